@@ -1,0 +1,161 @@
+/**
+ * Configuration: read once from the environment, validated, frozen.
+ * This is the only module that reads `process.env`; everything else receives an `AppConfig`.
+ */
+
+/** A configuration value that is missing or malformed; the message names the key and the fix. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly key: string, message: string) {
+    super(`${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CosmosConfig {
+  /** `undefined` means: start the embedded Cosmos-compatible server on loopback. */
+  readonly endpoint?: string;
+  /** Account key; when absent with an endpoint, a managed identity (DefaultAzureCredential) is used. */
+  readonly key?: string;
+  readonly databaseId: string;
+  /** Seed the demo directory (fictitious people). Always on for the embedded database. */
+  readonly seedDemo: boolean;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Microsoft App ID of the bot registration; `undefined` in local development (no authentication). */
+  readonly microsoftAppId?: string;
+  readonly microsoftAppPassword?: string;
+  readonly microsoftAppTenantId?: string;
+  readonly microsoftAppType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  /** Tenants whose activities are served; empty means any (allowed only without an app ID). */
+  readonly allowedTenantIds: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly cosmos: CosmosConfig;
+  /** AAD object ids of directory administrators. */
+  readonly adminAadObjectIds: readonly string[];
+  /** How long SIGTERM waits for in-flight turns before closing anyway. */
+  readonly shutdownGraceMs: number;
+  /**
+   * Test-only Bot Framework authentication overrides (OpenID metadata of a local issuer).
+   * Left empty in production; see README "Testing authentication offline".
+   */
+  readonly authOverrides?: Readonly<Record<string, string>>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+
+function text(env: Env, key: string): string | undefined {
+  const v = env[key]?.trim();
+  return v ? v : undefined;
+}
+
+function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max} (got "${raw}").`);
+  }
+  return Number(raw);
+}
+
+function guidList(env: Env, key: string): string[] {
+  const raw = text(env, key);
+  if (!raw) return [];
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!GUID.test(item)) {
+      throw new ConfigError(key, `must be a comma-separated list of GUIDs; "${item}" is not one.`);
+    }
+  }
+  return items.map((s) => s.toLowerCase());
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  const hit = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (!hit) throw new ConfigError(key, `must be one of ${allowed.join(', ')} (got "${raw}").`);
+  return hit;
+}
+
+function bytes(env: Env, key: string, fallback: number): number {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
+  if (!m) throw new ConfigError(key, `must be a size such as 262144, 256kb or 1mb (got "${raw}").`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const value = Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+  if (value < 1024 || value > 10 * 1024 * 1024) {
+    throw new ConfigError(key, 'must be between 1kb and 10mb.');
+  }
+  return value;
+}
+
+/** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const microsoftAppId = text(env, 'MicrosoftAppId');
+  if (microsoftAppId && !GUID.test(microsoftAppId)) {
+    throw new ConfigError('MicrosoftAppId', 'must be the Application (client) ID GUID of the bot registration.');
+  }
+  const microsoftAppType = oneOf(env, 'MicrosoftAppType', APP_TYPES, 'SingleTenant');
+  const microsoftAppPassword = text(env, 'MicrosoftAppPassword');
+  const microsoftAppTenantId = text(env, 'MicrosoftAppTenantId');
+  if (microsoftAppId && microsoftAppType === 'SingleTenant' && !microsoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId', 'is required for a SingleTenant bot: set it to your Entra tenant ID.');
+  }
+  if (microsoftAppTenantId && !GUID.test(microsoftAppTenantId)) {
+    throw new ConfigError('MicrosoftAppTenantId', 'must be a tenant ID GUID.');
+  }
+  const allowedTenantIds = guidList(env, 'ALLOWED_TENANT_IDS');
+  if (microsoftAppId && allowedTenantIds.length === 0) {
+    throw new ConfigError(
+      'ALLOWED_TENANT_IDS',
+      'must list the tenant ID(s) the bot serves when MicrosoftAppId is set (an empty list means "any tenant", allowed only in local development).',
+    );
+  }
+
+  const endpoint = text(env, 'COSMOS_ENDPOINT');
+  if (endpoint && !/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(endpoint)) {
+    throw new ConfigError('COSMOS_ENDPOINT', 'must be the account URI, e.g. https://myaccount.documents.azure.com:443/.');
+  }
+  const key = text(env, 'COSMOS_KEY');
+  if (key && !endpoint) {
+    throw new ConfigError('COSMOS_KEY', 'is set but COSMOS_ENDPOINT is not: set both, or neither for the embedded database.');
+  }
+  const databaseId = text(env, 'COSMOS_DATABASE') ?? 'integrations-lotse';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(databaseId)) {
+    throw new ConfigError('COSMOS_DATABASE', 'may contain letters, digits, "-" and "_" only.');
+  }
+  const seedRaw = oneOf(env, 'SEED_DEMO_DIRECTORY', ['true', 'false'] as const, endpoint ? 'false' : 'true');
+
+  const authOverrides: Record<string, string> = {};
+  for (const k of Object.keys(env)) {
+    // Only the test suite sets these: they point token validation at a local issuer.
+    if (k.startsWith('BOTAUTH_') && env[k]) authOverrides[k.slice('BOTAUTH_'.length)] = env[k] as string;
+  }
+
+  const config: AppConfig = {
+    port: integer(env, 'PORT', 3978, 0, 65535),
+    host: text(env, 'HOST') ?? (microsoftAppId ? '0.0.0.0' : '127.0.0.1'),
+    microsoftAppId,
+    microsoftAppPassword,
+    microsoftAppTenantId,
+    microsoftAppType,
+    allowedTenantIds,
+    maxBodyBytes: bytes(env, 'MAX_BODY_BYTES', 256 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    cosmos: Object.freeze({ endpoint, key, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
+    adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,64 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+
+/** A Cosmos DB-compatible server running in this process on loopback; its data lives in memory. */
+export interface EmbeddedCosmos {
+  readonly endpoint: string;
+  /** An https agent that trusts exactly this server's certificate, for this client only. */
+  readonly agent: https.Agent;
+  close(): Promise<void>;
+}
+
+/**
+ * The server ships a self-signed certificate that expired in 2021, so ordinary chain validation
+ * cannot pass. Instead of switching TLS checks off, this agent pins the certificate: a connection
+ * is accepted only when the peer presents exactly the certificate the embedded server was started with.
+ */
+function pinnedAgent(expectedFingerprint256: string): https.Agent {
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 64,
+    rejectUnauthorized: false,
+    // A resumed TLS session presents no certificate to check; always do the full handshake.
+    maxCachedSessions: 0,
+  });
+  const createConnection = (agent as unknown as { createConnection: (...a: unknown[]) => TLSSocket }).createConnection.bind(agent);
+  (agent as unknown as { createConnection: (...a: unknown[]) => TLSSocket }).createConnection = (...args: unknown[]) => {
+    const socket = createConnection(...args);
+    socket.once('secureConnect', () => {
+      const fp = socket.getPeerCertificate()?.fingerprint256;
+      if (fp !== expectedFingerprint256) socket.destroy(new Error('embedded Cosmos server presented an unexpected certificate'));
+    });
+    return socket;
+  };
+  return agent;
+}
+
+/** Starts the embedded server on 127.0.0.1 (a free port unless `port` is given). */
+export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
+  const pkgDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+  const cert = readFileSync(path.join(pkgDir, 'cert.pem'));
+  const key = readFileSync(path.join(pkgDir, 'key.pem'));
+  const server = createHttpsServer({ cert, key });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  const agent = pinnedAgent(new X509Certificate(cert).fingerprint256);
+  return {
+    endpoint: `https://127.0.0.1:${actual}/`,
+    agent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
