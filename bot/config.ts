@@ -18,6 +18,8 @@ export interface CosmosConfig {
   /** Account key; when absent with an endpoint, a managed identity (DefaultAzureCredential) is used. */
   readonly key?: string;
   readonly databaseId: string;
+  /** Pinned certificate fingerprint for a local embedded server in another process (`npm run db`). */
+  readonly certificateSha256?: string;
   /** Seed the demo directory (fictitious people). Always on for the embedded database. */
   readonly seedDemo: boolean;
 }
@@ -130,6 +132,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (key && !endpoint) {
     throw new ConfigError('COSMOS_KEY', 'is set but COSMOS_ENDPOINT is not: set both, or neither for the embedded database.');
   }
+  const certificateSha256 = text(env, 'COSMOS_CERT_SHA256')?.toUpperCase();
+  if (certificateSha256 && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(certificateSha256)) {
+    throw new ConfigError('COSMOS_CERT_SHA256', 'must be a SHA-256 fingerprint like AB:CD:…, as printed by `npm run db`.');
+  }
+  if (certificateSha256 && !endpoint) {
+    throw new ConfigError('COSMOS_CERT_SHA256', 'only makes sense with COSMOS_ENDPOINT (a local embedded server started by `npm run db`).');
+  }
   const databaseId = text(env, 'COSMOS_DATABASE') ?? 'integrations-lotse';
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(databaseId)) {
     throw new ConfigError('COSMOS_DATABASE', 'may contain letters, digits, "-" and "_" only.');
@@ -152,7 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     allowedTenantIds,
     maxBodyBytes: bytes(env, 'MAX_BODY_BYTES', 256 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    cosmos: Object.freeze({ endpoint, key, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
+    cosmos: Object.freeze({ endpoint, key, certificateSha256, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,

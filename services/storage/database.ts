@@ -3,7 +3,7 @@ import { CosmosClient, type Database as CosmosDb } from '@azure/cosmos';
 import { CONTAINER_NAMES, type ContainerName } from './containers';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import type { DocumentStore, StoredFields } from './documentStore';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
+import { pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 import { StorageUnavailableError } from './errors';
 
 export interface DatabaseOptions {
@@ -12,6 +12,11 @@ export interface DatabaseOptions {
   /** Account key; absent with an endpoint = managed identity / DefaultAzureCredential. */
   key?: string;
   databaseId: string;
+  /**
+   * SHA-256 fingerprint ("AB:CD:…") of a self-signed certificate to trust for this endpoint only:
+   * for an embedded server running in another local process (`npm run db`), never for Azure.
+   */
+  certificateSha256?: string;
   /** Port for the embedded server (0 = any free port). */
   embeddedPort?: number;
 }
@@ -36,6 +41,15 @@ async function createClient(options: DatabaseOptions): Promise<{ client: CosmosC
       connectionPolicy: { enableEndpointDiscovery: false },
     });
     return { client, embedded, endpoint: embedded.endpoint };
+  }
+  if (options.certificateSha256) {
+    const client = new CosmosClient({
+      endpoint: options.endpoint,
+      key: options.key ?? 'embedded-cosmos-accepts-any-key',
+      agent: pinnedAgent(options.certificateSha256) as unknown as https.Agent,
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+    return { client, endpoint: options.endpoint };
   }
   if (options.key) {
     return { client: new CosmosClient({ endpoint: options.endpoint, key: options.key }), endpoint: options.endpoint };

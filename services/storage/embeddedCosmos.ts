@@ -19,7 +19,7 @@ export interface EmbeddedCosmos {
  * cannot pass. Instead of switching TLS checks off, this agent pins the certificate: a connection
  * is accepted only when the peer presents exactly the certificate the embedded server was started with.
  */
-function pinnedAgent(expectedFingerprint256: string): https.Agent {
+export function pinnedAgent(expectedFingerprint256: string): https.Agent {
   const agent = new https.Agent({
     keepAlive: true,
     maxSockets: 64,
@@ -40,7 +40,7 @@ function pinnedAgent(expectedFingerprint256: string): https.Agent {
 }
 
 /** Starts the embedded server on 127.0.0.1 (a free port unless `port` is given). */
-export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
+export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos & { certificateSha256: string }> {
   const pkgDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
   const cert = readFileSync(path.join(pkgDir, 'cert.pem'));
   const key = readFileSync(path.join(pkgDir, 'key.pem'));
@@ -50,10 +50,12 @@ export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: actual } = server.address() as AddressInfo;
-  const agent = pinnedAgent(new X509Certificate(cert).fingerprint256);
+  const certificateSha256 = new X509Certificate(cert).fingerprint256;
+  const agent = pinnedAgent(certificateSha256);
   return {
     endpoint: `https://127.0.0.1:${actual}/`,
     agent,
+    certificateSha256,
     close: () =>
       new Promise<void>((resolve) => {
         agent.destroy();

@@ -1,0 +1,91 @@
+import {
+  ActivityTypes,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  INVOKE_RESPONSE_KEY,
+  type TurnContext,
+} from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { Logger } from '../services/logging';
+import { StorageError } from '../services/storage/errors';
+import type { AppConfig } from './config';
+import { langOf, texts } from './texts';
+
+export interface AdapterOptions {
+  /** Outbound credentials; tests pass one that never calls the identity provider. */
+  credentialsFactory?: ServiceClientCredentialsFactory;
+}
+
+function tenantOf(context: TurnContext): string | undefined {
+  const a = context.activity;
+  return (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation?.tenantId;
+}
+
+/** A short, stable code for the log line, never the error message (it may quote user data). */
+function errorCode(err: unknown): string {
+  if (err instanceof StorageError) return err.code;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/i.test(code)) return code;
+  return (err as Error)?.name || 'UnknownError';
+}
+
+/**
+ * The CloudAdapter with authentication from configuration, a tenant gate in front of every turn,
+ * and the one central error handler.
+ */
+export function createAdapter(config: AppConfig, logger: Logger, options: AdapterOptions = {}): CloudAdapter {
+  // Without an app ID the bot runs unauthenticated (local development); the app type then must stay unset.
+  const appType = config.microsoftAppId ? config.microsoftAppType : undefined;
+  const authConfig: Record<string, string | undefined> = {
+    MicrosoftAppId: config.microsoftAppId,
+    MicrosoftAppPassword: config.microsoftAppPassword,
+    MicrosoftAppType: appType,
+    MicrosoftAppTenantId: config.microsoftAppTenantId,
+    ...config.authOverrides,
+  };
+  const credentials =
+    options.credentialsFactory ??
+    new ConfigurationServiceClientCredentialFactory({
+      MicrosoftAppId: config.microsoftAppId,
+      MicrosoftAppPassword: config.microsoftAppPassword,
+      MicrosoftAppType: appType,
+      MicrosoftAppTenantId: config.microsoftAppTenantId,
+    });
+  const auth = new ConfigurationBotFrameworkAuthentication(authConfig, credentials);
+  const adapter = new CloudAdapter(auth);
+
+  const allowed = new Set(config.allowedTenantIds.map((t) => t.toLowerCase()));
+  adapter.use(async (context, next) => {
+    const tenant = tenantOf(context)?.toLowerCase();
+    if (allowed.size > 0 && (!tenant || !allowed.has(tenant))) {
+      logger.warn({ event: 'tenant.rejected', activityId: context.activity.id, activityType: context.activity.type }, 'activity from a tenant that is not allowed');
+      if (context.activity.type === ActivityTypes.Invoke) {
+        context.turnState.set(INVOKE_RESPONSE_KEY, { type: ActivityTypes.InvokeResponse, value: { status: 403 } });
+      }
+      return;
+    }
+    await next();
+  });
+
+  adapter.onTurnError = async (context, error) => {
+    logger.error(
+      { event: 'turn.error', activityId: context.activity.id, conversationId: context.activity.conversation?.id, code: errorCode(error) },
+      'turn failed',
+    );
+    const lang = langOf(context.activity.locale);
+    try {
+      if (context.activity.type === ActivityTypes.Invoke) {
+        context.turnState.set(INVOKE_RESPONSE_KEY, {
+          type: ActivityTypes.InvokeResponse,
+          value: { status: 500, body: { statusCode: 500, type: 'application/vnd.microsoft.error', value: { code: 'InternalError', message: texts[lang].turnError } } },
+        });
+      } else if (context.activity.type === ActivityTypes.Message) {
+        await context.sendActivity(texts[lang].turnError);
+      }
+    } catch (sendError) {
+      logger.error({ event: 'turn.error_reply_failed', activityId: context.activity.id, code: errorCode(sendError) }, 'could not tell the user about the error');
+    }
+  };
+  return adapter;
+}

@@ -1,0 +1,50 @@
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { z } from 'zod';
+import type { HelpSection } from '../../cards/helpCard';
+import type { Lang } from '../texts';
+
+/** Who is acting in this turn, taken from the activity Teams sent (never from card data). */
+export interface Caller {
+  aadObjectId: string;
+  tenantId: string;
+  lang: Lang;
+  locale: string;
+}
+
+/** A typed text command ("Hilfe", "Meine Anliegen"). `matches` receives the normalised text. */
+export interface Command {
+  id: string;
+  matches(normalised: string): boolean;
+  run(context: TurnContext, caller: Caller): Promise<void>;
+}
+
+/** One Adaptive Card `Action.Execute` verb with the schema its data must satisfy. */
+export interface CardVerb<T = unknown> {
+  verb: string;
+  schema: z.ZodType<T>;
+  run(context: TurnContext, caller: Caller, data: T): Promise<AdaptiveCardInvokeResponse>;
+}
+
+/** What one feature module contributes to the bot. */
+export interface Feature {
+  name: string;
+  commands?: Command[];
+  verbs?: CardVerb<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
+  /** Its entries on the help card, per language. */
+  help?: Record<Lang, HelpSection[]>;
+  /** Handles any message no command matched (at most one feature: the question engine). */
+  fallback?: (context: TurnContext, caller: Caller, text: string) => Promise<void>;
+}
+
+/** Invoke responses for Action.Execute: a card in place, or an error with a status code. */
+export const invokeResponse = {
+  card(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+  },
+  message(text: string): AdaptiveCardInvokeResponse {
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+  },
+  error(statusCode: 400 | 403 | 404 | 409 | 412 | 500, code: string, message: string): AdaptiveCardInvokeResponse {
+    return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } as unknown as Record<string, unknown> };
+  },
+};

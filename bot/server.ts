@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+import type { CloudAdapter } from 'botbuilder';
+import restify, { type Next, type Request, type Response } from 'restify';
+import type { Logger } from '../services/logging';
+import type { TeamsBot } from './teamsBot';
+
+export interface ServerDeps {
+  adapter: CloudAdapter;
+  bot: TeamsBot;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Resolves when the database answers; rejects with the reason otherwise. */
+  ready: () => Promise<void>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Turns being processed right now. */
+  inFlight(): number;
+  /** Stops accepting connections and waits (up to `graceMs`) for in-flight turns to finish. */
+  stop(graceMs: number): Promise<void>;
+}
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status);
+  res.json({ code, message });
+}
+
+/**
+ * Parses a JSON body that restify's bodyReader has already size-limited. Our own parser instead of
+ * jsonBodyParser, so that a bad body gets a plain 400 without echoing its content back.
+ */
+function parseJson(req: Request, res: Response, next: Next): void {
+  const raw = (req as Request & { body?: unknown }).body;
+  const type = (req.getContentType() || '').toLowerCase();
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    sendError(res, 415, 'UnsupportedMediaType', 'Content-Type must be application/json.');
+    return next(false);
+  }
+  if (raw === undefined || raw === null || (Buffer.isBuffer(raw) && raw.length === 0) || raw === '') {
+    sendError(res, 400, 'BadRequest', 'The request body is empty.');
+    return next(false);
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      sendError(res, 400, 'BadRequest', 'The request body must be a JSON object (an activity).');
+      return next(false);
+    }
+    (req as Request & { body?: unknown }).body = parsed;
+    return next();
+  } catch {
+    sendError(res, 400, 'BadRequest', 'The request body is not valid JSON.');
+    return next(false);
+  }
+}
+
+/** Starts the HTTP server: the Bot Framework endpoint and the health probes. */
+export async function startServer(deps: ServerDeps, host: string, port: number): Promise<RunningServer> {
+  const server = restify.createServer({ name: 'integrations-lotse', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let stopping = false;
+  const idle: Array<() => void> = [];
+
+  server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string }, callback: () => void) => {
+    // Oversized bodies arrive here as 413 from bodyReader; keep the answer short and generic.
+    if (err.statusCode === 413) {
+      res.status(413);
+      res.json({ code: 'PayloadTooLarge', message: `The request body exceeds ${deps.maxBodyBytes} bytes.` });
+    }
+    return callback();
+  });
+
+  server.pre((req: Request, res: Response, next: Next) => {
+    if (stopping) {
+      res.header('Connection', 'close');
+      sendError(res, 503, 'ShuttingDown', 'The service is shutting down.');
+      return next(false);
+    }
+    return next();
+  });
+
+  server.post(
+    '/api/messages',
+    restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }),
+    parseJson,
+    async (req: Request, res: Response) => {
+      inFlight++;
+      try {
+        await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+      } catch (err) {
+        // CloudAdapter answers auth failures itself; anything reaching here is unexpected.
+        deps.logger.error({ event: 'http.process_failed', code: (err as Error)?.name ?? 'Error' }, 'request failed');
+        if (!res.headersSent) sendError(res, 500, 'InternalError', 'The request could not be processed.');
+      } finally {
+        inFlight--;
+        if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
+      }
+    },
+  );
+
+  server.get('/healthz', (_req: Request, res: Response, next: Next) => {
+    res.json({ status: 'ok' });
+    return next();
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    try {
+      await deps.ready();
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503);
+      res.json({ status: 'unavailable', reason: `database: ${(err as Error).message}` });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    inFlight: () => inFlight,
+    async stop(graceMs: number): Promise<void> {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      }
+      // Keep-alive connections would hold close() open; they carry no work any more.
+      (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      (server.server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import {
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  CardFactory,
+  type InvokeResponse,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+} from 'botbuilder';
+import type { Logger } from '../services/logging';
+import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../services/users/userProfiles';
+import { renderWelcome } from './handlers/help';
+import { invokeResponse, type CardVerb, type Caller, type Command, type Feature } from './handlers/types';
+import { langOf, texts } from './texts';
+
+/** turnState key under which the caller's stored profile (read once per turn) is kept. */
+export const PROFILE_KEY = Symbol('userProfile');
+
+/** Normalises a typed message for command matching: no mention, no surrounding punctuation, lower case. */
+export function normaliseCommand(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .replace(/^[\s"'„“»«/!.]+|[\s"'„“»«!.:]+$/g, '')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
+}
+
+/** The caller as Teams identifies them; `undefined` for activities without a user (system events). */
+export function callerOf(context: TurnContext): Caller | undefined {
+  const a = context.activity;
+  const tenantId = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation?.tenantId;
+  const aadObjectId = a.from?.aadObjectId;
+  if (!aadObjectId || !tenantId) return undefined;
+  const clientInfo = a.entities?.find((e) => e.type === 'clientInfo') as { locale?: string } | undefined;
+  const locale = a.locale ?? clientInfo?.locale ?? 'de-DE';
+  return { aadObjectId: aadObjectId.toLowerCase(), tenantId, lang: langOf(locale), locale };
+}
+
+/** The reference the outbox needs to reach this conversation again. */
+export function conversationRefOf(context: TurnContext): ConversationRef {
+  const a = context.activity;
+  const tenantId = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation.tenantId ?? '';
+  const type = a.conversation.conversationType;
+  return {
+    conversationId: a.conversation.id,
+    serviceUrl: a.serviceUrl,
+    tenantId,
+    botId: a.recipient.id,
+    conversationType: type === 'channel' || type === 'groupChat' ? type : 'personal',
+    userId: type === 'personal' || !type ? a.from.id : undefined,
+  };
+}
+
+export interface TeamsBotDeps {
+  features: Feature[];
+  profiles: UserProfileRepository;
+  logger: Logger;
+}
+
+/**
+ * The activity handler. It only dispatches: text commands and card verbs are looked up in tables
+ * built from the feature modules; everything a feature does lives in its handler.
+ */
+export class TeamsBot extends TeamsActivityHandler {
+  private readonly commands: Command[];
+  private readonly verbs = new Map<string, CardVerb<unknown>>();
+  private readonly fallback?: Feature['fallback'];
+
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.commands = deps.features.flatMap((f) => f.commands ?? []);
+    for (const verb of deps.features.flatMap((f) => f.verbs ?? [])) {
+      if (this.verbs.has(verb.verb)) throw new Error(`card verb ${verb.verb} registered twice`);
+      this.verbs.set(verb.verb, verb);
+    }
+    this.fallback = deps.features.find((f) => f.fallback)?.fallback;
+
+    this.onMessage(async (context, next) => {
+      await this.dispatchMessage(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.installed(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.uninstalled(context);
+      await next();
+    });
+  }
+
+  /** Reads the caller's profile once per turn and refreshes the stored personal conversation reference. */
+  private async profileOf(context: TurnContext, caller: Caller): Promise<UserProfile | undefined> {
+    if (context.turnState.has(PROFILE_KEY)) return context.turnState.get(PROFILE_KEY);
+    let profile: UserProfile | undefined = await this.deps.profiles.get(caller.aadObjectId);
+    if (context.activity.conversation.conversationType === 'personal') {
+      const ref = conversationRefOf(context);
+      // Written only when something changed, so an ordinary turn costs one read and no write.
+      if (!sameRef(profile?.personal, ref) || profile?.locale !== caller.locale) {
+        profile = await this.deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => ({ ...p, personal: ref, locale: caller.locale }));
+      }
+    }
+    context.turnState.set(PROFILE_KEY, profile);
+    return profile;
+  }
+
+  private async dispatchMessage(context: TurnContext): Promise<void> {
+    const caller = callerOf(context);
+    if (!caller) return;
+    await this.profileOf(context, caller);
+    const raw = typeof context.activity.text === 'string' ? context.activity.text : '';
+    const normalised = normaliseCommand(raw);
+    const command = this.commands.find((c) => c.matches(normalised));
+    if (command) return command.run(context, caller);
+    if (this.fallback) return this.fallback(context, caller, raw.replace(/<at>[^<]*<\/at>/gi, ' '));
+    const help = this.commands.find((c) => c.id === 'help');
+    if (help) await help.run(context, caller);
+  }
+
+  private async installed(context: TurnContext): Promise<void> {
+    const caller = callerOf(context);
+    if (caller && context.activity.conversation.conversationType === 'personal') {
+      await this.profileOf(context, caller);
+      const card = renderWelcome(caller.lang);
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+    }
+  }
+
+  private async uninstalled(context: TurnContext): Promise<void> {
+    const caller = callerOf(context);
+    if (caller && context.activity.conversation.conversationType === 'personal') {
+      await this.deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => (p.personal ? { ...p, personal: undefined } : undefined));
+    }
+  }
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const caller = callerOf(context);
+    if (!caller) return invokeResponse.error(403, 'Forbidden', 'no user on this activity');
+    const verb = this.verbs.get(value.action.verb);
+    if (!verb) {
+      this.deps.logger.warn({ event: 'card.unknown_verb', activityId: context.activity.id }, 'unknown card verb');
+      return invokeResponse.error(400, 'UnknownVerb', texts[caller.lang].invalidCardAction);
+    }
+    const parsed = verb.schema.safeParse(value.action.data ?? {});
+    if (!parsed.success) {
+      this.deps.logger.warn(
+        { event: 'card.invalid_data', verb: verb.verb, activityId: context.activity.id, issues: parsed.error.issues.map((i) => i.path.join('.')) },
+        'card data rejected',
+      );
+      return invokeResponse.error(400, 'BadRequest', texts[caller.lang].invalidCardAction);
+    }
+    return verb.run(context, caller, parsed.data);
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const response = await super.onInvokeActivity(context);
+    // Invokes this bot does not implement are a client error, not a server fault.
+    if (response.status === 501) {
+      return { status: 400, body: { code: 'UnsupportedInvoke', message: `invoke "${context.activity.name ?? ''}" is not supported` } };
+    }
+    return response;
+  }
+}
