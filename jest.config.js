@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/support/globalSetup.js',
   // Integration tests start servers and an embedded database; two cores, so keep workers at 2.
   maxWorkers: 2,
 };

@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { startApp } from './app';
 
 /** Entry point of `npm start`. */
 async function main(): Promise<void> {
@@ -22,6 +21,8 @@ async function main(): Promise<void> {
       `No MicrosoftAppId configured: requests are not authenticated, so the server listens on ${config.host} only (local development).`,
     );
   }
+  // Loaded after the configuration is known to be valid, so a bad value fails fast.
+  const { startApp } = await import('./app.js');
   const app = await startApp(config, { logger });
   logger.info({ event: 'server.listening', url: app.url }, `Integrations-Lotse listening on ${app.url}/api/messages`);
 

@@ -1,0 +1,112 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { activityBuilders } from '../support/activities';
+import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+
+const root = path.resolve(__dirname, '..', '..');
+const entry = path.join(root, 'dist', 'bot', 'index.js');
+
+/** Environment for a child bot process: nothing inherited that could point it elsewhere. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...extra };
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+async function startBotProcess(extra: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [entry], { cwd: root, env: childEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('bot did not start within 20 s')), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          lines.push(parsed);
+          if (parsed.event === 'server.listening') {
+            clearTimeout(timer);
+            resolve(String(parsed.url));
+          }
+        } catch {
+          lines.push({ unparsed: line });
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bot exited early with ${code}`)));
+  });
+  return { child, url, lines, exited };
+}
+
+describe('the service as a process (npm start)', () => {
+  let emulator: ChannelEmulator;
+  beforeAll(async () => {
+    emulator = await startChannelEmulator();
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('says in its first log lines that the data is in memory and that it listens on loopback only', async () => {
+    const bot = await startBotProcess();
+    try {
+      const events = bot.lines.map((l) => l.event);
+      expect(events).toEqual(expect.arrayContaining(['auth.disabled', 'storage.embedded', 'server.listening']));
+      expect(bot.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const embedded = bot.lines.find((l) => l.event === 'storage.embedded');
+      expect(String(embedded?.msg)).toMatch(/in memory/);
+    } finally {
+      bot.child.kill('SIGTERM');
+      await bot.exited;
+    }
+  });
+
+  it('finishes an in-flight turn on SIGTERM, then exits 0', async () => {
+    emulator.reset();
+    emulator.setLatency(800);
+    const bot = await startBotProcess();
+    try {
+      const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+      const posted = fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(teams.message('Hilfe')),
+      });
+      await emulator.waitFor(() => true, 5000).catch(() => undefined);
+      bot.child.kill('SIGTERM');
+      const res = await posted;
+      expect(res.status).toBe(200);
+      expect(await bot.exited).toBe(0);
+      expect(emulator.calls.filter((c) => c.operation === 'reply' || c.operation === 'send')).toHaveLength(1);
+      expect(bot.lines.map((l) => l.event)).toEqual(expect.arrayContaining(['server.stopping', 'server.stopped']));
+    } finally {
+      emulator.setLatency(0);
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+    }
+  });
+
+  it.each([
+    [{ PORT: 'achtzig' }, /^Configuration error: PORT: must be a whole number/],
+    [{ MicrosoftAppId: 'not-a-guid' }, /^Configuration error: MicrosoftAppId: must be the Application \(client\) ID GUID/],
+    [{ MicrosoftAppId: '5f0e0c2a-1111-4222-8333-444455556666', MicrosoftAppTenantId: '5f0e0c2a-1111-4222-8333-444455556667' }, /^Configuration error: ALLOWED_TENANT_IDS: must list the tenant/],
+    [{ COSMOS_KEY: 'secret-value-123' }, /^Configuration error: COSMOS_KEY: is set but COSMOS_ENDPOINT is not/],
+    [{ MAX_BODY_BYTES: 'huge' }, /^Configuration error: MAX_BODY_BYTES: must be a size/],
+  ])('refuses to start with %p, naming the key in one line', (env, message) => {
+    const run = spawnSync(process.execPath, [entry], { cwd: root, env: childEnv(env as Record<string, string>), encoding: 'utf8', timeout: 15_000 });
+    expect(run.status).toBe(1);
+    const out = (run.stderr + run.stdout).trim().split('\n');
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(message);
+    expect(run.stderr + run.stdout).not.toContain('secret-value-123');
+  });
+});

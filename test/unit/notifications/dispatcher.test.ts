@@ -1,0 +1,262 @@
+import { silentLogger } from '../../../services/logging';
+import {
+  ChannelError,
+  type ChannelSender,
+  type PersonalConversationTarget,
+  type SendOptions,
+} from '../../../services/notifications/channelSender';
+import { ConversationRegistry, type RegistryDoc } from '../../../services/notifications/conversationRegistry';
+import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../../services/notifications/dispatcher';
+import { notificationIdOf } from '../../../services/notifications/keys';
+import type { ConversationRef, DeliveryDoc, OutboxDoc, OutgoingActivity } from '../../../services/notifications/model';
+import { Outbox } from '../../../services/notifications/outbox';
+import type { DeliveryLimits } from '../../../services/notifications/rateLimiter';
+import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
+import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
+
+const TENANT = '72f988bf-0000-4000-a000-000000000001';
+const SERVICE_URL = 'https://smba.example/emea/';
+
+function chat(name: string, type: ConversationRef['conversationType'] = 'personal'): ConversationRef {
+  return { conversationId: `conv-${name}`, serviceUrl: SERVICE_URL, tenantId: TENANT, botId: '28:bot', conversationType: type };
+}
+
+interface SentCall {
+  operation: 'send' | 'update' | 'create';
+  conversationId: string;
+  activityId?: string;
+  text?: string;
+  deliveryId: string;
+  startedAt: number;
+}
+
+/** A channel that answers from a script: per conversation, the failures to give before succeeding. */
+class ScriptedChannel implements ChannelSender {
+  readonly calls: SentCall[] = [];
+  private readonly failures = new Map<string, ChannelError[]>();
+  private lastId = 0;
+  latencyMs = 0;
+
+  fail(conversationId: string, ...errors: ChannelError[]): void {
+    this.failures.set(conversationId, [...(this.failures.get(conversationId) ?? []), ...errors]);
+  }
+
+  failAlways(conversationId: string, error: ChannelError): void {
+    this.failures.set(conversationId, Array.from({ length: 1000 }, () => error));
+  }
+
+  accepted(operation: SentCall['operation'] = 'send'): SentCall[] {
+    return this.calls.filter((c) => c.operation === operation && !(c as SentCall & { failed?: boolean }).failed);
+  }
+
+  async send(ref: ConversationRef, activity: OutgoingActivity, options: SendOptions): Promise<{ activityId: string }> {
+    await this.answer('send', ref.conversationId, options, activity.text);
+    return { activityId: `msg-${++this.lastId}` };
+  }
+
+  async update(ref: ConversationRef, activityId: string, activity: OutgoingActivity, options: SendOptions): Promise<void> {
+    await this.answer('update', ref.conversationId, options, activity.text, activityId);
+  }
+
+  async createPersonalConversation(target: PersonalConversationTarget, options: SendOptions): Promise<ConversationRef> {
+    const conversationId = `a:1${target.aadObjectId}`;
+    await this.answer('create', conversationId, options);
+    return { conversationId, serviceUrl: target.serviceUrl, tenantId: target.tenantId, botId: target.botId, conversationType: 'personal' };
+  }
+
+  private async answer(operation: SentCall['operation'], conversationId: string, options: SendOptions, text?: string, activityId?: string): Promise<void> {
+    const call: SentCall & { failed?: boolean } = { operation, conversationId, text, activityId, deliveryId: options.deliveryId, startedAt: Date.now() };
+    this.calls.push(call);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const error = this.failures.get(conversationId)?.shift();
+    if (error) {
+      call.failed = true;
+      throw error;
+    }
+  }
+}
+
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const FAST: Partial<DispatcherOptions> = {
+  pollIntervalMs: 20,
+  leaseMs: 2_000,
+  callTimeoutMs: 500,
+  backoff: { baseDelayMs: 20, maxDelayMs: 80 },
+  maxAttempts: 3,
+  repairIntervalMs: 60_000,
+  waitForOriginalMs: 30,
+};
+const GENEROUS: Partial<DeliveryLimits> = { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 1_000, windowMs: 1_000 }] };
+
+describe('the outbox dispatcher', () => {
+  let outboxStore: MemoryDocumentStore<OutboxDoc>;
+  let users: MemoryDocumentStore<UserProfile>;
+  let conversations: MemoryDocumentStore<RegistryDoc>;
+  let outbox: Outbox;
+  let channel: ScriptedChannel;
+  let events: DeliveryEvent[];
+  const running: Dispatcher[] = [];
+
+  function start(options: Partial<DispatcherOptions> = {}, limits: Partial<DeliveryLimits> = GENEROUS): Dispatcher {
+    const dispatcher = startDispatcher({
+      stores: { outbox: outboxStore, users, conversations },
+      sender: channel,
+      logger: silentLogger,
+      outbox,
+      limits,
+      options: { ...FAST, ...options },
+      defaultEndpoint: { serviceUrl: SERVICE_URL, botId: '28:bot' },
+      onEvent: (e) => events.push(e),
+      random: () => 0.5,
+    });
+    running.push(dispatcher);
+    return dispatcher;
+  }
+
+  async function deliveries(key: string): Promise<DeliveryDoc[]> {
+    return outboxStore.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.kind = "delivery"', parameters: [{ name: '@pk', value: notificationIdOf(key) }] });
+  }
+
+  beforeEach(() => {
+    outboxStore = new MemoryDocumentStore<OutboxDoc>('outbox');
+    users = new MemoryDocumentStore<UserProfile>('users');
+    conversations = new MemoryDocumentStore<RegistryDoc>('conversations');
+    outbox = new Outbox(outboxStore);
+    channel = new ScriptedChannel();
+    events = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+  });
+
+  it('delivers to every recipient once and records the id the channel gave each message', async () => {
+    start();
+    await outbox.enqueue({ key: 'circle:1:invite', activity: { text: 'Einladung' }, recipients: ['a', 'b', 'c'].map((n) => ({ conversation: chat(n) })) });
+    await eventually(async () => (await outbox.status('circle:1:invite'))?.delivered === 3);
+    expect(channel.accepted().map((c) => c.conversationId).sort()).toEqual(['conv-a', 'conv-b', 'conv-c']);
+    const status = await outbox.status('circle:1:invite');
+    expect(new Set(status?.recipients.map((r) => r.activityId)).size).toBe(3);
+  });
+
+  it('retries 503 with back-off until it succeeds', async () => {
+    channel.fail('conv-a', new ChannelError('ServiceUnavailable', 'transient', 503), new ChannelError('BadGateway', 'transient', 502));
+    start();
+    await outbox.enqueue({ key: 'request:1:submitted', activity: { text: 'Anliegen' }, recipients: [{ conversation: chat('a') }] });
+    await eventually(async () => (await outbox.status('request:1:submitted'))?.delivered === 1);
+    expect(channel.calls.filter((c) => c.conversationId === 'conv-a')).toHaveLength(3);
+    expect((await deliveries('request:1:submitted'))[0]).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+
+  it('marks a delivery failed with its reason after the configured number of attempts', async () => {
+    channel.failAlways('conv-a', new ChannelError('GatewayTimeout', 'transient', 504));
+    start({ maxAttempts: 3 });
+    await outbox.enqueue({ key: 'request:2:submitted', activity: { text: 'Anliegen' }, recipients: [{ conversation: chat('a') }] });
+    await eventually(async () => (await outbox.status('request:2:submitted'))?.counts.failed === 1);
+    const [delivery] = await deliveries('request:2:submitted');
+    expect(delivery).toMatchObject({ status: 'failed', open: false, attempts: 3, lastError: { code: 'max_attempts:GatewayTimeout', status: 504 } });
+    expect(channel.calls).toHaveLength(3);
+  });
+
+  it('waits for Retry-After after a 429 and does not count it as an attempt', async () => {
+    channel.fail('conv-a', new ChannelError('TooManyRequests', 'throttled', 429, 300));
+    start();
+    await outbox.enqueue({ key: 'report:1:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
+    await eventually(async () => (await outbox.status('report:1:submitted'))?.delivered === 1);
+    const [first, second] = channel.calls;
+    expect(second.startedAt - first.startedAt).toBeGreaterThanOrEqual(300);
+    expect((await deliveries('report:1:submitted'))[0]).toMatchObject({ attempts: 1, throttled: 1 });
+  });
+
+  it('marks a recipient who blocked the bot unreachable and stops trying', async () => {
+    channel.failAlways('conv-team', new ChannelError('BotNotInConversationRoster', 'unreachable', 403));
+    const registry = new ConversationRegistry(conversations);
+    await registry.installed(chat('team', 'channel'), { teamId: 'conv-team' });
+    start();
+    await outbox.enqueue({ key: 'circle:2:agenda', activity: { text: 'Tagesordnung' }, recipients: [{ conversation: chat('team', 'channel') }] });
+    await eventually(async () => (await outbox.status('circle:2:agenda'))?.counts.unreachable === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(channel.calls).toHaveLength(1);
+    expect((await registry.get(chat('team', 'channel')))?.unreachableSince).toEqual(expect.any(String));
+  });
+
+  it('opens a 1:1 chat for a user the bot has no chat with yet, remembers it and posts there', async () => {
+    start();
+    const aad = 'c0ffee00-0000-4000-a000-000000000042';
+    await outbox.enqueue({ key: 'request:3:submitted', activity: { text: 'Anliegen' }, recipients: [{ user: { aadObjectId: aad, tenantId: TENANT } }] });
+    await eventually(async () => (await outbox.status('request:3:submitted'))?.delivered === 1);
+    expect(channel.calls.map((c) => c.operation)).toEqual(['create', 'send']);
+    const profile = await new UserProfileRepository(users).get(aad);
+    expect(profile?.personal?.conversationId).toBe(`a:1${aad}`);
+    // The next notification uses the remembered chat without creating another.
+    await outbox.enqueue({ key: 'request:4:submitted', activity: { text: 'Noch eins' }, recipients: [{ user: { aadObjectId: aad, tenantId: TENANT } }] });
+    await eventually(async () => (await outbox.status('request:4:submitted'))?.delivered === 1);
+    expect(channel.calls.filter((c) => c.operation === 'create')).toHaveLength(1);
+  });
+
+  it('updates the messages of an earlier notification in place, keeping their activity ids', async () => {
+    start();
+    await outbox.enqueue({ key: 'request:5:submitted', activity: { text: 'offen' }, recipients: [{ conversation: chat('ib') }, { conversation: chat('deputy') }] });
+    await outbox.enqueueUpdate({ key: 'request:5:accepted', of: 'request:5:submitted', activity: { text: 'angenommen' } });
+    await eventually(async () => (await outbox.status('request:5:accepted'))?.delivered === 2);
+    const originals = await outbox.status('request:5:submitted');
+    const updates = channel.accepted('update');
+    expect(updates.map((u) => u.activityId).sort()).toEqual(originals?.recipients.map((r) => r.activityId).sort());
+    expect(updates.every((u) => u.text === 'angenommen')).toBe(true);
+  });
+
+  it('does not roll a card back to an older update that arrives late', async () => {
+    start();
+    await outbox.enqueue({ key: 'request:6:submitted', activity: { text: 'offen' }, recipients: [{ conversation: chat('ib') }] });
+    await eventually(async () => (await outbox.status('request:6:submitted'))?.delivered === 1);
+    channel.fail('conv-ib', new ChannelError('ServiceUnavailable', 'transient', 503));
+    await outbox.enqueueUpdate({ key: 'request:6:accepted', of: 'request:6:submitted', activity: { text: 'angenommen' } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await outbox.enqueueUpdate({ key: 'request:6:closed', of: 'request:6:submitted', activity: { text: 'erledigt' } });
+    await eventually(async () => {
+      const [a, b] = await Promise.all([outbox.status('request:6:accepted'), outbox.status('request:6:closed')]);
+      return a?.delivered === 1 && b?.delivered === 1;
+    });
+    const shown = channel.accepted('update').map((u) => u.text);
+    expect(shown[shown.length - 1]).toBe('erledigt');
+  });
+
+  it('keeps every sliding window of the tenant limit', async () => {
+    start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 });
+    await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });
+    await eventually(async () => (await outbox.status('circle:3:minutes'))?.delivered === 20);
+    const starts = channel.calls.map((c) => c.startedAt).sort((a, b) => a - b);
+    for (let i = 5; i < starts.length; i++) expect(starts[i] - starts[i - 5]).toBeGreaterThanOrEqual(200);
+  });
+
+  it('on stop finishes the calls in flight and hands the unsent claims back', async () => {
+    channel.latencyMs = 150;
+    const dispatcher = start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 2, windowMs: 60_000 }] });
+    await outbox.enqueue({ key: 'circle:4:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 6 }, (_, i) => ({ conversation: chat(`s${i}`) })) });
+    await eventually(() => channel.calls.length === 2);
+    await dispatcher.stop();
+    const docs = await deliveries('circle:4:invite');
+    expect(docs.filter((d) => d.status === 'sent')).toHaveLength(2);
+    expect(docs.filter((d) => d.status === 'pending' && d.leaseOwner === undefined)).toHaveLength(4);
+  });
+
+  it('shares one outbox between two dispatchers and sends every delivery exactly once', async () => {
+    channel.latencyMs = 2;
+    start({ workerId: 'worker-a' });
+    start({ workerId: 'worker-b' });
+    const recipients = Array.from({ length: 60 }, (_, i) => ({ conversation: chat(`x${i}`) }));
+    await outbox.enqueue({ key: 'circle:5:invite', activity: { text: 'Einladung' }, recipients });
+    await eventually(async () => (await outbox.status('circle:5:invite'))?.delivered === 60);
+    const perConversation = new Map<string, number>();
+    for (const call of channel.accepted()) perConversation.set(call.conversationId, (perConversation.get(call.conversationId) ?? 0) + 1);
+    expect(perConversation.size).toBe(60);
+    expect([...perConversation.values()].every((n) => n === 1)).toBe(true);
+  });
+});
