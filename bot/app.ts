@@ -1,16 +1,29 @@
+import { readFileSync } from 'node:fs';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { HelpSection } from '../cards/helpCard';
+import { createAnswerEngine } from '../services/answers/engine';
+import { loadKnowledge } from '../services/answers/knowledge';
+import { LiveAnswers } from '../services/answers/liveAnswers';
+import { UnansweredQuestions, type UnansweredQuestion } from '../services/answers/unansweredQuestions';
+import { AuditLog, type AuditEntry } from '../services/audit/auditLog';
+import { DirectoryRepository, type DirectoryDoc } from '../services/directory/directoryRepository';
+import { loadGazetteer } from '../services/directory/gazetteer';
+import { skeletonDirectory } from '../services/directory/skeleton';
+import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
+import { dataFile } from '../services/paths';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
 import type { AppConfig } from './config';
+import { answersFeature } from './handlers/answers';
+import { directoryFeature } from './handlers/directory';
 import { helpFeature } from './handlers/help';
 import type { Feature } from './handlers/types';
 import { startServer, type RunningServer } from './server';
 import { TeamsBot } from './teamsBot';
 import type { Lang } from './texts';
-import type { HelpSection } from '../cards/helpCard';
 
 export interface AppOptions {
   logger: Logger;
@@ -18,14 +31,29 @@ export interface AppOptions {
   credentialsFactory?: ServiceClientCredentialsFactory;
   /** Use this database instead of opening one (tests sharing one embedded server). */
   database?: AppDatabase;
+  /** For tests: the clock the features use. */
+  now?: () => Date;
 }
 
 export interface RunningApp {
   readonly url: string;
   readonly port: number;
   readonly database: AppDatabase;
+  readonly answers: LiveAnswers;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
+}
+
+const DIRECTORY_REFRESH_MS = 60_000;
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
+/** Loads the demo directory into an empty database (embedded, or when SEED_DEMO_DIRECTORY=true). */
+async function seedDemoDirectory(repo: DirectoryRepository, logger: Logger): Promise<void> {
+  if (await repo.revision()) return;
+  const result = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
+  if (!result.ok) throw new Error(`data/demo-directory.json is invalid: ${result.problems.map((p) => `${p.path} ${p.reason}`).join('; ')}`);
+  await repo.importDirectory(result.directory, 'seed');
+  logger.warn({ event: 'directory.demo_seeded' }, 'Loaded the demo directory: all people in it are fictitious ("… (Beispiel)").');
 }
 
 /** Composition root: wires configuration, storage, features, bot, adapter and HTTP server. */
@@ -42,37 +70,86 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     logger.info({ event: 'storage.cosmos', endpoint: database.endpoint, databaseId: config.cosmos.databaseId }, 'Using Azure Cosmos DB');
   }
 
-  const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users));
-
-  const features: Feature[] = [];
-  const helpSections = (): Record<Lang, HelpSection[]> => ({
-    de: features.flatMap((f) => f.help?.de ?? []),
-    en: features.flatMap((f) => f.help?.en ?? []),
-  });
-  features.push(helpFeature(helpSections));
-
-  const bot = new TeamsBot({ features, profiles, logger });
-  const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
-  let server: RunningServer;
+  let server: RunningServer | undefined;
+  let live: LiveAnswers | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
   try {
+    const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
+    const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users));
+    const directory = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), audit);
+    const unanswered = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
+
+    if (config.cosmos.seedDemo) await seedDemoDirectory(directory, logger);
+    const stored = await directory.load();
+    if (!stored) {
+      logger.warn({ event: 'directory.missing' }, 'No directory imported yet: answers name the responsible authority but no people. Import one with `npm run directory:import -- FILE`.');
+    }
+    const engine = createAnswerEngine({ gazetteer: loadGazetteer(), knowledge: loadKnowledge(), directory: stored ?? skeletonDirectory() });
+    live = new LiveAnswers(engine, directory, logger);
+    await live.refresh(true);
+    live.startAutoRefresh(DIRECTORY_REFRESH_MS);
+
+    const purge = () =>
+      unanswered.purgeExpired().catch((err: unknown) => logger.warn({ event: 'purge.failed', code: (err as Error)?.name }, 'purge failed'));
+    purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
+    purgeTimer.unref();
+
+    const features: Feature[] = [];
+    const helpSections = (): Record<Lang, HelpSection[]> => ({
+      de: features.flatMap((f) => f.help?.de ?? []),
+      en: features.flatMap((f) => f.help?.en ?? []),
+    });
+    const baseUrl = () => config.publicBaseUrl ?? server?.url ?? `http://127.0.0.1:${config.port}`;
+    const liveAnswers = live;
+    features.push(
+      answersFeature({
+        live: liveAnswers,
+        profiles,
+        unanswered,
+        logger,
+        get decreeUrl() {
+          return `${baseUrl()}/erlass`;
+        },
+        now: options.now,
+      }),
+      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
+      helpFeature(helpSections),
+    );
+
+    const bot = new TeamsBot({ features, profiles, logger });
+    const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
     server = await startServer(
-      { adapter, bot, logger, maxBodyBytes: config.maxBodyBytes, ready: () => database.ping() },
+      {
+        adapter,
+        bot,
+        logger,
+        maxBodyBytes: config.maxBodyBytes,
+        ready: () => database.ping(),
+        documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
+      },
       config.host,
       config.port,
     );
   } catch (err) {
+    live?.stop();
+    clearInterval(purgeTimer);
     if (ownsDatabase) await database.close();
     throw err;
   }
 
+  const running = server;
+  const answers = live;
   let stopped: Promise<void> | undefined;
   return {
-    url: server.url,
-    port: server.port,
+    url: running.url,
+    port: running.port,
     database,
+    answers,
     stop: () =>
       (stopped ??= (async () => {
-        await server.stop(config.shutdownGraceMs);
+        answers.stop();
+        clearInterval(purgeTimer);
+        await running.stop(config.shutdownGraceMs);
         if (ownsDatabase) await database.close();
       })()),
   };

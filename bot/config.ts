@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly microsoftAppPassword?: string;
   readonly microsoftAppTenantId?: string;
   readonly microsoftAppType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  /** Public https base URL of this service (links in cards, e.g. the decree text); default: the local URL. */
+  readonly publicBaseUrl?: string;
   /** Tenants whose activities are served; empty means any (allowed only without an app ID). */
   readonly allowedTenantIds: readonly string[];
   readonly maxBodyBytes: number;
@@ -145,6 +147,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const seedRaw = oneOf(env, 'SEED_DEMO_DIRECTORY', ['true', 'false'] as const, endpoint ? 'false' : 'true');
 
+  const publicBaseUrl = text(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
+  if (publicBaseUrl && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicBaseUrl)) {
+    throw new ConfigError('PUBLIC_BASE_URL', 'must be the service URL, e.g. https://lotse.example.org.');
+  }
   const authOverrides: Record<string, string> = {};
   for (const k of Object.keys(env)) {
     // Only the test suite sets these: they point token validation at a local issuer.
@@ -154,6 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     port: integer(env, 'PORT', 3978, 0, 65535),
     host: text(env, 'HOST') ?? (microsoftAppId ? '0.0.0.0' : '127.0.0.1'),
+    publicBaseUrl,
     microsoftAppId,
     microsoftAppPassword,
     microsoftAppTenantId,

@@ -11,6 +11,8 @@ export interface ServerDeps {
   maxBodyBytes: number;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ready: () => Promise<void>;
+  /** Read-only documents served at fixed paths (never a file-system path taken from the request). */
+  documents?: Record<string, { contentType: string; body: Buffer }>;
 }
 
 export interface RunningServer {
@@ -104,6 +106,17 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
     res.json({ status: 'ok' });
     return next();
   });
+
+  for (const [route, doc] of Object.entries(deps.documents ?? {})) {
+    server.get(route, (_req: Request, res: Response, next: Next) => {
+      res.setHeader('Content-Type', doc.contentType);
+      res.setHeader('Cache-Control', 'public, max-age=3600');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.writeHead(200);
+      res.end(doc.body);
+      return next();
+    });
+  }
 
   server.get('/readyz', async (_req: Request, res: Response) => {
     try {

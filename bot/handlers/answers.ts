@@ -1,0 +1,339 @@
+import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { chooseAuthorityCard } from '../../cards/chooseAuthorityCard';
+import { contactCard, type ContactFact, type ContactPerson } from '../../cards/contactCard';
+import type { Answer } from '../../services/answers/engine';
+import type { LiveAnswers } from '../../services/answers/liveAnswers';
+import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
+import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, isAuthorityCode, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
+import type { Logger } from '../../services/logging';
+import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
+import { PROFILE_KEY } from '../teamsBot';
+import type { Lang } from '../texts';
+import { invokeResponse, type Caller, type Feature } from './types';
+
+export interface AnswersDeps {
+  live: LiveAnswers;
+  profiles: UserProfileRepository;
+  unanswered: UnansweredQuestions;
+  logger: Logger;
+  /** Absolute URL of the decree's full text, linked under every answer. */
+  decreeUrl: string;
+  /** For tests: the moment of the question. */
+  now?: () => Date;
+}
+
+const L = {
+  de: {
+    contactHeading: 'Ihre Ansprechperson',
+    deputyHeading: 'Vertretung',
+    kfiHeading: 'Kompetenzzentrum für Integration',
+    roleIb: 'Integrationsbeauftragte/r',
+    roleDeputy: 'Vertretung',
+    roleAbsent: 'Integrationsbeauftragte/r (zurzeit abwesend)',
+    roleOffice: 'Büro der Behördenleitung',
+    roleKfi: 'Kompetenzzentrum für Integration',
+    authority: 'Behörde',
+    orgUnit: 'Anbindung',
+    hours: 'Sprechzeiten',
+    phone: 'Telefon',
+    email: 'E-Mail',
+    chat: 'Chat in Teams',
+    request: 'Anliegen senden',
+    source: 'Quelle',
+    verified: 'Verzeichnis geprüft am',
+    decree: 'Runderlass im Volltext',
+    absentNotice: (to: string) => `Die oder der Integrationsbeauftragte ist bis einschließlich ${to} abwesend. Bitte wenden Sie sich an die Vertretung.`,
+    chooseHeading: 'Für welche Bezirksregierung arbeiten Sie?',
+    chooseIntro: 'Dann kann ich Ihnen Ihre Integrationsbeauftragte oder Ihren Integrationsbeauftragten nennen. Ich merke mir Ihre Auswahl; ändern können Sie sie jederzeit mit „Meine Bezirksregierung“.',
+    chooseLabel: 'Meine Bezirksregierung',
+    chooseError: 'Bitte wählen Sie eine Bezirksregierung.',
+    chooseSubmit: 'Speichern',
+    chosen: (name: string) => `Gespeichert: Sie arbeiten bei der ${name}.`,
+    requestSoon: (email: string) =>
+      `Anliegen direkt hier im Chat zu senden, ist in Vorbereitung. Bis dahin erreichen Sie die Ansprechperson am schnellsten per E-Mail${email ? ` (${email})` : ''} oder über „Chat in Teams“ auf der Karte.`,
+    unansweredTitle: (n: number, name: string) => `Unbeantwortete Fragen für die ${name} (${n}, ohne personenbezogene Daten, 90 Tage aufbewahrt):`,
+    unansweredNone: 'Zurzeit liegen keine unbeantworteten Fragen für Ihre Behörde vor.',
+    unansweredForbidden: 'Diese Liste sehen nur die Integrationsbeauftragten und ihre Vertretungen.',
+  },
+  en: {
+    contactHeading: 'Your contact',
+    deputyHeading: 'Deputy',
+    kfiHeading: 'Kompetenzzentrum für Integration',
+    roleIb: 'Integration commissioner',
+    roleDeputy: 'Deputy',
+    roleAbsent: 'Integration commissioner (currently absent)',
+    roleOffice: "Head's office",
+    roleKfi: 'Kompetenzzentrum für Integration',
+    authority: 'Authority',
+    orgUnit: 'Unit',
+    hours: 'Office hours',
+    phone: 'Phone',
+    email: 'E-mail',
+    chat: 'Chat in Teams',
+    request: 'Send a request',
+    source: 'Source',
+    verified: 'Directory checked on',
+    decree: 'Full text of the decree',
+    absentNotice: (to: string) => `The integration commissioner is away until ${to} (inclusive). Please contact the deputy.`,
+    chooseHeading: 'Which Bezirksregierung do you work for?',
+    chooseIntro: 'Then I can name your integration commissioner. I will remember your choice; you can change it at any time with "my authority".',
+    chooseLabel: 'My Bezirksregierung',
+    chooseError: 'Please choose a Bezirksregierung.',
+    chooseSubmit: 'Save',
+    chosen: (name: string) => `Saved: you work for the ${name}.`,
+    requestSoon: (email: string) =>
+      `Sending requests right here in the chat is being prepared. Until then, the quickest way is e-mail${email ? ` (${email})` : ''} or "Chat in Teams" on the card.`,
+    unansweredTitle: (n: number, name: string) => `Unanswered questions for the ${name} (${n}, personal data removed, kept for 90 days):`,
+    unansweredNone: 'There are no unanswered questions for your authority at the moment.',
+    unansweredForbidden: 'Only the integration commissioners and their deputies see this list.',
+  },
+} as const;
+
+const CHOOSE_WORDS = new Set(['meine bezirksregierung', 'bezirksregierung ändern', 'behörde ändern', 'meine behörde', 'my authority', 'change authority', 'my bezirksregierung']);
+const UNANSWERED_WORDS = new Set(['unbeantwortete fragen', 'offene fragen', 'unanswered questions']);
+
+function tel(phone: string): string {
+  return `[${phone}](tel:${phone.replace(/[^\d+]/g, '')})`;
+}
+
+function chatUrl(upn: string | undefined): string {
+  return upn ? `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(upn)}` : '';
+}
+
+function personView(lang: Lang, role: string, p: Person, authorityName: string): ContactPerson {
+  const t = L[lang];
+  const facts: ContactFact[] = [{ label: t.authority, value: authorityName }];
+  if (p.orgUnit) facts.push({ label: t.orgUnit, value: p.orgUnit });
+  if (p.officeHours) facts.push({ label: t.hours, value: p.officeHours });
+  if (p.phone) facts.push({ label: t.phone, value: tel(p.phone) });
+  if (p.email) facts.push({ label: t.email, value: `[${p.email}](mailto:${p.email})` });
+  return { role, name: p.name, title: p.title, facts, chatUrl: chatUrl(p.teams?.upn), chatLabel: t.chat };
+}
+
+function officeView(lang: Lang, o: Office, authorityName: string): ContactPerson {
+  const t = L[lang];
+  const facts: ContactFact[] = [{ label: t.authority, value: authorityName }];
+  if (o.phone) facts.push({ label: t.phone, value: tel(o.phone) });
+  if (o.email) facts.push({ label: t.email, value: `[${o.email}](mailto:${o.email})` });
+  return { role: t.roleOffice, name: o.name, title: '', facts, chatUrl: chatUrl(o.teams?.upn), chatLabel: t.chat };
+}
+
+/** The card for an answer that names people, or `undefined` when a text message fits better. */
+export function renderAnswerCard(answer: Answer, decreeUrl: string) {
+  const lang = answer.language;
+  const t = L[lang];
+  const source = `${t.source}: ${answer.citation ?? 'RdErl. v. 5.12.2023'} · [${t.decree}](${decreeUrl})`;
+  const c = answer.contact;
+  if (c && answer.intent !== 'privacy.warning') {
+    const people: ContactPerson[] = [];
+    let notice = '';
+    const name = c.authority.name;
+    if (answer.intent === 'contact.deputy' && c.deputy) {
+      people.push(personView(lang, t.roleDeputy, c.deputy, name));
+    } else if (c.primary === 'deputy' && c.deputy) {
+      notice = c.absence ? t.absentNotice(c.absence.to) : '';
+      people.push(personView(lang, t.roleDeputy, c.deputy, name));
+      if (c.commissioner) people.push(personView(lang, t.roleAbsent, c.commissioner, name));
+    } else if (c.commissioner) {
+      people.push(personView(lang, t.roleIb, c.commissioner, name));
+      if (c.absence) notice = t.absentNotice(c.absence.to);
+    } else {
+      people.push(officeView(lang, c.headOffice, name));
+    }
+    const verified = people.length && (c.commissioner?.lastVerified ?? '') ? ` · ${t.verified} ${c.commissioner?.lastVerified}` : '';
+    return contactCard({
+      lang,
+      heading: answer.intent === 'contact.deputy' ? t.deputyHeading : t.contactHeading,
+      intro: answer.text,
+      notice,
+      people,
+      source: source + verified,
+      requestLabel: answer.intent === 'report.create' ? '' : t.request,
+      authority: c.authority.code,
+    });
+  }
+  if (answer.intent === 'contact.kfi' && answer.kfi && answer.kfi.contacts.length > 0) {
+    const kfi = answer.kfi;
+    return contactCard({
+      lang,
+      heading: t.kfiHeading,
+      intro: answer.text,
+      notice: '',
+      people: kfi.contacts.map((p) => personView(lang, t.roleKfi, p, `${AUTHORITY_NAMES.arnsberg}, ${kfi.orgUnit}`)),
+      source,
+      requestLabel: '',
+      authority: 'arnsberg',
+    });
+  }
+  return undefined;
+}
+
+/** "Wen spreche ich an?": every message that is no command goes to the answer engine. */
+export function answersFeature(deps: AnswersDeps): Feature {
+  const now = deps.now ?? (() => new Date());
+
+  const chooseCard = (lang: Lang, question: string) => {
+    const t = L[lang];
+    return chooseAuthorityCard({
+      lang,
+      heading: t.chooseHeading,
+      intro: t.chooseIntro,
+      label: t.chooseLabel,
+      errorMessage: t.chooseError,
+      choices: AUTHORITY_CODES.map((code) => ({ title: AUTHORITY_NAMES[code], value: code })),
+      submitLabel: t.chooseSubmit,
+      question: question.slice(0, 2000),
+    });
+  };
+
+  /** The user's authority from their e-mail domain, via the Teams roster (no database access). */
+  const authorityFromEmail = async (context: TurnContext): Promise<AuthorityCode | undefined> => {
+    try {
+      const member = await TeamsInfo.getMember(context, context.activity.from.id);
+      const address = member.email || member.userPrincipalName || '';
+      return address ? authorityForEmail(deps.live.engine.directory, address) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const reply = async (context: TurnContext, answer: Answer) => {
+    const card = renderAnswerCard(answer, deps.decreeUrl);
+    if (card) {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+      return;
+    }
+    const t = L[answer.language];
+    const source = answer.citation ? `\n\n_${t.source}: ${answer.citation} · [${t.decree}](${deps.decreeUrl})_` : '';
+    const activity = MessageFactory.text(answer.text + source);
+    activity.textFormat = 'markdown';
+    await context.sendActivity(activity);
+  };
+
+  const answerFor = (caller: Caller, text: string, home: AuthorityCode | undefined) =>
+    deps.live.engine.answer({ text, locale: caller.locale, homeAuthority: home ?? null, now: now() });
+
+  return {
+    name: 'answers',
+    fallback: async (context, caller, text) => {
+      const profile = context.turnState.get(PROFILE_KEY) as UserProfile | undefined;
+      let answer = answerFor(caller, text, profile?.homeAuthority);
+      // Only codes, never the question: the text may carry personal data (privacy guard or not).
+      deps.logger.info({ event: 'answer', intent: answer.intent, authority: answer.authority, activityId: context.activity.id }, 'answered');
+      if (answer.needsHomeAuthority) {
+        const derived = await authorityFromEmail(context);
+        if (derived) {
+          await deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => ({ ...p, homeAuthority: derived, homeAuthoritySource: 'emailDomain' }), now());
+          answer = answerFor(caller, text, derived);
+        } else {
+          const card = chooseCard(answer.language, text);
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+          return;
+        }
+      }
+      await reply(context, answer);
+      if (answer.intent === 'out_of_scope' && answer.source === 'oos.generic' && text.trim()) {
+        await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now());
+      }
+    },
+    commands: [
+      {
+        id: 'profile.chooseAuthority',
+        matches: (t) => CHOOSE_WORDS.has(t),
+        run: async (context, caller) => {
+          const card = chooseCard(caller.lang, '');
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+        },
+      },
+      {
+        id: 'questions.unanswered',
+        matches: (t) => UNANSWERED_WORDS.has(t),
+        run: async (context, caller) => {
+          const t = L[caller.lang];
+          const directory = deps.live.engine.directory;
+          const own = directory.authorities.find(
+            (a) => a.commissioner?.teams?.aadObjectId.toLowerCase() === caller.aadObjectId || a.deputy?.teams?.aadObjectId.toLowerCase() === caller.aadObjectId,
+          );
+          if (!own) {
+            await context.sendActivity(t.unansweredForbidden);
+            return;
+          }
+          const questions = await deps.unanswered.list(own.code, now());
+          const text = questions.length
+            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: „${q.text}“`)].join('\n')
+            : t.unansweredNone;
+          const activity = MessageFactory.text(text);
+          activity.textFormat = 'markdown';
+          await context.sendActivity(activity);
+        },
+      },
+    ],
+    verbs: [
+      {
+        verb: 'profile.setAuthority',
+        schema: z.object({ authority: z.enum(AUTHORITY_CODES), question: z.string().max(2000).optional() }).passthrough(),
+        run: async (context, caller, data: { authority: AuthorityCode; question?: string }) => {
+          await deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => ({ ...p, homeAuthority: data.authority, homeAuthoritySource: 'chosen' }), now());
+          const question = data.question?.trim();
+          if (question) {
+            const answer = answerFor(caller, question, data.authority);
+            const card = renderAnswerCard(answer, deps.decreeUrl);
+            if (card) return invokeResponse.card(card.content);
+            return invokeResponse.message(answer.text);
+          }
+          return invokeResponse.message(L[caller.lang].chosen(AUTHORITY_NAMES[data.authority]));
+        },
+      },
+      {
+        verb: 'request.start',
+        schema: z.object({ authority: z.string().max(20).optional() }).passthrough(),
+        run: async (_context, caller, data: { authority?: string }) => {
+          // The authority in card data only picks which address to show; it grants nothing.
+          const code = isAuthorityCode(data.authority) ? data.authority : undefined;
+          const a = code ? deps.live.engine.directory.authorities.find((x) => x.code === code) : undefined;
+          const email = a?.commissioner?.email ?? '';
+          return invokeResponse.message(L[caller.lang].requestSoon(email));
+        },
+      },
+    ],
+    help: {
+      de: [
+        {
+          heading: 'Wen spreche ich an?',
+          description: 'Nennt die zuständige Integrationsbeauftragte oder den zuständigen Integrationsbeauftragten für jede der 396 Kommunen in NRW, für Ihre Behörde, die Vertretung, das Kompetenzzentrum für Integration und das Kommunale Integrationszentrum.',
+          examples: '„Wer ist für Marl zuständig?“ · „Wer ist meine IB?“ · „Wer vertritt die IB in Köln?“ · „Welches KI ist für Gütersloh zuständig?“',
+        },
+        {
+          heading: 'Fragen zum Runderlass',
+          description: 'Aufgaben, Bestellung, Anbindung und Vortragsrecht der Integrationsbeauftragten, Koordinierungskreis, Rechtsgrundlage: jeweils mit Quelle.',
+          examples: '„Was macht die Integrationsbeauftragte?“ · „Muss ich die IB bei einer Maßnahme beteiligen?“ · „Was ist der Koordinierungskreis?“',
+        },
+        {
+          heading: 'Meine Bezirksregierung',
+          description: 'Legt fest oder ändert, für welche Bezirksregierung Sie arbeiten.',
+          examples: '„Meine Bezirksregierung“',
+        },
+        {
+          heading: 'Unbeantwortete Fragen (für IB)',
+          description: 'Zeigt Fragen, die der Lotse nicht beantworten konnte, ohne personenbezogene Daten.',
+          examples: '„Unbeantwortete Fragen“',
+        },
+      ],
+      en: [
+        {
+          heading: 'Whom do I contact?',
+          description: 'Names the integration commissioner responsible for any of the 396 municipalities in NRW, for your own authority, the deputy, the Kompetenzzentrum für Integration and the local integration centre (KI).',
+          examples: '"Who is responsible for Marl?" · "Who is my integration commissioner?" · "Who stands in for the commissioner in Cologne?"',
+        },
+        {
+          heading: 'Questions about the decree',
+          description: "The commissioners' tasks, appointment, position and right to report to the head, the coordination circle, the legal basis: each with its source.",
+          examples: '"What does the integration commissioner do?" · "What is the coordination circle?"',
+        },
+        { heading: 'My authority', description: 'Sets or changes which Bezirksregierung you work for.', examples: '"my authority"' },
+        { heading: 'Unanswered questions (for commissioners)', description: 'Lists questions the bot could not answer, with personal data removed.', examples: '"unanswered questions"' },
+      ],
+    },
+  };
+}

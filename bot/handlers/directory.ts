@@ -1,0 +1,220 @@
+import { CardFactory, MessageFactory } from 'botbuilder';
+import { z } from 'zod';
+import { directoryEditCard } from '../../cards/directoryEditCard';
+import type { LiveAnswers } from '../../services/answers/liveAnswers';
+import type { DirectoryRepository } from '../../services/directory/directoryRepository';
+import { AUTHORITY_CODES, berlinDate, type Authority, type AuthorityCode } from '../../services/directory/model';
+import type { Logger } from '../../services/logging';
+import { ConcurrencyError } from '../../services/storage/errors';
+import type { Lang } from '../texts';
+import { invokeResponse, type Caller, type Feature } from './types';
+
+export interface DirectoryFeatureDeps {
+  live: LiveAnswers;
+  directory: DirectoryRepository;
+  /** AAD object ids of administrators, from configuration. */
+  admins: readonly string[];
+  logger: Logger;
+  now?: () => Date;
+}
+
+const COMMAND_WORDS = new Set(['meine angaben', 'meine daten als ib', 'sprechzeiten', 'abwesenheit', 'vertretung eintragen', 'verzeichnis bearbeiten', 'my details', 'office hours', 'absence']);
+
+const L = {
+  de: {
+    heading: (name: string) => `Ihr Eintrag im Verzeichnis: ${name}`,
+    intro: 'Diese Angaben sehen alle Beschäftigten, wenn sie nach der oder dem Integrationsbeauftragten fragen (RdErl. v. 5.12.2023, Nr. 3: Erreichbarkeit bekannt machen). Jede Änderung wird mit Zeit und Person protokolliert.',
+    saved: 'Gespeichert. Die Änderung ist ab sofort in den Antworten sichtbar.',
+    unchanged: 'Keine Änderung: Die Angaben waren schon so gespeichert.',
+    conflict: 'Jemand anderes hat den Eintrag gerade geändert. Die Karte zeigt jetzt den aktuellen Stand; bitte prüfen und erneut speichern.',
+    forbidden: 'Diesen Eintrag können nur die oder der Integrationsbeauftragte selbst und die Administration ändern.',
+    notIb: 'Diese Funktion ist für die Integrationsbeauftragten. Ihr Konto ist im Verzeichnis keiner Bezirksregierung als IB zugeordnet.',
+    noAbsences: 'Keine Abwesenheiten eingetragen.',
+    absenceBad: 'Die Abwesenheit braucht ein Von- und ein Bis-Datum; „bis“ darf nicht vor „von“ und nicht in der Vergangenheit liegen.',
+    emailBad: 'Die E-Mail-Adresse der Vertretung ist ungültig.',
+    deputyIncomplete: 'Für die Vertretung bitte Name und E-Mail-Adresse angeben (oder alle Felder leeren, um sie zu entfernen).',
+    labels: {
+      officeHours: 'Sprechzeiten und Erreichbarkeit', absences: 'Abwesenheiten', absenceFrom: 'Abwesend von', absenceTo: 'Abwesend bis',
+      absenceNote: 'Hinweis zur Abwesenheit (optional, ohne private Gründe)', clearAbsences: 'Alle eingetragenen Abwesenheiten löschen',
+      clearAbsencesLabel: 'Abwesenheiten löschen', deputy: 'Vertretung', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
+      deputyEmail: 'E-Mail der Vertretung', deputyPhone: 'Telefon der Vertretung', save: 'Speichern',
+    },
+  },
+  en: {
+    heading: (name: string) => `Your directory entry: ${name}`,
+    intro: 'Staff see these details when they ask for the integration commissioner (decree Nr. 3: reachability must be made known). Every change is recorded with time and person.',
+    saved: 'Saved. Answers show the change from now on.',
+    unchanged: 'Nothing changed: these details were already stored.',
+    conflict: 'Someone else just changed this entry. The card now shows the current state; please check and save again.',
+    forbidden: 'Only the integration commissioner and the administrators can change this entry.',
+    notIb: 'This is for integration commissioners. Your account is not listed as the commissioner of any Bezirksregierung.',
+    noAbsences: 'No absences entered.',
+    absenceBad: 'An absence needs a from and a to date; "to" must not be before "from" or in the past.',
+    emailBad: "The deputy's e-mail address is not valid.",
+    deputyIncomplete: "For the deputy, please give a name and an e-mail address (or clear all fields to remove the deputy).",
+    labels: {
+      officeHours: 'Office hours and reachability', absences: 'Absences', absenceFrom: 'Away from', absenceTo: 'Away until',
+      absenceNote: 'Note on the absence (optional, no private reasons)', clearAbsences: 'Delete all entered absences',
+      clearAbsencesLabel: 'Delete absences', deputy: 'Deputy', deputyName: "Deputy's name", deputyTitle: "Deputy's function",
+      deputyEmail: "Deputy's e-mail", deputyPhone: "Deputy's phone", save: 'Save',
+    },
+  },
+} as const;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const text = (max: number) => z.string().max(max).optional();
+
+/** What the edit card sends back; every field is untrusted input. */
+const updateSchema = z
+  .object({
+    authority: z.enum(AUTHORITY_CODES).optional(),
+    officeHours: text(300),
+    absenceFrom: z.union([z.literal(''), z.string().regex(ISO_DATE)]).optional(),
+    absenceTo: z.union([z.literal(''), z.string().regex(ISO_DATE)]).optional(),
+    absenceNote: text(100),
+    clearAbsences: z.enum(['true', 'false']).optional(),
+    deputyName: text(120),
+    deputyTitle: text(120),
+    deputyEmail: text(200),
+    deputyPhone: z.string().max(40).regex(/^[\d\s+()/-]*$/).optional(),
+  })
+  .passthrough();
+type UpdateData = z.infer<typeof updateSchema>;
+
+function clean(value: string | undefined): string {
+  return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** The IB's self-service for their own entry; admins may edit any entry. */
+export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
+  const now = deps.now ?? (() => new Date());
+  const admins = new Set(deps.admins.map((a) => a.toLowerCase()));
+
+  /** Which entry the caller may edit, decided from the stored directory, never from card data. */
+  const ownEntry = (caller: Caller): Authority | undefined =>
+    deps.live.engine.directory.authorities.find((a) => a.commissioner?.teams?.aadObjectId.toLowerCase() === caller.aadObjectId);
+
+  const render = (lang: Lang, a: Authority, status = '', statusStyle: 'default' | 'good' | 'attention' = 'default') => {
+    const t = L[lang];
+    const absences = a.commissioner?.absences ?? [];
+    return directoryEditCard({
+      lang,
+      heading: t.heading(a.name),
+      intro: t.intro,
+      status,
+      statusStyle,
+      officeHours: a.commissioner?.officeHours ?? '',
+      absencesText: absences.length ? absences.map((x) => `${x.from} – ${x.to}${x.note ? ` (${x.note})` : ''}`).join('\n') : t.noAbsences,
+      deputy: { name: a.deputy?.name ?? '', title: a.deputy?.title ?? '', email: a.deputy?.email ?? '', phone: a.deputy?.phone ?? '' },
+      authority: a.code,
+      labels: { ...t.labels },
+    });
+  };
+
+  /** Applies the form to an entry; returns the new entry or an error message key. */
+  const apply = (a: Authority, d: UpdateData, today: string): Authority | keyof (typeof L)['de'] => {
+    if (!a.commissioner) return 'notIb';
+    const next = structuredClone(a);
+    const ib = next.commissioner!;
+    if (d.officeHours !== undefined) {
+      const hours = clean(d.officeHours);
+      if (hours) ib.officeHours = hours;
+      else delete ib.officeHours;
+    }
+    if (d.clearAbsences === 'true') ib.absences = [];
+    const from = d.absenceFrom || '';
+    const to = d.absenceTo || '';
+    if (from || to) {
+      if (!from || !to || to < from || to < today) return 'absenceBad';
+      const note = clean(d.absenceNote);
+      ib.absences = [...ib.absences, { from, to, ...(note ? { note } : {}) }].sort((x, y) => x.from.localeCompare(y.from));
+    }
+    const name = clean(d.deputyName);
+    const email = clean(d.deputyEmail);
+    const anyDeputy = name || email || clean(d.deputyTitle) || clean(d.deputyPhone);
+    if (!anyDeputy && (d.deputyName !== undefined || d.deputyEmail !== undefined)) {
+      next.deputy = null;
+    } else if (anyDeputy) {
+      if (!name || !email) return 'deputyIncomplete';
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return 'emailBad';
+      const previous = a.deputy && a.deputy.email.toLowerCase() === email.toLowerCase() ? a.deputy : undefined;
+      const phone = clean(d.deputyPhone);
+      next.deputy = {
+        ...(previous ?? { id: `${a.code}-deputy`, orgUnit: ib.orgUnit }),
+        name,
+        title: clean(d.deputyTitle) || previous?.title || 'Vertretung der/des Integrationsbeauftragten',
+        email,
+        ...(phone ? { phone } : {}),
+        lastVerified: today,
+      } as Authority['deputy'];
+      if (!phone && next.deputy) delete next.deputy.phone;
+    }
+    ib.lastVerified = today;
+    return next;
+  };
+
+  return {
+    name: 'directory',
+    commands: [
+      {
+        id: 'directory.edit',
+        matches: (t) => COMMAND_WORDS.has(t),
+        run: async (context, caller) => {
+          const own = ownEntry(caller);
+          if (!own) {
+            await context.sendActivity(L[caller.lang].notIb);
+            return;
+          }
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render(caller.lang, own).content)));
+        },
+      },
+    ],
+    verbs: [
+      {
+        verb: 'directory.update',
+        schema: updateSchema,
+        run: async (context, caller, data: UpdateData) => {
+          const t = L[caller.lang];
+          const isAdmin = admins.has(caller.aadObjectId);
+          const own = ownEntry(caller);
+          // An IB edits only their own entry; an admin the entry the card names.
+          const code: AuthorityCode | undefined = own?.code ?? (isAdmin ? data.authority : undefined);
+          if (!code || (own && data.authority && data.authority !== own.code && !isAdmin)) {
+            deps.logger.warn({ event: 'directory.update_refused', activityId: context.activity.id }, 'directory change refused');
+            return invokeResponse.error(403, 'Forbidden', t.forbidden);
+          }
+          const target = isAdmin && data.authority ? data.authority : code;
+          let problem: keyof (typeof L)['de'] | undefined;
+          try {
+            const result = await deps.directory.updateAuthority(
+              target,
+              caller.aadObjectId,
+              'directory.self_service',
+              (current) => {
+                const next = apply(current, data, berlinDate(now()));
+                if (typeof next === 'string') {
+                  problem = next;
+                  return undefined;
+                }
+                return next;
+              },
+              now(),
+            );
+            if (problem) return invokeResponse.card(render(caller.lang, result.authority, t[problem] as string, 'attention').content);
+            if (result.changed) await deps.live.refresh(true);
+            return invokeResponse.card(render(caller.lang, result.authority, result.changed ? t.saved : t.unchanged, 'good').content);
+          } catch (err) {
+            if (!(err instanceof ConcurrencyError)) throw err;
+            await deps.live.refresh(true);
+            const fresh = deps.live.engine.directory.authorities.find((a) => a.code === target)!;
+            return invokeResponse.card(render(caller.lang, fresh, t.conflict, 'attention').content);
+          }
+        },
+      },
+    ],
+    help: {
+      de: [{ heading: 'Meine Angaben (für IB)', description: 'Sprechzeiten, Abwesenheiten und Vertretung im Verzeichnis selbst pflegen.', examples: '„Meine Angaben“ · „Abwesenheit“' }],
+      en: [{ heading: 'My details (for commissioners)', description: 'Keep your office hours, absences and deputy up to date.', examples: '"my details" · "absence"' }],
+    },
+  };
+}
