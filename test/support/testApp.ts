@@ -38,12 +38,12 @@ export interface TestApp extends RunningApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { database?: AppDatabase; credentialsFactory?: ServiceClientCredentialsFactory } = {},
+  options: { database?: AppDatabase; credentialsFactory?: ServiceClientCredentialsFactory; now?: () => Date } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000', ...env });
   const logs = new LogCapture();
   const logger = createLogger(config, logs);
-  const app = await startApp(config, { logger, database: options.database, credentialsFactory: options.credentialsFactory });
+  const app = await startApp(config, { logger, database: options.database, credentialsFactory: options.credentialsFactory, now: options.now });
   const post: TestApp['post'] = async (body, init = {}) => {
     const res = await fetch(`${app.url}/api/messages`, {
       method: 'POST',
