@@ -6,7 +6,8 @@ import {
   INVOKE_RESPONSE_KEY,
   type TurnContext,
 } from 'botbuilder';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import { AuthenticationError, type AuthenticateRequestResult, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { Activity } from 'botbuilder';
 import type { Logger } from '../services/logging';
 import { StorageError } from '../services/storage/errors';
 import type { AppConfig } from './config';
@@ -31,6 +32,25 @@ function errorCode(err: unknown): string {
 }
 
 /**
+ * botframework-connector rethrows a bad signature (jsonwebtoken's JsonWebTokenError) and a token used
+ * before its `nbf` as plain errors, which CloudAdapter turns into 500. A forged token is the caller's
+ * fault: answer 401 like for every other invalid token.
+ */
+class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      const name = (err as Error)?.name;
+      if (name === 'JsonWebTokenError' || name === 'NotBeforeError' || name === 'TokenExpiredError') {
+        throw new AuthenticationError('invalid token', 401);
+      }
+      throw err;
+    }
+  }
+}
+
+/**
  * The CloudAdapter with authentication from configuration, a tenant gate in front of every turn,
  * and the one central error handler.
  */
@@ -52,7 +72,7 @@ export function createAdapter(config: AppConfig, logger: Logger, options: Adapte
       MicrosoftAppType: appType,
       MicrosoftAppTenantId: config.microsoftAppTenantId,
     });
-  const auth = new ConfigurationBotFrameworkAuthentication(authConfig, credentials);
+  const auth = new StrictAuthentication(authConfig, credentials);
   const adapter = new CloudAdapter(auth);
 
   const allowed = new Set(config.allowedTenantIds.map((t) => t.toLowerCase()));
