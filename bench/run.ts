@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { projectRoot } from '../services/paths';
+import { benchAnswers } from './answers';
+import { benchAnswerTurns } from './answerTurns';
+import { benchFanout } from './fanout';
+import { benchTurns, type ProductProcess } from './turns';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+/** Starts `node dist/bot/index.js` (embedded database, demo directory) and waits for its listening line. */
+function startProduct(): Promise<ProductProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bot', 'index.js')], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('product did not start within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('"server.listening"')) return;
+      clearTimeout(timer);
+      const { url } = JSON.parse(line) as { url: string };
+      resolve({
+        url,
+        pid: child.pid!,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
+  turns: () => benchTurns({ startProduct }),
+  answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
+  fanout: () => benchFanout(),
+};
+
+/** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */
+async function main(names: string[]): Promise<void> {
+  const unknown = names.filter((n) => !BENCHMARKS[n]);
+  if (unknown.length) {
+    process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+    process.exit(2);
+  }
+  for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+    for (const f of await BENCHMARKS[name]()) {
+      const value = Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(f.value < 10 ? 3 : 1);
+      process.stdout.write(`${f.name}: ${value} ${f.unit}\n`);
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
