@@ -13,13 +13,30 @@ interface Figure {
   unit: string;
 }
 
-/** Starts `node dist/bot/index.js` (embedded database, demo directory) and waits for its listening line. */
-function startProduct(): Promise<ProductProcess> {
+/** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */
+function startDatabaseProcess(): Promise<{ env: Record<string, string>; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`database exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      const env = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=', 2) as [string, string]));
+      resolve({ env, stop: () => child.kill('SIGTERM') });
+    });
+  });
+}
+
+/**
+ * Starts the product as it runs in production: `node dist/bot/index.js` with its database in another
+ * process (as Azure Cosmos DB is), seeded with the demo directory; waits for its listening line.
+ */
+async function startProduct(): Promise<ProductProcess> {
+  const db = await startDatabaseProcess();
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bot', 'index.js')], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DIRECTORY: 'true', ...db.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.once('exit', () => db.stop());
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('product did not start within 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`product exited with ${code}`)));

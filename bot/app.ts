@@ -46,6 +46,8 @@ export interface RunningApp {
 
 const DIRECTORY_REFRESH_MS = 60_000;
 const PURGE_INTERVAL_MS = 60 * 60_000;
+/** How long a user profile read is reused in this process (see UserProfileRepository). */
+const PROFILE_CACHE_MS = 30_000;
 
 /** Loads the demo directory into an empty database (embedded, or when SEED_DEMO_DIRECTORY=true). */
 async function seedDemoDirectory(repo: DirectoryRepository, logger: Logger): Promise<void> {
@@ -75,7 +77,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let purgeTimer: NodeJS.Timeout | undefined;
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
-    const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users));
+    const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users), { ttlMs: PROFILE_CACHE_MS, maxEntries: 20_000 });
     const directory = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), audit);
     const unanswered = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
 

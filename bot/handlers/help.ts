@@ -20,9 +20,16 @@ export function renderWelcome(lang: Lang) {
 
 /** "Hilfe"/"help" and the welcome card's button. `sections` collects the help of all features. */
 export function helpFeature(sections: () => Record<Lang, HelpSection[]>): Feature {
+  // The feature list is fixed once the bot runs, so each language's card is rendered once (hot path);
+  // the content is only serialised, never changed, so it is shared.
+  const rendered = new Map<Lang, Record<string, unknown>>();
+  const card = (lang: Lang) => {
+    let content = rendered.get(lang);
+    if (!content) rendered.set(lang, (content = renderHelp(lang, sections()[lang]).content));
+    return content;
+  };
   const send = async (context: TurnContext, caller: Caller) => {
-    const card = renderHelp(caller.lang, sections()[caller.lang]);
-    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card(caller.lang))));
   };
   return {
     name: 'help',
@@ -31,7 +38,7 @@ export function helpFeature(sections: () => Record<Lang, HelpSection[]>): Featur
       {
         verb: 'help.show',
         schema: z.object({}).passthrough(),
-        run: async (_context, caller) => invokeResponse.card(renderHelp(caller.lang, sections()[caller.lang]).content),
+        run: async (_context, caller) => invokeResponse.card(card(caller.lang)),
       },
     ],
     help: {

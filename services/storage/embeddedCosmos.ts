@@ -44,7 +44,8 @@ export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos & { 
   const pkgDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
   const cert = readFileSync(path.join(pkgDir, 'cert.pem'));
   const key = readFileSync(path.join(pkgDir, 'key.pem'));
-  const server = createHttpsServer({ cert, key });
+  // keepAlive: without it the server answers `Connection: close` and every request pays a TLS handshake.
+  const server = createHttpsServer({ cert, key, keepAlive: true } as Parameters<typeof createHttpsServer>[0]);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

@@ -28,12 +28,46 @@ export interface UserProfile {
   updatedAt: string;
 }
 
-/** Stores user profiles in the `users` container. */
-export class UserProfileRepository {
-  constructor(private readonly store: DocumentStore<UserProfile>) {}
+export interface ProfileCacheOptions {
+  /** How long a read profile is served from memory; 0 turns the cache off. */
+  ttlMs: number;
+  maxEntries: number;
+  now?: () => number;
+}
 
-  get(aadObjectId: string): Promise<Versioned<UserProfile> | undefined> {
-    return this.store.read(aadObjectId, 'profile');
+/**
+ * Stores user profiles in the `users` container. Reads go through a small in-process cache
+ * (Cosmos DB stays the only store: a restart loses nothing, only the cache): most turns then need no
+ * database round trip. Every write goes to the database with an ETag check and refreshes the cache; a
+ * change made by another process is seen here after at most `ttlMs`.
+ */
+export class UserProfileRepository {
+  private readonly cache = new Map<string, { at: number; profile: Versioned<UserProfile> | undefined }>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: DocumentStore<UserProfile>,
+    private readonly cacheOptions: ProfileCacheOptions = { ttlMs: 0, maxEntries: 0 },
+  ) {
+    this.now = cacheOptions.now ?? Date.now;
+  }
+
+  async get(aadObjectId: string): Promise<Versioned<UserProfile> | undefined> {
+    const hit = this.cache.get(aadObjectId);
+    if (hit && this.now() - hit.at < this.cacheOptions.ttlMs) return hit.profile;
+    const profile = await this.store.read(aadObjectId, 'profile');
+    this.remember(aadObjectId, profile);
+    return profile;
+  }
+
+  private remember(aadObjectId: string, profile: Versioned<UserProfile> | undefined): void {
+    if (this.cacheOptions.ttlMs <= 0) return;
+    this.cache.delete(aadObjectId);
+    if (this.cache.size >= this.cacheOptions.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(aadObjectId, { at: this.now(), profile });
   }
 
   /** Applies `change` to the stored profile (or a new one), retrying on concurrent writes. */
@@ -43,17 +77,20 @@ export class UserProfileRepository {
     change: (p: UserProfile) => UserProfile | undefined,
     now: Date = new Date(),
   ): Promise<UserProfile | undefined> {
-    return updateWithRetry(this.store, aadObjectId, 'profile', (current) => {
+    const saved = await updateWithRetry(this.store, aadObjectId, 'profile', (current) => {
       const base: UserProfile = current ?? {
         id: 'profile', pk: aadObjectId, type: 'userProfile', tenantId, createdAt: now.toISOString(), updatedAt: now.toISOString(),
       };
       const next = change({ ...base });
       return next ? { ...next, updatedAt: now.toISOString() } : undefined;
     });
+    this.remember(aadObjectId, saved);
+    return saved;
   }
 
   /** Deletes everything stored about the user ("Meine Daten löschen" and uninstall clean-up). */
   delete(aadObjectId: string): Promise<boolean> {
+    this.cache.delete(aadObjectId);
     return this.store.delete(aadObjectId, 'profile');
   }
 }
