@@ -30,7 +30,7 @@ describe('enqueueing notifications', () => {
 
   it('writes one pending delivery per recipient before anything is sent', async () => {
     const result = await outbox.enqueue({ key: 'request:4711:submitted', activity: card, recipients: [{ conversation: chat(1) }, { conversation: chat(2) }] });
-    expect(result).toMatchObject({ created: true, added: 2, total: 2 });
+    expect(result).toMatchObject({ added: 2, total: 2 });
     const deliveries = await deliveriesOf(store, 'request:4711:submitted');
     expect(deliveries.map((d) => d.status)).toEqual(['pending', 'pending']);
     expect(deliveries.every((d) => d.open && d.dueAt === clock.now() && d.operation === 'send')).toBe(true);
@@ -40,8 +40,15 @@ describe('enqueueing notifications', () => {
     const request = { key: 'request:4711:submitted', activity: card, recipients: [{ conversation: chat(1) }, { conversation: chat(1) }] };
     await outbox.enqueue(request);
     const again = await outbox.enqueue(request);
-    expect(again).toMatchObject({ created: false, added: 0, total: 1 });
+    expect(again).toMatchObject({ added: 0, total: 1 });
     expect(await deliveriesOf(store, 'request:4711:submitted')).toHaveLength(1);
+  });
+
+  it('sends once when the same fan-out is enqueued twice', async () => {
+    const request = { key: 'circle:2025-03:invite', activity: card, recipients: [1, 2, 3].map((n) => ({ conversation: chat(n) })) };
+    await outbox.enqueue(request);
+    expect(await outbox.enqueue(request)).toMatchObject({ added: 0, total: 3 });
+    expect(await deliveriesOf(store, 'circle:2025-03:invite')).toHaveLength(3);
   });
 
   it('adds only the new recipients when a key is enqueued again with more of them', async () => {
@@ -51,8 +58,9 @@ describe('enqueueing notifications', () => {
       activity: card,
       recipients: [{ conversation: chat(2) }, { conversation: chat(3) }],
     });
-    expect(again).toMatchObject({ created: false, added: 1, total: 3 });
+    expect(again).toMatchObject({ added: 1, total: 2 });
     expect(await deliveriesOf(store, 'circle:2025-03:invite')).toHaveLength(3);
+    expect((await outbox.status('circle:2025-03:invite'))?.total).toBe(3);
   });
 
   it('treats a user by AAD object id as one recipient regardless of letter case', async () => {
@@ -97,6 +105,12 @@ describe('enqueueing notifications', () => {
     expect((await store.read(notificationIdOf('request:5:submitted'), 'notification')) as NotificationDoc).toMatchObject({ complete: true });
   });
 
+  it('counts a recipient added to a fan-out one at a time under the same key', async () => {
+    await outbox.enqueue({ key: 'circle:2025-04:invite', activity: card, recipients: [{ conversation: chat(1) }, { conversation: chat(2) }] });
+    await outbox.enqueue({ key: 'circle:2025-04:invite', activity: card, recipients: [{ conversation: chat(3) }] });
+    expect((await outbox.status('circle:2025-04:invite'))?.total).toBe(3);
+  });
+
   it('points each update at the message of the original notification it replaces', async () => {
     await outbox.enqueue({ key: 'request:6:submitted', activity: card, recipients: [{ conversation: chat(1) }, { conversation: chat(2) }] });
     const update = await outbox.enqueueUpdate({ key: 'request:6:accepted', of: 'request:6:submitted', activity: { text: 'angenommen' } });
@@ -105,6 +119,14 @@ describe('enqueueing notifications', () => {
     const updates = await deliveriesOf(store, 'request:6:accepted');
     expect(updates.every((u) => u.operation === 'update')).toBe(true);
     expect(updates.map((u) => u.replaces?.deliveryId).sort()).toEqual(originals.map((o) => o.id).sort());
+  });
+
+  it('updates the message of a notification that went to a single recipient', async () => {
+    await outbox.enqueue({ key: 'report:8:submitted', activity: card, recipients: [{ conversation: chat(1) }] });
+    const update = await outbox.enqueueUpdate({ key: 'report:8:noted', of: 'report:8:submitted', activity: { text: 'zur Kenntnis genommen' } });
+    expect(update).toMatchObject({ added: 1, total: 1 });
+    const [original] = await deliveriesOf(store, 'report:8:submitted');
+    expect((await deliveriesOf(store, 'report:8:noted'))[0].replaces).toEqual({ notificationId: original.pk, deliveryId: original.id });
   });
 
   it('updates a known message directly when the caller names its activity id', async () => {
@@ -171,18 +193,18 @@ describe('leases on deliveries', () => {
     const claimedByA = (await a.claim((await a.due(10))[0])) as Delivery;
     await clock.advance(30_000);
     await b.claim((await b.due(10))[0]);
-    expect(await a.begin(claimedByA, chat(1), true, false)).toBeUndefined();
+    expect(await a.begin(claimedByA, chat(1))).toBeUndefined();
   });
 
   it('still records a send whose call outlived its lease when the new owner has not started sending', async () => {
     const a = new DeliveryLedger(store, 'worker-a', 30_000, clock);
     const b = new DeliveryLedger(store, 'worker-b', 30_000, clock);
-    const sendingByA = (await a.begin((await a.claim((await a.due(10))[0])) as Delivery, chat(1), true, false)) as Delivery;
+    const sendingByA = (await a.begin((await a.claim((await a.due(10))[0])) as Delivery, chat(1))) as Delivery;
     await clock.advance(30_000);
     const claimedByB = (await b.claim((await b.due(10))[0])) as Delivery;
     expect(await a.sent(sendingByA, { activityId: 'msg-1' })).toEqual({ recorded: true, raced: true });
     // B's claim is now stale, so B will not post the message a second time.
-    expect(await b.begin(claimedByB, chat(1), true, false)).toBeUndefined();
+    expect(await b.begin(claimedByB, chat(1))).toBeUndefined();
   });
 
   it('hands a claim back without using up an attempt', async () => {

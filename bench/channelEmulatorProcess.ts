@@ -1,0 +1,73 @@
+/**
+ * The channel emulator in its own process, for benchmarks where the bot's replies should not share a core with the
+ * measuring process. As a CLI (`node dist/bench/channelEmulatorProcess.js`) it prints `READY <port>`; started with
+ * {@link startChannelEmulatorProcess} it also answers counter queries over IPC.
+ */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { startChannelEmulator, type CallCounters } from '../test/support/channelEmulator';
+
+/** A channel emulator running in a child process. */
+export interface ChannelEmulatorProcess {
+  serviceUrl: string;
+  pid: number;
+  /** Accepted/rejected calls so far, across all conversations. */
+  counters(): Promise<CallCounters>;
+  stop(): Promise<void>;
+}
+
+type ParentMessage = { type: 'counters' };
+type ChildMessage = { type: 'ready'; serviceUrl: string } | { type: 'counters'; counters: CallCounters };
+
+/** Forks this file as a child process and resolves once its emulator listens. */
+export function startChannelEmulatorProcess(): Promise<ChannelEmulatorProcess> {
+  const child = fork(__filename, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise<ChannelEmulatorProcess>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`channel emulator process exited (${code}) before it was ready`)));
+    child.once('message', (message: ChildMessage) => {
+      if (message.type !== 'ready') return;
+      child.removeAllListeners('exit');
+      resolve({
+        serviceUrl: message.serviceUrl,
+        pid: child.pid!,
+        counters: () =>
+          new Promise<CallCounters>((answer) => {
+            const onMessage = (reply: ChildMessage): void => {
+              if (reply.type !== 'counters') return;
+              child.off('message', onMessage);
+              answer(reply.counters);
+            };
+            child.on('message', onMessage);
+            child.send({ type: 'counters' } satisfies ParentMessage);
+          }),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  // Recording every call would make the emulator's memory grow with the run; the benchmark only needs counters.
+  const emulator = await startChannelEmulator({ record: false, unknownMembers: 'synthesize' });
+  process.stdout.write(`READY ${new URL(emulator.serviceUrl).port}\n`);
+  process.send?.({ type: 'ready', serviceUrl: emulator.serviceUrl } satisfies ChildMessage);
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'counters') process.send?.({ type: 'counters', counters: emulator.counters() } satisfies ChildMessage);
+  });
+  process.once('SIGTERM', () => {
+    void emulator.close().then(() => process.exit(0));
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

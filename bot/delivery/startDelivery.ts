@@ -1,0 +1,68 @@
+import type { CloudAdapter } from 'botbuilder';
+import type { Logger } from '../../services/logging';
+import { ConversationRegistry, type RegistryDoc } from '../../services/notifications/conversationRegistry';
+import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../services/notifications/dispatcher';
+import type { OutboxDoc } from '../../services/notifications/model';
+import { Outbox } from '../../services/notifications/outbox';
+import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
+import { CONTAINERS } from '../../services/storage/containers';
+import type { AppDatabase } from '../../services/storage/database';
+import type { UserProfile } from '../../services/users/userProfiles';
+import { BotConnectorSender } from './botConnectorSender';
+import { ConversationLifecycle } from './conversationLifecycle';
+
+export interface DeliveryDeps {
+  database: AppDatabase;
+  adapter: CloudAdapter;
+  /** The bot's Microsoft App ID; absent in local development. */
+  botAppId?: string;
+  logger: Logger;
+  /**
+   * Connector endpoint for opening a 1:1 chat in a tenant the bot has not heard from yet (Teams' global one is
+   * `https://smba.trafficmanager.net/teams/`). Without it, such users are reached once anyone of their tenant has
+   * talked to the bot.
+   */
+  defaultServiceUrl?: string;
+  limits?: Partial<DeliveryLimits>;
+  options?: Partial<DispatcherOptions>;
+  onEvent?: (event: DeliveryEvent) => void;
+}
+
+/** Proactive delivery, wired: what feature code enqueues into, what the bot's handlers call, and the running sender. */
+export interface Delivery {
+  /** Feature code: `outbox.enqueue(…)`, `outbox.enqueueUpdate(…)`, `outbox.status(key)`. */
+  readonly outbox: Outbox;
+  /** Team channels and group chats the app is installed in. */
+  readonly registry: ConversationRegistry;
+  /** For the activity handler: `installed`, `uninstalled`, `seen`. */
+  readonly lifecycle: ConversationLifecycle;
+  readonly dispatcher: Dispatcher;
+  /** Finishes calls in flight and hands unsent work back to the outbox; call before closing the database. */
+  stop(): Promise<void>;
+}
+
+/** Composition of the delivery path for `bot/app.ts`. */
+export function startDelivery(deps: DeliveryDeps): Delivery {
+  const outboxStore = deps.database.store<OutboxDoc>(CONTAINERS.outbox);
+  const conversations = deps.database.store<RegistryDoc>(CONTAINERS.conversations);
+  const outbox = new Outbox(outboxStore);
+  const registry = new ConversationRegistry(conversations);
+  const botAppId = deps.botAppId ?? '';
+  const dispatcher = startDispatcher({
+    stores: { outbox: outboxStore, users: deps.database.store<UserProfile>(CONTAINERS.users), conversations },
+    sender: new BotConnectorSender({ adapter: deps.adapter, botAppId, logger: deps.logger }),
+    logger: deps.logger,
+    outbox,
+    limits: deps.limits,
+    options: deps.options,
+    defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
+    onEvent: deps.onEvent,
+  });
+  return {
+    outbox,
+    registry,
+    lifecycle: new ConversationLifecycle(registry, deps.logger),
+    dispatcher,
+    stop: () => dispatcher.stop(),
+  };
+}

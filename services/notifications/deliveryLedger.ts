@@ -1,0 +1,126 @@
+import type { DocumentStore, Versioned } from '../storage/documentStore';
+import { ConcurrencyError, StorageUnavailableError } from '../storage/errors';
+import type { Clock } from './clock';
+import type { ConversationRef, DeliveryDoc, DeliveryError, DeliveryStatus, OutboxDoc } from './model';
+
+export type Delivery = Versioned<DeliveryDoc>;
+
+/** Changes a dispatcher makes to a delivery; lease fields are handled by the ledger. */
+export type DeliveryChanges = Partial<Omit<DeliveryDoc, 'id' | 'pk' | 'kind' | 'leaseOwner' | 'leaseUntil' | 'open'>>;
+
+/**
+ * The state machine of one delivery, each step a single ETag-guarded write:
+ *
+ *   pending ──claim──▶ leased ──begin──▶ sending ──▶ sent | failed | unreachable
+ *      ▲                  │                 │
+ *      └──── release ─────┘◀── retry/429 ───┘
+ *
+ * A lease is a deadline in the document (`leaseUntil`, mirrored in `dueAt`), so a delivery whose process died becomes
+ * due again by itself: no clock-free coordination, no TTL. Whoever writes with a stale ETag lost the race and backs off.
+ */
+export class DeliveryLedger {
+  constructor(
+    private readonly store: DocumentStore<OutboxDoc>,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Deliveries due now (pending ones whose time has come, and leases that ran out), oldest first. */
+  due(limit: number): Promise<Delivery[]> {
+    return this.store.query<Delivery>(
+      {
+        query: 'SELECT TOP @n * FROM c WHERE c.kind = @kind AND c.open = true AND c.dueAt <= @now ORDER BY c.dueAt',
+        parameters: [
+          { name: '@n', value: limit },
+          { name: '@kind', value: 'delivery' },
+          { name: '@now', value: this.clock.now() },
+        ],
+      },
+      { maxItems: limit },
+    );
+  }
+
+  read(pk: string, id: string): Promise<OutboxDoc | undefined> {
+    return this.store.read(pk, id);
+  }
+
+  /** Takes a due delivery for this process; `undefined` when another process was quicker or it is not due. */
+  async claim(doc: Delivery): Promise<Delivery | undefined> {
+    const now = this.clock.now();
+    if (!doc.open || doc.dueAt > now) return undefined;
+    return this.write(doc, { status: 'leased', dueAt: now + this.leaseMs }, true);
+  }
+
+  /**
+   * Marks the delivery as about to be sent, with a fresh lease, through the ETag of our claim: if the lease was lost
+   * in the meantime this fails and nothing is sent. From here until the outcome is recorded, a crash leaves the
+   * delivery `sending`, and whoever picks it up next treats its send as possibly repeated.
+   */
+  begin(doc: Delivery, conversation: ConversationRef): Promise<Delivery | undefined> {
+    return this.write(doc, { status: 'sending', dueAt: this.clock.now() + this.leaseMs, conversation }, true);
+  }
+
+  /** Back to pending, due at `dueAt`, without a send (stopping, rate-limit deferral, waiting for an original). */
+  release(doc: Delivery, dueAt: number, changes: DeliveryChanges = {}): Promise<Delivery | undefined> {
+    return this.write(doc, { ...changes, status: 'pending', dueAt }, false);
+  }
+
+  /** The attempt failed but may succeed later. */
+  retry(doc: Delivery, dueAt: number, error: DeliveryError, changes: DeliveryChanges = {}): Promise<Delivery | undefined> {
+    return this.write(doc, { ...changes, status: 'pending', dueAt, lastError: error }, false);
+  }
+
+  /** Nothing more will happen: `failed` or `unreachable`, with the reason. */
+  finish(doc: Delivery, status: Extract<DeliveryStatus, 'failed' | 'unreachable'>, error: DeliveryError, changes: DeliveryChanges = {}): Promise<Delivery | undefined> {
+    return this.write(doc, { ...changes, status, lastError: error }, false);
+  }
+
+  /**
+   * The channel took the message. If our lease was taken meanwhile (the call outlived it), the delivery is still
+   * recorded as sent unless the other process is already sending it; that keeps a slow call from causing a second one.
+   */
+  async sent(doc: Delivery, changes: DeliveryChanges): Promise<{ recorded: boolean; raced: boolean }> {
+    const next: DeliveryChanges = { ...changes, status: 'sent', sentAt: new Date(this.clock.now()).toISOString(), lastError: undefined };
+    if (await this.write(doc, next, false)) return { recorded: true, raced: false };
+    for (let i = 0; i < 3; i++) {
+      const current = await this.store.read(doc.pk, doc.id);
+      // Our own write landed although its answer was lost.
+      if (current?.kind === 'delivery' && current.status === 'sent' && current.activityId === changes.activityId) return { recorded: true, raced: false };
+      if (!current || current.kind !== 'delivery' || (current.status !== 'pending' && current.status !== 'leased')) {
+        return { recorded: false, raced: true };
+      }
+      if (await this.write(current as Delivery, next, false)) return { recorded: true, raced: true };
+    }
+    return { recorded: false, raced: true };
+  }
+
+  private async write(doc: Delivery, changes: DeliveryChanges, leased: boolean): Promise<Delivery | undefined> {
+    const { etag, leaseOwner: _owner, leaseUntil: _until, ...base } = doc;
+    const status = changes.status ?? doc.status;
+    const next: DeliveryDoc = {
+      ...base,
+      ...changes,
+      open: status !== 'sent' && status !== 'failed' && status !== 'unreachable',
+      updatedAt: new Date(this.clock.now()).toISOString(),
+    };
+    if (leased) {
+      next.leaseOwner = this.owner;
+      next.leaseUntil = next.dueAt;
+    }
+    for (const key of Object.keys(next) as Array<keyof DeliveryDoc>) {
+      if (next[key] === undefined) delete next[key];
+    }
+    // A database hiccup must not widen the window between a send and its record: retry briefly. Safe, because the
+    // write is guarded by the ETag; if an earlier try did land, the retry sees a conflict.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.store.replace(next, etag)) as Delivery;
+      } catch (err) {
+        if (err instanceof ConcurrencyError) return undefined;
+        if (!(err instanceof StorageUnavailableError) || attempt >= 3) throw err;
+        await this.clock.sleep(100 * 3 ** (attempt - 1));
+      }
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { createAdapter } from '../../bot/adapter';
+import { loadConfig } from '../../bot/config';
+import { BotConnectorSender } from '../../bot/delivery/botConnectorSender';
+import { startDelivery, type Delivery } from '../../bot/delivery/startDelivery';
+import { silentLogger } from '../../services/logging';
+import type { ConversationRef } from '../../services/notifications/model';
+import type { Outbox } from '../../services/notifications/outbox';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
+import { DEFAULT_TENANT_ID, personalConversationId, rosterMember, user } from '../support/activities';
+import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
+
+const BOT_ID = '28:integrations-lotse-test';
+let run = 0;
+
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('proactive delivery through botbuilder to the channel emulator, on the embedded database', () => {
+  let database: AppDatabase;
+  let emulator: ChannelEmulator;
+  let delivery: Delivery;
+  let outbox: Outbox;
+  const erika = user({ name: 'Erika Mustermann' });
+
+  /** A personal chat reference, unique per test so that rate-limit windows and faults do not leak between tests. */
+  function personalChat(label: string): ConversationRef {
+    run += 1;
+    return {
+      conversationId: `a:1${label}-${run}`,
+      serviceUrl: emulator.serviceUrl,
+      tenantId: DEFAULT_TENANT_ID,
+      botId: BOT_ID,
+      conversationType: 'personal',
+    };
+  }
+
+  function writes(conversationId: string): ConnectorCall[] {
+    return emulator.calls.filter((c) => c.conversationId === conversationId && c.operation !== 'unknown');
+  }
+
+  async function delivered(key: string, count = 1): Promise<void> {
+    await eventually(async () => (await outbox.status(key))?.delivered === count);
+  }
+
+  beforeAll(async () => {
+    database = await openDatabase({ databaseId: 'notification-delivery' });
+    emulator = await startChannelEmulator({ roster: [rosterMember(erika)] });
+    // The same composition bot/app.ts uses, with quick retries for the test.
+    delivery = startDelivery({
+      database,
+      adapter: createAdapter(loadConfig({}), silentLogger),
+      logger: silentLogger,
+      options: { pollIntervalMs: 50, backoff: { baseDelayMs: 50, maxDelayMs: 200 }, maxAttempts: 3, leaseMs: 10_000, callTimeoutMs: 3_000 },
+    });
+    outbox = delivery.outbox;
+  });
+
+  afterAll(async () => {
+    await delivery.stop();
+    await emulator.close();
+    await database.close();
+  });
+
+  beforeEach(() => {
+    emulator.reset();
+    emulator.disableRateLimits();
+  });
+
+  it('posts to a personal chat and records the id Teams gave the message', async () => {
+    const chat = personalChat('post');
+    await outbox.enqueue({ key: `t${run}:request:submitted`, activity: { text: 'Neues Anliegen von Erika' }, recipients: [{ conversation: chat }] });
+    await delivered(`t${run}:request:submitted`);
+    const [post] = writes(chat.conversationId);
+    expect(post).toMatchObject({ operation: 'send', status: 201 });
+    expect(post.activity).toMatchObject({ type: 'message', text: 'Neues Anliegen von Erika', from: { id: BOT_ID } });
+    const status = await outbox.status(`t${run}:request:submitted`);
+    expect(status?.recipients[0].activityId).toBe(post.createdActivityId);
+  });
+
+  it('makes exactly one HTTP call per attempt: botbuilder\'s own retries are switched off', async () => {
+    const chat = personalChat('one-call');
+    emulator.failNext(1, { status: 503 }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:one-call`, activity: { text: 'Einmal' }, recipients: [{ conversation: chat }] });
+    await delivered(`t${run}:one-call`);
+    expect(writes(chat.conversationId).map((c) => c.status)).toEqual([503, 201]);
+  });
+
+  it('waits for Retry-After when Teams answers 429', async () => {
+    const chat = personalChat('throttled');
+    emulator.failNext(1, { status: 429, retryAfterSeconds: 1 }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:throttled`, activity: { text: 'Bitte warten' }, recipients: [{ conversation: chat }] });
+    await delivered(`t${run}:throttled`);
+    const [refused, accepted] = writes(chat.conversationId);
+    expect(refused.status).toBe(429);
+    expect(accepted.status).toBe(201);
+    expect(accepted.time - refused.time).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('retries 502, 503 and 504 with back-off and marks the delivery failed with the reason after the last attempt', async () => {
+    const chat = personalChat('gateway');
+    for (const status of [502, 503, 504]) emulator.failNext(1, { status }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:gateway`, activity: { text: 'Trotzdem' }, recipients: [{ conversation: chat }] });
+    await eventually(async () => {
+      const status = await outbox.status(`t${run}:gateway`);
+      return (status?.counts.failed ?? 0) + (status?.counts.sent ?? 0) === 1;
+    });
+    const calls = writes(chat.conversationId).map((c) => c.status);
+    expect(calls).toEqual([502, 503, 504]);
+    expect((await outbox.status(`t${run}:gateway`))?.recipients[0]).toMatchObject({ status: 'failed', attempts: 3, lastError: { code: 'max_attempts:GatewayTimeout', status: 504 } });
+  });
+
+  it('retries 412 and gateway errors within the attempt budget and delivers', async () => {
+    const chat = personalChat('precondition');
+    emulator.failNext(1, { status: 412 }, { conversationId: chat.conversationId });
+    emulator.failNext(1, { status: 502 }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:precondition`, activity: { text: 'Noch einmal' }, recipients: [{ conversation: chat }] });
+    await delivered(`t${run}:precondition`);
+    expect(writes(chat.conversationId).map((c) => c.status)).toEqual([412, 502, 201]);
+  });
+
+  it('marks a recipient who blocked the bot unreachable after one 403 and stops trying', async () => {
+    const chat = personalChat('blocked');
+    emulator.failNext(Infinity, { status: 403, code: 'ConversationBlockedByUser' }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:blocked`, activity: { text: 'Hallo?' }, recipients: [{ conversation: chat }] });
+    await eventually(async () => (await outbox.status(`t${run}:blocked`))?.counts.unreachable === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(writes(chat.conversationId)).toHaveLength(1);
+    expect((await outbox.status(`t${run}:blocked`))?.recipients[0].lastError).toMatchObject({ code: 'ConversationBlockedByUser', status: 403 });
+  });
+
+  it('reports "zugestellt an 2 von 3" when one of three recipients cannot be reached', async () => {
+    const chats = [personalChat('a'), personalChat('b'), personalChat('c')];
+    emulator.failNext(Infinity, { status: 403 }, { conversationId: chats[1].conversationId });
+    await outbox.enqueue({ key: `t${run}:circle`, activity: { text: 'Einladung' }, recipients: chats.map((conversation) => ({ conversation })) });
+    await eventually(async () => {
+      const status = await outbox.status(`t${run}:circle`);
+      return status?.delivered === 2 && status.counts.unreachable === 1;
+    });
+    expect(await outbox.status(`t${run}:circle`)).toMatchObject({ total: 3, delivered: 2 });
+  });
+
+  it('updates a posted card in place: a PUT on the activity id it replaced', async () => {
+    const chat = personalChat('card');
+    const card = (state: string) => ({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: state }] } }] });
+    await outbox.enqueue({ key: `t${run}:request:submitted`, activity: card('offen'), recipients: [{ conversation: chat }] });
+    await delivered(`t${run}:request:submitted`);
+    await outbox.enqueueUpdate({ key: `t${run}:request:accepted`, of: `t${run}:request:submitted`, activity: card('angenommen') });
+    await delivered(`t${run}:request:accepted`);
+    const [post, put] = writes(chat.conversationId);
+    expect(put).toMatchObject({ operation: 'update', method: 'PUT', activityId: post.createdActivityId, status: 200 });
+    const visible = emulator.visibleActivities(chat.conversationId);
+    expect(visible).toHaveLength(1);
+    expect(JSON.stringify(visible[0].attachments)).toContain('angenommen');
+  });
+
+  it('opens a 1:1 chat through the connector for a user without a stored one and remembers it', async () => {
+    // Any earlier turn from the tenant tells the bot where its connector is.
+    await delivery.registry.seen({ ...personalChat('someone-else'), serviceUrl: emulator.serviceUrl });
+    await outbox.enqueue({ key: `t${run}:report:submitted`, activity: { text: 'Neuer Vortrag' }, recipients: [{ user: { aadObjectId: erika.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    await delivered(`t${run}:report:submitted`);
+    const create = emulator.calls.find((c) => c.operation === 'createConversation');
+    expect(create?.body).toMatchObject({ isGroup: false, tenantId: DEFAULT_TENANT_ID, members: [{ id: erika.aadObjectId }] });
+    const expected = personalConversationId(erika.id, BOT_ID.replace(/^28:/, ''));
+    expect(emulator.activitiesTo(expected).map((a) => a.text)).toEqual(['Neuer Vortrag']);
+    const profile = await new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users)).get(erika.aadObjectId);
+    expect(profile?.personal?.conversationId).toBe(expected);
+  });
+
+  it('keeps to Teams\' limits: a burst to one chat and a fan-out at once, without a single 429', async () => {
+    emulator.enableRateLimits();
+    const busy = personalChat('busy');
+    const fanOut = Array.from({ length: 40 }, (_, i) => personalChat(`fan${i}`));
+    await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => outbox.enqueue({ key: `t${run}:busy:${i}`, activity: { text: `Nachricht ${i}` }, recipients: [{ conversation: busy }] })),
+      outbox.enqueue({ key: `t${run}:fan`, activity: { text: 'Rundschreiben' }, recipients: fanOut.map((conversation) => ({ conversation })) }),
+    ]);
+    await eventually(async () => emulator.counters().accepted === 52, 10_000);
+    expect(emulator.counters().rejectedByStatus[429]).toBeUndefined();
+    expect(emulator.duplicateDeliveries()).toEqual([]);
+    const busyPosts = writes(busy.conversationId).map((c) => c.time);
+    for (let i = 7; i < busyPosts.length; i++) expect(busyPosts[i] - busyPosts[i - 7]).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('the botbuilder channel sender', () => {
+  let emulator: ChannelEmulator;
+  let sender: BotConnectorSender;
+  const options = { deliveryId: 'n:test/d-1', timeoutMs: 2_000 };
+
+  function chat(serviceUrl: string): ConversationRef {
+    run += 1;
+    return { conversationId: `a:1sender-${run}`, serviceUrl, tenantId: DEFAULT_TENANT_ID, botId: BOT_ID, conversationType: 'personal' };
+  }
+
+  beforeAll(async () => {
+    emulator = await startChannelEmulator();
+    sender = new BotConnectorSender({ adapter: createAdapter(loadConfig({}), silentLogger), botAppId: '', logger: silentLogger, stampDeliveryId: true });
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('reports a 429 with its Retry-After and the channel\'s error code', async () => {
+    const ref = chat(emulator.serviceUrl);
+    emulator.failNext(1, { status: 429, retryAfterSeconds: 3 }, { conversationId: ref.conversationId });
+    await expect(sender.send(ref, { text: 'x' }, options)).rejects.toMatchObject({ kind: 'throttled', status: 429, retryAfterMs: 3_000, code: 'TooManyRequests' });
+  });
+
+  it('reports a call that outlived its timeout as transient and possibly delivered', async () => {
+    const ref = chat(emulator.serviceUrl);
+    emulator.setLatency((call) => (call.conversationId === ref.conversationId ? 300 : 0));
+    await expect(sender.send(ref, { text: 'x' }, { ...options, timeoutMs: 100 })).rejects.toMatchObject({ kind: 'transient', code: 'timeout', ambiguous: true });
+    emulator.setLatency(0);
+  });
+
+  it('reports a dropped connection as possibly delivered, a refused one as certainly not', async () => {
+    const ref = chat(emulator.serviceUrl);
+    emulator.failNext(1, { dropConnection: true }, { conversationId: ref.conversationId });
+    await expect(sender.send(ref, { text: 'x' }, options)).rejects.toMatchObject({ kind: 'transient', ambiguous: true });
+    await expect(sender.send(chat('http://127.0.0.1:1/'), { text: 'x' }, options)).rejects.toMatchObject({ kind: 'transient', code: 'ECONNREFUSED', ambiguous: false });
+  });
+
+  it('stamps the delivery id on the posted activity when asked, so the emulator can spot a repeat', async () => {
+    const ref = chat(emulator.serviceUrl);
+    await sender.send(ref, { text: 'eins' }, options);
+    expect(emulator.activitiesTo(ref.conversationId)[0]).toMatchObject({ id: options.deliveryId, conversation: { id: ref.conversationId } });
+  });
+});
