@@ -16,6 +16,7 @@ import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
+import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
 import { directoryFeature } from './handlers/directory';
@@ -40,6 +41,8 @@ export interface RunningApp {
   readonly port: number;
   readonly database: AppDatabase;
   readonly answers: LiveAnswers;
+  /** Proactive delivery: the outbox features enqueue into. */
+  readonly delivery: Delivery;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let delivery: Delivery | undefined;
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
     const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users), { ttlMs: PROFILE_CACHE_MS, maxEntries: 20_000 });
@@ -118,8 +122,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       helpFeature(helpSections),
     );
 
-    const bot = new TeamsBot({ features, profiles, logger });
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
+    delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
+    const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     server = await startServer(
       {
         adapter,
@@ -135,23 +140,28 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } catch (err) {
     live?.stop();
     clearInterval(purgeTimer);
+    await delivery?.stop();
     if (ownsDatabase) await database.close();
     throw err;
   }
 
   const running = server;
   const answers = live;
+  const sending = delivery;
   let stopped: Promise<void> | undefined;
   return {
     url: running.url,
     port: running.port,
     database,
     answers,
+    delivery: sending,
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
+        // Pending notifications stay in the outbox for the next start; calls in flight finish first.
+        await sending.stop();
         if (ownsDatabase) await database.close();
       })()),
   };

@@ -11,6 +11,7 @@ import type { Logger } from '../services/logging';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../services/users/userProfiles';
 import { renderWelcome } from './handlers/help';
 import { invokeResponse, type CardVerb, type Caller, type Command, type Feature } from './handlers/types';
+import type { ConversationLifecycle } from './delivery/conversationLifecycle';
 import { langOf, texts } from './texts';
 
 /** turnState key under which the caller's stored profile (read once per turn) is kept. */
@@ -57,6 +58,8 @@ export interface TeamsBotDeps {
   features: Feature[];
   profiles: UserProfileRepository;
   logger: Logger;
+  /** Keeps team and group-chat references for proactive delivery. */
+  lifecycle?: ConversationLifecycle;
 }
 
 /**
@@ -77,6 +80,10 @@ export class TeamsBot extends TeamsActivityHandler {
     }
     this.fallback = deps.features.find((f) => f.fallback)?.fallback;
 
+    this.onTurn(async (context, next) => {
+      await deps.lifecycle?.seen(context);
+      await next();
+    });
     this.onMessage(async (context, next) => {
       await this.dispatchMessage(context);
       await next();
@@ -120,6 +127,7 @@ export class TeamsBot extends TeamsActivityHandler {
   }
 
   private async installed(context: TurnContext): Promise<void> {
+    await this.deps.lifecycle?.installed(context);
     const caller = callerOf(context);
     if (caller && context.activity.conversation.conversationType === 'personal') {
       await this.profileOf(context, caller);
@@ -129,6 +137,7 @@ export class TeamsBot extends TeamsActivityHandler {
   }
 
   private async uninstalled(context: TurnContext): Promise<void> {
+    await this.deps.lifecycle?.uninstalled(context);
     const caller = callerOf(context);
     if (caller && context.activity.conversation.conversationType === 'personal') {
       await this.deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => (p.personal ? { ...p, personal: undefined } : undefined));
