@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../services/paths';
@@ -11,6 +12,12 @@ interface Figure {
   name: string;
   value: number;
   unit: string;
+}
+
+/** The node flags of `npm start`, so the benchmark runs the service exactly as it is started. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
 }
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */
@@ -31,7 +38,7 @@ function startDatabaseProcess(): Promise<{ env: Record<string, string>; stop(): 
  */
 async function startProduct(): Promise<ProductProcess> {
   const db = await startDatabaseProcess();
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bot', 'index.js')], {
+  const child = spawn(process.execPath, [...startFlags(), path.join(projectRoot, 'dist', 'bot', 'index.js')], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DIRECTORY: 'true', ...db.env },
     stdio: ['ignore', 'pipe', 'inherit'],
