@@ -97,24 +97,7 @@ export class ConversationRegistry {
 
   /** The app was added to a team or group chat (or a personal scope: then only the tenant endpoint is kept). */
   async installed(ref: ConversationRef, context: ConversationContext = {}): Promise<void> {
-    await this.rememberEndpoint(ref);
-    const key = registryKeyOf(ref);
-    if (!key) return;
-    const stored = this.normalise(ref);
-    const now = new Date(this.clock.now()).toISOString();
-    await updateWithRetry(this.store, key, 'ref', (current) => {
-      const existing = current?.type === 'conversation' ? current : undefined;
-      return {
-        id: 'ref',
-        pk: key,
-        type: 'conversation',
-        ref: stored,
-        teamId: context.teamId ?? existing?.teamId,
-        installedAt: existing?.installedAt ?? now,
-        updatedAt: now,
-      } satisfies ConversationDoc;
-    });
-    this.cache.set(key, signatureOf(stored, context.teamId));
+    await this.record(ref, context, false);
   }
 
   /**
@@ -122,18 +105,22 @@ export class ConversationRegistry {
    * conversations the app was installed in before references were kept. Writes only when something changed.
    */
   async seen(ref: ConversationRef, context: ConversationContext = {}): Promise<void> {
+    await this.record(ref, context, true);
+  }
+
+  /** Stores the reference; with `onlyIfChanged`, skips the write when the stored one is current. */
+  private async record(ref: ConversationRef, context: ConversationContext, onlyIfChanged: boolean): Promise<void> {
     await this.rememberEndpoint(ref);
     const key = registryKeyOf(ref);
     if (!key) return;
     const stored = this.normalise(ref);
     const signature = signatureOf(stored, context.teamId);
-    if (this.cache.has(key, signature)) return;
+    if (onlyIfChanged && this.cache.has(key, signature)) return;
     const now = new Date(this.clock.now()).toISOString();
     await updateWithRetry(this.store, key, 'ref', (current) => {
       const existing = current?.type === 'conversation' ? current : undefined;
-      if (existing && sameRef(existing.ref, stored) && !existing.unreachableSince && (!context.teamId || existing.teamId === context.teamId)) {
-        return undefined;
-      }
+      const unchanged = existing && sameRef(existing.ref, stored) && !existing.unreachableSince && (!context.teamId || existing.teamId === context.teamId);
+      if (onlyIfChanged && unchanged) return undefined;
       return {
         id: 'ref',
         pk: key,
