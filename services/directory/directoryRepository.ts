@@ -98,8 +98,7 @@ export class DirectoryRepository {
 
   /** Bumps `updatedAt` so other processes notice the change on their next refresh. */
   private async touch(now: Date): Promise<void> {
-    const meta = await this.store.read(PK, 'meta');
-    if (!meta || meta.kind !== 'meta') return;
+    // One patch, no read: the meta part exists whenever an authority part does (both come from an import).
     await this.store.patch(PK, 'meta', [{ op: 'set', path: '/data/updatedAt', value: now.toISOString() }]);
   }
 
