@@ -3,7 +3,7 @@ import { activityBuilders, user } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import { countingDatabase } from '../test/support/countingDatabase';
 import { startTestApp } from '../test/support/testApp';
-import type { BenchFigure } from './answers';
+import type { Figure as BenchFigure } from './figure';
 
 const QUESTIONS = [
   'Wer ist für Marl zuständig?',

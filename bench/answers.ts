@@ -3,13 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefaultEngine } from '../services/answers/engine';
 import { projectRoot } from '../services/paths';
-
-/** One benchmark figure, printed as `name: value unit`. */
-export interface BenchFigure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure as BenchFigure } from './figure';
 
 // A mix like the staff's: places in every spelling, all intents, both languages, traps and bad input.
 const QUESTIONS: readonly string[] = [

@@ -13,12 +13,7 @@ import { openDatabase } from '../services/storage/database';
 import type { UserProfile } from '../services/users/userProfiles';
 import { DEFAULT_TENANT_ID } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure';
 
 const NOTIFICATIONS = 1_000;
 

@@ -7,12 +7,7 @@ import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchFanout } from './fanout';
 import { benchTurns, type ProductProcess } from './turns';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure';
 
 /** The node flags of `npm start`, so the benchmark runs the service exactly as it is started. */
 function startFlags(): string[] {

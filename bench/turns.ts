@@ -5,13 +5,7 @@ import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import { startServerProcess } from './childProcess';
 import { runLoad, type LoadResult } from './load';
 import { peakRssMb, readCpuMs } from './rss';
-
-/** One benchmark figure. */
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure';
 
 /** The product under test, started in its own process and listening on loopback. */
 export interface ProductProcess {
