@@ -12,8 +12,10 @@ import { skeletonDirectory } from '../services/directory/skeleton';
 import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
+import { systemClock } from '../services/notifications/clock';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
+import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
@@ -34,6 +36,8 @@ export interface AppOptions {
   database?: AppDatabase;
   /** For tests: the clock the features use. */
   now?: () => Date;
+  /** For tests: how often the job runner polls (default 15 s). */
+  jobPollMs?: number;
 }
 
 export interface RunningApp {
@@ -43,6 +47,10 @@ export interface RunningApp {
   readonly answers: LiveAnswers;
   /** Proactive delivery: the outbox features enqueue into. */
   readonly delivery: Delivery;
+  /** Scheduled steps (reminders, escalations) kept in the `jobs` container. */
+  readonly scheduler: Scheduler;
+  /** Runs due jobs; tests call `runDue()` to step through time. */
+  readonly jobs: JobRunner;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
 }
@@ -79,6 +87,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let live: LiveAnswers | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let delivery: Delivery | undefined;
+  let jobs: JobRunner | undefined;
+  const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
     const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users), { ttlMs: PROFILE_CACHE_MS, maxEntries: 20_000 });
@@ -124,6 +134,19 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
     delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
+    const handlers: Record<string, JobHandler> = {};
+    for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
+      if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);
+      handlers[kind] = handler;
+    }
+    jobs = startJobRunner({
+      store: database.store<JobDoc>(CONTAINERS.jobs),
+      scheduler,
+      handlers,
+      logger,
+      ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
+      options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
+    });
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     server = await startServer(
       {
@@ -140,6 +163,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } catch (err) {
     live?.stop();
     clearInterval(purgeTimer);
+    await jobs?.stop();
     await delivery?.stop();
     if (ownsDatabase) await database.close();
     throw err;
@@ -148,6 +172,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const running = server;
   const answers = live;
   const sending = delivery;
+  const runner = jobs;
   let stopped: Promise<void> | undefined;
   return {
     url: running.url,
@@ -155,11 +180,14 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     database,
     answers,
     delivery: sending,
+    scheduler,
+    jobs: runner,
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
+        await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();
         if (ownsDatabase) await database.close();

@@ -1,6 +1,7 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { HelpSection } from '../../cards/helpCard';
+import type { JobHandler } from '../../services/scheduling/scheduler';
 import type { Lang } from '../texts';
 
 /** Who is acting in this turn, taken from the activity Teams sent (never from card data). */
@@ -32,6 +33,8 @@ export interface Feature {
   verbs?: CardVerb<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
   /** Its entries on the help card, per language. */
   help?: Record<Lang, HelpSection[]>;
+  /** Handlers of the scheduled jobs this feature writes (reminders, escalations), by job kind. */
+  jobs?: Record<string, JobHandler>;
   /** Handles any message no command matched (at most one feature: the question engine). */
   fallback?: (context: TurnContext, caller: Caller, text: string) => Promise<void>;
 }

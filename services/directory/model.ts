@@ -99,6 +99,12 @@ export interface Office {
   functionalMailbox: boolean;
   phone?: string;
   teams?: TeamsIdentity;
+  /** Staff of the office who work in Teams: they see the IB's reports (RdErl. Nr. 4) when `receivesReports`. */
+  staff?: Person[];
+  /** Whether `staff` receive reports together with the head (default true). */
+  receivesReports?: boolean;
+  /** Whether `staff` may decide on reports on the head's behalf (default false). */
+  mayDecide?: boolean;
 }
 
 /** One Bezirksregierung with its roles. */
@@ -219,6 +225,7 @@ export function peopleOf(directory: Directory): Array<{ person: Person; path: st
     if (a.commissioner) out.push({ person: a.commissioner, path: `/authorities/${i}/commissioner` });
     if (a.deputy) out.push({ person: a.deputy, path: `/authorities/${i}/deputy` });
     out.push({ person: a.head, path: `/authorities/${i}/head` });
+    (a.headOffice.staff ?? []).forEach((p, j) => out.push({ person: p, path: `/authorities/${i}/headOffice/staff/${j}` }));
   });
   directory.kfi.contacts.forEach((p, i) => out.push({ person: p, path: `/kfi/contacts/${i}` }));
   directory.circle.guests.forEach((p, i) => out.push({ person: p, path: `/circle/guests/${i}` }));

@@ -34,7 +34,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 interface PersonRef {
   id: string;
   path: string;
-  kind: 'commissioner' | 'deputy' | 'head' | 'kfi' | 'guest';
+  kind: 'commissioner' | 'deputy' | 'head' | 'kfi' | 'guest' | 'office';
   value: Obj;
 }
 
@@ -103,6 +103,10 @@ function semanticProblems(root: Obj): ValidationProblem[] {
     if (isObj(a.commissioner)) people.push({ id: str(a.commissioner.id) ?? '', path: `/authorities/${i}/commissioner`, kind: 'commissioner', value: a.commissioner });
     if (isObj(a.deputy)) people.push({ id: str(a.deputy.id) ?? '', path: `/authorities/${i}/deputy`, kind: 'deputy', value: a.deputy });
     if (isObj(a.head)) people.push({ id: str(a.head.id) ?? '', path: `/authorities/${i}/head`, kind: 'head', value: a.head });
+    const office = isObj(a.headOffice) ? a.headOffice : undefined;
+    arr(office?.staff).forEach((p, j) => {
+      if (isObj(p)) people.push({ id: str(p.id) ?? '', path: `/authorities/${i}/headOffice/staff/${j}`, kind: 'office', value: p });
+    });
   });
   const kfi = isObj(root.kfi) ? root.kfi : undefined;
   arr(kfi?.contacts).forEach((p, i) => {
