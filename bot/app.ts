@@ -23,7 +23,7 @@ import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
 import { directoryFeature } from './handlers/directory';
 import { helpFeature } from './handlers/help';
-import type { Feature } from './handlers/types';
+import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
 import { TeamsBot } from './teamsBot';
 import type { Lang } from './texts';
@@ -111,6 +111,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     purgeTimer.unref();
 
     const features: Feature[] = [];
+    let intentTable: Record<string, IntentHandler> | undefined;
     const helpSections = (): Record<Lang, HelpSection[]> => ({
       de: features.flatMap((f) => f.help?.de ?? []),
       en: features.flatMap((f) => f.help?.en ?? []),
@@ -127,6 +128,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
           return `${baseUrl()}/erlass`;
         },
         now: options.now,
+        // The feature list is complete before the first turn, so the table is built once.
+        intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => f.intents ?? {}))),
       }),
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
       helpFeature(helpSections),

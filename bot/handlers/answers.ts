@@ -10,7 +10,7 @@ import type { Logger } from '../../services/logging';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
-import { invokeResponse, type Caller, type Feature } from './types';
+import { invokeResponse, type Caller, type Feature, type IntentHandler } from './types';
 
 export interface AnswersDeps {
   live: LiveAnswers;
@@ -21,6 +21,8 @@ export interface AnswersDeps {
   decreeUrl: string;
   /** For tests: the moment of the question. */
   now?: () => Date;
+  /** Other features' takeovers of intents (request form, report form, next meeting), by intent. */
+  intentHandlers?: () => Record<string, IntentHandler>;
 }
 
 const L = {
@@ -232,7 +234,8 @@ export function answersFeature(deps: AnswersDeps): Feature {
           return;
         }
       }
-      await reply(context, answer);
+      const takeover = deps.intentHandlers?.()[answer.intent];
+      if (!(takeover && (await takeover(context, caller, answer)))) await reply(context, answer);
       if (answer.intent === 'out_of_scope' && answer.source === 'oos.generic' && text.trim()) {
         await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now());
       }

@@ -1,6 +1,7 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { HelpSection } from '../../cards/helpCard';
+import type { Answer } from '../../services/answers/engine';
 import type { JobHandler } from '../../services/scheduling/scheduler';
 import type { Lang } from '../texts';
 
@@ -26,6 +27,9 @@ export interface CardVerb<T = unknown> {
   run(context: TurnContext, caller: Caller, data: T): Promise<AdaptiveCardInvokeResponse>;
 }
 
+/** Takes over an answer of the engine; returns false to let the plain answer be sent. */
+export type IntentHandler = (context: TurnContext, caller: Caller, answer: Answer) => Promise<boolean>;
+
 /** What one feature module contributes to the bot. */
 export interface Feature {
   name: string;
@@ -33,6 +37,11 @@ export interface Feature {
   verbs?: CardVerb<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
   /** Its entries on the help card, per language. */
   help?: Record<Lang, HelpSection[]>;
+  /**
+   * Intents of the answer engine this feature takes over (e.g. `request.create` opens the request form): the handler
+   * runs instead of the plain answer when it returns true.
+   */
+  intents?: Record<string, IntentHandler>;
   /** Handlers of the scheduled jobs this feature writes (reminders, escalations), by job kind. */
   jobs?: Record<string, JobHandler>;
   /** Handles any message no command matched (at most one feature: the question engine). */
