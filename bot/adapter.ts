@@ -6,16 +6,26 @@ import {
   INVOKE_RESPONSE_KEY,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult, type ServiceClientCredentialsFactory } from 'botframework-connector';
-import type { Activity } from 'botbuilder';
+import {
+  AuthenticationError,
+  ConnectorFactory,
+  JwtTokenValidation,
+  type AuthenticateRequestResult,
+  type ConnectorClient,
+  type ServiceClientCredentialsFactory,
+} from 'botframework-connector';
+import type { Activity, ResourceResponse } from 'botbuilder';
 import type { Logger } from '../services/logging';
 import { StorageError } from '../services/storage/errors';
 import type { AppConfig } from './config';
+import { ReplyPoster } from './delivery/replyPoster';
 import { langOf, texts } from './texts';
 
 export interface AdapterOptions {
   /** Outbound credentials; tests pass one that never calls the identity provider. */
   credentialsFactory?: ServiceClientCredentialsFactory;
+  /** Posts the turn's replies; without it they go through botbuilder's connector client. */
+  replies?: ReplyPoster;
 }
 
 function tenantOf(context: TurnContext): string | undefined {
@@ -37,9 +47,13 @@ function errorCode(err: unknown): string {
  * fault: answer 401 like for every other invalid token.
  */
 class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     try {
-      return await super.authenticateRequest(activity, authHeader);
+      const result = await super.authenticateRequest(activity, authHeader);
+      if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, JwtTokenValidation.getAppIdFromClaims(result.claimsIdentity.claims) ?? '');
+      return result;
     } catch (err) {
       const name = (err as Error)?.name;
       if (name === 'JsonWebTokenError' || name === 'NotBeforeError' || name === 'TokenExpiredError') {
@@ -47,6 +61,63 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
       }
       throw err;
     }
+  }
+
+  /**
+   * botbuilder builds a new connector client (credentials, a pipeline of a dozen policies) for every inbound turn.
+   * A client holds no per-turn state and its credentials cache and renew their token themselves, so one client per
+   * app id, service URL and audience serves every turn. Proactive sends keep their own clients (see
+   * BotConnectorSender, which changes its client's retry policy).
+   */
+  private reusing(factory: ConnectorFactory, appId: string): ConnectorFactory {
+    const clients = this.clients;
+    return new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        const key = `${appId}|${serviceUrl}|${audience ?? ''}`;
+        let client = clients.get(key);
+        if (!client) {
+          // serviceUrl comes from the activity (validated against the token when auth is on); bound the cache anyway.
+          if (clients.size >= 100) clients.clear();
+          client = factory.create(serviceUrl, audience);
+          client.catch(() => clients.delete(key));
+          clients.set(key, client);
+        }
+        return client;
+      }
+    })();
+  }
+}
+
+/**
+ * The CloudAdapter whose turn replies go out through {@link ReplyPoster} (same URL, body, token and retries as the
+ * connector client, at a fraction of the CPU). Everything else (invoke responses, delays, traces, updates, proactive
+ * sends) stays botbuilder's.
+ */
+class LotseAdapter extends CloudAdapter {
+  constructor(
+    auth: ConfigurationBotFrameworkAuthentication,
+    private readonly replies: ReplyPoster | undefined,
+  ) {
+    super(auth);
+  }
+
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const replies = this.replies;
+    if (!replies) return super.sendActivities(context, activities);
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      const botbuilders =
+        activity.type === 'delay' || activity.type === ActivityTypes.InvokeResponse || (activity.type === ActivityTypes.Trace && activity.channelId !== 'emulator');
+      if (botbuilders) {
+        responses.push(...(await super.sendActivities(context, [activity])));
+        continue;
+      }
+      delete activity.id;
+      const client = context.turnState.get<ConnectorClient | undefined>(this.ConnectorClientKey);
+      if (!client) throw new Error('Unable to extract ConnectorClient from turn context.');
+      responses.push({ id: await replies.post(activity, client.credentials) });
+    }
+    return responses;
   }
 }
 
@@ -73,7 +144,7 @@ export function createAdapter(config: AppConfig, logger: Logger, options: Adapte
       MicrosoftAppTenantId: config.microsoftAppTenantId,
     });
   const auth = new StrictAuthentication(authConfig, credentials);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new LotseAdapter(auth, options.replies);
 
   const allowed = new Set(config.allowedTenantIds.map((t) => t.toLowerCase()));
   adapter.use(async (context, next) => {

@@ -18,6 +18,7 @@ import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
+import { ReplyPoster } from './delivery/replyPoster';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
@@ -88,6 +89,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let purgeTimer: NodeJS.Timeout | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
+  // Without a proxy to honour, the turn's replies skip botbuilder's connector pipeline (see ReplyPoster).
+  const replies = config.outboundProxy ? undefined : new ReplyPoster();
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
@@ -135,7 +138,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       helpFeature(helpSections),
     );
 
-    const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
+    const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory, replies });
     delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
@@ -168,6 +171,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     clearInterval(purgeTimer);
     await jobs?.stop();
     await delivery?.stop();
+    replies?.close();
     if (ownsDatabase) await database.close();
     throw err;
   }
@@ -190,6 +194,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         answers.stop();
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
+        replies?.close();
         await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();

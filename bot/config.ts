@@ -48,6 +48,11 @@ export interface AppConfig {
    * Left empty in production; see README "Testing authentication offline".
    */
   readonly authOverrides?: Readonly<Record<string, string>>;
+  /**
+   * An outbound proxy is configured (`HTTPS_PROXY`/`HTTP_PROXY`): replies then go through botbuilder's connector
+   * client, which honours it, instead of the lean reply path.
+   */
+  readonly outboundProxy: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -172,6 +177,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
+    outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
   };
   return Object.freeze(config);
 }
