@@ -7,12 +7,14 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import {
+  AuthenticationConstants,
   AuthenticationError,
   ConnectorFactory,
-  JwtTokenValidation,
   type AuthenticateRequestResult,
+  type ClaimsIdentity,
   type ConnectorClient,
   type ServiceClientCredentialsFactory,
+  type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity, ResourceResponse } from 'botbuilder';
 import type { Logger } from '../services/logging';
@@ -41,6 +43,24 @@ function errorCode(err: unknown): string {
   return (err as Error)?.name || 'UnknownError';
 }
 
+/** The bot's app id as botbuilder derives it for outbound clients: the audience of a channel token, else `appid`. */
+function appIdOf(identity: ClaimsIdentity): string {
+  return identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+/** Remembers up to 100 values by key; a failed promise is forgotten so the next turn tries again. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    // Keys derive from the activity (validated against the token when auth is on); bound the cache anyway.
+    if (cache.size >= 100) cache.clear();
+    value = make();
+    value.catch(() => cache.delete(key));
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /**
  * botframework-connector rethrows a bad signature (jsonwebtoken's JsonWebTokenError) and a token used
  * before its `nbf` as plain errors, which CloudAdapter turns into 500. A forged token is the caller's
@@ -48,11 +68,12 @@ function errorCode(err: unknown): string {
  */
 class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
+  private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     try {
       const result = await super.authenticateRequest(activity, authHeader);
-      if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, JwtTokenValidation.getAppIdFromClaims(result.claimsIdentity.claims) ?? '');
+      if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, appIdOf(result.claimsIdentity));
       return result;
     } catch (err) {
       const name = (err as Error)?.name;
@@ -64,25 +85,24 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 
   /**
-   * botbuilder builds a new connector client (credentials, a pipeline of a dozen policies) for every inbound turn.
-   * A client holds no per-turn state and its credentials cache and renew their token themselves, so one client per
-   * app id, service URL and audience serves every turn. Proactive sends keep their own clients (see
-   * BotConnectorSender, which changes its client's retry policy).
+   * botbuilder builds a new user-token client (a client pipeline of a dozen policies) for every turn, though it
+   * depends on nothing but the app id and holds no per-turn state, so one per app id serves.
+   */
+  override createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
+    return remember(this.tokenClients, appIdOf(identity), () => super.createUserTokenClient(identity));
+  }
+
+  /**
+   * botbuilder also builds a new connector client (credentials, another pipeline) for every inbound turn. A client
+   * holds no per-turn state and its credentials cache and renew their token themselves, so one client per app id,
+   * service URL and audience serves every turn. Proactive sends keep their own clients (see BotConnectorSender, which
+   * changes its client's retry policy).
    */
   private reusing(factory: ConnectorFactory, appId: string): ConnectorFactory {
     const clients = this.clients;
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        const key = `${appId}|${serviceUrl}|${audience ?? ''}`;
-        let client = clients.get(key);
-        if (!client) {
-          // serviceUrl comes from the activity (validated against the token when auth is on); bound the cache anyway.
-          if (clients.size >= 100) clients.clear();
-          client = factory.create(serviceUrl, audience);
-          client.catch(() => clients.delete(key));
-          clients.set(key, client);
-        }
-        return client;
+        return remember(clients, `${appId}|${serviceUrl}|${audience ?? ''}`, () => factory.create(serviceUrl, audience));
       }
     })();
   }

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import { createSerializer, type Mapper } from '@azure/core-client';
 import type { Activity } from 'botbuilder';
 import type { ServiceClientCredentials } from 'botframework-connector';
 import * as ConnectorMappers from 'botframework-connector/lib/connectorApi/models/mappers';
@@ -36,6 +35,15 @@ export class ConnectorReplyError extends Error {
   }
 }
 
+/** Where a service URL points, parsed once. */
+interface Endpoint {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  /** The service URL's path with a trailing slash, e.g. `/emea/`. */
+  basePath: string;
+}
+
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -46,12 +54,75 @@ interface Answer {
 const RETRY_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'ENOTFOUND']);
 const USER_AGENT = 'integrations-lotse (botbuilder-js/4.23.3)';
 
+/** The part of an @azure/core-client mapper the connector's models use. */
+interface Mapper {
+  serializedName?: string;
+  readOnly?: boolean;
+  type: MapperShape;
+}
+interface MapperShape {
+  name: string;
+  className?: string;
+  modelProperties?: Record<string, Mapper>;
+  element?: Mapper;
+  value?: Mapper;
+}
+const MODELS = ConnectorMappers as unknown as Record<string, Mapper>;
+const ACTIVITY_MAPPER = MODELS.Activity;
+const propertyLists = new Map<string, Array<[clientName: string, wireName: string, mapper: Mapper]>>();
+
+function propertiesOf(type: MapperShape): Array<[string, string, Mapper]> {
+  const key = type.className ?? '';
+  let list = propertyLists.get(key);
+  if (!list) {
+    const properties = type.modelProperties ?? MODELS[key]?.type.modelProperties ?? {};
+    list = Object.entries(properties)
+      .filter(([, mapper]) => !mapper.readOnly)
+      .map(([clientName, mapper]) => [clientName, mapper.serializedName ?? clientName, mapper]);
+    propertyLists.set(key, list);
+  }
+  return list;
+}
+
 /**
- * The connector client's own model of an activity: serialising through it drops what the client would drop (e.g.
- * properties its schema does not know), so the body on the wire is the same byte for byte in content.
+ * The body the connector client would send: its serializer keeps only the properties the connector's schema (the
+ * mappers in botframework-connector) knows, recursively, passes `Object`-typed values (card content, channelData,
+ * value) through as they are and writes dates as ISO strings. This walks the same mappers without the serializer's
+ * generic machinery (name splitting, polymorphism and XML checks the connector schema never uses), which was a
+ * third of a reply's CPU.
  */
-const serializer = createSerializer(ConnectorMappers as unknown as Record<string, Mapper>, false);
-const ACTIVITY_MAPPER: Mapper = { ...ConnectorMappers.Activity, required: true };
+export function toWireActivity(activity: Partial<Activity>): unknown {
+  return project(ACTIVITY_MAPPER, activity);
+}
+
+function project(mapper: Mapper, value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  const type = mapper.type;
+  switch (type.name) {
+    case 'Composite': {
+      const source = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [clientName, wireName, property] of propertiesOf(type)) {
+        const projected = project(property, source[clientName]);
+        if (projected !== undefined) out[wireName] = projected;
+      }
+      return out;
+    }
+    case 'Sequence':
+      return Array.isArray(value) && type.element ? value.map((item) => project(type.element!, item)) : value;
+    case 'Dictionary': {
+      const element = type.value;
+      if (!element || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, project(element, v)]));
+    }
+    case 'DateTime': {
+      const date = value instanceof Date ? value : new Date(value as string);
+      return Number.isNaN(date.getTime()) ? value : date.toISOString();
+    }
+    default:
+      return value;
+  }
+}
 
 function safeCode(code: unknown): string | undefined {
   return typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,60}$/.test(code) ? code : undefined;
@@ -88,13 +159,13 @@ async function authorizationOf(credentials: ServiceClientCredentials): Promise<s
  * Posts a turn's replies to the Bot Connector with one plain HTTP request each, instead of botbuilder's connector
  * client pipeline (about a dozen policies and the msRest mappers per call). The wire format is the connector's:
  * `POST {serviceUrl}v3/conversations/{id}/activities/{replyToId}` (or `…/activities` without a `replyToId`), the
- * activity serialised by the connector's own mappers, `Authorization` from the turn's credentials (botbuilder's token cache), and the same retries as
+ * activity as the connector's own mappers shape it ({@link toWireActivity}), `Authorization` from the turn's credentials (botbuilder's token cache), and the same retries as
  * botbuilder's default policy: 429/503 with Retry-After after that time, 408 and 5xx (but 501/505) and connection
  * errors with exponential back-off, three times at most.
  */
 export class ReplyPoster {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  private readonly bases = new Map<string, URL>();
+  private readonly endpoints = new Map<string, Endpoint>();
   private readonly maxRetries: number;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
@@ -117,14 +188,14 @@ export class ReplyPoster {
     if (!activity.serviceUrl || !conversationId) throw new ConnectorReplyError('missing_conversation');
     const path =
       `v3/conversations/${encodeURIComponent(conversationId)}/activities` + (activity.replyToId ? `/${encodeURIComponent(activity.replyToId)}` : '');
-    const url = this.urlFor(activity.serviceUrl, path);
-    const body = Buffer.from(JSON.stringify(serializer.serialize(ACTIVITY_MAPPER, activity, 'activity')), 'utf8');
+    const endpoint = this.endpointOf(activity.serviceUrl);
+    const body = Buffer.from(JSON.stringify(toWireActivity(activity)), 'utf8');
     for (let attempt = 0; ; attempt++) {
       const authorization = await authorizationOf(credentials);
       let answer: Answer;
       try {
         // The connector client names the conversation in a header on replies only.
-        answer = await this.request(url, body, activity.replyToId ? conversationId : undefined, authorization);
+        answer = await this.request(endpoint, endpoint.basePath + path, body, activity.replyToId ? conversationId : undefined, authorization);
       } catch (err) {
         const code = safeCode((err as { code?: unknown })?.code) ?? 'network_error';
         if (attempt < this.maxRetries && RETRY_CODES.has(code)) {
@@ -148,18 +219,22 @@ export class ReplyPoster {
     this.agents.https.destroy();
   }
 
-  private urlFor(serviceUrl: string, path: string): URL {
-    let base = this.bases.get(serviceUrl);
-    if (!base) {
-      base = new URL(serviceUrl);
-      if (!base.pathname.endsWith('/')) base.pathname += '/';
+  private endpointOf(serviceUrl: string): Endpoint {
+    let endpoint = this.endpoints.get(serviceUrl);
+    if (!endpoint) {
+      const url = new URL(serviceUrl);
+      const secure = url.protocol === 'https:';
+      endpoint = {
+        secure,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : secure ? 443 : 80,
+        basePath: url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`,
+      };
       // serviceUrl comes from the activity; a bounded cache keeps forged ones (auth off) from growing it.
-      if (this.bases.size >= 100) this.bases.clear();
-      this.bases.set(serviceUrl, base);
+      if (this.endpoints.size >= 100) this.endpoints.clear();
+      this.endpoints.set(serviceUrl, endpoint);
     }
-    const url = new URL(base.href);
-    url.pathname = base.pathname + path;
-    return url;
+    return endpoint;
   }
 
   private retryWait(answer: Answer, attempt: number): number | undefined {
@@ -179,8 +254,8 @@ export class ReplyPoster {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
-  private request(url: URL, body: Buffer, conversationHeader: string | undefined, authorization: string | undefined): Promise<Answer> {
-    const secure = url.protocol === 'https:';
+  private request(endpoint: Endpoint, path: string, body: Buffer, conversationHeader: string | undefined, authorization: string | undefined): Promise<Answer> {
+    const { secure } = endpoint;
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json; charset=utf-8',
       'content-length': body.length,
@@ -191,8 +266,15 @@ export class ReplyPoster {
     if (authorization) headers.authorization = authorization;
     return new Promise<Answer>((resolve, reject) => {
       const req = (secure ? https : http).request(
-        url,
-        { method: 'POST', headers, agent: secure ? this.agents.https : this.agents.http, timeout: this.timeoutMs },
+        {
+          method: 'POST',
+          hostname: endpoint.hostname,
+          port: endpoint.port,
+          path,
+          headers,
+          agent: secure ? this.agents.https : this.agents.http,
+          timeout: this.timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -26,6 +26,22 @@ function replyTo(serviceUrl: string, conversationId: string, replyToId: string |
   };
 }
 
+/** The same with every kind of field the connector schema has: nested models, lists, free objects, a date, nulls. */
+function richReplyTo(serviceUrl: string, conversationId: string, replyToId: string | undefined): Partial<Activity> {
+  return {
+    ...replyTo(serviceUrl, conversationId, replyToId),
+    textFormat: 'markdown',
+    timestamp: new Date('2026-12-01T10:00:00.000Z'),
+    speak: null as unknown as string,
+    summary: 'Übersicht',
+    suggestedActions: { to: ['29:1user'], actions: [{ type: 'imBack', title: 'Hilfe', value: 'Hilfe', extra: 1 } as never] },
+    entities: [{ type: 'mention', text: '<at>Erika</at>', mentioned: { id: '29:1user', name: 'Erika', role: 'user' } } as never, { type: 'clientInfo', locale: 'de-DE' }],
+    channelData: { notification: { alert: true }, tenant: { id: DEFAULT_TENANT_ID } },
+    value: { nested: [1, { deep: true }] },
+    custom: 'not in the schema',
+  } as Partial<Activity>;
+}
+
 describe('turn replies go to the Bot Connector exactly as botbuilder posts them', () => {
   let emulator: ChannelEmulator;
   const poster = new ReplyPoster({ retryDelayMs: 1 });
@@ -52,7 +68,7 @@ describe('turn replies go to the Bot Connector exactly as botbuilder posts them'
     ]);
     const client = await auth.createConnectorFactory(claims).create(emulator.serviceUrl);
     const credentials = client.credentials;
-    const activity = replyTo(emulator.serviceUrl, conversationId, replyToId);
+    const activity = richReplyTo(emulator.serviceUrl, conversationId, replyToId);
     if (replyToId) await client.conversations.replyToActivity(conversationId, replyToId, { ...activity });
     else await client.conversations.sendToConversation(conversationId, { ...activity });
     const id = await poster.post({ ...activity }, credentials);
