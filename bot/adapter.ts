@@ -4,6 +4,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   INVOKE_RESPONSE_KEY,
+  StatusCodes,
   type TurnContext,
 } from 'botbuilder';
 import {
@@ -16,7 +17,8 @@ import {
   type ServiceClientCredentialsFactory,
   type UserTokenClient,
 } from 'botframework-connector';
-import type { Activity, ResourceResponse } from 'botbuilder';
+import type { Activity, Request, ResourceResponse, Response } from 'botbuilder';
+import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import type { Logger } from '../services/logging';
 import { StorageError } from '../services/storage/errors';
 import type { AppConfig } from './config';
@@ -119,6 +121,43 @@ class LotseAdapter extends CloudAdapter {
     private readonly replies: ReplyPoster | undefined,
   ) {
     super(auth);
+  }
+
+  /**
+   * `CloudAdapter.process` for an HTTP request, step for step, without building half a dozen zod schemas per request
+   * to check what restify and `server.ts` already guarantee (a POST with a parsed JSON object, a response object).
+   * Web-socket upgrades (four arguments) stay botbuilder's.
+   */
+  override process(req: Request, res: Response, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  override process(req: Request, socket: never, head: never, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  override async process(req: Request, res: Response | never, logicOrHead: ((context: TurnContext) => Promise<void>) | never, maybeLogic?: (context: TurnContext) => Promise<void>): Promise<void> {
+    if (maybeLogic) return super.process(req, res as never, logicOrHead as never, maybeLogic);
+    const response = res as Response;
+    const logic = logicOrHead as (context: TurnContext) => Promise<void>;
+    const end = (status: number, body?: unknown) => {
+      response.status(status);
+      if (body) response.send(body);
+      response.end();
+    };
+    if (req.method !== 'POST') return end(StatusCodes.METHOD_NOT_ALLOWED);
+    const body = req.body as unknown;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return end(StatusCodes.BAD_REQUEST, '`req.body` not an object, make sure you are using middleware to parse incoming requests.');
+    }
+    const activity = validateAndFixActivity(body as Activity);
+    if (!activity.type) {
+      console.warn('BadRequest: Missing activity or activity type.');
+      return end(StatusCodes.BAD_REQUEST);
+    }
+    const header = req.headers?.Authorization ?? req.headers?.authorization ?? '';
+    if (typeof header !== 'string') throw new TypeError('authorization header must be a string');
+    try {
+      const invokeResponse = await this.processActivity(header, activity, logic);
+      return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
+    } catch (err) {
+      console.error(err);
+      return end(err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR, (err as Error).message ?? err);
+    }
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
