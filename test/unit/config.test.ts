@@ -49,6 +49,13 @@ describe('configuration', () => {
     }
   });
 
+  it('notices an outbound proxy, so that replies take the connector client that honours it', () => {
+    expect(loadConfig({}).outboundProxy).toBe(false);
+    expect(loadConfig({ HTTPS_PROXY: 'http://proxy.example:8080' }).outboundProxy).toBe(true);
+    expect(loadConfig({ http_proxy: 'http://proxy.example:8080' }).outboundProxy).toBe(true);
+    expect(loadConfig({ HTTPS_PROXY: ' ' }).outboundProxy).toBe(false);
+  });
+
   it('never repeats a secret value in its error messages', () => {
     expect(() => loadConfig({ COSMOS_KEY: 'super-secret-key' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('super-secret-key') }));
   });
