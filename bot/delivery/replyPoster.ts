@@ -42,6 +42,8 @@ interface Endpoint {
   port: number;
   /** The service URL's path with a trailing slash, e.g. `/emea/`. */
   basePath: string;
+  /** A query the service URL carries (kept, as the connector client does); usually empty. */
+  search: string;
 }
 
 interface Answer {
@@ -195,7 +197,7 @@ export class ReplyPoster {
       let answer: Answer;
       try {
         // The connector client names the conversation in a header on replies only.
-        answer = await this.request(endpoint, endpoint.basePath + path, body, activity.replyToId ? conversationId : undefined, authorization);
+        answer = await this.request(endpoint, endpoint.basePath + path + endpoint.search, body, activity.replyToId ? conversationId : undefined, authorization);
       } catch (err) {
         const code = safeCode((err as { code?: unknown })?.code) ?? 'network_error';
         if (attempt < this.maxRetries && RETRY_CODES.has(code)) {
@@ -229,6 +231,7 @@ export class ReplyPoster {
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port ? Number(url.port) : secure ? 443 : 80,
         basePath: url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`,
+        search: url.search,
       };
       // serviceUrl comes from the activity; a bounded cache keeps forged ones (auth off) from growing it.
       if (this.endpoints.size >= 100) this.endpoints.clear();
