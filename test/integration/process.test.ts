@@ -24,7 +24,11 @@ async function startBotProcess(extra: Record<string, string> = {}): Promise<Star
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error('bot did not start within 20 s')), 20_000);
+    const timer = setTimeout(() => {
+      // Otherwise the child outlives the test run.
+      child.kill('SIGKILL');
+      reject(new Error('bot did not start within 20 s'));
+    }, 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       let nl: number;
