@@ -15,8 +15,9 @@ export interface ReplyPosterOptions {
   maxRetryDelayMs?: number;
   /** Give up on one attempt after this long; default 30000 ms. */
   timeoutMs?: number;
-  /** For tests. */
+  /** For tests: how to wait between attempts. */
   sleep?: (ms: number) => Promise<void>;
+  /** For tests: the clock an HTTP-date Retry-After is read against. */
   now?: () => number;
 }
 
@@ -159,11 +160,12 @@ async function authorizationOf(credentials: ServiceClientCredentials): Promise<s
 
 /**
  * Posts a turn's replies to the Bot Connector with one plain HTTP request each, instead of botbuilder's connector
- * client pipeline (about a dozen policies and the msRest mappers per call). The wire format is the connector's:
+ * client pipeline (about a dozen policies and a generic serializer per call). The wire format is the connector's:
  * `POST {serviceUrl}v3/conversations/{id}/activities/{replyToId}` (or `…/activities` without a `replyToId`), the
- * activity as the connector's own mappers shape it ({@link toWireActivity}), `Authorization` from the turn's credentials (botbuilder's token cache), and the same retries as
- * botbuilder's default policy: 429/503 with Retry-After after that time, 408 and 5xx (but 501/505) and connection
- * errors with exponential back-off, three times at most.
+ * activity as the connector's own mappers shape it ({@link toWireActivity}), `Authorization` from the turn's
+ * credentials (botbuilder's token cache), and the retries of botbuilder's default policy: 429/503 with Retry-After
+ * after that time, 408 and 5xx (but 501/505) and connection errors with exponential back-off, three times at most.
+ * Unlike the connector client it gives up on an attempt after `timeoutMs`.
  */
 export class ReplyPoster {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
