@@ -705,7 +705,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       [JOB_KINDS.escalate]: async (job) => reminderJob('escalate')(job),
       [JOB_KINDS.purge]: async () => {
         await service.purgeExpired();
-        return { next: new Date(Date.now() + 60 * 60_000) };
+        return { next: new Date(service.currentTime().getTime() + 60 * 60_000) };
       },
     },
     help: {

@@ -167,6 +167,11 @@ export class RequestService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** The service's clock (injected in tests). */
+  currentTime(): Date {
+    return this.now();
+  }
+
   /** The caller's relation to an item, from the stored directory and the item. */
   rolesFor(aadObjectId: string, item: ItemDoc): ItemRoles {
     const directory = this.deps.directory();
