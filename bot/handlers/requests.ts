@@ -369,7 +369,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   /** Updates every posted card of the item (each in its owner's view) and the requester's own card. */
   const updateCards = async (item: ItemDoc) => {
     const summary = item.subject;
-    const updates = service.audienceOf(item).map(async (id) => {
+    const updates = item.cardsTo.map(async (id) => {
       try {
         await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(renderItem('de', item, service.rolesFor(id, item)), summary) });
       } catch (err) {
@@ -466,17 +466,19 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     return invokeResponse.card(renderItem(caller.lang, view.item, view.roles));
   };
 
-  const reminderJob = (step: 'remind' | 'escalate') => async (job: { payload: Record<string, unknown> }) => {
-    const due = await service.reminderDue(step, job.payload);
-    if (!due) return;
-    const { item } = due;
-    const tenantId = item.createdBy.tenantId;
-    const text = step === 'remind' ? L.de.remind(item.subject) : L.de.escalate(item.subject);
-    await Promise.all([
-      ...due.recipients.map((id) => message(`item:${item.id}:r${job.payload.rev}:${step}:${id}`, id, tenantId, text)),
-      // Whoever has no card yet (the deputy on escalation) gets one.
-      postCard(item, due.recipients, tenantId, text),
-    ]);
+  const reminderJob = async (job: { payload: Record<string, unknown> }) => {
+    const { due, next } = await service.reminderDue(job.payload);
+    if (due) {
+      const { item, step } = due;
+      const tenantId = item.createdBy.tenantId;
+      const text = step === 'remind' ? L.de.remind(item.subject) : L.de.escalate(item.subject);
+      await Promise.all([
+        ...due.recipients.map((id) => message(`item:${item.id}:r${item.rev}:${step}:${id}`, id, tenantId, text)),
+        // Whoever has no card yet (the deputy on escalation) gets one.
+        postCard(item, due.recipients, tenantId, text),
+      ]);
+    }
+    return next ? { next } : undefined;
   };
 
   return {
@@ -581,9 +583,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
             return (await respond(context, caller, outcome, ''))!;
           }
           const item = outcome.item;
-          const authority = directory().authorities.find((x) => x.code === item.authority);
-          const handler = authority ? service.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
-          if (handler && handler !== caller.aadObjectId) await postCard(item, [handler], caller.tenantId, L.de.noticeNew(item.subject));
+          await postCard(item, item.cardsTo, caller.tenantId, L.de.noticeNew(item.subject));
           return invokeResponse.card(renderItem(caller.lang, item, outcome.roles, L[caller.lang].sent, 'good'));
         },
       },
@@ -646,8 +646,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
             return (await respond(context, caller, outcome, ''))!;
           }
           const item = outcome.item;
-          const recipients = service.audienceOf(item).filter((id) => id !== caller.aadObjectId && service.rolesFor(id, item).headSide);
-          await postCard(item, recipients, caller.tenantId, L.de.noticeReport(item.subject));
+          await postCard(item, item.cardsTo, caller.tenantId, L.de.noticeReport(item.subject));
           if (item.linked.length) {
             const linked = await service.repo.get(item.authority, item.linked[0]);
             if (linked) await announce({ ok: true, item: linked, changed: true, roles: service.rolesFor(caller.aadObjectId, linked) }, partyOf(context, caller));
@@ -701,8 +700,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       },
     },
     jobs: {
-      [JOB_KINDS.remind]: async (job) => reminderJob('remind')(job),
-      [JOB_KINDS.escalate]: async (job) => reminderJob('escalate')(job),
+      [JOB_KINDS.remind]: reminderJob,
       [JOB_KINDS.purge]: async () => {
         await service.purgeExpired();
         return { next: new Date(service.currentTime().getTime() + 60 * 60_000) };

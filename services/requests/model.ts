@@ -95,8 +95,11 @@ export interface ItemDoc {
   lastChange?: { by: Party; action: string; at: string };
   /** Last change by a person (reminders count from here). */
   touchedAt: string;
-  /** When the item went to the deputy as well after M working days. */
+  /** When the item went to the deputy as well after M working days, and at which revision. */
   escalatedAt?: string;
+  escalatedRev?: number;
+  /** AAD object ids of the people whose chat got the item's card (their cards are updated on every change). */
+  cardsTo: string[];
   requesterCard?: PostedCard;
   createdAt: string;
   updatedAt: string;

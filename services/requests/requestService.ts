@@ -119,7 +119,7 @@ export interface ReminderDue {
   recipients: string[];
 }
 
-export const JOB_KINDS = { remind: 'requests.remind', escalate: 'requests.escalate', purge: 'requests.purge' } as const;
+export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge' } as const;
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -238,6 +238,8 @@ export class RequestService {
     if (problems.length) return { ok: false, code: 'invalid', problems };
     const code = input.authority as AuthorityCode;
     const at = now.toISOString();
+    const authority = authorityOf(this.deps.directory(), code);
+    const handler = authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
     const item: ItemDoc = {
       id: `anl-${randomUUID()}`,
       pk: code,
@@ -255,6 +257,7 @@ export class RequestService {
       createdBy: caller,
       messages: [],
       participants: [caller.aadObjectId],
+      cardsTo: handler && handler !== caller.aadObjectId ? [handler] : [],
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
       ...(card ? { requesterCard: card } : {}),
@@ -264,7 +267,13 @@ export class RequestService {
     const created = await this.repo.create(item);
     await Promise.all([
       this.auditLog.record(item.id, caller.aadObjectId, 'request.create', [{ path: '/status', from: null, to: 'neu' }], now),
-      this.scheduleReminders(created),
+      // One job per request, scheduled once: when it fires it looks at the item's latest change and moves itself on.
+      this.deps.scheduler.schedule({
+        key: `item:${item.id}:reminder`,
+        kind: JOB_KINDS.remind,
+        dueAt: this.dueAt(berlinDate(now), this.deps.settings.reminderWorkingDays),
+        payload: { id: item.id, authority: code },
+      }),
     ]);
     return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
   }
@@ -307,11 +316,13 @@ export class RequestService {
       createdBy: caller,
       messages: [],
       participants: [caller.aadObjectId],
+      cardsTo: [],
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
       createdAt: at,
       updatedAt: at,
     };
+    item.cardsTo = this.audienceOf(item).filter((id) => id !== caller.aadObjectId && this.rolesFor(id, item).headSide);
     const created = await this.repo.create(item);
     await this.auditLog.record(item.id, caller.aadObjectId, 'report.create', [{ path: '/status', from: null, to: 'eingereicht' }], now);
     if (linkedRequest) {
@@ -446,66 +457,54 @@ export class RequestService {
         if (err instanceof ConcurrencyError && attempt < 4) continue;
         throw err;
       }
-      const changes = [{ path: '/status', from: current.status, to: saved.status }];
-      await Promise.all([
-        this.auditLog.record(saved.id, caller.aadObjectId, verb, changes, now),
-        saved.kind === 'request' ? (isOpen(saved) ? this.scheduleReminders(saved) : this.cancelReminders(saved)) : Promise.resolve(),
-      ]);
+      await this.auditLog.record(saved.id, caller.aadObjectId, verb, [{ path: '/status', from: current.status, to: saved.status }], now);
       return { ok: true, item: saved, previous: plain as ItemDoc, changed: true, roles };
     }
   }
 
-  /** Working-day reminders for an open request, moved to count from its latest change. */
-  private async scheduleReminders(item: ItemDoc): Promise<void> {
-    // Waiting for the requester's answer is not the IB's delay: no reminder while a question is open.
-    if (item.status === 'rueckfrage') return this.cancelReminders(item);
-    const day = berlinDate(new Date(item.touchedAt));
-    const due = (n: number) => new Date(`${addWorkingDays(day, n)}T07:00:00Z`);
-    const payload = { id: item.id, authority: item.authority, rev: item.rev };
-    await Promise.all([
-      this.deps.scheduler.reschedule({ key: `item:${item.id}:remind`, kind: JOB_KINDS.remind, dueAt: due(this.deps.settings.reminderWorkingDays), payload }),
-      this.deps.scheduler.reschedule({ key: `item:${item.id}:escalate`, kind: JOB_KINDS.escalate, dueAt: due(this.deps.settings.escalationWorkingDays), payload }),
-    ]);
-  }
-
-  private async cancelReminders(item: ItemDoc): Promise<void> {
-    await Promise.all([this.deps.scheduler.cancel(`item:${item.id}:remind`), this.deps.scheduler.cancel(`item:${item.id}:escalate`)]);
+  /** 08:00 Berlin (07:00 UTC in winter) of the working day `n` working days after `day`. */
+  private dueAt(day: string, n: number): Date {
+    return new Date(`${addWorkingDays(day, n)}T07:00:00Z`);
   }
 
   /**
-   * Run by the reminder jobs: re-reads the item and returns whom to remind, or nothing if it was touched, answered
-   * or closed since the job was scheduled (the job's revision no longer matches).
+   * Run by the request's reminder job: re-reads the item and decides from its latest change. Nothing is due when it
+   * was touched meanwhile (the job moves to N working days after that change), while a question to the requester
+   * is open, or once it is closed (the job ends). Notification keys carry the item's revision, so a repeated run
+   * sends nothing twice.
    */
-  async reminderDue(step: 'remind' | 'escalate', payload: { id?: unknown; authority?: unknown; rev?: unknown }): Promise<ReminderDue | undefined> {
-    if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return undefined;
+  async reminderDue(payload: { id?: unknown; authority?: unknown }): Promise<{ due?: ReminderDue; next?: Date }> {
+    if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return {};
     const item = await this.repo.get(payload.authority, payload.id);
-    if (!item || item.kind !== 'request' || !isOpen(item) || item.status === 'rueckfrage' || item.rev !== payload.rev) return undefined;
+    if (!item || item.kind !== 'request' || !isOpen(item)) return {};
+    const { reminderWorkingDays: n, escalationWorkingDays: m } = this.deps.settings;
     const today = berlinDate(this.now());
-    const settings = this.deps.settings;
-    const waited = workingDaysBetween(berlinDate(new Date(item.touchedAt)), today);
-    if (waited < (step === 'remind' ? settings.reminderWorkingDays : settings.escalationWorkingDays)) return undefined;
+    if (item.status === 'rueckfrage') return { next: this.dueAt(today, 1) };
+    const touched = berlinDate(new Date(item.touchedAt));
+    const waited = workingDaysBetween(touched, today);
+    if (waited < n) return { next: this.dueAt(touched, n) };
     const authority = authorityOf(this.deps.directory(), item.authority);
-    if (!authority) return undefined;
+    if (!authority) return {};
     const ids = new Set<string>();
     const add = (id: string | undefined) => id && ids.add(id.toLowerCase());
     add(item.handler?.aadObjectId ?? this.handlerFor(authority)?.teams?.aadObjectId);
-    if (step === 'escalate') {
-      add(authority.deputy?.teams?.aadObjectId);
-      add(authority.commissioner?.teams?.aadObjectId);
-      if (!item.escalatedAt) {
-        // The mark is informational; a concurrent action wins and this reminder stays valid for its revision.
-        const { etag, ...plain } = item;
-        try {
-          const saved = await this.repo.replace({ ...plain, escalatedAt: this.now().toISOString() }, etag);
-          await this.auditLog.record(item.id, 'system', 'request.escalate_deputy', [{ path: '/escalatedAt', from: null, to: saved.escalatedAt }], this.now());
-          return { step, item: saved, recipients: [...ids] };
-        } catch (err) {
-          if (!(err instanceof ConcurrencyError)) throw err;
-          return undefined;
-        }
-      }
+    if (waited < m) return { due: { step: 'remind', item, recipients: [...ids] }, next: this.dueAt(touched, m) };
+    add(authority.deputy?.teams?.aadObjectId);
+    add(authority.commissioner?.teams?.aadObjectId);
+    const next = this.dueAt(today, n);
+    if (item.escalatedRev === item.rev) return { due: { step: 'escalate', item, recipients: [...ids] }, next };
+    const { etag, ...plain } = item;
+    try {
+      const at = this.now().toISOString();
+      const cardsTo = [...new Set([...item.cardsTo, ...ids])];
+      const saved = await this.repo.replace({ ...plain, escalatedAt: at, escalatedRev: item.rev, cardsTo }, etag);
+      await this.auditLog.record(item.id, 'system', 'request.escalate_deputy', [{ path: '/escalatedAt', from: item.escalatedAt ?? null, to: at }], this.now());
+      return { due: { step: 'escalate', item: saved, recipients: [...ids] }, next };
+    } catch (err) {
+      // Someone acted at this moment: the item counts from that change now.
+      if (!(err instanceof ConcurrencyError)) throw err;
+      return { next: this.dueAt(today, 1) };
     }
-    return { step, item, recipients: [...ids] };
   }
 
   /** Requests the person sent, display-ready, newest first. */
