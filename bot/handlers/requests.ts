@@ -366,10 +366,13 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       ),
     );
 
-  /** Updates every posted card of the item (each in its owner's view) and the requester's own card. */
-  const updateCards = async (item: ItemDoc) => {
+  /**
+   * Updates every posted card of the item (each in its owner's view) and the requester's own card. The actor's card
+   * is left out: the invoke response has just replaced it, and Teams refreshes any other copy when it is shown.
+   */
+  const updateCards = async (item: ItemDoc, actorId: string) => {
     const summary = item.subject;
-    const updates = item.cardsTo.map(async (id) => {
+    const updates = item.cardsTo.filter((id) => id !== actorId).map(async (id) => {
       try {
         await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(renderItem('de', item, service.rolesFor(id, item)), summary) });
       } catch (err) {
@@ -378,7 +381,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       }
     });
     const card = item.requesterCard;
-    if (card) {
+    if (card && item.createdBy.aadObjectId !== actorId) {
       updates.push(
         deps.outbox
           .enqueue({
@@ -399,7 +402,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   const announce = async (outcome: Extract<Outcome, { ok: true }>, actor: Party) => {
     const item = outcome.item;
     const t = L.de;
-    const work: Promise<unknown>[] = [updateCards(item)];
+    const work: Promise<unknown>[] = [updateCards(item, actor.aadObjectId)];
     const key = `item:${item.id}:r${item.rev}`;
     if (item.kind === 'request') {
       if (item.createdBy.aadObjectId !== actor.aadObjectId) {
