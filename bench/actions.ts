@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import type { Figure } from './figure';
+import { readCpuMs } from './rss';
 import type { ProductProcess } from './turns';
 
 export interface BenchActionsOptions {
@@ -91,15 +92,21 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     measuring = true;
     failures = 0;
     const t0 = performance.now();
+    const cpu0 = readCpuMs(product.pid);
+    const own0 = process.cpuUsage();
     await new Promise((r) => setTimeout(r, durationMs));
     measuring = false;
     measuredMs = performance.now() - t0;
+    const productCpuMs = readCpuMs(product.pid) - cpu0;
+    const own = process.cpuUsage(own0);
+    const ownCpuMs = (own.user + own.system) / 1000;
     stop = true;
     await Promise.all(workers);
     const sorted = [...latencies].sort((a, b) => a - b);
     log(
       `actions: ${latencies.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent; ` +
-        `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms; ${failures} failed`,
+        `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms; ${failures} failed; ` +
+        `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
     );
     if (failures > latencies.length * 0.01) throw new Error(`actions: ${failures} of ${latencies.length} invokes failed`);
     return [

@@ -66,7 +66,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   turns: () => benchTurns({ startProduct, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
-  actions: () => benchActions({ startProduct, concurrency: Number(process.env.C ?? 16) }),
+  actions: () => benchActions({ startProduct }),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */
