@@ -232,7 +232,14 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     aadObjectId: caller.aadObjectId,
     tenantId: caller.tenantId,
     name: (context.activity.from?.name ?? '').slice(0, 200),
+    lang: caller.lang,
   });
+
+  /** The language someone last used on this item (German for people who have not acted on it yet). */
+  const langOf = (item: ItemDoc, aadObjectId: string): Lang => {
+    const people = [item.createdBy, item.handler, item.decision?.by, item.lastChange?.by, ...item.messages.map((m) => m.by)];
+    return people.find((p) => p?.aadObjectId === aadObjectId && p.lang)?.lang ?? 'de';
+  };
 
   const problemsText = (lang: Lang, problems: Problem[]) =>
     L[lang].problems(problems.map((p) => `${FIELD_NAMES[lang][p.field as keyof (typeof FIELD_NAMES)['de']] ?? p.field} ${PROBLEM_TEXT[lang][p.code]}`).join('; '));
@@ -360,7 +367,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       aadObjectIds.map((id) =>
         deps.outbox.enqueue({
           key: `item:${item.id}:card:${id}`,
-          activity: cardActivity(renderItem('de', item, service.rolesFor(id, item)), summary),
+          activity: cardActivity(renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary),
           recipients: [{ user: { aadObjectId: id, tenantId } }],
         }),
       ),
@@ -374,7 +381,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     const summary = item.subject;
     const updates = item.cardsTo.filter((id) => id !== actorId).map(async (id) => {
       try {
-        await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(renderItem('de', item, service.rolesFor(id, item)), summary) });
+        await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary) });
       } catch (err) {
         // Only people the card was posted to have one to update.
         if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
@@ -386,7 +393,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         deps.outbox
           .enqueue({
             key: `item:${item.id}:requester-card:r${item.rev}`,
-            activity: cardActivity(renderItem('de', item, service.rolesFor(item.createdBy.aadObjectId, item)), summary),
+            activity: cardActivity(renderItem(item.createdBy.lang ?? 'de', item, service.rolesFor(item.createdBy.aadObjectId, item)), summary),
             recipients: [{ conversation: { conversationId: card.conversationId, serviceUrl: card.serviceUrl, tenantId: card.tenantId, botId: card.botId, conversationType: 'personal' }, replaceActivityId: card.activityId }],
           })
           .then(() => undefined),
@@ -401,17 +408,18 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   /** Everything others should see after a change: updated cards, and a message to whom it concerns. */
   const announce = async (outcome: Extract<Outcome, { ok: true }>, actor: Party) => {
     const item = outcome.item;
-    const t = L.de;
     const work: Promise<unknown>[] = [updateCards(item, actor.aadObjectId)];
     const key = `item:${item.id}:r${item.rev}`;
+    const creator = item.createdBy;
+    const creatorLang = creator.lang ?? 'de';
     if (item.kind === 'request') {
-      if (item.createdBy.aadObjectId !== actor.aadObjectId) {
-        work.push(message(`${key}:requester`, item.createdBy.aadObjectId, item.createdBy.tenantId, t.changed(item.subject, STATUS_LABELS[item.status].de)));
+      if (creator.aadObjectId !== actor.aadObjectId) {
+        work.push(message(`${key}:requester`, creator.aadObjectId, creator.tenantId, L[creatorLang].changed(item.subject, STATUS_LABELS[item.status][creatorLang])));
       } else if (item.handler && item.handler.aadObjectId !== actor.aadObjectId) {
-        work.push(message(`${key}:handler`, item.handler.aadObjectId, item.handler.tenantId, t.replied(item.subject)));
+        work.push(message(`${key}:handler`, item.handler.aadObjectId, item.handler.tenantId, L[item.handler.lang ?? 'de'].replied(item.subject)));
       }
-    } else if (item.createdBy.aadObjectId !== actor.aadObjectId) {
-      work.push(message(`${key}:commissioner`, item.createdBy.aadObjectId, item.createdBy.tenantId, t.changedReport(item.subject, STATUS_LABELS[item.status].de)));
+    } else if (creator.aadObjectId !== actor.aadObjectId) {
+      work.push(message(`${key}:commissioner`, creator.aadObjectId, creator.tenantId, L[creatorLang].changedReport(item.subject, STATUS_LABELS[item.status][creatorLang])));
     }
     await Promise.all(work);
   };
@@ -474,11 +482,11 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     if (due) {
       const { item, step } = due;
       const tenantId = item.createdBy.tenantId;
-      const text = step === 'remind' ? L.de.remind(item.subject) : L.de.escalate(item.subject);
+      const text = (id: string) => (step === 'remind' ? L[langOf(item, id)].remind(item.subject) : L[langOf(item, id)].escalate(item.subject));
       await Promise.all([
-        ...due.recipients.map((id) => message(`item:${item.id}:r${item.rev}:${step}:${id}`, id, tenantId, text)),
+        ...due.recipients.map((id) => message(`item:${item.id}:r${item.rev}:${step}:${id}`, id, tenantId, text(id))),
         // Whoever has no card yet (the deputy on escalation) gets one.
-        postCard(item, due.recipients, tenantId, text),
+        postCard(item, due.recipients, tenantId, L.de[step](item.subject)),
       ]);
     }
     return next ? { next } : undefined;

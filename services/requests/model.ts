@@ -31,6 +31,8 @@ export interface Party {
   aadObjectId: string;
   tenantId: string;
   name: string;
+  /** The language of their Teams client when they acted, for what the bot later sends them. */
+  lang?: 'de' | 'en';
 }
 
 /** One entry of the conversation on an item: a question back, an answer, the requester's reply. */

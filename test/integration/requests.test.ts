@@ -205,6 +205,16 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(json(body.value)).toContain('Please check: Subject is missing.');
     });
 
+    it('tells an English-speaking requester about changes in English', async () => {
+      const emma = user({ name: 'Emma Requester', locale: 'en-GB' });
+      await app.post(teams.installationUpdate('add', { from: emma }));
+      const item = await submitRequest(emma, { subject: 'Plain language (example)' });
+      await act(item, 'accept', KOELN_IB);
+      await delivered(`item:${item.id}:r2:requester`);
+      const sent = await emulator.waitFor((c) => c.operation === 'send' && (c.activity?.text ?? '').includes('Plain language (example)'));
+      expect(sent.activity?.text).toBe('Your request "Plain language (example)": In progress.');
+    });
+
     it('rejects card data far beyond any field limit with a 400 and stores nothing', async () => {
       const before = (await items().query({ query: 'SELECT * FROM c' })).length;
       const body = await invoke('request.submit', { ...form, description: 'x'.repeat(20_001) }, STAFF);
