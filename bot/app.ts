@@ -151,7 +151,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }));
     // One purge job for all processes (the key makes it one); the embedded server has no TTL.
-    await scheduler.schedule({ key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) });
+    const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
+    if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);

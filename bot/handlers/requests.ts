@@ -631,11 +631,15 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         run: async (_context, caller, data: z.infer<typeof reportStartSchema>) => {
           const roles = rolesOf(directory(), caller.aadObjectId);
           const code = isAuthorityCode(data.authority) && isCommissionerSide(roles, data.authority) ? data.authority : ownAuthority(caller);
-          if (!code) return refusal(caller.lang, 'forbidden');
+          const refused = () => {
+            deps.logger.warn({ event: 'requests.refused', code: 'forbidden', action: 'report.start', itemId: data.requestId, actor: caller.aadObjectId }, 'request action refused');
+            return refusal(caller.lang, 'forbidden');
+          };
+          if (!code) return refused();
           let linked: ItemDoc | undefined;
           if (data.requestId) {
             const view = await service.view(caller.aadObjectId, { id: data.requestId, authority: code });
-            if (!('item' in view) || !view.roles.commissioner) return refusal(caller.lang, 'forbidden');
+            if (!('item' in view) || !view.roles.commissioner) return refused();
             linked = view.item;
           }
           return invokeResponse.card(reportForm(caller.lang, code, linked, {}));

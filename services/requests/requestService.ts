@@ -121,6 +121,7 @@ export interface ReminderDue {
 
 export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge' } as const;
 const DAY_MS = 86_400_000;
+const TTL_GRACE_MS = 7 * DAY_MS;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -448,7 +449,8 @@ export class RequestService {
         const keepMs = this.deps.settings.retentionDays * DAY_MS;
         written.closedAt = at;
         written.expiresAt = now.getTime() + keepMs;
-        written.ttl = Math.round(keepMs / 1000);
+        // Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first.
+        written.ttl = Math.round((keepMs + TTL_GRACE_MS) / 1000);
       }
       let saved: Versioned<ItemDoc>;
       try {

@@ -153,7 +153,7 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(item).toMatchObject({ status: 'erledigt', rev: 6 });
       expect(item.messages.map((m) => m.kind)).toEqual(['rueckfrage', 'nachtrag', 'antwort']);
       expect(item.expiresAt).toBe(now.getTime() + 365 * 86_400_000);
-      expect(item.ttl).toBe(365 * 86_400);
+      expect(item.ttl).toBe((365 + 7) * 86_400);
       await delivered(`item:${item.id}:r6:requester`);
       await delivered(`item:${item.id}:requester-card:r6`);
       const seen = emulator.visibleActivities(formMessage.conversationId!).find((a) => a.id === formMessage.createdActivityId);
@@ -261,6 +261,8 @@ describe('Anliegen and Vortrag in Teams', () => {
       const koeln = await submitRequest();
       expect((await invoke('report.submit', { authority: 'muenster', subject: 'X', summary: 'Y', linkedRequestId: koeln.id }, MUENSTER_IB)).statusCode).toBe(404);
       expect((await say('Vortrag', STAFF)).activity?.text).toMatch(/Integrationsbeauftragten und ihre Vertretungen/);
+      expect((await invoke('report.start', { requestId: koeln.id, authority: 'koeln' }, STAFF)).statusCode).toBe(403);
+      expect((await invoke('report.start', { requestId: koeln.id, authority: 'koeln' }, MUENSTER_IB)).statusCode).toBe(403);
     });
 
     it('shows a report only to the IB, the deputy, the head and the head\'s office (need to know)', async () => {
