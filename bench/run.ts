@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../services/paths';
+import { benchActions } from './actions';
 import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchFanout } from './fanout';
@@ -65,6 +66,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   turns: () => benchTurns({ startProduct, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
+  actions: () => benchActions({ startProduct }),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */

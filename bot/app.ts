@@ -12,6 +12,8 @@ import { skeletonDirectory } from '../services/directory/skeleton';
 import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
+import type { ItemDoc } from '../services/requests/model';
+import { JOB_KINDS, RequestService } from '../services/requests/requestService';
 import { systemClock } from '../services/notifications/clock';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
@@ -23,6 +25,7 @@ import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
 import { directoryFeature } from './handlers/directory';
+import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
 import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
@@ -140,6 +143,19 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory, replies });
     delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
+    const requests = new RequestService({
+      items: database.store<ItemDoc>(CONTAINERS.items),
+      audit: database.store<AuditEntry>(CONTAINERS.audit),
+      directory: () => liveAnswers.engine.directory,
+      scheduler,
+      settings: config.requests,
+      logger,
+      now: options.now,
+    });
+    features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }));
+    // One purge job for all processes (the key makes it one); the embedded server has no TTL.
+    const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
+    if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);

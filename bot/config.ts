@@ -43,6 +43,8 @@ export interface AppConfig {
   readonly adminAadObjectIds: readonly string[];
   /** How long SIGTERM waits for in-flight turns before closing anyway. */
   readonly shutdownGraceMs: number;
+  /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
+  readonly requests: { readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number };
   /**
    * Test-only Bot Framework authentication overrides (OpenID metadata of a local issuer).
    * Left empty in production; see README "Testing authentication offline".
@@ -106,6 +108,15 @@ function bytes(env: Env, key: string, fallback: number): number {
     throw new ConfigError(key, 'must be between 1kb and 10mb.');
   }
   return value;
+}
+
+function requestSettings(env: Env): AppConfig['requests'] {
+  const reminderWorkingDays = integer(env, 'REQUEST_REMINDER_WORKING_DAYS', 3, 1, 60);
+  const escalationWorkingDays = integer(env, 'REQUEST_ESCALATION_WORKING_DAYS', 5, 1, 120);
+  if (escalationWorkingDays <= reminderWorkingDays) {
+    throw new ConfigError('REQUEST_ESCALATION_WORKING_DAYS', `must be larger than REQUEST_REMINDER_WORKING_DAYS (${reminderWorkingDays}).`);
+  }
+  return { reminderWorkingDays, escalationWorkingDays, retentionDays: integer(env, 'REQUEST_RETENTION_DAYS', 365, 1, 3650) };
 }
 
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
@@ -176,6 +187,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     cosmos: Object.freeze({ endpoint, key, certificateSha256, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    requests: Object.freeze(requestSettings(env)),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
   };

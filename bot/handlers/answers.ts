@@ -5,7 +5,7 @@ import { contactCard, type ContactFact, type ContactPerson } from '../../cards/c
 import type { Answer } from '../../services/answers/engine';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
-import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, isAuthorityCode, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
+import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
@@ -52,8 +52,6 @@ const L = {
     chooseError: 'Bitte wählen Sie eine Bezirksregierung.',
     chooseSubmit: 'Speichern',
     chosen: (name: string) => `Gespeichert: Sie arbeiten bei der ${name}.`,
-    requestSoon: (email: string) =>
-      `Anliegen direkt hier im Chat zu senden, ist in Vorbereitung. Bis dahin erreichen Sie die Ansprechperson am schnellsten per E-Mail${email ? ` (${email})` : ''} oder über „Chat in Teams“ auf der Karte.`,
     unansweredTitle: (n: number, name: string) => `Unbeantwortete Fragen für die ${name} (${n}, ohne personenbezogene Daten, 90 Tage aufbewahrt):`,
     unansweredNone: 'Zurzeit liegen keine unbeantworteten Fragen für Ihre Behörde vor.',
     unansweredForbidden: 'Diese Liste sehen nur die Integrationsbeauftragten und ihre Vertretungen.',
@@ -84,8 +82,6 @@ const L = {
     chooseError: 'Please choose a Bezirksregierung.',
     chooseSubmit: 'Save',
     chosen: (name: string) => `Saved: you work for the ${name}.`,
-    requestSoon: (email: string) =>
-      `Sending requests right here in the chat is being prepared. Until then, the quickest way is e-mail${email ? ` (${email})` : ''} or "Chat in Teams" on the card.`,
     unansweredTitle: (n: number, name: string) => `Unanswered questions for the ${name} (${n}, personal data removed, kept for 90 days):`,
     unansweredNone: 'There are no unanswered questions for your authority at the moment.',
     unansweredForbidden: 'Only the integration commissioners and their deputies see this list.',
@@ -286,17 +282,6 @@ export function answersFeature(deps: AnswersDeps): Feature {
             return invokeResponse.message(answer.text);
           }
           return invokeResponse.message(L[caller.lang].chosen(AUTHORITY_NAMES[data.authority]));
-        },
-      },
-      {
-        verb: 'request.start',
-        schema: z.object({ authority: z.string().max(20).optional() }).passthrough(),
-        run: async (_context, caller, data: { authority?: string }) => {
-          // The authority in card data only picks which address to show; it grants nothing.
-          const code = isAuthorityCode(data.authority) ? data.authority : undefined;
-          const a = code ? deps.live.engine.directory.authorities.find((x) => x.code === code) : undefined;
-          const email = a?.commissioner?.email ?? '';
-          return invokeResponse.message(L[caller.lang].requestSoon(email));
         },
       },
     ],

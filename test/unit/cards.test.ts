@@ -1,5 +1,7 @@
 import { renderHelp, renderWelcome } from '../../bot/handlers/help';
 import { helpFeature } from '../../bot/handlers/help';
+import { requestsFeature } from '../../bot/handlers/requests';
+import { itemCard, itemListCard, reportFormCard, requestFormCard } from '../../cards/requestCards';
 import { checkCard } from '../support/cardChecks';
 
 const verbs = new Set((helpFeature(() => ({ de: [], en: [] })).verbs ?? []).map((v) => v.verb));
@@ -30,4 +32,57 @@ it('keeps user text as data: a "${" typed by a user is shown, not evaluated', ()
   const content = renderHelp('de', [{ heading: '${1+1}', description: '${$root.title}', examples: 'x' }]).content;
   expect(JSON.stringify(content)).toContain('${1+1}');
   expect(JSON.stringify(content)).not.toContain('"2"');
+});
+
+describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) => {
+  const feature = requestsFeature({ live: {} as never, service: {} as never, outbox: {} as never, logger: {} as never });
+  const requestVerbs = new Set((feature.verbs ?? []).map((v) => v.verb));
+  const labels = { refresh: 'Aktualisieren', text: 'Text', date: 'Datum', time: 'Uhrzeit' };
+  const item = {
+    lang, id: 'anl-1', authority: 'koeln', refreshUserIds: ['00000000-0000-4000-8000-000400000001'], heading: 'Anliegen', subject: '${1+1}',
+    statusLine: 'Status: Neu', notice: 'Gespeichert.', noticeStyle: 'good' as const, facts: [{ label: 'Behörde', value: 'Bezirksregierung Köln' }],
+    body: 'Beschreibung', messages: [{ heading: 'Rückfrage', text: 'Welches Dezernat?' }], decisionText: 'Zur Kenntnis genommen.', labels,
+  };
+  const act = (verb: string, inputs: 'auto' | 'none', data: Record<string, string | number>) => ({ title: verb, verb, inputs, data });
+  const cards: Record<string, Record<string, unknown>> = {
+    requestForm: requestFormCard({
+      lang, heading: 'h', intro: 'i', privacy: 'p', status: 'Bitte prüfen: Betreff fehlt.',
+      authorities: [{ title: 'Bezirksregierung Köln', value: 'koeln' }], categories: [{ title: 'Beratung', value: 'beratung' }],
+      values: { authority: 'koeln', category: '', subject: '', description: '', deadline: '', department: '', measure: '', plannedDate: '' },
+      labels: { authority: 'a', category: 'c', subject: 's', description: 'd', deadline: 'f', measureHeading: 'm', department: 'dz', measure: 'ms', plannedDate: 'pd', submit: 'Senden', required: 'r' },
+    }).content,
+    reportForm: reportFormCard({
+      lang, heading: 'h', intro: 'i', status: '', linkedText: 'Zum Anliegen „x“', authority: 'koeln', linkedRequestId: 'anl-1',
+      urgencies: [{ title: 'Normal', value: 'normal' }], values: { subject: 's', summary: '', urgency: 'normal', proposedDates: '' },
+      labels: { subject: 's', summary: 'z', urgency: 'u', proposedDates: 'p', submit: 'Anmelden', required: 'r' },
+    }).content,
+    itemForCommissioner: itemCard({
+      ...item, showText: true, showDecision: false,
+      actions: [act('request.act', 'none', { id: 'anl-1', authority: 'koeln', rev: 1, action: 'accept' }), act('request.act', 'auto', { id: 'anl-1', authority: 'koeln', rev: 1, action: 'ask' }), act('report.start', 'none', { requestId: 'anl-1', authority: 'koeln' }), act('request.trail', 'none', { id: 'anl-1', authority: 'koeln' })],
+    }).content,
+    itemForRequester: itemCard({ ...item, showText: true, showDecision: false, actions: [act('request.reply', 'auto', { id: 'anl-1', authority: 'koeln', rev: 2 })] }).content,
+    itemForHead: itemCard({ ...item, showText: true, showDecision: true, actions: [act('report.decide', 'auto', { id: 'vtr-1', authority: 'koeln', rev: 1, decision: 'termin' })] }).content,
+    itemReadOnly: itemCard({ ...item, notice: '', showText: false, showDecision: false, actions: [] }).content,
+    list: itemListCard({ lang, heading: 'Meine Anliegen', intro: '1 Anliegen', openLabel: 'Öffnen', items: [{ title: 't', subtitle: 's', id: 'anl-1', authority: 'koeln', openLabel: 'Öffnen' }] }).content,
+  };
+
+  it.each(Object.keys(cards))('%s renders as a valid Adaptive Card 1.5 with nothing left unbound and every input labelled', (name) => {
+    const problems = checkCard(cards[name]);
+    expect(problems.parseErrors).toEqual([]);
+    expect(problems.unboundExpressions.filter((e) => !e.includes('${1+1}'))).toEqual([]);
+    expect(problems.inputsWithoutLabel).toEqual([]);
+    expect(cards[name].version).toBe('1.5');
+    expect(cards[name].lang).toBe(lang);
+  });
+
+  it.each(Object.keys(cards))('%s only offers card verbs the bot handles', (name) => {
+    for (const verb of checkCard(cards[name]).executeVerbs) expect(requestVerbs.has(verb)).toBe(true);
+  });
+
+  it('gives the item card a per-user refresh (Universal Actions) and keeps user text as data', () => {
+    const content = cards.itemForCommissioner as { refresh: { userIds: string[]; action: { verb: string } } };
+    expect(content.refresh.action.verb).toBe('request.refresh');
+    expect(content.refresh.userIds).toEqual(['00000000-0000-4000-8000-000400000001']);
+    expect(JSON.stringify(content)).toContain('${1+1}');
+  });
 });

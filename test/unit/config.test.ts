@@ -38,6 +38,9 @@ describe('configuration', () => {
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '100gb' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['ADMIN_AAD_OBJECT_IDS', { ADMIN_AAD_OBJECT_IDS: 'admin@example.org' }],
+    ['REQUEST_REMINDER_WORKING_DAYS', { REQUEST_REMINDER_WORKING_DAYS: '0' }],
+    ['REQUEST_ESCALATION_WORKING_DAYS', { REQUEST_REMINDER_WORKING_DAYS: '5', REQUEST_ESCALATION_WORKING_DAYS: '5' }],
+    ['REQUEST_RETENTION_DAYS', { REQUEST_RETENTION_DAYS: 'ein Jahr' }],
   ])('rejects a bad %s with an error naming the key and the fix', (key, env) => {
     try {
       loadConfig(env as Record<string, string>);
@@ -54,6 +57,11 @@ describe('configuration', () => {
     expect(loadConfig({ HTTPS_PROXY: 'http://proxy.example:8080' }).outboundProxy).toBe(true);
     expect(loadConfig({ http_proxy: 'http://proxy.example:8080' }).outboundProxy).toBe(true);
     expect(loadConfig({ HTTPS_PROXY: ' ' }).outboundProxy).toBe(false);
+  });
+
+  it('defaults the request reminders to 3 and 5 working days and retention to 365 days', () => {
+    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365 });
+    expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
   });
 
   it('never repeats a secret value in its error messages', () => {

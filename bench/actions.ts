@@ -1,0 +1,122 @@
+import { Agent, request } from 'node:http';
+import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
+import { startChannelEmulator } from '../test/support/channelEmulator';
+import type { Figure } from './figure';
+import { readCpuMs } from './rss';
+import type { ProductProcess } from './turns';
+
+export interface BenchActionsOptions {
+  /** Starts the product as in production: its own process, the database in another one, demo directory seeded. */
+  startProduct: () => Promise<ProductProcess>;
+  concurrency?: number;
+  warmupMs?: number;
+  durationMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The demo directory's (fictitious) IB of Köln: every request of the benchmark goes to her. */
+const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Card action round trips (an `adaptiveCard/action` invoke in, the invoke response out) against the product in its
+ * own process with its database in another, as in production. Each of N concurrent virtual users walks a request
+ * through its whole life (submit, refresh, Übernehmen, Rückfrage, the requester's answer, Antworten, Erledigt): seven
+ * invokes, each re-checking permissions, writing with the ETag, the audit trail, the outbox and the reminder jobs.
+ * The load is generated in this process.
+ */
+export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const concurrency = opts.concurrency ?? 16;
+  const emulator = await startChannelEmulator({ record: false });
+  const product = await opts.startProduct();
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
+  const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+  const url = new URL('/api/messages', product.url).toString();
+  const latencies: number[] = [];
+  let measuring = false;
+  let failures = 0;
+
+  const send = (payload: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  const post = async (activity: unknown): Promise<{ statusCode: number; value: any }> => {
+    const payload = JSON.stringify(activity);
+    const started = performance.now();
+    const res = await send(payload);
+    const ms = performance.now() - started;
+    const body = (res.text ? JSON.parse(res.text) : { statusCode: res.status }) as { statusCode: number; value: any };
+    if (res.status !== 200 || (body.statusCode !== undefined && body.statusCode !== 200)) failures++;
+    if (measuring) latencies.push(ms);
+    return body;
+  };
+
+  const cycle = async (staff: TeamsUser): Promise<void> => {
+    const submitted = await post(
+      teams.cardAction('request.submit', { authority: 'koeln', category: 'beratung', subject: 'Benchmark (Beispiel)', description: 'Lastprobe ohne personenbezogene Daten.' }, { from: staff }),
+    );
+    const ref = { id: submitted.value.refresh.action.data.id as string, authority: 'koeln' };
+    await post(teams.cardAction('request.refresh', ref, { from: KOELN_IB, trigger: 'automatic' }));
+    await post(teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB }));
+    await post(teams.cardAction('request.act', { ...ref, rev: 2, action: 'ask', text: 'Rückfrage (Beispiel)' }, { from: KOELN_IB }));
+    await post(teams.cardAction('request.reply', { ...ref, rev: 3, text: 'Antwort (Beispiel)' }, { from: staff }));
+    await post(teams.cardAction('request.act', { ...ref, rev: 4, action: 'answer', text: 'Auskunft (Beispiel)' }, { from: KOELN_IB }));
+    await post(teams.cardAction('request.act', { ...ref, rev: 5, action: 'done' }, { from: KOELN_IB }));
+  };
+
+  try {
+    const staff = Array.from({ length: concurrency }, (_, i) => user({ name: `Bench Staff ${i}` }));
+    // First contact stores each conversation reference once, as in real use.
+    for (const s of [...staff, KOELN_IB]) await post(teams.installationUpdate('add', { from: s }));
+    let stop = false;
+    const warmupMs = opts.warmupMs ?? 3_000;
+    const durationMs = opts.durationMs ?? 10_000;
+    let measuredMs = 0;
+    const workers = staff.map(async (s) => {
+      while (!stop) await cycle(s);
+    });
+    await new Promise((r) => setTimeout(r, warmupMs));
+    measuring = true;
+    failures = 0;
+    const t0 = performance.now();
+    const cpu0 = readCpuMs(product.pid);
+    const own0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, durationMs));
+    measuring = false;
+    measuredMs = performance.now() - t0;
+    const productCpuMs = readCpuMs(product.pid) - cpu0;
+    const own = process.cpuUsage(own0);
+    const ownCpuMs = (own.user + own.system) / 1000;
+    stop = true;
+    await Promise.all(workers);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    log(
+      `actions: ${latencies.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent; ` +
+        `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms; ${failures} failed; ` +
+        `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
+    );
+    if (failures > latencies.length * 0.01) throw new Error(`actions: ${failures} of ${latencies.length} invokes failed`);
+    return [
+      { name: 'actions.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
+      { name: 'actions.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
+      { name: 'actions.per_s', value: latencies.length / (measuredMs / 1000), unit: 'actions/s' },
+    ];
+  } finally {
+    await product.stop();
+    agent.destroy();
+    await emulator.close();
+  }
+}

@@ -1,0 +1,612 @@
+/**
+ * The rules of Anliegen and Vortrag, without botbuilder: who may do what (decided from the stored directory and the
+ * caller's AAD object id, never from card data), the state machine, reminders in the `jobs` container, the audit
+ * trail, CSV export, "Meine Daten" and the retention purge. The Teams side (`bot/handlers/requests.ts`) and a
+ * personal tab call this API alike.
+ */
+import { randomUUID } from 'node:crypto';
+import { AuditLog, type AuditEntry } from '../audit/auditLog';
+import { addWorkingDays, workingDaysBetween } from '../calendar/workingDays';
+import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, rolesOf } from '../directory/roles';
+import { authorityOf, berlinDate, isAuthorityCode, type Authority, type AuthorityCode, type Directory, type Person } from '../directory/model';
+import type { Logger } from '../logging';
+import type { Scheduler } from '../scheduling/scheduler';
+import type { DocumentStore, Versioned } from '../storage/documentStore';
+import { ConcurrencyError } from '../storage/errors';
+import { ItemRepository } from './itemRepository';
+import {
+  DECISION_STATUS,
+  isOpen,
+  LIMITS,
+  REQUEST_CATEGORIES,
+  REPORT_DECISIONS,
+  STATUS_LABELS,
+  summaryOf,
+  URGENCIES,
+  type ItemDoc,
+  type ItemStatus,
+  type ItemSummary,
+  type Party,
+  type PostedCard,
+  type ReportDecision,
+  type RequestCategory,
+  type RequestStatus,
+  type Urgency,
+} from './model';
+
+/** Settings from configuration (REQUEST_REMINDER_WORKING_DAYS, REQUEST_ESCALATION_WORKING_DAYS, REQUEST_RETENTION_DAYS). */
+export interface RequestSettings {
+  reminderWorkingDays: number;
+  escalationWorkingDays: number;
+  retentionDays: number;
+}
+
+export interface RequestServiceDeps {
+  items: DocumentStore<ItemDoc>;
+  audit: DocumentStore<AuditEntry>;
+  /** The current directory (it changes while the service runs). */
+  directory: () => Directory;
+  scheduler: Scheduler;
+  settings: RequestSettings;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** What the form sends for a new request; strings as typed. */
+export interface RequestInput {
+  authority: string;
+  category: string;
+  subject: string;
+  description: string;
+  deadline?: string;
+  department?: string;
+  measure?: string;
+  plannedDate?: string;
+}
+
+/** What the form sends for a new report. */
+export interface ReportInput {
+  authority?: string;
+  subject: string;
+  summary: string;
+  urgency?: string;
+  proposedDates?: string;
+  linkedRequestId?: string;
+}
+
+export type RequestAction =
+  | { type: 'accept' }
+  | { type: 'ask'; text: string }
+  | { type: 'answer'; text: string }
+  | { type: 'done' }
+  | { type: 'reply'; text: string }
+  | { type: 'decide'; decision: string; date?: string; time?: string; text?: string };
+
+/** An input problem: which field, which rule (the bot turns codes into polite sentences). */
+export interface Problem {
+  field: string;
+  code: 'missing' | 'too_long' | 'bad_date' | 'past_date' | 'bad_time' | 'unknown_value';
+}
+
+/** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
+export interface ItemRoles {
+  requester: boolean;
+  commissioner: boolean;
+  headSide: boolean;
+  decider: boolean;
+}
+
+export type Outcome =
+  | { ok: true; item: Versioned<ItemDoc>; previous?: ItemDoc; changed: boolean; roles: ItemRoles }
+  | { ok: false; code: 'invalid'; problems: Problem[] }
+  | { ok: false; code: 'forbidden' | 'not_found' }
+  /** The card was out of date (someone else acted, or the same click arrived twice): nothing was changed. */
+  | { ok: false; code: 'stale'; item: Versioned<ItemDoc>; roles: ItemRoles };
+
+export type Refusal = Extract<Outcome, { ok: false; code: 'forbidden' | 'not_found' }>;
+
+/** An item as its viewer may see it. */
+export interface ItemView {
+  item: Versioned<ItemDoc>;
+  roles: ItemRoles;
+}
+
+/** What a reminder job asks the bot to send; undefined when the item was touched or closed meanwhile. */
+export interface ReminderDue {
+  step: 'remind' | 'escalate';
+  item: Versioned<ItemDoc>;
+  /** AAD object ids to notify. */
+  recipients: string[];
+}
+
+export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge' } as const;
+const DAY_MS = 86_400_000;
+const TTL_GRACE_MS = 7 * DAY_MS;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Trims, turns control characters into spaces, keeps line breaks where `multiline`. */
+export function cleanText(value: string | undefined, multiline = false): string {
+  const s = (value ?? '').replace(/\r\n?/g, '\n');
+  const cleaned = multiline ? s.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ').replace(/\n{3,}/g, '\n\n') : s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ');
+  return cleaned.trim();
+}
+
+function validDate(day: string): boolean {
+  if (!ISO_DATE.test(day)) return false;
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+}
+
+function field(problems: Problem[], name: string, value: string, max: number, required = true): string {
+  if (!value) {
+    if (required) problems.push({ field: name, code: 'missing' });
+  } else if (value.length > max) problems.push({ field: name, code: 'too_long' });
+  return value;
+}
+
+function dateField(problems: Problem[], name: string, raw: string | undefined, today: string, required: boolean): string | undefined {
+  const value = (raw ?? '').trim();
+  if (!value) {
+    if (required) problems.push({ field: name, code: 'missing' });
+    return undefined;
+  }
+  if (!validDate(value)) problems.push({ field: name, code: 'bad_date' });
+  else if (value < today) problems.push({ field: name, code: 'past_date' });
+  return value;
+}
+
+/** Service for Anliegen and Vorträge. */
+export class RequestService {
+  readonly repo: ItemRepository;
+  private readonly auditLog: AuditLog;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RequestServiceDeps) {
+    this.repo = new ItemRepository(deps.items);
+    this.auditLog = new AuditLog(deps.audit);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The service's clock (injected in tests). */
+  currentTime(): Date {
+    return this.now();
+  }
+
+  /** The caller's relation to an item, from the stored directory and the item. */
+  rolesFor(aadObjectId: string, item: ItemDoc): ItemRoles {
+    const directory = this.deps.directory();
+    const authority = authorityOf(directory, item.authority);
+    const roles = rolesOf(directory, aadObjectId);
+    const commissioner = isCommissionerSide(roles, item.authority);
+    const headSide = item.kind === 'report' && !!authority && isHeadSide(roles, authority);
+    const decider = item.kind === 'report' && !!authority && mayDecideReports(roles, authority);
+    return { requester: item.kind === 'request' && item.createdBy.aadObjectId === aadObjectId, commissioner, headSide: headSide || decider, decider };
+  }
+
+  private mayView(r: ItemRoles): boolean {
+    return r.requester || r.commissioner || r.headSide;
+  }
+
+  private refuse(code: 'forbidden' | 'not_found', aadObjectId: string, what: string, id?: string): Refusal {
+    // Ids and codes only: a forged card names an item and an action, nothing else goes to the log.
+    this.deps.logger.warn({ event: 'requests.refused', code, action: what, itemId: id, actor: aadObjectId }, 'request action refused');
+    return { ok: false, code };
+  }
+
+  /** Who receives new requests of an authority today: the IB, or the deputy during an absence. */
+  handlerFor(authority: Authority): Person | undefined {
+    return activeHandler(authority, berlinDate(this.now()))?.person;
+  }
+
+  /** Recipients of a report: the head and, where configured, the head's office staff; the IB side sees it too. */
+  audienceOf(item: ItemDoc): string[] {
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    if (!authority) return [];
+    const ids = new Set<string>();
+    const add = (p: Person | null | undefined) => p?.teams?.aadObjectId && ids.add(p.teams.aadObjectId.toLowerCase());
+    if (item.kind === 'report') {
+      add(authority.head);
+      if (authority.headOffice.receivesReports !== false) (authority.headOffice.staff ?? []).forEach(add);
+      add(authority.commissioner);
+      add(authority.deputy);
+    } else {
+      add(authority.commissioner);
+      add(authority.deputy);
+      ids.add(item.createdBy.aadObjectId);
+    }
+    return [...ids];
+  }
+
+  /** Creates a request from the form. */
+  async createRequest(caller: Party, input: RequestInput, card?: PostedCard): Promise<Outcome> {
+    const now = this.now();
+    const today = berlinDate(now);
+    const problems: Problem[] = [];
+    if (!isAuthorityCode(input.authority)) problems.push({ field: 'authority', code: 'unknown_value' });
+    const category = (REQUEST_CATEGORIES as readonly string[]).includes(input.category) ? (input.category as RequestCategory) : undefined;
+    if (!category) problems.push({ field: 'category', code: input.category ? 'unknown_value' : 'missing' });
+    const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
+    const body = field(problems, 'description', cleanText(input.description, true), LIMITS.description);
+    const deadline = dateField(problems, 'deadline', input.deadline, today, false);
+    let measure: ItemDoc['measure'];
+    if (category === 'beteiligung') {
+      const department = field(problems, 'department', cleanText(input.department), LIMITS.department);
+      const name = field(problems, 'measure', cleanText(input.measure), LIMITS.measure);
+      const plannedDate = dateField(problems, 'plannedDate', input.plannedDate, today, true);
+      measure = { department, name, plannedDate: plannedDate ?? '' };
+    }
+    if (problems.length) return { ok: false, code: 'invalid', problems };
+    const code = input.authority as AuthorityCode;
+    const at = now.toISOString();
+    const authority = authorityOf(this.deps.directory(), code);
+    const handler = authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
+    const item: ItemDoc = {
+      id: `anl-${randomUUID()}`,
+      pk: code,
+      type: 'item',
+      kind: 'request',
+      authority: code,
+      rev: 1,
+      status: 'neu',
+      subject,
+      body,
+      category,
+      ...(deadline ? { deadline } : {}),
+      ...(measure ? { measure } : {}),
+      linked: [],
+      createdBy: caller,
+      messages: [],
+      participants: [caller.aadObjectId],
+      cardsTo: handler && handler !== caller.aadObjectId ? [handler] : [],
+      lastChange: { by: caller, action: 'create', at },
+      touchedAt: at,
+      ...(card ? { requesterCard: card } : {}),
+      createdAt: at,
+      updatedAt: at,
+    };
+    const created = await this.repo.create(item);
+    await Promise.all([
+      this.auditLog.record(item.id, caller.aadObjectId, 'request.create', [{ path: '/status', from: null, to: 'neu' }], now),
+      // One job per request, scheduled once: when it fires it looks at the item's latest change and moves itself on.
+      this.deps.scheduler.schedule({
+        key: `item:${item.id}:reminder`,
+        kind: JOB_KINDS.remind,
+        dueAt: this.dueAt(berlinDate(now), this.deps.settings.reminderWorkingDays),
+        payload: { id: item.id, authority: code },
+      }),
+    ]);
+    return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
+  }
+
+  /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
+  async createReport(caller: Party, input: ReportInput): Promise<Outcome> {
+    const now = this.now();
+    const directory = this.deps.directory();
+    const roles = rolesOf(directory, caller.aadObjectId);
+    const own = [...roles.commissionerOf, ...roles.deputyOf];
+    const code = isAuthorityCode(input.authority) ? input.authority : own[0];
+    if (!code || !isCommissionerSide(roles, code)) return this.refuse('forbidden', caller.aadObjectId, 'report.create');
+    const problems: Problem[] = [];
+    const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
+    const body = field(problems, 'summary', cleanText(input.summary, true), LIMITS.description);
+    const urgencyRaw = input.urgency || 'normal';
+    const urgency = (URGENCIES as readonly string[]).includes(urgencyRaw) ? (urgencyRaw as Urgency) : undefined;
+    if (!urgency) problems.push({ field: 'urgency', code: 'unknown_value' });
+    const proposedDates = field(problems, 'proposedDates', cleanText(input.proposedDates), LIMITS.proposedDates, false);
+    let linkedRequest: Versioned<ItemDoc> | undefined;
+    if (input.linkedRequestId) {
+      linkedRequest = await this.repo.get(code, input.linkedRequestId);
+      if (!linkedRequest || linkedRequest.kind !== 'request') return this.refuse('not_found', caller.aadObjectId, 'report.create', input.linkedRequestId);
+    }
+    if (problems.length) return { ok: false, code: 'invalid', problems };
+    const at = now.toISOString();
+    const item: ItemDoc = {
+      id: `vtr-${randomUUID()}`,
+      pk: code,
+      type: 'item',
+      kind: 'report',
+      authority: code,
+      rev: 1,
+      status: 'eingereicht',
+      subject,
+      body,
+      urgency,
+      ...(proposedDates ? { proposedDates } : {}),
+      linked: linkedRequest ? [linkedRequest.id] : [],
+      createdBy: caller,
+      messages: [],
+      participants: [caller.aadObjectId],
+      cardsTo: [],
+      lastChange: { by: caller, action: 'create', at },
+      touchedAt: at,
+      createdAt: at,
+      updatedAt: at,
+    };
+    item.cardsTo = this.audienceOf(item).filter((id) => id !== caller.aadObjectId && this.rolesFor(id, item).headSide);
+    const created = await this.repo.create(item);
+    await this.auditLog.record(item.id, caller.aadObjectId, 'report.create', [{ path: '/status', from: null, to: 'eingereicht' }], now);
+    if (linkedRequest) {
+      await this.mutate(caller, { id: linkedRequest.id, authority: code }, undefined, 'request.escalate', (current, r) => {
+        if (!r.commissioner) return 'forbidden';
+        if (!isOpen(current) || current.linked.includes(item.id)) return undefined;
+        return { ...current, status: 'eskaliert', linked: [...current.linked, item.id] };
+      });
+    }
+    return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
+  }
+
+  /** An item for a viewer who may see it (need to know); refused and logged otherwise. */
+  async view(aadObjectId: string, ref: { id: string; authority: string }): Promise<ItemView | Refusal> {
+    if (!isAuthorityCode(ref.authority)) return this.refuse('not_found', aadObjectId, 'view', ref.id);
+    const item = await this.repo.get(ref.authority, ref.id);
+    if (!item) return this.refuse('not_found', aadObjectId, 'view', ref.id);
+    const roles = this.rolesFor(aadObjectId, item);
+    if (!this.mayView(roles)) return this.refuse('forbidden', aadObjectId, 'view', ref.id);
+    return { item, roles };
+  }
+
+  /**
+   * Carries out one action on an item at the revision the caller's card showed. A stale revision (someone else
+   * acted, a double click, Teams delivering the same invoke twice) changes nothing and returns the current item.
+   */
+  async act(caller: Party, ref: { id: string; authority: string }, rev: number, action: RequestAction): Promise<Outcome> {
+    const today = berlinDate(this.now());
+    let problems: Problem[] = [];
+    const text = 'text' in action ? cleanText(action.text, true) : '';
+    if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
+    let decision: ReportDecision | undefined;
+    if (action.type === 'decide') {
+      decision = (REPORT_DECISIONS as readonly string[]).includes(action.decision) ? (action.decision as ReportDecision) : undefined;
+      if (!decision) problems.push({ field: 'decision', code: 'unknown_value' });
+      if (decision === 'termin') {
+        dateField(problems, 'date', action.date, today, true);
+        if (!TIME.test((action.time ?? '').trim())) problems.push({ field: 'time', code: action.time ? 'bad_time' : 'missing' });
+      }
+      field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
+    }
+    if (problems.length) return { ok: false, code: 'invalid', problems };
+    problems = [];
+
+    const verb = action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
+    return this.mutate(caller, ref, rev, verb, (current, r) => {
+      const at = this.now().toISOString();
+      const msg = (kind: 'rueckfrage' | 'antwort' | 'nachtrag') => [...current.messages, { at, by: caller, kind, text }];
+      const status = current.status as RequestStatus;
+      if (action.type === 'decide') {
+        if (current.kind !== 'report' || !r.decider) return 'forbidden';
+        if (current.status !== 'eingereicht') return 'stale';
+        return {
+          ...current,
+          status: DECISION_STATUS[decision!],
+          decision: {
+            kind: decision!,
+            by: caller,
+            at,
+            ...(decision === 'termin' ? { date: action.date!.trim(), time: action.time!.trim() } : {}),
+            ...(text ? { text } : {}),
+          },
+        };
+      }
+      if (current.kind !== 'request') return 'forbidden';
+      if (action.type === 'reply') {
+        if (!r.requester) return 'forbidden';
+        if (status !== 'rueckfrage') return 'stale';
+        return { ...current, status: 'in_bearbeitung', messages: msg('nachtrag') };
+      }
+      if (!r.commissioner) return 'forbidden';
+      if (!isOpen(current)) return 'stale';
+      const handler = current.handler ?? caller;
+      switch (action.type) {
+        case 'accept':
+          if (status !== 'neu') return 'stale';
+          return { ...current, status: 'in_bearbeitung', handler: caller };
+        case 'ask':
+          return { ...current, status: 'rueckfrage', handler, messages: msg('rueckfrage') };
+        case 'answer':
+          return { ...current, status: status === 'eskaliert' ? 'eskaliert' : 'in_bearbeitung', handler, messages: msg('antwort') };
+        case 'done':
+          return { ...current, status: 'erledigt', handler };
+      }
+    });
+  }
+
+  /**
+   * Read, check, write with the ETag. `change` returns the next item, `undefined` for "nothing to do", or a refusal.
+   * On a write conflict the item is read again and the change decided again on the new state.
+   */
+  private async mutate(
+    caller: Party,
+    ref: { id: string; authority: string },
+    rev: number | undefined,
+    verb: string,
+    change: (current: Versioned<ItemDoc>, roles: ItemRoles) => ItemDoc | undefined | 'forbidden' | 'stale',
+  ): Promise<Outcome> {
+    if (!isAuthorityCode(ref.authority)) return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.repo.get(ref.authority, ref.id);
+      if (!current) return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
+      const roles = this.rolesFor(caller.aadObjectId, current);
+      if (!this.mayView(roles)) return this.refuse('forbidden', caller.aadObjectId, verb, ref.id);
+      if (rev !== undefined && rev !== current.rev) return { ok: false, code: 'stale', item: current, roles };
+      const next = change(current, roles);
+      if (next === 'forbidden') return this.refuse('forbidden', caller.aadObjectId, verb, ref.id);
+      if (next === 'stale') return { ok: false, code: 'stale', item: current, roles };
+      if (!next) return { ok: true, item: current, changed: false, roles };
+      const now = this.now();
+      const at = now.toISOString();
+      const closing = isOpen(current) && !isOpen(next);
+      const { etag: _etag, ...plain } = current;
+      const written: ItemDoc = {
+        ...next,
+        rev: current.rev + 1,
+        updatedAt: at,
+        touchedAt: at,
+        lastChange: { by: caller, action: verb, at },
+        participants: current.participants.includes(caller.aadObjectId) ? current.participants : [...current.participants, caller.aadObjectId],
+      };
+      if (closing) {
+        const keepMs = this.deps.settings.retentionDays * DAY_MS;
+        written.closedAt = at;
+        written.expiresAt = now.getTime() + keepMs;
+        // Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first.
+        written.ttl = Math.round((keepMs + TTL_GRACE_MS) / 1000);
+      }
+      let saved: Versioned<ItemDoc>;
+      try {
+        saved = await this.repo.replace(written, current.etag);
+      } catch (err) {
+        if (err instanceof ConcurrencyError && attempt < 4) continue;
+        throw err;
+      }
+      await this.auditLog.record(saved.id, caller.aadObjectId, verb, [{ path: '/status', from: current.status, to: saved.status }], now);
+      return { ok: true, item: saved, previous: plain as ItemDoc, changed: true, roles };
+    }
+  }
+
+  /** 08:00 Berlin (07:00 UTC in winter) of the working day `n` working days after `day`. */
+  private dueAt(day: string, n: number): Date {
+    return new Date(`${addWorkingDays(day, n)}T07:00:00Z`);
+  }
+
+  /**
+   * Run by the request's reminder job: re-reads the item and decides from its latest change. Nothing is due when it
+   * was touched meanwhile (the job moves to N working days after that change), while a question to the requester
+   * is open, or once it is closed (the job ends). Notification keys carry the item's revision, so a repeated run
+   * sends nothing twice.
+   */
+  async reminderDue(payload: { id?: unknown; authority?: unknown }): Promise<{ due?: ReminderDue; next?: Date }> {
+    if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return {};
+    const item = await this.repo.get(payload.authority, payload.id);
+    if (!item || item.kind !== 'request' || !isOpen(item)) return {};
+    const { reminderWorkingDays: n, escalationWorkingDays: m } = this.deps.settings;
+    const today = berlinDate(this.now());
+    if (item.status === 'rueckfrage') return { next: this.dueAt(today, 1) };
+    const touched = berlinDate(new Date(item.touchedAt));
+    const waited = workingDaysBetween(touched, today);
+    if (waited < n) return { next: this.dueAt(touched, n) };
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    if (!authority) return {};
+    const ids = new Set<string>();
+    const add = (id: string | undefined) => id && ids.add(id.toLowerCase());
+    add(item.handler?.aadObjectId ?? this.handlerFor(authority)?.teams?.aadObjectId);
+    if (waited < m) return { due: { step: 'remind', item, recipients: [...ids] }, next: this.dueAt(touched, m) };
+    add(authority.deputy?.teams?.aadObjectId);
+    add(authority.commissioner?.teams?.aadObjectId);
+    const next = this.dueAt(today, n);
+    if (item.escalatedRev === item.rev) return { due: { step: 'escalate', item, recipients: [...ids] }, next };
+    const { etag, ...plain } = item;
+    try {
+      const at = this.now().toISOString();
+      const cardsTo = [...new Set([...item.cardsTo, ...ids])];
+      const saved = await this.repo.replace({ ...plain, escalatedAt: at, escalatedRev: item.rev, cardsTo }, etag);
+      await this.auditLog.record(item.id, 'system', 'request.escalate_deputy', [{ path: '/escalatedAt', from: item.escalatedAt ?? null, to: at }], this.now());
+      return { due: { step: 'escalate', item: saved, recipients: [...ids] }, next };
+    } catch (err) {
+      // Someone acted at this moment: the item counts from that change now.
+      if (!(err instanceof ConcurrencyError)) throw err;
+      return { next: this.dueAt(today, 1) };
+    }
+  }
+
+  /** Requests the person sent, display-ready, newest first. */
+  async listForRequester(aadObjectId: string): Promise<ItemSummary[]> {
+    return (await this.repo.byCreator(aadObjectId.toLowerCase(), 'request')).map(summaryOf);
+  }
+
+  /** Open requests of the authorities where the person is IB or deputy. */
+  async inboxFor(aadObjectId: string): Promise<ItemSummary[]> {
+    const roles = rolesOf(this.deps.directory(), aadObjectId);
+    const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
+    const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'request', ['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert'])));
+    return lists.flat().map(summaryOf);
+  }
+
+  /** Reports the person may see (need to know): IB and deputy of the authority, the head and the head's office. */
+  async reportsFor(aadObjectId: string): Promise<ItemSummary[]> {
+    const directory = this.deps.directory();
+    const roles = rolesOf(directory, aadObjectId);
+    const codes = directory.authorities
+      .filter((a) => isCommissionerSide(roles, a.code) || isHeadSide(roles, a) || mayDecideReports(roles, a))
+      .map((a) => a.code);
+    const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'report')));
+    return lists.flat().map(summaryOf);
+  }
+
+  /** The audit trail of one item for someone who may see the item. */
+  async trail(aadObjectId: string, ref: { id: string; authority: string }): Promise<{ view: ItemView; entries: AuditEntry[] } | Refusal> {
+    const view = await this.view(aadObjectId, ref);
+    if (!('item' in view)) return view;
+    return { view, entries: await this.auditLog.trail(view.item.id) };
+  }
+
+  /** The audit trail of every item of the caller's authority as CSV (IB and deputy only). */
+  async exportCsv(aadObjectId: string): Promise<{ authority: AuthorityCode; csv: string; rows: number } | Refusal> {
+    const directory = this.deps.directory();
+    const roles = rolesOf(directory, aadObjectId);
+    const code = roles.commissionerOf[0] ?? roles.deputyOf[0];
+    if (!code) return this.refuse('forbidden', aadObjectId, 'export');
+    const items = await this.repo.ofAuthority(code);
+    const header = ['item_id', 'kind', 'subject', 'status', 'created_at', 'closed_at', 'at', 'actor', 'action', 'from', 'to'];
+    const lines = [header.join(',')];
+    const names = this.namesOf(items);
+    let rows = 0;
+    for (const item of items) {
+      for (const e of await this.auditLog.trail(item.id)) {
+        const change = e.changes[0];
+        lines.push(
+          [item.id, item.kind, item.subject, STATUS_LABELS[item.status].de, item.createdAt, item.closedAt ?? '', e.at, names.get(e.actor) ?? e.actor, e.action, change?.from ?? '', change?.to ?? '']
+            .map((v) => csvCell(String(v)))
+            .join(','),
+        );
+        rows++;
+      }
+    }
+    return { authority: code, csv: lines.join('\r\n') + '\r\n', rows };
+  }
+
+  /** Display names of the people in items, by AAD object id (for the trail). */
+  namesOf(items: ItemDoc[]): Map<string, string> {
+    const names = new Map<string, string>([['system', 'System']]);
+    for (const item of items) {
+      for (const p of [item.createdBy, item.handler, item.decision?.by, item.lastChange?.by, ...item.messages.map((m) => m.by)]) {
+        if (p) names.set(p.aadObjectId, p.name);
+      }
+    }
+    return names;
+  }
+
+  /** "Meine Daten": every item the person took part in and every audit entry naming them. */
+  async myData(aadObjectId: string): Promise<{ items: ItemDoc[]; audit: AuditEntry[] }> {
+    const id = aadObjectId.toLowerCase();
+    const items = await this.repo.withParticipant(id);
+    const audit = (
+      await this.deps.audit.query<AuditEntry>({ query: 'SELECT * FROM c WHERE c.actor = @id', parameters: [{ name: '@id', value: id }] })
+    ).filter((e) => /^(anl|vtr)-/.test(e.itemId));
+    const strip = <T extends object>(doc: T): T => {
+      const { etag: _e, _rid, _self, _ts, _attachments, ...rest } = doc as Record<string, unknown>;
+      return rest as T;
+    };
+    return { items: items.map(strip), audit: audit.map(strip) };
+  }
+
+  /** Deletes closed items past their retention, with their audit trail; returns how many items went. */
+  async purgeExpired(): Promise<number> {
+    let deleted = 0;
+    for (const item of await this.repo.expired(this.now().getTime())) {
+      const trail = await this.auditLog.trail(item.id);
+      await Promise.all(trail.map((e) => this.deps.audit.delete(e.pk, e.id).catch(() => false)));
+      if (await this.repo.delete(item).catch(() => false)) deleted++;
+    }
+    if (deleted) this.deps.logger.info({ event: 'requests.purged', count: deleted }, 'closed items past retention deleted');
+    return deleted;
+  }
+}
+
+/** One CSV cell: quoted, with a leading apostrophe where a spreadsheet would run a formula (CSV injection). */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export type { ItemStatus };
