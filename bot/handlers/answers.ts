@@ -219,18 +219,21 @@ export function answersFeature(deps: AnswersDeps): Feature {
       let answer = answerFor(caller, text, profile?.homeAuthority);
       // Only codes, never the question: the text may carry personal data (privacy guard or not).
       deps.logger.info({ event: 'answer', intent: answer.intent, authority: answer.authority, activityId: context.activity.id }, 'answered');
+      const takeover = deps.intentHandlers?.()[answer.intent];
       if (answer.needsHomeAuthority) {
         const derived = await authorityFromEmail(context);
         if (derived) {
           await deps.profiles.update(caller.aadObjectId, caller.tenantId, (p) => ({ ...p, homeAuthority: derived, homeAuthoritySource: 'emailDomain' }), now());
           answer = answerFor(caller, text, derived);
+        } else if (takeover && (await takeover(context, caller, answer))) {
+          // The feature asks for the authority itself (the request form has its own choice): one card, not two.
+          return;
         } else {
           const card = chooseCard(answer.language, text);
           await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
           return;
         }
       }
-      const takeover = deps.intentHandlers?.()[answer.intent];
       if (!(takeover && (await takeover(context, caller, answer)))) await reply(context, answer);
       if (answer.intent === 'out_of_scope' && answer.source === 'oos.generic' && text.trim()) {
         await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now());

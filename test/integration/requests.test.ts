@@ -98,6 +98,11 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(verbsOf(typed.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
       expect(json(typed.activity)).toContain('personenbezogenen Daten Dritter');
 
+      // Authority still unknown (no roster e-mail): the form itself asks, instead of a separate choice card first.
+      const unknown = await say('Ich möchte ein Anliegen an die IB senden', STAFF);
+      expect(verbsOf(unknown.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
+      expect(json(unknown.activity)).toContain('"id":"authority"');
+
       await invoke('profile.setAuthority', { authority: 'koeln' }, STAFF);
       const asked = await say('Ich möchte ein Anliegen an die IB senden', STAFF);
       expect(verbsOf(asked.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
