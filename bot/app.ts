@@ -21,6 +21,9 @@ import { createAdapter } from './adapter';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
+import { circleFeature, circlePresenter } from './handlers/circle';
+import { CircleService } from '../services/circle/circleService';
+import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
 import { helpFeature } from './handlers/help';
 import type { Feature, IntentHandler } from './handlers/types';
@@ -51,6 +54,8 @@ export interface RunningApp {
   readonly scheduler: Scheduler;
   /** Runs due jobs; tests call `runDue()` to step through time. */
   readonly jobs: JobRunner;
+  /** The Koordinierungskreis (for a personal tab and tests). */
+  readonly circle: CircleService;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
 }
@@ -88,6 +93,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let purgeTimer: NodeJS.Timeout | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
+  let circle: CircleService | undefined;
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
@@ -132,11 +138,28 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => f.intents ?? {}))),
       }),
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
-      helpFeature(helpSections),
     );
+    // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
+    circle = new CircleService({
+      store: database.store<CircleDoc>(CONTAINERS.circle),
+      directory: () => liveAnswers.engine.directory,
+      outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r) },
+      scheduler,
+      presenter: circlePresenter(profiles),
+      icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
+      logger,
+      now: options.now,
+    });
+    features.push(circleFeature({ service: circle, live: liveAnswers, profiles, logger }), helpFeature(helpSections));
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory });
-    delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
+    delivery = startDelivery({
+      database,
+      adapter,
+      botAppId: config.microsoftAppId,
+      logger,
+      options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
+    });
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);
@@ -158,6 +181,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         logger,
         maxBodyBytes: config.maxBodyBytes,
         ready: () => database.ping(),
+        calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
       },
       config.host,
@@ -176,6 +200,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const answers = live;
   const sending = delivery;
   const runner = jobs;
+  const circleService = circle!;
   let stopped: Promise<void> | undefined;
   return {
     url: running.url,
@@ -185,6 +210,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     delivery: sending,
     scheduler,
     jobs: runner,
+    circle: circleService,
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();

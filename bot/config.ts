@@ -43,6 +43,8 @@ export interface AppConfig {
   readonly adminAadObjectIds: readonly string[];
   /** How long SIGTERM waits for in-flight turns before closing anyway. */
   readonly shutdownGraceMs: number;
+  /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
+  readonly outboxLeaseMs: number;
   /**
    * Test-only Bot Framework authentication overrides (OpenID metadata of a local issuer).
    * Left empty in production; see README "Testing authentication offline".
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     cosmos: Object.freeze({ endpoint, key, certificateSha256, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
   };
   return Object.freeze(config);

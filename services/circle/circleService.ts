@@ -61,14 +61,14 @@ export class CircleError extends Error {
 
 /** What the service needs to turn views into messages; the bot implements it with cards (German for fan-outs). */
 export interface CirclePresenter {
-  poll(view: PollView): OutgoingActivity;
-  meeting(view: MeetingView): OutgoingActivity;
-  pollReminder(view: PollView): OutgoingActivity;
-  rsvpReminder(view: MeetingView): OutgoingActivity;
-  dayBefore(view: MeetingView): OutgoingActivity;
+  poll(view: PollView): Promise<OutgoingActivity>;
+  meeting(view: MeetingView): Promise<OutgoingActivity>;
+  pollReminder(view: PollView): Promise<OutgoingActivity>;
+  rsvpReminder(view: MeetingView): Promise<OutgoingActivity>;
+  dayBefore(view: MeetingView): Promise<OutgoingActivity>;
   /** A short note that a meeting changed (`changed`), was cancelled, got its agenda or minutes. */
-  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): OutgoingActivity;
-  actionReminder(view: MeetingView, item: ActionItem): OutgoingActivity;
+  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<OutgoingActivity>;
+  actionReminder(view: MeetingView, item: ActionItem): Promise<OutgoingActivity>;
 }
 
 export interface CircleServiceDeps {
@@ -269,7 +269,7 @@ export class CircleService {
     };
     await this.deps.store.create(poll);
     const view = await this.pollView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
+    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
     this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
     return view;
   }
@@ -328,7 +328,7 @@ export class CircleService {
     if (view.notAnswered.length === 0) return { reminded: 0 };
     const result = await this.deps.outbox.enqueue({
       key: `circle:poll:${pollId}:remind:${berlinParts(this.now()).date}`,
-      activity: this.deps.presenter.pollReminder(view),
+      activity: await this.deps.presenter.pollReminder(view),
       recipients: view.notAnswered.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: view.poll.tenantId } })),
     });
     return { reminded: result.added };
@@ -369,7 +369,7 @@ export class CircleService {
       delivery: poll.delivery,
     }, { meetingId, fromPollId: pollId });
     const closed = await this.pollView(pollId, undefined);
-    await this.deps.outbox.enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: this.deps.presenter.poll(closed) }).catch(() => undefined);
+    await this.deps.outbox.enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: await this.deps.presenter.poll(closed) }).catch(() => undefined);
     return meeting;
   }
 
@@ -403,7 +403,7 @@ export class CircleService {
     const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
     if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
     const view = await this.meetingView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
+    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
     await this.scheduleReminders(view.meeting);
     this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
     return this.meetingView(id, actor);
@@ -483,13 +483,13 @@ export class CircleService {
     await this.updateCards(view);
     await this.deps.outbox.enqueue({
       key: `circle:meeting:${meeting.pk}:${kind}:r${meeting.revision}`,
-      activity: this.deps.presenter.notice(view, kind),
+      activity: await this.deps.presenter.notice(view, kind),
       recipients: view.members.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: meeting.tenantId } })),
     });
   }
 
   private async updateCards(view: MeetingView): Promise<void> {
-    await this.deps.outbox.enqueueUpdate({ key: `circle:meeting:${view.meeting.pk}:card:r${view.meeting.revision}`, of: `circle:meeting:${view.meeting.pk}:announce`, activity: this.deps.presenter.meeting(view) });
+    await this.deps.outbox.enqueueUpdate({ key: `circle:meeting:${view.meeting.pk}:card:r${view.meeting.revision}`, of: `circle:meeting:${view.meeting.pk}:announce`, activity: await this.deps.presenter.meeting(view) });
   }
 
   private async scheduleReminders(meeting: MeetingDoc): Promise<void> {
@@ -669,6 +669,7 @@ export class CircleService {
       members,
       notAnswered: members.filter((m) => !answered.has(m.aadObjectId)),
       icsUrl: this.deps.icsUrl(meeting.icsToken),
+      ended: new Date(meeting.end).getTime() < this.now().getTime(),
       viewerIsKfi: !!viewer && this.isKfi(viewer),
     };
   }
@@ -744,7 +745,7 @@ export class CircleService {
         if (!view || view.notAnswered.length === 0 || view.meeting.rsvpDeadline < berlinParts(this.now()).date) return;
         await this.deps.outbox.enqueue({
           key: `circle:meeting:${view.meeting.pk}:rsvp-reminder:${view.meeting.rsvpDeadline}`,
-          activity: this.deps.presenter.rsvpReminder(view),
+          activity: await this.deps.presenter.rsvpReminder(view),
           recipients: toUsers(view, view.notAnswered.map((m) => m.aadObjectId)),
         });
       },
@@ -753,7 +754,7 @@ export class CircleService {
         if (!view) return;
         await this.deps.outbox.enqueue({
           key: `circle:meeting:${view.meeting.pk}:day-before:${view.meeting.start}`,
-          activity: this.deps.presenter.dayBefore(view),
+          activity: await this.deps.presenter.dayBefore(view),
           recipients: toUsers(view, view.members.map((m) => m.aadObjectId)),
         });
       },
@@ -765,7 +766,7 @@ export class CircleService {
         const view = await this.meetingView(id, undefined);
         await this.deps.outbox.enqueue({
           key: `circle:meeting:${id}:action:${item.id}:remind:${item.due}`,
-          activity: this.deps.presenter.actionReminder(view, item),
+          activity: await this.deps.presenter.actionReminder(view, item),
           recipients: toUsers(view, [item.owner]),
         });
       },

@@ -183,5 +183,7 @@ export interface MeetingView {
   members: CircleMemberView[];
   notAnswered: CircleMemberView[];
   icsUrl: string;
+  /** The meeting is over (RSVP and proposals closed). */
+  ended: boolean;
   viewerIsKfi: boolean;
 }
