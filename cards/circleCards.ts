@@ -69,6 +69,8 @@ export interface CircleOverviewCardData {
   polls: Array<{ id: string; text: string }>;
   hint: string;
   kfi: boolean;
+  /** Guests the KfI added (names), for the KfI. */
+  guestsText: string;
   labels: Labels;
 }
 

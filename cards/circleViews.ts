@@ -61,8 +61,10 @@ export const CIRCLE_TEXTS = {
       next: 'Nächste Sitzung', polls: 'Offene Terminumfragen', openPoll: 'Öffnen', newPoll: 'Terminumfrage anlegen', newMeeting: 'Sitzung ankündigen',
       title: 'Titel', titleMissing: 'Bitte geben Sie einen Titel an.', place: 'Ort (Raum, Adresse)', onlineUrl: 'Online-Link (https://…)', duration: 'Dauer',
       delivery: 'Wohin?', date: 'Datum', dateMissing: 'Bitte wählen Sie ein Datum.', startTime: 'Beginn', endTime: 'Ende', timeMissing: 'Bitte geben Sie eine Uhrzeit an.',
-      agendaText: 'Tagesordnung (optional)',
+      agendaText: 'Tagesordnung (optional)', addGuest: 'Gast hinzufügen', guestPerson: 'Entra-Objekt-ID der Person (GUID, von Ihrer IT)',
+      guestName: 'Name, wie er im Kreis angezeigt wird', guestMissing: 'Bitte wählen Sie eine Person und geben Sie den Namen an.', addGuestSend: 'Als Gast aufnehmen',
     },
+    guests: (names: string) => (names ? `Gäste: ${names}` : 'Noch keine zusätzlichen Gäste.'),
   },
   en: {
     pollHeading: (t: string) => `Date poll: ${t}`,
@@ -114,8 +116,10 @@ export const CIRCLE_TEXTS = {
       next: 'Next meeting', polls: 'Open date polls', openPoll: 'Open', newPoll: 'New date poll', newMeeting: 'Announce a meeting',
       title: 'Title', titleMissing: 'Please enter a title.', place: 'Place (room, address)', onlineUrl: 'Online link (https://…)', duration: 'Duration',
       delivery: 'Where to?', date: 'Date', dateMissing: 'Please choose a date.', startTime: 'Start', endTime: 'End', timeMissing: 'Please enter a time.',
-      agendaText: 'Agenda (optional)',
+      agendaText: 'Agenda (optional)', addGuest: 'Add a guest', guestPerson: "The person's Entra object id (GUID, from your IT)",
+      guestName: 'Name as shown in the circle', guestMissing: 'Please choose a person and enter the name.', addGuestSend: 'Add as guest',
     },
+    guests: (names: string) => (names ? `Guests: ${names}` : 'No additional guests yet.'),
   },
 } as const;
 
@@ -210,7 +214,7 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
 }
 
 /** The overview ("Koordinierungskreis", "Nächste Sitzung"). `kfiContact` names the KfI for people outside the circle. */
-export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, kfiContact: string): CardAttachment {
+export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, kfiContact: string, guestNames: string[] = []): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const next = overview.nextMeeting;
   const mine = next?.mine ? t.mineRsvp(t.rsvp[next.mine.answer], next.mine.delegate) : '';
@@ -223,6 +227,7 @@ export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, k
     polls: overview.openPolls.map((p) => ({ id: p.poll.pk, text: t.pollLine(p.poll.title, !!p.mine) })),
     hint: overview.isKfi ? (overview.channelDesignated ? t.channelSet : t.noChannel) : '',
     kfi: overview.isKfi,
+    guestsText: t.guests(guestNames.join(', ')),
     labels: { ...t.labels },
   });
 }

@@ -224,12 +224,34 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
   };
   const channelKnown = async () => !!(await service.settings())?.channel;
 
-  const overview = async (context: TurnContext, caller: Caller) => {
+  const overviewCard = async (caller: Caller, status?: string) => {
     const o = await service.overviewFor(caller.aadObjectId);
-    await context.sendActivity(card(renderOverviewCard(o, lang(caller), kfiContact(caller.lang))));
+    const guests = o.isKfi ? ((await service.settings())?.guests ?? []).map((g) => g.name) : [];
+    const rendered = renderOverviewCard(o, lang(caller), kfiContact(caller.lang), guests);
+    if (status) (rendered.content.body as unknown[]).splice(2, 0, { type: 'TextBlock', text: status, wrap: true, weight: 'Bolder' });
+    return rendered;
+  };
+
+  const overview = async (context: TurnContext, caller: Caller) => {
+    await context.sendActivity(card(await overviewCard(caller)));
   };
 
   const verbs: CardVerb<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
+    {
+      verb: 'circle.guest.add',
+      schema: z.object({ guestId: z.string().max(80), guestName: text(500) }).passthrough(),
+      run: (context, caller, data: { guestId: string; guestName?: string }) =>
+        guarded(
+          context,
+          caller,
+          'circle.guest.add',
+          async () => {
+            await service.addGuest(caller.aadObjectId, { aadObjectId: data.guestId, name: data.guestName ?? '' });
+            return (await overviewCard(caller, M[lang(caller)].saved)).content;
+          },
+          async (msg) => (await overviewCard(caller, msg)).content,
+        ),
+    },
     {
       verb: 'circle.poll.new',
       schema: formSchema,
