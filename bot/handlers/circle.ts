@@ -130,10 +130,17 @@ const card = (attachment: CardAttachment) => MessageFactory.attachment(CardFacto
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Teams user ids of members who opened a personal chat with the bot: their clients refresh cards into their own view. */
-function refreshIdsFrom(profiles: UserProfileRepository) {
+function refreshIdsFrom(profiles: UserProfileRepository, ttlMs = 30_000) {
+  // Kept briefly in process: every card of a busy poll needs the same list, and a member's Teams id rarely changes.
+  let cached: { key: string; ids: string[]; until: number } | undefined;
   return async (members: Array<{ aadObjectId: string }>): Promise<string[]> => {
-    const found = await Promise.all(members.slice(0, 60).map((m) => profiles.get(m.aadObjectId).catch(() => undefined)));
-    return found.map((p) => p?.personal?.userId).filter((x): x is string => !!x);
+    const chosen = members.slice(0, 60);
+    const key = chosen.map((m) => m.aadObjectId).join(',');
+    if (cached && cached.key === key && cached.until > Date.now()) return cached.ids;
+    const found = await Promise.all(chosen.map((m) => profiles.get(m.aadObjectId).catch(() => undefined)));
+    const ids = found.map((p) => p?.personal?.userId).filter((x): x is string => !!x);
+    cached = { key, ids, until: Date.now() + ttlMs };
+    return ids;
   };
 }
 
@@ -143,7 +150,7 @@ function refreshIdsFrom(profiles: UserProfileRepository) {
  * view and language.
  */
 export function circlePresenter(profiles: UserProfileRepository): CirclePresenter {
-  const refreshIds = refreshIdsFrom(profiles);
+  const refreshIds = refreshIdsFrom(profiles, 0);
   const message = (textValue: string): OutgoingActivity => ({ type: 'message', text: textValue });
   const attachmentActivity = (a: CardAttachment, summary: string): OutgoingActivity => ({ type: 'message', summary, attachments: [a] });
   return {

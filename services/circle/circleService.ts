@@ -14,7 +14,7 @@ import type { Outbox } from '../notifications/outbox';
 import type { JobDoc, JobHandler, Scheduler } from '../scheduling/scheduler';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { updateWithRetry } from '../storage/documentStore';
-import { ConcurrencyError } from '../storage/errors';
+import { AlreadyExistsError, ConcurrencyError } from '../storage/errors';
 import type { ConversationRef } from '../users/userProfiles';
 import { berlinParts, berlinToUtc } from './berlinTime';
 import { renderIcs } from './ics';
@@ -81,6 +81,8 @@ export interface CircleServiceDeps {
   icsUrl: (token: string) => string;
   logger: Logger;
   now?: () => Date;
+  /** How long the settings document is reused in process (default 5 s). */
+  settingsCacheMs?: number;
 }
 
 export interface SlotInput {
@@ -160,6 +162,7 @@ const required = (value: string | undefined, max: number, field: string): string
 /** The Koordinierungskreis service. */
 export class CircleService {
   private readonly now: () => Date;
+  private settingsCache?: { value: Versioned<SettingsDoc> | undefined; until: number };
 
   constructor(private readonly deps: CircleServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -201,8 +204,17 @@ export class CircleService {
     if (!this.isKfi(actor)) throw new CircleError('CIRCLE_FORBIDDEN');
   }
 
+  /**
+   * The circle's settings (guests, channel). Kept for `settingsCacheMs` in process, like the directory itself
+   * (LiveAnswers refreshes it every minute): a busy poll then costs no settings read per answer. Writes in this process
+   * clear it at once; those of another process are seen within that time.
+   */
   async settings(): Promise<Versioned<SettingsDoc> | undefined> {
-    return (await this.deps.store.read('settings', 'settings')) as Versioned<SettingsDoc> | undefined;
+    const now = Date.now();
+    if (this.settingsCache && this.settingsCache.until > now) return this.settingsCache.value;
+    const value = (await this.deps.store.read('settings', 'settings')) as Versioned<SettingsDoc> | undefined;
+    this.settingsCache = { value, until: now + (this.deps.settingsCacheMs ?? 5_000) };
+    return value;
   }
 
   /** The KfI designates the team channel announcements are posted to. */
@@ -230,12 +242,14 @@ export class CircleService {
   }
 
   private async updateSettings(change: (s: SettingsDoc) => SettingsDoc | undefined): Promise<void> {
+    this.settingsCache = undefined;
     await updateWithRetry(this.deps.store, 'settings', 'settings', (current) => {
       const base: SettingsDoc = (current as SettingsDoc | undefined) ?? { id: 'settings', pk: 'settings', type: 'settings', guests: [], updatedAt: '' };
       const { etag: _e, ...plain } = base as Versioned<SettingsDoc>;
       const next = change(plain as SettingsDoc);
       return next ? { ...next, updatedAt: this.now().toISOString() } : undefined;
     });
+    this.settingsCache = undefined;
   }
 
   // ---------------------------------------------------------------- polls
@@ -298,26 +312,31 @@ export class CircleService {
   /** Stores a member's answers (one document per member: parallel answers never collide). */
   async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<PollView> {
     const me = actor.toLowerCase();
-    await this.requireMember(me);
-    const poll = await this.poll(pollId);
+    const [members, poll] = await Promise.all([this.requireMember(me), this.poll(pollId)]);
     if (poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
     const known = new Set(poll.slots.map((s) => s.id));
     const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
     if (given.length === 0) throw new CircleError('CIRCLE_INVALID', 'choices');
     const at = this.now().toISOString();
-    await updateWithRetry(
-      this.deps.store,
-      pollId,
-      `answer:${me}`,
-      (current) => {
-        const previous = (current as PollAnswerDoc | undefined)?.choices ?? {};
-        const merged = { ...previous, ...Object.fromEntries(given) };
-        if (current && given.every(([slot, c]) => previous[slot] === c)) return undefined;
-        return { id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: merged, updatedAt: at } satisfies PollAnswerDoc;
-      },
-      8,
-    );
-    return this.pollView(pollId, me);
+    // Only the member writes their own answer document, and each slot is set by an atomic server-side patch (no
+    // read-modify-write, so nothing to lose and no ETag needed): one round trip instead of read + replace. The first
+    // answer creates the document; a create racing another click of the same member falls back to the patch.
+    const ops = [...given.map(([slot, choice]) => ({ op: 'set' as const, path: `/choices/${slot}`, value: choice })), { op: 'set' as const, path: '/updatedAt', value: at }];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.store.patch(pollId, `answer:${me}`, ops);
+        break;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+      }
+      try {
+        await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc);
+        break;
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+      }
+    }
+    return this.pollView(pollId, me, { poll, members });
   }
 
   /** The KfI reminds members who have not answered; at most once a day per poll. */
@@ -619,11 +638,11 @@ export class CircleService {
   }
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
-  async pollView(pollId: string, viewer: string | undefined): Promise<PollView> {
+  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[] } = {}): Promise<PollView> {
     const [poll, answers, members] = await Promise.all([
-      this.poll(pollId),
+      known.poll ?? this.poll(pollId),
       this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
-      this.members(),
+      known.members ?? this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
     const tallies: Record<string, SlotTally> = Object.fromEntries(poll.slots.map((s) => [s.id, { yes: 0, maybe: 0, no: 0 }]));
