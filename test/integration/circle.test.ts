@@ -199,6 +199,25 @@ describe('the Koordinierungskreis in Teams', () => {
       now = START;
     });
 
+    it('takes minutes and action items; the owner is reminded before the due date, once', async () => {
+      const bad = await invoke('circle.action.add', { meetingId, actionTitle: 'Bericht', actionOwner: KOELN_HEAD.aadObjectId, actionDue: '2027-03-01' }, KFI_LEAD);
+      expect(cardText(bad.body)).toMatch(/verantwortliche Person aus dem Kreis/);
+      const minutes = await invoke('circle.minutes.post', { meetingId, minutes: 'https://intranet.example/protokoll-februar' }, KFI_LEAD);
+      expect(cardText(minutes.body)).toContain('https://intranet.example/protokoll-februar');
+      expect((await invoke('circle.minutes.post', { meetingId, minutes: 'gefälscht' }, KOELN_IB)).body.statusCode).toBe(403);
+      const added = await invoke('circle.action.add', { meetingId, actionTitle: 'Bericht zur IKÖ', actionOwner: KOELN_IB.aadObjectId, actionDue: '2027-03-01' }, KFI_LEAD);
+      expect(cardText(added.body)).toContain('Bericht zur IKÖ – Sabine Schmitz (Beispiel), bis 01.03.2027');
+      const mark = lastSeq(emulator);
+      now = new Date('2027-02-27T09:00:00Z');
+      await app.jobs.runDue();
+      await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => JSON.stringify(calls[0].body).includes('Bericht zur IKÖ')));
+      await app.jobs.runDue();
+      await new Promise((r) => setTimeout(r, 300));
+      const reminders = emulator.calls.filter((c) => c.seq > mark && JSON.stringify(c.body ?? '').includes('Ihre Aufgabe'));
+      expect(reminders).toHaveLength(1);
+      now = START;
+    });
+
     it('answers "Wann ist die nächste Sitzung des Koordinierungskreises?" with the stored meeting', async () => {
       const mark = lastSeq(emulator);
       await app.post(teams.message('Wann ist die nächste Sitzung des Koordinierungskreises?', { from: KOELN_HEAD }));
@@ -218,6 +237,22 @@ describe('the Koordinierungskreis in Teams', () => {
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
       expect(await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text()).toContain('STATUS:CANCELLED');
     });
+  });
+
+  it('posts to the team channel the KfI designates; nobody else may designate it', async () => {
+    const ib = await app.post(teams.message('<at>Integrations-Lotse</at> Koordinierungskreis hier posten', { from: KOELN_IB, scope: 'channel' }));
+    expect(ib.status).toBe(200);
+    expect((await app.circle.settings())?.channel).toBeUndefined();
+    await app.post(teams.message('<at>Integrations-Lotse</at> Koordinierungskreis hier posten', { from: KFI_LEAD, scope: 'channel' }));
+    await eventually(async () => !!(await app.circle.settings())?.channel);
+    const channel = (await app.circle.settings())!.channel!;
+    expect(channel.conversationType).toBe('channel');
+
+    const mark = lastSeq(emulator);
+    const res = await invoke('circle.poll.create', { title: 'Sitzung April', place: 'Arnsberg', duration: '90', delivery: 'channel', ...slotForm([['2027-04-06', '10:00'], ['2027-04-07', '10:00']]) }, KFI_LEAD);
+    expect(res.body.statusCode).toBe(200);
+    await eventually(() => acceptedPosts(emulator, mark).size === 1);
+    expect([...acceptedPosts(emulator, mark).keys()][0]).toBe(channel.conversationId);
   });
 
   it('shows members the overview and people outside the circle the KfI as contact', async () => {
