@@ -10,7 +10,7 @@ import type { Directory } from '../directory/model';
 import { personByAadObjectId, rolesOf } from '../directory/roles';
 import type { Logger } from '../logging';
 import type { OutgoingActivity, Recipient } from '../notifications/model';
-import type { Outbox } from '../notifications/outbox';
+import { OutboxError, type Outbox } from '../notifications/outbox';
 import type { JobDoc, JobHandler, Scheduler } from '../scheduling/scheduler';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { updateWithRetry } from '../storage/documentStore';
@@ -357,25 +357,15 @@ export class CircleService {
   async closePoll(actor: string, pollId: string, options: { slotId?: string; rsvpDeadline?: string; agendaText?: string } = {}): Promise<MeetingView> {
     this.requireKfi(actor);
     const view = await this.pollView(pollId, actor);
-    const poll = view.poll;
-    if (poll.status === 'closed' && poll.meetingId) return this.meetingView(poll.meetingId, actor);
-    if (poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
-    const slot = poll.slots.find((s) => s.id === (options.slotId || view.bestSlotId));
+    const poll = view.poll as Versioned<PollDoc>;
+    const meetingId = poll.meetingId ?? `m-${pollId.slice(2)}`;
+    if (poll.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
+    if (poll.status === 'closed' && (await this.deps.store.read(meetingId, 'meeting'))) return this.meetingView(meetingId, actor);
+    const slot = poll.slots.find((s) => s.id === (poll.status === 'closed' ? poll.chosenSlotId : options.slotId || view.bestSlotId));
     if (!slot) throw new CircleError('CIRCLE_INVALID', 'slot');
     const start = new Date(slot.start);
-    if (start.getTime() <= this.now().getTime()) throw new CircleError('CIRCLE_PAST', 'slot');
-    const meetingId = `m-${pollId.slice(2)}`;
     const startParts = berlinParts(start);
-    const deadline = options.rsvpDeadline || berlinParts(new Date(Math.max(this.now().getTime(), start.getTime() - 3 * DAY))).date;
-    // The poll is marked closed first (ETag-guarded): a second close, in any process, finds it closed.
-    const { etag, ...plain } = poll as Versioned<PollDoc>;
-    try {
-      await this.deps.store.replace({ ...plain, status: 'closed', closedAt: this.now().toISOString(), chosenSlotId: slot.id, meetingId }, etag);
-    } catch (err) {
-      if (err instanceof ConcurrencyError) return this.closePoll(actor, pollId, options);
-      throw err;
-    }
-    const meeting = await this.announceMeeting(actor, {
+    const input: MeetingInput = {
       tenantId: poll.tenantId,
       title: poll.title,
       date: startParts.date,
@@ -384,11 +374,29 @@ export class CircleService {
       place: poll.place,
       onlineUrl: poll.onlineUrl,
       agendaText: options.agendaText,
-      rsvpDeadline: deadline,
+      rsvpDeadline: options.rsvpDeadline || berlinParts(new Date(Math.max(this.now().getTime(), start.getTime() - 3 * DAY))).date,
       delivery: poll.delivery,
-    }, { meetingId, fromPollId: pollId });
+    };
+    if (poll.status === 'open') {
+      // Everything is checked before the poll is marked closed (ETag-guarded: a second close, in any process, finds
+      // it closed); a crash after this write is completed by the next close, which creates the meeting.
+      this.meetingFields(input);
+      const { etag, ...plain } = poll;
+      try {
+        await this.deps.store.replace({ ...plain, status: 'closed', closedAt: this.now().toISOString(), chosenSlotId: slot.id, meetingId }, etag);
+      } catch (err) {
+        if (err instanceof ConcurrencyError) return this.closePoll(actor, pollId, options);
+        throw err;
+      }
+    }
+    const meeting = await this.announceMeeting(actor, input, { meetingId, fromPollId: pollId });
     const closed = await this.pollView(pollId, undefined);
-    await this.deps.outbox.enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: await this.deps.presenter.poll(closed) }).catch(() => undefined);
+    await this.deps.outbox
+      .enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: await this.deps.presenter.poll(closed) })
+      .catch((err: unknown) => {
+        // A poll whose announcement was never enqueued (a crash right after it was stored) has no cards to update.
+        if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+      });
     return meeting;
   }
 

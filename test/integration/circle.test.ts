@@ -34,6 +34,9 @@ describe('the Koordinierungskreis in Teams', () => {
     // The KfI talks to the bot first, so the tenant's connector endpoint is known for 1:1 chats.
     expect((await app.post(teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
   });
+  afterEach(() => {
+    now = START;
+  });
   afterAll(async () => {
     await app.stop();
     await database.close();
@@ -104,6 +107,9 @@ describe('the Koordinierungskreis in Teams', () => {
 
     // Closing picks the best slot (s2) and turns it into a meeting; only the KfI may close.
     expect((await invoke('circle.poll.close', { pollId: poll.pk }, KOELN_IB)).body.statusCode).toBe(403);
+    const late = await invoke('circle.poll.close', { pollId: poll.pk, rsvpDeadline: '2027-02-01' }, KFI_LEAD);
+    expect(cardText(late.body)).toMatch(/Rückmeldefrist/);
+    expect(((await store.read(poll.pk, 'poll')) as PollDoc).status).toBe('open');
     const closed = await invoke('circle.poll.close', { pollId: poll.pk, rsvpDeadline: '2027-01-08' }, KFI_LEAD);
     expect(closed.body.statusCode).toBe(200);
     expect(cardText(closed.body)).toContain('Mi., 13.01.2027, 14:00–16:00 Uhr');
@@ -210,7 +216,7 @@ describe('the Koordinierungskreis in Teams', () => {
       const mark = lastSeq(emulator);
       now = new Date('2027-02-27T09:00:00Z');
       await app.jobs.runDue();
-      await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => JSON.stringify(calls[0].body).includes('Bericht zur IKÖ')));
+      await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => calls.some((c) => JSON.stringify(c.body).includes('Ihre Aufgabe'))));
       await app.jobs.runDue();
       await new Promise((r) => setTimeout(r, 300));
       const reminders = emulator.calls.filter((c) => c.seq > mark && JSON.stringify(c.body ?? '').includes('Ihre Aufgabe'));
