@@ -22,6 +22,9 @@ describe('the Koordinierungskreis in Teams', () => {
   let now = START;
 
   const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser) => app.post(teams.cardAction(verb, data, { from }));
+  /** Waits until the outbox has nothing left to deliver, so that one step's messages do not show up in the next. */
+  const settle = () =>
+    eventually(async () => (await database.store<any>(CONTAINERS.outbox).query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.kind = "delivery" AND c.open = true' }))[0] === 0, 60_000, 200);
   const polls = () => store.query<PollDoc>({ query: 'SELECT * FROM c WHERE c.type = "poll" ORDER BY c.createdAt' });
   const slotForm = (slots: Array<[string, string]>) => Object.fromEntries(slots.flatMap(([d, t], i) => [[`slot${i + 1}Date`, d], [`slot${i + 1}Time`, t]]));
 
@@ -173,6 +176,7 @@ describe('the Koordinierungskreis in Teams', () => {
       expect(kfiView.proposed.map((t) => t.title)).toEqual(['Interkulturelle Öffnung', 'Förderprogramme 2027']);
       for (const t of kfiView.proposed) await invoke('circle.topic.decide', { meetingId, topicId: t.id, decision: 'accept' }, KFI_LEAD);
       await invoke('circle.topic.decide', { meetingId, topicId: kfiView.proposed[1].id, decision: 'up' }, KFI_LEAD);
+      await settle();
       const mark = lastSeq(emulator);
       const published = await invoke('circle.agenda.publish', { meetingId }, KFI_LEAD);
       expect(cardText(published.body)).toMatch(/1\. Förderprogramme 2027.*2\. Interkulturelle Öffnung/);
@@ -180,6 +184,7 @@ describe('the Koordinierungskreis in Teams', () => {
     });
 
     it('a change updates every posted card and tells each member once; a repeated save sends nothing more', async () => {
+      await settle();
       const mark = lastSeq(emulator);
       const form = { meetingId, title: 'Sitzung Februar', date: '2027-02-10', startTime: '10:00', endTime: '12:30', onlineUrl: 'https://teams.example/meet/1', agendaText: 'Bericht aus den Bezirken; Austausch', rsvpDeadline: '2027-02-02' };
       expect((await invoke('circle.meeting.save', form, KFI_LEAD)).body.statusCode).toBe(200);
@@ -191,6 +196,7 @@ describe('the Koordinierungskreis in Teams', () => {
     });
 
     it('reminds members without an answer before the deadline and everyone the day before, once, from the jobs container', async () => {
+      await settle();
       const mark = lastSeq(emulator);
       now = new Date('2027-02-01T08:30:00Z'); // 09:30 in Berlin on the day before the deadline
       await app.jobs.runDue();
@@ -213,6 +219,7 @@ describe('the Koordinierungskreis in Teams', () => {
       expect((await invoke('circle.minutes.post', { meetingId, minutes: 'gefälscht' }, KOELN_IB)).body.statusCode).toBe(403);
       const added = await invoke('circle.action.add', { meetingId, actionTitle: 'Bericht zur IKÖ', actionOwner: KOELN_IB.aadObjectId, actionDue: '2027-03-01' }, KFI_LEAD);
       expect(cardText(added.body)).toContain('Bericht zur IKÖ – Sabine Schmitz (Beispiel), bis 01.03.2027');
+      await settle();
       const mark = lastSeq(emulator);
       now = new Date('2027-02-27T09:00:00Z');
       await app.jobs.runDue();
@@ -225,6 +232,7 @@ describe('the Koordinierungskreis in Teams', () => {
     });
 
     it('answers "Wann ist die nächste Sitzung des Koordinierungskreises?" with the stored meeting', async () => {
+      await settle();
       const mark = lastSeq(emulator);
       await app.post(teams.message('Wann ist die nächste Sitzung des Koordinierungskreises?', { from: KOELN_HEAD }));
       const reply = await emulator.waitFor((c) => c.seq > mark && c.operation === 'reply');
@@ -232,6 +240,7 @@ describe('the Koordinierungskreis in Teams', () => {
     });
 
     it('cancelling updates every posted card, notifies members once, and the calendar file says CANCELLED', async () => {
+      await settle();
       const mark = lastSeq(emulator);
       expect((await invoke('circle.meeting.cancel', { meetingId }, KOELN_IB)).body.statusCode).toBe(403);
       const res = await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
