@@ -6,6 +6,7 @@ import { projectRoot } from '../services/paths';
 import { benchActions } from './actions';
 import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
+import { benchCircle } from './circle';
 import { benchFanout } from './fanout';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
@@ -67,6 +68,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
   actions: () => benchActions({ startProduct }),
+  circle: () => benchCircle({ startProduct }),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */

@@ -24,6 +24,9 @@ import { ReplyPoster } from './delivery/replyPoster';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
+import { circleFeature, circlePresenter } from './handlers/circle';
+import { CircleService } from '../services/circle/circleService';
+import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
 import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
@@ -55,6 +58,10 @@ export interface RunningApp {
   readonly scheduler: Scheduler;
   /** Runs due jobs; tests call `runDue()` to step through time. */
   readonly jobs: JobRunner;
+  /** The Koordinierungskreis (for a personal tab and tests). */
+  readonly circle: CircleService;
+  /** Anliegen and Vorträge: the service the bot's cards and the tab call. */
+  readonly requests: RequestService;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
 }
@@ -94,6 +101,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let jobs: JobRunner | undefined;
   // Without a proxy to honour, the turn's replies skip botbuilder's connector pipeline (see ReplyPoster).
   const replies = config.outboundProxy ? undefined : new ReplyPoster();
+  let circle: CircleService | undefined;
+  let requests: RequestService | undefined;
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
@@ -138,12 +147,29 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => f.intents ?? {}))),
       }),
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
-      helpFeature(helpSections),
     );
+    // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
+    circle = new CircleService({
+      store: database.store<CircleDoc>(CONTAINERS.circle),
+      directory: () => liveAnswers.engine.directory,
+      outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r) },
+      scheduler,
+      presenter: circlePresenter(profiles),
+      icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
+      logger,
+      now: options.now,
+    });
+    const circleFeatureModule = circleFeature({ service: circle, live: liveAnswers, profiles, logger });
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory, replies });
-    delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
-    const requests = new RequestService({
+    delivery = startDelivery({
+      database,
+      adapter,
+      botAppId: config.microsoftAppId,
+      logger,
+      options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
+    });
+    requests = new RequestService({
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => liveAnswers.engine.directory,
@@ -152,7 +178,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       now: options.now,
     });
-    features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }));
+    // Help comes last so that the help card lists the features in the order users meet them.
+    features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }), circleFeatureModule, helpFeature(helpSections));
     // One purge job for all processes (the key makes it one); the embedded server has no TTL.
     const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
     if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
@@ -177,6 +204,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         logger,
         maxBodyBytes: config.maxBodyBytes,
         ready: () => database.ping(),
+        calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
       },
       config.host,
@@ -196,6 +224,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const answers = live;
   const sending = delivery;
   const runner = jobs;
+  const circleService = circle!;
+  const requestService = requests!;
   let stopped: Promise<void> | undefined;
   return {
     url: running.url,
@@ -205,6 +235,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     delivery: sending,
     scheduler,
     jobs: runner,
+    circle: circleService,
+    requests: requestService,
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();

@@ -13,6 +13,8 @@ export interface ServerDeps {
   ready: () => Promise<void>;
   /** Read-only documents served at fixed paths (never a file-system path taken from the request). */
   documents?: Record<string, { contentType: string; body: Buffer }>;
+  /** Calendar files of circle meetings by their unguessable token; `undefined` for unknown tokens (404). */
+  calendar?: (token: string) => Promise<{ body: string; filename: string } | undefined>;
 }
 
 export interface RunningServer {
@@ -115,6 +117,26 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       res.writeHead(200);
       res.end(doc.body);
       return next();
+    });
+  }
+
+  const calendar = deps.calendar;
+  if (calendar) {
+    server.get('/kalender/:token', async (req: Request, res: Response) => {
+      const token = String((req.params as Record<string, unknown>).token ?? '').replace(/\.ics$/, '');
+      try {
+        const file = await calendar(token);
+        if (!file) return sendError(res, 404, 'NotFound', 'No calendar file under this link.');
+        res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+        res.setHeader('Cache-Control', 'private, no-store');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.writeHead(200);
+        res.end(file.body);
+      } catch (err) {
+        deps.logger.error({ event: 'calendar.failed', code: (err as Error)?.name ?? 'Error' }, 'calendar file failed');
+        sendError(res, 500, 'InternalError', 'The calendar file could not be produced.');
+      }
     });
   }
 

@@ -1,0 +1,87 @@
+import { cardAction, message, user, type TeamsUser } from '../test/support/activities';
+import { startChannelEmulatorProcess } from './channelEmulatorProcess';
+import type { Figure } from './figure';
+import type { ProductProcess } from './turns';
+
+/** Settings for {@link benchCircle}. */
+export interface CircleBenchOptions {
+  /** Starts the product as in production (its database in another process). */
+  startProduct: () => Promise<ProductProcess>;
+  /** Concurrent members answering; default 16 (the bar's concurrency). */
+  concurrency?: number;
+  warmupMs?: number;
+  durationMs?: number;
+}
+
+const KFI = user({ name: 'Karla Koordinata (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000600000001' });
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * `circle`: poll answers per second with the state in Cosmos DB (the embedded server in its own process, as Azure
+ * Cosmos DB is), `concurrency` members answering one poll over HTTP at once. Every request changes the member's
+ * answer, so each one is a real write (read, replace with the ETag) plus the tally query for the returned card.
+ */
+export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
+  const concurrency = opts.concurrency ?? 16;
+  const emulator = await startChannelEmulatorProcess();
+  const product = await opts.startProduct();
+  try {
+    const post = async (body: unknown): Promise<any> => {
+      const res = await fetch(`${product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    const base = { serviceUrl: emulator.serviceUrl };
+    await post(message('Hilfe', { ...base, from: KFI }));
+    const members: TeamsUser[] = Array.from({ length: concurrency }, (_, i) =>
+      user({ name: `Bench Gast ${i + 1}`, aadObjectId: `00000000-0000-4000-8000-${(0x800000000000 + i).toString(16)}` }),
+    );
+    for (const m of members) {
+      const r = await post(cardAction('circle.guest.add', { guestId: m.aadObjectId, guestName: m.name }, { ...base, from: KFI }));
+      if (r?.statusCode !== 200) throw new Error(`adding a guest failed: ${JSON.stringify(r).slice(0, 200)}`);
+    }
+    const slots = Object.fromEntries(['2030-03-04', '2030-03-05', '2030-03-06', '2030-03-07', '2030-03-08'].flatMap((d, i) => [[`slot${i + 1}Date`, d], [`slot${i + 1}Time`, '10:00']]));
+    const created = await post(cardAction('circle.poll.create', { title: 'Bench-Umfrage', place: 'Arnsberg', duration: '120', ...slots }, { ...base, from: KFI }));
+    const pollId = /"pollId":"(p-[0-9a-f-]+)"/.exec(JSON.stringify(created))?.[1];
+    if (!pollId) throw new Error('the poll was not created');
+
+    const latencies: number[] = [];
+    let measuring = false;
+    let failures = 0;
+    let stop = false;
+    const loops = members.map(async (m, vu) => {
+      for (let n = 0; !stop; n++) {
+        const body = cardAction('circle.poll.answer', { pollId, slot_s1: n % 2 === 0 ? 'yes' : 'no', slot_s2: n % 3 === 0 ? 'maybe' : 'yes' }, { ...base, from: m, id: `bench-${vu}-${n}` });
+        const started = performance.now();
+        const r = await post(body).catch(() => undefined);
+        const ms = performance.now() - started;
+        if (!measuring) continue;
+        if (r?.statusCode === 200) latencies.push(ms);
+        else failures++;
+      }
+    });
+    await new Promise((r) => setTimeout(r, opts.warmupMs ?? 2_000));
+    measuring = true;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
+    measuring = false;
+    const elapsed = performance.now() - t0;
+    stop = true;
+    await Promise.all(loops);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return [
+      { name: 'circle.answers_per_s', value: (latencies.length / elapsed) * 1000, unit: 'answers/s' },
+      { name: 'circle.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
+      { name: 'circle.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
+      { name: 'circle.failed', value: failures, unit: 'requests' },
+    ];
+  } finally {
+    await product.stop();
+    await emulator.stop();
+  }
+}

@@ -1,0 +1,807 @@
+/**
+ * The Koordinierungskreis of the IB, run and moderated by the KfI (RdErl. v. 5.12.2023, Nr. 6): date polls,
+ * announcements, RSVP, agenda, minutes and action items. A plain service: the bot's handlers and a personal tab call
+ * the same methods. Every method re-checks from the stored directory and the actor's AAD object id who may do what;
+ * nothing is taken from card data. Messages to others go through the outbox with keys derived from the item and the
+ * step, reminders through the Scheduler, so repeats send nothing twice and several processes act once.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Directory } from '../directory/model';
+import { personByAadObjectId, rolesOf } from '../directory/roles';
+import type { Logger } from '../logging';
+import type { OutgoingActivity, Recipient } from '../notifications/model';
+import { OutboxError, type Outbox } from '../notifications/outbox';
+import type { JobDoc, JobHandler, Scheduler } from '../scheduling/scheduler';
+import type { DocumentStore, Versioned } from '../storage/documentStore';
+import { updateWithRetry } from '../storage/documentStore';
+import { AlreadyExistsError, ConcurrencyError } from '../storage/errors';
+import type { ConversationRef } from '../users/userProfiles';
+import { berlinParts, berlinToUtc } from './berlinTime';
+import { renderIcs } from './ics';
+import {
+  POLL_CHOICES,
+  type ActionItem,
+  type CircleDoc,
+  type CircleMemberView,
+  type DeliveryMode,
+  type IcsTokenDoc,
+  type MeetingDoc,
+  type MeetingView,
+  type PollAnswerDoc,
+  type PollChoice,
+  type PollDoc,
+  type PollView,
+  type RsvpAnswer,
+  type RsvpDoc,
+  type SettingsDoc,
+  type SlotTally,
+  type TopicDoc,
+} from './model';
+
+/** Why an action was refused; the bot turns the code into a polite sentence. */
+export type CircleErrorCode =
+  | 'CIRCLE_FORBIDDEN'
+  | 'CIRCLE_NOT_MEMBER'
+  | 'CIRCLE_NOT_FOUND'
+  | 'CIRCLE_INVALID'
+  | 'CIRCLE_PAST'
+  | 'CIRCLE_CLOSED'
+  | 'CIRCLE_NO_CHANNEL';
+
+export class CircleError extends Error {
+  constructor(
+    readonly code: CircleErrorCode,
+    /** Which field or rule, for the message (never user text). */
+    readonly detail = '',
+  ) {
+    super(`${code}${detail ? `: ${detail}` : ''}`);
+    this.name = 'CircleError';
+  }
+}
+
+/** What the service needs to turn views into messages; the bot implements it with cards (German for fan-outs). */
+export interface CirclePresenter {
+  poll(view: PollView): Promise<OutgoingActivity>;
+  meeting(view: MeetingView): Promise<OutgoingActivity>;
+  pollReminder(view: PollView): Promise<OutgoingActivity>;
+  rsvpReminder(view: MeetingView): Promise<OutgoingActivity>;
+  dayBefore(view: MeetingView): Promise<OutgoingActivity>;
+  /** A short note that a meeting changed (`changed`), was cancelled, got its agenda or minutes. */
+  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<OutgoingActivity>;
+  actionReminder(view: MeetingView, item: ActionItem): Promise<OutgoingActivity>;
+}
+
+export interface CircleServiceDeps {
+  store: DocumentStore<CircleDoc>;
+  directory: () => Directory;
+  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate'>;
+  scheduler: Pick<Scheduler, 'schedule' | 'reschedule' | 'cancel'>;
+  presenter: CirclePresenter;
+  /** The public link of a meeting's calendar file. */
+  icsUrl: (token: string) => string;
+  logger: Logger;
+  now?: () => Date;
+  /** How long the settings document is reused in process (default 5 s). */
+  settingsCacheMs?: number;
+}
+
+export interface SlotInput {
+  date: string;
+  time: string;
+}
+
+export interface CreatePollInput {
+  tenantId: string;
+  title: string;
+  /** 2–10 start times (Berlin), each lasting `durationMinutes`. */
+  slots: SlotInput[];
+  durationMinutes: number;
+  place?: string;
+  onlineUrl?: string;
+  delivery?: DeliveryMode;
+}
+
+export interface MeetingInput {
+  tenantId: string;
+  title: string;
+  date: string;
+  startTime: string;
+  endTime: string;
+  place?: string;
+  onlineUrl?: string;
+  agendaText?: string;
+  rsvpDeadline: string;
+  delivery?: DeliveryMode;
+}
+
+export interface TopicInput {
+  title: string;
+  description?: string;
+  presenter?: string;
+}
+
+export interface ActionItemInput {
+  title: string;
+  owner: string;
+  due: string;
+}
+
+/** What a member sees at a glance (the "Koordinierungskreis" card, a tab's start page). */
+export interface CircleOverview {
+  isMember: boolean;
+  isKfi: boolean;
+  nextMeeting?: MeetingView;
+  openPolls: PollView[];
+  channelDesignated: boolean;
+}
+
+export const JOB_KINDS = {
+  rsvpReminder: 'circle.rsvpReminder',
+  dayBefore: 'circle.dayBefore',
+  actionReminder: 'circle.actionReminder',
+} as const;
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MAX_TEXT = { title: 150, place: 200, url: 500, agenda: 2_000, topic: 150, description: 500, presenter: 120, minutes: 8_000, delegate: 120 };
+const HTTPS_URL = /^https:\/\/[^\s]+$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const clean = (value: string | undefined, max: number): string | undefined => {
+  const v = (value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
+  if (!v) return undefined;
+  if (v.length > max) throw new CircleError('CIRCLE_INVALID', 'tooLong');
+  return v;
+};
+const required = (value: string | undefined, max: number, field: string): string => {
+  const v = clean(value, max);
+  if (!v) throw new CircleError('CIRCLE_INVALID', field);
+  return v;
+};
+
+/** The Koordinierungskreis service. */
+export class CircleService {
+  private readonly now: () => Date;
+  private settingsCache?: { value: Versioned<SettingsDoc> | undefined; until: number };
+
+  constructor(private readonly deps: CircleServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  // ---------------------------------------------------------------- membership and roles
+
+  /** Everyone in the circle: members listed in the directory (with a Teams identity) and guests the KfI added. */
+  async members(): Promise<CircleMemberView[]> {
+    const directory = this.deps.directory();
+    const settings = await this.settings();
+    const out = new Map<string, CircleMemberView>();
+    for (const m of directory.circle.members) {
+      const person =
+        directory.authorities.flatMap((a) => [a.commissioner, a.deputy]).find((p) => p?.id === m.personId) ??
+        [...directory.kfi.contacts, ...directory.circle.guests].find((p) => p.id === m.personId);
+      const aad = person?.teams?.aadObjectId.toLowerCase();
+      if (person && aad) out.set(aad, { aadObjectId: aad, name: person.name, role: m.role });
+    }
+    for (const p of directory.kfi.contacts) {
+      const aad = p.teams?.aadObjectId.toLowerCase();
+      if (aad && !out.has(aad)) out.set(aad, { aadObjectId: aad, name: p.name, role: 'kfi' });
+    }
+    for (const g of settings?.guests ?? []) if (!out.has(g.aadObjectId)) out.set(g.aadObjectId, { aadObjectId: g.aadObjectId, name: g.name, role: 'guest' });
+    return [...out.values()];
+  }
+
+  isKfi(aadObjectId: string): boolean {
+    return rolesOf(this.deps.directory(), aadObjectId).kfi;
+  }
+
+  private async requireMember(actor: string): Promise<CircleMemberView[]> {
+    const members = await this.members();
+    if (!members.some((m) => m.aadObjectId === actor.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    return members;
+  }
+
+  private requireKfi(actor: string): void {
+    if (!this.isKfi(actor)) throw new CircleError('CIRCLE_FORBIDDEN');
+  }
+
+  /**
+   * The circle's settings (guests, channel). Kept for `settingsCacheMs` in process, like the directory itself
+   * (LiveAnswers refreshes it every minute): a busy poll then costs no settings read per answer. Writes in this process
+   * clear it at once; those of another process are seen within that time.
+   */
+  async settings(): Promise<Versioned<SettingsDoc> | undefined> {
+    const now = Date.now();
+    if (this.settingsCache && this.settingsCache.until > now) return this.settingsCache.value;
+    const value = (await this.deps.store.read('settings', 'settings')) as Versioned<SettingsDoc> | undefined;
+    this.settingsCache = { value, until: now + (this.deps.settingsCacheMs ?? 5_000) };
+    return value;
+  }
+
+  /** The KfI designates the team channel announcements are posted to. */
+  async designateChannel(actor: string, channel: ConversationRef): Promise<void> {
+    this.requireKfi(actor);
+    await this.updateSettings((s) => ({ ...s, channel }));
+  }
+
+  /** The KfI adds a guest (stored here; the directory file stays the maintained source of the regular members). */
+  async addGuest(actor: string, guest: { aadObjectId: string; name: string }): Promise<void> {
+    this.requireKfi(actor);
+    const aad = guest.aadObjectId.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(aad)) throw new CircleError('CIRCLE_INVALID', 'guest');
+    const name = required(guest.name, 120, 'guestName');
+    await this.updateSettings((s) =>
+      s.guests.some((g) => g.aadObjectId === aad) ? undefined : { ...s, guests: [...s.guests, { aadObjectId: aad, name, addedBy: actor, addedAt: this.now().toISOString() }] },
+    );
+  }
+
+  /** The KfI removes a guest added at run time. */
+  async removeGuest(actor: string, aadObjectId: string): Promise<void> {
+    this.requireKfi(actor);
+    const aad = aadObjectId.toLowerCase();
+    await this.updateSettings((s) => (s.guests.some((g) => g.aadObjectId === aad) ? { ...s, guests: s.guests.filter((g) => g.aadObjectId !== aad) } : undefined));
+  }
+
+  private async updateSettings(change: (s: SettingsDoc) => SettingsDoc | undefined): Promise<void> {
+    this.settingsCache = undefined;
+    await updateWithRetry(this.deps.store, 'settings', 'settings', (current) => {
+      const base: SettingsDoc = (current as SettingsDoc | undefined) ?? { id: 'settings', pk: 'settings', type: 'settings', guests: [], updatedAt: '' };
+      const { etag: _e, ...plain } = base as Versioned<SettingsDoc>;
+      const next = change(plain as SettingsDoc);
+      return next ? { ...next, updatedAt: this.now().toISOString() } : undefined;
+    });
+    this.settingsCache = undefined;
+  }
+
+  // ---------------------------------------------------------------- polls
+
+  /** The KfI proposes 2–10 dates; the poll card goes to the circle. */
+  async createPoll(actor: string, input: CreatePollInput): Promise<PollView> {
+    this.requireKfi(actor);
+    const title = required(input.title, MAX_TEXT.title, 'title');
+    const duration = Math.round(input.durationMinutes);
+    if (!(duration >= 15 && duration <= 12 * 60)) throw new CircleError('CIRCLE_INVALID', 'duration');
+    const starts = input.slots.filter((s) => s.date || s.time).map((s) => berlinToUtc(s.date, s.time));
+    if (starts.some((s) => !s)) throw new CircleError('CIRCLE_INVALID', 'slot');
+    const unique = [...new Set((starts as Date[]).map((s) => s.getTime()))].sort((a, b) => a - b);
+    if (unique.length < 2 || unique.length > 10) throw new CircleError('CIRCLE_INVALID', 'slotCount');
+    if (unique[0] <= this.now().getTime()) throw new CircleError('CIRCLE_PAST', 'slot');
+    const onlineUrl = this.url(input.onlineUrl);
+    const id = `p-${randomUUID()}`;
+    const poll: PollDoc = {
+      id: 'poll',
+      pk: id,
+      type: 'poll',
+      title,
+      ...(clean(input.place, MAX_TEXT.place) ? { place: clean(input.place, MAX_TEXT.place) } : {}),
+      ...(onlineUrl ? { onlineUrl } : {}),
+      slots: unique.map((t, i) => ({ id: `s${i + 1}`, start: new Date(t).toISOString(), end: new Date(t + duration * 60_000).toISOString() })),
+      status: 'open',
+      tenantId: input.tenantId,
+      delivery: await this.deliveryMode(input.delivery),
+      createdBy: actor,
+      createdAt: this.now().toISOString(),
+    };
+    await this.deps.store.create(poll);
+    const view = await this.pollView(id, undefined);
+    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
+    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
+    return view;
+  }
+
+  private async deliveryMode(requested: DeliveryMode | undefined): Promise<DeliveryMode> {
+    const channel = (await this.settings())?.channel;
+    if (!requested) return channel ? 'channel' : 'personal';
+    if (requested !== 'personal' && !channel) throw new CircleError('CIRCLE_NO_CHANNEL');
+    return requested;
+  }
+
+  private url(value: string | undefined): string | undefined {
+    const v = clean(value, MAX_TEXT.url);
+    if (v && !HTTPS_URL.test(v)) throw new CircleError('CIRCLE_INVALID', 'onlineUrl');
+    return v;
+  }
+
+  private async recipients(mode: DeliveryMode, tenantId: string, members: CircleMemberView[]): Promise<Recipient[]> {
+    const out: Recipient[] = [];
+    const channel = (await this.settings())?.channel;
+    if (mode !== 'personal' && channel) out.push({ conversation: channel });
+    if (mode !== 'channel' || !channel) for (const m of members) out.push({ user: { aadObjectId: m.aadObjectId, tenantId } });
+    return out;
+  }
+
+  /** Stores a member's answers (one document per member: parallel answers never collide). */
+  async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<PollView> {
+    const me = actor.toLowerCase();
+    const [members, poll] = await Promise.all([this.requireMember(me), this.poll(pollId)]);
+    if (poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
+    const known = new Set(poll.slots.map((s) => s.id));
+    const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
+    if (given.length === 0) throw new CircleError('CIRCLE_INVALID', 'choices');
+    const at = this.now().toISOString();
+    // Only the member writes their own answer document, and each slot is set by an atomic server-side patch (no
+    // read-modify-write, so nothing to lose and no ETag needed): one round trip instead of read + replace. The first
+    // answer creates the document; a create racing another click of the same member falls back to the patch.
+    const ops = [...given.map(([slot, choice]) => ({ op: 'set' as const, path: `/choices/${slot}`, value: choice })), { op: 'set' as const, path: '/updatedAt', value: at }];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.store.patch(pollId, `answer:${me}`, ops);
+        break;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+      }
+      try {
+        await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc);
+        break;
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+      }
+    }
+    return this.pollView(pollId, me, { poll, members });
+  }
+
+  /** The KfI reminds members who have not answered; at most once a day per poll. */
+  async remindPoll(actor: string, pollId: string): Promise<{ reminded: number }> {
+    this.requireKfi(actor);
+    const view = await this.pollView(pollId, actor);
+    if (view.poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
+    if (view.notAnswered.length === 0) return { reminded: 0 };
+    const result = await this.deps.outbox.enqueue({
+      key: `circle:poll:${pollId}:remind:${berlinParts(this.now()).date}`,
+      activity: await this.deps.presenter.pollReminder(view),
+      recipients: view.notAnswered.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: view.poll.tenantId } })),
+    });
+    return { reminded: result.added };
+  }
+
+  /** Closes the poll on a slot (the best by default) and turns it into a meeting announced to the circle. */
+  async closePoll(actor: string, pollId: string, options: { slotId?: string; rsvpDeadline?: string; agendaText?: string } = {}): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const view = await this.pollView(pollId, actor);
+    const poll = view.poll as Versioned<PollDoc>;
+    const meetingId = poll.meetingId ?? `m-${pollId.slice(2)}`;
+    if (poll.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
+    if (poll.status === 'closed' && (await this.deps.store.read(meetingId, 'meeting'))) return this.meetingView(meetingId, actor);
+    const slot = poll.slots.find((s) => s.id === (poll.status === 'closed' ? poll.chosenSlotId : options.slotId || view.bestSlotId));
+    if (!slot) throw new CircleError('CIRCLE_INVALID', 'slot');
+    const start = new Date(slot.start);
+    const startParts = berlinParts(start);
+    const input: MeetingInput = {
+      tenantId: poll.tenantId,
+      title: poll.title,
+      date: startParts.date,
+      startTime: startParts.time,
+      endTime: berlinParts(new Date(slot.end)).time,
+      place: poll.place,
+      onlineUrl: poll.onlineUrl,
+      agendaText: options.agendaText,
+      rsvpDeadline: options.rsvpDeadline || berlinParts(new Date(Math.max(this.now().getTime(), start.getTime() - 3 * DAY))).date,
+      delivery: poll.delivery,
+    };
+    if (poll.status === 'open') {
+      // Everything is checked before the poll is marked closed (ETag-guarded: a second close, in any process, finds
+      // it closed); a crash after this write is completed by the next close, which creates the meeting.
+      this.meetingFields(input);
+      const { etag, ...plain } = poll;
+      try {
+        await this.deps.store.replace({ ...plain, status: 'closed', closedAt: this.now().toISOString(), chosenSlotId: slot.id, meetingId }, etag);
+      } catch (err) {
+        if (err instanceof ConcurrencyError) return this.closePoll(actor, pollId, options);
+        throw err;
+      }
+    }
+    const meeting = await this.announceMeeting(actor, input, { meetingId, fromPollId: pollId });
+    const closed = await this.pollView(pollId, undefined);
+    await this.deps.outbox
+      .enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: await this.deps.presenter.poll(closed) })
+      .catch((err: unknown) => {
+        // A poll whose announcement was never enqueued (a crash right after it was stored) has no cards to update.
+        if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+      });
+    return meeting;
+  }
+
+  // ---------------------------------------------------------------- meetings
+
+  /** Announces a meeting to the circle (channel and/or 1:1), with reminders scheduled. */
+  async announceMeeting(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string } = {}): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const fields = this.meetingFields(input);
+    const id = internal.meetingId ?? `m-${randomUUID()}`;
+    const at = this.now().toISOString();
+    const meeting: MeetingDoc = {
+      id: 'meeting',
+      pk: id,
+      type: 'meeting',
+      ...fields,
+      status: 'scheduled',
+      icsToken: randomBytes(16).toString('base64url'),
+      revision: 1,
+      tenantId: input.tenantId,
+      delivery: await this.deliveryMode(input.delivery),
+      agenda: [],
+      agendaPublished: false,
+      actionItems: [],
+      ...(internal.fromPollId ? { fromPollId: internal.fromPollId } : {}),
+      createdBy: actor,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
+    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
+    const view = await this.meetingView(id, undefined);
+    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
+    await this.scheduleReminders(view.meeting);
+    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
+    return this.meetingView(id, actor);
+  }
+
+  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'> {
+    const title = required(input.title, MAX_TEXT.title, 'title');
+    const start = berlinToUtc(input.date, input.startTime);
+    const end = berlinToUtc(input.date, input.endTime);
+    if (!start || !end) throw new CircleError('CIRCLE_INVALID', 'date');
+    if (end.getTime() <= start.getTime()) throw new CircleError('CIRCLE_INVALID', 'endBeforeStart');
+    if (start.getTime() <= this.now().getTime()) throw new CircleError('CIRCLE_PAST', 'date');
+    if (!ISO_DATE.test(input.rsvpDeadline) || input.rsvpDeadline > input.date) throw new CircleError('CIRCLE_INVALID', 'rsvpDeadline');
+    if (input.rsvpDeadline < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'rsvpDeadline');
+    const place = clean(input.place, MAX_TEXT.place);
+    const onlineUrl = this.url(input.onlineUrl);
+    if (!place && !onlineUrl) throw new CircleError('CIRCLE_INVALID', 'placeOrLink');
+    const agendaText = clean(input.agendaText, MAX_TEXT.agenda);
+    return { title, start: start.toISOString(), end: end.toISOString(), rsvpDeadline: input.rsvpDeadline, ...(place ? { place } : {}), ...(onlineUrl ? { onlineUrl } : {}), ...(agendaText ? { agendaText } : {}) };
+  }
+
+  /** The KfI changes a meeting: posted cards are updated in place, members are told once, reminders move. */
+  async updateMeeting(actor: string, meetingId: string, input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const fields = this.meetingFields(input);
+    const saved = await this.changeMeeting(meetingId, (m) => {
+      if (m.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
+      const before = JSON.stringify([m.title, m.start, m.end, m.place, m.onlineUrl, m.agendaText, m.rsvpDeadline]);
+      const next = { ...m, ...fields };
+      if (!fields.place) delete next.place;
+      if (!fields.onlineUrl) delete next.onlineUrl;
+      if (!fields.agendaText) delete next.agendaText;
+      return JSON.stringify([next.title, next.start, next.end, next.place, next.onlineUrl, next.agendaText, next.rsvpDeadline]) === before ? undefined : next;
+    });
+    if (saved.changed) {
+      await this.publishChange(saved.meeting, 'changed');
+      await this.scheduleReminders(saved.meeting);
+    }
+    return this.meetingView(meetingId, actor);
+  }
+
+  /** The KfI cancels a meeting: every posted card shows it cancelled, members are told once, reminders stop. */
+  async cancelMeeting(actor: string, meetingId: string): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const saved = await this.changeMeeting(meetingId, (m) => (m.status === 'cancelled' ? undefined : { ...m, status: 'cancelled' }));
+    if (saved.changed) {
+      await this.publishChange(saved.meeting, 'cancelled');
+      await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:rsvp-reminder`);
+      await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:day-before`);
+      for (const item of saved.meeting.actionItems) await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:action:${item.id}`);
+    }
+    return this.meetingView(meetingId, actor);
+  }
+
+  /** Reads, changes (bumping the revision) and writes a meeting with its ETag, retrying on conflicts. */
+  private async changeMeeting(meetingId: string, change: (m: MeetingDoc) => MeetingDoc | undefined): Promise<{ meeting: MeetingDoc; changed: boolean }> {
+    let changed = false;
+    const saved = await updateWithRetry(
+      this.deps.store,
+      meetingId,
+      'meeting',
+      (current) => {
+        if (!current || current.type !== 'meeting') throw new CircleError('CIRCLE_NOT_FOUND');
+        const { etag: _e, ...plain } = current as Versioned<MeetingDoc>;
+        const next = change(plain as MeetingDoc);
+        changed = !!next;
+        return next ? { ...next, revision: plain.revision + 1, updatedAt: this.now().toISOString() } : undefined;
+      },
+      8,
+    );
+    return { meeting: saved as MeetingDoc, changed };
+  }
+
+  /** Updates every posted card of the meeting and tells each member once per revision. */
+  private async publishChange(meeting: MeetingDoc, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<void> {
+    const view = await this.meetingView(meeting.pk, undefined);
+    await this.updateCards(view);
+    await this.deps.outbox.enqueue({
+      key: `circle:meeting:${meeting.pk}:${kind}:r${meeting.revision}`,
+      activity: await this.deps.presenter.notice(view, kind),
+      recipients: view.members.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: meeting.tenantId } })),
+    });
+  }
+
+  private async updateCards(view: MeetingView): Promise<void> {
+    await this.deps.outbox.enqueueUpdate({ key: `circle:meeting:${view.meeting.pk}:card:r${view.meeting.revision}`, of: `circle:meeting:${view.meeting.pk}:announce`, activity: await this.deps.presenter.meeting(view) });
+  }
+
+  private async scheduleReminders(meeting: MeetingDoc): Promise<void> {
+    const now = this.now().getTime();
+    const start = new Date(meeting.start).getTime();
+    // Members who have not answered hear at 9:00 on the day before the deadline (or now, if that has passed).
+    const deadlineReminder = berlinToUtc(meeting.rsvpDeadline, '09:00')!.getTime() - DAY;
+    const base = { meetingId: meeting.pk };
+    await this.deps.scheduler.reschedule({ key: `circle:meeting:${meeting.pk}:rsvp-reminder`, kind: JOB_KINDS.rsvpReminder, dueAt: new Date(Math.max(now + HOUR, deadlineReminder)), payload: base });
+    await this.deps.scheduler.reschedule({ key: `circle:meeting:${meeting.pk}:day-before`, kind: JOB_KINDS.dayBefore, dueAt: new Date(Math.max(now, start - DAY)), payload: base });
+  }
+
+  /** Records a member's RSVP (their own document). */
+  async rsvp(actor: string, meetingId: string, answer: RsvpAnswer, delegate?: string): Promise<MeetingView> {
+    const me = actor.toLowerCase();
+    await this.requireMember(me);
+    const meeting = await this.meeting(meetingId);
+    if (meeting.status === 'cancelled' || new Date(meeting.end).getTime() < this.now().getTime()) throw new CircleError('CIRCLE_CLOSED');
+    const who = answer === 'delegate' ? required(delegate, MAX_TEXT.delegate, 'delegate') : undefined;
+    await updateWithRetry(this.deps.store, meetingId, `rsvp:${me}`, (current) => {
+      const c = current as RsvpDoc | undefined;
+      if (c && c.answer === answer && c.delegate === who) return undefined;
+      return { id: `rsvp:${me}`, pk: meetingId, type: 'rsvp', member: me, answer, ...(who ? { delegate: who } : {}), updatedAt: this.now().toISOString() } satisfies RsvpDoc;
+    }, 8);
+    return this.meetingView(meetingId, me);
+  }
+
+  // ---------------------------------------------------------------- agenda, minutes, action items
+
+  /** A member proposes a topic for the agenda. */
+  async proposeTopic(actor: string, meetingId: string, input: TopicInput): Promise<MeetingView> {
+    const me = actor.toLowerCase();
+    await this.requireMember(me);
+    const meeting = await this.meeting(meetingId);
+    if (meeting.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
+    const topic: TopicDoc = {
+      id: `topic:${randomUUID()}`,
+      pk: meetingId,
+      type: 'topic',
+      title: required(input.title, MAX_TEXT.topic, 'topicTitle'),
+      ...(clean(input.description, MAX_TEXT.description) ? { description: clean(input.description, MAX_TEXT.description) } : {}),
+      ...(clean(input.presenter, MAX_TEXT.presenter) ? { presenter: clean(input.presenter, MAX_TEXT.presenter) } : {}),
+      proposedBy: me,
+      status: 'proposed',
+      createdAt: this.now().toISOString(),
+    };
+    await this.deps.store.create(topic);
+    return this.meetingView(meetingId, me);
+  }
+
+  /** The KfI accepts, rejects or moves up a topic. */
+  async decideTopic(actor: string, meetingId: string, topicId: string, decision: 'accept' | 'reject' | 'up'): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const topic = (await this.deps.store.read(meetingId, topicId)) as Versioned<TopicDoc> | undefined;
+    if (!topic || topic.type !== 'topic') throw new CircleError('CIRCLE_NOT_FOUND');
+    if (decision !== 'up') {
+      const status = decision === 'accept' ? 'accepted' : 'rejected';
+      if (topic.status !== status) {
+        const { etag, ...plain } = topic;
+        await this.deps.store.replace({ ...plain, status }, etag).catch((err: unknown) => {
+          if (!(err instanceof ConcurrencyError)) throw err;
+        });
+      }
+    }
+    const saved = await this.changeMeeting(meetingId, (m) => {
+      const agenda = m.agenda.filter((id) => id !== topicId);
+      if (decision === 'accept') agenda.push(topicId);
+      if (decision === 'up') {
+        const at = m.agenda.indexOf(topicId);
+        if (at <= 0) return undefined;
+        agenda.splice(at - 1, 0, topicId);
+      }
+      return JSON.stringify(agenda) === JSON.stringify(m.agenda) ? undefined : { ...m, agenda };
+    });
+    // Once published, the posted cards follow every change of the agenda.
+    if (saved.changed && saved.meeting.agendaPublished) await this.updateCards(await this.meetingView(meetingId, undefined));
+    return this.meetingView(meetingId, actor);
+  }
+
+  /** The KfI publishes the agenda: posted cards show it and members are told once. */
+  async publishAgenda(actor: string, meetingId: string): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const saved = await this.changeMeeting(meetingId, (m) => (m.agendaPublished ? undefined : { ...m, agendaPublished: true }));
+    if (saved.changed) await this.publishChange(saved.meeting, 'agenda');
+    return this.meetingView(meetingId, actor);
+  }
+
+  /** The KfI posts the minutes (text or a link). */
+  async postMinutes(actor: string, meetingId: string, text: string): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const minutes = required(text, MAX_TEXT.minutes, 'minutes');
+    const saved = await this.changeMeeting(meetingId, (m) =>
+      m.minutes?.text === minutes ? undefined : { ...m, minutes: { text: minutes, postedAt: this.now().toISOString(), postedBy: actor } },
+    );
+    if (saved.changed) await this.publishChange(saved.meeting, 'minutes');
+    return this.meetingView(meetingId, actor);
+  }
+
+  /** The KfI records an action item; its owner is reminded two days before it is due. */
+  async addActionItem(actor: string, meetingId: string, input: ActionItemInput): Promise<MeetingView> {
+    this.requireKfi(actor);
+    const members = await this.members();
+    const owner = members.find((m) => m.aadObjectId === input.owner.toLowerCase());
+    if (!owner) throw new CircleError('CIRCLE_INVALID', 'owner');
+    if (!ISO_DATE.test(input.due) || !berlinToUtc(input.due, '09:00')) throw new CircleError('CIRCLE_INVALID', 'due');
+    if (input.due < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'due');
+    const item: ActionItem = { id: randomUUID().slice(0, 8), title: required(input.title, MAX_TEXT.topic, 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: this.now().toISOString() };
+    const saved = await this.changeMeeting(meetingId, (m) => ({ ...m, actionItems: [...m.actionItems, item] }));
+    const due = berlinToUtc(input.due, '09:00')!.getTime() - 2 * DAY;
+    await this.deps.scheduler.schedule({ key: `circle:meeting:${meetingId}:action:${item.id}`, kind: JOB_KINDS.actionReminder, dueAt: new Date(Math.max(this.now().getTime(), due)), payload: { meetingId, itemId: item.id } });
+    await this.updateCards(await this.meetingView(saved.meeting.pk, undefined));
+    return this.meetingView(meetingId, actor);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private async poll(pollId: string): Promise<Versioned<PollDoc>> {
+    const poll = pollId ? ((await this.deps.store.read(pollId, 'poll')) as Versioned<PollDoc> | undefined) : undefined;
+    if (!poll || poll.type !== 'poll') throw new CircleError('CIRCLE_NOT_FOUND');
+    return poll;
+  }
+
+  private async meeting(meetingId: string): Promise<Versioned<MeetingDoc>> {
+    const meeting = meetingId ? ((await this.deps.store.read(meetingId, 'meeting')) as Versioned<MeetingDoc> | undefined) : undefined;
+    if (!meeting || meeting.type !== 'meeting') throw new CircleError('CIRCLE_NOT_FOUND');
+    return meeting;
+  }
+
+  /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
+  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[] } = {}): Promise<PollView> {
+    const [poll, answers, members] = await Promise.all([
+      known.poll ?? this.poll(pollId),
+      this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
+      known.members ?? this.members(),
+    ]);
+    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    const tallies: Record<string, SlotTally> = Object.fromEntries(poll.slots.map((s) => [s.id, { yes: 0, maybe: 0, no: 0 }]));
+    for (const a of answers) for (const [slot, choice] of Object.entries(a.choices)) if (tallies[slot] && POLL_CHOICES.includes(choice)) tallies[slot][choice] += 1;
+    const best = [...poll.slots].sort((a, b) => tallies[b.id].yes - tallies[a.id].yes || tallies[b.id].maybe - tallies[a.id].maybe || a.start.localeCompare(b.start))[0];
+    const answered = new Set(answers.map((a) => a.member));
+    const mine = viewer ? answers.find((a) => a.member === viewer.toLowerCase())?.choices : undefined;
+    return {
+      poll,
+      tallies,
+      bestSlotId: best.id,
+      members,
+      notAnswered: members.filter((m) => !answered.has(m.aadObjectId)),
+      answeredCount: answers.filter((a) => members.some((m) => m.aadObjectId === a.member)).length,
+      ...(mine ? { mine } : {}),
+      viewerIsKfi: !!viewer && this.isKfi(viewer),
+    };
+  }
+
+  /** A meeting as `viewer` sees it (`undefined` for the posted, impersonal card). */
+  async meetingView(meetingId: string, viewer: string | undefined): Promise<MeetingView> {
+    const [meeting, docs, members] = await Promise.all([
+      this.meeting(meetingId),
+      this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
+      this.members(),
+    ]);
+    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    const memberIds = new Set(members.map((m) => m.aadObjectId));
+    const rsvps = docs.filter((d): d is RsvpDoc => d.type === 'rsvp' && memberIds.has(d.member));
+    const topics = docs.filter((d): d is TopicDoc => d.type === 'topic');
+    const counts = { accept: 0, decline: 0, delegate: 0, open: 0 };
+    for (const r of rsvps) counts[r.answer] += 1;
+    counts.open = members.length - rsvps.length;
+    const answered = new Set(rsvps.map((r) => r.member));
+    const mine = viewer ? rsvps.find((r) => r.member === viewer.toLowerCase()) : undefined;
+    const byId = new Map(topics.map((t) => [t.id, t]));
+    return {
+      meeting,
+      counts,
+      ...(mine ? { mine: { answer: mine.answer, ...(mine.delegate ? { delegate: mine.delegate } : {}) } } : {}),
+      agenda: meeting.agenda.map((id) => byId.get(id)).filter((t): t is TopicDoc => !!t),
+      proposed: topics.filter((t) => t.status === 'proposed').sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      members,
+      notAnswered: members.filter((m) => !answered.has(m.aadObjectId)),
+      icsUrl: this.deps.icsUrl(meeting.icsToken),
+      ended: new Date(meeting.end).getTime() < this.now().getTime(),
+      viewerIsKfi: !!viewer && this.isKfi(viewer),
+    };
+  }
+
+  /** The next scheduled meeting (not yet ended), if any. */
+  async nextMeeting(): Promise<MeetingDoc | undefined> {
+    const [next] = await this.deps.store.query<MeetingDoc>(
+      { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status AND c["end"] >= @now ORDER BY c.start', parameters: [{ name: '@type', value: 'meeting' }, { name: '@status', value: 'scheduled' }, { name: '@now', value: this.now().toISOString() }] },
+      { maxItems: 1 },
+    );
+    return next;
+  }
+
+  /** What the person sees first: the next meeting, open polls, their own answers. */
+  async overviewFor(aadObjectId: string): Promise<CircleOverview> {
+    const me = aadObjectId.toLowerCase();
+    const members = await this.members();
+    const isKfi = this.isKfi(me);
+    const isMember = members.some((m) => m.aadObjectId === me);
+    const settings = await this.settings();
+    if (!isMember) return { isMember, isKfi, openPolls: [], channelDesignated: !!settings?.channel };
+    const next = await this.nextMeeting();
+    const polls = await this.deps.store.query<PollDoc>(
+      { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status ORDER BY c.createdAt', parameters: [{ name: '@type', value: 'poll' }, { name: '@status', value: 'open' }] },
+      { maxItems: 5 },
+    );
+    return {
+      isMember,
+      isKfi,
+      ...(next ? { nextMeeting: await this.meetingView(next.pk, me) } : {}),
+      openPolls: await Promise.all(polls.map((p) => this.pollView(p.pk, me))),
+      channelDesignated: !!settings?.channel,
+    };
+  }
+
+  /** The calendar file for a token; `undefined` for an unknown token. */
+  async icsFor(token: string): Promise<{ body: string; filename: string } | undefined> {
+    if (!/^[A-Za-z0-9_-]{22}$/.test(token)) return undefined;
+    const ref = (await this.deps.store.read(`ics:${token}`, 'ics')) as IcsTokenDoc | undefined;
+    if (!ref || ref.type !== 'icsToken') return undefined;
+    const meeting = (await this.deps.store.read(ref.meetingId, 'meeting')) as MeetingDoc | undefined;
+    if (!meeting || meeting.icsToken !== token) return undefined;
+    const description = [meeting.agendaText, meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined].filter(Boolean).join('\n\n');
+    const body = renderIcs({
+      uid: `${meeting.pk}@integrations-lotse`,
+      sequence: meeting.revision,
+      stamp: new Date(meeting.updatedAt),
+      start: new Date(meeting.start),
+      end: new Date(meeting.end),
+      summary: meeting.title,
+      location: meeting.place ?? meeting.onlineUrl,
+      ...(description ? { description } : {}),
+      ...(meeting.onlineUrl ? { url: meeting.onlineUrl } : {}),
+      cancelled: meeting.status === 'cancelled',
+    });
+    return { body, filename: `koordinierungskreis-${berlinParts(new Date(meeting.start)).date}.ics` };
+  }
+
+  // ---------------------------------------------------------------- scheduled steps
+
+  /** Handlers for the Scheduler: each re-reads state and sends through the outbox under a key of meeting and step. */
+  jobHandlers(): Record<string, JobHandler> {
+    const load = async (job: Readonly<JobDoc>): Promise<MeetingView | undefined> => {
+      const id = String(job.payload.meetingId ?? '');
+      const meeting = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+      if (!meeting || meeting.status !== 'scheduled' || new Date(meeting.start).getTime() < this.now().getTime()) return undefined;
+      return this.meetingView(id, undefined);
+    };
+    const toUsers = (view: MeetingView, ids: string[]): Recipient[] => ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId: view.meeting.tenantId } }));
+    return {
+      [JOB_KINDS.rsvpReminder]: async (job) => {
+        const view = await load(job);
+        if (!view || view.notAnswered.length === 0 || view.meeting.rsvpDeadline < berlinParts(this.now()).date) return;
+        await this.deps.outbox.enqueue({
+          key: `circle:meeting:${view.meeting.pk}:rsvp-reminder:${view.meeting.rsvpDeadline}`,
+          activity: await this.deps.presenter.rsvpReminder(view),
+          recipients: toUsers(view, view.notAnswered.map((m) => m.aadObjectId)),
+        });
+      },
+      [JOB_KINDS.dayBefore]: async (job) => {
+        const view = await load(job);
+        if (!view) return;
+        await this.deps.outbox.enqueue({
+          key: `circle:meeting:${view.meeting.pk}:day-before:${view.meeting.start}`,
+          activity: await this.deps.presenter.dayBefore(view),
+          recipients: toUsers(view, view.members.map((m) => m.aadObjectId)),
+        });
+      },
+      [JOB_KINDS.actionReminder]: async (job) => {
+        const id = String(job.payload.meetingId ?? '');
+        const meeting = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+        const item = meeting?.actionItems.find((i) => i.id === job.payload.itemId);
+        if (!meeting || !item || meeting.status === 'cancelled') return;
+        const view = await this.meetingView(id, undefined);
+        await this.deps.outbox.enqueue({
+          key: `circle:meeting:${id}:action:${item.id}:remind:${item.due}`,
+          activity: await this.deps.presenter.actionReminder(view, item),
+          recipients: toUsers(view, [item.owner]),
+        });
+      },
+    };
+  }
+
+  /** Who is listed for an AAD object id in the directory (name for cards), if anyone. */
+  personName(aadObjectId: string): string | undefined {
+    return personByAadObjectId(this.deps.directory(), aadObjectId)?.name;
+  }
+}

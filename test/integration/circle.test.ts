@@ -1,0 +1,283 @@
+import type { CircleDoc, MeetingDoc, PollAnswerDoc, PollDoc } from '../../services/circle/model';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import type { DocumentStore } from '../../services/storage/documentStore';
+import { activityBuilders, type TeamsUser } from '../support/activities';
+import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq } from '../support/circle';
+import { startTestApp, type TestApp } from '../support/testApp';
+
+// Tuesday, 1 December 2026, 10:00 in Berlin.
+const START = new Date('2026-12-01T09:00:00Z');
+const cardText = (body: any) => JSON.stringify(body?.value ?? null);
+
+jest.setTimeout(60_000);
+
+describe('the Koordinierungskreis in Teams', () => {
+  let emulator: ChannelEmulator;
+  let database: AppDatabase;
+  let app: TestApp;
+  let teams: ReturnType<typeof activityBuilders>;
+  let store: DocumentStore<CircleDoc>;
+  let now = START;
+
+  const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser) => app.post(teams.cardAction(verb, data, { from }));
+  /** Waits until the outbox has nothing left to deliver, so that one step's messages do not show up in the next. */
+  const settle = () =>
+    eventually(async () => (await database.store<any>(CONTAINERS.outbox).query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.kind = "delivery" AND c.open = true' }))[0] === 0, 60_000, 200);
+  const polls = () => store.query<PollDoc>({ query: 'SELECT * FROM c WHERE c.type = "poll" ORDER BY c.createdAt' });
+  const slotForm = (slots: Array<[string, string]>) => Object.fromEntries(slots.flatMap(([d, t], i) => [[`slot${i + 1}Date`, d], [`slot${i + 1}Time`, t]]));
+
+  beforeAll(async () => {
+    emulator = await startChannelEmulator();
+    database = await openDatabase({ databaseId: 'circle-test' });
+    app = await startTestApp({}, { database, now: () => now });
+    teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+    store = database.store<CircleDoc>(CONTAINERS.circle);
+    // The KfI talks to the bot first, so the tenant's connector endpoint is known for 1:1 chats.
+    expect((await app.post(teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
+  });
+  afterEach(() => {
+    now = START;
+  });
+  afterAll(async () => {
+    await app.stop();
+    await database.close();
+    await emulator.close();
+  });
+
+  it('lets only the KfI open a date poll, and refuses a forged create from anyone else without storing anything', async () => {
+    const res = await invoke('circle.poll.create', { title: 'Gefälscht', duration: '120', ...slotForm([['2027-01-12', '10:00'], ['2027-01-13', '10:00']]) }, KOELN_IB);
+    expect(res.body.statusCode).toBe(403);
+    expect(cardText(res.body)).toMatch(/nur das Kompetenzzentrum/);
+    expect(await polls()).toHaveLength(0);
+    expect(app.logs.events()).toContain('circle.refused');
+    expect(app.logs.raw.join('\n')).not.toContain('Gefälscht');
+
+    emulator.reset();
+    await app.post(teams.message('Terminumfrage', { from: KOELN_IB }));
+    expect((await emulator.waitFor((c) => c.operation === 'reply')).activity?.text).toMatch(/nur das Kompetenzzentrum/);
+  });
+
+  it('refuses poll dates in the past politely and keeps what the KfI typed', async () => {
+    const res = await invoke('circle.poll.create', { title: 'Frühjahrssitzung', duration: '120', ...slotForm([['2026-11-30', '10:00'], ['2027-01-13', '10:00']]) }, KFI_LEAD);
+    expect(res.body.statusCode).toBe(200);
+    expect(cardText(res.body)).toMatch(/in der Vergangenheit/);
+    expect(cardText(res.body)).toContain('Frühjahrssitzung');
+    expect(await polls()).toHaveLength(0);
+  });
+
+  it('runs a poll to a meeting: 50 members answering in parallel lose no answer, a changed answer stays one answer', async () => {
+    // Grow the circle to 50: the demo directory's members with a Teams identity plus guests the KfI adds.
+    const fromDirectory = (await app.circle.members()).length;
+    for (let i = 1; i <= 50 - fromDirectory; i++) await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: guest(i).aadObjectId, name: guest(i).name });
+    const members = await app.circle.members();
+    expect(members).toHaveLength(50);
+
+    emulator.reset();
+    const created = await invoke('circle.poll.create', { title: 'Sitzung Januar', place: 'Arnsberg, Raum 1 (Beispiel)', duration: '120', ...slotForm([['2027-01-12', '10:00'], ['2027-01-13', '14:00'], ['2027-01-14', '09:30']]) }, KFI_LEAD);
+    expect(created.body.statusCode).toBe(200);
+    const card = cardText(created.body);
+    expect(card).toContain('Di., 12.01.2027, 10:00–12:00 Uhr');
+    expect(card).toContain('"verb":"circle.poll.answer"');
+    const [poll] = await polls();
+    // The poll reaches every member once (1:1: no circle channel is designated).
+    await eventually(() => acceptedPosts(emulator).size === 50);
+    expect([...acceptedPosts(emulator).values()].every((calls) => calls.length === 1)).toBe(true);
+
+    const choice = (i: number) => (i % 3 === 0 ? 'yes' : i % 3 === 1 ? 'maybe' : 'no');
+    const answers = await Promise.all(
+      members.map((m, i) => invoke('circle.poll.answer', { pollId: poll.pk, slot_s1: choice(i), slot_s2: 'yes' }, { ...KOELN_IB, aadObjectId: m.aadObjectId, name: m.name, id: `29:m${i}` })),
+    );
+    expect(answers.map((a) => a.body.statusCode)).toEqual(members.map(() => 200));
+    const stored = await store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = "pollAnswer"', parameters: [{ name: '@pk', value: poll.pk }] });
+    expect(stored).toHaveLength(50);
+    const view = await app.circle.pollView(poll.pk, KFI_LEAD.aadObjectId);
+    expect(view.tallies.s1).toEqual({ yes: 17, maybe: 17, no: 16 });
+    expect(view.tallies.s2).toEqual({ yes: 50, maybe: 0, no: 0 });
+    expect(view.notAnswered).toEqual([]);
+
+    const changed = await invoke('circle.poll.answer', { pollId: poll.pk, slot_s2: 'no' }, KOELN_IB);
+    expect(cardText(changed.body)).toContain('Ihre Antwort: Nein');
+    const mine = await store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.member = @m', parameters: [{ name: '@pk', value: poll.pk }, { name: '@m', value: KOELN_IB.aadObjectId }] });
+    expect(mine).toHaveLength(1);
+    expect((await app.circle.pollView(poll.pk, undefined)).tallies.s2).toEqual({ yes: 49, maybe: 0, no: 1 });
+
+    // A non-member's answer is refused and stores nothing.
+    const outsider = await invoke('circle.poll.answer', { pollId: poll.pk, slot_s1: 'yes' }, KOELN_HEAD);
+    expect(outsider.body.statusCode).toBe(403);
+    expect((await app.circle.pollView(poll.pk, undefined)).answeredCount).toBe(50);
+
+    // Closing picks the best slot (s2) and turns it into a meeting; only the KfI may close.
+    expect((await invoke('circle.poll.close', { pollId: poll.pk }, KOELN_IB)).body.statusCode).toBe(403);
+    const late = await invoke('circle.poll.close', { pollId: poll.pk, rsvpDeadline: '2027-02-01' }, KFI_LEAD);
+    expect(cardText(late.body)).toMatch(/Rückmeldefrist/);
+    expect(((await store.read(poll.pk, 'poll')) as PollDoc).status).toBe('open');
+    const closed = await invoke('circle.poll.close', { pollId: poll.pk, rsvpDeadline: '2027-01-08' }, KFI_LEAD);
+    expect(closed.body.statusCode).toBe(200);
+    expect(cardText(closed.body)).toContain('Mi., 13.01.2027, 14:00–16:00 Uhr');
+    const meeting = (await store.read(`m-${poll.pk.slice(2)}`, 'meeting')) as MeetingDoc;
+    expect(meeting).toMatchObject({ status: 'scheduled', start: '2027-01-13T13:00:00.000Z', rsvpDeadline: '2027-01-08', fromPollId: poll.pk });
+  }, 60_000);
+
+  describe('a meeting', () => {
+    let meetingId: string;
+
+    beforeAll(async () => {
+      const res = await invoke(
+        'circle.meeting.save',
+        { meetingId: '', title: 'Sitzung Februar', date: '2027-02-09', startTime: '10:00', endTime: '12:30', onlineUrl: 'https://teams.example/meet/1', agendaText: 'Bericht aus den Bezirken; Austausch', rsvpDeadline: '2027-02-02' },
+        KFI_LEAD,
+      );
+      expect(res.body.statusCode).toBe(200);
+      const [m] = await store.query<MeetingDoc>({ query: 'SELECT * FROM c WHERE c.type = "meeting" AND c.title = "Sitzung Februar"' });
+      meetingId = m.pk;
+    });
+
+    it('refuses a meeting in the past or without place and link, politely, storing nothing', async () => {
+      const past = await invoke('circle.meeting.save', { meetingId: '', title: 'Alt', date: '2026-11-20', startTime: '10:00', endTime: '11:00', place: 'Arnsberg', rsvpDeadline: '2026-11-19' }, KFI_LEAD);
+      expect(cardText(past.body)).toMatch(/in der Vergangenheit/);
+      const nowhere = await invoke('circle.meeting.save', { meetingId: '', title: 'Nirgends', date: '2027-03-01', startTime: '10:00', endTime: '11:00', rsvpDeadline: '2027-02-20' }, KFI_LEAD);
+      expect(cardText(nowhere.body)).toMatch(/Ort oder einen Online-Link/);
+      const stored = await store.query<MeetingDoc>({ query: 'SELECT * FROM c WHERE c.type = "meeting" AND (c.title = "Alt" OR c.title = "Nirgends")' });
+      expect(stored).toHaveLength(0);
+    });
+
+    it('takes RSVPs: counts for everyone, each member sees their own answer, Vertretung needs a name', async () => {
+      const missing = await invoke('circle.meeting.rsvp', { meetingId, rsvp: 'delegate', delegate: '' }, KOELN_IB);
+      expect(cardText(missing.body)).toMatch(/wer teilnimmt/);
+      const delegated = await invoke('circle.meeting.rsvp', { meetingId, rsvp: 'delegate', delegate: 'Max Vertreter (Beispiel)' }, KOELN_IB);
+      expect(cardText(delegated.body)).toContain('Ihre Rückmeldung: Vertretung (es kommt: Max Vertreter (Beispiel))');
+      const accepted = await invoke('circle.meeting.rsvp', { meetingId, rsvp: 'accept' }, KFI_LEAD);
+      expect(cardText(accepted.body)).toContain('Zusagen 1 · Absagen 0 · Vertretungen 1 · offen 48');
+      expect(cardText(accepted.body)).toContain('Ihre Rückmeldung: Zusage');
+    });
+
+    it('serves the meeting as an .ics file under its unguessable link, 404 for any other token', async () => {
+      const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
+      expect(meeting.icsToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      const res = await fetch(`${app.url}/kalender/${meeting.icsToken}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+      const body = await res.text();
+      expect(body).toContain('DTSTART;TZID=Europe/Berlin:20270209T100000\r\n');
+      expect(body).toContain('SUMMARY:Sitzung Februar\r\n');
+      expect(body).toContain('DESCRIPTION:Bericht aus den Bezirken\\; Austausch');
+      expect((await fetch(`${app.url}/kalender/AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
+      expect((await fetch(`${app.url}/kalender/..%2F..%2Fetc`)).status).toBe(404);
+    });
+
+    it('collects topics from members; the KfI accepts, orders and publishes the agenda, and posted cards follow', async () => {
+      await invoke('circle.topic.propose', { meetingId, topicTitle: 'Interkulturelle Öffnung', topicDescription: 'Stand in den Dezernaten', topicPresenter: 'Sabine Schmitz' }, KOELN_IB);
+      await invoke('circle.topic.propose', { meetingId, topicTitle: 'Förderprogramme 2027' }, KOELN_IB);
+      const forged = await invoke('circle.topic.decide', { meetingId, topicId: 'topic:00000000-0000-4000-8000-000000000000', decision: 'accept' }, KOELN_IB);
+      expect(forged.body.statusCode).toBe(403);
+      const kfiView = await app.circle.meetingView(meetingId, KFI_LEAD.aadObjectId);
+      expect(kfiView.proposed.map((t) => t.title)).toEqual(['Interkulturelle Öffnung', 'Förderprogramme 2027']);
+      for (const t of kfiView.proposed) await invoke('circle.topic.decide', { meetingId, topicId: t.id, decision: 'accept' }, KFI_LEAD);
+      await invoke('circle.topic.decide', { meetingId, topicId: kfiView.proposed[1].id, decision: 'up' }, KFI_LEAD);
+      await settle();
+      const mark = lastSeq(emulator);
+      const published = await invoke('circle.agenda.publish', { meetingId }, KFI_LEAD);
+      expect(cardText(published.body)).toMatch(/1\. Förderprogramme 2027.*2\. Interkulturelle Öffnung/);
+      await eventually(() => acceptedUpdates(emulator, mark) === 50 && acceptedPosts(emulator, mark).size === 50);
+    });
+
+    it('a change updates every posted card and tells each member once; a repeated save sends nothing more', async () => {
+      await settle();
+      const mark = lastSeq(emulator);
+      const form = { meetingId, title: 'Sitzung Februar', date: '2027-02-10', startTime: '10:00', endTime: '12:30', onlineUrl: 'https://teams.example/meet/1', agendaText: 'Bericht aus den Bezirken; Austausch', rsvpDeadline: '2027-02-02' };
+      expect((await invoke('circle.meeting.save', form, KFI_LEAD)).body.statusCode).toBe(200);
+      await eventually(() => acceptedUpdates(emulator, mark) === 50 && acceptedPosts(emulator, mark).size === 50);
+      await invoke('circle.meeting.save', form, KFI_LEAD);
+      await new Promise((r) => setTimeout(r, 500));
+      expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
+      expect(JSON.stringify(emulator.calls.find((c) => c.seq > mark && c.operation === 'send')?.activity)).toMatch(/Geändert/);
+    });
+
+    it('reminds members without an answer before the deadline and everyone the day before, once, from the jobs container', async () => {
+      await settle();
+      const mark = lastSeq(emulator);
+      now = new Date('2027-02-01T08:30:00Z'); // 09:30 in Berlin on the day before the deadline
+      await app.jobs.runDue();
+      await eventually(() => acceptedPosts(emulator, mark).size === 48);
+      await app.jobs.runDue();
+      now = new Date('2027-02-09T09:30:00Z');
+      await app.jobs.runDue();
+      await eventually(() => [...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
+      await app.jobs.runDue();
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0)).toBe(98);
+      now = START;
+    });
+
+    it('takes minutes and action items; the owner is reminded before the due date, once', async () => {
+      const bad = await invoke('circle.action.add', { meetingId, actionTitle: 'Bericht', actionOwner: KOELN_HEAD.aadObjectId, actionDue: '2027-03-01' }, KFI_LEAD);
+      expect(cardText(bad.body)).toMatch(/verantwortliche Person aus dem Kreis/);
+      const minutes = await invoke('circle.minutes.post', { meetingId, minutes: 'https://intranet.example/protokoll-februar' }, KFI_LEAD);
+      expect(cardText(minutes.body)).toContain('https://intranet.example/protokoll-februar');
+      expect((await invoke('circle.minutes.post', { meetingId, minutes: 'gefälscht' }, KOELN_IB)).body.statusCode).toBe(403);
+      const added = await invoke('circle.action.add', { meetingId, actionTitle: 'Bericht zur IKÖ', actionOwner: KOELN_IB.aadObjectId, actionDue: '2027-03-01' }, KFI_LEAD);
+      expect(cardText(added.body)).toContain('Bericht zur IKÖ – Sabine Schmitz (Beispiel), bis 01.03.2027');
+      await settle();
+      const mark = lastSeq(emulator);
+      now = new Date('2027-02-27T09:00:00Z');
+      await app.jobs.runDue();
+      await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => calls.some((c) => JSON.stringify(c.body).includes('Ihre Aufgabe'))));
+      await app.jobs.runDue();
+      await new Promise((r) => setTimeout(r, 300));
+      const reminders = emulator.calls.filter((c) => c.seq > mark && JSON.stringify(c.body ?? '').includes('Ihre Aufgabe'));
+      expect(reminders).toHaveLength(1);
+      now = START;
+    });
+
+    it('answers "Wann ist die nächste Sitzung des Koordinierungskreises?" with the stored meeting', async () => {
+      await settle();
+      const mark = lastSeq(emulator);
+      await app.post(teams.message('Wann ist die nächste Sitzung des Koordinierungskreises?', { from: KOELN_HEAD }));
+      const reply = await emulator.waitFor((c) => c.seq > mark && c.operation === 'reply');
+      expect(reply.activity?.text).toMatch(/Sitzung Januar|Sitzung Februar/);
+    });
+
+    it('cancelling updates every posted card, notifies members once, and the calendar file says CANCELLED', async () => {
+      await settle();
+      const mark = lastSeq(emulator);
+      expect((await invoke('circle.meeting.cancel', { meetingId }, KOELN_IB)).body.statusCode).toBe(403);
+      const res = await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
+      expect(cardText(res.body)).toContain('Diese Sitzung ist abgesagt.');
+      await eventually(() => acceptedPosts(emulator, mark).size === 50 && acceptedUpdates(emulator, mark) === 50);
+      await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
+      const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
+      expect(await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text()).toContain('STATUS:CANCELLED');
+    });
+  });
+
+  it('posts to the team channel the KfI designates; nobody else may designate it', async () => {
+    const ib = await app.post(teams.message('<at>Integrations-Lotse</at> Koordinierungskreis hier posten', { from: KOELN_IB, scope: 'channel' }));
+    expect(ib.status).toBe(200);
+    expect((await app.circle.settings())?.channel).toBeUndefined();
+    await app.post(teams.message('<at>Integrations-Lotse</at> Koordinierungskreis hier posten', { from: KFI_LEAD, scope: 'channel' }));
+    await eventually(async () => !!(await app.circle.settings())?.channel);
+    const channel = (await app.circle.settings())!.channel!;
+    expect(channel.conversationType).toBe('channel');
+
+    const mark = lastSeq(emulator);
+    const res = await invoke('circle.poll.create', { title: 'Sitzung April', place: 'Arnsberg', duration: '90', delivery: 'channel', ...slotForm([['2027-04-06', '10:00'], ['2027-04-07', '10:00']]) }, KFI_LEAD);
+    expect(res.body.statusCode).toBe(200);
+    await eventually(() => acceptedPosts(emulator, mark).size === 1);
+    expect([...acceptedPosts(emulator, mark).keys()][0]).toBe(channel.conversationId);
+  });
+
+  it('shows members the overview and people outside the circle the KfI as contact', async () => {
+    emulator.reset();
+    await app.post(teams.message('Koordinierungskreis', { from: KOELN_IB }));
+    const mine = await emulator.waitFor((c) => c.operation === 'reply');
+    expect(JSON.stringify(mine.activity?.attachments)).toContain('Nächste Sitzung');
+    emulator.reset();
+    await app.post(teams.message('Nächste Sitzung', { from: KOELN_HEAD }));
+    const other = await emulator.waitFor((c) => c.operation === 'reply');
+    expect(JSON.stringify(other.activity?.attachments)).toContain('kfi@bezreg-arnsberg.example');
+  });
+});
