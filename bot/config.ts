@@ -175,3 +175,30 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   return Object.freeze(config);
 }
+
+/** What `npm run package` needs to write the Teams app package. */
+export interface PackageConfig {
+  readonly botId: string;
+  readonly teamsAppId: string;
+  /** Host name from PUBLIC_BASE_URL (https only: Teams loads the tab and the SSO resource from it). */
+  readonly host: string;
+  readonly version: string;
+}
+
+/** Reads the packaging keys (MicrosoftAppId, PUBLIC_BASE_URL, TEAMS_APP_ID, TEAMS_APP_VERSION). Throws `ConfigError`. */
+export function loadPackageConfig(env: Env = process.env): PackageConfig {
+  const botId = text(env, 'MicrosoftAppId');
+  if (!botId || !GUID.test(botId)) {
+    throw new ConfigError('MicrosoftAppId', 'is required for the app package: the Application (client) ID GUID of the bot registration.');
+  }
+  const base = text(env, 'PUBLIC_BASE_URL');
+  const m = base ? /^https:\/\/([a-z0-9.-]+)(:\d+)?\/?$/i.exec(base) : null;
+  if (!m) {
+    throw new ConfigError('PUBLIC_BASE_URL', 'is required for the app package: the https URL of the service without a path, e.g. https://lotse.example.org.');
+  }
+  const teamsAppId = text(env, 'TEAMS_APP_ID') ?? botId;
+  if (!GUID.test(teamsAppId)) throw new ConfigError('TEAMS_APP_ID', 'must be a GUID (default: MicrosoftAppId).');
+  const version = text(env, 'TEAMS_APP_VERSION') ?? '1.0.0';
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) throw new ConfigError('TEAMS_APP_VERSION', 'must be a version like 1.0.0.');
+  return Object.freeze({ botId: botId.toLowerCase(), teamsAppId: teamsAppId.toLowerCase(), host: m[1].toLowerCase(), version });
+}
