@@ -48,6 +48,11 @@ export interface AppConfig {
    * Left empty in production; see README "Testing authentication offline".
    */
   readonly authOverrides?: Readonly<Record<string, string>>;
+  /**
+   * OpenID metadata for validating the tab's single sign-on tokens (Entra ID v2.0). Only tests change it, to a
+   * local issuer; the default is Microsoft's `common` v2.0 metadata.
+   */
+  readonly tabSsoMetadataUrl: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,6 +106,18 @@ function bytes(env: Env, key: string, fallback: number): number {
     throw new ConfigError(key, 'must be between 1kb and 10mb.');
   }
   return value;
+}
+
+const ENTRA_V2_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+
+function tabSsoMetadataUrl(env: Env): string {
+  const raw = text(env, 'TAB_SSO_OPENID_METADATA_URL');
+  if (!raw) return ENTRA_V2_METADATA;
+  // Test-only: a local issuer on loopback, or https.
+  if (!/^(https:\/\/\S+|http:\/\/127\.0\.0\.1:\d+\/\S*)$/.test(raw)) {
+    throw new ConfigError('TAB_SSO_OPENID_METADATA_URL', 'must be an https URL (or a loopback URL in tests); leave it unset in production.');
+  }
+  return raw;
 }
 
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
@@ -172,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
+    tabSsoMetadataUrl: tabSsoMetadataUrl(env),
   };
   return Object.freeze(config);
 }

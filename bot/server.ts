@@ -13,6 +13,8 @@ export interface ServerDeps {
   ready: () => Promise<void>;
   /** Read-only documents served at fixed paths (never a file-system path taken from the request). */
   documents?: Record<string, { contentType: string; body: Buffer }>;
+  /** Further routes (the personal tab and its API), registered after the health probes. */
+  routes?: (server: restify.Server) => void;
 }
 
 export interface RunningServer {
@@ -117,6 +119,8 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       return next();
     });
   }
+
+  deps.routes?.(server);
 
   server.get('/readyz', async (_req: Request, res: Response) => {
     try {
