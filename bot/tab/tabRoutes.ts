@@ -95,14 +95,14 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     return undefined;
   };
 
-  const handle = (run: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response, next: Next) => {
+  // restify: an async handler takes (req, res) only; its promise ends the chain.
+  const handle = (run: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     try {
       await run(req, res);
     } catch (err) {
       deps.logger.error({ event: 'tab.request_failed', code: (err as Error)?.name ?? 'Error' }, 'tab request failed');
       if (!res.headersSent) json(res, 500, { code: 'InternalError', message: 'The request could not be processed.' });
     }
-    return next(false);
   };
   const lang = (req: Request) => langOf(req.header('accept-language'));
   const reader = restify.plugins.bodyReader({ maxBodySize: MAX_BODY });
