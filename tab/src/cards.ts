@@ -58,5 +58,8 @@ export function renderCard(json: Record<string, unknown>, host: HTMLElement, ope
   card.parse(json);
   const rendered = card.render();
   host.replaceChildren();
-  if (rendered) host.appendChild(rendered);
+  if (!rendered) return;
+  // The renderer marks `style: heading` text as role=heading without a level; inside a section (h2) it is level 3.
+  for (const heading of Array.from(rendered.querySelectorAll('[role="heading"]:not([aria-level])'))) heading.setAttribute('aria-level', '3');
+  host.appendChild(rendered);
 }
