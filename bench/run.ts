@@ -6,6 +6,7 @@ import { projectRoot } from '../services/paths';
 import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchFanout } from './fanout';
+import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
 
@@ -65,6 +66,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   turns: () => benchTurns({ startProduct, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
+  tab: () => benchTab(),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */
