@@ -478,13 +478,12 @@ async function start(): Promise<void> {
     showOutsideTeams();
     return;
   }
-  try {
-    const context = await withTimeout(app.getContext(), 2000);
-    setLang(langOf(context.app.locale));
-    applyTheme(context.app.theme);
-  } catch {
-    /* keep the language from the URL */
-  }
+  // The theme arrives with the context; the language already came with the URL (`?lang={locale}`), so the first view
+  // does not wait for it.
+  app.getContext().then(
+    (context) => applyTheme(context.app.theme),
+    () => undefined,
+  );
   app.registerOnThemeChangeHandler(applyTheme);
   await load();
 }
