@@ -88,7 +88,7 @@ describe('the personal tab in a browser', () => {
     const tabSources: TabSources = { composer: seamComposer(sent) };
     app = await startTabApp(issuer, { database, tabSources });
     await new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions)).record('koeln', 'Gibt es Gebetsräume in der Dienststelle?', 'de');
-    browser = await launchTabBrowser(app.url, () => hostPage(`${TAB_ORIGIN}/tab/index.html?lang=${host.locale ?? "de-DE"}`, host));
+    browser = await launchTabBrowser(app.url, () => hostPage(`${TAB_ORIGIN}/tab/index.html?lang=${host.locale ?? 'de-DE'}`, host));
   });
   afterAll(async () => {
     await browser?.close();
