@@ -8,6 +8,7 @@ import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchCircle } from './circle';
 import { benchFanout } from './fanout';
+import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
 
@@ -69,6 +70,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   fanout: () => benchFanout(),
   actions: () => benchActions({ startProduct }),
   circle: () => benchCircle({ startProduct }),
+  tab: () => benchTab(),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */

@@ -32,6 +32,11 @@ import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
 import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
+import { projectRoot } from '../services/paths';
+import type { TabSources } from './tab/sources';
+import { SsoTokenValidator } from './tab/ssoToken';
+import { registerTabRoutes } from './tab/tabRoutes';
+import { TabService } from './tab/tabService';
 import { TeamsBot } from './teamsBot';
 import type { Lang } from './texts';
 
@@ -45,6 +50,8 @@ export interface AppOptions {
   now?: () => Date;
   /** For tests: how often the job runner polls (default 15 s). */
   jobPollMs?: number;
+  /** Extra sections of the personal tab (tests of the tab seam); the workflows' own sources are wired below. */
+  tabSources?: TabSources;
 }
 
 export interface RunningApp {
@@ -197,6 +204,18 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
     });
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
+    // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
+    const tabSources: TabSources = { ...options.tabSources };
+    const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
+    const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
+    const ssoValidator = config.microsoftAppId
+      ? new SsoTokenValidator({
+          metadataUrl: config.tabSsoMetadataUrl,
+          audiences: [config.microsoftAppId, ...(tabHost ? [`api://${tabHost}/${config.microsoftAppId}`] : [])],
+          allowedTenantIds: config.allowedTenantIds,
+          requiredScope: 'access_as_user',
+        })
+      : undefined;
     server = await startServer(
       {
         adapter,
@@ -206,6 +225,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, logger, staticDir: `${projectRoot}/tab/dist` }),
       },
       config.host,
       config.port,

@@ -57,6 +57,11 @@ export interface AppConfig {
    * client, which honours it, instead of the lean reply path.
    */
   readonly outboundProxy: boolean;
+  /**
+   * OpenID metadata for validating the tab's single sign-on tokens (Entra ID v2.0). Only tests change it, to a
+   * local issuer; the default is Microsoft's `common` v2.0 metadata.
+   */
+  readonly tabSsoMetadataUrl: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -119,6 +124,18 @@ function requestSettings(env: Env): AppConfig['requests'] {
     throw new ConfigError('REQUEST_ESCALATION_WORKING_DAYS', `must be larger than REQUEST_REMINDER_WORKING_DAYS (${reminderWorkingDays}).`);
   }
   return { reminderWorkingDays, escalationWorkingDays, retentionDays: integer(env, 'REQUEST_RETENTION_DAYS', 365, 1, 3650) };
+}
+
+const ENTRA_V2_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+
+function tabSsoMetadataUrl(env: Env): string {
+  const raw = text(env, 'TAB_SSO_OPENID_METADATA_URL');
+  if (!raw) return ENTRA_V2_METADATA;
+  // Test-only: a local issuer on loopback, or https.
+  if (!/^(https:\/\/\S+|http:\/\/127\.0\.0\.1:\d+\/\S*)$/.test(raw)) {
+    throw new ConfigError('TAB_SSO_OPENID_METADATA_URL', 'must be an https URL (or a loopback URL in tests); leave it unset in production.');
+  }
+  return raw;
 }
 
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
@@ -193,6 +210,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
+    tabSsoMetadataUrl: tabSsoMetadataUrl(env),
   };
   return Object.freeze(config);
+}
+
+/** What `npm run package` needs to write the Teams app package. */
+export interface PackageConfig {
+  readonly botId: string;
+  readonly teamsAppId: string;
+  /** Host name from PUBLIC_BASE_URL (https only: Teams loads the tab and the SSO resource from it). */
+  readonly host: string;
+  readonly version: string;
+}
+
+/** Reads the packaging keys (MicrosoftAppId, PUBLIC_BASE_URL, TEAMS_APP_ID, TEAMS_APP_VERSION). Throws `ConfigError`. */
+export function loadPackageConfig(env: Env = process.env): PackageConfig {
+  const botId = text(env, 'MicrosoftAppId');
+  if (!botId || !GUID.test(botId)) {
+    throw new ConfigError('MicrosoftAppId', 'is required for the app package: the Application (client) ID GUID of the bot registration.');
+  }
+  const base = text(env, 'PUBLIC_BASE_URL');
+  const m = base ? /^https:\/\/([a-z0-9.-]+)(:\d+)?\/?$/i.exec(base) : null;
+  if (!m) {
+    throw new ConfigError('PUBLIC_BASE_URL', 'is required for the app package: the https URL of the service without a path, e.g. https://lotse.example.org.');
+  }
+  const teamsAppId = text(env, 'TEAMS_APP_ID') ?? botId;
+  if (!GUID.test(teamsAppId)) throw new ConfigError('TEAMS_APP_ID', 'must be a GUID (default: MicrosoftAppId).');
+  const version = text(env, 'TEAMS_APP_VERSION') ?? '1.0.0';
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) throw new ConfigError('TEAMS_APP_VERSION', 'must be a version like 1.0.0.');
+  return Object.freeze({ botId: botId.toLowerCase(), teamsAppId: teamsAppId.toLowerCase(), host: m[1].toLowerCase(), version });
 }

@@ -15,6 +15,8 @@ export interface ServerDeps {
   documents?: Record<string, { contentType: string; body: Buffer }>;
   /** Calendar files of circle meetings by their unguessable token; `undefined` for unknown tokens (404). */
   calendar?: (token: string) => Promise<{ body: string; filename: string } | undefined>;
+  /** Further routes (the personal tab and its API), registered after the health probes. */
+  routes?: (server: restify.Server) => void;
 }
 
 export interface RunningServer {
@@ -139,6 +141,7 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       }
     });
   }
+  deps.routes?.(server);
 
   server.get('/readyz', async (_req: Request, res: Response) => {
     try {

@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
 import type { AppDatabase } from '../../services/storage/database';
+import type { TabSources } from '../../bot/tab/sources';
 
 /** Log lines the app wrote, parsed, for assertions (e.g. "no message text in any log line"). */
 export class LogCapture extends Writable {
@@ -38,12 +39,18 @@ export interface TestApp extends RunningApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { database?: AppDatabase; credentialsFactory?: ServiceClientCredentialsFactory; now?: () => Date } = {},
+  options: { database?: AppDatabase; credentialsFactory?: ServiceClientCredentialsFactory; now?: () => Date; tabSources?: TabSources } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000', ...env });
   const logs = new LogCapture();
   const logger = createLogger(config, logs);
-  const app = await startApp(config, { logger, database: options.database, credentialsFactory: options.credentialsFactory, now: options.now });
+  const app = await startApp(config, {
+    logger,
+    database: options.database,
+    credentialsFactory: options.credentialsFactory,
+    now: options.now,
+    tabSources: options.tabSources,
+  });
   const post: TestApp['post'] = async (body, init = {}) => {
     const res = await fetch(`${app.url}/api/messages`, {
       method: 'POST',

@@ -73,6 +73,26 @@ function base64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** The issuer template of Microsoft Entra ID v2.0 tokens, as the `common` OpenID metadata publishes it. */
+export const ENTRA_V2_ISSUER_TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
+
+/** Claims of an Entra ID v2.0 access token as Teams SSO (`getAuthToken`) issues it for the tab. */
+export interface EntraTokenClaims {
+  /** The signed-in user's object id. */
+  oid: string;
+  /** The user's tenant. */
+  tid: string;
+  /** Audience: the tab's application ID URI `api://{host}/{client id}` (or the client id). */
+  aud: string;
+  /** Defaults to `https://login.microsoftonline.com/{tid}/v2.0`. */
+  iss?: string;
+  /** Delegated scopes, space-separated; defaults to `access_as_user`. */
+  scp?: string;
+  name?: string;
+  preferred_username?: string;
+  [claim: string]: unknown;
+}
+
 /** Serves OpenID metadata + JWKS and signs tokens; create with {@link startTokenIssuer}. */
 export class TokenIssuer {
   /** Id of the published signing key (`kid`). */
@@ -100,6 +120,14 @@ export class TokenIssuer {
   /** The OpenID metadata document URL, for `ToBotFromChannelOpenIdMetadataUrl`. */
   get metadataUrl(): string {
     return `${this.origin}${this.pathPrefix}/v1/.well-known/openidconfiguration`;
+  }
+
+  /**
+   * The Entra ID v2.0 OpenID metadata URL (issuer `https://login.microsoftonline.com/{tenantid}/v2.0`, same keys):
+   * for the tab's single sign-on validation (`TAB_SSO_OPENID_METADATA_URL`).
+   */
+  get entraMetadataUrl(): string {
+    return `${this.origin}${this.pathPrefix}/v2.0/.well-known/openid-configuration`;
   }
 
   /** The JWKS URL the metadata points to. */
@@ -140,6 +168,9 @@ export class TokenIssuer {
       if (req.method === 'GET' && path === `${this.pathPrefix}/v1/.well-known/openidconfiguration`) {
         this.fetches.metadata += 1;
         body = this.metadataDocument();
+      } else if (req.method === 'GET' && path === `${this.pathPrefix}/v2.0/.well-known/openid-configuration`) {
+        this.fetches.metadata += 1;
+        body = { ...this.metadataDocument(), issuer: ENTRA_V2_ISSUER_TEMPLATE };
       } else if (req.method === 'GET' && path === `${this.pathPrefix}/v1/.well-known/keys`) {
         this.fetches.keys += 1;
         body = { keys: [this.publishedKey()] };
@@ -176,6 +207,10 @@ export class TokenIssuer {
 
   /** Signs an RS256 JWT with channel-token defaults (`iss`, `aud`, `nbf`, `exp`) under the given claims. */
   sign(claims: ChannelTokenClaims, options: SignOptions = {}): string {
+    return this.signJwt(claims, options);
+  }
+
+  private signJwt(claims: Record<string, unknown>, options: SignOptions): string {
     const now = Math.floor(Date.now() / 1000);
     const key =
       options.key === undefined || options.key === 'issuer' ? this.privateKey : options.key === 'unknown' ? this.unknownKey() : options.key;
@@ -192,6 +227,18 @@ export class TokenIssuer {
     const signingInput = `${base64urlJson(header)}.${base64urlJson(payload)}`;
     const signature = signBytes('sha256', Buffer.from(signingInput), key).toString('base64url');
     return `${signingInput}.${signature}`;
+  }
+
+  /**
+   * Signs an Entra ID v2.0 access token like the one Teams hands the tab from `authentication.getAuthToken()`
+   * (`ver` 2.0, `scp` access_as_user, issuer per tenant); `options` as for {@link sign}.
+   */
+  signEntra(claims: EntraTokenClaims, options: SignOptions = {}): string {
+    const { iss, scp, ...rest } = claims;
+    return this.signJwt(
+      { ...rest, iss: iss ?? ENTRA_V2_ISSUER_TEMPLATE.replace('{tenantid}', claims.tid), scp: scp ?? 'access_as_user', ver: '2.0' },
+      options,
+    );
   }
 
   /** `Bearer <token>` for the `Authorization` header of a POST to the bot. */

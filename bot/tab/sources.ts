@@ -1,0 +1,120 @@
+/**
+ * The seam between the personal tab and the workflows that feed it. Each section is optional: the tab shows a
+ * section only when its source is plugged in (in `bot/app.ts`) and the viewer's role calls for it; an absent source
+ * means the section does not exist for anyone (no placeholder).
+ *
+ * Phase 2 plugs in `services/requests` (requests, inbox, reports) and `services/circle` (circle, composer) here.
+ */
+import type { AuthorityCode } from '../../services/directory/model';
+import type { Roles } from '../../services/directory/roles';
+import type { Lang } from '../texts';
+
+/** A text in both languages of the tab. */
+export interface Localized {
+  de: string;
+  en: string;
+}
+
+/** The signed-in person looking at the tab, from the validated SSO token and the directory. */
+export interface TabViewer {
+  aadObjectId: string;
+  tenantId: string;
+  lang: Lang;
+  roles: Roles;
+}
+
+/** One Anliegen or Vortrag, ready to display (no further lookups in the tab). */
+export interface CaseSummary {
+  id: string;
+  /** `request` (Anliegen) or `report` (Vortrag); other kinds show `kindLabel`. */
+  kind: string;
+  kindLabel?: Localized;
+  authority: AuthorityCode;
+  subject: string;
+  status: { code: string } & Localized;
+  /** ISO 8601 timestamps. */
+  createdAt: string;
+  updatedAt: string;
+  /** ISO date or timestamp of the next deadline, if any. */
+  deadline?: string;
+}
+
+/** The viewer's own Anliegen with their status (everyone). */
+export interface RequestsSource {
+  listForRequester(aadObjectId: string): Promise<CaseSummary[]>;
+}
+
+/** Cases waiting for the viewer as IB or deputy (shown to the IB side). */
+export interface InboxSource {
+  inboxFor(aadObjectId: string): Promise<CaseSummary[]>;
+}
+
+/** Reports (Vortrag) the viewer wrote or has to decide (shown to the IB side and the head side). */
+export interface ReportsSource {
+  reportsFor(aadObjectId: string): Promise<CaseSummary[]>;
+}
+
+/** One line of the Koordinierungskreis overview: a meeting or a poll. */
+export interface CircleItem {
+  id: string;
+  kind: { code: string } & Localized;
+  title: string;
+  status: { code: string } & Localized;
+  /** ISO timestamp: when the meeting starts or the poll closes. */
+  when?: string;
+  detail?: string;
+}
+
+/** What the Koordinierungskreis view shows (circle members and the KfI). */
+export interface CircleSource {
+  overviewFor(aadObjectId: string): Promise<{ items: CircleItem[] }>;
+}
+
+/** One input of a composer form. */
+export interface ComposerField {
+  name: string;
+  label: Localized;
+  type: 'text' | 'textarea' | 'date' | 'datetime-local' | 'select';
+  required?: boolean;
+  /** Default 2000. */
+  maxLength?: number;
+  options?: Array<{ value: string } & { label: Localized }>;
+  hint?: Localized;
+}
+
+/** Something the viewer can compose and send as a card (a poll, a meeting announcement). */
+export interface ComposerKind {
+  id: string;
+  label: Localized;
+  description?: Localized;
+  sendLabel: Localized;
+  fields: ComposerField[];
+}
+
+/** A problem with the composer input, shown next to the field (or above the form without `field`). */
+export interface ComposerProblem {
+  field?: string;
+  message: Localized;
+}
+
+export type ComposerResult<T> = ({ ok: true } & T) | { ok: false; problems: ComposerProblem[] };
+
+/**
+ * The composer: the kinds this viewer may compose (empty: no composer shown), the card preview (an Adaptive Card
+ * JSON rendered in the tab with the `adaptivecards` renderer) and sending (which must re-check the viewer's rights).
+ * Input arrives already checked against the kind's fields (known names, required, lengths).
+ */
+export interface TabComposer {
+  kinds(viewer: TabViewer): ComposerKind[];
+  preview(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ card: Record<string, unknown> }>>;
+  send(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ message: Localized }>>;
+}
+
+/** Everything the tab can show beyond the contact card and the unanswered questions. */
+export interface TabSources {
+  requests?: RequestsSource;
+  inbox?: InboxSource;
+  reports?: ReportsSource;
+  circle?: CircleSource;
+  composer?: TabComposer;
+}

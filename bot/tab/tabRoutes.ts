@@ -1,0 +1,149 @@
+import restify, { type Next, type Request, type Response, type Server } from 'restify';
+import type { Logger } from '../../services/logging';
+import { langOf } from '../texts';
+import { loadStaticFiles, TAB_CSP } from './staticFiles';
+import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
+import type { TabService } from './tabService';
+
+export interface TabRouteDeps {
+  service: TabService;
+  /** `undefined` when no MicrosoftAppId is configured: the tab API then answers 503 (single sign-on needs one). */
+  validator?: SsoTokenValidator;
+  logger: Logger;
+  /** The built tab (`tab/dist`). */
+  staticDir: string;
+}
+
+const MAX_BODY = 32 * 1024;
+
+function json(res: Response, status: number, body: unknown): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.status(status);
+  res.json(body);
+}
+
+/** Registers `GET /tab/*` (the built tab, from an in-memory allow-list) and the tab's API under `/api/tab/`. */
+export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
+  const files = loadStaticFiles(deps.staticDir);
+  if (!files.size) deps.logger.warn({ event: 'tab.not_built' }, 'tab/dist is missing: run `npm run build` to build the personal tab.');
+
+  const serveFile = (req: Request, res: Response, next: Next) => {
+    // Exact lookup of the raw path: "..", "%2e%2e", backslashes and absolute paths simply match nothing.
+    const path = (req.url ?? '').split('?')[0];
+    const file = files.get(path);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!file) {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.writeHead(404);
+      res.end('Not found');
+      return next(false);
+    }
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', file.etag);
+    if (file.contentType.startsWith('text/html')) res.setHeader('Content-Security-Policy', TAB_CSP);
+    if (req.header('if-none-match') === file.etag) {
+      res.writeHead(304);
+      res.end();
+      return next(false);
+    }
+    res.writeHead(200);
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+    return next(false);
+  };
+  server.get('/tab/*', serveFile);
+  server.head('/tab/*', serveFile);
+
+  /** Validates the SSO token; answers 401/503 itself and returns undefined when the request must stop. */
+  const authenticate = async (req: Request, res: Response): Promise<SsoIdentity | undefined> => {
+    if (!deps.validator) {
+      json(res, 503, { code: 'SsoNotConfigured', message: 'Single sign-on is not configured (MicrosoftAppId).' });
+      return undefined;
+    }
+    try {
+      return await deps.validator.validate(req.header('authorization'));
+    } catch (err) {
+      const code = err instanceof SsoError ? err.code : 'error';
+      if (code === 'metadata' || !(err instanceof SsoError)) {
+        deps.logger.error({ event: 'tab.sso_unavailable', code: (err as Error)?.name }, 'SSO metadata could not be loaded');
+        json(res, 503, { code: 'SsoUnavailable', message: 'Sign-in cannot be checked right now. Please try again.' });
+        return undefined;
+      }
+      deps.logger.warn({ event: 'tab.sso_rejected', code }, 'tab request with an invalid token');
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      json(res, 401, { code: 'Unauthorized', reason: code });
+      return undefined;
+    }
+  };
+
+  const body = (req: Request, res: Response): Record<string, unknown> | undefined => {
+    const type = (req.getContentType() || '').toLowerCase();
+    const raw = (req as Request & { body?: unknown }).body;
+    if (type !== 'application/json') {
+      json(res, 415, { code: 'UnsupportedMediaType', message: 'Content-Type must be application/json.' });
+      return undefined;
+    }
+    try {
+      const parsed: unknown = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw ?? ''));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      /* answered below */
+    }
+    json(res, 400, { code: 'BadRequest', message: 'The request body must be a JSON object.' });
+    return undefined;
+  };
+
+  // restify: an async handler takes (req, res) only; its promise ends the chain.
+  const handle = (run: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await run(req, res);
+    } catch (err) {
+      deps.logger.error({ event: 'tab.request_failed', code: (err as Error)?.name ?? 'Error' }, 'tab request failed');
+      if (!res.headersSent) json(res, 500, { code: 'InternalError', message: 'The request could not be processed.' });
+    }
+  };
+  const lang = (req: Request) => langOf(req.header('accept-language'));
+  const reader = restify.plugins.bodyReader({ maxBodySize: MAX_BODY });
+
+  server.get(
+    '/api/tab/me',
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (identity) json(res, 200, await deps.service.me(identity, lang(req)));
+    }),
+  );
+
+  server.put(
+    '/api/tab/home',
+    reader,
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (!identity) return;
+      const input = body(req, res);
+      if (!input) return;
+      if (!(await deps.service.setHome(identity, input.authority))) {
+        json(res, 400, { code: 'BadRequest', message: 'authority must be one of arnsberg, detmold, duesseldorf, koeln, muenster.' });
+        return;
+      }
+      json(res, 200, await deps.service.me(identity, lang(req)));
+    }),
+  );
+
+  for (const action of ['preview', 'send'] as const) {
+    server.post(
+      `/api/tab/${action}`,
+      reader,
+      handle(async (req, res) => {
+        const identity = await authenticate(req, res);
+        if (!identity) return;
+        const input = body(req, res);
+        if (!input) return;
+        const result = await deps.service[action](identity, lang(req), input.kind, input.input);
+        if (!result) json(res, 404, { code: 'NotFound', message: 'There is nothing of this kind to compose for you.' });
+        else json(res, result.ok ? 200 : 400, result);
+      }),
+    );
+  }
+}

@@ -1,0 +1,191 @@
+import type { LiveAnswers } from '../../services/answers/liveAnswers';
+import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
+import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
+import { isHeadSide, rolesOf, type Roles } from '../../services/directory/roles';
+import type { Logger } from '../../services/logging';
+import type { UserProfileRepository } from '../../services/users/userProfiles';
+import { renderAnswerCard } from '../handlers/answers';
+import type { Lang } from '../texts';
+import type { ComposerKind, ComposerProblem, ComposerResult, Localized, TabSources, TabViewer } from './sources';
+import type { SsoIdentity } from './ssoToken';
+
+export interface TabServiceDeps {
+  live: LiveAnswers;
+  profiles: UserProfileRepository;
+  unanswered: UnansweredQuestions;
+  sources: TabSources;
+  logger: Logger;
+  decreeUrl: () => string;
+  now?: () => Date;
+}
+
+/** What `GET /api/tab/me` returns: everything the first view needs in one round trip. */
+export interface TabMe {
+  lang: Lang;
+  name?: string;
+  roles: Pick<Roles, 'commissionerOf' | 'deputyOf' | 'headOf' | 'headOfficeOf' | 'kfi' | 'circleMember'>;
+  /** The viewer's Bezirksregierung, or null: the tab then asks (and stores the choice like „Meine Bezirksregierung“). */
+  home: { authority: AuthorityCode; name: string; source: 'chosen' | 'emailDomain' } | null;
+  authorities: Array<{ code: AuthorityCode; name: string }>;
+  /** The contact card the bot sends for „Wer ist meine IB?“, without chat-only buttons. */
+  contactCard: Record<string, unknown> | null;
+  /** The views this viewer gets, in display order; each present key is one section of the tab. */
+  sections: {
+    unanswered?: { authority: AuthorityCode; authorityName: string; questions: Array<{ askedAt: string; text: string; language: 'de' | 'en' }> };
+    requests?: Awaited<ReturnType<NonNullable<TabSources['requests']>['listForRequester']>>;
+    inbox?: Awaited<ReturnType<NonNullable<TabSources['inbox']>['inboxFor']>>;
+    reports?: Awaited<ReturnType<NonNullable<TabSources['reports']>['reportsFor']>>;
+    circle?: Awaited<ReturnType<NonNullable<TabSources['circle']>['overviewFor']>>;
+    composer?: { kinds: ComposerKind[] };
+  };
+}
+
+const MY_IB_QUESTION: Record<Lang, string> = { de: 'Wer ist meine IB?', en: 'Who is my IB?' };
+const DEFAULT_MAX_LENGTH = 2000;
+
+/** Card actions that only work in a chat with the bot (Action.Execute) are left out of cards shown in the tab. */
+function withoutChatActions(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node
+      .filter((n) => !(n && typeof n === 'object' && (n as { type?: unknown }).type === 'Action.Execute'))
+      .map(withoutChatActions)
+      .filter((n) => !(n && typeof n === 'object' && (n as { type?: unknown }).type === 'ActionSet' && !((n as { actions?: unknown[] }).actions ?? []).length));
+  }
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withoutChatActions(v)]));
+  }
+  return node;
+}
+
+/** The personal tab's server side: who the viewer is, what they see, and the composer, independent of HTTP. */
+export class TabService {
+  constructor(private readonly deps: TabServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  viewer(identity: SsoIdentity, lang: Lang): TabViewer {
+    return { aadObjectId: identity.aadObjectId, tenantId: identity.tenantId, lang, roles: rolesOf(this.deps.live.engine.directory, identity.aadObjectId) };
+  }
+
+  /** The home authority from the stored profile, else from the token's e-mail domain (then stored, like the bot does). */
+  private async home(identity: SsoIdentity): Promise<TabMe['home']> {
+    const profile = await this.deps.profiles.get(identity.aadObjectId);
+    if (profile?.homeAuthority) {
+      return { authority: profile.homeAuthority, name: AUTHORITY_NAMES[profile.homeAuthority], source: profile.homeAuthoritySource ?? 'chosen' };
+    }
+    const derived = identity.username ? authorityForEmail(this.deps.live.engine.directory, identity.username) : undefined;
+    if (!derived) return null;
+    await this.deps.profiles.update(identity.aadObjectId, identity.tenantId, (p) => ({ ...p, homeAuthority: derived, homeAuthoritySource: 'emailDomain' }), this.now());
+    return { authority: derived, name: AUTHORITY_NAMES[derived], source: 'emailDomain' };
+  }
+
+  private contactCard(lang: Lang, authority: AuthorityCode): Record<string, unknown> | null {
+    const answer = this.deps.live.engine.answer({ text: MY_IB_QUESTION[lang], locale: lang === 'de' ? 'de-DE' : 'en-US', homeAuthority: authority, now: this.now() });
+    const card = answer.contact ? renderAnswerCard(answer, this.deps.decreeUrl()) : undefined;
+    return card ? (withoutChatActions(card.content) as Record<string, unknown>) : null;
+  }
+
+  async me(identity: SsoIdentity, lang: Lang): Promise<TabMe> {
+    const viewer = this.viewer(identity, lang);
+    const { roles } = viewer;
+    const { sources } = this.deps;
+    const home = await this.home(identity);
+    const directory = this.deps.live.engine.directory;
+    const sections: TabMe['sections'] = {};
+    const own = [...roles.commissionerOf, ...roles.deputyOf][0];
+    const ibSide = roles.commissionerOf.length + roles.deputyOf.length > 0;
+    const headSide = directory.authorities.some((a) => isHeadSide(roles, a));
+    const tasks: Array<Promise<void>> = [];
+    if (own) {
+      tasks.push(
+        this.deps.unanswered.list(own, this.now()).then((qs) => {
+          sections.unanswered = {
+            authority: own,
+            authorityName: AUTHORITY_NAMES[own],
+            questions: qs.map((q) => ({ askedAt: q.askedAt, text: q.text, language: q.language })),
+          };
+        }),
+      );
+    }
+    if (sources.requests) tasks.push(sources.requests.listForRequester(viewer.aadObjectId).then((r) => void (sections.requests = r)));
+    if (sources.inbox && ibSide) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = r)));
+    if (sources.reports && (ibSide || headSide)) tasks.push(sources.reports.reportsFor(viewer.aadObjectId).then((r) => void (sections.reports = r)));
+    if (sources.circle && (roles.circleMember || roles.kfi)) tasks.push(sources.circle.overviewFor(viewer.aadObjectId).then((r) => void (sections.circle = r)));
+    await Promise.all(tasks);
+    const kinds = sources.composer?.kinds(viewer) ?? [];
+    if (kinds.length) sections.composer = { kinds };
+    // Keep a fixed order for the UI: the object is rebuilt in display order.
+    const ordered: TabMe['sections'] = {};
+    for (const key of ['unanswered', 'inbox', 'reports', 'requests', 'circle', 'composer'] as const) {
+      if (sections[key] !== undefined) (ordered as Record<string, unknown>)[key] = sections[key];
+    }
+    return {
+      lang,
+      name: identity.name,
+      roles: { commissionerOf: roles.commissionerOf, deputyOf: roles.deputyOf, headOf: roles.headOf, headOfficeOf: roles.headOfficeOf, kfi: roles.kfi, circleMember: roles.circleMember },
+      home,
+      authorities: AUTHORITY_CODES.map((code) => ({ code, name: AUTHORITY_NAMES[code] })),
+      contactCard: home ? this.contactCard(lang, home.authority) : null,
+      sections: ordered,
+    };
+  }
+
+  /** Stores the viewer's choice of Bezirksregierung (as „Meine Bezirksregierung“ in the chat does). */
+  async setHome(identity: SsoIdentity, authority: unknown): Promise<boolean> {
+    if (!isAuthorityCode(authority)) return false;
+    await this.deps.profiles.update(identity.aadObjectId, identity.tenantId, (p) => ({ ...p, homeAuthority: authority, homeAuthoritySource: 'chosen' }), this.now());
+    this.deps.logger.info({ event: 'tab.home_set', authority }, 'home authority chosen in the tab');
+    return true;
+  }
+
+  /** Checks composer input against the kind's fields; returns the cleaned input or the problems. */
+  private checkInput(viewer: TabViewer, kindId: unknown, input: unknown): ComposerResult<{ kind: string; input: Record<string, string> }> | undefined {
+    const kind = this.deps.sources.composer?.kinds(viewer).find((k) => k.id === kindId);
+    if (!kind) return undefined;
+    if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, problems: [{ message: msg('Die Eingaben fehlen.', 'The input is missing.') }] };
+    const problems: ComposerProblem[] = [];
+    const clean: Record<string, string> = {};
+    const known = new Set(kind.fields.map((f) => f.name));
+    for (const name of Object.keys(input)) {
+      if (!known.has(name)) problems.push({ message: msg(`Unbekanntes Feld „${name.slice(0, 40)}“.`, `Unknown field "${name.slice(0, 40)}".`) });
+    }
+    for (const field of kind.fields) {
+      const raw = (input as Record<string, unknown>)[field.name];
+      const value = typeof raw === 'string' ? raw.trim() : raw === undefined || raw === null ? '' : undefined;
+      if (value === undefined) {
+        problems.push({ field: field.name, message: msg('Bitte Text eingeben.', 'Please enter text.') });
+        continue;
+      }
+      if (field.required && !value) problems.push({ field: field.name, message: msg(`Bitte „${field.label.de}“ ausfüllen.`, `Please fill in "${field.label.en}".`) });
+      const max = field.maxLength ?? DEFAULT_MAX_LENGTH;
+      if (value.length > max) problems.push({ field: field.name, message: msg(`Höchstens ${max} Zeichen.`, `At most ${max} characters.`) });
+      if (field.type === 'select' && value && !(field.options ?? []).some((o) => o.value === value)) {
+        problems.push({ field: field.name, message: msg('Bitte eine der angebotenen Möglichkeiten wählen.', 'Please choose one of the options offered.') });
+      }
+      clean[field.name] = value;
+    }
+    return problems.length ? { ok: false, problems } : { ok: true, kind: kind.id, input: clean };
+  }
+
+  /** `undefined`: no such composer kind for this viewer (404). */
+  async preview(identity: SsoIdentity, lang: Lang, kindId: unknown, input: unknown) {
+    const viewer = this.viewer(identity, lang);
+    const checked = this.checkInput(viewer, kindId, input);
+    if (!checked || !checked.ok) return checked;
+    return this.deps.sources.composer!.preview(viewer, checked.kind, checked.input);
+  }
+
+  async send(identity: SsoIdentity, lang: Lang, kindId: unknown, input: unknown) {
+    const viewer = this.viewer(identity, lang);
+    const checked = this.checkInput(viewer, kindId, input);
+    if (!checked || !checked.ok) return checked;
+    return this.deps.sources.composer!.send(viewer, checked.kind, checked.input);
+  }
+}
+
+function msg(de: string, en: string): Localized {
+  return { de, en };
+}
+

@@ -1,0 +1,491 @@
+import { app, authentication } from '@microsoft/teams-js';
+import { renderCard } from './cards';
+import { langOf, TEXTS, type Lang, type Texts } from './texts';
+
+interface Localized {
+  de: string;
+  en: string;
+}
+interface CaseSummary {
+  id: string;
+  kind: string;
+  kindLabel?: Localized;
+  authority: string;
+  subject: string;
+  status: { code: string } & Localized;
+  createdAt: string;
+  updatedAt: string;
+  deadline?: string;
+}
+interface CircleItem {
+  id: string;
+  kind: { code: string } & Localized;
+  title: string;
+  status: { code: string } & Localized;
+  when?: string;
+  detail?: string;
+}
+interface ComposerField {
+  name: string;
+  label: Localized;
+  type: 'text' | 'textarea' | 'date' | 'datetime-local' | 'select';
+  required?: boolean;
+  maxLength?: number;
+  options?: Array<{ value: string; label: Localized }>;
+  hint?: Localized;
+}
+interface ComposerKind {
+  id: string;
+  label: Localized;
+  description?: Localized;
+  sendLabel: Localized;
+  fields: ComposerField[];
+}
+interface Problem {
+  field?: string;
+  message: Localized;
+}
+/** `GET /api/tab/me` (bot/tab/tabService.ts). */
+interface Me {
+  lang: Lang;
+  name?: string;
+  roles: { commissionerOf: string[]; deputyOf: string[]; headOf: string[]; headOfficeOf: string[]; kfi: boolean; circleMember: boolean };
+  home: { authority: string; name: string; source: 'chosen' | 'emailDomain' } | null;
+  authorities: Array<{ code: string; name: string }>;
+  contactCard: Record<string, unknown> | null;
+  sections: {
+    unanswered?: { authority: string; authorityName: string; questions: Array<{ askedAt: string; text: string; language: Lang }> };
+    inbox?: CaseSummary[];
+    reports?: CaseSummary[];
+    requests?: CaseSummary[];
+    circle?: { items: CircleItem[] };
+    composer?: { kinds: ComposerKind[] };
+  };
+}
+
+/** How long app.initialize may take before the page assumes it is not inside Teams. */
+const INIT_TIMEOUT_MS = 4000;
+
+let lang: Lang = langOf(new URLSearchParams(location.search).get('lang') ?? navigator.language);
+let t: Texts = TEXTS[lang];
+let token = '';
+
+type Child = Node | string | null | undefined | false;
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c);
+  return node;
+}
+
+function setLang(next: Lang): void {
+  lang = next;
+  t = TEXTS[next];
+  document.documentElement.lang = next;
+  document.title = `${t.title} – Integrations-Lotse`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+const dateFormat = () => new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeZone: 'Europe/Berlin' });
+const dateTimeFormat = () => new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Berlin' });
+function time(iso: string | undefined, withTime = false): Node | string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return h('time', { datetime: iso }, (withTime ? dateTimeFormat() : dateFormat()).format(d));
+}
+
+function main(): HTMLElement {
+  return document.getElementById('main')!;
+}
+
+function ready(state: 'ready' | 'notice' | 'error'): void {
+  main().removeAttribute('aria-busy');
+  document.documentElement.dataset.state = state;
+  performance.mark('lotse:interactive');
+}
+
+function showMessage(title: string, text: string, role: 'alert' | 'status', retry?: () => void): void {
+  main().replaceChildren(
+    h('div', { class: 'notice', role }, h('h1', {}, title), h('p', {}, text), retry ? h('button', { type: 'button', class: 'primary', id: 'retry' }, t.retry) : null),
+  );
+  if (retry) document.getElementById('retry')!.addEventListener('click', retry);
+}
+
+/** Outside Teams: both languages, because the page cannot know the user's Teams language. */
+function showOutsideTeams(): void {
+  document.documentElement.lang = 'de';
+  main().replaceChildren(
+    h(
+      'div',
+      { class: 'notice', role: 'alert', id: 'outside-teams' },
+      h('h1', {}, TEXTS.de.outsideTitle),
+      h('p', {}, TEXTS.de.outside),
+      h('h2', { lang: 'en' }, TEXTS.en.outsideTitle),
+      h('p', { lang: 'en' }, TEXTS.en.outside),
+    ),
+  );
+  ready('notice');
+}
+
+class ApiError extends Error {
+  constructor(readonly status: number, readonly body: unknown) {
+    super(`HTTP ${status}`);
+  }
+}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const send = () =>
+    fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'accept-language': lang, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  let res = await send();
+  if (res.status === 401) {
+    // The cached token may just have expired: ask Teams once more.
+    token = await authentication.getAuthToken();
+    res = await send();
+  }
+  const parsed: unknown = await res.json().catch(() => undefined);
+  if (!res.ok && res.status !== 400) throw new ApiError(res.status, parsed);
+  return parsed as T;
+}
+
+function openUrl(url: string): void {
+  if (/^https:/i.test(url)) app.openLink(url).catch(() => window.open(url, '_blank', 'noopener'));
+  else window.open(url, '_blank', 'noopener');
+}
+
+function section(id: string, heading: string, ...children: Child[]): HTMLElement {
+  return h('section', { id, 'aria-labelledby': `${id}-heading`, class: 'panel' }, h('h2', { id: `${id}-heading` }, heading), ...children);
+}
+
+function roleLines(me: Me): string[] {
+  const name = (code: string) => me.authorities.find((a) => a.code === code)?.name ?? code;
+  return [
+    ...me.roles.commissionerOf.map((c) => t.roleIb(name(c))),
+    ...me.roles.deputyOf.map((c) => t.roleDeputy(name(c))),
+    ...me.roles.headOf.map((c) => t.roleHead(name(c))),
+    ...me.roles.headOfficeOf.map((c) => t.roleHeadOffice(name(c))),
+    ...(me.roles.kfi ? [t.roleKfi] : []),
+    ...(me.roles.circleMember ? [t.roleCircle] : []),
+  ];
+}
+
+function contactSection(me: Me): HTMLElement {
+  const status = h('p', { class: 'status', role: 'status', id: 'home-status' });
+  const select = h(
+    'select',
+    { id: 'home-select', name: 'authority', required: true, 'aria-describedby': 'home-status' },
+    h('option', { value: '' }, t.homePlaceholder),
+    ...me.authorities.map((a) => h('option', { value: a.code, selected: me.home?.authority === a.code }, a.name)),
+  );
+  const form = h(
+    'form',
+    { id: 'home-form', class: 'inline-form', hidden: !!me.home },
+    h('label', { for: 'home-select' }, t.homeLabel),
+    select,
+    h('button', { type: 'submit', class: 'primary' }, t.homeSave),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!select.value) {
+      status.textContent = t.homeMissing;
+      select.setAttribute('aria-invalid', 'true');
+      select.focus();
+      return;
+    }
+    api<Me>('PUT', '/api/tab/home', { authority: select.value }).then(
+      (next) => {
+        render(next);
+        const saved = document.getElementById('home-status');
+        if (saved) saved.textContent = t.homeSaved(next.home?.name ?? '');
+        document.getElementById('home-change')?.focus();
+      },
+      () => (status.textContent = t.failed),
+    );
+  });
+  const cardHost = h('div', { class: 'card-host', id: 'contact-card' });
+  const children: Child[] = [];
+  if (me.home) {
+    children.push(
+      h(
+        'p',
+        { class: 'home-line' },
+        t.homeCurrent(me.home.name, me.home.source === 'emailDomain'),
+        ' ',
+        h('button', { type: 'button', class: 'link', id: 'home-change', 'aria-controls': 'home-form', 'aria-expanded': 'false' }, t.homeChange),
+      ),
+    );
+    children.push(me.contactCard ? cardHost : h('p', {}, t.noContact));
+  } else {
+    children.push(h('p', {}, t.homeIntro));
+  }
+  children.push(form, status);
+  const node = section('contact', t.contactHeading, ...children);
+  if (me.contactCard) renderCard(me.contactCard, cardHost, openUrl);
+  node.querySelector('#home-change')?.addEventListener('click', (event) => {
+    const button = event.currentTarget as HTMLButtonElement;
+    const open = form.hidden;
+    form.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open) select.focus();
+  });
+  return node;
+}
+
+function unansweredSection(data: NonNullable<Me['sections']['unanswered']>): HTMLElement {
+  const list = data.questions.length
+    ? h(
+        'ul',
+        { class: 'items' },
+        ...data.questions.map((q) => h('li', {}, h('span', { class: 'meta' }, time(q.askedAt)), ' ', h('q', { lang: q.language }, q.text))),
+      )
+    : h('p', {}, t.unansweredNone);
+  return section('unanswered', t.unansweredHeading(data.authorityName), h('p', { class: 'intro' }, t.unansweredIntro), list);
+}
+
+function casesSection(id: string, heading: string, none: string, cases: CaseSummary[], authorities: Me['authorities']): HTMLElement {
+  if (!cases.length) return section(id, heading, h('p', {}, none));
+  const c = t.columns;
+  const head = h('tr', {}, ...[c.subject, c.kind, c.authority, c.status, c.deadline, c.updated].map((label) => h('th', { scope: 'col' }, label)));
+  const rows = cases.map((x) =>
+    h(
+      'tr',
+      { 'data-id': x.id },
+      h('th', { scope: 'row' }, x.subject),
+      h('td', {}, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
+      h('td', {}, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
+      h('td', {}, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
+      h('td', {}, time(x.deadline)),
+      h('td', {}, time(x.updatedAt, true)),
+    ),
+  );
+  return section(id, heading, h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, heading), h('thead', {}, head), h('tbody', {}, ...rows))));
+}
+
+function circleSection(data: NonNullable<Me['sections']['circle']>): HTMLElement {
+  if (!data.items.length) return section('circle', t.circleHeading, h('p', {}, t.circleNone));
+  return section(
+    'circle',
+    t.circleHeading,
+    h(
+      'ul',
+      { class: 'items' },
+      ...data.items.map((i) =>
+        h(
+          'li',
+          { 'data-id': i.id },
+          h('span', { class: 'meta' }, i.kind[lang], ' · ', time(i.when, true)),
+          ' ',
+          h('strong', {}, i.title),
+          ' ',
+          h('span', { class: 'badge' }, i.status[lang]),
+          i.detail ? h('p', {}, i.detail) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function fieldControl(kind: ComposerKind, field: ComposerField): HTMLElement {
+  const id = `f-${kind.id}-${field.name}`;
+  const described = [field.hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
+  const common = { id, name: field.name, required: !!field.required, 'aria-describedby': described, maxlength: String(field.maxLength ?? 2000) };
+  let control: HTMLElement;
+  if (field.type === 'textarea') control = h('textarea', { ...common, rows: '4' });
+  else if (field.type === 'select') {
+    control = h('select', { id, name: field.name, required: !!field.required, 'aria-describedby': described }, h('option', { value: '' }, t.homePlaceholder), ...(field.options ?? []).map((o) => h('option', { value: o.value }, o.label[lang])));
+  } else control = h('input', { ...common, type: field.type });
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, field.label[lang], field.required ? h('span', { class: 'required' }, ` (${t.required})`) : null),
+    field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint[lang]) : null,
+    control,
+    h('p', { class: 'error', id: `${id}-error` }),
+  );
+}
+
+function composerSection(kinds: ComposerKind[]): HTMLElement {
+  let current = kinds[0];
+  let previewed: string | undefined;
+  const formHost = h('div', { id: 'composer-fields' });
+  const problems = h('div', { class: 'problems', id: 'composer-problems', role: 'alert' });
+  const previewHost = h('div', { class: 'card-host', id: 'composer-preview-card' });
+  const previewStatus = h('p', { class: 'status', role: 'status', id: 'composer-status' });
+  const previewButton = h('button', { type: 'button', class: 'secondary', id: 'composer-preview' }, t.preview);
+  const sendButton = h('button', { type: 'submit', class: 'primary', id: 'composer-send', disabled: true }, current.sendLabel[lang]);
+  const form = h('form', { id: 'composer-form', novalidate: true }, formHost, problems, h('div', { class: 'buttons' }, previewButton, sendButton));
+
+  const values = (): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const f of current.fields) out[f.name] = (form.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '';
+    return out;
+  };
+  const showProblems = (list: Problem[]) => {
+    for (const f of current.fields) {
+      const el = document.getElementById(`f-${current.id}-${f.name}`);
+      const err = document.getElementById(`f-${current.id}-${f.name}-error`);
+      const mine = list.filter((p) => p.field === f.name);
+      el?.toggleAttribute('aria-invalid', mine.length > 0);
+      if (err) err.textContent = mine.map((p) => p.message[lang]).join(' ');
+    }
+    const general = list.filter((p) => !p.field);
+    problems.replaceChildren(...(list.length ? [h('p', {}, t.problemsIntro), ...general.map((p) => h('p', {}, p.message[lang]))] : []));
+    const first = list.find((p) => p.field);
+    if (first) document.getElementById(`f-${current.id}-${first.field}`)?.focus();
+  };
+  const fill = () => {
+    formHost.replaceChildren(...(current.description ? [h('p', { class: 'intro' }, current.description[lang])] : []), ...current.fields.map((f) => fieldControl(current, f)));
+    sendButton.textContent = current.sendLabel[lang];
+    sendButton.disabled = true;
+    previewed = undefined;
+    previewHost.replaceChildren();
+  };
+  form.addEventListener('input', () => {
+    if (previewed !== undefined && previewed !== JSON.stringify(values())) {
+      sendButton.disabled = true;
+      previewStatus.textContent = t.previewStale;
+    }
+  });
+  previewButton.addEventListener('click', async () => {
+    const input = values();
+    try {
+      const result = await api<{ ok: boolean; card?: Record<string, unknown>; problems?: Problem[] }>('POST', '/api/tab/preview', { kind: current.id, input });
+      if (!result.ok || !result.card) {
+        showProblems(result.problems ?? []);
+        return;
+      }
+      showProblems([]);
+      renderCard(result.card, previewHost, openUrl);
+      previewed = JSON.stringify(input);
+      sendButton.disabled = false;
+      previewStatus.textContent = t.previewHint;
+    } catch {
+      previewStatus.textContent = t.failed;
+    }
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = values();
+    if (previewed !== JSON.stringify(input)) {
+      previewStatus.textContent = t.previewStale;
+      return;
+    }
+    sendButton.disabled = true;
+    previewStatus.textContent = t.sending;
+    try {
+      const result = await api<{ ok: boolean; message?: Localized; problems?: Problem[] }>('POST', '/api/tab/send', { kind: current.id, input });
+      if (!result.ok) {
+        showProblems(result.problems ?? []);
+        sendButton.disabled = false;
+        previewStatus.textContent = '';
+        return;
+      }
+      form.reset();
+      fill();
+      previewStatus.textContent = result.message?.[lang] ?? '';
+    } catch {
+      sendButton.disabled = false;
+      previewStatus.textContent = t.failed;
+    }
+  });
+
+  const chooser =
+    kinds.length > 1
+      ? h(
+          'fieldset',
+          { class: 'kinds' },
+          h('legend', {}, t.composerKind),
+          ...kinds.map((k, i) =>
+            h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'composer-kind', value: k.id, checked: i === 0 }), ' ', k.label[lang]),
+          ),
+        )
+      : h('p', { class: 'intro' }, kinds[0].label[lang]);
+  chooser.addEventListener('change', (event) => {
+    const value = (event.target as HTMLInputElement).value;
+    current = kinds.find((k) => k.id === value) ?? current;
+    fill();
+  });
+  fill();
+  return section(
+    'composer',
+    t.composerHeading,
+    chooser,
+    form,
+    h('section', { 'aria-labelledby': 'composer-preview-heading', class: 'preview' }, h('h3', { id: 'composer-preview-heading' }, t.previewHeading), previewStatus, previewHost),
+  );
+}
+
+function render(me: Me): void {
+  setLang(me.lang);
+  const roles = roleLines(me);
+  const s = me.sections;
+  const parts: Child[] = [
+    h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null),
+    contactSection(me),
+    s.unanswered ? unansweredSection(s.unanswered) : null,
+    s.inbox ? casesSection('inbox', t.inboxHeading, t.inboxNone, s.inbox, me.authorities) : null,
+    s.reports ? casesSection('reports', t.reportsHeading, t.reportsNone, s.reports, me.authorities) : null,
+    s.requests ? casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities) : null,
+    s.circle ? circleSection(s.circle) : null,
+    s.composer?.kinds.length ? composerSection(s.composer.kinds) : null,
+  ];
+  main().replaceChildren(...parts.filter((p): p is Node => !!p && typeof p !== 'string'));
+}
+
+function applyTheme(theme: string | undefined): void {
+  document.documentElement.dataset.theme = theme === 'dark' || theme === 'contrast' ? theme : 'default';
+}
+
+async function load(): Promise<void> {
+  try {
+    token = await authentication.getAuthToken();
+  } catch {
+    showMessage(t.signInFailedTitle, t.signInFailed, 'alert', () => void load());
+    ready('error');
+    return;
+  }
+  try {
+    render(await api<Me>('GET', '/api/tab/me'));
+    ready('ready');
+  } catch (err) {
+    const notConfigured = err instanceof ApiError && err.status === 503 && (err.body as { code?: string } | undefined)?.code === 'SsoNotConfigured';
+    showMessage(t.signInFailedTitle, notConfigured ? t.notConfigured : t.failed, 'alert', () => void load());
+    ready('error');
+  }
+}
+
+async function start(): Promise<void> {
+  setLang(lang);
+  try {
+    await withTimeout(app.initialize(), INIT_TIMEOUT_MS);
+  } catch {
+    showOutsideTeams();
+    return;
+  }
+  // The theme arrives with the context; the language already came with the URL (`?lang={locale}`), so the first view
+  // does not wait for it.
+  app.getContext().then(
+    (context) => applyTheme(context.app.theme),
+    () => undefined,
+  );
+  app.registerOnThemeChangeHandler(applyTheme);
+  await load();
+}
+
+void start();

@@ -1,0 +1,215 @@
+import { request } from 'node:http';
+import { UnansweredQuestions, type UnansweredQuestion } from '../../services/answers/unansweredQuestions';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import type { UserProfile } from '../../services/users/userProfiles';
+import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/activities';
+import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
+import { startTestApp, type TestApp } from '../support/testApp';
+import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+
+const KOELN_IB = '00000000-0000-4000-8000-000400000001';
+const KOELN_DEPUTY = '00000000-0000-4000-8000-000400000002';
+const FOREIGN_TENANT = '99999999-9999-4999-8999-999999999999';
+
+describe('the personal tab API', () => {
+  let issuer: TokenIssuer;
+  let database: AppDatabase;
+  let app: TestApp;
+
+  const token = (oid: string, extra: Record<string, unknown> = {}, options: Parameters<TokenIssuer['signEntra']>[1] = {}) =>
+    issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE, ...extra }, options);
+  async function call(method: string, path: string, auth?: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+  const profile = (oid: string) => database.store<UserProfile>(CONTAINERS.users).read(oid, 'profile');
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
+    database = await openDatabase({ databaseId: 'tab-api-test' });
+    app = await startTabApp(issuer, { database });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await database.close();
+    await issuer.close();
+  });
+
+  describe('refuses every request without a valid Teams single sign-on token', () => {
+    const staff = stableGuid('tab', 'refused');
+    it.each([
+      ['no token', () => undefined, 'missing'],
+      ['a malformed token', () => 'not-a-token', 'malformed'],
+      ['a token signed by an unknown key', () => token(staff, {}, { key: 'unknown', kid: issuer.keyId }), 'signature'],
+      ['an expired token', () => token(staff, {}, { expiresInSeconds: -3600 }), 'expired'],
+      ['a token that is not valid yet', () => token(staff, {}, { notBeforeSeconds: 3600 }), 'expired'],
+      ['a token of a foreign tenant', () => issuer.signEntra({ oid: staff, tid: FOREIGN_TENANT, aud: TAB_AUDIENCE }), 'tenant'],
+      ['a token for another application', () => token(staff, { aud: 'api://elsewhere.example/11111111-1111-4111-8111-111111111111' }), 'audience'],
+      ['a token from another issuer', () => token(staff, { iss: 'https://sts.windows.net/evil/' }), 'issuer'],
+      ['a token whose issuer names another tenant', () => token(staff, { iss: `https://login.microsoftonline.com/${FOREIGN_TENANT}/v2.0` }), 'issuer'],
+      ['a token without the access_as_user scope', () => token(staff, { scp: 'User.Read' }), 'scope'],
+      ['a Bot Framework channel token', () => issuer.sign({ serviceurl: 'https://smba.trafficmanager.net/emea/' }), 'claims'],
+    ])('answers 401 to %s and stores nothing', async (_name, make, reason) => {
+      const res = await call('GET', '/api/tab/me', make());
+      expect({ status: res.status, reason: res.body?.reason }).toEqual({ status: 401, reason });
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      expect(await profile(staff)).toBeUndefined();
+    });
+
+    it('refuses to store a home authority without a token', async () => {
+      const res = await call('PUT', '/api/tab/home', undefined, { authority: 'koeln' });
+      expect(res.status).toBe(401);
+      expect(await profile(staff)).toBeUndefined();
+    });
+  });
+
+  it('shows staff the contact card of their IB, with the authority taken from the e-mail domain and stored', async () => {
+    const staff = stableGuid('tab', 'staff-koeln');
+    const res = await call('GET', '/api/tab/me', token(staff, { preferred_username: 'max.beispiel@bezreg-koeln.example', name: 'Max Beispiel' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body.home).toEqual({ authority: 'koeln', name: 'Bezirksregierung Köln', source: 'emailDomain' });
+    expect(res.body.name).toBe('Max Beispiel');
+    const card = JSON.stringify(res.body.contactCard);
+    expect(card).toContain('Sabine Schmitz (Beispiel)');
+    expect(card).toContain('mailto:sabine.schmitz@bezreg-koeln.example');
+    // Chat-only buttons (Action.Execute) do not work in the tab and are left out.
+    expect(card).not.toContain('Action.Execute');
+    expect(res.body.sections).toEqual({});
+    expect(await profile(staff)).toMatchObject({ homeAuthority: 'koeln', homeAuthoritySource: 'emailDomain', tenantId: DEFAULT_TENANT_ID });
+  });
+
+  it('lets staff with an unknown e-mail domain choose their Bezirksregierung, stored like „Meine Bezirksregierung“', async () => {
+    const staff = stableGuid('tab', 'staff-unknown');
+    const auth = token(staff, { preferred_username: 'someone@elsewhere.example' });
+    const first = await call('GET', '/api/tab/me', auth);
+    expect(first.body.home).toBeNull();
+    expect(first.body.contactCard).toBeNull();
+    expect(first.body.authorities.map((a: { code: string }) => a.code)).toEqual(['arnsberg', 'detmold', 'duesseldorf', 'koeln', 'muenster']);
+
+    const chosen = await call('PUT', '/api/tab/home', auth, { authority: 'muenster' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.home).toEqual({ authority: 'muenster', name: 'Bezirksregierung Münster', source: 'chosen' });
+    expect(JSON.stringify(chosen.body.contactCard)).toContain('Tina Test (Beispiel)');
+    expect(await profile(staff)).toMatchObject({ homeAuthority: 'muenster', homeAuthoritySource: 'chosen' });
+  });
+
+  it('rejects a home authority that does not exist and keeps the stored one', async () => {
+    const staff = stableGuid('tab', 'staff-bad-choice');
+    const auth = token(staff);
+    expect((await call('PUT', '/api/tab/home', auth, { authority: 'koeln' })).status).toBe(200);
+    for (const bad of [{ authority: 'berlin' }, { authority: 7 }, {}]) {
+      const res = await call('PUT', '/api/tab/home', auth, bad);
+      expect(res.status).toBe(400);
+    }
+    expect((await call('PUT', '/api/tab/home', auth, 'not json')).status).toBe(400);
+    expect((await call('PUT', '/api/tab/home', auth, '{"authority":"koeln"}', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect(await profile(staff)).toMatchObject({ homeAuthority: 'koeln', homeAuthoritySource: 'chosen' });
+  });
+
+  it('shows the IB and the deputy the unanswered questions of their authority from the database, and staff not', async () => {
+    const questions = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
+    await questions.record('koeln', 'Wie beantrage ich Sonderurlaub für das Zuckerfest?', 'de');
+    await questions.record('muenster', 'Frage aus Münster', 'de');
+    for (const oid of [KOELN_IB, KOELN_DEPUTY]) {
+      const res = await call('GET', '/api/tab/me', token(oid, { preferred_username: 'x@bezreg-koeln.example' }), undefined, { 'accept-language': 'en-US' });
+      expect(res.status).toBe(200);
+      expect(res.body.lang).toBe('en');
+      const section = res.body.sections.unanswered;
+      expect(section).toMatchObject({ authority: 'koeln', authorityName: 'Bezirksregierung Köln' });
+      expect(section.questions.map((q: { text: string }) => q.text)).toEqual(['Wie beantrage ich Sonderurlaub für das Zuckerfest?']);
+    }
+    const ib = await call('GET', '/api/tab/me', token(KOELN_IB));
+    expect(ib.body.roles.commissionerOf).toEqual(['koeln']);
+    const staff = await call('GET', '/api/tab/me', token(stableGuid('tab', 'staff-no-questions'), { preferred_username: 'y@bezreg-koeln.example' }));
+    expect(staff.body.sections.unanswered).toBeUndefined();
+  });
+
+  it('offers no composer while no workflow supplies one', async () => {
+    const res = await call('POST', '/api/tab/preview', token(KOELN_IB), { kind: 'circle.poll', input: {} });
+    expect(res.status).toBe(404);
+    expect((await call('GET', '/api/tab/me', token(KOELN_IB))).body.sections.composer).toBeUndefined();
+  });
+
+  describe('serves the built tab from a fixed allow-list', () => {
+    it('serves the page with its content type, revalidation and a CSP that lets only Microsoft 365 hosts frame it', async () => {
+      const res = await fetch(`${app.url}/tab/index.html`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
+      expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/\*\.office\.com/);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(res.headers.get('x-frame-options')).toBeNull();
+      expect(await res.text()).toContain('<html lang="de">');
+      const again = await fetch(`${app.url}/tab/index.html`, { headers: { 'if-none-match': res.headers.get('etag') ?? '' } });
+      expect(again.status).toBe(304);
+    });
+
+    it('serves the script and the styles with their types', async () => {
+      const js = await fetch(`${app.url}/tab/app.js`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      const css = await fetch(`${app.url}/tab/app.css`);
+      expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+      expect((await fetch(`${app.url}/tab/`)).status).toBe(200);
+    });
+
+    it.each([
+      '/tab/../package.json',
+      '/tab/%2e%2e/package.json',
+      '/tab/%2E%2E%2Fpackage.json',
+      '/tab/..%2f..%2fpackage.json',
+      '/tab/..\\package.json',
+      '/tab/%5c..%5cpackage.json',
+      '/tab//etc/passwd',
+      '/tab/%2fetc%2fpasswd',
+      '/tab/C:\\Windows\\win.ini',
+      '/tab/app.js.map',
+      '/tab/nothing-here.js',
+      '/tab/index.html%00.js',
+    ])('answers 404 to %s', async (path) => {
+      const url = new URL(app.url);
+      // Raw request line: fetch would normalise the dots away before sending.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(404);
+    });
+  });
+});
+
+describe('the personal tab without a Microsoft App ID', () => {
+  it('answers 503 with a code the tab explains, and still serves the page', async () => {
+    const app = await startTestApp();
+    try {
+      const res = await fetch(`${app.url}/api/tab/me`, { headers: { authorization: 'Bearer a.b.c' } });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'SsoNotConfigured' });
+      expect((await fetch(`${app.url}/tab/index.html`)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
