@@ -52,7 +52,7 @@ export interface Knowledge {
 
 /** Concepts the engine's rules refer to by name; the file must define them. */
 export const ENGINE_CONCEPTS = [
-  'ib', 'integration', 'who', 'kfi', 'circle', 'ki_centre', 'ki_centre_cue', 'ai', 'ai_usage', 'funding', 'help', 'greeting',
+  'ib', 'ib_generic', 'integration', 'who', 'kfi', 'circle', 'ki_centre', 'ki_centre_cue', 'ai', 'ai_usage', 'funding', 'help', 'greeting',
   'thanks', 'immigration_case', 'individual', 'isb', 'inclusion', 'other_role', 'generic_oos', 'head', 'wish', 'report', 'organisation',
 ] as const;
 

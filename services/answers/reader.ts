@@ -37,12 +37,31 @@ const PLACE_TOKEN = '\u0000';
 export class QuestionReader {
   private readonly isKnownWord: (key: string) => boolean;
 
+  private readonly roleWords: { ib: number; generic: number; others: number[] };
+
   constructor(
     private readonly gazetteer: Gazetteer,
     private readonly kb: CompiledKnowledge,
   ) {
     const matcher = kb.matcher;
     this.isKnownWord = (key) => matcher.isKnown(key);
+    this.roleWords = { ib: kb.concept('ib'), generic: kb.concept('ib_generic'), others: ['isb', 'inclusion', 'other_role'].map((n) => kb.concept(n)) };
+  }
+
+  /**
+   * "Who is the commissioner for Marl?", "Wer ist mein Beauftragter?": in this bot a bare role word means the IB,
+   * unless the question names another officer ("Datenschutzbeauftragter", "commissioner for data protection").
+   */
+  private withGenericRole(match: PhraseMatch): PhraseMatch {
+    const { ib, generic, others } = this.roleWords;
+    if (!match.has(generic) || match.has(ib) || others.some((o) => match.has(o))) return match;
+    return {
+      tokens: match.tokens,
+      has: (concept) => concept === ib || match.has(concept),
+      spans: (concept) => match.spans(concept === ib ? generic : concept),
+      found: () => [...match.found(), ib],
+      known: (position) => match.known(position),
+    };
   }
 
   /** Understands one (sanitised) question. */
@@ -59,7 +78,7 @@ export class QuestionReader {
       for (const h of hits) keys.fill(PLACE_TOKEN, h.start, h.end);
       masked = { ...ts, keys };
     }
-    const match = this.kb.matcher.match(masked);
+    const match = this.withGenericRole(this.kb.matcher.match(masked));
 
     let place: Understood['place'] = null;
     let placeScore = -Infinity;

@@ -584,3 +584,26 @@ describe('robustness to how staff phrase things', () => {
     expect(a.text).toMatch(/drei Bezirksregierungen/);
   });
 });
+
+describe('a bare role word means the IB unless another officer is named', () => {
+  it.each<Case>([
+    ['Who is the commissioner for Marl?', 'muenster'],
+    ['Wer ist die Beauftragte für Bottrop?', 'muenster'],
+    ["Who's the commissioner in Cologne?", 'koeln'],
+  ])('%s → %s', (text, authority) => {
+    const a = ask(text);
+    expect(a.intent).toBe('contact.commissioner');
+    expect(a.authority).toBe(authority);
+  });
+
+  it.each(['Who is my commissioner?', 'Wer ist mein Beauftragter?'])('"%s" names the asker\'s own IB', (text) => {
+    expect(ask(text, { homeAuthority: 'detmold' })).toMatchObject({ intent: 'contact.commissioner', authority: 'detmold' });
+  });
+
+  it.each(['Who is the data protection commissioner?', 'Wer ist der Beauftragte für Datenschutz in Köln?', 'Wer ist die Gleichstellungsbeauftragte?'])(
+    '"%s" is another officer, not the IB',
+    (text) => {
+      expect(ask(text).intent).toBe('out_of_scope');
+    },
+  );
+});
