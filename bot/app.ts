@@ -25,7 +25,7 @@ import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
 import { circleFeature, circlePresenter } from './handlers/circle';
-import { CircleService } from '../services/circle/circleService';
+import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
 import { requestsFeature } from './handlers/requests';
@@ -163,6 +163,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       scheduler,
       presenter: circlePresenter(profiles),
       icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
+      retentionDays: config.circleRetentionDays,
       logger,
       now: options.now,
     });
@@ -190,6 +191,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     // One purge job for all processes (the key makes it one); the embedded server has no TTL.
     const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
     if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
+    const purgeCircle = { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: purgeRequest.dueAt };
+    if (!(await scheduler.schedule(purgeCircle)).open) await scheduler.reschedule(purgeCircle);
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);

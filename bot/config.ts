@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly shutdownGraceMs: number;
   /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
   readonly requests: { readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number };
+  /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
+  readonly circleRetentionDays: number;
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
   /**
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     requests: Object.freeze(requestSettings(env)),
+    circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),

@@ -83,6 +83,8 @@ export interface CircleServiceDeps {
   now?: () => Date;
   /** How long the settings document is reused in process (default 5 s). */
   settingsCacheMs?: number;
+  /** Days after a meeting's end (or a poll's close) before it is deleted with its answers, RSVPs and topics (default 730). */
+  retentionDays?: number;
 }
 
 export interface SlotInput {
@@ -139,6 +141,7 @@ export const JOB_KINDS = {
   rsvpReminder: 'circle.rsvpReminder',
   dayBefore: 'circle.dayBefore',
   actionReminder: 'circle.actionReminder',
+  purge: 'circle.purge',
 } as const;
 
 const DAY = 86_400_000;
@@ -757,6 +760,31 @@ export class CircleService {
 
   // ---------------------------------------------------------------- scheduled steps
 
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Deletes meetings that ended, and polls that closed (or were left open), more than `retentionDays` ago,
+   * each with every document of its partition (answers, RSVPs, topics) and its calendar token. The embedded server
+   * has no TTL, so this is the retention everywhere. Returns how many meetings and polls were deleted.
+   */
+  async purgeExpired(): Promise<number> {
+    const cutoff = new Date(this.now().getTime() - (this.deps.retentionDays ?? 730) * DAY).toISOString();
+    const expired = await this.deps.store.query<MeetingDoc | PollDoc>({
+      query:
+        "SELECT * FROM c WHERE (c.type = 'meeting' AND c['end'] < @cutoff) OR (c.type = 'poll' AND c.status != 'open' AND c.closedAt < @cutoff) OR (c.type = 'poll' AND c.status = 'open' AND c.createdAt < @cutoff)",
+      parameters: [{ name: '@cutoff', value: cutoff }],
+    });
+    for (const doc of expired) {
+      const rest = await this.deps.store.query<CircleDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: doc.pk }] }, { partitionKey: doc.pk });
+      // The item's own document goes last, so an interrupted purge is found again and finished.
+      for (const d of rest.filter((x) => x.id !== doc.id)) await this.deps.store.delete(d.pk, d.id);
+      if (doc.type === 'meeting') await this.deps.store.delete(`ics:${doc.icsToken}`, 'ics');
+      await this.deps.store.delete(doc.pk, doc.id);
+    }
+    if (expired.length) this.deps.logger.info({ event: 'circle.purged', count: expired.length }, 'expired circle items deleted');
+    return expired.length;
+  }
+
   /** Handlers for the Scheduler: each re-reads state and sends through the outbox under a key of meeting and step. */
   jobHandlers(): Record<string, JobHandler> {
     const load = async (job: Readonly<JobDoc>): Promise<MeetingView | undefined> => {
@@ -767,6 +795,10 @@ export class CircleService {
     };
     const toUsers = (view: MeetingView, ids: string[]): Recipient[] => ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId: view.meeting.tenantId } }));
     return {
+      [JOB_KINDS.purge]: async () => {
+        await this.purgeExpired();
+        return { next: new Date(this.now().getTime() + HOUR) };
+      },
       [JOB_KINDS.rsvpReminder]: async (job) => {
         const view = await load(job);
         if (!view || view.notAnswered.length === 0 || view.meeting.rsvpDeadline < berlinParts(this.now()).date) return;

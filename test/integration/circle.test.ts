@@ -280,4 +280,20 @@ describe('the Koordinierungskreis in Teams', () => {
     const other = await emulator.waitFor((c) => c.operation === 'reply');
     expect(JSON.stringify(other.activity?.attachments)).toContain('kfi@bezreg-arnsberg.example');
   });
+  it('deletes meetings and polls with their answers once the retention period (CIRCLE_RETENTION_DAYS, 730) has passed', async () => {
+    await settle();
+    const count = async (type: string) => (await store.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.type = @t', parameters: [{ name: '@t', value: type }] }))[0];
+    expect(await count('meeting')).toBeGreaterThan(0);
+    expect(await count('pollAnswer')).toBeGreaterThan(0);
+    // A year on, nothing is due yet: the meetings ended less than 730 days ago.
+    now = new Date(START.getTime() + 365 * 86_400_000);
+    await app.jobs.runDue();
+    expect(await count('meeting')).toBeGreaterThan(0);
+
+    now = new Date(START.getTime() + 2 * 365 * 86_400_000 + 200 * 86_400_000);
+    await app.jobs.runDue();
+    for (const type of ['meeting', 'poll', 'pollAnswer', 'rsvp', 'topic', 'icsToken']) expect(await count(type)).toBe(0);
+    expect(await app.circle.settings()).toBeDefined(); // guests and the channel stay
+    expect(app.logs.events()).toContain('circle.purged');
+  });
 });
