@@ -193,6 +193,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
     const purgeCircle = { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: purgeRequest.dueAt };
     if (!(await scheduler.schedule(purgeCircle)).open) await scheduler.reschedule(purgeCircle);
+    // Finishes announcements and follow-ups a process that died mid-way left undone (see CircleService.sweep).
+    const sweepCircle = { key: 'circle:sweep', kind: CIRCLE_JOB_KINDS.sweep, dueAt: purgeRequest.dueAt };
+    if (!(await scheduler.schedule(sweepCircle)).open) await scheduler.reschedule(sweepCircle);
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);

@@ -33,6 +33,7 @@ import {
   type PollView,
   type RsvpAnswer,
   type RsvpDoc,
+  type MeetingFollowUp,
   type SettingsDoc,
   type SlotTally,
   type TopicDoc,
@@ -142,6 +143,7 @@ export const JOB_KINDS = {
   dayBefore: 'circle.dayBefore',
   actionReminder: 'circle.actionReminder',
   purge: 'circle.purge',
+  sweep: 'circle.sweep',
 } as const;
 
 const DAY = 86_400_000;
@@ -285,9 +287,15 @@ export class CircleService {
       createdAt: this.now().toISOString(),
     };
     await this.deps.store.create(poll);
-    const view = await this.pollView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
+    const view = await this.announcePoll(poll);
     this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
+    return view;
+  }
+
+  /** Posts the poll card to the circle (idempotent: one key per poll). */
+  private async announcePoll(poll: PollDoc): Promise<PollView> {
+    const view = await this.pollView(poll.pk, undefined);
+    await this.deps.outbox.enqueue({ key: `circle:poll:${poll.pk}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
     return view;
   }
 
@@ -432,9 +440,7 @@ export class CircleService {
     const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
     const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
     if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
-    const view = await this.meetingView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
-    await this.scheduleReminders(view.meeting);
+    await this.followUp(stored);
     this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
     return this.meetingView(id, actor);
   }
@@ -467,29 +473,21 @@ export class CircleService {
       if (!fields.onlineUrl) delete next.onlineUrl;
       if (!fields.agendaText) delete next.agendaText;
       return JSON.stringify([next.title, next.start, next.end, next.place, next.onlineUrl, next.agendaText, next.rsvpDeadline]) === before ? undefined : next;
-    });
-    if (saved.changed) {
-      await this.publishChange(saved.meeting, 'changed');
-      await this.scheduleReminders(saved.meeting);
-    }
+    }, { notice: 'changed', cards: true, reminders: true });
+    if (saved.changed) await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
   /** The KfI cancels a meeting: every posted card shows it cancelled, members are told once, reminders stop. */
   async cancelMeeting(actor: string, meetingId: string): Promise<MeetingView> {
     this.requireKfi(actor);
-    const saved = await this.changeMeeting(meetingId, (m) => (m.status === 'cancelled' ? undefined : { ...m, status: 'cancelled' }));
-    if (saved.changed) {
-      await this.publishChange(saved.meeting, 'cancelled');
-      await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:rsvp-reminder`);
-      await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:day-before`);
-      for (const item of saved.meeting.actionItems) await this.deps.scheduler.cancel(`circle:meeting:${meetingId}:action:${item.id}`);
-    }
+    const saved = await this.changeMeeting(meetingId, (m) => (m.status === 'cancelled' ? undefined : { ...m, status: 'cancelled' }), { notice: 'cancelled', cards: true, reminders: true });
+    if (saved.changed) await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
   /** Reads, changes (bumping the revision) and writes a meeting with its ETag, retrying on conflicts. */
-  private async changeMeeting(meetingId: string, change: (m: MeetingDoc) => MeetingDoc | undefined): Promise<{ meeting: MeetingDoc; changed: boolean }> {
+  private async changeMeeting(meetingId: string, change: (m: MeetingDoc) => MeetingDoc | undefined, owes: MeetingFollowUp | ((next: MeetingDoc) => MeetingFollowUp)): Promise<{ meeting: MeetingDoc; changed: boolean }> {
     let changed = false;
     const saved = await updateWithRetry(
       this.deps.store,
@@ -500,22 +498,66 @@ export class CircleService {
         const { etag: _e, ...plain } = current as Versioned<MeetingDoc>;
         const next = change(plain as MeetingDoc);
         changed = !!next;
-        return next ? { ...next, revision: plain.revision + 1, updatedAt: this.now().toISOString() } : undefined;
+        return next ? { ...next, owes: typeof owes === 'function' ? owes(next) : owes, revision: plain.revision + 1, updatedAt: this.now().toISOString() } : undefined;
       },
       8,
     );
     return { meeting: saved as MeetingDoc, changed };
   }
 
-  /** Updates every posted card of the meeting and tells each member once per revision. */
-  private async publishChange(meeting: MeetingDoc, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<void> {
+  /**
+   * Sends and schedules what the meeting's latest change owes (see `MeetingDoc.owes`). Idempotent: every outbox key
+   * carries the meeting and its revision, and scheduling repeats nothing, so the sweep may run it again.
+   */
+  private async followUp(meeting: MeetingDoc): Promise<void> {
+    const owes: MeetingFollowUp = meeting.revision === 1 ? { reminders: true } : (meeting.owes ?? {});
     const view = await this.meetingView(meeting.pk, undefined);
-    await this.updateCards(view);
-    await this.deps.outbox.enqueue({
-      key: `circle:meeting:${meeting.pk}:${kind}:r${meeting.revision}`,
-      activity: await this.deps.presenter.notice(view, kind),
-      recipients: view.members.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: meeting.tenantId } })),
+    if (meeting.revision === 1) {
+      await this.deps.outbox.enqueue({ key: `circle:meeting:${meeting.pk}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(meeting.delivery, meeting.tenantId, view.members) });
+    }
+    if (owes.cards) await this.updateCards(view);
+    if (owes.notice) {
+      await this.deps.outbox.enqueue({
+        key: `circle:meeting:${meeting.pk}:${owes.notice}:r${meeting.revision}`,
+        activity: await this.deps.presenter.notice(view, owes.notice),
+        recipients: view.members.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: meeting.tenantId } })),
+      });
+    }
+    if (owes.reminders && meeting.status === 'cancelled') {
+      await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:rsvp-reminder`);
+      await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:day-before`);
+      for (const item of meeting.actionItems) await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:action:${item.id}`);
+    } else if (owes.reminders) {
+      await this.scheduleReminders(meeting);
+    }
+    const item = owes.actionItemId ? meeting.actionItems.find((i) => i.id === owes.actionItemId) : undefined;
+    if (item) {
+      const due = berlinToUtc(item.due, '09:00')!.getTime() - 2 * DAY;
+      await this.deps.scheduler.schedule({ key: `circle:meeting:${meeting.pk}:action:${item.id}`, kind: JOB_KINDS.actionReminder, dueAt: new Date(Math.max(this.now().getTime(), due)), payload: { meetingId: meeting.pk, itemId: item.id } });
+    }
+  }
+
+  /**
+   * Finishes what a process that died mid-way left undone: announcements of polls created, and the follow-ups of
+   * meetings changed, in the last 15 minutes (but not in the last 30 s, which the acting process is still doing).
+   */
+  async sweep(): Promise<number> {
+    const now = this.now().getTime();
+    const since = new Date(now - 15 * 60_000).toISOString();
+    const until = new Date(now - 30_000).toISOString();
+    const recent = await this.deps.store.query<MeetingDoc | PollDoc>({
+      query:
+        "SELECT * FROM c WHERE (c.type = 'meeting' AND c.updatedAt >= @since AND c.updatedAt <= @until) OR (c.type = 'poll' AND c.status = 'open' AND c.createdAt >= @since AND c.createdAt <= @until)",
+      parameters: [
+        { name: '@since', value: since },
+        { name: '@until', value: until },
+      ],
     });
+    for (const doc of recent) {
+      if (doc.type === 'meeting') await this.followUp(doc);
+      else await this.announcePoll(doc);
+    }
+    return recent.length;
   }
 
   private async updateCards(view: MeetingView): Promise<void> {
@@ -593,17 +635,17 @@ export class CircleService {
         agenda.splice(at - 1, 0, topicId);
       }
       return JSON.stringify(agenda) === JSON.stringify(m.agenda) ? undefined : { ...m, agenda };
-    });
+    }, (next) => ({ cards: next.agendaPublished }));
     // Once published, the posted cards follow every change of the agenda.
-    if (saved.changed && saved.meeting.agendaPublished) await this.updateCards(await this.meetingView(meetingId, undefined));
+    if (saved.changed && saved.meeting.agendaPublished) await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
   /** The KfI publishes the agenda: posted cards show it and members are told once. */
   async publishAgenda(actor: string, meetingId: string): Promise<MeetingView> {
     this.requireKfi(actor);
-    const saved = await this.changeMeeting(meetingId, (m) => (m.agendaPublished ? undefined : { ...m, agendaPublished: true }));
-    if (saved.changed) await this.publishChange(saved.meeting, 'agenda');
+    const saved = await this.changeMeeting(meetingId, (m) => (m.agendaPublished ? undefined : { ...m, agendaPublished: true }), { notice: 'agenda', cards: true });
+    if (saved.changed) await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
@@ -613,8 +655,9 @@ export class CircleService {
     const minutes = required(text, MAX_TEXT.minutes, 'minutes');
     const saved = await this.changeMeeting(meetingId, (m) =>
       m.minutes?.text === minutes ? undefined : { ...m, minutes: { text: minutes, postedAt: this.now().toISOString(), postedBy: actor } },
+      { notice: 'minutes', cards: true },
     );
-    if (saved.changed) await this.publishChange(saved.meeting, 'minutes');
+    if (saved.changed) await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
@@ -627,10 +670,8 @@ export class CircleService {
     if (!ISO_DATE.test(input.due) || !berlinToUtc(input.due, '09:00')) throw new CircleError('CIRCLE_INVALID', 'due');
     if (input.due < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'due');
     const item: ActionItem = { id: randomUUID().slice(0, 8), title: required(input.title, MAX_TEXT.topic, 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: this.now().toISOString() };
-    const saved = await this.changeMeeting(meetingId, (m) => ({ ...m, actionItems: [...m.actionItems, item] }));
-    const due = berlinToUtc(input.due, '09:00')!.getTime() - 2 * DAY;
-    await this.deps.scheduler.schedule({ key: `circle:meeting:${meetingId}:action:${item.id}`, kind: JOB_KINDS.actionReminder, dueAt: new Date(Math.max(this.now().getTime(), due)), payload: { meetingId, itemId: item.id } });
-    await this.updateCards(await this.meetingView(saved.meeting.pk, undefined));
+    const saved = await this.changeMeeting(meetingId, (m) => ({ ...m, actionItems: [...m.actionItems, item] }), { cards: true, actionItemId: item.id });
+    await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);
   }
 
@@ -795,6 +836,10 @@ export class CircleService {
     };
     const toUsers = (view: MeetingView, ids: string[]): Recipient[] => ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId: view.meeting.tenantId } }));
     return {
+      [JOB_KINDS.sweep]: async () => {
+        await this.sweep();
+        return { next: new Date(this.now().getTime() + 60_000) };
+      },
       [JOB_KINDS.purge]: async () => {
         await this.purgeExpired();
         return { next: new Date(this.now().getTime() + HOUR) };

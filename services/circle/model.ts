@@ -87,9 +87,27 @@ export interface MeetingDoc {
   minutes?: { text: string; postedAt: string; postedBy: string };
   actionItems: ActionItem[];
   fromPollId?: string;
+  /**
+   * What the latest change owes members besides the stored state (written in the same document write, so a process
+   * that dies before sending leaves a record the sweep finishes; the outbox keys carry the revision, so finishing twice
+   * sends nothing twice). Revision 1 always owes the announcement and the reminders.
+   */
+  owes?: MeetingFollowUp;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The messages and steps one change of a meeting causes. */
+export interface MeetingFollowUp {
+  /** A message to every member, once per revision. */
+  notice?: 'changed' | 'cancelled' | 'agenda' | 'minutes';
+  /** Update every posted card of the meeting. */
+  cards?: boolean;
+  /** Move (or, cancelled, stop) the RSVP and day-before reminders. */
+  reminders?: boolean;
+  /** Schedule the reminder of this action item. */
+  actionItemId?: string;
 }
 
 /** One member's RSVP; id `rsvp:<aad>`, pk = meeting id. */

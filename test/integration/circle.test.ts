@@ -2,7 +2,7 @@ import type { CircleDoc, MeetingDoc, PollAnswerDoc, PollDoc } from '../../servic
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
-import { activityBuilders, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_TENANT_ID, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -280,6 +280,39 @@ describe('the Koordinierungskreis in Teams', () => {
     const other = await emulator.waitFor((c) => c.operation === 'reply');
     expect(JSON.stringify(other.activity?.attachments)).toContain('kfi@bezreg-arnsberg.example');
   });
+  it('finishes what a process that died between storing and sending left undone, and sends it once', async () => {
+    await settle();
+    const members = (await app.circle.members()).length;
+    // The state a process leaves when it dies right after the write: a stored poll nobody announced, and a meeting
+    // change whose notice and card updates were never enqueued.
+    const pollId = `p-crash-${Date.now()}`;
+    const written = new Date(now.getTime() - 60_000).toISOString();
+    await store.create({
+      id: 'poll', pk: pollId, type: 'poll', title: 'Nach dem Absturz', status: 'open', tenantId: DEFAULT_TENANT_ID, delivery: 'personal',
+      slots: [{ id: 's1', start: '2027-05-04T08:00:00.000Z', end: '2027-05-04T10:00:00.000Z' }, { id: 's2', start: '2027-05-05T08:00:00.000Z', end: '2027-05-05T10:00:00.000Z' }],
+      createdBy: KFI_LEAD.aadObjectId, createdAt: written,
+    } satisfies PollDoc);
+    const [meeting] = await store.query<MeetingDoc & { etag: string }>({ query: "SELECT * FROM c WHERE c.type = 'meeting' AND c.status = 'scheduled'" });
+    const { etag, ...plain } = meeting;
+    const changed: MeetingDoc = { ...plain, title: 'Geänderter Titel', revision: plain.revision + 1, owes: { notice: 'changed', cards: true, reminders: true }, updatedAt: written };
+    await store.replace(changed, etag);
+
+    const sweep = async () => {
+      await app.scheduler.reschedule({ key: 'circle:sweep', kind: 'circle.sweep', dueAt: now });
+      await app.jobs.runDue();
+      await settle();
+    };
+    await sweep();
+    const announced = await app.delivery.outbox.status(`circle:poll:${pollId}:announce`);
+    expect(announced).toMatchObject({ total: members });
+    const notice = await app.delivery.outbox.status(`circle:meeting:${meeting.pk}:changed:r${changed.revision}`);
+    expect(notice).toMatchObject({ total: members });
+    const mark = lastSeq(emulator);
+    await sweep(); // a second sweep (or another process) finds everything sent: nothing more goes out
+    expect(acceptedPosts(emulator, mark).size).toBe(0);
+    expect((await app.delivery.outbox.status(`circle:poll:${pollId}:announce`))?.total).toBe(members);
+  });
+
   it('deletes meetings and polls with their answers once the retention period (CIRCLE_RETENTION_DAYS, 730) has passed', async () => {
     await settle();
     const count = async (type: string) => (await store.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.type = @t', parameters: [{ name: '@t', value: type }] }))[0];
