@@ -1,6 +1,7 @@
 import { cardAction, message, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import type { Figure } from './figure';
+import { readCpuMs } from './rss';
 import type { ProductProcess } from './turns';
 
 /** Settings for {@link benchCircle}. */
@@ -68,9 +69,11 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     await new Promise((r) => setTimeout(r, opts.warmupMs ?? 2_000));
     measuring = true;
     const t0 = performance.now();
+    const cpu0 = readCpuMs(product.pid);
     await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
     measuring = false;
     const elapsed = performance.now() - t0;
+    const productCpuMs = readCpuMs(product.pid) - cpu0;
     stop = true;
     await Promise.all(loops);
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -79,6 +82,8 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
       { name: 'circle.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'circle.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
       { name: 'circle.failed', value: failures, unit: 'requests' },
+      // What limits throughput at a fixed concurrency: the product's CPU time per answer (one Node thread).
+      { name: 'circle.product_cpu_ms_per_answer', value: latencies.length ? productCpuMs / latencies.length : 0, unit: 'ms' },
     ];
   } finally {
     await product.stop();
