@@ -142,8 +142,13 @@ export class TabService {
 
   /** Checks composer input against the kind's fields; returns the cleaned input or the problems. */
   private checkInput(viewer: TabViewer, kindId: unknown, input: unknown): ComposerResult<{ kind: string; input: Record<string, string> }> | undefined {
-    const kind = this.deps.sources.composer?.kinds(viewer).find((k) => k.id === kindId);
-    if (!kind) return undefined;
+    const composer = this.deps.sources.composer;
+    const kind = composer?.kinds(viewer).find((k) => k.id === kindId);
+    if (!kind) {
+      if (typeof kindId !== 'string' || !composer?.knows?.(kindId)) return undefined;
+      this.deps.logger.warn({ event: 'tab.compose_refused', kind: kindId }, 'composer kind not offered to this viewer');
+      return { ok: false, forbidden: true, problems: [{ message: msg('Das dürfen Sie nicht.', 'You may not do this.') }] };
+    }
     if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, problems: [{ message: msg('Die Eingaben fehlen.', 'The input is missing.') }] };
     const problems: ComposerProblem[] = [];
     const clean: Record<string, string> = {};

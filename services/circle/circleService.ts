@@ -256,6 +256,23 @@ export class CircleService {
 
   /** The KfI proposes 2–10 dates; the poll card goes to the circle. */
   async createPoll(actor: string, input: CreatePollInput): Promise<PollView> {
+    const poll = await this.pollDoc(actor, input);
+    const id = poll.pk;
+    await this.deps.store.create(poll);
+    const view = await this.pollView(id, undefined);
+    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
+    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
+    return view;
+  }
+
+  /** The poll `createPoll` would create and post, checked the same way, without storing or sending anything. */
+  async previewPoll(actor: string, input: CreatePollInput): Promise<PollView> {
+    const poll = await this.pollDoc(actor, input);
+    const members = await this.members();
+    return this.pollView(poll.pk, undefined, { poll, members, answers: [] });
+  }
+
+  private async pollDoc(actor: string, input: CreatePollInput): Promise<PollDoc> {
     this.requireKfi(actor);
     const title = required(input.title, MAX_TEXT.title, 'title');
     const duration = Math.round(input.durationMinutes);
@@ -281,11 +298,7 @@ export class CircleService {
       createdBy: actor,
       createdAt: this.now().toISOString(),
     };
-    await this.deps.store.create(poll);
-    const view = await this.pollView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:poll:${id}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
-    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
-    return view;
+    return poll;
   }
 
   private async deliveryMode(requested: DeliveryMode | undefined): Promise<DeliveryMode> {
@@ -404,6 +417,25 @@ export class CircleService {
 
   /** Announces a meeting to the circle (channel and/or 1:1), with reminders scheduled. */
   async announceMeeting(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string } = {}): Promise<MeetingView> {
+    const meeting = await this.meetingDoc(actor, input, internal);
+    const id = meeting.pk;
+    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
+    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
+    const view = await this.meetingView(id, undefined);
+    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
+    await this.scheduleReminders(view.meeting);
+    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
+    return this.meetingView(id, actor);
+  }
+
+  /** The meeting `announceMeeting` would store and post, checked the same way, without storing or sending anything. */
+  async previewMeeting(actor: string, input: MeetingInput): Promise<MeetingView> {
+    const meeting = await this.meetingDoc(actor, input, {});
+    return this.meetingView(meeting.pk, undefined, { meeting, docs: [] });
+  }
+
+  private async meetingDoc(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string }): Promise<MeetingDoc> {
     this.requireKfi(actor);
     const fields = this.meetingFields(input);
     const id = internal.meetingId ?? `m-${randomUUID()}`;
@@ -426,14 +458,7 @@ export class CircleService {
       createdAt: at,
       updatedAt: at,
     };
-    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
-    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
-    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
-    const view = await this.meetingView(id, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:meeting:${id}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(stored.delivery, stored.tenantId, view.members) });
-    await this.scheduleReminders(view.meeting);
-    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
-    return this.meetingView(id, actor);
+    return meeting;
   }
 
   private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'> {
@@ -646,10 +671,10 @@ export class CircleService {
   }
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
-  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[] } = {}): Promise<PollView> {
+  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[]; answers?: PollAnswerDoc[] } = {}): Promise<PollView> {
     const [poll, answers, members] = await Promise.all([
       known.poll ?? this.poll(pollId),
-      this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
+      known.answers ?? this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
       known.members ?? this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
@@ -671,10 +696,10 @@ export class CircleService {
   }
 
   /** A meeting as `viewer` sees it (`undefined` for the posted, impersonal card). */
-  async meetingView(meetingId: string, viewer: string | undefined): Promise<MeetingView> {
+  async meetingView(meetingId: string, viewer: string | undefined, known: { meeting?: MeetingDoc; docs?: Array<RsvpDoc | TopicDoc> } = {}): Promise<MeetingView> {
     const [meeting, docs, members] = await Promise.all([
-      this.meeting(meetingId),
-      this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
+      known.meeting ?? this.meeting(meetingId),
+      known.docs ?? this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
       this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
