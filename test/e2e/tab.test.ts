@@ -168,6 +168,9 @@ describe('the personal tab in a browser', () => {
       await frame.getByLabel(label, { exact: false }).first().focus();
       await page.keyboard.type(value);
     };
+    await press('composer-preview');
+    await frame.waitForFunction(() => document.getElementById('f-meeting-title-error')?.textContent === 'Bitte „Titel“ ausfüllen.');
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('f-meeting-title');
     const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
     await type('Titel', 'Wintersitzung des Koordinierungskreises');
     // Date and time pickers take their value directly (their keyboard order depends on the browser's locale).
@@ -183,6 +186,10 @@ describe('the personal tab in a browser', () => {
     expect(await preview.innerText()).toContain('Wintersitzung des Koordinierungskreises');
     expect(await preview.innerText()).toContain('Arnsberg, Raum 36 (Beispiel)');
     expect(await seriousViolations(frame)).toEqual([]);
+    // A change after the preview asks for a new preview before sending.
+    await type('Tagesordnung', '; Austausch');
+    expect(await frame.locator('#composer-send').isDisabled()).toBe(true);
+    await press('composer-preview');
     await frame.waitForFunction(() => !(document.getElementById('composer-send') as HTMLButtonElement).disabled);
     emulator.reset();
     await press('composer-send');
