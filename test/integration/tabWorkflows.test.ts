@@ -1,6 +1,12 @@
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { CircleDoc } from '../../services/circle/model';
+import { notificationIdOf } from '../../services/notifications/keys';
+import type { NotificationDoc } from '../../services/notifications/model';
+import { circlePresenter } from '../../bot/handlers/circle';
+import { circleComposer } from '../../bot/tab/workflowSources';
+import { rolesOf } from '../../services/directory/roles';
+import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
 import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/activities';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
@@ -130,6 +136,17 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     expect(await stored()).toBe(before);
   });
 
+  it('has the circle service re-check the KfI role itself, so a composer called for someone else still stores nothing', async () => {
+    const before = await stored();
+    const composer = circleComposer(app.circle, circlePresenter(new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users))));
+    const viewer = { aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, lang: 'de' as const, roles: rolesOf(app.answers.engine.directory, KOELN_IB) };
+    expect(composer.kinds(viewer)).toEqual([]);
+    const sent = await composer.send(viewer, 'meeting', meetingInput());
+    expect(sent).toMatchObject({ ok: false, forbidden: true, problems: [{ message: { de: expect.stringMatching(/nur das Kompetenzzentrum/) } }] });
+    expect(await composer.preview(viewer, 'poll', { title: 'Umfrage', duration: '120', ...slots(2) })).toMatchObject({ ok: false, forbidden: true });
+    expect(await stored()).toBe(before);
+  });
+
   it.each([
     ['an empty title', 'meeting', () => meetingInput({ title: '  ' }), 'title', /Titel/],
     ['a poll with one date', 'poll', () => ({ title: 'Umfrage', duration: '120', ...slots(1) }), 'slot1', /2 bis 10 verschiedene Termine/],
@@ -170,8 +187,12 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     expect(await stored()).toBe(before + 1);
     const next = await app.circle.nextMeeting();
     expect(next?.title).toBe('Wintersitzung (Vorschau)');
-    const outbox = await app.delivery.outbox.status(`circle:meeting:${next!.pk}:announce`);
-    expect(outbox).toBeDefined();
+    const key = `circle:meeting:${next!.pk}:announce`;
+    expect(await app.delivery.outbox.status(key)).toBeDefined();
+    // The posted card is the previewed card, up to the meeting's own id and calendar link (made when it is stored).
+    const header = await database.store<NotificationDoc>(CONTAINERS.outbox).read(notificationIdOf(key), 'notification');
+    const same = (card: unknown) => JSON.stringify(card).replace(/m-[0-9a-f-]{36}/g, 'MEETING').replace(/kalender\/[A-Za-z0-9_-]{22}/g, 'kalender/TOKEN');
+    expect(same(header?.activity.attachments?.[0]?.content)).toBe(same(preview.body.card));
 
     const poll = await call('POST', '/api/tab/send', KFI_LEAD, { kind: 'poll', input: { title: 'Frühjahrssitzung', duration: '90', place: 'Arnsberg', ...slots(3) } });
     expect(poll.status).toBe(200);
