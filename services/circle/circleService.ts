@@ -738,21 +738,24 @@ export class CircleService {
   /** What the person sees first: the next meeting, open polls, their own answers. */
   async overviewFor(aadObjectId: string): Promise<CircleOverview> {
     const me = aadObjectId.toLowerCase();
-    const members = await this.members();
+    const [members, settings] = await Promise.all([this.members(), this.settings()]);
     const isKfi = this.isKfi(me);
     const isMember = members.some((m) => m.aadObjectId === me);
-    const settings = await this.settings();
     if (!isMember) return { isMember, isKfi, openPolls: [], channelDesignated: !!settings?.channel };
-    const next = await this.nextMeeting();
-    const polls = await this.deps.store.query<PollDoc>(
-      { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status ORDER BY c.createdAt', parameters: [{ name: '@type', value: 'poll' }, { name: '@status', value: 'open' }] },
-      { maxItems: 5 },
-    );
+    // Independent reads in parallel: this is on the first view of a personal tab.
+    const [next, polls] = await Promise.all([
+      this.nextMeeting(),
+      this.deps.store.query<PollDoc>(
+        { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status ORDER BY c.createdAt', parameters: [{ name: '@type', value: 'poll' }, { name: '@status', value: 'open' }] },
+        { maxItems: 5 },
+      ),
+    ]);
+    const [nextView, openPolls] = await Promise.all([next ? this.meetingView(next.pk, me) : undefined, Promise.all(polls.map((p) => this.pollView(p.pk, me, { poll: p, members })))]);
     return {
       isMember,
       isKfi,
-      ...(next ? { nextMeeting: await this.meetingView(next.pk, me) } : {}),
-      openPolls: await Promise.all(polls.map((p) => this.pollView(p.pk, me))),
+      ...(nextView ? { nextMeeting: nextView } : {}),
+      openPolls,
       channelDesignated: !!settings?.channel,
     };
   }
