@@ -2,7 +2,7 @@
  * `npm run bench -- tab`: the personal tab's weight and speed in headless Chromium.
  * - tab.js_gzip_kb: gzip size of every script the tab loads (bar: ≤ 300 KB).
  * - tab.interactive_ms: from the tab frame's navigation start to the first view rendered and operable (the app's
- *   `lotse:interactive` mark), for an IB (contact card and unanswered questions), median of cold loads (bar: ≤ 1 s).
+ *   `lotse:interactive` mark), for an IB (contact card, unanswered questions, inbox, Vorträge, Koordinierungskreis), median of cold loads (bar: ≤ 1 s).
  * - tab.static_page_ms: baseline in the same run, a static page of the same server in the same host frame
  *   (navigation start to DOMContentLoaded), i.e. what loading anything at all costs here.
  */

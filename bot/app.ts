@@ -37,6 +37,7 @@ import type { TabSources } from './tab/sources';
 import { SsoTokenValidator } from './tab/ssoToken';
 import { registerTabRoutes } from './tab/tabRoutes';
 import { TabService } from './tab/tabService';
+import { workflowTabSources } from './tab/workflowSources';
 import { TeamsBot } from './teamsBot';
 import type { Lang } from './texts';
 
@@ -156,12 +157,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
     );
     // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
+    const circleCards = circlePresenter(profiles);
     circle = new CircleService({
       store: database.store<CircleDoc>(CONTAINERS.circle),
       directory: () => liveAnswers.engine.directory,
       outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r) },
       scheduler,
-      presenter: circlePresenter(profiles),
+      presenter: circleCards,
       icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
       retentionDays: config.circleRetentionDays,
       logger,
@@ -211,7 +213,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

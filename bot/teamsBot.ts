@@ -120,7 +120,10 @@ export class TeamsBot extends TeamsActivityHandler {
     const raw = typeof context.activity.text === 'string' ? context.activity.text : '';
     const normalised = normaliseCommand(raw);
     const command = this.commands.find((c) => c.matches(normalised));
-    if (command) return command.run(context, caller);
+    if (command) {
+      this.deps.logger.info({ event: 'command', command: command.id, activityId: context.activity.id }, 'command');
+      return command.run(context, caller);
+    }
     if (this.fallback) return this.fallback(context, caller, raw.replace(/<at>[^<]*<\/at>/gi, ' '));
     const help = this.commands.find((c) => c.id === 'help');
     if (help) await help.run(context, caller);

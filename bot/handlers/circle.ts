@@ -144,6 +144,27 @@ function refreshIdsFrom(profiles: UserProfileRepository, ttlMs = 30_000) {
   };
 }
 
+/** The polite sentence for a refusal of the circle service (the chat and the personal tab's composer say the same). */
+export function circleErrorText(l: CircleLang, err: CircleError): string {
+  const t = M[l];
+  switch (err.code) {
+    case 'CIRCLE_FORBIDDEN':
+      return t.kfiOnly;
+    case 'CIRCLE_NOT_MEMBER':
+      return t.notMember;
+    case 'CIRCLE_NOT_FOUND':
+      return t.notFound;
+    case 'CIRCLE_CLOSED':
+      return t.closed;
+    case 'CIRCLE_PAST':
+      return t.past;
+    case 'CIRCLE_NO_CHANNEL':
+      return t.noChannel;
+    default:
+      return t.invalid[err.detail] ?? t.invalidDefault;
+  }
+}
+
 /**
  * How the circle's messages look in Teams (the service's presenter port). Fan-outs are one activity for all
  * recipients: German, the authorities' working language; each member's client then refreshes the card into their own
@@ -175,25 +196,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
 
   const refreshIds = refreshIdsFrom(deps.profiles);
 
-  const errorText = (l: CircleLang, err: CircleError): string => {
-    const t = M[l];
-    switch (err.code) {
-      case 'CIRCLE_FORBIDDEN':
-        return t.kfiOnly;
-      case 'CIRCLE_NOT_MEMBER':
-        return t.notMember;
-      case 'CIRCLE_NOT_FOUND':
-        return t.notFound;
-      case 'CIRCLE_CLOSED':
-        return t.closed;
-      case 'CIRCLE_PAST':
-        return t.past;
-      case 'CIRCLE_NO_CHANNEL':
-        return t.noChannel;
-      default:
-        return t.invalid[err.detail] ?? t.invalidDefault;
-    }
-  };
+  const errorText = circleErrorText;
 
   /**
    * Runs an action; refusals become a 403/404 (logged, ids and codes only) or the card again with the reason, so

@@ -74,7 +74,7 @@ export interface CircleSource {
 export interface ComposerField {
   name: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'date' | 'datetime-local' | 'select';
+  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
   required?: boolean;
   /** Default 2000. */
   maxLength?: number;
@@ -97,7 +97,8 @@ export interface ComposerProblem {
   message: Localized;
 }
 
-export type ComposerResult<T> = ({ ok: true } & T) | { ok: false; problems: ComposerProblem[] };
+/** `forbidden`: the viewer may not do this (answered 403; nothing is stored). */
+export type ComposerResult<T> = ({ ok: true } & T) | { ok: false; problems: ComposerProblem[]; forbidden?: boolean };
 
 /**
  * The composer: the kinds this viewer may compose (empty: no composer shown), the card preview (an Adaptive Card
@@ -106,6 +107,8 @@ export type ComposerResult<T> = ({ ok: true } & T) | { ok: false; problems: Comp
  */
 export interface TabComposer {
   kinds(viewer: TabViewer): ComposerKind[];
+  /** Whether the kind exists at all: a known kind not offered to the viewer is refused (403), an unknown one is 404. */
+  knows?(kind: string): boolean;
   preview(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ card: Record<string, unknown> }>>;
   send(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ message: Localized }>>;
 }

@@ -142,7 +142,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
         if (!input) return;
         const result = await deps.service[action](identity, lang(req), input.kind, input.input);
         if (!result) json(res, 404, { code: 'NotFound', message: 'There is nothing of this kind to compose for you.' });
-        else json(res, result.ok ? 200 : 400, result);
+        else json(res, result.ok ? 200 : result.forbidden ? 403 : 400, result);
       }),
     );
   }

@@ -91,7 +91,8 @@ export class TabService {
     const viewer = this.viewer(identity, lang);
     const { roles } = viewer;
     const { sources } = this.deps;
-    const home = await this.home(identity);
+    // The home lookup (and its first store) runs alongside the sections: one round trip less on the first view.
+    const homeLookup = this.home(identity);
     const directory = this.deps.live.engine.directory;
     const sections: TabMe['sections'] = {};
     const own = [...roles.commissionerOf, ...roles.deputyOf][0];
@@ -113,7 +114,7 @@ export class TabService {
     if (sources.inbox && ibSide) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = r)));
     if (sources.reports && (ibSide || headSide)) tasks.push(sources.reports.reportsFor(viewer.aadObjectId).then((r) => void (sections.reports = r)));
     if (sources.circle && (roles.circleMember || roles.kfi)) tasks.push(sources.circle.overviewFor(viewer.aadObjectId).then((r) => void (sections.circle = r)));
-    await Promise.all(tasks);
+    const [home] = await Promise.all([homeLookup, ...tasks]);
     const kinds = sources.composer?.kinds(viewer) ?? [];
     if (kinds.length) sections.composer = { kinds };
     // Keep a fixed order for the UI: the object is rebuilt in display order.
@@ -142,8 +143,13 @@ export class TabService {
 
   /** Checks composer input against the kind's fields; returns the cleaned input or the problems. */
   private checkInput(viewer: TabViewer, kindId: unknown, input: unknown): ComposerResult<{ kind: string; input: Record<string, string> }> | undefined {
-    const kind = this.deps.sources.composer?.kinds(viewer).find((k) => k.id === kindId);
-    if (!kind) return undefined;
+    const composer = this.deps.sources.composer;
+    const kind = composer?.kinds(viewer).find((k) => k.id === kindId);
+    if (!kind) {
+      if (typeof kindId !== 'string' || !composer?.knows?.(kindId)) return undefined;
+      this.deps.logger.warn({ event: 'tab.compose_refused', kind: kindId }, 'composer kind not offered to this viewer');
+      return { ok: false, forbidden: true, problems: [{ message: msg('Das dürfen Sie nicht.', 'You may not do this.') }] };
+    }
     if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, problems: [{ message: msg('Die Eingaben fehlen.', 'The input is missing.') }] };
     const problems: ComposerProblem[] = [];
     const clean: Record<string, string> = {};

@@ -261,6 +261,22 @@ export class CircleService {
 
   /** The KfI proposes 2–10 dates; the poll card goes to the circle. */
   async createPoll(actor: string, input: CreatePollInput): Promise<PollView> {
+    const poll = await this.pollDoc(actor, input);
+    const id = poll.pk;
+    await this.deps.store.create(poll);
+    const view = await this.announcePoll(poll);
+    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
+    return view;
+  }
+
+  /** The poll `createPoll` would create and post, checked the same way, without storing or sending anything. */
+  async previewPoll(actor: string, input: CreatePollInput): Promise<PollView> {
+    const poll = await this.pollDoc(actor, input);
+    const members = await this.members();
+    return this.pollView(poll.pk, undefined, { poll, members, answers: [] });
+  }
+
+  private async pollDoc(actor: string, input: CreatePollInput): Promise<PollDoc> {
     this.requireKfi(actor);
     const title = required(input.title, MAX_TEXT.title, 'title');
     const duration = Math.round(input.durationMinutes);
@@ -286,10 +302,7 @@ export class CircleService {
       createdBy: actor,
       createdAt: this.now().toISOString(),
     };
-    await this.deps.store.create(poll);
-    const view = await this.announcePoll(poll);
-    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
-    return view;
+    return poll;
   }
 
   /** Posts the poll card to the circle (idempotent: one key per poll). */
@@ -415,6 +428,23 @@ export class CircleService {
 
   /** Announces a meeting to the circle (channel and/or 1:1), with reminders scheduled. */
   async announceMeeting(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string } = {}): Promise<MeetingView> {
+    const meeting = await this.meetingDoc(actor, input, internal);
+    const id = meeting.pk;
+    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
+    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
+    await this.followUp(stored);
+    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
+    return this.meetingView(id, actor);
+  }
+
+  /** The meeting `announceMeeting` would store and post, checked the same way, without storing or sending anything. */
+  async previewMeeting(actor: string, input: MeetingInput): Promise<MeetingView> {
+    const meeting = await this.meetingDoc(actor, input, {});
+    return this.meetingView(meeting.pk, undefined, { meeting, docs: [] });
+  }
+
+  private async meetingDoc(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string }): Promise<MeetingDoc> {
     this.requireKfi(actor);
     const fields = this.meetingFields(input);
     const id = internal.meetingId ?? `m-${randomUUID()}`;
@@ -437,12 +467,7 @@ export class CircleService {
       createdAt: at,
       updatedAt: at,
     };
-    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
-    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
-    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
-    await this.followUp(stored);
-    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
-    return this.meetingView(id, actor);
+    return meeting;
   }
 
   private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'> {
@@ -690,10 +715,10 @@ export class CircleService {
   }
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
-  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[] } = {}): Promise<PollView> {
+  async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[]; answers?: PollAnswerDoc[] } = {}): Promise<PollView> {
     const [poll, answers, members] = await Promise.all([
       known.poll ?? this.poll(pollId),
-      this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
+      known.answers ?? this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
       known.members ?? this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
@@ -715,10 +740,10 @@ export class CircleService {
   }
 
   /** A meeting as `viewer` sees it (`undefined` for the posted, impersonal card). */
-  async meetingView(meetingId: string, viewer: string | undefined): Promise<MeetingView> {
+  async meetingView(meetingId: string, viewer: string | undefined, known: { meeting?: MeetingDoc; docs?: Array<RsvpDoc | TopicDoc> } = {}): Promise<MeetingView> {
     const [meeting, docs, members] = await Promise.all([
-      this.meeting(meetingId),
-      this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
+      known.meeting ?? this.meeting(meetingId),
+      known.docs ?? this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
       this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
@@ -757,21 +782,24 @@ export class CircleService {
   /** What the person sees first: the next meeting, open polls, their own answers. */
   async overviewFor(aadObjectId: string): Promise<CircleOverview> {
     const me = aadObjectId.toLowerCase();
-    const members = await this.members();
+    const [members, settings] = await Promise.all([this.members(), this.settings()]);
     const isKfi = this.isKfi(me);
     const isMember = members.some((m) => m.aadObjectId === me);
-    const settings = await this.settings();
     if (!isMember) return { isMember, isKfi, openPolls: [], channelDesignated: !!settings?.channel };
-    const next = await this.nextMeeting();
-    const polls = await this.deps.store.query<PollDoc>(
-      { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status ORDER BY c.createdAt', parameters: [{ name: '@type', value: 'poll' }, { name: '@status', value: 'open' }] },
-      { maxItems: 5 },
-    );
+    // Independent reads in parallel: this is on the first view of a personal tab.
+    const [next, polls] = await Promise.all([
+      this.nextMeeting(),
+      this.deps.store.query<PollDoc>(
+        { query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @status ORDER BY c.createdAt', parameters: [{ name: '@type', value: 'poll' }, { name: '@status', value: 'open' }] },
+        { maxItems: 5 },
+      ),
+    ]);
+    const [nextView, openPolls] = await Promise.all([next ? this.meetingView(next.pk, me) : undefined, Promise.all(polls.map((p) => this.pollView(p.pk, me, { poll: p, members })))]);
     return {
       isMember,
       isKfi,
-      ...(next ? { nextMeeting: await this.meetingView(next.pk, me) } : {}),
-      openPolls: await Promise.all(polls.map((p) => this.pollView(p.pk, me))),
+      ...(nextView ? { nextMeeting: nextView } : {}),
+      openPolls,
       channelDesignated: !!settings?.channel,
     };
   }

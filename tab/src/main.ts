@@ -28,7 +28,7 @@ interface CircleItem {
 interface ComposerField {
   name: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'date' | 'datetime-local' | 'select';
+  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
   required?: boolean;
   maxLength?: number;
   options?: Array<{ value: string; label: Localized }>;

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
-import type { TabComposer, TabSources } from '../../bot/tab/sources';
 import { UnansweredQuestions, type UnansweredQuestion } from '../../services/answers/unansweredQuestions';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { UserProfile } from '../../services/users/userProfiles';
-import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid, user } from '../support/activities';
+import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { acceptedPosts, eventually } from '../support/circle';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
@@ -16,44 +17,6 @@ jest.setTimeout(90_000);
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const KFI = '00000000-0000-4000-8000-000600000001';
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * A composer plugged into the tab's seam (bot/tab/sources.ts) as the Koordinierungskreis will plug in its polls and
- * meetings: it exercises the generic form, the server-side input checks, the card preview and sending.
- */
-function seamComposer(sent: Array<Record<string, string>>): TabComposer {
-  return {
-    kinds: (viewer) =>
-      viewer.roles.kfi
-        ? [
-            {
-              id: 'notice',
-              label: { de: 'Hinweis an den Koordinierungskreis', en: 'Notice to the Koordinierungskreis' },
-              sendLabel: { de: 'Hinweis senden', en: 'Send notice' },
-              fields: [
-                { name: 'title', label: { de: 'Überschrift', en: 'Heading' }, type: 'text', required: true, maxLength: 80 },
-                { name: 'body', label: { de: 'Text', en: 'Text' }, type: 'textarea', hint: { de: 'Ohne personenbezogene Daten.', en: 'No personal data.' } },
-              ],
-            },
-          ]
-        : [],
-    preview: async (_viewer, _kind, input) => ({
-      ok: true,
-      card: {
-        type: 'AdaptiveCard',
-        version: '1.5',
-        body: [
-          { type: 'TextBlock', text: input.title, weight: 'Bolder', size: 'Medium', wrap: true, style: 'heading' },
-          { type: 'TextBlock', text: input.body || ' ', wrap: true },
-        ],
-      },
-    }),
-    send: async (_viewer, _kind, input) => {
-      sent.push(input);
-      return { ok: true, message: { de: 'Gesendet.', en: 'Sent.' } };
-    },
-  };
-}
 
 async function seriousViolations(frame: Frame): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
   await frame.evaluate(AXE);
@@ -72,7 +35,8 @@ describe('the personal tab in a browser', () => {
   let app: TestApp;
   let browser: TabBrowser;
   let host: HostOptions = {};
-  const sent: Array<Record<string, string>> = [];
+  let emulator: ChannelEmulator;
+  const STAFF = stableGuid('e2e', 'staff-with-request');
 
   const token = (oid: string, extra: Record<string, unknown> = {}) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE, ...extra });
   async function openTab(options: HostOptions): Promise<{ page: Page; frame: Frame }> {
@@ -85,8 +49,19 @@ describe('the personal tab in a browser', () => {
   beforeAll(async () => {
     issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
     database = await openDatabase({ databaseId: 'tab-e2e-test' });
-    const tabSources: TabSources = { composer: seamComposer(sent) };
-    app = await startTabApp(issuer, { database, tabSources });
+    emulator = await startChannelEmulator();
+    app = await startTabApp(issuer, { database });
+    // The KfI talks to the bot first, so the tenant's connector endpoint is known for the 1:1 invitations.
+    const teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: DEFAULT_BOT_APP_ID });
+    const hello = await app.post(teams.message('Hilfe', { from: user({ name: 'Karla Koordinata (Beispiel)', aadObjectId: KFI }) }), {
+      headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` },
+    });
+    expect(hello.status).toBe(200);
+    const stored = await app.requests.createRequest(
+      { aadObjectId: STAFF, tenantId: DEFAULT_TENANT_ID, name: 'Anna Beispiel' },
+      { authority: 'koeln', category: 'beratung', subject: 'Beratung zur Stellenausschreibung (E2E)', description: 'Bitte um Beratung (Beispiel).' },
+    );
+    expect(stored.ok).toBe(true);
     await new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions)).record('koeln', 'Gibt es Gebetsräume in der Dienststelle?', 'de');
     browser = await launchTabBrowser(app.url, () => hostPage(`${TAB_ORIGIN}/tab/index.html?lang=${host.locale ?? 'de-DE'}`, host));
   });
@@ -95,6 +70,7 @@ describe('the personal tab in a browser', () => {
     await app?.stop();
     await database?.close();
     await issuer?.close();
+    await emulator?.close();
   });
 
   it('shows staff their IB on the contact card rendered by the Adaptive Cards renderer, with no serious accessibility problem', async () => {
@@ -145,33 +121,90 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
-  it('previews a composed card with the renderer before it can be sent, and sends it', async () => {
-    const { page, frame } = await openTab({ token: token(KFI, { preferred_username: 'karla@kfi.example' }) });
+  it('shows staff „Meine Anliegen“ from the database with the status, in German and in English', async () => {
+    const de = await openTab({ token: token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example', name: 'Anna Beispiel' }) });
+    const section = de.frame.locator('#requests');
+    await section.waitFor();
+    expect(await section.getByRole('heading', { level: 2 }).innerText()).toBe('Meine Anliegen');
+    const row = section.getByRole('row', { name: /Beratung zur Stellenausschreibung \(E2E\)/ });
+    expect(await row.innerText()).toContain('Neu');
+    expect(await row.innerText()).toContain('Bezirksregierung Köln');
+    expect(await seriousViolations(de.frame)).toEqual([]);
+    await de.page.close();
+    const en = await openTab({ token: token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example' }), locale: 'en-US' });
+    await en.frame.locator('#requests').waitFor();
+    expect(await en.frame.locator('#requests h2').innerText()).toBe('My requests');
+    expect(await en.frame.locator('#requests').innerText()).toContain('New');
+    await en.page.close();
+  });
+
+  it('lists the stored Anliegen in the inbox of the IB, with no serious accessibility problem', async () => {
+    const { page, frame } = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }) });
+    const inbox = frame.locator('#inbox');
+    await inbox.waitFor();
+    expect(await inbox.innerText()).toContain('Beratung zur Stellenausschreibung (E2E)');
+    expect(await inbox.innerText()).toContain('Neu');
+    expect(await frame.locator('#composer').count()).toBe(0);
+    expect(await seriousViolations(frame)).toEqual([]);
+    await page.close();
+  });
+
+  it('lets the KfI compose a meeting by keyboard, preview the card with the renderer, and send it to every member of the circle', async () => {
+    const { page, frame } = await openTab({ token: token(KFI, { preferred_username: 'karla.koordinata@bezreg-arnsberg.example' }) });
     const composer = frame.locator('#composer');
     await composer.waitFor();
-    expect(await frame.locator('#composer-send').isDisabled()).toBe(true);
+    expect(await seriousViolations(frame)).toEqual([]);
     const press = async (id: string) => {
       await frame.locator(`#${id}`).focus();
       await page.keyboard.press('Enter');
     };
+    // The kinds are a radio group: the arrow key moves from „Terminumfrage“ to „Sitzung ankündigen“.
+    await frame.getByRole('radio', { name: 'Terminumfrage' }).focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await frame.getByRole('radio', { name: 'Sitzung ankündigen' }).isChecked()).toBe(true);
+    await frame.locator('#f-meeting-title').waitFor();
+    expect(await frame.locator('#composer-send').isDisabled()).toBe(true);
+    const type = async (label: string, value: string) => {
+      await frame.getByLabel(label, { exact: false }).first().focus();
+      await page.keyboard.type(value);
+    };
     await press('composer-preview');
-    await frame.waitForFunction(() => document.getElementById('f-notice-title-error')?.textContent === 'Bitte „Überschrift“ ausfüllen.');
-    expect(await frame.locator('#f-notice-title').getAttribute('aria-invalid')).not.toBeNull();
-    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('f-notice-title');
-    await frame.getByLabel('Überschrift').fill('Sitzung am 10. Dezember');
-    await frame.getByLabel('Text').fill('Tagesordnung folgt.');
+    await frame.waitForFunction(() => document.getElementById('f-meeting-title-error')?.textContent === 'Bitte „Titel“ ausfüllen.');
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('f-meeting-title');
+    const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    await type('Titel', 'Wintersitzung des Koordinierungskreises');
+    // Date and time pickers take their value directly (their keyboard order depends on the browser's locale).
+    await frame.locator('#f-meeting-date').fill(day(40));
+    await frame.locator('#f-meeting-startTime').fill('10:00');
+    await frame.locator('#f-meeting-endTime').fill('12:00');
+    await type('Ort', 'Arnsberg, Raum 36 (Beispiel)');
+    await type('Tagesordnung', 'Berichte aus den Bezirksregierungen');
+    await frame.locator('#f-meeting-rsvpDeadline').fill(day(30));
     await press('composer-preview');
     const preview = frame.locator('#composer-preview-card .ac-adaptiveCard');
     await preview.waitFor();
-    expect(await preview.innerText()).toContain('Sitzung am 10. Dezember');
+    expect(await preview.innerText()).toContain('Wintersitzung des Koordinierungskreises');
+    expect(await preview.innerText()).toContain('Arnsberg, Raum 36 (Beispiel)');
     expect(await seriousViolations(frame)).toEqual([]);
-    await frame.getByLabel('Text').fill('Tagesordnung folgt bald.');
+    // A change after the preview asks for a new preview before sending.
+    await type('Tagesordnung', '; Austausch');
     expect(await frame.locator('#composer-send').isDisabled()).toBe(true);
     await press('composer-preview');
     await frame.waitForFunction(() => !(document.getElementById('composer-send') as HTMLButtonElement).disabled);
+    emulator.reset();
     await press('composer-send');
-    await frame.waitForFunction(() => document.getElementById('composer-status')?.textContent === 'Gesendet.');
-    expect(sent).toEqual([{ title: 'Sitzung am 10. Dezember', body: 'Tagesordnung folgt bald.' }]);
+    await frame.waitForFunction(() => /ist angekündigt/.test(document.getElementById('composer-status')?.textContent ?? ''));
+    expect(await seriousViolations(frame)).toEqual([]);
+
+    const members = await app.circle.members();
+    expect(members.length).toBeGreaterThan(1);
+    await eventually(() => acceptedPosts(emulator).size === members.length);
+    for (const calls of acceptedPosts(emulator).values()) {
+      expect(calls).toHaveLength(1);
+      const posted = JSON.stringify(calls[0].body);
+      expect(posted).toContain('Wintersitzung des Koordinierungskreises');
+      expect(posted).toContain('Arnsberg, Raum 36 (Beispiel)');
+    }
     await page.close();
   });
 

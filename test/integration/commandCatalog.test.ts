@@ -1,4 +1,4 @@
-import { COMMAND_CATALOG, type CommandScope } from '../../bot/commandCatalog';
+import { COMMAND_CATALOG, MAX_COMMANDS_PER_SCOPE, type CommandScope } from '../../bot/commandCatalog';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { activityBuilders, user } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
@@ -8,6 +8,12 @@ const isSend = (c: ConnectorCall) => c.operation === 'reply' || c.operation === 
 const WIRE_SCOPE: Record<CommandScope, 'personal' | 'channel' | 'groupChat'> = { personal: 'personal', team: 'channel', groupChat: 'groupChat' };
 
 /** Every suggestion the manifest shows in Teams must do what it says when the user picks it. */
+it('keeps every scope list within the 10 commands Teams shows', () => {
+  for (const scope of ['personal', 'team', 'groupChat'] as const) {
+    expect(COMMAND_CATALOG.filter((c) => c.scopes.includes(scope)).length).toBeLessThanOrEqual(MAX_COMMANDS_PER_SCOPE);
+  }
+});
+
 describe('the commands listed in the app manifest', () => {
   let emulator: ChannelEmulator;
   let database: AppDatabase;
@@ -43,6 +49,8 @@ describe('the commands listed in the app manifest', () => {
     const answered = app.logs.lines.some((l) => l.event === 'answer' && l.activityId === activity.id);
     // A command never reaches the answer engine; an example question must be answered by it, and not as out of scope.
     expect(answered).toBe(entry.handledBy === 'question');
+    const command = app.logs.lines.find((l) => l.event === 'command' && l.activityId === activity.id);
+    expect(command?.command).toBe(entry.handledBy === 'question' ? undefined : entry.handledBy);
     if (entry.handledBy === 'question') {
       const line = app.logs.lines.find((l) => l.event === 'answer' && l.activityId === activity.id)!;
       expect(line.intent).not.toBe('out_of_scope');

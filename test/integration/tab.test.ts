@@ -87,7 +87,8 @@ describe('the personal tab API', () => {
     expect(card).toContain('mailto:sabine.schmitz@bezreg-koeln.example');
     // Chat-only buttons (Action.Execute) do not work in the tab and are left out.
     expect(card).not.toContain('Action.Execute');
-    expect(res.body.sections).toEqual({});
+    // Staff see their own Anliegen (none yet), nothing of the IB side, no circle, no composer.
+    expect(res.body.sections).toEqual({ requests: [] });
     expect(await profile(staff)).toMatchObject({ homeAuthority: 'koeln', homeAuthoritySource: 'emailDomain', tenantId: DEFAULT_TENANT_ID });
   });
 
@@ -137,7 +138,7 @@ describe('the personal tab API', () => {
     expect(staff.body.sections.unanswered).toBeUndefined();
   });
 
-  it('offers no composer while no workflow supplies one', async () => {
+  it('offers no composer to someone who is not the KfI, and nothing for an unknown kind', async () => {
     const res = await call('POST', '/api/tab/preview', token(KOELN_IB), { kind: 'circle.poll', input: {} });
     expect(res.status).toBe(404);
     expect((await call('GET', '/api/tab/me', token(KOELN_IB))).body.sections.composer).toBeUndefined();

@@ -1,0 +1,214 @@
+/**
+ * The personal tab's sections fed by the workflows: Anliegen and Vorträge from `RequestService`, the
+ * Koordinierungskreis from `CircleService`, and the KfI's composer for date polls and meeting announcements. Adapters
+ * only: every rule (who sees what, what a valid poll or meeting is) stays in the services, which re-check the viewer
+ * from the stored directory.
+ */
+import { CircleError, type CirclePresenter, type CircleService, type CreatePollInput, type MeetingInput } from '../../services/circle/circleService';
+import type { MeetingView, PollView } from '../../services/circle/model';
+import type { ItemSummary } from '../../services/requests/model';
+import type { RequestService } from '../../services/requests/requestService';
+import type { OutgoingActivity } from '../../services/notifications/model';
+import { circleErrorText } from '../handlers/circle';
+import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, Localized, TabComposer, TabSources, TabViewer } from './sources';
+
+const KIND_LABELS: Record<string, Localized> = { request: { de: 'Anliegen', en: 'Request' }, report: { de: 'Vortrag', en: 'Report' } };
+
+/** A request or report summary as the tab shows it (status code with its German and English label). */
+export function caseSummaryOf(item: ItemSummary): CaseSummary {
+  return {
+    id: item.id,
+    kind: item.kind,
+    ...(KIND_LABELS[item.kind] ? { kindLabel: KIND_LABELS[item.kind] } : {}),
+    authority: item.authority,
+    subject: item.subject,
+    status: { code: item.status, de: item.statusLabel.de, en: item.statusLabel.en },
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    ...(item.deadline ? { deadline: item.deadline } : {}),
+  };
+}
+
+const RSVP_STATUS: Record<string, Localized> = {
+  accept: { de: 'Zugesagt', en: 'Attending' },
+  decline: { de: 'Abgesagt', en: 'Not attending' },
+  delegate: { de: 'Vertretung gemeldet', en: 'Sending someone' },
+  open: { de: 'Rückmeldung fehlt', en: 'Reply missing' },
+};
+
+/** The circle overview (next meeting, open polls) as lines of the tab's Koordinierungskreis section. */
+export function circleSource(circle: CircleService): CircleSource {
+  return {
+    async overviewFor(aadObjectId) {
+      const overview = await circle.overviewFor(aadObjectId);
+      const items: CircleItem[] = [];
+      const next = overview.nextMeeting;
+      if (next) {
+        const m = next.meeting;
+        const rsvp = next.mine?.answer ?? 'open';
+        items.push({
+          id: m.pk,
+          kind: { code: 'meeting', de: 'Nächste Sitzung', en: 'Next meeting' },
+          title: m.title,
+          status: { code: `rsvp-${rsvp}`, ...RSVP_STATUS[rsvp] },
+          when: m.start,
+          ...(m.place || m.onlineUrl ? { detail: m.place ?? m.onlineUrl } : {}),
+        });
+      }
+      for (const p of overview.openPolls) {
+        items.push({
+          id: p.poll.pk,
+          kind: { code: 'poll', de: 'Terminumfrage', en: 'Date poll' },
+          title: p.poll.title,
+          status: p.mine ? { code: 'answered', de: 'Beantwortet', en: 'Answered' } : { code: 'unanswered', de: 'Antwort fehlt', en: 'Answer missing' },
+          when: p.poll.slots[0]?.start,
+          ...(p.poll.place ? { detail: p.poll.place } : {}),
+        });
+      }
+      return { items };
+    },
+  };
+}
+
+const l = (de: string, en: string): Localized => ({ de, en });
+/** The service's own limits (services/circle/circleService.ts MAX_TEXT), so the form says them before sending. */
+const MAX = { title: 150, place: 200, url: 500, agenda: 2_000 };
+const MAX_SLOTS = 10;
+const URL_HINT = l('Beginnt mit https://, z. B. der Link zur Teams-Besprechung.', 'Starts with https://, e.g. the Teams meeting link.');
+const PLACE_HINT = l('Ort oder Online-Link: mindestens eines von beiden.', 'Place or online link: at least one of them.');
+
+const POLL_FIELDS: ComposerField[] = [
+  { name: 'title', label: l('Titel', 'Title'), type: 'text', required: true, maxLength: MAX.title },
+  ...Array.from({ length: MAX_SLOTS }, (_, i): ComposerField => ({
+    name: `slot${i + 1}`,
+    label: l(`Termin ${i + 1}`, `Date ${i + 1}`),
+    type: 'datetime-local',
+    maxLength: 16,
+    ...(i === 0 ? { hint: l('2 bis 10 Termine (Beginn, deutsche Zeit); leere Felder zählen nicht.', '2 to 10 dates (start, German time); empty fields do not count.') } : {}),
+  })),
+  {
+    name: 'duration',
+    label: l('Dauer', 'Duration'),
+    type: 'select',
+    required: true,
+    options: [60, 90, 120, 180, 240].map((m) => ({ value: String(m), label: l(`${m / 60} Std.`.replace('.5 ', ',5 '), `${m / 60} h`) })),
+  },
+  { name: 'place', label: l('Ort', 'Place'), type: 'text', maxLength: MAX.place },
+  { name: 'onlineUrl', label: l('Online-Link', 'Online link'), type: 'text', maxLength: MAX.url, hint: URL_HINT },
+];
+
+const MEETING_FIELDS: ComposerField[] = [
+  { name: 'title', label: l('Titel', 'Title'), type: 'text', required: true, maxLength: MAX.title },
+  { name: 'date', label: l('Datum', 'Date'), type: 'date', required: true, maxLength: 10 },
+  { name: 'startTime', label: l('Beginn', 'Start'), type: 'time', required: true, maxLength: 5 },
+  { name: 'endTime', label: l('Ende', 'End'), type: 'time', required: true, maxLength: 5 },
+  { name: 'place', label: l('Ort', 'Place'), type: 'text', maxLength: MAX.place, hint: PLACE_HINT },
+  { name: 'onlineUrl', label: l('Online-Link', 'Online link'), type: 'text', maxLength: MAX.url, hint: URL_HINT },
+  { name: 'agendaText', label: l('Tagesordnung', 'Agenda'), type: 'textarea', maxLength: MAX.agenda },
+  { name: 'rsvpDeadline', label: l('Rückmeldung bis', 'Reply by'), type: 'date', required: true, maxLength: 10 },
+];
+
+const KINDS: ComposerKind[] = [
+  {
+    id: 'poll',
+    label: l('Terminumfrage', 'Date poll'),
+    description: l('Schlagen Sie dem Koordinierungskreis Termine vor; jedes Mitglied antwortet mit Ja, Vielleicht oder Nein.', 'Propose dates to the coordination circle; every member answers yes, maybe or no.'),
+    sendLabel: l('Umfrage senden', 'Send the poll'),
+    fields: POLL_FIELDS,
+  },
+  {
+    id: 'meeting',
+    label: l('Sitzung ankündigen', 'Announce a meeting'),
+    description: l('Die Einladung geht an alle Mitglieder des Koordinierungskreises; Erinnerungen werden geplant.', 'The invitation goes to every member of the coordination circle; reminders are scheduled.'),
+    sendLabel: l('Einladung senden', 'Send the invitation'),
+    fields: MEETING_FIELDS,
+  },
+];
+
+/** Which composer field a circle refusal is about (the service names the rule in `detail`). */
+const FIELD_OF: Record<string, Record<string, string>> = {
+  poll: { title: 'title', duration: 'duration', slot: 'slot1', slotCount: 'slot1', onlineUrl: 'onlineUrl' },
+  meeting: { title: 'title', date: 'date', endBeforeStart: 'endTime', rsvpDeadline: 'rsvpDeadline', placeOrLink: 'place', onlineUrl: 'onlineUrl' },
+};
+
+function problemOf(kind: string, err: CircleError): ComposerProblem {
+  const field = FIELD_OF[kind]?.[err.detail];
+  return { ...(field ? { field } : {}), message: { de: circleErrorText('de', err), en: circleErrorText('en', err) } };
+}
+
+function pollInput(viewer: TabViewer, input: Record<string, string>): CreatePollInput {
+  return {
+    tenantId: viewer.tenantId,
+    title: input.title,
+    durationMinutes: Number(input.duration),
+    slots: Array.from({ length: MAX_SLOTS }, (_, i) => {
+      const [date = '', time = ''] = (input[`slot${i + 1}`] ?? '').split('T');
+      return { date, time };
+    }),
+    place: input.place,
+    onlineUrl: input.onlineUrl,
+  };
+}
+
+function meetingInput(viewer: TabViewer, input: Record<string, string>): MeetingInput {
+  return {
+    tenantId: viewer.tenantId,
+    title: input.title,
+    date: input.date,
+    startTime: input.startTime,
+    endTime: input.endTime,
+    place: input.place,
+    onlineUrl: input.onlineUrl,
+    agendaText: input.agendaText,
+    rsvpDeadline: input.rsvpDeadline,
+  };
+}
+
+const cardOf = (activity: OutgoingActivity): Record<string, unknown> => (activity.attachments?.[0]?.content ?? {}) as Record<string, unknown>;
+
+/**
+ * The KfI's composer. `preview` runs the same checks as sending and renders the card the circle posts (through the
+ * circle's presenter, with the same view), storing and sending nothing; `send` creates the poll or announces the
+ * meeting, which re-checks the KfI role from the directory and posts through the outbox.
+ */
+export function circleComposer(circle: CircleService, presenter: CirclePresenter): TabComposer {
+  const run = async <T>(kind: string, action: () => Promise<T>): Promise<ComposerResult<T>> => {
+    try {
+      return { ok: true, ...(await action()) };
+    } catch (err) {
+      if (!(err instanceof CircleError)) throw err;
+      if (err.code === 'CIRCLE_FORBIDDEN') return { ok: false, forbidden: true, problems: [problemOf(kind, err)] };
+      return { ok: false, problems: [problemOf(kind, err)] };
+    }
+  };
+  return {
+    kinds: (viewer) => (circle.isKfi(viewer.aadObjectId) ? KINDS : []),
+    knows: (kind) => KINDS.some((k) => k.id === kind),
+    preview: (viewer, kind, input) =>
+      run(kind, async () => {
+        if (kind === 'poll') return { card: cardOf(await presenter.poll(await circle.previewPoll(viewer.aadObjectId, pollInput(viewer, input)))) };
+        return { card: cardOf(await presenter.meeting(await circle.previewMeeting(viewer.aadObjectId, meetingInput(viewer, input)))) };
+      }),
+    send: (viewer, kind, input) =>
+      run(kind, async () => {
+        if (kind === 'poll') {
+          const view: PollView = await circle.createPoll(viewer.aadObjectId, pollInput(viewer, input));
+          return { message: l(`Die Terminumfrage „${view.poll.title}“ ist angelegt und geht an ${view.members.length} Mitglieder des Koordinierungskreises.`, `The date poll "${view.poll.title}" is created and goes to ${view.members.length} members of the coordination circle.`) };
+        }
+        const view: MeetingView = await circle.announceMeeting(viewer.aadObjectId, meetingInput(viewer, input));
+        return { message: l(`Die Sitzung „${view.meeting.title}“ ist angekündigt: Die Einladung geht an ${view.members.length} Mitglieder, Erinnerungen sind geplant.`, `The meeting "${view.meeting.title}" is announced: the invitation goes to ${view.members.length} members, reminders are scheduled.`) };
+      }),
+  };
+}
+
+/** All workflow sections of the tab. */
+export function workflowTabSources(deps: { requests: RequestService; circle: CircleService; presenter: CirclePresenter }): TabSources {
+  const { requests } = deps;
+  return {
+    requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
+    inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
+    reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },
+    circle: circleSource(deps.circle),
+    composer: circleComposer(deps.circle, deps.presenter),
+  };
+}
