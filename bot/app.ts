@@ -142,7 +142,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     );
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory, replies });
-    delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger });
+    delivery = startDelivery({ database, adapter, botAppId: config.microsoftAppId, logger, profiles });
     const requests = new RequestService({
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
@@ -151,8 +151,16 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       settings: config.requests,
       logger,
       now: options.now,
+      ...(config.testExitAfterItemWrite
+        ? { afterItemWrite: (verb: string) => verb === config.testExitAfterItemWrite && process.exit(86) }
+        : {}),
     });
-    features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }));
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger });
+    features.push(requestsFeat);
+    // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
+    // then every few minutes for other processes' recent changes.
+    const sweepRequest = { key: 'requests:sweep', kind: JOB_KINDS.sweep, dueAt: new Date((options.now ? options.now().getTime() : Date.now()) + 5 * 60_000) };
+    if (!(await scheduler.schedule(sweepRequest)).open) await scheduler.reschedule(sweepRequest);
     // One purge job for all processes (the key makes it one); the embedded server has no TTL.
     const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
     if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
@@ -169,6 +177,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
       options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
     });
+    await requestsFeat.sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 }).catch((err: unknown) =>
+      logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'),
+    );
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     server = await startServer(
       {

@@ -55,6 +55,12 @@ export interface AppConfig {
    * client, which honours it, instead of the lean reply path.
    */
   readonly outboundProxy: boolean;
+  /**
+   * Test only (`TEST_EXIT_AFTER_ITEM_WRITE=<verb>`, e.g. `request.accept`): the process exits right after storing
+   * that change, before enqueueing its notifications, so the crash test can prove the sweep delivers them.
+   * Unset in production, where it does nothing.
+   */
+  readonly testExitAfterItemWrite?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -189,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     requests: Object.freeze(requestSettings(env)),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
+    testExitAfterItemWrite: text(env, 'TEST_EXIT_AFTER_ITEM_WRITE'),
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
   };
   return Object.freeze(config);

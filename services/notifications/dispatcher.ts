@@ -203,10 +203,12 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   };
   let stopping = false;
   let wakeController = new AbortController();
+  // A reason of our own: abort() without one builds a DOMException (with a stack) on every wake.
+  const WOKEN = Symbol('woken');
 
   const wake = (queryNow = false): void => {
     if (queryNow) nextQueryAt = 0;
-    wakeController.abort();
+    wakeController.abort(WOKEN);
   };
   const unsubscribe = deps.outbox?.onEnqueued((created) => {
     const room = options.claimAhead * 4 - handoff.length;
