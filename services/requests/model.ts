@@ -84,7 +84,7 @@ export const TRAIL_IN_ITEM = 100;
 export interface OwedNotifications {
   rev: number;
   /** Instance id of the process that wrote the change. */
-  by: string;
+  instance: string;
   atMs: number;
 }
 

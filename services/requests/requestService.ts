@@ -188,7 +188,7 @@ export class RequestService {
   }
 
   private owes(rev: number, now: Date): ItemDoc['owes'] {
-    return { rev, by: this.instanceId, atMs: now.getTime() };
+    return { rev, instance: this.instanceId, atMs: now.getTime() };
   }
 
   private written(verb: string): void {
@@ -662,7 +662,7 @@ export class RequestService {
   owedElsewhere(sinceMs: number, untilMs: number, max = 500): Promise<Versioned<ItemDoc>[]> {
     return this.deps.items.query(
       {
-        query: 'SELECT * FROM c WHERE c.type = "item" AND IS_DEFINED(c.owes) AND c.owes.atMs >= @since AND c.owes.atMs <= @until AND c.owes.by != @me',
+        query: 'SELECT * FROM c WHERE c.type = "item" AND IS_DEFINED(c.owes) AND c.owes.atMs >= @since AND c.owes.atMs <= @until AND c.owes.instance != @me',
         parameters: [
           { name: '@since', value: sinceMs },
           { name: '@until', value: untilMs },
