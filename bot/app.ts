@@ -90,6 +90,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let startupSweep: Promise<void> | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
   // Without a proxy to honour, the turn's replies skip botbuilder's connector pipeline (see ReplyPoster).
@@ -177,9 +178,11 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
       options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
     });
-    await requestsFeat.sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 }).catch((err: unknown) =>
-      logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'),
-    );
+    // In the background: after a restart it may have a day's changes of the previous instance to look at.
+    startupSweep = requestsFeat
+      .sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 })
+      .then(() => undefined)
+      .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     server = await startServer(
       {
@@ -196,6 +199,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } catch (err) {
     live?.stop();
     clearInterval(purgeTimer);
+    await startupSweep;
     await jobs?.stop();
     await delivery?.stop();
     replies?.close();
@@ -222,6 +226,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
         replies?.close();
+        await startupSweep;
         await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();

@@ -59,6 +59,8 @@ export interface RequestServiceDeps {
    * (the crash test makes the process exit here to prove that the sweep delivers what the change owed).
    */
   afterItemWrite?: (verb: string) => void;
+  /** Trail entries kept in the item; default {@link TRAIL_IN_ITEM}. */
+  trailInItem?: number;
 }
 
 /** What the form sends for a new request; strings as typed. */
@@ -201,9 +203,10 @@ export class RequestService {
    * a write conflict archives nothing twice).
    */
   private async withEntry(item: ItemDoc, entry: TrailEntry): Promise<Pick<ItemDoc, 'trail' | 'trailArchived'>> {
+    const keep = this.deps.trailInItem ?? TRAIL_IN_ITEM;
     const trail = [...(item.trail ?? []), entry];
-    if (trail.length <= TRAIL_IN_ITEM) return { trail, ...(item.trailArchived ? { trailArchived: item.trailArchived } : {}) };
-    const move = trail.length - Math.floor(TRAIL_IN_ITEM / 2);
+    if (trail.length <= keep) return { trail, ...(item.trailArchived ? { trailArchived: item.trailArchived } : {}) };
+    const move = trail.length - Math.floor(keep / 2);
     const archived = item.trailArchived ?? 0;
     const store = this.deps.audit as unknown as DocumentStore<TrailArchiveDoc>;
     const existing = archived ? await store.read(item.id, `${item.id}:trail`) : undefined;
