@@ -603,10 +603,17 @@ export class RequestService {
 
   /** The whole trail of an item as audit entries, oldest first: the archived part (if any), then the item's own. */
   async entriesOf(item: ItemDoc): Promise<AuditEntry[]> {
-    const archived = item.trailArchived
-      ? ((await (this.deps.audit as unknown as DocumentStore<TrailArchiveDoc>).read(item.id, `${item.id}:trail`))?.entries ?? []).slice(0, item.trailArchived)
-      : [];
-    return [...archived, ...(item.trail ?? [])].map((e, i) => ({ id: `${item.id}:${i + 1}`, pk: item.id, type: 'audit', itemId: item.id, ...e }));
+    // The item's partition of the audit container holds its archive and any entries written one document each by
+    // builds before the trail moved into the item; those come first.
+    const docs = await this.deps.audit.query<AuditEntry | TrailArchiveDoc>(
+      { query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: item.id }] },
+      { partitionKey: item.id },
+    );
+    const separate = docs.filter((d): d is AuditEntry => d.type === 'audit').sort((a, b) => a.at.localeCompare(b.at));
+    const archive = docs.find((d): d is TrailArchiveDoc => d.type === 'audit-trail');
+    const archived = item.trailArchived ? (archive?.entries ?? []).slice(0, item.trailArchived) : [];
+    const own = [...archived, ...(item.trail ?? [])].map((e, i) => ({ id: `${item.id}:${i + 1}`, pk: item.id, type: 'audit' as const, itemId: item.id, ...e }));
+    return [...separate.map(({ id, pk, type, itemId, actor, action, at, changes }) => ({ id, pk, type, itemId, actor, action, at, changes })), ...own];
   }
 
   /** The audit trail of every item of the caller's authority as CSV (IB and deputy only). */
@@ -690,7 +697,11 @@ export class RequestService {
   async purgeExpired(): Promise<number> {
     let deleted = 0;
     for (const item of await this.repo.expired(this.now().getTime())) {
-      if (item.trailArchived) await this.deps.audit.delete(item.id, `${item.id}:trail`).catch(() => false);
+      const docs = await this.deps.audit.query<{ id: string; pk: string }>(
+        { query: 'SELECT c.id, c.pk FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: item.id }] },
+        { partitionKey: item.id },
+      );
+      await Promise.all(docs.map((d) => this.deps.audit.delete(d.pk, d.id).catch(() => false)));
       if (await this.repo.delete(item).catch(() => false)) deleted++;
     }
     if (deleted) this.deps.logger.info({ event: 'requests.purged', count: deleted }, 'closed items past retention deleted');

@@ -67,4 +67,20 @@ describe('the audit trail of an item (in the item, older entries archived)', () 
     const mine = await service.myData(STAFF.aadObjectId);
     expect(mine.audit.map((e) => e.action)).toEqual(['request.create', ...Array.from({ length: 8 }, () => 'request.reply')]);
   });
+
+  it('still shows, and purges with the item, entries an earlier build wrote as separate audit documents', async () => {
+    const created = await service.createRequest(STAFF, { authority: 'koeln', category: 'beratung', subject: 'Altbestand (Beispiel)', description: 'D' });
+    if (!created.ok) throw new Error('not created');
+    const audit = database.store<AuditEntry>(CONTAINERS.audit);
+    await audit.create({ id: 'legacy-1', pk: created.item.id, type: 'audit', itemId: created.item.id, actor: STAFF.aadObjectId, action: 'request.legacy', at: '2026-01-01T00:00:00.000Z', changes: [] });
+    const trail = await service.trail(STAFF.aadObjectId, { id: created.item.id, authority: 'koeln' });
+    if (!('entries' in trail)) throw new Error('no trail');
+    expect(trail.entries.map((e) => e.action)).toEqual(['request.legacy', 'request.create']);
+
+    await service.act(KOELN_IB, { id: created.item.id, authority: 'koeln' }, 1, { type: 'done' });
+    const closed = (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', created.item.id))!;
+    await database.store<ItemDoc>(CONTAINERS.items).replace({ ...closed, expiresAt: 0 }, closed.etag);
+    expect(await service.purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await audit.read(created.item.id, 'legacy-1')).toBeUndefined();
+  });
 });
