@@ -15,7 +15,9 @@ import type { Figure } from './figure';
 /** The node flags of `npm start`, so the benchmark runs the service exactly as it is started. */
 function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+  const flags = pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the product process, written there when it stops.
+  return process.env.BENCH_CPU_PROF ? [...flags, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : flags;
 }
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */

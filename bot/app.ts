@@ -105,6 +105,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let startupSweep: Promise<void> | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
   // Without a proxy to honour, the turn's replies skip botbuilder's connector pipeline (see ReplyPoster).
@@ -177,6 +178,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       adapter,
       botAppId: config.microsoftAppId,
       logger,
+      profiles,
       options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
     });
     requests = new RequestService({
@@ -187,9 +189,17 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       settings: config.requests,
       logger,
       now: options.now,
+      ...(config.testExitAfterItemWrite
+        ? { afterItemWrite: (verb: string) => verb === config.testExitAfterItemWrite && process.exit(86) }
+        : {}),
     });
     // Help comes last so that the help card lists the features in the order users meet them.
-    features.push(requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger }), circleFeatureModule, helpFeature(helpSections));
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger });
+    features.push(requestsFeat, circleFeatureModule, helpFeature(helpSections));
+    // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
+    // then every few minutes for other processes' recent changes.
+    const sweepRequest = { key: 'requests:sweep', kind: JOB_KINDS.sweep, dueAt: new Date((options.now ? options.now().getTime() : Date.now()) + 5 * 60_000) };
+    if (!(await scheduler.schedule(sweepRequest)).open) await scheduler.reschedule(sweepRequest);
     // One purge job for all processes (the key makes it one); the embedded server has no TTL.
     const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
     if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
@@ -211,6 +221,11 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
       options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
     });
+    // In the background: after a restart it may have a day's changes of the previous instance to look at.
+    startupSweep = requestsFeat
+      .sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 })
+      .then(() => undefined)
+      .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards }), ...options.tabSources };
@@ -241,6 +256,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } catch (err) {
     live?.stop();
     clearInterval(purgeTimer);
+    await startupSweep;
     await jobs?.stop();
     await delivery?.stop();
     replies?.close();
@@ -271,6 +287,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
         replies?.close();
+        await startupSweep;
         await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();

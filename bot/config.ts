@@ -64,6 +64,12 @@ export interface AppConfig {
    * local issuer; the default is Microsoft's `common` v2.0 metadata.
    */
   readonly tabSsoMetadataUrl: string;
+  /**
+   * Test only (`TEST_EXIT_AFTER_ITEM_WRITE=<verb>`, e.g. `request.accept`): the process exits right after storing
+   * that change, before enqueueing its notifications, so the crash test can prove the sweep delivers them.
+   * Unset in production, where it does nothing.
+   */
+  readonly testExitAfterItemWrite?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -212,6 +218,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
+    testExitAfterItemWrite: text(env, 'TEST_EXIT_AFTER_ITEM_WRITE'),
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
     tabSsoMetadataUrl: tabSsoMetadataUrl(env),
   };

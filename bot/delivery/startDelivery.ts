@@ -1,13 +1,13 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from '../../services/logging';
-import { ConversationRegistry, type RegistryDoc } from '../../services/notifications/conversationRegistry';
+import { ConversationRegistry, personalConversationsIn, type RegistryDoc } from '../../services/notifications/conversationRegistry';
 import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../services/notifications/dispatcher';
 import type { OutboxDoc } from '../../services/notifications/model';
 import { Outbox } from '../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
 import { CONTAINERS } from '../../services/storage/containers';
 import type { AppDatabase } from '../../services/storage/database';
-import type { UserProfile } from '../../services/users/userProfiles';
+import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
 import { BotConnectorSender } from './botConnectorSender';
 import { ConversationLifecycle } from './conversationLifecycle';
 
@@ -26,6 +26,11 @@ export interface DeliveryDeps {
   limits?: Partial<DeliveryLimits>;
   options?: Partial<DispatcherOptions>;
   onEvent?: (event: DeliveryEvent) => void;
+  /**
+   * The process's (cached) profile repository: the dispatcher finds personal chat references through it, so a
+   * delivery to someone who used the bot lately costs no profile read.
+   */
+  profiles?: UserProfileRepository;
 }
 
 /** Proactive delivery, wired: what feature code enqueues into, what the bot's handlers call, and the running sender. */
@@ -55,6 +60,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     outbox,
     limits: deps.limits,
     options: deps.options,
+    personal: personalConversationsIn(deps.profiles ?? new UserProfileRepository(deps.database.store<UserProfile>(CONTAINERS.users))),
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     onEvent: deps.onEvent,
   });

@@ -224,7 +224,12 @@ const refSchema = z.object(ref).passthrough();
 const reportStartSchema = z.object({ requestId: z.string().max(100).optional(), authority: z.string().max(20).optional() }).passthrough();
 
 /** Anliegen (staff → their IB, RdErl. Nr. 5) and Vortrag (IB → the authority head, Nr. 4), in Teams. */
-export function requestsFeature(deps: RequestsFeatureDeps): Feature {
+/** The feature, plus the sweep the app runs once at start (see {@link RequestService.owedElsewhere}). */
+export interface RequestsFeature extends Feature {
+  sweepOwed(window: { windowMs: number; graceMs: number }): Promise<number>;
+}
+
+export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
   const { service } = deps;
   const directory = () => deps.live.engine.directory;
 
@@ -492,7 +497,35 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     return next ? { next } : undefined;
   };
 
+  /**
+   * Enqueues what an item's latest change owes, as the live path would have (every key carries the item and its
+   * revision, so whatever was enqueued already is not sent again), then removes the item's marker.
+   */
+  const completeOwed = async (item: Versioned<ItemDoc>) => {
+    if (item.owes?.rev === item.rev) {
+      if (item.rev === 1) {
+        await service.ensureReminder(item);
+        const notice = item.kind === 'request' ? L.de.noticeNew(item.subject) : L.de.noticeReport(item.subject);
+        await postCard(item, item.cardsTo, item.createdBy.tenantId, notice);
+      } else {
+        const actor = item.lastChange?.by ?? item.createdBy;
+        await announce({ ok: true, item, changed: true, roles: service.rolesFor(actor.aadObjectId, item) }, actor);
+      }
+    }
+    await service.settleOwed(item);
+  };
+
+  /** The sweep: changes written by other (possibly dead) processes within the window, older than `graceMs`. */
+  const sweepOwed = async ({ windowMs, graceMs }: { windowMs: number; graceMs: number }): Promise<number> => {
+    const now = service.currentTime().getTime();
+    const owed = await service.owedElsewhere(now - windowMs, now - graceMs);
+    for (const item of owed) await completeOwed(item);
+    if (owed.length) deps.logger.info({ event: 'requests.owed_completed', count: owed.length }, 'completed notifications owed by other processes');
+    return owed.length;
+  };
+
   return {
+    sweepOwed,
     name: 'requests',
     commands: [
       { id: 'requests.form', matches: (t) => COMMANDS.form.has(t), run: (context, caller) => sendForm(context, caller) },
@@ -716,6 +749,10 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     },
     jobs: {
       [JOB_KINDS.remind]: reminderJob,
+      [JOB_KINDS.sweep]: async () => {
+        await sweepOwed({ windowMs: 15 * 60_000, graceMs: 30_000 });
+        return { next: new Date(service.currentTime().getTime() + 5 * 60_000) };
+      },
       [JOB_KINDS.purge]: async () => {
         await service.purgeExpired();
         return { next: new Date(service.currentTime().getTime() + 60 * 60_000) };

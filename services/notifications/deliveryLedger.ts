@@ -61,6 +61,16 @@ export class DeliveryLedger {
     return this.write(doc, { status: 'sending', dueAt: this.clock.now() + this.leaseMs, conversation }, true);
   }
 
+  /**
+   * Claim and begin in one write, for a delivery this process has just enqueued and can send at once (its
+   * conversation known, a slot ahead free): the same guard as {@link claim}, the same meaning as {@link begin}.
+   */
+  claimToSend(doc: Delivery, conversation: ConversationRef): Promise<Delivery | undefined> {
+    const now = this.clock.now();
+    if (!doc.open || doc.dueAt > now || doc.status !== 'pending') return Promise.resolve(undefined);
+    return this.write(doc, { status: 'sending', dueAt: now + this.leaseMs, conversation }, true);
+  }
+
   /** Back to pending, due at `dueAt`, without a send (stopping, rate-limit deferral, waiting for an original). */
   release(doc: Delivery, dueAt: number, changes: DeliveryChanges = {}): Promise<Delivery | undefined> {
     return this.write(doc, { ...changes, status: 'pending', dueAt }, false);

@@ -203,10 +203,12 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   };
   let stopping = false;
   let wakeController = new AbortController();
+  // A reason of our own: abort() without one builds a DOMException (with a stack) on every wake.
+  const WOKEN = Symbol('woken');
 
   const wake = (queryNow = false): void => {
     if (queryNow) nextQueryAt = 0;
-    wakeController.abort();
+    wakeController.abort(WOKEN);
   };
   const unsubscribe = deps.outbox?.onEnqueued((created) => {
     const room = options.claimAhead * 4 - handoff.length;
@@ -294,6 +296,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     const want = options.claimAhead - ready.length - inFlight.size;
     if (want <= 0) return;
     const candidates = handoff.splice(0, want).filter((d) => !mine.has(keyOf(d)));
+    const fresh = new Set(candidates);
     // Query when the handoff does not fill the queue, and at least once per poll interval for retries that came due.
     if ((candidates.length < want && now >= nextQueryAt) || now >= lastQueryAt + options.pollIntervalMs) {
       lastQueryAt = now;
@@ -311,8 +314,13 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
       }
     }
     // Concurrent processes see the same oldest items; a shuffled claim order spreads them over different ones.
+    let begunAhead = ready.filter((w) => w.phase !== 'claimed').length;
     await forEachLimited(candidates, 8, async (doc) => {
       if (stopping) return;
+      if (fresh.has(doc) && begunAhead < options.beginAhead && (await claimToSend(doc))) {
+        begunAhead += 1;
+        return;
+      }
       const claimed = await ledger.claim(doc);
       if (!claimed) return;
       mine.add(keyOf(claimed));
@@ -331,6 +339,32 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
       }
     });
     ready.sort((a, b) => a.order - b.order);
+  }
+
+  /**
+   * A delivery this process just enqueued, whose conversation is known without looking up an original message:
+   * claimed and marked `sending` in one write (instead of a claim and then a begin). True when it is queued.
+   */
+  async function claimToSend(doc: Delivery): Promise<boolean> {
+    if (doc.operation === 'update' && !doc.replaceActivityId) return false;
+    const target = doc.target;
+    const ref = target.kind === 'conversation' ? target.ref : ((await personal.get(target.aadObjectId)) ?? doc.conversation);
+    if (!ref) return false;
+    const claimed = await ledger.claimToSend(doc, ref);
+    if (!claimed) return false;
+    mine.add(keyOf(claimed));
+    ready.push({
+      doc: claimed,
+      tenantId: target.kind === 'user' ? target.tenantId : target.ref.tenantId,
+      ref,
+      ...(doc.operation === 'update' ? { activityId: doc.replaceActivityId } : {}),
+      uncertain: false,
+      phase: 'begun',
+      leasedAt: clock.now(),
+      order: doc.dueAt,
+    });
+    wake();
+    return true;
   }
 
   /** Records a failed call: retry, wait for Retry-After, or give up, depending on what the channel said. */

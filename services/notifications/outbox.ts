@@ -174,14 +174,14 @@ export class Outbox {
 
   /** The header (if the notification has one) and every delivery of a notification: one partition. */
   private async load(notificationId: string): Promise<{ header?: NotificationDoc; deliveries: Versioned<DeliveryDoc>[] }> {
-    const [header, deliveries] = await Promise.all([
-      this.store.read(notificationId, 'notification'),
-      this.store.query<Versioned<DeliveryDoc>>(
-        { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.kind = @kind', parameters: [{ name: '@pk', value: notificationId }, { name: '@kind', value: 'delivery' }] },
-        { partitionKey: notificationId },
-      ),
-    ]);
-    return { header: header?.kind === 'notification' ? header : undefined, deliveries };
+    // One query over the partition: a notification to one recipient has no header, and a point read of it would
+    // cost a round trip (and a 404) every time.
+    const docs = await this.store.query<Versioned<OutboxDoc>>(
+      { query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: notificationId }] },
+      { partitionKey: notificationId },
+    );
+    const header = docs.find((d): d is Versioned<NotificationDoc> => d.kind === 'notification' && d.id === 'notification');
+    return { header, deliveries: docs.filter((d): d is Versioned<DeliveryDoc> => d.kind === 'delivery') };
   }
 
   /**

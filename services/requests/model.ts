@@ -64,6 +64,30 @@ export interface PostedCard {
   activityId: string;
 }
 
+/** One audit entry kept in the item itself (who, what, when, which field), written atomically with the change. */
+export interface TrailEntry {
+  at: string;
+  /** AAD object id of the actor, or "system". */
+  actor: string;
+  action: string;
+  changes: { path: string; from: unknown; to: unknown }[];
+}
+
+/** At most this many trail entries live in the item; older ones move to one document in the `audit` container. */
+export const TRAIL_IN_ITEM = 100;
+
+/**
+ * The notifications the item's latest change owes (its revision decides their idempotency keys), and which process
+ * owed them. Never cleared on the hot path: a sweep in another (or the restarted) process re-enqueues what a process
+ * that died between the item write and its enqueue left undone, and only then removes the marker.
+ */
+export interface OwedNotifications {
+  rev: number;
+  /** Instance id of the process that wrote the change. */
+  instance: string;
+  atMs: number;
+}
+
 /** A request or a report; pk = authority code. */
 export interface ItemDoc {
   id: string;
@@ -103,6 +127,11 @@ export interface ItemDoc {
   /** AAD object ids of the people whose chat got the item's card (their cards are updated on every change). */
   cardsTo: string[];
   requesterCard?: PostedCard;
+  /** The audit trail of the item, oldest first (the latest {@link TRAIL_IN_ITEM}; `trailArchived` older ones). */
+  trail?: TrailEntry[];
+  /** How many entries moved to the `audit` container (document `<id>:trail`). */
+  trailArchived?: number;
+  owes?: OwedNotifications;
   createdAt: string;
   updatedAt: string;
   closedAt?: string;

@@ -5,7 +5,7 @@
  * personal tab call this API alike.
  */
 import { randomUUID } from 'node:crypto';
-import { AuditLog, type AuditEntry } from '../audit/auditLog';
+import type { AuditEntry } from '../audit/auditLog';
 import { addWorkingDays, workingDaysBetween } from '../calendar/workingDays';
 import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, rolesOf } from '../directory/roles';
 import { authorityOf, berlinDate, isAuthorityCode, type Authority, type AuthorityCode, type Directory, type Person } from '../directory/model';
@@ -22,8 +22,10 @@ import {
   REPORT_DECISIONS,
   STATUS_LABELS,
   summaryOf,
+  TRAIL_IN_ITEM,
   URGENCIES,
   type ItemDoc,
+  type TrailEntry,
   type ItemStatus,
   type ItemSummary,
   type Party,
@@ -50,6 +52,15 @@ export interface RequestServiceDeps {
   settings: RequestSettings;
   logger: Logger;
   now?: () => Date;
+  /** Names this process in the items' owed-notification markers; unique per process start. */
+  instanceId?: string;
+  /**
+   * Test hook, inert unless set: called right after an item change is stored and before anything else happens
+   * (the crash test makes the process exit here to prove that the sweep delivers what the change owed).
+   */
+  afterItemWrite?: (verb: string) => void;
+  /** Trail entries kept in the item; default {@link TRAIL_IN_ITEM}. */
+  trailInItem?: number;
 }
 
 /** What the form sends for a new request; strings as typed. */
@@ -119,7 +130,16 @@ export interface ReminderDue {
   recipients: string[];
 }
 
-export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge' } as const;
+export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge', sweep: 'requests.sweep' } as const;
+
+/** The audit container's document holding the entries an item's trail moved out of the item. */
+interface TrailArchiveDoc {
+  id: string;
+  pk: string;
+  type: 'audit-trail';
+  itemId: string;
+  entries: TrailEntry[];
+}
 const DAY_MS = 86_400_000;
 const TTL_GRACE_MS = 7 * DAY_MS;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -159,13 +179,45 @@ function dateField(problems: Problem[], name: string, raw: string | undefined, t
 /** Service for Anliegen and Vorträge. */
 export class RequestService {
   readonly repo: ItemRepository;
-  private readonly auditLog: AuditLog;
+  /** This process's name in owed-notification markers. */
+  readonly instanceId: string;
   private readonly now: () => Date;
 
   constructor(private readonly deps: RequestServiceDeps) {
     this.repo = new ItemRepository(deps.items);
-    this.auditLog = new AuditLog(deps.audit);
     this.now = deps.now ?? (() => new Date());
+    this.instanceId = deps.instanceId ?? randomUUID();
+  }
+
+  private owes(rev: number, now: Date): ItemDoc['owes'] {
+    return { rev, instance: this.instanceId, atMs: now.getTime() };
+  }
+
+  private written(verb: string): void {
+    this.deps.afterItemWrite?.(verb);
+  }
+
+  /**
+   * Appends to the item's trail. Beyond {@link TRAIL_IN_ITEM} entries the older ones move to the item's archive
+   * document first (idempotent: the archive is rebuilt from the count the item records, so a retried change after
+   * a write conflict archives nothing twice).
+   */
+  private async withEntry(item: ItemDoc, entry: TrailEntry): Promise<Pick<ItemDoc, 'trail' | 'trailArchived'>> {
+    const keep = this.deps.trailInItem ?? TRAIL_IN_ITEM;
+    const trail = [...(item.trail ?? []), entry];
+    if (trail.length <= keep) return { trail, ...(item.trailArchived ? { trailArchived: item.trailArchived } : {}) };
+    const move = trail.length - Math.floor(keep / 2);
+    const archived = item.trailArchived ?? 0;
+    const store = this.deps.audit as unknown as DocumentStore<TrailArchiveDoc>;
+    const existing = archived ? await store.read(item.id, `${item.id}:trail`) : undefined;
+    await store.upsert({
+      id: `${item.id}:trail`,
+      pk: item.id,
+      type: 'audit-trail',
+      itemId: item.id,
+      entries: [...(existing?.entries ?? []).slice(0, archived), ...trail.slice(0, move)],
+    });
+    return { trail: trail.slice(move), trailArchived: archived + move };
   }
 
   /** The service's clock (injected in tests). */
@@ -262,21 +314,26 @@ export class RequestService {
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
       ...(card ? { requesterCard: card } : {}),
+      trail: [{ at, actor: caller.aadObjectId, action: 'request.create', changes: [{ path: '/status', from: null, to: 'neu' }] }],
+      owes: this.owes(1, now),
       createdAt: at,
       updatedAt: at,
     };
     const created = await this.repo.create(item);
-    await Promise.all([
-      this.auditLog.record(item.id, caller.aadObjectId, 'request.create', [{ path: '/status', from: null, to: 'neu' }], now),
-      // One job per request, scheduled once: when it fires it looks at the item's latest change and moves itself on.
-      this.deps.scheduler.schedule({
-        key: `item:${item.id}:reminder`,
-        kind: JOB_KINDS.remind,
-        dueAt: this.dueAt(berlinDate(now), this.deps.settings.reminderWorkingDays),
-        payload: { id: item.id, authority: code },
-      }),
-    ]);
+    this.written('request.create');
+    await this.ensureReminder(created);
     return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
+  }
+
+  /** One job per request, scheduled once (idempotent): when it fires it looks at the item's latest change and moves itself on. */
+  async ensureReminder(item: ItemDoc): Promise<void> {
+    if (item.kind !== 'request' || !isOpen(item)) return;
+    await this.deps.scheduler.schedule({
+      key: `item:${item.id}:reminder`,
+      kind: JOB_KINDS.remind,
+      dueAt: this.dueAt(berlinDate(new Date(item.createdAt)), this.deps.settings.reminderWorkingDays),
+      payload: { id: item.id, authority: item.authority },
+    });
   }
 
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
@@ -320,12 +377,14 @@ export class RequestService {
       cardsTo: [],
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
+      trail: [{ at, actor: caller.aadObjectId, action: 'report.create', changes: [{ path: '/status', from: null, to: 'eingereicht' }] }],
+      owes: this.owes(1, now),
       createdAt: at,
       updatedAt: at,
     };
     item.cardsTo = this.audienceOf(item).filter((id) => id !== caller.aadObjectId && this.rolesFor(id, item).headSide);
     const created = await this.repo.create(item);
-    await this.auditLog.record(item.id, caller.aadObjectId, 'report.create', [{ path: '/status', from: null, to: 'eingereicht' }], now);
+    this.written('report.create');
     if (linkedRequest) {
       await this.mutate(caller, { id: linkedRequest.id, authority: code }, undefined, 'request.escalate', (current, r) => {
         if (!r.commissioner) return 'forbidden';
@@ -439,10 +498,12 @@ export class RequestService {
       const { etag: _etag, ...plain } = current;
       const written: ItemDoc = {
         ...next,
+        ...(await this.withEntry(current, { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }] })),
         rev: current.rev + 1,
         updatedAt: at,
         touchedAt: at,
         lastChange: { by: caller, action: verb, at },
+        owes: this.owes(current.rev + 1, now),
         participants: current.participants.includes(caller.aadObjectId) ? current.participants : [...current.participants, caller.aadObjectId],
       };
       if (closing) {
@@ -459,7 +520,7 @@ export class RequestService {
         if (err instanceof ConcurrencyError && attempt < 4) continue;
         throw err;
       }
-      await this.auditLog.record(saved.id, caller.aadObjectId, verb, [{ path: '/status', from: current.status, to: saved.status }], now);
+      this.written(verb);
       return { ok: true, item: saved, previous: plain as ItemDoc, changed: true, roles };
     }
   }
@@ -499,8 +560,8 @@ export class RequestService {
     try {
       const at = this.now().toISOString();
       const cardsTo = [...new Set([...item.cardsTo, ...ids])];
-      const saved = await this.repo.replace({ ...plain, escalatedAt: at, escalatedRev: item.rev, cardsTo }, etag);
-      await this.auditLog.record(item.id, 'system', 'request.escalate_deputy', [{ path: '/escalatedAt', from: item.escalatedAt ?? null, to: at }], this.now());
+      const entry = { at, actor: 'system', action: 'request.escalate_deputy', changes: [{ path: '/escalatedAt', from: item.escalatedAt ?? null, to: at }] };
+      const saved = await this.repo.replace({ ...plain, ...(await this.withEntry(plain, entry)), escalatedAt: at, escalatedRev: item.rev, cardsTo }, etag);
       return { due: { step: 'escalate', item: saved, recipients: [...ids] }, next };
     } catch (err) {
       // Someone acted at this moment: the item counts from that change now.
@@ -537,7 +598,22 @@ export class RequestService {
   async trail(aadObjectId: string, ref: { id: string; authority: string }): Promise<{ view: ItemView; entries: AuditEntry[] } | Refusal> {
     const view = await this.view(aadObjectId, ref);
     if (!('item' in view)) return view;
-    return { view, entries: await this.auditLog.trail(view.item.id) };
+    return { view, entries: await this.entriesOf(view.item) };
+  }
+
+  /** The whole trail of an item as audit entries, oldest first: the archived part (if any), then the item's own. */
+  async entriesOf(item: ItemDoc): Promise<AuditEntry[]> {
+    // The item's partition of the audit container holds its archive and any entries written one document each by
+    // builds before the trail moved into the item; those come first.
+    const docs = await this.deps.audit.query<AuditEntry | TrailArchiveDoc>(
+      { query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: item.id }] },
+      { partitionKey: item.id },
+    );
+    const separate = docs.filter((d): d is AuditEntry => d.type === 'audit').sort((a, b) => a.at.localeCompare(b.at));
+    const archive = docs.find((d): d is TrailArchiveDoc => d.type === 'audit-trail');
+    const archived = item.trailArchived ? (archive?.entries ?? []).slice(0, item.trailArchived) : [];
+    const own = [...archived, ...(item.trail ?? [])].map((e, i) => ({ id: `${item.id}:${i + 1}`, pk: item.id, type: 'audit' as const, itemId: item.id, ...e }));
+    return [...separate.map(({ id, pk, type, itemId, actor, action, at, changes }) => ({ id, pk, type, itemId, actor, action, at, changes })), ...own];
   }
 
   /** The audit trail of every item of the caller's authority as CSV (IB and deputy only). */
@@ -552,7 +628,7 @@ export class RequestService {
     const names = this.namesOf(items);
     let rows = 0;
     for (const item of items) {
-      for (const e of await this.auditLog.trail(item.id)) {
+      for (const e of await this.entriesOf(item)) {
         const change = e.changes[0];
         lines.push(
           [item.id, item.kind, item.subject, STATUS_LABELS[item.status].de, item.createdAt, item.closedAt ?? '', e.at, names.get(e.actor) ?? e.actor, e.action, change?.from ?? '', change?.to ?? '']
@@ -580,9 +656,8 @@ export class RequestService {
   async myData(aadObjectId: string): Promise<{ items: ItemDoc[]; audit: AuditEntry[] }> {
     const id = aadObjectId.toLowerCase();
     const items = await this.repo.withParticipant(id);
-    const audit = (
-      await this.deps.audit.query<AuditEntry>({ query: 'SELECT * FROM c WHERE c.actor = @id', parameters: [{ name: '@id', value: id }] })
-    ).filter((e) => /^(anl|vtr)-/.test(e.itemId));
+    // Everyone who acted on an item is among its participants, so their entries are all in these items' trails.
+    const audit = (await Promise.all(items.map((item) => this.entriesOf(item)))).flat().filter((e) => e.actor === id);
     const strip = <T extends object>(doc: T): T => {
       const { etag: _e, _rid, _self, _ts, _attachments, ...rest } = doc as Record<string, unknown>;
       return rest as T;
@@ -590,12 +665,43 @@ export class RequestService {
     return { items: items.map(strip), audit: audit.map(strip) };
   }
 
+  /**
+   * Items whose latest change owes notifications that a process other than this one wrote, changed between
+   * `sinceMs` and `untilMs` (the sweep's window): the candidates that a process may have died on before enqueueing.
+   */
+  owedElsewhere(sinceMs: number, untilMs: number, max = 500): Promise<Versioned<ItemDoc>[]> {
+    return this.deps.items.query(
+      {
+        query: 'SELECT * FROM c WHERE c.type = "item" AND IS_DEFINED(c.owes) AND c.owes.atMs >= @since AND c.owes.atMs <= @until AND c.owes.instance != @me',
+        parameters: [
+          { name: '@since', value: sinceMs },
+          { name: '@until', value: untilMs },
+          { name: '@me', value: this.instanceId },
+        ],
+      },
+      { maxItems: max },
+    );
+  }
+
+  /** Removes the marker once its notifications are enqueued; a newer change (ETag conflict) has its own marker. */
+  async settleOwed(item: Versioned<ItemDoc>): Promise<void> {
+    const { etag, owes: _owes, ...plain } = item;
+    try {
+      await this.repo.replace(plain as ItemDoc, etag);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+
   /** Deletes closed items past their retention, with their audit trail; returns how many items went. */
   async purgeExpired(): Promise<number> {
     let deleted = 0;
     for (const item of await this.repo.expired(this.now().getTime())) {
-      const trail = await this.auditLog.trail(item.id);
-      await Promise.all(trail.map((e) => this.deps.audit.delete(e.pk, e.id).catch(() => false)));
+      const docs = await this.deps.audit.query<{ id: string; pk: string }>(
+        { query: 'SELECT c.id, c.pk FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: item.id }] },
+        { partitionKey: item.id },
+      );
+      await Promise.all(docs.map((d) => this.deps.audit.delete(d.pk, d.id).catch(() => false)));
       if (await this.repo.delete(item).catch(() => false)) deleted++;
     }
     if (deleted) this.deps.logger.info({ event: 'requests.purged', count: deleted }, 'closed items past retention deleted');
