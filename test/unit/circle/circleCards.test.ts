@@ -12,7 +12,7 @@ import { Scheduler } from '../../../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
 import { Outbox } from '../../../services/notifications/outbox';
 import type { OutboxDoc } from '../../../services/notifications/model';
-import { checkCard } from '../../support/cardChecks';
+import { checkCard, expectValidCard } from '../../support/cardChecks';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
 const parsed = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
@@ -78,12 +78,7 @@ describe.each(['de', 'en'] as const)('Koordinierungskreis cards in %s', (lang) =
   };
 
   it.each(Object.entries(cards))('%s renders as a valid Adaptive Card 1.5 with nothing left unbound', (_name, content) => {
-    const problems = checkCard(content);
-    expect(problems.parseErrors).toEqual([]);
-    expect(problems.unboundExpressions).toEqual([]);
-    expect(problems.inputsWithoutLabel).toEqual([]);
-    expect(content.version).toBe('1.5');
-    expect(content.lang).toBe(lang);
+    expectValidCard(content, lang);
   });
 
   it.each(Object.entries(cards))('%s only offers card verbs the bot handles', (_name, content) => {
