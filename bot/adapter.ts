@@ -119,6 +119,7 @@ class LotseAdapter extends CloudAdapter {
   constructor(
     auth: ConfigurationBotFrameworkAuthentication,
     private readonly replies: ReplyPoster | undefined,
+    private readonly logger: Logger,
   ) {
     super(auth);
   }
@@ -146,7 +147,7 @@ class LotseAdapter extends CloudAdapter {
     }
     const activity = validateAndFixActivity(body as Activity);
     if (!activity.type) {
-      console.warn('BadRequest: Missing activity or activity type.');
+      this.logger.warn({ event: 'request.no_activity_type' }, 'request without an activity type');
       return end(StatusCodes.BAD_REQUEST);
     }
     const header = req.headers?.Authorization ?? req.headers?.authorization ?? '';
@@ -155,7 +156,9 @@ class LotseAdapter extends CloudAdapter {
       const invokeResponse = await this.processActivity(header, activity, logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
-      console.error(err);
+      // A structured line with codes only (botbuilder prints the whole error object to the console here).
+      const unauthorized = err instanceof AuthenticationError;
+      this.logger[unauthorized ? 'warn' : 'error']({ event: unauthorized ? 'request.unauthorized' : 'request.failed', activityId: activity.id, code: errorCode(err) }, 'request refused');
       return end(err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR, (err as Error).message ?? err);
     }
   }
@@ -203,7 +206,7 @@ export function createAdapter(config: AppConfig, logger: Logger, options: Adapte
       MicrosoftAppTenantId: config.microsoftAppTenantId,
     });
   const auth = new StrictAuthentication(authConfig, credentials);
-  const adapter = new LotseAdapter(auth, options.replies);
+  const adapter = new LotseAdapter(auth, options.replies, logger);
 
   const allowed = new Set(config.allowedTenantIds.map((t) => t.toLowerCase()));
   adapter.use(async (context, next) => {

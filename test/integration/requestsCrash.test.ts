@@ -110,6 +110,8 @@ describe('a bot process that dies between storing a change and enqueueing its no
     running.push(restarted);
     const notices = () => emulator.calls.filter((c) => c.operation === 'send' && (c.activity?.text ?? '').includes('„Absturz (Beispiel)“: In Bearbeitung'));
     await eventually(() => notices().length > 0);
+    // The channel has the message; the outbox records it as sent right after.
+    await eventually(async () => (await deliveriesOf()).every((d) => d.status === 'sent'));
     expect((await deliveriesOf()).map((d) => d.status)).toEqual(['sent']);
     // The marker is gone: a later sweep (or a further restart) finds nothing left to do.
     await eventually(async () => (await items.read('koeln', ref.id))?.owes === undefined);
