@@ -1,55 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { DeliveryDoc, OutboxDoc } from '../../services/notifications/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { startBotProcess, type BotProcess } from '../support/botProcess';
 import { KFI_LEAD, acceptedPosts, eventually } from '../support/circle';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-// Built by jest's globalSetup before the suites run.
-const ENTRY = path.join(ROOT, 'dist', 'bot', 'index.js');
-
-interface BotProcess {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
 /** Starts the service as `npm start` would, on the database that lives in this test process. */
-async function startBot(env: Record<string, string>): Promise<BotProcess> {
-  const child = spawn(process.execPath, [ENTRY], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('bot did not start within 30 s')), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          if (parsed.event === 'server.listening') {
-            clearTimeout(timer);
-            resolve(String(parsed.url));
-          }
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
-    void exited.then((code) => reject(new Error(`bot exited early with ${code}`)));
-  });
-  return { child, url, exited };
-}
+const startBot = (env: Record<string, string>) => startBotProcess(env);
 
 describe('announcing a meeting across a crashed bot process (real processes, one database)', () => {
   let db: Awaited<ReturnType<typeof startEmbeddedCosmos>>;

@@ -1,56 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { activityBuilders } from '../support/activities';
+import { startBotProcess as startBot, childEnv } from '../support/botProcess';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 
 const root = path.resolve(__dirname, '..', '..');
 const entry = path.join(root, 'dist', 'bot', 'index.js');
-
-/** Environment for a child bot process: nothing inherited that could point it elsewhere. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...extra };
-}
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-async function startBotProcess(extra: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [entry], { cwd: root, env: childEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => {
-      // Otherwise the child outlives the test run.
-      child.kill('SIGKILL');
-      reject(new Error('bot did not start within 20 s'));
-    }, 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          lines.push(parsed);
-          if (parsed.event === 'server.listening') {
-            clearTimeout(timer);
-            resolve(String(parsed.url));
-          }
-        } catch {
-          lines.push({ unparsed: line });
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`bot exited early with ${code}`)));
-  });
-  return { child, url, lines, exited };
-}
+const startBotProcess = (extra: Record<string, string> = {}) => startBot(extra, 20_000);
 
 describe('the service as a process (npm start)', () => {
   let emulator: ChannelEmulator;

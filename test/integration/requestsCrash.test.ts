@@ -1,40 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { DeliveryDoc, OutboxDoc } from '../../services/notifications/model';
 import type { ItemDoc } from '../../services/requests/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders, user } from '../support/activities';
+import { startBotProcess, type BotProcess } from '../support/botProcess';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-// Built by jest's globalSetup (tsc -p tsconfig.build.json) before the suites run.
-const PRODUCT = path.join(ROOT, 'dist', 'bot', 'index.js');
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
 const STAFF = user({ name: 'Absturz Probe (Beispiel)' });
 
-interface Product {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
 /** The product as in production: `node dist/bot/index.js`, its database in another process (here: the test's). */
-function startProduct(env: Record<string, string>): Promise<Product> {
-  const child = spawn(process.execPath, [PRODUCT], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      if (!line.includes('"server.listening"')) return;
-      resolve({ child, url: `${(JSON.parse(line) as { url: string }).url}/api/messages`, exited });
-    });
-    void exited.then((code) => reject(new Error(`product exited (${code}) before it listened: ${stderr}`)));
-  });
+async function startProduct(env: Record<string, string>): Promise<BotProcess> {
+  const bot = await startBotProcess(env);
+  return { ...bot, url: `${bot.url}/api/messages` };
 }
 
 /** POSTs an activity; a connection the dying process dropped counts as status 0. */
@@ -65,7 +45,7 @@ describe('a bot process that dies between storing a change and enqueueing its no
   let database: AppDatabase;
   let emulator: ChannelEmulator;
   let env: Record<string, string>;
-  const running: Product[] = [];
+  const running: BotProcess[] = [];
 
   beforeAll(async () => {
     db = await startEmbeddedCosmos();
