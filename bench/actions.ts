@@ -93,11 +93,13 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     failures = 0;
     const t0 = performance.now();
     const cpu0 = readCpuMs(product.pid);
+    const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
     await new Promise((r) => setTimeout(r, durationMs));
     measuring = false;
     measuredMs = performance.now() - t0;
     const productCpuMs = readCpuMs(product.pid) - cpu0;
+    const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     const own = process.cpuUsage(own0);
     const ownCpuMs = (own.user + own.system) / 1000;
     stop = true;
@@ -106,13 +108,15 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     log(
       `actions: ${latencies.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent; ` +
         `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms; ${failures} failed; ` +
-        `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
+        `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, database ${(dbCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
     );
     if (failures > latencies.length * 0.01) throw new Error(`actions: ${failures} of ${latencies.length} invokes failed`);
     return [
       { name: 'actions.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'actions.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
       { name: 'actions.per_s', value: latencies.length / (measuredMs / 1000), unit: 'actions/s' },
+      { name: 'actions.product_cpu_ms_per_action', value: productCpuMs / Math.max(1, latencies.length), unit: 'ms' },
+      ...(product.dbPid ? [{ name: 'actions.db_cpu_ms_per_action', value: dbCpuMs / Math.max(1, latencies.length), unit: 'ms' }] : []),
     ];
   } finally {
     await product.stop();

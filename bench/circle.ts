@@ -70,10 +70,12 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     measuring = true;
     const t0 = performance.now();
     const cpu0 = readCpuMs(product.pid);
+    const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
     measuring = false;
     const elapsed = performance.now() - t0;
     const productCpuMs = readCpuMs(product.pid) - cpu0;
+    const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     stop = true;
     await Promise.all(loops);
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -84,6 +86,8 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
       { name: 'circle.failed', value: failures, unit: 'requests' },
       // What limits throughput at a fixed concurrency: the product's CPU time per answer (one Node thread).
       { name: 'circle.product_cpu_ms_per_answer', value: latencies.length ? productCpuMs / latencies.length : 0, unit: 'ms' },
+      // The embedded database shares the same two cores here (Azure Cosmos DB would not).
+      ...(product.dbPid ? [{ name: 'circle.db_cpu_ms_per_answer', value: latencies.length ? dbCpuMs / latencies.length : 0, unit: 'ms' }] : []),
     ];
   } finally {
     await product.stop();

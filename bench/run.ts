@@ -21,13 +21,13 @@ function startFlags(): string[] {
 }
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */
-function startDatabaseProcess(): Promise<{ env: Record<string, string>; stop(): void }> {
+function startDatabaseProcess(): Promise<{ env: Record<string, string>; pid: number; stop(): void }> {
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`database exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       const env = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=', 2) as [string, string]));
-      resolve({ env, stop: () => child.kill('SIGTERM') });
+      resolve({ env, pid: child.pid!, stop: () => child.kill('SIGTERM') });
     });
   });
 }
@@ -54,6 +54,7 @@ async function startProduct(): Promise<ProductProcess> {
       resolve({
         url,
         pid: child.pid!,
+        dbPid: db.pid,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();

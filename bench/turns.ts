@@ -12,6 +12,8 @@ export interface ProductProcess {
   /** Messaging endpoint; a bare origin (`http://127.0.0.1:PORT`) gets `/api/messages` appended. */
   url: string;
   pid: number;
+  /** The embedded database's own process, where the product runs with one (its CPU counts against the same cores). */
+  dbPid?: number;
   stop(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { CloudAdapter } from 'botbuilder';
 import restify, { type Next, type Request, type Response } from 'restify';
 import type { Logger } from '../services/logging';
+import { bodyReader } from './bodyReader';
 import type { TeamsBot } from './teamsBot';
 
 export interface ServerDeps {
@@ -34,7 +35,7 @@ function sendError(res: Response, status: number, code: string, message: string)
 }
 
 /**
- * Parses a JSON body that restify's bodyReader has already size-limited. Our own parser instead of
+ * Parses a JSON body that {@link bodyReader} has already size-limited. Our own parser instead of
  * jsonBodyParser, so that a bad body gets a plain 400 without echoing its content back.
  */
 function parseJson(req: Request, res: Response, next: Next): void {
@@ -70,7 +71,7 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
   const idle: Array<() => void> = [];
 
   server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string }, callback: () => void) => {
-    // Oversized bodies arrive here as 413 from bodyReader; keep the answer short and generic.
+    // Any other 413 restify raises: keep the answer short and generic.
     if (err.statusCode === 413) {
       res.status(413);
       res.json({ code: 'PayloadTooLarge', message: `The request body exceeds ${deps.maxBodyBytes} bytes.` });
@@ -89,7 +90,7 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
 
   server.post(
     '/api/messages',
-    restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }),
+    bodyReader(deps.maxBodyBytes),
     parseJson,
     async (req: Request, res: Response) => {
       inFlight++;

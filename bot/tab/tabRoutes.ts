@@ -1,6 +1,7 @@
-import restify, { type Next, type Request, type Response, type Server } from 'restify';
+import type { Next, Request, Response, Server } from 'restify';
 import type { Logger } from '../../services/logging';
 import { langOf } from '../texts';
+import { bodyReader } from '../bodyReader';
 import { loadStaticFiles, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
@@ -105,7 +106,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }
   };
   const lang = (req: Request) => langOf(req.header('accept-language'));
-  const reader = restify.plugins.bodyReader({ maxBodySize: MAX_BODY });
+  const reader = bodyReader(MAX_BODY);
 
   server.get(
     '/api/tab/me',

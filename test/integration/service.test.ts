@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { UserProfile } from '../../services/users/userProfiles';
@@ -118,6 +119,28 @@ describe('the bot service, driven over HTTP the way Teams drives it', () => {
     expect((await app.get('/healthz')).status).toBe(200);
     await app.post(teams.message('Hilfe'));
     await emulator.waitFor((c) => c.operation === 'reply' || c.operation === 'send');
+  });
+
+  it('refuses an oversized body sent without Content-Length (chunked) with 413, without buffering the rest', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      // Connection: close after the 413 may cut the upload short; that is the point.
+      req.on('error', () => undefined);
+      req.on('close', () => reject(new Error('closed without an answer')));
+      const chunk = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 8; i++) req.write(chunk);
+      req.end();
+    });
+    expect(status).toBe(413);
+    expect((await app.get('/healthz')).status).toBe(200);
+  });
+
+  it('refuses a compressed body with 415', async () => {
+    const res = await app.post(teams.message('Hilfe'), { headers: { 'content-encoding': 'gzip' } });
+    expect(res.status).toBe(415);
   });
 
   it('never writes message text into a log line', async () => {
