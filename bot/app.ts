@@ -162,7 +162,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     circle = new CircleService({
       store: database.store<CircleDoc>(CONTAINERS.circle),
       directory: () => liveAnswers.engine.directory,
-      outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r) },
+      outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r), deleteOwned: (p) => delivery!.outbox.deleteOwned(p) },
       scheduler,
       presenter: circleCards,
       icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
@@ -186,6 +186,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => liveAnswers.engine.directory,
       scheduler,
+      outbox: delivery.outbox,
       settings: config.requests,
       logger,
       now: options.now,

@@ -75,7 +75,7 @@ export interface CirclePresenter {
 export interface CircleServiceDeps {
   store: DocumentStore<CircleDoc>;
   directory: () => Directory;
-  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate'>;
+  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate' | 'deleteOwned'>;
   scheduler: Pick<Scheduler, 'schedule' | 'reschedule' | 'cancel'>;
   presenter: CirclePresenter;
   /** The public link of a meeting's calendar file. */
@@ -848,6 +848,8 @@ export class CircleService {
       // The item's own document goes last, so an interrupted purge is found again and finished.
       for (const d of rest.filter((x) => x.id !== doc.id)) await this.deps.store.delete(d.pk, d.id);
       if (doc.type === 'meeting') await this.deps.store.delete(`ics:${doc.icsToken}`, 'ics');
+      // What it sent (announcements, cards, reminders) carries its content: that goes with it.
+      await this.deps.outbox.deleteOwned(`circle:${doc.type}:${doc.pk}:`);
       await this.deps.store.delete(doc.pk, doc.id);
     }
     if (expired.length) this.deps.logger.info({ event: 'circle.purged', count: expired.length }, 'expired circle items deleted');

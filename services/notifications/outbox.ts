@@ -212,6 +212,33 @@ export class Outbox {
     return headers.length;
   }
 
+  /**
+   * Deletes every notification (header and deliveries, whatever their state) whose key starts with `keyPrefix`: the
+   * messages and cards a record sent carry its content, so they go when the record's retention ends. Every feature
+   * keys its notifications by the record they belong to (`item:<id>:`, `circle:meeting:<id>:`, `circle:poll:<id>:`).
+   * Returns how many documents were deleted.
+   */
+  async deleteOwned(keyPrefix: string): Promise<number> {
+    if (!/^[a-z]+(:[A-Za-z0-9_-]+)+:$/.test(keyPrefix)) throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a key prefix names one record and ends with ":"');
+    let deleted = 0;
+    for (;;) {
+      const docs = await this.store.query<{ id: string; pk: string }>(
+        {
+          query: 'SELECT c.id, c.pk FROM c WHERE STARTSWITH(c.notificationKey, @prefix) OR STARTSWITH(c.key, @prefix)',
+          parameters: [{ name: '@prefix', value: keyPrefix }],
+        },
+        { maxItems: 200 },
+      );
+      if (docs.length === 0) return deleted;
+      const before = deleted;
+      await forEachLimited(docs, this.writeConcurrency, async (d) => {
+        if (await this.store.delete(d.pk, d.id)) deleted += 1;
+      });
+      // Nothing deletable any more (someone else got there first): done.
+      if (deleted === before) return deleted;
+    }
+  }
+
   private validate(key: string, activity: OutgoingActivity | undefined, recipients: number): void {
     if (typeof key !== 'string' || key.trim() === '') throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a notification needs a non-empty key');
     if (!activity || typeof activity !== 'object') throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a notification needs an activity');

@@ -11,6 +11,7 @@ import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, rolesO
 import { authorityOf, berlinDate, isAuthorityCode, type Authority, type AuthorityCode, type Directory, type Person } from '../directory/model';
 import type { Logger } from '../logging';
 import type { Scheduler } from '../scheduling/scheduler';
+import type { Outbox } from '../notifications/outbox';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
 import { ItemRepository } from './itemRepository';
@@ -49,6 +50,8 @@ export interface RequestServiceDeps {
   /** The current directory (it changes while the service runs). */
   directory: () => Directory;
   scheduler: Scheduler;
+  /** The outbox, for deleting what an item sent (its cards and messages) together with the item. */
+  outbox?: Pick<Outbox, 'deleteOwned'>;
   settings: RequestSettings;
   logger: Logger;
   now?: () => Date;
@@ -693,7 +696,11 @@ export class RequestService {
     }
   }
 
-  /** Deletes closed items past their retention, with their audit trail; returns how many items went. */
+  /**
+   * Deletes closed items past their retention, with their audit trail and the cards and messages they sent (the
+   * outbox keeps those with their content); returns how many items went. The item goes last, so an interrupted
+   * purge is found again and finished.
+   */
   async purgeExpired(): Promise<number> {
     let deleted = 0;
     for (const item of await this.repo.expired(this.now().getTime())) {
@@ -702,6 +709,7 @@ export class RequestService {
         { partitionKey: item.id },
       );
       await Promise.all(docs.map((d) => this.deps.audit.delete(d.pk, d.id).catch(() => false)));
+      await this.deps.outbox?.deleteOwned(`item:${item.id}:`);
       if (await this.repo.delete(item).catch(() => false)) deleted++;
     }
     if (deleted) this.deps.logger.info({ event: 'requests.purged', count: deleted }, 'closed items past retention deleted');

@@ -71,7 +71,7 @@ const DAY_MS = 86_400_000;
 
 /** Writes, moves and cancels jobs. Each call is one single-document write. */
 export class Scheduler {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(dueAtMs: number) => void>();
 
   constructor(
     private readonly store: DocumentStore<JobDoc>,
@@ -101,7 +101,7 @@ export class Scheduler {
     };
     try {
       const created = await this.store.create(doc);
-      this.notify();
+      this.notify(doc.dueAt);
       return created;
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
@@ -133,7 +133,7 @@ export class Scheduler {
       delete next.leaseOwner;
       try {
         const saved = await this.store.replace(next, current.etag);
-        this.notify();
+        this.notify(next.dueAt);
         return saved;
       } catch (err) {
         if (!(err instanceof ConcurrencyError) || attempt >= 4) throw err;
@@ -167,14 +167,14 @@ export class Scheduler {
     return this.store.read(id, id);
   }
 
-  /** Called when a job is written, so a runner in this process looks at once. */
-  onScheduled(listener: () => void): () => void {
+  /** Called with the job's due time when a job is written, so a runner in this process can look at once. */
+  onScheduled(listener: (dueAtMs: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(): void {
-    for (const l of this.listeners) l();
+  private notify(dueAtMs: number): void {
+    for (const l of this.listeners) l(dueAtMs);
   }
 }
 
@@ -344,9 +344,10 @@ export function startJobRunner(deps: JobRunnerDeps, { autoStart = true } = {}): 
 
   const tick = () =>
     runDue().catch((err: unknown) => deps.logger.warn({ event: 'job.poll_failed', code: (err as Error)?.name }, 'job poll failed'));
-  const unsubscribe = deps.scheduler?.onScheduled(() => {
-    // Jobs due now (e.g. scheduled for the past) run at once; others wait for the poll.
-    setImmediate(tick);
+  const unsubscribe = deps.scheduler?.onScheduled((dueAtMs) => {
+    // Jobs due now (e.g. scheduled for the past) run at once; later ones wait for the poll, so that scheduling a
+    // reminder days ahead does not cost a query of the whole container.
+    if (dueAtMs <= clock.now()) setImmediate(tick);
   });
   let loop: Promise<void> | undefined;
   if (autoStart) {

@@ -318,6 +318,10 @@ describe('the Koordinierungskreis in Teams', () => {
     const count = async (type: string) => (await store.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.type = @t', parameters: [{ name: '@t', value: type }] }))[0];
     expect(await count('meeting')).toBeGreaterThan(0);
     expect(await count('pollAnswer')).toBeGreaterThan(0);
+    const outbox = database.store<{ id: string; pk: string }>(CONTAINERS.outbox);
+    const sent = async () =>
+      (await outbox.query<number>({ query: "SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.notificationKey, 'circle:') OR STARTSWITH(c.key, 'circle:')" }))[0];
+    expect(await sent()).toBeGreaterThan(0);
     // A year on, nothing is due yet: the meetings ended less than 730 days ago.
     now = new Date(START.getTime() + 365 * 86_400_000);
     await app.jobs.runDue();
@@ -326,6 +330,8 @@ describe('the Koordinierungskreis in Teams', () => {
     now = new Date(START.getTime() + 2 * 365 * 86_400_000 + 200 * 86_400_000);
     await app.jobs.runDue();
     for (const type of ['meeting', 'poll', 'pollAnswer', 'rsvp', 'topic', 'icsToken']) expect(await count(type)).toBe(0);
+    // The announcements, cards and reminders carried their content: they are gone with them.
+    expect(await sent()).toBe(0);
     expect(await app.circle.settings()).toBeDefined(); // guests and the channel stay
     expect(app.logs.events()).toContain('circle.purged');
   });

@@ -457,17 +457,28 @@ describe('Anliegen and Vortrag in Teams', () => {
       }
     });
 
-    it('deletes closed items and their trail after the retention period, and keeps open ones', async () => {
+    it('deletes closed items, their trail and what they sent after the retention period, and keeps open ones', async () => {
+      const sentFor = async (id: string) =>
+        (
+          await database.store<{ id: string; pk: string }>(CONTAINERS.outbox).query<number>({
+            query: 'SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.notificationKey, @p) OR STARTSWITH(c.key, @p)',
+            parameters: [{ name: '@p', value: `item:${id}:` }],
+          })
+        )[0];
       const closed = await submitRequest();
       await act(closed, 'done', KOELN_IB);
       const open = await submitRequest();
+      expect(await sentFor(closed.id)).toBeGreaterThanOrEqual(2); // the IB's card, the message to the requester
+      expect(await sentFor(open.id)).toBeGreaterThanOrEqual(1);
       now = new Date(now.getTime() + 366 * 86_400_000);
       try {
         await app.scheduler.reschedule({ key: 'requests:purge', kind: 'requests.purge', dueAt: now });
         await app.jobs.runDue();
         expect(await items().read('koeln', closed.id)).toBeUndefined();
         expect(await trailOf(closed.id)).toEqual([]);
+        expect(await sentFor(closed.id)).toBe(0);
         expect(await items().read('koeln', open.id)).toBeDefined();
+        expect(await sentFor(open.id)).toBeGreaterThanOrEqual(1);
       } finally {
         now = new Date('2026-11-24T09:00:00Z');
       }

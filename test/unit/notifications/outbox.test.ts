@@ -36,6 +36,23 @@ describe('enqueueing notifications', () => {
     expect(deliveries.every((d) => d.open && d.dueAt === clock.now() && d.operation === 'send')).toBe(true);
   });
 
+  it('deletes what one record sent, fan-outs and single messages alike, and nothing of any other record', async () => {
+    await outbox.enqueue({ key: 'item:abc:card:x', activity: card, recipients: [{ conversation: chat(1) }] });
+    await outbox.enqueue({ key: 'item:abc:r2:requester', activity: card, recipients: [1, 2, 3].map((n) => ({ conversation: chat(n) })) });
+    await outbox.enqueue({ key: 'item:abc2:card:x', activity: card, recipients: [{ conversation: chat(1) }] });
+    expect(await outbox.deleteOwned('item:abc:')).toBe(5); // one delivery, a header and three deliveries
+    expect(await outbox.status('item:abc:card:x')).toBeUndefined();
+    expect(await outbox.status('item:abc:r2:requester')).toBeUndefined();
+    expect((await outbox.status('item:abc2:card:x'))?.total).toBe(1);
+    expect(await outbox.deleteOwned('item:abc:')).toBe(0);
+  });
+
+  it('refuses a key prefix that does not name one record', async () => {
+    for (const prefix of ['', 'item:', 'item:abc', "item:a' OR 1=1:"]) {
+      await expect(outbox.deleteOwned(prefix)).rejects.toMatchObject({ code: 'OUTBOX_INVALID_REQUEST' });
+    }
+  });
+
   it('sends once when the same key is enqueued twice', async () => {
     const request = { key: 'request:4711:submitted', activity: card, recipients: [{ conversation: chat(1) }, { conversation: chat(1) }] };
     await outbox.enqueue(request);
