@@ -17,6 +17,7 @@ import {
   type ServiceClientCredentialsFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import type { ServerResponse } from 'node:http';
 import type { Activity, Request, ResourceResponse, Response } from 'botbuilder';
 import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import type { Logger } from '../services/logging';
@@ -136,6 +137,19 @@ class LotseAdapter extends CloudAdapter {
     const response = res as Response;
     const logic = logicOrHead as (context: TurnContext) => Promise<void>;
     const end = (status: number, body?: unknown) => {
+      const raw = response as unknown as Partial<ServerResponse>;
+      if (typeof raw.writeHead === 'function' && typeof raw.end === 'function' && !raw.headersSent) {
+        // Node's response directly: what restify's send would write (a JSON body), without its formatter chain.
+        if (body === undefined || body === null || body === '') {
+          raw.writeHead(status, { 'Content-Length': 0 });
+          raw.end();
+          return;
+        }
+        const text = JSON.stringify(body);
+        raw.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        raw.end(text);
+        return;
+      }
       response.status(status);
       if (body) response.send(body);
       response.end();

@@ -336,7 +336,8 @@ export class CircleService {
   /** Stores a member's answers (one document per member: parallel answers never collide). */
   async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<PollView> {
     const me = actor.toLowerCase();
-    const [members, poll] = await Promise.all([this.requireMember(me), this.poll(pollId)]);
+    // The poll and every answer live in the poll's partition: one query reads them all.
+    const [members, { poll, answers }] = await Promise.all([this.requireMember(me), this.pollPartition(pollId)]);
     if (poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
     const known = new Set(poll.slots.map((s) => s.id));
     const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
@@ -346,21 +347,25 @@ export class CircleService {
     // read-modify-write, so nothing to lose and no ETag needed): one round trip instead of read + replace. The first
     // answer creates the document; a create racing another click of the same member falls back to the patch.
     const ops = [...given.map(([slot, choice]) => ({ op: 'set' as const, path: `/choices/${slot}`, value: choice })), { op: 'set' as const, path: '/updatedAt', value: at }];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.deps.store.patch(pollId, `answer:${me}`, ops);
-        break;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+    let saved: PollAnswerDoc | undefined;
+    for (let attempt = 0; !saved; attempt++) {
+      const exists = attempt > 0 || answers.some((a) => a.member === me);
+      if (exists) {
+        try {
+          saved = (await this.deps.store.patch(pollId, `answer:${me}`, ops)) as unknown as PollAnswerDoc;
+          break;
+        } catch (err) {
+          if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+        }
       }
       try {
-        await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc);
-        break;
+        saved = (await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc)) as unknown as PollAnswerDoc;
       } catch (err) {
         if (!(err instanceof AlreadyExistsError)) throw err;
       }
     }
-    return this.pollView(pollId, me, { poll, members });
+    // The tallies as read a moment ago, with this member's answer as just stored.
+    return this.pollView(pollId, me, { poll, members, answers: [...answers.filter((a) => a.member !== me), saved] });
   }
 
   /** The KfI reminds members who have not answered; at most once a day per poll. */
@@ -708,6 +713,16 @@ export class CircleService {
     return poll;
   }
 
+  /** The poll and its answers, in one query of the poll's partition. */
+  private async pollPartition(pollId: string): Promise<{ poll: Versioned<PollDoc>; answers: PollAnswerDoc[] }> {
+    const docs = pollId
+      ? await this.deps.store.query<Versioned<CircleDoc>>({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: pollId }] }, { partitionKey: pollId })
+      : [];
+    const poll = docs.find((d): d is Versioned<PollDoc> => d.type === 'poll' && d.id === 'poll');
+    if (!poll) throw new CircleError('CIRCLE_NOT_FOUND');
+    return { poll, answers: docs.filter((d): d is Versioned<PollAnswerDoc> => d.type === 'pollAnswer') };
+  }
+
   private async meeting(meetingId: string): Promise<Versioned<MeetingDoc>> {
     const meeting = meetingId ? ((await this.deps.store.read(meetingId, 'meeting')) as Versioned<MeetingDoc> | undefined) : undefined;
     if (!meeting || meeting.type !== 'meeting') throw new CircleError('CIRCLE_NOT_FOUND');
@@ -716,9 +731,14 @@ export class CircleService {
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
   async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[]; answers?: PollAnswerDoc[] } = {}): Promise<PollView> {
-    const [poll, answers, members] = await Promise.all([
-      known.poll ?? this.poll(pollId),
-      known.answers ?? this.deps.store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId }),
+    const [{ poll, answers }, members] = await Promise.all([
+      known.poll && known.answers
+        ? { poll: known.poll, answers: known.answers }
+        : known.poll
+          ? this.deps.store
+              .query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId })
+              .then((found) => ({ poll: known.poll!, answers: known.answers ?? found }))
+          : this.pollPartition(pollId),
       known.members ?? this.members(),
     ]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
