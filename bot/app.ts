@@ -229,7 +229,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

@@ -114,10 +114,10 @@ const L = {
     remind: (subject: string) => `Erinnerung: Das Anliegen „${subject}“ wartet seit mehreren Arbeitstagen auf Bearbeitung.`,
     escalate: (subject: string) => `Weitergabe an die Vertretung: Das Anliegen „${subject}“ ist seit mehreren Arbeitstagen unbearbeitet.`,
     exportNone: 'Keine Vorgänge zum Exportieren.',
-    exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Kopieren Sie den Block in eine .csv-Datei:`,
+    exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,
     exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
     myDataHeading: (n: number, m: number) =>
-      `Was über Sie zu Anliegen und Vorträgen gespeichert ist: ${n} Vorgänge und ${m} Verlaufseinträge. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Die Daten (JSON):`,
+      `Was über Sie zu Anliegen und Vorträgen gespeichert ist: ${n} Vorgänge und ${m} Verlaufseinträge. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
   },
   en: {
     formHeading: 'Request to the integration commissioner',
@@ -181,10 +181,10 @@ const L = {
     remind: (subject: string) => `Reminder: the request "${subject}" has been waiting for several working days.`,
     escalate: (subject: string) => `Passed to the deputy: the request "${subject}" has not been handled for several working days.`,
     exportNone: 'Nothing to export.',
-    exportHeading: (name: string, n: number) => `History of all items of the ${name} as CSV (${n} entries). Copy the block into a .csv file:`,
+    exportHeading: (name: string, n: number) => `History of all items of the ${name} as CSV (${n} entries). As a file for Excel: in the “My Lotse” tab under “Downloads”.`,
     exportForbidden: 'The export is for the integration commissioners and their deputies.',
     myDataHeading: (n: number, m: number) =>
-      `What is stored about you for requests and reports: ${n} items and ${m} history entries. Closed items are deleted after the retention period. The data (JSON):`,
+      `What is stored about you for requests and reports: ${n} items and ${m} history entries. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
   },
 };
 
@@ -592,7 +592,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
             await context.sendActivity(t.exportNone);
             return;
           }
-          await context.sendActivity(markdown(`${t.exportHeading(AUTHORITY_NAMES[result.authority], result.rows)}\n\n\`\`\`\n${result.csv}\`\`\``));
+          await context.sendActivity(markdown(`${t.exportHeading(result.authorities.map((a) => AUTHORITY_NAMES[a]).join(', '), result.rows)}\n\n\`\`\`\n${result.csv}\`\`\``));
         },
       },
     ],

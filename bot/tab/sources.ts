@@ -113,8 +113,26 @@ export interface TabComposer {
   send(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ message: Localized }>>;
 }
 
+/** A file the tab offers for download. */
+export interface Download {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * Files the viewer may download: the audit trail of their authorities as CSV (IB and deputy; `undefined` for anyone
+ * else, answered 403) and "Meine Daten", what is stored about them (everyone).
+ */
+export interface DownloadsSource {
+  mayExportTrail(viewer: TabViewer): boolean;
+  trailCsv(viewer: TabViewer): Promise<Download | undefined>;
+  myData(viewer: TabViewer): Promise<Download>;
+}
+
 /** Everything the tab can show beyond the contact card and the unanswered questions. */
 export interface TabSources {
+  downloads?: DownloadsSource;
   requests?: RequestsSource;
   inbox?: InboxSource;
   reports?: ReportsSource;

@@ -116,6 +116,26 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }),
   );
 
+  server.get(
+    '/api/tab/downloads/:name',
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (!identity) return;
+      const file = await deps.service.download(identity, lang(req), String(req.params?.name ?? ''));
+      if (file === undefined) return json(res, 404, { code: 'NotFound', message: 'No such download.' });
+      if (file === 'forbidden') return json(res, 403, { code: 'Forbidden', message: 'Only the integration commissioner and the deputy may export the history.' });
+      const body = Buffer.from(file.body, 'utf8');
+      res.setHeader('Content-Type', file.contentType);
+      // The name is ours (authority codes and a date), never taken from the request.
+      res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+      res.setHeader('Content-Length', body.length);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.writeHead(200);
+      res.end(body);
+    }),
+  );
+
   server.put(
     '/api/tab/home',
     reader,

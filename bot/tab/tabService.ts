@@ -6,7 +6,7 @@ import type { Logger } from '../../services/logging';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
 import { renderAnswerCard } from '../handlers/answers';
 import type { Lang } from '../texts';
-import type { ComposerKind, ComposerProblem, ComposerResult, Localized, TabSources, TabViewer } from './sources';
+import type { ComposerKind, ComposerProblem, ComposerResult, Download, Localized, TabSources, TabViewer } from './sources';
 import type { SsoIdentity } from './ssoToken';
 
 export interface TabServiceDeps {
@@ -37,6 +37,8 @@ export interface TabMe {
     reports?: Awaited<ReturnType<NonNullable<TabSources['reports']>['reportsFor']>>;
     circle?: Awaited<ReturnType<NonNullable<TabSources['circle']>['overviewFor']>>;
     composer?: { kinds: ComposerKind[] };
+    /** Files offered for download (`GET /api/tab/downloads/<name>`). */
+    downloads?: { trailCsv: boolean; myData: boolean };
   };
 }
 
@@ -117,9 +119,10 @@ export class TabService {
     const [home] = await Promise.all([homeLookup, ...tasks]);
     const kinds = sources.composer?.kinds(viewer) ?? [];
     if (kinds.length) sections.composer = { kinds };
+    if (sources.downloads) sections.downloads = { trailCsv: sources.downloads.mayExportTrail(viewer), myData: true };
     // Keep a fixed order for the UI: the object is rebuilt in display order.
     const ordered: TabMe['sections'] = {};
-    for (const key of ['unanswered', 'inbox', 'reports', 'requests', 'circle', 'composer'] as const) {
+    for (const key of ['unanswered', 'inbox', 'reports', 'requests', 'circle', 'composer', 'downloads'] as const) {
       if (sections[key] !== undefined) (ordered as Record<string, unknown>)[key] = sections[key];
     }
     return {
@@ -173,6 +176,28 @@ export class TabService {
       clean[field.name] = value;
     }
     return problems.length ? { ok: false, problems } : { ok: true, kind: kind.id, input: clean };
+  }
+
+  /**
+   * A download by name: `trail.csv` (IB side; `forbidden` otherwise) or `my-data.json`; `undefined` when there is no
+   * such file. Each one is logged by name only.
+   */
+  async download(identity: SsoIdentity, lang: Lang, name: string): Promise<Download | 'forbidden' | undefined> {
+    const source = this.deps.sources.downloads;
+    if (!source) return undefined;
+    const viewer = this.viewer(identity, lang);
+    if (name === 'my-data.json') {
+      this.deps.logger.info({ event: 'tab.download', file: name }, 'download');
+      return source.myData(viewer);
+    }
+    if (name !== 'trail.csv') return undefined;
+    const file = source.mayExportTrail(viewer) ? await source.trailCsv(viewer) : undefined;
+    if (!file) {
+      this.deps.logger.warn({ event: 'tab.download_refused', file: name }, 'download not allowed for this viewer');
+      return 'forbidden';
+    }
+    this.deps.logger.info({ event: 'tab.download', file: name }, 'download');
+    return file;
   }
 
   /** `undefined`: no such composer kind for this viewer (404). */

@@ -10,7 +10,7 @@ import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleErrorText } from '../handlers/circle';
-import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, Localized, TabComposer, TabSources, TabViewer } from './sources';
+import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
 
 const KIND_LABELS: Record<string, Localized> = { request: { de: 'Anliegen', en: 'Request' }, report: { de: 'Vortrag', en: 'Report' } };
 
@@ -26,6 +26,26 @@ export function caseSummaryOf(item: ItemSummary): CaseSummary {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
+  };
+}
+
+/**
+ * Downloads from `RequestService`: the trail export as `;`-separated CSV with a byte-order mark (German Excel opens it
+ * as columns, umlauts intact) and "Meine Daten" as JSON. The service decides who may export, from the directory.
+ */
+export function downloadsSource(requests: RequestService, now: () => Date = () => new Date()): DownloadsSource {
+  const day = () => now().toISOString().slice(0, 10);
+  return {
+    mayExportTrail: (viewer) => viewer.roles.commissionerOf.length + viewer.roles.deputyOf.length > 0,
+    async trailCsv(viewer) {
+      const result = await requests.exportCsv(viewer.aadObjectId, { delimiter: ';', bom: true });
+      if (!('csv' in result)) return undefined;
+      return { filename: `lotse-verlauf-${result.authorities.join('-')}-${day()}.csv`, contentType: 'text/csv; charset=utf-8', body: result.csv };
+    },
+    async myData(viewer) {
+      const data = await requests.myData(viewer.aadObjectId);
+      return { filename: `lotse-meine-daten-${day()}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify(data, null, 2) + '\n' };
+    },
   };
 }
 
@@ -202,9 +222,10 @@ export function circleComposer(circle: CircleService, presenter: CirclePresenter
 }
 
 /** All workflow sections of the tab. */
-export function workflowTabSources(deps: { requests: RequestService; circle: CircleService; presenter: CirclePresenter }): TabSources {
+export function workflowTabSources(deps: { requests: RequestService; circle: CircleService; presenter: CirclePresenter; now?: () => Date }): TabSources {
   const { requests } = deps;
   return {
+    downloads: downloadsSource(requests, deps.now),
     requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },

@@ -619,29 +619,34 @@ export class RequestService {
     return [...separate.map(({ id, pk, type, itemId, actor, action, at, changes }) => ({ id, pk, type, itemId, actor, action, at, changes })), ...own];
   }
 
-  /** The audit trail of every item of the caller's authority as CSV (IB and deputy only). */
-  async exportCsv(aadObjectId: string): Promise<{ authority: AuthorityCode; csv: string; rows: number } | Refusal> {
+  /**
+   * The audit trail of every item of the authorities where the caller is IB or deputy, as CSV (one row per entry,
+   * cells neutralised against spreadsheet formulas). `delimiter` `;` with `bom` is what German Excel opens directly;
+   * the chat shows the RFC 4180 form (`,`).
+   */
+  async exportCsv(aadObjectId: string, format: { delimiter?: ',' | ';'; bom?: boolean } = {}): Promise<{ authorities: AuthorityCode[]; csv: string; rows: number } | Refusal> {
     const directory = this.deps.directory();
     const roles = rolesOf(directory, aadObjectId);
-    const code = roles.commissionerOf[0] ?? roles.deputyOf[0];
-    if (!code) return this.refuse('forbidden', aadObjectId, 'export');
-    const items = await this.repo.ofAuthority(code);
-    const header = ['item_id', 'kind', 'subject', 'status', 'created_at', 'closed_at', 'at', 'actor', 'action', 'from', 'to'];
-    const lines = [header.join(',')];
+    const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
+    if (codes.length === 0) return this.refuse('forbidden', aadObjectId, 'export');
+    const delimiter = format.delimiter ?? ',';
+    const items = (await Promise.all(codes.map((code) => this.repo.ofAuthority(code)))).flat();
+    const header = ['item_id', 'authority', 'kind', 'subject', 'status', 'created_at', 'closed_at', 'at', 'actor', 'action', 'from', 'to'];
+    const lines = [header.join(delimiter)];
     const names = this.namesOf(items);
     let rows = 0;
     for (const item of items) {
       for (const e of await this.entriesOf(item)) {
         const change = e.changes[0];
         lines.push(
-          [item.id, item.kind, item.subject, STATUS_LABELS[item.status].de, item.createdAt, item.closedAt ?? '', e.at, names.get(e.actor) ?? e.actor, e.action, change?.from ?? '', change?.to ?? '']
+          [item.id, item.authority, item.kind, item.subject, STATUS_LABELS[item.status].de, item.createdAt, item.closedAt ?? '', e.at, names.get(e.actor) ?? e.actor, e.action, change?.from ?? '', change?.to ?? '']
             .map((v) => csvCell(String(v)))
-            .join(','),
+            .join(delimiter),
         );
         rows++;
       }
     }
-    return { authority: code, csv: lines.join('\r\n') + '\r\n', rows };
+    return { authorities: codes, csv: (format.bom ? '\uFEFF' : '') + lines.join('\r\n') + '\r\n', rows };
   }
 
   /** Display names of the people in items, by AAD object id (for the trail). */

@@ -60,6 +60,7 @@ interface Me {
     requests?: CaseSummary[];
     circle?: { items: CircleItem[] };
     composer?: { kinds: ComposerKind[] };
+    downloads?: { trailCsv: boolean; myData: boolean };
   };
 }
 
@@ -144,6 +145,17 @@ class ApiError extends Error {
   constructor(readonly status: number, readonly body: unknown) {
     super(`HTTP ${status}`);
   }
+}
+
+/** GET with the SSO token, once more with a fresh token after a 401 (as `api` does). */
+async function authorizedGet(path: string): Promise<Response> {
+  const send = () => fetch(path, { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } });
+  let res = await send();
+  if (res.status === 401) {
+    token = await authentication.getAuthToken();
+    res = await send();
+  }
+  return res;
 }
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -431,6 +443,52 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
   );
 }
 
+/**
+ * Downloads need the SSO token, which a plain link cannot carry: the file is fetched, then saved through a
+ * temporary blob link with the name the server gave it.
+ */
+function downloadsSection(data: NonNullable<Me['sections']['downloads']>): HTMLElement {
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const item = (id: string, name: string, label: string, hint: string) => {
+    const button = h('button', { type: 'button', class: 'secondary', id }, label);
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      status.textContent = t.downloading;
+      void (async () => {
+        try {
+          const res = await authorizedGet(`/api/tab/downloads/${name}`);
+          if (!res.ok) throw new ApiError(res.status, undefined);
+          const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? name;
+          const url = URL.createObjectURL(await res.blob());
+          const link = h('a', { href: url, download: filename });
+          document.body.append(link);
+          link.click();
+          link.remove();
+          setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          status.textContent = t.downloaded(filename);
+        } catch {
+          status.textContent = t.failed;
+        } finally {
+          button.disabled = false;
+        }
+      })();
+    });
+    return h('li', {}, button, h('p', { class: 'hint' }, hint));
+  };
+  return section(
+    'downloads',
+    t.downloadsHeading,
+    h('p', { class: 'intro' }, t.downloadsIntro),
+    h(
+      'ul',
+      { class: 'downloads' },
+      data.trailCsv ? item('download-trail', 'trail.csv', t.downloadTrail, t.downloadTrailHint) : null,
+      data.myData ? item('download-my-data', 'my-data.json', t.downloadMyData, t.downloadMyDataHint) : null,
+    ),
+    status,
+  );
+}
+
 function render(me: Me): void {
   setLang(me.lang);
   const roles = roleLines(me);
@@ -444,6 +502,7 @@ function render(me: Me): void {
     s.requests ? casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities) : null,
     s.circle ? circleSection(s.circle) : null,
     s.composer?.kinds.length ? composerSection(s.composer.kinds) : null,
+    s.downloads ? downloadsSection(s.downloads) : null,
   ];
   main().replaceChildren(...parts.filter((p): p is Node => !!p && typeof p !== 'string'));
 }

@@ -149,6 +149,22 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
+  it('lets the IB download the history as a CSV file for Excel from the Downloads section, by keyboard', async () => {
+    const { page, frame } = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }) });
+    const button = frame.locator('#download-trail');
+    await button.waitFor();
+    // By keyboard, as in the other tests of this frame.
+    await button.focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toMatch(/^lotse-verlauf-koeln-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = readFileSync((await download.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain('Beratung zur Stellenausschreibung (E2E)');
+    await frame.locator('#downloads [role=status]', { hasText: 'Heruntergeladen' }).waitFor();
+    expect(await frame.locator('#download-my-data').count()).toBe(1);
+    await page.close();
+  });
+
   it('lets the KfI compose a meeting by keyboard, preview the card with the renderer, and send it to every member of the circle', async () => {
     const { page, frame } = await openTab({ token: token(KFI, { preferred_username: 'karla.koordinata@bezreg-arnsberg.example' }) });
     const composer = frame.locator('#composer');

@@ -101,6 +101,46 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     expect(arnsberg.map((c) => c.subject)).toEqual(['Anliegen an Arnsberg']);
   });
 
+  it('lets the IB download the history of their authority as CSV for German Excel, and refuses everyone else', async () => {
+    const staff = stableGuid('tab', 'download-staff');
+    const item = await request(staff, 'koeln', '=HYPERLINK("http://evil.example") Beispiel');
+    await request(stableGuid('tab', 'download-other'), 'muenster', 'Nur Münster (Beispiel)');
+    const download = (oid: string, name: string) =>
+      fetch(`${app.url}/api/tab/downloads/${name}`, { headers: { authorization: `Bearer ${token(oid)}` } });
+
+    expect((await me(KOELN_IB)).sections.downloads).toEqual({ trailCsv: true, myData: true });
+    expect((await me(staff)).sections.downloads).toEqual({ trailCsv: false, myData: true });
+
+    const res = await download(KOELN_IB, 'trail.csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lotse-verlauf-koeln-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark: Excel keeps the umlauts
+    const lines = bytes.toString('utf8').slice(1).split('\r\n');
+    expect(lines[0]).toBe('item_id;authority;kind;subject;status;created_at;closed_at;at;actor;action;from;to');
+    const row = lines.find((l) => l.startsWith(`"${item.id}";"koeln"`));
+    expect(row).toContain(`"'=HYPERLINK(""http://evil.example"") Beispiel"`); // no formula runs on opening
+    expect(lines.some((l) => l.includes('Nur Münster'))).toBe(false);
+
+    for (const oid of [staff, KOELN_HEAD]) expect((await download(oid, 'trail.csv')).status).toBe(403);
+    expect((await download(KOELN_IB, 'everything.zip')).status).toBe(404);
+    expect((await fetch(`${app.url}/api/tab/downloads/trail.csv`)).status).toBe(401);
+  });
+
+  it('lets anyone download what is stored about them („Meine Daten“) as a JSON file', async () => {
+    const staff = stableGuid('tab', 'my-data');
+    const item = await request(staff, 'koeln', 'Meine Daten (Beispiel)');
+    const res = await fetch(`${app.url}/api/tab/downloads/my-data.json`, { headers: { authorization: `Bearer ${token(staff)}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lotse-meine-daten-\d{4}-\d{2}-\d{2}\.json"$/);
+    const data = (await res.json()) as { items: Array<{ id: string; etag?: string }>; audit: Array<{ action: string }> };
+    expect(data.items.map((i) => i.id)).toEqual([item.id]);
+    expect(data.items[0].etag).toBeUndefined();
+    expect(data.audit.map((e) => e.action)).toEqual(['request.create']);
+  });
+
   it('shows a Vortrag to the IB side and the head and office of that authority only (need to know)', async () => {
     const outcome = await app.requests.createReport(party(KOELN_IB, 'Sabine Schmitz (Beispiel)'), { subject: 'Vortrag zur Barrierefreiheit', summary: 'Zusammenfassung (Beispiel).' });
     expect(outcome.ok).toBe(true);
