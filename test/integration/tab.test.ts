@@ -87,8 +87,8 @@ describe('the personal tab API', () => {
     expect(card).toContain('mailto:sabine.schmitz@bezreg-koeln.example');
     // Chat-only buttons (Action.Execute) do not work in the tab and are left out.
     expect(card).not.toContain('Action.Execute');
-    // Staff see their own Anliegen (none yet), nothing of the IB side, no circle, no composer.
-    expect(res.body.sections).toEqual({ requests: [] });
+    // Staff see their own Anliegen (none yet) and their own data to download; nothing of the IB side, no circle, no composer.
+    expect(res.body.sections).toEqual({ requests: [], downloads: { trailCsv: false, myData: true } });
     expect(await profile(staff)).toMatchObject({ homeAuthority: 'koeln', homeAuthoritySource: 'emailDomain', tenantId: DEFAULT_TENANT_ID });
   });
 
