@@ -20,3 +20,15 @@ export function defineCard<TData extends object>(template: object): (data: TData
     content: compiled.expand({ $root: data }) as Record<string, unknown>,
   });
 }
+
+/**
+ * Freezes a rendered card's content and everything in it, for cards rendered once and sent many times (the help
+ * card): nothing can change it by accident, and the reply path may serialise it once (bot/delivery/replyPoster.ts).
+ */
+export function freezeCard<T>(content: T): T {
+  if (content && typeof content === 'object' && !Object.isFrozen(content)) {
+    Object.freeze(content);
+    for (const v of Object.values(content as Record<string, unknown>)) freezeCard(v);
+  }
+  return content;
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Activity } from 'botbuilder';
@@ -98,6 +99,35 @@ export function toWireActivity(activity: Partial<Activity>): unknown {
   return project(ACTIVITY_MAPPER, activity);
 }
 
+/** JSON of card contents that can never change (deep-frozen, like the help card), serialised once per object. */
+const frozenJson = new WeakMap<object, string>();
+/** Stands in for a cached card while the rest is serialised; random per process, so no text can imitate it. */
+const CARD_MARK = `lotse-card-${randomUUID()}-`;
+
+/**
+ * `JSON.stringify` of a wire activity, with the content of deep-frozen cards (`freezeCard`) taken from a cache: the help card of a
+ * turn is the same object every time, and serialising it was most of a help reply's remaining CPU.
+ */
+export function serializeWire(wire: unknown): string {
+  const attachments = (wire as { attachments?: unknown } | undefined)?.attachments;
+  if (!Array.isArray(attachments)) return JSON.stringify(wire);
+  const cached: string[] = [];
+  const swapped = attachments.map((a: { content?: unknown } | null) => {
+    const content = a?.content;
+    if (!content || typeof content !== 'object' || !Object.isFrozen(content)) return a;
+    let json = frozenJson.get(content);
+    if (json === undefined) frozenJson.set(content, (json = JSON.stringify(content)));
+    cached.push(json);
+    return { ...a, content: CARD_MARK + (cached.length - 1) };
+  });
+  if (cached.length === 0) return JSON.stringify(wire);
+  let text = JSON.stringify({ ...(wire as object), attachments: swapped });
+  cached.forEach((json, i) => {
+    text = text.replace(`"${CARD_MARK}${i}"`, () => json);
+  });
+  return text;
+}
+
 function project(mapper: Mapper, value: unknown): unknown {
   if (value === undefined || value === null) return value;
   const type = mapper.type;
@@ -193,7 +223,7 @@ export class ReplyPoster {
     const path =
       `v3/conversations/${encodeURIComponent(conversationId)}/activities` + (activity.replyToId ? `/${encodeURIComponent(activity.replyToId)}` : '');
     const endpoint = this.endpointOf(activity.serviceUrl);
-    const body = Buffer.from(JSON.stringify(toWireActivity(activity)), 'utf8');
+    const body = Buffer.from(serializeWire(toWireActivity(activity)), 'utf8');
     for (let attempt = 0; ; attempt++) {
       const authorization = await authorizationOf(credentials);
       let answer: Answer;

@@ -1,5 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import { freezeCard } from '../../cards/defineCard';
 import { helpCard, type HelpSection } from '../../cards/helpCard';
 import { welcomeCard } from '../../cards/welcomeCard';
 import { texts, type Lang } from '../texts';
@@ -21,11 +22,11 @@ export function renderWelcome(lang: Lang) {
 /** "Hilfe"/"help" and the welcome card's button. `sections` collects the help of all features. */
 export function helpFeature(sections: () => Record<Lang, HelpSection[]>): Feature {
   // The feature list is fixed once the bot runs, so each language's card is rendered once (hot path);
-  // the content is only serialised, never changed, so it is shared.
+  // the content is only serialised, never changed, so it is shared (frozen: its JSON is cached for replies).
   const rendered = new Map<Lang, Record<string, unknown>>();
   const card = (lang: Lang) => {
     let content = rendered.get(lang);
-    if (!content) rendered.set(lang, (content = renderHelp(lang, sections()[lang]).content));
+    if (!content) rendered.set(lang, (content = freezeCard(renderHelp(lang, sections()[lang]).content)));
     return content;
   };
   const send = async (context: TurnContext, caller: Caller) => {
