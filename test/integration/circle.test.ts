@@ -59,6 +59,24 @@ describe('the Koordinierungskreis in Teams', () => {
     expect((await emulator.waitFor((c) => c.operation === 'reply')).activity?.text).toMatch(/nur das Kompetenzzentrum/);
   });
 
+  it('lets the KfI add a guest chosen with Teams’ people picker, and refuses everyone else', async () => {
+    emulator.reset();
+    await app.post(teams.message('Koordinierungskreis', { from: KFI_LEAD }));
+    const overview = JSON.stringify((await emulator.waitFor((c) => c.operation === 'reply')).activity);
+    // The picker searches the organisation's directory in the Teams client; its value is the person's Entra object id.
+    expect(overview).toContain('"choices.data":{"type":"Data.Query","dataset":"graph.microsoft.com/users"}');
+    const picked = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const forged = await invoke('circle.guest.add', { guestId: picked, guestName: 'Gast (Beispiel)' }, KOELN_IB);
+    expect(forged.body.statusCode).toBe(403);
+    expect((await app.circle.settings())?.guests.some((g) => g.aadObjectId === picked) ?? false).toBe(false);
+    const bad = await invoke('circle.guest.add', { guestId: 'not-an-id', guestName: 'Gast (Beispiel)' }, KFI_LEAD);
+    expect(cardText(bad.body)).toContain('Die Kennung des Gastes ist ungültig.');
+    const added = await invoke('circle.guest.add', { guestId: picked.toUpperCase(), guestName: 'Gast (Beispiel)' }, KFI_LEAD);
+    expect(added.body.statusCode).toBe(200);
+    expect((await app.circle.settings())?.guests.filter((g) => g.aadObjectId === picked)).toHaveLength(1);
+    await app.circle.removeGuest(KFI_LEAD.aadObjectId, picked);
+  });
+
   it('refuses poll dates in the past politely and keeps what the KfI typed', async () => {
     const res = await invoke('circle.poll.create', { title: 'Frühjahrssitzung', duration: '120', ...slotForm([['2026-11-30', '10:00'], ['2027-01-13', '10:00']]) }, KFI_LEAD);
     expect(res.body.statusCode).toBe(200);
