@@ -14,6 +14,7 @@ import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
 import { JOB_KINDS, RequestService } from '../services/requests/requestService';
+import { collectMyData } from '../services/privacy/myData';
 import { systemClock } from '../services/notifications/clock';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
@@ -194,8 +195,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ? { afterItemWrite: (verb: string) => verb === config.testExitAfterItemWrite && process.exit(86) }
         : {}),
     });
+    // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
+    const requestService = requests;
+    const circleService = circle;
+    const myData = (aadObjectId: string) =>
+      collectMyData({ profile: (id) => profiles.get(id), requests: (id) => requestService.myData(id), circle: (id) => circleService.dataAbout(id), now: options.now }, aadObjectId);
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData });
     // Help comes last so that the help card lists the features in the order users meet them.
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger });
     features.push(requestsFeat, circleFeatureModule, helpFeature(helpSections));
     // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
     // then every few minutes for other processes' recent changes.
@@ -229,7 +235,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now, myData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

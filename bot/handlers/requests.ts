@@ -5,6 +5,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
 import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
+import { collectMyData, countsOf, type MyData } from '../../services/privacy/myData';
 import type { Outbox } from '../../services/notifications/outbox';
 import { OutboxError } from '../../services/notifications/outbox';
 import type { OutgoingActivity } from '../../services/notifications/model';
@@ -31,7 +32,11 @@ export interface RequestsFeatureDeps {
   service: RequestService;
   outbox: Outbox;
   logger: Logger;
+  /** "Meine Daten" from every workflow (profile, requests, circle); without it, the requests' part only. */
+  myData?: (aadObjectId: string) => Promise<MyData>;
 }
+
+const MY_DATA_CHAT_LIMIT = 20_000;
 
 const FIELD_NAMES = {
   de: {
@@ -116,8 +121,9 @@ const L = {
     exportNone: 'Keine Vorgänge zum Exportieren.',
     exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,
     exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
-    myDataHeading: (n: number, m: number) =>
-      `Was über Sie zu Anliegen und Vorträgen gespeichert ist: ${n} Vorgänge und ${m} Verlaufseinträge. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
+    myDataHeading: (n: number, m: number, c: number) =>
+      `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
+    myDataCut: 'Hier gekürzt; vollständig als Datei im Tab „Mein Lotse“ unter „Downloads“.',
   },
   en: {
     formHeading: 'Request to the integration commissioner',
@@ -183,8 +189,9 @@ const L = {
     exportNone: 'Nothing to export.',
     exportHeading: (name: string, n: number) => `History of all items of the ${name} as CSV (${n} entries). As a file for Excel: in the “My Lotse” tab under “Downloads”.`,
     exportForbidden: 'The export is for the integration commissioners and their deputies.',
-    myDataHeading: (n: number, m: number) =>
-      `What is stored about you for requests and reports: ${n} items and ${m} history entries. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
+    myDataHeading: (n: number, m: number, c: number) =>
+      `What the Lotse has stored about you: your profile, ${n} requests and reports with ${m} history entries, ${c} entries in the coordination circle. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
+    myDataCut: 'Shortened here; the whole of it as a file in the “My Lotse” tab under “Downloads”.',
   },
 };
 
@@ -574,8 +581,15 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
         id: 'requests.myData',
         matches: (t) => COMMANDS.myData.has(t),
         run: async (context, caller) => {
-          const data = await service.myData(caller.aadObjectId);
-          await context.sendActivity(markdown(`${L[caller.lang].myDataHeading(data.items.length, data.audit.length)}\n\n\`\`\`\n${JSON.stringify(data, null, 2)}\n\`\`\``));
+          const t = L[caller.lang];
+          const data = deps.myData ? await deps.myData(caller.aadObjectId) : await collectMyData({ profile: async () => undefined, requests: (id) => service.myData(id) }, caller.aadObjectId);
+          const counts = countsOf(data);
+          const json = JSON.stringify(data, null, 2);
+          // A Teams message holds about 28 KB; beyond that the file in the tab has it all.
+          const shown = json.length > MY_DATA_CHAT_LIMIT ? `${json.slice(0, MY_DATA_CHAT_LIMIT)}\n…` : json;
+          await context.sendActivity(
+            markdown(`${t.myDataHeading(counts.items, counts.audit, counts.circle)}\n\n\`\`\`\n${shown}\n\`\`\`${shown === json ? '' : `\n\n${t.myDataCut}`}`),
+          );
         },
       },
       {

@@ -8,6 +8,7 @@ import { CircleError, type CirclePresenter, type CircleService, type CreatePollI
 import type { MeetingView, PollView } from '../../services/circle/model';
 import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
+import { collectMyData, type MyData } from '../../services/privacy/myData';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleErrorText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
@@ -30,10 +31,11 @@ export function caseSummaryOf(item: ItemSummary): CaseSummary {
 }
 
 /**
- * Downloads from `RequestService`: the trail export as `;`-separated CSV with a byte-order mark (German Excel opens it
- * as columns, umlauts intact) and "Meine Daten" as JSON. The service decides who may export, from the directory.
+ * Downloads: the trail export of `RequestService` as `;`-separated CSV with a byte-order mark (German Excel opens it
+ * as columns, umlauts intact) and "Meine Daten" from every workflow as JSON. The service decides who may export, from
+ * the directory.
  */
-export function downloadsSource(requests: RequestService, now: () => Date = () => new Date()): DownloadsSource {
+export function downloadsSource(requests: RequestService, myData: (aadObjectId: string) => Promise<MyData>, now: () => Date = () => new Date()): DownloadsSource {
   const day = () => now().toISOString().slice(0, 10);
   return {
     mayExportTrail: (viewer) => viewer.roles.commissionerOf.length + viewer.roles.deputyOf.length > 0,
@@ -43,7 +45,7 @@ export function downloadsSource(requests: RequestService, now: () => Date = () =
       return { filename: `lotse-verlauf-${result.authorities.join('-')}-${day()}.csv`, contentType: 'text/csv; charset=utf-8', body: result.csv };
     },
     async myData(viewer) {
-      const data = await requests.myData(viewer.aadObjectId);
+      const data = await myData(viewer.aadObjectId);
       return { filename: `lotse-meine-daten-${day()}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify(data, null, 2) + '\n' };
     },
   };
@@ -222,10 +224,18 @@ export function circleComposer(circle: CircleService, presenter: CirclePresenter
 }
 
 /** All workflow sections of the tab. */
-export function workflowTabSources(deps: { requests: RequestService; circle: CircleService; presenter: CirclePresenter; now?: () => Date }): TabSources {
+export function workflowTabSources(deps: {
+  requests: RequestService;
+  circle: CircleService;
+  presenter: CirclePresenter;
+  now?: () => Date;
+  /** "Meine Daten" from every workflow; without it, the requests' part only. */
+  myData?: (aadObjectId: string) => Promise<MyData>;
+}): TabSources {
   const { requests } = deps;
+  const myData = deps.myData ?? ((id: string) => collectMyData({ profile: async () => undefined, requests: (x) => requests.myData(x), now: deps.now }, id));
   return {
-    downloads: downloadsSource(requests, deps.now),
+    downloads: downloadsSource(requests, myData, deps.now),
     requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },

@@ -21,6 +21,7 @@ import { renderIcs } from './ics';
 import {
   POLL_CHOICES,
   type ActionItem,
+  type Guest,
   type CircleDoc,
   type CircleMemberView,
   type DeliveryMode,
@@ -70,6 +71,18 @@ export interface CirclePresenter {
   /** A short note that a meeting changed (`changed`), was cancelled, got its agenda or minutes. */
   notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<OutgoingActivity>;
   actionReminder(view: MeetingView, item: ActionItem): Promise<OutgoingActivity>;
+}
+
+/** What the circle stores about one person, for "Meine Daten". */
+export interface CircleDataAbout {
+  pollAnswers: PollAnswerDoc[];
+  rsvps: RsvpDoc[];
+  topics: TopicDoc[];
+  pollsCreated: Array<{ pollId: string; title: string; createdAt: string }>;
+  meetingsCreated: Array<{ meetingId: string; title: string; start: string; createdAt: string }>;
+  actionItems: Array<ActionItem & { meetingId: string; meetingTitle: string }>;
+  minutesPosted: Array<{ meetingId: string; title: string; postedAt: string }>;
+  guest?: Guest;
 }
 
 export interface CircleServiceDeps {
@@ -220,6 +233,38 @@ export class CircleService {
     const value = (await this.deps.store.read('settings', 'settings')) as Versioned<SettingsDoc> | undefined;
     this.settingsCache = { value, until: now + (this.deps.settingsCacheMs ?? 5_000) };
     return value;
+  }
+
+  /**
+   * Everything the circle stores about one person ("Meine Daten"): their poll answers and RSVPs, the topics they
+   * proposed, the polls and meetings they created, the action items they own, the minutes they posted, and their
+   * entry as a run-time guest. Meetings and polls are few (retention two years), so they are filtered here.
+   */
+  async dataAbout(aadObjectId: string): Promise<CircleDataAbout> {
+    const me = aadObjectId.toLowerCase();
+    const docs = await this.deps.store.query<Versioned<CircleDoc>>({
+      query:
+        "SELECT * FROM c WHERE ((c.type = 'pollAnswer' OR c.type = 'rsvp') AND c.member = @me) OR (c.type = 'topic' AND c.proposedBy = @me) OR c.type = 'meeting' OR c.type = 'poll'",
+      parameters: [{ name: '@me', value: me }],
+    });
+    const strip = <T extends object>(doc: T): T => {
+      const { etag: _e, ...rest } = doc as T & { etag?: string };
+      return rest as T;
+    };
+    const isMe = (id: string | undefined) => !!id && id.toLowerCase() === me;
+    const meetings = docs.filter((d): d is Versioned<MeetingDoc> => d.type === 'meeting');
+    const polls = docs.filter((d): d is Versioned<PollDoc> => d.type === 'poll');
+    const guest = (await this.settings())?.guests.find((g) => isMe(g.aadObjectId));
+    return {
+      pollAnswers: docs.filter((d): d is Versioned<PollAnswerDoc> => d.type === 'pollAnswer' && isMe(d.member)).map(strip),
+      rsvps: docs.filter((d): d is Versioned<RsvpDoc> => d.type === 'rsvp' && isMe(d.member)).map(strip),
+      topics: docs.filter((d): d is Versioned<TopicDoc> => d.type === 'topic' && isMe(d.proposedBy)).map(strip),
+      pollsCreated: polls.filter((p) => isMe(p.createdBy)).map((p) => ({ pollId: p.pk, title: p.title, createdAt: p.createdAt })),
+      meetingsCreated: meetings.filter((m) => isMe(m.createdBy)).map((m) => ({ meetingId: m.pk, title: m.title, start: m.start, createdAt: m.createdAt })),
+      actionItems: meetings.flatMap((m) => m.actionItems.filter((a) => isMe(a.owner)).map((a) => ({ meetingId: m.pk, meetingTitle: m.title, ...a }))),
+      minutesPosted: meetings.filter((m) => isMe(m.minutes?.postedBy)).map((m) => ({ meetingId: m.pk, title: m.title, postedAt: m.minutes!.postedAt })),
+      ...(guest ? { guest } : {}),
+    };
   }
 
   /** The KfI designates the team channel announcements are posted to. */

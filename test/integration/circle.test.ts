@@ -136,6 +136,15 @@ describe('the Koordinierungskreis in Teams', () => {
     expect(cardText(closed.body)).toContain('Mi., 13.01.2027, 14:00–16:00 Uhr');
     const meeting = (await store.read(`m-${poll.pk.slice(2)}`, 'meeting')) as MeetingDoc;
     expect(meeting).toMatchObject({ status: 'scheduled', start: '2027-01-13T13:00:00.000Z', rsvpDeadline: '2027-01-08', fromPollId: poll.pk });
+
+    // "Meine Daten": the member's own answer, and what the KfI created, nobody else's.
+    const ib = await app.circle.dataAbout(KOELN_IB.aadObjectId);
+    expect(ib.pollAnswers.filter((a) => a.pk === poll.pk)).toEqual([expect.objectContaining({ member: KOELN_IB.aadObjectId.toLowerCase(), choices: expect.objectContaining({ s2: 'no' }) })]);
+    expect(ib.pollsCreated).toEqual([]);
+    const kfi = await app.circle.dataAbout(KFI_LEAD.aadObjectId);
+    expect(kfi.pollsCreated.map((p) => p.pollId)).toContain(poll.pk);
+    expect(kfi.meetingsCreated.map((m) => m.meetingId)).toContain(meeting.pk);
+    expect(JSON.stringify(kfi)).not.toContain(KOELN_IB.aadObjectId.toLowerCase());
   }, 60_000);
 
   describe('a meeting', () => {

@@ -388,6 +388,10 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(mine.activity?.text).toContain('Meine Frage (Beispiel)');
       expect(mine.activity?.text).toContain(me.aadObjectId);
       expect(mine.activity?.text).not.toContain(form.subject);
+      // Every workflow's part: the profile (how the bot reaches them), requests and the circle.
+      expect(mine.activity?.text).toMatch(/Ihr Profil, 1 Anliegen und Vorträge mit 1 Verlaufseinträgen, 0 Einträge im Koordinierungskreis/);
+      expect(mine.activity?.text).toContain('"profile": {');
+      expect(mine.activity?.text).toContain('"circle": {');
     });
   });
 

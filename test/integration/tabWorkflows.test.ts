@@ -135,10 +135,17 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     const res = await fetch(`${app.url}/api/tab/downloads/my-data.json`, { headers: { authorization: `Bearer ${token(staff)}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lotse-meine-daten-\d{4}-\d{2}-\d{2}\.json"$/);
-    const data = (await res.json()) as { items: Array<{ id: string; etag?: string }>; audit: Array<{ action: string }> };
-    expect(data.items.map((i) => i.id)).toEqual([item.id]);
-    expect(data.items[0].etag).toBeUndefined();
-    expect(data.audit.map((e) => e.action)).toEqual(['request.create']);
+    const data = (await res.json()) as {
+      about: string;
+      profile: { homeAuthority?: string } | null;
+      requests: { items: Array<{ id: string; etag?: string }>; audit: Array<{ action: string }> };
+      circle: { pollAnswers: unknown[]; rsvps: unknown[] } | null;
+    };
+    expect(data.about).toBe(staff);
+    expect(data.requests.items.map((i) => i.id)).toEqual([item.id]);
+    expect(data.requests.items[0].etag).toBeUndefined();
+    expect(data.requests.audit.map((e) => e.action)).toEqual(['request.create']);
+    expect(data.circle).toMatchObject({ pollAnswers: [], rsvps: [] });
   });
 
   it('shows a Vortrag to the IB side and the head and office of that authority only (need to know)', async () => {
