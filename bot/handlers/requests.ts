@@ -5,7 +5,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
 import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
-import { collectMyData, countsOf, type MyData } from '../../services/privacy/myData';
+import { countsOf, type MyData } from '../../services/privacy/myData';
 import type { Outbox } from '../../services/notifications/outbox';
 import { OutboxError } from '../../services/notifications/outbox';
 import type { OutgoingActivity } from '../../services/notifications/model';
@@ -32,8 +32,8 @@ export interface RequestsFeatureDeps {
   service: RequestService;
   outbox: Outbox;
   logger: Logger;
-  /** "Meine Daten" from every workflow (profile, requests, circle); without it, the requests' part only. */
-  myData?: (aadObjectId: string) => Promise<MyData>;
+  /** "Meine Daten" from every workflow (profile, requests, circle). */
+  myData: (aadObjectId: string) => Promise<MyData>;
 }
 
 const MY_DATA_CHAT_LIMIT = 20_000;
@@ -582,7 +582,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
         matches: (t) => COMMANDS.myData.has(t),
         run: async (context, caller) => {
           const t = L[caller.lang];
-          const data = deps.myData ? await deps.myData(caller.aadObjectId) : await collectMyData({ profile: async () => undefined, requests: (id) => service.myData(id) }, caller.aadObjectId);
+          const data = await deps.myData(caller.aadObjectId);
           const counts = countsOf(data);
           const json = JSON.stringify(data, null, 2);
           // A Teams message holds about 28 KB; beyond that the file in the tab has it all.

@@ -8,7 +8,7 @@ import { CircleError, type CirclePresenter, type CircleService, type CreatePollI
 import type { MeetingView, PollView } from '../../services/circle/model';
 import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
-import { collectMyData, type MyData } from '../../services/privacy/myData';
+import type { MyData } from '../../services/privacy/myData';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleErrorText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
@@ -229,13 +229,12 @@ export function workflowTabSources(deps: {
   circle: CircleService;
   presenter: CirclePresenter;
   now?: () => Date;
-  /** "Meine Daten" from every workflow; without it, the requests' part only. */
-  myData?: (aadObjectId: string) => Promise<MyData>;
+  /** "Meine Daten" from every workflow. */
+  myData: (aadObjectId: string) => Promise<MyData>;
 }): TabSources {
   const { requests } = deps;
-  const myData = deps.myData ?? ((id: string) => collectMyData({ profile: async () => undefined, requests: (x) => requests.myData(x), now: deps.now }, id));
   return {
-    downloads: downloadsSource(requests, myData, deps.now),
+    downloads: downloadsSource(requests, deps.myData, deps.now),
     requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },

@@ -758,6 +758,18 @@ export class CircleService {
     return poll;
   }
 
+  /** The poll and its answers: what the caller already has, else one query of the poll's partition. */
+  private async pollState(pollId: string, known: { poll?: PollDoc; answers?: PollAnswerDoc[] }): Promise<{ poll: PollDoc; answers: PollAnswerDoc[] }> {
+    if (!known.poll) return this.pollPartition(pollId);
+    const answers =
+      known.answers ??
+      (await this.deps.store.query<PollAnswerDoc>(
+        { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] },
+        { partitionKey: pollId },
+      ));
+    return { poll: known.poll, answers };
+  }
+
   /** The poll and its answers, in one query of the poll's partition. */
   private async pollPartition(pollId: string): Promise<{ poll: Versioned<PollDoc>; answers: PollAnswerDoc[] }> {
     const docs = pollId
@@ -776,16 +788,7 @@ export class CircleService {
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
   async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[]; answers?: PollAnswerDoc[] } = {}): Promise<PollView> {
-    const [{ poll, answers }, members] = await Promise.all([
-      known.poll && known.answers
-        ? { poll: known.poll, answers: known.answers }
-        : known.poll
-          ? this.deps.store
-              .query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type', parameters: [{ name: '@pk', value: pollId }, { name: '@type', value: 'pollAnswer' }] }, { partitionKey: pollId })
-              .then((found) => ({ poll: known.poll!, answers: known.answers ?? found }))
-          : this.pollPartition(pollId),
-      known.members ?? this.members(),
-    ]);
+    const [{ poll, answers }, members] = await Promise.all([this.pollState(pollId, known), known.members ?? this.members()]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
     const tallies: Record<string, SlotTally> = Object.fromEntries(poll.slots.map((s) => [s.id, { yes: 0, maybe: 0, no: 0 }]));
     for (const a of answers) for (const [slot, choice] of Object.entries(a.choices)) if (tallies[slot] && POLL_CHOICES.includes(choice)) tallies[slot][choice] += 1;

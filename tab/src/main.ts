@@ -147,9 +147,14 @@ class ApiError extends Error {
   }
 }
 
-/** GET with the SSO token, once more with a fresh token after a 401 (as `api` does). */
-async function authorizedGet(path: string): Promise<Response> {
-  const send = () => fetch(path, { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } });
+/** A request with the SSO token; once more with a fresh token after a 401 (the cached one may just have expired). */
+async function authorizedFetch(method: string, path: string, body?: unknown): Promise<Response> {
+  const send = () =>
+    fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'accept-language': lang, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
   let res = await send();
   if (res.status === 401) {
     token = await authentication.getAuthToken();
@@ -159,18 +164,7 @@ async function authorizedGet(path: string): Promise<Response> {
 }
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const send = () =>
-    fetch(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'accept-language': lang, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  let res = await send();
-  if (res.status === 401) {
-    // The cached token may just have expired: ask Teams once more.
-    token = await authentication.getAuthToken();
-    res = await send();
-  }
+  const res = await authorizedFetch(method, path, body);
   const parsed: unknown = await res.json().catch(() => undefined);
   if (!res.ok && res.status !== 400) throw new ApiError(res.status, parsed);
   return parsed as T;
@@ -456,7 +450,7 @@ function downloadsSection(data: NonNullable<Me['sections']['downloads']>): HTMLE
       status.textContent = t.downloading;
       void (async () => {
         try {
-          const res = await authorizedGet(`/api/tab/downloads/${name}`);
+          const res = await authorizedFetch('GET', `/api/tab/downloads/${name}`);
           if (!res.ok) throw new ApiError(res.status, undefined);
           const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? name;
           const url = URL.createObjectURL(await res.blob());
