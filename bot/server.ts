@@ -70,15 +70,6 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
   let stopping = false;
   const idle: Array<() => void> = [];
 
-  server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string }, callback: () => void) => {
-    // Any other 413 restify raises: keep the answer short and generic.
-    if (err.statusCode === 413) {
-      res.status(413);
-      res.json({ code: 'PayloadTooLarge', message: `The request body exceeds ${deps.maxBodyBytes} bytes.` });
-    }
-    return callback();
-  });
-
   server.pre((req: Request, res: Response, next: Next) => {
     if (stopping) {
       res.header('Connection', 'close');

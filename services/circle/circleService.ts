@@ -752,12 +752,6 @@ export class CircleService {
 
   // ---------------------------------------------------------------- reading
 
-  private async poll(pollId: string): Promise<Versioned<PollDoc>> {
-    const poll = pollId ? ((await this.deps.store.read(pollId, 'poll')) as Versioned<PollDoc> | undefined) : undefined;
-    if (!poll || poll.type !== 'poll') throw new CircleError('CIRCLE_NOT_FOUND');
-    return poll;
-  }
-
   /** The poll and its answers: what the caller already has, else one query of the poll's partition. */
   private async pollState(pollId: string, known: { poll?: PollDoc; answers?: PollAnswerDoc[] }): Promise<{ poll: PollDoc; answers: PollAnswerDoc[] }> {
     if (!known.poll) return this.pollPartition(pollId);
