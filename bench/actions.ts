@@ -3,11 +3,14 @@ import { activityBuilders, user, type TeamsUser } from '../test/support/activiti
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import type { Figure } from './figure';
 import { readCpuMs } from './rss';
+import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
 export interface BenchActionsOptions {
   /** Starts the product as in production: its own process, the database in another one, demo directory seeded. */
   startProduct: () => Promise<ProductProcess>;
+  /** Starts the stock Universal Actions bot with its own database: the baseline measured in the same run. */
+  startStock?: () => Promise<ProductProcess>;
   concurrency?: number;
   warmupMs?: number;
   durationMs?: number;
@@ -16,11 +19,6 @@ export interface BenchActionsOptions {
 
 /** The demo directory's (fictitious) IB of Köln: every request of the benchmark goes to her. */
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /**
  * Card action round trips (an `adaptiveCard/action` invoke in, the invoke response out) against the product in its
@@ -111,12 +109,25 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
         `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, database ${(dbCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
     );
     if (failures > latencies.length * 0.01) throw new Error(`actions: ${failures} of ${latencies.length} invokes failed`);
+    const perS = latencies.length / (measuredMs / 1000);
+    await product.stop();
+    // The stock bot under the same closed loop (one state read and one upsert per action), after the product stopped.
+    const stock = opts.startStock
+      ? await runStock({
+          startStock: opts.startStock,
+          concurrency,
+          warmupMs,
+          durationMs,
+          activity: (vu, n) => teams.cardAction('request.act', { id: `stock-${vu}`, authority: 'koeln', rev: n, action: 'accept' }, { from: staff[vu] }),
+        })
+      : undefined;
     return [
       { name: 'actions.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'actions.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
-      { name: 'actions.per_s', value: latencies.length / (measuredMs / 1000), unit: 'actions/s' },
+      { name: 'actions.per_s', value: perS, unit: 'actions/s' },
       { name: 'actions.product_cpu_ms_per_action', value: productCpuMs / Math.max(1, latencies.length), unit: 'ms' },
       ...(product.dbPid ? [{ name: 'actions.db_cpu_ms_per_action', value: dbCpuMs / Math.max(1, latencies.length), unit: 'ms' }] : []),
+      ...(stock ? stockFigures('actions', stock, perS) : []),
     ];
   } finally {
     await product.stop();

@@ -2,12 +2,15 @@ import { cardAction, message, user, type TeamsUser } from '../test/support/activ
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import type { Figure } from './figure';
 import { readCpuMs } from './rss';
+import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
 /** Settings for {@link benchCircle}. */
 export interface CircleBenchOptions {
   /** Starts the product as in production (its database in another process). */
   startProduct: () => Promise<ProductProcess>;
+  /** Starts the stock Universal Actions bot with its own database: the baseline measured in the same run. */
+  startStock?: () => Promise<ProductProcess>;
   /** Concurrent members answering; default 16 (the bar's concurrency). */
   concurrency?: number;
   warmupMs?: number;
@@ -15,11 +18,6 @@ export interface CircleBenchOptions {
 }
 
 const KFI = user({ name: 'Karla Koordinata (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000600000001' });
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /**
  * `circle`: poll answers per second with the state in Cosmos DB (the embedded server in its own process, as Azure
@@ -79,8 +77,20 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     stop = true;
     await Promise.all(loops);
     const sorted = [...latencies].sort((a, b) => a - b);
+    const perS = (latencies.length / elapsed) * 1000;
+    await product.stop();
+    // The same members' same answers against the stock bot, after the product has stopped (no shared cores).
+    const stock = opts.startStock
+      ? await runStock({
+          startStock: opts.startStock,
+          concurrency,
+          warmupMs: opts.warmupMs ?? 2_000,
+          durationMs: opts.durationMs ?? 10_000,
+          activity: (vu, n) => cardAction('circle.poll.answer', { pollId, slot_s1: n % 2 === 0 ? 'yes' : 'no', slot_s2: n % 3 === 0 ? 'maybe' : 'yes' }, { ...base, from: members[vu], id: `stock-${vu}-${n}` }),
+        })
+      : undefined;
     return [
-      { name: 'circle.answers_per_s', value: (latencies.length / elapsed) * 1000, unit: 'answers/s' },
+      { name: 'circle.answers_per_s', value: perS, unit: 'answers/s' },
       { name: 'circle.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'circle.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
       { name: 'circle.failed', value: failures, unit: 'requests' },
@@ -88,6 +98,7 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
       { name: 'circle.product_cpu_ms_per_answer', value: latencies.length ? productCpuMs / latencies.length : 0, unit: 'ms' },
       // The embedded database shares the same two cores here (Azure Cosmos DB would not).
       ...(product.dbPid ? [{ name: 'circle.db_cpu_ms_per_answer', value: latencies.length ? dbCpuMs / latencies.length : 0, unit: 'ms' }] : []),
+      ...(stock ? stockFigures('circle', stock, perS) : []),
     ];
   } finally {
     await product.stop();

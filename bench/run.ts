@@ -8,6 +8,7 @@ import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchCircle } from './circle';
 import { benchFanout } from './fanout';
+import { startServerProcess } from './childProcess';
 import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
@@ -66,13 +67,33 @@ async function startProduct(): Promise<ProductProcess> {
   });
 }
 
+/** The stock Universal Actions bot (`baselines/stockCardAction.ts`) with its own database process, like the product. */
+async function startStock(): Promise<ProductProcess> {
+  const db = await startDatabaseProcess();
+  try {
+    const stock = await startServerProcess(path.join(__dirname, 'baselines', 'stockCardAction.js'), { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...db.env }, nodeArgs: startFlags() });
+    return {
+      url: `http://127.0.0.1:${stock.port}`,
+      pid: stock.pid,
+      dbPid: db.pid,
+      stop: async () => {
+        await stock.stop();
+        db.stop();
+      },
+    };
+  } catch (err) {
+    db.stop();
+    throw err;
+  }
+}
+
 const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   // Three rounds: medians even out a neighbour that was busy during one of them.
   turns: () => benchTurns({ startProduct, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
-  actions: () => benchActions({ startProduct }),
-  circle: () => benchCircle({ startProduct }),
+  actions: () => benchActions({ startProduct, startStock }),
+  circle: () => benchCircle({ startProduct, startStock }),
   tab: () => benchTab(),
 };
 
