@@ -14,11 +14,12 @@ import {
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { CircleError, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
 import type { MeetingView, PollChoice } from '../../services/circle/model';
+import { formatBerlinDate } from '../../services/circle/berlinTime';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
 import { conversationRefOf } from '../teamsBot';
-import type { Lang } from '../texts';
+import { langOf, type Lang } from '../texts';
 import { invokeResponse, type CardVerb, type Caller, type Feature } from './types';
 
 export interface CircleFeatureDeps {
@@ -166,9 +167,9 @@ export function circleErrorText(l: CircleLang, err: CircleError): string {
 }
 
 /**
- * How the circle's messages look in Teams (the service's presenter port). Fan-outs are one activity for all
- * recipients: German, the authorities' working language; each member's client then refreshes the card into their own
- * view and language.
+ * How the circle's messages look in Teams (the service's presenter port). Cards are one activity for all recipients:
+ * German, the authorities' working language; each member's client then refreshes the card into their own view and
+ * language. Text messages go to each member in the language of their Teams client, as last seen by the bot.
  */
 export function circlePresenter(profiles: UserProfileRepository): CirclePresenter {
   const refreshIds = refreshIdsFrom(profiles, 0);
@@ -177,11 +178,15 @@ export function circlePresenter(profiles: UserProfileRepository): CirclePresente
   return {
     poll: async (view) => attachmentActivity(renderPollCard(view, 'de', { refreshUserIds: await refreshIds(view.members) }), CIRCLE_TEXTS.de.pollHeading(view.poll.title)),
     meeting: async (view) => attachmentActivity(renderMeetingCard(view, 'de', { refreshUserIds: await refreshIds(view.members) }), CIRCLE_TEXTS.de.meetingHeading(view.meeting.title)),
-    pollReminder: async (view) => message(M.de.pollReminder(view.poll.title)),
-    rsvpReminder: async (view) => message(M.de.rsvpReminder(view.meeting.title, meetingWhen(view.meeting, 'de'), view.meeting.rsvpDeadline.split('-').reverse().join('.'))),
-    dayBefore: async (view) => message(M.de.dayBefore(view.meeting.title, meetingWhen(view.meeting, 'de'))),
-    notice: async (view, kind) => message(M.de.notice[kind](view.meeting.title, meetingWhen(view.meeting, 'de'))),
-    actionReminder: async (view, item) => message(M.de.actionReminder(item.title, item.due.split('-').reverse().join('.'), view.meeting.title)),
+    languages: async (ids) => {
+      const found = await Promise.all(ids.map(async (id) => [id, langOf((await profiles.get(id).catch(() => undefined))?.locale)] as const));
+      return new Map(found);
+    },
+    pollReminder: async (view, l) => message(M[l].pollReminder(view.poll.title)),
+    rsvpReminder: async (view, l) => message(M[l].rsvpReminder(view.meeting.title, meetingWhen(view.meeting, l), formatBerlinDate(view.meeting.rsvpDeadline, l))),
+    dayBefore: async (view, l) => message(M[l].dayBefore(view.meeting.title, meetingWhen(view.meeting, l))),
+    notice: async (view, kind, l) => message(M[l].notice[kind](view.meeting.title, meetingWhen(view.meeting, l))),
+    actionReminder: async (view, item, l) => message(M[l].actionReminder(item.title, formatBerlinDate(item.due, l), view.meeting.title)),
   };
 }
 

@@ -61,16 +61,25 @@ export class CircleError extends Error {
   }
 }
 
-/** What the service needs to turn views into messages; the bot implements it with cards (German for fan-outs). */
+/** The language of a text message to one member. */
+export type CircleMessageLang = 'de' | 'en';
+
+/**
+ * What the service needs to turn views into messages; the bot implements it with cards. Cards go out in German, the
+ * authorities' working language (each member's client refreshes them into their own view and language); text
+ * messages to members are written in each member's own language.
+ */
 export interface CirclePresenter {
   poll(view: PollView): Promise<OutgoingActivity>;
   meeting(view: MeetingView): Promise<OutgoingActivity>;
-  pollReminder(view: PollView): Promise<OutgoingActivity>;
-  rsvpReminder(view: MeetingView): Promise<OutgoingActivity>;
-  dayBefore(view: MeetingView): Promise<OutgoingActivity>;
+  /** Each member's language (from their Teams locale); German for anyone not known. */
+  languages(aadObjectIds: string[]): Promise<Map<string, CircleMessageLang>>;
+  pollReminder(view: PollView, lang: CircleMessageLang): Promise<OutgoingActivity>;
+  rsvpReminder(view: MeetingView, lang: CircleMessageLang): Promise<OutgoingActivity>;
+  dayBefore(view: MeetingView, lang: CircleMessageLang): Promise<OutgoingActivity>;
   /** A short note that a meeting changed (`changed`), was cancelled, got its agenda or minutes. */
-  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes'): Promise<OutgoingActivity>;
-  actionReminder(view: MeetingView, item: ActionItem): Promise<OutgoingActivity>;
+  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes', lang: CircleMessageLang): Promise<OutgoingActivity>;
+  actionReminder(view: MeetingView, item: ActionItem, lang: CircleMessageLang): Promise<OutgoingActivity>;
 }
 
 /** What the circle stores about one person, for "Meine Daten". */
@@ -370,6 +379,31 @@ export class CircleService {
     return v;
   }
 
+  /**
+   * A text message to members, each in their own language: one notification per language, German under `key` itself
+   * and English under `key:en`, so that repeating the call sends nothing twice. Returns how many deliveries were added.
+   */
+  private async messageMembers(key: string, tenantId: string, aadObjectIds: string[], build: (lang: CircleMessageLang) => Promise<OutgoingActivity>): Promise<number> {
+    const languages = await this.deps.presenter.languages(aadObjectIds);
+    const groups = new Map<CircleMessageLang, string[]>();
+    for (const id of aadObjectIds) {
+      const lang = languages.get(id) ?? 'de';
+      groups.set(lang, [...(groups.get(lang) ?? []), id]);
+    }
+    let added = 0;
+    for (const lang of ['de', 'en'] as const) {
+      const ids = groups.get(lang);
+      if (!ids) continue;
+      const result = await this.deps.outbox.enqueue({
+        key: lang === 'de' ? key : `${key}:${lang}`,
+        activity: await build(lang),
+        recipients: ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId } })),
+      });
+      added += result.added;
+    }
+    return added;
+  }
+
   private async recipients(mode: DeliveryMode, tenantId: string, members: CircleMemberView[]): Promise<Recipient[]> {
     const out: Recipient[] = [];
     const channel = (await this.settings())?.channel;
@@ -419,12 +453,10 @@ export class CircleService {
     const view = await this.pollView(pollId, actor);
     if (view.poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
     if (view.notAnswered.length === 0) return { reminded: 0 };
-    const result = await this.deps.outbox.enqueue({
-      key: `circle:poll:${pollId}:remind:${berlinParts(this.now()).date}`,
-      activity: await this.deps.presenter.pollReminder(view),
-      recipients: view.notAnswered.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: view.poll.tenantId } })),
-    });
-    return { reminded: result.added };
+    const added = await this.messageMembers(`circle:poll:${pollId}:remind:${berlinParts(this.now()).date}`, view.poll.tenantId, view.notAnswered.map((m) => m.aadObjectId), (lang) =>
+      this.deps.presenter.pollReminder(view, lang),
+    );
+    return { reminded: added };
   }
 
   /** Closes the poll on a slot (the best by default) and turns it into a meeting announced to the circle. */
@@ -592,11 +624,10 @@ export class CircleService {
     }
     if (owes.cards) await this.updateCards(view);
     if (owes.notice) {
-      await this.deps.outbox.enqueue({
-        key: `circle:meeting:${meeting.pk}:${owes.notice}:r${meeting.revision}`,
-        activity: await this.deps.presenter.notice(view, owes.notice),
-        recipients: view.members.map((m) => ({ user: { aadObjectId: m.aadObjectId, tenantId: meeting.tenantId } })),
-      });
+      const notice = owes.notice;
+      await this.messageMembers(`circle:meeting:${meeting.pk}:${notice}:r${meeting.revision}`, meeting.tenantId, view.members.map((m) => m.aadObjectId), (lang) =>
+        this.deps.presenter.notice(view, notice, lang),
+      );
     }
     if (owes.reminders && meeting.status === 'cancelled') {
       await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:rsvp-reminder`);
@@ -926,7 +957,6 @@ export class CircleService {
       if (!meeting || meeting.status !== 'scheduled' || new Date(meeting.start).getTime() < this.now().getTime()) return undefined;
       return this.meetingView(id, undefined);
     };
-    const toUsers = (view: MeetingView, ids: string[]): Recipient[] => ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId: view.meeting.tenantId } }));
     return {
       [JOB_KINDS.sweep]: async () => {
         await this.sweep();
@@ -939,20 +969,16 @@ export class CircleService {
       [JOB_KINDS.rsvpReminder]: async (job) => {
         const view = await load(job);
         if (!view || view.notAnswered.length === 0 || view.meeting.rsvpDeadline < berlinParts(this.now()).date) return;
-        await this.deps.outbox.enqueue({
-          key: `circle:meeting:${view.meeting.pk}:rsvp-reminder:${view.meeting.rsvpDeadline}`,
-          activity: await this.deps.presenter.rsvpReminder(view),
-          recipients: toUsers(view, view.notAnswered.map((m) => m.aadObjectId)),
-        });
+        await this.messageMembers(`circle:meeting:${view.meeting.pk}:rsvp-reminder:${view.meeting.rsvpDeadline}`, view.meeting.tenantId, view.notAnswered.map((m) => m.aadObjectId), (lang) =>
+          this.deps.presenter.rsvpReminder(view, lang),
+        );
       },
       [JOB_KINDS.dayBefore]: async (job) => {
         const view = await load(job);
         if (!view) return;
-        await this.deps.outbox.enqueue({
-          key: `circle:meeting:${view.meeting.pk}:day-before:${view.meeting.start}`,
-          activity: await this.deps.presenter.dayBefore(view),
-          recipients: toUsers(view, view.members.map((m) => m.aadObjectId)),
-        });
+        await this.messageMembers(`circle:meeting:${view.meeting.pk}:day-before:${view.meeting.start}`, view.meeting.tenantId, view.members.map((m) => m.aadObjectId), (lang) =>
+          this.deps.presenter.dayBefore(view, lang),
+        );
       },
       [JOB_KINDS.actionReminder]: async (job) => {
         const id = String(job.payload.meetingId ?? '');
@@ -960,11 +986,9 @@ export class CircleService {
         const item = meeting?.actionItems.find((i) => i.id === job.payload.itemId);
         if (!meeting || !item || meeting.status === 'cancelled') return;
         const view = await this.meetingView(id, undefined);
-        await this.deps.outbox.enqueue({
-          key: `circle:meeting:${id}:action:${item.id}:remind:${item.due}`,
-          activity: await this.deps.presenter.actionReminder(view, item),
-          recipients: toUsers(view, [item.owner]),
-        });
+        await this.messageMembers(`circle:meeting:${id}:action:${item.id}:remind:${item.due}`, view.meeting.tenantId, [item.owner], (lang) =>
+          this.deps.presenter.actionReminder(view, item, lang),
+        );
       },
     };
   }

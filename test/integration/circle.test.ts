@@ -224,7 +224,9 @@ describe('the Koordinierungskreis in Teams', () => {
       expect(JSON.stringify(emulator.calls.find((c) => c.seq > mark && c.operation === 'send')?.activity)).toMatch(/Geändert/);
     });
 
-    it('reminds members without an answer before the deadline and everyone the day before, once, from the jobs container', async () => {
+    it('reminds members without an answer before the deadline and everyone the day before, once, from the jobs container, each in their language', async () => {
+      // One member's Teams client is set to English; the bot learns it from their message.
+      await app.post(teams.message('help', { from: guest(1), locale: 'en-US' }));
       await settle();
       const mark = lastSeq(emulator);
       now = new Date('2027-02-01T08:30:00Z'); // 09:30 in Berlin on the day before the deadline
@@ -236,7 +238,13 @@ describe('the Koordinierungskreis in Teams', () => {
       await eventually(() => [...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
       await app.jobs.runDue();
       await new Promise((r) => setTimeout(r, 300));
-      expect([...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0)).toBe(98);
+      const posted = [...acceptedPosts(emulator, mark).values()].flat();
+      expect(posted).toHaveLength(98);
+      const texts = posted.map((c) => String(c.activity?.text ?? (c.body as { activity?: { text?: string } } | undefined)?.activity?.text ?? ''));
+      expect(texts.filter((t) => t.startsWith('Erinnerung: Bitte melden Sie sich bis 02.02.2027'))).toHaveLength(47);
+      expect(texts.filter((t) => t.startsWith('Reminder: please reply by 2 Feb 2027 for "Sitzung Februar"'))).toHaveLength(1);
+      expect(texts.filter((t) => t.startsWith('Morgen: „Sitzung Februar“'))).toHaveLength(49);
+      expect(texts.filter((t) => t.startsWith('Tomorrow: "Sitzung Februar" of the coordination circle, Wed 10 Feb 2027, 10:00'))).toHaveLength(1);
       now = START;
     });
 
@@ -334,8 +342,10 @@ describe('the Koordinierungskreis in Teams', () => {
     await sweep();
     const announced = await app.delivery.outbox.status(`circle:poll:${pollId}:announce`);
     expect(announced).toMatchObject({ total: members });
+    // The notice is a text message: German under its key, English (a member who uses Teams in English) under `:en`.
     const notice = await app.delivery.outbox.status(`circle:meeting:${meeting.pk}:changed:r${changed.revision}`);
-    expect(notice).toMatchObject({ total: members });
+    const noticeEn = await app.delivery.outbox.status(`circle:meeting:${meeting.pk}:changed:r${changed.revision}:en`);
+    expect((notice?.total ?? 0) + (noticeEn?.total ?? 0)).toBe(members);
     const mark = lastSeq(emulator);
     await sweep(); // a second sweep (or another process) finds everything sent: nothing more goes out
     expect(acceptedPosts(emulator, mark).size).toBe(0);
