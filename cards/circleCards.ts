@@ -23,6 +23,8 @@ export interface CirclePollCardData {
   kfi: boolean;
   notAnsweredText: string;
   closeChoices: Choice[];
+  /** Ja / Vielleicht / Nein for every slot's answer, labelled in the card's language. */
+  answerChoices: Choice[];
   bestSlotId: string;
   meetingId: string;
   /** Teams user ids (29:…, at most 60) whose clients refresh the card automatically into their own view. */

@@ -134,7 +134,8 @@ export interface CardStatus {
 export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatus = {}): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const open = view.poll.status === 'open';
-  const slotLabel = (s: { start: string; end: string }) => formatBerlinRange(new Date(s.start), new Date(s.end), lang);
+  const labels = new Map(view.poll.slots.map((s) => [s.id, formatBerlinRange(new Date(s.start), new Date(s.end), lang)]));
+  const slotLabel = (s: { id: string }) => labels.get(s.id) ?? '';
   const chosen = view.poll.slots.find((s) => s.id === view.poll.chosenSlotId);
   const where = [view.poll.place, view.poll.onlineUrl ? `${t.facts.online}: ${view.poll.onlineUrl}` : ''].filter(Boolean).join(' · ');
   return circlePollCard({
@@ -163,6 +164,7 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
     kfi: view.viewerIsKfi,
     notAnsweredText: t.notAnswered(view.notAnswered.map((m) => m.name).join(', ')),
     closeChoices: view.poll.slots.map((s) => ({ title: slotLabel(s), value: s.id })),
+    answerChoices: (['yes', 'maybe', 'no'] as const).map((value) => ({ title: t.labels[value], value })),
     bestSlotId: view.bestSlotId,
     meetingId: view.poll.meetingId ?? '',
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),

@@ -201,6 +201,17 @@ export class CircleService {
   async members(): Promise<CircleMemberView[]> {
     const directory = this.deps.directory();
     const settings = await this.settings();
+    // Worked out again only when the directory or the settings are new objects (every answer of a busy poll asks).
+    const known = this.membersOf;
+    if (known && known.directory === directory && known.settings === settings) return [...known.members];
+    const members = this.listMembers(directory, settings);
+    this.membersOf = { directory, settings, members };
+    return [...members];
+  }
+
+  private membersOf: { directory: Directory; settings: Versioned<SettingsDoc> | undefined; members: CircleMemberView[] } | undefined;
+
+  private listMembers(directory: Directory, settings: Versioned<SettingsDoc> | undefined): CircleMemberView[] {
     const out = new Map<string, CircleMemberView>();
     for (const m of directory.circle.members) {
       const person =
