@@ -12,9 +12,9 @@ import {
   type CircleLang,
 } from '../../cards/circleViews';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
+import { formatBerlinDate } from '../../services/circle/berlinTime';
 import { CircleError, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
 import type { MeetingView, PollChoice } from '../../services/circle/model';
-import { formatBerlinDate } from '../../services/circle/berlinTime';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
