@@ -8,12 +8,9 @@
 import type { AuthorityCode } from '../../services/directory/model';
 import type { Roles } from '../../services/directory/roles';
 import type { Lang } from '../texts';
+import type { CaseSummary as WireCaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from './wire';
 
-/** A text in both languages of the tab. */
-export interface Localized {
-  de: string;
-  en: string;
-}
+export type { CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from './wire';
 
 /** The signed-in person looking at the tab, from the validated SSO token and the directory. */
 export interface TabViewer {
@@ -23,20 +20,9 @@ export interface TabViewer {
   roles: Roles;
 }
 
-/** One Anliegen or Vortrag, ready to display (no further lookups in the tab). */
-export interface CaseSummary {
-  id: string;
-  /** `request` (Anliegen) or `report` (Vortrag); other kinds show `kindLabel`. */
-  kind: string;
-  kindLabel?: Localized;
+/** One Anliegen or Vortrag, ready to display, its authority typed as the directory's code. */
+export interface CaseSummary extends WireCaseSummary {
   authority: AuthorityCode;
-  subject: string;
-  status: { code: string } & Localized;
-  /** ISO 8601 timestamps. */
-  createdAt: string;
-  updatedAt: string;
-  /** ISO date or timestamp of the next deadline, if any. */
-  deadline?: string;
 }
 
 /** The viewer's own Anliegen with their status (everyone). */
@@ -54,47 +40,9 @@ export interface ReportsSource {
   reportsFor(aadObjectId: string): Promise<CaseSummary[]>;
 }
 
-/** One line of the Koordinierungskreis overview: a meeting or a poll. */
-export interface CircleItem {
-  id: string;
-  kind: { code: string } & Localized;
-  title: string;
-  status: { code: string } & Localized;
-  /** ISO timestamp: when the meeting starts or the poll closes. */
-  when?: string;
-  detail?: string;
-}
-
 /** What the Koordinierungskreis view shows (circle members and the KfI). */
 export interface CircleSource {
   overviewFor(aadObjectId: string): Promise<{ items: CircleItem[] }>;
-}
-
-/** One input of a composer form. */
-export interface ComposerField {
-  name: string;
-  label: Localized;
-  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
-  required?: boolean;
-  /** Default 2000. */
-  maxLength?: number;
-  options?: Array<{ value: string } & { label: Localized }>;
-  hint?: Localized;
-}
-
-/** Something the viewer can compose and send as a card (a poll, a meeting announcement). */
-export interface ComposerKind {
-  id: string;
-  label: Localized;
-  description?: Localized;
-  sendLabel: Localized;
-  fields: ComposerField[];
-}
-
-/** A problem with the composer input, shown next to the field (or above the form without `field`). */
-export interface ComposerProblem {
-  field?: string;
-  message: Localized;
 }
 
 /** `forbidden`: the viewer may not do this (answered 403; nothing is stored). */

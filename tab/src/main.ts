@@ -1,50 +1,9 @@
 import { app, authentication } from '@microsoft/teams-js';
 import { renderCard } from './cards';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
+// The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
+import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from '../../bot/tab/wire';
 
-interface Localized {
-  de: string;
-  en: string;
-}
-interface CaseSummary {
-  id: string;
-  kind: string;
-  kindLabel?: Localized;
-  authority: string;
-  subject: string;
-  status: { code: string } & Localized;
-  createdAt: string;
-  updatedAt: string;
-  deadline?: string;
-}
-interface CircleItem {
-  id: string;
-  kind: { code: string } & Localized;
-  title: string;
-  status: { code: string } & Localized;
-  when?: string;
-  detail?: string;
-}
-interface ComposerField {
-  name: string;
-  label: Localized;
-  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
-  required?: boolean;
-  maxLength?: number;
-  options?: Array<{ value: string; label: Localized }>;
-  hint?: Localized;
-}
-interface ComposerKind {
-  id: string;
-  label: Localized;
-  description?: Localized;
-  sendLabel: Localized;
-  fields: ComposerField[];
-}
-interface Problem {
-  field?: string;
-  message: Localized;
-}
 /** `GET /api/tab/me` (bot/tab/tabService.ts). */
 interface Me {
   lang: Lang;
@@ -342,7 +301,7 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
     for (const f of current.fields) out[f.name] = (form.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '';
     return out;
   };
-  const showProblems = (list: Problem[]) => {
+  const showProblems = (list: ComposerProblem[]) => {
     for (const f of current.fields) {
       const el = document.getElementById(`f-${current.id}-${f.name}`);
       const err = document.getElementById(`f-${current.id}-${f.name}-error`);
@@ -371,7 +330,7 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
   previewButton.addEventListener('click', async () => {
     const input = values();
     try {
-      const result = await api<{ ok: boolean; card?: Record<string, unknown>; problems?: Problem[] }>('POST', '/api/tab/preview', { kind: current.id, input });
+      const result = await api<{ ok: boolean; card?: Record<string, unknown>; problems?: ComposerProblem[] }>('POST', '/api/tab/preview', { kind: current.id, input });
       if (!result.ok || !result.card) {
         showProblems(result.problems ?? []);
         return;
@@ -395,7 +354,7 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
     sendButton.disabled = true;
     previewStatus.textContent = t.sending;
     try {
-      const result = await api<{ ok: boolean; message?: Localized; problems?: Problem[] }>('POST', '/api/tab/send', { kind: current.id, input });
+      const result = await api<{ ok: boolean; message?: Localized; problems?: ComposerProblem[] }>('POST', '/api/tab/send', { kind: current.id, input });
       if (!result.ok) {
         showProblems(result.problems ?? []);
         sendButton.disabled = false;

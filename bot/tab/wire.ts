@@ -1,0 +1,65 @@
+/**
+ * The shapes the personal tab's API sends (`/api/tab/*`), shared by the server (`bot/tab/sources.ts`) and the tab
+ * itself (`tab/src/main.ts`, type-only). No imports: the tab's bundle and its own tsconfig read this file too.
+ */
+
+/** A text in both languages of the tab. */
+export interface Localized {
+  de: string;
+  en: string;
+}
+
+/** One Anliegen or Vortrag, ready to display (no further lookups in the tab). */
+export interface CaseSummary {
+  id: string;
+  /** `request` (Anliegen) or `report` (Vortrag); other kinds show `kindLabel`. */
+  kind: string;
+  kindLabel?: Localized;
+  /** The authority's code (`AuthorityCode` on the server). */
+  authority: string;
+  subject: string;
+  status: { code: string } & Localized;
+  /** ISO 8601 timestamps. */
+  createdAt: string;
+  updatedAt: string;
+  /** ISO date or timestamp of the next deadline, if any. */
+  deadline?: string;
+}
+
+/** One line of the Koordinierungskreis overview: a meeting or a poll. */
+export interface CircleItem {
+  id: string;
+  kind: { code: string } & Localized;
+  title: string;
+  status: { code: string } & Localized;
+  /** ISO timestamp: when the meeting starts or the poll closes. */
+  when?: string;
+  detail?: string;
+}
+
+/** One input of a composer form. */
+export interface ComposerField {
+  name: string;
+  label: Localized;
+  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
+  required?: boolean;
+  /** Default 2000. */
+  maxLength?: number;
+  options?: Array<{ value: string } & { label: Localized }>;
+  hint?: Localized;
+}
+
+/** Something the viewer can compose and send as a card (a poll, a meeting announcement). */
+export interface ComposerKind {
+  id: string;
+  label: Localized;
+  description?: Localized;
+  sendLabel: Localized;
+  fields: ComposerField[];
+}
+
+/** A problem with the composer input, shown next to the field (or above the form without `field`). */
+export interface ComposerProblem {
+  field?: string;
+  message: Localized;
+}
