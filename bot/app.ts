@@ -203,18 +203,23 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData });
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, helpFeature(helpSections));
-    // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
-    // then every few minutes for other processes' recent changes.
-    const sweepRequest = { key: 'requests:sweep', kind: JOB_KINDS.sweep, dueAt: new Date((options.now ? options.now().getTime() : Date.now()) + 5 * 60_000) };
-    if (!(await scheduler.schedule(sweepRequest)).open) await scheduler.reschedule(sweepRequest);
-    // One purge job for all processes (the key makes it one); the embedded server has no TTL.
-    const purgeRequest = { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(options.now ? options.now().getTime() : Date.now()) };
-    if (!(await scheduler.schedule(purgeRequest)).open) await scheduler.reschedule(purgeRequest);
-    const purgeCircle = { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: purgeRequest.dueAt };
-    if (!(await scheduler.schedule(purgeCircle)).open) await scheduler.reschedule(purgeCircle);
-    // Finishes announcements and follow-ups a process that died mid-way left undone (see CircleService.sweep).
-    const sweepCircle = { key: 'circle:sweep', kind: CIRCLE_JOB_KINDS.sweep, dueAt: purgeRequest.dueAt };
-    if (!(await scheduler.schedule(sweepCircle)).open) await scheduler.reschedule(sweepCircle);
+    // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
+    const startMs = options.now ? options.now().getTime() : Date.now();
+    const recurring = [
+      // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
+      // then every few minutes for other processes' recent changes.
+      { key: 'requests:sweep', kind: JOB_KINDS.sweep, dueAt: new Date(startMs + 5 * 60_000) },
+      // Retention; the embedded server has no TTL.
+      { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
+      { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
+      // Finishes announcements and follow-ups a process that died mid-way left undone (see CircleService.sweep).
+      { key: 'circle:sweep', kind: CIRCLE_JOB_KINDS.sweep, dueAt: new Date(startMs) },
+    ];
+    await Promise.all(
+      recurring.map(async (job) => {
+        if (!(await scheduler.schedule(job)).open) await scheduler.reschedule(job);
+      }),
+    );
     const handlers: Record<string, JobHandler> = {};
     for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);
