@@ -1,7 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import type { Figure } from './figure';
+import { postJson } from './keepAlivePost';
 import { readCpuMs } from './rss';
 import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
@@ -39,22 +40,10 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
   let measuring = false;
   let failures = 0;
 
-  const send = (payload: string) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-
   const post = async (activity: unknown): Promise<{ statusCode: number; value: any }> => {
     const payload = JSON.stringify(activity);
     const started = performance.now();
-    const res = await send(payload);
+    const res = await postJson(url, agent, payload);
     const ms = performance.now() - started;
     const body = (res.text ? JSON.parse(res.text) : { statusCode: res.status }) as { statusCode: number; value: any };
     if (res.status !== 200 || (body.statusCode !== undefined && body.statusCode !== 200)) failures++;

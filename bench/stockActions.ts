@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { Figure } from './figure';
+import { postJson } from './keepAlivePost';
 import { readCpuMs } from './rss';
 import type { ProductProcess } from './turns';
 
@@ -37,23 +38,14 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
   const target = await opts.startStock();
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency * 2 });
   const url = new URL('/api/messages', target.url);
-  const post = (payload: string) =>
-    new Promise<boolean>((resolve) => {
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(res.statusCode === 200 && (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { statusCode?: number }).statusCode === 200);
-          } catch {
-            resolve(false);
-          }
-        });
-        res.on('error', () => resolve(false));
-      });
-      req.on('error', () => resolve(false));
-      req.end(payload);
-    });
+  const post = async (payload: string): Promise<boolean> => {
+    try {
+      const res = await postJson(url, agent, payload);
+      return res.status === 200 && (JSON.parse(res.text) as { statusCode?: number }).statusCode === 200;
+    } catch {
+      return false;
+    }
+  };
   try {
     const latencies: number[] = [];
     let failures = 0;
