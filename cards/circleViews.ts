@@ -4,7 +4,7 @@
  */
 import { berlinParts, formatBerlin, formatBerlinDate, formatBerlinRange } from '../services/circle/berlinTime';
 import type { CircleOverview } from '../services/circle/circleService';
-import type { MeetingDoc, MeetingView, PollChoice, PollView, RsvpAnswer } from '../services/circle/model';
+import { POLL_CHOICES, type MeetingDoc, type MeetingView, type PollChoice, type PollView, type RsvpAnswer } from '../services/circle/model';
 import type { CardAttachment } from './defineCard';
 import { circleMeetingCard, circleMeetingFormCard, circleOverviewCard, circlePollCard, circlePollFormCard } from './circleCards';
 
@@ -164,7 +164,7 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
     kfi: view.viewerIsKfi,
     notAnsweredText: t.notAnswered(view.notAnswered.map((m) => m.name).join(', ')),
     closeChoices: view.poll.slots.map((s) => ({ title: slotLabel(s), value: s.id })),
-    answerChoices: (['yes', 'maybe', 'no'] as const).map((value) => ({ title: t.labels[value], value })),
+    answerChoices: POLL_CHOICES.map((value) => ({ title: t.labels[value], value })),
     bestSlotId: view.bestSlotId,
     meetingId: view.poll.meetingId ?? '',
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),

@@ -14,7 +14,7 @@ import {
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { formatBerlinDate } from '../../services/circle/berlinTime';
 import { CircleError, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
-import type { MeetingView, PollChoice } from '../../services/circle/model';
+import { RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
@@ -424,7 +424,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     },
     {
       verb: 'circle.meeting.rsvp',
-      schema: z.object({ meetingId: id, rsvp: z.enum(['accept', 'decline', 'delegate']), delegate: text(500) }).passthrough(),
+      schema: z.object({ meetingId: id, rsvp: z.enum(RSVP_ANSWERS), delegate: text(500) }).passthrough(),
       run: (context, caller, data: { meetingId: string; rsvp: 'accept' | 'decline' | 'delegate'; delegate?: string }) =>
         guarded(
           context,

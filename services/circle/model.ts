@@ -8,8 +8,8 @@ import type { ConversationRef } from '../users/userProfiles';
 
 export type PollChoice = 'yes' | 'maybe' | 'no';
 export const POLL_CHOICES: readonly PollChoice[] = ['yes', 'maybe', 'no'];
-export type RsvpAnswer = 'accept' | 'decline' | 'delegate';
-export const RSVP_ANSWERS: readonly RsvpAnswer[] = ['accept', 'decline', 'delegate'];
+export const RSVP_ANSWERS = ['accept', 'decline', 'delegate'] as const;
+export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
 /** Where an announcement goes: the designated team channel, each member's personal chat, or both. */
 export type DeliveryMode = 'channel' | 'personal' | 'both';
 
