@@ -4,7 +4,7 @@
  */
 import { berlinParts, formatBerlin, formatBerlinDate, formatBerlinRange } from '../services/circle/berlinTime';
 import type { CircleOverview } from '../services/circle/circleService';
-import { POLL_CHOICES, type MeetingDoc, type MeetingView, type PollChoice, type PollView, type RsvpAnswer } from '../services/circle/model';
+import { DELIVERY_MODES, POLL_CHOICES, type MeetingDoc, type MeetingView, type PollChoice, type PollView, type RsvpAnswer } from '../services/circle/model';
 import type { CardAttachment } from './defineCard';
 import { circleMeetingCard, circleMeetingFormCard, circleOverviewCard, circlePollCard, circlePollFormCard } from './circleCards';
 
@@ -235,7 +235,7 @@ export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, k
 }
 
 const deliveryChoices = (lang: CircleLang, channel: boolean) =>
-  channel ? (['channel', 'personal', 'both'] as const).map((v) => ({ title: CIRCLE_TEXTS[lang].delivery[v], value: v })) : [];
+  channel ? DELIVERY_MODES.map((v) => ({ title: CIRCLE_TEXTS[lang].delivery[v], value: v })) : [];
 
 /** The KfI's form for a new poll; `values` refills it after a refused attempt. */
 export function renderPollForm(lang: CircleLang, opts: { channel: boolean; status?: string; values?: Record<string, string> }): CardAttachment {

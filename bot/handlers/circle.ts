@@ -14,7 +14,7 @@ import {
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { formatBerlinDate } from '../../services/circle/berlinTime';
 import { CircleError, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
-import { RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
+import { DELIVERY_MODES, POLL_CHOICES, RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
@@ -293,7 +293,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
               onlineUrl: values.onlineUrl,
               durationMinutes: Number(values.duration || 120),
               slots: Array.from({ length: 10 }, (_, i) => ({ date: values[`slot${i + 1}Date`] ?? '', time: values[`slot${i + 1}Time`] ?? '' })),
-              delivery: (['channel', 'personal', 'both'] as const).find((d) => d === values.delivery),
+              delivery: DELIVERY_MODES.find((d) => d === values.delivery),
             });
             return renderPollCard(view, lang(caller), { status: M[lang(caller)].pollCreated, statusStyle: 'good', refreshUserIds: await refreshIds(view.members) }).content;
           },
@@ -307,7 +307,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
       run: async (context, caller, data: { pollId: string } & Record<string, unknown>) => {
         const choices: Record<string, PollChoice> = {};
         for (const [key, value] of Object.entries(data)) {
-          if (key.startsWith('slot_') && (value === 'yes' || value === 'maybe' || value === 'no')) choices[key.slice(5)] = value;
+          if (key.startsWith('slot_') && POLL_CHOICES.includes(value as PollChoice)) choices[key.slice(5)] = value as PollChoice;
         }
         return guarded(
           context,
@@ -396,7 +396,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
               ? meetingCard(caller, await service.updateMeeting(caller.aadObjectId, existing, input), M[lang(caller)].meetingChanged)
               : meetingCard(
                   caller,
-                  await service.announceMeeting(caller.aadObjectId, { ...input, tenantId: caller.tenantId, delivery: (['channel', 'personal', 'both'] as const).find((d) => d === values.delivery) }),
+                  await service.announceMeeting(caller.aadObjectId, { ...input, tenantId: caller.tenantId, delivery: DELIVERY_MODES.find((d) => d === values.delivery) }),
                   M[lang(caller)].meetingAnnounced,
                 ),
           async (msg) =>

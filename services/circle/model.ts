@@ -11,7 +11,8 @@ export const POLL_CHOICES: readonly PollChoice[] = ['yes', 'maybe', 'no'];
 export const RSVP_ANSWERS = ['accept', 'decline', 'delegate'] as const;
 export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
 /** Where an announcement goes: the designated team channel, each member's personal chat, or both. */
-export type DeliveryMode = 'channel' | 'personal' | 'both';
+export const DELIVERY_MODES = ['channel', 'personal', 'both'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 /** One proposed date of a poll; instants in ISO UTC. */
 export interface Slot {
