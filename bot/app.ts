@@ -39,7 +39,7 @@ import { SsoTokenValidator } from './tab/ssoToken';
 import { registerTabRoutes } from './tab/tabRoutes';
 import { TabService } from './tab/tabService';
 import { workflowTabSources } from './tab/workflowSources';
-import { TeamsBot } from './teamsBot';
+import { personalIntents, TeamsBot } from './teamsBot';
 import type { Lang } from './texts';
 
 export interface AppOptions {
@@ -154,7 +154,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         },
         now: options.now,
         // The feature list is complete before the first turn, so the table is built once.
-        intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => f.intents ?? {}))),
+        intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => (f.personalOnly ? personalIntents(f.intents) : f.intents) ?? {}))),
       }),
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
     );

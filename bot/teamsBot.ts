@@ -10,7 +10,7 @@ import {
 import type { Logger } from '../services/logging';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../services/users/userProfiles';
 import { renderWelcome } from './handlers/help';
-import { invokeResponse, type CardVerb, type Caller, type Command, type Feature } from './handlers/types';
+import { invokeResponse, type CardVerb, type Caller, type Command, type Feature, type IntentHandler } from './handlers/types';
 import type { ConversationLifecycle } from './delivery/conversationLifecycle';
 import { langOf, texts } from './texts';
 
@@ -54,6 +54,22 @@ export function conversationRefOf(context: TurnContext): ConversationRef {
   };
 }
 
+/** True only in the one-to-one chat with the bot: Teams marks it `personal` on every activity. */
+export function inPersonalChat(context: TurnContext): boolean {
+  return context.activity.conversation?.conversationType === 'personal';
+}
+
+/**
+ * The intent takeovers of a personal-only feature (the request and report forms) work only in the personal chat;
+ * in a room they decline, and the plain answer (who to contact) is sent instead.
+ */
+export function personalIntents(intents: Record<string, IntentHandler> | undefined): Record<string, IntentHandler> | undefined {
+  if (!intents) return undefined;
+  return Object.fromEntries(
+    Object.entries(intents).map(([intent, handler]): [string, IntentHandler] => [intent, (context, caller, answer) => (inPersonalChat(context) ? handler(context, caller, answer) : Promise.resolve(false))]),
+  );
+}
+
 export interface TeamsBotDeps {
   features: Feature[];
   profiles: UserProfileRepository;
@@ -73,8 +89,9 @@ export class TeamsBot extends TeamsActivityHandler {
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
-    this.commands = deps.features.flatMap((f) => f.commands ?? []);
-    for (const verb of deps.features.flatMap((f) => f.verbs ?? [])) {
+    // A feature marked personalOnly passes the mark to each of its commands and verbs.
+    this.commands = deps.features.flatMap((f) => (f.commands ?? []).map((c) => (f.personalOnly ? { ...c, personalOnly: true } : c)));
+    for (const verb of deps.features.flatMap((f) => (f.verbs ?? []).map((v) => (f.personalOnly ? { ...v, personalOnly: true } : v)))) {
       if (this.verbs.has(verb.verb)) throw new Error(`card verb ${verb.verb} registered twice`);
       this.verbs.set(verb.verb, verb);
     }
@@ -122,6 +139,11 @@ export class TeamsBot extends TeamsActivityHandler {
     const command = this.commands.find((c) => c.matches(normalised));
     if (command) {
       this.deps.logger.info({ event: 'command', command: command.id, activityId: context.activity.id }, 'command');
+      if (command.personalOnly && !inPersonalChat(context)) {
+        // Nothing personal is posted where others read along; the person is told where it works.
+        await context.sendActivity(texts[caller.lang].personalOnly);
+        return;
+      }
       return command.run(context, caller);
     }
     if (this.fallback) return this.fallback(context, caller, raw.replace(/<at>[^<]*<\/at>/gi, ' '));
@@ -154,6 +176,10 @@ export class TeamsBot extends TeamsActivityHandler {
     if (!verb) {
       this.deps.logger.warn({ event: 'card.unknown_verb', activityId: context.activity.id }, 'unknown card verb');
       return invokeResponse.error(400, 'UnknownVerb', texts[caller.lang].invalidCardAction);
+    }
+    if (verb.personalOnly && !inPersonalChat(context)) {
+      this.deps.logger.warn({ event: 'card.not_personal', verb: verb.verb, activityId: context.activity.id }, 'card action outside the personal chat refused');
+      return invokeResponse.error(403, 'PersonalChatOnly', texts[caller.lang].personalOnly);
     }
     const parsed = verb.schema.safeParse(value.action.data ?? {});
     if (!parsed.success) {

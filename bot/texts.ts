@@ -7,6 +7,8 @@ export const texts = {
     turnError:
       'Entschuldigung, da ist bei mir etwas schiefgelaufen. Bitte versuchen Sie es in einem Moment noch einmal. Wenn es wieder nicht klappt, wenden Sie sich bitte an Ihren IT-Service.',
     invalidCardAction: 'Diese Aktion konnte nicht ausgeführt werden: Die Karte ist veraltet oder unvollständig. Bitte öffnen Sie sie neu.',
+    personalOnly:
+      'Das geht nur im persönlichen Chat mit dem Integrations-Lotsen, damit niemand sonst hier Ihre Vorgänge oder Daten sieht. Öffnen Sie den Chat mit dem Lotsen (Apps › Integrations-Lotse) und schreiben Sie es dort.',
     welcome: {
       title: 'Willkommen beim Integrations-Lotsen',
       intro:
@@ -26,6 +28,8 @@ export const texts = {
   en: {
     turnError: 'Sorry, something went wrong on my side. Please try again in a moment. If it keeps failing, please contact your IT service desk.',
     invalidCardAction: 'This action could not be carried out: the card is outdated or incomplete. Please open it again.',
+    personalOnly:
+      'This works only in your personal chat with Integrations-Lotse, so that nobody else here sees your items or data. Open the chat with the Lotse (Apps › Integrations-Lotse) and write it there.',
     welcome: {
       title: 'Welcome to Integrations-Lotse',
       intro:

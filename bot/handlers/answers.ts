@@ -250,6 +250,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
       },
       {
         id: 'questions.unanswered',
+        personalOnly: true,
         matches: (t) => UNANSWERED_WORDS.has(t),
         run: async (context, caller) => {
           const t = L[caller.lang];

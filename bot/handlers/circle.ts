@@ -497,7 +497,8 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
   return {
     name: 'circle',
     commands: [
-      { id: 'circle.overview', matches: (t) => OVERVIEW_WORDS.has(t), run: overview },
+      // The overview shows the person's own answers and RSVPs: personal chat only.
+      { id: 'circle.overview', personalOnly: true, matches: (t) => OVERVIEW_WORDS.has(t), run: overview },
       { id: 'circle.poll', matches: (t) => POLL_WORDS.has(t), run: kfiCommand(async (caller) => renderPollForm(caller.lang, { channel: await channelKnown() })) },
       { id: 'circle.announce', matches: (t) => ANNOUNCE_WORDS.has(t), run: kfiCommand(async (caller) => renderMeetingForm(caller.lang, { channel: await channelKnown() })) },
       {

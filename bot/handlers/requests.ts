@@ -534,6 +534,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
   return {
     sweepOwed,
     name: 'requests',
+    // Requests and reports are confidential: listed, created and acted on only in the personal chat (RdErl. Nr. 4, DSG NRW).
+    personalOnly: true,
     commands: [
       { id: 'requests.form', matches: (t) => COMMANDS.form.has(t), run: (context, caller) => sendForm(context, caller) },
       {

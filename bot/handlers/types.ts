@@ -16,6 +16,8 @@ export interface Caller {
 /** A typed text command ("Hilfe", "Meine Anliegen"). `matches` receives the normalised text. */
 export interface Command {
   id: string;
+  /** Shows personal or role data: answered only in the personal chat, never in a group chat or channel (see TeamsBot). */
+  personalOnly?: boolean;
   matches(normalised: string): boolean;
   run(context: TurnContext, caller: Caller): Promise<void>;
 }
@@ -23,6 +25,8 @@ export interface Command {
 /** One Adaptive Card `Action.Execute` verb with the schema its data must satisfy. */
 export interface CardVerb<T = unknown> {
   verb: string;
+  /** Acts on personal items (requests, reports): refused on a card in a group chat or channel. */
+  personalOnly?: boolean;
   schema: z.ZodType<T>;
   run(context: TurnContext, caller: Caller, data: T): Promise<AdaptiveCardInvokeResponse>;
 }
@@ -33,6 +37,8 @@ export type IntentHandler = (context: TurnContext, caller: Caller, answer: Answe
 /** What one feature module contributes to the bot. */
 export interface Feature {
   name: string;
+  /** Every command and card verb of this feature works only in the personal chat (it shows or changes personal items). */
+  personalOnly?: boolean;
   commands?: Command[];
   verbs?: CardVerb<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
   /** Its entries on the help card, per language. */
