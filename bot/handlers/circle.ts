@@ -13,7 +13,7 @@ import {
 } from '../../cards/circleViews';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { formatBerlinDate } from '../../services/circle/berlinTime';
-import { CircleError, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
+import { CircleError, TOPIC_LIMITS, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
 import { DELIVERY_MODES, POLL_CHOICES, RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
@@ -51,6 +51,8 @@ const M = {
       topicTitle: 'Bitte geben Sie ein Thema an.', minutes: 'Bitte geben Sie das Protokoll oder einen Link ein.', actionTitle: 'Bitte beschreiben Sie die Aufgabe.',
       owner: 'Bitte wählen Sie eine verantwortliche Person aus dem Kreis.', due: 'Bitte geben Sie ein Fälligkeitsdatum an.', tooLong: 'Ein Text ist zu lang.',
       guest: 'Die Kennung des Gastes ist ungültig.', guestName: 'Bitte geben Sie den Namen des Gastes an.',
+      topicLimit: `Sie haben für diese Sitzung schon ${TOPIC_LIMITS.perMember} Themen vorgeschlagen. Weitere Themen besprechen Sie bitte direkt mit dem KfI.`,
+      topicsFull: `Für diese Sitzung liegen schon ${TOPIC_LIMITS.perMeeting} Themen vor. Bitte wenden Sie sich direkt an das KfI.`,
     } as Record<string, string>,
     invalidDefault: 'Die Angaben sind unvollständig. Bitte prüfen Sie das Formular.',
     answerSaved: 'Danke, Ihre Antwort ist gespeichert.',
@@ -93,6 +95,8 @@ const M = {
       topicTitle: 'Please enter a topic.', minutes: 'Please enter the minutes or a link.', actionTitle: 'Please describe the action item.',
       owner: 'Please choose an owner from the circle.', due: 'Please give a due date.', tooLong: 'A text is too long.',
       guest: "The guest's id is not valid.", guestName: "Please give the guest's name.",
+      topicLimit: `You have already proposed ${TOPIC_LIMITS.perMember} topics for this meeting. Please discuss further topics with the KfI directly.`,
+      topicsFull: `This meeting already has ${TOPIC_LIMITS.perMeeting} topics. Please contact the KfI directly.`,
     } as Record<string, string>,
     invalidDefault: 'Some details are missing. Please check the form.',
     answerSaved: 'Thank you, your answer is saved.',

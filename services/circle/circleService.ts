@@ -170,6 +170,8 @@ export const JOB_KINDS = {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** At most this many topics per member and per meeting (proposed, accepted or rejected alike). */
+export const TOPIC_LIMITS = { perMember: 5, perMeeting: 40 } as const;
 const MAX_TEXT = { title: 150, place: 200, url: 500, agenda: 2_000, topic: 150, description: 500, presenter: 120, minutes: 8_000, delegate: 120 };
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -712,8 +714,17 @@ export class CircleService {
   async proposeTopic(actor: string, meetingId: string, input: TopicInput): Promise<MeetingView> {
     const me = actor.toLowerCase();
     await this.requireMember(me);
-    const meeting = await this.meeting(meetingId);
+    const [meeting, topics] = await Promise.all([
+      this.meeting(meetingId),
+      this.deps.store.query<TopicDoc>(
+        { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @topic', parameters: [{ name: '@pk', value: meetingId }, { name: '@topic', value: 'topic' }] },
+        { partitionKey: meetingId },
+      ),
+    ]);
     if (meeting.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
+    // Caps keep one member (or a compromised account) from flooding the KfI's agenda and the meeting card.
+    if (topics.filter((t) => t.proposedBy === me).length >= TOPIC_LIMITS.perMember) throw new CircleError('CIRCLE_INVALID', 'topicLimit');
+    if (topics.length >= TOPIC_LIMITS.perMeeting) throw new CircleError('CIRCLE_INVALID', 'topicsFull');
     const topic: TopicDoc = {
       id: `topic:${randomUUID()}`,
       pk: meetingId,
@@ -827,7 +838,10 @@ export class CircleService {
     const [{ poll, answers }, members] = await Promise.all([this.pollState(pollId, known), known.members ?? this.members()]);
     if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
     const tallies: Record<string, SlotTally> = Object.fromEntries(poll.slots.map((s) => [s.id, { yes: 0, maybe: 0, no: 0 }]));
-    for (const a of answers) for (const [slot, choice] of Object.entries(a.choices)) if (tallies[slot] && POLL_CHOICES.includes(choice)) tallies[slot][choice] += 1;
+    // Only current members count: a member who left the circle (or a guest removed) no longer decides the date.
+    const memberIds = new Set(members.map((m) => m.aadObjectId));
+    const counted = answers.filter((a) => memberIds.has(a.member));
+    for (const a of counted) for (const [slot, choice] of Object.entries(a.choices)) if (tallies[slot] && POLL_CHOICES.includes(choice)) tallies[slot][choice] += 1;
     const best = [...poll.slots].sort((a, b) => tallies[b.id].yes - tallies[a.id].yes || tallies[b.id].maybe - tallies[a.id].maybe || a.start.localeCompare(b.start))[0];
     const answered = new Set(answers.map((a) => a.member));
     const mine = viewer ? answers.find((a) => a.member === viewer.toLowerCase())?.choices : undefined;
@@ -837,7 +851,7 @@ export class CircleService {
       bestSlotId: best.id,
       members,
       notAnswered: members.filter((m) => !answered.has(m.aadObjectId)),
-      answeredCount: answers.filter((a) => members.some((m) => m.aadObjectId === a.member)).length,
+      answeredCount: counted.length,
       ...(mine ? { mine } : {}),
       viewerIsKfi: !!viewer && this.isKfi(viewer),
     };
