@@ -6,9 +6,9 @@
  * interception forwards to the service on loopback, as a reverse proxy would; every other request is aborted.
  * Used by the browser tests (test/e2e/tab.test.ts) and the `tab` benchmark.
  */
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../test/support/browser';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The stand-in host page's address: an origin teams-js trusts and the tab's CSP lets frame it. */
 export const HOST_URL = 'https://teams.microsoft.com/_lotse-test-host';
 /** Where the browser sees the service (Chromium refuses to let a public origin frame loopback). */
@@ -52,25 +52,12 @@ export interface TabBrowser {
 }
 
 /**
- * Launches Debian's Chromium headless with a fresh profile; nothing it does leaves loopback. Requests to
- * {@link TAB_ORIGIN} go to `serviceUrl`; `host` renders the host page (for the tab at `${TAB_ORIGIN}/tab/…`).
+ * Launches Chromium headless with a fresh profile (test/support/browser.ts: the system one, else the packaged build);
+ * nothing it does leaves loopback. Requests to {@link TAB_ORIGIN} go to `serviceUrl`; `host` renders the host page
+ * (for the tab at `${TAB_ORIGIN}/tab/…`).
  */
 export async function launchTabBrowser(serviceUrl: string, host: () => string): Promise<TabBrowser> {
-  // Playwright gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     async newPage() {
