@@ -9,6 +9,7 @@ import { benchAnswerTurns } from './answerTurns';
 import { benchCircle } from './circle';
 import { benchFanout } from './fanout';
 import { startServerProcess } from './childProcess';
+import { benchPrivacy } from './privacy';
 import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
@@ -95,6 +96,7 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   actions: () => benchActions({ startProduct, startStock }),
   circle: () => benchCircle({ startProduct, startStock }),
   tab: () => benchTab(),
+  privacy: () => benchPrivacy(),
 };
 
 /** `npm run bench [-- NAME …]`: runs the benchmarks and prints `name: value unit` lines. */

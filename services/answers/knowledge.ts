@@ -71,7 +71,8 @@ export const ENGINE_TEXTS = [
   'ki', 'ki.kreis', 'ki.cityOrKreis', 'ki.aachen', 'ki.askPlace', 'request', 'request.deputy', 'request.askHome',
   'report', 'report.askHome', 'circle.next', 'outside', 'unknownPlace', 'privacy', 'privacy.place',
   'privacy.kind.birthDate', 'privacy.kind.fileNumber', 'privacy.kind.address', 'privacy.kind.phone', 'privacy.kind.email',
-  'privacy.kind.iban', 'empty', 'tooLong', 'head', 'thanks',
+  'privacy.kind.iban', 'privacy.kind.origin', 'privacy.kind.religion', 'privacy.kind.health', 'privacy.kind.orientation', 'privacy.kind.birthYear',
+  'empty', 'tooLong', 'head', 'thanks',
 ] as const;
 
 /** Values the engine fills into texts; a text may use any of them (languages differ in grammar). */
