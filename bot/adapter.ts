@@ -8,9 +8,11 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import {
+  AseChannelValidation,
   AuthenticationConstants,
   AuthenticationError,
   ConnectorFactory,
+  SkillValidation,
   type AuthenticateRequestResult,
   type ClaimsIdentity,
   type ConnectorClient,
@@ -64,27 +66,80 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
   return value;
 }
 
+/** A request refused before any logic runs; the code goes to the log, the caller sees 401 only. */
+class ChannelTokenRefused extends AuthenticationError {
+  constructor(readonly code: 'NOT_CHANNEL_TOKEN' | 'SERVICE_URL_MISMATCH' | 'INVALID_TOKEN') {
+    super(code, StatusCodes.UNAUTHORIZED);
+    this.name = 'ChannelTokenRefused';
+  }
+}
+
+/** The claims of `Bearer <jwt>` without checking anything; `undefined` when it is not a JWT. */
+function unverifiedClaims(authHeader: string): Record<string, unknown> | undefined {
+  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authHeader.trim());
+  if (!m) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(m[1].split('.')[1], 'base64url').toString('utf8'));
+    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * botframework-connector rethrows a bad signature (jsonwebtoken's JsonWebTokenError) and a token used
- * before its `nbf` as plain errors, which CloudAdapter turns into 500. A forged token is the caller's
- * fault: answer 401 like for every other invalid token.
+ * Only Bot Connector channel tokens reach a turn. botbuilder also accepts Emulator tokens (any Entra token whose
+ * `appid`/`azp` is the bot's id, from any tenant, without a `serviceurl` claim), skill tokens and, by channel id, ASE
+ * tokens; with one of those a caller could choose the `serviceUrl` the bot replies to (with its bearer token) and that
+ * is stored for the tenant. So a request must carry a token issued by the channel issuer for exactly the activity's
+ * `serviceUrl`: checked on the raw claims first (so botbuilder only ever takes its channel path, which verifies
+ * signature, endorsement, audience and expiry), and again on the claims botbuilder verified.
+ *
+ * botframework-connector also rethrows a bad signature (jsonwebtoken's JsonWebTokenError) and a token used before its
+ * `nbf` as plain errors, which CloudAdapter turns into 500. A forged token is the caller's fault: 401 like every
+ * other invalid token.
  */
 class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
   private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
 
+  constructor(
+    options: Record<string, string | undefined>,
+    private readonly credentials: ServiceClientCredentialsFactory,
+    /** `https://api.botframework.com`, or the test issuer's `ToBotFromChannelTokenIssuer` in test mode. */
+    private readonly channelIssuer: string,
+  ) {
+    super(options, credentials);
+  }
+
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    // No app ID: local development on loopback only (the configuration refuses any other HOST).
+    if (await this.credentials.isAuthenticationDisabled()) return super.authenticateRequest(activity, authHeader);
+    const serviceUrl = activity.serviceUrl;
+    const claimed = unverifiedClaims(authHeader);
+    if (!claimed || claimed.iss !== this.channelIssuer || AseChannelValidation.isTokenFromAseChannel(activity.channelId) || SkillValidation.isSkillToken(authHeader)) {
+      throw new ChannelTokenRefused(claimed ? 'NOT_CHANNEL_TOKEN' : 'INVALID_TOKEN');
+    }
+    if (typeof serviceUrl !== 'string' || !serviceUrl || claimed.serviceurl !== serviceUrl) throw new ChannelTokenRefused('SERVICE_URL_MISMATCH');
+    let result: AuthenticateRequestResult;
     try {
-      const result = await super.authenticateRequest(activity, authHeader);
-      if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, appIdOf(result.claimsIdentity));
-      return result;
+      result = await super.authenticateRequest(activity, authHeader);
     } catch (err) {
       const name = (err as Error)?.name;
-      if (name === 'JsonWebTokenError' || name === 'NotBeforeError' || name === 'TokenExpiredError') {
-        throw new AuthenticationError('invalid token', 401);
-      }
+      if (name === 'JsonWebTokenError' || name === 'NotBeforeError' || name === 'TokenExpiredError') throw new ChannelTokenRefused('INVALID_TOKEN');
       throw err;
     }
+    // The same conditions on what botbuilder verified, whichever path it took.
+    const identity = result.claimsIdentity;
+    if (
+      !identity?.isAuthenticated ||
+      identity.getClaimValue(AuthenticationConstants.IssuerClaim) !== this.channelIssuer ||
+      SkillValidation.isSkillClaim(identity.claims)
+    ) {
+      throw new ChannelTokenRefused('NOT_CHANNEL_TOKEN');
+    }
+    if (identity.getClaimValue(AuthenticationConstants.ServiceUrlClaim) !== serviceUrl) throw new ChannelTokenRefused('SERVICE_URL_MISMATCH');
+    if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, appIdOf(result.claimsIdentity));
+    return result;
   }
 
   /**
@@ -170,10 +225,12 @@ class LotseAdapter extends CloudAdapter {
       const invokeResponse = await this.processActivity(header, activity, logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
-      // A structured line with codes only (botbuilder prints the whole error object to the console here).
-      const unauthorized = err instanceof AuthenticationError;
+      // A structured line with codes only (botbuilder prints the whole error object to the console here); the body
+      // carries a fixed code, never the error's message.
+      // botbuilder also throws AuthenticationError (status 500) when it cannot load the issuer's metadata: our fault.
+      const unauthorized = err instanceof AuthenticationError && err.statusCode === StatusCodes.UNAUTHORIZED;
       this.logger[unauthorized ? 'warn' : 'error']({ event: unauthorized ? 'request.unauthorized' : 'request.failed', activityId: activity.id, code: errorCode(err) }, 'request refused');
-      return end(err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR, (err as Error).message ?? err);
+      return unauthorized ? end(StatusCodes.UNAUTHORIZED, { code: 'Unauthorized' }) : end(StatusCodes.INTERNAL_SERVER_ERROR, { code: 'InternalError' });
     }
   }
 
@@ -219,7 +276,8 @@ export function createAdapter(config: AppConfig, logger: Logger, options: Adapte
       MicrosoftAppType: appType,
       MicrosoftAppTenantId: config.microsoftAppTenantId,
     });
-  const auth = new StrictAuthentication(authConfig, credentials);
+  const channelIssuer = config.authOverrides?.ToBotFromChannelTokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer;
+  const auth = new StrictAuthentication(authConfig, credentials, channelIssuer);
   const adapter = new LotseAdapter(auth, options.replies, logger);
 
   const allowed = new Set(config.allowedTenantIds.map((t) => t.toLowerCase()));

@@ -3,8 +3,60 @@ import type { Logger } from '../services/logging';
 import type { AppConfig } from './config';
 
 /**
+ * How much of a logged value is kept. Ids in activities (activity, conversation, user ids, verbs) come from the
+ * request and may be any size; bounded here, one request writes a few hundred bytes of log, never the request.
+ */
+export const LOG_LIMITS = { string: 64, key: 32, keys: 16, items: 8, depth: 3, message: 200 } as const;
+
+// C0 and C1 control characters, and the Unicode line and paragraph separators: nothing that could forge a line.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Strips control characters and cuts to `max` characters (marked with "…"). */
+export function cutForLog(value: string, max: number = LOG_LIMITS.string): string {
+  // Slice first: cleaning a 100 KB id is wasted work when 64 characters are kept.
+  const clean = value.slice(0, max * 2 + 1).replace(CONTROL, '');
+  return clean.length > max || value.length > max * 2 + 1 ? `${clean.slice(0, max)}…` : clean;
+}
+
+function bounded(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return cutForLog(value);
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value !== 'object') return `[${typeof value}]`;
+  // An error's message may quote data; its class and code say enough.
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return { type: cutForLog(value.name), ...(typeof code === 'string' || typeof code === 'number' ? { code: bounded(code, depth + 1) } : {}) };
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (depth >= LOG_LIMITS.depth) return '[object]';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, LOG_LIMITS.items).map((v) => bounded(v, depth + 1));
+    if (value.length > LOG_LIMITS.items) items.push(`…${value.length - LOG_LIMITS.items} more`);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (n++ === LOG_LIMITS.keys) {
+      out['…'] = 'more keys';
+      break;
+    }
+    out[cutForLog(key, LOG_LIMITS.key)] = bounded((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return out;
+}
+
+/** The logged object with every string cut and cleaned, arrays, objects and nesting bounded (a new object). */
+export function boundLogObject(obj: Record<string, unknown>): Record<string, unknown> {
+  return bounded(obj, 0) as Record<string, unknown>;
+}
+
+/**
  * The process logger: one JSON line per event on stdout. Keys that could carry personal data or
- * secrets are censored even if a caller passes them by mistake (DSG NRW: logs without message text).
+ * secrets are censored even if a caller passes them by mistake (DSG NRW: logs without message text),
+ * and every value is bounded (see {@link LOG_LIMITS}), so a request cannot make a line any longer.
  */
 export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -17,6 +69,16 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: 
           'authorization', '*.authorization', 'headers', 'password', '*.password', 'key', '*.key', 'token', '*.token',
         ],
         censor: '[redacted]',
+      },
+      formatters: { log: boundLogObject, bindings: boundLogObject },
+      hooks: {
+        // The message is a constant of ours; cut it anyway, and drop printf arguments (the Logger port has none).
+        logMethod(args, method) {
+          const [obj, msg] = args as unknown[];
+          if (typeof obj === 'string') return method.call(this, cutForLog(obj, LOG_LIMITS.message));
+          if (typeof msg === 'string') return method.call(this, obj as object, cutForLog(msg, LOG_LIMITS.message));
+          return method.call(this, obj as object);
+        },
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -29,6 +29,13 @@ export interface RunningServer {
   stop(graceMs: number): Promise<void>;
 }
 
+/** A short code for the log: the error's own code when it looks like one, else its class name; never its message. */
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/i.test(code)) return code;
+  return (err as Error)?.name || 'Error';
+}
+
 function sendError(res: Response, status: number, code: string, message: string): void {
   res.status(status);
   res.json({ code, message });
@@ -140,8 +147,10 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       await deps.ready();
       res.json({ status: 'ready' });
     } catch (err) {
+      // The probe says which dependency failed, as a code; the error itself (host names, SDK text) goes to the log.
+      deps.logger.warn({ event: 'readyz.unavailable', code: errorCode(err) }, 'not ready: the database does not answer');
       res.status(503);
-      res.json({ status: 'unavailable', reason: `database: ${(err as Error).message}` });
+      res.json({ status: 'unavailable', code: 'DatabaseUnavailable' });
     }
   });
 

@@ -134,3 +134,15 @@ export class OfflineCredentialsFactory extends ServiceClientCredentialsFactory {
 export function createOfflineBotFrameworkAuthentication(settings: OfflineAuthSettings): ConfigurationBotFrameworkAuthentication {
   return new ConfigurationBotFrameworkAuthentication(offlineAuthConfig(settings), new OfflineCredentialsFactory(settings.appId));
 }
+
+/**
+ * The environment that points a service started with `loadConfig` (in process or as `node dist/bot/index.js`) at the
+ * local issuer: `LOTSE_TEST_MODE=true`, without which the service refuses the test-only keys, and one `BOTAUTH_<Key>`
+ * per {@link offlineAuthConfig} option (except the app and tenant ids, which are the service's own keys).
+ */
+export function testModeAuthEnv(settings: OfflineAuthSettings): Record<string, string> {
+  const overrides = Object.entries(offlineAuthConfig(settings))
+    .filter(([k]) => k !== 'MicrosoftAppId' && k !== 'MicrosoftAppTenantId')
+    .map(([k, v]) => [`BOTAUTH_${k}`, String(v)]);
+  return { LOTSE_TEST_MODE: 'true', ...Object.fromEntries(overrides) };
+}

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
  * const header = issuer.authorizationHeader({ serviceurl: emulator.serviceUrl });
  * const expired = issuer.sign({ serviceurl }, { expiresInSeconds: -600 });
  * const forged = issuer.sign({ serviceurl }, { key: 'unknown' });
+ * const emulatorStyle = issuer.signEmulator({ tid: 'any-tenant-guid' });
  * ```
  */
 
@@ -88,8 +89,31 @@ export interface EntraTokenClaims {
   iss?: string;
   /** Delegated scopes, space-separated; defaults to `access_as_user`. */
   scp?: string;
+  /** The client application that obtained the token; defaults to {@link TEAMS_DESKTOP_CLIENT_ID}. */
+  azp?: string;
   name?: string;
   preferred_username?: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * The client id of Teams desktop and mobile: the `azp` of the SSO tokens Teams fetches for a tab (Teams web is
+ * 5e3ce6c0-2b1f-4285-8d4b-75ee78787346). The default of {@link TokenIssuer.signEntra}.
+ */
+export const TEAMS_DESKTOP_CLIENT_ID = '1fec8e78-bce4-4aaf-ab1b-5451cc387264';
+
+/**
+ * Claims of a token botbuilder would take for one from the Bot Framework Emulator: an Entra ID token whose `appid`
+ * (v1.0) or `azp` (v2.0) is the bot's own app id, issued by any tenant, and without a `serviceurl` claim.
+ */
+export interface EmulatorTokenClaims {
+  /** The issuing tenant; the issuer is `https://sts.windows.net/{tid}/` (v1.0) or `https://login.microsoftonline.com/{tid}/v2.0`. */
+  tid: string;
+  /** `1.0` (default): the app id in `appid`; `2.0`: in `azp`. */
+  ver?: '1.0' | '2.0';
+  /** Audience and calling app; default: the issuer's `appId`, which is what botbuilder's Emulator path checks. */
+  aud?: string;
+  appId?: string;
   [claim: string]: unknown;
 }
 
@@ -234,11 +258,22 @@ export class TokenIssuer {
    * (`ver` 2.0, `scp` access_as_user, issuer per tenant); `options` as for {@link sign}.
    */
   signEntra(claims: EntraTokenClaims, options: SignOptions = {}): string {
-    const { iss, scp, ...rest } = claims;
+    const { iss, scp, azp, ...rest } = claims;
     return this.signJwt(
-      { ...rest, iss: iss ?? ENTRA_V2_ISSUER_TEMPLATE.replace('{tenantid}', claims.tid), scp: scp ?? 'access_as_user', ver: '2.0' },
+      { ...rest, iss: iss ?? ENTRA_V2_ISSUER_TEMPLATE.replace('{tenantid}', claims.tid), scp: scp ?? 'access_as_user', azp: azp ?? TEAMS_DESKTOP_CLIENT_ID, ver: '2.0' },
       options,
     );
+  }
+
+  /**
+   * Signs an Emulator-style token (see {@link EmulatorTokenClaims}) with the published key: with the test
+   * configuration, whose `ToBotFromEmulatorOpenIdMetadataUrl` is this issuer too, its signature is valid, so only the
+   * bot's own rules can refuse it.
+   */
+  signEmulator(claims: EmulatorTokenClaims, options: SignOptions = {}): string {
+    const { tid, ver = '1.0', appId = this.options.appId, ...rest } = claims;
+    const iss = ver === '1.0' ? `https://sts.windows.net/${tid}/` : ENTRA_V2_ISSUER_TEMPLATE.replace('{tenantid}', tid);
+    return this.signJwt({ iss, tid, ver, ...(ver === '1.0' ? { appid: appId } : { azp: appId }), ...rest }, options);
   }
 
   /** `Bearer <token>` for the `Authorization` header of a POST to the bot. */
