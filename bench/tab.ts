@@ -38,6 +38,8 @@ function startService(metadataUrl: string): Promise<{ url: string; stop(): Promi
       MicrosoftAppPassword: 'bench-only-not-a-secret',
       ALLOWED_TENANT_IDS: TENANT,
       PUBLIC_BASE_URL: TAB_ORIGIN,
+      // A local issuer is a test-only switch: the service refuses it without test mode.
+      LOTSE_TEST_MODE: 'true',
       TAB_SSO_OPENID_METADATA_URL: metadataUrl,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

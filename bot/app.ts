@@ -191,7 +191,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       settings: config.requests,
       logger,
       now: options.now,
-      ...(config.testExitAfterItemWrite
+      // Test mode only (the config refuses the switch otherwise): the crash test's exit right after an item write.
+      ...(config.testMode && config.testExitAfterItemWrite
         ? { afterItemWrite: (verb: string) => verb === config.testExitAfterItemWrite && process.exit(86) }
         : {}),
     });
@@ -248,6 +249,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
           metadataUrl: config.tabSsoMetadataUrl,
           audiences: [config.microsoftAppId, ...(tabHost ? [`api://${tabHost}/${config.microsoftAppId}`] : [])],
           allowedTenantIds: config.allowedTenantIds,
+          allowedClientIds: config.tabSsoAllowedClientIds,
           requiredScope: 'access_as_user',
         })
       : undefined;

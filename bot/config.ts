@@ -2,6 +2,7 @@
  * Configuration: read once from the environment, validated, frozen.
  * This is the only module that reads `process.env`; everything else receives an `AppConfig`.
  */
+import { TEAMS_CLIENT_IDS } from './tab/ssoToken';
 
 /** A configuration value that is missing or malformed; the message names the key and the fix. */
 export class ConfigError extends Error {
@@ -50,6 +51,13 @@ export interface AppConfig {
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
   /**
+   * `LOTSE_TEST_MODE=true`: the test suite runs this process, and the test-only switches below take effect.
+   * Without it, each of them is refused at start.
+   */
+  readonly testMode: boolean;
+  /** The test-only keys that are set (names only), for the warning logged at start in test mode. */
+  readonly testSwitches: readonly string[];
+  /**
    * Test-only Bot Framework authentication overrides (OpenID metadata of a local issuer).
    * Left empty in production; see README "Testing authentication offline".
    */
@@ -64,10 +72,12 @@ export interface AppConfig {
    * local issuer; the default is Microsoft's `common` v2.0 metadata.
    */
   readonly tabSsoMetadataUrl: string;
+  /** Client applications (`azp`) whose SSO tokens the tab accepts; default: Teams desktop/mobile and Teams web. */
+  readonly tabSsoAllowedClientIds: readonly string[];
   /**
-   * Test only (`TEST_EXIT_AFTER_ITEM_WRITE=<verb>`, e.g. `request.accept`): the process exits right after storing
-   * that change, before enqueueing its notifications, so the crash test can prove the sweep delivers them.
-   * Unset in production, where it does nothing.
+   * Test only (`TEST_EXIT_AFTER_ITEM_WRITE=<verb>`, e.g. `request.accept`, with `LOTSE_TEST_MODE=true`): the process
+   * exits right after storing that change, before enqueueing its notifications, so the crash test can prove the
+   * sweep delivers them. Refused at start without test mode.
    */
   readonly testExitAfterItemWrite?: string;
 }
@@ -135,19 +145,61 @@ function requestSettings(env: Env): AppConfig['requests'] {
 }
 
 const ENTRA_V2_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+/** Where Microsoft Entra ID publishes OpenID metadata (public cloud, US government). */
+const ENTRA_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us'];
+const TEST_MODE_FIX = 'is a test-only switch: remove it (set LOTSE_TEST_MODE=true only in the test suite).';
 
-function tabSsoMetadataUrl(env: Env): string {
+/** The tab's SSO metadata URL, and whether it is a test-only one (a local issuer). */
+function tabSsoMetadata(env: Env, testMode: boolean): { url: string; testOnly: boolean } {
   const raw = text(env, 'TAB_SSO_OPENID_METADATA_URL');
-  if (!raw) return ENTRA_V2_METADATA;
-  // Test-only: a local issuer on loopback, or https.
+  if (!raw) return { url: ENTRA_V2_METADATA, testOnly: false };
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol === 'https:' && ENTRA_HOSTS.includes(url.hostname.toLowerCase()) && !url.port) return { url: raw, testOnly: false };
+  // Anything but Microsoft's own metadata decides who can sign tab tokens: only the test suite's local issuer.
+  if (!testMode) throw new ConfigError('TAB_SSO_OPENID_METADATA_URL', `must be Microsoft Entra ID metadata (https://${ENTRA_HOSTS[0]}/…); any other issuer ${TEST_MODE_FIX}`);
   if (!/^(https:\/\/\S+|http:\/\/127\.0\.0\.1:\d+\/\S*)$/.test(raw)) {
     throw new ConfigError('TAB_SSO_OPENID_METADATA_URL', 'must be an https URL (or a loopback URL in tests); leave it unset in production.');
   }
-  return raw;
+  return { url: raw, testOnly: true };
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: the interfaces nobody else can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.replace(/^::ffff:/, '');
+  const parts = v4.split('.');
+  return parts.length === 4 && parts[0] === '127' && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** The test-only switches; each is refused without `LOTSE_TEST_MODE=true`. */
+function testSwitches(env: Env, testMode: boolean): { authOverrides: Record<string, string>; exitAfterItemWrite?: string; keys: string[] } {
+  const authOverrides: Record<string, string> = {};
+  const keys: string[] = [];
+  for (const k of Object.keys(env).sort()) {
+    // They point Bot Framework token validation at a local issuer.
+    if (!k.startsWith('BOTAUTH_') || !text(env, k)) continue;
+    if (!testMode) throw new ConfigError(k, TEST_MODE_FIX);
+    authOverrides[k.slice('BOTAUTH_'.length)] = text(env, k) as string;
+    keys.push(k);
+  }
+  const exitAfterItemWrite = text(env, 'TEST_EXIT_AFTER_ITEM_WRITE');
+  if (exitAfterItemWrite !== undefined) {
+    if (!testMode) throw new ConfigError('TEST_EXIT_AFTER_ITEM_WRITE', TEST_MODE_FIX);
+    keys.push('TEST_EXIT_AFTER_ITEM_WRITE');
+  }
+  return { authOverrides, exitAfterItemWrite, keys };
 }
 
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const testMode = oneOf(env, 'LOTSE_TEST_MODE', ['true', 'false'] as const, 'false') === 'true';
+  const switches = testSwitches(env, testMode);
   const microsoftAppId = text(env, 'MicrosoftAppId');
   if (microsoftAppId && !GUID.test(microsoftAppId)) {
     throw new ConfigError('MicrosoftAppId', 'must be the Application (client) ID GUID of the bot registration.');
@@ -194,15 +246,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (publicBaseUrl && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicBaseUrl)) {
     throw new ConfigError('PUBLIC_BASE_URL', 'must be the service URL, e.g. https://lotse.example.org.');
   }
-  const authOverrides: Record<string, string> = {};
-  for (const k of Object.keys(env)) {
-    // Only the test suite sets these: they point token validation at a local issuer.
-    if (k.startsWith('BOTAUTH_') && env[k]) authOverrides[k.slice('BOTAUTH_'.length)] = env[k] as string;
+  const host = text(env, 'HOST') ?? (microsoftAppId ? '0.0.0.0' : '127.0.0.1');
+  if (!microsoftAppId && !isLoopbackHost(host)) {
+    // Without an app ID nothing is authenticated: anyone who reaches the port could act as anyone.
+    throw new ConfigError('HOST', `is ${JSON.stringify(host)}, not a loopback address, but MicrosoftAppId is not set, so requests would not be authenticated: set MicrosoftAppId (with ALLOWED_TENANT_IDS), or HOST=127.0.0.1 for local development.`);
   }
+  const tabSso = tabSsoMetadata(env, testMode);
 
   const config: AppConfig = {
     port: integer(env, 'PORT', 3978, 0, 65535),
-    host: text(env, 'HOST') ?? (microsoftAppId ? '0.0.0.0' : '127.0.0.1'),
+    host,
     publicBaseUrl,
     microsoftAppId,
     microsoftAppPassword,
@@ -217,10 +270,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     requests: Object.freeze(requestSettings(env)),
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
-    authOverrides: Object.keys(authOverrides).length ? Object.freeze(authOverrides) : undefined,
-    testExitAfterItemWrite: text(env, 'TEST_EXIT_AFTER_ITEM_WRITE'),
+    testMode,
+    testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : [])]),
+    authOverrides: Object.keys(switches.authOverrides).length ? Object.freeze(switches.authOverrides) : undefined,
+    testExitAfterItemWrite: switches.exitAfterItemWrite,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
-    tabSsoMetadataUrl: tabSsoMetadataUrl(env),
+    tabSsoMetadataUrl: tabSso.url,
+    tabSsoAllowedClientIds: Object.freeze(text(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') ? guidList(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') : [...TEAMS_CLIENT_IDS]),
   };
   return Object.freeze(config);
 }

@@ -15,6 +15,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config);
+  if (config.testMode) {
+    logger.warn(
+      { event: 'config.test_mode', switches: config.testSwitches },
+      'LOTSE_TEST_MODE=true: test-only switches take effect (local token issuers, crash hooks). Never run production like this.',
+    );
+  }
   if (!config.microsoftAppId) {
     logger.warn(
       { event: 'auth.disabled', host: config.host },

@@ -2,7 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 
 /** Why a tab request was refused; only the code is logged or returned. */
 export class SsoError extends Error {
-  constructor(readonly code: 'missing' | 'malformed' | 'signature' | 'issuer' | 'audience' | 'tenant' | 'expired' | 'scope' | 'claims' | 'metadata') {
+  constructor(readonly code: 'missing' | 'malformed' | 'signature' | 'issuer' | 'audience' | 'tenant' | 'client' | 'expired' | 'scope' | 'claims' | 'metadata') {
     super(`SSO token rejected: ${code}`);
     this.name = 'SsoError';
   }
@@ -17,6 +17,15 @@ export interface SsoIdentity {
   name?: string;
 }
 
+/**
+ * The client applications Teams uses to fetch a tab's SSO token: Teams desktop and mobile, and Teams web. They are
+ * the ids an app registration pre-authorises for its `access_as_user` scope, per Microsoft Learn, "Configure your
+ * tab app in Microsoft Entra ID", section "To configure authorized client application":
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/tabs/how-to/authentication/tab-sso-register-aad#to-configure-authorized-client-application
+ * (the same table lists Microsoft 365 and Outlook clients; add them via TAB_SSO_ALLOWED_CLIENT_IDS if the tab runs there).
+ */
+export const TEAMS_CLIENT_IDS: readonly string[] = ['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346'];
+
 /** What the validator checks against. */
 export interface SsoSettings {
   /** OpenID metadata of Entra ID v2.0 (`common`); its `issuer` carries `{tenantid}`. */
@@ -25,6 +34,11 @@ export interface SsoSettings {
   audiences: readonly string[];
   /** Tenants whose users may use the tab; empty means any tenant (development only, refused by the config). */
   allowedTenantIds: readonly string[];
+  /**
+   * Client applications (`azp` of the v2.0 token, lower-case GUIDs) allowed to obtain the token; another app that a
+   * user consented to could otherwise call the tab's API with the user's token.
+   */
+  allowedClientIds: readonly string[];
   /** Scope Teams requests for the tab (exposed by the app registration). */
   requiredScope: string;
   /** Clock skew accepted on `exp` and `nbf`, in seconds. */
@@ -58,8 +72,8 @@ function decodeJson(part: string): Record<string, unknown> {
 
 /**
  * Validates the Entra ID v2.0 access tokens Teams single sign-on (`authentication.getAuthToken`) gives the tab:
- * RS256 signature against the published keys, issuer of the token's tenant, audience, allowed tenant, expiry and
- * not-before, the `access_as_user` scope, and GUID `oid`/`tid`. Metadata and keys are fetched once and cached.
+ * RS256 signature against the published keys, issuer of the token's tenant, audience, allowed tenant, allowed client
+ * application (`azp`), expiry and not-before, the `access_as_user` scope, and GUID `oid`/`tid`. Metadata and keys are fetched once and cached.
  */
 export class SsoTokenValidator {
   private metadata?: { value: Metadata; at: number };
@@ -135,6 +149,8 @@ export class SsoTokenValidator {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.some((a) => typeof a === 'string' && this.settings.audiences.includes(a))) throw new SsoError('audience');
     if (this.settings.allowedTenantIds.length && !this.settings.allowedTenantIds.includes(tid)) throw new SsoError('tenant');
+    const azp = typeof claims.azp === 'string' ? claims.azp.toLowerCase() : '';
+    if (!this.settings.allowedClientIds.includes(azp)) throw new SsoError('client');
     const nowSeconds = this.now() / 1000;
     const tolerance = this.settings.clockToleranceSeconds ?? 300;
     if (typeof claims.exp !== 'number' || claims.exp + tolerance < nowSeconds) throw new SsoError('expired');

@@ -31,6 +31,20 @@ describe('the service as a process (npm start)', () => {
     }
   });
 
+  it('warns in a log line at start when it runs in test mode, naming the test-only switches set', async () => {
+    const bot = await startBotProcess({ LOTSE_TEST_MODE: 'true', TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' });
+    try {
+      const warning = bot.lines.find((l) => l.event === 'config.test_mode');
+      expect(warning).toMatchObject({ level: 40, switches: ['TEST_EXIT_AFTER_ITEM_WRITE'] });
+      expect(String(warning?.msg)).toMatch(/LOTSE_TEST_MODE=true.*Never run production like this/);
+      // Logged before the service listens.
+      expect(bot.lines.indexOf(warning!)).toBeLessThan(bot.lines.findIndex((l) => l.event === 'server.listening'));
+    } finally {
+      bot.child.kill('SIGTERM');
+      await bot.exited;
+    }
+  });
+
   it('finishes an in-flight turn on SIGTERM, then exits 0', async () => {
     emulator.reset();
     emulator.setLatency(800);
@@ -61,6 +75,11 @@ describe('the service as a process (npm start)', () => {
     [{ MicrosoftAppId: '5f0e0c2a-1111-4222-8333-444455556666', MicrosoftAppTenantId: '5f0e0c2a-1111-4222-8333-444455556667' }, /^Configuration error: ALLOWED_TENANT_IDS: must list the tenant/],
     [{ COSMOS_KEY: 'secret-value-123' }, /^Configuration error: COSMOS_KEY: is set but COSMOS_ENDPOINT is not/],
     [{ MAX_BODY_BYTES: 'huge' }, /^Configuration error: MAX_BODY_BYTES: must be a size/],
+    // Without an app ID nothing is authenticated: not off loopback.
+    [{ HOST: '0.0.0.0' }, /^Configuration error: HOST: is "0\.0\.0\.0", not a loopback address, .*set MicrosoftAppId .*HOST=127\.0\.0\.1/],
+    // Test-only switches need LOTSE_TEST_MODE=true.
+    [{ BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid' }, /^Configuration error: BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: is a test-only switch/],
+    [{ TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' }, /^Configuration error: TEST_EXIT_AFTER_ITEM_WRITE: is a test-only switch/],
   ])('refuses to start with %p, naming the key in one line', (env, message) => {
     const run = spawnSync(process.execPath, [entry], { cwd: root, env: childEnv(env as Record<string, string>), encoding: 'utf8', timeout: 15_000 });
     expect(run.status).toBe(1);

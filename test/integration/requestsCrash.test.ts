@@ -65,7 +65,7 @@ describe('a bot process that dies between storing a change and enqueueing its no
 
   it('delivers the requester\'s notice exactly once after a restart, although the process died right after the item write', async () => {
     const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
-    const dying = await startProduct({ ...env, TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' });
+    const dying = await startProduct({ ...env, LOTSE_TEST_MODE: 'true', TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' });
     running.push(dying);
     for (const person of [STAFF, KOELN_IB]) expect((await post(dying.url, teams.installationUpdate('add', { from: person }))).status).toBe(200);
     const submitted = await post(dying.url, teams.cardAction('request.submit', { authority: 'koeln', category: 'beratung', subject: 'Absturz (Beispiel)', description: 'D' }, { from: STAFF }));

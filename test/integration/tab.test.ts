@@ -61,11 +61,20 @@ describe('the personal tab API', () => {
       ['a token whose issuer names another tenant', () => token(staff, { iss: `https://login.microsoftonline.com/${FOREIGN_TENANT}/v2.0` }), 'issuer'],
       ['a token without the access_as_user scope', () => token(staff, { scp: 'User.Read' }), 'scope'],
       ['a Bot Framework channel token', () => issuer.sign({ serviceurl: 'https://smba.trafficmanager.net/emea/' }), 'claims'],
+      // Only Teams' own clients fetch the tab's token; another app the user consented to must not use the API with it.
+      ['a token another client application obtained', () => token(staff, { azp: '11111111-1111-4111-8111-111111111111' }), 'client'],
+      ['a token without a client application (azp)', () => token(staff, { azp: '' }), 'client'],
     ])('answers 401 to %s and stores nothing', async (_name, make, reason) => {
       const res = await call('GET', '/api/tab/me', make());
       expect({ status: res.status, reason: res.body?.reason }).toEqual({ status: 401, reason });
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
       expect(await profile(staff)).toBeUndefined();
+    });
+
+    it('accepts the token from Teams web as well as from the desktop and mobile clients', async () => {
+      for (const azp of ['5e3ce6c0-2b1f-4285-8d4b-75ee78787346', '1fec8e78-bce4-4aaf-ab1b-5451cc387264']) {
+        expect((await call('GET', '/api/tab/me', token(stableGuid('tab', 'client', azp), { azp }))).status).toBe(200);
+      }
     });
 
     it('refuses to store a home authority without a token', async () => {
@@ -211,6 +220,24 @@ describe('the personal tab without a Microsoft App ID', () => {
       expect((await fetch(`${app.url}/tab/index.html`)).status).toBe(200);
     } finally {
       await app.stop();
+    }
+  });
+});
+
+describe('the personal tab with its own list of client applications (TAB_SSO_ALLOWED_CLIENT_IDS)', () => {
+  it('accepts tokens of the listed clients only', async () => {
+    const outlookWeb = 'bc59ab01-8403-45c6-8796-ac3ef710b3e3';
+    const issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
+    const app = await startTabApp(issuer, { env: { TAB_SSO_ALLOWED_CLIENT_IDS: outlookWeb } });
+    try {
+      const me = (azp: string) =>
+        fetch(`${app.url}/api/tab/me`, { headers: { authorization: `Bearer ${issuer.signEntra({ oid: stableGuid('tab', 'own-clients'), tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE, azp })}` } });
+      expect((await me(outlookWeb)).status).toBe(200);
+      const teams = await me('1fec8e78-bce4-4aaf-ab1b-5451cc387264');
+      expect({ status: teams.status, body: await teams.json() }).toEqual({ status: 401, body: { code: 'Unauthorized', reason: 'client' } });
+    } finally {
+      await app.stop();
+      await issuer.close();
     }
   });
 });

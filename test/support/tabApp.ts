@@ -1,5 +1,5 @@
 import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID } from './activities';
-import { offlineAuthConfig, OfflineCredentialsFactory } from './authConfig';
+import { OfflineCredentialsFactory, testModeAuthEnv } from './authConfig';
 import { startTestApp, type TestApp } from './testApp';
 import type { TokenIssuer } from './tokenIssuer';
 import type { AppDatabase } from '../../services/storage/database';
@@ -17,11 +17,8 @@ export async function startTabApp(
   issuer: TokenIssuer,
   options: { database?: AppDatabase; tabSources?: TabSources; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
-  const overrides = Object.fromEntries(
-    Object.entries(offlineAuthConfig({ appId: DEFAULT_BOT_APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }))
-      .filter(([k]) => k !== 'MicrosoftAppId' && k !== 'MicrosoftAppTenantId')
-      .map(([k, v]) => [`BOTAUTH_${k}`, String(v)]),
-  );
+  // Test mode: the local issuers behind BOTAUTH_* and TAB_SSO_OPENID_METADATA_URL are refused without it.
+  const overrides = testModeAuthEnv({ appId: DEFAULT_BOT_APP_ID, issuer, tenantId: DEFAULT_TENANT_ID });
   return startTestApp(
     {
       MicrosoftAppId: DEFAULT_BOT_APP_ID,

@@ -41,6 +41,12 @@ describe('configuration', () => {
     ['REQUEST_REMINDER_WORKING_DAYS', { REQUEST_REMINDER_WORKING_DAYS: '0' }],
     ['REQUEST_ESCALATION_WORKING_DAYS', { REQUEST_REMINDER_WORKING_DAYS: '5', REQUEST_ESCALATION_WORKING_DAYS: '5' }],
     ['REQUEST_RETENTION_DAYS', { REQUEST_RETENTION_DAYS: 'ein Jahr' }],
+    ['HOST', { HOST: '0.0.0.0' }],
+    ['LOTSE_TEST_MODE', { LOTSE_TEST_MODE: 'yes' }],
+    ['BOTAUTH_ToBotFromChannelOpenIdMetadataUrl', { BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid' }],
+    ['TEST_EXIT_AFTER_ITEM_WRITE', { TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' }],
+    ['TAB_SSO_OPENID_METADATA_URL', { TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration' }],
+    ['TAB_SSO_ALLOWED_CLIENT_IDS', { TAB_SSO_ALLOWED_CLIENT_IDS: 'teams' }],
   ])('rejects a bad %s with an error naming the key and the fix', (key, env) => {
     try {
       loadConfig(env as Record<string, string>);
@@ -62,6 +68,88 @@ describe('configuration', () => {
   it('defaults the request reminders to 3 and 5 working days and retention to 365 days', () => {
     expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365 });
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
+  });
+
+  describe('without MicrosoftAppId nothing is authenticated, so the service stays on loopback', () => {
+    it.each(['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])('accepts HOST=%s', (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    });
+
+    it.each(['0.0.0.0', '::', '192.168.1.20', '10.0.0.1', 'lotse.example.org', '128.0.0.1', '::ffff:10.0.0.1'])('refuses HOST=%s in one line naming HOST and the fix', (host) => {
+      expect(() => loadConfig({ HOST: host })).toThrow(ConfigError);
+      try {
+        loadConfig({ HOST: host });
+      } catch (err) {
+        expect((err as ConfigError).key).toBe('HOST');
+        expect((err as ConfigError).message).toMatch(/^HOST: .*not a loopback address.*MicrosoftAppId.*HOST=127\.0\.0\.1/);
+        expect((err as ConfigError).message).not.toContain('\n');
+      }
+    });
+
+    it('binds anywhere once requests are authenticated', () => {
+      expect(loadConfig({ MicrosoftAppId: APP, MicrosoftAppTenantId: TENANT, ALLOWED_TENANT_IDS: TENANT, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    });
+  });
+
+  describe('test-only switches take effect only in test mode', () => {
+    const switches = {
+      BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid',
+      BOTAUTH_ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept',
+      TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration',
+    };
+
+    it('takes them with LOTSE_TEST_MODE=true and lists their names for the start-up warning', () => {
+      const c = loadConfig({ LOTSE_TEST_MODE: 'true', ...switches });
+      expect(c).toMatchObject({
+        testMode: true,
+        authOverrides: { ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid', ToBotFromChannelTokenIssuer: 'https://api.botframework.com' },
+        testExitAfterItemWrite: 'request.accept',
+        tabSsoMetadataUrl: switches.TAB_SSO_OPENID_METADATA_URL,
+      });
+      expect([...c.testSwitches].sort()).toEqual(Object.keys(switches).sort());
+    });
+
+    it('is off by default, with none of them set', () => {
+      expect(loadConfig({})).toMatchObject({ testMode: false, testSwitches: [], authOverrides: undefined, testExitAfterItemWrite: undefined });
+      expect(loadConfig({ LOTSE_TEST_MODE: 'false' }).testMode).toBe(false);
+    });
+
+    it.each(Object.entries(switches))('refuses %s without test mode, naming the key', (key, value) => {
+      for (const env of [{ [key]: value }, { LOTSE_TEST_MODE: 'false', [key]: value }]) {
+        try {
+          loadConfig(env);
+          throw new Error('expected a ConfigError');
+        } catch (err) {
+          expect(err).toBeInstanceOf(ConfigError);
+          expect((err as ConfigError).key).toBe(key);
+          expect((err as ConfigError).message).toMatch(/test-only|LOTSE_TEST_MODE/);
+        }
+      }
+    });
+
+    it.each([
+      'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+      `https://login.microsoftonline.com/${TENANT}/v2.0/.well-known/openid-configuration`,
+    ])('takes Microsoft Entra ID metadata (%s) in production', (url) => {
+      expect(loadConfig({ TAB_SSO_OPENID_METADATA_URL: url })).toMatchObject({ tabSsoMetadataUrl: url, testSwitches: [] });
+    });
+
+    it.each(['https://login.microsoftonline.com.evil.example/v2.0', 'https://evil.example/login.microsoftonline.com/v2.0', 'https://login.microsoftonline.com:8443/common/v2.0'])(
+      'refuses other SSO metadata (%s) in production',
+      (url) => {
+        expect(() => loadConfig({ TAB_SSO_OPENID_METADATA_URL: url })).toThrow(expect.objectContaining({ key: 'TAB_SSO_OPENID_METADATA_URL' }));
+      },
+    );
+  });
+
+  it('accepts tab SSO tokens from Teams desktop/mobile and Teams web unless told other client ids', () => {
+    expect(loadConfig({}).tabSsoAllowedClientIds).toEqual(['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346']);
+    const own = '4765445B-32C6-49B0-83E6-1D93765276CA';
+    expect(loadConfig({ TAB_SSO_ALLOWED_CLIENT_IDS: `1fec8e78-bce4-4aaf-ab1b-5451cc387264, ${own}` }).tabSsoAllowedClientIds).toEqual([
+      '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
+      own.toLowerCase(),
+    ]);
   });
 
   it('never repeats a secret value in its error messages', () => {
