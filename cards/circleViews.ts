@@ -5,6 +5,7 @@
 import { berlinParts, formatBerlin, formatBerlinDate, formatBerlinRange } from '../services/circle/berlinTime';
 import type { CircleOverview } from '../services/circle/circleService';
 import { DELIVERY_MODES, POLL_CHOICES, type MeetingDoc, type MeetingView, type PollChoice, type PollView, type RsvpAnswer } from '../services/circle/model';
+import { cardText } from '../services/text/escape';
 import type { CardAttachment } from './defineCard';
 import { circleMeetingCard, circleMeetingFormCard, circleOverviewCard, circlePollCard, circlePollFormCard } from './circleCards';
 
@@ -130,18 +131,25 @@ export interface CardStatus {
   refreshUserIds?: string[];
 }
 
-/** The poll card for `view` (a member's own view when `view.mine`/`viewerIsKfi` are set). */
+/** Member names for a card line, each escaped (display names are user text). */
+const namesText = (people: Array<{ name: string }>) => people.map((p) => cardText(p.name)).join(', ');
+const optionalText = (value: string | undefined) => (value ? cardText(value) : undefined);
+
+/**
+ * The poll card for `view` (a member's own view when `view.mine`/`viewerIsKfi` are set). Titles, places, names,
+ * agenda, topics and minutes are user text: escaped here with `cardText` for display, never in form prefills.
+ */
 export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatus = {}): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const open = view.poll.status === 'open';
   const labels = new Map(view.poll.slots.map((s) => [s.id, formatBerlinRange(new Date(s.start), new Date(s.end), lang)]));
   const slotLabel = (s: { id: string }) => labels.get(s.id) ?? '';
   const chosen = view.poll.slots.find((s) => s.id === view.poll.chosenSlotId);
-  const where = [view.poll.place, view.poll.onlineUrl ? `${t.facts.online}: ${view.poll.onlineUrl}` : ''].filter(Boolean).join(' · ');
+  const where = [view.poll.place ? cardText(view.poll.place) : '', view.poll.onlineUrl ? `${t.facts.online}: ${cardText(view.poll.onlineUrl)}` : ''].filter(Boolean).join(' · ');
   return circlePollCard({
     lang,
     pollId: view.poll.pk,
-    heading: t.pollHeading(view.poll.title),
+    heading: t.pollHeading(cardText(view.poll.title)),
     intro: open ? t.pollIntro : chosen ? `${t.pollClosedIntro} ${t.chosen(slotLabel(chosen))}` : t.pollClosedIntro,
     where,
     status: opts.status ?? '',
@@ -162,7 +170,7 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
     }),
     answeredText: t.answered(view.answeredCount, view.members.length),
     kfi: view.viewerIsKfi,
-    notAnsweredText: t.notAnswered(view.notAnswered.map((m) => m.name).join(', ')),
+    notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
     closeChoices: view.poll.slots.map((s) => ({ title: slotLabel(s), value: s.id })),
     answerChoices: POLL_CHOICES.map((value) => ({ title: t.labels[value], value })),
     bestSlotId: view.bestSlotId,
@@ -179,36 +187,36 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
   const cancelled = m.status === 'cancelled';
   const facts = [
     { title: t.facts.when, value: formatBerlinRange(new Date(m.start), new Date(m.end), lang) },
-    ...(m.place ? [{ title: t.facts.where, value: m.place }] : []),
-    ...(m.onlineUrl ? [{ title: t.facts.online, value: m.onlineUrl }] : []),
+    ...(m.place ? [{ title: t.facts.where, value: cardText(m.place) }] : []),
+    ...(m.onlineUrl ? [{ title: t.facts.online, value: cardText(m.onlineUrl) }] : []),
     { title: t.facts.deadline, value: formatBerlinDate(m.rsvpDeadline, lang) },
   ];
-  const topics = m.agendaPublished || view.viewerIsKfi ? view.agenda.map((x, i) => t.topic(i + 1, x.title, x.presenter, x.description)) : [];
-  const agendaText = [m.agendaText, ...topics].filter(Boolean).join('\n\n') || t.agendaPending;
+  const topics = m.agendaPublished || view.viewerIsKfi ? view.agenda.map((x, i) => t.topic(i + 1, cardText(x.title), optionalText(x.presenter), optionalText(x.description))) : [];
+  const agendaText = [m.agendaText ? cardText(m.agendaText) : '', ...topics].filter(Boolean).join('\n\n') || t.agendaPending;
   const ended = view.ended;
   return circleMeetingCard({
     lang,
     meetingId: m.pk,
-    heading: t.meetingHeading(m.title),
+    heading: t.meetingHeading(cardText(m.title)),
     status: cancelled ? t.cancelled : opts.status ?? '',
     statusStyle: cancelled ? 'attention' : opts.statusStyle ?? 'default',
     facts,
     agendaText,
     countsText: t.counts(view.counts),
-    mineText: view.mine ? t.mineRsvp(t.rsvp[view.mine.answer], view.mine.delegate) : '',
+    mineText: view.mine ? t.mineRsvp(t.rsvp[view.mine.answer], optionalText(view.mine.delegate)) : '',
     canRsvp: !cancelled && !ended,
     rsvpValue: view.mine?.answer ?? '',
     delegateValue: view.mine?.delegate ?? '',
     canPropose: !cancelled && !ended,
     icsUrl: cancelled ? '' : view.icsUrl,
     onlineUrl: cancelled ? '' : m.onlineUrl ?? '',
-    minutesText: m.minutes?.text ?? '',
+    minutesText: cardText(m.minutes?.text ?? ''),
     minutesValue: view.viewerIsKfi ? m.minutes?.text ?? '' : '',
-    actionItemsText: m.actionItems.map((a) => t.action(a.title, a.ownerName, formatBerlinDate(a.due, lang))).join('\n'),
+    actionItemsText: m.actionItems.map((a) => t.action(cardText(a.title), cardText(a.ownerName), formatBerlinDate(a.due, lang))).join('\n'),
     kfi: view.viewerIsKfi && !cancelled,
-    notAnsweredText: t.notAnswered(view.notAnswered.map((x) => x.name).join(', ')),
-    proposed: view.viewerIsKfi ? view.proposed.map((x) => ({ id: x.id, text: t.proposedTopic(x.title, x.presenter) })) : [],
-    ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, x.title, x.presenter) })) : [],
+    notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
+    proposed: view.viewerIsKfi ? view.proposed.map((x) => ({ id: x.id, text: t.proposedTopic(cardText(x.title), optionalText(x.presenter)) })) : [],
+    ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)) })) : [],
     ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name, value: x.aadObjectId })) : [],
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),
     labels: { ...t.labels },
@@ -219,17 +227,17 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
 export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, kfiContact: string, guestNames: string[] = []): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const next = overview.nextMeeting;
-  const mine = next?.mine ? t.mineRsvp(t.rsvp[next.mine.answer], next.mine.delegate) : '';
+  const mine = next?.mine ? t.mineRsvp(t.rsvp[next.mine.answer], optionalText(next.mine.delegate)) : '';
   return circleOverviewCard({
     lang,
     heading: t.overviewHeading,
-    intro: overview.isMember ? t.overviewIntro : t.notMember(kfiContact),
-    nextText: next ? t.nextMeeting(next.meeting.title, formatBerlinRange(new Date(next.meeting.start), new Date(next.meeting.end), lang), mine) : t.noMeeting(kfiContact),
+    intro: overview.isMember ? t.overviewIntro : t.notMember(cardText(kfiContact)),
+    nextText: next ? t.nextMeeting(cardText(next.meeting.title), formatBerlinRange(new Date(next.meeting.start), new Date(next.meeting.end), lang), mine) : t.noMeeting(cardText(kfiContact)),
     nextMeetingId: next?.meeting.pk ?? '',
-    polls: overview.openPolls.map((p) => ({ id: p.poll.pk, text: t.pollLine(p.poll.title, !!p.mine) })),
+    polls: overview.openPolls.map((p) => ({ id: p.poll.pk, text: t.pollLine(cardText(p.poll.title), !!p.mine) })),
     hint: overview.isKfi ? (overview.channelDesignated ? t.channelSet : t.noChannel) : '',
     kfi: overview.isKfi,
-    guestsText: t.guests(guestNames.join(', ')),
+    guestsText: t.guests(guestNames.map(cardText).join(', ')),
     labels: { ...t.labels },
   });
 }

@@ -3,7 +3,7 @@ import { defineCard } from './defineCard';
 
 export interface ContactFact {
   label: string;
-  /** Display text; may hold a markdown link (tel:, mailto:) built by the caller from directory data. */
+  /** Display text, escaped with `cardText`, or a link from `mailtoLink`/`telLink` (services/text/escape.ts). */
   value: string;
 }
 

@@ -11,7 +11,8 @@ export const CARD_VERSION = '1.5';
 
 /**
  * Binds an Adaptive Card JSON template to typed data. The template is the designer-editable source;
- * `data` holds display-ready values (user text stays data: it is never parsed as template source).
+ * `data` holds display-ready values (user text stays data: it is never parsed as template source). Display text
+ * from users arrives escaped by the view builder (`cardText`, services/text/escape.ts); input prefills arrive as stored.
  */
 export function defineCard<TData extends object>(template: object): (data: TData) => CardAttachment {
   const compiled = new ACData.Template(template);

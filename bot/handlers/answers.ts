@@ -7,6 +7,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
+import { cardText, mailtoLink, messageText, telLink } from '../../services/text/escape';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
@@ -91,30 +92,27 @@ const L = {
 const CHOOSE_WORDS = new Set(['meine bezirksregierung', 'bezirksregierung ändern', 'behörde ändern', 'meine behörde', 'my authority', 'change authority', 'my bezirksregierung']);
 const UNANSWERED_WORDS = new Set(['unbeantwortete fragen', 'offene fragen', 'unanswered questions']);
 
-function tel(phone: string): string {
-  return `[${phone}](tel:${phone.replace(/[^\d+]/g, '')})`;
-}
-
 function chatUrl(upn: string | undefined): string {
   return upn ? `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(upn)}` : '';
 }
 
 function personView(lang: Lang, role: string, p: Person, authorityName: string): ContactPerson {
   const t = L[lang];
-  const facts: ContactFact[] = [{ label: t.authority, value: authorityName }];
-  if (p.orgUnit) facts.push({ label: t.orgUnit, value: p.orgUnit });
-  if (p.officeHours) facts.push({ label: t.hours, value: p.officeHours });
-  if (p.phone) facts.push({ label: t.phone, value: tel(p.phone) });
-  if (p.email) facts.push({ label: t.email, value: `[${p.email}](mailto:${p.email})` });
-  return { role, name: p.name, title: p.title, facts, chatUrl: chatUrl(p.teams?.upn), chatLabel: t.chat };
+  // Directory fields are typed by people (the IB edits their own entry): shown as text, links only for valid addresses.
+  const facts: ContactFact[] = [{ label: t.authority, value: cardText(authorityName) }];
+  if (p.orgUnit) facts.push({ label: t.orgUnit, value: cardText(p.orgUnit) });
+  if (p.officeHours) facts.push({ label: t.hours, value: cardText(p.officeHours) });
+  if (p.phone) facts.push({ label: t.phone, value: telLink(p.phone) });
+  if (p.email) facts.push({ label: t.email, value: mailtoLink(p.email) });
+  return { role, name: cardText(p.name), title: cardText(p.title), facts, chatUrl: chatUrl(p.teams?.upn), chatLabel: t.chat };
 }
 
 function officeView(lang: Lang, o: Office, authorityName: string): ContactPerson {
   const t = L[lang];
-  const facts: ContactFact[] = [{ label: t.authority, value: authorityName }];
-  if (o.phone) facts.push({ label: t.phone, value: tel(o.phone) });
-  if (o.email) facts.push({ label: t.email, value: `[${o.email}](mailto:${o.email})` });
-  return { role: t.roleOffice, name: o.name, title: '', facts, chatUrl: chatUrl(o.teams?.upn), chatLabel: t.chat };
+  const facts: ContactFact[] = [{ label: t.authority, value: cardText(authorityName) }];
+  if (o.phone) facts.push({ label: t.phone, value: telLink(o.phone) });
+  if (o.email) facts.push({ label: t.email, value: mailtoLink(o.email) });
+  return { role: t.roleOffice, name: cardText(o.name), title: '', facts, chatUrl: chatUrl(o.teams?.upn), chatLabel: t.chat };
 }
 
 /** The card for an answer that names people, or `undefined` when a text message fits better. */
@@ -143,7 +141,8 @@ export function renderAnswerCard(answer: Answer, decreeUrl: string) {
     return contactCard({
       lang,
       heading: answer.intent === 'contact.deputy' ? t.deputyHeading : t.contactHeading,
-      intro: answer.text,
+      // The engine's text is plain text with directory fields and words of the question in it.
+      intro: cardText(answer.text),
       notice,
       people,
       source: source + verified,
@@ -156,7 +155,7 @@ export function renderAnswerCard(answer: Answer, decreeUrl: string) {
     return contactCard({
       lang,
       heading: t.kfiHeading,
-      intro: answer.text,
+      intro: cardText(answer.text),
       notice: '',
       people: kfi.contacts.map((p) => personView(lang, t.roleKfi, p, `${AUTHORITY_NAMES.arnsberg}, ${kfi.orgUnit}`)),
       source,
@@ -204,7 +203,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
     }
     const t = L[answer.language];
     const source = answer.citation ? `\n\n_${t.source}: ${answer.citation} · [${t.decree}](${deps.decreeUrl})_` : '';
-    const activity = MessageFactory.text(answer.text + source);
+    const activity = MessageFactory.text(messageText(answer.text) + source);
     activity.textFormat = 'markdown';
     await context.sendActivity(activity);
   };
@@ -264,7 +263,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           }
           const questions = await deps.unanswered.list(own.code, now());
           const text = questions.length
-            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: „${q.text}“`)].join('\n')
+            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: „${messageText(q.text)}“`)].join('\n')
             : t.unansweredNone;
           const activity = MessageFactory.text(text);
           activity.textFormat = 'markdown';

@@ -17,6 +17,7 @@ import { CircleError, TOPIC_LIMITS, type CirclePresenter, type CircleService } f
 import { DELIVERY_MODES, POLL_CHOICES, RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
 import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
+import { messageText } from '../../services/text/escape';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
 import { conversationRefOf } from '../teamsBot';
 import { langOf, type Lang } from '../texts';
@@ -177,7 +178,8 @@ export function circleErrorText(l: CircleLang, err: CircleError): string {
  */
 export function circlePresenter(profiles: UserProfileRepository): CirclePresenter {
   const refreshIds = refreshIdsFrom(profiles, 0);
-  const message = (textValue: string): OutgoingActivity => ({ type: 'message', text: textValue });
+  // Titles, places and action items are user text: escaped for Teams Markdown before they go into a message.
+  const message = (textValue: string): OutgoingActivity => ({ type: 'message', text: textValue, textFormat: 'markdown' });
   const attachmentActivity = (a: CardAttachment, summary: string): OutgoingActivity => ({ type: 'message', summary, attachments: [a] });
   return {
     poll: async (view) => attachmentActivity(renderPollCard(view, 'de', { refreshUserIds: await refreshIds(view.members) }), CIRCLE_TEXTS.de.pollHeading(view.poll.title)),
@@ -186,11 +188,11 @@ export function circlePresenter(profiles: UserProfileRepository): CirclePresente
       const found = await Promise.all(ids.map(async (id) => [id, langOf((await profiles.get(id).catch(() => undefined))?.locale)] as const));
       return new Map(found);
     },
-    pollReminder: async (view, l) => message(M[l].pollReminder(view.poll.title)),
-    rsvpReminder: async (view, l) => message(M[l].rsvpReminder(view.meeting.title, meetingWhen(view.meeting, l), formatBerlinDate(view.meeting.rsvpDeadline, l))),
-    dayBefore: async (view, l) => message(M[l].dayBefore(view.meeting.title, meetingWhen(view.meeting, l))),
-    notice: async (view, kind, l) => message(M[l].notice[kind](view.meeting.title, meetingWhen(view.meeting, l))),
-    actionReminder: async (view, item, l) => message(M[l].actionReminder(item.title, formatBerlinDate(item.due, l), view.meeting.title)),
+    pollReminder: async (view, l) => message(M[l].pollReminder(messageText(view.poll.title))),
+    rsvpReminder: async (view, l) => message(M[l].rsvpReminder(messageText(view.meeting.title), meetingWhen(view.meeting, l), formatBerlinDate(view.meeting.rsvpDeadline, l))),
+    dayBefore: async (view, l) => message(M[l].dayBefore(messageText(view.meeting.title), meetingWhen(view.meeting, l))),
+    notice: async (view, kind, l) => message(M[l].notice[kind](messageText(view.meeting.title), meetingWhen(view.meeting, l))),
+    actionReminder: async (view, item, l) => message(M[l].actionReminder(messageText(item.title), formatBerlinDate(item.due, l), messageText(view.meeting.title))),
   };
 }
 
@@ -532,14 +534,14 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
         const l = caller.lang;
         const next = await service.nextMeeting();
         if (!next) {
-          await context.sendActivity(M[l].noMeeting(kfiContact(l)));
+          await context.sendActivity(M[l].noMeeting(messageText(kfiContact(l))));
           return true;
         }
         const members = await service.members();
         if (members.some((m) => m.aadObjectId === caller.aadObjectId)) {
           await context.sendActivity(card(renderMeetingCard(await service.meetingView(next.pk, caller.aadObjectId), l, { refreshUserIds: await refreshIds(members) })));
         } else {
-          await context.sendActivity(M[l].nextMeeting(next.title, meetingWhen(next, l), next.place ?? ''));
+          await context.sendActivity(M[l].nextMeeting(messageText(next.title), meetingWhen(next, l), messageText(next.place ?? '')));
         }
         return true;
       },

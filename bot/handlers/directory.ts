@@ -6,6 +6,7 @@ import type { DirectoryRepository } from '../../services/directory/directoryRepo
 import { AUTHORITY_CODES, berlinDate, type Authority, type AuthorityCode } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
 import { ConcurrencyError } from '../../services/storage/errors';
+import { cardText, isEmailAddress } from '../../services/text/escape';
 import type { Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
 
@@ -99,12 +100,13 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
     const absences = a.commissioner?.absences ?? [];
     return directoryEditCard({
       lang,
-      heading: t.heading(a.name),
+      heading: t.heading(cardText(a.name)),
       intro: t.intro,
       status,
       statusStyle,
       officeHours: a.commissioner?.officeHours ?? '',
-      absencesText: absences.length ? absences.map((x) => `${x.from} – ${x.to}${x.note ? ` (${x.note})` : ''}`).join('\n') : t.noAbsences,
+      // Shown as text; the inputs below are prefilled with the stored values as they are (an input does not render Markdown).
+      absencesText: absences.length ? absences.map((x) => `${x.from} – ${x.to}${x.note ? ` (${cardText(x.note)})` : ''}`).join('\n') : t.noAbsences,
       deputy: { name: a.deputy?.name ?? '', title: a.deputy?.title ?? '', email: a.deputy?.email ?? '', phone: a.deputy?.phone ?? '' },
       authority: a.code,
       labels: { ...t.labels },
@@ -136,7 +138,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       next.deputy = null;
     } else if (anyDeputy) {
       if (!name || !email) return 'deputyIncomplete';
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return 'emailBad';
+      // The address becomes a mailto: link on every contact card: only plain addresses (services/text/escape.ts).
+      if (!isEmailAddress(email)) return 'emailBad';
       const previous = a.deputy && a.deputy.email.toLowerCase() === email.toLowerCase() ? a.deputy : undefined;
       const phone = clean(d.deputyPhone);
       next.deputy = {

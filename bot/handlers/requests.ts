@@ -22,6 +22,7 @@ import {
 } from '../../services/requests/model';
 import { JOB_KINDS, type ItemRoles, type Outcome, type Problem, type RequestAction, type RequestService } from '../../services/requests/requestService';
 import type { Versioned } from '../../services/storage/documentStore';
+import { cardText, fenced, messageText } from '../../services/text/escape';
 import type { UserProfile } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
@@ -281,7 +282,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
       heading: t.reportHeading,
       intro: t.reportIntro,
       status,
-      linkedText: linked ? t.linked(linked.subject) : '',
+      linkedText: linked ? t.linked(cardText(linked.subject)) : '',
       authority,
       linkedRequestId: linked?.id ?? '',
       urgencies: URGENCIES.map((u) => ({ title: URGENCY_LABELS[u][lang], value: u })),
@@ -300,13 +301,13 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     let showDecision = false;
     let textLabel: string = t.textLabel.ib;
     if (item.kind === 'request') {
-      facts.push({ label: t.facts.category, value: item.category ? CATEGORY_LABELS[item.category][lang] : '' }, { label: t.facts.from, value: item.createdBy.name || '–' });
-      if (item.handler) facts.push({ label: t.facts.handler, value: item.handler.name || '–' });
+      facts.push({ label: t.facts.category, value: item.category ? CATEGORY_LABELS[item.category][lang] : '' }, { label: t.facts.from, value: cardText(item.createdBy.name) || '–' });
+      if (item.handler) facts.push({ label: t.facts.handler, value: cardText(item.handler.name) || '–' });
       if (item.deadline) facts.push({ label: t.facts.deadline, value: formatIsoDay(item.deadline) });
       if (item.measure) {
         facts.push(
-          { label: t.facts.department, value: item.measure.department },
-          { label: t.facts.measure, value: item.measure.name },
+          { label: t.facts.department, value: cardText(item.measure.department) },
+          { label: t.facts.measure, value: cardText(item.measure.name) },
           { label: t.facts.plannedDate, value: formatIsoDay(item.measure.plannedDate) },
         );
       }
@@ -325,8 +326,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
         actions.push({ title: t.buttons.reply, verb: 'request.reply', inputs: 'auto', data: r });
       }
     } else {
-      facts.push({ label: t.facts.from, value: item.createdBy.name || '–' }, { label: t.facts.urgency, value: URGENCY_LABELS[item.urgency ?? 'normal'][lang] });
-      if (item.proposedDates) facts.push({ label: t.facts.proposedDates, value: item.proposedDates });
+      facts.push({ label: t.facts.from, value: cardText(item.createdBy.name) || '–' }, { label: t.facts.urgency, value: URGENCY_LABELS[item.urgency ?? 'normal'][lang] });
+      if (item.proposedDates) facts.push({ label: t.facts.proposedDates, value: cardText(item.proposedDates) });
       if (roles.decider && isOpen(item)) {
         showText = true;
         showDecision = true;
@@ -343,7 +344,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     if (item.decision) {
       const d = item.decision;
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? ''), d.time ?? '') : t.decision[d.kind];
-      decisionText = `${what}${d.text ? ` ${d.text}` : ''}\n\n${t.decidedBy(d.by.name || '–', formatMoment(d.at))}`;
+      decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(cardText(d.by.name) || '–', formatMoment(d.at))}`;
     }
     const audience = service.audienceOf(item).slice(0, 60);
     return itemCard({
@@ -352,13 +353,13 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
       authority: item.authority,
       refreshUserIds: audience,
       heading: item.kind === 'request' ? t.requestHeading : t.reportCardHeading,
-      subject: item.subject,
+      subject: cardText(item.subject),
       statusLine: t.status(STATUS_LABELS[item.status][lang]),
       notice,
       noticeStyle,
       facts,
-      body: item.body,
-      messages: item.messages.map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(m.by.name || '–', formatMoment(m.at))}`, text: m.text })),
+      body: cardText(item.body),
+      messages: item.messages.map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(cardText(m.by.name) || '–', formatMoment(m.at))}`, text: cardText(m.text) })),
       decisionText,
       showText,
       showDecision,
@@ -414,8 +415,9 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     await Promise.all(updates);
   };
 
+  /** A text message; user text in `text` must already be escaped with `messageText`. */
   const message = (key: string, aadObjectId: string, tenantId: string, text: string) =>
-    deps.outbox.enqueue({ key, activity: { type: 'message', text }, recipients: [{ user: { aadObjectId, tenantId } }] });
+    deps.outbox.enqueue({ key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId, tenantId } }] });
 
   /** Everything others should see after a change: updated cards, and a message to whom it concerns. */
   const announce = async (outcome: Extract<Outcome, { ok: true }>, actor: Party) => {
@@ -426,12 +428,12 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     const creatorLang = creator.lang ?? 'de';
     if (item.kind === 'request') {
       if (creator.aadObjectId !== actor.aadObjectId) {
-        work.push(message(`${key}:requester`, creator.aadObjectId, creator.tenantId, L[creatorLang].changed(item.subject, STATUS_LABELS[item.status][creatorLang])));
+        work.push(message(`${key}:requester`, creator.aadObjectId, creator.tenantId, L[creatorLang].changed(messageText(item.subject), STATUS_LABELS[item.status][creatorLang])));
       } else if (item.handler && item.handler.aadObjectId !== actor.aadObjectId) {
-        work.push(message(`${key}:handler`, item.handler.aadObjectId, item.handler.tenantId, L[item.handler.lang ?? 'de'].replied(item.subject)));
+        work.push(message(`${key}:handler`, item.handler.aadObjectId, item.handler.tenantId, L[item.handler.lang ?? 'de'].replied(messageText(item.subject))));
       }
     } else if (creator.aadObjectId !== actor.aadObjectId) {
-      work.push(message(`${key}:commissioner`, creator.aadObjectId, creator.tenantId, L[creatorLang].changedReport(item.subject, STATUS_LABELS[item.status][creatorLang])));
+      work.push(message(`${key}:commissioner`, creator.aadObjectId, creator.tenantId, L[creatorLang].changedReport(messageText(item.subject), STATUS_LABELS[item.status][creatorLang])));
     }
     await Promise.all(work);
   };
@@ -448,7 +450,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     }
     if (outcome.code === 'stale') {
       const last = outcome.item.lastChange;
-      const notice = t.stale(last?.by.name || '–', last ? formatMoment(last.at) : '', STATUS_LABELS[outcome.item.status][caller.lang]);
+      const notice = t.stale(cardText(last?.by.name ?? '') || '–', last ? formatMoment(last.at) : '', STATUS_LABELS[outcome.item.status][caller.lang]);
       return invokeResponse.card(renderItem(caller.lang, outcome.item, outcome.roles, notice, 'attention'));
     }
     if (outcome.code === 'invalid') return undefined;
@@ -474,7 +476,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
       heading,
       intro,
       openLabel: L[lang].open,
-      items: items.slice(0, 50).map((s) => ({ title: s.subject, subtitle: L[lang].subtitle(s, AUTHORITY_NAMES[s.authority]), id: s.id, authority: s.authority, openLabel: L[lang].open })),
+      items: items.slice(0, 50).map((s) => ({ title: cardText(s.subject), subtitle: L[lang].subtitle(s, AUTHORITY_NAMES[s.authority]), id: s.id, authority: s.authority, openLabel: L[lang].open })),
     }).content;
 
   const markdown = (text: string) => {
@@ -494,7 +496,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     if (due) {
       const { item, step } = due;
       const tenantId = item.createdBy.tenantId;
-      const text = (id: string) => (step === 'remind' ? L[langOf(item, id)].remind(item.subject) : L[langOf(item, id)].escalate(item.subject));
+      const text = (id: string) => (step === 'remind' ? L[langOf(item, id)].remind(messageText(item.subject)) : L[langOf(item, id)].escalate(messageText(item.subject)));
       await Promise.all([
         ...due.recipients.map((id) => message(`item:${item.id}:r${item.rev}:${step}:${id}`, id, tenantId, text(id))),
         // Whoever has no card yet (the deputy on escalation) gets one.
@@ -608,7 +610,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
             await context.sendActivity(t.exportNone);
             return;
           }
-          await context.sendActivity(markdown(`${t.exportHeading(result.authorities.map((a) => AUTHORITY_NAMES[a]).join(', '), result.rows)}\n\n\`\`\`\n${result.csv}\`\`\``));
+          await context.sendActivity(markdown(`${t.exportHeading(result.authorities.map((a) => AUTHORITY_NAMES[a]).join(', '), result.rows)}\n\n${fenced(result.csv)}`));
         },
       },
     ],
@@ -744,9 +746,9 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           const lines = result.entries.map((e) => {
             const change = e.changes.find((c) => c.path === '/status');
             const status = change && typeof change.to === 'string' && change.to in STATUS_LABELS ? ` → ${STATUS_LABELS[change.to as keyof typeof STATUS_LABELS][caller.lang]}` : '';
-            return `- ${formatMoment(e.at)}: ${names.get(e.actor) ?? '–'}: ${t.actions[e.action] ?? e.action}${status}`;
+            return `- ${formatMoment(e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}`;
           });
-          await context.sendActivity(markdown([t.trailHeading(result.view.item.subject), ...lines].join('\n')));
+          await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
           return invokeResponse.card(renderItem(caller.lang, result.view.item, result.view.roles));
         },
       },

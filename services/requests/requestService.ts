@@ -14,6 +14,7 @@ import type { Scheduler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
+import { csvCell } from '../text/escape';
 import { ItemRepository } from './itemRepository';
 import {
   DECISION_STATUS,
@@ -722,10 +723,7 @@ export class RequestService {
   }
 }
 
-/** One CSV cell: quoted, with a leading apostrophe where a spreadsheet would run a formula (CSV injection). */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
+/** One CSV cell, quoted and neutralised against spreadsheet formulas (CSV injection): see services/text/escape.ts. */
+export { csvCell };
 
 export type { ItemStatus };

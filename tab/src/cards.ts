@@ -3,15 +3,24 @@ import { AdaptiveCard, HostConfig, OpenUrlAction, type Action } from 'adaptiveca
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const SAFE_URL = /^(https:\/\/|mailto:|tel:)[^\s"'<>]*$/i;
 
-/** The small Markdown subset cards use (links, bold, italics, line breaks), on escaped text: no HTML gets through. */
+/** A CommonMark backslash escape: the bot writes them into user text (services/text/escape.ts). */
+const ESCAPED = /\\([!-/:-@[-`{-~])/g;
+
+/**
+ * The small Markdown subset cards use (links, bold, italics, line breaks), on escaped text: no HTML gets through.
+ * A backslash-escaped character is shown as itself and can start no markup (it is set aside before the rules run).
+ */
 export function miniMarkdown(text: string): string {
-  return escapeHtml(text)
+  const literal: string[] = [];
+  const marked = text.replace(/\u0000/g, '').replace(ESCAPED, (_m, c: string) => `\u0000${literal.push(c) - 1}\u0000`);
+  return escapeHtml(marked)
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) =>
       SAFE_URL.test(url.replace(/&amp;/g, '&')) ? `<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>` : whole,
     )
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|[\s(])_([^_]+)_(?=$|[\s).,;:])/g, '$1<em>$2</em>')
-    .replace(/\n/g, '<br>');
+    .replace(/\n/g, '<br>')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => `&#${literal[Number(i)].charCodeAt(0)};`);
 }
 
 AdaptiveCard.onProcessMarkdown = (text, result) => {
