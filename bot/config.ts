@@ -48,6 +48,11 @@ export interface AppConfig {
   readonly requests: { readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
   readonly circleRetentionDays: number;
+  /**
+   * Days kept of what has no record to expire with: a profile without a personal chat after its last change, a directory
+   * audit entry, a team or group-chat reference after Teams reported the bot gone, a notification of no record.
+   */
+  readonly retention: { readonly userIdleDays: number; readonly directoryAuditDays: number; readonly conversationDays: number; readonly outboxDays: number };
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
   /**
@@ -269,6 +274,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     requests: Object.freeze(requestSettings(env)),
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
+    retention: Object.freeze({
+      userIdleDays: integer(env, 'USER_IDLE_RETENTION_DAYS', 365, 1, 3650),
+      directoryAuditDays: integer(env, 'DIRECTORY_AUDIT_RETENTION_DAYS', 730, 30, 3650),
+      conversationDays: integer(env, 'CONVERSATION_RETENTION_DAYS', 30, 1, 3650),
+      outboxDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
+    }),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     testMode,
     testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : [])]),

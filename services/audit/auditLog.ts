@@ -32,6 +32,42 @@ export class AuditLog {
     return entry;
   }
 
+  /**
+   * Entries of one actor on records whose id starts with `prefix` (e.g. `directory:`), oldest first: "Meine Daten".
+   * Requests and reports keep their trail in the item; this is for records that write entries here one by one.
+   */
+  byActor(actor: string, prefix: string): Promise<AuditEntry[]> {
+    return this.store.query<AuditEntry>({
+      query: 'SELECT * FROM c WHERE c.type = @type AND c.actor = @actor AND STARTSWITH(c.pk, @prefix) ORDER BY c.at',
+      parameters: [
+        { name: '@type', value: 'audit' },
+        { name: '@actor', value: actor },
+        { name: '@prefix', value: prefix },
+      ],
+    });
+  }
+
+  /**
+   * Deletes the entries of records whose id starts with `prefix` written before `cutoff` (the retention purge of
+   * records that have no retention of their own, such as the directory). Returns how many were deleted.
+   */
+  async purgeBefore(prefix: string, cutoff: Date, max = 500): Promise<number> {
+    const old = await this.store.query<{ id: string; pk: string }>(
+      {
+        query: 'SELECT c.id, c.pk FROM c WHERE c.type = @type AND STARTSWITH(c.pk, @prefix) AND c.at < @cutoff',
+        parameters: [
+          { name: '@type', value: 'audit' },
+          { name: '@prefix', value: prefix },
+          { name: '@cutoff', value: cutoff.toISOString() },
+        ],
+      },
+      { maxItems: max },
+    );
+    let deleted = 0;
+    for (const entry of old) if (await this.store.delete(entry.pk, entry.id)) deleted++;
+    return deleted;
+  }
+
   /** The trail of one item, oldest first. */
   async trail(itemId: string): Promise<AuditEntry[]> {
     return this.store.query<AuditEntry>(

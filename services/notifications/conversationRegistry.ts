@@ -1,6 +1,6 @@
 import type { DocumentStore, StoredFields } from '../storage/documentStore';
 import { updateWithRetry } from '../storage/documentStore';
-import { toKey } from '../storage/errors';
+import { ConcurrencyError, toKey } from '../storage/errors';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
@@ -179,6 +179,33 @@ export class ConversationRegistry {
     await updateWithRetry(this.store, key, 'ref', (current) =>
       current?.type === 'conversation' && !current.unreachableSince ? { ...current, unreachableSince: at } : undefined,
     );
+  }
+
+  /**
+   * Deletes the references of team channels and group chats that Teams reported gone (403/404) before `cutoffMs` and
+   * that no turn or install has revived since (the delete carries the ETag read). Returns how many were deleted.
+   */
+  async purgeUnreachable(cutoffMs: number, max = 500): Promise<number> {
+    const gone = await this.store.query<{ pk: string; id: string; etag: string }>(
+      {
+        query: 'SELECT c.pk, c.id, c._etag AS etag FROM c WHERE c.type = @type AND IS_DEFINED(c.unreachableSince) AND c.unreachableSince < @cutoff',
+        parameters: [
+          { name: '@type', value: 'conversation' },
+          { name: '@cutoff', value: new Date(cutoffMs).toISOString() },
+        ],
+      },
+      { maxItems: max },
+    );
+    let deleted = 0;
+    for (const doc of gone) {
+      this.cache.delete(doc.pk);
+      try {
+        if (await this.store.delete(doc.pk, doc.id, doc.etag)) deleted++;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+      }
+    }
+    return deleted;
   }
 
   /** The connector endpoint last seen for a tenant. */

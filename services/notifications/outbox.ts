@@ -239,6 +239,34 @@ export class Outbox {
     }
   }
 
+  /**
+   * Retention of notifications that belong to no record: deletes those enqueued before `cutoffMs` whose key does not
+   * start with one of `ownedPrefixes` (those go with their record, see {@link deleteOwned}: a card must stay
+   * updatable as long as its item lives). Deliveries still due are left to the dispatcher. Returns how many
+   * documents were deleted.
+   */
+  async purgeUnowned(cutoffMs: number, ownedPrefixes: readonly string[], max = 500): Promise<number> {
+    if (ownedPrefixes.length === 0 || ownedPrefixes.some((p) => !/^[a-z]+:$/.test(p))) {
+      throw new OutboxError('OUTBOX_INVALID_REQUEST', 'owned prefixes are record kinds such as "item:"');
+    }
+    const names = ownedPrefixes.map((_, i) => `@owned${i}`);
+    const notOwned = (field: string) => names.map((n) => `NOT STARTSWITH(c.${field}, ${n})`).join(' AND ');
+    const docs = await this.store.query<{ id: string; pk: string }>(
+      {
+        query:
+          `SELECT c.id, c.pk FROM c WHERE c.createdAtMs < @cutoff AND (` +
+          `(c.kind = 'notification' AND ${notOwned('key')}) OR (c.kind = 'delivery' AND c.open = false AND ${notOwned('notificationKey')}))`,
+        parameters: [{ name: '@cutoff', value: cutoffMs }, ...ownedPrefixes.map((value, i) => ({ name: names[i], value }))],
+      },
+      { maxItems: max },
+    );
+    let deleted = 0;
+    await forEachLimited(docs, this.writeConcurrency, async (d) => {
+      if (await this.store.delete(d.pk, d.id)) deleted += 1;
+    });
+    return deleted;
+  }
+
   private validate(key: string, activity: OutgoingActivity | undefined, recipients: number): void {
     if (typeof key !== 'string' || key.trim() === '') throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a notification needs a non-empty key');
     if (!activity || typeof activity !== 'object') throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a notification needs an activity');

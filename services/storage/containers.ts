@@ -1,25 +1,42 @@
 /**
  * The containers of the Integrations-Lotse database. All use the partition key path `/pk`; each
- * feature chooses the `pk` value so that its hot queries stay inside one partition.
+ * feature chooses the `pk` value so that its hot queries stay inside one partition. Each comment says what the
+ * container holds and how long (the purge that enforces it: the embedded server has no TTL).
  */
 export const CONTAINERS = {
-  /** Authorities, people, roles; pk = authority code, or 'kfi' / 'meta'. */
+  /** Authorities, people, roles; pk = authority code, or 'kfi' / 'meta'. Kept until the next import replaces it. */
   directory: 'directory',
-  /** User profiles (home authority, locale) and personal conversation references; pk = AAD object id. */
+  /**
+   * User profiles (home authority, locale) and personal conversation references; pk = AAD object id. Kept while the
+   * bot has a personal chat; without one, USER_IDLE_RETENTION_DAYS after the last change (privacy purge), or until
+   * "Meine Daten löschen".
+   */
   users: 'users',
-  /** Conversation references of teams and group chats; pk = conversation key. */
+  /**
+   * Conversation references of teams and group chats, and each tenant's connector endpoint; pk = conversation key.
+   * Removed on uninstall; CONVERSATION_RETENTION_DAYS after Teams reported the bot gone (privacy purge).
+   */
   conversations: 'conversations',
-  /** Anliegen (requests) and Vorträge (reports); pk = authority code. */
+  /** Anliegen (requests) and Vorträge (reports); pk = authority code. REQUEST_RETENTION_DAYS after closing. */
   items: 'items',
-  /** Koordinierungskreis meetings, polls, agenda, minutes; pk = meeting id. */
+  /**
+   * Koordinierungskreis meetings, polls, answers, RSVPs, topics, minutes; pk = meeting id. CIRCLE_RETENTION_DAYS
+   * after a meeting's end or a poll's closing; a person's answers, RSVPs and topics also on "Meine Daten löschen".
+   */
   circle: 'circle',
-  /** Notification outbox; pk = notification id. */
+  /**
+   * Notification outbox; pk = notification id. Deleted with the request or circle record it belongs to; a notification
+   * of no record OUTBOX_RETENTION_DAYS after it was enqueued (privacy purge).
+   */
   outbox: 'outbox',
-  /** Audit entries; pk = the audited item's id. */
+  /**
+   * Audit entries; pk = the audited item's id. Request trails go with their item; directory changes
+   * DIRECTORY_AUDIT_RETENTION_DAYS after the change (privacy purge).
+   */
   audit: 'audit',
-  /** Unanswered questions kept (redacted) for the IB; pk = authority code. */
+  /** Unanswered questions kept (redacted) for the IB; pk = authority code. 90 days. */
   questions: 'questions',
-  /** Scheduled jobs (reminders, escalations, purges); pk = job id. */
+  /** Scheduled jobs (reminders, escalations, purges); pk = job id. Finished jobs 30 days (job runner purge). */
   jobs: 'jobs',
 } as const;
 

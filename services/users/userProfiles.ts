@@ -1,6 +1,10 @@
 import type { AuthorityCode } from '../directory/model';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { updateWithRetry } from '../storage/documentStore';
+import { ConcurrencyError } from '../storage/errors';
+
+/** Days a profile without a personal chat is kept after its last change (USER_IDLE_RETENTION_DAYS). */
+export const DEFAULT_IDLE_DAYS = 365;
 
 /** Where the bot can reach a user or a chat proactively (a Bot Framework conversation reference, reduced). */
 export interface ConversationRef {
@@ -26,6 +30,12 @@ export interface UserProfile {
   personal?: ConversationRef;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Epoch ms after which the retention purge deletes the profile: set while the bot has no personal chat with the
+   * person (the app was uninstalled, or never installed personally), `idleDays` after the profile's last change;
+   * cleared when a personal chat is stored again.
+   */
+  expiresAt?: number;
 }
 
 export interface ProfileCacheOptions {
@@ -33,6 +43,23 @@ export interface ProfileCacheOptions {
   ttlMs: number;
   maxEntries: number;
   now?: () => number;
+}
+
+/** How long a profile without a personal chat is kept (USER_IDLE_RETENTION_DAYS) and the clock its writes use. */
+export interface ProfileRetention {
+  idleDays: number;
+  now?: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The retention of a profile about to be written: none while the bot can reach the person in a personal chat, else
+ * `idleDays` from this write (an uninstall, a home authority chosen in a channel or the tab).
+ */
+export function withExpiry(profile: UserProfile, now: Date, idleDays: number): UserProfile {
+  const { expiresAt: _previous, ...rest } = profile;
+  return profile.personal ? rest : { ...rest, expiresAt: now.getTime() + idleDays * DAY_MS };
 }
 
 /**
@@ -48,6 +75,7 @@ export class UserProfileRepository {
   constructor(
     private readonly store: DocumentStore<UserProfile>,
     private readonly cacheOptions: ProfileCacheOptions = { ttlMs: 0, maxEntries: 0 },
+    private readonly retention: ProfileRetention = { idleDays: DEFAULT_IDLE_DAYS },
   ) {
     this.now = cacheOptions.now ?? Date.now;
   }
@@ -75,14 +103,14 @@ export class UserProfileRepository {
     aadObjectId: string,
     tenantId: string,
     change: (p: UserProfile) => UserProfile | undefined,
-    now: Date = new Date(),
+    now: Date = this.retention.now?.() ?? new Date(),
   ): Promise<UserProfile | undefined> {
     const saved = await updateWithRetry(this.store, aadObjectId, 'profile', (current) => {
       const base: UserProfile = current ?? {
         id: 'profile', pk: aadObjectId, type: 'userProfile', tenantId, createdAt: now.toISOString(), updatedAt: now.toISOString(),
       };
       const next = change({ ...base });
-      return next ? { ...next, updatedAt: now.toISOString() } : undefined;
+      return next ? withExpiry({ ...next, updatedAt: now.toISOString() }, now, this.retention.idleDays) : undefined;
     });
     this.remember(aadObjectId, saved);
     return saved;
@@ -92,6 +120,37 @@ export class UserProfileRepository {
   delete(aadObjectId: string): Promise<boolean> {
     this.cache.delete(aadObjectId);
     return this.store.delete(aadObjectId, 'profile');
+  }
+
+  /**
+   * Deletes the profiles whose retention ran out (see {@link withExpiry}); profiles written before retention existed
+   * count from their last change. Each delete carries the ETag read, so a person who writes to the bot at this moment
+   * keeps theirs. Returns how many were deleted.
+   */
+  async purgeExpired(nowMs: number, max = 500): Promise<number> {
+    const cutoff = new Date(nowMs - this.retention.idleDays * DAY_MS).toISOString();
+    const expired = await this.store.query<{ pk: string; id: string; etag: string }>(
+      {
+        query:
+          'SELECT c.pk, c.id, c._etag AS etag FROM c WHERE c.type = @type AND ((IS_DEFINED(c.expiresAt) AND c.expiresAt <= @now) OR (NOT IS_DEFINED(c.expiresAt) AND NOT IS_DEFINED(c.personal) AND c.updatedAt < @cutoff))',
+        parameters: [
+          { name: '@type', value: 'userProfile' },
+          { name: '@now', value: nowMs },
+          { name: '@cutoff', value: cutoff },
+        ],
+      },
+      { maxItems: max },
+    );
+    let deleted = 0;
+    for (const doc of expired) {
+      this.cache.delete(doc.pk);
+      try {
+        if (await this.store.delete(doc.pk, doc.id, doc.etag)) deleted++;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+      }
+    }
+    return deleted;
   }
 }
 
