@@ -87,11 +87,20 @@ export interface CircleDataAbout {
   pollAnswers: PollAnswerDoc[];
   rsvps: RsvpDoc[];
   topics: TopicDoc[];
-  pollsCreated: Array<{ pollId: string; title: string; createdAt: string }>;
-  meetingsCreated: Array<{ meetingId: string; title: string; start: string; createdAt: string }>;
-  actionItems: Array<ActionItem & { meetingId: string; meetingTitle: string }>;
-  minutesPosted: Array<{ meetingId: string; title: string; postedAt: string }>;
-  guest?: Guest;
+  /** Kept records (the circle's own) carry `deleteAfter`: when the retention purge deletes them. */
+  pollsCreated: Array<{ pollId: string; title: string; createdAt: string; deleteAfter: string }>;
+  meetingsCreated: Array<{ meetingId: string; title: string; start: string; createdAt: string; deleteAfter: string }>;
+  actionItems: Array<ActionItem & { meetingId: string; meetingTitle: string; deleteAfter: string }>;
+  minutesPosted: Array<{ meetingId: string; title: string; postedAt: string; deleteAfter: string }>;
+  /** The person's guest entry (without who added them). */
+  guest?: Omit<Guest, 'addedBy'>;
+}
+
+/** What "Meine Daten löschen" removed from the circle. */
+export interface CircleErasure {
+  pollAnswers: number;
+  rsvps: number;
+  topics: number;
 }
 
 export interface CircleServiceDeps {
@@ -276,17 +285,43 @@ export class CircleService {
     const isMe = (id: string | undefined) => !!id && id.toLowerCase() === me;
     const meetings = docs.filter((d): d is Versioned<MeetingDoc> => d.type === 'meeting');
     const polls = docs.filter((d): d is Versioned<PollDoc> => d.type === 'poll');
-    const guest = (await this.settings())?.guests.find((g) => isMe(g.aadObjectId));
+    const found = (await this.settings())?.guests.find((g) => isMe(g.aadObjectId));
+    // Who added the guest is the KfI's data, not theirs.
+    const guest = found ? { aadObjectId: found.aadObjectId, name: found.name, addedAt: found.addedAt } : undefined;
+    const keep = (at: string) => new Date(new Date(at).getTime() + (this.deps.retentionDays ?? 730) * DAY).toISOString();
+    const meetingKept = (m: MeetingDoc) => keep(m.end);
     return {
       pollAnswers: docs.filter((d): d is Versioned<PollAnswerDoc> => d.type === 'pollAnswer' && isMe(d.member)).map(strip),
       rsvps: docs.filter((d): d is Versioned<RsvpDoc> => d.type === 'rsvp' && isMe(d.member)).map(strip),
       topics: docs.filter((d): d is Versioned<TopicDoc> => d.type === 'topic' && isMe(d.proposedBy)).map(strip),
-      pollsCreated: polls.filter((p) => isMe(p.createdBy)).map((p) => ({ pollId: p.pk, title: p.title, createdAt: p.createdAt })),
-      meetingsCreated: meetings.filter((m) => isMe(m.createdBy)).map((m) => ({ meetingId: m.pk, title: m.title, start: m.start, createdAt: m.createdAt })),
-      actionItems: meetings.flatMap((m) => m.actionItems.filter((a) => isMe(a.owner)).map((a) => ({ meetingId: m.pk, meetingTitle: m.title, ...a }))),
-      minutesPosted: meetings.filter((m) => isMe(m.minutes?.postedBy)).map((m) => ({ meetingId: m.pk, title: m.title, postedAt: m.minutes!.postedAt })),
+      // The same moments as purgeExpired: a poll from its closing (an open one from its creation), a meeting from its end.
+      pollsCreated: polls.filter((p) => isMe(p.createdBy)).map((p) => ({ pollId: p.pk, title: p.title, createdAt: p.createdAt, deleteAfter: keep(p.status === 'open' ? p.createdAt : (p.closedAt ?? p.createdAt)) })),
+      meetingsCreated: meetings.filter((m) => isMe(m.createdBy)).map((m) => ({ meetingId: m.pk, title: m.title, start: m.start, createdAt: m.createdAt, deleteAfter: meetingKept(m) })),
+      actionItems: meetings.flatMap((m) => m.actionItems.filter((a) => isMe(a.owner)).map((a) => ({ meetingId: m.pk, meetingTitle: m.title, ...a, deleteAfter: meetingKept(m) }))),
+      minutesPosted: meetings.filter((m) => isMe(m.minutes?.postedBy)).map((m) => ({ meetingId: m.pk, title: m.title, postedAt: m.minutes!.postedAt, deleteAfter: meetingKept(m) })),
       ...(guest ? { guest } : {}),
     };
+  }
+
+  /**
+   * "Meine Daten löschen" (GDPR Art. 17): deletes the person's own poll answers, RSVPs and proposed topics. Idempotent.
+   * Running workflows stay whole: tallies, counts and agendas are worked out from the documents present at each read,
+   * a member may answer again, and a deleted topic drops out of the agenda. What the circle keeps as its record
+   * (meetings and polls, action items, minutes, guest entries) stays until its own retention ends.
+   */
+  async eraseAbout(aadObjectId: string): Promise<CircleErasure> {
+    const me = aadObjectId.toLowerCase();
+    const docs = await this.deps.store.query<{ pk: string; id: string; type: CircleDoc['type'] }>({
+      query: "SELECT c.pk, c.id, c.type FROM c WHERE ((c.type = 'pollAnswer' OR c.type = 'rsvp') AND c.member = @me) OR (c.type = 'topic' AND c.proposedBy = @me)",
+      parameters: [{ name: '@me', value: me }],
+    });
+    const counts: CircleErasure = { pollAnswers: 0, rsvps: 0, topics: 0 };
+    const field = { pollAnswer: 'pollAnswers', rsvp: 'rsvps', topic: 'topics' } as const;
+    for (const d of docs) {
+      if (await this.deps.store.delete(d.pk, d.id)) counts[field[d.type as keyof typeof field]] += 1;
+    }
+    if (docs.length) this.deps.logger.info({ event: 'circle.erased', count: docs.length }, 'a member\'s own circle entries deleted');
+    return counts;
   }
 
   /** The KfI designates the team channel announcements are posted to. */

@@ -1,38 +1,92 @@
 import type { AuditEntry } from '../audit/auditLog';
 import type { CircleDataAbout } from '../circle/circleService';
-import type { ItemDoc } from '../requests/model';
+import type { MyRequestData } from '../requests/requestService';
 import type { UserProfile } from '../users/userProfiles';
+import { deleteAfter } from './retention';
+
+/** The person's profile as shown: their settings and how the bot reaches them, no bot or service internals. */
+export interface MyProfile {
+  tenantId: string;
+  homeAuthority?: UserProfile['homeAuthority'];
+  homeAuthoritySource?: UserProfile['homeAuthoritySource'];
+  locale?: string;
+  /** The personal chat the bot writes to (their own chat and account ids), `null` when none is stored. */
+  personalChat: { conversationId: string; userId?: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Set while no personal chat is stored (app uninstalled): when the profile is deleted. */
+  deleteAfter?: string;
+}
+
+/** A change the person made to the directory (an administrator): where, what, when, which fields; no values. */
+export interface MyDirectoryEdit {
+  record: string;
+  action: string;
+  at: string;
+  fields: string[];
+  deleteAfter: string;
+}
 
 /**
- * "Meine Daten" (GDPR Art. 15, DSG NRW): everything the Lotse stores about one person, from every workflow, in one
- * document. Unanswered questions are stored without any link to the asker and so never appear here.
+ * "Meine Daten" (GDPR Art. 15, DSG NRW): what the Lotse stores about one person, from every workflow, in one
+ * document: their profile, the requests and reports they created (their own fields, status and dates), their own
+ * messages and decisions on items of others, their poll answers, RSVPs and topics, and the audit entries of their own
+ * actions (directory edits included). Never items as they are now for roles the person may no longer hold, and never
+ * anyone else's ids. Unanswered questions are stored without any link to the asker and so never appear here.
  */
 export interface MyData {
   about: string;
   generatedAt: string;
-  /** Home authority, language and how the bot reaches the person in Teams; `null` if nothing is stored. */
-  profile: Omit<UserProfile, 'pk' | 'id' | 'type'> | null;
-  requests: { items: ItemDoc[]; audit: AuditEntry[] };
+  profile: MyProfile | null;
+  requests: MyRequestData;
   circle: CircleDataAbout | null;
+  directoryEdits: MyDirectoryEdit[];
 }
 
 export interface MyDataSources {
   profile(aadObjectId: string): Promise<UserProfile | undefined>;
-  requests(aadObjectId: string): Promise<{ items: ItemDoc[]; audit: AuditEntry[] }>;
+  requests(aadObjectId: string): Promise<MyRequestData>;
   circle?(aadObjectId: string): Promise<CircleDataAbout>;
+  /** Audit entries of the person's directory edits. */
+  directoryEdits?(aadObjectId: string): Promise<AuditEntry[]>;
+  /** DIRECTORY_AUDIT_RETENTION_DAYS, for `deleteAfter` of directory edits. */
+  directoryAuditDays?: number;
   now?: () => Date;
+}
+
+/** The profile without the bot's own ids (bot account, service URL) and storage fields. */
+export function profileShown(profile: UserProfile): MyProfile {
+  const p = profile.personal;
+  return {
+    tenantId: profile.tenantId,
+    ...(profile.homeAuthority ? { homeAuthority: profile.homeAuthority } : {}),
+    ...(profile.homeAuthoritySource ? { homeAuthoritySource: profile.homeAuthoritySource } : {}),
+    ...(profile.locale ? { locale: profile.locale } : {}),
+    personalChat: p ? { conversationId: p.conversationId, ...(p.userId ? { userId: p.userId } : {}) } : null,
+    createdAt: profile.createdAt,
+    updatedAt: profile.updatedAt,
+    ...(profile.expiresAt !== undefined ? { deleteAfter: new Date(profile.expiresAt).toISOString() } : {}),
+  };
 }
 
 /** Collects "Meine Daten" from every source at once. */
 export async function collectMyData(sources: MyDataSources, aadObjectId: string): Promise<MyData> {
   const id = aadObjectId.toLowerCase();
-  const [profile, requests, circle] = await Promise.all([sources.profile(id), sources.requests(id), sources.circle?.(id)]);
-  let shown: MyData['profile'] = null;
-  if (profile) {
-    const { pk: _pk, id: _id, type: _type, etag: _etag, ...rest } = profile as UserProfile & { etag?: string };
-    shown = rest;
-  }
-  return { about: id, generatedAt: (sources.now?.() ?? new Date()).toISOString(), profile: shown, requests, circle: circle ?? null };
+  const [profile, requests, circle, edits] = await Promise.all([
+    sources.profile(id),
+    sources.requests(id),
+    sources.circle?.(id),
+    sources.directoryEdits?.(id) ?? Promise.resolve([]),
+  ]);
+  const days = sources.directoryAuditDays ?? 730;
+  return {
+    about: id,
+    generatedAt: (sources.now?.() ?? new Date()).toISOString(),
+    profile: profile ? profileShown(profile) : null,
+    requests,
+    circle: circle ?? null,
+    directoryEdits: edits.map((e) => ({ record: e.itemId, action: e.action, at: e.at, fields: [...new Set(e.changes.map((c) => c.path))], deleteAfter: deleteAfter(e.at, days) })),
+  };
 }
 
 /** How many entries each part holds, for the summary line above the data. */
@@ -41,5 +95,5 @@ export function countsOf(data: MyData): { items: number; audit: number; circle: 
   const circle = c
     ? c.pollAnswers.length + c.rsvps.length + c.topics.length + c.pollsCreated.length + c.meetingsCreated.length + c.actionItems.length + c.minutesPosted.length + (c.guest ? 1 : 0)
     : 0;
-  return { items: data.requests.items.length, audit: data.requests.audit.length, circle };
+  return { items: data.requests.created.length + data.requests.actedOn.length, audit: data.requests.audit.length + data.directoryEdits.length, circle };
 }

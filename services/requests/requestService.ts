@@ -89,6 +89,51 @@ export interface ReportInput {
   linkedRequestId?: string;
 }
 
+/** A request or report the person created, as "Meine Daten" shows it: their own fields, status and dates. */
+export interface MyCreatedItem {
+  id: string;
+  kind: ItemDoc['kind'];
+  authority: AuthorityCode;
+  subject: string;
+  /** The description (request) or summary (report). */
+  text: string;
+  category?: RequestCategory;
+  deadline?: string;
+  measure?: ItemDoc['measure'];
+  urgency?: Urgency;
+  proposedDates?: string;
+  status: ItemStatus;
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+  /** Still open: kept until closed, then `retentionDaysAfterClosing`. */
+  open: boolean;
+  /** When the closed item is deleted. */
+  deleteAfter?: string;
+  /** The person's own messages on it (replies to questions). */
+  messages: Array<{ at: string; kind: ItemDoc['messages'][number]['kind']; text: string }>;
+}
+
+/** An item someone else created that the person acted on: only what they wrote or decided, and its retention. */
+export interface MyActedOnItem {
+  id: string;
+  kind: ItemDoc['kind'];
+  authority: AuthorityCode;
+  open: boolean;
+  deleteAfter?: string;
+  messages: MyCreatedItem['messages'];
+  decision?: { kind: ReportDecision; at: string; date?: string; time?: string; text?: string };
+}
+
+/** What the items store about one person ("Meine Daten"). */
+export interface MyRequestData {
+  retentionDaysAfterClosing: number;
+  created: MyCreatedItem[];
+  actedOn: MyActedOnItem[];
+  /** Trail entries of the person's own actions. */
+  audit: Array<Pick<AuditEntry, 'itemId' | 'action' | 'at' | 'changes'>>;
+}
+
 export type RequestAction =
   | { type: 'accept' }
   | { type: 'ask'; text: string }
@@ -661,17 +706,44 @@ export class RequestService {
     return names;
   }
 
-  /** "Meine Daten": every item the person took part in and every audit entry naming them. */
-  async myData(aadObjectId: string): Promise<{ items: ItemDoc[]; audit: AuditEntry[] }> {
+  /**
+   * "Meine Daten": what the items store about the person, and nothing about anyone else. Items they created show their
+   * own fields, status and dates; items they only acted on (as IB, deputy, head) show only their own messages and
+   * decision, never the item as it is now (they may no longer hold the role). No one else's ids (`cardsTo`,
+   * `participants`, `handler`, card references, `owes`) and no one else's messages.
+   */
+  async myData(aadObjectId: string): Promise<MyRequestData> {
     const id = aadObjectId.toLowerCase();
     const items = await this.repo.withParticipant(id);
+    const keepDays = this.deps.settings.retentionDays;
+    const created: MyCreatedItem[] = [];
+    const actedOn: MyActedOnItem[] = [];
+    for (const item of items) {
+      const mine = item.messages.filter((m) => m.by.aadObjectId === id).map(({ at, kind, text }) => ({ at, kind, text }));
+      const retention = { open: isOpen(item), ...(item.expiresAt !== undefined ? { deleteAfter: new Date(item.expiresAt).toISOString() } : {}) };
+      if (item.createdBy.aadObjectId === id) {
+        created.push({
+          id: item.id, kind: item.kind, authority: item.authority, subject: item.subject, text: item.body,
+          ...(item.category ? { category: item.category } : {}), ...(item.deadline ? { deadline: item.deadline } : {}),
+          ...(item.measure ? { measure: item.measure } : {}), ...(item.urgency ? { urgency: item.urgency } : {}),
+          ...(item.proposedDates ? { proposedDates: item.proposedDates } : {}),
+          status: item.status, createdAt: item.createdAt, updatedAt: item.updatedAt, ...(item.closedAt ? { closedAt: item.closedAt } : {}),
+          ...retention, messages: mine,
+        });
+      } else {
+        const decision = item.decision?.by.aadObjectId === id ? item.decision : undefined;
+        actedOn.push({
+          id: item.id, kind: item.kind, authority: item.authority, ...retention, messages: mine,
+          ...(decision ? { decision: { kind: decision.kind, at: decision.at, ...(decision.date ? { date: decision.date } : {}), ...(decision.time ? { time: decision.time } : {}), ...(decision.text ? { text: decision.text } : {}) } } : {}),
+        });
+      }
+    }
     // Everyone who acted on an item is among its participants, so their entries are all in these items' trails.
-    const audit = (await Promise.all(items.map((item) => this.entriesOf(item)))).flat().filter((e) => e.actor === id);
-    const strip = <T extends object>(doc: T): T => {
-      const { etag: _e, _rid, _self, _ts, _attachments, ...rest } = doc as Record<string, unknown>;
-      return rest as T;
-    };
-    return { items: items.map(strip), audit: audit.map(strip) };
+    const audit = (await Promise.all(items.map((item) => this.entriesOf(item))))
+      .flat()
+      .filter((e) => e.actor === id)
+      .map(({ itemId, action, at, changes }) => ({ itemId, action, at, changes }));
+    return { retentionDaysAfterClosing: keepDays, created, actedOn, audit };
   }
 
   /**
