@@ -15,6 +15,8 @@ import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
 import { JOB_KINDS, RequestService } from '../services/requests/requestService';
 import { collectMyData } from '../services/privacy/myData';
+import { eraseMyData } from '../services/privacy/erasure';
+import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
 import { systemClock } from '../services/notifications/clock';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
@@ -31,6 +33,7 @@ import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
 import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
+import { myDataFeature } from './handlers/myData';
 import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
 import { projectRoot } from '../services/paths';
@@ -116,7 +119,11 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
-    const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users), { ttlMs: PROFILE_CACHE_MS, maxEntries: 20_000 });
+    const profiles = new UserProfileRepository(
+      database.store<UserProfile>(CONTAINERS.users),
+      { ttlMs: PROFILE_CACHE_MS, maxEntries: 20_000 },
+      { idleDays: config.retention.userIdleDays, now: options.now },
+    );
     const directory = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), audit);
     const unanswered = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
 
@@ -200,10 +207,33 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const requestService = requests;
     const circleService = circle;
     const myData = (aadObjectId: string) =>
-      collectMyData({ profile: (id) => profiles.get(id), requests: (id) => requestService.myData(id), circle: (id) => circleService.dataAbout(id), now: options.now }, aadObjectId);
+      collectMyData(
+        {
+          profile: (id) => profiles.get(id),
+          requests: (id) => requestService.myData(id),
+          circle: (id) => circleService.dataAbout(id),
+          directoryEdits: (id) => audit.byActor(id, DIRECTORY_AUDIT_PREFIX),
+          directoryAuditDays: config.retention.directoryAuditDays,
+          now: options.now,
+        },
+        aadObjectId,
+      );
+    // "Meine Daten löschen" (chat and tab) and the retention of what has no record of its own.
+    const eraseData = (aadObjectId: string) => eraseMyData({ myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id) }, aadObjectId);
+    const wired = delivery;
+    const privacyFeat = myDataFeature({
+      erase: eraseData,
+      purge: () =>
+        purgeExpiredData(
+          { profiles, audit, conversations: wired.registry, outbox: wired.outbox, settings: config.retention },
+          (options.now ? options.now() : new Date()).getTime(),
+        ),
+      logger,
+      now: options.now,
+    });
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData });
     // Help comes last so that the help card lists the features in the order users meet them.
-    features.push(requestsFeat, circleFeatureModule, helpFeature(helpSections));
+    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
     const startMs = options.now ? options.now().getTime() : Date.now();
     const recurring = [
@@ -213,6 +243,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       // Retention; the embedded server has no TTL.
       { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
+      { key: 'privacy:purge', kind: PRIVACY_JOB_KINDS.purge, dueAt: new Date(startMs) },
       // Finishes announcements and follow-ups a process that died mid-way left undone (see CircleService.sweep).
       { key: 'circle:sweep', kind: CIRCLE_JOB_KINDS.sweep, dueAt: new Date(startMs) },
     ];
@@ -241,7 +272,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now, myData }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

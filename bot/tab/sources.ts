@@ -8,9 +8,9 @@
 import type { AuthorityCode } from '../../services/directory/model';
 import type { Roles } from '../../services/directory/roles';
 import type { Lang } from '../texts';
-import type { CaseSummary as WireCaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from './wire';
+import type { CaseSummary as WireCaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from './wire';
 
-export type { CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from './wire';
+export type { CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from './wire';
 
 /** The signed-in person looking at the tab, from the validated SSO token and the directory. */
 export interface TabViewer {
@@ -70,12 +70,14 @@ export interface Download {
 
 /**
  * Files the viewer may download: the audit trail of their authorities as CSV (IB and deputy; `undefined` for anyone
- * else, answered 403) and "Meine Daten", what is stored about them (everyone).
+ * else, answered 403) and "Meine Daten", what is stored about them (everyone); and "Meine Daten löschen" beside it.
  */
 export interface DownloadsSource {
   mayExportTrail(viewer: TabViewer): boolean;
   trailCsv(viewer: TabViewer): Promise<Download | undefined>;
   myData(viewer: TabViewer): Promise<Download>;
+  /** Deletes the viewer's own data (GDPR Art. 17); absent: the tab offers no deletion (answered 404). */
+  eraseMyData?(viewer: TabViewer): Promise<ErasureOutcome>;
 }
 
 /** Everything the tab can show beyond the contact card and the unanswered questions. */

@@ -136,6 +136,18 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }),
   );
 
+  // "Meine Daten löschen": the tab asks for confirmation first; the token alone says whose data goes.
+  server.del(
+    '/api/tab/my-data',
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (!identity) return;
+      const outcome = await deps.service.eraseMyData(identity, lang(req));
+      if (!outcome) return json(res, 404, { code: 'NotFound', message: 'Deleting your data is not offered here.' });
+      json(res, 200, outcome);
+    }),
+  );
+
   server.put(
     '/api/tab/home',
     reader,

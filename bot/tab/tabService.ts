@@ -6,7 +6,7 @@ import type { Logger } from '../../services/logging';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
 import { renderAnswerCard } from '../handlers/answers';
 import type { Lang } from '../texts';
-import type { ComposerKind, ComposerProblem, ComposerResult, Download, Localized, TabSources, TabViewer } from './sources';
+import type { ComposerKind, ComposerProblem, ComposerResult, Download, ErasureOutcome, Localized, TabSources, TabViewer } from './sources';
 import type { SsoIdentity } from './ssoToken';
 
 export interface TabServiceDeps {
@@ -198,6 +198,18 @@ export class TabService {
     }
     this.deps.logger.info({ event: 'tab.download', file: name }, 'download');
     return file;
+  }
+
+  /**
+   * "Meine Daten löschen" for the signed-in viewer (the tab asked for confirmation first); `undefined` when this
+   * service offers no deletion. Whose data goes comes from the validated token only.
+   */
+  async eraseMyData(identity: SsoIdentity, lang: Lang): Promise<ErasureOutcome | undefined> {
+    const erase = this.deps.sources.downloads?.eraseMyData;
+    if (!erase) return undefined;
+    const outcome = await erase(this.viewer(identity, lang));
+    this.deps.logger.info({ event: 'tab.my_data_erased' }, 'a person deleted their data in the tab');
+    return outcome;
   }
 
   /** `undefined`: no such composer kind for this viewer (404). */

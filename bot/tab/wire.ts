@@ -37,6 +37,15 @@ export interface CircleItem {
   detail?: string;
 }
 
+/**
+ * `DELETE /api/tab/my-data` ("Meine Daten löschen"): what was deleted, what is kept and until when, as lines of text in
+ * the viewer's language (the same text the chat shows).
+ */
+export interface ErasureOutcome {
+  heading: string;
+  paragraphs: string[];
+}
+
 /** One input of a composer form. */
 export interface ComposerField {
   name: string;

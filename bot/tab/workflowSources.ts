@@ -9,6 +9,8 @@ import type { MeetingView, PollView } from '../../services/circle/model';
 import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
 import type { MyData } from '../../services/privacy/myData';
+import type { ErasureReport } from '../../services/privacy/erasure';
+import { erasureText } from '../handlers/myData';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleErrorText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
@@ -35,7 +37,12 @@ export function caseSummaryOf(item: ItemSummary): CaseSummary {
  * as columns, umlauts intact) and "Meine Daten" from every workflow as JSON. The service decides who may export, from
  * the directory.
  */
-export function downloadsSource(requests: RequestService, myData: (aadObjectId: string) => Promise<MyData>, now: () => Date = () => new Date()): DownloadsSource {
+export function downloadsSource(
+  requests: RequestService,
+  myData: (aadObjectId: string) => Promise<MyData>,
+  now: () => Date = () => new Date(),
+  eraseMyData?: (aadObjectId: string) => Promise<ErasureReport>,
+): DownloadsSource {
   const day = () => now().toISOString().slice(0, 10);
   return {
     mayExportTrail: (viewer) => viewer.roles.commissionerOf.length + viewer.roles.deputyOf.length > 0,
@@ -48,6 +55,7 @@ export function downloadsSource(requests: RequestService, myData: (aadObjectId: 
       const data = await myData(viewer.aadObjectId);
       return { filename: `lotse-meine-daten-${day()}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify(data, null, 2) + '\n' };
     },
+    ...(eraseMyData ? { eraseMyData: async (viewer: TabViewer) => erasureText(viewer.lang, await eraseMyData(viewer.aadObjectId)) } : {}),
   };
 }
 
@@ -231,10 +239,12 @@ export function workflowTabSources(deps: {
   now?: () => Date;
   /** "Meine Daten" from every workflow. */
   myData: (aadObjectId: string) => Promise<MyData>;
+  /** "Meine Daten löschen". */
+  eraseMyData?: (aadObjectId: string) => Promise<ErasureReport>;
 }): TabSources {
   const { requests } = deps;
   return {
-    downloads: downloadsSource(requests, deps.myData, deps.now),
+    downloads: downloadsSource(requests, deps.myData, deps.now, deps.eraseMyData),
     requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },

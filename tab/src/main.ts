@@ -2,7 +2,7 @@ import { app, authentication } from '@microsoft/teams-js';
 import { renderCard } from './cards';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
-import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, Localized } from '../../bot/tab/wire';
+import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from '../../bot/tab/wire';
 
 /** `GET /api/tab/me` (bot/tab/tabService.ts). */
 interface Me {
@@ -437,9 +437,59 @@ function downloadsSection(data: NonNullable<Me['sections']['downloads']>): HTMLE
       { class: 'downloads' },
       data.trailCsv ? item('download-trail', 'trail.csv', t.downloadTrail, t.downloadTrailHint) : null,
       data.myData ? item('download-my-data', 'my-data.json', t.downloadMyData, t.downloadMyDataHint) : null,
+      data.myData ? eraseItem() : null,
     ),
     status,
   );
+}
+
+/**
+ * "Meine Daten löschen": the button opens a confirmation in the page (Teams blocks the browser's own dialogs in
+ * tabs); only "Endgültig löschen" sends the request, and the answer says what was deleted and what is kept.
+ */
+function eraseItem(): HTMLElement {
+  const open = h('button', { type: 'button', class: 'secondary', id: 'erase-my-data', 'aria-expanded': 'false', 'aria-controls': 'erase-confirm-dialog' }, t.eraseMyData);
+  const confirm = h('button', { type: 'button', class: 'primary', id: 'erase-confirm' }, t.eraseConfirm);
+  const cancel = h('button', { type: 'button', class: 'secondary', id: 'erase-cancel' }, t.eraseCancel);
+  const dialog = h(
+    'div',
+    { role: 'alertdialog', id: 'erase-confirm-dialog', 'aria-labelledby': 'erase-confirm-title', 'aria-describedby': 'erase-confirm-text', hidden: true },
+    h('p', { id: 'erase-confirm-title' }, h('strong', {}, t.eraseConfirmTitle)),
+    h('p', { id: 'erase-confirm-text' }, t.eraseConfirmText),
+    h('div', { class: 'buttons' }, confirm, cancel),
+  );
+  const result = h('div', { id: 'erase-result', role: 'status', 'aria-live': 'polite' });
+  const show = (visible: boolean) => {
+    dialog.hidden = !visible;
+    open.setAttribute('aria-expanded', String(visible));
+    (visible ? cancel : open).focus();
+  };
+  open.addEventListener('click', () => {
+    result.replaceChildren();
+    show(true);
+  });
+  cancel.addEventListener('click', () => {
+    show(false);
+    result.replaceChildren(h('p', {}, t.eraseCancelled));
+  });
+  confirm.addEventListener('click', () => {
+    confirm.disabled = cancel.disabled = true;
+    result.replaceChildren(h('p', {}, t.erasing));
+    void (async () => {
+      try {
+        const res = await authorizedFetch('DELETE', '/api/tab/my-data');
+        if (!res.ok) throw new ApiError(res.status, undefined);
+        const outcome = (await res.json()) as ErasureOutcome;
+        result.replaceChildren(h('p', {}, h('strong', {}, outcome.heading)), ...outcome.paragraphs.map((p) => h('p', {}, p)));
+      } catch {
+        result.replaceChildren(h('p', {}, t.failed));
+      } finally {
+        confirm.disabled = cancel.disabled = false;
+        show(false);
+      }
+    })();
+  });
+  return h('li', {}, open, h('p', { class: 'hint' }, t.eraseMyDataHint), dialog, result);
 }
 
 function render(me: Me): void {

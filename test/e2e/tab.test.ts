@@ -165,6 +165,34 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
+  it('lets a person delete their data from the Downloads section only after confirming, by keyboard', async () => {
+    const oid = stableGuid('e2e', 'erase');
+    const { page, frame } = await openTab({ token: token(oid, { preferred_username: 'erika.loeschen@bezreg-koeln.example' }) });
+    const open = frame.locator('#erase-my-data');
+    await open.waitFor();
+    const profiles = database.store<UserProfile>(CONTAINERS.users);
+    expect(await profiles.read(oid, 'profile')).toBeDefined(); // the tab stored the home authority from the e-mail domain
+
+    await open.focus();
+    await page.keyboard.press('Enter');
+    await frame.locator('#erase-confirm-dialog').waitFor({ state: 'visible' });
+    // The safe choice has the focus; the dialog passes the accessibility check.
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('erase-cancel');
+    expect(await seriousViolations(frame)).toEqual([]);
+    await page.keyboard.press('Enter');
+    await frame.locator('#erase-result', { hasText: 'Nichts gelöscht' }).waitFor();
+    expect(await profiles.read(oid, 'profile')).toBeDefined();
+
+    await open.focus();
+    await page.keyboard.press('Enter');
+    await frame.locator('#erase-confirm').focus();
+    await page.keyboard.press('Enter');
+    await frame.locator('#erase-result', { hasText: 'Ihre Daten sind gelöscht' }).waitFor();
+    expect(await frame.locator('#erase-result').innerText()).toContain('Gelöscht: Ihr Profil');
+    expect(await profiles.read(oid, 'profile')).toBeUndefined();
+    await page.close();
+  });
+
   it('lets the KfI compose a meeting by keyboard, preview the card with the renderer, and send it to every member of the circle', async () => {
     const { page, frame } = await openTab({ token: token(KFI, { preferred_username: 'karla.koordinata@bezreg-arnsberg.example' }) });
     const composer = frame.locator('#composer');

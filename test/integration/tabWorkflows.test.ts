@@ -3,6 +3,7 @@ import { openDatabase, type AppDatabase } from '../../services/storage/database'
 import type { CircleDoc } from '../../services/circle/model';
 import { notificationIdOf } from '../../services/notifications/keys';
 import type { NotificationDoc } from '../../services/notifications/model';
+import type { ItemDoc } from '../../services/requests/model';
 import { circlePresenter } from '../../bot/handlers/circle';
 import { circleComposer } from '../../bot/tab/workflowSources';
 import { rolesOf } from '../../services/directory/roles';
@@ -138,14 +139,40 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     const data = (await res.json()) as {
       about: string;
       profile: { homeAuthority?: string } | null;
-      requests: { items: Array<{ id: string; etag?: string }>; audit: Array<{ action: string }> };
+      requests: { created: Array<{ id: string; subject: string; etag?: string }>; actedOn: unknown[]; audit: Array<{ action: string }> };
       circle: { pollAnswers: unknown[]; rsvps: unknown[] } | null;
     };
     expect(data.about).toBe(staff);
-    expect(data.requests.items.map((i) => i.id)).toEqual([item.id]);
-    expect(data.requests.items[0].etag).toBeUndefined();
+    expect(data.requests.created.map((i) => [i.id, i.subject])).toEqual([[item.id, 'Meine Daten (Beispiel)']]);
+    expect(data.requests.created[0].etag).toBeUndefined();
+    expect(data.requests.actedOn).toEqual([]);
     expect(data.requests.audit.map((e) => e.action)).toEqual(['request.create']);
     expect(data.circle).toMatchObject({ pollAnswers: [], rsvps: [] });
+    // The IB who received the request is on the item (cardsTo); their id is not the requester's data.
+    expect(JSON.stringify(data)).not.toContain(KOELN_IB);
+  });
+
+  it('deletes the viewer’s own data from the Downloads section („Meine Daten löschen“), keeps their requests and says so', async () => {
+    const staff = stableGuid('tab', 'erase');
+    const other = stableGuid('tab', 'erase-other');
+    const item = await request(staff, 'koeln', 'Bleibt als Akte (Beispiel)');
+    for (const oid of [staff, other]) expect((await call('PUT', '/api/tab/home', oid, { authority: 'koeln' })).status).toBe(200);
+    const profiles = database.store<UserProfile>(CONTAINERS.users);
+    expect(await profiles.read(staff, 'profile')).toBeDefined();
+
+    expect((await fetch(`${app.url}/api/tab/my-data`, { method: 'DELETE' })).status).toBe(401);
+    const res = await call('DELETE', '/api/tab/my-data', staff);
+    expect(res.status).toBe(200);
+    expect(res.body.heading).toBe('Ihre Daten sind gelöscht');
+    expect(res.body.paragraphs.join('\n')).toContain('Gelöscht: Ihr Profil');
+    expect(res.body.paragraphs.join('\n')).toContain('• 1 Anliegen oder Vortrag von Ihnen: noch offen, gelöscht 365 Tage nach dem Abschluss.');
+    expect(await profiles.read(staff, 'profile')).toBeUndefined();
+    expect(await profiles.read(other, 'profile')).toBeDefined();
+    expect(await database.store<ItemDoc>(CONTAINERS.items).read('koeln', item.id)).toBeDefined();
+
+    const english = await call('DELETE', '/api/tab/my-data', staff, undefined, 'en-US');
+    expect(english.status).toBe(200);
+    expect(english.body.paragraphs[0]).toBe('There was nothing (left) to delete.');
   });
 
   it('shows a Vortrag to the IB side and the head and office of that authority only (need to know)', async () => {
