@@ -592,7 +592,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           // A Teams message holds about 28 KB; beyond that the file in the tab has it all.
           const shown = json.length > MY_DATA_CHAT_LIMIT ? `${json.slice(0, MY_DATA_CHAT_LIMIT)}\n…` : json;
           await context.sendActivity(
-            markdown(`${t.myDataHeading(counts.items, counts.audit, counts.circle)}\n\n\`\`\`\n${shown}\n\`\`\`${shown === json ? '' : `\n\n${t.myDataCut}`}`),
+            markdown(`${t.myDataHeading(counts.items, counts.audit, counts.circle)}\n\n${fenced(shown)}${shown === json ? '' : `\n\n${t.myDataCut}`}`),
           );
         },
       },

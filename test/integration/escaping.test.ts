@@ -171,6 +171,11 @@ describe('user text reaches others as text (issue 13, point 6)', () => {
     // The CSV sits in one fence: the only runs of three backticks are the fence's own two lines.
     expect(exported.match(/```/g)).toHaveLength(2);
     expect(exported.trimEnd().endsWith('```')).toBe(true);
+
+    // "Meine Daten" shows the same subject inside its JSON fence, which it cannot close either.
+    const mine = (await say('Meine Daten', SPACED)).activity?.text ?? '';
+    expect(mine.replace(/\u200B/g, '')).toContain('Zaun ``` im Betreff');
+    expect(mine.match(/```/g)).toHaveLength(2);
   });
 
   it('refuses a deputy e-mail that could end a link, and changes nothing', async () => {
