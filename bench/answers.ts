@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefaultEngine } from '../services/answers/engine';
 import { projectRoot } from '../services/paths';
+import { spawnChild } from './childProcess';
 import type { Figure as BenchFigure } from './figure';
 
 // A mix like the staff's: places in every spelling, all intents, both languages, traps and bad input.
@@ -75,9 +75,9 @@ function answersPerSecond(): number {
 function firstAnswerMs(cli: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cli, 'Wer ist für Marl zuständig?'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnChild(process.execPath, [cli, 'Wer ist für Marl zuständig?'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let done = false;
-    child.stdout.once('data', () => {
+    child.stdout!.once('data', () => {
       done = true;
       resolve(Number(process.hrtime.bigint() - start) / 1e6);
     });

@@ -3,9 +3,8 @@
  * measuring process. As a CLI (`node dist/bench/channelEmulatorProcess.js`) it prints `READY <port>`; started with
  * {@link startChannelEmulatorProcess} it also answers counter queries over IPC.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
 import { startChannelEmulator, type CallCounters } from '../test/support/channelEmulator';
+import { forkChild } from './childProcess';
 
 /** A channel emulator running in a child process. */
 export interface ChannelEmulatorProcess {
@@ -21,7 +20,7 @@ type ChildMessage = { type: 'ready'; serviceUrl: string } | { type: 'counters'; 
 
 /** Forks this file as a child process and resolves once its emulator listens. */
 export function startChannelEmulatorProcess(): Promise<ChannelEmulatorProcess> {
-  const child = fork(__filename, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = forkChild(__filename, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise<ChannelEmulatorProcess>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`channel emulator process exited (${code}) before it was ready`)));

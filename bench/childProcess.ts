@@ -1,5 +1,62 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type ForkOptions, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
+
+/*
+ * Every process a benchmark starts (the product, its database, baselines, load generators, the channel emulator) is
+ * registered here, so that none outlives the benchmark: `npm run bench` ends them when it finishes, when a benchmark
+ * throws, when it is interrupted (SIGINT, SIGTERM) and, as a last resort, in the process's `exit` event. The browser
+ * of the `tab` benchmark is Playwright's child; Playwright kills it on the same events.
+ */
+const children = new Set<ChildProcess>();
+
+/** Registers `child` until it exits. */
+export function track<T extends ChildProcess>(child: T): T {
+  if (child.exitCode === null && child.signalCode === null) {
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+  }
+  return child;
+}
+
+/** `spawn`, registered (see {@link track}). */
+export function spawnChild(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  return track(spawn(command, args, options));
+}
+
+/** `fork`, registered (see {@link track}). */
+export function forkChild(modulePath: string, args: readonly string[], options: ForkOptions): ChildProcess {
+  return track(fork(modulePath, args, options));
+}
+
+/** The registered children that have not exited yet. */
+export function liveChildren(): number[] {
+  return [...children].map((c) => c.pid ?? -1);
+}
+
+/** Ends every registered child: SIGTERM, then SIGKILL for any still running after `killAfterMs`. */
+export async function stopAllChildren(killAfterMs = 5_000): Promise<void> {
+  await Promise.all([...children].map((child) => stopChild(child, killAfterMs)));
+}
+
+let handlersInstalled = false;
+
+/**
+ * Makes sure no registered child outlives this process: SIGINT and SIGTERM stop them (with `killAfterMs` grace) and
+ * then exit with 130 or 143; any exit, also after an uncaught exception, SIGKILLs those still running.
+ */
+export function endChildrenOnExit(killAfterMs = 2_000): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${signal}: stopping ${children.size} child process(es)\n`);
+      void stopAllChildren(killAfterMs).finally(() => process.exit(code));
+    });
+  }
+}
 
 /** A server running in its own Node process, as the benchmarks drive it. */
 export interface ServerProcess {
@@ -32,7 +89,7 @@ const READY_LINE = /^READY (\d+)\s*$/;
  * for the error message if it dies before it is ready.
  */
 export function startServerProcess(script: string, options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
+  const child = spawnChild(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -77,7 +134,8 @@ export function startServerProcess(script: string, options: ServerProcessOptions
   });
 }
 
-function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL if `child` has not exited after `killAfterMs`; resolves once it has exited. */
+export function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,7 +7,7 @@ import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchCircle } from './circle';
 import { benchFanout } from './fanout';
-import { startServerProcess } from './childProcess';
+import { endChildrenOnExit, spawnChild, startServerProcess, stopAllChildren } from './childProcess';
 import { benchPrivacy } from './privacy';
 import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
@@ -24,7 +23,7 @@ function startFlags(): string[] {
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */
 function startDatabaseProcess(): Promise<{ env: Record<string, string>; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnChild(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`database exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
@@ -40,14 +39,17 @@ function startDatabaseProcess(): Promise<{ env: Record<string, string>; pid: num
  */
 async function startProduct(): Promise<ProductProcess> {
   const db = await startDatabaseProcess();
-  const child = spawn(process.execPath, [...startFlags(), path.join(projectRoot, 'dist', 'bot', 'index.js')], {
+  const child = spawnChild(process.execPath, [...startFlags(), path.join(projectRoot, 'dist', 'bot', 'index.js')], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DIRECTORY: 'true', ...db.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.once('exit', () => db.stop());
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('product did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('product did not start within 30 s'));
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.includes('"server.listening"')) return;
@@ -114,10 +116,12 @@ async function main(names: string[]): Promise<void> {
   }
 }
 
+// No product, database, load generator or browser outlives the run, whether it ends, fails or is interrupted.
+endChildrenOnExit();
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => stopAllChildren().finally(() => process.exit(0)),
   (err: unknown) => {
     process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
+    void stopAllChildren().finally(() => process.exit(1));
   },
 );
