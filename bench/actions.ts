@@ -1,6 +1,8 @@
 import { Agent } from 'node:http';
+import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
+import { CallTally } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { readCpuMs } from './rss';
@@ -21,12 +23,40 @@ export interface BenchActionsOptions {
 /** The demo directory's (fictitious) IB of Köln: every request of the benchmark goes to her. */
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
 
+/** An `adaptiveCard/action` invoke response as the product returns it. */
+interface InvokeBody {
+  statusCode?: number;
+  type?: string;
+  value?: { body?: Array<{ type?: string; style?: string; items?: Array<{ text?: string }> }>; refresh?: { action?: { data?: { id?: string } } } };
+}
+
+/**
+ * Why the product's answer to a card action that should leave the item in status `expected` is not that success, or
+ * `undefined` if it is. Failures are: no 200 over HTTP; an invoke response other than 200 (a refusal: 400, 403, 404);
+ * no card; a card that says nothing changed (the product answers a stale or repeated action with the current card and
+ * a notice in the `attention` style: "Nichts geändert: … hat bereits gehandelt"); a status line other than `expected`.
+ */
+export function productActionFailure(httpStatus: number, body: InvokeBody | undefined, expected: ItemStatus): string | undefined {
+  // The HTTP status of an invoke mirrors the invoke response's statusCode; the latter names the refusal.
+  if (typeof body?.statusCode === 'number' && body.statusCode !== 200) return `refused ${body.statusCode}`;
+  if (httpStatus !== 200) return `HTTP ${httpStatus}`;
+  if (body?.statusCode !== 200) return 'no invoke response';
+  const blocks = body.value?.body;
+  if (body.type !== 'application/vnd.microsoft.card.adaptive' || !Array.isArray(blocks)) return 'no card';
+  if (blocks.some((b) => b.type === 'Container' && (b.style === 'attention' || b.style === 'warning'))) return 'nothing changed';
+  const statusLine = blocks.find((b) => b.type === 'Container' && b.style === 'emphasis')?.items?.[0]?.text;
+  const label = STATUS_LABELS[expected];
+  if (statusLine !== `Status: ${label.de}` && statusLine !== `Status: ${label.en}`) return 'wrong status';
+  return undefined;
+}
+
 /**
  * Card action round trips (an `adaptiveCard/action` invoke in, the invoke response out) against the product in its
  * own process with its database in another, as in production. Each of N concurrent virtual users walks a request
  * through its whole life (submit, refresh, Übernehmen, Rückfrage, the requester's answer, Antworten, Erledigt): seven
  * invokes, each re-checking permissions, writing with the ETag, the audit trail, the outbox and the reminder jobs.
- * The load is generated in this process.
+ * The load is generated in this process. A call counts as done only if the product's card shows the step's new status;
+ * a refusal or a "nothing changed" card is a failure (see {@link productActionFailure}), and its latency counts too.
  */
 export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -36,38 +66,52 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
   const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
   const url = new URL('/api/messages', product.url).toString();
-  const latencies: number[] = [];
-  let measuring = false;
-  let failures = 0;
+  const tally = new CallTally();
 
-  const post = async (activity: unknown): Promise<{ statusCode: number; value: any }> => {
+  /** One invoke; its latency and verdict go to the tally. Resolves with the body if the step succeeded. */
+  const call = async (activity: unknown, expected: ItemStatus): Promise<InvokeBody | undefined> => {
     const payload = JSON.stringify(activity);
     const started = performance.now();
-    const res = await postJson(url, agent, payload);
-    const ms = performance.now() - started;
-    const body = (res.text ? JSON.parse(res.text) : { statusCode: res.status }) as { statusCode: number; value: any };
-    if (res.status !== 200 || (body.statusCode !== undefined && body.statusCode !== 200)) failures++;
-    if (measuring) latencies.push(ms);
-    return body;
+    let body: InvokeBody | undefined;
+    let failure: string | undefined;
+    try {
+      const res = await postJson(url, agent, payload);
+      body = res.text ? (JSON.parse(res.text) as InvokeBody) : undefined;
+      failure = productActionFailure(res.status, body, expected);
+    } catch (err) {
+      failure = `no answer (${(err as Error).message})`;
+    }
+    tally.record(performance.now() - started, failure);
+    return failure ? undefined : body;
   };
 
+  /** A request's whole life; a step that fails ends the cycle (the later steps would only fail after it). */
   const cycle = async (staff: TeamsUser): Promise<void> => {
-    const submitted = await post(
+    const submitted = await call(
       teams.cardAction('request.submit', { authority: 'koeln', category: 'beratung', subject: 'Benchmark (Beispiel)', description: 'Lastprobe ohne personenbezogene Daten.' }, { from: staff }),
+      'neu',
     );
-    const ref = { id: submitted.value.refresh.action.data.id as string, authority: 'koeln' };
-    await post(teams.cardAction('request.refresh', ref, { from: KOELN_IB, trigger: 'automatic' }));
-    await post(teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB }));
-    await post(teams.cardAction('request.act', { ...ref, rev: 2, action: 'ask', text: 'Rückfrage (Beispiel)' }, { from: KOELN_IB }));
-    await post(teams.cardAction('request.reply', { ...ref, rev: 3, text: 'Antwort (Beispiel)' }, { from: staff }));
-    await post(teams.cardAction('request.act', { ...ref, rev: 4, action: 'answer', text: 'Auskunft (Beispiel)' }, { from: KOELN_IB }));
-    await post(teams.cardAction('request.act', { ...ref, rev: 5, action: 'done' }, { from: KOELN_IB }));
+    const id = submitted?.value?.refresh?.action?.data?.id;
+    if (!id) return;
+    const ref = { id, authority: 'koeln' };
+    const steps: Array<[unknown, ItemStatus]> = [
+      [teams.cardAction('request.refresh', ref, { from: KOELN_IB, trigger: 'automatic' }), 'neu'],
+      [teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB }), 'in_bearbeitung'],
+      [teams.cardAction('request.act', { ...ref, rev: 2, action: 'ask', text: 'Rückfrage (Beispiel)' }, { from: KOELN_IB }), 'rueckfrage'],
+      [teams.cardAction('request.reply', { ...ref, rev: 3, text: 'Antwort (Beispiel)' }, { from: staff }), 'in_bearbeitung'],
+      [teams.cardAction('request.act', { ...ref, rev: 4, action: 'answer', text: 'Auskunft (Beispiel)' }, { from: KOELN_IB }), 'in_bearbeitung'],
+      [teams.cardAction('request.act', { ...ref, rev: 5, action: 'done' }, { from: KOELN_IB }), 'erledigt'],
+    ];
+    for (const [activity, expected] of steps) if (!(await call(activity, expected))) return;
   };
 
   try {
     const staff = Array.from({ length: concurrency }, (_, i) => user({ name: `Bench Staff ${i}` }));
     // First contact stores each conversation reference once, as in real use.
-    for (const s of [...staff, KOELN_IB]) await post(teams.installationUpdate('add', { from: s }));
+    for (const s of [...staff, KOELN_IB]) {
+      const res = await postJson(url, agent, JSON.stringify(teams.installationUpdate('add', { from: s })));
+      if (res.status !== 200) throw new Error(`actions: installing the app for a user got HTTP ${res.status}`);
+    }
     let stop = false;
     const warmupMs = opts.warmupMs ?? 3_000;
     const durationMs = opts.durationMs ?? 10_000;
@@ -76,14 +120,13 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
       while (!stop) await cycle(s);
     });
     await new Promise((r) => setTimeout(r, warmupMs));
-    measuring = true;
-    failures = 0;
+    tally.measuring = true;
     const t0 = performance.now();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
     await new Promise((r) => setTimeout(r, durationMs));
-    measuring = false;
+    tally.measuring = false;
     measuredMs = performance.now() - t0;
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
@@ -91,14 +134,16 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const ownCpuMs = (own.user + own.system) / 1000;
     stop = true;
     await Promise.all(workers);
-    const sorted = [...latencies].sort((a, b) => a - b);
+    const sorted = tally.sorted();
+    const calls = Math.max(1, sorted.length);
     log(
-      `actions: ${latencies.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent; ` +
-        `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms; ${failures} failed; ` +
-        `CPU per action: product ${(productCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, database ${(dbCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / Math.max(1, latencies.length)).toFixed(1)} ms`,
+      `actions: ${sorted.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent, ${tally.describeFailures()}; ` +
+        `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms (failed calls included); ` +
+        `CPU per action: product ${(productCpuMs / calls).toFixed(1)} ms, database ${(dbCpuMs / calls).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / calls).toFixed(1)} ms`,
     );
-    if (failures > latencies.length * 0.01) throw new Error(`actions: ${failures} of ${latencies.length} invokes failed`);
-    const perS = latencies.length / (measuredMs / 1000);
+    if (tally.failed > sorted.length * 0.01) throw new Error(`actions: ${tally.describeFailures()} of ${sorted.length} invokes`);
+    // Only actions that did what they were sent to do count as throughput.
+    const perS = tally.succeeded / (measuredMs / 1000);
     await product.stop();
     // The stock bot under the same closed loop (one state read and one upsert per action), after the product stopped.
     const stock = opts.startStock
@@ -110,12 +155,14 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           activity: (vu, n) => teams.cardAction('request.act', { id: `stock-${vu}`, authority: 'koeln', rev: n, action: 'accept' }, { from: staff[vu] }),
         })
       : undefined;
+    if (stock) log(`actions (stock bot): ${stock.perS.toFixed(0)} actions/s, ${stock.failureSummary}; p50 ${stock.p50.toFixed(1)} ms p99 ${stock.p99.toFixed(1)} ms (failed calls included)`);
     return [
       { name: 'actions.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'actions.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
       { name: 'actions.per_s', value: perS, unit: 'actions/s' },
-      { name: 'actions.product_cpu_ms_per_action', value: productCpuMs / Math.max(1, latencies.length), unit: 'ms' },
-      ...(product.dbPid ? [{ name: 'actions.db_cpu_ms_per_action', value: dbCpuMs / Math.max(1, latencies.length), unit: 'ms' }] : []),
+      { name: 'actions.failed', value: tally.failed, unit: 'requests' },
+      { name: 'actions.product_cpu_ms_per_action', value: productCpuMs / calls, unit: 'ms' },
+      ...(product.dbPid ? [{ name: 'actions.db_cpu_ms_per_action', value: dbCpuMs / calls, unit: 'ms' }] : []),
       ...(stock ? stockFigures('actions', stock, perS) : []),
     ];
   } finally {

@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { CallTally } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { readCpuMs } from './rss';
@@ -12,6 +13,8 @@ export interface StockFigures {
   cpuMsPerAction: number;
   dbCpuMsPerAction: number;
   failures: number;
+  /** The failures by reason, e.g. `2 failed (nothing changed: 2)`. */
+  failureSummary: string;
 }
 
 export interface StockRunOptions {
@@ -22,6 +25,29 @@ export interface StockRunOptions {
   durationMs: number;
   /** The invoke virtual user `vu` sends as its `n`-th request (the same activities the product gets). */
   activity: (vu: number, n: number) => unknown;
+}
+
+/** The stock bot's card, as `baselines/stockCardAction.ts` expands it: its last text block reads `Answered <n> times`. */
+interface StockInvokeBody {
+  statusCode?: number;
+  value?: { body?: Array<{ type?: string; text?: string }> };
+}
+
+/**
+ * Judges one answer of the stock bot by the same rule as the product's: a refusal or a card showing that nothing
+ * changed is a failure. The stock bot counts the actions on the user's state document and shows the count, so an
+ * answer changed something only if its count is higher than the last one this user saw. Returns the failure reason
+ * (or `undefined`) and the count shown.
+ */
+export function stockActionFailure(httpStatus: number, body: StockInvokeBody | undefined, lastCount: number): { failure?: string; count?: number } {
+  if (typeof body?.statusCode === 'number' && body.statusCode !== 200) return { failure: `refused ${body.statusCode}` };
+  if (httpStatus !== 200) return { failure: `HTTP ${httpStatus}` };
+  if (body?.statusCode !== 200) return { failure: 'no invoke response' };
+  const text = [...(body.value?.body ?? [])].reverse().find((b) => b.type === 'TextBlock')?.text ?? '';
+  const match = /^Answered (\d+) times$/.exec(text);
+  if (!match) return { failure: 'no card' };
+  const count = Number(match[1]);
+  return count > lastCount ? { count } : { failure: 'nothing changed', count };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -38,45 +64,49 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
   const target = await opts.startStock();
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency * 2 });
   const url = new URL('/api/messages', target.url);
-  const post = async (payload: string): Promise<boolean> => {
-    try {
-      const res = await postJson(url, agent, payload);
-      return res.status === 200 && (JSON.parse(res.text) as { statusCode?: number }).statusCode === 200;
-    } catch {
-      return false;
-    }
-  };
+  const tally = new CallTally();
   try {
-    const latencies: number[] = [];
-    let failures = 0;
-    let measuring = false;
     let stop = false;
     const loops = Array.from({ length: opts.concurrency }, async (_, vu) => {
+      let lastCount = 0;
       for (let n = 0; !stop; n++) {
         const payload = JSON.stringify(opts.activity(vu, n));
         const started = performance.now();
-        const ok = await post(payload);
-        const ms = performance.now() - started;
-        if (!measuring) continue;
-        if (ok) latencies.push(ms);
-        else failures++;
+        let verdict: { failure?: string; count?: number };
+        try {
+          const res = await postJson(url, agent, payload);
+          verdict = stockActionFailure(res.status, res.text ? (JSON.parse(res.text) as StockInvokeBody) : undefined, lastCount);
+        } catch (err) {
+          verdict = { failure: `no answer (${(err as Error).message})` };
+        }
+        tally.record(performance.now() - started, verdict.failure);
+        lastCount = Math.max(lastCount, verdict.count ?? 0);
       }
     });
     await new Promise((r) => setTimeout(r, opts.warmupMs));
-    measuring = true;
+    tally.measuring = true;
     const t0 = performance.now();
     const cpu0 = readCpuMs(target.pid);
     const db0 = target.dbPid ? readCpuMs(target.dbPid) : 0;
     await new Promise((r) => setTimeout(r, opts.durationMs));
-    measuring = false;
+    tally.measuring = false;
     const elapsed = performance.now() - t0;
     const cpu = readCpuMs(target.pid) - cpu0;
     const db = target.dbPid ? readCpuMs(target.dbPid) - db0 : 0;
     stop = true;
     await Promise.all(loops);
-    const sorted = latencies.sort((a, b) => a - b);
+    // As for the product: failed calls count in the latencies and the CPU per call, not in the throughput.
+    const sorted = tally.sorted();
     const n = Math.max(1, sorted.length);
-    return { perS: (sorted.length / elapsed) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMsPerAction: cpu / n, dbCpuMsPerAction: db / n, failures };
+    return {
+      perS: (tally.succeeded / elapsed) * 1000,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      cpuMsPerAction: cpu / n,
+      dbCpuMsPerAction: db / n,
+      failures: tally.failed,
+      failureSummary: tally.describeFailures(),
+    };
   } finally {
     agent.destroy();
     await target.stop();
