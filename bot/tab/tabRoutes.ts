@@ -2,7 +2,7 @@ import type { Next, Request, Response, Server } from 'restify';
 import type { Logger } from '../../services/logging';
 import { langOf } from '../texts';
 import { bodyReader } from '../bodyReader';
-import { loadStaticFiles, TAB_CSP } from './staticFiles';
+import { loadStaticFiles, representation, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
 
@@ -41,17 +41,20 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
       res.end('Not found');
       return next(false);
     }
-    res.setHeader('Content-Type', file.contentType);
+    // Compressed once at start; brotli or gzip as the request accepts (Content-Encoding, Vary, own ETag).
+    const chosen = representation(file, req.header('accept-encoding'));
+    // Revalidated on every load (the names carry no content hash), answered 304 while the ETag still matches.
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('ETag', file.etag);
     if (file.contentType.startsWith('text/html')) res.setHeader('Content-Security-Policy', TAB_CSP);
-    if (req.header('if-none-match') === file.etag) {
+    for (const [name, value] of Object.entries(chosen.headers)) res.setHeader(name, value);
+    if (req.header('if-none-match') === chosen.etag) {
       res.writeHead(304);
       res.end();
       return next(false);
     }
+    res.setHeader('Content-Length', chosen.body.length);
     res.writeHead(200);
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    res.end(req.method === 'HEAD' ? undefined : chosen.body);
     return next(false);
   };
   server.get('/tab/*', serveFile);

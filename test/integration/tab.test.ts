@@ -1,5 +1,9 @@
-import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { UnansweredQuestions, type UnansweredQuestion } from '../../services/answers/unansweredQuestions';
+import { projectRoot } from '../../services/paths';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { UserProfile } from '../../services/users/userProfiles';
@@ -139,7 +143,8 @@ describe('the personal tab API', () => {
       expect(res.body.lang).toBe('en');
       const section = res.body.sections.unanswered;
       expect(section).toMatchObject({ authority: 'koeln', authorityName: 'Bezirksregierung Köln' });
-      expect(section.questions.map((q: { text: string }) => q.text)).toEqual(['Wie beantrage ich Sonderurlaub für das Zuckerfest?']);
+      expect(section.questions.map((q: { intent: string; keywords: string[] }) => [q.intent, q.keywords])).toEqual([['out_of_scope', ['beantrage', 'sonderurlaub', 'zuckerfest']]]);
+      expect(JSON.stringify(section)).not.toContain('Wie beantrage');
     }
     const ib = await call('GET', '/api/tab/me', token(KOELN_IB));
     expect(ib.body.roles.commissionerOf).toEqual(['koeln']);
@@ -179,6 +184,44 @@ describe('the personal tab API', () => {
       const css = await fetch(`${app.url}/tab/app.css`);
       expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
       expect((await fetch(`${app.url}/tab/`)).status).toBe(200);
+    });
+
+    it('serves the script compressed as the browser accepts (brotli, else gzip), with Vary and revalidation, decompressing to the built bytes', async () => {
+      // Raw bytes as they travel: fetch would decompress them.
+      const get = (headers: Record<string, string>) =>
+        new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          const url = new URL('/tab/app.js', app.url);
+          const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const built = readFileSync(path.join(projectRoot, 'tab', 'dist', 'app.js'));
+
+      const plain = await get({});
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.equals(built)).toBe(true);
+      const br = await get({ 'accept-encoding': 'gzip, deflate, br, zstd' });
+      const gzip = await get({ 'accept-encoding': 'br;q=0, gzip' });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      for (const res of [plain, br, gzip]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.vary).toBe('Accept-Encoding');
+        expect(res.headers['cache-control']).toBe('no-cache');
+        expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+        expect(Number(res.headers['content-length'])).toBe(res.body.length);
+      }
+      expect(brotliDecompressSync(br.body).equals(built)).toBe(true);
+      expect(gunzipSync(gzip.body).equals(built)).toBe(true);
+      expect(br.body.length).toBeLessThan(built.length / 3);
+      // Each representation has its own validator; a revalidation is answered 304 for the same one only.
+      expect(new Set([plain.headers.etag, br.headers.etag, gzip.headers.etag]).size).toBe(3);
+      expect((await get({ 'accept-encoding': 'br', 'if-none-match': br.headers.etag! })).status).toBe(304);
+      expect((await get({ 'accept-encoding': 'gzip', 'if-none-match': br.headers.etag! })).status).toBe(200);
     });
 
     it.each([
