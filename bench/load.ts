@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
+import { forkChild } from './childProcess';
 
 /**
  * HTTP load against a bot's messaging endpoint, generated in a separate process so the generator never competes with
@@ -9,7 +9,9 @@ import path from 'node:path';
  * - `{{seq}}`: a number unique to the request within the run (use it for activity ids),
  * - `{{vu}}`: the index of the virtual user (one per connection) sending it,
  * - `{{vuGuid}}`: a GUID-shaped id unique to the virtual user (for `aadObjectId`),
- * - `{{now}}`: the ISO time the request is sent.
+ * - `{{now}}`: the ISO time the request is sent,
+ * - `{{alt:A|B}}`: `A` on a virtual user's 1st, 3rd, … request and `B` on its 2nd, 4th, … (any number of choices),
+ *   e.g. a Teams locale that changes every time, so each turn stores something.
  *
  * @example
  * ```ts
@@ -21,6 +23,11 @@ import path from 'node:path';
  * console.log(result.throughputPerS, result.p99Ms);
  * ```
  */
+
+/** The GUID-shaped `aadObjectId` the `{{vuGuid}}` token gives virtual user `vu`. */
+export function vuGuid(vu: number): string {
+  return `00000000-0000-4000-a000-${vu.toString(16).padStart(12, '0')}`;
+}
 
 /** What to send, where, how hard and for how long. */
 export interface LoadOptions {
@@ -88,7 +95,7 @@ export interface LoadPhaseHooks {
 
 /** Runs the load in a child process (`loadWorker.js` next to this file) and resolves with its measurements. */
 export function runLoad(options: LoadOptions, hooks: LoadPhaseHooks = {}): Promise<LoadResult> {
-  const worker = fork(path.join(__dirname, 'loadWorker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const worker = forkChild(path.join(__dirname, 'loadWorker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (reply: LoadWorkerReply) => {

@@ -4,11 +4,12 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { LoadOptions, LoadResult, LoadWorkerReply, LoadWorkerRequest } from './load';
+import { vuGuid, type LoadOptions, type LoadResult, type LoadWorkerReply, type LoadWorkerRequest } from './load';
 
-const TOKEN = /\{\{(seq|vu|vuGuid|now)\}\}/g;
+const TOKEN = /\{\{(seq|vu|vuGuid|now|alt:[^{}]+)\}\}/g;
 
-type Token = 'seq' | 'vu' | 'vuGuid' | 'now';
+/** A token of the template; `string[]` stands for `{{alt:…}}` with its choices. */
+type Token = 'seq' | 'vu' | 'vuGuid' | 'now' | string[];
 
 /** The serialized template cut at its tokens, so each request is one string join instead of a JSON.stringify. */
 interface CompiledTemplate {
@@ -23,22 +24,25 @@ function compileTemplate(template: unknown): CompiledTemplate {
   let last = 0;
   for (const match of json.matchAll(TOKEN)) {
     literals.push(json.slice(last, match.index));
-    tokens.push(match[1] as Token);
+    tokens.push(match[1].startsWith('alt:') ? match[1].slice(4).split('|') : (match[1] as Token));
     last = (match.index ?? 0) + match[0].length;
   }
   literals.push(json.slice(last));
   return { literals, tokens };
 }
 
-function vuGuid(vu: number): string {
-  return `00000000-0000-4000-a000-${vu.toString(16).padStart(12, '0')}`;
-}
+/** How many requests each virtual user has sent, for `{{alt:…}}`. */
+const sentByVu: number[] = [];
 
 function render(template: CompiledTemplate, seq: number, vu: number): string {
+  const n = sentByVu[vu] ?? 0;
+  sentByVu[vu] = n + 1;
   let body = template.literals[0];
   for (let i = 0; i < template.tokens.length; i++) {
     const token = template.tokens[i];
-    const value = token === 'seq' ? String(seq) : token === 'vu' ? String(vu) : token === 'vuGuid' ? vuGuid(vu) : new Date().toISOString();
+    const value = Array.isArray(token)
+      ? token[n % token.length]
+      : token === 'seq' ? String(seq) : token === 'vu' ? String(vu) : token === 'vuGuid' ? vuGuid(vu) : new Date().toISOString();
     body += value + template.literals[i + 1];
   }
   return body;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { message, user } from '../test/support/activities';
+import { cardAction, message, user } from '../test/support/activities';
 import { startChannelEmulator, type CallCounters } from '../test/support/channelEmulator';
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import { startServerProcess } from './childProcess';
-import { runLoad, type LoadResult } from './load';
+import { runLoad, vuGuid, type LoadResult } from './load';
 import { peakRssMb, readCpuMs } from './rss';
 import type { Figure } from './figure';
 
@@ -33,6 +33,11 @@ export interface BenchTurnsOptions {
   rounds?: number;
   /** What the users type; default `hilfe`, a command every version of the product answers. */
   text?: string;
+  /**
+   * Also measure a turn that reads and writes state in Cosmos DB (see {@link STATE_TURN}); default true. Needs the
+   * product (its Anliegen and „Meine Anliegen“), so a stand-in such as the echo bot turns it off.
+   */
+  stateTurn?: boolean;
   /** The bot's App ID for the recipient account; the product must accept it (auth is expected to be off). */
   botAppId?: string;
   /** Extra headers for every request, e.g. an `authorization` header from a long-lived test token. */
@@ -51,6 +56,8 @@ interface TargetRun {
   peakRssMb: number;
   /** CPU the target used per completed request during the measured phase. */
   cpuMsPerTurn: number;
+  /** CPU its database process used per completed request (0 without one). */
+  dbCpuMsPerTurn: number;
   /** Connector calls the target made per request (replies, roster lookups …), warm-up included. */
   connectorCallsPerTurn: number;
 }
@@ -82,16 +89,35 @@ async function startEmulator(where: 'inProcess' | 'childProcess'): Promise<Emula
   };
 }
 
+/**
+ * The second turn measured: „Meine Anliegen“ by someone who has one, with the Teams locale switching between German
+ * and English on every message. The switch is a profile change, so every turn stores the profile (a read and a
+ * replace with the ETag in the users container) and then queries the person's Anliegen: state read and written in
+ * Cosmos DB, where the help turn is served from the profile cache.
+ */
+const STATE_TURN = { text: 'meine anliegen', locale: '{{alt:de-DE|en-US}}' };
+
+/** Virtual user `vu` (a number, or the load template's `{{vu}}` and `{{vuGuid}}` tokens). */
+function benchUser(vu: string, aadObjectId: string) {
+  return user({ name: `Bench User ${vu}`, id: `29:1bench-user-${vu}`, aadObjectId, email: `bench.user.${vu}@bezreg.example` });
+}
+
 /** One 1:1 chat per connection, each with its own user, so per-user and per-conversation state behave as in use. */
-function turnTemplate(serviceUrl: string, text: string, botAppId: string | undefined): unknown {
-  const benchUser = user({
-    name: 'Bench User {{vu}}',
-    id: '29:1bench-user-{{vu}}',
-    aadObjectId: '{{vuGuid}}',
-    email: 'bench.user.{{vu}}@bezreg.example',
-  });
-  const activity = message(text, { from: benchUser, serviceUrl, botAppId, conversationId: 'a:1bench-chat-{{vu}}', id: '{{seq}}' });
+function turnTemplate(serviceUrl: string, text: string, botAppId: string | undefined, locale?: string): unknown {
+  const from = benchUser('{{vu}}', '{{vuGuid}}');
+  const activity = message(text, { from, serviceUrl, botAppId, conversationId: 'a:1bench-chat-{{vu}}', id: '{{seq}}', ...(locale ? { locale } : {}) });
   return { ...activity, timestamp: '{{now}}' };
+}
+
+/** Gives each of the first `connections` virtual users one Anliegen, so „Meine Anliegen“ reads a real list. */
+async function submitOneRequestEach(url: string, serviceUrl: string, connections: number, botAppId: string | undefined): Promise<void> {
+  for (let vu = 0; vu < connections; vu++) {
+    const form = { authority: 'koeln', category: 'beratung', subject: `Benchmark ${vu} (Beispiel)`, description: 'Lastprobe ohne personenbezogene Daten.' };
+    const activity = cardAction('request.submit', form, { from: benchUser(String(vu), vuGuid(vu)), serviceUrl, botAppId, conversationId: `a:1bench-chat-${vu}` });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    const body = (await res.json().catch(() => undefined)) as { statusCode?: number } | undefined;
+    if (res.status !== 200 || body?.statusCode !== 200) throw new Error(`turns: submitting an Anliegen for virtual user ${vu} got HTTP ${res.status}, ${JSON.stringify(body)?.slice(0, 200)}`);
+  }
 }
 
 function messagingUrl(url: string): string {
@@ -125,20 +151,24 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
   const maxErrorShare = opts.maxErrorShare ?? 0.01;
   const emulator = await startEmulator(opts.emulator ?? 'inProcess');
   const template = turnTemplate(emulator.serviceUrl, opts.text ?? 'hilfe', opts.botAppId);
+  const connections = opts.connections ?? 32;
 
-  async function measure(name: string, start: () => Promise<ProductProcess>): Promise<TargetRun> {
+  async function measure(name: string, start: () => Promise<ProductProcess>, turn = template, prepare?: (url: string) => Promise<void>): Promise<TargetRun> {
     const target = await start();
     try {
+      await prepare?.(messagingUrl(target.url));
       const before = await emulator.counters();
       let targetCpuAtStart = 0;
       let targetCpuAtEnd = 0;
+      let dbCpuAtStart = 0;
+      let dbCpuAtEnd = 0;
       let emulatorCpuAtStart = 0;
       let emulatorCpuAtEnd = 0;
       const load = await runLoad(
         {
           url: messagingUrl(target.url),
-          template,
-          connections: opts.connections ?? 32,
+          template: turn,
+          connections,
           warmupMs: opts.warmupMs ?? 3_000,
           durationMs: opts.durationMs ?? 10_000,
           headers: opts.headers,
@@ -146,10 +176,12 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
         {
           onMeasureStart: () => {
             targetCpuAtStart = readCpuMs(target.pid);
+            dbCpuAtStart = target.dbPid ? readCpuMs(target.dbPid) : 0;
             emulatorCpuAtStart = emulator.cpuMs();
           },
           onMeasureEnd: () => {
             targetCpuAtEnd = readCpuMs(target.pid);
+            dbCpuAtEnd = target.dbPid ? readCpuMs(target.dbPid) : 0;
             emulatorCpuAtEnd = emulator.cpuMs();
           },
         },
@@ -158,10 +190,11 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
       const peak = peakRssMb(target.pid);
       const failed = load.errors + load.non2xx;
       const cpuMsPerTurn = (targetCpuAtEnd - targetCpuAtStart) / Math.max(1, load.requests);
+      const dbCpuMsPerTurn = (dbCpuAtEnd - dbCpuAtStart) / Math.max(1, load.requests);
       const share = (cpuMs: number): string => `${((cpuMs / load.elapsedMs) * 100).toFixed(0)}%`;
       log(
         `${name}: ${load.throughputPerS.toFixed(0)}/s p50 ${load.p50Ms.toFixed(1)} ms p99 ${load.p99Ms.toFixed(1)} ms, ` +
-          `${cpuMsPerTurn.toFixed(2)} CPU ms/turn, peak RSS ${peak.toFixed(0)} MB; CPU of a core: target ${share(targetCpuAtEnd - targetCpuAtStart)}, ` +
+          `${cpuMsPerTurn.toFixed(2)} CPU ms/turn${target.dbPid ? ` + ${dbCpuMsPerTurn.toFixed(2)} in the database` : ''}, peak RSS ${peak.toFixed(0)} MB; CPU of a core: target ${share(targetCpuAtEnd - targetCpuAtStart)}, ` +
           `load generator ${share(load.generatorCpuMs)}, emulator ${share(emulatorCpuAtEnd - emulatorCpuAtStart)}; ` +
           `${failed} failed of ${load.requests} ${JSON.stringify(load.statusCounts)}`,
       );
@@ -171,14 +204,15 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
         );
       }
       const calls = after.accepted + after.rejected - (before.accepted + before.rejected);
-      return { load, peakRssMb: peak, cpuMsPerTurn, connectorCallsPerTurn: calls / (load.requests + load.warmupRequests) };
+      return { load, peakRssMb: peak, cpuMsPerTurn, dbCpuMsPerTurn, connectorCallsPerTurn: calls / (load.requests + load.warmupRequests) };
     } finally {
       await target.stop();
     }
   }
 
   const baselines = path.join(__dirname, 'baselines');
-  const runs = { bare: [] as TargetRun[], echo: [] as TargetRun[], product: [] as TargetRun[] };
+  const runs = { bare: [] as TargetRun[], echo: [] as TargetRun[], product: [] as TargetRun[], state: [] as TargetRun[] };
+  const stateTemplate = turnTemplate(emulator.serviceUrl, STATE_TURN.text, opts.botAppId, STATE_TURN.locale);
   try {
     const rounds = Math.max(1, opts.rounds ?? 1);
     for (let round = 1; round <= rounds; round++) {
@@ -186,6 +220,11 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
       runs.bare.push(await measure('bare restify', () => startServerProcess(path.join(baselines, 'bareRestify.js'))));
       runs.echo.push(await measure('stock echo', () => startServerProcess(path.join(baselines, 'stockEcho.js'))));
       runs.product.push(await measure('product', opts.startProduct));
+      if (opts.stateTurn ?? true) {
+        runs.state.push(
+          await measure('product, „Meine Anliegen“ with a profile change', opts.startProduct, stateTemplate, (url) => submitOneRequestEach(url, emulator.serviceUrl, connections, opts.botAppId)),
+        );
+      }
     }
   } finally {
     await emulator.stop();
@@ -196,6 +235,7 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
     p50: median(list.map((r) => r.load.p50Ms)),
     p99: median(list.map((r) => r.load.p99Ms)),
     cpu: median(list.map((r) => r.cpuMsPerTurn)),
+    dbCpu: median(list.map((r) => r.dbCpuMsPerTurn)),
     rss: Math.max(...list.map((r) => r.peakRssMb)),
     calls: median(list.map((r) => r.connectorCallsPerTurn)),
   });
@@ -217,6 +257,8 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
     { name: 'turns.p99_ms', value: product.p99, unit: 'ms' },
     { name: 'turns.peak_rss_mb', value: product.rss, unit: 'MB' },
     { name: 'turns.cpu_ms_per_turn', value: product.cpu, unit: 'ms' },
+    { name: 'turns.db_cpu_ms_per_turn', value: product.dbCpu, unit: 'ms' },
+    ...(runs.state.length ? stateFigures(summary(runs.state)) : []),
     { name: 'turns.stock_echo_p50_ms', value: echo.p50, unit: 'ms' },
     { name: 'turns.stock_echo_p99_ms', value: echo.p99, unit: 'ms' },
     { name: 'turns.stock_echo_peak_rss_mb', value: echo.rss, unit: 'MB' },
@@ -226,5 +268,17 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
     { name: 'turns.bare_restify_peak_rss_mb', value: bare.rss, unit: 'MB' },
     { name: 'turns.bare_restify_cpu_ms_per_req', value: bare.cpu, unit: 'ms' },
     { name: 'turns.product_connector_calls_per_turn', value: product.calls, unit: 'calls' },
+  ];
+}
+
+/** The figures of the turn that reads and writes Cosmos DB, beside the help turn's. */
+function stateFigures(state: { perS: number; p50: number; p99: number; cpu: number; dbCpu: number; calls: number }): Figure[] {
+  return [
+    { name: 'turns.state_turn_per_s', value: state.perS, unit: 'turns/s' },
+    { name: 'turns.state_turn_p50_ms', value: state.p50, unit: 'ms' },
+    { name: 'turns.state_turn_p99_ms', value: state.p99, unit: 'ms' },
+    { name: 'turns.state_turn_cpu_ms_per_turn', value: state.cpu, unit: 'ms' },
+    { name: 'turns.state_turn_db_cpu_ms_per_turn', value: state.dbCpu, unit: 'ms' },
+    { name: 'turns.state_turn_connector_calls_per_turn', value: state.calls, unit: 'calls' },
   ];
 }

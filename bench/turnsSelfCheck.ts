@@ -16,6 +16,8 @@ async function main(): Promise<void> {
     durationMs,
     emulator,
     rounds,
+    // The echo bot has no Anliegen to list.
+    stateTurn: false,
   });
   for (const figure of figures) {
     process.stdout.write(`${figure.name.padEnd(40)} ${figure.value.toFixed(figure.unit === 'x' ? 3 : 1).padStart(10)} ${figure.unit}\n`);
