@@ -46,6 +46,9 @@ export interface CircleMeetingCardData {
   canRsvp: boolean;
   rsvpValue: string;
   delegateValue: string;
+  /** The topic proposal's inputs, refilled after a refused proposal ('' otherwise). */
+  topicValues: { title: string; description: string; presenter: string };
+  actionTitleValue: string;
   canPropose: boolean;
   icsUrl: string;
   onlineUrl: string;

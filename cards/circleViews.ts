@@ -129,6 +129,8 @@ export interface CardStatus {
   statusStyle?: 'default' | 'good' | 'attention';
   /** Teams user ids (29:…) that refresh automatically into their own view; at most 60 are used. */
   refreshUserIds?: string[];
+  /** What the viewer typed, to refill the meeting card's inputs after a refused action (only the actor sees it). */
+  inputs?: Partial<Record<'topicTitle' | 'topicDescription' | 'topicPresenter' | 'minutes' | 'actionTitle' | 'delegate', string>>;
 }
 
 /** Member names for a card line, each escaped (display names are user text). */
@@ -206,12 +208,14 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     mineText: view.mine ? t.mineRsvp(t.rsvp[view.mine.answer], optionalText(view.mine.delegate)) : '',
     canRsvp: !cancelled && !ended,
     rsvpValue: view.mine?.answer ?? '',
-    delegateValue: view.mine?.delegate ?? '',
+    delegateValue: opts.inputs?.delegate ?? view.mine?.delegate ?? '',
+    topicValues: { title: opts.inputs?.topicTitle ?? '', description: opts.inputs?.topicDescription ?? '', presenter: opts.inputs?.topicPresenter ?? '' },
+    actionTitleValue: opts.inputs?.actionTitle ?? '',
     canPropose: !cancelled && !ended,
     icsUrl: cancelled ? '' : view.icsUrl,
     onlineUrl: cancelled ? '' : m.onlineUrl ?? '',
     minutesText: cardText(m.minutes?.text ?? ''),
-    minutesValue: view.viewerIsKfi ? m.minutes?.text ?? '' : '',
+    minutesValue: view.viewerIsKfi ? opts.inputs?.minutes ?? m.minutes?.text ?? '' : '',
     actionItemsText: m.actionItems.map((a) => t.action(cardText(a.title), cardText(a.ownerName), formatBerlinDate(a.due, lang))).join('\n'),
     kfi: view.viewerIsKfi && !cancelled,
     notAnsweredText: t.notAnswered(namesText(view.notAnswered)),

@@ -71,6 +71,8 @@ export interface ItemCardData {
   decisionText: string;
   showText: boolean;
   showDecision: boolean;
+  /** What the viewer typed into the inputs, when a refused action brings the card back ('' otherwise). */
+  values: { text: string; date: string; time: string };
   actions: ItemAction[];
   labels: { refresh: string; text: string; date: string; time: string };
 }

@@ -9,6 +9,7 @@ import {
   renderOverviewCard,
   renderPollCard,
   renderPollForm,
+  type CardStatus,
   type CircleLang,
 } from '../../cards/circleViews';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
@@ -19,6 +20,7 @@ import type { Logger } from '../../services/logging';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { messageText } from '../../services/text/escape';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
+import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { conversationRefOf } from '../teamsBot';
 import { langOf, type Lang } from '../texts';
 import { invokeResponse, type CardVerb, type Caller, type Feature } from './types';
@@ -150,6 +152,18 @@ function refreshIdsFrom(profiles: UserProfileRepository, ttlMs = 30_000) {
   };
 }
 
+/** The fields the privacy guard may refuse (the service names the field in `detail`), as the cards label them. */
+const GUARDED_FIELDS: Record<CircleLang, Record<string, string>> = {
+  de: {
+    title: 'Titel', place: 'Ort', agendaText: 'Tagesordnung', topicTitle: 'Thema', topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?',
+    minutes: 'Protokoll', actionTitle: 'Neue Aufgabe', delegate: 'Vertretung',
+  },
+  en: {
+    title: 'Title', place: 'Place', agendaText: 'Agenda', topicTitle: 'Topic', topicDescription: 'Short description', topicPresenter: 'Who presents it?',
+    minutes: 'Minutes', actionTitle: 'New action item', delegate: 'Sending someone',
+  },
+};
+
 /** The polite sentence for a refusal of the circle service (the chat and the personal tab's composer say the same). */
 export function circleErrorText(l: CircleLang, err: CircleError): string {
   const t = M[l];
@@ -166,6 +180,11 @@ export function circleErrorText(l: CircleLang, err: CircleError): string {
       return t.past;
     case 'CIRCLE_NO_CHANNEL':
       return t.noChannel;
+    case 'CIRCLE_PERSONAL_DATA': {
+      const field = GUARDED_FIELDS[l][err.detail] ?? err.detail;
+      const reason = personalDataReason(l, err.kinds);
+      return `${l === 'de' ? `Das Feld „${field}“` : `The field "${field}"`} ${reason}. ${PERSONAL_DATA_ADVICE[l]}`;
+    }
     default:
       return t.invalid[err.detail] ?? t.invalidDefault;
   }
@@ -239,9 +258,10 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     const view = await service.pollView(pollId, caller.aadObjectId);
     return renderPollCard(view, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(view.members) }).content;
   };
-  const meetingCard = async (caller: Caller, view: MeetingView | string, status?: string, statusStyle: 'good' | 'attention' = 'good') => {
+  /** `inputs` refills what the caller typed after a refused action. */
+  const meetingCard = async (caller: Caller, view: MeetingView | string, status?: string, statusStyle: 'good' | 'attention' = 'good', inputs?: CardStatus['inputs']) => {
     const v = typeof view === 'string' ? await service.meetingView(view, caller.aadObjectId) : view;
-    return renderMeetingCard(v, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(v.members) }).content;
+    return renderMeetingCard(v, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(v.members), inputs }).content;
   };
   const channelKnown = async () => !!(await service.settings())?.channel;
 
@@ -437,7 +457,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           caller,
           'circle.meeting.rsvp',
           async () => meetingCard(caller, await service.rsvp(caller.aadObjectId, data.meetingId, data.rsvp, data.delegate), M[lang(caller)].rsvpSaved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention'),
+          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { delegate: data.delegate }),
         ),
     },
     {
@@ -450,7 +470,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           'circle.topic.propose',
           async () =>
             meetingCard(caller, await service.proposeTopic(caller.aadObjectId, data.meetingId, { title: data.topicTitle ?? '', description: data.topicDescription, presenter: data.topicPresenter }), M[lang(caller)].topicProposed),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention'),
+          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { topicTitle: data.topicTitle, topicDescription: data.topicDescription, topicPresenter: data.topicPresenter }),
         ),
     },
     {
@@ -474,7 +494,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           caller,
           'circle.minutes.post',
           async () => meetingCard(caller, await service.postMinutes(caller.aadObjectId, data.meetingId, data.minutes ?? ''), M[lang(caller)].saved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention'),
+          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { minutes: data.minutes }),
         ),
     },
     {
@@ -487,7 +507,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           'circle.action.add',
           async () =>
             meetingCard(caller, await service.addActionItem(caller.aadObjectId, data.meetingId, { title: data.actionTitle ?? '', owner: data.actionOwner ?? '', due: data.actionDue ?? '' }), M[lang(caller)].saved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention'),
+          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { actionTitle: data.actionTitle }),
         ),
     },
   ];

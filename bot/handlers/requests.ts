@@ -24,6 +24,7 @@ import { JOB_KINDS, type ItemRoles, type Outcome, type Problem, type RequestActi
 import type { Versioned } from '../../services/storage/documentStore';
 import { cardText, fenced, messageText } from '../../services/text/escape';
 import type { UserProfile } from '../../services/users/userProfiles';
+import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
@@ -53,15 +54,15 @@ const FIELD_NAMES = {
 } as const;
 
 const PROBLEM_TEXT = {
-  de: { missing: 'fehlt', too_long: 'ist zu lang', bad_date: 'ist kein gültiges Datum', past_date: 'liegt in der Vergangenheit', bad_time: 'ist keine gültige Uhrzeit (HH:MM)', unknown_value: 'ist keine der angebotenen Möglichkeiten' },
-  en: { missing: 'is missing', too_long: 'is too long', bad_date: 'is not a valid date', past_date: 'is in the past', bad_time: 'is not a valid time (HH:MM)', unknown_value: 'is not one of the options offered' },
+  de: { missing: 'fehlt', too_long: 'ist zu lang', bad_date: 'ist kein gültiges Datum', past_date: 'liegt in der Vergangenheit', bad_time: 'ist keine gültige Uhrzeit (HH:MM)', unknown_value: 'ist keine der angebotenen Möglichkeiten', personal_data: 'enthält personenbezogene Daten Dritter' },
+  en: { missing: 'is missing', too_long: 'is too long', bad_date: 'is not a valid date', past_date: 'is in the past', bad_time: 'is not a valid time (HH:MM)', unknown_value: 'is not one of the options offered', personal_data: "contains other people's personal data" },
 } as const;
 
 const L = {
   de: {
     formHeading: 'Anliegen an die Integrationsbeauftragte / den Integrationsbeauftragten',
     formIntro: 'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung (während einer Abwesenheit an die Vertretung). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht. Beteiligung an geplanten Maßnahmen: RdErl. v. 5.12.2023, Nr. 5 a.',
-    privacy: 'Bitte keine personenbezogenen Daten Dritter (Namen mit Geburtsdatum, Aktenzeichen, Adressen, Telefonnummern). Einzelfälle des Aufenthaltsrechts klärt die örtliche Ausländerbehörde.',
+    privacy: 'Bitte keine personenbezogenen Daten Dritter: keine Namen mit Herkunft, Religion, Gesundheit, sexueller Orientierung, Geburtsdatum oder Aktenzeichen, keine Adressen oder Telefonnummern. Solche Angaben speichert der Lotse nicht. Einzelfälle des Aufenthaltsrechts klärt die örtliche Ausländerbehörde.',
     labels: {
       authority: 'Bezirksregierung', category: 'Art des Anliegens', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
       measureHeading: 'Nur bei Beteiligung an einer geplanten Maßnahme', department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin der Maßnahme',
@@ -129,7 +130,7 @@ const L = {
   en: {
     formHeading: 'Request to the integration commissioner',
     formIntro: "Your request goes to the integration commissioner of your authority (to the deputy during an absence). You see every step on this card and as a message. Involvement in planned measures: decree No. 5 a.",
-    privacy: "Please do not include other people's personal data (names with dates of birth, file numbers, addresses, phone numbers). Individual residence cases are handled by the local immigration office.",
+    privacy: "Please do not include other people's personal data: no names with origin, religion, health, sexual orientation, date of birth or file number, no addresses or phone numbers. The Lotse does not store such text. Individual residence cases are handled by the local immigration office.",
     labels: {
       authority: 'Authority', category: 'Kind of request', subject: 'Subject', description: 'Description', deadline: 'Deadline (optional)',
       measureHeading: 'Only for involvement in a planned measure', department: 'Department (Dezernat)', measure: 'Measure', plannedDate: 'Planned date of the measure',
@@ -254,8 +255,12 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     return people.find((p) => p?.aadObjectId === aadObjectId && p.lang)?.lang ?? 'de';
   };
 
-  const problemsText = (lang: Lang, problems: Problem[]) =>
-    L[lang].problems(problems.map((p) => `${FIELD_NAMES[lang][p.field as keyof (typeof FIELD_NAMES)['de']] ?? p.field} ${PROBLEM_TEXT[lang][p.code]}`).join('; '));
+  const problemsText = (lang: Lang, problems: Problem[]) => {
+    const reason = (p: Problem) => (p.code === 'personal_data' && p.kinds?.length ? personalDataReason(lang, p.kinds) : PROBLEM_TEXT[lang][p.code]);
+    const text = L[lang].problems(problems.map((p) => `${FIELD_NAMES[lang][p.field as keyof (typeof FIELD_NAMES)['de']] ?? p.field} ${reason(p)}`).join('; '));
+    // The privacy guard refused a field: say that nothing was stored and how to go on.
+    return problems.some((p) => p.code === 'personal_data') ? `${text} ${PERSONAL_DATA_ADVICE[lang]}` : text;
+  };
 
   const requestForm = (lang: Lang, values: Partial<Record<string, string>>, status = '') => {
     const t = L[lang];
@@ -292,7 +297,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
   };
 
   /** The card for one viewer: what they may do on the item, and nothing else. */
-  const renderItem = (lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: 'default' | 'good' | 'attention' | 'warning' = 'default') => {
+  /** `typed` refills the card's inputs when an action was refused (only the actor sees that card). */
+  const renderItem = (lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: 'default' | 'good' | 'attention' | 'warning' = 'default', typed: { text?: string; date?: string; time?: string } = {}) => {
     const t = L[lang];
     const r = { id: item.id, authority: item.authority, rev: item.rev };
     const facts: { label: string; value: string }[] = [{ label: t.facts.authority, value: AUTHORITY_NAMES[item.authority] }];
@@ -363,6 +369,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
       decisionText,
       showText,
       showDecision,
+      values: { text: (typed.text ?? '').slice(0, 2000), date: typed.date ?? '', time: typed.time ?? '' },
       actions,
       labels: { refresh: t.refresh, text: textLabel, date: t.dateLabel, time: t.timeLabel },
     }).content;
@@ -658,7 +665,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention'));
+            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },
@@ -671,7 +678,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention'));
+            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },
@@ -728,7 +735,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention'));
+            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },

@@ -157,8 +157,9 @@ const KINDS: ComposerKind[] = [
 
 /** Which composer field a circle refusal is about (the service names the rule in `detail`). */
 const FIELD_OF: Record<string, Record<string, string>> = {
-  poll: { title: 'title', duration: 'duration', slot: 'slot1', slotCount: 'slot1', onlineUrl: 'onlineUrl' },
-  meeting: { title: 'title', date: 'date', endBeforeStart: 'endTime', rsvpDeadline: 'rsvpDeadline', placeOrLink: 'place', onlineUrl: 'onlineUrl' },
+  // `place` and `agendaText` come from the privacy guard (CIRCLE_PERSONAL_DATA names the field).
+  poll: { title: 'title', duration: 'duration', slot: 'slot1', slotCount: 'slot1', onlineUrl: 'onlineUrl', place: 'place' },
+  meeting: { title: 'title', date: 'date', endBeforeStart: 'endTime', rsvpDeadline: 'rsvpDeadline', placeOrLink: 'place', onlineUrl: 'onlineUrl', place: 'place', agendaText: 'agendaText' },
 };
 
 function problemOf(kind: string, err: CircleError): ComposerProblem {

@@ -8,7 +8,7 @@ import type { Answer, AnswerRequest, Explanation } from './answer';
 import { IntentClassifier } from './classifier';
 import { AnswerComposer } from './composer';
 import { compileKnowledge, loadKnowledge, type CompiledKnowledge, type Knowledge } from './knowledge';
-import { detectPersonalData } from './privacy';
+import { detectPersonalData, directoryPrivacyOptions, type PrivacyOptions } from './privacy';
 import { QuestionReader } from './reader';
 
 export type {
@@ -96,7 +96,7 @@ export function loadDefaultEngine(options?: DefaultEngineOptions): AnswerEngine 
 
 class Engine implements AnswerEngine {
   private readonly composer: AnswerComposer;
-  private readonly ownDomains: string[];
+  private readonly privacy: PrivacyOptions;
 
   constructor(
     readonly gazetteer: Gazetteer,
@@ -106,7 +106,8 @@ class Engine implements AnswerEngine {
     private readonly classifier: IntentClassifier,
   ) {
     this.composer = new AnswerComposer(kb, directory);
-    this.ownDomains = directory.authorities.flatMap((a) => a.emailDomains);
+    // The directory's own mail domains and phone numbers are published, not third parties' data.
+    this.privacy = directoryPrivacyOptions(directory);
   }
 
   get knowledgeVersion(): string {
@@ -131,7 +132,7 @@ class Engine implements AnswerEngine {
     const home = isAuthorityCode(request.homeAuthority) ? request.homeAuthority : null;
     const now = request.now instanceof Date && !Number.isNaN(request.now.getTime()) ? request.now : new Date();
     const full = sanitizeText(raw, MAX_INPUT_LENGTH);
-    const personal = detectPersonalData(full, { ownEmailDomains: this.ownDomains });
+    const personal = detectPersonalData(full, this.privacy);
     const tooLong = full.length > MAX_QUESTION_LENGTH;
     const u = this.reader.read(tooLong ? full.slice(0, MAX_QUESTION_LENGTH) : full, request.locale);
 

@@ -67,6 +67,35 @@ export interface PrivacyOptions {
    * not treated as third-party data.
    */
   ownEmailDomains?: readonly string[];
+  /** Published phone numbers (the directory's): calling the IB's office is no third party's data. */
+  publicPhoneNumbers?: readonly string[];
+}
+
+/** Digits of a phone number in national form ("+49 221 147-2000" → "02211472000"). */
+function phoneDigits(raw: string): string {
+  const digits = raw.replace(/\D/g, '');
+  if (raw.trim().startsWith('+49')) return '0' + digits.slice(2);
+  if (digits.startsWith('0049')) return '0' + digits.slice(4);
+  return digits;
+}
+
+/**
+ * The guard's options for a directory: the authorities' mail domains and every phone number it publishes. Pure;
+ * worth keeping per directory object.
+ */
+export function directoryPrivacyOptions(directory: { authorities: ReadonlyArray<{ emailDomains: readonly string[] }> }): PrivacyOptions {
+  const phones: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) for (const v of value) walk(v);
+    else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'phone' && typeof v === 'string') phones.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(directory);
+  return { ownEmailDomains: directory.authorities.flatMap((a) => a.emailDomains), publicPhoneNumbers: phones };
 }
 
 const MONTHS =
@@ -130,7 +159,9 @@ export function findPersonalData(text: string, options?: PrivacyOptions): Person
 }
 
 function findContactData(text: string, options: PrivacyOptions | undefined, found: PersonalDataFinding[]): void {
+  const published = new Set((options?.publicPhoneNumbers ?? []).map(phoneDigits).filter((d) => d.length >= 6));
   const add = (kind: PersonalDataKind, start: number, end: number): void => {
+    if (kind === 'phone' && published.size && published.has(phoneDigits(text.slice(start, end).replace(/^\D+/, (m) => (m.includes('+') ? '+' : ''))))) return;
     found.push({ kind, start, end });
   };
   const cues: number[] = [];

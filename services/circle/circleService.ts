@@ -6,6 +6,7 @@
  * step, reminders through the Scheduler, so repeats send nothing twice and several processes act once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { detectPersonalData, type PersonalDataKind } from '../answers/privacy';
 import type { Directory } from '../directory/model';
 import { personByAadObjectId, rolesOf } from '../directory/roles';
 import type { Logger } from '../logging';
@@ -48,13 +49,17 @@ export type CircleErrorCode =
   | 'CIRCLE_INVALID'
   | 'CIRCLE_PAST'
   | 'CIRCLE_CLOSED'
-  | 'CIRCLE_NO_CHANNEL';
+  | 'CIRCLE_NO_CHANNEL'
+  /** The privacy guard found third parties' personal data in the field `detail`; nothing was stored. */
+  | 'CIRCLE_PERSONAL_DATA';
 
 export class CircleError extends Error {
   constructor(
     readonly code: CircleErrorCode,
     /** Which field or rule, for the message (never user text). */
     readonly detail = '',
+    /** With CIRCLE_PERSONAL_DATA: what the guard found. */
+    readonly kinds: PersonalDataKind[] = [],
   ) {
     super(`${code}${detail ? `: ${detail}` : ''}`);
     this.name = 'CircleError';
@@ -195,6 +200,21 @@ const required = (value: string | undefined, max: number, field: string): string
   const v = clean(value, max);
   if (!v) throw new CircleError('CIRCLE_INVALID', field);
   return v;
+};
+
+// Meeting logistics (venues, dial-in numbers, contact addresses) are not about people; everything about a person is.
+const CONTACT_KINDS: ReadonlySet<PersonalDataKind> = new Set(['address', 'phone', 'email']);
+
+/**
+ * The privacy guard on text the circle shows to its members: a named person with origin, religion, health or
+ * sexual orientation, a birth date or year, a case number (Art. 9 GDPR) is refused, naming the field; nothing is stored.
+ */
+const guard = <T extends string | undefined>(value: T, field: string): T => {
+  if (value) {
+    const kinds = detectPersonalData(value).filter((k) => !CONTACT_KINDS.has(k));
+    if (kinds.length) throw new CircleError('CIRCLE_PERSONAL_DATA', field, kinds);
+  }
+  return value;
 };
 
 /** The Koordinierungskreis service. */
@@ -380,7 +400,8 @@ export class CircleService {
 
   private async pollDoc(actor: string, input: CreatePollInput): Promise<PollDoc> {
     this.requireKfi(actor);
-    const title = required(input.title, MAX_TEXT.title, 'title');
+    const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
+    guard(clean(input.place, MAX_TEXT.place), 'place');
     const duration = Math.round(input.durationMinutes);
     if (!(duration >= 15 && duration <= 12 * 60)) throw new CircleError('CIRCLE_INVALID', 'duration');
     const starts = input.slots.filter((s) => s.date || s.time).map((s) => berlinToUtc(s.date, s.time));
@@ -601,7 +622,7 @@ export class CircleService {
   }
 
   private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'> {
-    const title = required(input.title, MAX_TEXT.title, 'title');
+    const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
     const start = berlinToUtc(input.date, input.startTime);
     const end = berlinToUtc(input.date, input.endTime);
     if (!start || !end) throw new CircleError('CIRCLE_INVALID', 'date');
@@ -612,7 +633,8 @@ export class CircleService {
     const place = clean(input.place, MAX_TEXT.place);
     const onlineUrl = this.url(input.onlineUrl);
     if (!place && !onlineUrl) throw new CircleError('CIRCLE_INVALID', 'placeOrLink');
-    const agendaText = clean(input.agendaText, MAX_TEXT.agenda);
+    guard(place, 'place');
+    const agendaText = guard(clean(input.agendaText, MAX_TEXT.agenda), 'agendaText');
     return { title, start: start.toISOString(), end: end.toISOString(), rsvpDeadline: input.rsvpDeadline, ...(place ? { place } : {}), ...(onlineUrl ? { onlineUrl } : {}), ...(agendaText ? { agendaText } : {}) };
   }
 
@@ -734,7 +756,7 @@ export class CircleService {
     await this.requireMember(me);
     const meeting = await this.meeting(meetingId);
     if (meeting.status === 'cancelled' || new Date(meeting.end).getTime() < this.now().getTime()) throw new CircleError('CIRCLE_CLOSED');
-    const who = answer === 'delegate' ? required(delegate, MAX_TEXT.delegate, 'delegate') : undefined;
+    const who = answer === 'delegate' ? guard(required(delegate, MAX_TEXT.delegate, 'delegate'), 'delegate') : undefined;
     await updateWithRetry(this.deps.store, meetingId, `rsvp:${me}`, (current) => {
       const c = current as RsvpDoc | undefined;
       if (c && c.answer === answer && c.delegate === who) return undefined;
@@ -760,6 +782,9 @@ export class CircleService {
     // Caps keep one member (or a compromised account) from flooding the KfI's agenda and the meeting card.
     if (topics.filter((t) => t.proposedBy === me).length >= TOPIC_LIMITS.perMember) throw new CircleError('CIRCLE_INVALID', 'topicLimit');
     if (topics.length >= TOPIC_LIMITS.perMeeting) throw new CircleError('CIRCLE_INVALID', 'topicsFull');
+    guard(input.title, 'topicTitle');
+    guard(input.description, 'topicDescription');
+    guard(input.presenter, 'topicPresenter');
     const topic: TopicDoc = {
       id: `topic:${randomUUID()}`,
       pk: meetingId,
@@ -815,7 +840,7 @@ export class CircleService {
   /** The KfI posts the minutes (text or a link). */
   async postMinutes(actor: string, meetingId: string, text: string): Promise<MeetingView> {
     this.requireKfi(actor);
-    const minutes = required(text, MAX_TEXT.minutes, 'minutes');
+    const minutes = guard(required(text, MAX_TEXT.minutes, 'minutes'), 'minutes');
     const saved = await this.changeMeeting(meetingId, (m) =>
       m.minutes?.text === minutes ? undefined : { ...m, minutes: { text: minutes, postedAt: this.now().toISOString(), postedBy: actor } },
       { notice: 'minutes', cards: true },
@@ -832,7 +857,7 @@ export class CircleService {
     if (!owner) throw new CircleError('CIRCLE_INVALID', 'owner');
     if (!ISO_DATE.test(input.due) || !berlinToUtc(input.due, '09:00')) throw new CircleError('CIRCLE_INVALID', 'due');
     if (input.due < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'due');
-    const item: ActionItem = { id: randomUUID().slice(0, 8), title: required(input.title, MAX_TEXT.topic, 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: this.now().toISOString() };
+    const item: ActionItem = { id: randomUUID().slice(0, 8), title: guard(required(input.title, MAX_TEXT.topic, 'actionTitle'), 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: this.now().toISOString() };
     const saved = await this.changeMeeting(meetingId, (m) => ({ ...m, actionItems: [...m.actionItems, item] }), { cards: true, actionItemId: item.id });
     await this.followUp(saved.meeting);
     return this.meetingView(meetingId, actor);

@@ -14,6 +14,7 @@ import type { Scheduler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
+import { detectPersonalData, directoryPrivacyOptions, type PersonalDataKind, type PrivacyOptions } from '../answers/privacy';
 import { csvCell } from '../text/escape';
 import { ItemRepository } from './itemRepository';
 import {
@@ -145,7 +146,9 @@ export type RequestAction =
 /** An input problem: which field, which rule (the bot turns codes into polite sentences). */
 export interface Problem {
   field: string;
-  code: 'missing' | 'too_long' | 'bad_date' | 'past_date' | 'bad_time' | 'unknown_value';
+  code: 'missing' | 'too_long' | 'bad_date' | 'past_date' | 'bad_time' | 'unknown_value' | 'personal_data';
+  /** With `personal_data`: what the privacy guard found in the field (the text itself is neither kept nor logged). */
+  kinds?: PersonalDataKind[];
 }
 
 /** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
@@ -214,6 +217,16 @@ function field(problems: Problem[], name: string, value: string, max: number, re
   return value;
 }
 
+/**
+ * Free text that others read must not carry third parties' personal data (privacy guard, Art. 9 GDPR): such a
+ * field is refused, with what was found, and nothing of the input is stored.
+ */
+function guardField(problems: Problem[], name: string, value: string | undefined, options: PrivacyOptions): void {
+  if (!value) return;
+  const kinds = detectPersonalData(value, options);
+  if (kinds.length) problems.push({ field: name, code: 'personal_data', kinds });
+}
+
 function dateField(problems: Problem[], name: string, raw: string | undefined, today: string, required: boolean): string | undefined {
   const value = (raw ?? '').trim();
   if (!value) {
@@ -241,6 +254,15 @@ export class RequestService {
   private owes(rev: number, now: Date): ItemDoc['owes'] {
     return { rev, instance: this.instanceId, atMs: now.getTime() };
   }
+
+  /** The privacy guard's options for the current directory (its mail domains and phone numbers are published). */
+  private privacyOptions(): PrivacyOptions {
+    const directory = this.deps.directory();
+    if (this.privacyFor?.directory !== directory) this.privacyFor = { directory, options: directoryPrivacyOptions(directory) };
+    return this.privacyFor.options;
+  }
+
+  private privacyFor: { directory: Directory; options: PrivacyOptions } | undefined;
 
   private written(verb: string): void {
     this.deps.afterItemWrite?.(verb);
@@ -337,6 +359,11 @@ export class RequestService {
       const plannedDate = dateField(problems, 'plannedDate', input.plannedDate, today, true);
       measure = { department, name, plannedDate: plannedDate ?? '' };
     }
+    const privacy = this.privacyOptions();
+    guardField(problems, 'subject', subject, privacy);
+    guardField(problems, 'description', body, privacy);
+    guardField(problems, 'department', measure?.department, privacy);
+    guardField(problems, 'measure', measure?.name, privacy);
     if (problems.length) return { ok: false, code: 'invalid', problems };
     const code = input.authority as AuthorityCode;
     const at = now.toISOString();
@@ -400,6 +427,8 @@ export class RequestService {
     const urgency = (URGENCIES as readonly string[]).includes(urgencyRaw) ? (urgencyRaw as Urgency) : undefined;
     if (!urgency) problems.push({ field: 'urgency', code: 'unknown_value' });
     const proposedDates = field(problems, 'proposedDates', cleanText(input.proposedDates), LIMITS.proposedDates, false);
+    const privacy = this.privacyOptions();
+    for (const [name, value] of [['subject', subject], ['summary', body], ['proposedDates', proposedDates]] as const) guardField(problems, name, value, privacy);
     let linkedRequest: Versioned<ItemDoc> | undefined;
     if (input.linkedRequestId) {
       linkedRequest = await this.repo.get(code, input.linkedRequestId);
@@ -473,6 +502,7 @@ export class RequestService {
       }
       field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
     }
+    guardField(problems, 'text', text, this.privacyOptions());
     if (problems.length) return { ok: false, code: 'invalid', problems };
     problems = [];
 

@@ -231,6 +231,9 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
     ['a link that is not https', 'meeting', () => meetingInput({ onlineUrl: 'http://example.org/x' }), 'onlineUrl', /https:\/\//],
     ['an oversized title', 'meeting', () => meetingInput({ title: 'x'.repeat(151) }), 'title', /Höchstens 150 Zeichen/],
     ['an oversized agenda', 'meeting', () => meetingInput({ agendaText: 'x'.repeat(2001) }), 'agendaText', /Höchstens 2000 Zeichen/],
+    // The privacy guard: a named person with an Art. 9 category is refused at its field (issue 13, point 9).
+    ['an agenda naming a person with their health', 'meeting', () => meetingInput({ agendaText: 'Frau Schmitz ist an Krebs erkrankt; Vertretung klären' }), 'agendaText', /„Tagesordnung“ enthält personenbezogene Daten Dritter \(Gesundheit\)/],
+    ['a poll title naming a person with their religion', 'poll', () => ({ title: 'Frau Yilmaz ist Muslima: Gebetszeiten', duration: '120', ...slots(2) }), 'title', /„Titel“ enthält personenbezogene Daten Dritter \(Religion\)/],
   ])('answers %s with 400 and the problem at the field, in preview and send, storing nothing', async (_name, kind, input, field, message) => {
     const before = await stored();
     for (const action of ['preview', 'send']) {

@@ -37,6 +37,7 @@ describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) 
     lang, id: 'anl-1', authority: 'koeln', refreshUserIds: ['00000000-0000-4000-8000-000400000001'], heading: 'Anliegen', subject: '${1+1}',
     statusLine: 'Status: Neu', notice: 'Gespeichert.', noticeStyle: 'good' as const, facts: [{ label: 'Behörde', value: 'Bezirksregierung Köln' }],
     body: 'Beschreibung', messages: [{ heading: 'Rückfrage', text: 'Welches Dezernat?' }], decisionText: 'Zur Kenntnis genommen.', labels,
+    values: { text: '${1+1}', date: '2027-01-12', time: '10:00' },
   };
   const act = (verb: string, inputs: 'auto' | 'none', data: Record<string, string | number>) => ({ title: verb, verb, inputs, data });
   const cards: Record<string, Record<string, unknown>> = {
