@@ -53,7 +53,7 @@ const L = {
     chooseError: 'Bitte wählen Sie eine Bezirksregierung.',
     chooseSubmit: 'Speichern',
     chosen: (name: string) => `Gespeichert: Sie arbeiten bei der ${name}.`,
-    unansweredTitle: (n: number, name: string) => `Unbeantwortete Fragen für die ${name} (${n}, ohne personenbezogene Daten, 90 Tage aufbewahrt):`,
+    unansweredTitle: (n: number, name: string) => `Unbeantwortete Fragen für die ${name} (${n}; nur Stichwörter, ohne Personenbezug, 90 Tage aufbewahrt):`,
     unansweredNone: 'Zurzeit liegen keine unbeantworteten Fragen für Ihre Behörde vor.',
     unansweredForbidden: 'Diese Liste sehen nur die Integrationsbeauftragten und ihre Vertretungen.',
   },
@@ -83,7 +83,7 @@ const L = {
     chooseError: 'Please choose a Bezirksregierung.',
     chooseSubmit: 'Save',
     chosen: (name: string) => `Saved: you work for the ${name}.`,
-    unansweredTitle: (n: number, name: string) => `Unanswered questions for the ${name} (${n}, personal data removed, kept for 90 days):`,
+    unansweredTitle: (n: number, name: string) => `Unanswered questions for the ${name} (${n}; keywords only, no personal data, kept for 90 days):`,
     unansweredNone: 'There are no unanswered questions for your authority at the moment.',
     unansweredForbidden: 'Only the integration commissioners and their deputies see this list.',
   },
@@ -235,7 +235,8 @@ export function answersFeature(deps: AnswersDeps): Feature {
       }
       if (!(takeover && (await takeover(context, caller, answer)))) await reply(context, answer);
       if (answer.intent === 'out_of_scope' && answer.source === 'oos.generic' && text.trim()) {
-        await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now());
+        // Kept as intent and keywords only, never the text (services/answers/unansweredQuestions.ts).
+        await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now(), answer.intent);
       }
     },
     commands: [
@@ -263,7 +264,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           }
           const questions = await deps.unanswered.list(own.code, now());
           const text = questions.length
-            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: „${messageText(q.text)}“`)].join('\n')
+            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: ${messageText(q.keywords.join(' · '))}`)].join('\n')
             : t.unansweredNone;
           const activity = MessageFactory.text(text);
           activity.textFormat = 'markdown';
@@ -307,7 +308,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
         },
         {
           heading: 'Unbeantwortete Fragen (für IB)',
-          description: 'Zeigt Fragen, die der Lotse nicht beantworten konnte, ohne personenbezogene Daten.',
+          description: 'Zeigt Fragen, die der Lotse nicht beantworten konnte: nur als Stichwörter, ohne Personenbezug, 90 Tage lang.',
           examples: '„Unbeantwortete Fragen“',
         },
       ],
@@ -323,7 +324,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           examples: '"What does the integration commissioner do?" · "What is the coordination circle?"',
         },
         { heading: 'My authority', description: 'Sets or changes which Bezirksregierung you work for.', examples: '"my authority"' },
-        { heading: 'Unanswered questions (for commissioners)', description: 'Lists questions the bot could not answer, with personal data removed.', examples: '"unanswered questions"' },
+        { heading: 'Unanswered questions (for commissioners)', description: 'Lists questions the bot could not answer: as keywords only, without personal data, for 90 days.', examples: '"unanswered questions"' },
       ],
     },
   };

@@ -8,6 +8,7 @@ import { renderAnswerCard } from '../handlers/answers';
 import type { Lang } from '../texts';
 import type { ComposerKind, ComposerProblem, ComposerResult, Download, ErasureOutcome, Localized, TabSources, TabViewer } from './sources';
 import type { SsoIdentity } from './ssoToken';
+import type { UnansweredQuestionView } from './wire';
 
 export interface TabServiceDeps {
   live: LiveAnswers;
@@ -31,7 +32,7 @@ export interface TabMe {
   contactCard: Record<string, unknown> | null;
   /** The views this viewer gets, in display order; each present key is one section of the tab. */
   sections: {
-    unanswered?: { authority: AuthorityCode; authorityName: string; questions: Array<{ askedAt: string; text: string; language: 'de' | 'en' }> };
+    unanswered?: { authority: AuthorityCode; authorityName: string; questions: UnansweredQuestionView[] };
     requests?: Awaited<ReturnType<NonNullable<TabSources['requests']>['listForRequester']>>;
     inbox?: Awaited<ReturnType<NonNullable<TabSources['inbox']>['inboxFor']>>;
     reports?: Awaited<ReturnType<NonNullable<TabSources['reports']>['reportsFor']>>;
@@ -107,7 +108,7 @@ export class TabService {
           sections.unanswered = {
             authority: own,
             authorityName: AUTHORITY_NAMES[own],
-            questions: qs.map((q) => ({ askedAt: q.askedAt, text: q.text, language: q.language })),
+            questions: qs.map((q): UnansweredQuestionView => ({ askedAt: q.askedAt, intent: q.intent, keywords: q.keywords, language: q.language })),
           };
         }),
       );

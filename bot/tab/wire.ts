@@ -72,3 +72,14 @@ export interface ComposerProblem {
   field?: string;
   message: Localized;
 }
+
+/** A question the Lotse could not answer, as the IB's review list shows it: keywords only, never the text. */
+export interface UnansweredQuestionView {
+  /** ISO timestamp. */
+  askedAt: string;
+  /** The answer engine's intent for it (`out_of_scope` when it could not place it). */
+  intent: string;
+  /** Normalised keywords without names, numbers or contact data. */
+  keywords: string[];
+  language: 'de' | 'en';
+}

@@ -2,7 +2,7 @@ import { app, authentication } from '@microsoft/teams-js';
 import { renderCard } from './cards';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
-import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from '../../bot/tab/wire';
+import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, UnansweredQuestionView } from '../../bot/tab/wire';
 
 /** `GET /api/tab/me` (bot/tab/tabService.ts). */
 interface Me {
@@ -13,7 +13,7 @@ interface Me {
   authorities: Array<{ code: string; name: string }>;
   contactCard: Record<string, unknown> | null;
   sections: {
-    unanswered?: { authority: string; authorityName: string; questions: Array<{ askedAt: string; text: string; language: Lang }> };
+    unanswered?: { authority: string; authorityName: string; questions: UnansweredQuestionView[] };
     inbox?: CaseSummary[];
     reports?: CaseSummary[];
     requests?: CaseSummary[];
@@ -217,7 +217,8 @@ function unansweredSection(data: NonNullable<Me['sections']['unanswered']>): HTM
     ? h(
         'ul',
         { class: 'items' },
-        ...data.questions.map((q) => h('li', {}, h('span', { class: 'meta' }, time(q.askedAt)), ' ', h('q', { lang: q.language }, q.text))),
+        // Keywords, not the question: the list never quotes what someone asked.
+        ...data.questions.map((q) => h('li', {}, h('span', { class: 'meta' }, time(q.askedAt)), ' ', h('span', { class: 'keywords', lang: q.language }, q.keywords.join(' · ')))),
       )
     : h('p', {}, t.unansweredNone);
   return section('unanswered', t.unansweredHeading(data.authorityName), h('p', { class: 'intro' }, t.unansweredIntro), list);

@@ -93,7 +93,9 @@ describe('the personal tab in a browser', () => {
     const section = frame.locator('#unanswered');
     await section.waitFor();
     expect(await section.getByRole('heading').innerText()).toBe('Unbeantwortete Fragen – Bezirksregierung Köln');
-    expect(await section.innerText()).toContain('Gibt es Gebetsräume in der Dienststelle?');
+    expect(await section.innerText()).toContain('dienststelle · gebetsräume');
+    expect(await section.innerText()).toContain('nur Stichwörter, ohne Personenbezug');
+    expect(await section.innerText()).not.toContain('Gibt es Gebetsräume');
     expect(await seriousViolations(frame)).toEqual([]);
     await page.close();
   });

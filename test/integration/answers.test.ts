@@ -148,10 +148,15 @@ describe('answers in Teams', () => {
     const asker = user({ name: 'Carla Koeln', email: 'carla@bezreg-koeln.example' });
     emulator.setRoster([rosterMember(asker)]);
     await ask('Wer ist meine IB?', asker); // remembers Köln
-    await ask('Wie beantrage ich einen Dienstwagen für die Dienstreise?', asker);
+    await ask('Wie beantrage ich bei Frau Schneider einen Dienstwagen für die Dienstreise?', asker);
+    // Kept as intent and keywords only: neither the wording nor the name nor who asked.
+    const stored = await real.store<UnansweredQuestion>(CONTAINERS.questions).query<UnansweredQuestion>({ query: 'SELECT * FROM c WHERE c.pk = "koeln"' });
+    expect(stored.map((q) => ({ intent: q.intent, keywords: q.keywords }))).toEqual([{ intent: 'out_of_scope', keywords: ['beantrage', 'dienstreise', 'dienstwagen'] }]);
+    expect(JSON.stringify(stored)).not.toMatch(/Schneider|Wie beantrage|Carla|carla/);
 
     const list = await ask('Unbeantwortete Fragen', KOELN_IB);
-    expect(list.activity?.text).toContain('Dienstwagen');
+    expect(list.activity?.text).toContain('nur Stichwörter, ohne Personenbezug, 90 Tage');
+    expect(list.activity?.text).toContain('beantrage · dienstreise · dienstwagen');
 
     const refused = await ask('Unbeantwortete Fragen', asker);
     expect(refused.activity?.text).toMatch(/nur die Integrationsbeauftragten/);
