@@ -341,12 +341,15 @@ function categoryAt(ws: Word[], i: number, part: string, nextWord: string | unde
 // ------------------------------------------------------------------------------------------------ pre-scan
 
 /*
- * The answer engine runs the guard on every question, so a text without any category word must cost next to
- * nothing: one pass over its characters, no allocation. Each word’s first eight letters (lower case, umlauts as
- * themselves) are packed into a number and looked up; compounds ("Brustkrebs", "türkeistämmig") are caught by
- * one small regex. A hit only means "look closer".
+ * The answer engine runs the guard on every question, so a text that cannot hold a category tied to a named person
+ * must cost next to nothing: one pass over its characters, no allocation. Each word's first eight letters (lower
+ * case, umlauts as themselves) are packed into a number and looked up among the category words and among the words
+ * that can start a named person (forms of address, first names, "Kollegin"); compounds ("Brustkrebs",
+ * "türkeistämmig") are caught by one small regex. A hit only means "look closer".
  */
 const PREFIX_LENGTH = 8;
+const CUE_FOUND = 1;
+const PERSON_FOUND = 2;
 
 /** 5 bits per letter: a–z 1–26, ä ö ü ß 27–30, anything else 31. */
 function letterCode(c: number): number {
@@ -364,6 +367,8 @@ function letterCode(c: number): number {
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c !== 0x2019);
 }
+// The same characters as isWordChar, to skip the rest of a long word natively.
+const WORD_REST = /[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u2018\u201A-\uFFFF]*/y;
 
 function prefixKey(word: string): number {
   let key = 0;
@@ -371,48 +376,67 @@ function prefixKey(word: string): number {
   return key;
 }
 
-const PREFIX_KEYS: ReadonlySet<number> = (() => {
+function keysOf(forms: Iterable<string>, inflect: boolean): ReadonlySet<number> {
   const keys = new Set<number>();
-  for (const form of [...cueForms(), ...COUNTRIES]) {
+  for (const form of forms) {
     for (const part of form.split('-')) {
       keys.add(prefixKey(part));
       // Short forms change within the first eight letters when they inflect ("krank" → "kranke", "kranken").
-      if (part.length < PREFIX_LENGTH) for (const ending of ['e', 'en', 'em', 'er', 'es', 's']) keys.add(prefixKey(part + ending));
+      if (inflect && part.length < PREFIX_LENGTH) for (const ending of ['e', 'en', 'em', 'er', 'es', 's']) keys.add(prefixKey(part + ending));
     }
   }
   return keys;
-})();
+}
 
-/** Whether the text may contain a category word or a country (never false when it does). */
-function mayHaveCue(text: string): boolean {
+const CUE_KEYS = keysOf([...cueForms(), ...COUNTRIES], true);
+const PERSON_KEYS = keysOf([...HONORIFICS, ...FIRST_NAMES, ...PERSON_NOUNS], false);
+
+/** CUE_FOUND when the text may hold a category word or a country, PERSON_FOUND when it may name a person (never missing one). */
+function prescan(text: string): number {
   const n = text.length;
+  let found = 0;
   let i = 0;
-  while (i < n) {
+  while (i < n && found !== (CUE_FOUND | PERSON_FOUND)) {
     if (!isWordChar(text.charCodeAt(i))) {
       i++;
       continue;
     }
     let key = 0;
     let len = 0;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (!isWordChar(c)) break;
-      if (len < PREFIX_LENGTH) key = key * 32 + letterCode(c);
-      len++;
+    while (i < n && isWordChar(text.charCodeAt(i))) {
+      key = key * 32 + letterCode(text.charCodeAt(i));
       i++;
+      if (++len === PREFIX_LENGTH) {
+        // The rest of the word: in JS for ordinary words, natively for a pasted blob without spaces.
+        const stop = Math.min(n, i + 40);
+        while (i < stop && isWordChar(text.charCodeAt(i))) i++;
+        if (i === stop && i < n) {
+          WORD_REST.lastIndex = i;
+          WORD_REST.test(text);
+          i = WORD_REST.lastIndex;
+        }
+        break;
+      }
     }
-    if (PREFIX_KEYS.has(key)) return true;
+    if (CUE_KEYS.has(key)) found |= CUE_FOUND;
+    if (PERSON_KEYS.has(key)) found |= PERSON_FOUND;
   }
-  return COMPOUND_FRAGMENTS.test(text);
+  if (!(found & CUE_FOUND) && COMPOUND_FRAGMENTS.test(text)) found |= CUE_FOUND;
+  return found;
 }
 
 /** Cues for a birth year, an age or a case number, which the guard looks at only with a named person. */
 const NUMBER_HINT = /geb|jahrgang|jg\b|born|geburt|\*|jahre|jährig|year|aged|\d{3,}[/-]\d|\d{2}[/-]\d{2,}[/-]\d|(?:nr|nummer|no|id)\.?\s*:?\s*\d{3}|#\s?\d{3}/i;
 
 function findAboutPeople(text: string, hasDigit: boolean, found: PersonalDataFinding[]): void {
-  const cueHint = mayHaveCue(text);
+  const scan = prescan(text);
   const numberHint = hasDigit && NUMBER_HINT.test(text);
-  if (!cueHint && !numberHint) return;
+  if (!(scan & PERSON_FOUND)) {
+    // Nobody named: only a birth year beside a word such as "Klientin" or "Sohn" can still count.
+    if (numberHint && PERSON_CUE.test(text)) findBirthYears(text, words(text), [], found);
+    return;
+  }
+  if (!(scan & CUE_FOUND) && !numberHint) return;
   const ws = words(text);
   // Category words first: most texts have none, and then only numbers can still matter.
   const hits: Array<{ i: number }> = [];

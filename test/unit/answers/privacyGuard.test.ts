@@ -1,6 +1,8 @@
 import { loadPrivacyCases, scorePrivacy, type PrivacyCase } from '../../../bench/privacy';
 import { loadDefaultEngine } from '../../../services/answers/engine';
-import { detectPersonalData, findNamedPeople, SPECIAL_CATEGORY_KINDS } from '../../../services/answers/privacy';
+import { readFileSync } from 'node:fs';
+import { detectPersonalData, directoryPrivacyOptions, findNamedPeople, SPECIAL_CATEGORY_KINDS } from '../../../services/answers/privacy';
+import { dataFile } from '../../../services/paths';
 
 const CATEGORIES = ['art9', 'person-with-number', 'contact-data', 'harmless'] as const;
 const cases = loadPrivacyCases();
@@ -27,6 +29,33 @@ describe('the privacy guard on its case table (test/fixtures/privacyCases.json)'
     expect(score.recallArt9).toBe(1);
     expect(score.falseAlarmRate).toBeLessThanOrEqual(0.05);
     expect(score.precision).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('words the quick pre-scan must not miss', () => {
+  it.each<[string, string[]]>([
+    ['Herr Becker hat Brustkrebs.', ['health']],
+    ['Frau Aksoy ist türkeistämmig.', ['origin']],
+    ['Frau Lehmann ist schwerbehindert.', ['health']],
+    ['Frau Wagner, 45 Jahre alt, fragt nach.', ['birthYear']],
+    ['Die Klientin, Jahrgang 1961, braucht Hilfe.', ['birthYear']],
+    [`${'x'.repeat(6000)} Herr Ahmadi ist krank.`, ['health']],
+    [`${'Integration '.repeat(700)}Frau Yilmaz ist Muslima.`, ['religion']],
+  ])('"%s" → %j', (text, kinds) => {
+    expect(detectPersonalData(text).sort()).toEqual(kinds.sort());
+  });
+});
+
+describe('published contact data', () => {
+  const directory = JSON.parse(readFileSync(dataFile('demo-directory.json'), 'utf8'));
+  const options = directoryPrivacyOptions(directory);
+
+  it('does not count the directory’s phone numbers and mail domains as third parties’ data, in any spelling', () => {
+    for (const text of ['Rufen Sie mich an: 02931 555-0101', 'Tel. +49 2931 555-0101', 'Mail an erika.mustermann@bezreg-arnsberg.example']) {
+      expect(detectPersonalData(text, options)).toEqual([]);
+    }
+    expect(detectPersonalData('Rufen Sie mich an: 02931 555-0101')).toEqual(['phone']);
+    expect(detectPersonalData('Bitte unter 0171 2345678 zurückrufen', options)).toEqual(['phone']);
   });
 });
 
