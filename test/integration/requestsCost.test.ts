@@ -18,6 +18,8 @@ describe('database cost of a card action', () => {
     real = await openDatabase({ databaseId: 'requests-cost' });
     counting = countingDatabase(real);
     app = await startTestApp({}, { database: counting.database });
+    // The recurring jobs (purges, sweeps) run once at start; wait for them, so that only the actions below are counted.
+    await app.jobs.runDue();
   });
   afterAll(async () => {
     await app.stop();
