@@ -231,7 +231,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       now: options.now,
     });
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData });
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData, profiles });
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.

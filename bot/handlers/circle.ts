@@ -22,6 +22,7 @@ import { messageText } from '../../services/text/escape';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
 import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { conversationRefOf } from '../teamsBot';
+import { refreshIdsFrom } from './refreshIds';
 import { langOf, type Lang } from '../texts';
 import { invokeResponse, type CardVerb, type Caller, type Feature } from './types';
 
@@ -136,21 +137,6 @@ const formSchema = z.record(z.string(), z.unknown());
 
 const card = (attachment: CardAttachment) => MessageFactory.attachment(CardFactory.adaptiveCard(attachment.content));
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** Teams user ids of members who opened a personal chat with the bot: their clients refresh cards into their own view. */
-function refreshIdsFrom(profiles: UserProfileRepository, ttlMs = 30_000) {
-  // Kept briefly in process: every card of a busy poll needs the same list, and a member's Teams id rarely changes.
-  let cached: { key: string; ids: string[]; until: number } | undefined;
-  return async (members: Array<{ aadObjectId: string }>): Promise<string[]> => {
-    const chosen = members.slice(0, 60);
-    const key = chosen.map((m) => m.aadObjectId).join(',');
-    if (cached && cached.key === key && cached.until > Date.now()) return cached.ids;
-    const found = await Promise.all(chosen.map((m) => profiles.get(m.aadObjectId).catch(() => undefined)));
-    const ids = found.map((p) => p?.personal?.userId).filter((x): x is string => !!x);
-    cached = { key, ids, until: Date.now() + ttlMs };
-    return ids;
-  };
-}
 
 /** The fields the privacy guard may refuse (the service names the field in `detail`), as the cards label them. */
 const GUARDED_FIELDS: Record<CircleLang, Record<string, string>> = {

@@ -23,10 +23,11 @@ import {
 import { JOB_KINDS, type ItemRoles, type Outcome, type Problem, type RequestAction, type RequestService } from '../../services/requests/requestService';
 import type { Versioned } from '../../services/storage/documentStore';
 import { cardText, fenced, messageText } from '../../services/text/escape';
-import type { UserProfile } from '../../services/users/userProfiles';
+import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
+import { refreshIdsFrom } from './refreshIds';
 import { invokeResponse, type Caller, type Feature } from './types';
 
 export interface RequestsFeatureDeps {
@@ -36,6 +37,8 @@ export interface RequestsFeatureDeps {
   logger: Logger;
   /** "Meine Daten" from every workflow (profile, requests, circle). */
   myData: (aadObjectId: string) => Promise<MyData>;
+  /** Stored profiles: the Teams user ids (MRIs) a card lists for its automatic refresh. */
+  profiles: Pick<UserProfileRepository, 'get'>;
 }
 
 const MY_DATA_CHAT_LIMIT = 20_000;
@@ -298,7 +301,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
 
   /** The card for one viewer: what they may do on the item, and nothing else. */
   /** `typed` refills the card's inputs when an action was refused (only the actor sees that card). */
-  const renderItem = (lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: 'default' | 'good' | 'attention' | 'warning' = 'default', typed: { text?: string; date?: string; time?: string } = {}) => {
+  const refreshIds = refreshIdsFrom(deps.profiles);
+  const renderItem = async (lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: 'default' | 'good' | 'attention' | 'warning' = 'default', typed: { text?: string; date?: string; time?: string } = {}) => {
     const t = L[lang];
     const r = { id: item.id, authority: item.authority, rev: item.rev };
     const facts: { label: string; value: string }[] = [{ label: t.facts.authority, value: AUTHORITY_NAMES[item.authority] }];
@@ -352,7 +356,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? ''), d.time ?? '') : t.decision[d.kind];
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(cardText(d.by.name) || '–', formatMoment(d.at))}`;
     }
-    const audience = service.audienceOf(item).slice(0, 60);
+    const audience = await refreshIds(service.audienceOf(item));
     return itemCard({
       lang,
       id: item.id,
@@ -384,10 +388,10 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
   /** Posts the item's card to each person, in their own view, once per item and person. */
   const postCard = (item: ItemDoc, aadObjectIds: string[], tenantId: string, summary: string) =>
     Promise.all(
-      aadObjectIds.map((id) =>
+      aadObjectIds.map(async (id) =>
         deps.outbox.enqueue({
           key: `item:${item.id}:card:${id}`,
-          activity: cardActivity(renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary),
+          activity: cardActivity(await renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary),
           recipients: [{ user: { aadObjectId: id, tenantId } }],
         }),
       ),
@@ -401,7 +405,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     const summary = item.subject;
     const updates = item.cardsTo.filter((id) => id !== actorId).map(async (id) => {
       try {
-        await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary) });
+        await deps.outbox.enqueueUpdate({ key: `item:${item.id}:card:${id}:r${item.rev}`, of: `item:${item.id}:card:${id}`, activity: cardActivity(await renderItem(langOf(item, id), item, service.rolesFor(id, item)), summary) });
       } catch (err) {
         // Only people the card was posted to have one to update.
         if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
@@ -409,11 +413,12 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     });
     const card = item.requesterCard;
     if (card && item.createdBy.aadObjectId !== actorId) {
+      const activity = cardActivity(await renderItem(item.createdBy.lang ?? 'de', item, service.rolesFor(item.createdBy.aadObjectId, item)), summary);
       updates.push(
         deps.outbox
           .enqueue({
             key: `item:${item.id}:requester-card:r${item.rev}`,
-            activity: cardActivity(renderItem(item.createdBy.lang ?? 'de', item, service.rolesFor(item.createdBy.aadObjectId, item)), summary),
+            activity,
             recipients: [{ conversation: { conversationId: card.conversationId, serviceUrl: card.serviceUrl, tenantId: card.tenantId, botId: card.botId, conversationType: 'personal' }, replaceActivityId: card.activityId }],
           })
           .then(() => undefined),
@@ -453,12 +458,12 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
     const t = L[caller.lang];
     if (outcome.ok) {
       if (outcome.changed) await announce(outcome, partyOf(context, caller));
-      return invokeResponse.card(renderItem(caller.lang, outcome.item, outcome.roles, okNotice, 'good'));
+      return invokeResponse.card(await renderItem(caller.lang, outcome.item, outcome.roles, okNotice, 'good'));
     }
     if (outcome.code === 'stale') {
       const last = outcome.item.lastChange;
       const notice = t.stale(cardText(last?.by.name ?? '') || '–', last ? formatMoment(last.at) : '', STATUS_LABELS[outcome.item.status][caller.lang]);
-      return invokeResponse.card(renderItem(caller.lang, outcome.item, outcome.roles, notice, 'attention'));
+      return invokeResponse.card(await renderItem(caller.lang, outcome.item, outcome.roles, notice, 'attention'));
     }
     if (outcome.code === 'invalid') return undefined;
     return refusal(caller.lang, outcome.code);
@@ -495,7 +500,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
   const viewResponse = async (caller: Caller, data: { id: string; authority: string }) => {
     const view = await service.view(caller.aadObjectId, data);
     if (!('item' in view)) return refusal(caller.lang, view.code);
-    return invokeResponse.card(renderItem(caller.lang, view.item, view.roles));
+    return invokeResponse.card(await renderItem(caller.lang, view.item, view.roles));
   };
 
   const reminderJob = async (job: { payload: Record<string, unknown> }) => {
@@ -653,7 +658,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           }
           const item = outcome.item;
           await postCard(item, item.cardsTo, caller.tenantId, L.de.noticeNew(item.subject));
-          return invokeResponse.card(renderItem(caller.lang, item, outcome.roles, L[caller.lang].sent, 'good'));
+          return invokeResponse.card(await renderItem(caller.lang, item, outcome.roles, L[caller.lang].sent, 'good'));
         },
       },
       {
@@ -665,7 +670,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
+            return invokeResponse.card(await renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },
@@ -678,7 +683,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
+            return invokeResponse.card(await renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },
@@ -724,7 +729,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
             const linked = await service.repo.get(item.authority, item.linked[0]);
             if (linked) await announce({ ok: true, item: linked, changed: true, roles: service.rolesFor(caller.aadObjectId, linked) }, partyOf(context, caller));
           }
-          return invokeResponse.card(renderItem(caller.lang, item, outcome.roles, L[caller.lang].reportSent, 'good'));
+          return invokeResponse.card(await renderItem(caller.lang, item, outcome.roles, L[caller.lang].reportSent, 'good'));
         },
       },
       {
@@ -735,7 +740,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           if (!outcome.ok && outcome.code === 'invalid') {
             const view = await service.view(caller.aadObjectId, data);
             if (!('item' in view)) return refusal(caller.lang, view.code);
-            return invokeResponse.card(renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
+            return invokeResponse.card(await renderItem(caller.lang, view.item, view.roles, problemsText(caller.lang, outcome.problems), 'attention', data));
           }
           return (await respond(context, caller, outcome, L[caller.lang].saved))!;
         },
@@ -756,7 +761,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
             return `- ${formatMoment(e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}`;
           });
           await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
-          return invokeResponse.card(renderItem(caller.lang, result.view.item, result.view.roles));
+          return invokeResponse.card(await renderItem(caller.lang, result.view.item, result.view.roles));
         },
       },
     ],
