@@ -196,7 +196,8 @@ export class TeamsBot extends TeamsActivityHandler {
     const response = await super.onInvokeActivity(context);
     // Invokes this bot does not implement are a client error, not a server fault.
     if (response.status === 501) {
-      return { status: 400, body: { code: 'UnsupportedInvoke', message: `invoke "${context.activity.name ?? ''}" is not supported` } };
+      // A fixed body: the invoke name is the caller's text and is not echoed.
+      return { status: 400, body: { code: 'UnsupportedInvoke' } };
     }
     return response;
   }

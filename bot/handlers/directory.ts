@@ -158,6 +158,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
 
   return {
     name: 'directory',
+    // The IB's own entry with absence notes and the edit form: personal chat only.
+    personalOnly: true,
     commands: [
       {
         id: 'directory.edit',

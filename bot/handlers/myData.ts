@@ -62,7 +62,6 @@ const T = {
     guest: 'Ihr Eintrag als Gast des Koordinierungskreises (ihn verwaltet die KfI)',
     directory: (n: number) => `${n} ${n === 1 ? 'Eintrag' : 'Einträge'} im Änderungsprotokoll des Verzeichnisses`,
     again: 'Schreiben Sie dem Lotsen wieder, merkt er sich erneut, wie er Sie im Chat erreicht.',
-    personalOnly: '„Meine Daten löschen“ geht nur im persönlichen Chat mit dem Lotsen. Hier wurde nichts gelöscht.',
   },
   en: {
     heading: 'Delete my data?',
@@ -98,7 +97,6 @@ const T = {
     guest: 'Your entry as a guest of the coordination circle (the KfI manages it)',
     directory: (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'} in the directory's change log`,
     again: 'If you write to the Lotse again, it will again remember how to reach you in the chat.',
-    personalOnly: '"Delete my data" works only in the personal chat with the Lotse. Nothing was deleted here.',
   },
 } as const;
 
@@ -133,26 +131,18 @@ export function renderEraseQuestion(lang: Lang) {
   return card(lang, T[lang].heading, [...T[lang].question], true);
 }
 
-/** A 1:1 chat with the bot (Teams leaves `conversationType` out in some personal activities). */
-function inPersonalChat(context: TurnContext): boolean {
-  const type = context.activity.conversation?.conversationType;
-  return !type || type === 'personal';
-}
-
 /** The "Meine Daten löschen" feature and the retention job. */
 export function myDataFeature(deps: MyDataFeatureDeps): Feature {
   const now = () => deps.now?.() ?? new Date();
   return {
     name: 'myData',
+    // Deleting and its confirmation work only in the personal chat (TeamsBot refuses them in rooms).
+    personalOnly: true,
     commands: [
       {
         id: 'privacy.erase',
         matches: (t) => COMMANDS.has(t),
         run: async (context: TurnContext, caller: Caller) => {
-          if (!inPersonalChat(context)) {
-            await context.sendActivity(T[caller.lang].personalOnly);
-            return;
-          }
           // Only the question: nothing is deleted before "Endgültig löschen".
           await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderEraseQuestion(caller.lang).content)));
         },
@@ -164,7 +154,6 @@ export function myDataFeature(deps: MyDataFeatureDeps): Feature {
         // Card data names nobody: whose data goes is the caller Teams authenticated on this activity.
         schema: z.object({}).passthrough(),
         run: async (context, caller) => {
-          if (!inPersonalChat(context)) return invokeResponse.error(403, 'PersonalChatOnly', T[caller.lang].personalOnly);
           const report = await deps.erase(caller.aadObjectId);
           deps.logger.info(
             { event: 'privacy.erased', profile: report.deleted.profile, pollAnswers: report.deleted.pollAnswers, rsvps: report.deleted.rsvps, topics: report.deleted.topics },

@@ -53,6 +53,8 @@ describe('personal and IB commands answer only in the personal chat', () => {
     ['Unbeantwortete Fragen', KOELN_IB],
     ['Anliegen', STAFF],
     ['Koordinierungskreis', STAFF],
+    ['Meine Angaben', KOELN_IB],
+    ['Meine Daten löschen', STAFF],
   ];
 
   it.each(['groupChat', 'channel'] as const)('in a %s, each personal command gets one polite pointer to the personal chat and nothing personal', async (scope) => {
@@ -101,6 +103,13 @@ describe('personal and IB commands answer only in the personal chat', () => {
     const refresh = await app.post(teams.cardAction('request.refresh', { id: item.id, authority: 'koeln' }, { from: KOELN_IB, scope: 'groupChat' }));
     expect(refresh.status).toBe(403);
     expect(JSON.stringify(refresh.body)).not.toContain('Vertrauliches Thema');
+  });
+
+  it('answers an invoke it does not support with a fixed body that does not echo the invoke name', async () => {
+    const unknown = { ...teams.cardAction('x', {}, { from: STAFF }), name: 'composeExtension/<script>x</script>' };
+    const res = await app.post(unknown);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'UnsupportedInvoke' });
   });
 
   it('answers a question that would open the request form in a room with the plain answer, not the form', async () => {
