@@ -2,7 +2,7 @@ import type { CircleDoc, MeetingDoc, PollAnswerDoc, PollDoc } from '../../servic
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
-import { activityBuilders, DEFAULT_TENANT_ID, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_TENANT_ID, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -91,6 +91,9 @@ describe('the Koordinierungskreis in Teams', () => {
     for (let i = 1; i <= 50 - fromDirectory; i++) await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: guest(i).aadObjectId, name: guest(i).name });
     const members = await app.circle.members();
     expect(members).toHaveLength(50);
+    // Every member has the app (as after Graph's proactive installation): Teams opens a chat only with them.
+    for (const m of members) expect((await app.post(teams.installationUpdate('add', { from: user({ name: m.name, aadObjectId: m.aadObjectId }) }))).status).toBe(200);
+    await settle();
 
     emulator.reset();
     const created = await invoke('circle.poll.create', { title: 'Sitzung Januar', place: 'Arnsberg, Raum 1 (Beispiel)', duration: '120', ...slotForm([['2027-01-12', '10:00'], ['2027-01-13', '14:00'], ['2027-01-14', '09:30']]) }, KFI_LEAD);

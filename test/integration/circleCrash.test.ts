@@ -3,7 +3,7 @@ import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders } from '../support/activities';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startBotProcess, type BotProcess } from '../support/botProcess';
 import { KFI_LEAD, acceptedPosts, eventually } from '../support/circle';
 
@@ -41,7 +41,10 @@ describe('announcing a meeting across a crashed bot process (real processes, one
     const first = await startBot(env);
     bots.push(first);
     const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
-    const post = (url: string, body: unknown) => fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (url: string, body: unknown) => {
+      observeInbound(body);
+      return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    };
     expect((await post(first.url, teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
 
     // Each post takes a while, so that the kill lands in the middle of the fan-out.

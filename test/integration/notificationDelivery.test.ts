@@ -32,6 +32,8 @@ describe('proactive delivery through botbuilder to the channel emulator, on the 
   /** A personal chat reference, unique per test so that rate-limit windows and faults do not leak between tests. */
   function personalChat(label: string): ConversationRef {
     run += 1;
+    // Teams knows the chat: its user wrote to the bot there.
+    emulator.observe({ type: 'message', from: { id: `29:${label}-${run}` }, conversation: { id: `a:1${label}-${run}`, conversationType: 'personal' } });
     return {
       conversationId: `a:1${label}-${run}`,
       serviceUrl: emulator.serviceUrl,
@@ -163,6 +165,8 @@ describe('proactive delivery through botbuilder to the channel emulator, on the 
   it('opens a 1:1 chat through the connector for a user without a stored one and remembers it', async () => {
     // Any earlier turn from the tenant tells the bot where its connector is.
     await delivery.registry.seen({ ...personalChat('someone-else'), serviceUrl: emulator.serviceUrl });
+    // Teams opens the chat because Erika has the app: it was added to a team she belongs to.
+    emulator.observe({ type: 'conversationUpdate', recipient: { id: BOT_ID }, membersAdded: [{ id: BOT_ID }], conversation: { id: '19:team-general@thread.tacv2', conversationType: 'channel' }, members: [erika.id, erika.aadObjectId] });
     await outbox.enqueue({ key: `t${run}:report:submitted`, activity: { text: 'Neuer Vortrag' }, recipients: [{ user: { aadObjectId: erika.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
     await delivered(`t${run}:report:submitted`);
     const create = emulator.calls.find((c) => c.operation === 'createConversation');
@@ -171,6 +175,15 @@ describe('proactive delivery through botbuilder to the channel emulator, on the 
     expect(emulator.activitiesTo(expected).map((a) => a.text)).toEqual(['Neuer Vortrag']);
     const profile = await new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users)).get(erika.aadObjectId);
     expect(profile?.personal?.conversationId).toBe(expected);
+  });
+
+  it('marks a user who does not have the app unreachable: Teams refuses to open the chat (403), nothing is retried', async () => {
+    await delivery.registry.seen({ ...personalChat('someone-else'), serviceUrl: emulator.serviceUrl });
+    const stranger = user({ name: 'Nie Installiert (Beispiel)' });
+    await outbox.enqueue({ key: `t${run}:stranger`, activity: { text: 'Hallo' }, recipients: [{ user: { aadObjectId: stranger.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    await eventually(async () => (await outbox.status(`t${run}:stranger`))?.counts.unreachable === 1);
+    const tries = emulator.calls.filter((c) => c.operation === 'createConversation' && (c.body as { members?: Array<{ id?: string }> })?.members?.[0]?.id === stranger.aadObjectId);
+    expect(tries.map((c) => c.status)).toEqual([403]);
   });
 
   it('keeps to Teams\' limits: a burst to one chat and a fan-out at once, without a single 429', async () => {
@@ -196,6 +209,8 @@ describe('the botbuilder channel sender', () => {
 
   function chat(serviceUrl: string): ConversationRef {
     run += 1;
+    // Teams knows the chat (its user wrote there); an unreachable service URL has no emulator to tell.
+    if (serviceUrl === emulator.serviceUrl) emulator.observe({ type: 'message', from: { id: `29:sender-${run}` }, conversation: { id: `a:1sender-${run}`, conversationType: 'personal' } });
     return { conversationId: `a:1sender-${run}`, serviceUrl, tenantId: DEFAULT_TENANT_ID, botId: BOT_ID, conversationType: 'personal' };
   }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { activityBuilders } from '../support/activities';
 import { startBotProcess as startBot, childEnv } from '../support/botProcess';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 
 const root = path.resolve(__dirname, '..', '..');
 const entry = path.join(root, 'dist', 'bot', 'index.js');
@@ -51,10 +51,12 @@ describe('the service as a process (npm start)', () => {
     const bot = await startBotProcess();
     try {
       const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+      const hello = teams.message('Hilfe');
+      observeInbound(hello);
       const posted = fetch(`${bot.url}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(teams.message('Hilfe')),
+        body: JSON.stringify(hello),
       });
       await emulator.waitFor(() => true, 5000).catch(() => undefined);
       bot.child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { openDatabase, type AppDatabase } from '../../services/storage/database'
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders, user } from '../support/activities';
 import { startBotProcess, type BotProcess } from '../support/botProcess';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
 const STAFF = user({ name: 'Absturz Probe (Beispiel)' });
@@ -19,6 +19,7 @@ async function startProduct(env: Record<string, string>): Promise<BotProcess> {
 
 /** POSTs an activity; a connection the dying process dropped counts as status 0. */
 function post(url: string, activity: unknown): Promise<{ status: number; body: any }> {
+  observeInbound(activity);
   const payload = JSON.stringify(activity);
   return new Promise((resolve) => {
     const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {

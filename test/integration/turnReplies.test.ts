@@ -49,6 +49,10 @@ describe('turn replies go to the Bot Connector exactly as botbuilder posts them'
   beforeAll(async () => {
     // Teams' service URLs carry a regional path; the reply must keep it.
     emulator = await startChannelEmulator({ basePath: '/emea/' });
+    // Teams knows these chats: their users wrote in them.
+    for (const id of ['a:1chat-3', 'a:1chat-4', 'a:1chat-5', 'a:1chat-6', 'a:1chat-7', 'a:1chat-8']) {
+      emulator.observe({ type: 'message', from: { id: `29:${id}` }, conversation: { id, conversationType: 'personal' } });
+    }
   });
   afterAll(async () => {
     poster.close();
@@ -69,6 +73,8 @@ describe('turn replies go to the Bot Connector exactly as botbuilder posts them'
     const client = await auth.createConnectorFactory(claims).create(emulator.serviceUrl);
     const credentials = client.credentials;
     const activity = richReplyTo(emulator.serviceUrl, conversationId, replyToId);
+    // Teams knows the chat: the user wrote in it.
+    emulator.observe({ type: 'message', from: { id: '29:1user' }, conversation: { id: conversationId, conversationType: 'personal' } });
     if (replyToId) await client.conversations.replyToActivity(conversationId, replyToId, { ...activity });
     else await client.conversations.sendToConversation(conversationId, { ...activity });
     const id = await poster.post({ ...activity }, credentials);

@@ -28,7 +28,7 @@ import {
   teamChannel,
   user,
 } from './activities';
-import { startChannelEmulator, type ChannelEmulator } from './channelEmulator';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from './channelEmulator';
 
 /** What the real SDK made of each activity: the proof that the shapes are Teams' shapes. */
 interface Seen {
@@ -90,6 +90,7 @@ describe('activity builders, as the real Teams handler sees them', () => {
   const anna = user({ name: 'Anna Öztürk', locale: 'tr-TR' });
 
   async function post(activity: unknown): Promise<{ status: number; body: string }> {
+    observeInbound(activity);
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
     return { status: response.status, body: await response.text() };
   }

@@ -24,6 +24,9 @@ describe('channel emulator', () => {
 
   beforeEach(async () => {
     emulator = await startChannelEmulator({ roster: [rosterMember(erika), rosterMember(jonas)] });
+    // Teams knows what it delivered: Erika's personal chat with the bot, and the channel thread.
+    emulator.observe({ type: 'message', from: { id: erika.id, aadObjectId: erika.aadObjectId }, conversation: { id: personalChat, conversationType: 'personal' } });
+    emulator.observe({ type: 'message', from: { id: jonas.id }, conversation: { id: channelThread, conversationType: 'channel' }, channelData: { channel: { id: channelThread.split(';')[0] } } });
   });
   afterEach(async () => {
     await emulator.close();
@@ -92,6 +95,8 @@ describe('channel emulator', () => {
   });
 
   it('opens a new channel thread and returns its id and the first activity id', async () => {
+    // The app is installed in the team: Teams delivered the bot's own arrival there.
+    emulator.observe({ type: 'conversationUpdate', recipient: { id: `28:${DEFAULT_BOT_APP_ID}` }, membersAdded: [{ id: `28:${DEFAULT_BOT_APP_ID}` }], conversation: { id: '19:abc@thread.tacv2', conversationType: 'channel' }, channelData: { channel: { id: '19:abc@thread.tacv2' }, team: { id: '19:abc@thread.tacv2' } } });
     const created = await clientFor(emulator).conversations.createConversation({
       isGroup: true,
       bot: { id: `28:${DEFAULT_BOT_APP_ID}`, name: 'Bot' },
@@ -204,6 +209,7 @@ describe('channel emulator', () => {
   it('enforces 30 requests per second across conversations in rate-limit mode', async () => {
     emulator.enableRateLimits();
     const conversations = Array.from({ length: 10 }, (_, i) => `a:1conversation-${i}`);
+    for (const id of conversations) emulator.observe({ type: 'message', from: { id: `29:${id}` }, conversation: { id, conversationType: 'personal' } });
 
     const responses = await Promise.all(
       conversations.flatMap((conversationId) => [0, 1, 2, 3].map((n) => post(emulator, conversationId, `n${n}`))),
@@ -231,6 +237,7 @@ describe('channel emulator', () => {
 
   it('decodes ids with reserved characters from raw paths', async () => {
     const odd = '19:meeting_Zm9v@thread.v2;messageid=1/2?x';
+    emulator.observe({ type: 'message', from: { id: erika.id }, conversation: { id: odd, conversationType: 'groupChat' } });
     const response = await post(emulator, odd, 'x');
     expect(response.status).toBe(201);
     expect(emulator.calls[0].conversationId).toBe(odd);
@@ -286,6 +293,7 @@ describe('channel emulator', () => {
     const regional = await startChannelEmulator({ basePath: '/emea/' });
     try {
       expect(regional.serviceUrl).toMatch(/\/emea\/$/);
+      regional.observe({ type: 'message', from: { id: erika.id }, conversation: { id: personalChat, conversationType: 'personal' } });
       const ok = await post(regional, personalChat, 'x');
       const outside = await fetch(regional.serviceUrl.replace('/emea/', '/') + 'v3/conversations/x/activities', {
         method: 'POST',

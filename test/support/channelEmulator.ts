@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { personalConversationId, type RosterMember } from './activities';
+import { InstallationRegistry, MAX_MESSAGE_BYTES, cardProblems, cardsOf, messageBytes, type CardError, type InboundActivity } from './teamsRules';
 
 /**
  * A local stand-in for the Bot Connector service that Teams exposes at the activity's `serviceUrl`.
@@ -8,6 +9,14 @@ import { personalConversationId, type RosterMember } from './activities';
  * It answers the REST calls a Teams bot makes (send, reply, update, delete, create conversation, roster) the way the
  * real connector does, records every call for assertions, and can misbehave on demand: injected 429/403/5xx answers,
  * dropped connections, Teams' documented rate limits, artificial latency. It listens on 127.0.0.1 only.
+ *
+ * It refuses what Teams refuses (rules and their Microsoft Learn pages in `teamsRules.ts`): a personal conversation
+ * with a user who has not installed the app (403), a send to a conversation Teams does not know (404), a message over
+ * 100 KB (413 `MessageSizeTooBig`), an update or delete of an activity the bot did not send there (404). Every card it
+ * receives is parsed with the Adaptive Cards SDK at 1.5 and `refresh.userIds` must be user MRIs; problems are kept in
+ * {@link ChannelEmulator.cardErrors} and fail the test that caused them (`strictTeams.setup.ts`).
+ * Teams learns who installed the app from the activities it delivers; so does the emulator, from every activity the
+ * tests post to the bot ({@link observeInbound}, called by the test app's `post`).
  *
  * @example
  * ```ts
@@ -149,6 +158,30 @@ export interface ChannelEmulatorOptions {
   record?: boolean;
   /** When set, calls whose `Authorization` header differs get 401, like the real connector without a valid token. */
   expectedAuthorization?: string;
+  /**
+   * `perUser` (default): the bot reaches only users who installed the app, or are members of a team or chat where it is
+   * installed, as the activities posted to the bot show. `tenantWide`: an admin's app setup policy installed it for
+   * everyone (benchmarks that post from other processes).
+   */
+  installations?: 'perUser' | 'tenantWide';
+}
+
+/** Emulators of this process by service URL, so that posting an activity to the bot can tell the right one. */
+const live = new Map<string, ChannelEmulator>();
+
+/**
+ * Tells the emulator behind `activity.serviceUrl` (if one runs in this process) that Teams delivered this activity to the
+ * bot: Teams knows the conversation from then on, and installations and membership follow from it.
+ */
+export function observeInbound(activity: unknown): void {
+  const serviceUrl = (activity as { serviceUrl?: unknown } | undefined)?.serviceUrl;
+  if (typeof serviceUrl !== 'string') return;
+  live.get(serviceUrl)?.observe(activity as InboundActivity);
+}
+
+/** Every emulator running in this process (for the after-each check of card errors). */
+export function liveEmulators(): ChannelEmulator[] {
+  return [...live.values()];
 }
 
 /** Fixed delay in milliseconds, or one computed per call. */
@@ -282,6 +315,10 @@ export class ChannelEmulator {
   private messages = new Map<string, StoredMessage[]>();
   private defaultRoster: RosterMember[];
   private rosters = new Map<string, RosterMember[]>();
+  private readonly installations: InstallationRegistry;
+  /** Entra object id (lower case) → 29: id, learnt from activities and rosters. */
+  private readonly userIdsByAad = new Map<string, string>();
+  private cardErrorList: CardError[] = [];
 
   /** Configures the emulator; it listens only after {@link start}. */
   constructor(options: ChannelEmulatorOptions = {}) {
@@ -292,6 +329,7 @@ export class ChannelEmulator {
     this.expectedAuthorization = options.expectedAuthorization;
     this.latency = options.latencyMs ?? 0;
     this.defaultRoster = [...(options.roster ?? [])];
+    this.installations = new InstallationRegistry(options.installations === 'tenantWide');
     if (options.rateLimits) this.enableRateLimits(options.rateLimits === true ? {} : options.rateLimits);
   }
 
@@ -317,12 +355,38 @@ export class ChannelEmulator {
     this.server = server;
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}${this.basePath}`;
+    live.set(this.url, this);
     return this.url;
+  }
+
+  /** Teams delivered `activity` to the bot: remember the conversation, installations and the user's ids. */
+  observe(activity: InboundActivity): void {
+    const from = activity.from;
+    if (from?.id && from.aadObjectId) this.userIdsByAad.set(from.aadObjectId.toLowerCase(), from.id);
+    const id = activity.conversation?.id;
+    const roster = id ? this.rosters.get(id) : undefined;
+    const botAdded = activity.type === 'conversationUpdate' && (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id);
+    // A team or chat the app is added to brings its roster: Teams lets the bot reach each member 1:1.
+    const members = botAdded ? (roster ?? this.defaultRoster).flatMap((m) => [m.id, ...(m.aadObjectId ? [m.aadObjectId.toLowerCase()] : [])]) : undefined;
+    this.installations.observe(members ? { ...activity, members } : activity);
+  }
+
+  /** Card problems seen so far (each fails the test that caused it; see `strictTeams.setup.ts`). */
+  get cardErrors(): readonly CardError[] {
+    return this.cardErrorList;
+  }
+
+  /** Returns the card problems seen so far and forgets them. */
+  takeCardErrors(): CardError[] {
+    const errors = this.cardErrorList;
+    this.cardErrorList = [];
+    return errors;
   }
 
   /** Stops listening, cuts open connections and fails pending {@link waitFor} calls. */
   async close(): Promise<void> {
     const server = this.server;
+    if (this.url) live.delete(this.url);
     this.server = undefined;
     this.url = undefined;
     for (const waiter of this.waiters) {
@@ -412,8 +476,9 @@ export class ChannelEmulator {
   }
 
   /**
-   * Forgets recorded calls, delivered messages, pending faults, counters and rate-limit windows. Roster, latency,
-   * and whether rate limits are on stay as configured.
+   * Forgets recorded calls, pending faults, counters and rate-limit windows. What Teams itself keeps stays: delivered
+   * messages (so later updates still find them), known conversations and installations, roster, latency, and whether
+   * rate limits are on.
    */
   reset(): void {
     this.recorded = [];
@@ -421,7 +486,6 @@ export class ChannelEmulator {
     this.globalFaults = [];
     this.windows.clear();
     this.counterMap.clear();
-    this.messages.clear();
   }
 
   /**
@@ -677,8 +741,26 @@ export class ChannelEmulator {
     return log;
   }
 
+  /** 413 for a message over Teams' size limit; card problems are recorded for the test (the message still goes out). */
+  private checkContent(call: ConnectorCall, activity: ConnectorActivity | undefined): Outcome | undefined {
+    if (!activity) return undefined;
+    if (messageBytes(activity) > MAX_MESSAGE_BYTES) {
+      return { status: 413, body: errorBody(413, 'MessageSizeTooBig', 'Message size too large.') };
+    }
+    const errors = cardProblems(cardsOf(activity));
+    if (errors.length) this.cardErrorList.push({ where: call.operation, conversationId: call.conversationId, errors });
+    return undefined;
+  }
+
   private perform(call: ConnectorCall): Outcome {
     const conversationId = call.conversationId ?? '';
+    if (call.operation === 'send' || call.operation === 'reply' || call.operation === 'update' || call.operation === 'delete') {
+      const status = this.installations.sendStatus(conversationId);
+      if (status === 404) return { status: 404, body: errorBody(404, 'ConversationNotFound', 'Conversation not found.') };
+      if (status === 403) return { status: 403, body: errorBody(403, 'Forbidden', 'The bot is not installed for this user.') };
+      const refused = this.checkContent(call, call.activity);
+      if (refused) return refused;
+    }
     switch (call.operation) {
       case 'send':
       case 'reply': {
@@ -744,17 +826,27 @@ export class ChannelEmulator {
 
     let conversationId: string;
     let createdActivityId: string | undefined;
+    const refused = this.checkContent(call, activity);
+    if (refused) return refused;
     if (channel && typeof channel.id === 'string') {
       if (!activity) return { status: 400, body: errorBody(400, 'BadArgument', 'A new channel thread needs an activity.') };
+      // Only in a channel of a team where the app is installed.
+      if (this.installations.sendStatus(channel.id) !== 200) return { status: 403, body: errorBody(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.') };
       createdActivityId = this.nextActivityId();
       conversationId = `${channel.id};messageid=${createdActivityId}`;
+      this.installations.created(conversationId, []);
     } else {
       const members = Array.isArray(params.members) ? params.members.filter(isObject) : [];
       const memberId = members[0] && typeof members[0].id === 'string' ? members[0].id : undefined;
       if (!memberId) return { status: 400, body: errorBody(400, 'BadArgument', 'Members are required.') };
       // Members may be named by AAD object id; the conversation is the same as for their 29: id.
-      const known = this.defaultRoster.find((m) => m.aadObjectId === memberId);
-      conversationId = personalConversationId(known?.id ?? memberId, botId || undefined);
+      const known = this.defaultRoster.find((m) => m.aadObjectId?.toLowerCase() === memberId.toLowerCase());
+      const userId = memberId.startsWith('29:') ? memberId : (known?.id ?? this.userIdsByAad.get(memberId.toLowerCase()) ?? memberId);
+      const ids = [...new Set([memberId, userId, ...(known?.aadObjectId ? [known.aadObjectId] : [])])];
+      // Teams opens a personal chat only with a user who has the app, personally or through a team or chat.
+      if (!this.installations.canReach(ids)) return { status: 403, body: errorBody(403, 'Forbidden', 'The bot is not installed for this user.') };
+      conversationId = personalConversationId(userId, botId || undefined);
+      this.installations.created(conversationId, ids);
       if (activity) createdActivityId = this.nextActivityId();
     }
     if (activity && createdActivityId) {

@@ -5,6 +5,8 @@ import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
 import type { AppDatabase } from '../../services/storage/database';
 import type { TabSources } from '../../bot/tab/sources';
+import { observeInbound } from './channelEmulator';
+import { checkInvokeResponse } from './teamsRules';
 
 /** Log lines the app wrote, parsed, for assertions (e.g. "no message text in any log line"). */
 export class LogCapture extends Writable {
@@ -52,6 +54,8 @@ export async function startTestApp(
     tabSources: options.tabSources,
   });
   const post: TestApp['post'] = async (body, init = {}) => {
+    // Teams knows what it delivers: the emulator learns conversations and installations from it.
+    if (!init.raw) observeInbound(body);
     const res = await fetch(`${app.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...init.headers },
@@ -64,6 +68,8 @@ export async function startTestApp(
     } catch {
       /* not JSON: keep the text */
     }
+    // A card in an invoke response is rendered by Teams like any other: the same checks apply.
+    checkInvokeResponse(parsed);
     return { status: res.status, body: parsed };
   };
   const get: TestApp['get'] = async (path) => {

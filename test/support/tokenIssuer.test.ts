@@ -3,7 +3,7 @@ import restify from 'restify';
 import { ActivityHandler, CloudAdapter } from 'botbuilder';
 import { message, user } from './activities';
 import { createOfflineBotFrameworkAuthentication, OFFLINE_OUTBOUND_TOKEN } from './authConfig';
-import { startChannelEmulator, type ChannelEmulator } from './channelEmulator';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from './channelEmulator';
 import { installLoopbackGuard, type LoopbackGuard } from './loopbackGuard';
 import { startTokenIssuer, type TokenIssuer } from './tokenIssuer';
 
@@ -49,11 +49,9 @@ describe('offline Bot Framework authentication with the local token issuer', () 
   async function postWith(authorization: string | undefined, serviceUrl = emulator.serviceUrl): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (authorization !== undefined) headers.authorization = authorization;
-    return fetch(bot.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(message('hilfe', { from: erika, botAppId: APP_ID, serviceUrl })),
-    });
+    const activity = message('hilfe', { from: erika, botAppId: APP_ID, serviceUrl });
+    observeInbound(activity);
+    return fetch(bot.url, { method: 'POST', headers, body: JSON.stringify(activity) });
   }
 
   beforeAll(async () => {
