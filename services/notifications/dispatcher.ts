@@ -97,6 +97,18 @@ export interface Dispatcher {
   readonly workerId: string;
   /** Look for due work now instead of at the next poll. */
   wake(): void;
+  /**
+   * Resolves once this dispatcher has caught up with the outbox: it holds nothing (no claim, no call in flight, no
+   * write under way, nothing handed over by an enqueue in this process), every delivery it put back for later (a
+   * retry after back-off, a Retry-After wait, a rate-limit deferral, an update waiting for its original) has come due
+   * and been dealt with, and a query of due deliveries that started after this call found none.
+   *
+   * So everything due when it was called, and everything that followed from it in this process, has been sent or
+   * settled; what a test then does not see was not sent. Not waited for: deliveries another process holds a lease on,
+   * and deliveries enqueued with a `notBefore` still ahead. Rejects when the dispatcher stops first. It never
+   * resolves while work keeps coming or a delivery keeps being retried; callers bound the wait themselves.
+   */
+  whenIdle(): Promise<void>;
   /** Stops claiming, lets calls in flight finish and be recorded, and hands unsent claims back. */
   stop(): Promise<void>;
 }
@@ -137,6 +149,13 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     repairAfterMs: 10_000,
     waitForOriginalMs: 2_000,
   };
+}
+
+/** How many deliveries put back for later a dispatcher remembers for `whenIdle`. */
+const MAX_TRACKED_LATER = 10_000;
+
+function stoppedError(): Error {
+  return Object.assign(new Error('The outbox dispatcher stopped before it was idle.'), { code: 'DISPATCHER_STOPPED' });
 }
 
 function keyOf(doc: { pk: string; id: string }): string {
@@ -202,6 +221,36 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     return dueAt;
   };
   let stopping = false;
+  /** Due-queries started so far; a `whenIdle` call waits for a quiet one started after it. */
+  let querySeq = 0;
+  /** A failed fetch holds idle probes off until then, so that a waiter does not hammer a failing database. */
+  let probeAfter = 0;
+  const idleWaiters: Array<{ after: number; resolve: () => void; reject: (err: Error) => void }> = [];
+  /**
+   * Deliveries this process put back as pending for later, with their due time: `whenIdle` waits for them. An entry
+   * goes when this process claims the delivery again, or when a complete query after its due time does not return it
+   * (another process took it, or it was finished or deleted). Bounded: beyond the limit the oldest entries are dropped.
+   */
+  const later = new Map<string, number>();
+  const putBack = (doc: { pk: string; id: string }, dueAt: number): void => {
+    if (later.size >= MAX_TRACKED_LATER) later.delete(later.keys().next().value as string);
+    later.set(keyOf(doc), dueAt);
+  };
+  /** Marks a delivery as claimed by this process. */
+  const own = (key: string): void => {
+    mine.add(key);
+    later.delete(key);
+  };
+  const holdsNothing = (): boolean =>
+    ready.length === 0 && mine.size === 0 && inFlight.size === 0 && housekeeping.size === 0 && handoff.length === 0;
+  const earliestLater = (): number => {
+    let at = Number.POSITIVE_INFINITY;
+    for (const dueAt of later.values()) at = Math.min(at, dueAt);
+    return at;
+  };
+  /** When an idle waiter next needs a fresh query: when the first delivery put back comes due, not before a failed fetch may be retried. */
+  const nextProbeAt = (): number => Math.max(probeAfter, later.size === 0 ? 0 : earliestLater());
+  const idleProbeDue = (now: number): boolean => idleWaiters.length > 0 && holdsNothing() && now >= nextProbeAt();
   let wakeController = new AbortController();
   // A reason of our own: abort() without one builds a DOMException (with a stack) on every wake.
   const WOKEN = Symbol('woken');
@@ -218,10 +267,11 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   });
 
   const sendOptions = (doc: Delivery): SendOptions => ({ deliveryId: `${doc.pk}/${doc.id}`, timeoutMs: options.callTimeoutMs });
-  const errorOf = (e: ChannelError): DeliveryError => ({
+  /** `at` is the instant the failure was handled: a retry's due time is counted from it. */
+  const errorOf = (e: ChannelError, at: number): DeliveryError => ({
     code: e.code,
     status: e.status,
-    at: new Date(clock.now()).toISOString(),
+    at: new Date(at).toISOString(),
     ...(e.ambiguous ? { ambiguous: true } : {}),
   });
   const eventOf = (work: Work, type: DeliveryEvent['type'], extra: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
@@ -264,7 +314,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
         return work;
       }
       if (original.open) {
-        await ledger.release(claimed, scheduled(clock.now() + options.waitForOriginalMs));
+        const dueAt = scheduled(clock.now() + options.waitForOriginalMs);
+        if (await ledger.release(claimed, dueAt)) putBack(claimed, dueAt);
         return undefined;
       }
       await settleFailed(work, 'failed', { code: 'original_not_delivered', at: new Date(clock.now()).toISOString() });
@@ -295,14 +346,23 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     }
     const want = options.claimAhead - ready.length - inFlight.size;
     if (want <= 0) return;
+    // Only a query that starts and ends with nothing held can tell an idle waiter that the dispatcher caught up.
+    const probing = idleWaiters.length > 0 && holdsNothing();
     const candidates = handoff.splice(0, want).filter((d) => !mine.has(keyOf(d)));
     const fresh = new Set(candidates);
     // Query when the handoff does not fill the queue, and at least once per poll interval for retries that came due.
-    if ((candidates.length < want && now >= nextQueryAt) || now >= lastQueryAt + options.pollIntervalMs) {
+    if ((candidates.length < want && now >= nextQueryAt) || now >= lastQueryAt + options.pollIntervalMs || probing) {
       lastQueryAt = now;
+      const seq = ++querySeq;
       const asked = Math.max(want - candidates.length, Math.ceil(want / 4));
       const seen = new Set(candidates.map(keyOf));
       const due = await ledger.due(asked);
+      if (due.length < asked) {
+        // A complete answer: what this process put back, due by now and not in it, is no longer waiting for anyone.
+        const returned = new Set(due.map(keyOf));
+        for (const [key, dueAt] of later) if (dueAt <= now && !returned.has(key)) later.delete(key);
+      }
+      if (probing && due.length === 0 && holdsNothing() && later.size === 0) settleIdle(seq);
       candidates.push(...shuffle(due.filter((d) => !mine.has(keyOf(d)) && !seen.has(keyOf(d))), random));
       const after = clock.now();
       if (due.length < asked || candidates.length === 0) {
@@ -323,7 +383,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
       }
       const claimed = await ledger.claim(doc);
       if (!claimed) return;
-      mine.add(keyOf(claimed));
+      own(keyOf(claimed));
       try {
         const work = await prepare(doc, claimed);
         if (work) {
@@ -352,7 +412,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     if (!ref) return false;
     const claimed = await ledger.claimToSend(doc, ref);
     if (!claimed) return false;
-    mine.add(keyOf(claimed));
+    own(keyOf(claimed));
     ready.push({
       doc: claimed,
       tenantId: target.kind === 'user' ? target.tenantId : target.ref.tenantId,
@@ -372,7 +432,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     const e = err instanceof ChannelError ? err : new ChannelError(errorCode(err), 'transient', undefined, undefined, false);
     const doc = work.doc;
     const now = clock.now();
-    const error = errorOf(e);
+    const error = errorOf(e, now);
     const uncertainResends = doc.uncertainResends + (sentActivity && work.uncertain ? 1 : 0);
     if (e.kind === 'throttled') {
       const throttled = doc.throttled + 1;
@@ -382,7 +442,9 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
         await settleFailed(work, 'failed', { ...error, code: 'throttled_too_often' }, { throttled, uncertainResends });
         return;
       }
-      const written = await ledger.retry(doc, scheduled(now + wait), error, { throttled, uncertainResends });
+      const dueAt = scheduled(now + wait);
+      const written = await ledger.retry(doc, dueAt, error, { throttled, uncertainResends });
+      if (written) putBack(doc, dueAt);
       emit(eventOf(work, written ? 'throttled' : 'leaseLost', { code: e.code, status: e.status }));
       return;
     }
@@ -400,7 +462,9 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
       await settleFailed(work, 'failed', { ...error, code: `max_attempts:${e.code}` }, { attempts, uncertainResends });
       return;
     }
-    const written = await ledger.retry(doc, scheduled(now + backoffDelay(attempts, options.backoff, random)), error, { attempts, uncertainResends });
+    const dueAt = scheduled(now + backoffDelay(attempts, options.backoff, random));
+    const written = await ledger.retry(doc, dueAt, error, { attempts, uncertainResends });
+    if (written) putBack(doc, dueAt);
     logger.info({ event: 'delivery.retry', notificationId: doc.pk, deliveryId: doc.id, code: e.code, status: e.status, attempts }, 'delivery will be retried');
     emit(eventOf(work, written ? 'retry' : 'leaseLost', { code: e.code, status: e.status, attempts }));
   }
@@ -574,7 +638,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     }
     const release = (async () => {
       try {
-        await ledger.release(work.doc, dueAt, changes);
+        if (await ledger.release(work.doc, dueAt, changes)) putBack(work.doc, dueAt);
       } catch (err) {
         logger.error({ event: 'delivery.release_failed', notificationId: work.doc.pk, deliveryId: work.doc.id, code: errorCode(err) }, 'could not hand a delivery back');
       } finally {
@@ -582,7 +646,10 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
       }
     })();
     housekeeping.add(release);
-    void release.finally(() => housekeeping.delete(release));
+    void release.finally(() => {
+      housekeeping.delete(release);
+      if (idleWaiters.length > 0) wake();
+    });
     return release;
   }
 
@@ -590,10 +657,11 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     while (!stopping) {
       try {
         const now = clock.now();
-        if (!fetching && ready.length < lowWater && (handoff.length > 0 || now >= nextQueryAt)) {
+        if (!fetching && ready.length < lowWater && (handoff.length > 0 || now >= nextQueryAt || idleProbeDue(now))) {
           fetching = fetch()
             .catch((err: unknown) => {
               nextQueryAt = clock.now() + options.pollIntervalMs;
+              probeAfter = nextQueryAt;
               logger.error({ event: 'outbox.fetch_failed', code: errorCode(err) }, 'could not fetch due deliveries');
             })
             .finally(() => {
@@ -603,6 +671,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
         }
         let sleep = Math.min(pump(), options.pollIntervalMs);
         if (!fetching && ready.length < lowWater) sleep = Math.min(sleep, handoff.length > 0 ? 0 : Math.max(0, nextQueryAt - clock.now()));
+        // An idle waiter: look again when the first delivery put back comes due (or a failed fetch may be retried).
+        if (!fetching && idleWaiters.length > 0 && holdsNothing()) sleep = Math.min(sleep, Math.max(0, nextProbeAt() - clock.now()));
         const controller = wakeController;
         if (!controller.signal.aborted) await clock.sleep(sleep, controller.signal);
         if (controller.signal.aborted) wakeController = new AbortController();
@@ -613,6 +683,13 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     }
   }
 
+  /** Resolves the idle waiters that called before query `seq` started. */
+  function settleIdle(seq: number): void {
+    for (let i = idleWaiters.length - 1; i >= 0; i--) {
+      if (idleWaiters[i].after < seq) idleWaiters.splice(i, 1)[0].resolve();
+    }
+  }
+
   logger.info({ event: 'outbox.dispatcher_started', leaseMs: options.leaseMs, claimAhead: options.claimAhead }, 'outbox dispatcher started');
   const running = loop();
   let stopped: Promise<void> | undefined;
@@ -620,9 +697,17 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   return {
     workerId: options.workerId,
     wake: () => wake(true),
+    whenIdle: () => {
+      if (stopping) return Promise.reject(stoppedError());
+      return new Promise<void>((resolve, reject) => {
+        idleWaiters.push({ after: querySeq, resolve, reject });
+        wake();
+      });
+    },
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
+        for (const waiter of idleWaiters.splice(0)) waiter.reject(stoppedError());
         unsubscribe?.();
         wake();
         await running;

@@ -1,4 +1,5 @@
 import { silentLogger } from '../../../services/logging';
+import type { Clock } from '../../../services/notifications/clock';
 import {
   ChannelError,
   type ChannelSender,
@@ -11,7 +12,9 @@ import { notificationIdOf } from '../../../services/notifications/keys';
 import type { ConversationRef, DeliveryDoc, OutboxDoc, OutgoingActivity } from '../../../services/notifications/model';
 import { Outbox } from '../../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../../services/notifications/rateLimiter';
+import type { DocumentStore, QueryOptions, QuerySpec } from '../../../services/storage/documentStore';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
+import { FakeClock } from '../../support/fakeClock';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
 const TENANT = '72f988bf-0000-4000-a000-000000000001';
@@ -36,6 +39,9 @@ class ScriptedChannel implements ChannelSender {
   private readonly failures = new Map<string, ChannelError[]>();
   private lastId = 0;
   latencyMs = 0;
+
+  /** `now` stamps each call: the dispatcher's clock, so that spacing is measured in the time it schedules by. */
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   fail(conversationId: string, ...errors: ChannelError[]): void {
     this.failures.set(conversationId, [...(this.failures.get(conversationId) ?? []), ...errors]);
@@ -65,7 +71,7 @@ class ScriptedChannel implements ChannelSender {
   }
 
   private async answer(operation: SentCall['operation'], conversationId: string, options: SendOptions, text?: string, activityId?: string): Promise<void> {
-    const call: SentCall & { failed?: boolean } = { operation, conversationId, text, activityId, deliveryId: options.deliveryId, startedAt: Date.now() };
+    const call: SentCall & { failed?: boolean } = { operation, conversationId, text, activityId, deliveryId: options.deliveryId, startedAt: this.now() };
     this.calls.push(call);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const error = this.failures.get(conversationId)?.shift();
@@ -74,6 +80,47 @@ class ScriptedChannel implements ChannelSender {
       throw error;
     }
   }
+}
+
+/**
+ * The outbox store, except that the query for due deliveries can be held after it has read: its answer then describes
+ * the outbox as it was before anything written while it was held.
+ */
+class GatedDueQueries implements DocumentStore<OutboxDoc> {
+  private gate?: { entered: () => void; opened: Promise<void> };
+
+  constructor(private readonly inner: MemoryDocumentStore<OutboxDoc>) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  /** Holds the next due-query to start once it has read; `entered` resolves then, `release` lets it answer. */
+  holdNext(): { entered: Promise<void>; release: () => void } {
+    let entered!: () => void;
+    let release!: () => void;
+    const enteredPromise = new Promise<void>((resolve) => (entered = resolve));
+    this.gate = { entered, opened: new Promise<void>((resolve) => (release = resolve)) };
+    return { entered: enteredPromise, release };
+  }
+
+  async query<R>(spec: QuerySpec, options?: QueryOptions): Promise<R[]> {
+    const gate = spec.query.includes('c.dueAt <= @now') ? this.gate : undefined;
+    if (gate) this.gate = undefined;
+    const answer = await this.inner.query<R>(spec, options);
+    if (gate) {
+      gate.entered();
+      await gate.opened;
+    }
+    return answer;
+  }
+
+  read: DocumentStore<OutboxDoc>['read'] = (pk, id) => this.inner.read(pk, id);
+  create: DocumentStore<OutboxDoc>['create'] = (doc) => this.inner.create(doc);
+  replace: DocumentStore<OutboxDoc>['replace'] = (doc, etag) => this.inner.replace(doc, etag);
+  upsert: DocumentStore<OutboxDoc>['upsert'] = (doc) => this.inner.upsert(doc);
+  patch: DocumentStore<OutboxDoc>['patch'] = (pk, id, ops, etag) => this.inner.patch(pk, id, ops, etag);
+  delete: DocumentStore<OutboxDoc>['delete'] = (pk, id, etag) => this.inner.delete(pk, id, etag);
 }
 
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
@@ -104,9 +151,14 @@ describe('the outbox dispatcher', () => {
   let events: DeliveryEvent[];
   const running: Dispatcher[] = [];
 
-  function start(options: Partial<DispatcherOptions> = {}, limits: Partial<DeliveryLimits> = GENEROUS): Dispatcher {
+  function start(
+    options: Partial<DispatcherOptions> = {},
+    limits: Partial<DeliveryLimits> = GENEROUS,
+    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc> } = {},
+  ): Dispatcher {
     const dispatcher = startDispatcher({
-      stores: { outbox: outboxStore, users, conversations },
+      clock: wiring.clock,
+      stores: { outbox: wiring.outboxStore ?? outboxStore, users, conversations },
       sender: channel,
       logger: silentLogger,
       outbox,
@@ -165,24 +217,14 @@ describe('the outbox dispatcher', () => {
     expect(channel.calls).toHaveLength(3);
   });
 
-  it('waits for Retry-After after a 429 and does not count it as an attempt', async () => {
-    channel.fail('conv-a', new ChannelError('TooManyRequests', 'throttled', 429, 300));
-    start();
-    await outbox.enqueue({ key: 'report:1:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
-    await eventually(async () => (await outbox.status('report:1:submitted'))?.delivered === 1);
-    const [first, second] = channel.calls;
-    expect(second.startedAt - first.startedAt).toBeGreaterThanOrEqual(300);
-    expect((await deliveries('report:1:submitted'))[0]).toMatchObject({ attempts: 1, throttled: 1 });
-  });
-
   it('marks a recipient who blocked the bot unreachable and stops trying', async () => {
     channel.failAlways('conv-team', new ChannelError('BotNotInConversationRoster', 'unreachable', 403));
     const registry = new ConversationRegistry(conversations);
     await registry.installed(chat('team', 'channel'), { teamId: 'conv-team' });
-    start();
+    const dispatcher = start();
     await outbox.enqueue({ key: 'circle:2:agenda', activity: { text: 'Tagesordnung' }, recipients: [{ conversation: chat('team', 'channel') }] });
     await eventually(async () => (await outbox.status('circle:2:agenda'))?.counts.unreachable === 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await dispatcher.whenIdle();
     expect(channel.calls).toHaveLength(1);
     expect((await registry.get(chat('team', 'channel')))?.unreachableSince).toEqual(expect.any(String));
   });
@@ -213,12 +255,15 @@ describe('the outbox dispatcher', () => {
   });
 
   it('does not roll a card back to an older update that arrives late', async () => {
+    // The outbox's clock ticks a millisecond per reading (in the past, so everything is due): the two updates are
+    // ordered by their creation time without a sleep between them.
+    let tick = Date.now() - 60_000;
+    outbox = new Outbox(outboxStore, { clock: { now: () => ++tick } });
     start();
     await outbox.enqueue({ key: 'request:6:submitted', activity: { text: 'offen' }, recipients: [{ conversation: chat('ib') }] });
     await eventually(async () => (await outbox.status('request:6:submitted'))?.delivered === 1);
     channel.fail('conv-ib', new ChannelError('ServiceUnavailable', 'transient', 503));
     await outbox.enqueueUpdate({ key: 'request:6:accepted', of: 'request:6:submitted', activity: { text: 'angenommen' } });
-    await new Promise((resolve) => setTimeout(resolve, 5));
     await outbox.enqueueUpdate({ key: 'request:6:closed', of: 'request:6:submitted', activity: { text: 'erledigt' } });
     await eventually(async () => {
       const [a, b] = await Promise.all([outbox.status('request:6:accepted'), outbox.status('request:6:closed')]);
@@ -226,14 +271,6 @@ describe('the outbox dispatcher', () => {
     });
     const shown = channel.accepted('update').map((u) => u.text);
     expect(shown[shown.length - 1]).toBe('erledigt');
-  });
-
-  it('keeps every sliding window of the tenant limit', async () => {
-    start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 });
-    await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });
-    await eventually(async () => (await outbox.status('circle:3:minutes'))?.delivered === 20);
-    const starts = channel.calls.map((c) => c.startedAt).sort((a, b) => a - b);
-    for (let i = 5; i < starts.length; i++) expect(starts[i] - starts[i - 5]).toBeGreaterThanOrEqual(200);
   });
 
   it('on stop finishes the calls in flight and hands the unsent claims back', async () => {
@@ -258,5 +295,111 @@ describe('the outbox dispatcher', () => {
     for (const call of channel.accepted()) perConversation.set(call.conversationId, (perConversation.get(call.conversationId) ?? 0) + 1);
     expect(perConversation.size).toBe(60);
     expect([...perConversation.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  describe('on an injected clock (time moves only when the test moves it)', () => {
+    let clock: FakeClock;
+
+    beforeEach(() => {
+      clock = new FakeClock();
+      outbox = new Outbox(outboxStore, { clock });
+      channel = new ScriptedChannel(() => clock.now());
+    });
+
+    /** Lets the dispatcher run until `check` holds, one millisecond of its time per step. */
+    async function runUntil(check: () => boolean, limitMs = 10_000): Promise<void> {
+      for (let elapsed = 0; !check(); elapsed++) {
+        if (elapsed > limitMs) throw new Error(`condition not reached within ${limitMs} ms of the dispatcher's time`);
+        await clock.advance(1);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+
+    it('schedules the retry after a 429 at the Retry-After instant, sends no earlier, and does not count it as an attempt', async () => {
+      channel.fail('conv-a', new ChannelError('TooManyRequests', 'throttled', 429, 300));
+      start({}, GENEROUS, { clock });
+      await outbox.enqueue({ key: 'report:1:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
+      await runUntil(() => events.some((e) => e.type === 'throttled'));
+      const [waiting] = await deliveries('report:1:submitted');
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 0, throttled: 1, lastError: { code: 'TooManyRequests', status: 429 } });
+      expect(waiting.dueAt).toBe(Date.parse(waiting.lastError!.at) + 300);
+      await runUntil(() => channel.accepted().length === 1);
+      const [refused, accepted] = channel.calls;
+      expect(refused.startedAt).toBeLessThanOrEqual(Date.parse(waiting.lastError!.at));
+      expect(accepted.startedAt).toBeGreaterThanOrEqual(waiting.dueAt);
+      expect((await deliveries('report:1:submitted'))[0]).toMatchObject({ status: 'sent', attempts: 1, throttled: 1 });
+    });
+
+    it('keeps every sliding window of the tenant limit', async () => {
+      start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 }, { clock });
+      await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });
+      await runUntil(() => channel.accepted().length === 20);
+      const starts = channel.calls.map((c) => c.startedAt).sort((a, b) => a - b);
+      expect(starts).toHaveLength(20);
+      for (let i = 5; i < starts.length; i++) expect(starts[i] - starts[i - 5]).toBeGreaterThanOrEqual(200);
+    });
+  });
+
+  describe('whenIdle', () => {
+    it('resolves once every due delivery is sent, not before', async () => {
+      channel.latencyMs = 20;
+      const dispatcher = start();
+      await outbox.enqueue({ key: 'idle:1', activity: { text: 'Einladung' }, recipients: ['a', 'b', 'c'].map((n) => ({ conversation: chat(n) })) });
+      await dispatcher.whenIdle();
+      expect(channel.accepted().map((c) => c.conversationId).sort()).toEqual(['conv-a', 'conv-b', 'conv-c']);
+      expect((await outbox.status('idle:1'))?.delivered).toBe(3);
+    });
+
+    it('resolves at once when there is nothing to do, and again after new work is done', async () => {
+      const dispatcher = start();
+      await dispatcher.whenIdle();
+      expect(channel.calls).toEqual([]);
+      await outbox.enqueue({ key: 'idle:2', activity: { text: 'Noch eins' }, recipients: [{ conversation: chat('a') }] });
+      await dispatcher.whenIdle();
+      expect(channel.accepted()).toHaveLength(1);
+    });
+
+    it('waits for deliveries it put back for later: a retry after back-off and a Retry-After wait', async () => {
+      channel.fail('conv-a', new ChannelError('ServiceUnavailable', 'transient', 503));
+      channel.fail('conv-b', new ChannelError('TooManyRequests', 'throttled', 429, 150));
+      const dispatcher = start();
+      await outbox.enqueue({ key: 'idle:3', activity: { text: 'Später' }, recipients: [{ conversation: chat('a') }, { conversation: chat('b') }] });
+      await dispatcher.whenIdle();
+      expect(await outbox.status('idle:3')).toMatchObject({ total: 2, delivered: 2 });
+      expect(channel.calls.map((c) => c.conversationId).sort()).toEqual(['conv-a', 'conv-a', 'conv-b', 'conv-b']);
+    });
+
+    it('does not take the answer of a query that was under way when it was called', async () => {
+      const gated = new GatedDueQueries(outboxStore);
+      const dispatcher = start({}, GENEROUS, { outboxStore: gated });
+      await dispatcher.whenIdle();
+      // A first caller makes the dispatcher look; that query reads the outbox empty, then is held.
+      const held = gated.holdNext();
+      const first = dispatcher.whenIdle();
+      await held.entered;
+      // Meanwhile another process enqueues: nothing is handed over to this dispatcher, it must find it by a query.
+      await new Outbox(outboxStore).enqueue({ key: 'idle:4', activity: { text: 'Von nebenan' }, recipients: [{ conversation: chat('a') }] });
+      const second = dispatcher.whenIdle();
+      held.release();
+      // The held answer is true for the first caller (the outbox was empty after it called), not for the second.
+      await first;
+      await second;
+      expect(channel.accepted().map((c) => c.text)).toEqual(['Von nebenan']);
+    });
+
+    it('rejects a caller still waiting when the dispatcher stops, and any caller after', async () => {
+      channel.failAlways('conv-a', new ChannelError('ServiceUnavailable', 'transient', 503));
+      const dispatcher = start({ backoff: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, maxAttempts: 5 });
+      await outbox.enqueue({ key: 'idle:5', activity: { text: 'Hängt' }, recipients: [{ conversation: chat('a') }] });
+      await eventually(() => channel.calls.length === 1);
+      // Settled into a value at once, so that the rejection is never unhandled while stop() runs.
+      const waiting = dispatcher.whenIdle().then(
+        () => 'idle',
+        (err: unknown) => err,
+      );
+      await dispatcher.stop();
+      expect(await waiting).toMatchObject({ code: 'DISPATCHER_STOPPED' });
+      await expect(dispatcher.whenIdle()).rejects.toMatchObject({ code: 'DISPATCHER_STOPPED' });
+    });
   });
 });
