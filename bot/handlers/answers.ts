@@ -11,6 +11,7 @@ import { cardText, mailtoLink, messageText, telLink } from '../../services/text/
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
+import { splitIntoMessages } from '../delivery/longMessages';
 import { invokeResponse, type Caller, type Feature, type IntentHandler } from './types';
 
 export interface AnswersDeps {
@@ -54,6 +55,7 @@ const L = {
     chooseSubmit: 'Speichern',
     chosen: (name: string) => `Gespeichert: Sie arbeiten bei der ${name}.`,
     unansweredTitle: (n: number, name: string) => `Unbeantwortete Fragen für die ${name} (${n}; nur Stichwörter, ohne Personenbezug, 90 Tage aufbewahrt):`,
+    part: (n: number, total: number) => `(Teil ${n} von ${total})`,
     unansweredNone: 'Zurzeit liegen keine unbeantworteten Fragen für Ihre Behörde vor.',
     unansweredForbidden: 'Diese Liste sehen nur die Integrationsbeauftragten und ihre Vertretungen.',
   },
@@ -84,6 +86,7 @@ const L = {
     chooseSubmit: 'Save',
     chosen: (name: string) => `Saved: you work for the ${name}.`,
     unansweredTitle: (n: number, name: string) => `Unanswered questions for the ${name} (${n}; keywords only, no personal data, kept for 90 days):`,
+    part: (n: number, total: number) => `(part ${n} of ${total})`,
     unansweredNone: 'There are no unanswered questions for your authority at the moment.',
     unansweredForbidden: 'Only the integration commissioners and their deputies see this list.',
   },
@@ -263,12 +266,15 @@ export function answersFeature(deps: AnswersDeps): Feature {
             return;
           }
           const questions = await deps.unanswered.list(own.code, now());
-          const text = questions.length
-            ? [t.unansweredTitle(questions.length, own.name), ...questions.map((q) => `- ${q.askedAt.slice(0, 10)}: ${messageText(q.keywords.join(' · '))}`)].join('\n')
-            : t.unansweredNone;
-          const activity = MessageFactory.text(text);
-          activity.textFormat = 'markdown';
-          await context.sendActivity(activity);
+          const texts = questions.length
+            ? splitIntoMessages(t.unansweredTitle(questions.length, own.name), questions.map((q) => `- ${q.askedAt.slice(0, 10)}: ${messageText(q.keywords.join(' · '))}`), { partLabel: t.part })
+            : [t.unansweredNone];
+          // A long list goes out in several messages that Teams accepts, each of whole lines.
+          for (const text of texts) {
+            const activity = MessageFactory.text(text);
+            activity.textFormat = 'markdown';
+            await context.sendActivity(activity);
+          }
         },
       },
     ],

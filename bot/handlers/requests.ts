@@ -27,6 +27,7 @@ import type { UserProfile, UserProfileRepository } from '../../services/users/us
 import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
+import { splitIntoMessages } from '../delivery/longMessages';
 import { refreshIdsFrom } from './refreshIds';
 import { invokeResponse, type Caller, type Feature } from './types';
 
@@ -125,6 +126,7 @@ const L = {
     escalate: (subject: string) => `Weitergabe an die Vertretung: Das Anliegen „${subject}“ ist seit mehreren Arbeitstagen unbearbeitet.`,
     exportNone: 'Keine Vorgänge zum Exportieren.',
     exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,
+    part: (n: number, total: number) => `(Teil ${n} von ${total})`,
     exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
     myDataHeading: (n: number, m: number, c: number) =>
       `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
@@ -193,6 +195,7 @@ const L = {
     escalate: (subject: string) => `Passed to the deputy: the request "${subject}" has not been handled for several working days.`,
     exportNone: 'Nothing to export.',
     exportHeading: (name: string, n: number) => `History of all items of the ${name} as CSV (${n} entries). As a file for Excel: in the “My Lotse” tab under “Downloads”.`,
+    part: (n: number, total: number) => `(part ${n} of ${total})`,
     exportForbidden: 'The export is for the integration commissioners and their deputies.',
     myDataHeading: (n: number, m: number, c: number) =>
       `What the Lotse has stored about you: your profile, ${n} requests and reports with ${m} history entries, ${c} entries in the coordination circle. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
@@ -622,7 +625,10 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
             await context.sendActivity(t.exportNone);
             return;
           }
-          await context.sendActivity(markdown(`${t.exportHeading(result.authorities.map((a) => AUTHORITY_NAMES[a]).join(', '), result.rows)}\n\n${fenced(result.csv)}`));
+          // Whole rows in messages Teams accepts (100 KB each at most), each part with the header row: nothing is cut off.
+          const [header, ...rows] = result.csv.replace(/\r\n$/, '').split('\r\n');
+          const heading = t.exportHeading(result.authorities.map((a) => AUTHORITY_NAMES[a]).join(', '), result.rows);
+          for (const text of splitIntoMessages(heading, rows, { fence: true, header, partLabel: t.part })) await context.sendActivity(markdown(text));
         },
       },
     ],
