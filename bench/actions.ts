@@ -61,7 +61,7 @@ export function productActionFailure(httpStatus: number, body: InvokeBody | unde
 export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const concurrency = opts.concurrency ?? 16;
-  const emulator = await startChannelEmulator({ record: false });
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false });
   const product = await opts.startProduct();
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
   const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });

@@ -20,7 +20,7 @@ const QUESTIONS = [
  * user's first contact (which stores the conversation reference once).
  */
 export async function benchAnswerTurns(): Promise<BenchFigure[]> {
-  const emulator = await startChannelEmulator({ record: false });
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false });
   const real = await openDatabase({ databaseId: 'bench-answers' });
   const counting = countingDatabase(real);
   const app = await startTestApp({ LOG_LEVEL: 'warn' }, { database: counting.database });

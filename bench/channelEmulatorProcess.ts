@@ -53,7 +53,7 @@ export function startChannelEmulatorProcess(): Promise<ChannelEmulatorProcess> {
 
 async function main(): Promise<void> {
   // Recording every call would make the emulator's memory grow with the run; the benchmark only needs counters.
-  const emulator = await startChannelEmulator({ record: false, unknownMembers: 'synthesize' });
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, unknownMembers: 'synthesize' });
   process.stdout.write(`READY ${new URL(emulator.serviceUrl).port}\n`);
   process.send?.({ type: 'ready', serviceUrl: emulator.serviceUrl } satisfies ChildMessage);
   process.on('message', (message: ParentMessage) => {

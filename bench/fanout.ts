@@ -25,7 +25,7 @@ const NOTIFICATIONS = 1_000;
  */
 export async function benchFanout(): Promise<Figure[]> {
   const database = await openDatabase({ databaseId: 'bench-fanout' });
-  const emulator = await startChannelEmulator({ rateLimits: true });
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', rateLimits: true });
   const outboxStore = database.store<OutboxDoc>(CONTAINERS.outbox);
   const outbox = new Outbox(outboxStore);
   const sender = new BotConnectorSender({ adapter: createAdapter(loadConfig({}), silentLogger), botAppId: '', logger: silentLogger, stampDeliveryId: true });

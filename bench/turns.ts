@@ -77,7 +77,7 @@ async function startEmulator(where: 'inProcess' | 'childProcess'): Promise<Emula
     return { serviceUrl: child.serviceUrl, counters: () => child.counters(), cpuMs: () => readCpuMs(child.pid), stop: () => child.stop() };
   }
   // Recording every call would grow this process's memory with the run; counters are all the benchmark reads.
-  const emulator = await startChannelEmulator({ record: false, unknownMembers: 'synthesize' });
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, unknownMembers: 'synthesize' });
   return {
     serviceUrl: emulator.serviceUrl,
     counters: async () => emulator.counters(),
