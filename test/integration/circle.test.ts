@@ -4,6 +4,7 @@ import { openDatabase, type AppDatabase } from '../../services/storage/database'
 import type { DocumentStore } from '../../services/storage/documentStore';
 import { activityBuilders, DEFAULT_TENANT_ID, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { countingDatabase } from '../support/countingDatabase';
 import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -16,6 +17,8 @@ jest.setTimeout(60_000);
 describe('the Koordinierungskreis in Teams', () => {
   let emulator: ChannelEmulator;
   let database: AppDatabase;
+  /** The app's view of the database: counts the conflicts the database answered. */
+  let counting: ReturnType<typeof countingDatabase>;
   let app: TestApp;
   let teams: ReturnType<typeof activityBuilders>;
   let store: DocumentStore<CircleDoc>;
@@ -31,7 +34,8 @@ describe('the Koordinierungskreis in Teams', () => {
   beforeAll(async () => {
     emulator = await startChannelEmulator();
     database = await openDatabase({ databaseId: 'circle-test' });
-    app = await startTestApp({}, { database, now: () => now });
+    counting = countingDatabase(database);
+    app = await startTestApp({}, { database: counting.database, now: () => now });
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
     store = database.store<CircleDoc>(CONTAINERS.circle);
     // The KfI talks to the bot first, so the tenant's connector endpoint is known for 1:1 chats.
@@ -85,7 +89,7 @@ describe('the Koordinierungskreis in Teams', () => {
     expect(await polls()).toHaveLength(0);
   });
 
-  it('runs a poll to a meeting: 50 members answering in parallel lose no answer, a changed answer stays one answer', async () => {
+  it('runs a poll to a meeting: 50 members answering in parallel, each with a double click, lose no answer and store one each; a changed answer stays one answer', async () => {
     // Grow the circle to 50: the demo directory's members with a Teams identity plus guests the KfI adds.
     const fromDirectory = (await app.circle.members()).length;
     for (let i = 1; i <= 50 - fromDirectory; i++) await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: guest(i).aadObjectId, name: guest(i).name });
@@ -107,12 +111,20 @@ describe('the Koordinierungskreis in Teams', () => {
     expect([...acceptedPosts(emulator).values()].every((calls) => calls.length === 1)).toBe(true);
 
     const choice = (i: number) => (i % 3 === 0 ? 'yes' : i % 3 === 1 ? 'maybe' : 'no');
+    // Every member clicks twice at once: 50 races, each of two first answers creating the member's answer document.
+    counting.reset();
     const answers = await Promise.all(
-      members.map((m, i) => invoke('circle.poll.answer', { pollId: poll.pk, slot_s1: choice(i), slot_s2: 'yes' }, { ...KOELN_IB, aadObjectId: m.aadObjectId, name: m.name, id: `29:m${i}` })),
+      members.flatMap((m, i) => {
+        const answer = () => invoke('circle.poll.answer', { pollId: poll.pk, slot_s1: choice(i), slot_s2: 'yes' }, { ...KOELN_IB, aadObjectId: m.aadObjectId, name: m.name, id: `29:m${i}` });
+        return [answer(), answer()];
+      }),
     );
-    expect(answers.map((a) => a.body.statusCode)).toEqual(members.map(() => 200));
+    expect(answers.map((a) => a.body.statusCode)).toEqual(members.flatMap(() => [200, 200]));
+    // The races were real: creates collided (409) and fell back to the patch.
+    expect(counting.contention.byContainer[CONTAINERS.circle]?.alreadyExists ?? 0).toBeGreaterThan(0);
     const stored = await store.query<PollAnswerDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = "pollAnswer"', parameters: [{ name: '@pk', value: poll.pk }] });
     expect(stored).toHaveLength(50);
+    expect(new Set(stored.map((a) => a.member)).size).toBe(50);
     const view = await app.circle.pollView(poll.pk, KFI_LEAD.aadObjectId);
     expect(view.tallies.s1).toEqual({ yes: 17, maybe: 17, no: 16 });
     expect(view.tallies.s2).toEqual({ yes: 50, maybe: 0, no: 0 });
@@ -222,7 +234,8 @@ describe('the Koordinierungskreis in Teams', () => {
       expect((await invoke('circle.meeting.save', form, KFI_LEAD)).body.statusCode).toBe(200);
       await eventually(() => acceptedUpdates(emulator, mark) === 50 && acceptedPosts(emulator, mark).size === 50);
       await invoke('circle.meeting.save', form, KFI_LEAD);
-      await new Promise((r) => setTimeout(r, 500));
+      // The invoke has answered (whatever it enqueued is in the outbox); once the outbox is idle, it has all gone out.
+      await app.delivery.dispatcher.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       expect(JSON.stringify(emulator.calls.find((c) => c.seq > mark && c.operation === 'send')?.activity)).toMatch(/Geändert/);
     });
@@ -240,7 +253,8 @@ describe('the Koordinierungskreis in Teams', () => {
       await app.jobs.runDue();
       await eventually(() => [...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
       await app.jobs.runDue();
-      await new Promise((r) => setTimeout(r, 300));
+      // The job runner has finished the due jobs (and enqueued what they send); the outbox has sent it all.
+      await app.delivery.dispatcher.whenIdle();
       const posted = [...acceptedPosts(emulator, mark).values()].flat();
       expect(posted).toHaveLength(98);
       const texts = posted.map((c) => String(c.activity?.text ?? (c.body as { activity?: { text?: string } } | undefined)?.activity?.text ?? ''));
@@ -265,7 +279,8 @@ describe('the Koordinierungskreis in Teams', () => {
       await app.jobs.runDue();
       await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => calls.some((c) => JSON.stringify(c.body).includes('Ihre Aufgabe'))));
       await app.jobs.runDue();
-      await new Promise((r) => setTimeout(r, 300));
+      // The job runner has finished the due jobs (and enqueued what they send); the outbox has sent it all.
+      await app.delivery.dispatcher.whenIdle();
       const reminders = emulator.calls.filter((c) => c.seq > mark && JSON.stringify(c.body ?? '').includes('Ihre Aufgabe'));
       expect(reminders).toHaveLength(1);
       now = START;
@@ -287,7 +302,7 @@ describe('the Koordinierungskreis in Teams', () => {
       expect(cardText(res.body)).toContain('Diese Sitzung ist abgesagt.');
       await eventually(() => acceptedPosts(emulator, mark).size === 50 && acceptedUpdates(emulator, mark) === 50);
       await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
-      await new Promise((r) => setTimeout(r, 300));
+      await app.delivery.dispatcher.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
       expect(await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text()).toContain('STATUS:CANCELLED');

@@ -59,12 +59,27 @@ describe('scheduled jobs in Cosmos DB (embedded server)', () => {
     const key = `crash:${++run}`;
     await scheduler.schedule({ key, kind: 'crashy', dueAt: new Date(clock.now()) });
     let calls = 0;
+    let claimed!: () => void;
+    const running = new Promise<void>((resolve) => (claimed = resolve));
     const dying = startJobRunner(
-      { store, handlers: { crashy: () => new Promise(() => void calls++) }, logger: silentLogger, clock, options: { leaseMs: 60_000 } },
+      {
+        store,
+        // Called once the job is claimed, and never finishes: the process "died" mid-job.
+        handlers: {
+          crashy: () => {
+            calls++;
+            claimed();
+            return new Promise<void>(() => undefined);
+          },
+        },
+        logger: silentLogger,
+        clock,
+        options: { leaseMs: 60_000 },
+      },
       { autoStart: false },
     );
-    void dying.runDue(); // never finishes: the process "died"
-    await new Promise((r) => setTimeout(r, 200));
+    void dying.runDue();
+    await running;
     const survivor = startJobRunner({ store, handlers: { crashy: async () => void calls++ }, logger: silentLogger, clock, options: { leaseMs: 60_000 } }, { autoStart: false });
     expect(await survivor.runDue()).toBe(0); // still leased
     await clock.advance(61_000);

@@ -1,13 +1,37 @@
 import type { ContainerName } from '../../services/storage/containers';
 import type { AppDatabase } from '../../services/storage/database';
 import type { DocumentStore, StoredFields } from '../../services/storage/documentStore';
+import { AlreadyExistsError, ConcurrencyError } from '../../services/storage/errors';
 
 const READS = new Set(['read', 'query']);
 const WRITES = new Set(['create', 'replace', 'upsert', 'patch', 'delete']);
 
-/** Wraps a real database and counts the operations sent through it, per kind and container. */
-export function countingDatabase(inner: AppDatabase) {
+/** One call through the wrapper, as the caller made it. */
+export interface StoreCall {
+  container: string;
+  op: string;
+  args: unknown[];
+}
+
+/** Conflicts the database answered: 412 (`ConcurrencyError`, the ETag no longer matched) and 409 on create. */
+export interface Contention {
+  preconditionFailed: number;
+  alreadyExists: number;
+}
+
+/**
+ * Wraps a real database and counts the operations sent through it, per kind and container, and the conflicts it
+ * answered (for race tests: did the writers really collide?). `onCall` sees every call before it is made.
+ */
+export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: StoreCall) => void } = {}) {
   const counts = { reads: 0, writes: 0, byContainer: {} as Record<string, { reads: number; writes: number }> };
+  const contention = { preconditionFailed: 0, alreadyExists: 0, byContainer: {} as Record<string, Contention> };
+  const noteConflict = (name: string, err: unknown): void => {
+    const kind = err instanceof ConcurrencyError ? 'preconditionFailed' : err instanceof AlreadyExistsError ? 'alreadyExists' : undefined;
+    if (!kind) return;
+    contention[kind]++;
+    (contention.byContainer[name] ??= { preconditionFailed: 0, alreadyExists: 0 })[kind]++;
+  };
   const wrapped: AppDatabase = {
     get embedded() {
       return inner.embedded;
@@ -32,7 +56,11 @@ export function countingDatabase(inner: AppDatabase) {
               counts.writes++;
               c.writes++;
             }
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
+            options.onCall?.({ container: name, op: prop, args });
+            const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+            // Observed on the side: the caller still gets the rejection from the promise returned below.
+            if (result instanceof Promise) result.catch((err: unknown) => noteConflict(name, err));
+            return result;
           };
         },
       });
@@ -41,10 +69,14 @@ export function countingDatabase(inner: AppDatabase) {
   return {
     database: wrapped,
     counts,
+    contention,
     reset() {
       counts.reads = 0;
       counts.writes = 0;
       counts.byContainer = {};
+      contention.preconditionFailed = 0;
+      contention.alreadyExists = 0;
+      contention.byContainer = {};
     },
   };
 }
