@@ -20,18 +20,55 @@ export interface Contention {
 }
 
 /**
+ * Wraps one store and counts the conflicts it answered (race tests: did the writers really collide?). The store behaves
+ * as before; `contention` fills in as conflicts happen.
+ */
+export function contendedStore<T extends StoredFields>(inner: DocumentStore<T>): { store: DocumentStore<T>; contention: Contention } {
+  const contention: Contention = { preconditionFailed: 0, alreadyExists: 0 };
+  const store = wrapStore(inner, inner.name, {
+    onConflict: (kind) => {
+      contention[kind]++;
+    },
+  });
+  return { store, contention };
+}
+
+function conflictKind(err: unknown): keyof Contention | undefined {
+  return err instanceof ConcurrencyError ? 'preconditionFailed' : err instanceof AlreadyExistsError ? 'alreadyExists' : undefined;
+}
+
+function wrapStore<T extends StoredFields>(
+  inner: DocumentStore<T>,
+  name: string,
+  hooks: { onCall?: (call: StoreCall) => void; onConflict?: (kind: keyof Contention) => void },
+): DocumentStore<T> {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => {
+        hooks.onCall?.({ container: name, op: prop, args });
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        // Observed on the side: the caller still gets the rejection from the promise returned below.
+        if (result instanceof Promise) {
+          result.catch((err: unknown) => {
+            const kind = conflictKind(err);
+            if (kind) hooks.onConflict?.(kind);
+          });
+        }
+        return result;
+      };
+    },
+  });
+}
+
+/**
  * Wraps a real database and counts the operations sent through it, per kind and container, and the conflicts it
  * answered (for race tests: did the writers really collide?). `onCall` sees every call before it is made.
  */
 export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: StoreCall) => void } = {}) {
   const counts = { reads: 0, writes: 0, byContainer: {} as Record<string, { reads: number; writes: number }> };
   const contention = { preconditionFailed: 0, alreadyExists: 0, byContainer: {} as Record<string, Contention> };
-  const noteConflict = (name: string, err: unknown): void => {
-    const kind = err instanceof ConcurrencyError ? 'preconditionFailed' : err instanceof AlreadyExistsError ? 'alreadyExists' : undefined;
-    if (!kind) return;
-    contention[kind]++;
-    (contention.byContainer[name] ??= { preconditionFailed: 0, alreadyExists: 0 })[kind]++;
-  };
   const wrapped: AppDatabase = {
     get embedded() {
       return inner.embedded;
@@ -42,26 +79,21 @@ export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: 
     ping: (ms) => inner.ping(ms),
     close: () => inner.close(),
     store<T extends StoredFields>(name: ContainerName): DocumentStore<T> {
-      const store = inner.store<T>(name);
-      return new Proxy(store, {
-        get(target, prop, receiver) {
-          const value = Reflect.get(target, prop, receiver);
-          if (typeof value !== 'function' || typeof prop !== 'string') return value;
-          return (...args: unknown[]) => {
-            const c = (counts.byContainer[name] ??= { reads: 0, writes: 0 });
-            if (READS.has(prop)) {
-              counts.reads++;
-              c.reads++;
-            } else if (WRITES.has(prop)) {
-              counts.writes++;
-              c.writes++;
-            }
-            options.onCall?.({ container: name, op: prop, args });
-            const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-            // Observed on the side: the caller still gets the rejection from the promise returned below.
-            if (result instanceof Promise) result.catch((err: unknown) => noteConflict(name, err));
-            return result;
-          };
+      return wrapStore(inner.store<T>(name), name, {
+        onCall: (call) => {
+          const c = (counts.byContainer[name] ??= { reads: 0, writes: 0 });
+          if (READS.has(call.op)) {
+            counts.reads++;
+            c.reads++;
+          } else if (WRITES.has(call.op)) {
+            counts.writes++;
+            c.writes++;
+          }
+          options.onCall?.(call);
+        },
+        onConflict: (kind) => {
+          contention[kind]++;
+          (contention.byContainer[name] ??= { preconditionFailed: 0, alreadyExists: 0 })[kind]++;
         },
       });
     },

@@ -14,6 +14,7 @@ import { Outbox } from '../../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../../services/notifications/rateLimiter';
 import type { DocumentStore, QueryOptions, QuerySpec } from '../../../services/storage/documentStore';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
+import { contendedStore } from '../../support/countingDatabase';
 import { FakeClock } from '../../support/fakeClock';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
@@ -284,10 +285,12 @@ describe('the outbox dispatcher', () => {
     expect(docs.filter((d) => d.status === 'pending' && d.leaseOwner === undefined)).toHaveLength(4);
   });
 
-  it('shares one outbox between two dispatchers and sends every delivery exactly once', async () => {
+  it('shares one outbox between two dispatchers and sends every delivery exactly once: 60 races, really contended', async () => {
     channel.latencyMs = 2;
-    start({ workerId: 'worker-a' });
-    start({ workerId: 'worker-b' });
+    // Both dispatchers are told of every enqueue and reach for the same deliveries; their writes count the 412s.
+    const contended = contendedStore(outboxStore);
+    start({ workerId: 'worker-a' }, GENEROUS, { outboxStore: contended.store });
+    start({ workerId: 'worker-b' }, GENEROUS, { outboxStore: contended.store });
     const recipients = Array.from({ length: 60 }, (_, i) => ({ conversation: chat(`x${i}`) }));
     await outbox.enqueue({ key: 'circle:5:invite', activity: { text: 'Einladung' }, recipients });
     await eventually(async () => (await outbox.status('circle:5:invite'))?.delivered === 60);
@@ -295,6 +298,9 @@ describe('the outbox dispatcher', () => {
     for (const call of channel.accepted()) perConversation.set(call.conversationId, (perConversation.get(call.conversationId) ?? 0) + 1);
     expect(perConversation.size).toBe(60);
     expect([...perConversation.values()].every((n) => n === 1)).toBe(true);
+    expect(contended.contention.preconditionFailed).toBeGreaterThan(0);
+    expect(new Set(events.filter((e) => e.type === 'sent').map((e) => e.deliveryId)).size).toBe(60);
+    expect(events.filter((e) => e.type === 'sent')).toHaveLength(60);
   });
 
   describe('on an injected clock (time moves only when the test moves it)', () => {

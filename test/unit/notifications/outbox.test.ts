@@ -2,6 +2,7 @@ import { DeliveryLedger, type Delivery } from '../../../services/notifications/d
 import { notificationIdOf } from '../../../services/notifications/keys';
 import type { ConversationRef, DeliveryDoc, NotificationDoc, OutboxDoc } from '../../../services/notifications/model';
 import { Outbox, OutboxError } from '../../../services/notifications/outbox';
+import { contendedStore } from '../../support/countingDatabase';
 import { FakeClock } from '../../support/fakeClock';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
@@ -182,15 +183,24 @@ describe('leases on deliveries', () => {
     await outbox.enqueue({ key: 'request:1:submitted', activity: card, recipients: [{ conversation: chat(1) }] });
   });
 
-  it('lets exactly one of two processes claim the same due delivery', async () => {
-    const a = new DeliveryLedger(store, 'worker-a', 30_000, clock);
-    const b = new DeliveryLedger(store, 'worker-b', 30_000, clock);
-    const [seenByA] = await a.due(10);
-    const [seenByB] = await b.due(10);
-    const claims = await Promise.all([a.claim(seenByA), b.claim(seenByB)]);
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    const winner = claims.find(Boolean) as Delivery;
-    expect(winner).toMatchObject({ status: 'leased', leaseUntil: clock.now() + 30_000 });
+  it('lets exactly one of two processes claim the same due delivery, in each of 50 rounds', async () => {
+    // Both claims go through a store that counts the 412s: the loser really lost on the ETag.
+    const contended = contendedStore(store);
+    const a = new DeliveryLedger(contended.store, 'worker-a', 30_000, clock);
+    const b = new DeliveryLedger(contended.store, 'worker-b', 30_000, clock);
+    const ROUNDS = 50;
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round > 0) await outbox.enqueue({ key: `request:race-${round}:submitted`, activity: card, recipients: [{ conversation: chat(1) }] });
+      const [seenByA] = await a.due(10);
+      const [seenByB] = await b.due(10);
+      expect(seenByB).toEqual(seenByA);
+      const claims = await Promise.all([a.claim(seenByA), b.claim(seenByB)]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const winner = claims.find(Boolean) as Delivery;
+      expect(winner).toMatchObject({ id: seenByA.id, status: 'leased', leaseUntil: clock.now() + 30_000 });
+      expect(await store.read(winner.pk, winner.id)).toMatchObject({ leaseOwner: winner.leaseOwner });
+    }
+    expect(contended.contention.preconditionFailed).toBe(ROUNDS);
   });
 
   it('does not offer a leased delivery until its lease runs out, then offers it to anyone', async () => {
