@@ -184,6 +184,31 @@ describe('answers in Teams', () => {
       expect(cardJson(answer)).toContain('Di und Do 10–12 Uhr (Beispiel)');
     });
 
+    it('loses no edit when two saves of the entry meet, in each of 50 rounds: what is saved is recorded, the other is told to check', async () => {
+      const audit = real.store<AuditEntry>(CONTAINERS.audit);
+      const entry = async () => (await real.store<{ id: string; pk: string; data: { commissioner: { officeHours?: string } } }>(CONTAINERS.directory).read('directory', 'authority-koeln'))!;
+      counting.reset();
+      for (let round = 0; round < 50; round++) {
+        // The IB saves from two windows at once, with different office hours.
+        const hours = ['A', 'B'].map((w) => `Runde ${round}, Fenster ${w} (Beispiel)`);
+        const answers = await Promise.all(hours.map((officeHours) => app.post(teams.cardAction('directory.update', { officeHours }, { from: KOELN_IB }))));
+        expect(answers.map((a) => a.status)).toEqual([200, 200]);
+        const saved = hours.filter((_, i) => JSON.stringify(answers[i].body.value).includes('Gespeichert'));
+        const refused = hours.filter((_, i) => JSON.stringify(answers[i].body.value).includes('Jemand anderes hat den Eintrag gerade geändert'));
+        expect(saved.length + refused.length).toBe(2);
+        expect(saved.length).toBeGreaterThanOrEqual(1);
+        // Every save is in the trail, nothing else is; the stored entry holds the last save.
+        const recorded = (await audit.query<AuditEntry>({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: 'directory:authority-koeln' }] }))
+          .flatMap((e) => e.changes)
+          .filter((c) => c.path === '/commissioner/officeHours' && hours.includes(String(c.to)))
+          .map((c) => String(c.to));
+        expect(recorded.sort()).toEqual([...saved].sort());
+        expect(saved).toContain((await entry()).data.commissioner.officeHours);
+      }
+      // The saves really met: the directory refused a stale ETag (412) and the loser was shown the current entry.
+      expect(counting.contention.byContainer[CONTAINERS.directory]?.preconditionFailed ?? 0).toBeGreaterThan(0);
+    });
+
     it('routes to the deputy while the IB is absent', async () => {
       const res = await app.post(teams.cardAction('directory.update', { absenceFrom: '2026-11-20', absenceTo: '2026-11-30', absenceNote: 'Dienstreise' }, { from: KOELN_IB }));
       expect(JSON.stringify(res.body.value)).toContain('Gespeichert');
