@@ -127,10 +127,11 @@ describeOnLinux('the bot in the Microsoft 365 Agents Playground (loopback-only n
     return step;
   }
 
-  it('starts the bot and the Playground, walks through every step, and stops them within the budget', () => {
+  it('starts the bot and the Playground, walks through every step, and stops them', () => {
+    // No duration is asserted: the budget is only the deadline after which the check gives up. How long the run took
+    // is in its result line (`durationMs`, and per step), printed by `npm run playground:check`.
     if (!run.result?.ok) throw new Error(explain(run));
     expect(run.exit).toBe('exit code 0');
-    expect(run.result.durationMs).toBeLessThan(CHECK_BUDGET_MS);
   });
 
   it('greets a user who installs the app with the welcome card and its help button', () => {
