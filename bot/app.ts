@@ -198,10 +198,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       settings: config.requests,
       logger,
       now: options.now,
-      // Test mode only (the config refuses the switch otherwise): the crash test's exit right after an item write.
-      ...(config.testMode && config.testExitAfterItemWrite
-        ? { afterItemWrite: (verb: string) => verb === config.testExitAfterItemWrite && process.exit(86) }
-        : {}),
     });
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;

@@ -79,12 +79,6 @@ export interface AppConfig {
   readonly tabSsoMetadataUrl: string;
   /** Client applications (`azp`) whose SSO tokens the tab accepts; default: Teams desktop/mobile and Teams web. */
   readonly tabSsoAllowedClientIds: readonly string[];
-  /**
-   * Test only (`TEST_EXIT_AFTER_ITEM_WRITE=<verb>`, e.g. `request.accept`, with `LOTSE_TEST_MODE=true`): the process
-   * exits right after storing that change, before enqueueing its notifications, so the crash test can prove the
-   * sweep delivers them. Refused at start without test mode.
-   */
-  readonly testExitAfterItemWrite?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -183,7 +177,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The test-only switches; each is refused without `LOTSE_TEST_MODE=true`. */
-function testSwitches(env: Env, testMode: boolean): { authOverrides: Record<string, string>; exitAfterItemWrite?: string; keys: string[] } {
+function testSwitches(env: Env, testMode: boolean): { authOverrides: Record<string, string>; keys: string[] } {
   const authOverrides: Record<string, string> = {};
   const keys: string[] = [];
   for (const k of Object.keys(env).sort()) {
@@ -193,12 +187,7 @@ function testSwitches(env: Env, testMode: boolean): { authOverrides: Record<stri
     authOverrides[k.slice('BOTAUTH_'.length)] = text(env, k) as string;
     keys.push(k);
   }
-  const exitAfterItemWrite = text(env, 'TEST_EXIT_AFTER_ITEM_WRITE');
-  if (exitAfterItemWrite !== undefined) {
-    if (!testMode) throw new ConfigError('TEST_EXIT_AFTER_ITEM_WRITE', TEST_MODE_FIX);
-    keys.push('TEST_EXIT_AFTER_ITEM_WRITE');
-  }
-  return { authOverrides, exitAfterItemWrite, keys };
+  return { authOverrides, keys };
 }
 
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
@@ -284,7 +273,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     testMode,
     testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : [])]),
     authOverrides: Object.keys(switches.authOverrides).length ? Object.freeze(switches.authOverrides) : undefined,
-    testExitAfterItemWrite: switches.exitAfterItemWrite,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
     tabSsoMetadataUrl: tabSso.url,
     tabSsoAllowedClientIds: Object.freeze(text(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') ? guidList(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') : [...TEAMS_CLIENT_IDS]),

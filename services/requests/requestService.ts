@@ -59,11 +59,6 @@ export interface RequestServiceDeps {
   now?: () => Date;
   /** Names this process in the items' owed-notification markers; unique per process start. */
   instanceId?: string;
-  /**
-   * Test hook, inert unless set: called right after an item change is stored and before anything else happens
-   * (the crash test makes the process exit here to prove that the sweep delivers what the change owed).
-   */
-  afterItemWrite?: (verb: string) => void;
   /** Trail entries kept in the item; default {@link TRAIL_IN_ITEM}. */
   trailInItem?: number;
 }
@@ -264,10 +259,6 @@ export class RequestService {
 
   private privacyFor: { directory: Directory; options: PrivacyOptions } | undefined;
 
-  private written(verb: string): void {
-    this.deps.afterItemWrite?.(verb);
-  }
-
   /**
    * Appends to the item's trail. Beyond {@link TRAIL_IN_ITEM} entries the older ones move to the item's archive
    * document first (idempotent: the archive is rebuilt from the count the item records, so a retried change after
@@ -396,7 +387,6 @@ export class RequestService {
       updatedAt: at,
     };
     const created = await this.repo.create(item);
-    this.written('request.create');
     await this.ensureReminder(created);
     return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
   }
@@ -462,7 +452,6 @@ export class RequestService {
     };
     item.cardsTo = this.audienceOf(item).filter((id) => id !== caller.aadObjectId && this.rolesFor(id, item).headSide);
     const created = await this.repo.create(item);
-    this.written('report.create');
     if (linkedRequest) {
       await this.mutate(caller, { id: linkedRequest.id, authority: code }, undefined, 'request.escalate', (current, r) => {
         if (!r.commissioner) return 'forbidden';
@@ -599,7 +588,6 @@ export class RequestService {
         if (err instanceof ConcurrencyError && attempt < 4) continue;
         throw err;
       }
-      this.written(verb);
       return { ok: true, item: saved, previous: plain as ItemDoc, changed: true, roles };
     }
   }

@@ -32,10 +32,10 @@ describe('the service as a process (npm start)', () => {
   });
 
   it('warns in a log line at start when it runs in test mode, naming the test-only switches set', async () => {
-    const bot = await startBotProcess({ LOTSE_TEST_MODE: 'true', TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' });
+    const bot = await startBotProcess({ LOTSE_TEST_MODE: 'true', TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration' });
     try {
       const warning = bot.lines.find((l) => l.event === 'config.test_mode');
-      expect(warning).toMatchObject({ level: 40, switches: ['TEST_EXIT_AFTER_ITEM_WRITE'] });
+      expect(warning).toMatchObject({ level: 40, switches: ['TAB_SSO_OPENID_METADATA_URL'] });
       expect(String(warning?.msg)).toMatch(/LOTSE_TEST_MODE=true.*Never run production like this/);
       // Logged before the service listens.
       expect(bot.lines.indexOf(warning!)).toBeLessThan(bot.lines.findIndex((l) => l.event === 'server.listening'));
@@ -81,7 +81,7 @@ describe('the service as a process (npm start)', () => {
     [{ HOST: '0.0.0.0' }, /^Configuration error: HOST: is "0\.0\.0\.0", not a loopback address, .*set MicrosoftAppId .*HOST=127\.0\.0\.1/],
     // Test-only switches need LOTSE_TEST_MODE=true.
     [{ BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid' }, /^Configuration error: BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: is a test-only switch/],
-    [{ TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' }, /^Configuration error: TEST_EXIT_AFTER_ITEM_WRITE: is a test-only switch/],
+    [{ TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration' }, /^Configuration error: TAB_SSO_OPENID_METADATA_URL: must be Microsoft Entra ID metadata/],
   ])('refuses to start with %p, naming the key in one line', (env, message) => {
     const run = spawnSync(process.execPath, [entry], { cwd: root, env: childEnv(env as Record<string, string>), encoding: 'utf8', timeout: 15_000 });
     expect(run.status).toBe(1);

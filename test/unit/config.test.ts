@@ -44,7 +44,6 @@ describe('configuration', () => {
     ['HOST', { HOST: '0.0.0.0' }],
     ['LOTSE_TEST_MODE', { LOTSE_TEST_MODE: 'yes' }],
     ['BOTAUTH_ToBotFromChannelOpenIdMetadataUrl', { BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid' }],
-    ['TEST_EXIT_AFTER_ITEM_WRITE', { TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept' }],
     ['TAB_SSO_OPENID_METADATA_URL', { TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration' }],
     ['TAB_SSO_ALLOWED_CLIENT_IDS', { TAB_SSO_ALLOWED_CLIENT_IDS: 'teams' }],
   ])('rejects a bad %s with an error naming the key and the fix', (key, env) => {
@@ -95,7 +94,6 @@ describe('configuration', () => {
     const switches = {
       BOTAUTH_ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid',
       BOTAUTH_ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-      TEST_EXIT_AFTER_ITEM_WRITE: 'request.accept',
       TAB_SSO_OPENID_METADATA_URL: 'http://127.0.0.1:9/v2.0/.well-known/openid-configuration',
     };
 
@@ -104,14 +102,13 @@ describe('configuration', () => {
       expect(c).toMatchObject({
         testMode: true,
         authOverrides: { ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/openid', ToBotFromChannelTokenIssuer: 'https://api.botframework.com' },
-        testExitAfterItemWrite: 'request.accept',
         tabSsoMetadataUrl: switches.TAB_SSO_OPENID_METADATA_URL,
       });
       expect([...c.testSwitches].sort()).toEqual(Object.keys(switches).sort());
     });
 
     it('is off by default, with none of them set', () => {
-      expect(loadConfig({})).toMatchObject({ testMode: false, testSwitches: [], authOverrides: undefined, testExitAfterItemWrite: undefined });
+      expect(loadConfig({})).toMatchObject({ testMode: false, testSwitches: [], authOverrides: undefined });
       expect(loadConfig({ LOTSE_TEST_MODE: 'false' }).testMode).toBe(false);
     });
 
