@@ -1,14 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { DeliveryDoc, OutboxDoc } from '../../services/notifications/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
-import { activityBuilders } from '../support/activities';
+import { activityBuilders, user, type TeamsUser } from '../support/activities';
 import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startBotProcess, type BotProcess } from '../support/botProcess';
 import { KFI_LEAD, acceptedPosts, eventually } from '../support/circle';
 
 /** Starts the service as `npm start` would, on the database that lives in this test process. */
 const startBot = (env: Record<string, string>) => startBotProcess(env);
+
+/** The Koordinierungskreis of the demo directory: its members with a Teams identity. */
+function circleMembers(): TeamsUser[] {
+  type Person = { id: string; name: string; teams?: { aadObjectId: string } };
+  const directory = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8')) as {
+    authorities: Array<Record<'commissioner' | 'deputy', Person>>;
+    kfi: { contacts: Person[] };
+    circle: { members: Array<{ personId: string }> };
+  };
+  const people = [...directory.authorities.flatMap((a) => [a.commissioner, a.deputy]), ...directory.kfi.contacts];
+  return directory.circle.members
+    .map((m) => people.find((p) => p.id === m.personId))
+    .filter((p): p is Person & { teams: { aadObjectId: string } } => p?.teams !== undefined)
+    .map((p) => user({ name: p.name, aadObjectId: p.teams.aadObjectId }));
+}
 
 describe('announcing a meeting across a crashed bot process (real processes, one database)', () => {
   let db: Awaited<ReturnType<typeof startEmbeddedCosmos>>;
@@ -45,10 +62,14 @@ describe('announcing a meeting across a crashed bot process (real processes, one
       observeInbound(body);
       return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     };
+    // Every member has the app, as in a tenant: Teams lets the bot reach only them.
+    const members = circleMembers();
+    expect(members).toHaveLength(12);
+    for (const member of members) expect((await post(first.url, teams.installationUpdate('add', { from: member }))).status).toBe(200);
     expect((await post(first.url, teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
 
-    // Each post takes a while, so that the kill lands in the middle of the fan-out.
-    emulator.setLatency((call) => (call.operation === 'createConversation' || call.operation === 'send' ? 400 : 0));
+    // Teams takes three messages a second here (429 beyond), so that the kill lands in the middle of the fan-out.
+    emulator.enableRateLimits({ global: [{ max: 3, windowMs: 1_000 }] });
     const announced = await post(
       first.url,
       teams.cardAction(
@@ -79,6 +100,7 @@ describe('announcing a meeting across a crashed bot process (real processes, one
     expect(atKill).toBeLessThan(12);
 
     emulator.clearFaults();
+    emulator.disableRateLimits();
     emulator.setLatency(0);
     const second = await startBot(env);
     bots.push(second);

@@ -7,8 +7,8 @@ import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
-import { DEFAULT_TENANT_ID } from '../support/activities';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { DEFAULT_TENANT_ID, installationUpdate, user } from '../support/activities';
+import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // Built by jest's globalSetup (tsc -p tsconfig.build.json) before the suites run.
@@ -74,14 +74,13 @@ describe('delivery across crashed and concurrent bot processes (real processes, 
     return started;
   }
 
+  /** Personal chats of users who installed the app (Teams tells the emulator, as it would tell the bot). */
   function chats(count: number, label: string): ConversationRef[] {
-    return Array.from({ length: count }, (_, i) => ({
-      conversationId: `a:1${label}-${scenario}-${i}`,
-      serviceUrl: emulator.serviceUrl,
-      tenantId: DEFAULT_TENANT_ID,
-      botId: '28:integrations-lotse-test',
-      conversationType: 'personal' as const,
-    }));
+    return Array.from({ length: count }, (_, i) => {
+      const conversationId = `a:1${label}-${scenario}-${i}`;
+      observeInbound(installationUpdate('add', { serviceUrl: emulator.serviceUrl, conversationId, from: user({ name: `Empfänger ${label} ${scenario}-${i} (Beispiel)` }) }));
+      return { conversationId, serviceUrl: emulator.serviceUrl, tenantId: DEFAULT_TENANT_ID, botId: '28:integrations-lotse-test', conversationType: 'personal' as const };
+    });
   }
 
   /** One fan-out to most recipients plus single notifications to the rest, as a circle invitation and requests would. */
