@@ -16,6 +16,8 @@ jest.setTimeout(90_000);
 
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const KFI = '00000000-0000-4000-8000-000600000001';
+/** The app's clock (meeting dates, retention of questions): Tuesday, 1 December 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-12-01T09:00:00Z');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 async function seriousViolations(frame: Frame): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
@@ -50,7 +52,7 @@ describe('the personal tab in a browser', () => {
     issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
     database = await openDatabase({ databaseId: 'tab-e2e-test' });
     emulator = await startChannelEmulator();
-    app = await startTabApp(issuer, { database });
+    app = await startTabApp(issuer, { database, now: () => NOW });
     // The KfI talks to the bot first, so the tenant's connector endpoint is known for the 1:1 invitations.
     const teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: DEFAULT_BOT_APP_ID });
     const hello = await app.post(teams.message('Hilfe', { from: user({ name: 'Karla Koordinata (Beispiel)', aadObjectId: KFI }) }), {
@@ -62,7 +64,7 @@ describe('the personal tab in a browser', () => {
       { authority: 'koeln', category: 'beratung', subject: 'Beratung zur Stellenausschreibung (E2E)', description: 'Bitte um Beratung (Beispiel).' },
     );
     expect(stored.ok).toBe(true);
-    await new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions)).record('koeln', 'Gibt es Gebetsräume in der Dienststelle?', 'de');
+    await new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions)).record('koeln', 'Gibt es Gebetsräume in der Dienststelle?', 'de', NOW);
     browser = await launchTabBrowser(app.url, () => hostPage(`${TAB_ORIGIN}/tab/index.html?lang=${host.locale ?? 'de-DE'}`, host));
   });
   afterAll(async () => {
@@ -217,7 +219,7 @@ describe('the personal tab in a browser', () => {
     await press('composer-preview');
     await frame.waitForFunction(() => document.getElementById('f-meeting-title-error')?.textContent === 'Bitte „Titel“ ausfüllen.');
     expect(await frame.evaluate(() => document.activeElement?.id)).toBe('f-meeting-title');
-    const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const day = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10);
     await type('Titel', 'Wintersitzung des Koordinierungskreises');
     // Date and time pickers take their value directly (their keyboard order depends on the browser's locale).
     await frame.locator('#f-meeting-date').fill(day(40));

@@ -8,6 +8,8 @@ import { startTestApp, type TestApp } from '../support/testApp';
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
 const STAFF = user({ name: 'Bench Staff (Beispiel)' });
 const OTHER_STAFF = user({ name: 'Otto Kollege (Beispiel)' });
+/** The app's clock (reminders, deadlines): Tuesday, 24 November 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-11-24T09:00:00Z');
 
 /** The `actions` benchmark's verdict on the product's real answers: only a step that did what it was sent for is done. */
 describe('the actions benchmark counts what a user would see as done', () => {
@@ -19,7 +21,7 @@ describe('the actions benchmark counts what a user would see as done', () => {
   beforeAll(async () => {
     emulator = await startChannelEmulator();
     database = await openDatabase({ databaseId: 'bench-actions-test' });
-    app = await startTestApp({}, { database });
+    app = await startTestApp({}, { database, now: () => NOW });
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
     for (const p of [STAFF, OTHER_STAFF, KOELN_IB]) expect((await app.post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
   });

@@ -6,6 +6,8 @@ import { startTestApp, type TestApp } from '../support/testApp';
 
 const isSend = (c: ConnectorCall) => c.operation === 'reply' || c.operation === 'send';
 const WIRE_SCOPE: Record<CommandScope, 'personal' | 'channel' | 'groupChat'> = { personal: 'personal', team: 'channel', groupChat: 'groupChat' };
+/** The app's clock (absences, the next meeting): Tuesday, 24 November 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-11-24T09:00:00Z');
 
 /** Every suggestion the manifest shows in Teams must do what it says when the user picks it. */
 it('keeps every scope list within the 10 commands Teams shows', () => {
@@ -23,7 +25,7 @@ describe('the commands listed in the app manifest', () => {
   beforeAll(async () => {
     emulator = await startChannelEmulator({ unknownMembers: 'notFound' });
     database = await openDatabase({ databaseId: 'command-catalog-test' });
-    app = await startTestApp({}, { database });
+    app = await startTestApp({}, { database, now: () => NOW });
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
   });
   afterAll(async () => {

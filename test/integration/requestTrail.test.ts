@@ -12,6 +12,8 @@ import { openDatabase, type AppDatabase } from '../../services/storage/database'
 
 const KOELN_IB = { aadObjectId: '00000000-0000-4000-8000-000400000001', tenantId: 't', name: 'Sabine Schmitz (Beispiel)' };
 const STAFF = { aadObjectId: '00000000-0000-4000-8000-0000000000aa', tenantId: 't', name: 'Lange Rückfragen (Beispiel)' };
+/** The service's clock (reminders, retention): Tuesday, 24 November 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-11-24T09:00:00Z');
 
 describe('the audit trail of an item (in the item, older entries archived)', () => {
   let database: AppDatabase;
@@ -26,9 +28,10 @@ describe('the audit trail of an item (in the item, older entries archived)', () 
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => directory,
-      scheduler: new Scheduler(database.store<JobDoc>(CONTAINERS.jobs)),
+      scheduler: new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), { now: () => NOW.getTime() }),
       settings: { reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365 },
       logger: silentLogger,
+      now: () => NOW,
       trailInItem: 6,
     });
   });

@@ -7,6 +7,8 @@ import { countingDatabase } from '../support/countingDatabase';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 const KOELN_IB = user({ name: 'Sabine Schmitz (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000400000001' });
+/** The app's clock (reminders, purges): Tuesday, 24 November 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-11-24T09:00:00Z');
 
 describe('database cost of a card action', () => {
   let emulator: ChannelEmulator;
@@ -17,7 +19,7 @@ describe('database cost of a card action', () => {
     emulator = await startChannelEmulator();
     real = await openDatabase({ databaseId: 'requests-cost' });
     counting = countingDatabase(real);
-    app = await startTestApp({}, { database: counting.database });
+    app = await startTestApp({}, { database: counting.database, now: () => NOW });
     // The recurring jobs (purges, sweeps) run once at start; wait for them, so that only the actions below are counted.
     await app.jobs.runDue();
   });

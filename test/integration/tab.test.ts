@@ -15,6 +15,8 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const KOELN_DEPUTY = '00000000-0000-4000-8000-000400000002';
 const FOREIGN_TENANT = '99999999-9999-4999-8999-999999999999';
+/** The app's clock (questions are kept 90 days from it): Tuesday, 24 November 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-11-24T09:00:00Z');
 
 describe('the personal tab API', () => {
   let issuer: TokenIssuer;
@@ -43,7 +45,7 @@ describe('the personal tab API', () => {
   beforeAll(async () => {
     issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
     database = await openDatabase({ databaseId: 'tab-api-test' });
-    app = await startTabApp(issuer, { database });
+    app = await startTabApp(issuer, { database, now: () => NOW });
   });
   afterAll(async () => {
     await app.stop();
@@ -135,8 +137,8 @@ describe('the personal tab API', () => {
 
   it('shows the IB and the deputy the unanswered questions of their authority from the database, and staff not', async () => {
     const questions = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
-    await questions.record('koeln', 'Wie beantrage ich Sonderurlaub für das Zuckerfest?', 'de');
-    await questions.record('muenster', 'Frage aus Münster', 'de');
+    await questions.record('koeln', 'Wie beantrage ich Sonderurlaub für das Zuckerfest?', 'de', NOW);
+    await questions.record('muenster', 'Frage aus Münster', 'de', NOW);
     for (const oid of [KOELN_IB, KOELN_DEPUTY]) {
       const res = await call('GET', '/api/tab/me', token(oid, { preferred_username: 'x@bezreg-koeln.example' }), undefined, { 'accept-language': 'en-US' });
       expect(res.status).toBe(200);

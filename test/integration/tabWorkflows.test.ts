@@ -22,8 +22,10 @@ const ARNSBERG_IB = '00000000-0000-4000-8000-000100000001';
 const DETMOLD_HEAD = '00000000-0000-4000-8000-000200000003';
 const KFI_LEAD = '00000000-0000-4000-8000-000600000001';
 
-/** A Berlin calendar date `days` from today (far enough from midnight not to matter). */
-const dayFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+/** The app's clock: Tuesday, 1 December 2026, 10:00 in Berlin. */
+const NOW = new Date('2026-12-01T09:00:00Z');
+/** A Berlin calendar date `days` from NOW (far enough from midnight not to matter). */
+const dayFromNow = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis workflows', () => {
   let issuer: TokenIssuer;
@@ -64,7 +66,7 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
   beforeAll(async () => {
     issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
     database = await openDatabase({ databaseId: 'tab-workflows-test' });
-    app = await startTabApp(issuer, { database });
+    app = await startTabApp(issuer, { database, now: () => NOW });
   });
   afterAll(async () => {
     await app.stop();

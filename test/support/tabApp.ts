@@ -15,7 +15,7 @@ export const TAB_AUDIENCE = `api://${TAB_HOST}/${DEFAULT_BOT_APP_ID}`;
  */
 export async function startTabApp(
   issuer: TokenIssuer,
-  options: { database?: AppDatabase; tabSources?: TabSources; env?: Record<string, string> } = {},
+  options: { database?: AppDatabase; tabSources?: TabSources; env?: Record<string, string>; now?: () => Date } = {},
 ): Promise<TestApp> {
   // Test mode: the local issuers behind BOTAUTH_* and TAB_SSO_OPENID_METADATA_URL are refused without it.
   const overrides = testModeAuthEnv({ appId: DEFAULT_BOT_APP_ID, issuer, tenantId: DEFAULT_TENANT_ID });
@@ -30,6 +30,6 @@ export async function startTabApp(
       ...overrides,
       ...options.env,
     },
-    { database: options.database, credentialsFactory: new OfflineCredentialsFactory(DEFAULT_BOT_APP_ID), tabSources: options.tabSources },
+    { database: options.database, credentialsFactory: new OfflineCredentialsFactory(DEFAULT_BOT_APP_ID), tabSources: options.tabSources, now: options.now },
   );
 }
