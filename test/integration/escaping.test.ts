@@ -105,7 +105,7 @@ describe('user text reaches others as text (issue 13, point 6)', () => {
     expect(koeln.deputy).toBeTruthy();
     koeln.deputy!.email = PLANTED_EMAIL;
     const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
-    await repo.importDirectory(parsed.directory, 'test');
+    await repo.importDirectory(parsed.directory, 'test', now);
 
     app = await startTestApp({}, { database, now: () => now });
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
