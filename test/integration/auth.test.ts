@@ -120,6 +120,8 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
       expect(res).toEqual({ status: 401, body: { code: 'Unauthorized' } });
 
       await genuineTurn();
+      // Nothing the app sends later (the outbox) may go to the attacker's address either.
+      await app.delivery.dispatcher.whenIdle();
       expect(attacker.calls).toHaveLength(0);
       expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
       expect(await storedServiceUrls()).toEqual(before);
@@ -138,6 +140,8 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
       expect(res).toEqual({ status: 401, body: { code: 'Unauthorized' } });
 
       await genuineTurn();
+      // Nothing the app sends later (the outbox) may go to the attacker's address either.
+      await app.delivery.dispatcher.whenIdle();
       expect(attacker.calls).toHaveLength(0);
       expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
       expect(await storedServiceUrls()).toEqual(before);
