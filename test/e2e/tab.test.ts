@@ -59,6 +59,15 @@ describe('the personal tab in a browser', () => {
       headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` },
     });
     expect(hello.status).toBe(200);
+    // Every circle member has the app: Teams opens the 1:1 chats for the invitations only with them.
+    const members = await app.circle.members();
+    expect(members.length).toBeGreaterThan(1);
+    for (const m of members) {
+      const installed = await app.post(teams.installationUpdate('add', { from: user({ name: m.name, aadObjectId: m.aadObjectId }) }), {
+        headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` },
+      });
+      expect(installed.status).toBe(200);
+    }
     const stored = await app.requests.createRequest(
       { aadObjectId: STAFF, tenantId: DEFAULT_TENANT_ID, name: 'Anna Beispiel' },
       { authority: 'koeln', category: 'beratung', subject: 'Beratung zur Stellenausschreibung (E2E)', description: 'Bitte um Beratung (Beispiel).' },
