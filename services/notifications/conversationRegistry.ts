@@ -1,6 +1,6 @@
 import type { DocumentStore, StoredFields } from '../storage/documentStore';
-import { updateWithRetry } from '../storage/documentStore';
-import { ConcurrencyError, toKey } from '../storage/errors';
+import { deleteUnchanged, updateWithRetry } from '../storage/documentStore';
+import { toKey } from '../storage/errors';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
@@ -196,16 +196,7 @@ export class ConversationRegistry {
       },
       { maxItems: max },
     );
-    let deleted = 0;
-    for (const doc of gone) {
-      this.cache.delete(doc.pk);
-      try {
-        if (await this.store.delete(doc.pk, doc.id, doc.etag)) deleted++;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err;
-      }
-    }
-    return deleted;
+    return deleteUnchanged(this.store, gone, (doc) => this.cache.delete(doc.pk));
   }
 
   /** The connector endpoint last seen for a tenant. */

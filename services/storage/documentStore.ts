@@ -76,3 +76,25 @@ export async function updateWithRetry<T extends StoredFields>(
     }
   }
 }
+
+/**
+ * Deletes each document unless it changed since it was read (its ETag), as a retention purge does: a document written
+ * meanwhile is left for the next run. `onDelete` runs before each delete (e.g. to drop a cache entry). Returns how many
+ * were deleted.
+ */
+export async function deleteUnchanged<T extends StoredFields>(
+  store: DocumentStore<T>,
+  docs: ReadonlyArray<{ pk: string; id: string; etag: string }>,
+  onDelete: (doc: { pk: string; id: string }) => void = () => undefined,
+): Promise<number> {
+  let deleted = 0;
+  for (const doc of docs) {
+    onDelete(doc);
+    try {
+      if (await store.delete(doc.pk, doc.id, doc.etag)) deleted++;
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+  return deleted;
+}

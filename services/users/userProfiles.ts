@@ -1,7 +1,6 @@
 import type { AuthorityCode } from '../directory/model';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { updateWithRetry } from '../storage/documentStore';
-import { ConcurrencyError } from '../storage/errors';
+import { deleteUnchanged, updateWithRetry } from '../storage/documentStore';
 
 /** Days a profile without a personal chat is kept after its last change (USER_IDLE_RETENTION_DAYS). */
 export const DEFAULT_IDLE_DAYS = 365;
@@ -141,16 +140,7 @@ export class UserProfileRepository {
       },
       { maxItems: max },
     );
-    let deleted = 0;
-    for (const doc of expired) {
-      this.cache.delete(doc.pk);
-      try {
-        if (await this.store.delete(doc.pk, doc.id, doc.etag)) deleted++;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err;
-      }
-    }
-    return deleted;
+    return deleteUnchanged(this.store, expired, (doc) => this.cache.delete(doc.pk));
   }
 }
 
