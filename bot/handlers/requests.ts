@@ -22,7 +22,7 @@ import {
 } from '../../services/requests/model';
 import { JOB_KINDS, type ItemRoles, type Outcome, type Problem, type RequestAction, type RequestService } from '../../services/requests/requestService';
 import type { Versioned } from '../../services/storage/documentStore';
-import { cardText, fenced, messageText } from '../../services/text/escape';
+import { cardText, messageText } from '../../services/text/escape';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
@@ -42,7 +42,6 @@ export interface RequestsFeatureDeps {
   profiles: Pick<UserProfileRepository, 'get'>;
 }
 
-const MY_DATA_CHAT_LIMIT = 20_000;
 
 const FIELD_NAMES = {
   de: {
@@ -130,7 +129,6 @@ const L = {
     exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
     myDataHeading: (n: number, m: number, c: number) =>
       `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
-    myDataCut: 'Hier gekürzt; vollständig als Datei im Tab „Mein Lotse“ unter „Downloads“.',
   },
   en: {
     formHeading: 'Request to the integration commissioner',
@@ -199,7 +197,6 @@ const L = {
     exportForbidden: 'The export is for the integration commissioners and their deputies.',
     myDataHeading: (n: number, m: number, c: number) =>
       `What the Lotse has stored about you: your profile, ${n} requests and reports with ${m} history entries, ${c} entries in the coordination circle. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
-    myDataCut: 'Shortened here; the whole of it as a file in the “My Lotse” tab under “Downloads”.',
   },
 };
 
@@ -603,12 +600,11 @@ export function requestsFeature(deps: RequestsFeatureDeps): RequestsFeature {
           const t = L[caller.lang];
           const data = await deps.myData(caller.aadObjectId);
           const counts = countsOf(data);
-          const json = JSON.stringify(data, null, 2);
-          // A Teams message holds about 28 KB; beyond that the file in the tab has it all.
-          const shown = json.length > MY_DATA_CHAT_LIMIT ? `${json.slice(0, MY_DATA_CHAT_LIMIT)}\n…` : json;
-          await context.sendActivity(
-            markdown(`${t.myDataHeading(counts.items, counts.audit, counts.circle)}\n\n${fenced(shown)}${shown === json ? '' : `\n\n${t.myDataCut}`}`),
-          );
+          const lines = JSON.stringify(data, null, 2).split('\n');
+          // Whole, in as many messages as Teams' size limit needs; the tab offers the same as one file.
+          for (const text of splitIntoMessages(t.myDataHeading(counts.items, counts.audit, counts.circle), lines, { fence: true, partLabel: t.part })) {
+            await context.sendActivity(markdown(text));
+          }
         },
       },
       {

@@ -27,10 +27,12 @@ describe('long exports and lists reach Teams whole, split into messages it accep
     await emulator.close();
   });
 
-  /** What the bot said in the IB's chat for one command: every accepted reply, in order. */
-  async function replies(text: string): Promise<string[]> {
+  const WRITER = user({ name: 'Viel Schreiberin (Beispiel)' });
+
+  /** What the bot said in someone's chat for one command: every accepted reply, in order. */
+  async function replies(text: string, from = KOELN_IB): Promise<string[]> {
     emulator.reset();
-    expect((await app.post(teams.message(text, { from: KOELN_IB }))).status).toBe(200);
+    expect((await app.post(teams.message(text, { from }))).status).toBe(200);
     const said = emulator.calls.filter((c) => c.operation === 'reply');
     expect(said.length).toBeGreaterThan(0);
     // Teams would have refused a part over its limit (413): every part arrived.
@@ -40,7 +42,7 @@ describe('long exports and lists reach Teams whole, split into messages it accep
   }
 
   it('sends an export of more than 100 KB as several messages, each with the header row, and loses no row', async () => {
-    const staff = { aadObjectId: user({ name: 'Viel Schreiberin (Beispiel)' }).aadObjectId, tenantId: DEFAULT_TENANT_ID, name: 'Viel Schreiberin (Beispiel)' };
+    const staff = { aadObjectId: WRITER.aadObjectId, tenantId: DEFAULT_TENANT_ID, name: WRITER.name };
     const n = 260;
     for (let i = 0; i < n; i++) {
       const outcome = await app.requests.createRequest(staff, { authority: 'koeln', category: 'beratung', subject: `Anliegen Nummer ${i} zur interkulturellen Öffnung der Verwaltung, mit einem ausführlichen Betreff (Beispiel)`, description: 'Beschreibung' });
@@ -54,5 +56,14 @@ describe('long exports and lists reach Teams whole, split into messages it accep
     expect(subjects.size).toBe(n);
     for (const p of parts) expect(p).toContain('item_id,authority,kind,subject');
     expect(parts[1]).toMatch(/^\(Teil 2 von \d+\)/);
+  });
+
+  it('sends "Meine Daten" whole, however long, in parts that together are the stored data', async () => {
+    expect((await app.post(teams.installationUpdate('add', { from: WRITER }))).status).toBe(200);
+    const parts = await replies('Meine Daten', WRITER);
+    expect(parts.length).toBeGreaterThan(1);
+    const json = parts.map((p) => /```\n([\s\S]*)\n```/.exec(p)?.[1] ?? '').join('\n');
+    const data = JSON.parse(json) as { requests: { created: unknown[] } };
+    expect(data.requests.created).toHaveLength(260);
   });
 });
