@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadDefaultEngine } from '../services/answers/engine';
+import { loadDefaultEngine, type AnswerEngine } from '../services/answers/engine';
+import { answerJsonLine } from '../services/answers/jsonl';
 import { projectRoot } from '../services/paths';
+import { describeMiss, readCases, score, type EvalCase, type ScoredAnswer } from './answersEval';
 import { spawnChild } from './childProcess';
 import type { Figure as BenchFigure } from './figure';
 
@@ -88,9 +90,55 @@ function firstAnswerMs(cli: string): Promise<number> {
   });
 }
 
+/** Our own held-out questions (issue 18), one `pattern` label each. */
+export const UNSEEN_FILE = path.join(projectRoot, 'test', 'fixtures', 'answersUnseen.jsonl');
+/** The shared public sample, beside the repository. */
+export const PUBLIC_FILE = path.join(projectRoot, '..', 'shared', 'eval', 'questions.jsonl');
+
+/** Answers the cases the way `npm run ask -- --jsonl` does (same input line, same output fields). */
+function answerCases(engine: AnswerEngine, cases: readonly EvalCase[]): Map<string, ScoredAnswer> {
+  const now = new Date();
+  const answers = new Map<string, ScoredAnswer>();
+  for (const c of cases) {
+    const line = JSON.stringify({ id: c.id, text: c.text, locale: c.locale, homeAuthority: c.homeAuthority });
+    answers.set(c.id, JSON.parse(answerJsonLine(engine, line, now)) as ScoredAnswer);
+  }
+  return answers;
+}
+
+/**
+ * Accuracy on our unseen set (overall and per pattern) and on the shared sample; the misses go to stderr.
+ * A missing shared sample is skipped with a line on stderr.
+ */
+function accuracyFigures(): BenchFigure[] {
+  const engine = loadDefaultEngine({ validate: false });
+  const figures: BenchFigure[] = [];
+  const unseen = readCases(UNSEEN_FILE);
+  if (!unseen) throw new Error(`${UNSEEN_FILE} not found`);
+  const u = score(unseen, answerCases(engine, unseen));
+  figures.push({ name: 'answers.unseen_accuracy', value: u.accuracy, unit: 'ratio' });
+  figures.push({ name: 'answers.unseen_cases', value: u.cases, unit: 'cases' });
+  for (const [pattern, p] of [...u.byPattern].sort(([a], [b]) => a.localeCompare(b))) {
+    figures.push({ name: `answers.unseen_${pattern}_accuracy`, value: p.accuracy, unit: 'ratio' });
+    process.stderr.write(`unseen ${pattern}: ${p.right}/${p.cases}\n`);
+  }
+  for (const m of u.misses) process.stderr.write(`unseen ${describeMiss(m)}\n`);
+  const sample = readCases(PUBLIC_FILE);
+  if (!sample) {
+    process.stderr.write(`answers.public_accuracy skipped: ${PUBLIC_FILE} not found\n`);
+  } else {
+    const s = score(sample, answerCases(engine, sample));
+    figures.push({ name: 'answers.public_accuracy', value: s.accuracy, unit: 'ratio' });
+    process.stderr.write(`public: ${s.right}/${s.cases}\n`);
+    for (const m of s.misses) process.stderr.write(`public ${describeMiss(m)}\n`);
+  }
+  return figures;
+}
+
 /**
  * The `answers` benchmark (contracts.md §3): `answers.per_s` in-process and `answers.first_answer_ms`
- * for a fresh `node dist/services/answers/cli.js` (median of five runs; `npm run build` first).
+ * for a fresh `node dist/services/answers/cli.js` (median of five runs; `npm run build` first), then
+ * `answers.unseen_accuracy`, `answers.unseen_cases`, `answers.unseen_<pattern>_accuracy` and `answers.public_accuracy`.
  * The database figures of the same benchmark are added by the bot's benchmark.
  */
 export async function benchAnswers(): Promise<BenchFigure[]> {
@@ -103,5 +151,6 @@ export async function benchAnswers(): Promise<BenchFigure[]> {
   return [
     { name: 'answers.per_s', value: Math.round(perSecond), unit: 'answers/s' },
     { name: 'answers.first_answer_ms', value: Math.round(runs[2]), unit: 'ms' },
+    ...accuracyFigures(),
   ];
 }
