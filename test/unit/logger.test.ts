@@ -39,6 +39,30 @@ describe('the process logger bounds what a caller hands it', () => {
     expect(raw[0].length).toBeLessThan(1500);
   });
 
+  it('never takes an error\'s message as the line\'s message when the caller gives none', () => {
+    const { raw, logger } = capture();
+    const err = new Error(`cannot reach https://secret.example/ for erika@example.org ${'x'.repeat(10_000)}`);
+    (logger as unknown as { error(obj: unknown): void }).error({ event: 'e', err });
+    (logger as unknown as { error(obj: unknown): void }).error(err);
+    expect(raw).toHaveLength(2);
+    for (const line of raw) {
+      expect(line).not.toMatch(/secret\.example|erika@/);
+      expect(line.length).toBeLessThan(400);
+    }
+  });
+
+  it('keeps a whole line near 1 KB however wide and deep the object is', () => {
+    const { raw, logger } = capture();
+    const level = (n: number): unknown => (n === 0 ? 'x'.repeat(100) : Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${'k'.repeat(30)}${i}`, level(n - 1)])));
+    const numbers = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`n${i}`, Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`m${j}`, Number.MAX_SAFE_INTEGER]))]));
+    logger.warn({ event: 'wide', activityId: 'a1', ...(level(3) as object) }, 'm'.repeat(10_000));
+    logger.warn({ event: 'numbers', activityId: 'a2', numbers }, 'ok');
+    expect(raw).toHaveLength(2);
+    for (const line of raw) expect(line.length).toBeLessThan(1500);
+    // What comes first (the event and the ids) is kept.
+    expect(JSON.parse(raw[0])).toMatchObject({ event: 'wide', activityId: 'a1' });
+  });
+
   it('still censors keys that carry personal data or secrets', () => {
     const { raw, logger } = capture();
     logger.info({ event: 'z', text: 'Hallo, ich bin Erika', token: 'eyJ…', user: { email: 'erika@example.org' } }, 'ok');
