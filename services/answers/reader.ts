@@ -102,6 +102,17 @@ export class QuestionReader {
         outside ??= t;
       }
     }
+    // A Gemeinde named with its own Kreis ("Much im Rhein-Sieg-Kreis", "Lage in Lippe") is the place asked about.
+    if (place && place.target.kind === 'municipality' && place.target.municipality.level === 'kreis') {
+      const kreisAgs = place.target.municipality.ags;
+      for (const h of hits) {
+        const t = h.targets[0];
+        if (t.kind === 'municipality' && t.municipality.level === 'gemeinde' && t.municipality.kreisAgs === kreisAgs && h.distance === 0) {
+          place = { hit: h, target: t };
+          break;
+        }
+      }
+    }
     // A self-framed mention ("Ich arbeite bei der BR Köln") yields to a named subject authority.
     const mention = mentions.find((m) => !m.self) ?? mentions[0] ?? null;
 

@@ -119,6 +119,18 @@ const ARTICLES: ReadonlySet<string> = new Set(
 // Words that may stand beside a bare place name without making it part of a sentence ("Und Essen?").
 const FILLERS: ReadonlySet<string> = new Set(['und', 'and', 'oder', 'or', 'was', 'what', 'ist', 'is', 'mit', 'about', 'wie', 'how', 'noch']);
 
+// Words that follow a place name at the start of a sentence ("Werne gehört …", "Much im Rhein-Sieg-Kreis").
+const AFTER_PLACE: ReadonlySet<string> = new Set(
+  'gehort gehoert liegt ist hat und im in am an bei'.split(' ').map(skeleton),
+);
+
+/** Whether word `i` begins the text or a sentence (after ".", "!", "?", ";" or a line break). */
+function atSentenceStart(ts: TokenStream, i: number): boolean {
+  if (i === 0) return !/[A-Za-z0-9]/.test(ts.source.slice(0, ts.starts[0]));
+  const gap = ts.source.slice(ts.starts[i - 1] + ts.raws[i - 1].length, ts.starts[i]);
+  return /[.!?;\n]/.test(gap);
+}
+
 function rankOf(t: PlaceTarget): number {
   switch (t.kind) {
     case 'municipality':
@@ -343,6 +355,15 @@ export class Gazetteer {
     if (start > 0 && PERSON_TITLES.has(ts.keys[start - 1])) return false;
     if (!targets.every((t) => t.requiresCue)) return true;
     if (this.cuedAt(ts, start)) return true;
+    // A capitalised name before a colon is a heading: "Lage: IB?", "Recke: wer ist die IB?".
+    const to = ts.starts[end - 1] + ts.raws[end - 1].length;
+    if (ts.caps[start] && /^\s*:/.test(ts.source.slice(to, to + 8))) return true;
+    // At the start of a sentence, a capitalised name followed by what follows a place ("Werne gehört zu …",
+    // "Lage in Lippe", "Rees, Kreis Kleve") is the place; "Wenden Sie sich …" stays a verb.
+    if (ts.caps[start] && atSentenceStart(ts, start)) {
+      if (/^\s*[,–—-]/.test(ts.source.slice(to, to + 4))) return true;
+      if (end < ts.keys.length && AFTER_PLACE.has(ts.keys[end])) return true;
+    }
     // Without a cue, a word the caller has a meaning for ("Wetter" → the weather) keeps that meaning.
     if (end - start === 1 && isKnown?.(ts.keys[start])) return false;
     // Keyword style, "KI Essen", "Integration Lage": a capitalised last word not preceded by an article.

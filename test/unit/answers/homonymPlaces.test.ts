@@ -1,0 +1,47 @@
+import { loadDefaultEngine, type AnswerEngine } from '../../../services/answers/engine';
+
+// Place names that are ordinary words (issue 18): decided from context, asked back only when really ambiguous.
+let engine: AnswerEngine;
+beforeAll(() => {
+  engine = loadDefaultEngine();
+});
+
+const ask = (text: string, homeAuthority: 'koeln' | null = null) => {
+  const a = engine.answer({ text, homeAuthority, now: new Date('2025-03-03T09:00:00Z') });
+  return { intent: a.intent, authority: a.authority, ags: a.place?.ags ?? null };
+};
+
+describe('homonym places', () => {
+  it.each([
+    ['Lage: IB?', 'detmold', '05766040'],
+    ['Much: welche Bezirksregierung?', 'koeln', '05382036'],
+    ['Senden: wer ist unsere Integrationsbeauftragte?', 'muenster', '05558044'],
+    ['Wenden: Ansprechpartnerin Integration gesucht', 'arnsberg', '05966028'],
+    ['Recke: wer ist die IB?', 'muenster', '05566072'],
+  ])('a name before a colon is the place: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it.each([
+    ['Heiden ist unsere Gemeinde. Wer ist bei der Bezirksregierung für Integration da?', 'muenster', '05554028'],
+    ['Senden bei Münster: wer ist die IB?', 'muenster', '05558044'],
+    ['Alpen am Niederrhein, welche Integrationsbeauftragte?', 'duesseldorf', '05170004'],
+    ['Rees, Kreis Kleve: wer ist IB?', 'duesseldorf', '05154044'],
+  ])('a name at the start of a sentence, followed by what follows a place, is the place: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it.each([
+    ['Much im Rhein-Sieg-Kreis – welche Integrationsbeauftragte ist da zuständig?', 'koeln', '05382036'],
+    ['Lage in Lippe, wer ist da Integrationsbeauftragte?', 'detmold', '05766040'],
+    ['Kamen liegt im Kreis Unna – wer ist die Integrationsbeauftragte?', 'arnsberg', '05978020'],
+  ])('a Gemeinde named with its Kreis is the place, not the Kreis: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it('keeps the verb at the start of a sentence ("Wenden Sie sich …", "Senden Sie …") and the Kreis alone', () => {
+    expect(ask('Wenden Sie sich an wen, wenn ich meine IB suche?', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln', ags: null });
+    expect(ask('Senden Sie mir bitte die Kontaktdaten meiner IB.', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln', ags: null });
+    expect(ask('Welches KI ist für den Kreis Soest zuständig?')).toMatchObject({ intent: 'contact.ki', ags: '05974' });
+  });
+});
