@@ -77,6 +77,25 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
   let stopping = false;
   const idle: Array<() => void> = [];
 
+  // restify's own errors (no route: 404 quoting the path; wrong method: 405 quoting it; an error passed to next) would
+  // echo the request or an internal message; they get a fixed body, the same for every Accept header.
+  const FIXED: Record<number, [string, string]> = {
+    404: ['NotFound', 'There is nothing at this address.'],
+    405: ['MethodNotAllowed', 'This method is not allowed here.'],
+    406: ['NotAcceptable', 'The requested representation is not available.'],
+    415: ['UnsupportedMediaType', 'This content type is not accepted.'],
+  };
+  server.on('restifyError', (_req: Request, res: Response, err: unknown, done: () => void) => {
+    if (!res.headersSent) {
+      const raw = (err as { statusCode?: unknown })?.statusCode;
+      const status = typeof raw === 'number' && raw >= 400 && raw <= 599 ? raw : 500;
+      if (status >= 500) deps.logger.error({ event: 'http.error', code: errorCode(err) }, 'request failed');
+      const [code, message] = FIXED[status] ?? (status >= 500 ? ['InternalError', 'The request could not be processed.'] : ['BadRequest', 'The request could not be processed.']);
+      sendError(res, status, code, message);
+    }
+    return done();
+  });
+
   server.pre((req: Request, res: Response, next: Next) => {
     if (stopping) {
       res.header('Connection', 'close');

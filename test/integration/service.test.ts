@@ -139,6 +139,35 @@ describe('the bot service, driven over HTTP the way Teams drives it', () => {
     expect((await app.get('/healthz')).status).toBe(200);
   });
 
+  it("answers restify's own 404 and 405 with a fixed body that echoes neither the path nor the method", async () => {
+    const send = (method: string, path: string, accept = 'application/json') =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = request(`${app.url}${path}`, { method, headers: { accept } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const cases: Array<[string, string, number, string]> = [
+      ['GET', '/api/<script>alert(1)</script>', 404, 'NotFound'],
+      ['GET', '/kalender/%', 404, 'NotFound'],
+      ['GET', '/api/tab/downloads/%E0%A4%A', 404, 'NotFound'],
+      ['GET', '/api/messages', 405, 'MethodNotAllowed'],
+      ['PATCH', '/api/tab/me', 405, 'MethodNotAllowed'],
+    ];
+    for (const [method, path, status, code] of cases) {
+      for (const accept of ['application/json', 'text/plain']) {
+        const res = await send(method, path, accept);
+        expect(res.status).toBe(status);
+        expect(res.type).toMatch(/^application\/json/);
+        expect(JSON.parse(res.body)).toEqual({ code, message: expect.any(String) });
+        expect(res.body).not.toMatch(/script|kalender|downloads|%|GET|PATCH|does not exist/);
+      }
+    }
+  });
+
   it('refuses a compressed body with 415', async () => {
     const res = await app.post(teams.message('Hilfe'), { headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(415);
