@@ -1,5 +1,6 @@
 import {
   ActivityTypes,
+  Channels,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
@@ -68,7 +69,7 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
 
 /** A request refused before any logic runs; the code goes to the log, the caller sees 401 only. */
 class ChannelTokenRefused extends AuthenticationError {
-  constructor(readonly code: 'NOT_CHANNEL_TOKEN' | 'SERVICE_URL_MISMATCH' | 'INVALID_TOKEN') {
+  constructor(readonly code: 'NOT_CHANNEL_TOKEN' | 'NOT_TEAMS_CHANNEL' | 'SERVICE_URL_MISMATCH' | 'INVALID_TOKEN') {
     super(code, StatusCodes.UNAUTHORIZED);
     this.name = 'ChannelTokenRefused';
   }
@@ -120,6 +121,9 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
       throw new ChannelTokenRefused(claimed ? 'NOT_CHANNEL_TOKEN' : 'INVALID_TOKEN');
     }
     if (typeof serviceUrl !== 'string' || !serviceUrl || claimed.serviceurl !== serviceUrl) throw new ChannelTokenRefused('SERVICE_URL_MISMATCH');
+    // Bot Framework signs every channel's tokens with the same keys, and a Web Chat or Direct Line client (anyone with
+    // the bot resource's secret) writes `from` and `channelData.tenant` itself: only Teams' own activities count.
+    if (activity.channelId !== Channels.Msteams) throw new ChannelTokenRefused('NOT_TEAMS_CHANNEL');
     let result: AuthenticateRequestResult;
     try {
       result = await super.authenticateRequest(activity, authHeader);

@@ -81,6 +81,27 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
     }
   });
 
+  it('answers 401 to a valid channel token for another Bot Framework channel (Web Chat, Direct Line): their clients write channelData, tenant included', async () => {
+    // Bot Framework's real keys are endorsed for every channel; a Web Chat or Direct Line client (anyone holding the
+    // bot resource's secret) chooses `from` and `channelData.tenant` itself, so only Teams' own activities count.
+    const other = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams', 'webchat', 'directline'] });
+    const otherApp = await startAuthenticatedApp(other);
+    try {
+      for (const channelId of ['webchat', 'directline']) {
+        const forged = { ...teams.message('Meine Daten', { from: user({ name: 'Erika Beispiel' }) }), channelId };
+        const res = await otherApp.post(forged, bearer(other.sign({ serviceurl: emulator.serviceUrl })));
+        expect(res).toEqual({ status: 401, body: { code: 'Unauthorized' } });
+      }
+      expect(emulator.calls).toHaveLength(0);
+      // Teams itself still gets through with the same keys.
+      const hello = teams.message('Hilfe');
+      expect((await otherApp.post(hello, bearer(other.sign({ serviceurl: emulator.serviceUrl })))).status).toBe(200);
+    } finally {
+      await otherApp.stop();
+      await other.close();
+    }
+  });
+
   describe('only Bot Connector channel tokens reach a turn', () => {
     let attacker: ChannelEmulator;
     const erika = user({ name: 'Erika Beispiel' });
