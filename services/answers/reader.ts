@@ -73,9 +73,13 @@ export class QuestionReader {
     const hits = this.gazetteer.matchTokens(ts, { isKnownWord: this.isKnownWord }).filter((h) => !inMention(h));
     // Words that name a place are not also read as vocabulary ("für Wenden" is not "an wen wenden").
     let masked = ts;
-    if (hits.length > 0) {
+    // Turkish "kim" / "kimdir" ("… Integrationsbeauftragte kim?") is "wer", not KIM (Kommunales
+    // Integrationsmanagement), which people who write with capitals write in capitals.
+    const turkishWho = ts.hasUpper ? ts.raws.flatMap((r, i) => (r === 'kim' || r === 'kimdir' ? [i] : [])) : [];
+    if (hits.length > 0 || turkishWho.length > 0) {
       const keys = ts.keys.slice();
       for (const h of hits) keys.fill(PLACE_TOKEN, h.start, h.end);
+      for (const i of turkishWho) keys[i] = 'wer';
       masked = { ...ts, keys };
     }
     const match = this.withGenericRole(this.kb.matcher.match(masked));
