@@ -26,6 +26,7 @@ describe('tasks, not contacts', () => {
     'Vernetzt die IB sich mit Migrantenorganisationen?',
     'Was genau macht die IB im Haus?',
     'Ist die Integrationsbeauftragte auch für die kommunalen Integrationsbeauftragten Ansprechpartnerin?',
+    'Wir planen einen Gebetsraum für muslimische Beschäftigte – müssen wir die IB beteiligen?',
   ])('"%s" → info.tasks', (text) => {
     expect(ask(text)).toEqual({ intent: 'info.tasks', authority: null });
   });
