@@ -426,7 +426,7 @@ export class Gazetteer {
     // After "für"/"in"/"Stadt" a name is expected, so shorter words may be typos too; elsewhere a
     // capitalised German noun one letter away from a place is more likely just a noun.
     const minLength = cued ? 4 : 7;
-    const longD = cued ? 9 : 10;
+    const longD = cued ? 9 : 13;
     let best = 3;
     let bestEntries: FuzzyEntry[] = [];
     const scan = (index: Map<string, FuzzyEntry[][]>, q: string, keyOf: (e: FuzzyEntry) => string): void => {

@@ -44,4 +44,10 @@ describe('homonym places', () => {
     expect(ask('Senden Sie mir bitte die Kontaktdaten meiner IB.', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln', ags: null });
     expect(ask('Welches KI ist für den Kreis Soest zuständig?')).toMatchObject({ intent: 'contact.ki', ags: '05974' });
   });
+
+  it('does not read an ordinary noun two letters away from a place as that place when nothing cues a place', () => {
+    expect(ask('Wir stellen das Bewerbungsverfahren auf anonymisierte Bewerbungen um. Ist das ein Fall für die IB?')).toEqual({ intent: 'info.tasks', authority: null, ags: null });
+    // A long name after a cue or in keyword style still survives two typos.
+    expect(ask('Wer ist die IB für Mönchenglattbach?')).toMatchObject({ authority: 'duesseldorf', ags: '05116000' });
+  });
 });
