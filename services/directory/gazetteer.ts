@@ -119,6 +119,10 @@ const ARTICLES: ReadonlySet<string> = new Set(
 // Words that may stand beside a bare place name without making it part of a sentence ("Und Essen?").
 const FILLERS: ReadonlySet<string> = new Set(['und', 'and', 'oder', 'or', 'was', 'what', 'ist', 'is', 'mit', 'about', 'wie', 'how', 'noch']);
 
+// "in"/"for" in the other languages staff write short questions in: Arabic, Russian, Ukrainian, Polish
+// ("من هو مسؤول الاندماج في Löhne؟", "Kto jest IB dla Rheine?").
+const FOREIGN_CUES: ReadonlySet<string> = new Set(['في', 'в', 'во', 'у', 'для', 'w', 'we', 'dla'].map(skeleton));
+
 // Words that follow a place name at the start of a sentence ("Werne gehört …", "Much im Rhein-Sieg-Kreis").
 const AFTER_PLACE: ReadonlySet<string> = new Set(
   'gehort gehoert liegt ist hat und im in am an bei'.split(' ').map(skeleton),
@@ -347,7 +351,7 @@ export class Gazetteer {
   }
 
   private cuedAt(ts: TokenStream, start: number): boolean {
-    return start > 0 && PLACE_CUES.has(ts.keys[start - 1]);
+    return start > 0 && (PLACE_CUES.has(ts.keys[start - 1]) || FOREIGN_CUES.has(ts.keys[start - 1]));
   }
 
   /** Whether an exact match stands as a place here (and not as an ordinary word or a surname). */

@@ -24,4 +24,12 @@ describe('other languages', () => {
   it('keeps KIM, written as the acronym, as Kommunales Integrationsmanagement (the KfI)', () => {
     expect(ask('Wer fördert KIM in Hamm?')).toMatchObject({ intent: 'contact.kfi', authority: 'arnsberg' });
   });
+
+  it.each([
+    ['من هو مسؤول الاندماج في Löhne؟ (Integrationsbeauftragte)', 'detmold', '05758024'],
+    ['Kto jest IB dla Lage?', 'detmold', '05766040'],
+    ['Я работаю в Senden. Кто Integrationsbeauftragte?', 'muenster', '05558044'],
+  ])('"in"/"for" in Arabic, Polish, Russian cue a place that is also a word: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
 });
