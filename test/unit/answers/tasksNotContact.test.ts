@@ -27,6 +27,9 @@ describe('tasks, not contacts', () => {
     'Was genau macht die IB im Haus?',
     'Ist die Integrationsbeauftragte auch für die kommunalen Integrationsbeauftragten Ansprechpartnerin?',
     'Wir planen einen Gebetsraum für muslimische Beschäftigte – müssen wir die IB beteiligen?',
+    'Berät die IB auch Beschäftigte der Bezirksregierung?',
+    'Organisiert die IB Informationsangebote für die Beschäftigten?',
+    'Wie unterstützt die Integrationsbeauftragte Beschäftigte mit Einwanderungsgeschichte?',
   ])('"%s" → info.tasks', (text) => {
     expect(ask(text)).toEqual({ intent: 'info.tasks', authority: null });
   });
@@ -46,6 +49,7 @@ describe('tasks, not contacts', () => {
     expect(ask('Als IB möchte ich der Behördenleitung über die interkulturelle Öffnung berichten – wie melde ich das an?', 'koeln').intent).toBe('report.create');
     expect(ask('Darf die IB direkt bei der Regierungspräsidentin vortragen?').intent).toBe('info.organisation');
     expect(ask('Wer berät die Integrationsbeauftragten?')).toEqual({ intent: 'contact.kfi', authority: 'arnsberg' });
+    expect(ask('Wer unterstützt die IB?').intent).toBe('info.organisation');
     expect(ask('Wir möchten die IB an unserem Projekt beteiligen.', 'koeln')).toEqual({ intent: 'request.create', authority: 'koeln' });
   });
 });
