@@ -242,6 +242,11 @@ function signatureOf(ref: ConversationRef, teamId: string | undefined): string {
 export interface PersonalConversations {
   get(aadObjectId: string): Promise<ConversationRef | undefined>;
   remember(aadObjectId: string, tenantId: string, ref: ConversationRef): Promise<void>;
+  /**
+   * Teams refused the personal chat for good (the person blocked or removed the bot): forget `ref` if it is still the
+   * stored one, so that the profile's retention starts as after an uninstall.
+   */
+  forget?(aadObjectId: string, ref: ConversationRef): Promise<void>;
 }
 
 /** {@link PersonalConversations} on the user profiles. */
@@ -252,6 +257,9 @@ export function personalConversationsIn(profiles: UserProfileRepository): Person
     },
     async remember(aadObjectId, tenantId, ref) {
       await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => (sameRef(p.personal, ref) ? undefined : { ...p, personal: ref }));
+    },
+    async forget(aadObjectId, ref) {
+      await profiles.update(aadObjectId.toLowerCase(), ref.tenantId, (p: UserProfile) => (p.personal && sameRef(p.personal, ref) ? { ...p, personal: undefined } : undefined));
     },
   };
 }

@@ -452,6 +452,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     if (e.kind === 'unreachable') {
       await settleFailed(work, 'unreachable', error, { attempts, uncertainResends });
       if (work.ref && work.ref.conversationType !== 'personal') await registry.markUnreachable(work.ref);
+      // A person who blocked or removed the bot: their chat reference goes, and with it their profile's reason to stay.
+      else if (work.ref && work.doc.target.kind === 'user') await personal.forget?.(work.doc.target.aadObjectId, work.ref);
       return;
     }
     if (e.kind === 'permanent') {

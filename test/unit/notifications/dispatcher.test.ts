@@ -230,6 +230,22 @@ describe('the outbox dispatcher', () => {
     expect((await registry.get(chat('team', 'channel')))?.unreachableSince).toEqual(expect.any(String));
   });
 
+  it('forgets the personal chat of a person who blocked the bot, so their profile starts to expire', async () => {
+    const aad = 'c0ffee00-0000-4000-a000-000000000043';
+    const profiles = new UserProfileRepository(users);
+    await profiles.update(aad, TENANT, (p) => ({ ...p, homeAuthority: 'koeln', personal: chat('blocked') }));
+    expect((await profiles.get(aad))?.expiresAt).toBeUndefined();
+    channel.failAlways('conv-blocked', new ChannelError('ConversationBlockedByUser', 'unreachable', 403));
+    const dispatcher = start();
+    await outbox.enqueue({ key: 'request:9:submitted', activity: { text: 'Anliegen' }, recipients: [{ user: { aadObjectId: aad, tenantId: TENANT } }] });
+    await eventually(async () => (await outbox.status('request:9:submitted'))?.counts.unreachable === 1);
+    await dispatcher.whenIdle();
+    const stored = await new UserProfileRepository(users).get(aad);
+    expect(stored?.personal).toBeUndefined();
+    expect(stored?.homeAuthority).toBe('koeln');
+    expect(stored?.expiresAt).toEqual(expect.any(Number));
+  });
+
   it('opens a 1:1 chat for a user the bot has no chat with yet, remembers it and posts there', async () => {
     start();
     const aad = 'c0ffee00-0000-4000-a000-000000000042';
