@@ -112,6 +112,17 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
       return docs.map((d) => d.serviceUrl ?? d.ref?.serviceUrl).filter((u): u is string => typeof u === 'string');
     };
     /** A real turn from Teams: its reply to the real channel shows that everything posted before it is done. */
+    /** After a refused request: a genuine turn and an idle outbox later, nothing went to the attacker and nothing stored changed. */
+    async function expectNothingReachedTheAttacker(before: unknown, code: string): Promise<void> {
+      await genuineTurn();
+      // Nothing the app sends later (the outbox) may go to the attacker's address either.
+      await app.delivery.dispatcher.whenIdle();
+      expect(attacker.calls).toHaveLength(0);
+      expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
+      expect(await storedServiceUrls()).toEqual(before);
+      expect(app.logs.lines.filter((l) => l.event === 'request.unauthorized').pop()).toMatchObject({ code });
+    }
+
     const genuineTurn = async () => {
       const hello = teams.message('Hilfe', { from: erika });
       expect((await app.post(hello, bearer(issuer.sign({ serviceurl: emulator.serviceUrl })))).status).toBe(200);
@@ -140,13 +151,7 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
       const res = await app.post(forged, bearer(token));
       expect(res).toEqual({ status: 401, body: { code: 'Unauthorized' } });
 
-      await genuineTurn();
-      // Nothing the app sends later (the outbox) may go to the attacker's address either.
-      await app.delivery.dispatcher.whenIdle();
-      expect(attacker.calls).toHaveLength(0);
-      expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
-      expect(await storedServiceUrls()).toEqual(before);
-      expect(app.logs.lines.filter((l) => l.event === 'request.unauthorized').pop()).toMatchObject({ code: 'NOT_CHANNEL_TOKEN' });
+      await expectNothingReachedTheAttacker(before, 'NOT_CHANNEL_TOKEN');
     });
 
     it.each([
@@ -160,13 +165,7 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
       const res = await app.post(forged, bearer(makeToken()));
       expect(res).toEqual({ status: 401, body: { code: 'Unauthorized' } });
 
-      await genuineTurn();
-      // Nothing the app sends later (the outbox) may go to the attacker's address either.
-      await app.delivery.dispatcher.whenIdle();
-      expect(attacker.calls).toHaveLength(0);
-      expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
-      expect(await storedServiceUrls()).toEqual(before);
-      expect(app.logs.lines.filter((l) => l.event === 'request.unauthorized').pop()).toMatchObject({ code: 'SERVICE_URL_MISMATCH' });
+      await expectNothingReachedTheAttacker(before, 'SERVICE_URL_MISMATCH');
     });
 
     it('answers 401 to a valid channel token on an activity that claims the ASE channel (another botbuilder path)', async () => {
