@@ -1,6 +1,7 @@
 /** User-facing texts of the bot itself (the answer engine carries its own knowledge texts). German first. */
 
-export type Lang = 'de' | 'en';
+import type { Lang } from '../services/workflow/texts';
+export { langOf, type Lang } from '../services/workflow/texts';
 
 export const texts = {
   de: {
@@ -48,7 +49,3 @@ export const texts = {
   },
 } as const;
 
-/** Picks the user's language from a locale such as "de-DE" or "en-US"; German unless it is English. */
-export function langOf(locale: string | undefined): Lang {
-  return locale && /^en\b/i.test(locale) ? 'en' : 'de';
-}

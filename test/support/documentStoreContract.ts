@@ -82,6 +82,18 @@ export function documentStoreContract(getStore: () => DocumentStore<Note>): void
     expect((await store.read(doc.pk, doc.id))?.count).toBe(2);
   });
 
+  it('clears a list and removes a field by patch, so a range query on the field no longer finds the document (the relay relies on it)', async () => {
+    const store = getStore() as unknown as DocumentStore<StoredFields & { pending?: unknown[]; pendingSince?: number }>;
+    const key = pk();
+    const v1 = await store.create({ id: 'carrier', pk: key, pending: [{ key: 'a' }], pendingSince: 1000 });
+    const find = () => store.query({ query: 'SELECT * FROM c WHERE c.pk = @pk AND c.pendingSince <= @cutoff', parameters: [{ name: '@pk', value: key }, { name: '@cutoff', value: 2000 }] }, { partitionKey: key });
+    expect(await find()).toHaveLength(1);
+    const v2 = await store.patch(key, 'carrier', [{ op: 'set', path: '/pending', value: [] }, { op: 'remove', path: '/pendingSince' }], v1.etag);
+    expect(v2.pending).toEqual([]);
+    expect('pendingSince' in v2).toBe(false);
+    expect(await find()).toEqual([]);
+  });
+
   it('deletes, reports a missing document as false, and refuses a stale etag', async () => {
     const store = getStore();
     const doc = note(pk());

@@ -1,0 +1,143 @@
+import { silentLogger } from '../../../services/logging';
+import type { Versioned } from '../../../services/storage/documentStore';
+import type { PendingCarrier, PendingNotice } from '../../../services/workflow/pending';
+import { outcome } from '../../../services/workflow/outcome';
+import { Relay } from '../../../services/workflow/relay';
+import { createWithNotices, transact, type WorkflowWriter } from '../../../services/workflow/transaction';
+import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
+
+interface Doc extends PendingCarrier {
+  rev: number;
+  status: string;
+}
+
+const notice = (rev: number, what: string): PendingNotice => ({ key: `doc:${what}:r${rev}`, kind: 'message', to: ['a'], data: { what }, rev });
+
+function setup(deliver: (doc: Versioned<Doc>, notices: PendingNotice[]) => Promise<void> = async () => undefined) {
+  const store = new MemoryDocumentStore<Doc>('items');
+  const delivered: string[] = [];
+  let nowMs = 1_000_000;
+  const relay = new Relay({ logger: silentLogger, now: () => nowMs, graceMs: 5_000 });
+  relay.register<Doc>({
+    name: 'test',
+    store,
+    deliver: async (doc, notices) => {
+      await deliver(doc, notices);
+      delivered.push(...notices.map((n) => n.key));
+    },
+  });
+  const writer: WorkflowWriter = { relay, source: 'test', now: () => nowMs };
+  const advance = (ms: number) => (nowMs += ms);
+  const step = (to: string) =>
+    transact(store, 'p', 'd', (current) => (current.status === to ? { unchanged: true } : { next: { ...current, rev: current.rev + 1, status: to }, notices: [notice(current.rev + 1, to)] }), writer);
+  return { store, relay, writer, delivered, advance, step };
+}
+
+describe('the transactional outbox of a workflow document', () => {
+  it('stores a change and its notices in one write, relays them afterwards and clears them', async () => {
+    const { store, relay, writer, delivered, step } = setup();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    const result = await step('offen');
+    expect(result.kind).toBe('written');
+    if (result.kind !== 'written') return;
+    // The written document carries what the change owes.
+    expect(result.doc.pending?.map((n) => n.key)).toContain('doc:offen:r2');
+    await relay.whenIdle();
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2']);
+    const stored = await store.read('p', 'd');
+    expect(stored?.pending).toEqual([]);
+    expect(stored?.pendingSince).toBeUndefined();
+  });
+
+  it('leaves a document unwritten when the step refuses, is stale or changes nothing', async () => {
+    const { store, writer } = setup();
+    const created = await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [], writer);
+    expect(created.pending).toBeUndefined();
+    expect((await transact(store, 'p', 'd', () => ({ refuse: outcome.refuse('forbidden') }), writer)).kind).toBe('refused');
+    expect((await transact(store, 'p', 'd', () => ({ stale: true }), writer)).kind).toBe('stale');
+    expect((await transact(store, 'p', 'd', () => ({ unchanged: true }), writer)).kind).toBe('unchanged');
+    expect((await transact(store, 'p', 'x', () => ({ unchanged: true }), writer)).kind).toBe('missing');
+    expect((await store.read('p', 'd'))?.etag).toBe(created.etag);
+  });
+
+  it('carries notices a dead process left over into the next write, and relays each once', async () => {
+    const { store, relay, writer, delivered, step } = setup();
+    // A process wrote this and died before its relay ran.
+    await store.create({ id: 'd', pk: 'p', rev: 1, status: 'neu', pending: [notice(1, 'neu')], pendingSince: 999_000 });
+    await step('offen');
+    await relay.whenIdle();
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2']);
+    await step('zu');
+    await relay.whenIdle();
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2', 'doc:zu:r3']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+  });
+
+  it('finds notices a dead process left behind with the sweep, after the grace period only', async () => {
+    const { store, relay, delivered, advance } = setup();
+    await store.create({ id: 'd', pk: 'p', rev: 1, status: 'neu', pending: [notice(1, 'neu')], pendingSince: 1_000_000 });
+    expect(await relay.sweep()).toBe(0);
+    expect(delivered).toEqual([]);
+    advance(5_000);
+    expect(await relay.sweep()).toBe(1);
+    expect(delivered).toEqual(['doc:neu:r1']);
+    expect((await store.read('p', 'd'))?.pendingSince).toBeUndefined();
+    expect(await relay.sweep(0)).toBe(0);
+  });
+
+  it('keeps the notices pending when delivery fails, and the sweep delivers them later', async () => {
+    let failing = true;
+    const { store, relay, writer, delivered, advance } = setup(async () => {
+      if (failing) throw Object.assign(new Error('outbox down'), { code: 'SERVICE_UNAVAILABLE' });
+    });
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await relay.whenIdle();
+    expect(relay.stats.failed).toBe(1);
+    expect((await store.read('p', 'd'))?.pending?.map((n) => n.key)).toEqual(['doc:neu:r1']);
+    failing = false;
+    advance(10_000);
+    expect(await relay.sweep()).toBe(1);
+    expect(delivered).toEqual(['doc:neu:r1']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+  });
+
+  it('does not clear notices a newer write added while it was delivering', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const { store, relay, writer, delivered, step } = setup(async () => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+    });
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    // The relay is busy delivering rev 1 while rev 2 is written.
+    await step('offen');
+    release();
+    await relay.whenIdle();
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+  });
+
+  it('retries a write that lost against another writer, with the newer document', async () => {
+    const { store, writer, relay } = setup();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [], writer);
+    let calls = 0;
+    const result = await transact(
+      store,
+      'p',
+      'd',
+      async (current) => {
+        calls++;
+        // Someone else writes between this read and its write, once.
+        if (calls === 1) await store.replace({ ...current, status: 'anders', rev: current.rev + 1 }, current.etag);
+        return { next: { ...current, rev: current.rev + 1, status: 'offen' }, notices: [notice(current.rev + 1, 'offen')] };
+      },
+      writer,
+    );
+    await relay.whenIdle();
+    expect(calls).toBe(2);
+    expect(result.kind === 'written' && result.doc.rev).toBe(3);
+  });
+});
