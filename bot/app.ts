@@ -188,6 +188,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       profiles,
       options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
+      relayGraceMs: config.relay.graceMs,
+      ...(options.now ? { now: () => options.now!().getTime() } : {}),
     });
     requests = new RequestService({
       items: database.store<ItemDoc>(CONTAINERS.items),
@@ -266,6 +268,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       .sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 })
       .then(() => undefined)
       .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
+    // Every workflow has registered its documents with the relay by now: hand over what a stopped process left pending.
+    delivery.relay.start(config.relay.sweepMs);
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };

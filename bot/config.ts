@@ -55,6 +55,8 @@ export interface AppConfig {
   readonly retention: { readonly userIdleDays: number; readonly directoryAuditDays: number; readonly conversationDays: number; readonly outboxDays: number };
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
+  /** How often the relay looks for workflow notifications a process left pending, and after how long (RELAY_SWEEP_SECONDS, RELAY_GRACE_SECONDS). */
+  readonly relay: { sweepMs: number; graceMs: number };
   /**
    * `LOTSE_TEST_MODE=true`: the test suite runs this process, and the test-only switches below take effect.
    * Without it, each of them is refused at start.
@@ -270,6 +272,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       outboxDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     }),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
+    relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     testMode,
     testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : [])]),
     authOverrides: Object.keys(switches.authOverrides).length ? Object.freeze(switches.authOverrides) : undefined,

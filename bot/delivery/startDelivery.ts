@@ -6,6 +6,7 @@ import type { OutboxDoc } from '../../services/notifications/model';
 import { Outbox } from '../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
 import { CONTAINERS } from '../../services/storage/containers';
+import { Relay } from '../../services/workflow/relay';
 import type { AppDatabase } from '../../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
 import { BotConnectorSender } from './botConnectorSender';
@@ -26,6 +27,9 @@ export interface DeliveryDeps {
   limits?: Partial<DeliveryLimits>;
   options?: Partial<DispatcherOptions>;
   onEvent?: (event: DeliveryEvent) => void;
+  /** Pending workflow notices younger than this are left to the process that wrote them (RELAY_GRACE_SECONDS). */
+  relayGraceMs?: number;
+  now?: () => number;
   /**
    * The process's (cached) profile repository: the dispatcher finds personal chat references through it, so a
    * delivery to someone who used the bot lately costs no profile read.
@@ -42,7 +46,14 @@ export interface Delivery {
   /** For the activity handler: `installed`, `uninstalled`, `seen`. */
   readonly lifecycle: ConversationLifecycle;
   readonly dispatcher: Dispatcher;
-  /** Finishes calls in flight and hands unsent work back to the outbox; call before closing the database. */
+  /**
+   * The relay of the workflows' transactional outbox: each workflow registers its documents; the notices a change
+   * writes into its document reach the outbox through it (see services/workflow/relay.ts).
+   */
+  readonly relay: Relay;
+  /** Resolves once the relay has nothing left to hand over and the dispatcher nothing left to send. */
+  whenIdle(): Promise<void>;
+  /** Finishes relaying and calls in flight and hands unsent work back to the outbox; call before closing the database. */
   stop(): Promise<void>;
 }
 
@@ -64,11 +75,24 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     onEvent: deps.onEvent,
   });
+  const relay = new Relay({ logger: deps.logger, ...(deps.relayGraceMs !== undefined ? { graceMs: deps.relayGraceMs } : {}), ...(deps.now ? { now: deps.now } : {}) });
   return {
     outbox,
     registry,
     lifecycle: new ConversationLifecycle(registry, deps.logger),
     dispatcher,
-    stop: () => dispatcher.stop(),
+    relay,
+    async whenIdle() {
+      // The relay feeds the outbox: idle when neither has work after the dispatcher became idle.
+      for (;;) {
+        await relay.whenIdle();
+        await dispatcher.whenIdle();
+        if (relay.isIdle()) return;
+      }
+    },
+    async stop() {
+      await relay.stop();
+      await dispatcher.stop();
+    },
   };
 }

@@ -84,6 +84,11 @@ export class Relay {
     this.pump();
   }
 
+  /** True when nothing is queued or being relayed. */
+  isIdle(): boolean {
+    return this.queue.size === 0 && this.active.size === 0;
+  }
+
   /** Resolves once nothing is queued or being relayed. */
   whenIdle(): Promise<void> {
     if (this.queue.size === 0 && this.active.size === 0) return Promise.resolve();
@@ -99,12 +104,16 @@ export class Relay {
     return this.sweeping;
   }
 
-  /** Sweeps now and then every `intervalMs` until `stop`. */
-  start(intervalMs = 60_000): void {
+  /**
+   * Sweeps at once without a grace period (at start-up whatever is pending was left by a process that stopped, or is
+   * being relayed by another instance, which only costs a repeated, idempotent hand-over), then every `intervalMs`
+   * until `stop`.
+   */
+  start(intervalMs = 30_000): void {
     if (this.timer) return;
-    const run = () =>
-      void this.sweep().catch((err: unknown) => this.options.logger.error({ event: 'relay.sweep_failed', err: errorCode(err) }, 'relay sweep failed'));
-    run();
+    const run = (graceMs?: number) =>
+      void this.sweep(graceMs).catch((err: unknown) => this.options.logger.error({ event: 'relay.sweep_failed', err: errorCode(err) }, 'relay sweep failed'));
+    run(0);
     this.timer = setInterval(run, intervalMs);
     this.timer.unref();
   }

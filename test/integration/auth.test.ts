@@ -116,7 +116,7 @@ describe('with a Microsoft App ID, every request must carry a valid Bot Framewor
     async function expectNothingReachedTheAttacker(before: unknown, code: string): Promise<void> {
       await genuineTurn();
       // Nothing the app sends later (the outbox) may go to the attacker's address either.
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       expect(attacker.calls).toHaveLength(0);
       expect((await profileOf())?.personal?.serviceUrl).toBe(emulator.serviceUrl);
       expect(await storedServiceUrls()).toEqual(before);

@@ -235,7 +235,7 @@ describe('the Koordinierungskreis in Teams', () => {
       await eventually(() => acceptedUpdates(emulator, mark) === 50 && acceptedPosts(emulator, mark).size === 50);
       await invoke('circle.meeting.save', form, KFI_LEAD);
       // The invoke has answered (whatever it enqueued is in the outbox); once the outbox is idle, it has all gone out.
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       expect(JSON.stringify(emulator.calls.find((c) => c.seq > mark && c.operation === 'send')?.activity)).toMatch(/Geändert/);
     });
@@ -254,7 +254,7 @@ describe('the Koordinierungskreis in Teams', () => {
       await eventually(() => [...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
       await app.jobs.runDue();
       // The job runner has finished the due jobs (and enqueued what they send); the outbox has sent it all.
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       const posted = [...acceptedPosts(emulator, mark).values()].flat();
       expect(posted).toHaveLength(98);
       const texts = posted.map((c) => String(c.activity?.text ?? (c.body as { activity?: { text?: string } } | undefined)?.activity?.text ?? ''));
@@ -280,7 +280,7 @@ describe('the Koordinierungskreis in Teams', () => {
       await eventually(() => [...acceptedPosts(emulator, mark).values()].some((calls) => calls.some((c) => JSON.stringify(c.body).includes('Ihre Aufgabe'))));
       await app.jobs.runDue();
       // The job runner has finished the due jobs (and enqueued what they send); the outbox has sent it all.
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       const reminders = emulator.calls.filter((c) => c.seq > mark && JSON.stringify(c.body ?? '').includes('Ihre Aufgabe'));
       expect(reminders).toHaveLength(1);
       now = START;
@@ -302,7 +302,7 @@ describe('the Koordinierungskreis in Teams', () => {
       expect(cardText(res.body)).toContain('Diese Sitzung ist abgesagt.');
       await eventually(() => acceptedPosts(emulator, mark).size === 50 && acceptedUpdates(emulator, mark) === 50);
       await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
       expect(await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text()).toContain('STATUS:CANCELLED');

@@ -144,7 +144,7 @@ describe('proactive delivery through botbuilder to the channel emulator, on the 
     emulator.failNext(Infinity, { status: 403, code: 'ConversationBlockedByUser' }, { conversationId: chat.conversationId });
     await outbox.enqueue({ key: `t${run}:blocked`, activity: { text: 'Hallo?' }, recipients: [{ conversation: chat }] });
     await eventually(async () => (await outbox.status(`t${run}:blocked`))?.counts.unreachable === 1);
-    await delivery.dispatcher.whenIdle();
+    await delivery.whenIdle();
     expect(writes(chat.conversationId)).toHaveLength(1);
     expect((await outbox.status(`t${run}:blocked`))?.recipients[0].lastError).toMatchObject({ code: 'ConversationBlockedByUser', status: 403 });
   });

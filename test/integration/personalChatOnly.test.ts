@@ -65,7 +65,7 @@ describe('personal and IB commands answer only in the personal chat', () => {
       expect(res.status).toBe(200);
       // The turn's replies are posted before the HTTP response returns, and anything it enqueued has gone out once the
       // outbox is idle: what arrived in the room then is all it said there.
-      await app.delivery.dispatcher.whenIdle();
+      await app.delivery.whenIdle();
       const room = (JSON.parse(JSON.stringify(teams.message('x', { from, scope }))) as { conversation: { id: string } }).conversation.id;
       const said = emulator.calls.filter((c) => c.operation === 'reply' || c.conversationId === room);
       expect(said).toHaveLength(1);
@@ -80,7 +80,7 @@ describe('personal and IB commands answer only in the personal chat', () => {
   it('says so in English to an English Teams client', async () => {
     emulator.reset();
     expect((await app.post(teams.message('My requests', { from: STAFF_EN, scope: 'groupChat' }))).status).toBe(200);
-    await app.delivery.dispatcher.whenIdle();
+    await app.delivery.whenIdle();
     const said = emulator.calls.filter((c) => c.operation === 'reply' || c.operation === 'send');
     expect(said).toHaveLength(1);
     expect(said[0].activity?.text).toContain(ROOM_EN);
@@ -118,7 +118,7 @@ describe('personal and IB commands answer only in the personal chat', () => {
   it('answers a question that would open the request form in a room with the plain answer, not the form', async () => {
     emulator.reset();
     expect((await app.post(teams.message('Ich möchte ein Anliegen an die IB senden', { from: STAFF, scope: 'groupChat' }))).status).toBe(200);
-    await app.delivery.dispatcher.whenIdle();
+    await app.delivery.whenIdle();
     const said = emulator.calls.filter((c) => c.operation === 'reply' || c.operation === 'send');
     expect(said.length).toBeGreaterThan(0);
     expect(JSON.stringify(said.map((c) => c.activity))).not.toContain('request.submit');

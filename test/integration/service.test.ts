@@ -98,7 +98,7 @@ describe('the bot service, driven over HTTP the way Teams drives it', () => {
     const res = await app.post(teams.conversationUpdate({ membersAdded: [{ id: '29:someone', name: 'X' }] }));
     expect(res.status).toBe(200);
     // A turn's replies are sent before its response; anything proactive has gone out once the outbox is idle.
-    await app.delivery.dispatcher.whenIdle();
+    await app.delivery.whenIdle();
     expect(emulator.calls.filter((c) => c.operation === 'reply' || c.operation === 'send')).toHaveLength(0);
   });
 
@@ -178,7 +178,7 @@ describe('the bot service, driven over HTTP the way Teams drives it', () => {
     await app.post(teams.message(secret));
     await app.post(teams.cardAction('unknown.verb', { text: secret }));
     // The turns have ended (their log lines are written) and nothing they started is still going out.
-    await app.delivery.dispatcher.whenIdle();
+    await app.delivery.whenIdle();
     expect(app.logs.raw.join('\n')).not.toContain('Geheimnis-Marker-4711');
   });
 });
@@ -210,7 +210,7 @@ describe('tenant gate', () => {
     expect(res.status).toBe(200);
     const invoke = await app.post(teams.cardAction('help.show', {}));
     expect(invoke.status).toBe(403);
-    await app.delivery.dispatcher.whenIdle();
+    await app.delivery.whenIdle();
     expect(emulator.calls).toHaveLength(0);
     expect(app.logs.events().filter((e) => e === 'tenant.rejected').length - before).toBe(2);
   });
