@@ -2,10 +2,11 @@ import { Agent } from 'node:http';
 import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
-import { CallTally } from './callTally';
+import { CallTally, operationsPerAction } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
-import { readCpuMs } from './rss';
+import { operationsBetween } from '../services/storage/operationCount';
+import { peakRssMb, readCpuMs } from './rss';
 import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
@@ -125,17 +126,23 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
+    const ops0 = await product.dbOperations?.();
     await new Promise((r) => setTimeout(r, durationMs));
     tally.measuring = false;
     measuredMs = performance.now() - t0;
+    const ops1 = await product.dbOperations?.();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     const own = process.cpuUsage(own0);
     const ownCpuMs = (own.user + own.system) / 1000;
     stop = true;
     await Promise.all(workers);
+    const peakRss = peakRssMb(product.pid);
     const sorted = tally.sorted();
     const calls = Math.max(1, sorted.length);
+    // Counted by the database process: every operation it served in the measured window, per action.
+    const ops = ops0 && ops1 ? operationsPerAction(operationsBetween(ops0, ops1), sorted.length, ['items']) : undefined;
+    if (ops) log(`actions: database operations per action (database side): ${ops.breakdown}`);
     log(
       `actions: ${sorted.length} invokes in ${(measuredMs / 1000).toFixed(1)} s at ${concurrency} concurrent, ${tally.describeFailures()}; ` +
         `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms (failed calls included); ` +
@@ -163,6 +170,13 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
       { name: 'actions.failed', value: tally.failed, unit: 'requests' },
       { name: 'actions.product_cpu_ms_per_action', value: productCpuMs / calls, unit: 'ms' },
       ...(product.dbPid ? [{ name: 'actions.db_cpu_ms_per_action', value: dbCpuMs / calls, unit: 'ms' }] : []),
+      ...(ops
+        ? [
+            { name: 'actions.db_ops_per_action', value: ops.requestPath, unit: 'operations' },
+            { name: 'actions.db_ops_after_response_per_action', value: ops.offPath, unit: 'operations' },
+          ]
+        : []),
+      { name: 'actions.peak_rss_mb', value: peakRss, unit: 'MB' },
       ...(stock ? stockFigures('actions', stock, perS) : []),
     ];
   } finally {

@@ -37,3 +37,28 @@ export class CallTally {
     return [...this.latencies].sort((a, b) => a - b);
   }
 }
+
+/** Containers whose operations a card action's request path may cause: the workflow documents, profiles, the trail archive. */
+const REQUEST_PATH_CONTAINERS = new Set(['items', 'circle', 'users', 'audit']);
+
+/**
+ * The database's operations in a measured window, split into those of the request path (reads and writes of the
+ * workflow documents, profiles and audit trail) and those after it (outbox, jobs, conversation references, and the
+ * relay's patch that clears a document's relayed notices: a patch of a container in `relayPatches`), per action.
+ */
+export function operationsPerAction(ops: Record<string, number>, actions: number, relayPatches: readonly string[]): { requestPath: number; offPath: number; breakdown: string } {
+  let requestPath = 0;
+  let offPath = 0;
+  for (const [op, n] of Object.entries(ops)) {
+    const [container, kind] = op.split(':');
+    if (container === 'meta') continue;
+    if (REQUEST_PATH_CONTAINERS.has(container) && !(kind === 'patch' && relayPatches.includes(container))) requestPath += n;
+    else offPath += n;
+  }
+  const per = Math.max(1, actions);
+  const breakdown = Object.entries(ops)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${(n / per).toFixed(2)}`)
+    .join(', ');
+  return { requestPath: requestPath / per, offPath: offPath / per, breakdown };
+}

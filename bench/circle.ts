@@ -1,7 +1,9 @@
 import { cardAction, message, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import type { Figure } from './figure';
-import { readCpuMs } from './rss';
+import { operationsBetween } from '../services/storage/operationCount';
+import { operationsPerAction } from './callTally';
+import { peakRssMb, readCpuMs } from './rss';
 import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
@@ -70,14 +72,20 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     const t0 = performance.now();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
+    const ops0 = await product.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
     measuring = false;
     const elapsed = performance.now() - t0;
+    const ops1 = await product.dbOperations?.();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     stop = true;
     await Promise.all(loops);
+    const peakRss = peakRssMb(product.pid);
     const sorted = [...latencies].sort((a, b) => a - b);
+    // Counted by the database process: every operation it served in the measured window, per answer.
+    const ops = ops0 && ops1 ? operationsPerAction(operationsBetween(ops0, ops1), latencies.length, []) : undefined;
+    if (ops) process.stderr.write(`circle: database operations per answer (database side): ${ops.breakdown}\n`);
     const perS = ((latencies.length - failures) / elapsed) * 1000;
     await product.stop();
     // The same members' same answers against the stock bot, after the product has stopped (no shared cores).
@@ -99,6 +107,13 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
       { name: 'circle.product_cpu_ms_per_answer', value: latencies.length ? productCpuMs / latencies.length : 0, unit: 'ms' },
       // The embedded database shares the same two cores here (Azure Cosmos DB would not).
       ...(product.dbPid ? [{ name: 'circle.db_cpu_ms_per_answer', value: latencies.length ? dbCpuMs / latencies.length : 0, unit: 'ms' }] : []),
+      ...(ops
+        ? [
+            { name: 'circle.db_ops_per_answer', value: ops.requestPath, unit: 'operations' },
+            { name: 'circle.db_ops_after_response_per_answer', value: ops.offPath, unit: 'operations' },
+          ]
+        : []),
+      { name: 'circle.peak_rss_mb', value: peakRss, unit: 'MB' },
       ...(stock ? stockFigures('circle', stock, perS) : []),
     ];
   } finally {

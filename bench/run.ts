@@ -22,13 +22,25 @@ function startFlags(): string[] {
 }
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */
-function startDatabaseProcess(): Promise<{ env: Record<string, string>; pid: number; stop(): void }> {
-  const child = spawnChild(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+function startDatabaseProcess(): Promise<{ env: Record<string, string>; pid: number; operations(): Promise<Record<string, number>>; stop(): void }> {
+  // With an IPC channel the database counts the operations it serves (scripts/embeddedDb.ts).
+  const child = spawnChild(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'embeddedDb.js')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  child.channel?.unref();
+  const operations = () =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const onMessage = (m: { type?: string; counts?: Record<string, number> }) => {
+        if (m?.type !== 'operations') return;
+        child.off('message', onMessage);
+        resolve(m.counts ?? {});
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'operations' }, (err) => err && reject(err));
+    });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`database exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       const env = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=', 2) as [string, string]));
-      resolve({ env, pid: child.pid!, stop: () => child.kill('SIGTERM') });
+      resolve({ env, pid: child.pid!, operations, stop: () => child.kill('SIGTERM') });
     });
   });
 }
@@ -59,6 +71,7 @@ async function startProduct(): Promise<ProductProcess> {
         url,
         pid: child.pid!,
         dbPid: db.pid,
+        dbOperations: db.operations,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
@@ -79,6 +92,7 @@ async function startStock(): Promise<ProductProcess> {
       url: `http://127.0.0.1:${stock.port}`,
       pid: stock.pid,
       dbPid: db.pid,
+      dbOperations: db.operations,
       stop: async () => {
         await stock.stop();
         db.stop();

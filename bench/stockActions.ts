@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { operationsBetween } from '../services/storage/operationCount';
 import { CallTally } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
@@ -13,6 +14,8 @@ export interface StockFigures {
   cpuMsPerAction: number;
   dbCpuMsPerAction: number;
   failures: number;
+  /** Database operations per action, counted by the stock bot's database process. */
+  dbOpsPerAction?: number;
   /** The failures by reason, e.g. `2 failed (nothing changed: 2)`. */
   failureSummary: string;
 }
@@ -88,9 +91,11 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
     const t0 = performance.now();
     const cpu0 = readCpuMs(target.pid);
     const db0 = target.dbPid ? readCpuMs(target.dbPid) : 0;
+    const ops0 = await target.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs));
     tally.measuring = false;
     const elapsed = performance.now() - t0;
+    const ops1 = await target.dbOperations?.();
     const cpu = readCpuMs(target.pid) - cpu0;
     const db = target.dbPid ? readCpuMs(target.dbPid) - db0 : 0;
     stop = true;
@@ -106,6 +111,8 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
       dbCpuMsPerAction: db / n,
       failures: tally.failed,
       failureSummary: tally.describeFailures(),
+      // The stock bot keeps its state in one container; all of its operations are on the request path.
+      ...(ops0 && ops1 ? { dbOpsPerAction: Object.entries(operationsBetween(ops0, ops1)).reduce((sum, [op, count]) => (op.startsWith('meta:') ? sum : sum + count), 0) / n } : {}),
     };
   } finally {
     agent.destroy();
@@ -122,6 +129,7 @@ export function stockFigures(prefix: string, stock: StockFigures, productPerS: n
     { name: `${prefix}.stock_cpu_ms_per_action`, value: stock.cpuMsPerAction, unit: 'ms' },
     { name: `${prefix}.stock_db_cpu_ms_per_action`, value: stock.dbCpuMsPerAction, unit: 'ms' },
     { name: `${prefix}.stock_failed`, value: stock.failures, unit: 'requests' },
+    ...(stock.dbOpsPerAction !== undefined ? [{ name: `${prefix}.stock_db_ops_per_action`, value: stock.dbOpsPerAction, unit: 'operations' }] : []),
     { name: `${prefix}.ratio_vs_stock`, value: stock.perS ? productPerS / stock.perS : 0, unit: 'x' },
   ];
 }

@@ -14,6 +14,8 @@ export interface ProductProcess {
   pid: number;
   /** The embedded database's own process, where the product runs with one (its CPU counts against the same cores). */
   dbPid?: number;
+  /** The operations the database has served so far, by `container:kind`, counted by the database process itself. */
+  dbOperations?: () => Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 

@@ -39,13 +39,28 @@ export function pinnedAgent(expectedFingerprint256: string): https.Agent {
   return agent;
 }
 
-/** Starts the embedded server on 127.0.0.1 (a free port unless `port` is given). */
-export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos & { certificateSha256: string }> {
+/** One request as the server received it: method, path and the header that marks a query. */
+export interface ServerRequest {
+  method: string;
+  url: string;
+  isQuery: boolean;
+}
+
+/**
+ * Starts the embedded server on 127.0.0.1 (a free port unless `port` is given). `observe` sees every request the
+ * server receives (the database side's count of operations, for benchmarks).
+ */
+export async function startEmbeddedCosmos(port = 0, observe?: (request: ServerRequest) => void): Promise<EmbeddedCosmos & { certificateSha256: string }> {
   const pkgDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
   const cert = readFileSync(path.join(pkgDir, 'cert.pem'));
   const key = readFileSync(path.join(pkgDir, 'key.pem'));
   // keepAlive: without it the server answers `Connection: close` and every request pays a TLS handshake.
   const server = createHttpsServer({ cert, key, keepAlive: true } as Parameters<typeof createHttpsServer>[0]);
+  if (observe) {
+    server.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) =>
+      observe({ method: req.method ?? '', url: req.url ?? '', isQuery: String(req.headers['x-ms-documentdb-isquery'] ?? '').toLowerCase() === 'true' }),
+    );
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

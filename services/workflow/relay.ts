@@ -56,6 +56,7 @@ export class Relay {
   private readonly remember: number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  private pumpScheduled = false;
   /** Counters for operations and benchmarks. */
   readonly stats = { relayed: 0, notices: 0, failed: 0, clearConflicts: 0, swept: 0 };
 
@@ -81,7 +82,14 @@ export class Relay {
     if (!source) throw new Error(`no relay source ${sourceName}`);
     if (!doc.pending?.length) return;
     this.queue.set(`${sourceName}|${doc.pk}|${doc.id}`, { source, doc });
-    this.pump();
+    // After the current turn: the caller's invoke response is written before any other recipient's card is rendered.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
+    }
   }
 
   /** True when nothing is queued or being relayed. */
