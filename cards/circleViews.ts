@@ -2,7 +2,7 @@
  * Koordinierungskreis cards from the service's views (`PollView`, `MeetingView`, `CircleOverview`): the bot and a
  * personal tab's preview render the same input the same way. German first; English for English-locale viewers.
  */
-import { berlinParts, formatBerlin, formatBerlinDate, formatBerlinRange } from '../services/circle/berlinTime';
+import { berlinParts, formatBerlin, formatBerlinDate, formatBerlinRange } from '../services/common/berlinTime';
 import type { CircleOverview } from '../services/circle/circleService';
 import { DELIVERY_MODES, POLL_CHOICES, type MeetingDoc, type MeetingView, type PollChoice, type PollView, type RsvpAnswer } from '../services/circle/model';
 import { cardText } from '../services/text/escape';

@@ -6,6 +6,7 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { eraseMyDataCard } from '../../cards/eraseMyDataCard';
+import { formatBerlinDay } from '../../services/common/berlinTime';
 import type { Logger } from '../../services/logging';
 import type { ErasureReport, KeptRecords } from '../../services/privacy/erasure';
 import { PRIVACY_JOB_KINDS, type PurgeCounts } from '../../services/privacy/retention';
@@ -23,9 +24,6 @@ export interface MyDataFeatureDeps {
 
 const COMMANDS = new Set(['meine daten löschen', 'meine daten loeschen', 'daten löschen', 'delete my data', 'erase my data']);
 const PURGE_EVERY_MS = 60 * 60_000;
-
-const DAY = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' });
-const DAY_EN = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', day: 'numeric', month: 'long', year: 'numeric' });
 
 const T = {
   de: {
@@ -52,7 +50,7 @@ const T = {
     nothingKept: 'Darüber hinaus bewahrt der Lotse nichts über Sie auf.',
     until: (k: KeptRecords, days: number) => {
       const open = `gelöscht ${days} Tage nach dem Abschluss`;
-      const until = k.until ? `gelöscht bis spätestens ${DAY.format(new Date(k.until))}` : '';
+      const until = k.until ? `gelöscht bis spätestens ${formatBerlinDay(new Date(k.until), 'de')}` : '';
       if (!k.open) return until;
       return k.open === k.count ? `noch offen, ${open}` : `${k.open} noch offen, ${open}; die übrigen ${until}`;
     },
@@ -87,7 +85,7 @@ const T = {
     nothingKept: 'Beyond that, the Lotse keeps nothing about you.',
     until: (k: KeptRecords, days: number) => {
       const open = `deleted ${days} days after closing`;
-      const until = k.until ? `deleted by ${DAY_EN.format(new Date(k.until))} at the latest` : '';
+      const until = k.until ? `deleted by ${formatBerlinDay(new Date(k.until), 'en', 'long')} at the latest` : '';
       if (!k.open) return until;
       return k.open === k.count ? `still open, ${open}` : `${k.open} still open, ${open}; the others ${until}`;
     },

@@ -2,7 +2,7 @@
  * Working days at the Bezirksregierungen: Monday to Friday, except the public holidays of North Rhine-Westphalia
  * (Feiertagsgesetz NW § 2): Neujahr, Karfreitag, Ostermontag, 1. Mai, Christi Himmelfahrt, Pfingstmontag,
  * Fronleichnam, Tag der Deutschen Einheit, Allerheiligen, 1. and 2. Weihnachtstag.
- * Days are ISO calendar dates (`YYYY-MM-DD`) in Europe/Berlin; see `berlinDate` for turning a moment into one.
+ * Days are ISO calendar dates (`YYYY-MM-DD`) in Europe/Berlin; see `berlinDate` (services/common/berlinTime) for turning a moment into one.
  */
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@
  * iCalendar (RFC 5545) for one circle meeting: CRLF line ends, lines folded at 75 octets without splitting a UTF-8
  * character, TEXT values escaped, local times with TZID=Europe/Berlin and the zone's VTIMEZONE, UID and DTSTAMP.
  */
-import { berlinParts } from './berlinTime';
+import { berlinParts } from '../common/berlinTime';
 
 export interface IcsEvent {
   uid: string;

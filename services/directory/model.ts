@@ -182,24 +182,8 @@ export function currentAbsence(commissioner: Commissioner, today: string): Absen
   return commissioner.absences.find((a) => a.from <= today && today <= a.to);
 }
 
-/** The ISO date (`YYYY-MM-DD`) of a moment in the Europe/Berlin time zone, where the authorities work. */
-export function berlinDate(now: Date): string {
-  // Computed from the EU summer-time rule rather than Intl: loading ICU time-zone data costs ~25 ms,
-  // a tenth of the CLI's start-up.
-  const t = now.getTime();
-  const year = now.getUTCFullYear();
-  const summer = t >= lastSundayUtc(year, 2) + HOUR && t < lastSundayUtc(year, 9) + HOUR;
-  const local = new Date(t + (summer ? 2 : 1) * HOUR);
-  const mm = String(local.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(local.getUTCDate()).padStart(2, '0');
-  return `${local.getUTCFullYear()}-${mm}-${dd}`;
-}
-const HOUR = 3_600_000;
-/** Midnight UTC of the last Sunday of a month (0-based). */
-function lastSundayUtc(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month + 1, 0));
-  return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay());
-}
+/** The ISO date (`YYYY-MM-DD`) of a moment in Berlin; lives in services/common/berlinTime, re-exported for the request service. */
+export { berlinDate } from '../common/berlinTime';
 
 /**
  * The home authority implied by a staff e-mail address, from the authorities' `emailDomains`

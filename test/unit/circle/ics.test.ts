@@ -1,4 +1,4 @@
-import { berlinToUtc, formatBerlin, formatBerlinRange } from '../../../services/circle/berlinTime';
+import { berlinToUtc, formatBerlin, formatBerlinRange } from '../../../services/common/berlinTime';
 import { escapeText, foldLine, renderIcs } from '../../../services/circle/ics';
 
 /** Unfolds content lines (RFC 5545 §3.1) after checking every physical line against the rules. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDirectory, validateDirectory } from '../../../services/directory/validate';
-import { authorityForEmail, berlinDate, currentAbsence, type Directory } from '../../../services/directory/model';
+import { berlinDate } from '../../../services/common/berlinTime';
+import { authorityForEmail, currentAbsence, type Directory } from '../../../services/directory/model';
 import { dataFile } from '../../../services/paths';
 
 const demoText = readFileSync(dataFile('demo-directory.json'), 'utf8');
