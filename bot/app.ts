@@ -17,7 +17,7 @@ import { JOB_KINDS, RequestService } from '../services/requests/requestService';
 import { collectMyData } from '../services/privacy/myData';
 import { eraseMyData } from '../services/privacy/erasure';
 import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
-import { systemClock } from '../services/notifications/clock';
+import { systemClock } from '../services/common/clock';
 import { CONTAINERS } from '../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Activity } from 'botbuilder';
 import type { ServiceClientCredentials } from 'botframework-connector';
 import * as ConnectorMappers from 'botframework-connector/lib/connectorApi/models/mappers';
+import { backoffDelay, type BackoffPolicy } from '../../services/common/backoff';
 import { parseRetryAfter } from '../../services/notifications/channelSender';
 
 /** Settings for {@link ReplyPoster}; the defaults are those of botbuilder's connector client. */
@@ -201,16 +202,15 @@ export class ReplyPoster {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly maxRetries: number;
-  private readonly retryDelayMs: number;
-  private readonly maxRetryDelayMs: number;
+  /** Equal-jitter doubling from `retryDelayMs` (1 s) up to `maxRetryDelayMs` (64 s), which also caps a Retry-After. */
+  private readonly retryPolicy: BackoffPolicy;
   private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
   constructor(options: ReplyPosterOptions = {}) {
     this.maxRetries = options.maxRetries ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 1_000;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 64_000;
+    this.retryPolicy = { baseDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 64_000 };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
@@ -278,15 +278,15 @@ export class ReplyPoster {
     if (status === 429 || status === 503) {
       const header = answer.headers['retry-after'];
       const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.now());
-      if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.maxRetryDelayMs);
+      if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.retryPolicy.maxDelayMs);
     }
     if ((status >= 500 || status === 408) && status !== 501 && status !== 505) return this.backoff(attempt);
     return undefined;
   }
 
+  /** The delay after the failed try number `attempt` (0 for the first). */
   private backoff(attempt: number): number {
-    const exponential = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** attempt);
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return backoffDelay(attempt + 1, this.retryPolicy);
   }
 
   private request(endpoint: Endpoint, path: string, body: Buffer, conversationHeader: string | undefined, authorization: string | undefined): Promise<Answer> {

@@ -1,9 +1,10 @@
 import type { DocumentStore, StoredFields } from '../storage/documentStore';
-import { deleteUnchanged, updateWithRetry } from '../storage/documentStore';
-import { toKey } from '../storage/errors';
+import { updateWithRetry } from '../common/etagRetry';
+import { deleteUnchanged } from '../storage/documentStore';
+import { toKey } from '../common/ids';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
-import type { Clock } from './clock';
-import { systemClock } from './clock';
+import type { Clock } from '../common/clock';
+import { systemClock } from '../common/clock';
 
 /** A team channel or group chat the app is installed in; pk = `channel:<id>` or `chat:<id>`, id `ref`. */
 export interface ConversationDoc extends StoredFields {

@@ -1,6 +1,7 @@
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError, StorageUnavailableError } from '../storage/errors';
-import type { Clock } from './clock';
+import { backoffDelay, type BackoffPolicy } from '../common/backoff';
+import type { Clock } from '../common/clock';
 import type { ConversationRef, DeliveryDoc, DeliveryError, DeliveryStatus, OutboxDoc } from './model';
 
 export type Delivery = Versioned<DeliveryDoc>;
@@ -18,6 +19,9 @@ export type DeliveryChanges = Partial<Omit<DeliveryDoc, 'id' | 'pk' | 'kind' | '
  * A lease is a deadline in the document (`leaseUntil`, mirrored in `dueAt`), so a delivery whose process died becomes
  * due again by itself: no clock-free coordination, no TTL. Whoever writes with a stale ETag lost the race and backs off.
  */
+/** Retrying a write after a database hiccup: 100 ms, then 300 ms, exactly (the write is retried at most twice). */
+const RECORD_RETRY: BackoffPolicy = { baseDelayMs: 100, maxDelayMs: 900, factor: 3, jitter: 'none' };
+
 export class DeliveryLedger {
   constructor(
     private readonly store: DocumentStore<OutboxDoc>,
@@ -129,7 +133,7 @@ export class DeliveryLedger {
       } catch (err) {
         if (err instanceof ConcurrencyError) return undefined;
         if (!(err instanceof StorageUnavailableError) || attempt >= 3) throw err;
-        await this.clock.sleep(100 * 3 ** (attempt - 1));
+        await this.clock.sleep(backoffDelay(attempt, RECORD_RETRY));
       }
     }
   }

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../logging';
 import type { DocumentStore } from '../storage/documentStore';
-import { updateWithRetry } from '../storage/documentStore';
+import { updateWithRetry } from '../common/etagRetry';
 import { UserProfileRepository, type UserProfile } from '../users/userProfiles';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from '../common/backoff';
 import { ChannelError, DEFAULT_RETRY_STATUSES, type ChannelSender, type SendOptions } from './channelSender';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../common/clock';
 import {
   ConversationRegistry,
   personalConversationsIn,

@@ -2,7 +2,7 @@
  * Reliable proactive delivery: feature code enqueues into the {@link Outbox}; {@link startDispatcher} sends, within
  * Teams' limits, surviving crashes, once per idempotency key and recipient.
  */
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../common/backoff';
 export {
   ChannelError,
   classifyStatus,
@@ -13,7 +13,7 @@ export {
   type PersonalConversationTarget,
   type SendOptions,
 } from './channelSender';
-export { systemClock, type Clock } from './clock';
+export { systemClock, type Clock } from '../common/clock';
 export {
   channelConversationId,
   ConversationRegistry,

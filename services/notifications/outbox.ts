@@ -1,8 +1,8 @@
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { updateWithRetry } from '../storage/documentStore';
+import { updateWithRetry } from '../common/etagRetry';
 import { AlreadyExistsError, ConcurrencyError } from '../storage/errors';
-import type { Clock } from './clock';
-import { systemClock } from './clock';
+import type { Clock } from '../common/clock';
+import { systemClock } from '../common/clock';
 import { deliveryIdOf, notificationIdOf, recipientKeyOf } from './keys';
 import type {
   CardUpdateRequest,

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../common/clock';
 
 /** At most `max` calls in any `windowMs` long span. */
 export interface RateWindow {

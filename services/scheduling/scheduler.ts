@@ -5,13 +5,15 @@
  * job again. Handlers must therefore be idempotent: notifications they send go through the outbox with an
  * idempotency key derived from the job, so a repeated run sends nothing twice.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../logging';
-import type { Clock } from '../notifications/clock';
-import { systemClock } from '../notifications/clock';
+import { backoffDelay, type BackoffPolicy } from '../common/backoff';
+import { systemClock, type Clock } from '../common/clock';
+import { updateWithRetry } from '../common/etagRetry';
+import { readableIdOf } from '../common/ids';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { AlreadyExistsError, ConcurrencyError, InvalidKeyError, toKey } from '../storage/errors';
+import { AlreadyExistsError, ConcurrencyError } from '../storage/errors';
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -56,15 +58,7 @@ export interface ScheduleRequest {
 
 /** The job id for an idempotency key: readable where Cosmos allows it, else a digest. */
 export function jobIdOf(key: string): string {
-  if (!key) throw new InvalidKeyError(key, 'an empty job key');
-  if (key.length <= 200) {
-    try {
-      return 'j:' + toKey(key);
-    } catch (err) {
-      if (!(err instanceof InvalidKeyError)) throw err;
-    }
-  }
-  return 'j~' + createHash('sha256').update(key).digest('base64url').slice(0, 32);
+  return readableIdOf('j', key, 'job key');
 }
 
 const DAY_MS = 86_400_000;
@@ -113,9 +107,11 @@ export class Scheduler {
 
   /** Moves a job (pending or finished) to run at `dueAt`; creates it when missing. */
   async reschedule(request: ScheduleRequest): Promise<Versioned<JobDoc>> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.read(jobIdOf(request.key), jobIdOf(request.key));
-      if (!current) return this.schedule(request);
+    const id = jobIdOf(request.key);
+    let missing = false;
+    const saved = await updateWithRetry(this.store, id, id, (current) => {
+      missing = !current;
+      if (!current) return undefined;
       // A running attempt that finishes after this write finds a new ETag and leaves the new time in place.
       const { etag: _etag, ...rest } = current;
       const next: JobDoc = {
@@ -131,34 +127,26 @@ export class Scheduler {
       delete next.ttl;
       delete next.doneAt;
       delete next.leaseOwner;
-      try {
-        const saved = await this.store.replace(next, current.etag);
-        this.notify(next.dueAt);
-        return saved;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 4) throw err;
-      }
-    }
+      return next;
+    });
+    if (missing || !saved) return this.schedule(request);
+    this.notify(saved.dueAt);
+    return saved;
   }
 
   /** Cancels a job that has not run yet; returns false when there was none open. */
   async cancel(key: string): Promise<boolean> {
     const id = jobIdOf(key);
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.read(id, id);
-      if (!current || !current.open) return false;
+    let cancelled = false;
+    await updateWithRetry(this.store, id, id, (current): JobDoc | undefined => {
+      cancelled = false;
+      if (!current || !current.open) return undefined;
       const { etag: _etag, ...rest } = current;
       const nowMs = this.clock.now();
-      try {
-        await this.store.replace(
-          { ...rest, status: 'cancelled', open: false, updatedAt: new Date(nowMs).toISOString(), expiresAt: nowMs + 30 * DAY_MS, ttl: 30 * 86_400 },
-          current.etag,
-        );
-        return true;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 4) throw err;
-      }
-    }
+      cancelled = true;
+      return { ...rest, status: 'cancelled', open: false, updatedAt: new Date(nowMs).toISOString(), expiresAt: nowMs + 30 * DAY_MS, ttl: 30 * 86_400 };
+    });
+    return cancelled;
   }
 
   /** The stored job for a key. */
@@ -226,6 +214,8 @@ export interface JobRunner {
 export function startJobRunner(deps: JobRunnerDeps, { autoStart = true } = {}): JobRunner {
   const clock = deps.clock ?? systemClock;
   const o: JobRunnerOptions = { ...DEFAULT_JOB_RUNNER_OPTIONS, workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...deps.options };
+  // Doubling from retryDelayMs for at most six doublings, without jitter: a failed job's next try is predictable.
+  const retryPolicy: BackoffPolicy = { baseDelayMs: o.retryDelayMs, maxDelayMs: o.retryDelayMs * 2 ** 6, jitter: 'none' };
   const abort = new AbortController();
   let running: Promise<number> | undefined;
   let rerun = false;
@@ -283,7 +273,7 @@ export function startJobRunner(deps: JobRunnerDeps, { autoStart = true } = {}): 
       await finish(claimed, {
         status: last ? 'failed' : 'pending',
         open: !last,
-        dueAt: failedMs + o.retryDelayMs * 2 ** Math.min(claimed.attempts - 1, 6),
+        dueAt: failedMs + backoffDelay(claimed.attempts, retryPolicy),
         lastError: { code: String(code), at: new Date(failedMs).toISOString() },
         leaseOwner: undefined,
         ...(last ? { expiresAt: failedMs + o.keepDoneMs, ttl: Math.round(o.keepDoneMs / 1000) } : {}),

@@ -2,7 +2,7 @@
  * The narrow storage interface every repository is built on: one container of JSON documents,
  * partitioned by `pk`. Cosmos DB is one implementation; tests also run a fake against the same contract.
  */
-import { AlreadyExistsError, ConcurrencyError } from './errors';
+import { ConcurrencyError } from './errors';
 
 /** Fields every stored document has. */
 export interface StoredFields {
@@ -53,29 +53,8 @@ export interface DocumentStore<T extends StoredFields> {
   query<R = Versioned<T>>(spec: QuerySpec, options?: QueryOptions): Promise<R[]>;
 }
 
-/**
- * Reads, changes and writes back a document, retrying when someone else wrote in between.
- * `change` returns the new document, or `undefined` to leave it alone.
- */
-export async function updateWithRetry<T extends StoredFields>(
-  store: DocumentStore<T>,
-  pk: string,
-  id: string,
-  change: (current: Versioned<T> | undefined) => T | undefined,
-  attempts = 5,
-): Promise<Versioned<T> | undefined> {
-  for (let i = 0; ; i++) {
-    const current = await store.read(pk, id);
-    const next = change(current);
-    if (next === undefined) return current;
-    try {
-      return current ? await store.replace(next, current.etag) : await store.create(next);
-    } catch (err) {
-      const retriable = err instanceof ConcurrencyError || err instanceof AlreadyExistsError;
-      if (!retriable || i + 1 >= attempts) throw err;
-    }
-  }
-}
+/** The ETag retry loop lives in services/common/etagRetry; re-exported here for callers not yet switched. */
+export { updateWithRetry } from '../common/etagRetry';
 
 /**
  * Deletes each document unless it changed since it was read (its ETag), as a retention purge does: a document written

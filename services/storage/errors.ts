@@ -48,12 +48,4 @@ export function assertValidKey(value: string): void {
   }
 }
 
-/**
- * Turns any string (a Teams conversation id, a UPN) into a key Cosmos accepts, reversibly for the
- * characters Cosmos forbids. Teams ids contain ':' '@' ';' which are fine; '/' '#' '?' '\\' are escaped.
- */
-export function toKey(value: string): string {
-  const escaped = value.replace(/[%/\\?#]/g, (c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0'));
-  assertValidKey(escaped);
-  return escaped;
-}
+// Escaping outside strings into storable keys: services/common/ids (`toKey`, `readableIdOf`).

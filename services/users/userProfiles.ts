@@ -1,6 +1,7 @@
 import type { AuthorityCode } from '../directory/model';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { deleteUnchanged, updateWithRetry } from '../storage/documentStore';
+import { updateWithRetry } from '../common/etagRetry';
+import { deleteUnchanged } from '../storage/documentStore';
 
 /** Days a profile without a personal chat is kept after its last change (USER_IDLE_RETENTION_DAYS). */
 export const DEFAULT_IDLE_DAYS = 365;

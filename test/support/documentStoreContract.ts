@@ -1,5 +1,5 @@
 import type { DocumentStore, StoredFields } from '../../services/storage/documentStore';
-import { updateWithRetry } from '../../services/storage/documentStore';
+import { updateWithRetry } from '../../services/common/etagRetry';
 import { AlreadyExistsError, ConcurrencyError, InvalidKeyError } from '../../services/storage/errors';
 import { contendedStore } from './countingDatabase';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../services/notifications/clock';
+import type { Clock } from '../../services/common/clock';
 
 interface Sleeper {
   at: number;

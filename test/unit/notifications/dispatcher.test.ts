@@ -1,5 +1,5 @@
 import { silentLogger } from '../../../services/logging';
-import type { Clock } from '../../../services/notifications/clock';
+import type { Clock } from '../../../services/common/clock';
 import {
   ChannelError,
   type ChannelSender,

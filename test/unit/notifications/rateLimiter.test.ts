@@ -1,4 +1,4 @@
-import { backoffDelay } from '../../../services/notifications/backoff';
+import { backoffDelay } from '../../../services/common/backoff';
 import { classifyStatus, parseRetryAfter } from '../../../services/notifications/channelSender';
 import { DeliveryRateLimiter, TEAMS_LIMITS, type RatePermit } from '../../../services/notifications/rateLimiter';
 import { FakeClock } from '../../support/fakeClock';
