@@ -1,7 +1,7 @@
 /**
  * The one optimistic-concurrency loop. Contract of `updateWithRetry(store, pk, id, change, attempts)`:
  * 1. read the document (`undefined` when there is none);
- * 2. `change(current)` returns the document to store, or `undefined` to write nothing: the call then returns what it
+ * 2. `change(current)` returns (or resolves to) the document to store, or `undefined` to write nothing: the call then returns what it
  *    read (possibly `undefined`). `change` must be pure: it runs again on every retry, with the fresh document, so
  *    it must not keep effects of an earlier run (reset any flag it sets at its start);
  * 3. write conditionally: `replace` with the read ETag when there was a document, else `create`;
@@ -18,12 +18,12 @@ export async function updateWithRetry<T extends StoredFields>(
   store: DocumentStore<T>,
   pk: string,
   id: string,
-  change: (current: Versioned<T> | undefined) => T | undefined,
+  change: (current: Versioned<T> | undefined) => T | undefined | Promise<T | undefined>,
   attempts = 5,
 ): Promise<Versioned<T> | undefined> {
   for (let i = 0; ; i++) {
     const current = await store.read(pk, id);
-    const next = change(current);
+    const next = await change(current);
     if (next === undefined) return current;
     try {
       return current ? await store.replace(next, current.etag) : await store.create(next);

@@ -61,6 +61,20 @@ describe('updateWithRetry', () => {
     expect((await store.read('c', 'c'))?.etag).toBe(saved?.etag);
   });
 
+  it('awaits an asynchronous change, again on every retry', async () => {
+    const store = new ConflictingStore(0);
+    await store.create({ id: 'c', pk: 'c', count: 1 });
+    store.conflicts = 1;
+    const seen: number[] = [];
+    const saved = await updateWithRetry(store, 'c', 'c', async (cur) => {
+      await Promise.resolve();
+      seen.push(cur!.count);
+      return increment(cur);
+    });
+    expect(seen).toEqual([1, 101]);
+    expect(saved?.count).toBe(102);
+  });
+
   it('gives up after the given number of tries with the conflict error', async () => {
     const store = new ConflictingStore(0);
     await store.create({ id: 'c', pk: 'c', count: 1 });
