@@ -4,7 +4,7 @@
  * request path that is one read and one conditional write; delivery happens afterwards (see `relay.ts`).
  */
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { ConcurrencyError } from '../storage/errors';
+import { updateWithRetry } from '../common/etagRetry';
 import type { Refusal } from './outcome';
 import { withPending, type PendingCarrier, type PendingNotice } from './pending';
 import type { Relay } from './relay';
@@ -46,23 +46,36 @@ export async function transact<D extends PendingCarrier>(
   writer: WorkflowWriter,
   attempts = 5,
 ): Promise<Transacted<D>> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await store.read(pk, id);
-    if (!current) return { kind: 'missing' };
-    const step = await decide(current);
-    if ('refuse' in step) return { kind: 'refused', refusal: step.refuse };
-    if ('stale' in step) return { kind: 'stale', current };
-    if ('unchanged' in step) return { kind: 'unchanged', current };
-    const { etag: _etag, pending: _pending, pendingSince: _since, ...plain } = step.next as D & { etag?: string };
-    const next = { ...plain, ...withPending(current, step.notices, writer.now(), writer.relay.relayed) } as unknown as D;
-    try {
-      const doc = await store.replace(next, current.etag);
-      writer.relay.kick(writer.source, doc);
-      return { kind: 'written', doc, previous: current };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
-    }
+  // What the last attempt decided; a write conflict starts over with the newer document (the one ETag loop).
+  let result: Transacted<D> = { kind: 'missing' };
+  let previous: Versioned<D> | undefined;
+  const saved = await updateWithRetry(
+    store,
+    pk,
+    id,
+    async (current) => {
+      previous = current;
+      if (!current) {
+        result = { kind: 'missing' };
+        return undefined;
+      }
+      const step = await decide(current);
+      if ('refuse' in step) result = { kind: 'refused', refusal: step.refuse };
+      else if ('stale' in step) result = { kind: 'stale', current };
+      else if ('unchanged' in step) result = { kind: 'unchanged', current };
+      else {
+        const { etag: _etag, pending: _pending, pendingSince: _since, ...plain } = step.next as D & { etag?: string };
+        return { ...plain, ...withPending(current, step.notices, writer.now(), writer.relay.relayed) } as unknown as D;
+      }
+      return undefined;
+    },
+    attempts,
+  );
+  if (saved && previous && saved !== previous) {
+    writer.relay.kick(writer.source, saved);
+    return { kind: 'written', doc: saved, previous };
   }
+  return result;
 }
 
 /** Creates a document together with the notices its creation owes; `AlreadyExistsError` if the id is taken. */
