@@ -6,6 +6,7 @@ import { benchActions } from './actions';
 import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
 import { benchCircle } from './circle';
+import { benchCrash } from './crash';
 import { benchFanout } from './fanout';
 import { endChildrenOnExit, spawnChild, startServerProcess, stopAllChildren } from './childProcess';
 import { benchPrivacy } from './privacy';
@@ -111,6 +112,8 @@ const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   fanout: () => benchFanout(),
   actions: () => benchActions({ startProduct, startStock }),
   circle: () => benchCircle({ startProduct, startStock }),
+  // Kills the real bot process 40 times at random moments; no notification may be lost (crash.lost must be 0).
+  crash: () => benchCrash(),
   tab: () => benchTab(),
   privacy: () => benchPrivacy(),
 };

@@ -1,0 +1,41 @@
+import { track } from './childProcess';
+import type { Figure } from './figure';
+import { runCrashScenario } from '../test/support/crashHarness';
+
+/**
+ * `crash`: the real bot process is killed with SIGKILL 40 times at random moments while members of staff, IBs and
+ * the KfI act on cards (Anliegen through all their steps, meetings and polls announced to the circle), restarted each
+ * time on the same database; then counted from the receiving side (test/support/crashHarness.ts). `crash.lost` must
+ * be 0; `crash.duplicates_per_kill` has the goal ≤ 0.05. The seed (`CRASH_SEED`) replays the run's choices; progress
+ * and every lost or repeated notification go to stderr.
+ */
+export async function benchCrash(): Promise<Figure[]> {
+  const kills = Number(process.env.CRASH_KILLS ?? 40);
+  const latency = Number(process.env.CRASH_CHANNEL_LATENCY_MS ?? 20);
+  const result = await runCrashScenario({
+    kills,
+    channelLatencyMs: latency,
+    log: (line) => process.stderr.write(`${line}\n`),
+    onSpawn: (child) => track(child),
+  });
+  for (const line of [...result.lostDetails.map((d) => `lost: ${d}`), ...result.duplicateDetails.map((d) => `duplicate: ${d}`), ...result.incompleteDetails.map((d) => `incomplete: ${d}`)]) {
+    process.stderr.write(`crash ${line}\n`);
+  }
+  if (!result.idle) process.stderr.write(`crash: no idle signal within the timeout (${result.notIdle}); the figures describe the state then\n`);
+  return [
+    { name: 'crash.seed', value: result.seed, unit: 'seed' },
+    { name: 'crash.kills', value: result.kills, unit: 'count' },
+    { name: 'crash.lost', value: result.lost, unit: 'count' },
+    { name: 'crash.duplicates', value: result.duplicates, unit: 'count' },
+    { name: 'crash.duplicates_per_kill', value: result.kills ? result.duplicates / result.kills : 0, unit: 'ratio' },
+    { name: 'crash.incomplete', value: result.incomplete, unit: 'count' },
+    { name: 'crash.expected_notifications', value: result.expected, unit: 'count' },
+    { name: 'crash.items', value: result.items, unit: 'count' },
+    { name: 'crash.announcements', value: result.announcements, unit: 'count' },
+    { name: 'crash.clicks', value: result.clicks, unit: 'count' },
+    { name: 'crash.clicks_again', value: result.retries, unit: 'count' },
+    { name: 'crash.uncertain_resends', value: result.uncertainResends, unit: 'count' },
+    { name: 'crash.idle_ms', value: result.idle ? result.idleMs : -1, unit: 'ms' },
+    { name: 'crash.channel_latency_ms', value: latency, unit: 'ms' },
+  ];
+}

@@ -1,0 +1,772 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import { projectRoot } from '../../services/paths';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
+import { activityBuilders, personalConversationId, user, type TeamsUser } from './activities';
+import { observeInbound, startChannelEmulator, type ChannelEmulator, type ConnectorActivity, type ConnectorCall } from './channelEmulator';
+import { KFI_LEAD } from './circle';
+
+/**
+ * Crashes at moments nobody chose (issue 14): the real bot process (`node dist/bot/index.js`) is killed with SIGKILL
+ * at random moments, again and again, while people act on Anliegen cards and the KfI announces meetings and polls to
+ * the Koordinierungskreis; each time a new process starts on the same database and the same channel emulator. After
+ * the last restart the harness waits for an explicit idle signal from the database, then checks from the receiving
+ * side (what the emulator recorded) against what the database says was committed.
+ *
+ * Used by `test/integration/randomCrash.test.ts` (asserts) and `bench/crash.ts` (prints figures). Nothing in the
+ * product knows about it. The seed (`CRASH_SEED`) replays every random choice: the kill delays and each person's
+ * scripts and pauses (the interleaving of real processes still varies from run to run).
+ */
+
+// ------------------------------------------------------------------------------------------------ the verbs clicked
+
+/**
+ * Issue 14 renames `request.act` with `data.action` to one typed verb per action (`request.accept`, …). Switching the
+ * driver is this one line.
+ */
+const TYPED_REQUEST_VERBS = false;
+
+/** What each step clicks: the card verb and the data the card's button carries besides `id`, `authority`, `rev`. */
+export const CARD_VERBS = {
+  submit: { verb: 'request.submit', data: {} },
+  accept: TYPED_REQUEST_VERBS ? { verb: 'request.accept', data: {} } : { verb: 'request.act', data: { action: 'accept' } },
+  ask: TYPED_REQUEST_VERBS ? { verb: 'request.ask', data: {} } : { verb: 'request.act', data: { action: 'ask' } },
+  answer: TYPED_REQUEST_VERBS ? { verb: 'request.answer', data: {} } : { verb: 'request.act', data: { action: 'answer' } },
+  done: TYPED_REQUEST_VERBS ? { verb: 'request.done', data: {} } : { verb: 'request.act', data: { action: 'done' } },
+  reply: { verb: 'request.reply', data: {} },
+  meeting: { verb: 'circle.meeting.save', data: {} },
+  poll: { verb: 'circle.poll.create', data: {} },
+} as const satisfies Record<string, { verb: string; data: Record<string, string> }>;
+
+type Step = 'accept' | 'ask' | 'answer' | 'done' | 'reply';
+
+/** What the item's audit trail records for each step (the stored change's action). */
+const TRAIL_ACTION: Record<Step, string> = {
+  accept: 'request.accept',
+  ask: 'request.ask',
+  answer: 'request.answer',
+  done: 'request.done',
+  reply: 'request.reply',
+};
+
+/** The ways an Anliegen goes, from the IB taking it over to marking it done. */
+const SCRIPTS: Step[][] = [
+  ['accept', 'done'],
+  ['accept', 'ask', 'reply', 'done'],
+  ['accept', 'answer', 'done'],
+  ['accept', 'ask', 'reply', 'answer', 'done'],
+];
+
+/** Status labels as a card's status line and the requester's message show them (German default, English). */
+const STATUS_TEXT: Record<string, string[]> = {
+  neu: ['Neu', 'New'],
+  in_bearbeitung: ['In Bearbeitung', 'In progress'],
+  rueckfrage: ['Rückfrage', 'Question back'],
+  erledigt: ['Erledigt', 'Done'],
+};
+
+const AUTHORITIES = ['arnsberg', 'detmold', 'duesseldorf', 'koeln', 'muenster'] as const;
+
+// ------------------------------------------------------------------------------------------------ options, result
+
+export interface CrashRunOptions {
+  /** Replays a run; defaults to `CRASH_SEED` from the environment, else a random one. */
+  seed?: number;
+  /** SIGKILLs of the bot process (default 20). */
+  kills?: number;
+  /** Members of staff submitting Anliegen at the same time (default 8). */
+  staff?: number;
+  /** A kill lands this many ms after the process reported listening, chosen at random in the range (default 50–900). */
+  killDelayMs?: [number, number];
+  /** Teams' answer latency for posts and updates (the window in which Teams has a message the outbox has not recorded). */
+  channelLatencyMs?: number;
+  /** How long to wait for the idle signal after the last restart (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Extra environment for the bot processes. */
+  botEnv?: Record<string, string>;
+  /** Progress lines (the seed first). */
+  log?: (line: string) => void;
+  /** Called with each bot process started (the bench registers them so none outlives it). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export interface CrashRunResult {
+  seed: number;
+  kills: number;
+  /** Notifications a committed change owes that never reached their recipient, and cards left showing an old state. */
+  lost: number;
+  /** The same notification arriving more than once (same text to the same user for the same change, same announcement to the same member, same card posted twice). */
+  duplicates: number;
+  /** Stored state changes that are not complete (trail, revision, status, handler), or answered as stored and not found. */
+  incomplete: number;
+  /** What was expected on the receiving side, in notifications. */
+  expected: number;
+  lostDetails: string[];
+  duplicateDetails: string[];
+  incompleteDetails: string[];
+  /** Whether the idle signal came within the timeout (if not, the figures describe the state at the timeout). */
+  idle: boolean;
+  /** From the last restart to the idle signal. */
+  idleMs: number;
+  items: number;
+  announcements: number;
+  clicks: number;
+  /** Clicks whose HTTP call died with the process and were made again. */
+  retries: number;
+  /** Answers that were neither a success, a stale card nor a dead connection (each listed). */
+  unexpectedAnswers: string[];
+  /** Sends the emulator saw twice with the same content in one conversation (may include legitimately equal texts). */
+  channelRepeats: number;
+  /** IBs who waited 30 s for an item's card in vain and acted from their list of open items instead. */
+  cardWaitsTimedOut: string[];
+  /** Cards Teams would refuse or mis-render (the emulator's checks), one line each. */
+  cardErrors: string[];
+  /** Why the idle signal did not come (empty when it did). */
+  notIdle: string;
+  /** The outbox's own count of sends repeated after an attempt whose outcome was never recorded. */
+  uncertainResends: number;
+  /** Deliveries the outbox closed without sending (key: status). */
+  unsent: string[];
+  /** The exit code of the last process after SIGTERM. */
+  finalExitCode: number | null;
+  wallMs: number;
+}
+
+// ------------------------------------------------------------------------------------------------ small helpers
+
+/** mulberry32: a small seeded PRNG, enough to replay delays and choices. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const between = (rand: () => number, [lo, hi]: [number, number]) => Math.round(lo + rand() * (hi - lo));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Answer {
+  status: number;
+  body: any;
+  /** Epoch ms when the answer (or the failure) arrived. */
+  at: number;
+}
+
+/** POSTs an activity as Teams would deliver it; a connection the dying process dropped counts as status 0. */
+function post(url: string, activity: unknown, timeoutMs = 20_000): Promise<Answer> {
+  observeInbound(activity);
+  const payload = JSON.stringify(activity);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (status: number, body: unknown) => {
+      if (done) return;
+      done = true;
+      resolve({ status, body, at: Date.now() });
+    };
+    const req = request(`${url}/api/messages`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        try {
+          finish(res.statusCode ?? 0, text ? JSON.parse(text) : undefined);
+        } catch {
+          finish(0, undefined);
+        }
+      });
+      res.on('error', () => finish(0, undefined));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on('error', () => finish(0, undefined));
+    req.end(payload);
+  });
+}
+
+/** A message Teams accepted: a send, or a personal chat created with its first message. */
+function posted(call: ConnectorCall): boolean {
+  return call.status < 300 && (call.operation === 'send' || (call.operation === 'createConversation' && call.createdActivityId !== undefined));
+}
+
+function contentJson(activity: ConnectorActivity | undefined): string {
+  return JSON.stringify([activity?.text ?? null, (activity?.attachments ?? []).map((a) => a.content ?? null)]);
+}
+
+function isCard(activity: ConnectorActivity | undefined): boolean {
+  return (activity?.attachments ?? []).length > 0;
+}
+
+/** The highest `rev` a card's buttons carry (the revision the person's card shows), if any. */
+function revOnCard(body: unknown): number | undefined {
+  const revs = [...JSON.stringify(body ?? null).matchAll(/"rev":"?(\d+)/g)].map((m) => Number(m[1]));
+  return revs.length ? Math.max(...revs) : undefined;
+}
+
+function showsStatus(content: string, status: string): boolean {
+  return (STATUS_TEXT[status] ?? [status]).some((label) => content.includes(`Status: ${label}`));
+}
+
+// ------------------------------------------------------------------------------------------------ people
+
+interface DirectoryPerson {
+  id: string;
+  name: string;
+  teams?: { aadObjectId: string };
+}
+
+function demoDirectory(): { authorities: Array<Record<'commissioner' | 'deputy', DirectoryPerson>>; kfi: { contacts: DirectoryPerson[] }; circle: { members: Array<{ personId: string }> } } {
+  return JSON.parse(readFileSync(path.join(projectRoot, 'data', 'demo-directory.json'), 'utf8'));
+}
+
+const asUser = (p: DirectoryPerson & { teams: { aadObjectId: string } }) => user({ name: p.name, aadObjectId: p.teams.aadObjectId });
+const withTeams = (p: DirectoryPerson | undefined): p is DirectoryPerson & { teams: { aadObjectId: string } } => p?.teams !== undefined;
+
+/** The IBs and deputies of the demo directory (they act on the Anliegen of their authority). */
+function commissionerSide(): TeamsUser[] {
+  return demoDirectory().authorities.flatMap((a) => [a.commissioner, a.deputy]).filter(withTeams).map(asUser);
+}
+
+/** The Koordinierungskreis of the demo directory: its members with a Teams identity. */
+export function circleMembers(): TeamsUser[] {
+  const d = demoDirectory();
+  const people = [...d.authorities.flatMap((a) => [a.commissioner, a.deputy]), ...d.kfi.contacts];
+  return d.circle.members.map((m) => people.find((p) => p.id === m.personId)).filter(withTeams).map(asUser);
+}
+
+// ------------------------------------------------------------------------------------------------ the bot processes
+
+interface BotRun {
+  child: ChildProcess;
+  url?: string;
+  spawnedAt: number;
+  exited: Promise<number | null>;
+  /** Log lines at error level or above (kept for the report). */
+  errors: string[];
+}
+
+/** Starts, kills and restarts the real bot process; people wait for the one that is up. */
+class Supervisor {
+  private current?: BotRun;
+  private up?: BotRun;
+  private waiters: Array<(url: string) => void> = [];
+  readonly runs: BotRun[] = [];
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly onSpawn?: (child: ChildProcess) => void,
+  ) {}
+
+  /** Starts a process and resolves once it logs `server.listening`; a start that fails is tried again. */
+  async start(): Promise<BotRun> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private startOnce(): Promise<BotRun> {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bot', 'index.js')], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.onSpawn?.(child);
+    const run: BotRun = { child, spawnedAt: Date.now(), exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))), errors: [] };
+    this.runs.push(run);
+    this.current = run;
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+    return new Promise<BotRun>((resolve, reject) => {
+      let buffer = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('bot did not start within 45 s'));
+      }, 45_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.includes('"level":50') || line.includes('"level":60')) run.errors.push(line.slice(0, 500));
+          if (!run.url && line.includes('"server.listening"')) {
+            clearTimeout(timer);
+            run.url = String((JSON.parse(line) as { url: string }).url);
+            this.up = run;
+            for (const w of this.waiters.splice(0)) w(run.url);
+            resolve(run);
+          }
+        }
+      });
+      void run.exited.then((code) => {
+        clearTimeout(timer);
+        if (this.up === run) this.up = undefined;
+        if (!run.url) reject(new Error(`bot exited early with ${code}: ${stderr.slice(-500)}`));
+      });
+    });
+  }
+
+  /** The URL of the process that is up, once one is. */
+  url(): Promise<string> {
+    if (this.up?.url) return Promise.resolve(this.up.url);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async kill(): Promise<void> {
+    const run = this.current;
+    if (!run) return;
+    this.up = undefined;
+    run.child.kill('SIGKILL');
+    await run.exited;
+  }
+
+  /** SIGTERM to the last process; its exit code. */
+  async stop(): Promise<number | null> {
+    const run = this.current;
+    if (!run) return null;
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([run.exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)))]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      run.child.kill('SIGKILL');
+      await run.exited;
+      return null;
+    }
+    return code;
+  }
+
+  /** Ends every process still running (after a failure). */
+  async killAll(): Promise<void> {
+    for (const r of this.runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+    await Promise.all(this.runs.map((r) => r.exited));
+  }
+
+  get lastSpawnedAt(): number {
+    return this.current?.spawnedAt ?? 0;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ stored documents
+
+/** The fields of a stored item the checks read (kept local: the workflow modules are being reshaped). */
+interface StoredItem {
+  id: string;
+  authority: string;
+  rev: number;
+  status: string;
+  subject: string;
+  createdBy: { aadObjectId: string };
+  handler?: { aadObjectId: string };
+  cardsTo: string[];
+  trail?: Array<{ actor: string; action: string; changes: Array<{ path: string; from: unknown; to: unknown }> }>;
+  trailArchived?: number;
+  lastChange?: { action: string };
+  owes?: { atMs: number };
+  pending?: unknown[];
+}
+
+interface StoredAnnouncement {
+  pk: string;
+  type: 'meeting' | 'poll';
+  title: string;
+}
+
+// ------------------------------------------------------------------------------------------------ the run
+
+/** One click that got an answer a person could see (a card), for the checks. */
+interface Click {
+  step: Step;
+  by: string;
+  itemId: string;
+  rev: number;
+  answer: Answer;
+}
+
+export async function runCrashScenario(options: CrashRunOptions = {}): Promise<CrashRunResult> {
+  const seed = options.seed ?? (process.env.CRASH_SEED ? Number(process.env.CRASH_SEED) : Math.floor(Math.random() * 2 ** 31));
+  if (!Number.isSafeInteger(seed)) throw new Error(`CRASH_SEED must be a whole number (got ${process.env.CRASH_SEED})`);
+  const killCount = options.kills ?? 20;
+  const staffCount = options.staff ?? 8;
+  const killDelay = options.killDelayMs ?? [50, 900];
+  const latency = options.channelLatencyMs ?? 20;
+  const log = options.log ?? (() => undefined);
+  log(`crash run: seed ${seed} (replay with CRASH_SEED=${seed}), ${killCount} kills, ${staffCount} members of staff, channel latency ${latency} ms`);
+  const started = Date.now();
+
+  const db = await startEmbeddedCosmos();
+  let database: AppDatabase | undefined;
+  let emulator: ChannelEmulator | undefined;
+  let bots: Supervisor | undefined;
+  try {
+    const databaseId = `crash-${seed}`;
+    database = await openDatabase({ databaseId, endpoint: db.endpoint, certificateSha256: db.certificateSha256 });
+    emulator = await startChannelEmulator();
+    emulator.setLatency((call) => (['send', 'update', 'createConversation'].includes(call.operation) ? latency : 0));
+    const items = database.store<any>(CONTAINERS.items);
+    const circle = database.store<any>(CONTAINERS.circle);
+    const outbox = database.store<any>(CONTAINERS.outbox);
+    const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+    bots = new Supervisor(
+      {
+        COSMOS_ENDPOINT: db.endpoint,
+        COSMOS_CERT_SHA256: db.certificateSha256,
+        COSMOS_DATABASE: databaseId,
+        SEED_DEMO_DIRECTORY: 'true',
+        // A dead process's claims on deliveries run out after 3 s (the smallest lease allowed), not a minute.
+        OUTBOX_LEASE_MS: '3000',
+        // The relay's sweep takes over what a dead process left pending after 2 s and looks every 2 s (not 10 s and 30 s),
+        // so that the run ends soon after the last restart; what it must deliver is the same.
+        RELAY_GRACE_SECONDS: '2',
+        RELAY_SWEEP_SECONDS: '2',
+        LOTSE_TEST_MODE: 'true',
+        ...options.botEnv,
+      },
+      options.onSpawn,
+    );
+    const supervisor = bots;
+
+    const commissioners = commissionerSide();
+    const members = circleMembers();
+    const staff = Array.from({ length: staffCount }, (_, i) => user({ name: `Absturzprobe ${i + 1} (Beispiel)` }));
+    const people = new Map<string, TeamsUser>();
+    for (const p of [...commissioners, ...members, KFI_LEAD, ...staff]) people.set(p.aadObjectId.toLowerCase(), p);
+    const conversationOf = (aadObjectId: string) => {
+      const person = people.get(aadObjectId.toLowerCase());
+      return person ? personalConversationId(person.id) : `(unknown person ${aadObjectId})`;
+    };
+
+    await supervisor.start();
+    // Everyone has the app, as in a tenant: Teams opens personal chats only with them.
+    const firstUrl = await supervisor.url();
+    const installs = await Promise.all([...people.values()].map(async (person) => ({ person, res: await post(firstUrl, teams.installationUpdate('add', { from: person })) })));
+    for (const { person, res } of installs) if (res.status !== 200) throw new Error(`installing the app for ${person.name} answered ${res.status}`);
+
+    // ---------------------------------------------------------------- people acting
+    let stopping = false;
+    let clicks = 0;
+    let retries = 0;
+    const unexpected: string[] = [];
+    const answered: Click[] = [];
+
+    /**
+     * One click on a card, made again (same data, same rev) while the call dies with the process, as a person would.
+     * Resolves with the answer a person sees: a card (changed, or stale), or a refusal.
+     */
+    const click = async (person: TeamsUser, verb: string, data: Record<string, unknown>, rand: () => number): Promise<Answer> => {
+      for (let attempt = 1; attempt <= 100; attempt++) {
+        clicks += 1;
+        const answer = await post(await supervisor.url(), teams.cardAction(verb, data, { from: person }));
+        const code = answer.body?.statusCode;
+        if (answer.status === 200 && code === 200) return answer;
+        if (answer.status === 0 || answer.status >= 500 || (typeof code === 'number' && code >= 500)) {
+          retries += 1;
+          await sleep(between(rand, [50, 250]));
+          continue;
+        }
+        unexpected.push(`${verb} by ${person.name}: HTTP ${answer.status}, ${JSON.stringify(answer.body).slice(0, 300)}`);
+        return answer;
+      }
+      unexpected.push(`${verb} by ${person.name}: no answer in 100 attempts`);
+      return { status: 0, body: undefined, at: Date.now() };
+    };
+
+    /** What a person whose click got no answer finds when they look ("Meine Anliegen", the circle overview). */
+    const itemWithSubject = async (subject: string) =>
+      (await items.query<StoredItem>({ query: 'SELECT * FROM c WHERE c.type = "item" AND c.subject = @s', parameters: [{ name: '@s', value: subject }] }))[0];
+    const announcementWithTitle = async (title: string) =>
+      (await circle.query<StoredAnnouncement>({ query: 'SELECT c.pk FROM c WHERE (c.type = "meeting" OR c.type = "poll") AND c.title = @t', parameters: [{ name: '@t', value: title }] }))[0];
+
+    /** Cards posted to each conversation so far (their content), read incrementally from the emulator's record. */
+    const cardsIn = new Map<string, string[]>();
+    let indexed = 0;
+    const cardArrived = (holder: string, itemId: string): boolean => {
+      const calls = emulator!.calls;
+      for (; indexed < calls.length; indexed++) {
+        const c = calls[indexed];
+        if (posted(c) && c.conversationId && isCard(c.activity)) cardsIn.set(c.conversationId, [...(cardsIn.get(c.conversationId) ?? []), contentJson(c.activity)]);
+      }
+      return (cardsIn.get(conversationOf(holder)) ?? []).some((content) => content.includes(itemId));
+    };
+    const cardWaitsTimedOut: string[] = [];
+
+    let itemNo = 0;
+    const staffLoop = async (me: TeamsUser, index: number) => {
+      const rand = prng(seed * 31 + index + 1);
+      while (!stopping) {
+        itemNo += 1;
+        const subject = `Absturzprobe A${String(itemNo).padStart(4, '0')} Beispiel`;
+        const authority = AUTHORITIES[Math.floor(rand() * AUTHORITIES.length)];
+        const script = SCRIPTS[Math.floor(rand() * SCRIPTS.length)];
+        // Submitting: clicked again only when the Anliegen is not there (a person looks at "Meine Anliegen" first).
+        let item: StoredItem | undefined;
+        while (!item) {
+          clicks += 1;
+          const res = await post(await supervisor.url(), teams.cardAction(CARD_VERBS.submit.verb, { ...CARD_VERBS.submit.data, authority, category: 'beratung', subject, description: 'Beschreibung (Beispiel)' }, { from: me }));
+          item = await itemWithSubject(subject);
+          if (!item) {
+            if (res.status === 200) unexpected.push(`submit by ${me.name}: answered ${JSON.stringify(res.body).slice(0, 300)} but nothing stored`);
+            retries += 1;
+            await sleep(between(rand, [50, 250]));
+          }
+        }
+        const handler = people.get(item.cardsTo[0]?.toLowerCase() ?? '');
+        if (!handler) {
+          unexpected.push(`item ${item.id}: its card went to ${item.cardsTo.join(', ')}, not an IB or deputy of the demo directory`);
+          continue;
+        }
+        // The IB acts on the card in their chat: they wait for it (and after 30 s go to "Offene Vorgänge" instead).
+        const waitUntil = Date.now() + 30_000;
+        while (!cardArrived(handler.aadObjectId, item.id) && Date.now() < waitUntil) await sleep(100);
+        if (!cardArrived(handler.aadObjectId, item.id)) cardWaitsTimedOut.push(`item ${item.id} (${subject}): no card for ${handler.name} within 30 s`);
+        let rev = 1;
+        for (const step of script) {
+          await sleep(between(rand, [30, 300]));
+          const actor = step === 'reply' ? me : handler;
+          const { verb, data } = CARD_VERBS[step];
+          const text = step === 'ask' ? 'Bitte nennen Sie den geplanten Termin (Beispiel).' : step === 'answer' ? 'Die Beteiligung ist vorgesehen (Beispiel).' : step === 'reply' ? 'Der Termin ist im März (Beispiel).' : undefined;
+          const answer = await click(actor, verb, { ...data, id: item.id, authority: item.authority, rev, ...(text ? { text } : {}) }, rand);
+          if (answer.body?.statusCode !== 200) break;
+          answered.push({ step, by: actor.aadObjectId, itemId: item.id, rev, answer });
+          const shown = revOnCard(answer.body);
+          if (shown === undefined || shown <= rev) break;
+          rev = shown;
+        }
+      }
+    };
+
+    let announcementNo = 0;
+    const kfiLoop = async () => {
+      const rand = prng(seed * 31 + 1000);
+      while (!stopping) {
+        await sleep(between(rand, [1500, 4000]));
+        if (stopping) break;
+        announcementNo += 1;
+        const n = announcementNo;
+        const kind = rand() < 0.5 ? 'meeting' : 'poll';
+        const title = `Absturzprobe ${kind === 'meeting' ? 'Sitzung' : 'Umfrage'} ${n}`;
+        const day = String(1 + (n % 27)).padStart(2, '0');
+        const data =
+          kind === 'meeting'
+            ? { meetingId: '', title, date: `2030-03-${day}`, startTime: '10:00', endTime: '12:00', place: 'Arnsberg (Beispiel)', rsvpDeadline: '2030-02-28' }
+            : { title, place: 'Arnsberg (Beispiel)', duration: '120', slot1Date: `2030-04-${day}`, slot1Time: '10:00', slot2Date: `2030-05-${day}`, slot2Time: '14:00' };
+        // Announced again only when it is not there (the KfI looks at the circle first).
+        while (!(await announcementWithTitle(title))) {
+          clicks += 1;
+          const res = await post(await supervisor.url(), teams.cardAction(CARD_VERBS[kind].verb, { ...CARD_VERBS[kind].data, ...data }, { from: KFI_LEAD }));
+          if (res.status === 200 && !(await announcementWithTitle(title))) {
+            unexpected.push(`${kind} by the KfI: answered ${JSON.stringify(res.body).slice(0, 300)} but nothing stored`);
+            break;
+          }
+          if (res.status !== 200) {
+            retries += 1;
+            await sleep(between(rand, [50, 250]));
+          }
+        }
+      }
+    };
+
+    // The KfI talks to the bot first, so the tenant's connector endpoint is known for 1:1 chats.
+    await post(await supervisor.url(), teams.message('Hilfe', { from: KFI_LEAD }));
+    const acting = Promise.all([...staff.map((me, i) => staffLoop(me, i)), kfiLoop()]);
+
+    // ---------------------------------------------------------------- kills at random moments
+    const killRand = prng(seed);
+    let kills = 0;
+    for (let k = 0; k < killCount; k++) {
+      await supervisor.url();
+      await sleep(between(killRand, killDelay));
+      await supervisor.kill();
+      kills += 1;
+      await supervisor.start();
+      if ((k + 1) % 5 === 0) log(`crash run: ${k + 1} kills, ${clicks} clicks, ${itemNo} Anliegen, ${announcementNo} announcements so far`);
+    }
+    const lastRestart = Date.now();
+    stopping = true;
+    await acting;
+    const actingDone = Date.now();
+    log(`crash run: last restart, then everyone finished what they were doing in ${actingDone - lastRestart} ms`);
+
+    // ---------------------------------------------------------------- the idle signal
+    const finalSpawn = supervisor.lastSpawnedAt;
+    const count = async (store: typeof items, query: string, parameters: Array<{ name: string; value: number }> = []) =>
+      (await store.query<number>({ query, parameters }))[0] ?? 0;
+    let notIdle = '';
+    const idleNow = async (): Promise<boolean> => {
+      const open = await count(outbox, 'SELECT VALUE COUNT(1) FROM c WHERE c.kind = "delivery" AND c.open = true');
+      if (open > 0) return !(notIdle = `${open} open deliveries in the outbox`);
+      for (const store of [items, circle]) {
+        // The transactional outbox: notices still riding in a document are not relayed yet.
+        const pending = await count(store, 'SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.pending) AND ARRAY_LENGTH(c.pending) > 0');
+        if (pending > 0) return !(notIdle = `${pending} documents with pending notifications`);
+      }
+      // Before it: a change a dead process wrote keeps its `owes` marker until a sweep has enqueued what it owed.
+      const owed = await count(items, 'SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.owes) AND c.owes.atMs < @t', [{ name: '@t', value: finalSpawn }]);
+      if (owed > 0) return !(notIdle = `${owed} items still owe notifications of a dead process`);
+      // Every stored meeting and poll has its announcement in the outbox (before the rebuild, nothing else marks it).
+      const announced = new Set((await outbox.query<string>({ query: 'SELECT VALUE c.notificationKey FROM c WHERE c.kind = "delivery" AND STARTSWITH(c.notificationKey, "circle:")' })));
+      const stored = await circle.query<StoredAnnouncement>({ query: 'SELECT c.pk, c.type FROM c WHERE c.type = "meeting" OR c.type = "poll"' });
+      const unannounced = stored.filter((a) => !announced.has(`circle:${a.type}:${a.pk}:announce`));
+      if (unannounced.length) return !(notIdle = `${unannounced.map((a) => `${a.type} ${a.pk}`).join(', ')} not announced in the outbox`);
+      return true;
+    };
+    const idleTimeout = options.idleTimeoutMs ?? 60_000;
+    let idle = false;
+    let calm = 0;
+    while (Date.now() - actingDone < idleTimeout) {
+      // Twice in a row, so that nothing was between a relay's enqueue and its clearing.
+      calm = (await idleNow()) ? calm + 1 : 0;
+      if (calm >= 2) {
+        idle = true;
+        break;
+      }
+      await sleep(250);
+    }
+    const idleMs = Date.now() - lastRestart;
+    log(`crash run: ${idle ? 'idle' : `NOT idle (${notIdle})`} ${idleMs} ms after the last restart`);
+    const deliveries = await outbox.query<{ status: string; open: boolean; uncertainResends?: number; notificationKey: string }>({ query: 'SELECT c.status, c.open, c.uncertainResends, c.notificationKey FROM c WHERE c.kind = "delivery"' });
+    const uncertainResends = deliveries.reduce((n, d) => n + (d.uncertainResends ?? 0), 0);
+    const unsent = deliveries.filter((d) => !d.open && d.status !== 'sent').map((d) => `${d.notificationKey}: ${d.status}`);
+
+    // ---------------------------------------------------------------- checks from the receiving side
+    const calls = emulator.calls;
+    const postsIn = new Map<string, ConnectorCall[]>();
+    for (const c of calls) if (posted(c) && c.conversationId) postsIn.set(c.conversationId, [...(postsIn.get(c.conversationId) ?? []), c]);
+    const updatesOf = new Map<string, ConnectorCall[]>();
+    for (const c of calls) if (c.operation === 'update' && c.status < 300 && c.activityId) updatesOf.set(c.activityId, [...(updatesOf.get(c.activityId) ?? []), c]);
+
+    const lostDetails: string[] = [];
+    const duplicateDetails: string[] = [];
+    const incompleteDetails: string[] = [];
+    let lost = 0;
+    let duplicates = 0;
+    let expected = 0;
+    /** Compares how often something arrived with how often it was owed. */
+    const tally = (what: string, owed: number, arrived: number) => {
+      expected += owed;
+      if (arrived < owed) {
+        lost += owed - arrived;
+        lostDetails.push(`${what}: ${arrived} of ${owed} arrived`);
+      } else if (arrived > owed) {
+        duplicates += arrived - owed;
+        duplicateDetails.push(`${what}: arrived ${arrived} times, owed ${owed}`);
+      }
+    };
+
+    const stored = await items.query<StoredItem>({ query: 'SELECT * FROM c WHERE c.type = "item"' });
+    for (const item of stored) {
+      const trail = item.trail ?? [];
+      // Every stored change complete: trail and revision agree, each change starts where the previous one ended.
+      if (trail.length + (item.trailArchived ?? 0) !== item.rev) incompleteDetails.push(`item ${item.id}: rev ${item.rev}, ${trail.length} trail entries`);
+      if (trail[0]?.action !== 'request.create') incompleteDetails.push(`item ${item.id}: first trail entry ${trail[0]?.action}`);
+      let status = 'neu';
+      for (const entry of trail.slice(1)) {
+        const change = entry.changes.find((c) => c.path === '/status');
+        if (!change || change.from !== status) incompleteDetails.push(`item ${item.id}: ${entry.action} changes status from ${String(change?.from)}, it was ${status}`);
+        status = String(change?.to ?? status);
+      }
+      if (status !== item.status) incompleteDetails.push(`item ${item.id}: status ${item.status}, its trail ends at ${status}`);
+      if (item.rev > 1 && item.lastChange?.action !== trail.at(-1)?.action) incompleteDetails.push(`item ${item.id}: last change ${item.lastChange?.action}, trail ends with ${trail.at(-1)?.action}`);
+      if (item.status !== 'neu' && !item.handler) incompleteDetails.push(`item ${item.id}: ${item.status} without a handler`);
+
+      const requester = item.createdBy.aadObjectId;
+      const textsTo = (aad: string) => (postsIn.get(conversationOf(aad)) ?? []).filter((c) => !isCard(c.activity) && (c.activity?.text ?? '').includes(item.subject));
+      // The requester hears of every change the IB makes, with the status it made.
+      const toRequester = textsTo(requester);
+      const owedStatuses = trail.slice(1).filter((e) => e.actor.toLowerCase() !== requester.toLowerCase()).map((e) => String(e.changes.find((c) => c.path === '/status')?.to));
+      for (const s of new Set(owedStatuses)) {
+        const arrived = toRequester.filter((c) => (STATUS_TEXT[s] ?? [s]).some((label) => (c.activity?.text ?? '').includes(label))).length;
+        tally(`item ${item.id} (${item.subject}): message "${s}" to the requester`, owedStatuses.filter((x) => x === s).length, arrived);
+      }
+      // The handler hears of every reply of the requester.
+      const replies = trail.filter((e) => e.action === TRAIL_ACTION.reply).length;
+      if (item.handler) tally(`item ${item.id} (${item.subject}): reply notice to the handler`, replies, textsTo(item.handler.aadObjectId).length);
+      else if (replies) incompleteDetails.push(`item ${item.id}: replies without a handler`);
+      // Each card holder got the card once, and what their card shows last is the final status.
+      for (const holder of item.cardsTo) {
+        const cards = (postsIn.get(conversationOf(holder)) ?? []).filter((c) => isCard(c.activity) && contentJson(c.activity).includes(item.id));
+        tally(`item ${item.id} (${item.subject}): card to ${holder}`, 1, cards.length);
+        const views: Array<{ at: number; seq: number; content: string; what: string }> = [];
+        for (const c of cards) {
+          views.push({ at: c.time, seq: c.seq, content: contentJson(c.activity), what: `post #${c.seq}` });
+          for (const u of updatesOf.get(c.createdActivityId ?? '') ?? []) views.push({ at: u.time, seq: u.seq, content: contentJson(u.activity), what: `update #${u.seq}` });
+        }
+        // The holder's own clicks replace their card with the answer (Universal Actions); the bot does not update it then.
+        for (const a of answered) if (a.itemId === item.id && a.by.toLowerCase() === holder.toLowerCase()) views.push({ at: a.answer.at, seq: Infinity, content: JSON.stringify(a.answer.body), what: `answer to ${a.step}` });
+        if (cards.length === 0) continue;
+        const last = views.sort((x, y) => x.at - y.at || x.seq - y.seq).at(-1)!;
+        expected += 1;
+        if (!showsStatus(last.content, item.status)) {
+          lost += 1;
+          lostDetails.push(`item ${item.id} (${item.subject}): the card of ${holder} shows last (${last.what}) not the final status ${item.status}`);
+        }
+      }
+    }
+    // Every answer that showed a card for a step is a stored change at that revision (by this step, or before it).
+    for (const a of answered) {
+      const item = stored.find((i) => i.id === a.itemId);
+      const entry = item?.trail?.[a.rev - (item.trailArchived ?? 0)];
+      if (!entry || entry.action !== TRAIL_ACTION[a.step] || entry.actor.toLowerCase() !== a.by.toLowerCase()) {
+        incompleteDetails.push(`item ${a.itemId}: ${a.step} at rev ${a.rev} was answered, the trail has ${entry ? `${entry.action} by ${entry.actor}` : 'nothing'} there`);
+      }
+    }
+
+    // Every member got each meeting and poll announced once.
+    const announcements = await circle.query<StoredAnnouncement>({ query: 'SELECT c.pk, c.type, c.title FROM c WHERE c.type = "meeting" OR c.type = "poll"' });
+    for (const a of announcements) {
+      for (const m of members) {
+        const arrived = (postsIn.get(conversationOf(m.aadObjectId)) ?? []).filter((c) => contentJson(c.activity).includes(a.pk)).length;
+        tally(`${a.type} ${a.pk} (${a.title}) to ${m.name}`, 1, arrived);
+      }
+    }
+
+    const channelRepeats = emulator
+      .duplicateDeliveries()
+      .filter((g) => g.reason === 'sameContent')
+      .reduce((n, g) => n + g.calls.length - 1, 0);
+    const cardErrors = emulator.takeCardErrors().map((e) => `${e.where}${e.conversationId ? ` to ${e.conversationId}` : ''}: ${e.errors.join('; ')}`);
+    const finalExitCode = await supervisor.stop();
+    const errorLines = supervisor.runs.flatMap((r) => r.errors);
+    if (errorLines.length) log(`crash run: ${errorLines.length} error log line(s) from the bot processes, first: ${errorLines[0]}`);
+    return {
+      seed,
+      kills,
+      lost,
+      duplicates,
+      incomplete: incompleteDetails.length,
+      expected,
+      lostDetails,
+      duplicateDetails,
+      incompleteDetails,
+      idle,
+      idleMs,
+      items: stored.length,
+      announcements: announcements.length,
+      clicks,
+      retries,
+      unexpectedAnswers: unexpected,
+      channelRepeats,
+      cardErrors,
+      cardWaitsTimedOut,
+      notIdle: idle ? '' : notIdle,
+      uncertainResends,
+      unsent,
+      finalExitCode,
+      wallMs: Date.now() - started,
+    };
+  } finally {
+    await bots?.killAll();
+    await emulator?.close();
+    await database?.close();
+    await db.close();
+  }
+}
