@@ -13,7 +13,9 @@ import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
-import { JOB_KINDS, RequestService } from '../services/requests/requestService';
+import { RequestNotifier } from '../services/requests/notifications';
+import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
+import { RequestViews } from '../services/requests/views';
 import { collectMyData } from '../services/privacy/myData';
 import { eraseMyData } from '../services/privacy/erasure';
 import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
@@ -31,6 +33,7 @@ import { circleFeature, circlePresenter } from './handlers/circle';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
+import { refreshIdsFrom } from './handlers/refreshIds';
 import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
 import { myDataFeature } from './handlers/myData';
@@ -109,7 +112,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
-  let startupSweep: Promise<void> | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
   // Without a proxy to honour, the turn's replies skip botbuilder's connector pipeline (see ReplyPoster).
@@ -195,12 +197,25 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => liveAnswers.engine.directory,
-      scheduler,
+      relay: delivery.relay,
       outbox: delivery.outbox,
       settings: config.requests,
       logger,
       now: options.now,
     });
+    // Anliegen and Vortrag: their cards per viewer, and the relay source that carries out their notices.
+    const requestViews = new RequestViews({ refreshIds: refreshIdsFrom(profiles), audienceOf: (item) => requestService.audienceOf(item) });
+    const requestNotifier = new RequestNotifier({
+      store: database.store<ItemDoc>(CONTAINERS.items),
+      outbox: delivery.outbox,
+      scheduler,
+      views: requestViews,
+      rolesFor: (id, item) => requestService.rolesFor(id, item),
+      reminderDueAt: (item) => requestService.reminderDueAt(item),
+      reminderJobKind: JOB_KINDS.remind,
+      logger,
+    });
+    delivery.relay.register(requestNotifier.source(REQUESTS_SOURCE));
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;
@@ -229,15 +244,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       now: options.now,
     });
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, outbox: delivery.outbox, logger, myData, profiles });
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger, myData });
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
     const startMs = options.now ? options.now().getTime() : Date.now();
     const recurring = [
-      // Notifications a process died on (between an item write and its enqueue): once at start for the last day,
-      // then every few minutes for other processes' recent changes.
-      { key: 'requests:sweep', kind: JOB_KINDS.sweep, dueAt: new Date(startMs + 5 * 60_000) },
       // Retention; the embedded server has no TTL.
       { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
@@ -263,11 +275,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
       options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
     });
-    // In the background: after a restart it may have a day's changes of the previous instance to look at.
-    startupSweep = requestsFeat
-      .sweepOwed({ windowMs: 24 * 60 * 60_000, graceMs: 0 })
-      .then(() => undefined)
-      .catch((err: unknown) => logger.error({ event: 'requests.sweep_failed', code: (err as Error)?.name }, 'could not sweep owed notifications'));
     // Every workflow has registered its documents with the relay by now: hand over what a stopped process left pending.
     delivery.relay.start(config.relay.sweepMs);
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
@@ -301,7 +308,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } catch (err) {
     live?.stop();
     clearInterval(purgeTimer);
-    await startupSweep;
     await jobs?.stop();
     await delivery?.stop();
     replies?.close();
@@ -332,7 +338,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
         replies?.close();
-        await startupSweep;
         await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();

@@ -3,6 +3,9 @@
  * authority head, Nr. 4: "unmittelbares Vortragsrecht"), stored in the `items` container with pk = authority code.
  */
 import type { AuthorityCode } from '../directory/model';
+import type { PendingNotice } from '../workflow/pending';
+import { de } from './texts/de';
+import { en } from './texts/en';
 
 export const REQUEST_CATEGORIES = ['beratung', 'beteiligung', 'information', 'sonstiges'] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
@@ -76,18 +79,6 @@ export interface TrailEntry {
 /** At most this many trail entries live in the item; older ones move to one document in the `audit` container. */
 export const TRAIL_IN_ITEM = 100;
 
-/**
- * The notifications the item's latest change owes (its revision decides their idempotency keys), and which process
- * owed them. Never cleared on the hot path: a sweep in another (or the restarted) process re-enqueues what a process
- * that died between the item write and its enqueue left undone, and only then removes the marker.
- */
-export interface OwedNotifications {
-  rev: number;
-  /** Instance id of the process that wrote the change. */
-  instance: string;
-  atMs: number;
-}
-
 /** A request or a report; pk = authority code. */
 export interface ItemDoc {
   id: string;
@@ -131,7 +122,12 @@ export interface ItemDoc {
   trail?: TrailEntry[];
   /** How many entries moved to the `audit` container (document `<id>:trail`). */
   trailArchived?: number;
-  owes?: OwedNotifications;
+  /**
+   * The transactional outbox (services/workflow/pending.ts): what the latest changes owe (messages, cards, the
+   * reminder job), written with the change itself and cleared by the relay once handed to the outbox.
+   */
+  pending?: PendingNotice[];
+  pendingSince?: number;
   createdAt: string;
   updatedAt: string;
   closedAt?: string;
@@ -146,33 +142,15 @@ export function isOpen(item: Pick<ItemDoc, 'kind' | 'status'>): boolean {
   return item.kind === 'request' ? (OPEN_REQUEST_STATUSES as readonly string[]).includes(item.status) : item.status === 'eingereicht';
 }
 
+/** Labels in both languages, from the resource files (`texts/`). */
+function bilingual<K extends string>(keys: readonly K[], pick: (t: typeof de) => Record<K, string>): Readonly<Record<K, { de: string; en: string }>> {
+  return Object.fromEntries(keys.map((k) => [k, { de: pick(de)[k], en: (pick(en as typeof de) as Record<K, string>)[k] }])) as Record<K, { de: string; en: string }>;
+}
+
 /** Status labels, German and English. */
-export const STATUS_LABELS: Readonly<Record<ItemStatus, { de: string; en: string }>> = {
-  neu: { de: 'Neu', en: 'New' },
-  in_bearbeitung: { de: 'In Bearbeitung', en: 'In progress' },
-  rueckfrage: { de: 'Rückfrage', en: 'Question back' },
-  erledigt: { de: 'Erledigt', en: 'Done' },
-  eskaliert: { de: 'An die Behördenleitung herangetragen', en: 'Raised with the head' },
-  eingereicht: { de: 'Eingereicht', en: 'Submitted' },
-  termin_vorgeschlagen: { de: 'Termin vorgeschlagen', en: 'Meeting proposed' },
-  schriftlich: { de: 'Schriftlich vorlegen', en: 'Submit in writing' },
-  zur_kenntnis: { de: 'Zur Kenntnis genommen', en: 'Noted' },
-  abgelehnt: { de: 'Abgelehnt', en: 'Declined' },
-  weisung: { de: 'Weisung erteilt', en: 'Instruction given' },
-};
-
-export const CATEGORY_LABELS: Readonly<Record<RequestCategory, { de: string; en: string }>> = {
-  beratung: { de: 'Beratung', en: 'Advice' },
-  beteiligung: { de: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', en: 'Involvement in a planned measure (No. 5 a)' },
-  information: { de: 'Information', en: 'Information' },
-  sonstiges: { de: 'Sonstiges', en: 'Other' },
-};
-
-export const URGENCY_LABELS: Readonly<Record<Urgency, { de: string; en: string }>> = {
-  normal: { de: 'Normal', en: 'Normal' },
-  eilig: { de: 'Eilig', en: 'Urgent' },
-  sehr_eilig: { de: 'Sehr eilig', en: 'Very urgent' },
-};
+export const STATUS_LABELS = bilingual<ItemStatus>([...REQUEST_STATUSES, ...REPORT_STATUSES], (t) => t.statusLabels);
+export const CATEGORY_LABELS = bilingual<RequestCategory>(REQUEST_CATEGORIES, (t) => t.categoryLabels);
+export const URGENCY_LABELS = bilingual<Urgency>(URGENCIES, (t) => t.urgencyLabels);
 
 export const DECISION_STATUS: Readonly<Record<ReportDecision, ReportStatus>> = {
   termin: 'termin_vorgeschlagen',
@@ -207,4 +185,141 @@ export function summaryOf(item: ItemDoc): ItemSummary {
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
   };
+}
+
+/**
+ * The card verbs of Anliegen and Vortrag, one per action: views put them on the cards, the bot registers one handler
+ * each. `report.decide` is one action with the decision as its input (the head picks one of five on the same form).
+ */
+export const REQUEST_VERBS = {
+  start: 'request.start',
+  submit: 'request.submit',
+  accept: 'request.accept',
+  ask: 'request.ask',
+  answer: 'request.answer',
+  done: 'request.done',
+  reply: 'request.reply',
+  refresh: 'request.refresh',
+  open: 'request.open',
+  trail: 'request.trail',
+  reportStart: 'report.start',
+  reportSubmit: 'report.submit',
+  decide: 'report.decide',
+} as const;
+export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
+
+/**
+ * The verb cards posted before the typed verbs carry (`data.action` names the action). Cards stay in people's chats
+ * for months, so the bot still answers it, with the same handlers.
+ */
+export const LEGACY_ACT_VERB = 'request.act';
+
+/** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
+export interface ItemRoles {
+  requester: boolean;
+  commissioner: boolean;
+  headSide: boolean;
+  decider: boolean;
+}
+
+/** Whoever may see the item at all (need to know). */
+export function mayView(r: ItemRoles): boolean {
+  return r.requester || r.commissioner || r.headSide;
+}
+
+/** One action on an item, with its input already checked and cleaned (see `validation.ts`). */
+export type ItemAction =
+  | { type: 'accept' }
+  | { type: 'ask'; text: string }
+  | { type: 'answer'; text: string }
+  | { type: 'done' }
+  | { type: 'reply'; text: string }
+  | { type: 'decide'; decision: ReportDecision; date?: string; time?: string; text?: string };
+
+/** The trail's and the cards' name of an action. */
+export function verbOf(action: ItemAction): string {
+  return action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
+}
+
+/** What a transition says: the next item, nothing to do, or why not. */
+export type Transition = { next: ItemDoc } | { unchanged: true } | { refuse: 'forbidden' } | { stale: true };
+
+/**
+ * The state machine of Anliegen and Vortrag, as a pure function of the stored item, the caller's stored roles and the
+ * action (`at`: the moment, ISO). It changes status, handler, messages and decision; `stamp` adds what every change
+ * carries (revision, trail, dates).
+ */
+export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, action: ItemAction, at: string): Transition {
+  const msg = (kind: ItemMessage['kind'], text: string) => [...current.messages, { at, by: caller, kind, text }];
+  if (action.type === 'decide') {
+    if (current.kind !== 'report' || !roles.decider) return { refuse: 'forbidden' };
+    if (current.status !== 'eingereicht') return { stale: true };
+    const decision: Decision = {
+      kind: action.decision,
+      by: caller,
+      at,
+      ...(action.decision === 'termin' ? { date: action.date ?? '', time: action.time ?? '' } : {}),
+      ...(action.text ? { text: action.text } : {}),
+    };
+    return { next: { ...current, status: DECISION_STATUS[action.decision], decision } };
+  }
+  if (current.kind !== 'request') return { refuse: 'forbidden' };
+  const status = current.status as RequestStatus;
+  if (action.type === 'reply') {
+    if (!roles.requester) return { refuse: 'forbidden' };
+    if (status !== 'rueckfrage') return { stale: true };
+    return { next: { ...current, status: 'in_bearbeitung', messages: msg('nachtrag', action.text) } };
+  }
+  if (!roles.commissioner) return { refuse: 'forbidden' };
+  if (!isOpen(current)) return { stale: true };
+  const handler = current.handler ?? caller;
+  switch (action.type) {
+    case 'accept':
+      if (status !== 'neu') return { stale: true };
+      return { next: { ...current, status: 'in_bearbeitung', handler: caller } };
+    case 'ask':
+      return { next: { ...current, status: 'rueckfrage', handler, messages: msg('rueckfrage', action.text) } };
+    case 'answer':
+      return { next: { ...current, status: status === 'eskaliert' ? 'eskaliert' : 'in_bearbeitung', handler, messages: msg('antwort', action.text) } };
+    case 'done':
+      return { next: { ...current, status: 'erledigt', handler } };
+  }
+}
+
+/**
+ * A request carried into a report (`report.create` with a linked request): it goes to the head, and the request
+ * records the report. Nothing to do when it is closed or already linked to this report.
+ */
+export function escalateToReport(current: ItemDoc, roles: ItemRoles, reportId: string): Transition {
+  if (current.kind !== 'request' || !roles.commissioner) return { refuse: 'forbidden' };
+  if (!isOpen(current) || current.linked.includes(reportId)) return { unchanged: true };
+  return { next: { ...current, status: 'eskaliert', linked: [...current.linked, reportId] } };
+}
+
+const DAY_MS = 86_400_000;
+/** Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first. */
+const TTL_GRACE_MS = 7 * DAY_MS;
+
+/**
+ * What every change of an item carries besides its transition: the next revision, the trail entry, who changed it and
+ * when, the actor among the participants, and on closing the retention dates.
+ */
+export function stamp(current: ItemDoc, next: ItemDoc, caller: Party, verb: string, now: Date, retentionDays: number): ItemDoc {
+  const at = now.toISOString();
+  const stamped: ItemDoc = {
+    ...next,
+    trail: [...(current.trail ?? []), { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }] }],
+    rev: current.rev + 1,
+    updatedAt: at,
+    touchedAt: at,
+    lastChange: { by: caller, action: verb, at },
+    participants: current.participants.includes(caller.aadObjectId) ? current.participants : [...current.participants, caller.aadObjectId],
+  };
+  if (isOpen(current) && !isOpen(next)) {
+    const keepMs = retentionDays * DAY_MS;
+    stamped.closedAt = at;
+    stamped.expiresAt = now.getTime() + keepMs;
+    stamped.ttl = Math.round((keepMs + TTL_GRACE_MS) / 1000);
+  }
+  return stamped;
 }

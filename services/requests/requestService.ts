@@ -1,43 +1,47 @@
 /**
- * The rules of Anliegen and Vortrag, without botbuilder: who may do what (decided from the stored directory and the
- * caller's AAD object id, never from card data), the state machine, reminders in the `jobs` container, the audit
- * trail, CSV export, "Meine Daten" and the retention purge. The Teams side (`bot/handlers/requests.ts`) and a
- * personal tab call this API alike.
+ * The service of Anliegen and Vortrag, without botbuilder: it loads an item, checks who may act from the stored
+ * directory and the item (never from card data), applies the model's transition and stores the change with its ETag
+ * together with the notifications it owes (one read, one conditional write: services/workflow/transaction.ts); the
+ * relay hands those to `notifications.ts` afterwards. Besides: reminders, the audit trail, CSV export, "Meine Daten"
+ * and the retention purge. The Teams side (`bot/handlers/requests.ts`) and the personal tab call this API alike.
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../audit/auditLog';
 import { addWorkingDays, workingDaysBetween } from '../calendar/workingDays';
+import { directoryPrivacyOptions, type PrivacyOptions } from '../answers/privacy';
 import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, rolesOf } from '../directory/roles';
 import { authorityOf, berlinDate, isAuthorityCode, type Authority, type AuthorityCode, type Directory, type Person } from '../directory/model';
 import type { Logger } from '../logging';
-import type { Scheduler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { ConcurrencyError } from '../storage/errors';
-import { detectPersonalData, directoryPrivacyOptions, type PersonalDataKind, type PrivacyOptions } from '../answers/privacy';
 import { csvCell } from '../text/escape';
+import { outcome, type Outcome, type Refusal, type RefusalCode } from '../workflow/outcome';
+import type { Relay } from '../workflow/relay';
+import { createWithNotices, transact, type Step, type Transacted, type WorkflowWriter } from '../workflow/transaction';
 import { ItemRepository } from './itemRepository';
 import {
-  DECISION_STATUS,
+  escalateToReport,
   isOpen,
-  LIMITS,
-  REQUEST_CATEGORIES,
-  REPORT_DECISIONS,
+  mayView,
   STATUS_LABELS,
+  stamp,
   summaryOf,
   TRAIL_IN_ITEM,
-  URGENCIES,
+  transition,
+  verbOf,
   type ItemDoc,
-  type TrailEntry,
+  type ItemRoles,
   type ItemStatus,
   type ItemSummary,
   type Party,
   type PostedCard,
   type ReportDecision,
   type RequestCategory,
-  type RequestStatus,
+  type TrailEntry,
   type Urgency,
 } from './model';
+import { noticesFor, noticesForCreate, noticesForReminder } from './notifications';
+import { checkAction, checkReport, checkRequest, cleanText, type ReportInput, type RequestAction, type RequestInput } from './validation';
 
 /** Settings from configuration (REQUEST_REMINDER_WORKING_DAYS, REQUEST_ESCALATION_WORKING_DAYS, REQUEST_RETENTION_DAYS). */
 export interface RequestSettings {
@@ -51,39 +55,22 @@ export interface RequestServiceDeps {
   audit: DocumentStore<AuditEntry>;
   /** The current directory (it changes while the service runs). */
   directory: () => Directory;
-  scheduler: Scheduler;
+  /** The workflows' relay: a change kicks it with the written item (its notices ride in the item). */
+  relay: Pick<Relay, 'kick' | 'relayed'>;
   /** The outbox, for deleting what an item sent (its cards and messages) together with the item. */
   outbox?: Pick<Outbox, 'deleteOwned'>;
   settings: RequestSettings;
   logger: Logger;
   now?: () => Date;
-  /** Names this process in the items' owed-notification markers; unique per process start. */
-  instanceId?: string;
   /** Trail entries kept in the item; default {@link TRAIL_IN_ITEM}. */
   trailInItem?: number;
 }
 
-/** What the form sends for a new request; strings as typed. */
-export interface RequestInput {
-  authority: string;
-  category: string;
-  subject: string;
-  description: string;
-  deadline?: string;
-  department?: string;
-  measure?: string;
-  plannedDate?: string;
-}
+/** The relay source name of the `items` container. */
+export const REQUESTS_SOURCE = 'requests';
 
-/** What the form sends for a new report. */
-export interface ReportInput {
-  authority?: string;
-  subject: string;
-  summary: string;
-  urgency?: string;
-  proposedDates?: string;
-  linkedRequestId?: string;
-}
+export type { RequestInput, ReportInput, RequestAction, ItemRoles };
+export { cleanText };
 
 /** A request or report the person created, as "Meine Daten" shows it: their own fields, status and dates. */
 export interface MyCreatedItem {
@@ -130,53 +117,21 @@ export interface MyRequestData {
   audit: Array<Pick<AuditEntry, 'itemId' | 'action' | 'at' | 'changes'>>;
 }
 
-export type RequestAction =
-  | { type: 'accept' }
-  | { type: 'ask'; text: string }
-  | { type: 'answer'; text: string }
-  | { type: 'done' }
-  | { type: 'reply'; text: string }
-  | { type: 'decide'; decision: string; date?: string; time?: string; text?: string };
-
-/** An input problem: which field, which rule (the bot turns codes into polite sentences). */
-export interface Problem {
-  field: string;
-  code: 'missing' | 'too_long' | 'bad_date' | 'past_date' | 'bad_time' | 'unknown_value' | 'personal_data';
-  /** With `personal_data`: what the privacy guard found in the field (the text itself is neither kept nor logged). */
-  kinds?: PersonalDataKind[];
-}
-
-/** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
-export interface ItemRoles {
-  requester: boolean;
-  commissioner: boolean;
-  headSide: boolean;
-  decider: boolean;
-}
-
-export type Outcome =
-  | { ok: true; item: Versioned<ItemDoc>; previous?: ItemDoc; changed: boolean; roles: ItemRoles }
-  | { ok: false; code: 'invalid'; problems: Problem[] }
-  | { ok: false; code: 'forbidden' | 'not_found' }
-  /** The card was out of date (someone else acted, or the same click arrived twice): nothing was changed. */
-  | { ok: false; code: 'stale'; item: Versioned<ItemDoc>; roles: ItemRoles };
-
-export type Refusal = Extract<Outcome, { ok: false; code: 'forbidden' | 'not_found' }>;
-
 /** An item as its viewer may see it. */
 export interface ItemView {
   item: Versioned<ItemDoc>;
   roles: ItemRoles;
 }
 
-/** What a reminder job asks the bot to send; undefined when the item was touched or closed meanwhile. */
+/** What a reminder job asks to send without changing the item; undefined when nothing is due. */
 export interface ReminderDue {
-  step: 'remind' | 'escalate';
+  step: 'remind';
   item: Versioned<ItemDoc>;
   /** AAD object ids to notify. */
   recipients: string[];
 }
 
+/** `sweep` is retired (the relay replaced it); a stored job of that kind just ends. */
 export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge', sweep: 'requests.sweep' } as const;
 
 /** The audit container's document holding the entries an item's trail moved out of the item. */
@@ -187,67 +142,19 @@ interface TrailArchiveDoc {
   itemId: string;
   entries: TrailEntry[];
 }
-const DAY_MS = 86_400_000;
-const TTL_GRACE_MS = 7 * DAY_MS;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-/** Trims, turns control characters into spaces, keeps line breaks where `multiline`. */
-export function cleanText(value: string | undefined, multiline = false): string {
-  const s = (value ?? '').replace(/\r\n?/g, '\n');
-  const cleaned = multiline ? s.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ').replace(/\n{3,}/g, '\n\n') : s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ');
-  return cleaned.trim();
-}
-
-function validDate(day: string): boolean {
-  if (!ISO_DATE.test(day)) return false;
-  const d = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
-}
-
-function field(problems: Problem[], name: string, value: string, max: number, required = true): string {
-  if (!value) {
-    if (required) problems.push({ field: name, code: 'missing' });
-  } else if (value.length > max) problems.push({ field: name, code: 'too_long' });
-  return value;
-}
-
-/**
- * Free text that others read must not carry third parties' personal data (privacy guard, Art. 9 GDPR): such a
- * field is refused, with what was found, and nothing of the input is stored.
- */
-function guardField(problems: Problem[], name: string, value: string | undefined, options: PrivacyOptions): void {
-  if (!value) return;
-  const kinds = detectPersonalData(value, options);
-  if (kinds.length) problems.push({ field: name, code: 'personal_data', kinds });
-}
-
-function dateField(problems: Problem[], name: string, raw: string | undefined, today: string, required: boolean): string | undefined {
-  const value = (raw ?? '').trim();
-  if (!value) {
-    if (required) problems.push({ field: name, code: 'missing' });
-    return undefined;
-  }
-  if (!validDate(value)) problems.push({ field: name, code: 'bad_date' });
-  else if (value < today) problems.push({ field: name, code: 'past_date' });
-  return value;
-}
+type Ref = { id: string; authority: string };
 
 /** Service for Anliegen and Vorträge. */
 export class RequestService {
   readonly repo: ItemRepository;
-  /** This process's name in owed-notification markers. */
-  readonly instanceId: string;
   private readonly now: () => Date;
+  private readonly writer: WorkflowWriter;
 
   constructor(private readonly deps: RequestServiceDeps) {
     this.repo = new ItemRepository(deps.items);
     this.now = deps.now ?? (() => new Date());
-    this.instanceId = deps.instanceId ?? randomUUID();
-  }
-
-  private owes(rev: number, now: Date): ItemDoc['owes'] {
-    return { rev, instance: this.instanceId, atMs: now.getTime() };
+    this.writer = { relay: deps.relay, source: REQUESTS_SOURCE, now: () => this.now().getTime() };
   }
 
   /** The privacy guard's options for the current directory (its mail domains and phone numbers are published). */
@@ -260,14 +167,14 @@ export class RequestService {
   private privacyFor: { directory: Directory; options: PrivacyOptions } | undefined;
 
   /**
-   * Appends to the item's trail. Beyond {@link TRAIL_IN_ITEM} entries the older ones move to the item's archive
-   * document first (idempotent: the archive is rebuilt from the count the item records, so a retried change after
-   * a write conflict archives nothing twice).
+   * Beyond {@link TRAIL_IN_ITEM} entries the older ones of the item's trail move to its archive document first
+   * (idempotent: the archive is rebuilt from the count the item records, so a retried change after a write conflict
+   * archives nothing twice). Rare: once every fifty changes of one item.
    */
-  private async withEntry(item: ItemDoc, entry: TrailEntry): Promise<Pick<ItemDoc, 'trail' | 'trailArchived'>> {
+  private async archived(item: ItemDoc): Promise<ItemDoc> {
     const keep = this.deps.trailInItem ?? TRAIL_IN_ITEM;
-    const trail = [...(item.trail ?? []), entry];
-    if (trail.length <= keep) return { trail, ...(item.trailArchived ? { trailArchived: item.trailArchived } : {}) };
+    const trail = item.trail ?? [];
+    if (trail.length <= keep) return item;
     const move = trail.length - Math.floor(keep / 2);
     const archived = item.trailArchived ?? 0;
     const store = this.deps.audit as unknown as DocumentStore<TrailArchiveDoc>;
@@ -279,7 +186,7 @@ export class RequestService {
       itemId: item.id,
       entries: [...(existing?.entries ?? []).slice(0, archived), ...trail.slice(0, move)],
     });
-    return { trail: trail.slice(move), trailArchived: archived + move };
+    return { ...item, trail: trail.slice(move), trailArchived: archived + move };
   }
 
   /** The service's clock (injected in tests). */
@@ -298,14 +205,10 @@ export class RequestService {
     return { requester: item.kind === 'request' && item.createdBy.aadObjectId === aadObjectId, commissioner, headSide: headSide || decider, decider };
   }
 
-  private mayView(r: ItemRoles): boolean {
-    return r.requester || r.commissioner || r.headSide;
-  }
-
-  private refuse(code: 'forbidden' | 'not_found', aadObjectId: string, what: string, id?: string): Refusal {
+  private refuse(code: RefusalCode, aadObjectId: string, what: string, id?: string): Refusal {
     // Ids and codes only: a forged card names an item and an action, nothing else goes to the log.
     this.deps.logger.warn({ event: 'requests.refused', code, action: what, itemId: id, actor: aadObjectId }, 'request action refused');
-    return { ok: false, code };
+    return outcome.refuse(code);
   }
 
   /** Who receives new requests of an authority today: the IB, or the deputy during an absence. */
@@ -332,31 +235,12 @@ export class RequestService {
     return [...ids];
   }
 
-  /** Creates a request from the form. */
-  async createRequest(caller: Party, input: RequestInput, card?: PostedCard): Promise<Outcome> {
+  /** Creates a request from the form: one write, carrying its cards and reminder job as notices. */
+  async createRequest(caller: Party, input: RequestInput, card?: PostedCard): Promise<Outcome<ItemView>> {
     const now = this.now();
-    const today = berlinDate(now);
-    const problems: Problem[] = [];
-    if (!isAuthorityCode(input.authority)) problems.push({ field: 'authority', code: 'unknown_value' });
-    const category = (REQUEST_CATEGORIES as readonly string[]).includes(input.category) ? (input.category as RequestCategory) : undefined;
-    if (!category) problems.push({ field: 'category', code: input.category ? 'unknown_value' : 'missing' });
-    const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
-    const body = field(problems, 'description', cleanText(input.description, true), LIMITS.description);
-    const deadline = dateField(problems, 'deadline', input.deadline, today, false);
-    let measure: ItemDoc['measure'];
-    if (category === 'beteiligung') {
-      const department = field(problems, 'department', cleanText(input.department), LIMITS.department);
-      const name = field(problems, 'measure', cleanText(input.measure), LIMITS.measure);
-      const plannedDate = dateField(problems, 'plannedDate', input.plannedDate, today, true);
-      measure = { department, name, plannedDate: plannedDate ?? '' };
-    }
-    const privacy = this.privacyOptions();
-    guardField(problems, 'subject', subject, privacy);
-    guardField(problems, 'description', body, privacy);
-    guardField(problems, 'department', measure?.department, privacy);
-    guardField(problems, 'measure', measure?.name, privacy);
-    if (problems.length) return { ok: false, code: 'invalid', problems };
-    const code = input.authority as AuthorityCode;
+    const checked = checkRequest(input, berlinDate(now), this.privacyOptions());
+    if (!checked.ok) return outcome.invalid(checked.problems);
+    const { authority: code, ...fields } = checked.value;
     const at = now.toISOString();
     const authority = authorityOf(this.deps.directory(), code);
     const handler = authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
@@ -368,11 +252,7 @@ export class RequestService {
       authority: code,
       rev: 1,
       status: 'neu',
-      subject,
-      body,
-      category,
-      ...(deadline ? { deadline } : {}),
-      ...(measure ? { measure } : {}),
+      ...fields,
       linked: [],
       createdBy: caller,
       messages: [],
@@ -382,49 +262,32 @@ export class RequestService {
       touchedAt: at,
       ...(card ? { requesterCard: card } : {}),
       trail: [{ at, actor: caller.aadObjectId, action: 'request.create', changes: [{ path: '/status', from: null, to: 'neu' }] }],
-      owes: this.owes(1, now),
       createdAt: at,
       updatedAt: at,
     };
-    const created = await this.repo.create(item);
-    await this.ensureReminder(created);
-    return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
+    const created = await createWithNotices(this.deps.items, item, noticesForCreate(item), this.writer);
+    return outcome.done({ item: created, roles: this.rolesFor(caller.aadObjectId, created) });
   }
 
-  /** One job per request, scheduled once (idempotent): when it fires it looks at the item's latest change and moves itself on. */
-  async ensureReminder(item: ItemDoc): Promise<void> {
-    if (item.kind !== 'request' || !isOpen(item)) return;
-    await this.deps.scheduler.schedule({
-      key: `item:${item.id}:reminder`,
-      kind: JOB_KINDS.remind,
-      dueAt: this.dueAt(berlinDate(new Date(item.createdAt)), this.deps.settings.reminderWorkingDays),
-      payload: { id: item.id, authority: item.authority },
-    });
+  /** When a request's reminder job first runs: N working days after its creation, 08:00 Berlin. */
+  reminderDueAt(item: ItemDoc): Date {
+    return this.dueAt(berlinDate(new Date(item.createdAt)), this.deps.settings.reminderWorkingDays);
   }
 
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
-  async createReport(caller: Party, input: ReportInput): Promise<Outcome> {
+  async createReport(caller: Party, input: ReportInput): Promise<Outcome<ItemView>> {
     const now = this.now();
-    const directory = this.deps.directory();
-    const roles = rolesOf(directory, caller.aadObjectId);
+    const roles = rolesOf(this.deps.directory(), caller.aadObjectId);
     const own = [...roles.commissionerOf, ...roles.deputyOf];
     const code = isAuthorityCode(input.authority) ? input.authority : own[0];
     if (!code || !isCommissionerSide(roles, code)) return this.refuse('forbidden', caller.aadObjectId, 'report.create');
-    const problems: Problem[] = [];
-    const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
-    const body = field(problems, 'summary', cleanText(input.summary, true), LIMITS.description);
-    const urgencyRaw = input.urgency || 'normal';
-    const urgency = (URGENCIES as readonly string[]).includes(urgencyRaw) ? (urgencyRaw as Urgency) : undefined;
-    if (!urgency) problems.push({ field: 'urgency', code: 'unknown_value' });
-    const proposedDates = field(problems, 'proposedDates', cleanText(input.proposedDates), LIMITS.proposedDates, false);
-    const privacy = this.privacyOptions();
-    for (const [name, value] of [['subject', subject], ['summary', body], ['proposedDates', proposedDates]] as const) guardField(problems, name, value, privacy);
+    const checked = checkReport(input, this.privacyOptions());
     let linkedRequest: Versioned<ItemDoc> | undefined;
     if (input.linkedRequestId) {
       linkedRequest = await this.repo.get(code, input.linkedRequestId);
       if (!linkedRequest || linkedRequest.kind !== 'request') return this.refuse('not_found', caller.aadObjectId, 'report.create', input.linkedRequestId);
     }
-    if (problems.length) return { ok: false, code: 'invalid', problems };
+    if (!checked.ok) return outcome.invalid(checked.problems);
     const at = now.toISOString();
     const item: ItemDoc = {
       id: `vtr-${randomUUID()}`,
@@ -434,10 +297,7 @@ export class RequestService {
       authority: code,
       rev: 1,
       status: 'eingereicht',
-      subject,
-      body,
-      urgency,
-      ...(proposedDates ? { proposedDates } : {}),
+      ...checked.value,
       linked: linkedRequest ? [linkedRequest.id] : [],
       createdBy: caller,
       messages: [],
@@ -446,29 +306,24 @@ export class RequestService {
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
       trail: [{ at, actor: caller.aadObjectId, action: 'report.create', changes: [{ path: '/status', from: null, to: 'eingereicht' }] }],
-      owes: this.owes(1, now),
       createdAt: at,
       updatedAt: at,
     };
     item.cardsTo = this.audienceOf(item).filter((id) => id !== caller.aadObjectId && this.rolesFor(id, item).headSide);
-    const created = await this.repo.create(item);
+    const created = await createWithNotices(this.deps.items, item, noticesForCreate(item), this.writer);
     if (linkedRequest) {
-      await this.mutate(caller, { id: linkedRequest.id, authority: code }, undefined, 'request.escalate', (current, r) => {
-        if (!r.commissioner) return 'forbidden';
-        if (!isOpen(current) || current.linked.includes(item.id)) return undefined;
-        return { ...current, status: 'eskaliert', linked: [...current.linked, item.id] };
-      });
+      await this.change(caller, { id: linkedRequest.id, authority: code }, 'request.escalate', (current, r) => escalateToReport(current, r, item.id));
     }
-    return { ok: true, item: created, changed: true, roles: this.rolesFor(caller.aadObjectId, created) };
+    return outcome.done({ item: created, roles: this.rolesFor(caller.aadObjectId, created) });
   }
 
   /** An item for a viewer who may see it (need to know); refused and logged otherwise. */
-  async view(aadObjectId: string, ref: { id: string; authority: string }): Promise<ItemView | Refusal> {
+  async view(aadObjectId: string, ref: Ref): Promise<ItemView | Refusal> {
     if (!isAuthorityCode(ref.authority)) return this.refuse('not_found', aadObjectId, 'view', ref.id);
     const item = await this.repo.get(ref.authority, ref.id);
     if (!item) return this.refuse('not_found', aadObjectId, 'view', ref.id);
     const roles = this.rolesFor(aadObjectId, item);
-    if (!this.mayView(roles)) return this.refuse('forbidden', aadObjectId, 'view', ref.id);
+    if (!mayView(roles)) return this.refuse('forbidden', aadObjectId, 'view', ref.id);
     return { item, roles };
   }
 
@@ -476,119 +331,49 @@ export class RequestService {
    * Carries out one action on an item at the revision the caller's card showed. A stale revision (someone else
    * acted, a double click, Teams delivering the same invoke twice) changes nothing and returns the current item.
    */
-  async act(caller: Party, ref: { id: string; authority: string }, rev: number, action: RequestAction): Promise<Outcome> {
-    const today = berlinDate(this.now());
-    let problems: Problem[] = [];
-    const text = 'text' in action ? cleanText(action.text, true) : '';
-    if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
-    let decision: ReportDecision | undefined;
-    if (action.type === 'decide') {
-      decision = (REPORT_DECISIONS as readonly string[]).includes(action.decision) ? (action.decision as ReportDecision) : undefined;
-      if (!decision) problems.push({ field: 'decision', code: 'unknown_value' });
-      if (decision === 'termin') {
-        dateField(problems, 'date', action.date, today, true);
-        if (!TIME.test((action.time ?? '').trim())) problems.push({ field: 'time', code: action.time ? 'bad_time' : 'missing' });
-      }
-      field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
-    }
-    guardField(problems, 'text', text, this.privacyOptions());
-    if (problems.length) return { ok: false, code: 'invalid', problems };
-    problems = [];
-
-    const verb = action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
-    return this.mutate(caller, ref, rev, verb, (current, r) => {
-      const at = this.now().toISOString();
-      const msg = (kind: 'rueckfrage' | 'antwort' | 'nachtrag') => [...current.messages, { at, by: caller, kind, text }];
-      const status = current.status as RequestStatus;
-      if (action.type === 'decide') {
-        if (current.kind !== 'report' || !r.decider) return 'forbidden';
-        if (current.status !== 'eingereicht') return 'stale';
-        return {
-          ...current,
-          status: DECISION_STATUS[decision!],
-          decision: {
-            kind: decision!,
-            by: caller,
-            at,
-            ...(decision === 'termin' ? { date: action.date!.trim(), time: action.time!.trim() } : {}),
-            ...(text ? { text } : {}),
-          },
-        };
-      }
-      if (current.kind !== 'request') return 'forbidden';
-      if (action.type === 'reply') {
-        if (!r.requester) return 'forbidden';
-        if (status !== 'rueckfrage') return 'stale';
-        return { ...current, status: 'in_bearbeitung', messages: msg('nachtrag') };
-      }
-      if (!r.commissioner) return 'forbidden';
-      if (!isOpen(current)) return 'stale';
-      const handler = current.handler ?? caller;
-      switch (action.type) {
-        case 'accept':
-          if (status !== 'neu') return 'stale';
-          return { ...current, status: 'in_bearbeitung', handler: caller };
-        case 'ask':
-          return { ...current, status: 'rueckfrage', handler, messages: msg('rueckfrage') };
-        case 'answer':
-          return { ...current, status: status === 'eskaliert' ? 'eskaliert' : 'in_bearbeitung', handler, messages: msg('antwort') };
-        case 'done':
-          return { ...current, status: 'erledigt', handler };
-      }
+  async act(caller: Party, ref: Ref, rev: number, action: RequestAction): Promise<Outcome<ItemView>> {
+    const checked = checkAction(action, berlinDate(this.now()), this.privacyOptions());
+    if (!checked.ok) return outcome.invalid(checked.problems);
+    const act = checked.value;
+    return this.change(caller, ref, verbOf(act), (current, roles) => {
+      if (current.rev !== rev) return { stale: true };
+      return transition(current, roles, caller, act, this.now().toISOString());
     });
   }
 
   /**
-   * Read, check, write with the ETag. `change` returns the next item, `undefined` for "nothing to do", or a refusal.
-   * On a write conflict the item is read again and the change decided again on the new state.
+   * The one path of a change: read, check that the caller may see the item, decide, stamp (revision, trail, dates)
+   * and write with the ETag together with the notices the change owes (services/workflow/transaction.ts).
    */
-  private async mutate(
-    caller: Party,
-    ref: { id: string; authority: string },
-    rev: number | undefined,
-    verb: string,
-    change: (current: Versioned<ItemDoc>, roles: ItemRoles) => ItemDoc | undefined | 'forbidden' | 'stale',
-  ): Promise<Outcome> {
+  private async change(caller: Party, ref: Ref, verb: string, decide: (current: ItemDoc, roles: ItemRoles) => ReturnType<typeof transition>): Promise<Outcome<ItemView>> {
     if (!isAuthorityCode(ref.authority)) return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.repo.get(ref.authority, ref.id);
-      if (!current) return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
-      const roles = this.rolesFor(caller.aadObjectId, current);
-      if (!this.mayView(roles)) return this.refuse('forbidden', caller.aadObjectId, verb, ref.id);
-      if (rev !== undefined && rev !== current.rev) return { ok: false, code: 'stale', item: current, roles };
-      const next = change(current, roles);
-      if (next === 'forbidden') return this.refuse('forbidden', caller.aadObjectId, verb, ref.id);
-      if (next === 'stale') return { ok: false, code: 'stale', item: current, roles };
-      if (!next) return { ok: true, item: current, changed: false, roles };
-      const now = this.now();
-      const at = now.toISOString();
-      const closing = isOpen(current) && !isOpen(next);
-      const { etag: _etag, ...plain } = current;
-      const written: ItemDoc = {
-        ...next,
-        ...(await this.withEntry(current, { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }] })),
-        rev: current.rev + 1,
-        updatedAt: at,
-        touchedAt: at,
-        lastChange: { by: caller, action: verb, at },
-        owes: this.owes(current.rev + 1, now),
-        participants: current.participants.includes(caller.aadObjectId) ? current.participants : [...current.participants, caller.aadObjectId],
-      };
-      if (closing) {
-        const keepMs = this.deps.settings.retentionDays * DAY_MS;
-        written.closedAt = at;
-        written.expiresAt = now.getTime() + keepMs;
-        // Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first.
-        written.ttl = Math.round((keepMs + TTL_GRACE_MS) / 1000);
-      }
-      let saved: Versioned<ItemDoc>;
-      try {
-        saved = await this.repo.replace(written, current.etag);
-      } catch (err) {
-        if (err instanceof ConcurrencyError && attempt < 4) continue;
-        throw err;
-      }
-      return { ok: true, item: saved, previous: plain as ItemDoc, changed: true, roles };
+    let roles: ItemRoles | undefined;
+    const result: Transacted<ItemDoc> = await transact(
+      this.deps.items,
+      ref.authority,
+      ref.id,
+      async (current): Promise<Step<ItemDoc>> => {
+        roles = this.rolesFor(caller.aadObjectId, current);
+        if (!mayView(roles)) return { refuse: outcome.refuse('forbidden') };
+        const t = decide(current, roles);
+        if ('refuse' in t) return { refuse: outcome.refuse(t.refuse) };
+        if ('stale' in t || 'unchanged' in t) return t;
+        const next = await this.archived(stamp(current, t.next, caller, verb, this.now(), this.deps.settings.retentionDays));
+        return { next, notices: noticesFor(current, next, caller.aadObjectId) };
+      },
+      this.writer,
+    );
+    switch (result.kind) {
+      case 'missing':
+        return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
+      case 'refused':
+        return result.refusal.code === 'invalid' ? result.refusal : this.refuse(result.refusal.code, caller.aadObjectId, verb, ref.id);
+      case 'stale':
+        return outcome.stale({ item: result.current, roles: roles! });
+      case 'unchanged':
+        return outcome.done({ item: result.current, roles: roles! }, false);
+      case 'written':
+        return outcome.done({ item: result.doc, roles: roles! });
     }
   }
 
@@ -600,8 +385,9 @@ export class RequestService {
   /**
    * Run by the request's reminder job: re-reads the item and decides from its latest change. Nothing is due when it
    * was touched meanwhile (the job moves to N working days after that change), while a question to the requester
-   * is open, or once it is closed (the job ends). Notification keys carry the item's revision, so a repeated run
-   * sends nothing twice.
+   * is open, or once it is closed (the job ends). After N working days the handler is reminded (`due`: the job sends
+   * it); after M the item goes to the deputy as well, written with its notices like any change. Notification keys
+   * carry the item's revision, so a repeated run sends nothing twice.
    */
   async reminderDue(payload: { id?: unknown; authority?: unknown }): Promise<{ due?: ReminderDue; next?: Date }> {
     if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return {};
@@ -622,19 +408,23 @@ export class RequestService {
     add(authority.deputy?.teams?.aadObjectId);
     add(authority.commissioner?.teams?.aadObjectId);
     const next = this.dueAt(today, n);
-    if (item.escalatedRev === item.rev) return { due: { step: 'escalate', item, recipients: [...ids] }, next };
-    const { etag, ...plain } = item;
-    try {
-      const at = this.now().toISOString();
-      const cardsTo = [...new Set([...item.cardsTo, ...ids])];
-      const entry = { at, actor: 'system', action: 'request.escalate_deputy', changes: [{ path: '/escalatedAt', from: item.escalatedAt ?? null, to: at }] };
-      const saved = await this.repo.replace({ ...plain, ...(await this.withEntry(plain, entry)), escalatedAt: at, escalatedRev: item.rev, cardsTo }, etag);
-      return { due: { step: 'escalate', item: saved, recipients: [...ids] }, next };
-    } catch (err) {
-      // Someone acted at this moment: the item counts from that change now.
-      if (!(err instanceof ConcurrencyError)) throw err;
-      return { next: this.dueAt(today, 1) };
-    }
+    if (item.escalatedRev === item.rev) return { next };
+    const recipients = [...ids];
+    const result = await transact(
+      this.deps.items,
+      item.pk,
+      item.id,
+      async (current): Promise<Step<ItemDoc>> => {
+        // Someone acted at this moment: the item counts from that change now.
+        if (current.rev !== item.rev || current.escalatedRev === current.rev) return { unchanged: true };
+        const at = this.now().toISOString();
+        const entry = { at, actor: 'system', action: 'request.escalate_deputy', changes: [{ path: '/escalatedAt', from: current.escalatedAt ?? null, to: at }] };
+        const escalated = await this.archived({ ...current, trail: [...(current.trail ?? []), entry], escalatedAt: at, escalatedRev: current.rev, cardsTo: [...new Set([...current.cardsTo, ...recipients])] });
+        return { next: escalated, notices: noticesForReminder(current, 'escalate', recipients) };
+      },
+      this.writer,
+    );
+    return result.kind === 'written' ? { next } : { next: this.dueAt(today, 1) };
   }
 
   /** Requests the person sent, display-ready, newest first. */
@@ -728,7 +518,7 @@ export class RequestService {
    * "Meine Daten": what the items store about the person, and nothing about anyone else. Items they created show their
    * own fields, status and dates; items they only acted on (as IB, deputy, head) show only their own messages and
    * decision, never the item as it is now (they may no longer hold the role). No one else's ids (`cardsTo`,
-   * `participants`, `handler`, card references, `owes`) and no one else's messages.
+   * `participants`, `handler`, card references, pending notifications) and no one else's messages.
    */
   async myData(aadObjectId: string): Promise<MyRequestData> {
     const id = aadObjectId.toLowerCase();
@@ -765,34 +555,6 @@ export class RequestService {
   }
 
   /**
-   * Items whose latest change owes notifications that a process other than this one wrote, changed between
-   * `sinceMs` and `untilMs` (the sweep's window): the candidates that a process may have died on before enqueueing.
-   */
-  owedElsewhere(sinceMs: number, untilMs: number, max = 500): Promise<Versioned<ItemDoc>[]> {
-    return this.deps.items.query(
-      {
-        query: 'SELECT * FROM c WHERE c.type = "item" AND IS_DEFINED(c.owes) AND c.owes.atMs >= @since AND c.owes.atMs <= @until AND c.owes.instance != @me',
-        parameters: [
-          { name: '@since', value: sinceMs },
-          { name: '@until', value: untilMs },
-          { name: '@me', value: this.instanceId },
-        ],
-      },
-      { maxItems: max },
-    );
-  }
-
-  /** Removes the marker once its notifications are enqueued; a newer change (ETag conflict) has its own marker. */
-  async settleOwed(item: Versioned<ItemDoc>): Promise<void> {
-    const { etag, owes: _owes, ...plain } = item;
-    try {
-      await this.repo.replace(plain as ItemDoc, etag);
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
-  }
-
-  /**
    * Deletes closed items past their retention, with their audit trail and the cards and messages they sent (the
    * outbox keeps those with their content); returns how many items went. The item goes last, so an interrupted
    * purge is found again and finished.
@@ -813,6 +575,7 @@ export class RequestService {
   }
 }
 
+/** One CSV cell, quoted and neutralised against spreadsheet formulas (CSV injection): see services/text/escape.ts. */
 /** One CSV cell, quoted and neutralised against spreadsheet formulas (CSV injection): see services/text/escape.ts. */
 export { csvCell };
 

@@ -6,7 +6,6 @@ import { silentLogger } from '../../services/logging';
 import { dataFile } from '../../services/paths';
 import type { ItemDoc } from '../../services/requests/model';
 import { RequestService } from '../../services/requests/requestService';
-import { Scheduler, type JobDoc } from '../../services/scheduling/scheduler';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 
@@ -28,7 +27,8 @@ describe('the audit trail of an item (in the item, older entries archived)', () 
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => directory,
-      scheduler: new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), { now: () => NOW.getTime() }),
+      // Nothing is delivered here: the notices the changes owe stay in the items.
+      relay: { kick: () => undefined, relayed: () => false },
       settings: { reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365 },
       logger: silentLogger,
       now: () => NOW,
@@ -40,7 +40,7 @@ describe('the audit trail of an item (in the item, older entries archived)', () 
   it('keeps every entry of a long back-and-forth in order, with a bounded item, for the trail, the export and "Meine Daten"', async () => {
     const created = await service.createRequest(STAFF, { authority: 'koeln', category: 'beratung', subject: 'Lange Rückfragen (Beispiel)', description: 'D' });
     if (!created.ok) throw new Error('not created');
-    const ref = { id: created.item.id, authority: 'koeln' };
+    const ref = { id: created.value.item.id, authority: 'koeln' };
     let rev = 1;
     const step = async (who: typeof STAFF, action: Parameters<RequestService['act']>[3]) => {
       const outcome = await service.act(who, ref, rev, action);
@@ -75,15 +75,15 @@ describe('the audit trail of an item (in the item, older entries archived)', () 
     const created = await service.createRequest(STAFF, { authority: 'koeln', category: 'beratung', subject: 'Altbestand (Beispiel)', description: 'D' });
     if (!created.ok) throw new Error('not created');
     const audit = database.store<AuditEntry>(CONTAINERS.audit);
-    await audit.create({ id: 'legacy-1', pk: created.item.id, type: 'audit', itemId: created.item.id, actor: STAFF.aadObjectId, action: 'request.legacy', at: '2026-01-01T00:00:00.000Z', changes: [] });
-    const trail = await service.trail(STAFF.aadObjectId, { id: created.item.id, authority: 'koeln' });
+    await audit.create({ id: 'legacy-1', pk: created.value.item.id, type: 'audit', itemId: created.value.item.id, actor: STAFF.aadObjectId, action: 'request.legacy', at: '2026-01-01T00:00:00.000Z', changes: [] });
+    const trail = await service.trail(STAFF.aadObjectId, { id: created.value.item.id, authority: 'koeln' });
     if (!('entries' in trail)) throw new Error('no trail');
     expect(trail.entries.map((e) => e.action)).toEqual(['request.legacy', 'request.create']);
 
-    await service.act(KOELN_IB, { id: created.item.id, authority: 'koeln' }, 1, { type: 'done' });
-    const closed = (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', created.item.id))!;
+    await service.act(KOELN_IB, { id: created.value.item.id, authority: 'koeln' }, 1, { type: 'done' });
+    const closed = (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', created.value.item.id))!;
     await database.store<ItemDoc>(CONTAINERS.items).replace({ ...closed, expiresAt: 0 }, closed.etag);
     expect(await service.purgeExpired()).toBeGreaterThanOrEqual(1);
-    expect(await audit.read(created.item.id, 'legacy-1')).toBeUndefined();
+    expect(await audit.read(created.value.item.id, 'legacy-1')).toBeUndefined();
   });
 });

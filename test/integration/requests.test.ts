@@ -60,11 +60,14 @@ describe('Anliegen and Vortrag in Teams', () => {
     const body = await invoke('request.submit', { ...form, ...fields }, from, replyToId ? { replyToId } : {});
     expect(body.statusCode).toBe(200);
     const id = body.value.refresh.action.data.id as string;
+    // The item's cards and reminder job ride in its write; wait until the relay has handed them over.
+    await app.delivery.relay.whenIdle();
     return read(id, String(fields.authority ?? 'koeln'));
   }
 
+  /** One typed verb per action: `request.accept`, `request.ask`, `request.answer`, `request.done`. */
   const act = (item: ItemDoc, action: string, from: TeamsUser, text?: string, extra: { id?: string } = {}) =>
-    invoke('request.act', { id: item.id, authority: item.authority, rev: item.rev, action, ...(text !== undefined ? { text } : {}) }, from, extra);
+    invoke(`request.${action}`, { id: item.id, authority: item.authority, rev: item.rev, ...(text !== undefined ? { text } : {}) }, from, extra);
 
   async function registerReport(from = KOELN_IB, fields: Record<string, unknown> = {}): Promise<ItemDoc> {
     const body = await invoke('report.submit', { subject: 'Interkulturelle Öffnung im Haus (Beispiel)', summary: 'Vorschlag für eine Fortbildungsreihe.', urgency: 'normal', ...fields }, from);
@@ -125,12 +128,12 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(item).toMatchObject({ status: 'neu', authority: 'koeln', rev: 1, createdBy: { aadObjectId: STAFF.aadObjectId } });
       await delivered(`item:${item.id}:card:${KOELN_IB.aadObjectId}`);
       const posted = await emulator.waitFor((c) => json(c.activity).includes(item.id));
-      expect(verbsOf(posted.activity?.attachments?.[0]?.content)).toEqual(expect.arrayContaining(['request.refresh', 'request.act', 'report.start']));
+      expect(verbsOf(posted.activity?.attachments?.[0]?.content)).toEqual(expect.arrayContaining(['request.refresh', 'request.accept', 'request.ask', 'request.answer', 'request.done', 'report.start']));
 
       const mine = await invoke('request.refresh', { id: item.id, authority: 'koeln' }, STAFF, { trigger: 'automatic' });
       expect(verbsOf(mine.value)).toEqual(['request.refresh', 'request.trail']);
       const ib = await invoke('request.refresh', { id: item.id, authority: 'koeln' }, KOELN_IB, { trigger: 'automatic' });
-      expect(json(ib.value)).toContain('"action":"accept"');
+      expect(verbsOf(ib.value)).toContain('request.accept');
       // Universal Actions refreshes automatically only for users listed by their Teams id (MRI), never by Entra id.
       expect(ib.value.refresh.userIds).toEqual(expect.arrayContaining([KOELN_IB.id, KOELN_DEPUTY.id, STAFF.id]));
       expect(ib.value.refresh.userIds.every((id: string) => id.startsWith('29:'))).toBe(true);
@@ -177,6 +180,14 @@ describe('Anliegen and Vortrag in Teams', () => {
       const list = await say('Meine Anliegen', STAFF);
       expect(json(list.activity)).toContain('Erledigt');
       expect(json(list.activity)).toContain('"verb":"request.open"');
+    });
+
+    it('still answers cards posted before the typed verbs ("request.act" with the action in its data), and offers only typed verbs', async () => {
+      const item = await submitRequest();
+      const body = await invoke('request.act', { id: item.id, authority: 'koeln', rev: 1, action: 'accept' }, KOELN_IB);
+      expect(json(body.value)).toContain('Status: In Bearbeitung');
+      expect(verbsOf(body.value)).not.toContain('request.act');
+      expect(await read(item.id)).toMatchObject({ rev: 2, status: 'in_bearbeitung', handler: { aadObjectId: KOELN_IB.aadObjectId } });
     });
 
     it('routes a request to the deputy when the commissioner is absent', async () => {
@@ -251,7 +262,7 @@ describe('Anliegen and Vortrag in Teams', () => {
     ])('refuses when %s', async (_name, who, authority, status) => {
       const item = await submitRequest();
       const logged = app.logs.lines.filter((l) => l.event === 'requests.refused').length;
-      const body = await invoke('request.act', { id: item.id, authority, rev: item.rev, action: 'accept' }, who);
+      const body = await invoke('request.accept', { id: item.id, authority, rev: item.rev }, who);
       expect(body.statusCode).toBe(status);
       expect(await read(item.id)).toMatchObject({ rev: 1, status: 'neu' });
       expect(app.logs.lines.filter((l) => l.event === 'requests.refused').length).toBe(logged + 1);
@@ -324,7 +335,9 @@ describe('Anliegen and Vortrag in Teams', () => {
     async function createdRequest(subject: string): Promise<ItemDoc> {
       const outcome = await raceApp.requests.createRequest(party(STAFF), { ...form, subject });
       if (!outcome.ok) throw new Error(`request not created: ${outcome.code}`);
-      return outcome.item;
+      // Its reminder job is scheduled by the relay, after the write.
+      await raceApp.delivery.relay.whenIdle();
+      return outcome.value.item;
     }
 
     beforeAll(async () => {
@@ -345,13 +358,13 @@ describe('Anliegen and Vortrag in Teams', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const created = await raceApp.requests.createReport(party(KOELN_IB), { subject: `Vortrag ${round} (Beispiel)`, summary: 'Vorschlag (Beispiel).', urgency: 'normal' });
         if (!created.ok) throw new Error(`report not created: ${created.code}`);
-        const data = { id: created.item.id, authority: 'koeln', rev: created.item.rev };
+        const data = { id: created.value.item.id, authority: 'koeln', rev: created.value.item.rev };
         const [head, office] = await Promise.all([
           raceInvoke('report.decide', { ...data, decision: 'termin', date: '2026-12-01', time: '10:30' }, KOELN_HEAD),
           raceInvoke('report.decide', { ...data, decision: 'ablehnen', text: 'Nicht jetzt (Beispiel).' }, KOELN_OFFICE),
         ]);
         expect([head.statusCode, office.statusCode]).toEqual([200, 200]);
-        const report = await stored(created.item.id);
+        const report = await stored(created.value.item.id);
         expect(report.rev).toBe(2);
         expect((report.trail ?? []).filter((e) => e.action === 'report.decide')).toHaveLength(1);
         const loser = report.decision!.by.aadObjectId === KOELN_HEAD.aadObjectId ? office : head;
@@ -366,7 +379,7 @@ describe('Anliegen and Vortrag in Teams', () => {
       let item: ItemDoc | undefined;
       for (let round = 0; round < ROUNDS; round++) {
         item = await createdRequest(`Doppelklick ${round} (Beispiel)`);
-        const activity = raceTeams.cardAction('request.act', { id: item.id, authority: 'koeln', rev: 1, action: 'answer', text: 'Einmal (Beispiel).' }, { from: KOELN_IB });
+        const activity = raceTeams.cardAction('request.answer', { id: item.id, authority: 'koeln', rev: 1, text: 'Einmal (Beispiel).' }, { from: KOELN_IB });
         const [first, second] = await Promise.all([raceApp.post(activity), raceApp.post(activity)]);
         expect([first.status, second.status]).toEqual([200, 200]);
         const answered = await stored(item.id);
@@ -376,7 +389,7 @@ describe('Anliegen and Vortrag in Teams', () => {
       }
       expect(conflicts(CONTAINERS.items)).toBeGreaterThan(0);
       // A third click on the same card changes nothing and says so.
-      const again = await raceInvoke('request.act', { id: item!.id, authority: 'koeln', rev: 1, action: 'answer', text: 'Einmal (Beispiel).' }, KOELN_IB);
+      const again = await raceInvoke('request.answer', { id: item!.id, authority: 'koeln', rev: 1, text: 'Einmal (Beispiel).' }, KOELN_IB);
       expect(json(again.value)).toContain('Nichts geändert');
       expect((await stored(item!.id)).rev).toBe(2);
     });

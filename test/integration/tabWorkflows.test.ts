@@ -48,7 +48,7 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
   const request = async (oid: string, authority: string, subject: string) => {
     const outcome = await app.requests.createRequest(party(oid, 'Beispiel'), { authority, category: 'beratung', subject, description: 'Bitte um Beratung (Beispiel).' });
     if (!outcome.ok) throw new Error(`request not created: ${outcome.code}`);
-    return outcome.item;
+    return outcome.value.item;
   };
   const meetingInput = (overrides: Record<string, string> = {}) => ({
     title: 'Sitzung des Koordinierungskreises',

@@ -1,0 +1,26 @@
+/**
+ * The scheduled work of Anliegen and Vortrag: the request's reminder (handler after N working days, the deputy after
+ * M; see `RequestService.reminderDue`) and the retention purge. A retired kind (`requests.sweep`, replaced by the
+ * relay's sweep) ends when it comes due.
+ */
+import type { JobHandler } from '../scheduling/scheduler';
+import { noticesForReminder, type RequestNotifier } from './notifications';
+import { JOB_KINDS, type RequestService } from './requestService';
+
+export function requestJobs(service: RequestService, notifier: Pick<RequestNotifier, 'deliver'>): Record<string, JobHandler> {
+  return {
+    [JOB_KINDS.remind]: async (job) => {
+      const { due, next } = await service.reminderDue(job.payload ?? {});
+      // A reminder changes nothing in the item: the job itself hands its notices over (idempotent by key, so a run
+      // repeated after a crash or by a second process sends nothing twice). The escalation is a change of the item
+      // and went into its write.
+      if (due) await notifier.deliver(due.item, noticesForReminder(due.item, due.step, due.recipients));
+      return next ? { next } : undefined;
+    },
+    [JOB_KINDS.purge]: async () => {
+      await service.purgeExpired();
+      return { next: new Date(service.currentTime().getTime() + 60 * 60_000) };
+    },
+    [JOB_KINDS.sweep]: async () => undefined,
+  };
+}

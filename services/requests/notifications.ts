@@ -1,0 +1,223 @@
+/**
+ * Who is told what when an Anliegen or a Vortrag changes. `noticesFor`/`noticesForCreate` decide it from the stored
+ * item alone (pure functions the service puts into the item's write, see services/workflow/pending.ts); the relay
+ * source's `deliver` carries the notices out afterwards, off the request path: each card rendered in its holder's
+ * view and language from the latest item, each message in its recipient's language, into the outbox (idempotent per
+ * notice key), and the reminder job into the scheduler.
+ */
+import type { Logger } from '../logging';
+import { OutboxError, type Outbox } from '../notifications/outbox';
+import type { OutgoingActivity } from '../notifications/model';
+import type { Scheduler } from '../scheduling/scheduler';
+import type { DocumentStore, Versioned } from '../storage/documentStore';
+import { messageText } from '../text/escape';
+import type { PendingNotice } from '../workflow/pending';
+import type { RelaySource } from '../workflow/relay';
+import type { Lang } from '../workflow/texts';
+import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus } from './model';
+import { REQUEST_TEXTS } from './texts';
+import type { RequestViews } from './views';
+
+/** The notice kinds of Anliegen and Vortrag. */
+export const NOTICE_KINDS = {
+  /** The item's card to a person who has none yet (key `item:<id>:card:<aad>`, the key later updates refer to). */
+  cardPost: 'card.post',
+  /** Every posted card of the item (and the requester's own), except the actor's, shows the latest state. */
+  cardsUpdate: 'cards.update',
+  /** A text message to one person (status changed, reply arrived). */
+  message: 'message',
+  /** The request's reminder job (one per request; it moves itself on). */
+  reminder: 'job.reminder',
+} as const;
+
+/** What a card's banner says (activity.summary), in the recipient's language. */
+type Summary = 'new' | 'report' | 'remind' | 'escalate';
+/** Which message text a `message` notice carries. */
+type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate';
+
+/** The key of the item's card in one person's chat. */
+export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
+
+/** A new item's cards (to the handler, or the head side) and, for a request, its reminder job. */
+export function noticesForCreate(item: ItemDoc): PendingNotice[] {
+  const summary: Summary = item.kind === 'request' ? 'new' : 'report';
+  return [
+    ...item.cardsTo.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary }, rev: item.rev })),
+    ...(item.kind === 'request' ? [{ key: `item:${item.id}:reminder`, kind: NOTICE_KINDS.reminder, rev: item.rev }] : []),
+  ];
+}
+
+/**
+ * What a change by `actorId` owes: the other cards updated, and a message to whom it concerns (the requester about
+ * the status of their request, the handler when the requester replied, the IB when the head decided their report).
+ */
+export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): PendingNotice[] {
+  const key = `item:${next.id}:r${next.rev}`;
+  const notices: PendingNotice[] = [{ key: `${key}:cards`, kind: NOTICE_KINDS.cardsUpdate, data: { actor: actorId }, rev: next.rev }];
+  const message = (suffix: string, to: string, text: MessageText): PendingNotice => ({
+    key: `${key}:${suffix}`,
+    kind: NOTICE_KINDS.message,
+    to: [to],
+    data: { text, status: next.status, previous: previous.status },
+    rev: next.rev,
+  });
+  const creator = next.createdBy.aadObjectId;
+  if (next.kind === 'request') {
+    if (creator !== actorId) notices.push(message('requester', creator, 'changed'));
+    else if (next.handler && next.handler.aadObjectId !== actorId) notices.push(message('handler', next.handler.aadObjectId, 'replied'));
+  } else if (creator !== actorId) {
+    notices.push(message('commissioner', creator, 'changedReport'));
+  }
+  return notices;
+}
+
+/**
+ * A reminder step (no change of the item): the message to each recipient and a card for whoever has none yet (the
+ * deputy on escalation). Keys carry the item's revision, so a repeated job run sends nothing twice.
+ */
+export function noticesForReminder(item: ItemDoc, step: 'remind' | 'escalate', recipients: string[]): PendingNotice[] {
+  return [
+    ...recipients.map((id) => ({ key: `item:${item.id}:r${item.rev}:${step}:${id}`, kind: NOTICE_KINDS.message, to: [id], data: { text: step, status: item.status }, rev: item.rev })),
+    ...recipients.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary: step }, rev: item.rev })),
+  ];
+}
+
+/** The language someone last used on this item (German for people who have not acted on it yet). */
+export function langOn(item: ItemDoc, aadObjectId: string): Lang {
+  const people = [item.createdBy, item.handler, item.decision?.by, item.lastChange?.by, ...item.messages.map((m) => m.by)];
+  return people.find((p) => p?.aadObjectId === aadObjectId && p.lang)?.lang ?? 'de';
+}
+
+export interface RequestNotifierDeps {
+  store: DocumentStore<ItemDoc>;
+  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate'>;
+  scheduler: Pick<Scheduler, 'schedule'>;
+  views: RequestViews;
+  rolesFor: (aadObjectId: string, item: ItemDoc) => ItemRoles;
+  /** When the request's reminder job first runs. */
+  reminderDueAt: (item: ItemDoc) => Date;
+  reminderJobKind: string;
+  logger: Logger;
+}
+
+const cardActivity = (content: Record<string, unknown>, summary: string): OutgoingActivity => ({
+  type: 'message',
+  summary,
+  attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }],
+});
+
+/** Carries out the notices of Anliegen and Vortrag; `source` is what the relay registers. */
+export class RequestNotifier {
+  constructor(private readonly deps: RequestNotifierDeps) {}
+
+  /** The relay source of the `items` container. */
+  source(name = 'requests'): RelaySource<ItemDoc> {
+    return { name, store: this.deps.store, deliver: (doc, notices) => this.deliver(doc, notices) };
+  }
+
+  /**
+   * Enqueues what `notices` owe, rendered from `doc` (the item as written with them, or newer). Card posts first, so
+   * that an update in the same batch finds the card; card updates coalesced into one per holder, keyed by the latest
+   * revision.
+   */
+  async deliver(doc: Versioned<ItemDoc> | ItemDoc, notices: PendingNotice[]): Promise<void> {
+    const item = doc;
+    const tenantId = item.createdBy.tenantId;
+    const posts = notices.filter((n) => n.kind === NOTICE_KINDS.cardPost);
+    await Promise.all(
+      posts.flatMap((n) =>
+        (n.to ?? []).map(async (id) => {
+          const lang = langOn(item, id);
+          const summary = this.summary(lang, String(n.data?.summary ?? 'new'), item);
+          await this.deps.outbox.enqueue({
+            key: n.key,
+            activity: cardActivity(await this.deps.views.item(lang, item, this.deps.rolesFor(id, item)), summary),
+            recipients: [{ user: { aadObjectId: id, tenantId } }],
+          });
+        }),
+      ),
+    );
+    const work: Promise<unknown>[] = [];
+    const updates = notices.filter((n) => n.kind === NOTICE_KINDS.cardsUpdate);
+    if (updates.length) work.push(this.updateCards(item, updates.map((u) => String(u.data?.actor ?? ''))));
+    for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
+      for (const id of n.to ?? []) {
+        const lang = langOn(item, id);
+        const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status));
+        const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
+        work.push(this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] }));
+      }
+    }
+    if (notices.some((n) => n.kind === NOTICE_KINDS.reminder)) {
+      work.push(this.deps.scheduler.schedule({ key: `item:${item.id}:reminder`, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
+    }
+    await Promise.all(work);
+  }
+
+  /**
+   * Updates every posted card of the item (each in its holder's view) and the requester's own card. A holder who made
+   * every one of the changes is left out: their invoke response has replaced their card already, and Teams refreshes
+   * any other copy when it is shown.
+   */
+  private async updateCards(item: ItemDoc, actors: string[]): Promise<void> {
+    const needs = (id: string) => actors.some((actor) => actor !== id);
+    const summary = item.subject;
+    const updates = item.cardsTo.filter(needs).map(async (id) => {
+      try {
+        const content = await this.deps.views.item(langOn(item, id), item, this.deps.rolesFor(id, item));
+        await this.deps.outbox.enqueueUpdate({ key: `${cardKey(item.id, id)}:r${item.rev}`, of: cardKey(item.id, id), activity: cardActivity(content, summary) });
+      } catch (err) {
+        // Only people the card was posted to have one to update.
+        if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+      }
+    });
+    const card = item.requesterCard;
+    const requester = item.createdBy.aadObjectId;
+    if (card && needs(requester)) {
+      const content = await this.deps.views.item(item.createdBy.lang ?? 'de', item, this.deps.rolesFor(requester, item));
+      updates.push(
+        this.deps.outbox
+          .enqueue({
+            key: `item:${item.id}:requester-card:r${item.rev}`,
+            activity: cardActivity(content, summary),
+            recipients: [{ conversation: { conversationId: card.conversationId, serviceUrl: card.serviceUrl, tenantId: card.tenantId, botId: card.botId, conversationType: 'personal' }, replaceActivityId: card.activityId }],
+          })
+          .then(() => undefined),
+      );
+    }
+    await Promise.all(updates);
+  }
+
+  private summary(lang: Lang, kind: string, item: ItemDoc): string {
+    const t = REQUEST_TEXTS[lang];
+    switch (kind as Summary) {
+      case 'report':
+        return t.noticeReport(item.subject);
+      case 'remind':
+        return t.remind(item.subject);
+      case 'escalate':
+        return t.escalate(item.subject);
+      default:
+        return t.noticeNew(item.subject);
+    }
+  }
+
+  /** A message's text; the subject is escaped for Markdown (it is user text). */
+  private messageText(lang: Lang, kind: string, item: ItemDoc, status: string): string {
+    const t = REQUEST_TEXTS[lang];
+    const subject = messageText(item.subject);
+    const label = STATUS_LABELS[status as ItemStatus]?.[lang] ?? status;
+    switch (kind as MessageText) {
+      case 'changedReport':
+        return t.changedReport(subject, label);
+      case 'replied':
+        return t.replied(subject);
+      case 'remind':
+        return t.remind(subject);
+      case 'escalate':
+        return t.escalate(subject);
+      default:
+        return t.changed(subject, label);
+    }
+  }
+}

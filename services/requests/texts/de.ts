@@ -1,0 +1,102 @@
+/**
+ * Every word of Anliegen and Vortrag a user sees: forms, cards, lists, messages, notifications and refusals. German,
+ * the default; `en.ts` has the same keys.
+ */
+export const de = {
+  fieldNames: {
+    authority: 'Bezirksregierung', category: 'Art des Anliegens', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist',
+    department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin', summary: 'Zusammenfassung', urgency: 'Dringlichkeit',
+    proposedDates: 'Terminvorschläge', text: 'Text', decision: 'Entscheidung', date: 'Datum', time: 'Uhrzeit',
+  },
+  statusLabels: {
+    neu: 'Neu', in_bearbeitung: 'In Bearbeitung', rueckfrage: 'Rückfrage', erledigt: 'Erledigt', eskaliert: 'An die Behördenleitung herangetragen',
+    eingereicht: 'Eingereicht', termin_vorgeschlagen: 'Termin vorgeschlagen', schriftlich: 'Schriftlich vorlegen', zur_kenntnis: 'Zur Kenntnis genommen',
+    abgelehnt: 'Abgelehnt', weisung: 'Weisung erteilt',
+  },
+  categoryLabels: { beratung: 'Beratung', beteiligung: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', information: 'Information', sonstiges: 'Sonstiges' },
+  urgencyLabels: { normal: 'Normal', eilig: 'Eilig', sehr_eilig: 'Sehr eilig' },
+  formHeading: 'Anliegen an die Integrationsbeauftragte / den Integrationsbeauftragten',
+  formIntro:
+    'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung (während einer Abwesenheit an die Vertretung). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht. Beteiligung an geplanten Maßnahmen: RdErl. v. 5.12.2023, Nr. 5 a.',
+  privacy:
+    'Bitte keine personenbezogenen Daten Dritter: keine Namen mit Herkunft, Religion, Gesundheit, sexueller Orientierung, Geburtsdatum oder Aktenzeichen, keine Adressen oder Telefonnummern. Solche Angaben speichert der Lotse nicht. Einzelfälle des Aufenthaltsrechts klärt die örtliche Ausländerbehörde.',
+  labels: {
+    authority: 'Bezirksregierung', category: 'Art des Anliegens', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
+    measureHeading: 'Nur bei Beteiligung an einer geplanten Maßnahme', department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin der Maßnahme',
+    submit: 'Anliegen senden', required: 'Bitte ausfüllen.',
+  },
+  reportHeading: 'Vortrag an die Behördenleitung',
+  reportIntro:
+    'Unmittelbares Vortragsrecht der oder des IB (RdErl. v. 5.12.2023, Nr. 4). Der Vortrag geht an die Behördenleitung und, wo vorgesehen, an ihr Büro; sichtbar nur für Sie, Ihre Vertretung, die Behördenleitung und ihr Büro.',
+  reportLabels: { subject: 'Betreff', summary: 'Zusammenfassung', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge (optional)', submit: 'Vortrag anmelden', required: 'Bitte ausfüllen.' },
+  linked: (subject: string) => `Zum Anliegen „${subject}“`,
+  notIb: 'Einen Vortrag an die Behördenleitung melden die Integrationsbeauftragten und ihre Vertretungen an. Ihr Konto ist im Verzeichnis keiner Bezirksregierung als IB oder Vertretung zugeordnet.',
+  requestHeading: 'Anliegen',
+  reportCardHeading: 'Vortrag an die Behördenleitung',
+  status: (label: string) => `Status: ${label}`,
+  facts: {
+    authority: 'Behörde', category: 'Art', from: 'Von', handler: 'Bearbeitet von', deadline: 'Frist', department: 'Dezernat', measure: 'Maßnahme',
+    plannedDate: 'Geplant am', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge', created: 'Eingegangen', linked: 'Verknüpft mit',
+  },
+  messageHeading: { rueckfrage: 'Rückfrage', antwort: 'Antwort', nachtrag: 'Antwort auf die Rückfrage' },
+  by: (name: string, at: string) => `${name}, ${at}`,
+  buttons: {
+    accept: 'Übernehmen', ask: 'Rückfrage', answer: 'Antworten', done: 'Erledigt', toReport: 'Als Vortrag an die Behördenleitung', reply: 'Antwort senden',
+    trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftlich vorlegen', kenntnis: 'Zur Kenntnis genommen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
+  },
+  textLabel: { ib: 'Nachricht an die anfragende Person (für Rückfrage oder Antwort)', requester: 'Ihre Antwort auf die Rückfrage', head: 'Begründung, Weisung oder Hinweis' },
+  dateLabel: 'Termin: Datum',
+  timeLabel: 'Termin: Uhrzeit',
+  refresh: 'Aktualisieren',
+  decision: {
+    termin: (d: string, t: string) => `Termin vorgeschlagen: ${d}, ${t} Uhr`,
+    schriftlich: 'Bitte schriftlich vorlegen.', kenntnis: 'Zur Kenntnis genommen.', ablehnen: 'Abgelehnt.', weisung: 'Weisung:',
+  },
+  decidedBy: (name: string, at: string) => `Entschieden von ${name} am ${at}.`,
+  sent: 'Gesendet. Die oder der IB ist benachrichtigt; Sie sehen hier jeden weiteren Schritt.',
+  reportSent: 'Angemeldet. Die Behördenleitung ist benachrichtigt.',
+  saved: 'Gespeichert.',
+  stale: (name: string, at: string, label: string) => `Nichts geändert: ${name} hat am ${at} bereits gehandelt (Status: ${label}). Die Karte zeigt den aktuellen Stand.`,
+  forbidden: 'Das dürfen Sie bei diesem Vorgang nicht. Es wurde nichts geändert.',
+  notFound: 'Diesen Vorgang gibt es nicht (mehr), oder er ist für Sie nicht sichtbar.',
+  listMine: 'Meine Anliegen',
+  listInbox: 'Offene Vorgänge',
+  listReports: 'Vorträge',
+  listIntroMine: (n: number) => (n ? `${n} Anliegen, neueste zuerst.` : 'Sie haben noch kein Anliegen gesendet. Schreiben Sie „Anliegen“, um eines zu senden.'),
+  listIntroInbox: (n: number, name: string) => (n ? `${n} offene Anliegen für die ${name}.` : `Keine offenen Anliegen für die ${name}.`),
+  listIntroReports: (n: number) => (n ? `${n} Vorträge, die Sie sehen dürfen.` : 'Keine Vorträge, die Sie sehen dürfen.'),
+  inboxForbidden: 'Die offenen Vorgänge sehen die Integrationsbeauftragten und ihre Vertretungen.',
+  open: 'Öffnen',
+  subtitle: (status: string, authority: string, created: string, deadline: string) => `${status} · ${authority} · ${created}${deadline ? ` · Frist ${deadline}` : ''}`,
+  trailHeading: (subject: string) => `Verlauf zu „${subject}“:`,
+  actions: {
+    'request.create': 'angelegt', 'request.accept': 'übernommen', 'request.ask': 'Rückfrage gestellt', 'request.answer': 'geantwortet', 'request.done': 'erledigt',
+    'request.reply': 'Rückfrage beantwortet', 'request.escalate': 'als Vortrag an die Behördenleitung gegeben', 'request.escalate_deputy': 'an die Vertretung weitergegeben (Erinnerung)',
+    'report.create': 'angemeldet', 'report.decide': 'entschieden',
+  } as Record<string, string>,
+  noticeNew: (subject: string) => `Neues Anliegen: ${subject}`,
+  noticeReport: (subject: string) => `Neuer Vortrag: ${subject}`,
+  changed: (subject: string, label: string) => `Ihr Anliegen „${subject}“: ${label}.`,
+  changedReport: (subject: string, label: string) => `Ihr Vortrag „${subject}“: ${label}.`,
+  replied: (subject: string) => `Antwort auf Ihre Rückfrage zu „${subject}“.`,
+  remind: (subject: string) => `Erinnerung: Das Anliegen „${subject}“ wartet seit mehreren Arbeitstagen auf Bearbeitung.`,
+  escalate: (subject: string) => `Weitergabe an die Vertretung: Das Anliegen „${subject}“ ist seit mehreren Arbeitstagen unbearbeitet.`,
+  exportNone: 'Keine Vorgänge zum Exportieren.',
+  exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,
+  part: (n: number, total: number) => `(Teil ${n} von ${total})`,
+  exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
+  myDataHeading: (n: number, m: number, c: number) =>
+    `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
+  help: [
+    {
+      heading: 'Anliegen an die IB',
+      description: 'Beratung, Beteiligung an einer geplanten Maßnahme (Nr. 5 a), Information: als Formular an die IB Ihrer Bezirksregierung; Sie sehen jeden Schritt.',
+      examples: '„Anliegen“ · „Meine Anliegen“ · „Meine Daten“',
+    },
+    {
+      heading: 'Für IB: Vorgänge und Vortrag',
+      description: 'Offene Anliegen bearbeiten, Vortrag an die Behördenleitung anmelden (Nr. 4), Verlauf als CSV exportieren.',
+      examples: '„Offene Vorgänge“ · „Vortrag“ · „Vorträge“ · „Export“',
+    },
+  ],
+};

@@ -1,0 +1,159 @@
+/**
+ * Checks of what people type into the forms of Anliegen and Vortrag, before anything is read or stored: lengths,
+ * dates, choices, and the privacy guard (Art. 9 GDPR: no third parties' personal data in text others read). Pure; the
+ * problems come back as field and code, the bot words them in the caller's language.
+ */
+import { detectPersonalData, type PrivacyOptions } from '../answers/privacy';
+import type { AuthorityCode } from '../directory/model';
+import { isAuthorityCode } from '../directory/model';
+import type { Problem } from '../workflow/outcome';
+import { LIMITS, REPORT_DECISIONS, REQUEST_CATEGORIES, URGENCIES, type ItemAction, type ItemDoc, type ReportDecision, type RequestCategory, type Urgency } from './model';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Trims, turns control characters into spaces, keeps line breaks where `multiline`. */
+export function cleanText(value: string | undefined, multiline = false): string {
+  const s = (value ?? '').replace(/\r\n?/g, '\n');
+  const cleaned = multiline ? s.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ').replace(/\n{3,}/g, '\n\n') : s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ');
+  return cleaned.trim();
+}
+
+function validDate(day: string): boolean {
+  if (!ISO_DATE.test(day)) return false;
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+}
+
+function field(problems: Problem[], name: string, value: string, max: number, required = true): string {
+  if (!value) {
+    if (required) problems.push({ field: name, code: 'missing' });
+  } else if (value.length > max) problems.push({ field: name, code: 'too_long' });
+  return value;
+}
+
+/** Free text that others read must not carry third parties' personal data: such a field is refused, with what was found. */
+function guardField(problems: Problem[], name: string, value: string | undefined, options: PrivacyOptions): void {
+  if (!value) return;
+  const kinds = detectPersonalData(value, options);
+  if (kinds.length) problems.push({ field: name, code: 'personal_data', kinds });
+}
+
+function dateField(problems: Problem[], name: string, raw: string | undefined, today: string, required: boolean): string | undefined {
+  const value = (raw ?? '').trim();
+  if (!value) {
+    if (required) problems.push({ field: name, code: 'missing' });
+    return undefined;
+  }
+  if (!validDate(value)) problems.push({ field: name, code: 'bad_date' });
+  else if (value < today) problems.push({ field: name, code: 'past_date' });
+  return value;
+}
+
+/** What the form sends for a new request; strings as typed. */
+export interface RequestInput {
+  authority: string;
+  category: string;
+  subject: string;
+  description: string;
+  deadline?: string;
+  department?: string;
+  measure?: string;
+  plannedDate?: string;
+}
+
+/** What the form sends for a new report. */
+export interface ReportInput {
+  authority?: string;
+  subject: string;
+  summary: string;
+  urgency?: string;
+  proposedDates?: string;
+  linkedRequestId?: string;
+}
+
+/** An action as the card sends it (text as typed). */
+export type RequestAction =
+  | { type: 'accept' }
+  | { type: 'ask'; text: string }
+  | { type: 'answer'; text: string }
+  | { type: 'done' }
+  | { type: 'reply'; text: string }
+  | { type: 'decide'; decision: string; date?: string; time?: string; text?: string };
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+export type RequestFields = Pick<ItemDoc, 'subject' | 'body' | 'deadline' | 'measure'> & { authority: AuthorityCode; category: RequestCategory };
+
+/** A new request's fields, cleaned, or what is wrong with them (`today`: the Berlin date). */
+export function checkRequest(input: RequestInput, today: string, privacy: PrivacyOptions): Checked<RequestFields> {
+  const problems: Problem[] = [];
+  if (!isAuthorityCode(input.authority)) problems.push({ field: 'authority', code: 'unknown_value' });
+  const category = (REQUEST_CATEGORIES as readonly string[]).includes(input.category) ? (input.category as RequestCategory) : undefined;
+  if (!category) problems.push({ field: 'category', code: input.category ? 'unknown_value' : 'missing' });
+  const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
+  const body = field(problems, 'description', cleanText(input.description, true), LIMITS.description);
+  const deadline = dateField(problems, 'deadline', input.deadline, today, false);
+  let measure: ItemDoc['measure'];
+  if (category === 'beteiligung') {
+    const department = field(problems, 'department', cleanText(input.department), LIMITS.department);
+    const name = field(problems, 'measure', cleanText(input.measure), LIMITS.measure);
+    const plannedDate = dateField(problems, 'plannedDate', input.plannedDate, today, true);
+    measure = { department, name, plannedDate: plannedDate ?? '' };
+  }
+  guardField(problems, 'subject', subject, privacy);
+  guardField(problems, 'description', body, privacy);
+  guardField(problems, 'department', measure?.department, privacy);
+  guardField(problems, 'measure', measure?.name, privacy);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: { authority: input.authority as AuthorityCode, category: category!, subject, body, ...(deadline ? { deadline } : {}), ...(measure ? { measure } : {}) } };
+}
+
+export type ReportFields = Pick<ItemDoc, 'subject' | 'body' | 'proposedDates'> & { urgency: Urgency };
+
+/** A new report's fields, cleaned, or what is wrong with them. */
+export function checkReport(input: ReportInput, privacy: PrivacyOptions): Checked<ReportFields> {
+  const problems: Problem[] = [];
+  const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
+  const body = field(problems, 'summary', cleanText(input.summary, true), LIMITS.description);
+  const urgencyRaw = input.urgency || 'normal';
+  const urgency = (URGENCIES as readonly string[]).includes(urgencyRaw) ? (urgencyRaw as Urgency) : undefined;
+  if (!urgency) problems.push({ field: 'urgency', code: 'unknown_value' });
+  const proposedDates = field(problems, 'proposedDates', cleanText(input.proposedDates), LIMITS.proposedDates, false);
+  for (const [name, value] of [['subject', subject], ['summary', body], ['proposedDates', proposedDates]] as const) guardField(problems, name, value, privacy);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: { subject, body, urgency: urgency!, ...(proposedDates ? { proposedDates } : {}) } };
+}
+
+/** An action's input, cleaned, or what is wrong with it. */
+export function checkAction(action: RequestAction, today: string, privacy: PrivacyOptions): Checked<ItemAction> {
+  const problems: Problem[] = [];
+  const text = 'text' in action ? cleanText(action.text, true) : '';
+  if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
+  let decision: ReportDecision | undefined;
+  if (action.type === 'decide') {
+    decision = (REPORT_DECISIONS as readonly string[]).includes(action.decision) ? (action.decision as ReportDecision) : undefined;
+    if (!decision) problems.push({ field: 'decision', code: 'unknown_value' });
+    if (decision === 'termin') {
+      dateField(problems, 'date', action.date, today, true);
+      if (!TIME.test((action.time ?? '').trim())) problems.push({ field: 'time', code: action.time ? 'bad_time' : 'missing' });
+    }
+    field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
+  }
+  guardField(problems, 'text', text, privacy);
+  if (problems.length) return { ok: false, problems };
+  switch (action.type) {
+    case 'accept':
+    case 'done':
+      return { ok: true, value: { type: action.type } };
+    case 'ask':
+    case 'answer':
+    case 'reply':
+      return { ok: true, value: { type: action.type, text } };
+    case 'decide':
+      return {
+        ok: true,
+        value: { type: 'decide', decision: decision!, ...(decision === 'termin' ? { date: action.date!.trim(), time: action.time!.trim() } : {}), ...(text ? { text } : {}) },
+      };
+  }
+}
