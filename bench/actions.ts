@@ -97,11 +97,11 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const ref = { id, authority: 'koeln' };
     const steps: Array<[unknown, ItemStatus]> = [
       [teams.cardAction('request.refresh', ref, { from: KOELN_IB, trigger: 'automatic' }), 'neu'],
-      [teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB }), 'in_bearbeitung'],
-      [teams.cardAction('request.act', { ...ref, rev: 2, action: 'ask', text: 'Rückfrage (Beispiel)' }, { from: KOELN_IB }), 'rueckfrage'],
+      [teams.cardAction('request.accept', { ...ref, rev: 1 }, { from: KOELN_IB }), 'in_bearbeitung'],
+      [teams.cardAction('request.ask', { ...ref, rev: 2, text: 'Rückfrage (Beispiel)' }, { from: KOELN_IB }), 'rueckfrage'],
       [teams.cardAction('request.reply', { ...ref, rev: 3, text: 'Antwort (Beispiel)' }, { from: staff }), 'in_bearbeitung'],
-      [teams.cardAction('request.act', { ...ref, rev: 4, action: 'answer', text: 'Auskunft (Beispiel)' }, { from: KOELN_IB }), 'in_bearbeitung'],
-      [teams.cardAction('request.act', { ...ref, rev: 5, action: 'done' }, { from: KOELN_IB }), 'erledigt'],
+      [teams.cardAction('request.answer', { ...ref, rev: 4, text: 'Auskunft (Beispiel)' }, { from: KOELN_IB }), 'in_bearbeitung'],
+      [teams.cardAction('request.done', { ...ref, rev: 5 }, { from: KOELN_IB }), 'erledigt'],
     ];
     for (const [activity, expected] of steps) if (!(await call(activity, expected))) return;
   };
@@ -159,7 +159,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           concurrency,
           warmupMs,
           durationMs,
-          activity: (vu, n) => teams.cardAction('request.act', { id: `stock-${vu}`, authority: 'koeln', rev: n, action: 'accept' }, { from: staff[vu] }),
+          activity: (vu, n) => teams.cardAction('request.accept', { id: `stock-${vu}`, authority: 'koeln', rev: n }, { from: staff[vu] }),
         })
       : undefined;
     if (stock) log(`actions (stock bot): ${stock.perS.toFixed(0)} actions/s, ${stock.failureSummary}; p50 ${stock.p50.toFixed(1)} ms p99 ${stock.p99.toFixed(1)} ms (failed calls included)`);

@@ -40,13 +40,13 @@ describe('the actions benchmark counts what a user would see as done', () => {
 
   it('counts an action that moved the request on, and the same click again ("Nichts geändert") as a failure', async () => {
     const ref = await submit();
-    const accept = teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB });
+    const accept = teams.cardAction('request.accept', { ...ref, rev: 1 }, { from: KOELN_IB });
     const first = await app.post(accept);
     expect(productActionFailure(first.status, first.body as never, 'in_bearbeitung')).toBeUndefined();
     // A card showing another status than the step's is not that step done.
     expect(productActionFailure(first.status, first.body as never, 'erledigt')).toBe('wrong status');
 
-    const again = await app.post(teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: KOELN_IB }));
+    const again = await app.post(teams.cardAction('request.accept', { ...ref, rev: 1 }, { from: KOELN_IB }));
     expect(again.status).toBe(200);
     expect(JSON.stringify(again.body)).toContain('Nichts geändert');
     expect(productActionFailure(again.status, again.body as never, 'in_bearbeitung')).toBe('nothing changed');
@@ -54,7 +54,7 @@ describe('the actions benchmark counts what a user would see as done', () => {
 
   it('counts a refusal as a failure', async () => {
     const ref = await submit();
-    const res = await app.post(teams.cardAction('request.act', { ...ref, rev: 1, action: 'accept' }, { from: OTHER_STAFF }));
+    const res = await app.post(teams.cardAction('request.accept', { ...ref, rev: 1 }, { from: OTHER_STAFF }));
     expect(productActionFailure(res.status, res.body as never, 'in_bearbeitung')).toBe(`refused ${(res.body as { statusCode: number }).statusCode}`);
     expect([403, 404]).toContain((res.body as { statusCode: number }).statusCode);
   });

@@ -136,7 +136,7 @@ describe('user text reaches others as text (issue 13, point 6)', () => {
     }
 
     // The requester's message about the change carries the subject escaped for Teams Markdown.
-    expect((await invoke('request.act', { id: item.id, authority: 'koeln', rev: item.rev, action: 'accept' }, KOELN_IB)).statusCode).toBe(200);
+    expect((await invoke('request.accept', { id: item.id, authority: 'koeln', rev: item.rev }, KOELN_IB)).statusCode).toBe(200);
     const told = await emulator.waitFor((c) => c.operation === 'send' && c.conversationId === personalConversationId(STAFF.id) && /In Bearbeitung/.test(c.activity?.text ?? ''));
     expect(told.activity?.textFormat).toBe('markdown');
     expect(told.activity?.text).toContain(`„${messageText(PLANTED_LINK)}“`);

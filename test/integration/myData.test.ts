@@ -72,7 +72,7 @@ describe('"Meine Daten" and "Meine Daten löschen"', () => {
 
   const act = async (item: ItemDoc, action: string, from: TeamsUser, text?: string) => {
     const current = (await database.store<ItemDoc>(CONTAINERS.items).read(item.authority, item.id))!;
-    const body = await invoke('request.act', { id: item.id, authority: item.authority, rev: current.rev, action, ...(text ? { text } : {}) }, from);
+    const body = await invoke(`request.${action}`, { id: item.id, authority: item.authority, rev: current.rev, ...(text ? { text } : {}) }, from);
     expect(body.statusCode).toBe(200);
   };
 
@@ -140,21 +140,21 @@ describe('"Meine Daten" and "Meine Daten löschen"', () => {
     let openItem: ItemDoc;
 
     beforeAll(async () => {
-      await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: GUEST_STAFF.aadObjectId, name: GUEST_STAFF.name });
-      const poll = await app.circle.createPoll(KFI_LEAD.aadObjectId, {
+      ok(await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: GUEST_STAFF.aadObjectId, name: GUEST_STAFF.name }));
+      const poll = ok(await app.circle.createPoll(KFI_LEAD.aadObjectId, {
         tenantId: GUEST_STAFF.tenantId, title: 'Sitzung Januar', durationMinutes: 120, place: 'Arnsberg (Beispiel)', delivery: 'personal',
         slots: [{ date: '2027-01-12', time: '10:00' }, { date: '2027-01-13', time: '14:00' }],
-      });
+      }));
       pollId = poll.poll.pk;
-      await app.circle.answerPoll(GUEST_STAFF.aadObjectId, pollId, { s1: 'yes' });
-      await app.circle.answerPoll(ARNSBERG_IB.aadObjectId, pollId, { s1: 'yes', s2: 'no' });
-      const meeting = await app.circle.announceMeeting(KFI_LEAD.aadObjectId, {
+      ok(await app.circle.answerPoll(GUEST_STAFF.aadObjectId, pollId, { s1: 'yes' }));
+      ok(await app.circle.answerPoll(ARNSBERG_IB.aadObjectId, pollId, { s1: 'yes', s2: 'no' }));
+      const meeting = ok(await app.circle.announceMeeting(KFI_LEAD.aadObjectId, {
         tenantId: GUEST_STAFF.tenantId, title: 'Sitzung Februar', date: '2027-02-09', startTime: '10:00', endTime: '12:00', place: 'Arnsberg (Beispiel)', rsvpDeadline: '2027-02-02', delivery: 'personal',
-      });
+      }));
       meetingId = meeting.meeting.pk;
-      await app.circle.rsvp(GUEST_STAFF.aadObjectId, meetingId, 'accept');
-      await app.circle.proposeTopic(GUEST_STAFF.aadObjectId, meetingId, { title: 'Mein Thema (Beispiel)' });
-      await app.circle.rsvp(ARNSBERG_IB.aadObjectId, meetingId, 'decline');
+      ok(await app.circle.rsvp(GUEST_STAFF.aadObjectId, meetingId, 'accept'));
+      ok(await app.circle.proposeTopic(GUEST_STAFF.aadObjectId, meetingId, { title: 'Mein Thema (Beispiel)' }));
+      ok(await app.circle.rsvp(ARNSBERG_IB.aadObjectId, meetingId, 'decline'));
       // One request closed (its retention runs from now), one still open.
       const closed = await submitRequest(GUEST_STAFF, 'muenster', 'Abgeschlossen (Beispiel)', 'Erledigt.');
       await act(closed, 'done', MUENSTER_IB);
@@ -217,7 +217,7 @@ describe('"Meine Daten" and "Meine Daten löschen"', () => {
       expect(json(again.value)).toContain('Es war nichts (mehr) zu löschen.');
       expect(json(again.value)).toContain('2 Anliegen und Vorträge von Ihnen');
 
-      await app.circle.answerPoll(GUEST_STAFF.aadObjectId, pollId, { s2: 'maybe' });
+      ok(await app.circle.answerPoll(GUEST_STAFF.aadObjectId, pollId, { s2: 'maybe' }));
       expect((await app.circle.pollView(pollId, undefined)).answeredCount).toBe(2);
     });
   });

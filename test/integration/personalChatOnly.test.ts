@@ -95,8 +95,8 @@ describe('personal and IB commands answer only in the personal chat', () => {
   });
 
   it('refuses a card action on a request in a room with 403, and the request is unchanged', async () => {
-    const body = { id: item.id, authority: 'koeln', rev: item.rev, action: 'accept' };
-    const res = await app.post(teams.cardAction('request.act', body, { from: KOELN_IB, scope: 'channel' }));
+    const body = { id: item.id, authority: 'koeln', rev: item.rev };
+    const res = await app.post(teams.cardAction('request.accept', body, { from: KOELN_IB, scope: 'channel' }));
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ statusCode: 403, value: { code: 'PersonalChatOnly' } });
     expect(JSON.stringify(res.body)).toContain(ROOM_DE);

@@ -54,7 +54,7 @@ describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) 
     }).content,
     itemForCommissioner: itemCard({
       ...item, showText: true, showDecision: false,
-      actions: [act('request.act', 'none', { id: 'anl-1', authority: 'koeln', rev: 1, action: 'accept' }), act('request.act', 'auto', { id: 'anl-1', authority: 'koeln', rev: 1, action: 'ask' }), act('report.start', 'none', { requestId: 'anl-1', authority: 'koeln' }), act('request.trail', 'none', { id: 'anl-1', authority: 'koeln' })],
+      actions: [act('request.accept', 'none', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('request.ask', 'auto', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('report.start', 'none', { requestId: 'anl-1', authority: 'koeln' }), act('request.trail', 'none', { id: 'anl-1', authority: 'koeln' })],
     }).content,
     itemForRequester: itemCard({ ...item, showText: true, showDecision: false, actions: [act('request.reply', 'auto', { id: 'anl-1', authority: 'koeln', rev: 2 })] }).content,
     itemForHead: itemCard({ ...item, showText: true, showDecision: true, actions: [act('report.decide', 'auto', { id: 'vtr-1', authority: 'koeln', rev: 1, decision: 'termin' })] }).content,
