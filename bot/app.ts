@@ -29,7 +29,7 @@ import { ReplyPoster } from './delivery/replyPoster';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
-import { circleFeature, circlePresenter } from './handlers/circle';
+import { circleFeature, circleProfiles } from './handlers/circle';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
@@ -168,13 +168,14 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
     );
     // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
-    const circleCards = circlePresenter(profiles);
     circle = new CircleService({
       store: database.store<CircleDoc>(CONTAINERS.circle),
       directory: () => liveAnswers.engine.directory,
       outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r), deleteOwned: (p) => delivery!.outbox.deleteOwned(p) },
       scheduler,
-      presenter: circleCards,
+      // The relay exists once delivery has started (below); the service only writes after the first turn.
+      relay: { kick: (source, doc) => delivery!.relay.kick(source, doc), relayed: (key) => delivery!.relay.relayed(key) },
+      profiles: circleProfiles(profiles),
       icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
       retentionDays: config.circleRetentionDays,
       logger,
@@ -216,6 +217,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
     });
     delivery.relay.register(requestNotifier.source(REQUESTS_SOURCE));
+    // The Koordinierungskreis: polls and meetings carry their notices; its source carries them out.
+    delivery.relay.register(circle.relaySource());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;
@@ -254,8 +257,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'privacy:purge', kind: PRIVACY_JOB_KINDS.purge, dueAt: new Date(startMs) },
-      // Finishes announcements and follow-ups a process that died mid-way left undone (see CircleService.sweep).
-      { key: 'circle:sweep', kind: CIRCLE_JOB_KINDS.sweep, dueAt: new Date(startMs) },
     ];
     await Promise.all(
       recurring.map(async (job) => {
@@ -279,7 +280,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     delivery.relay.start(config.relay.sweepMs);
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, presenter: circleCards, now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

@@ -1,27 +1,18 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { CardAttachment } from '../../cards/defineCard';
-import {
-  CIRCLE_TEXTS,
-  meetingWhen,
-  renderMeetingCard,
-  renderMeetingForm,
-  renderOverviewCard,
-  renderPollCard,
-  renderPollForm,
-  type CardStatus,
-  type CircleLang,
-} from '../../cards/circleViews';
+import { meetingWhen, renderMeetingCard, renderMeetingForm, renderOverviewCard, renderPollCard, renderPollForm, type CardStatus, type CircleLang } from '../../cards/circleViews';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
-import { formatBerlinDate } from '../../services/circle/berlinTime';
-import { CircleError, TOPIC_LIMITS, type CirclePresenter, type CircleService } from '../../services/circle/circleService';
-import { DELIVERY_MODES, POLL_CHOICES, RSVP_ANSWERS, type MeetingView, type PollChoice } from '../../services/circle/model';
+import { FORBIDDEN_REASONS, type CircleProfiles, type CircleService } from '../../services/circle/circleService';
+import { CIRCLE_VERBS, DELIVERY_MODES, POLL_CHOICES, RSVP_ANSWERS, type MeetingView, type PollChoice, type PollView } from '../../services/circle/model';
+import { CIRCLE_MESSAGES } from '../../services/circle/texts';
 import type { Logger } from '../../services/logging';
-import type { OutgoingActivity } from '../../services/notifications/model';
 import { messageText } from '../../services/text/escape';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
+import type { Outcome, Problem, Refusal } from '../../services/workflow/outcome';
 import { PERSONAL_DATA_ADVICE, personalDataReason } from '../privacyTexts';
 import { conversationRefOf } from '../teamsBot';
+import { respond, type Rendering } from '../workflows/respond';
 import { refreshIdsFrom } from './refreshIds';
 import { langOf, type Lang } from '../texts';
 import { invokeResponse, type CardVerb, type Caller, type Feature } from './types';
@@ -38,96 +29,7 @@ const POLL_WORDS = new Set(['terminumfrage', 'neue terminumfrage', 'date poll', 
 const ANNOUNCE_WORDS = new Set(['sitzung ankündigen', 'sitzung ankuendigen', 'announce meeting', 'announce a meeting']);
 const CHANNEL_WORDS = new Set(['koordinierungskreis hier posten', 'post the circle here', 'post circle here']);
 
-const M = {
-  de: {
-    kfiOnly: 'Das kann nur das Kompetenzzentrum für Integration (KfI), das den Koordinierungskreis leitet.',
-    notMember: 'Diese Aktion ist den Mitgliedern des Koordinierungskreises vorbehalten.',
-    notFound: 'Diese Umfrage oder Sitzung gibt es nicht (mehr).',
-    closed: 'Das ist nicht mehr möglich: Die Umfrage ist abgeschlossen oder die Sitzung abgesagt bzw. vorbei.',
-    past: 'Der Termin liegt in der Vergangenheit. Bitte wählen Sie ein Datum in der Zukunft.',
-    noChannel: 'Es ist noch kein Teams-Kanal festgelegt. Schreiben Sie im gewünschten Kanal „Koordinierungskreis hier posten“ oder wählen Sie „Einzeln an jedes Mitglied“.',
-    invalid: {
-      title: 'Bitte geben Sie einen Titel an.', duration: 'Bitte wählen Sie eine Dauer.', slot: 'Ein Termin ist unvollständig: Bitte Datum und Uhrzeit angeben.',
-      slotCount: 'Bitte schlagen Sie 2 bis 10 verschiedene Termine vor.', onlineUrl: 'Der Online-Link muss mit https:// beginnen.',
-      date: 'Bitte geben Sie Datum, Beginn und Ende an.', endBeforeStart: 'Das Ende muss nach dem Beginn liegen.',
-      rsvpDeadline: 'Die Rückmeldefrist muss ein Datum vor oder am Sitzungstag sein.', placeOrLink: 'Bitte geben Sie einen Ort oder einen Online-Link an.',
-      choices: 'Bitte wählen Sie mindestens für einen Termin Ja, Vielleicht oder Nein.', delegate: 'Bitte nennen Sie bei „Vertretung“, wer teilnimmt.',
-      topicTitle: 'Bitte geben Sie ein Thema an.', minutes: 'Bitte geben Sie das Protokoll oder einen Link ein.', actionTitle: 'Bitte beschreiben Sie die Aufgabe.',
-      owner: 'Bitte wählen Sie eine verantwortliche Person aus dem Kreis.', due: 'Bitte geben Sie ein Fälligkeitsdatum an.', tooLong: 'Ein Text ist zu lang.',
-      guest: 'Die Kennung des Gastes ist ungültig.', guestName: 'Bitte geben Sie den Namen des Gastes an.',
-      topicLimit: `Sie haben für diese Sitzung schon ${TOPIC_LIMITS.perMember} Themen vorgeschlagen. Weitere Themen besprechen Sie bitte direkt mit dem KfI.`,
-      topicsFull: `Für diese Sitzung liegen schon ${TOPIC_LIMITS.perMeeting} Themen vor. Bitte wenden Sie sich direkt an das KfI.`,
-    } as Record<string, string>,
-    invalidDefault: 'Die Angaben sind unvollständig. Bitte prüfen Sie das Formular.',
-    answerSaved: 'Danke, Ihre Antwort ist gespeichert.',
-    reminded: (n: number) => (n > 0 ? `Erinnerung an ${n} Mitglieder gesendet.` : 'Niemand zu erinnern: Heute wurde schon erinnert, oder alle haben geantwortet.'),
-    pollCreated: 'Die Terminumfrage ist angelegt und geht an den Koordinierungskreis.',
-    meetingAnnounced: 'Die Sitzung ist angekündigt. Alle Mitglieder erhalten die Einladung; Erinnerungen sind geplant.',
-    meetingChanged: 'Die Änderung ist gespeichert. Alle Karten werden aktualisiert, die Mitglieder einmal benachrichtigt.',
-    rsvpSaved: 'Danke, Ihre Rückmeldung ist gespeichert.',
-    topicProposed: 'Danke, Ihr Themenvorschlag ist beim KfI.',
-    saved: 'Gespeichert.',
-    cancelled: 'Die Sitzung ist abgesagt. Alle Mitglieder werden einmal benachrichtigt.',
-    channelSet: 'Dieser Kanal ist jetzt der Kanal des Koordinierungskreises: Umfragen und Einladungen werden hier gepostet.',
-    channelOnly: 'Bitte schreiben Sie „Koordinierungskreis hier posten“ in dem Teams-Kanal, in dem der Kreis seine Einladungen erhalten soll.',
-    pollReminder: (t: string) => `Erinnerung: Bitte beantworten Sie die Terminumfrage „${t}“ des Koordinierungskreises.`,
-    rsvpReminder: (t: string, when: string, d: string) => `Erinnerung: Bitte melden Sie sich bis ${d} für „${t}“ am ${when} zurück (Zusage, Absage oder Vertretung).`,
-    dayBefore: (t: string, when: string) => `Morgen: „${t}“ des Koordinierungskreises, ${when}.`,
-    notice: {
-      changed: (t: string, when: string) => `Geändert: „${t}“ findet jetzt am ${when} statt bzw. hat neue Angaben. Die Karte zeigt den aktuellen Stand.`,
-      cancelled: (t: string, when: string) => `Abgesagt: „${t}“ am ${when} findet nicht statt.`,
-      agenda: (t: string) => `Die Tagesordnung für „${t}“ ist veröffentlicht.`,
-      minutes: (t: string) => `Das Protokoll zu „${t}“ ist veröffentlicht.`,
-    },
-    actionReminder: (title: string, due: string, t: string) => `Erinnerung: Ihre Aufgabe „${title}“ aus „${t}“ ist am ${due} fällig.`,
-    nextMeeting: (t: string, when: string, where: string) => `Die nächste Sitzung des Koordinierungskreises: „${t}“, ${when}${where ? `, ${where}` : ''}.`,
-    noMeeting: (contact: string) => `Zurzeit ist keine Sitzung des Koordinierungskreises angesetzt. Ansprechpartner ist das ${contact}.`,
-  },
-  en: {
-    kfiOnly: 'Only the Kompetenzzentrum für Integration (KfI), which runs the coordination circle, can do this.',
-    notMember: 'This is for members of the coordination circle.',
-    notFound: 'This poll or meeting does not exist (any more).',
-    closed: 'This is no longer possible: the poll is closed, or the meeting was cancelled or is over.',
-    past: 'That date is in the past. Please choose a date in the future.',
-    noChannel: 'No Teams channel has been designated yet. Write "Koordinierungskreis hier posten" in the channel, or choose "To each member personally".',
-    invalid: {
-      title: 'Please enter a title.', duration: 'Please choose a duration.', slot: 'A date is incomplete: please give day and time.',
-      slotCount: 'Please propose 2 to 10 different dates.', onlineUrl: 'The online link must start with https://.',
-      date: 'Please give the date, start and end.', endBeforeStart: 'The end must be after the start.',
-      rsvpDeadline: 'The reply deadline must be on or before the day of the meeting.', placeOrLink: 'Please give a place or an online link.',
-      choices: 'Please answer yes, maybe or no for at least one date.', delegate: 'Please name who attends instead.',
-      topicTitle: 'Please enter a topic.', minutes: 'Please enter the minutes or a link.', actionTitle: 'Please describe the action item.',
-      owner: 'Please choose an owner from the circle.', due: 'Please give a due date.', tooLong: 'A text is too long.',
-      guest: "The guest's id is not valid.", guestName: "Please give the guest's name.",
-      topicLimit: `You have already proposed ${TOPIC_LIMITS.perMember} topics for this meeting. Please discuss further topics with the KfI directly.`,
-      topicsFull: `This meeting already has ${TOPIC_LIMITS.perMeeting} topics. Please contact the KfI directly.`,
-    } as Record<string, string>,
-    invalidDefault: 'Some details are missing. Please check the form.',
-    answerSaved: 'Thank you, your answer is saved.',
-    reminded: (n: number) => (n > 0 ? `Reminder sent to ${n} members.` : 'Nobody to remind: a reminder went out today already, or everyone has answered.'),
-    pollCreated: 'The date poll is created and goes to the coordination circle.',
-    meetingAnnounced: 'The meeting is announced. Every member receives the invitation; reminders are scheduled.',
-    meetingChanged: 'The change is saved. Every card is updated, members are told once.',
-    rsvpSaved: 'Thank you, your reply is saved.',
-    topicProposed: 'Thank you, your topic proposal is with the KfI.',
-    saved: 'Saved.',
-    cancelled: 'The meeting is cancelled. Every member is told once.',
-    channelSet: "This channel is now the coordination circle's channel: polls and invitations are posted here.",
-    channelOnly: 'Please write "Koordinierungskreis hier posten" in the Teams channel where the circle should receive its invitations.',
-    pollReminder: (t: string) => `Reminder: please answer the coordination circle's date poll "${t}".`,
-    rsvpReminder: (t: string, when: string, d: string) => `Reminder: please reply by ${d} for "${t}" on ${when}.`,
-    dayBefore: (t: string, when: string) => `Tomorrow: "${t}" of the coordination circle, ${when}.`,
-    notice: {
-      changed: (t: string, when: string) => `Changed: "${t}" now takes place on ${when} or has new details. The card shows the current state.`,
-      cancelled: (t: string, when: string) => `Cancelled: "${t}" on ${when} will not take place.`,
-      agenda: (t: string) => `The agenda for "${t}" is published.`,
-      minutes: (t: string) => `The minutes of "${t}" are published.`,
-    },
-    actionReminder: (title: string, due: string, t: string) => `Reminder: your action item "${title}" from "${t}" is due on ${due}.`,
-    nextMeeting: (t: string, when: string, where: string) => `The next meeting of the coordination circle: "${t}", ${when}${where ? `, ${where}` : ''}.`,
-    noMeeting: (contact: string) => `No meeting of the coordination circle is scheduled at the moment. Please contact the ${contact}.`,
-  },
-} as const;
+const M = CIRCLE_MESSAGES;
 
 const id = z.string().min(1).max(80).regex(/^[A-Za-z0-9:_-]+$/);
 const text = (max: number) => z.string().max(max).optional();
@@ -135,73 +37,64 @@ const pollRef = z.object({ pollId: id }).passthrough();
 const meetingRef = z.object({ meetingId: id }).passthrough();
 const formSchema = z.record(z.string(), z.unknown());
 
+/** One zod schema per verb. */
+const SCHEMAS = {
+  guestAdd: z.object({ guestId: z.string().max(80), guestName: text(500) }).passthrough(),
+  form: formSchema,
+  pollRef,
+  meetingRef,
+  pollClose: z.object({ pollId: id, slotId: text(20), rsvpDeadline: text(10) }).passthrough(),
+  meetingSave: z.object({ meetingId: z.union([z.literal(''), id]).optional() }).passthrough(),
+  rsvp: z.object({ meetingId: id, rsvp: z.enum(RSVP_ANSWERS), delegate: text(500) }).passthrough(),
+  topicPropose: z.object({ meetingId: id, topicTitle: text(1000), topicDescription: text(2000), topicPresenter: text(500) }).passthrough(),
+  topicDecide: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/), decision: z.enum(['accept', 'reject', 'up']) }).passthrough(),
+  minutes: z.object({ meetingId: id, minutes: text(10_000) }).passthrough(),
+  actionAdd: z.object({ meetingId: id, actionTitle: text(1000), actionOwner: text(80), actionDue: text(10) }).passthrough(),
+};
+
 const card = (attachment: CardAttachment) => MessageFactory.attachment(CardFactory.adaptiveCard(attachment.content));
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** The fields the privacy guard may refuse (the service names the field in `detail`), as the cards label them. */
-const GUARDED_FIELDS: Record<CircleLang, Record<string, string>> = {
-  de: {
-    title: 'Titel', place: 'Ort', agendaText: 'Tagesordnung', topicTitle: 'Thema', topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?',
-    minutes: 'Protokoll', actionTitle: 'Neue Aufgabe', delegate: 'Vertretung',
-  },
-  en: {
-    title: 'Title', place: 'Place', agendaText: 'Agenda', topicTitle: 'Topic', topicDescription: 'Short description', topicPresenter: 'Who presents it?',
-    minutes: 'Minutes', actionTitle: 'New action item', delegate: 'Sending someone',
-  },
-};
-
-/** The polite sentence for a refusal of the circle service (the chat and the personal tab's composer say the same). */
-export function circleErrorText(l: CircleLang, err: CircleError): string {
-  const t = M[l];
-  switch (err.code) {
-    case 'CIRCLE_FORBIDDEN':
-      return t.kfiOnly;
-    case 'CIRCLE_NOT_MEMBER':
-      return t.notMember;
-    case 'CIRCLE_NOT_FOUND':
-      return t.notFound;
-    case 'CIRCLE_CLOSED':
-      return t.closed;
-    case 'CIRCLE_PAST':
-      return t.past;
-    case 'CIRCLE_NO_CHANNEL':
-      return t.noChannel;
-    case 'CIRCLE_PERSONAL_DATA': {
-      const field = GUARDED_FIELDS[l][err.detail] ?? err.detail;
-      const reason = personalDataReason(l, err.kinds);
-      return `${l === 'de' ? `Das Feld „${field}“` : `The field "${field}"`} ${reason}. ${PERSONAL_DATA_ADVICE[l]}`;
-    }
-    default:
-      return t.invalid[err.detail] ?? t.invalidDefault;
-  }
-}
-
-/**
- * How the circle's messages look in Teams (the service's presenter port). Cards are one activity for all recipients:
- * German, the authorities' working language; each member's client then refreshes the card into their own view and
- * language. Text messages go to each member in the language of their Teams client, as last seen by the bot.
- */
-export function circlePresenter(profiles: UserProfileRepository): CirclePresenter {
-  const refreshIds = refreshIdsFrom(profiles, 0);
-  // Titles, places and action items are user text: escaped for Teams Markdown before they go into a message.
-  const message = (textValue: string): OutgoingActivity => ({ type: 'message', text: textValue, textFormat: 'markdown' });
-  const attachmentActivity = (a: CardAttachment, summary: string): OutgoingActivity => ({ type: 'message', summary, attachments: [a] });
+/** What the circle learns of people from their stored profiles (languages, Teams ids for card refresh). */
+export function circleProfiles(profiles: Pick<UserProfileRepository, 'get'>): CircleProfiles {
   return {
-    poll: async (view) => attachmentActivity(renderPollCard(view, 'de', { refreshUserIds: await refreshIds(view.members) }), CIRCLE_TEXTS.de.pollHeading(view.poll.title)),
-    meeting: async (view) => attachmentActivity(renderMeetingCard(view, 'de', { refreshUserIds: await refreshIds(view.members) }), CIRCLE_TEXTS.de.meetingHeading(view.meeting.title)),
-    languages: async (ids) => {
-      const found = await Promise.all(ids.map(async (id) => [id, langOf((await profiles.get(id).catch(() => undefined))?.locale)] as const));
-      return new Map(found);
-    },
-    pollReminder: async (view, l) => message(M[l].pollReminder(messageText(view.poll.title))),
-    rsvpReminder: async (view, l) => message(M[l].rsvpReminder(messageText(view.meeting.title), meetingWhen(view.meeting, l), formatBerlinDate(view.meeting.rsvpDeadline, l))),
-    dayBefore: async (view, l) => message(M[l].dayBefore(messageText(view.meeting.title), meetingWhen(view.meeting, l))),
-    notice: async (view, kind, l) => message(M[l].notice[kind](messageText(view.meeting.title), meetingWhen(view.meeting, l))),
-    actionReminder: async (view, item, l) => message(M[l].actionReminder(messageText(item.title), formatBerlinDate(item.due, l), messageText(view.meeting.title))),
+    langOf: async (aadObjectId) => langOf((await profiles.get(aadObjectId).catch(() => undefined))?.locale),
+    refreshIds: refreshIdsFrom(profiles, 0),
   };
 }
 
-/** The Koordinierungskreis in Teams: commands, card verbs, the next-meeting answer and the reminder jobs. */
+/** The polite sentence for input problems of the circle (the chat and the personal tab's composer say the same). */
+export function circleProblemText(l: CircleLang, problems: Problem[]): string {
+  const t = M[l];
+  const p = problems[0];
+  if (!p) return t.invalidDefault;
+  if (p.code === 'personal_data') {
+    const field = (t.fields as Record<string, string>)[p.field] ?? p.field;
+    return `${t.fieldRefused(field, personalDataReason(l, p.kinds ?? []))} ${PERSONAL_DATA_ADVICE[l]}`;
+  }
+  if (p.code === 'past_date') return t.past;
+  if (p.field === 'noChannel') return t.noChannel;
+  return (t.invalid as Record<string, string>)[p.field] ?? t.invalidDefault;
+}
+
+/** The circle's own wording for a refusal. */
+export function circleRefusalText(l: CircleLang, refusal: Refusal): string {
+  const t = M[l];
+  switch (refusal.code) {
+    case 'forbidden':
+      return refusal.reason === FORBIDDEN_REASONS.member ? t.notMember : t.kfiOnly;
+    case 'not_found':
+      return t.notFound;
+    case 'closed':
+      return t.closed;
+    case 'unavailable':
+      return t.noChannel;
+    case 'invalid':
+      return circleProblemText(l, refusal.problems);
+  }
+}
+
+/** The Koordinierungskreis in Teams: commands, one small handler per card verb, the next-meeting answer and the jobs. */
 export function circleFeature(deps: CircleFeatureDeps): Feature {
   const { service } = deps;
   const lang = (caller: Caller): CircleLang => caller.lang;
@@ -209,47 +102,51 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     const kfi = deps.live.engine.directory.kfi;
     return `${kfi.name}, ${kfi.email}${kfi.phone ? `, ${l === 'de' ? 'Tel.' : 'phone'} ${kfi.phone}` : ''}`;
   };
-
   const refreshIds = refreshIdsFrom(deps.profiles);
-
-  const errorText = circleErrorText;
+  const channelKnown = async () => !!(await service.settings())?.channel;
 
   /**
-   * Runs an action; refusals become a 403/404 (logged, ids and codes only) or the card again with the reason, so
-   * that a forged or stale payload changes nothing.
+   * The one mapping (bot/workflows/respond.ts) with the circle's rendering: the card after the action with `saved` on
+   * top, refusals in the circle's words (forbidden ones logged, ids and codes only), and input problems as the card or
+   * form again with what the caller typed.
    */
-  const guarded = async (
+  const answer = async <T>(
     context: TurnContext,
     caller: Caller,
     verb: string,
-    action: () => Promise<Record<string, unknown>>,
-    onRefusal?: (message: string) => Promise<Record<string, unknown>>,
+    result: Outcome<T>,
+    show: (value: T, status: string, style: 'good' | 'attention' | 'default') => Promise<Record<string, unknown>>,
+    saved: string,
+    again?: (message: string) => Promise<Record<string, unknown>>,
   ) => {
-    try {
-      return invokeResponse.card(await action());
-    } catch (err) {
-      if (!(err instanceof CircleError)) throw err;
-      const textValue = errorText(lang(caller), err);
-      if (err.code === 'CIRCLE_FORBIDDEN' || err.code === 'CIRCLE_NOT_MEMBER') {
-        deps.logger.warn({ event: 'circle.refused', verb, code: err.code, activityId: context.activity.id }, 'circle action refused');
-        return invokeResponse.error(403, 'Forbidden', textValue);
-      }
-      if (err.code === 'CIRCLE_NOT_FOUND') return invokeResponse.error(404, 'NotFound', textValue);
-      if (onRefusal) return invokeResponse.card(await onRefusal(textValue));
-      return invokeResponse.error(400, 'BadRequest', textValue);
-    }
+    const l = lang(caller);
+    if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb, code: result.reason ?? 'forbidden', activityId: context.activity.id }, 'circle action refused');
+    const rendering: Rendering<T> = {
+      // The circle confirms every action, also one that changed nothing (the same answer twice).
+      card: (value, notice, style) => show(value, notice || saved, notice ? (style === 'warning' ? 'attention' : style) : saved ? 'good' : 'default'),
+      saved,
+      stale: () => '',
+      refusalText: (r) => circleRefusalText(l, r),
+      ...(again ? { invalid: async (problems: Problem[]) => invokeResponse.card(await again(circleProblemText(l, problems))) } : {}),
+    };
+    if (!result.ok && result.code === 'invalid' && !again) return invokeResponse.error(400, 'BadRequest', circleProblemText(l, result.problems));
+    return respond(result, l, rendering);
   };
 
-  const pollCard = async (caller: Caller, pollId: string, status?: string, statusStyle: 'good' | 'attention' = 'good') => {
-    const view = await service.pollView(pollId, caller.aadObjectId);
-    return renderPollCard(view, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(view.members) }).content;
-  };
+  const pollCard = async (caller: Caller, view: PollView, status?: string, statusStyle: 'good' | 'attention' | 'default' = 'good') =>
+    renderPollCard(view, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(view.members) }).content;
   /** `inputs` refills what the caller typed after a refused action. */
-  const meetingCard = async (caller: Caller, view: MeetingView | string, status?: string, statusStyle: 'good' | 'attention' = 'good', inputs?: CardStatus['inputs']) => {
-    const v = typeof view === 'string' ? await service.meetingView(view, caller.aadObjectId) : view;
-    return renderMeetingCard(v, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(v.members), inputs }).content;
+  const meetingCard = async (caller: Caller, view: MeetingView, status?: string, statusStyle: 'good' | 'attention' | 'default' = 'good', inputs?: CardStatus['inputs']) =>
+    renderMeetingCard(view, lang(caller), { status, statusStyle, refreshUserIds: await refreshIds(view.members), inputs }).content;
+  /** The caller's current poll/meeting card with a message (after a refused input). */
+  const pollAgain = (caller: Caller, pollId: string) => async (msg: string) => {
+    const o = await service.showPoll(caller.aadObjectId, pollId);
+    return o.ok ? pollCard(caller, o.value, msg, 'attention') : { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: msg, wrap: true }] };
   };
-  const channelKnown = async () => !!(await service.settings())?.channel;
+  const meetingAgain = (caller: Caller, meetingId: string, inputs?: CardStatus['inputs']) => async (msg: string) => {
+    const o = await service.showMeeting(caller.aadObjectId, meetingId);
+    return o.ok ? meetingCard(caller, o.value, msg, 'attention', inputs) : { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: msg, wrap: true }] };
+  };
 
   const overviewCard = async (caller: Caller, status?: string) => {
     const o = await service.overviewFor(caller.aadObjectId);
@@ -258,244 +155,110 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     if (status) (rendered.content.body as unknown[]).splice(2, 0, { type: 'TextBlock', text: status, wrap: true, weight: 'Bolder' });
     return rendered;
   };
-
   const overview = async (context: TurnContext, caller: Caller) => {
     await context.sendActivity(card(await overviewCard(caller)));
   };
+  /** The KfI's forms: anyone else is refused as for any KfI action. */
+  const kfiForm = async (context: TurnContext, caller: Caller, verb: string, form: () => Promise<CardAttachment>) =>
+    answer(context, caller, verb, service.isKfi(caller.aadObjectId) ? { ok: true as const, value: true, changed: false } : { ok: false as const, code: 'forbidden' as const, reason: FORBIDDEN_REASONS.kfi }, async () => (await form()).content, '');
+  const values = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, str(v)]));
+  const V = CIRCLE_VERBS;
 
+  /** One small handler per verb. */
+  const handlers = {
+    guestAdd: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.guestAdd>) =>
+      answer(context, caller, V.guestAdd, await service.addGuest(caller.aadObjectId, { aadObjectId: data.guestId, name: data.guestName ?? '' }), async (_v, status) => (await overviewCard(caller, status)).content, M[lang(caller)].saved, async (msg) => (await overviewCard(caller, msg)).content),
+    pollNew: (context: TurnContext, caller: Caller) => kfiForm(context, caller, V.pollNew, async () => renderPollForm(lang(caller), { channel: await channelKnown() })),
+    pollCreate: async (context: TurnContext, caller: Caller, data: Record<string, unknown>) => {
+      const v = values(data);
+      const result = await service.createPoll(caller.aadObjectId, {
+        tenantId: caller.tenantId,
+        title: v.title,
+        place: v.place,
+        onlineUrl: v.onlineUrl,
+        durationMinutes: Number(v.duration || 120),
+        slots: Array.from({ length: 10 }, (_, i) => ({ date: v[`slot${i + 1}Date`] ?? '', time: v[`slot${i + 1}Time`] ?? '' })),
+        delivery: DELIVERY_MODES.find((d) => d === v.delivery),
+      });
+      return answer(context, caller, V.pollCreate, result, (view, s, st) => pollCard(caller, view, s, st), M[lang(caller)].pollCreated, async (msg) => renderPollForm(lang(caller), { channel: await channelKnown(), status: msg, values: v }).content);
+    },
+    pollAnswer: async (context: TurnContext, caller: Caller, data: z.infer<typeof pollRef>) => {
+      const choices: Record<string, PollChoice> = {};
+      for (const [key, value] of Object.entries(data)) if (key.startsWith('slot_') && POLL_CHOICES.includes(value as PollChoice)) choices[key.slice(5)] = value as PollChoice;
+      const result = await service.answerPoll(caller.aadObjectId, data.pollId, choices);
+      return answer(context, caller, V.pollAnswer, result, (view, s, st) => pollCard(caller, view, s, st), M[lang(caller)].answerSaved, pollAgain(caller, data.pollId));
+    },
+    pollShow: async (context: TurnContext, caller: Caller, data: z.infer<typeof pollRef>) =>
+      answer(context, caller, V.pollShow, await service.showPoll(caller.aadObjectId, data.pollId), (view) => pollCard(caller, view), ''),
+    pollRemind: async (context: TurnContext, caller: Caller, data: z.infer<typeof pollRef>) => {
+      const result = await service.remindPoll(caller.aadObjectId, data.pollId);
+      const reminded = result.ok ? result.value.reminded : 0;
+      return answer(context, caller, V.pollRemind, result, (v) => pollCard(caller, v.view, M[lang(caller)].reminded(reminded)), M[lang(caller)].reminded(reminded), pollAgain(caller, data.pollId));
+    },
+    pollClose: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.pollClose>) => {
+      const result = await service.closePoll(caller.aadObjectId, data.pollId, { slotId: data.slotId || undefined, rsvpDeadline: data.rsvpDeadline || undefined });
+      return answer(context, caller, V.pollClose, result, (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].meetingAnnounced, pollAgain(caller, data.pollId));
+    },
+    meetingNew: (context: TurnContext, caller: Caller) => kfiForm(context, caller, V.meetingNew, async () => renderMeetingForm(lang(caller), { channel: await channelKnown() })),
+    meetingEdit: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
+      answer(context, caller, V.meetingEdit, await service.meetingForEdit(caller.aadObjectId, data.meetingId), async (meeting) => renderMeetingForm(lang(caller), { channel: await channelKnown(), meeting }).content, ''),
+    meetingSave: async (context: TurnContext, caller: Caller, data: Record<string, unknown>) => {
+      const v = values(data);
+      const input = { title: v.title, date: v.date, startTime: v.startTime, endTime: v.endTime, place: v.place, onlineUrl: v.onlineUrl, agendaText: v.agendaText, rsvpDeadline: v.rsvpDeadline };
+      const existing = v.meetingId || '';
+      const result = existing
+        ? await service.updateMeeting(caller.aadObjectId, existing, input)
+        : await service.announceMeeting(caller.aadObjectId, { ...input, tenantId: caller.tenantId, delivery: DELIVERY_MODES.find((d) => d === v.delivery) });
+      const again = async (msg: string) => {
+        const stored = existing ? await service.meetingForEdit(caller.aadObjectId, existing) : undefined;
+        return renderMeetingForm(lang(caller), { channel: await channelKnown(), status: msg, values: v, ...(stored?.ok ? { meeting: stored.value } : {}) }).content;
+      };
+      return answer(context, caller, V.meetingSave, result, (view, s, st) => meetingCard(caller, view, s, st), existing ? M[lang(caller)].meetingChanged : M[lang(caller)].meetingAnnounced, again);
+    },
+    meetingShow: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
+      answer(context, caller, V.meetingShow, await service.showMeeting(caller.aadObjectId, data.meetingId), (view) => meetingCard(caller, view), ''),
+    meetingCancel: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
+      answer(context, caller, V.meetingCancel, await service.cancelMeeting(caller.aadObjectId, data.meetingId), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].cancelled),
+    meetingRsvp: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.rsvp>) =>
+      answer(context, caller, V.meetingRsvp, await service.rsvp(caller.aadObjectId, data.meetingId, data.rsvp, data.delegate), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].rsvpSaved, meetingAgain(caller, data.meetingId, { delegate: data.delegate })),
+    topicPropose: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicPropose>) => {
+      const result = await service.proposeTopic(caller.aadObjectId, data.meetingId, { title: data.topicTitle ?? '', description: data.topicDescription, presenter: data.topicPresenter });
+      return answer(context, caller, V.topicPropose, result, (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].topicProposed, meetingAgain(caller, data.meetingId, { topicTitle: data.topicTitle, topicDescription: data.topicDescription, topicPresenter: data.topicPresenter }));
+    },
+    topicDecide: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicDecide>) =>
+      answer(context, caller, V.topicDecide, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, data.decision), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
+    agendaPublish: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
+      answer(context, caller, V.agendaPublish, await service.publishAgenda(caller.aadObjectId, data.meetingId), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
+    minutesPost: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.minutes>) =>
+      answer(context, caller, V.minutesPost, await service.postMinutes(caller.aadObjectId, data.meetingId, data.minutes ?? ''), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved, meetingAgain(caller, data.meetingId, { minutes: data.minutes })),
+    actionAdd: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.actionAdd>) => {
+      const result = await service.addActionItem(caller.aadObjectId, data.meetingId, { title: data.actionTitle ?? '', owner: data.actionOwner ?? '', due: data.actionDue ?? '' });
+      return answer(context, caller, V.actionAdd, result, (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved, meetingAgain(caller, data.meetingId, { actionTitle: data.actionTitle }));
+    },
+  };
+
+  const verb = <T>(name: string, schema: z.ZodType<T>, run: (context: TurnContext, caller: Caller, data: T) => Promise<import('botbuilder').AdaptiveCardInvokeResponse>): CardVerb<T> => ({ verb: name, schema, run });
   const verbs: CardVerb<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
-    {
-      verb: 'circle.guest.add',
-      schema: z.object({ guestId: z.string().max(80), guestName: text(500) }).passthrough(),
-      run: (context, caller, data: { guestId: string; guestName?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.guest.add',
-          async () => {
-            await service.addGuest(caller.aadObjectId, { aadObjectId: data.guestId, name: data.guestName ?? '' });
-            return (await overviewCard(caller, M[lang(caller)].saved)).content;
-          },
-          async (msg) => (await overviewCard(caller, msg)).content,
-        ),
-    },
-    {
-      verb: 'circle.poll.new',
-      schema: formSchema,
-      run: (context, caller) =>
-        guarded(context, caller, 'circle.poll.new', async () => {
-          if (!service.isKfi(caller.aadObjectId)) throw new CircleError('CIRCLE_FORBIDDEN');
-          return renderPollForm(lang(caller), { channel: await channelKnown() }).content;
-        }),
-    },
-    {
-      verb: 'circle.poll.create',
-      schema: formSchema,
-      run: async (context, caller, data: Record<string, unknown>) => {
-        const values = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, str(v)]));
-        return guarded(
-          context,
-          caller,
-          'circle.poll.create',
-          async () => {
-            const view = await service.createPoll(caller.aadObjectId, {
-              tenantId: caller.tenantId,
-              title: values.title,
-              place: values.place,
-              onlineUrl: values.onlineUrl,
-              durationMinutes: Number(values.duration || 120),
-              slots: Array.from({ length: 10 }, (_, i) => ({ date: values[`slot${i + 1}Date`] ?? '', time: values[`slot${i + 1}Time`] ?? '' })),
-              delivery: DELIVERY_MODES.find((d) => d === values.delivery),
-            });
-            return renderPollCard(view, lang(caller), { status: M[lang(caller)].pollCreated, statusStyle: 'good', refreshUserIds: await refreshIds(view.members) }).content;
-          },
-          async (msg) => renderPollForm(lang(caller), { channel: await channelKnown(), status: msg, values }).content,
-        );
-      },
-    },
-    {
-      verb: 'circle.poll.answer',
-      schema: pollRef,
-      run: async (context, caller, data: { pollId: string } & Record<string, unknown>) => {
-        const choices: Record<string, PollChoice> = {};
-        for (const [key, value] of Object.entries(data)) {
-          if (key.startsWith('slot_') && POLL_CHOICES.includes(value as PollChoice)) choices[key.slice(5)] = value as PollChoice;
-        }
-        return guarded(
-          context,
-          caller,
-          'circle.poll.answer',
-          async () => {
-            const view = await service.answerPoll(caller.aadObjectId, data.pollId, choices);
-            return renderPollCard(view, lang(caller), { status: M[lang(caller)].answerSaved, statusStyle: 'good', refreshUserIds: await refreshIds(view.members) }).content;
-          },
-          (msg) => pollCard(caller, data.pollId, msg, 'attention'),
-        );
-      },
-    },
-    ...(['circle.poll.refresh', 'circle.poll.show'] as const).map(
-      (verb): CardVerb<{ pollId: string }> => ({
-        verb,
-        schema: pollRef,
-        run: (context, caller, data) => guarded(context, caller, verb, () => pollCard(caller, data.pollId)),
-      }),
-    ),
-    {
-      verb: 'circle.poll.remind',
-      schema: pollRef,
-      run: (context, caller, data: { pollId: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.poll.remind',
-          async () => pollCard(caller, data.pollId, M[lang(caller)].reminded((await service.remindPoll(caller.aadObjectId, data.pollId)).reminded)),
-          (msg) => pollCard(caller, data.pollId, msg, 'attention'),
-        ),
-    },
-    {
-      verb: 'circle.poll.close',
-      schema: z.object({ pollId: id, slotId: text(20), rsvpDeadline: text(10) }).passthrough(),
-      run: (context, caller, data: { pollId: string; slotId?: string; rsvpDeadline?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.poll.close',
-          async () => meetingCard(caller, await service.closePoll(caller.aadObjectId, data.pollId, { slotId: data.slotId || undefined, rsvpDeadline: data.rsvpDeadline || undefined }), M[lang(caller)].meetingAnnounced),
-          (msg) => pollCard(caller, data.pollId, msg, 'attention'),
-        ),
-    },
-    {
-      verb: 'circle.meeting.new',
-      schema: formSchema,
-      run: (context, caller) =>
-        guarded(context, caller, 'circle.meeting.new', async () => {
-          if (!service.isKfi(caller.aadObjectId)) throw new CircleError('CIRCLE_FORBIDDEN');
-          return renderMeetingForm(lang(caller), { channel: await channelKnown() }).content;
-        }),
-    },
-    {
-      verb: 'circle.meeting.edit',
-      schema: meetingRef,
-      run: (context, caller, data: { meetingId: string }) =>
-        guarded(context, caller, 'circle.meeting.edit', async () => {
-          if (!service.isKfi(caller.aadObjectId)) throw new CircleError('CIRCLE_FORBIDDEN');
-          const view = await service.meetingView(data.meetingId, caller.aadObjectId);
-          return renderMeetingForm(lang(caller), { channel: await channelKnown(), meeting: view.meeting }).content;
-        }),
-    },
-    {
-      verb: 'circle.meeting.save',
-      schema: z.object({ meetingId: z.union([z.literal(''), id]).optional() }).passthrough(),
-      run: async (context, caller, data: Record<string, unknown>) => {
-        const values = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, str(v)]));
-        const input = {
-          title: values.title,
-          date: values.date,
-          startTime: values.startTime,
-          endTime: values.endTime,
-          place: values.place,
-          onlineUrl: values.onlineUrl,
-          agendaText: values.agendaText,
-          rsvpDeadline: values.rsvpDeadline,
-        };
-        const existing = values.meetingId || '';
-        return guarded(
-          context,
-          caller,
-          'circle.meeting.save',
-          async () =>
-            existing
-              ? meetingCard(caller, await service.updateMeeting(caller.aadObjectId, existing, input), M[lang(caller)].meetingChanged)
-              : meetingCard(
-                  caller,
-                  await service.announceMeeting(caller.aadObjectId, { ...input, tenantId: caller.tenantId, delivery: DELIVERY_MODES.find((d) => d === values.delivery) }),
-                  M[lang(caller)].meetingAnnounced,
-                ),
-          async (msg) =>
-            renderMeetingForm(lang(caller), {
-              channel: await channelKnown(),
-              status: msg,
-              values,
-              ...(existing ? { meeting: (await service.meetingView(existing, undefined)).meeting } : {}),
-            }).content,
-        );
-      },
-    },
-    ...(['circle.meeting.refresh', 'circle.meeting.show'] as const).map(
-      (verb): CardVerb<{ meetingId: string }> => ({
-        verb,
-        schema: meetingRef,
-        run: (context, caller, data) => guarded(context, caller, verb, () => meetingCard(caller, data.meetingId)),
-      }),
-    ),
-    {
-      verb: 'circle.meeting.cancel',
-      schema: meetingRef,
-      run: (context, caller, data: { meetingId: string }) =>
-        guarded(context, caller, 'circle.meeting.cancel', async () => meetingCard(caller, await service.cancelMeeting(caller.aadObjectId, data.meetingId), M[lang(caller)].cancelled)),
-    },
-    {
-      verb: 'circle.meeting.rsvp',
-      schema: z.object({ meetingId: id, rsvp: z.enum(RSVP_ANSWERS), delegate: text(500) }).passthrough(),
-      run: (context, caller, data: { meetingId: string; rsvp: 'accept' | 'decline' | 'delegate'; delegate?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.meeting.rsvp',
-          async () => meetingCard(caller, await service.rsvp(caller.aadObjectId, data.meetingId, data.rsvp, data.delegate), M[lang(caller)].rsvpSaved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { delegate: data.delegate }),
-        ),
-    },
-    {
-      verb: 'circle.topic.propose',
-      schema: z.object({ meetingId: id, topicTitle: text(1000), topicDescription: text(2000), topicPresenter: text(500) }).passthrough(),
-      run: (context, caller, data: { meetingId: string; topicTitle?: string; topicDescription?: string; topicPresenter?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.topic.propose',
-          async () =>
-            meetingCard(caller, await service.proposeTopic(caller.aadObjectId, data.meetingId, { title: data.topicTitle ?? '', description: data.topicDescription, presenter: data.topicPresenter }), M[lang(caller)].topicProposed),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { topicTitle: data.topicTitle, topicDescription: data.topicDescription, topicPresenter: data.topicPresenter }),
-        ),
-    },
-    {
-      verb: 'circle.topic.decide',
-      schema: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/), decision: z.enum(['accept', 'reject', 'up']) }).passthrough(),
-      run: (context, caller, data: { meetingId: string; topicId: string; decision: 'accept' | 'reject' | 'up' }) =>
-        guarded(context, caller, 'circle.topic.decide', async () => meetingCard(caller, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, data.decision), M[lang(caller)].saved)),
-    },
-    {
-      verb: 'circle.agenda.publish',
-      schema: meetingRef,
-      run: (context, caller, data: { meetingId: string }) =>
-        guarded(context, caller, 'circle.agenda.publish', async () => meetingCard(caller, await service.publishAgenda(caller.aadObjectId, data.meetingId), M[lang(caller)].saved)),
-    },
-    {
-      verb: 'circle.minutes.post',
-      schema: z.object({ meetingId: id, minutes: text(10_000) }).passthrough(),
-      run: (context, caller, data: { meetingId: string; minutes?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.minutes.post',
-          async () => meetingCard(caller, await service.postMinutes(caller.aadObjectId, data.meetingId, data.minutes ?? ''), M[lang(caller)].saved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { minutes: data.minutes }),
-        ),
-    },
-    {
-      verb: 'circle.action.add',
-      schema: z.object({ meetingId: id, actionTitle: text(1000), actionOwner: text(80), actionDue: text(10) }).passthrough(),
-      run: (context, caller, data: { meetingId: string; actionTitle?: string; actionOwner?: string; actionDue?: string }) =>
-        guarded(
-          context,
-          caller,
-          'circle.action.add',
-          async () =>
-            meetingCard(caller, await service.addActionItem(caller.aadObjectId, data.meetingId, { title: data.actionTitle ?? '', owner: data.actionOwner ?? '', due: data.actionDue ?? '' }), M[lang(caller)].saved),
-          (msg) => meetingCard(caller, data.meetingId, msg, 'attention', { actionTitle: data.actionTitle }),
-        ),
-    },
+    verb(V.guestAdd, SCHEMAS.guestAdd, handlers.guestAdd),
+    verb(V.pollNew, SCHEMAS.form, handlers.pollNew),
+    verb(V.pollCreate, SCHEMAS.form, handlers.pollCreate),
+    verb(V.pollAnswer, SCHEMAS.pollRef, handlers.pollAnswer),
+    verb(V.pollRefresh, SCHEMAS.pollRef, handlers.pollShow),
+    verb(V.pollShow, SCHEMAS.pollRef, handlers.pollShow),
+    verb(V.pollRemind, SCHEMAS.pollRef, handlers.pollRemind),
+    verb(V.pollClose, SCHEMAS.pollClose, handlers.pollClose),
+    verb(V.meetingNew, SCHEMAS.form, handlers.meetingNew),
+    verb(V.meetingEdit, SCHEMAS.meetingRef, handlers.meetingEdit),
+    verb(V.meetingSave, SCHEMAS.meetingSave, handlers.meetingSave),
+    verb(V.meetingRefresh, SCHEMAS.meetingRef, handlers.meetingShow),
+    verb(V.meetingShow, SCHEMAS.meetingRef, handlers.meetingShow),
+    verb(V.meetingCancel, SCHEMAS.meetingRef, handlers.meetingCancel),
+    verb(V.meetingRsvp, SCHEMAS.rsvp, handlers.meetingRsvp),
+    verb(V.topicPropose, SCHEMAS.topicPropose, handlers.topicPropose),
+    verb(V.topicDecide, SCHEMAS.topicDecide, handlers.topicDecide),
+    verb(V.agendaPublish, SCHEMAS.meetingRef, handlers.agendaPublish),
+    verb(V.minutesPost, SCHEMAS.minutes, handlers.minutesPost),
+    verb(V.actionAdd, SCHEMAS.actionAdd, handlers.actionAdd),
   ];
 
   const kfiCommand = (render: (caller: Caller) => Promise<CardAttachment>) => async (context: TurnContext, caller: Caller) => {
@@ -545,7 +308,8 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
         }
         const members = await service.members();
         if (members.some((m) => m.aadObjectId === caller.aadObjectId)) {
-          await context.sendActivity(card(renderMeetingCard(await service.meetingView(next.pk, caller.aadObjectId), l, { refreshUserIds: await refreshIds(members) })));
+          const shown = await service.showMeeting(caller.aadObjectId, next.pk);
+          if (shown.ok) await context.sendActivity(card(renderMeetingCard(shown.value, l, { refreshUserIds: await refreshIds(members) })));
         } else {
           await context.sendActivity(M[l].nextMeeting(messageText(next.title), meetingWhen(next, l), messageText(next.place ?? '')));
         }

@@ -4,15 +4,16 @@
  * only: every rule (who sees what, what a valid poll or meeting is) stays in the services, which re-check the viewer
  * from the stored directory.
  */
-import { CircleError, type CirclePresenter, type CircleService, type CreatePollInput, type MeetingInput } from '../../services/circle/circleService';
-import type { MeetingView, PollView } from '../../services/circle/model';
+import { type CircleProfiles, type CircleService, type CreatePollInput, type MeetingInput } from '../../services/circle/circleService';
+import { postedMeeting, postedPoll } from '../../services/circle/views';
+import type { Outcome, Refusal } from '../../services/workflow/outcome';
 import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
 import type { MyData } from '../../services/privacy/myData';
 import type { ErasureReport } from '../../services/privacy/erasure';
 import { erasureText } from '../handlers/myData';
 import type { OutgoingActivity } from '../../services/notifications/model';
-import { circleErrorText } from '../handlers/circle';
+import { circleRefusalText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
 
 const KIND_LABELS: Record<string, Localized> = { request: { de: 'Anliegen', en: 'Request' }, report: { de: 'Vortrag', en: 'Report' } };
@@ -155,16 +156,16 @@ const KINDS: ComposerKind[] = [
   },
 ];
 
-/** Which composer field a circle refusal is about (the service names the rule in `detail`). */
+/** Which composer field a circle refusal is about (the service names the field or rule in the problem). */
 const FIELD_OF: Record<string, Record<string, string>> = {
-  // `place` and `agendaText` come from the privacy guard (CIRCLE_PERSONAL_DATA names the field).
+  // `place` and `agendaText` come from the privacy guard.
   poll: { title: 'title', duration: 'duration', slot: 'slot1', slotCount: 'slot1', onlineUrl: 'onlineUrl', place: 'place' },
   meeting: { title: 'title', date: 'date', endBeforeStart: 'endTime', rsvpDeadline: 'rsvpDeadline', placeOrLink: 'place', onlineUrl: 'onlineUrl', place: 'place', agendaText: 'agendaText' },
 };
 
-function problemOf(kind: string, err: CircleError): ComposerProblem {
-  const field = FIELD_OF[kind]?.[err.detail];
-  return { ...(field ? { field } : {}), message: { de: circleErrorText('de', err), en: circleErrorText('en', err) } };
+function problemOf(kind: string, refusal: Refusal): ComposerProblem {
+  const field = refusal.code === 'invalid' ? FIELD_OF[kind]?.[refusal.problems[0]?.field ?? ''] : undefined;
+  return { ...(field ? { field } : {}), message: { de: circleRefusalText('de', refusal), en: circleRefusalText('en', refusal) } };
 }
 
 function pollInput(viewer: TabViewer, input: Record<string, string>): CreatePollInput {
@@ -198,37 +199,32 @@ function meetingInput(viewer: TabViewer, input: Record<string, string>): Meeting
 const cardOf = (activity: OutgoingActivity): Record<string, unknown> => (activity.attachments?.[0]?.content ?? {}) as Record<string, unknown>;
 
 /**
- * The KfI's composer. `preview` runs the same checks as sending and renders the card the circle posts (through the
- * circle's presenter, with the same view), storing and sending nothing; `send` creates the poll or announces the
- * meeting, which re-checks the KfI role from the directory and posts through the outbox.
+ * The KfI's composer. `preview` runs the same checks as sending and renders the card the circle posts (the same view
+ * and card as the relay posts), storing and sending nothing; `send` creates the poll or announces the meeting, which
+ * re-checks the KfI role from the directory; the relay posts it through the outbox.
  */
-export function circleComposer(circle: CircleService, presenter: CirclePresenter): TabComposer {
-  const run = async <T>(kind: string, action: () => Promise<T>): Promise<ComposerResult<T>> => {
-    try {
-      return { ok: true, ...(await action()) };
-    } catch (err) {
-      if (!(err instanceof CircleError)) throw err;
-      if (err.code === 'CIRCLE_FORBIDDEN') return { ok: false, forbidden: true, problems: [problemOf(kind, err)] };
-      return { ok: false, problems: [problemOf(kind, err)] };
-    }
+export function circleComposer(circle: CircleService, profiles: Pick<CircleProfiles, 'refreshIds'>): TabComposer {
+  const run = async <V, T>(kind: string, result: Outcome<V>, ok: (value: V) => Promise<T>): Promise<ComposerResult<T>> => {
+    if (result.ok) return { ok: true, ...(await ok(result.value)) };
+    if (result.code === 'stale') throw new Error('unexpected stale outcome');
+    if (result.code === 'forbidden') return { ok: false, forbidden: true, problems: [problemOf(kind, result)] };
+    return { ok: false, problems: [problemOf(kind, result)] };
   };
   return {
     kinds: (viewer) => (circle.isKfi(viewer.aadObjectId) ? KINDS : []),
     knows: (kind) => KINDS.some((k) => k.id === kind),
-    preview: (viewer, kind, input) =>
-      run(kind, async () => {
-        if (kind === 'poll') return { card: cardOf(await presenter.poll(await circle.previewPoll(viewer.aadObjectId, pollInput(viewer, input)))) };
-        return { card: cardOf(await presenter.meeting(await circle.previewMeeting(viewer.aadObjectId, meetingInput(viewer, input)))) };
-      }),
-    send: (viewer, kind, input) =>
-      run(kind, async () => {
-        if (kind === 'poll') {
-          const view: PollView = await circle.createPoll(viewer.aadObjectId, pollInput(viewer, input));
-          return { message: l(`Die Terminumfrage „${view.poll.title}“ ist angelegt und geht an ${view.members.length} Mitglieder des Koordinierungskreises.`, `The date poll "${view.poll.title}" is created and goes to ${view.members.length} members of the coordination circle.`) };
-        }
-        const view: MeetingView = await circle.announceMeeting(viewer.aadObjectId, meetingInput(viewer, input));
-        return { message: l(`Die Sitzung „${view.meeting.title}“ ist angekündigt: Die Einladung geht an ${view.members.length} Mitglieder, Erinnerungen sind geplant.`, `The meeting "${view.meeting.title}" is announced: the invitation goes to ${view.members.length} members, reminders are scheduled.`) };
-      }),
+    preview: async (viewer, kind, input) =>
+      kind === 'poll'
+        ? run(kind, await circle.previewPoll(viewer.aadObjectId, pollInput(viewer, input)), async (view) => ({ card: cardOf(await postedPoll(view, profiles.refreshIds)) }))
+        : run(kind, await circle.previewMeeting(viewer.aadObjectId, meetingInput(viewer, input)), async (view) => ({ card: cardOf(await postedMeeting(view, profiles.refreshIds)) })),
+    send: async (viewer, kind, input) =>
+      kind === 'poll'
+        ? run(kind, await circle.createPoll(viewer.aadObjectId, pollInput(viewer, input)), async (view) => ({
+            message: l(`Die Terminumfrage „${view.poll.title}“ ist angelegt und geht an ${view.members.length} Mitglieder des Koordinierungskreises.`, `The date poll "${view.poll.title}" is created and goes to ${view.members.length} members of the coordination circle.`),
+          }))
+        : run(kind, await circle.announceMeeting(viewer.aadObjectId, meetingInput(viewer, input)), async (view) => ({
+            message: l(`Die Sitzung „${view.meeting.title}“ ist angekündigt: Die Einladung geht an ${view.members.length} Mitglieder, Erinnerungen sind geplant.`, `The meeting "${view.meeting.title}" is announced: the invitation goes to ${view.members.length} members, reminders are scheduled.`),
+          })),
   };
 }
 
@@ -236,7 +232,7 @@ export function circleComposer(circle: CircleService, presenter: CirclePresenter
 export function workflowTabSources(deps: {
   requests: RequestService;
   circle: CircleService;
-  presenter: CirclePresenter;
+  profiles: Pick<CircleProfiles, 'refreshIds'>;
   now?: () => Date;
   /** "Meine Daten" from every workflow. */
   myData: (aadObjectId: string) => Promise<MyData>;
@@ -250,6 +246,6 @@ export function workflowTabSources(deps: {
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },
     circle: circleSource(deps.circle),
-    composer: circleComposer(deps.circle, deps.presenter),
+    composer: circleComposer(deps.circle, deps.profiles),
   };
 }

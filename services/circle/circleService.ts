@@ -2,31 +2,47 @@
  * The Koordinierungskreis of the IB, run and moderated by the KfI (RdErl. v. 5.12.2023, Nr. 6): date polls,
  * announcements, RSVP, agenda, minutes and action items. A plain service: the bot's handlers and a personal tab call
  * the same methods. Every method re-checks from the stored directory and the actor's AAD object id who may do what;
- * nothing is taken from card data. Messages to others go through the outbox with keys derived from the item and the
- * step, reminders through the Scheduler, so repeats send nothing twice and several processes act once.
+ * nothing is taken from card data. Every action returns an `Outcome` (services/workflow/outcome.ts): the view after
+ * the change, or a refusal; nothing is thrown for a refusal.
+ *
+ * A change of a poll or meeting and what it owes the circle (posted cards, notices, reminders) are one document write:
+ * the notices ride in the document (`notifications.ts` decides them) and the relay carries them out afterwards, off
+ * the request path. A process that dies after the write leaves them in the document, where the relay's sweep finds
+ * them: one recovery path, and it is the normal one.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { detectPersonalData, type PersonalDataKind } from '../answers/privacy';
+import { berlinParts, berlinToUtc } from '../common/berlinTime';
+import { updateWithRetry } from '../common/etagRetry';
 import type { Directory } from '../directory/model';
 import { personByAadObjectId, rolesOf } from '../directory/roles';
 import type { Logger } from '../logging';
-import type { OutgoingActivity, Recipient } from '../notifications/model';
-import { OutboxError, type Outbox } from '../notifications/outbox';
-import type { JobDoc, JobHandler, Scheduler } from '../scheduling/scheduler';
+import type { Recipient } from '../notifications/model';
+import type { Outbox } from '../notifications/outbox';
+import type { JobHandler, Scheduler } from '../scheduling/scheduler';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { updateWithRetry } from '../storage/documentStore';
 import { AlreadyExistsError, ConcurrencyError } from '../storage/errors';
 import type { ConversationRef } from '../users/userProfiles';
-import { berlinParts, berlinToUtc } from './berlinTime';
+import { outcome, type Outcome, type ProblemCode, type Refusal } from '../workflow/outcome';
+import type { Relay } from '../workflow/relay';
+import type { Lang } from '../workflow/texts';
+import { createWithNotices, transact, type WorkflowWriter } from '../workflow/transaction';
 import { renderIcs } from './ics';
+import { circleJobHandlers } from './jobs';
 import {
   POLL_CHOICES,
+  TOPIC_LIMITS,
+  isMeetingOpen,
+  meetingTransitions,
+  pollTransitions,
   type ActionItem,
+  type Change,
   type Guest,
   type CircleDoc,
   type CircleMemberView,
   type DeliveryMode,
   type IcsTokenDoc,
+  type MeetingDetails,
   type MeetingDoc,
   type MeetingView,
   type PollAnswerDoc,
@@ -35,59 +51,18 @@ import {
   type PollView,
   type RsvpAnswer,
   type RsvpDoc,
-  type MeetingFollowUp,
   type SettingsDoc,
   type SlotTally,
   type TopicDoc,
 } from './model';
+import { CIRCLE_SOURCE, circleRelaySource, noticesForMeeting, noticesForMeetingCreate, noticesForPollClose, noticesForPollCreate, noticesForPollRemind } from './notifications';
+import type { RelaySource } from '../workflow/relay';
+import type { RefreshIds } from './views';
 
-/** Why an action was refused; the bot turns the code into a polite sentence. */
-export type CircleErrorCode =
-  | 'CIRCLE_FORBIDDEN'
-  | 'CIRCLE_NOT_MEMBER'
-  | 'CIRCLE_NOT_FOUND'
-  | 'CIRCLE_INVALID'
-  | 'CIRCLE_PAST'
-  | 'CIRCLE_CLOSED'
-  | 'CIRCLE_NO_CHANNEL'
-  /** The privacy guard found third parties' personal data in the field `detail`; nothing was stored. */
-  | 'CIRCLE_PERSONAL_DATA';
+export { JOB_KINDS } from './jobs';
+export { TOPIC_LIMITS } from './model';
 
-export class CircleError extends Error {
-  constructor(
-    readonly code: CircleErrorCode,
-    /** Which field or rule, for the message (never user text). */
-    readonly detail = '',
-    /** With CIRCLE_PERSONAL_DATA: what the guard found. */
-    readonly kinds: PersonalDataKind[] = [],
-  ) {
-    super(`${code}${detail ? `: ${detail}` : ''}`);
-    this.name = 'CircleError';
-  }
-}
-
-/** The language of a text message to one member. */
-export type CircleMessageLang = 'de' | 'en';
-
-/**
- * What the service needs to turn views into messages; the bot implements it with cards. Cards go out in German, the
- * authorities' working language (each member's client refreshes them into their own view and language); text
- * messages to members are written in each member's own language.
- */
-export interface CirclePresenter {
-  poll(view: PollView): Promise<OutgoingActivity>;
-  meeting(view: MeetingView): Promise<OutgoingActivity>;
-  /** Each member's language (from their Teams locale); German for anyone not known. */
-  languages(aadObjectIds: string[]): Promise<Map<string, CircleMessageLang>>;
-  pollReminder(view: PollView, lang: CircleMessageLang): Promise<OutgoingActivity>;
-  rsvpReminder(view: MeetingView, lang: CircleMessageLang): Promise<OutgoingActivity>;
-  dayBefore(view: MeetingView, lang: CircleMessageLang): Promise<OutgoingActivity>;
-  /** A short note that a meeting changed (`changed`), was cancelled, got its agenda or minutes. */
-  notice(view: MeetingView, kind: 'changed' | 'cancelled' | 'agenda' | 'minutes', lang: CircleMessageLang): Promise<OutgoingActivity>;
-  actionReminder(view: MeetingView, item: ActionItem, lang: CircleMessageLang): Promise<OutgoingActivity>;
-}
-
-/** What the circle stores about one person, for "Meine Daten". */
+/** What "Meine Daten" shows of the circle about one person. */
 export interface CircleDataAbout {
   pollAnswers: PollAnswerDoc[];
   rsvps: RsvpDoc[];
@@ -108,12 +83,22 @@ export interface CircleErasure {
   topics: number;
 }
 
+/** What the circle needs to know of people besides the directory: from their stored profiles (in-process cache). */
+export interface CircleProfiles {
+  /** A member's language (their Teams locale); German for anyone not known. */
+  langOf(aadObjectId: string): Promise<Lang>;
+  /** Teams user ids (29:…) whose clients refresh a posted card into their own view. */
+  refreshIds: RefreshIds;
+}
+
 export interface CircleServiceDeps {
   store: DocumentStore<CircleDoc>;
   directory: () => Directory;
   outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate' | 'deleteOwned'>;
   scheduler: Pick<Scheduler, 'schedule' | 'reschedule' | 'cancel'>;
-  presenter: CirclePresenter;
+  /** The transactional outbox's relay (the circle registers its source with `relaySource()`). */
+  relay: Pick<Relay, 'kick' | 'relayed'>;
+  profiles: CircleProfiles;
   /** The public link of a meeting's calendar file. */
   icsUrl: (token: string) => string;
   logger: Logger;
@@ -174,18 +159,23 @@ export interface CircleOverview {
   channelDesignated: boolean;
 }
 
-export const JOB_KINDS = {
-  rsvpReminder: 'circle.rsvpReminder',
-  dayBefore: 'circle.dayBefore',
-  actionReminder: 'circle.actionReminder',
-  purge: 'circle.purge',
-  sweep: 'circle.sweep',
-} as const;
+/** Why the forbidden refusals of the circle differ: the KfI's tools, or the members' actions. */
+export const FORBIDDEN_REASONS = { kfi: 'kfi', member: 'member' } as const;
+
+/**
+ * A refusal found deep in a check (a field, a role); `run` turns it into the action's outcome. Internal to the
+ * service: callers only ever see outcomes.
+ */
+class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.code);
+  }
+}
+const refused = (code: 'forbidden' | 'not_found' | 'closed' | 'unavailable', reason?: string) => new Refused(outcome.refuse(code, reason));
+/** An input problem; `field` names the rule the texts explain (e.g. `slotCount`, `endBeforeStart`). */
+const problem = (field: string, code: ProblemCode = 'missing', kinds?: PersonalDataKind[]) => new Refused(outcome.invalid([{ field, code, ...(kinds ? { kinds } : {}) }]));
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
-/** At most this many topics per member and per meeting (proposed, accepted or rejected alike). */
-export const TOPIC_LIMITS = { perMember: 5, perMeeting: 40 } as const;
 const MAX_TEXT = { title: 150, place: 200, url: 500, agenda: 2_000, topic: 150, description: 500, presenter: 120, minutes: 8_000, delegate: 120 };
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -193,12 +183,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const clean = (value: string | undefined, max: number): string | undefined => {
   const v = (value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
   if (!v) return undefined;
-  if (v.length > max) throw new CircleError('CIRCLE_INVALID', 'tooLong');
+  if (v.length > max) throw problem('tooLong', 'too_long');
   return v;
 };
 const required = (value: string | undefined, max: number, field: string): string => {
   const v = clean(value, max);
-  if (!v) throw new CircleError('CIRCLE_INVALID', field);
+  if (!v) throw problem(field);
   return v;
 };
 
@@ -212,18 +202,62 @@ const CONTACT_KINDS: ReadonlySet<PersonalDataKind> = new Set(['address', 'phone'
 const guard = <T extends string | undefined>(value: T, field: string): T => {
   if (value) {
     const kinds = detectPersonalData(value).filter((k) => !CONTACT_KINDS.has(k));
-    if (kinds.length) throw new CircleError('CIRCLE_PERSONAL_DATA', field, kinds);
+    if (kinds.length) throw problem(field, 'personal_data', kinds);
   }
   return value;
 };
 
+/** What an action did: its value, and whether it changed anything. */
+interface Done<T> {
+  value: T;
+  changed: boolean;
+}
+const done = <T>(value: T, changed = true): Done<T> => ({ value, changed });
+
+/** A transition's result as a step of `transact`, with the notices it owes. */
+function stepOf<D>(change: Change<D>, notices: (next: D) => import('../workflow/pending').PendingNotice[]) {
+  if ('refuse' in change) return { refuse: change.refuse };
+  if ('unchanged' in change) return { unchanged: true as const };
+  return { next: change.next, notices: notices(change.next) };
+}
+
 /** The Koordinierungskreis service. */
 export class CircleService {
   private readonly now: () => Date;
-  private settingsCache?: { value: Versioned<SettingsDoc> | undefined; until: number };
+  private settingsCache: { value: Versioned<SettingsDoc> | undefined; until: number } | undefined;
+  private readonly writer: WorkflowWriter;
 
   constructor(private readonly deps: CircleServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.writer = { relay: deps.relay, source: CIRCLE_SOURCE, now: () => this.now().getTime() };
+  }
+
+  /** Runs an action; a refusal found on the way becomes its outcome. */
+  private async run<T>(action: () => Promise<Done<T>>): Promise<Outcome<T>> {
+    try {
+      const { value, changed } = await action();
+      return outcome.done(value, changed);
+    } catch (err) {
+      if (err instanceof Refused) return err.refusal;
+      throw err;
+    }
+  }
+
+  /** The relay source that carries out the circle's pending notices (registered once by the app). */
+  relaySource(): RelaySource<CircleDoc> {
+    return circleRelaySource({
+      store: this.deps.store,
+      outbox: this.deps.outbox,
+      scheduler: this.deps.scheduler,
+      langOf: (id) => this.deps.profiles.langOf(id),
+      refreshIds: this.deps.profiles.refreshIds,
+      pollView: (id) => this.pollView(id, undefined),
+      meetingView: (id) => this.meetingView(id, undefined),
+      recipients: (mode, tenantId, members) => this.recipients(mode, tenantId, members),
+      writer: this.writer,
+      logger: this.deps.logger,
+      now: this.now,
+    });
   }
 
   // ---------------------------------------------------------------- membership and roles
@@ -263,14 +297,14 @@ export class CircleService {
     return rolesOf(this.deps.directory(), aadObjectId).kfi;
   }
 
-  private async requireMember(actor: string): Promise<CircleMemberView[]> {
+  private requireMember = async (actor: string): Promise<CircleMemberView[]> => {
     const members = await this.members();
-    if (!members.some((m) => m.aadObjectId === actor.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    if (!members.some((m) => m.aadObjectId === actor.toLowerCase())) throw refused('forbidden', FORBIDDEN_REASONS.member);
     return members;
-  }
+  };
 
   private requireKfi(actor: string): void {
-    if (!this.isKfi(actor)) throw new CircleError('CIRCLE_FORBIDDEN');
+    if (!this.isKfi(actor)) throw refused('forbidden', FORBIDDEN_REASONS.kfi);
   }
 
   /**
@@ -345,57 +379,69 @@ export class CircleService {
   }
 
   /** The KfI designates the team channel announcements are posted to. */
-  async designateChannel(actor: string, channel: ConversationRef): Promise<void> {
-    this.requireKfi(actor);
-    await this.updateSettings((s) => ({ ...s, channel }));
+  async designateChannel(actor: string, channel: ConversationRef): Promise<Outcome<true>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      return done(true as const, await this.updateSettings((s) => ({ ...s, channel })));
+    });
   }
 
   /** The KfI adds a guest (stored here; the directory file stays the maintained source of the regular members). */
-  async addGuest(actor: string, guest: { aadObjectId: string; name: string }): Promise<void> {
-    this.requireKfi(actor);
-    const aad = guest.aadObjectId.trim().toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(aad)) throw new CircleError('CIRCLE_INVALID', 'guest');
-    const name = required(guest.name, 120, 'guestName');
-    await this.updateSettings((s) =>
-      s.guests.some((g) => g.aadObjectId === aad) ? undefined : { ...s, guests: [...s.guests, { aadObjectId: aad, name, addedBy: actor, addedAt: this.now().toISOString() }] },
-    );
+  async addGuest(actor: string, guest: { aadObjectId: string; name: string }): Promise<Outcome<true>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      const aad = guest.aadObjectId.trim().toLowerCase();
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(aad)) throw problem('guest', 'unknown_value');
+      const name = required(guest.name, 120, 'guestName');
+      const changed = await this.updateSettings((s) =>
+        s.guests.some((g) => g.aadObjectId === aad) ? undefined : { ...s, guests: [...s.guests, { aadObjectId: aad, name, addedBy: actor, addedAt: this.now().toISOString() }] },
+      );
+      return done(true as const, changed);
+    });
   }
 
   /** The KfI removes a guest added at run time. */
-  async removeGuest(actor: string, aadObjectId: string): Promise<void> {
-    this.requireKfi(actor);
-    const aad = aadObjectId.toLowerCase();
-    await this.updateSettings((s) => (s.guests.some((g) => g.aadObjectId === aad) ? { ...s, guests: s.guests.filter((g) => g.aadObjectId !== aad) } : undefined));
+  async removeGuest(actor: string, aadObjectId: string): Promise<Outcome<true>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      const aad = aadObjectId.toLowerCase();
+      const changed = await this.updateSettings((s) => (s.guests.some((g) => g.aadObjectId === aad) ? { ...s, guests: s.guests.filter((g) => g.aadObjectId !== aad) } : undefined));
+      return done(true as const, changed);
+    });
   }
 
-  private async updateSettings(change: (s: SettingsDoc) => SettingsDoc | undefined): Promise<void> {
+  private async updateSettings(change: (s: SettingsDoc) => SettingsDoc | undefined): Promise<boolean> {
     this.settingsCache = undefined;
+    let changed = false;
     await updateWithRetry(this.deps.store, 'settings', 'settings', (current) => {
       const base: SettingsDoc = (current as SettingsDoc | undefined) ?? { id: 'settings', pk: 'settings', type: 'settings', guests: [], updatedAt: '' };
       const { etag: _e, ...plain } = base as Versioned<SettingsDoc>;
       const next = change(plain as SettingsDoc);
+      changed = !!next;
       return next ? { ...next, updatedAt: this.now().toISOString() } : undefined;
     });
     this.settingsCache = undefined;
+    return changed;
   }
 
   // ---------------------------------------------------------------- polls
 
-  /** The KfI proposes 2–10 dates; the poll card goes to the circle. */
-  async createPoll(actor: string, input: CreatePollInput): Promise<PollView> {
-    const poll = await this.pollDoc(actor, input);
-    const id = poll.pk;
-    await this.deps.store.create(poll);
-    const view = await this.announcePoll(poll);
-    this.deps.logger.info({ event: 'circle.poll_created', pollId: id, slots: poll.slots.length }, 'poll created');
-    return view;
+  /** The KfI proposes 2–10 dates; the poll and its announcement are one write (the relay posts the card). */
+  async createPoll(actor: string, input: CreatePollInput): Promise<Outcome<PollView>> {
+    return this.run(async () => {
+      const poll = await this.pollDoc(actor, input);
+      const saved = await createWithNotices(this.deps.store, poll, noticesForPollCreate(poll), this.writer);
+      this.deps.logger.info({ event: 'circle.poll_created', pollId: poll.pk, slots: poll.slots.length }, 'poll created');
+      return done(await this.pollView(poll.pk, undefined, { poll: saved as PollDoc, answers: [] }));
+    });
   }
 
   /** The poll `createPoll` would create and post, checked the same way, without storing or sending anything. */
-  async previewPoll(actor: string, input: CreatePollInput): Promise<PollView> {
-    const poll = await this.pollDoc(actor, input);
-    const members = await this.members();
-    return this.pollView(poll.pk, undefined, { poll, members, answers: [] });
+  async previewPoll(actor: string, input: CreatePollInput): Promise<Outcome<PollView>> {
+    return this.run(async () => {
+      const poll = await this.pollDoc(actor, input);
+      return done(await this.pollView(poll.pk, undefined, { poll, answers: [] }), false);
+    });
   }
 
   private async pollDoc(actor: string, input: CreatePollInput): Promise<PollDoc> {
@@ -403,20 +449,20 @@ export class CircleService {
     const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
     guard(clean(input.place, MAX_TEXT.place), 'place');
     const duration = Math.round(input.durationMinutes);
-    if (!(duration >= 15 && duration <= 12 * 60)) throw new CircleError('CIRCLE_INVALID', 'duration');
+    if (!(duration >= 15 && duration <= 12 * 60)) throw problem('duration', 'unknown_value');
     const starts = input.slots.filter((s) => s.date || s.time).map((s) => berlinToUtc(s.date, s.time));
-    if (starts.some((s) => !s)) throw new CircleError('CIRCLE_INVALID', 'slot');
+    if (starts.some((s) => !s)) throw problem('slot', 'bad_date');
     const unique = [...new Set((starts as Date[]).map((s) => s.getTime()))].sort((a, b) => a - b);
-    if (unique.length < 2 || unique.length > 10) throw new CircleError('CIRCLE_INVALID', 'slotCount');
-    if (unique[0] <= this.now().getTime()) throw new CircleError('CIRCLE_PAST', 'slot');
+    if (unique.length < 2 || unique.length > 10) throw problem('slotCount', 'too_many');
+    if (unique[0] <= this.now().getTime()) throw problem('slot', 'past_date');
     const onlineUrl = this.url(input.onlineUrl);
-    const id = `p-${randomUUID()}`;
-    const poll: PollDoc = {
+    const place = clean(input.place, MAX_TEXT.place);
+    return {
       id: 'poll',
-      pk: id,
+      pk: `p-${randomUUID()}`,
       type: 'poll',
       title,
-      ...(clean(input.place, MAX_TEXT.place) ? { place: clean(input.place, MAX_TEXT.place) } : {}),
+      ...(place ? { place } : {}),
       ...(onlineUrl ? { onlineUrl } : {}),
       slots: unique.map((t, i) => ({ id: `s${i + 1}`, start: new Date(t).toISOString(), end: new Date(t + duration * 60_000).toISOString() })),
       status: 'open',
@@ -425,54 +471,23 @@ export class CircleService {
       createdBy: actor,
       createdAt: this.now().toISOString(),
     };
-    return poll;
-  }
-
-  /** Posts the poll card to the circle (idempotent: one key per poll). */
-  private async announcePoll(poll: PollDoc): Promise<PollView> {
-    const view = await this.pollView(poll.pk, undefined);
-    await this.deps.outbox.enqueue({ key: `circle:poll:${poll.pk}:announce`, activity: await this.deps.presenter.poll(view), recipients: await this.recipients(poll.delivery, poll.tenantId, view.members) });
-    return view;
   }
 
   private async deliveryMode(requested: DeliveryMode | undefined): Promise<DeliveryMode> {
     const channel = (await this.settings())?.channel;
     if (!requested) return channel ? 'channel' : 'personal';
-    if (requested !== 'personal' && !channel) throw new CircleError('CIRCLE_NO_CHANNEL');
+    // Asking for the channel before one is designated is an input problem: the form offers "personal" instead.
+    if (requested !== 'personal' && !channel) throw problem('noChannel', 'unknown_value');
     return requested;
   }
 
   private url(value: string | undefined): string | undefined {
     const v = clean(value, MAX_TEXT.url);
-    if (v && !HTTPS_URL.test(v)) throw new CircleError('CIRCLE_INVALID', 'onlineUrl');
+    if (v && !HTTPS_URL.test(v)) throw problem('onlineUrl', 'bad_url');
     return v;
   }
 
-  /**
-   * A text message to members, each in their own language: one notification per language, German under `key` itself
-   * and English under `key:en`, so that repeating the call sends nothing twice. Returns how many deliveries were added.
-   */
-  private async messageMembers(key: string, tenantId: string, aadObjectIds: string[], build: (lang: CircleMessageLang) => Promise<OutgoingActivity>): Promise<number> {
-    const languages = await this.deps.presenter.languages(aadObjectIds);
-    const groups = new Map<CircleMessageLang, string[]>();
-    for (const id of aadObjectIds) {
-      const lang = languages.get(id) ?? 'de';
-      groups.set(lang, [...(groups.get(lang) ?? []), id]);
-    }
-    let added = 0;
-    for (const lang of ['de', 'en'] as const) {
-      const ids = groups.get(lang);
-      if (!ids) continue;
-      const result = await this.deps.outbox.enqueue({
-        key: lang === 'de' ? key : `${key}:${lang}`,
-        activity: await build(lang),
-        recipients: ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId } })),
-      });
-      added += result.added;
-    }
-    return added;
-  }
-
+  /** Where an announcement goes: the designated channel and/or each member's personal chat. */
   private async recipients(mode: DeliveryMode, tenantId: string, members: CircleMemberView[]): Promise<Recipient[]> {
     const out: Recipient[] = [];
     const channel = (await this.settings())?.channel;
@@ -481,128 +496,159 @@ export class CircleService {
     return out;
   }
 
-  /** Stores a member's answers (one document per member: parallel answers never collide). */
-  async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<PollView> {
-    const me = actor.toLowerCase();
-    // The poll and every answer live in the poll's partition: one query reads them all.
-    const [members, { poll, answers }] = await Promise.all([this.requireMember(me), this.pollPartition(pollId)]);
-    if (poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
-    const known = new Set(poll.slots.map((s) => s.id));
-    const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
-    if (given.length === 0) throw new CircleError('CIRCLE_INVALID', 'choices');
-    const at = this.now().toISOString();
-    // Only the member writes their own answer document, and each slot is set by an atomic server-side patch (no
-    // read-modify-write, so nothing to lose and no ETag needed): one round trip instead of read + replace. The first
-    // answer creates the document; a create racing another click of the same member falls back to the patch.
-    const ops = [...given.map(([slot, choice]) => ({ op: 'set' as const, path: `/choices/${slot}`, value: choice })), { op: 'set' as const, path: '/updatedAt', value: at }];
-    let saved: PollAnswerDoc | undefined;
-    for (let attempt = 0; !saved; attempt++) {
-      const exists = attempt > 0 || answers.some((a) => a.member === me);
-      if (exists) {
+  /**
+   * Stores a member's answers (one document per member: parallel answers never collide). On the request path: one
+   * query of the poll's partition and one write; nothing else (the tally is worked out from what was read).
+   */
+  async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<Outcome<PollView>> {
+    return this.run(async () => {
+      const me = actor.toLowerCase();
+      // The poll and every answer live in the poll's partition: one query reads them all.
+      const [members, { poll, answers }] = await Promise.all([this.requireMember(me), this.pollPartition(pollId)]);
+      if (poll.status !== 'open') throw refused('closed');
+      const known = new Set(poll.slots.map((s) => s.id));
+      const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
+      if (given.length === 0) throw problem('choices');
+      const at = this.now().toISOString();
+      // Only the member writes their own answer document, and each slot is set by an atomic server-side patch (no
+      // read-modify-write, so nothing to lose and no ETag needed): one round trip instead of read + replace. The first
+      // answer creates the document; a create racing another click of the same member falls back to the patch.
+      const ops = [...given.map(([slot, choice]) => ({ op: 'set' as const, path: `/choices/${slot}`, value: choice })), { op: 'set' as const, path: '/updatedAt', value: at }];
+      let saved: PollAnswerDoc | undefined;
+      for (let attempt = 0; !saved; attempt++) {
+        const exists = attempt > 0 || answers.some((a) => a.member === me);
+        if (exists) {
+          try {
+            saved = (await this.deps.store.patch(pollId, `answer:${me}`, ops)) as unknown as PollAnswerDoc;
+            break;
+          } catch (err) {
+            if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+          }
+        }
         try {
-          saved = (await this.deps.store.patch(pollId, `answer:${me}`, ops)) as unknown as PollAnswerDoc;
-          break;
+          saved = (await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc)) as unknown as PollAnswerDoc;
         } catch (err) {
-          if (!(err instanceof ConcurrencyError) || attempt >= 2) throw err;
+          if (!(err instanceof AlreadyExistsError)) throw err;
         }
       }
-      try {
-        saved = (await this.deps.store.create({ id: `answer:${me}`, pk: pollId, type: 'pollAnswer', member: me, choices: Object.fromEntries(given), updatedAt: at } satisfies PollAnswerDoc)) as unknown as PollAnswerDoc;
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-      }
-    }
-    // The tallies as read a moment ago, with this member's answer as just stored.
-    return this.pollView(pollId, me, { poll, members, answers: [...answers.filter((a) => a.member !== me), saved] });
+      // The tallies as read a moment ago, with this member's answer as just stored.
+      return done(await this.pollView(pollId, me, { poll, members, answers: [...answers.filter((a) => a.member !== me), saved] }));
+    });
   }
 
-  /** The KfI reminds members who have not answered; at most once a day per poll. */
-  async remindPoll(actor: string, pollId: string): Promise<{ reminded: number }> {
-    this.requireKfi(actor);
-    const view = await this.pollView(pollId, actor);
-    if (view.poll.status !== 'open') throw new CircleError('CIRCLE_CLOSED');
-    if (view.notAnswered.length === 0) return { reminded: 0 };
-    const added = await this.messageMembers(`circle:poll:${pollId}:remind:${berlinParts(this.now()).date}`, view.poll.tenantId, view.notAnswered.map((m) => m.aadObjectId), (lang) =>
-      this.deps.presenter.pollReminder(view, lang),
-    );
-    return { reminded: added };
+  /** The KfI reminds members who have not answered; at most once a day per poll (the reminder rides in the poll's write). */
+  async remindPoll(actor: string, pollId: string): Promise<Outcome<{ view: PollView; reminded: number }>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      const date = berlinParts(this.now()).date;
+      let reminded = 0;
+      const result = await transact(this.polls(), pollId, 'poll', async (current) => {
+        reminded = 0;
+        if (current.type !== 'poll') return { refuse: outcome.refuse('not_found') };
+        const view = await this.pollView(pollId, actor, { poll: current });
+        const to = view.notAnswered.map((m) => m.aadObjectId);
+        if (!to.length && current.status === 'open') return { unchanged: true };
+        const step = stepOf(pollTransitions.remind(current, date), (next) => noticesForPollRemind(next, date, to));
+        if ('next' in step) reminded = to.length;
+        return step;
+      }, this.writer);
+      const doc = this.settled(result);
+      return done({ view: await this.pollView(pollId, actor, { poll: doc }), reminded }, reminded > 0);
+    });
   }
 
-  /** Closes the poll on a slot (the best by default) and turns it into a meeting announced to the circle. */
-  async closePoll(actor: string, pollId: string, options: { slotId?: string; rsvpDeadline?: string; agendaText?: string } = {}): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const view = await this.pollView(pollId, actor);
-    const poll = view.poll as Versioned<PollDoc>;
-    const meetingId = poll.meetingId ?? `m-${pollId.slice(2)}`;
-    if (poll.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
-    if (poll.status === 'closed' && (await this.deps.store.read(meetingId, 'meeting'))) return this.meetingView(meetingId, actor);
-    const slot = poll.slots.find((s) => s.id === (poll.status === 'closed' ? poll.chosenSlotId : options.slotId || view.bestSlotId));
-    if (!slot) throw new CircleError('CIRCLE_INVALID', 'slot');
-    const start = new Date(slot.start);
-    const startParts = berlinParts(start);
-    const input: MeetingInput = {
-      tenantId: poll.tenantId,
-      title: poll.title,
-      date: startParts.date,
-      startTime: startParts.time,
-      endTime: berlinParts(new Date(slot.end)).time,
-      place: poll.place,
-      onlineUrl: poll.onlineUrl,
-      agendaText: options.agendaText,
-      rsvpDeadline: options.rsvpDeadline || berlinParts(new Date(Math.max(this.now().getTime(), start.getTime() - 3 * DAY))).date,
-      delivery: poll.delivery,
-    };
-    if (poll.status === 'open') {
-      // Everything is checked before the poll is marked closed (ETag-guarded: a second close, in any process, finds
-      // it closed); a crash after this write is completed by the next close, which creates the meeting.
-      this.meetingFields(input);
-      const { etag, ...plain } = poll;
-      try {
-        await this.deps.store.replace({ ...plain, status: 'closed', closedAt: this.now().toISOString(), chosenSlotId: slot.id, meetingId }, etag);
-      } catch (err) {
-        if (err instanceof ConcurrencyError) return this.closePoll(actor, pollId, options);
-        throw err;
+  /** Closes the poll on a slot (the best by default); the meeting it turns into is announced to the circle. */
+  async closePoll(actor: string, pollId: string, options: { slotId?: string; rsvpDeadline?: string; agendaText?: string } = {}): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      const view = await this.pollView(pollId, actor);
+      const poll = view.poll;
+      if (poll.status === 'cancelled') throw refused('closed');
+      if (poll.status === 'closed') return done(await this.meetingOfClosedPoll(poll as Versioned<PollDoc>, actor), false);
+      const slot = poll.slots.find((s) => s.id === (options.slotId || view.bestSlotId));
+      if (!slot) throw problem('slot', 'unknown_value');
+      const meetingId = `m-${pollId.slice(2)}`;
+      const start = new Date(slot.start);
+      const startParts = berlinParts(start);
+      // Everything is checked (and the meeting built) before the poll is marked closed; the closing write carries the
+      // meeting, so a process that dies right after it leaves the meeting to the relay.
+      const meeting = await this.meetingDoc(
+        actor,
+        {
+          tenantId: poll.tenantId,
+          title: poll.title,
+          date: startParts.date,
+          startTime: startParts.time,
+          endTime: berlinParts(new Date(slot.end)).time,
+          place: poll.place,
+          onlineUrl: poll.onlineUrl,
+          agendaText: options.agendaText,
+          rsvpDeadline: options.rsvpDeadline || berlinParts(new Date(Math.max(this.now().getTime(), start.getTime() - 3 * DAY))).date,
+          delivery: poll.delivery,
+        },
+        { meetingId, fromPollId: pollId },
+      );
+      const at = this.now().toISOString();
+      const result = await transact(this.polls(), pollId, 'poll', (current) => stepOf(pollTransitions.close(current, slot.id, meetingId, at), (next) => noticesForPollClose(next, meeting)), this.writer);
+      if (result.kind === 'refused' && result.refusal.code === 'closed') {
+        // Closed meanwhile (another click, another process): show the meeting it turned into.
+        const now = (await this.deps.store.read(pollId, 'poll')) as Versioned<PollDoc> | undefined;
+        if (now?.status === 'closed') return done(await this.meetingOfClosedPoll(now, actor), false);
       }
+      this.settled(result);
+      await this.createMeeting(meeting);
+      return done(await this.meetingView(meetingId, actor, { meeting, docs: [] }));
+    });
+  }
+
+  /** The meeting a closed poll turned into; created here from the poll's pending notice if the relay has not yet. */
+  private async meetingOfClosedPoll(poll: Versioned<PollDoc>, actor: string): Promise<MeetingView> {
+    const id = poll.meetingId ?? `m-${poll.pk.slice(2)}`;
+    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+    if (existing) return this.meetingView(id, actor, { meeting: existing });
+    const pending = poll.pending?.find((n) => n.data?.meeting);
+    if (!pending) throw refused('not_found');
+    const meeting = JSON.parse(String(pending.data!.meeting)) as MeetingDoc;
+    await this.createMeeting(meeting);
+    return this.meetingView(id, actor, { meeting, docs: [] });
+  }
+
+  /** Creates a meeting with what its creation owes (announcement, calendar link, reminders); idempotent by its id. */
+  private async createMeeting(meeting: MeetingDoc): Promise<void> {
+    try {
+      await createWithNotices(this.deps.store, meeting, noticesForMeetingCreate(meeting), this.writer);
+      this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: meeting.pk }, 'meeting announced');
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
     }
-    const meeting = await this.announceMeeting(actor, input, { meetingId, fromPollId: pollId });
-    const closed = await this.pollView(pollId, undefined);
-    await this.deps.outbox
-      .enqueueUpdate({ key: `circle:poll:${pollId}:card:closed`, of: `circle:poll:${pollId}:announce`, activity: await this.deps.presenter.poll(closed) })
-      .catch((err: unknown) => {
-        // A poll whose announcement was never enqueued (a crash right after it was stored) has no cards to update.
-        if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
-      });
-    return meeting;
   }
 
   // ---------------------------------------------------------------- meetings
 
-  /** Announces a meeting to the circle (channel and/or 1:1), with reminders scheduled. */
-  async announceMeeting(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string } = {}): Promise<MeetingView> {
-    const meeting = await this.meetingDoc(actor, input, internal);
-    const id = meeting.pk;
-    const existing = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
-    const stored = (existing ?? (await this.deps.store.create(meeting))) as MeetingDoc;
-    if (!existing) await this.deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: id } satisfies IcsTokenDoc);
-    await this.followUp(stored);
-    this.deps.logger.info({ event: 'circle.meeting_announced', meetingId: id }, 'meeting announced');
-    return this.meetingView(id, actor);
+  /** Announces a meeting to the circle (channel and/or 1:1); the meeting and what it owes are one write. */
+  async announceMeeting(actor: string, input: MeetingInput): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      const meeting = await this.meetingDoc(actor, input, {});
+      await this.createMeeting(meeting);
+      return done(await this.meetingView(meeting.pk, actor, { meeting, docs: [] }));
+    });
   }
 
   /** The meeting `announceMeeting` would store and post, checked the same way, without storing or sending anything. */
-  async previewMeeting(actor: string, input: MeetingInput): Promise<MeetingView> {
-    const meeting = await this.meetingDoc(actor, input, {});
-    return this.meetingView(meeting.pk, undefined, { meeting, docs: [] });
+  async previewMeeting(actor: string, input: MeetingInput): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      const meeting = await this.meetingDoc(actor, input, {});
+      return done(await this.meetingView(meeting.pk, undefined, { meeting, docs: [] }), false);
+    });
   }
 
   private async meetingDoc(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string }): Promise<MeetingDoc> {
     this.requireKfi(actor);
     const fields = this.meetingFields(input);
-    const id = internal.meetingId ?? `m-${randomUUID()}`;
     const at = this.now().toISOString();
-    const meeting: MeetingDoc = {
+    return {
       id: 'meeting',
-      pk: id,
+      pk: internal.meetingId ?? `m-${randomUUID()}`,
       type: 'meeting',
       ...fields,
       status: 'scheduled',
@@ -618,193 +664,65 @@ export class CircleService {
       createdAt: at,
       updatedAt: at,
     };
-    return meeting;
   }
 
-  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'> {
+  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): MeetingDetails {
     const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
     const start = berlinToUtc(input.date, input.startTime);
     const end = berlinToUtc(input.date, input.endTime);
-    if (!start || !end) throw new CircleError('CIRCLE_INVALID', 'date');
-    if (end.getTime() <= start.getTime()) throw new CircleError('CIRCLE_INVALID', 'endBeforeStart');
-    if (start.getTime() <= this.now().getTime()) throw new CircleError('CIRCLE_PAST', 'date');
-    if (!ISO_DATE.test(input.rsvpDeadline) || input.rsvpDeadline > input.date) throw new CircleError('CIRCLE_INVALID', 'rsvpDeadline');
-    if (input.rsvpDeadline < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'rsvpDeadline');
+    if (!start || !end) throw problem('date', 'bad_date');
+    if (end.getTime() <= start.getTime()) throw problem('endBeforeStart', 'bad_time');
+    if (start.getTime() <= this.now().getTime()) throw problem('date', 'past_date');
+    if (!ISO_DATE.test(input.rsvpDeadline) || input.rsvpDeadline > input.date) throw problem('rsvpDeadline', 'bad_date');
+    if (input.rsvpDeadline < berlinParts(this.now()).date) throw problem('rsvpDeadline', 'past_date');
     const place = clean(input.place, MAX_TEXT.place);
     const onlineUrl = this.url(input.onlineUrl);
-    if (!place && !onlineUrl) throw new CircleError('CIRCLE_INVALID', 'placeOrLink');
+    if (!place && !onlineUrl) throw problem('placeOrLink');
     guard(place, 'place');
     const agendaText = guard(clean(input.agendaText, MAX_TEXT.agenda), 'agendaText');
     return { title, start: start.toISOString(), end: end.toISOString(), rsvpDeadline: input.rsvpDeadline, ...(place ? { place } : {}), ...(onlineUrl ? { onlineUrl } : {}), ...(agendaText ? { agendaText } : {}) };
   }
 
   /** The KfI changes a meeting: posted cards are updated in place, members are told once, reminders move. */
-  async updateMeeting(actor: string, meetingId: string, input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const fields = this.meetingFields(input);
-    const saved = await this.changeMeeting(meetingId, (m) => {
-      if (m.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
-      const before = JSON.stringify([m.title, m.start, m.end, m.place, m.onlineUrl, m.agendaText, m.rsvpDeadline]);
-      const next = { ...m, ...fields };
-      if (!fields.place) delete next.place;
-      if (!fields.onlineUrl) delete next.onlineUrl;
-      if (!fields.agendaText) delete next.agendaText;
-      return JSON.stringify([next.title, next.start, next.end, next.place, next.onlineUrl, next.agendaText, next.rsvpDeadline]) === before ? undefined : next;
-    }, { notice: 'changed', cards: true, reminders: true });
-    if (saved.changed) await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+  async updateMeeting(actor: string, meetingId: string, input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Promise<Outcome<MeetingView>> {
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input), at));
   }
 
   /** The KfI cancels a meeting: every posted card shows it cancelled, members are told once, reminders stop. */
-  async cancelMeeting(actor: string, meetingId: string): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const saved = await this.changeMeeting(meetingId, (m) => (m.status === 'cancelled' ? undefined : { ...m, status: 'cancelled' }), { notice: 'cancelled', cards: true, reminders: true });
-    if (saved.changed) await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+  async cancelMeeting(actor: string, meetingId: string): Promise<Outcome<MeetingView>> {
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.cancel(m, at));
   }
 
-  /** Reads, changes (bumping the revision) and writes a meeting with its ETag, retrying on conflicts. */
-  private async changeMeeting(meetingId: string, change: (m: MeetingDoc) => MeetingDoc | undefined, owes: MeetingFollowUp | ((next: MeetingDoc) => MeetingFollowUp)): Promise<{ meeting: MeetingDoc; changed: boolean }> {
-    let changed = false;
-    const saved = await updateWithRetry(
-      this.deps.store,
-      meetingId,
-      'meeting',
-      (current) => {
-        if (!current || current.type !== 'meeting') throw new CircleError('CIRCLE_NOT_FOUND');
-        const { etag: _e, ...plain } = current as Versioned<MeetingDoc>;
-        const next = change(plain as MeetingDoc);
-        changed = !!next;
-        return next ? { ...next, owes: typeof owes === 'function' ? owes(next) : owes, revision: plain.revision + 1, updatedAt: this.now().toISOString() } : undefined;
-      },
-      8,
-    );
-    return { meeting: saved as MeetingDoc, changed };
+  /** The KfI publishes the agenda: posted cards show it and members are told once. */
+  async publishAgenda(actor: string, meetingId: string): Promise<Outcome<MeetingView>> {
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.publishAgenda(m, at));
   }
 
-  /**
-   * Sends and schedules what the meeting's latest change owes (see `MeetingDoc.owes`). Idempotent: every outbox key
-   * carries the meeting and its revision, and scheduling repeats nothing, so the sweep may run it again.
-   */
-  private async followUp(meeting: MeetingDoc): Promise<void> {
-    const owes: MeetingFollowUp = meeting.revision === 1 ? { reminders: true } : (meeting.owes ?? {});
-    const view = await this.meetingView(meeting.pk, undefined);
-    if (meeting.revision === 1) {
-      await this.deps.outbox.enqueue({ key: `circle:meeting:${meeting.pk}:announce`, activity: await this.deps.presenter.meeting(view), recipients: await this.recipients(meeting.delivery, meeting.tenantId, view.members) });
-    }
-    if (owes.cards) await this.updateCards(view);
-    if (owes.notice) {
-      const notice = owes.notice;
-      await this.messageMembers(`circle:meeting:${meeting.pk}:${notice}:r${meeting.revision}`, meeting.tenantId, view.members.map((m) => m.aadObjectId), (lang) =>
-        this.deps.presenter.notice(view, notice, lang),
-      );
-    }
-    if (owes.reminders && meeting.status === 'cancelled') {
-      await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:rsvp-reminder`);
-      await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:day-before`);
-      for (const item of meeting.actionItems) await this.deps.scheduler.cancel(`circle:meeting:${meeting.pk}:action:${item.id}`);
-    } else if (owes.reminders) {
-      await this.scheduleReminders(meeting);
-    }
-    const item = owes.actionItemId ? meeting.actionItems.find((i) => i.id === owes.actionItemId) : undefined;
-    if (item) {
-      const due = berlinToUtc(item.due, '09:00')!.getTime() - 2 * DAY;
-      await this.deps.scheduler.schedule({ key: `circle:meeting:${meeting.pk}:action:${item.id}`, kind: JOB_KINDS.actionReminder, dueAt: new Date(Math.max(this.now().getTime(), due)), payload: { meetingId: meeting.pk, itemId: item.id } });
-    }
+  /** The KfI posts the minutes (text or a link). */
+  async postMinutes(actor: string, meetingId: string, text: string): Promise<Outcome<MeetingView>> {
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.postMinutes(m, guard(required(text, MAX_TEXT.minutes, 'minutes'), 'minutes'), actor, at));
   }
 
-  /**
-   * Finishes what a process that died mid-way left undone: announcements of polls created, and the follow-ups of
-   * meetings changed, in the last 15 minutes (but not in the last 30 s, which the acting process is still doing).
-   */
-  async sweep(): Promise<number> {
-    const now = this.now().getTime();
-    const since = new Date(now - 15 * 60_000).toISOString();
-    const until = new Date(now - 30_000).toISOString();
-    const recent = await this.deps.store.query<MeetingDoc | PollDoc>({
-      query:
-        "SELECT * FROM c WHERE (c.type = 'meeting' AND c.updatedAt >= @since AND c.updatedAt <= @until) OR (c.type = 'poll' AND c.status = 'open' AND c.createdAt >= @since AND c.createdAt <= @until)",
-      parameters: [
-        { name: '@since', value: since },
-        { name: '@until', value: until },
-      ],
+  /** The KfI records an action item; its owner is reminded two days before it is due. */
+  async addActionItem(actor: string, meetingId: string, input: ActionItemInput): Promise<Outcome<MeetingView>> {
+    if (!this.isKfi(actor)) return outcome.refuse('forbidden', FORBIDDEN_REASONS.kfi);
+    const members = await this.members();
+    const owner = members.find((m) => m.aadObjectId === input.owner.toLowerCase());
+    const id = randomUUID().slice(0, 8);
+    return this.kfiChange(actor, meetingId, (m, at) => {
+      if (!owner) throw problem('owner', 'unknown_value');
+      if (!ISO_DATE.test(input.due) || !berlinToUtc(input.due, '09:00')) throw problem('due', 'bad_date');
+      if (input.due < berlinParts(this.now()).date) throw problem('due', 'past_date');
+      const item: ActionItem = { id, title: guard(required(input.title, MAX_TEXT.topic, 'actionTitle'), 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: at };
+      return meetingTransitions.addActionItem(m, item, at);
     });
-    for (const doc of recent) {
-      if (doc.type === 'meeting') await this.followUp(doc);
-      else await this.announcePoll(doc);
-    }
-    return recent.length;
-  }
-
-  private async updateCards(view: MeetingView): Promise<void> {
-    await this.deps.outbox.enqueueUpdate({ key: `circle:meeting:${view.meeting.pk}:card:r${view.meeting.revision}`, of: `circle:meeting:${view.meeting.pk}:announce`, activity: await this.deps.presenter.meeting(view) });
-  }
-
-  private async scheduleReminders(meeting: MeetingDoc): Promise<void> {
-    const now = this.now().getTime();
-    const start = new Date(meeting.start).getTime();
-    // Members who have not answered hear at 9:00 on the day before the deadline (or now, if that has passed).
-    const deadlineReminder = berlinToUtc(meeting.rsvpDeadline, '09:00')!.getTime() - DAY;
-    const base = { meetingId: meeting.pk };
-    await this.deps.scheduler.reschedule({ key: `circle:meeting:${meeting.pk}:rsvp-reminder`, kind: JOB_KINDS.rsvpReminder, dueAt: new Date(Math.max(now + HOUR, deadlineReminder)), payload: base });
-    await this.deps.scheduler.reschedule({ key: `circle:meeting:${meeting.pk}:day-before`, kind: JOB_KINDS.dayBefore, dueAt: new Date(Math.max(now, start - DAY)), payload: base });
-  }
-
-  /** Records a member's RSVP (their own document). */
-  async rsvp(actor: string, meetingId: string, answer: RsvpAnswer, delegate?: string): Promise<MeetingView> {
-    const me = actor.toLowerCase();
-    await this.requireMember(me);
-    const meeting = await this.meeting(meetingId);
-    if (meeting.status === 'cancelled' || new Date(meeting.end).getTime() < this.now().getTime()) throw new CircleError('CIRCLE_CLOSED');
-    const who = answer === 'delegate' ? guard(required(delegate, MAX_TEXT.delegate, 'delegate'), 'delegate') : undefined;
-    await updateWithRetry(this.deps.store, meetingId, `rsvp:${me}`, (current) => {
-      const c = current as RsvpDoc | undefined;
-      if (c && c.answer === answer && c.delegate === who) return undefined;
-      return { id: `rsvp:${me}`, pk: meetingId, type: 'rsvp', member: me, answer, ...(who ? { delegate: who } : {}), updatedAt: this.now().toISOString() } satisfies RsvpDoc;
-    }, 8);
-    return this.meetingView(meetingId, me);
-  }
-
-  // ---------------------------------------------------------------- agenda, minutes, action items
-
-  /** A member proposes a topic for the agenda. */
-  async proposeTopic(actor: string, meetingId: string, input: TopicInput): Promise<MeetingView> {
-    const me = actor.toLowerCase();
-    await this.requireMember(me);
-    const [meeting, topics] = await Promise.all([
-      this.meeting(meetingId),
-      this.deps.store.query<TopicDoc>(
-        { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @topic', parameters: [{ name: '@pk', value: meetingId }, { name: '@topic', value: 'topic' }] },
-        { partitionKey: meetingId },
-      ),
-    ]);
-    if (meeting.status === 'cancelled') throw new CircleError('CIRCLE_CLOSED');
-    // Caps keep one member (or a compromised account) from flooding the KfI's agenda and the meeting card.
-    if (topics.filter((t) => t.proposedBy === me).length >= TOPIC_LIMITS.perMember) throw new CircleError('CIRCLE_INVALID', 'topicLimit');
-    if (topics.length >= TOPIC_LIMITS.perMeeting) throw new CircleError('CIRCLE_INVALID', 'topicsFull');
-    guard(input.title, 'topicTitle');
-    guard(input.description, 'topicDescription');
-    guard(input.presenter, 'topicPresenter');
-    const topic: TopicDoc = {
-      id: `topic:${randomUUID()}`,
-      pk: meetingId,
-      type: 'topic',
-      title: required(input.title, MAX_TEXT.topic, 'topicTitle'),
-      ...(clean(input.description, MAX_TEXT.description) ? { description: clean(input.description, MAX_TEXT.description) } : {}),
-      ...(clean(input.presenter, MAX_TEXT.presenter) ? { presenter: clean(input.presenter, MAX_TEXT.presenter) } : {}),
-      proposedBy: me,
-      status: 'proposed',
-      createdAt: this.now().toISOString(),
-    };
-    await this.deps.store.create(topic);
-    return this.meetingView(meetingId, me);
   }
 
   /** The KfI accepts, rejects or moves up a topic. */
-  async decideTopic(actor: string, meetingId: string, topicId: string, decision: 'accept' | 'reject' | 'up'): Promise<MeetingView> {
-    this.requireKfi(actor);
+  async decideTopic(actor: string, meetingId: string, topicId: string, decision: 'accept' | 'reject' | 'up'): Promise<Outcome<MeetingView>> {
+    if (!this.isKfi(actor)) return outcome.refuse('forbidden', FORBIDDEN_REASONS.kfi);
     const topic = (await this.deps.store.read(meetingId, topicId)) as Versioned<TopicDoc> | undefined;
-    if (!topic || topic.type !== 'topic') throw new CircleError('CIRCLE_NOT_FOUND');
+    if (!topic || topic.type !== 'topic') return outcome.refuse('not_found');
     if (decision !== 'up') {
       const status = decision === 'accept' ? 'accepted' : 'rejected';
       if (topic.status !== status) {
@@ -814,56 +732,127 @@ export class CircleService {
         });
       }
     }
-    const saved = await this.changeMeeting(meetingId, (m) => {
-      const agenda = m.agenda.filter((id) => id !== topicId);
-      if (decision === 'accept') agenda.push(topicId);
-      if (decision === 'up') {
-        const at = m.agenda.indexOf(topicId);
-        if (at <= 0) return undefined;
-        agenda.splice(at - 1, 0, topicId);
-      }
-      return JSON.stringify(agenda) === JSON.stringify(m.agenda) ? undefined : { ...m, agenda };
-    }, (next) => ({ cards: next.agendaPublished }));
-    // Once published, the posted cards follow every change of the agenda.
-    if (saved.changed && saved.meeting.agendaPublished) await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.decideTopic(m, topicId, decision, at));
   }
 
-  /** The KfI publishes the agenda: posted cards show it and members are told once. */
-  async publishAgenda(actor: string, meetingId: string): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const saved = await this.changeMeeting(meetingId, (m) => (m.agendaPublished ? undefined : { ...m, agendaPublished: true }), { notice: 'agenda', cards: true });
-    if (saved.changed) await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+  /**
+   * A change of a meeting by the KfI: one read and one conditional write of the meeting, carrying what the change owes
+   * (notifications.ts decides it from the two revisions), then the KfI's view.
+   */
+  private kfiChange(actor: string, meetingId: string, transition: (m: MeetingDoc, at: string) => Change<MeetingDoc>): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      const at = this.now().toISOString();
+      const result = await transact(
+        this.meetings(),
+        meetingId,
+        'meeting',
+        (current) => (current.type !== 'meeting' ? { refuse: outcome.refuse('not_found') } : stepOf(transition(current, at), (next) => noticesForMeeting(current, next))),
+        this.writer,
+        8,
+      );
+      const meeting = this.settled(result);
+      return done(await this.meetingView(meetingId, actor, { meeting }), result.kind === 'written');
+    });
   }
 
-  /** The KfI posts the minutes (text or a link). */
-  async postMinutes(actor: string, meetingId: string, text: string): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const minutes = guard(required(text, MAX_TEXT.minutes, 'minutes'), 'minutes');
-    const saved = await this.changeMeeting(meetingId, (m) =>
-      m.minutes?.text === minutes ? undefined : { ...m, minutes: { text: minutes, postedAt: this.now().toISOString(), postedBy: actor } },
-      { notice: 'minutes', cards: true },
-    );
-    if (saved.changed) await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+  /** The document after `transact`, or the refusal it met (thrown to `run`). */
+  private settled<D>(result: import('../workflow/transaction').Transacted<D>): Versioned<D> {
+    switch (result.kind) {
+      case 'missing':
+        throw refused('not_found');
+      case 'refused':
+        throw new Refused(result.refusal);
+      case 'written':
+        return result.doc;
+      default:
+        return result.current;
+    }
   }
 
-  /** The KfI records an action item; its owner is reminded two days before it is due. */
-  async addActionItem(actor: string, meetingId: string, input: ActionItemInput): Promise<MeetingView> {
-    this.requireKfi(actor);
-    const members = await this.members();
-    const owner = members.find((m) => m.aadObjectId === input.owner.toLowerCase());
-    if (!owner) throw new CircleError('CIRCLE_INVALID', 'owner');
-    if (!ISO_DATE.test(input.due) || !berlinToUtc(input.due, '09:00')) throw new CircleError('CIRCLE_INVALID', 'due');
-    if (input.due < berlinParts(this.now()).date) throw new CircleError('CIRCLE_PAST', 'due');
-    const item: ActionItem = { id: randomUUID().slice(0, 8), title: guard(required(input.title, MAX_TEXT.topic, 'actionTitle'), 'actionTitle'), owner: owner.aadObjectId, ownerName: owner.name, due: input.due, createdAt: this.now().toISOString() };
-    const saved = await this.changeMeeting(meetingId, (m) => ({ ...m, actionItems: [...m.actionItems, item] }), { cards: true, actionItemId: item.id });
-    await this.followUp(saved.meeting);
-    return this.meetingView(meetingId, actor);
+  private polls(): DocumentStore<PollDoc> {
+    return this.deps.store as unknown as DocumentStore<PollDoc>;
+  }
+
+  private meetings(): DocumentStore<MeetingDoc> {
+    return this.deps.store as unknown as DocumentStore<MeetingDoc>;
+  }
+
+  /** Records a member's RSVP (their own document). */
+  async rsvp(actor: string, meetingId: string, answer: RsvpAnswer, delegate?: string): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      const me = actor.toLowerCase();
+      await this.requireMember(me);
+      const meeting = await this.meeting(meetingId);
+      if (!isMeetingOpen(meeting, this.now().getTime())) throw refused('closed');
+      const who = answer === 'delegate' ? guard(required(delegate, MAX_TEXT.delegate, 'delegate'), 'delegate') : undefined;
+      await updateWithRetry(this.deps.store, meetingId, `rsvp:${me}`, (current) => {
+        const c = current as RsvpDoc | undefined;
+        if (c && c.answer === answer && c.delegate === who) return undefined;
+        return { id: `rsvp:${me}`, pk: meetingId, type: 'rsvp', member: me, answer, ...(who ? { delegate: who } : {}), updatedAt: this.now().toISOString() } satisfies RsvpDoc;
+      }, 8);
+      return done(await this.meetingView(meetingId, me, { meeting }));
+    });
+  }
+
+  // ---------------------------------------------------------------- agenda
+
+  /** A member proposes a topic for the agenda. */
+  async proposeTopic(actor: string, meetingId: string, input: TopicInput): Promise<Outcome<MeetingView>> {
+    return this.run(async () => {
+      const me = actor.toLowerCase();
+      await this.requireMember(me);
+      const [meeting, topics] = await Promise.all([
+        this.meeting(meetingId),
+        this.deps.store.query<TopicDoc>(
+          { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @topic', parameters: [{ name: '@pk', value: meetingId }, { name: '@topic', value: 'topic' }] },
+          { partitionKey: meetingId },
+        ),
+      ]);
+      if (meeting.status === 'cancelled') throw refused('closed');
+      // Caps keep one member (or a compromised account) from flooding the KfI's agenda and the meeting card.
+      if (topics.filter((t) => t.proposedBy === me).length >= TOPIC_LIMITS.perMember) throw problem('topicLimit', 'too_many');
+      if (topics.length >= TOPIC_LIMITS.perMeeting) throw problem('topicsFull', 'too_many');
+      guard(input.title, 'topicTitle');
+      guard(input.description, 'topicDescription');
+      guard(input.presenter, 'topicPresenter');
+      const description = clean(input.description, MAX_TEXT.description);
+      const presenter = clean(input.presenter, MAX_TEXT.presenter);
+      const topic: TopicDoc = {
+        id: `topic:${randomUUID()}`,
+        pk: meetingId,
+        type: 'topic',
+        title: required(input.title, MAX_TEXT.topic, 'topicTitle'),
+        ...(description ? { description } : {}),
+        ...(presenter ? { presenter } : {}),
+        proposedBy: me,
+        status: 'proposed',
+        createdAt: this.now().toISOString(),
+      };
+      await this.deps.store.create(topic);
+      return done(await this.meetingView(meetingId, me, { meeting }));
+    });
   }
 
   // ---------------------------------------------------------------- reading
+
+  /** A poll as the member `viewer` sees it, or the refusal (not a member, no such poll). */
+  showPoll(viewer: string, pollId: string): Promise<Outcome<PollView>> {
+    return this.run(async () => done(await this.pollView(pollId, viewer), false));
+  }
+
+  /** A meeting as the member `viewer` sees it, or the refusal. */
+  showMeeting(viewer: string, meetingId: string): Promise<Outcome<MeetingView>> {
+    return this.run(async () => done(await this.meetingView(meetingId, viewer), false));
+  }
+
+  /** The KfI's form data for changing a meeting (the stored meeting), or the refusal. */
+  meetingForEdit(actor: string, meetingId: string): Promise<Outcome<MeetingDoc>> {
+    return this.run(async () => {
+      this.requireKfi(actor);
+      return done(await this.meeting(meetingId), false);
+    });
+  }
 
   /** The poll and its answers: what the caller already has, else one query of the poll's partition. */
   private async pollState(pollId: string, known: { poll?: PollDoc; answers?: PollAnswerDoc[] }): Promise<{ poll: PollDoc; answers: PollAnswerDoc[] }> {
@@ -883,20 +872,20 @@ export class CircleService {
       ? await this.deps.store.query<Versioned<CircleDoc>>({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: pollId }] }, { partitionKey: pollId })
       : [];
     const poll = docs.find((d): d is Versioned<PollDoc> => d.type === 'poll' && d.id === 'poll');
-    if (!poll) throw new CircleError('CIRCLE_NOT_FOUND');
+    if (!poll) throw refused('not_found');
     return { poll, answers: docs.filter((d): d is Versioned<PollAnswerDoc> => d.type === 'pollAnswer') };
   }
 
   private async meeting(meetingId: string): Promise<Versioned<MeetingDoc>> {
     const meeting = meetingId ? ((await this.deps.store.read(meetingId, 'meeting')) as Versioned<MeetingDoc> | undefined) : undefined;
-    if (!meeting || meeting.type !== 'meeting') throw new CircleError('CIRCLE_NOT_FOUND');
+    if (!meeting || meeting.type !== 'meeting') throw refused('not_found');
     return meeting;
   }
 
   /** A poll as `viewer` sees it (members only; `undefined` for the posted, impersonal card). */
   async pollView(pollId: string, viewer: string | undefined, known: { poll?: PollDoc; members?: CircleMemberView[]; answers?: PollAnswerDoc[] } = {}): Promise<PollView> {
     const [{ poll, answers }, members] = await Promise.all([this.pollState(pollId, known), known.members ?? this.members()]);
-    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw refused('forbidden', FORBIDDEN_REASONS.member);
     const tallies: Record<string, SlotTally> = Object.fromEntries(poll.slots.map((s) => [s.id, { yes: 0, maybe: 0, no: 0 }]));
     // Only current members count: a member who left the circle (or a guest removed) no longer decides the date.
     const memberIds = new Set(members.map((m) => m.aadObjectId));
@@ -924,7 +913,7 @@ export class CircleService {
       known.docs ?? this.deps.store.query<RsvpDoc | TopicDoc>({ query: 'SELECT * FROM c WHERE c.pk = @pk AND (c.type = @rsvp OR c.type = @topic)', parameters: [{ name: '@pk', value: meetingId }, { name: '@rsvp', value: 'rsvp' }, { name: '@topic', value: 'topic' }] }, { partitionKey: meetingId }),
       this.members(),
     ]);
-    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw new CircleError('CIRCLE_NOT_MEMBER');
+    if (viewer && !members.some((m) => m.aadObjectId === viewer.toLowerCase())) throw refused('forbidden', FORBIDDEN_REASONS.member);
     const memberIds = new Set(members.map((m) => m.aadObjectId));
     const rsvps = docs.filter((d): d is RsvpDoc => d.type === 'rsvp' && memberIds.has(d.member));
     const topics = docs.filter((d): d is TopicDoc => d.type === 'topic');
@@ -1005,8 +994,6 @@ export class CircleService {
     return { body, filename: `koordinierungskreis-${berlinParts(new Date(meeting.start)).date}.ics` };
   }
 
-  // ---------------------------------------------------------------- scheduled steps
-
   // ---------------------------------------------------------------- retention
 
   /**
@@ -1034,48 +1021,19 @@ export class CircleService {
     return expired.length;
   }
 
-  /** Handlers for the Scheduler: each re-reads state and sends through the outbox under a key of meeting and step. */
+  /** Handlers for the Scheduler (jobs.ts): reminders and the retention purge. */
   jobHandlers(): Record<string, JobHandler> {
-    const load = async (job: Readonly<JobDoc>): Promise<MeetingView | undefined> => {
-      const id = String(job.payload.meetingId ?? '');
-      const meeting = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
-      if (!meeting || meeting.status !== 'scheduled' || new Date(meeting.start).getTime() < this.now().getTime()) return undefined;
-      return this.meetingView(id, undefined);
-    };
-    return {
-      [JOB_KINDS.sweep]: async () => {
-        await this.sweep();
-        return { next: new Date(this.now().getTime() + 60_000) };
+    return circleJobHandlers({
+      outbox: this.deps.outbox,
+      langOf: (id) => this.deps.profiles.langOf(id),
+      readMeeting: async (id) => {
+        const m = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
+        return m?.type === 'meeting' ? m : undefined;
       },
-      [JOB_KINDS.purge]: async () => {
-        await this.purgeExpired();
-        return { next: new Date(this.now().getTime() + HOUR) };
-      },
-      [JOB_KINDS.rsvpReminder]: async (job) => {
-        const view = await load(job);
-        if (!view || view.notAnswered.length === 0 || view.meeting.rsvpDeadline < berlinParts(this.now()).date) return;
-        await this.messageMembers(`circle:meeting:${view.meeting.pk}:rsvp-reminder:${view.meeting.rsvpDeadline}`, view.meeting.tenantId, view.notAnswered.map((m) => m.aadObjectId), (lang) =>
-          this.deps.presenter.rsvpReminder(view, lang),
-        );
-      },
-      [JOB_KINDS.dayBefore]: async (job) => {
-        const view = await load(job);
-        if (!view) return;
-        await this.messageMembers(`circle:meeting:${view.meeting.pk}:day-before:${view.meeting.start}`, view.meeting.tenantId, view.members.map((m) => m.aadObjectId), (lang) =>
-          this.deps.presenter.dayBefore(view, lang),
-        );
-      },
-      [JOB_KINDS.actionReminder]: async (job) => {
-        const id = String(job.payload.meetingId ?? '');
-        const meeting = (await this.deps.store.read(id, 'meeting')) as MeetingDoc | undefined;
-        const item = meeting?.actionItems.find((i) => i.id === job.payload.itemId);
-        if (!meeting || !item || meeting.status === 'cancelled') return;
-        const view = await this.meetingView(id, undefined);
-        await this.messageMembers(`circle:meeting:${id}:action:${item.id}:remind:${item.due}`, view.meeting.tenantId, [item.owner], (lang) =>
-          this.deps.presenter.actionReminder(view, item, lang),
-        );
-      },
-    };
+      meetingView: (id) => this.meetingView(id, undefined),
+      purgeExpired: () => this.purgeExpired(),
+      now: this.now,
+    });
   }
 
   /** Who is listed for an AAD object id in the directory (name for cards), if anyone. */

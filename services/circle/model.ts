@@ -5,6 +5,8 @@
  * another, and a member changing an answer rewrites only their own document (with its ETag).
  */
 import type { ConversationRef } from '../users/userProfiles';
+import type { Refusal } from '../workflow/outcome';
+import type { PendingCarrier } from '../workflow/pending';
 
 export type PollChoice = 'yes' | 'maybe' | 'no';
 export const POLL_CHOICES: readonly PollChoice[] = ['yes', 'maybe', 'no'];
@@ -21,8 +23,14 @@ export interface Slot {
   end: string;
 }
 
-/** A date poll (Terminumfrage); id `poll`, pk = poll id. */
-export interface PollDoc {
+/** At most this many topics per member and per meeting (proposed, accepted or rejected alike). */
+export const TOPIC_LIMITS = { perMember: 5, perMeeting: 40 } as const;
+
+/**
+ * A date poll (Terminumfrage); id `poll`, pk = poll id. Its pending notices (announcement, card update, reminder)
+ * ride in the same write as the change that causes them (see services/workflow/pending.ts).
+ */
+export interface PollDoc extends PendingCarrier {
   id: 'poll';
   pk: string;
   type: 'poll';
@@ -38,6 +46,8 @@ export interface PollDoc {
   closedAt?: string;
   chosenSlotId?: string;
   meetingId?: string;
+  /** Berlin date of the KfI's last reminder (at most one a day). */
+  remindedOn?: string;
 }
 
 /** One member's answers to a poll; id `answer:<aad>`, pk = poll id. */
@@ -62,7 +72,7 @@ export interface ActionItem {
 }
 
 /** A meeting of the circle; id `meeting`, pk = meeting id. */
-export interface MeetingDoc {
+export interface MeetingDoc extends PendingCarrier {
   id: 'meeting';
   pk: string;
   type: 'meeting';
@@ -88,27 +98,9 @@ export interface MeetingDoc {
   minutes?: { text: string; postedAt: string; postedBy: string };
   actionItems: ActionItem[];
   fromPollId?: string;
-  /**
-   * What the latest change owes members besides the stored state (written in the same document write, so a process
-   * that dies before sending leaves a record the sweep finishes; the outbox keys carry the revision, so finishing twice
-   * sends nothing twice). Revision 1 always owes the announcement and the reminders.
-   */
-  owes?: MeetingFollowUp;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
-}
-
-/** The messages and steps one change of a meeting causes. */
-export interface MeetingFollowUp {
-  /** A message to every member, once per revision. */
-  notice?: 'changed' | 'cancelled' | 'agenda' | 'minutes';
-  /** Update every posted card of the meeting. */
-  cards?: boolean;
-  /** Move (or, cancelled, stop) the RSVP and day-before reminders. */
-  reminders?: boolean;
-  /** Schedule the reminder of this action item. */
-  actionItemId?: string;
 }
 
 /** One member's RSVP; id `rsvp:<aad>`, pk = meeting id. */
@@ -206,3 +198,98 @@ export interface MeetingView {
   ended: boolean;
   viewerIsKfi: boolean;
 }
+
+// ---------------------------------------------------------------- transitions (pure: no I/O, time passed in)
+
+/** What a transition makes of a document: the changed document, nothing to change, or a refusal. */
+export type Change<T> = { next: T } | { unchanged: true } | { refuse: Refusal };
+
+const unchanged = { unchanged: true } as const;
+const closed: { refuse: Refusal } = { refuse: { ok: false, code: 'closed' } };
+
+/** The fields of a meeting the KfI edits in the form. */
+export type MeetingDetails = Pick<MeetingDoc, 'title' | 'start' | 'end' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline'>;
+
+/** A changed meeting counts its revision up (cards, calendar SEQUENCE and outbox keys follow it). */
+const revised = (m: MeetingDoc, next: MeetingDoc, at: string): { next: MeetingDoc } => ({ next: { ...next, revision: m.revision + 1, updatedAt: at } });
+
+export const meetingTransitions = {
+  /** New details (date, place, link, agenda text, deadline); a cancelled meeting stays as it is. */
+  update(m: MeetingDoc, details: MeetingDetails, at: string): Change<MeetingDoc> {
+    if (m.status === 'cancelled') return closed;
+    const next: MeetingDoc = { ...m, ...details };
+    for (const k of ['place', 'onlineUrl', 'agendaText'] as const) if (!details[k]) delete next[k];
+    const same = (['title', 'start', 'end', 'place', 'onlineUrl', 'agendaText', 'rsvpDeadline'] as const).every((k) => next[k] === m[k]);
+    return same ? unchanged : revised(m, next, at);
+  },
+  /** Cancels the meeting; cancelling twice changes nothing. */
+  cancel(m: MeetingDoc, at: string): Change<MeetingDoc> {
+    return m.status === 'cancelled' ? unchanged : revised(m, { ...m, status: 'cancelled' }, at);
+  },
+  /** Publishes the agenda (once). */
+  publishAgenda(m: MeetingDoc, at: string): Change<MeetingDoc> {
+    return m.agendaPublished ? unchanged : revised(m, { ...m, agendaPublished: true }, at);
+  },
+  /** Posts (or replaces) the minutes. */
+  postMinutes(m: MeetingDoc, text: string, by: string, at: string): Change<MeetingDoc> {
+    return m.minutes?.text === text ? unchanged : revised(m, { ...m, minutes: { text, postedAt: at, postedBy: by } }, at);
+  },
+  /** Records an action item. */
+  addActionItem(m: MeetingDoc, item: ActionItem, at: string): Change<MeetingDoc> {
+    if (m.actionItems.some((i) => i.id === item.id)) return unchanged;
+    return revised(m, { ...m, actionItems: [...m.actionItems, item] }, at);
+  },
+  /** The KfI's decision on a topic: accepted topics join the agenda at its end, rejected ones leave it, `up` moves one up. */
+  decideTopic(m: MeetingDoc, topicId: string, decision: 'accept' | 'reject' | 'up', at: string): Change<MeetingDoc> {
+    const agenda = m.agenda.filter((id) => id !== topicId);
+    if (decision === 'accept') agenda.push(topicId);
+    if (decision === 'up') {
+      const i = m.agenda.indexOf(topicId);
+      if (i <= 0) return unchanged;
+      agenda.splice(i - 1, 0, topicId);
+    }
+    return JSON.stringify(agenda) === JSON.stringify(m.agenda) ? unchanged : revised(m, { ...m, agenda }, at);
+  },
+};
+
+export const pollTransitions = {
+  /** Closes an open poll on `slotId`, naming the meeting it turns into; a closed or cancelled poll stays as it is. */
+  close(p: PollDoc, slotId: string, meetingId: string, at: string): Change<PollDoc> {
+    if (p.status !== 'open') return closed;
+    if (!p.slots.some((s) => s.id === slotId)) return { refuse: { ok: false, code: 'invalid', problems: [{ field: 'slot', code: 'unknown_value' }] } };
+    return { next: { ...p, status: 'closed', closedAt: at, chosenSlotId: slotId, meetingId } };
+  },
+  /** Notes the KfI's reminder of Berlin day `date`: at most one a day, only while the poll is open. */
+  remind(p: PollDoc, date: string): Change<PollDoc> {
+    if (p.status !== 'open') return closed;
+    return p.remindedOn === date ? unchanged : { next: { ...p, remindedOn: date } };
+  },
+};
+
+/** Whether a member may still answer a poll / RSVP to or propose topics for a meeting at `nowMs`. */
+export const isPollOpen = (p: PollDoc) => p.status === 'open';
+export const isMeetingOpen = (m: MeetingDoc, nowMs: number) => m.status !== 'cancelled' && new Date(m.end).getTime() >= nowMs;
+
+/** The circle's card verbs, one per action (cards and the bot use these constants). */
+export const CIRCLE_VERBS = {
+  guestAdd: 'circle.guest.add',
+  pollNew: 'circle.poll.new',
+  pollCreate: 'circle.poll.create',
+  pollAnswer: 'circle.poll.answer',
+  pollRefresh: 'circle.poll.refresh',
+  pollShow: 'circle.poll.show',
+  pollRemind: 'circle.poll.remind',
+  pollClose: 'circle.poll.close',
+  meetingNew: 'circle.meeting.new',
+  meetingEdit: 'circle.meeting.edit',
+  meetingSave: 'circle.meeting.save',
+  meetingRefresh: 'circle.meeting.refresh',
+  meetingShow: 'circle.meeting.show',
+  meetingCancel: 'circle.meeting.cancel',
+  meetingRsvp: 'circle.meeting.rsvp',
+  topicPropose: 'circle.topic.propose',
+  topicDecide: 'circle.topic.decide',
+  agendaPublish: 'circle.agenda.publish',
+  minutesPost: 'circle.minutes.post',
+  actionAdd: 'circle.action.add',
+} as const;

@@ -1,11 +1,12 @@
 import type { CircleDoc, MeetingDoc, PollAnswerDoc, PollDoc } from '../../services/circle/model';
+import { noticesForMeeting, noticesForPollCreate } from '../../services/circle/notifications';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
 import { activityBuilders, DEFAULT_TENANT_ID, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { countingDatabase } from '../support/countingDatabase';
-import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq } from '../support/circle';
+import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq, ok } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin.
@@ -78,7 +79,7 @@ describe('the Koordinierungskreis in Teams', () => {
     const added = await invoke('circle.guest.add', { guestId: picked.toUpperCase(), guestName: 'Gast (Beispiel)' }, KFI_LEAD);
     expect(added.body.statusCode).toBe(200);
     expect((await app.circle.settings())?.guests.filter((g) => g.aadObjectId === picked)).toHaveLength(1);
-    await app.circle.removeGuest(KFI_LEAD.aadObjectId, picked);
+    ok(await app.circle.removeGuest(KFI_LEAD.aadObjectId, picked));
   });
 
   it('refuses poll dates in the past politely and keeps what the KfI typed', async () => {
@@ -92,7 +93,7 @@ describe('the Koordinierungskreis in Teams', () => {
   it('runs a poll to a meeting: 50 members answering in parallel, each with a double click, lose no answer and store one each; a changed answer stays one answer', async () => {
     // Grow the circle to 50: the demo directory's members with a Teams identity plus guests the KfI adds.
     const fromDirectory = (await app.circle.members()).length;
-    for (let i = 1; i <= 50 - fromDirectory; i++) await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: guest(i).aadObjectId, name: guest(i).name });
+    for (let i = 1; i <= 50 - fromDirectory; i++) ok(await app.circle.addGuest(KFI_LEAD.aadObjectId, { aadObjectId: guest(i).aadObjectId, name: guest(i).name }));
     const members = await app.circle.members();
     expect(members).toHaveLength(50);
     // Every member has the app (as after Graph's proactive installation): Teams opens a chat only with them.
@@ -338,23 +339,24 @@ describe('the Koordinierungskreis in Teams', () => {
   it('finishes what a process that died between storing and sending left undone, and sends it once', async () => {
     await settle();
     const members = (await app.circle.members()).length;
-    // The state a process leaves when it dies right after the write: a stored poll nobody announced, and a meeting
-    // change whose notice and card updates were never enqueued.
+    // The state a process leaves when it dies right after the write: a stored poll whose announcement is still
+    // pending in it, and a meeting change whose notice and card updates are still pending in the meeting.
     const pollId = `p-crash-${Date.now()}`;
     const written = new Date(now.getTime() - 60_000).toISOString();
-    await store.create({
+    const lost: PollDoc = {
       id: 'poll', pk: pollId, type: 'poll', title: 'Nach dem Absturz', status: 'open', tenantId: DEFAULT_TENANT_ID, delivery: 'personal',
       slots: [{ id: 's1', start: '2027-05-04T08:00:00.000Z', end: '2027-05-04T10:00:00.000Z' }, { id: 's2', start: '2027-05-05T08:00:00.000Z', end: '2027-05-05T10:00:00.000Z' }],
       createdBy: KFI_LEAD.aadObjectId, createdAt: written,
-    } satisfies PollDoc);
+    };
+    await store.create({ ...lost, pending: noticesForPollCreate(lost), pendingSince: Date.parse(written) });
     const [meeting] = await store.query<MeetingDoc & { etag: string }>({ query: "SELECT * FROM c WHERE c.type = 'meeting' AND c.status = 'scheduled'" });
     const { etag, ...plain } = meeting;
-    const changed: MeetingDoc = { ...plain, title: 'Geänderter Titel', revision: plain.revision + 1, owes: { notice: 'changed', cards: true, reminders: true }, updatedAt: written };
-    await store.replace(changed, etag);
+    const changed: MeetingDoc = { ...plain, title: 'Geänderter Titel', revision: plain.revision + 1, updatedAt: written };
+    await store.replace({ ...changed, pending: noticesForMeeting(plain, changed), pendingSince: Date.parse(written) }, etag);
 
+    // The relay's sweep (at start-up and every RELAY_SWEEP_SECONDS) finds the pending notices and carries them out.
     const sweep = async () => {
-      await app.scheduler.reschedule({ key: 'circle:sweep', kind: 'circle.sweep', dueAt: now });
-      await app.jobs.runDue();
+      await app.delivery.relay.sweep();
       await settle();
     };
     await sweep();

@@ -9,6 +9,7 @@ import type { UserProfile } from '../../services/users/userProfiles';
 import { activityBuilders, stableGuid, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { ok } from '../support/circle';
 
 /** Fictitious people of the demo directory, and staff made up here. */
 const person = (name: string, aad: string) => user({ name, aadObjectId: aad });

@@ -4,7 +4,7 @@ import type { CircleDoc } from '../../services/circle/model';
 import { notificationIdOf } from '../../services/notifications/keys';
 import type { NotificationDoc } from '../../services/notifications/model';
 import type { ItemDoc } from '../../services/requests/model';
-import { circlePresenter } from '../../bot/handlers/circle';
+import { circleProfiles } from '../../bot/handlers/circle';
 import { circleComposer } from '../../bot/tab/workflowSources';
 import { rolesOf } from '../../services/directory/roles';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
@@ -214,7 +214,7 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
 
   it('has the circle service re-check the KfI role itself, so a composer called for someone else still stores nothing', async () => {
     const before = await stored();
-    const composer = circleComposer(app.circle, circlePresenter(new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users))));
+    const composer = circleComposer(app.circle, circleProfiles(new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users))));
     const viewer = { aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, lang: 'de' as const, roles: rolesOf(app.answers.engine.directory, KOELN_IB) };
     expect(composer.kinds(viewer)).toEqual([]);
     const sent = await composer.send(viewer, 'meeting', meetingInput());

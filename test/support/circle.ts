@@ -42,3 +42,9 @@ export function acceptedUpdates(emulator: ChannelEmulator, afterSeq = 0): number
 export function lastSeq(emulator: ChannelEmulator): number {
   return emulator.calls.at(-1)?.seq ?? 0;
 }
+
+/** The value of a successful workflow outcome; fails the test with the refusal otherwise. */
+export function ok<T>(result: { ok: true; value: T } | { ok: false; code: string }): T {
+  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result)}`);
+  return result.value;
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { circleFeature, circlePresenter } from '../../../bot/handlers/circle';
+import { circleFeature, circleProfiles } from '../../../bot/handlers/circle';
 import { renderMeetingCard, renderMeetingForm, renderOverviewCard, renderPollCard, renderPollForm } from '../../../cards/circleViews';
 import type { LiveAnswers } from '../../../services/answers/liveAnswers';
 import { CircleService } from '../../../services/circle/circleService';
@@ -24,7 +24,8 @@ const service = new CircleService({
   directory: () => directory,
   outbox: new Outbox(new MemoryDocumentStore<OutboxDoc>('outbox')),
   scheduler: new Scheduler(new MemoryDocumentStore<JobDoc>('jobs')),
-  presenter: circlePresenter(profiles),
+  relay: { kick: () => undefined, relayed: () => false },
+  profiles: circleProfiles(profiles),
   icsUrl: (t) => `https://lotse.example/kalender/${t}`,
   logger: silentLogger,
 });

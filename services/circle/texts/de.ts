@@ -1,0 +1,53 @@
+/** The Koordinierungskreis' texts in German (the default): refusals, confirmations, reminders and notices. */
+import { TOPIC_LIMITS } from '../model';
+
+export const de = {
+  kfiOnly: 'Das kann nur das Kompetenzzentrum für Integration (KfI), das den Koordinierungskreis leitet.',
+  notMember: 'Diese Aktion ist den Mitgliedern des Koordinierungskreises vorbehalten.',
+  notFound: 'Diese Umfrage oder Sitzung gibt es nicht (mehr).',
+  closed: 'Das ist nicht mehr möglich: Die Umfrage ist abgeschlossen oder die Sitzung abgesagt bzw. vorbei.',
+  past: 'Der Termin liegt in der Vergangenheit. Bitte wählen Sie ein Datum in der Zukunft.',
+  noChannel: 'Es ist noch kein Teams-Kanal festgelegt. Schreiben Sie im gewünschten Kanal „Koordinierungskreis hier posten“ oder wählen Sie „Einzeln an jedes Mitglied“.',
+  invalid: {
+    title: 'Bitte geben Sie einen Titel an.', duration: 'Bitte wählen Sie eine Dauer.', slot: 'Ein Termin ist unvollständig: Bitte Datum und Uhrzeit angeben.',
+    slotCount: 'Bitte schlagen Sie 2 bis 10 verschiedene Termine vor.', onlineUrl: 'Der Online-Link muss mit https:// beginnen.',
+    date: 'Bitte geben Sie Datum, Beginn und Ende an.', endBeforeStart: 'Das Ende muss nach dem Beginn liegen.',
+    rsvpDeadline: 'Die Rückmeldefrist muss ein Datum vor oder am Sitzungstag sein.', placeOrLink: 'Bitte geben Sie einen Ort oder einen Online-Link an.',
+    choices: 'Bitte wählen Sie mindestens für einen Termin Ja, Vielleicht oder Nein.', delegate: 'Bitte nennen Sie bei „Vertretung“, wer teilnimmt.',
+    topicTitle: 'Bitte geben Sie ein Thema an.', minutes: 'Bitte geben Sie das Protokoll oder einen Link ein.', actionTitle: 'Bitte beschreiben Sie die Aufgabe.',
+    owner: 'Bitte wählen Sie eine verantwortliche Person aus dem Kreis.', due: 'Bitte geben Sie ein Fälligkeitsdatum an.', tooLong: 'Ein Text ist zu lang.',
+    guest: 'Die Kennung des Gastes ist ungültig.', guestName: 'Bitte geben Sie den Namen des Gastes an.',
+    topicLimit: `Sie haben für diese Sitzung schon ${TOPIC_LIMITS.perMember} Themen vorgeschlagen. Weitere Themen besprechen Sie bitte direkt mit dem KfI.`,
+    topicsFull: `Für diese Sitzung liegen schon ${TOPIC_LIMITS.perMeeting} Themen vor. Bitte wenden Sie sich direkt an das KfI.`,
+  },
+  /** Field names as the cards label them, for the privacy guard's refusal. */
+  fields: {
+    title: 'Titel', place: 'Ort', agendaText: 'Tagesordnung', topicTitle: 'Thema', topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?',
+    minutes: 'Protokoll', actionTitle: 'Neue Aufgabe', delegate: 'Vertretung',
+  },
+  fieldRefused: (field: string, reason: string) => `Das Feld „${field}“ ${reason}.`,
+  invalidDefault: 'Die Angaben sind unvollständig. Bitte prüfen Sie das Formular.',
+  answerSaved: 'Danke, Ihre Antwort ist gespeichert.',
+  reminded: (n: number) => (n > 0 ? `Erinnerung an ${n} Mitglieder gesendet.` : 'Niemand zu erinnern: Heute wurde schon erinnert, oder alle haben geantwortet.'),
+  pollCreated: 'Die Terminumfrage ist angelegt und geht an den Koordinierungskreis.',
+  meetingAnnounced: 'Die Sitzung ist angekündigt. Alle Mitglieder erhalten die Einladung; Erinnerungen sind geplant.',
+  meetingChanged: 'Die Änderung ist gespeichert. Alle Karten werden aktualisiert, die Mitglieder einmal benachrichtigt.',
+  rsvpSaved: 'Danke, Ihre Rückmeldung ist gespeichert.',
+  topicProposed: 'Danke, Ihr Themenvorschlag ist beim KfI.',
+  saved: 'Gespeichert.',
+  cancelled: 'Die Sitzung ist abgesagt. Alle Mitglieder werden einmal benachrichtigt.',
+  channelSet: 'Dieser Kanal ist jetzt der Kanal des Koordinierungskreises: Umfragen und Einladungen werden hier gepostet.',
+  channelOnly: 'Bitte schreiben Sie „Koordinierungskreis hier posten“ in dem Teams-Kanal, in dem der Kreis seine Einladungen erhalten soll.',
+  pollReminder: (t: string) => `Erinnerung: Bitte beantworten Sie die Terminumfrage „${t}“ des Koordinierungskreises.`,
+  rsvpReminder: (t: string, when: string, d: string) => `Erinnerung: Bitte melden Sie sich bis ${d} für „${t}“ am ${when} zurück (Zusage, Absage oder Vertretung).`,
+  dayBefore: (t: string, when: string) => `Morgen: „${t}“ des Koordinierungskreises, ${when}.`,
+  notice: {
+    changed: (t: string, when: string) => `Geändert: „${t}“ findet jetzt am ${when} statt bzw. hat neue Angaben. Die Karte zeigt den aktuellen Stand.`,
+    cancelled: (t: string, when: string) => `Abgesagt: „${t}“ am ${when} findet nicht statt.`,
+    agenda: (t: string) => `Die Tagesordnung für „${t}“ ist veröffentlicht.`,
+    minutes: (t: string) => `Das Protokoll zu „${t}“ ist veröffentlicht.`,
+  },
+  actionReminder: (title: string, due: string, t: string) => `Erinnerung: Ihre Aufgabe „${title}“ aus „${t}“ ist am ${due} fällig.`,
+  nextMeeting: (t: string, when: string, where: string) => `Die nächste Sitzung des Koordinierungskreises: „${t}“, ${when}${where ? `, ${where}` : ''}.`,
+  noMeeting: (contact: string) => `Zurzeit ist keine Sitzung des Koordinierungskreises angesetzt. Ansprechpartner ist das ${contact}.`,
+};
