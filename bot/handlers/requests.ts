@@ -12,7 +12,7 @@ import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
 import { countsOf, type MyData } from '../../services/privacy/myData';
 import { requestJobs } from '../../services/requests/jobs';
-import { LEGACY_ACT_VERB, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party } from '../../services/requests/model';
+import { DECISION_VERBS, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
 import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
@@ -58,7 +58,9 @@ const schemas = {
   step: z.object({ ...ref, rev }).passthrough(),
   /** Rückfrage, Antworten, the requester's reply. */
   text: z.object({ ...ref, rev, text: str }).passthrough(),
-  decide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
+  /** One of the head's decisions: a meeting's date and time, a reason or instruction. */
+  decision: z.object({ ...ref, rev, date: str, time: str, text: str }).passthrough(),
+  legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
   ref: z.object(ref).passthrough(),
   reportStart: z.object({ requestId: z.string().max(100).optional(), authority: z.string().max(20).optional() }).passthrough(),
   reportSubmit: z.object({ authority: str, subject: str, summary: str, urgency: str, proposedDates: str, linkedRequestId: z.string().max(100).optional() }).passthrough(),
@@ -169,17 +171,23 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     { verb: REQUEST_VERBS.answer, schema: schemas.text, run: withText('answer') },
     { verb: REQUEST_VERBS.done, schema: schemas.step, run: (context, caller, data: z.infer<typeof schemas.step>) => act(context, caller, data, { type: 'done' }) },
     { verb: REQUEST_VERBS.reply, schema: schemas.text, run: withText('reply') },
+    ...REPORT_DECISIONS.map((decision: ReportDecision) => ({
+      verb: DECISION_VERBS[decision],
+      schema: schemas.decision,
+      run: (context: TurnContext, caller: Caller, data: z.infer<typeof schemas.decision>) =>
+        act(context, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text: data.text }),
+    })),
+    // Cards posted before the typed verbs: the same handlers.
     {
-      verb: REQUEST_VERBS.decide,
-      schema: schemas.decide,
-      run: (context, caller, data: z.infer<typeof schemas.decide>) => act(context, caller, data, { type: 'decide', decision: data.decision, date: data.date, time: data.time, text: data.text }),
-    },
-    {
-      // Cards posted before the typed verbs: the same handlers.
       verb: LEGACY_ACT_VERB,
       schema: schemas.legacyAct,
       run: (context, caller, data: z.infer<typeof schemas.legacyAct>) =>
         act(context, caller, data, data.action === 'ask' || data.action === 'answer' ? { type: data.action, text: data.text ?? '' } : { type: data.action }),
+    },
+    {
+      verb: LEGACY_DECIDE_VERB,
+      schema: schemas.legacyDecide,
+      run: (context, caller, data: z.infer<typeof schemas.legacyDecide>) => act(context, caller, data, { type: 'decide', decision: data.decision, date: data.date, time: data.time, text: data.text }),
     },
     {
       verb: REQUEST_VERBS.reportStart,

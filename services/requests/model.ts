@@ -187,10 +187,7 @@ export function summaryOf(item: ItemDoc): ItemSummary {
   };
 }
 
-/**
- * The card verbs of Anliegen and Vortrag, one per action: views put them on the cards, the bot registers one handler
- * each. `report.decide` is one action with the decision as its input (the head picks one of five on the same form).
- */
+/** The card verbs of Anliegen and Vortrag, one per action: views put them on the cards, the bot registers one handler each. */
 export const REQUEST_VERBS = {
   start: 'request.start',
   submit: 'request.submit',
@@ -204,15 +201,30 @@ export const REQUEST_VERBS = {
   trail: 'request.trail',
   reportStart: 'report.start',
   reportSubmit: 'report.submit',
-  decide: 'report.decide',
+  /** The head's five decisions on a report, one button each. */
+  proposeMeeting: 'report.proposeMeeting',
+  inWriting: 'report.inWriting',
+  noted: 'report.noted',
+  decline: 'report.decline',
+  instruct: 'report.instruct',
 } as const;
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 
+/** The verb of each decision on a report. */
+export const DECISION_VERBS: Readonly<Record<ReportDecision, RequestVerb>> = {
+  termin: REQUEST_VERBS.proposeMeeting,
+  schriftlich: REQUEST_VERBS.inWriting,
+  kenntnis: REQUEST_VERBS.noted,
+  ablehnen: REQUEST_VERBS.decline,
+  weisung: REQUEST_VERBS.instruct,
+};
+
 /**
- * The verb cards posted before the typed verbs carry (`data.action` names the action). Cards stay in people's chats
- * for months, so the bot still answers it, with the same handlers.
+ * The verbs cards posted before the typed verbs carry (`data.action` or `data.decision` names the action). Cards stay
+ * in people's chats for months, so the bot still answers them, with the same handlers.
  */
 export const LEGACY_ACT_VERB = 'request.act';
+export const LEGACY_DECIDE_VERB = 'report.decide';
 
 /** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
 export interface ItemRoles {

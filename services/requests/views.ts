@@ -8,7 +8,7 @@ import { formatBerlinDate, formatBerlinDateTime, formatBerlinDay } from '../comm
 import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
 import type { Lang } from '../workflow/texts';
-import { CATEGORY_LABELS, isOpen, REPORT_DECISIONS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemRoles, type ItemSummary } from './model';
+import { CATEGORY_LABELS, DECISION_VERBS, isOpen, REPORT_DECISIONS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
@@ -77,7 +77,7 @@ export class RequestViews {
         showDecision = true;
         textLabel = t.textLabel.head;
         for (const d of REPORT_DECISIONS) {
-          actions.push({ title: t.buttons[d], verb: REQUEST_VERBS.decide, inputs: d === 'termin' || d === 'ablehnen' || d === 'weisung' ? 'auto' : 'none', data: { ...r, decision: d } });
+          actions.push({ title: t.buttons[d], verb: DECISION_VERBS[d], inputs: d === 'termin' || d === 'ablehnen' || d === 'weisung' ? 'auto' : 'none', data: r });
         }
       }
     }

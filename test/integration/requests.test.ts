@@ -300,7 +300,7 @@ describe('Anliegen and Vortrag in Teams', () => {
 
     it('lets the office decide only where the directory allows it (Köln yes, Detmold no), and the IB never', async () => {
       const detmold = await registerReport(DETMOLD_IB, { authority: 'detmold' });
-      const decide = (r: ItemDoc, who: TeamsUser) => invoke('report.decide', { id: r.id, authority: r.authority, rev: r.rev, decision: 'kenntnis' }, who);
+      const decide = (r: ItemDoc, who: TeamsUser) => invoke('report.noted', { id: r.id, authority: r.authority, rev: r.rev }, who);
       expect((await decide(detmold, DETMOLD_OFFICE)).statusCode).toBe(403);
       expect((await decide(detmold, DETMOLD_IB)).statusCode).toBe(403);
       expect((await read(detmold.id, 'detmold')).status).toBe('eingereicht');
@@ -360,8 +360,8 @@ describe('Anliegen and Vortrag in Teams', () => {
         if (!created.ok) throw new Error(`report not created: ${created.code}`);
         const data = { id: created.value.item.id, authority: 'koeln', rev: created.value.item.rev };
         const [head, office] = await Promise.all([
-          raceInvoke('report.decide', { ...data, decision: 'termin', date: '2026-12-01', time: '10:30' }, KOELN_HEAD),
-          raceInvoke('report.decide', { ...data, decision: 'ablehnen', text: 'Nicht jetzt (Beispiel).' }, KOELN_OFFICE),
+          raceInvoke('report.proposeMeeting', { ...data, date: '2026-12-01', time: '10:30' }, KOELN_HEAD),
+          raceInvoke('report.decline', { ...data, text: 'Nicht jetzt (Beispiel).' }, KOELN_OFFICE),
         ]);
         expect([head.statusCode, office.statusCode]).toEqual([200, 200]);
         const report = await stored(created.value.item.id);
@@ -439,16 +439,18 @@ describe('Anliegen and Vortrag in Teams', () => {
       await delivered(`item:${report.id}:card:${KOELN_OFFICE.aadObjectId}`);
 
       const headView = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD, { trigger: 'automatic' });
-      expect(verbsOf(headView.value).filter((v) => v === 'report.decide')).toHaveLength(5);
+      const DECISIONS = ['report.proposeMeeting', 'report.inWriting', 'report.noted', 'report.decline', 'report.instruct'];
+      expect(verbsOf(headView.value).filter((v) => DECISIONS.includes(v))).toEqual(DECISIONS);
       const ibView = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_IB, { trigger: 'automatic' });
-      expect(verbsOf(ibView.value)).not.toContain('report.decide');
+      expect(verbsOf(ibView.value).filter((v) => v.startsWith('report.'))).toEqual([]);
 
-      expect(json((await invoke('report.decide', { id: report.id, authority: 'koeln', rev: 1, decision: 'termin', date: '2026-12-01' }, KOELN_HEAD)).value)).toContain('Uhrzeit fehlt');
-      expect(json((await invoke('report.decide', { id: report.id, authority: 'koeln', rev: 1, decision: 'ablehnen' }, KOELN_HEAD)).value)).toContain('Text fehlt');
+      expect(json((await invoke('report.proposeMeeting', { id: report.id, authority: 'koeln', rev: 1, date: '2026-12-01' }, KOELN_HEAD)).value)).toContain('Uhrzeit fehlt');
+      expect(json((await invoke('report.decline', { id: report.id, authority: 'koeln', rev: 1 }, KOELN_HEAD)).value)).toContain('Text fehlt');
+      // Cards posted before the typed verbs name the decision in their data: an unknown one is refused.
       expect(json((await invoke('report.decide', { id: report.id, authority: 'koeln', rev: 1, decision: 'vertagen' }, KOELN_HEAD)).value)).toContain('Entscheidung ist keine');
       expect((await read(report.id)).rev).toBe(1);
 
-      const decided = await invoke('report.decide', { id: report.id, authority: 'koeln', rev: 1, decision: 'weisung', text: 'Bitte mit Dezernat 21 abstimmen (Beispiel).' }, KOELN_HEAD);
+      const decided = await invoke('report.instruct', { id: report.id, authority: 'koeln', rev: 1, text: 'Bitte mit Dezernat 21 abstimmen (Beispiel).' }, KOELN_HEAD);
       expect(json(decided.value)).toContain('Weisung erteilt');
       await delivered(`item:${report.id}:r2:commissioner`);
       await delivered(`item:${report.id}:card:${KOELN_OFFICE.aadObjectId}:r2`);

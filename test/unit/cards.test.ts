@@ -57,7 +57,7 @@ describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) 
       actions: [act('request.accept', 'none', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('request.ask', 'auto', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('report.start', 'none', { requestId: 'anl-1', authority: 'koeln' }), act('request.trail', 'none', { id: 'anl-1', authority: 'koeln' })],
     }).content,
     itemForRequester: itemCard({ ...item, showText: true, showDecision: false, actions: [act('request.reply', 'auto', { id: 'anl-1', authority: 'koeln', rev: 2 })] }).content,
-    itemForHead: itemCard({ ...item, showText: true, showDecision: true, actions: [act('report.decide', 'auto', { id: 'vtr-1', authority: 'koeln', rev: 1, decision: 'termin' })] }).content,
+    itemForHead: itemCard({ ...item, showText: true, showDecision: true, actions: [act('report.proposeMeeting', 'auto', { id: 'vtr-1', authority: 'koeln', rev: 1 })] }).content,
     itemReadOnly: itemCard({ ...item, notice: '', showText: false, showDecision: false, actions: [] }).content,
     list: itemListCard({ lang, heading: 'Meine Anliegen', intro: '1 Anliegen', openLabel: 'Öffnen', items: [{ title: 't', subtitle: 's', id: 'anl-1', authority: 'koeln', openLabel: 'Öffnen' }] }).content,
   };
