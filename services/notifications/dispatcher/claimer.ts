@@ -1,0 +1,229 @@
+import type { Delivery } from '../deliveryLedger';
+import type { DeliveryDoc } from '../model';
+import { forEachLimited, type Outbox } from '../outbox';
+import type { Versioned } from '../../storage/documentStore';
+import type { DispatchContext } from './context';
+import type { Outcomes } from './outcomes';
+import { errorCode, eventOf, keyOf, shuffle, tenantOf, type Work } from './work';
+
+/**
+ * The claim side: finds due deliveries (handed over by an enqueue in this process, or queried), takes a lease on them
+ * and works out where each goes, filling the ready queue ahead of the rate limiter so that it never waits for the
+ * database. Also completes enqueues that a crash interrupted.
+ */
+export class Claimer {
+  /** The fetch under way, if any; at most one at a time. */
+  fetching: Promise<void> | undefined;
+  /** Below this many ready deliveries the loop fetches more. */
+  private readonly lowWater: number;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: DispatchContext,
+    /** Completes interrupted enqueues. */
+    private readonly repairer: Outbox,
+    private readonly outcomes: Outcomes,
+  ) {
+    this.lowWater = Math.ceil(ctx.options.claimAhead / 2);
+  }
+
+  /** Takes deliveries just enqueued in this process, to be claimed without a query. */
+  takeHandoff(created: Versioned<DeliveryDoc>[]): void {
+    const { options, holdings, schedule, waker } = this.ctx;
+    const room = options.claimAhead * 4 - holdings.handoff.length;
+    holdings.handoff.push(...(created.slice(0, Math.max(0, room)) as Delivery[]));
+    // What does not fit is found by the next query.
+    if (created.length > room) schedule.queryNow();
+    waker.wake();
+  }
+
+  /** Claims nothing more; a fetch under way stops claiming. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Whether the loop should start a fetch at `now`: the ready queue runs low and there is something to look at. */
+  wantsFetch(now: number): boolean {
+    const { holdings, schedule, idle } = this.ctx;
+    return (
+      !this.fetching &&
+      holdings.ready.length < this.lowWater &&
+      (holdings.handoff.length > 0 || now >= schedule.nextQueryAt || idle.probeDue(now))
+    );
+  }
+
+  /** How long the loop may sleep before a fetch is wanted (for the queue, or for an idle waiter's probe). */
+  msUntilFetch(): number {
+    const { holdings, schedule, idle, clock } = this.ctx;
+    if (this.fetching) return Number.POSITIVE_INFINITY;
+    let ms = Number.POSITIVE_INFINITY;
+    if (holdings.ready.length < this.lowWater) ms = holdings.handoff.length > 0 ? 0 : Math.max(0, schedule.nextQueryAt - clock.now());
+    // An idle waiter: look again when the first delivery put back comes due (or a failed fetch may be retried).
+    if (idle.canProbe()) ms = Math.min(ms, Math.max(0, idle.nextProbeAt() - clock.now()));
+    return ms;
+  }
+
+  /** Starts a fetch in the background; a failure is logged and holds the next query off for a poll interval. */
+  startFetch(): void {
+    const { clock, schedule, idle, logger, waker } = this.ctx;
+    this.fetching = this.fetch()
+      .catch((err: unknown) => {
+        idle.holdOffProbesUntil(schedule.fetchFailed(clock.now()));
+        logger.error({ event: 'outbox.fetch_failed', code: errorCode(err) }, 'could not fetch due deliveries');
+      })
+      .finally(() => {
+        this.fetching = undefined;
+        waker.wake();
+      });
+  }
+
+  /** Repairs if due, gathers candidates (handoff, then a query), claims them, and orders the ready queue. */
+  private async fetch(): Promise<void> {
+    const { options, clock, holdings, idle, schedule } = this.ctx;
+    const now = clock.now();
+    if (schedule.repairDue(now, options.repairIntervalMs)) await this.repairInterrupted();
+    const want = options.claimAhead - holdings.ready.length - holdings.inFlight.size;
+    if (want <= 0) return;
+    // Only a query that starts and ends with nothing held can tell an idle waiter that the dispatcher caught up.
+    const probing = idle.canProbe();
+    const candidates = holdings.handoff.splice(0, want).filter((d) => !holdings.mine.has(keyOf(d)));
+    const fresh = new Set(candidates);
+    if (schedule.startQuery(now, candidates.length < want, probing)) await this.query(now, want, candidates, probing);
+    await this.claimAll(candidates, fresh);
+    holdings.ready.sort((a, b) => a.order - b.order);
+  }
+
+  private async repairInterrupted(): Promise<void> {
+    const repaired = await this.repairer.completeInterrupted(this.ctx.options.repairAfterMs);
+    if (repaired > 0) this.ctx.logger.warn({ event: 'outbox.enqueue_completed', count: repaired }, 'completed interrupted enqueues');
+  }
+
+  /** Queries due deliveries and appends the ones not held or already among `candidates`, shuffled. */
+  private async query(now: number, want: number, candidates: Delivery[], probing: boolean): Promise<void> {
+    const { ledger, holdings, idle, schedule, clock, random } = this.ctx;
+    const seq = idle.startQuery();
+    const asked = Math.max(want - candidates.length, Math.ceil(want / 4));
+    const seen = new Set(candidates.map(keyOf));
+    const due = await ledger.due(asked);
+    if (due.length < asked) idle.dropAnswered(due, now);
+    if (probing) idle.settleIfCaughtUp(seq, due.length);
+    // Concurrent processes see the same oldest items; a shuffled claim order spreads them over different ones.
+    candidates.push(...shuffle(due.filter((d) => !holdings.mine.has(keyOf(d)) && !seen.has(keyOf(d))), random));
+    schedule.queried(clock.now(), due.length >= asked && candidates.length > 0);
+  }
+
+  /** Claims the candidates, eight at a time; fresh ones from the handoff are claimed and marked `sending` at once. */
+  private async claimAll(candidates: Delivery[], fresh: Set<Delivery>): Promise<void> {
+    const { options, holdings } = this.ctx;
+    let begunAhead = holdings.countBegun();
+    await forEachLimited(candidates, 8, async (doc) => {
+      if (this.stopped) return;
+      if (fresh.has(doc) && begunAhead < options.beginAhead && (await this.claimToSend(doc))) {
+        begunAhead += 1;
+        return;
+      }
+      await this.claim(doc);
+    });
+  }
+
+  /** Claims one delivery and queues it, unless `prepare` settled or put it back. */
+  private async claim(doc: Delivery): Promise<void> {
+    const { ledger, holdings, waker } = this.ctx;
+    const claimed = await ledger.claim(doc);
+    if (!claimed) return;
+    this.own(keyOf(claimed));
+    try {
+      const work = await this.prepare(doc, claimed);
+      if (work) {
+        holdings.ready.push(work);
+        // Start sending while the rest of the batch is still being claimed.
+        waker.wake();
+      } else {
+        holdings.mine.delete(keyOf(claimed));
+      }
+    } catch (err) {
+      holdings.mine.delete(keyOf(claimed));
+      throw err;
+    }
+  }
+
+  /**
+   * A delivery this process just enqueued, whose conversation is known without looking up an original message:
+   * claimed and marked `sending` in one write (instead of a claim and then a begin). True when it is queued.
+   */
+  private async claimToSend(doc: Delivery): Promise<boolean> {
+    const { ledger, personal, holdings, clock, waker } = this.ctx;
+    if (doc.operation === 'update' && !doc.replaceActivityId) return false;
+    const target = doc.target;
+    const ref = target.kind === 'conversation' ? target.ref : ((await personal.get(target.aadObjectId)) ?? doc.conversation);
+    if (!ref) return false;
+    const claimed = await ledger.claimToSend(doc, ref);
+    if (!claimed) return false;
+    this.own(keyOf(claimed));
+    holdings.ready.push({
+      doc: claimed,
+      tenantId: tenantOf(doc),
+      ref,
+      ...(doc.operation === 'update' ? { activityId: doc.replaceActivityId } : {}),
+      uncertain: false,
+      phase: 'begun',
+      leasedAt: clock.now(),
+      order: doc.dueAt,
+    });
+    waker.wake();
+    return true;
+  }
+
+  /** Works out where a freshly claimed delivery goes; `undefined` when it was settled or put back instead. */
+  private async prepare(before: Delivery, claimed: Delivery): Promise<Work | undefined> {
+    const target = claimed.target;
+    const work: Work = {
+      doc: claimed,
+      tenantId: tenantOf(claimed),
+      uncertain: before.status === 'sending' || before.lastError?.ambiguous === true,
+      phase: 'claimed',
+      leasedAt: this.ctx.clock.now(),
+      order: before.dueAt,
+    };
+    if (claimed.operation === 'update' && claimed.replaces && !claimed.replaceActivityId) return this.prepareUpdate(work, claimed);
+    if (claimed.operation === 'update') work.activityId = claimed.replaceActivityId;
+    if (target.kind === 'conversation') work.ref = target.ref;
+    else work.ref = (await this.ctx.personal.get(target.aadObjectId)) ?? claimed.conversation;
+    return work;
+  }
+
+  /** An update of a message sent by another delivery: goes where the original went, once it is there. */
+  private async prepareUpdate(work: Work, claimed: Delivery): Promise<Work | undefined> {
+    const { ledger, clock, options, schedule, idle } = this.ctx;
+    const replaces = claimed.replaces as NonNullable<Delivery['replaces']>;
+    const original = await ledger.read(replaces.notificationId, replaces.deliveryId);
+    if (!original || original.kind !== 'delivery') {
+      await this.outcomes.settleFailed(work, 'failed', { code: 'original_missing', at: new Date(clock.now()).toISOString() });
+      return undefined;
+    }
+    if (original.status === 'sent' && original.activityId && original.conversation) {
+      work.ref = original.conversation;
+      work.activityId = original.activityId;
+      if ((original.latestUpdateMs ?? 0) > claimed.createdAtMs) {
+        // A newer update of the same card is already shown; sending this one would roll it back.
+        await ledger.sent(claimed, { superseded: true, conversation: original.conversation, activityId: original.activityId });
+        this.ctx.emit(eventOf(work, 'superseded'));
+        return undefined;
+      }
+      return work;
+    }
+    if (original.open) {
+      const dueAt = schedule.scheduled(clock.now() + options.waitForOriginalMs);
+      if (await ledger.release(claimed, dueAt)) idle.putBack(claimed, dueAt);
+      return undefined;
+    }
+    await this.outcomes.settleFailed(work, 'failed', { code: 'original_not_delivered', at: new Date(clock.now()).toISOString() });
+    return undefined;
+  }
+
+  /** Marks a delivery as claimed by this process. */
+  private own(key: string): void {
+    this.ctx.holdings.mine.add(key);
+    this.ctx.idle.forget(key);
+  }
+}

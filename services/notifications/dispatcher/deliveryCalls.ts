@@ -1,0 +1,113 @@
+import { updateWithRetry } from '../../common/etagRetry';
+import type { DocumentStore } from '../../storage/documentStore';
+import type { ChannelSender, SendOptions } from '../channelSender';
+import type { ConversationRegistry, TenantEndpoint } from '../conversationRegistry';
+import type { Delivery } from '../deliveryLedger';
+import type { ConversationRef, OutboxDoc } from '../model';
+import type { RatePermit } from '../rateLimiter';
+import type { DispatchContext } from './context';
+import type { Outcomes } from './outcomes';
+import { errorCode, eventOf, type Work } from './work';
+
+/** The send side's channel calls: posting or updating a message, or opening a personal chat, and recording the result. */
+export class DeliveryCalls {
+  constructor(
+    private readonly ctx: DispatchContext,
+    private readonly sender: ChannelSender,
+    private readonly registry: ConversationRegistry,
+    private readonly outcomes: Outcomes,
+    /** For marking the original of an update with the newest update shown. */
+    private readonly outbox: DocumentStore<OutboxDoc>,
+    /** Endpoint for opening a 1:1 chat in a tenant the bot has not heard from since references were kept. */
+    private readonly defaultEndpoint: TenantEndpoint | undefined,
+  ) {}
+
+  /** Runs the call a delivery holding a rate-limit permit needs: its message, or first a personal chat. Never throws. */
+  async run(work: Work, permit: RatePermit): Promise<void> {
+    try {
+      if (work.ref) await this.deliver(work, permit);
+      else await this.openPersonalChat(work, permit);
+    } catch (err) {
+      // Storage trouble: the lease runs out and the delivery is picked up again.
+      permit.cancel();
+      this.ctx.logger.error({ event: 'delivery.error', notificationId: work.doc.pk, deliveryId: work.doc.id, code: errorCode(err) }, 'delivery step failed');
+    }
+  }
+
+  /** Makes the channel call for a begun delivery and records what happened. */
+  private async deliver(work: Work, permit: RatePermit): Promise<void> {
+    const { clock, logger, ledger } = this.ctx;
+    const ref = work.ref as ConversationRef;
+    const doc = work.doc;
+    if (work.uncertain) {
+      logger.warn({ event: 'delivery.uncertain_resend', notificationId: doc.pk, deliveryId: doc.id }, 'sending again after an attempt with no recorded outcome');
+      this.ctx.emit(eventOf(work, 'uncertainResend'));
+    }
+    let activityId: string;
+    try {
+      if (doc.operation === 'update') {
+        await this.sender.update(ref, work.activityId as string, doc.activity, this.sendOptions(doc));
+        activityId = work.activityId as string;
+      } else {
+        activityId = (await this.sender.send(ref, doc.activity, this.sendOptions(doc))).activityId;
+      }
+    } catch (err) {
+      permit.release(clock.now());
+      await this.outcomes.handleFailure(work, err, true);
+      return;
+    }
+    permit.release(clock.now());
+    const { recorded, raced } = await ledger.sent(doc, {
+      activityId,
+      conversation: ref,
+      attempts: doc.attempts + 1,
+      uncertainResends: doc.uncertainResends + (work.uncertain ? 1 : 0),
+    });
+    if (raced) {
+      logger.warn({ event: 'delivery.lease_lost_after_send', notificationId: doc.pk, deliveryId: doc.id, recorded }, 'the lease ran out during the call');
+    }
+    if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc);
+    this.ctx.emit(eventOf(work, doc.operation === 'update' ? 'updated' : 'sent', { activityId, attempts: doc.attempts + 1 }));
+  }
+
+  /** Notes on the original message's delivery that this update is shown, so that older updates are not sent after it. */
+  private async markLatestUpdate(doc: Delivery): Promise<void> {
+    const replaces = doc.replaces as NonNullable<Delivery['replaces']>;
+    const mark = doc.createdAtMs;
+    await updateWithRetry(this.outbox, replaces.notificationId, replaces.deliveryId, (current) =>
+      current?.kind === 'delivery' && (current.latestUpdateMs ?? 0) < mark ? { ...current, latestUpdateMs: mark } : undefined,
+    );
+  }
+
+  /** Opens a 1:1 chat with a user who has none yet, and queues the delivery again to be posted there. */
+  private async openPersonalChat(work: Work, permit: RatePermit): Promise<void> {
+    const { clock, personal, holdings } = this.ctx;
+    const target = work.doc.target;
+    if (target.kind !== 'user') return;
+    const endpoint = (await this.registry.endpointFor(target.tenantId)) ?? this.defaultEndpoint;
+    if (!endpoint) {
+      permit.cancel();
+      await this.outcomes.settleFailed(work, 'failed', { code: 'no_endpoint_for_tenant', at: new Date(clock.now()).toISOString() });
+      return;
+    }
+    let ref: ConversationRef;
+    try {
+      ref = await this.sender.createPersonalConversation({ aadObjectId: target.aadObjectId, tenantId: target.tenantId, ...endpoint }, this.sendOptions(work.doc));
+    } catch (err) {
+      permit.release(clock.now());
+      await this.outcomes.handleFailure(work, err, false);
+      return;
+    }
+    permit.release(clock.now());
+    await personal.remember(target.aadObjectId, target.tenantId, ref);
+    work.ref = ref;
+    this.ctx.emit(eventOf(work, 'conversationCreated'));
+    // Still leased: back to the front of the queue to be posted under the conversation's own limits.
+    work.phase = 'claimed';
+    holdings.ready.unshift(work);
+  }
+
+  private sendOptions(doc: Delivery): SendOptions {
+    return { deliveryId: `${doc.pk}/${doc.id}`, timeoutMs: this.ctx.options.callTimeoutMs };
+  }
+}

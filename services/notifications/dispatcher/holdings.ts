@@ -1,0 +1,45 @@
+import type { Delivery } from '../deliveryLedger';
+import { keyOf, type Work } from './work';
+
+/** What this process holds of the outbox at a moment: deliveries it claimed, and the work under way on them. */
+export class Holdings {
+  /** Claimed deliveries waiting for a rate-limit slot, by due time. */
+  readonly ready: Work[] = [];
+  /** Keys of the deliveries this process holds a lease on. */
+  readonly mine = new Set<string>();
+  /** Channel calls under way, with the writes recording them. */
+  readonly inFlight = new Set<Promise<void>>();
+  /** Other writes under way: `sending` marks and hand-backs. */
+  readonly housekeeping = new Set<Promise<void>>();
+  /** Deliveries this process just enqueued: claimed from here without a query. */
+  readonly handoff: Delivery[] = [];
+
+  holdsNothing(): boolean {
+    return this.ready.length === 0 && this.mine.size === 0 && this.inFlight.size === 0 && this.housekeeping.size === 0 && this.handoff.length === 0;
+  }
+
+  /** Ready deliveries marked `sending`, or being marked. */
+  countBegun(): number {
+    return this.ready.filter((w) => w.phase !== 'claimed').length;
+  }
+
+  /** Lets go of a delivery: it was settled, handed back, or its lease was lost. */
+  done(work: Work): void {
+    this.mine.delete(keyOf(work.doc));
+  }
+
+  /** Takes a delivery out of the ready queue, if it is there. */
+  unready(work: Work): void {
+    const at = this.ready.indexOf(work);
+    if (at !== -1) this.ready.splice(at, 1);
+  }
+
+  /** Keeps `task` in `set` while it runs (so that `stop` can wait for it), then calls `then`. */
+  static track(set: Set<Promise<void>>, task: Promise<void>, then?: () => void): void {
+    set.add(task);
+    void task.finally(() => {
+      set.delete(task);
+      then?.();
+    });
+  }
+}

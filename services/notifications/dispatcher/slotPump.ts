@@ -1,0 +1,128 @@
+import type { DeliveryChanges } from '../deliveryLedger';
+import type { ConversationRef } from '../model';
+import type { DeliveryRateLimiter, RatePermit } from '../rateLimiter';
+import type { DispatchContext } from './context';
+import type { DeliveryCalls } from './deliveryCalls';
+import { Holdings } from './holdings';
+import { errorCode, eventOf, type Work } from './work';
+
+/**
+ * The send side's scheduling: moves ready deliveries through their phases (claimed, marked `sending` ahead of their
+ * slot, started when the rate limiter grants one) and hands back what waits too long or holds an old lease.
+ */
+export class SlotPump {
+  constructor(
+    private readonly ctx: DispatchContext,
+    private readonly limiter: DeliveryRateLimiter,
+    private readonly calls: DeliveryCalls,
+  ) {}
+
+  /**
+   * Starts every begun delivery the limits allow, and begins the next ones so that they are ready when a slot frees.
+   * Returns how long until the next one could go.
+   */
+  pump(): number {
+    const { options, clock, holdings } = this.ctx;
+    const ready = holdings.ready;
+    let wait = Number.POSITIVE_INFINITY;
+    const now = clock.now();
+    let ahead = holdings.countBegun();
+    for (let i = 0; i < ready.length && holdings.inFlight.size < options.maxInFlight; ) {
+      const work = ready[i];
+      if (work.phase === 'beginning') {
+        i++;
+        continue;
+      }
+      if (now - work.leasedAt > options.leaseMs / 2) {
+        ready.splice(i, 1);
+        void this.giveBack(work, now);
+        continue;
+      }
+      // Posts are marked `sending` ahead of their slot. A user without a personal chat goes straight to opening one:
+      // that call is idempotent and needs no mark.
+      if (work.ref && work.phase === 'claimed') {
+        if (ahead < options.beginAhead) {
+          ahead += 1;
+          this.beginAhead(work);
+        }
+        i++;
+        continue;
+      }
+      const decision = this.limiter.tryAcquire(work.tenantId, work.ref?.conversationId);
+      if (decision.permit) {
+        ready.splice(i, 1);
+        ahead -= work.phase === 'begun' ? 1 : 0;
+        this.start(work, decision.permit);
+        continue;
+      }
+      if (Number.isFinite(decision.waitMs) && decision.waitMs > options.deferAfterMs) {
+        ready.splice(i, 1);
+        ahead -= work.phase === 'begun' ? 1 : 0;
+        void this.giveBack(work, this.ctx.schedule.scheduled(now + decision.waitMs));
+        continue;
+      }
+      wait = Math.min(wait, decision.waitMs);
+      i++;
+    }
+    return wait;
+  }
+
+  /** Hands a claimed delivery back to the outbox (unsent, no attempt used); tracked so that `stop` can wait for it. */
+  giveBack(work: Work, dueAt: number): Promise<void> {
+    const { clock, ledger, idle, logger, holdings, waker } = this.ctx;
+    const changes: DeliveryChanges = work.ref && work.doc.target.kind === 'user' ? { conversation: work.ref } : {};
+    if (work.uncertain && !work.doc.lastError?.ambiguous) {
+      // Keep the knowledge that an earlier send has no recorded outcome, for whoever sends this next.
+      changes.lastError = { code: 'no_outcome_recorded', at: new Date(clock.now()).toISOString(), ambiguous: true };
+    }
+    const release = (async () => {
+      try {
+        if (await ledger.release(work.doc, dueAt, changes)) idle.putBack(work.doc, dueAt);
+      } catch (err) {
+        logger.error({ event: 'delivery.release_failed', notificationId: work.doc.pk, deliveryId: work.doc.id, code: errorCode(err) }, 'could not hand a delivery back');
+      } finally {
+        holdings.done(work);
+      }
+    })();
+    Holdings.track(holdings.housekeeping, release, () => {
+      if (idle.waiting) waker.wake();
+    });
+    return release;
+  }
+
+  /** Writes `sending` for a delivery waiting for its slot; a lost lease drops it from this process. */
+  private beginAhead(work: Work): void {
+    const { ledger, holdings, clock, logger, waker } = this.ctx;
+    work.phase = 'beginning';
+    const begin = (async () => {
+      try {
+        const begun = await ledger.begin(work.doc, work.ref as ConversationRef);
+        if (!begun) {
+          holdings.unready(work);
+          holdings.done(work);
+          this.ctx.emit(eventOf(work, 'leaseLost'));
+          return;
+        }
+        work.doc = begun;
+        work.phase = 'begun';
+        work.leasedAt = clock.now();
+      } catch (err) {
+        work.phase = 'claimed';
+        logger.error({ event: 'delivery.begin_failed', notificationId: work.doc.pk, deliveryId: work.doc.id, code: errorCode(err) }, 'could not mark a delivery as sending');
+      } finally {
+        waker.wake();
+      }
+    })();
+    Holdings.track(holdings.housekeeping, begin);
+  }
+
+  /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */
+  private start(work: Work, permit: RatePermit): void {
+    const { holdings, waker } = this.ctx;
+    const run = this.calls.run(work, permit);
+    Holdings.track(holdings.inFlight, run, () => {
+      if (!holdings.ready.includes(work)) holdings.done(work);
+      waker.wake();
+    });
+  }
+}
