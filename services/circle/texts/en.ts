@@ -1,6 +1,6 @@
 /** The Koordinierungskreis' texts in English (the same keys as `de.ts`). */
 import type { Texts } from '../../workflow/texts';
-import { TOPIC_LIMITS } from '../model';
+import { TOPIC_LIMITS, type MeetingView, type PollChoice, type RsvpAnswer } from '../model';
 import type { de } from './de';
 
 export const en: Texts<typeof de> = {
@@ -51,4 +51,59 @@ export const en: Texts<typeof de> = {
   actionReminder: (title: string, due: string, t: string) => `Reminder: your action item "${title}" from "${t}" is due on ${due}.`,
   nextMeeting: (t: string, when: string, where: string) => `The next meeting of the coordination circle: "${t}", ${when}${where ? `, ${where}` : ''}.`,
   noMeeting: (contact: string) => `No meeting of the coordination circle is scheduled at the moment. Please contact the ${contact}.`,
+  card: {
+    pollHeading: (t: string) => `Date poll: ${t}`,
+    pollIntro: 'Please say for each date whether it suits you. You can change your answer at any time.',
+    pollClosedIntro: 'The poll is closed.',
+    chosen: (when: string) => `Chosen: ${when}`,
+    tally: (y: number, m: number, n: number) => `Yes ${y} · Maybe ${m} · No ${n}`,
+    mine: (c: string) => `Your answer: ${c}`,
+    choice: { yes: 'Yes', maybe: 'Maybe', no: 'No' } as Record<PollChoice, string>,
+    slotInput: (when: string) => `Your answer for ${when}`,
+    answered: (a: number, t: number) => `${a} of ${t} members have answered.`,
+    notAnswered: (names: string) => (names ? `No answer yet: ${names}` : 'Every member has answered.'),
+    best: ' (best date)',
+    meetingHeading: (t: string) => `Coordination circle: ${t}`,
+    cancelled: 'This meeting is cancelled.',
+    facts: { when: 'When', where: 'Where', online: 'Online', deadline: 'Please reply by' },
+    agendaPending: 'The agenda will follow. You can propose topics below.',
+    counts: (c: MeetingView['counts']) => `Attending ${c.accept} · Not attending ${c.decline} · Represented ${c.delegate} · no reply ${c.open}`,
+    rsvp: { accept: 'Attending', decline: 'Not attending', delegate: 'Sending someone' } as Record<RsvpAnswer, string>,
+    mineRsvp: (a: string, d?: string) => `Your reply: ${a}${d ? ` (attending: ${d})` : ''}`,
+    action: (title: string, owner: string, due: string) => `• ${title} – ${owner}, due ${due}`,
+    topic: (i: number, title: string, presenter?: string, description?: string) => `${i}. ${title}${presenter ? ` (${presenter})` : ''}${description ? ` – ${description}` : ''}`,
+    proposedTopic: (title: string, presenter?: string) => `Proposed: ${title}${presenter ? ` (${presenter})` : ''}`,
+    overviewHeading: 'Coordination circle of the integration commissioners',
+    overviewIntro: 'The Kompetenzzentrum für Integration (KfI) at Bezirksregierung Arnsberg runs and moderates the coordination circle: exchange of experience and information, knowledge transfer and alignment on cross-cutting questions (decree Nr. 6).',
+    noMeeting: (contact: string) => `No meeting is scheduled at the moment. Contact: ${contact}.`,
+    nextMeeting: (title: string, when: string, mine: string) => `${title}: ${when}${mine ? ` – ${mine}` : ''}`,
+    pollLine: (title: string, answered: boolean) => `${title} – ${answered ? 'you have answered' : 'your answer is missing'}`,
+    notMember: (contact: string) => `The coordination circle is visible to its members: the integration commissioners, their deputies, the KfI and guests. The KfI answers questions about it: ${contact}.`,
+    noChannel: 'Announcements go to each member as a personal message. For a Teams channel, write "Koordinierungskreis hier posten" there.',
+    channelSet: 'Announcements are posted in the designated Teams channel.',
+    pollFormHeading: 'New date poll',
+    pollFormIntro: 'Propose 2 to 10 dates (Europe/Berlin time). Members answer yes, maybe or no.',
+    meetingFormHeading: (edit: boolean) => (edit ? 'Change the meeting' : 'Announce a meeting'),
+    meetingFormIntro: (edit: boolean) =>
+      edit ? 'Every posted card is updated, and each member is told about the change once.' : 'The invitation goes to every member of the coordination circle (Europe/Berlin time).',
+    slotDate: (i: number) => `Date ${i}: day`,
+    slotTime: (i: number) => `Date ${i}: start`,
+    delivery: { channel: 'In the Teams channel', personal: 'To each member personally', both: 'Channel and personally' },
+    labels: {
+      refresh: 'Refresh', yes: 'Yes', maybe: 'Maybe', no: 'No', submit: 'Save answer', remind: 'Remind those missing', close: 'Close the poll',
+      closeSlot: 'Date for the meeting', rsvpDeadline: 'Reply by (optional)', kfiHeading: 'For the KfI', showMeeting: 'Show meeting',
+      agenda: 'Agenda', rsvp: 'Your reply', accept: 'Attending', decline: 'Not attending', delegate: 'Sending someone', delegateName: 'If sending someone: who attends?',
+      minutes: 'Minutes', actionItems: 'Action items', acceptTopic: 'Accept', rejectTopic: 'Reject', upTopic: 'Move up', sendRsvp: 'Send reply',
+      calendar: 'Add to calendar (.ics)', join: 'Join online', propose: 'Propose a topic', topicTitle: 'Topic', topicTitleMissing: 'Please enter a topic.',
+      topicDescription: 'Short description', topicPresenter: 'Who presents it?', proposeSend: 'Send proposal', manage: 'Manage meeting',
+      minutesInput: 'Minutes (text or link)', actionTitle: 'New action item', actionOwner: 'Owner', actionDue: 'Due on', saveMinutes: 'Publish minutes',
+      addAction: 'Add action item', publishAgenda: 'Publish agenda', edit: 'Change', cancel: 'Cancel meeting',
+      next: 'Next meeting', polls: 'Open date polls', openPoll: 'Open', newPoll: 'New date poll', newMeeting: 'Announce a meeting',
+      title: 'Title', titleMissing: 'Please enter a title.', place: 'Place (room, address)', onlineUrl: 'Online link (https://…)', duration: 'Duration',
+      delivery: 'Where to?', date: 'Date', dateMissing: 'Please choose a date.', startTime: 'Start', endTime: 'End', timeMissing: 'Please enter a time.',
+      agendaText: 'Agenda (optional)', addGuest: 'Add a guest', guestPerson: 'Person (search your organisation’s directory)',
+      guestName: 'Name as shown in the circle', guestMissing: 'Please choose a person and enter the name.', addGuestSend: 'Add as guest',
+    },
+    guests: (names: string) => (names ? `Guests: ${names}` : 'No additional guests yet.'),
+  },
 };
