@@ -7,6 +7,9 @@ import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders, user, type TeamsUser } from '../support/activities';
 import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startBotProcess, type BotProcess } from '../support/botProcess';
+import type { CircleDoc, PollDoc } from '../../services/circle/model';
+import { noticesForPollCreate } from '../../services/circle/notifications';
+import { DEFAULT_TENANT_ID } from '../support/activities';
 import { KFI_LEAD, acceptedPosts, eventually } from '../support/circle';
 
 /** Starts the service as `npm start` would, on the database that lives in this test process. */
@@ -47,7 +50,7 @@ describe('announcing a meeting across a crashed bot process (real processes, one
     await db.close();
   });
 
-  it('reaches every member exactly once when the process is killed with SIGKILL in the middle of the fan-out', async () => {
+  it('reaches every member exactly once when the process is killed with SIGKILL in the middle of the fan-out, and the restarted process hands over what a dead one left pending in a poll', async () => {
     const env = {
       COSMOS_ENDPOINT: db.endpoint,
       COSMOS_CERT_SHA256: db.certificateSha256,
@@ -99,6 +102,16 @@ describe('announcing a meeting across a crashed bot process (real processes, one
     expect(all.length).toBe(12);
     expect(atKill).toBeLessThan(12);
 
+    // What a process leaves when it dies right after a write and before its relay ran: a poll whose announcement is
+    // still pending in the document. The restarted process's relay sweeps at start-up and hands it over.
+    const written = new Date(Date.now() - 60_000).toISOString();
+    const orphan: PollDoc = {
+      id: 'poll', pk: `p-orphan-${Date.now()}`, type: 'poll', title: 'Nach dem Absturz (Beispiel)', status: 'open', tenantId: DEFAULT_TENANT_ID, delivery: 'personal',
+      slots: [{ id: 's1', start: '2030-04-02T08:00:00.000Z', end: '2030-04-02T10:00:00.000Z' }, { id: 's2', start: '2030-04-03T08:00:00.000Z', end: '2030-04-03T10:00:00.000Z' }],
+      createdBy: KFI_LEAD.aadObjectId, createdAt: written,
+    };
+    await database.store<CircleDoc>(CONTAINERS.circle).create({ ...orphan, pending: noticesForPollCreate(orphan), pendingSince: Date.parse(written) });
+
     emulator.clearFaults();
     emulator.disableRateLimits();
     emulator.setLatency(0);
@@ -106,9 +119,18 @@ describe('announcing a meeting across a crashed bot process (real processes, one
     bots.push(second);
     await eventually(async () => (await deliveries()).every((d) => d.status === 'sent'), 60_000, 200);
 
+    const isOrphan = (c: { body: unknown }) => JSON.stringify(c.body ?? '').includes('Nach dem Absturz (Beispiel)');
+    const pollDeliveries = () =>
+      outbox.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: `circle:poll:${orphan.pk}:announce` }] });
+    await eventually(async () => {
+      const d = await pollDeliveries();
+      return d.length === 12 && d.every((x) => x.status === 'sent');
+    }, 60_000, 200);
     const perMember = acceptedPosts(emulator);
     expect(perMember.size).toBe(12);
-    expect([...perMember.values()].every((calls) => calls.length === 1)).toBe(true);
+    // The meeting: once per member; the orphaned poll: once per member too.
+    expect([...perMember.values()].every((calls) => calls.filter((c) => !isOrphan(c)).length === 1)).toBe(true);
+    expect([...perMember.values()].every((calls) => calls.filter(isOrphan).length === 1)).toBe(true);
     expect(emulator.duplicateDeliveries()).toEqual([]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
