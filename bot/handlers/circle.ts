@@ -47,7 +47,9 @@ const SCHEMAS = {
   meetingSave: z.object({ meetingId: z.union([z.literal(''), id]).optional() }).passthrough(),
   rsvp: z.object({ meetingId: id, rsvp: z.enum(RSVP_ANSWERS), delegate: text(500) }).passthrough(),
   topicPropose: z.object({ meetingId: id, topicTitle: text(1000), topicDescription: text(2000), topicPresenter: text(500) }).passthrough(),
-  topicDecide: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/), decision: z.enum(['accept', 'reject', 'up']) }).passthrough(),
+  topicAccept: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/) }).passthrough(),
+  topicReject: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/) }).passthrough(),
+  topicUp: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/) }).passthrough(),
   minutes: z.object({ meetingId: id, minutes: text(10_000) }).passthrough(),
   actionAdd: z.object({ meetingId: id, actionTitle: text(1000), actionOwner: text(80), actionDue: text(10) }).passthrough(),
 };
@@ -127,9 +129,12 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
       saved,
       stale: () => '',
       refusalText: (r) => circleRefusalText(l, r),
-      ...(again ? { invalid: async (problems: Problem[]) => invokeResponse.card(await again(circleProblemText(l, problems))) } : {}),
+      // Input problems in the circle's words: the card or form again with what was typed, else an error.
+      invalid: async (problems: Problem[]) => {
+        const message = circleProblemText(l, problems);
+        return again ? invokeResponse.card(await again(message)) : invokeResponse.error(400, 'BadRequest', message);
+      },
     };
-    if (!result.ok && result.code === 'invalid' && !again) return invokeResponse.error(400, 'BadRequest', circleProblemText(l, result.problems));
     return respond(result, l, rendering);
   };
 
@@ -225,8 +230,12 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
       const result = await service.proposeTopic(caller.aadObjectId, data.meetingId, { title: data.topicTitle ?? '', description: data.topicDescription, presenter: data.topicPresenter });
       return answer(context, caller, V.topicPropose, result, (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].topicProposed, meetingAgain(caller, data.meetingId, { topicTitle: data.topicTitle, topicDescription: data.topicDescription, topicPresenter: data.topicPresenter }));
     },
-    topicDecide: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicDecide>) =>
-      answer(context, caller, V.topicDecide, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, data.decision), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
+    topicAccept: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicAccept>) =>
+      answer(context, caller, V.topicAccept, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, 'accept'), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
+    topicReject: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicReject>) =>
+      answer(context, caller, V.topicReject, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, 'reject'), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
+    topicUp: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicUp>) =>
+      answer(context, caller, V.topicUp, await service.decideTopic(caller.aadObjectId, data.meetingId, data.topicId, 'up'), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
     agendaPublish: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
       answer(context, caller, V.agendaPublish, await service.publishAgenda(caller.aadObjectId, data.meetingId), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].saved),
     minutesPost: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.minutes>) =>
@@ -255,7 +264,9 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     verb(V.meetingCancel, SCHEMAS.meetingRef, handlers.meetingCancel),
     verb(V.meetingRsvp, SCHEMAS.rsvp, handlers.meetingRsvp),
     verb(V.topicPropose, SCHEMAS.topicPropose, handlers.topicPropose),
-    verb(V.topicDecide, SCHEMAS.topicDecide, handlers.topicDecide),
+    verb(V.topicAccept, SCHEMAS.topicAccept, handlers.topicAccept),
+    verb(V.topicReject, SCHEMAS.topicReject, handlers.topicReject),
+    verb(V.topicUp, SCHEMAS.topicUp, handlers.topicUp),
     verb(V.agendaPublish, SCHEMAS.meetingRef, handlers.agendaPublish),
     verb(V.minutesPost, SCHEMAS.minutes, handlers.minutesPost),
     verb(V.actionAdd, SCHEMAS.actionAdd, handlers.actionAdd),

@@ -215,12 +215,12 @@ describe('the Koordinierungskreis in Teams', () => {
     it('collects topics from members; the KfI accepts, orders and publishes the agenda, and posted cards follow', async () => {
       await invoke('circle.topic.propose', { meetingId, topicTitle: 'Interkulturelle Öffnung', topicDescription: 'Stand in den Dezernaten', topicPresenter: 'Sabine Schmitz' }, KOELN_IB);
       await invoke('circle.topic.propose', { meetingId, topicTitle: 'Förderprogramme 2027' }, KOELN_IB);
-      const forged = await invoke('circle.topic.decide', { meetingId, topicId: 'topic:00000000-0000-4000-8000-000000000000', decision: 'accept' }, KOELN_IB);
+      const forged = await invoke('circle.topic.accept', { meetingId, topicId: 'topic:00000000-0000-4000-8000-000000000000' }, KOELN_IB);
       expect(forged.body.statusCode).toBe(403);
       const kfiView = await app.circle.meetingView(meetingId, KFI_LEAD.aadObjectId);
       expect(kfiView.proposed.map((t) => t.title)).toEqual(['Interkulturelle Öffnung', 'Förderprogramme 2027']);
-      for (const t of kfiView.proposed) await invoke('circle.topic.decide', { meetingId, topicId: t.id, decision: 'accept' }, KFI_LEAD);
-      await invoke('circle.topic.decide', { meetingId, topicId: kfiView.proposed[1].id, decision: 'up' }, KFI_LEAD);
+      for (const t of kfiView.proposed) await invoke('circle.topic.accept', { meetingId, topicId: t.id }, KFI_LEAD);
+      await invoke('circle.topic.up', { meetingId, topicId: kfiView.proposed[1].id }, KFI_LEAD);
       await settle();
       const mark = lastSeq(emulator);
       const published = await invoke('circle.agenda.publish', { meetingId }, KFI_LEAD);
