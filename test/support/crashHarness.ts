@@ -351,9 +351,6 @@ class Supervisor {
     await Promise.all(this.runs.map((r) => r.exited));
   }
 
-  get lastSpawnedAt(): number {
-    return this.current?.spawnedAt ?? 0;
-  }
 }
 
 // ------------------------------------------------------------------------------------------------ stored documents
@@ -371,8 +368,6 @@ interface StoredItem {
   trail?: Array<{ actor: string; action: string; changes: Array<{ path: string; from: unknown; to: unknown }> }>;
   trailArchived?: number;
   lastChange?: { action: string };
-  owes?: { atMs: number };
-  pending?: unknown[];
 }
 
 interface StoredAnnouncement {
@@ -597,9 +592,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     log(`crash run: last restart, then everyone finished what they were doing in ${actingDone - lastRestart} ms`);
 
     // ---------------------------------------------------------------- the idle signal
-    const finalSpawn = supervisor.lastSpawnedAt;
-    const count = async (store: typeof items, query: string, parameters: Array<{ name: string; value: number }> = []) =>
-      (await store.query<number>({ query, parameters }))[0] ?? 0;
+    const count = async (store: typeof items, query: string) => (await store.query<number>({ query }))[0] ?? 0;
     let notIdle = '';
     const idleNow = async (): Promise<boolean> => {
       const open = await count(outbox, 'SELECT VALUE COUNT(1) FROM c WHERE c.kind = "delivery" AND c.open = true');
@@ -609,11 +602,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         const pending = await count(store, 'SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.pending) AND ARRAY_LENGTH(c.pending) > 0');
         if (pending > 0) return !(notIdle = `${pending} documents with pending notifications`);
       }
-      // Before it: a change a dead process wrote keeps its `owes` marker until a sweep has enqueued what it owed.
-      const owed = await count(items, 'SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.owes) AND c.owes.atMs < @t', [{ name: '@t', value: finalSpawn }]);
-      if (owed > 0) return !(notIdle = `${owed} items still owe notifications of a dead process`);
-      // Every stored meeting and poll has its announcement to every member in the outbox (before the rebuild, nothing
-      // else marks a fan-out that a process left half enqueued).
+      // Every stored meeting and poll has its announcement to every member in the outbox.
       const keys = await outbox.query<string>({ query: 'SELECT VALUE c.notificationKey FROM c WHERE c.kind = "delivery" AND STARTSWITH(c.notificationKey, "circle:") AND ENDSWITH(c.notificationKey, ":announce")' });
       const perKey = new Map<string, number>();
       for (const key of keys) perKey.set(key, (perKey.get(key) ?? 0) + 1);
