@@ -778,37 +778,44 @@ export class CircleService {
     return this.deps.store as unknown as DocumentStore<MeetingDoc>;
   }
 
-  /** Records a member's RSVP (their own document). */
+  /**
+   * The meeting with its RSVPs and topics, in one query of the meeting's partition (a member's action on the request
+   * path: this read and one write of their own document, nothing else).
+   */
+  private async meetingPartition(meetingId: string): Promise<{ meeting: Versioned<MeetingDoc>; docs: Array<RsvpDoc | TopicDoc> }> {
+    const docs = meetingId
+      ? await this.deps.store.query<Versioned<CircleDoc>>({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: meetingId }] }, { partitionKey: meetingId })
+      : [];
+    const meeting = docs.find((d): d is Versioned<MeetingDoc> => d.type === 'meeting' && d.id === 'meeting');
+    if (!meeting) throw refused('not_found');
+    return { meeting, docs: docs.filter((d): d is Versioned<RsvpDoc | TopicDoc> => d.type === 'rsvp' || d.type === 'topic') };
+  }
+
+  /** Records a member's RSVP (their own document: only they write it, so no ETag is needed). */
   async rsvp(actor: string, meetingId: string, answer: RsvpAnswer, delegate?: string): Promise<Outcome<MeetingView>> {
     return this.run(async () => {
       const me = actor.toLowerCase();
-      await this.requireMember(me);
-      const meeting = await this.meeting(meetingId);
+      const [, { meeting, docs }] = await Promise.all([this.requireMember(me), this.meetingPartition(meetingId)]);
       if (!isMeetingOpen(meeting, this.now().getTime())) throw refused('closed');
       const who = answer === 'delegate' ? guard(required(delegate, MAX_TEXT.delegate, 'delegate'), 'delegate') : undefined;
-      await updateWithRetry(this.deps.store, meetingId, `rsvp:${me}`, (current) => {
-        const c = current as RsvpDoc | undefined;
-        if (c && c.answer === answer && c.delegate === who) return undefined;
-        return { id: `rsvp:${me}`, pk: meetingId, type: 'rsvp', member: me, answer, ...(who ? { delegate: who } : {}), updatedAt: this.now().toISOString() } satisfies RsvpDoc;
-      }, 8);
-      return done(await this.meetingView(meetingId, me, { meeting }));
+      const mine = docs.find((d): d is RsvpDoc => d.type === 'rsvp' && d.member === me);
+      let saved: RsvpDoc | undefined = mine;
+      if (!mine || mine.answer !== answer || mine.delegate !== who) {
+        saved = { id: `rsvp:${me}`, pk: meetingId, type: 'rsvp', member: me, answer, ...(who ? { delegate: who } : {}), updatedAt: this.now().toISOString() };
+        await this.deps.store.upsert(saved);
+      }
+      return done(await this.meetingView(meetingId, me, { meeting, docs: [...docs.filter((d) => d.id !== `rsvp:${me}`), saved!] }), saved !== mine);
     });
   }
 
   // ---------------------------------------------------------------- agenda
 
-  /** A member proposes a topic for the agenda. */
+  /** A member proposes a topic for the agenda (one query of the meeting's partition, one write). */
   async proposeTopic(actor: string, meetingId: string, input: TopicInput): Promise<Outcome<MeetingView>> {
     return this.run(async () => {
       const me = actor.toLowerCase();
-      await this.requireMember(me);
-      const [meeting, topics] = await Promise.all([
-        this.meeting(meetingId),
-        this.deps.store.query<TopicDoc>(
-          { query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @topic', parameters: [{ name: '@pk', value: meetingId }, { name: '@topic', value: 'topic' }] },
-          { partitionKey: meetingId },
-        ),
-      ]);
+      const [, { meeting, docs }] = await Promise.all([this.requireMember(me), this.meetingPartition(meetingId)]);
+      const topics = docs.filter((d): d is TopicDoc => d.type === 'topic');
       if (meeting.status === 'cancelled') throw refused('closed');
       // Caps keep one member (or a compromised account) from flooding the KfI's agenda and the meeting card.
       if (topics.filter((t) => t.proposedBy === me).length >= TOPIC_LIMITS.perMember) throw problem('topicLimit', 'too_many');
@@ -830,7 +837,7 @@ export class CircleService {
         createdAt: this.now().toISOString(),
       };
       await this.deps.store.create(topic);
-      return done(await this.meetingView(meetingId, me, { meeting }));
+      return done(await this.meetingView(meetingId, me, { meeting, docs: [...docs, topic] }));
     });
   }
 
