@@ -11,6 +11,12 @@ import { errorCode, eventOf, type Work } from './work';
  * slot, started when the rate limiter grants one) and hands back what waits too long or holds an old lease.
  */
 export class SlotPump {
+  /**
+   * Sends whose earlier attempt has no recorded outcome (the process died during the call) go out one at a time: if
+   * this process dies too, at most one of them can have reached Teams unrecorded again.
+   */
+  private uncertainInFlight = 0;
+
   constructor(
     private readonly ctx: DispatchContext,
     private readonly limiter: DeliveryRateLimiter,
@@ -45,6 +51,10 @@ export class SlotPump {
           ahead += 1;
           this.beginAhead(work);
         }
+        i++;
+        continue;
+      }
+      if (work.uncertain && this.uncertainInFlight > 0) {
         i++;
         continue;
       }
@@ -119,8 +129,11 @@ export class SlotPump {
   /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */
   private start(work: Work, permit: RatePermit): void {
     const { holdings, waker } = this.ctx;
+    const uncertain = work.uncertain;
+    if (uncertain) this.uncertainInFlight += 1;
     const run = this.calls.run(work, permit);
     Holdings.track(holdings.inFlight, run, () => {
+      if (uncertain) this.uncertainInFlight -= 1;
       if (!holdings.ready.includes(work)) holdings.done(work);
       waker.wake();
     });

@@ -290,6 +290,38 @@ describe('the outbox dispatcher', () => {
     expect(shown[shown.length - 1]).toBe('erledigt');
   });
 
+  it('resends deliveries whose earlier attempt has no recorded outcome one at a time, and fresh ones side by side', async () => {
+    channel.latencyMs = 40;
+    let inFlight = 0;
+    let most = 0;
+    const send = channel.send.bind(channel);
+    channel.send = async (ref, activity, options) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(ref, activity, options);
+      } finally {
+        inFlight--;
+      }
+    };
+    // A process died while these five calls were under way: marked `sending`, lease run out.
+    await outbox.enqueue({ key: 'circle:9:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 5 }, (_, i) => ({ conversation: chat(`u${i}`) })) });
+    const stored = await deliveries('circle:9:invite');
+    expect(stored).toHaveLength(5);
+    for (const d of stored) {
+      const current = (await outboxStore.read(d.pk, d.id))!;
+      await outboxStore.replace({ ...d, status: 'sending', leaseOwner: 'dead-process', leaseUntil: 1, dueAt: 1, conversation: chat(d.recipientKey.replace('conversation:conv-', '')) } as DeliveryDoc, current.etag);
+    }
+    start();
+    await eventually(async () => (await outbox.status('circle:9:invite'))?.delivered === 5);
+    expect(channel.accepted().filter((c) => c.conversationId.startsWith('conv-u'))).toHaveLength(5);
+    expect(most).toBe(1);
+    // The same dispatcher sends fresh deliveries in parallel: the limit is for uncertain resends only.
+    most = 0;
+    await outbox.enqueue({ key: 'circle:10:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 5 }, (_, i) => ({ conversation: chat(`f${i}`) })) });
+    await eventually(async () => (await outbox.status('circle:10:invite'))?.delivered === 5);
+    expect(most).toBeGreaterThan(1);
+  });
+
   it('on stop finishes the calls in flight and hands the unsent claims back', async () => {
     channel.latencyMs = 150;
     const dispatcher = start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 2, windowMs: 60_000 }] });
