@@ -20,7 +20,7 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
     // eslint-disable-next-line no-console
     console.log(
       `crash run: seed ${result.seed}, ${result.kills} kills, ${result.items} Anliegen, ${result.announcements} announcements, ${result.clicks} clicks ` +
-        `(${result.retries} again after a dead connection), expected ${result.expected} notifications: lost ${result.lost}, duplicates ${result.duplicates}, ` +
+        `(${result.retries} again after a dead connection), expected ${result.expected} notifications: lost ${result.lost} (late cards refreshed on view: ${result.lateCardsRefreshedOnView}), duplicates ${result.duplicates}, ` +
         `incomplete ${result.incomplete}; idle ${result.idleMs} ms after the last restart; ${result.wallMs} ms in all`,
     );
     // eslint-disable-next-line no-console

@@ -106,6 +106,8 @@ export interface CrashRunResult {
   /** What was expected on the receiving side, in notifications. */
   expected: number;
   lostDetails: string[];
+  /** Cards that reached a holder who had acted already, shown as sent and refreshed by Teams when viewed (see the check). */
+  lateCardsRefreshedOnView: number;
   duplicateDetails: string[];
   incompleteDetails: string[];
   /** Whether the idle signal came within the timeout (if not, the figures describe the state at the timeout). */
@@ -206,6 +208,12 @@ function isCard(activity: ConnectorActivity | undefined): boolean {
 function revOnCard(body: unknown): number | undefined {
   const revs = [...JSON.stringify(body ?? null).matchAll(/"rev":"?(\d+)/g)].map((m) => Number(m[1]));
   return revs.length ? Math.max(...revs) : undefined;
+}
+
+/** The Teams user ids (MRIs) a card's automatic refresh names (`content` as `contentJson` writes it). */
+function refreshUserIdsOf(content: string): string[] {
+  const list = /"refresh":\{.*?"userIds":\[([^\]]*)\]/.exec(content)?.[1] ?? '';
+  return [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
 }
 
 function showsStatus(content: string, status: string): boolean {
@@ -640,6 +648,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     const duplicateDetails: string[] = [];
     const incompleteDetails: string[] = [];
     let lost = 0;
+    let lateCardsRefreshedOnView = 0;
     let duplicates = 0;
     let expected = 0;
     /** Compares how often something arrived with how often it was owed. */
@@ -699,7 +708,15 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         if (cards.length === 0) continue;
         const last = views.sort((x, y) => x.at - y.at || x.seq - y.seq).at(-1)!;
         expected += 1;
-        if (!showsStatus(last.content, item.status)) {
+        // A holder who acted before their card reached them (they wait 30 s for it, then act from their list) gets the
+        // card late, as it was when it was sent. Teams refreshes such a card to the current state when the holder
+        // views it, for the people its `refresh.userIds` names (Universal Actions, user-specific views), so it does
+        // not stay stale; only in that case is the late post not counted as lost.
+        const mri = people.get(holder.toLowerCase())?.id;
+        const actedBefore = views.some((v) => v.what.startsWith('answer') && v.at < last.at);
+        const refreshedOnView = last.what.startsWith('post') && actedBefore && !!mri && refreshUserIdsOf(last.content).includes(mri);
+        if (refreshedOnView) lateCardsRefreshedOnView += 1;
+        else if (!showsStatus(last.content, item.status)) {
           lost += 1;
           lostDetails.push(`item ${item.id} (${item.subject}): the card of ${holder} shows last (${last.what}) not the final status ${item.status}`);
         }
@@ -739,6 +756,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       incomplete: incompleteDetails.length,
       expected,
       lostDetails,
+      lateCardsRefreshedOnView,
       duplicateDetails,
       incompleteDetails,
       idle,
