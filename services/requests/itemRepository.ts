@@ -14,12 +14,6 @@ export class ItemRepository {
     return this.store.create(item);
   }
 
-  /** `ConcurrencyError` when someone changed the item since `etag` was read. */
-  replace(item: ItemDoc, etag: string): Promise<Versioned<ItemDoc>> {
-    const { etag: _drop, ...plain } = item as Versioned<ItemDoc>;
-    return this.store.replace(plain as ItemDoc, etag);
-  }
-
   delete(item: Versioned<ItemDoc>): Promise<boolean> {
     return this.store.delete(item.pk, item.id, item.etag);
   }
