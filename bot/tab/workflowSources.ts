@@ -15,8 +15,9 @@ import { erasureText } from '../handlers/myData';
 import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleRefusalText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
+import { localized } from './texts';
 
-const KIND_LABELS: Record<string, Localized> = { request: { de: 'Anliegen', en: 'Request' }, report: { de: 'Vortrag', en: 'Report' } };
+const KIND_LABELS: Record<string, Localized> = { request: localized((t) => t.requests.requestHeading), report: localized((t) => t.tab.kind.report) };
 
 /** A request or report summary as the tab shows it (status code with its German and English label). */
 export function caseSummaryOf(item: ItemSummary): CaseSummary {
@@ -61,11 +62,15 @@ export function downloadsSource(
 }
 
 const RSVP_STATUS: Record<string, Localized> = {
-  accept: { de: 'Zugesagt', en: 'Attending' },
-  decline: { de: 'Abgesagt', en: 'Not attending' },
-  delegate: { de: 'Vertretung gemeldet', en: 'Sending someone' },
-  open: { de: 'Rückmeldung fehlt', en: 'Reply missing' },
+  accept: localized((t) => t.tab.circle.rsvp.accept),
+  decline: localized((t) => t.tab.circle.rsvp.decline),
+  delegate: localized((t) => t.tab.circle.rsvp.delegate),
+  open: localized((t) => t.tab.circle.rsvp.open),
 };
+const NEXT_MEETING = localized((t) => t.circle.card.labels.next);
+const POLL = localized((t) => t.tab.circle.poll);
+const POLL_ANSWERED = localized((t) => t.tab.circle.pollAnswered);
+const POLL_UNANSWERED = localized((t) => t.tab.circle.pollUnanswered);
 
 /** The circle overview (next meeting, open polls) as lines of the tab's Koordinierungskreis section. */
 export function circleSource(circle: CircleService): CircleSource {
@@ -79,7 +84,7 @@ export function circleSource(circle: CircleService): CircleSource {
         const rsvp = next.mine?.answer ?? 'open';
         items.push({
           id: m.pk,
-          kind: { code: 'meeting', de: 'Nächste Sitzung', en: 'Next meeting' },
+          kind: { code: 'meeting', ...NEXT_MEETING },
           title: m.title,
           status: { code: `rsvp-${rsvp}`, ...RSVP_STATUS[rsvp] },
           when: m.start,
@@ -89,9 +94,9 @@ export function circleSource(circle: CircleService): CircleSource {
       for (const p of overview.openPolls) {
         items.push({
           id: p.poll.pk,
-          kind: { code: 'poll', de: 'Terminumfrage', en: 'Date poll' },
+          kind: { code: 'poll', ...POLL },
           title: p.poll.title,
-          status: p.mine ? { code: 'answered', de: 'Beantwortet', en: 'Answered' } : { code: 'unanswered', de: 'Antwort fehlt', en: 'Answer missing' },
+          status: p.mine ? { code: 'answered', ...POLL_ANSWERED } : { code: 'unanswered', ...POLL_UNANSWERED },
           when: p.poll.slots[0]?.start,
           ...(p.poll.place ? { detail: p.poll.place } : {}),
         });
@@ -101,57 +106,68 @@ export function circleSource(circle: CircleService): CircleSource {
   };
 }
 
-const l = (de: string, en: string): Localized => ({ de, en });
 /** The service's own limits (services/circle/circleService.ts MAX_TEXT), so the form says them before sending. */
 const MAX = { title: 150, place: 200, url: 500, agenda: 2_000 };
 const MAX_SLOTS = 10;
-const URL_HINT = l('Beginnt mit https://, z. B. der Link zur Teams-Besprechung.', 'Starts with https://, e.g. the Teams meeting link.');
-const PLACE_HINT = l('Ort oder Online-Link: mindestens eines von beiden.', 'Place or online link: at least one of them.');
+/** Labels the circle's cards give the same fields. */
+const LABEL = {
+  title: localized((t) => t.circle.fields.title),
+  place: localized((t) => t.circle.fields.place),
+  agendaText: localized((t) => t.circle.fields.agendaText),
+  duration: localized((t) => t.circle.card.labels.duration),
+  date: localized((t) => t.circle.card.labels.date),
+  startTime: localized((t) => t.circle.card.labels.startTime),
+  endTime: localized((t) => t.circle.card.labels.endTime),
+  onlineUrl: localized((t) => t.tab.composer.fields.onlineUrl),
+  rsvpDeadline: localized((t) => t.tab.composer.fields.rsvpDeadline),
+};
+const URL_HINT = localized((t) => t.tab.composer.fields.urlHint);
+const PLACE_HINT = localized((t) => t.tab.composer.fields.placeHint);
 
 const POLL_FIELDS: ComposerField[] = [
-  { name: 'title', label: l('Titel', 'Title'), type: 'text', required: true, maxLength: MAX.title },
+  { name: 'title', label: LABEL.title, type: 'text', required: true, maxLength: MAX.title },
   ...Array.from({ length: MAX_SLOTS }, (_, i): ComposerField => ({
     name: `slot${i + 1}`,
-    label: l(`Termin ${i + 1}`, `Date ${i + 1}`),
+    label: localized((t) => t.tab.composer.fields.slot(i + 1)),
     type: 'datetime-local',
     maxLength: 16,
-    ...(i === 0 ? { hint: l('2 bis 10 Termine (Beginn, deutsche Zeit); leere Felder zählen nicht.', '2 to 10 dates (start, German time); empty fields do not count.') } : {}),
+    ...(i === 0 ? { hint: localized((t) => t.tab.composer.fields.slotHint) } : {}),
   })),
   {
     name: 'duration',
-    label: l('Dauer', 'Duration'),
+    label: LABEL.duration,
     type: 'select',
     required: true,
-    options: [60, 90, 120, 180, 240].map((m) => ({ value: String(m), label: l(`${m / 60} Std.`.replace('.5 ', ',5 '), `${m / 60} h`) })),
+    options: [60, 90, 120, 180, 240].map((m) => ({ value: String(m), label: localized((t) => t.tab.composer.fields.hours(m / 60)) })),
   },
-  { name: 'place', label: l('Ort', 'Place'), type: 'text', maxLength: MAX.place },
-  { name: 'onlineUrl', label: l('Online-Link', 'Online link'), type: 'text', maxLength: MAX.url, hint: URL_HINT },
+  { name: 'place', label: LABEL.place, type: 'text', maxLength: MAX.place },
+  { name: 'onlineUrl', label: LABEL.onlineUrl, type: 'text', maxLength: MAX.url, hint: URL_HINT },
 ];
 
 const MEETING_FIELDS: ComposerField[] = [
-  { name: 'title', label: l('Titel', 'Title'), type: 'text', required: true, maxLength: MAX.title },
-  { name: 'date', label: l('Datum', 'Date'), type: 'date', required: true, maxLength: 10 },
-  { name: 'startTime', label: l('Beginn', 'Start'), type: 'time', required: true, maxLength: 5 },
-  { name: 'endTime', label: l('Ende', 'End'), type: 'time', required: true, maxLength: 5 },
-  { name: 'place', label: l('Ort', 'Place'), type: 'text', maxLength: MAX.place, hint: PLACE_HINT },
-  { name: 'onlineUrl', label: l('Online-Link', 'Online link'), type: 'text', maxLength: MAX.url, hint: URL_HINT },
-  { name: 'agendaText', label: l('Tagesordnung', 'Agenda'), type: 'textarea', maxLength: MAX.agenda },
-  { name: 'rsvpDeadline', label: l('Rückmeldung bis', 'Reply by'), type: 'date', required: true, maxLength: 10 },
+  { name: 'title', label: LABEL.title, type: 'text', required: true, maxLength: MAX.title },
+  { name: 'date', label: LABEL.date, type: 'date', required: true, maxLength: 10 },
+  { name: 'startTime', label: LABEL.startTime, type: 'time', required: true, maxLength: 5 },
+  { name: 'endTime', label: LABEL.endTime, type: 'time', required: true, maxLength: 5 },
+  { name: 'place', label: LABEL.place, type: 'text', maxLength: MAX.place, hint: PLACE_HINT },
+  { name: 'onlineUrl', label: LABEL.onlineUrl, type: 'text', maxLength: MAX.url, hint: URL_HINT },
+  { name: 'agendaText', label: LABEL.agendaText, type: 'textarea', maxLength: MAX.agenda },
+  { name: 'rsvpDeadline', label: LABEL.rsvpDeadline, type: 'date', required: true, maxLength: 10 },
 ];
 
 const KINDS: ComposerKind[] = [
   {
     id: 'poll',
-    label: l('Terminumfrage', 'Date poll'),
-    description: l('Schlagen Sie dem Koordinierungskreis Termine vor; jedes Mitglied antwortet mit Ja, Vielleicht oder Nein.', 'Propose dates to the coordination circle; every member answers yes, maybe or no.'),
-    sendLabel: l('Umfrage senden', 'Send the poll'),
+    label: POLL,
+    description: localized((t) => t.tab.composer.poll.description),
+    sendLabel: localized((t) => t.tab.composer.poll.send),
     fields: POLL_FIELDS,
   },
   {
     id: 'meeting',
-    label: l('Sitzung ankündigen', 'Announce a meeting'),
-    description: l('Die Einladung geht an alle Mitglieder des Koordinierungskreises; Erinnerungen werden geplant.', 'The invitation goes to every member of the coordination circle; reminders are scheduled.'),
-    sendLabel: l('Einladung senden', 'Send the invitation'),
+    label: localized((t) => t.circle.card.labels.newMeeting),
+    description: localized((t) => t.tab.composer.meeting.description),
+    sendLabel: localized((t) => t.tab.composer.meeting.send),
     fields: MEETING_FIELDS,
   },
 ];
@@ -220,10 +236,10 @@ export function circleComposer(circle: CircleService, profiles: Pick<CircleProfi
     send: async (viewer, kind, input) =>
       kind === 'poll'
         ? run(kind, await circle.createPoll(viewer.aadObjectId, pollInput(viewer, input)), async (view) => ({
-            message: l(`Die Terminumfrage „${view.poll.title}“ ist angelegt und geht an ${view.members.length} Mitglieder des Koordinierungskreises.`, `The date poll "${view.poll.title}" is created and goes to ${view.members.length} members of the coordination circle.`),
+            message: localized((t) => t.tab.composer.poll.sent(view.poll.title, view.members.length)),
           }))
         : run(kind, await circle.announceMeeting(viewer.aadObjectId, meetingInput(viewer, input)), async (view) => ({
-            message: l(`Die Sitzung „${view.meeting.title}“ ist angekündigt: Die Einladung geht an ${view.members.length} Mitglieder, Erinnerungen sind geplant.`, `The meeting "${view.meeting.title}" is announced: the invitation goes to ${view.members.length} members, reminders are scheduled.`),
+            message: localized((t) => t.tab.composer.meeting.sent(view.meeting.title, view.members.length)),
           })),
   };
 }
