@@ -2,9 +2,11 @@
  * Who in the Koordinierungskreis is told what. The pure `notices…` functions decide it from the stored poll or
  * meeting alone; the service writes their result in the same document write as the change (the transactional outbox,
  * see services/workflow/pending.ts). The relay source's `deliver` carries them out afterwards, off the request path:
- * the posted card, updates of every posted card (rendered once, from the latest document), text messages to members
- * in each member's own language, and the reminder jobs. Every outbox key is derived from the item and its step (and
- * the meeting's revision), so relaying a notice twice sends nothing twice.
+ * the posted card and updates of every posted card (rendered from the latest document), text messages to members,
+ * and the reminder jobs. Whatever goes to members personally is in each member's own language: one notification per
+ * language, German under the notice's key and English under `<key>:en` (a card update likewise, each referring to
+ * its own language's announcement). Every outbox key is derived from the item and its step (and the meeting's
+ * revision), so relaying a notice twice sends nothing twice.
  */
 import { meetingWhen } from '../../cards/circleViews';
 import { formatBerlinDate } from '../common/berlinTime';
@@ -17,19 +19,22 @@ import { AlreadyExistsError } from '../storage/errors';
 import { messageText } from '../text/escape';
 import type { PendingNotice } from '../workflow/pending';
 import type { RelaySource } from '../workflow/relay';
-import type { Lang } from '../workflow/texts';
+import { LANGS, type Lang } from '../workflow/texts';
 import { createWithNotices, type WorkflowWriter } from '../workflow/transaction';
 import { cancelMeetingJobs, scheduleActionReminder, scheduleReminders } from './jobs';
 import type { CircleDoc, CircleMemberView, DeliveryMode, IcsTokenDoc, MeetingDoc, MeetingView, PollDoc, PollView } from './model';
 import { CIRCLE_MESSAGES } from './texts';
-import { postedMeeting, postedPoll, type RefreshIds } from './views';
+import { meetingActivity, pollActivity, type RefreshIds } from './views';
 
 /** The relay source name of the circle's documents. */
 export const CIRCLE_SOURCE = 'circle';
 
 /** The notice kinds of polls and meetings. */
 export const NOTICE_KINDS = {
-  /** The poll card to the circle (key `circle:poll:<id>:announce`, the key later updates refer to). */
+  /**
+   * The poll card to the circle (key `circle:poll:<id>:announce`, the key later updates refer to; the English card to
+   * members who use Teams in English under `…:announce:en`).
+   */
   pollAnnounce: 'poll.announce',
   /** Every posted poll card shows the closed poll. */
   pollCards: 'poll.cards',
@@ -37,7 +42,7 @@ export const NOTICE_KINDS = {
   pollRemind: 'poll.remind',
   /** The meeting a closed poll turned into (`data.meeting`, the document as JSON) exists. */
   meetingCreate: 'meeting.create',
-  /** The meeting card to the circle (key `circle:meeting:<id>:announce`). */
+  /** The meeting card to the circle (key `circle:meeting:<id>:announce`, English `…:announce:en`). */
   meetingAnnounce: 'meeting.announce',
   /** The calendar link's lookup document exists. */
   meetingIcs: 'meeting.ics',
@@ -152,6 +157,39 @@ export interface CircleNotifierDeps {
   now: () => Date;
 }
 
+/** The key of a notification in `lang`: German under `key` itself (as posted by older builds), English under `key:en`. */
+const langKey = (key: string, lang: Lang): string => (lang === 'de' ? key : `${key}:${lang}`);
+
+/**
+ * Recipients by language: a member reached personally by their own (Teams locale, German when unknown). A conversation
+ * (the designated channel) stays German: one post that every member reads, in the authorities' working language.
+ */
+async function byLang(deps: Pick<CircleNotifierDeps, 'langOf'>, recipients: Recipient[]): Promise<Map<Lang, Recipient[]>> {
+  const langs = await Promise.all(recipients.map((r) => ('user' in r ? deps.langOf(r.user.aadObjectId).catch((): Lang => 'de') : 'de')));
+  const groups = new Map<Lang, Recipient[]>();
+  recipients.forEach((r, i) => groups.set(langs[i], [...(groups.get(langs[i]) ?? []), r]));
+  return groups;
+}
+
+/**
+ * One notification per language of the recipients (keys from {@link langKey}), each built in its language, so that
+ * repeating the call sends nothing twice. Returns how many deliveries were added.
+ */
+async function enqueueByLang(
+  deps: Pick<CircleNotifierDeps, 'outbox' | 'langOf'>,
+  key: string,
+  recipients: Recipient[],
+  build: (lang: Lang) => OutgoingActivity,
+): Promise<number> {
+  const groups = await byLang(deps, recipients);
+  let added = 0;
+  for (const lang of LANGS) {
+    const to = groups.get(lang);
+    if (to?.length) added += (await deps.outbox.enqueue({ key: langKey(key, lang), activity: build(lang), recipients: to })).added;
+  }
+  return added;
+}
+
 /**
  * A text message to members, each in their own language: one notification per language, German under `key` itself
  * and English under `key:en`, so that repeating the call sends nothing twice. Returns how many deliveries were added.
@@ -163,34 +201,25 @@ export async function messageMembers(
   aadObjectIds: string[],
   build: (lang: Lang) => OutgoingActivity,
 ): Promise<number> {
-  const groups = new Map<Lang, string[]>();
-  const langs = await Promise.all(aadObjectIds.map((id) => deps.langOf(id).catch((): Lang => 'de')));
-  aadObjectIds.forEach((id, i) => groups.set(langs[i], [...(groups.get(langs[i]) ?? []), id]));
-  let added = 0;
-  for (const lang of ['de', 'en'] as const) {
-    const ids = groups.get(lang);
-    if (!ids) continue;
-    const result = await deps.outbox.enqueue({
-      key: lang === 'de' ? key : `${key}:${lang}`,
-      activity: build(lang),
-      recipients: ids.map((aadObjectId) => ({ user: { aadObjectId, tenantId } })),
-    });
-    added += result.added;
-  }
-  return added;
+  return enqueueByLang(deps, key, aadObjectIds.map((aadObjectId) => ({ user: { aadObjectId, tenantId } })), build);
 }
 
 /** A text message (titles are user text: escaped for Teams Markdown by the caller). */
 export const textMessage = (text: string): OutgoingActivity => ({ type: 'message', text, textFormat: 'markdown' });
 
-/** An update of posted cards; a card whose announcement was never enqueued has nothing to update. */
-async function updateCards(deps: CircleNotifierDeps, key: string, of: string, activity: OutgoingActivity): Promise<void> {
-  await deps.outbox.enqueueUpdate({ key, of, activity }).catch((err: unknown) => {
-    if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
-  });
+/**
+ * Updates every language's posted cards: each announcement (`of`, `of:en`) by its own update (`key`, `key:en`) in its
+ * language. A language whose announcement was never enqueued has nothing to update.
+ */
+async function updateCards(deps: CircleNotifierDeps, key: string, of: string, card: (lang: Lang) => OutgoingActivity): Promise<void> {
+  for (const lang of LANGS) {
+    await deps.outbox.enqueueUpdate({ key: langKey(key, lang), of: langKey(of, lang), activity: card(lang) }).catch((err: unknown) => {
+      if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+    });
+  }
 }
 
-/** The newest notice of `kind` (card updates are rendered once, from the latest document, under the newest key). */
+/** The newest notice of `kind` (card updates are rendered from the latest document, under the newest key). */
 const newest = (notices: PendingNotice[], kind: string) => notices.filter((n) => n.kind === kind).sort((a, b) => b.rev - a.rev)[0];
 
 async function deliverPoll(deps: CircleNotifierDeps, poll: Versioned<PollDoc>, notices: PendingNotice[]): Promise<void> {
@@ -207,9 +236,10 @@ async function deliverPoll(deps: CircleNotifierDeps, poll: Versioned<PollDoc>, n
   const cards = newest(notices, NOTICE_KINDS.pollCards);
   if (announce || cards) {
     const view = await deps.pollView(poll.pk);
-    const activity = await postedPoll(view, deps.refreshIds);
-    if (announce) await deps.outbox.enqueue({ key: announce.key, activity, recipients: await deps.recipients(poll.delivery, poll.tenantId, view.members) });
-    if (cards) await updateCards(deps, cards.key, pollKey(poll.pk, 'announce'), activity);
+    const refresh = await deps.refreshIds(view.members);
+    const card = (lang: Lang) => pollActivity(view, lang, refresh);
+    if (announce) await enqueueByLang(deps, announce.key, await deps.recipients(poll.delivery, poll.tenantId, view.members), card);
+    if (cards) await updateCards(deps, cards.key, pollKey(poll.pk, 'announce'), card);
   }
   for (const n of of(NOTICE_KINDS.pollRemind)) {
     await messageMembers(deps, n.key, poll.tenantId, n.to ?? [], (lang) => textMessage(CIRCLE_MESSAGES[lang].pollReminder(messageText(poll.title))));
@@ -227,9 +257,11 @@ async function deliverMeeting(deps: CircleNotifierDeps, meeting: Versioned<Meeti
   let view: MeetingView | undefined;
   if (announce || cards || notes.length) view = await deps.meetingView(meeting.pk);
   if (view && (announce || cards)) {
-    const activity = await postedMeeting(view, deps.refreshIds);
-    if (announce) await deps.outbox.enqueue({ key: announce.key, activity, recipients: await deps.recipients(meeting.delivery, meeting.tenantId, view.members) });
-    if (cards) await updateCards(deps, cards.key, meetingKey(meeting.pk, 'announce'), activity);
+    const refresh = await deps.refreshIds(view.members);
+    const shown = view;
+    const card = (lang: Lang) => meetingActivity(shown, lang, refresh);
+    if (announce) await enqueueByLang(deps, announce.key, await deps.recipients(meeting.delivery, meeting.tenantId, view.members), card);
+    if (cards) await updateCards(deps, cards.key, meetingKey(meeting.pk, 'announce'), card);
   }
   for (const n of notes) {
     const kind = String(n.data?.notice ?? 'changed') as MeetingNoticeKind;

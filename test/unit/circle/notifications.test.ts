@@ -4,6 +4,7 @@ import type { CircleDoc, MeetingDoc } from '../../../services/circle/model';
 import { parseDirectory } from '../../../services/directory/validate';
 import { silentLogger } from '../../../services/logging';
 import type { DeliveryDoc, NotificationDoc, OutboxDoc } from '../../../services/notifications/model';
+import { notificationIdOf } from '../../../services/notifications/keys';
 import { Outbox } from '../../../services/notifications/outbox';
 import { dataFile } from '../../../services/paths';
 import { Scheduler, type JobDoc } from '../../../services/scheduling/scheduler';
@@ -38,8 +39,10 @@ function setup(english: string) {
   });
   const notification = async (key: string) =>
     (await outboxStore.query<NotificationDoc>({ query: 'SELECT * FROM c WHERE c.kind = "notification" AND c.key = @k', parameters: [{ name: '@k', value: key }] }))[0];
-  const deliveryOf = async (key: string) =>
-    (await outboxStore.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: key }] }))[0];
+  const deliveriesOf = (key: string) =>
+    outboxStore.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: key }] });
+  const deliveryOf = async (key: string) => (await deliveriesOf(key))[0];
+  const outboxSize = async () => (await outboxStore.query<OutboxDoc>({ query: 'SELECT * FROM c' })).length;
   /** Hands every kicked document's notices to the circle's relay source, as the relay does after the write (the next write drops them). */
   const relay = async () => {
     const source = service.relaySource();
@@ -48,7 +51,9 @@ function setup(english: string) {
       for (const n of doc.pending ?? []) delivered.add(n.key);
     }
   };
-  return { service, store, jobs, notification, relay, kicked, deliveryOf };
+  /** Hands the same notices to the relay source again, as a second relay (or another process) would. */
+  const relayAgain = async (doc: Versioned<PendingCarrier>) => service.relaySource().deliver(doc as Versioned<CircleDoc>, doc.pending ?? []);
+  return { service, store, jobs, notification, relay, relayAgain, kicked, deliveryOf, deliveriesOf, outboxSize };
 }
 
 describe('the circle relay source', () => {
@@ -65,7 +70,9 @@ describe('the circle relay source', () => {
     expect(kicked.map((d) => d.pending?.map((n) => n.key))).toEqual([[`circle:meeting:${id}:announce`, `circle:meeting:${id}:ics`, `circle:meeting:${id}:reminders:r1`]]);
     expect(await notification(`circle:meeting:${id}:announce`)).toBeUndefined();
     await relay();
-    expect((await notification(`circle:meeting:${id}:announce`))?.recipients).toHaveLength(members.length);
+    // The card goes to each member in their language: German under the key, the one English member under `:en`.
+    expect((await notification(`circle:meeting:${id}:announce`))?.recipients).toHaveLength(members.length - 1);
+    expect(await deliveryOf(`circle:meeting:${id}:announce:en`)).toMatchObject({ target: { aadObjectId: english }, activity: { summary: 'Coordination circle: Sitzung Februar' } });
     expect(await store.read(`ics:${view.meeting.icsToken}`, 'ics')).toMatchObject({ meetingId: id });
     const scheduled = await jobs.query<JobDoc>({ query: 'SELECT * FROM c' });
     expect(scheduled.map((j) => j.kind).sort()).toEqual(['circle.dayBefore', 'circle.rsvpReminder']);
@@ -85,6 +92,7 @@ describe('the circle relay source', () => {
     expect(enDelivery).toMatchObject({ target: { aadObjectId: english } });
     expect(String(enDelivery?.activity?.text)).toMatch(/^Cancelled: "Sitzung Februar"/);
     expect(await notification(`circle:meeting:${id}:card:r2`)).toBeDefined();
+    expect(await deliveryOf(`circle:meeting:${id}:card:r2:en`)).toMatchObject({ operation: 'update', target: { aadObjectId: english } });
     const after = await jobs.query<JobDoc>({ query: 'SELECT * FROM c' });
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((j) => j.status === 'cancelled')).toBe(true);
@@ -93,6 +101,74 @@ describe('the circle relay source', () => {
     const again = await service.cancelMeeting(KFI, id);
     expect(again).toMatchObject({ ok: true, changed: false });
     expect(kicked).toEqual([]);
+  });
+
+  it('posts the poll card to each member in their language and updates both languages\' cards when the poll closes, once', async () => {
+    const members = await setup('').service.members();
+    const english = members.find((m) => m.aadObjectId !== KFI)!.aadObjectId;
+    const { service, relay, relayAgain, kicked, notification, deliveriesOf, outboxSize } = setup(english);
+    const slots = [{ date: '2027-01-12', time: '10:00' }, { date: '2027-01-13', time: '10:00' }];
+    const id = ok(await service.createPoll(KFI, { tenantId: 't', title: 'Umfrage Januar', place: 'Arnsberg', durationMinutes: 60, slots, delivery: 'personal' })).poll.pk;
+    const [created] = kicked;
+    await relay();
+
+    // German members: the German card under the announcement key (the key cards of older builds carry).
+    const de = await notification(`circle:poll:${id}:announce`);
+    expect(de?.recipients).toHaveLength(members.length - 1);
+    expect(de?.recipients.map((r) => r.target)).not.toContainEqual(expect.objectContaining({ aadObjectId: english }));
+    expect(de?.activity.summary).toBe('Terminumfrage: Umfrage Januar');
+    expect(JSON.stringify(de?.activity.attachments)).toContain('Bitte geben Sie für jeden Termin an');
+    // The member who uses Teams in English: the English card and summary under `:en`.
+    const [en, ...more] = await deliveriesOf(`circle:poll:${id}:announce:en`);
+    expect(more).toEqual([]);
+    expect(en).toMatchObject({ operation: 'send', target: { aadObjectId: english }, activity: { summary: 'Date poll: Umfrage Januar' } });
+    expect(JSON.stringify(en.activity.attachments)).toContain('Please say for each date whether it suits you.');
+    expect(JSON.stringify(en.activity.attachments)).not.toContain('Bitte geben Sie');
+    const announced = await outboxSize();
+    await relayAgain(created);
+    expect(await outboxSize()).toBe(announced);
+
+    ok(await service.closePoll(KFI, id, { slotId: 's2', rsvpDeadline: '2027-01-08' }));
+    const closing = kicked.find((d) => d.pk === id)!;
+    await relay();
+    // Each language's posted cards are updated in their language, each update replacing its own announcement's cards.
+    const updates = await deliveriesOf(`circle:poll:${id}:card:closed`);
+    expect(updates).toHaveLength(members.length - 1);
+    expect(new Set(updates.map((d) => d.replaces?.notificationId))).toEqual(new Set([notificationIdOf(`circle:poll:${id}:announce`)]));
+    expect(JSON.stringify(updates[0].activity.attachments)).toContain('Die Umfrage ist abgeschlossen.');
+    const enUpdates = await deliveriesOf(`circle:poll:${id}:card:closed:en`);
+    expect(enUpdates).toEqual([
+      expect.objectContaining({ operation: 'update', target: en.target, replaces: { notificationId: notificationIdOf(`circle:poll:${id}:announce:en`), deliveryId: en.deliveryId } }),
+    ]);
+    expect(enUpdates[0].activity.summary).toBe('Date poll: Umfrage Januar');
+    expect(JSON.stringify(enUpdates[0].activity.attachments)).toContain('The poll is closed.');
+    const closed = await outboxSize();
+    await relayAgain(closing);
+    expect(await outboxSize()).toBe(closed);
+  });
+
+  it('posts the German card to the designated channel, and the English one only to English members reached personally', async () => {
+    const members = await setup('').service.members();
+    const english = members.find((m) => m.aadObjectId !== KFI)!.aadObjectId;
+    const { service, relay, notification, deliveriesOf } = setup(english);
+    const channel = { conversationId: '19:kreis@thread.tacv2', serviceUrl: 'https://smba.example/', tenantId: 't', botId: '28:bot', conversationType: 'channel' as const };
+    ok(await service.designateChannel(KFI, channel));
+    const input = { tenantId: 't', place: 'Arnsberg', durationMinutes: 60, slots: [{ date: '2027-01-12', time: '10:00' }, { date: '2027-01-13', time: '10:00' }] };
+    const inChannel = ok(await service.createPoll(KFI, { ...input, title: 'Nur im Kanal', delivery: 'channel' })).poll.pk;
+    const both = ok(await service.createPoll(KFI, { ...input, title: 'Kanal und Chats', delivery: 'both' })).poll.pk;
+    await relay();
+
+    const channelOnly = await deliveriesOf(`circle:poll:${inChannel}:announce`);
+    expect(channelOnly).toEqual([expect.objectContaining({ target: { kind: 'conversation', ref: channel }, activity: expect.objectContaining({ summary: 'Terminumfrage: Nur im Kanal' }) })]);
+    expect(await deliveriesOf(`circle:poll:${inChannel}:announce:en`)).toEqual([]);
+
+    const de = await notification(`circle:poll:${both}:announce`);
+    expect(de?.recipients).toHaveLength(members.length);
+    expect(de?.recipients.map((r) => r.target)).toContainEqual({ kind: 'conversation', ref: channel });
+    expect(de?.activity.summary).toBe('Terminumfrage: Kanal und Chats');
+    expect(await deliveriesOf(`circle:poll:${both}:announce:en`)).toEqual([
+      expect.objectContaining({ target: expect.objectContaining({ aadObjectId: english }), activity: expect.objectContaining({ summary: 'Date poll: Kanal und Chats' }) }),
+    ]);
   });
 
   it('creates the meeting a closed poll owes when the closing process died before creating it', async () => {
