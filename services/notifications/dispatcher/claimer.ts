@@ -42,12 +42,20 @@ export class Claimer {
     this.stopped = true;
   }
 
+  /** How many more deliveries a fetch would take: the claim-ahead window less what is ready or being sent. */
+  private room(): number {
+    const { options, holdings } = this.ctx;
+    return options.claimAhead - holdings.ready.length - holdings.inFlight.size;
+  }
+
   /** Whether the loop should start a fetch at `now`: the ready queue runs low and there is something to look at. */
   wantsFetch(now: number): boolean {
     const { holdings, schedule, idle } = this.ctx;
     return (
       !this.fetching &&
       holdings.ready.length < this.lowWater &&
+      // With the window full of calls in flight, a fetch would take nothing: wait for an answer (it wakes the loop).
+      this.room() > 0 &&
       (holdings.handoff.length > 0 || now >= schedule.nextQueryAt || idle.probeDue(now))
     );
   }
@@ -55,7 +63,8 @@ export class Claimer {
   /** How long the loop may sleep before a fetch is wanted (for the queue, or for an idle waiter's probe). */
   msUntilFetch(): number {
     const { holdings, schedule, idle, clock } = this.ctx;
-    if (this.fetching) return Number.POSITIVE_INFINITY;
+    // A fetch under way, or every slot taken by calls in flight: an answer (or the fetch) wakes the loop.
+    if (this.fetching || this.room() <= 0) return Number.POSITIVE_INFINITY;
     let ms = Number.POSITIVE_INFINITY;
     if (holdings.ready.length < this.lowWater) ms = holdings.handoff.length > 0 ? 0 : Math.max(0, schedule.nextQueryAt - clock.now());
     // An idle waiter: look again when the first delivery put back comes due (or a failed fetch may be retried).
@@ -82,7 +91,7 @@ export class Claimer {
     const { options, clock, holdings, idle, schedule } = this.ctx;
     const now = clock.now();
     if (schedule.repairDue(now, options.repairIntervalMs)) await this.repairInterrupted();
-    const want = options.claimAhead - holdings.ready.length - holdings.inFlight.size;
+    const want = this.room();
     if (want <= 0) return;
     // Only a query that starts and ends with nothing held can tell an idle waiter that the dispatcher caught up.
     const probing = idle.canProbe();
