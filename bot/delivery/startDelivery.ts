@@ -75,7 +75,15 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     onEvent: deps.onEvent,
   });
-  const relay = new Relay({ logger: deps.logger, ...(deps.relayGraceMs !== undefined ? { graceMs: deps.relayGraceMs } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  // The relay hands notices over only as fast as the dispatcher sends them (Teams' rate limit): a burst of actions
+  // waits in its documents, where several changes of one item become one hand-over, instead of piling up in the outbox.
+  const relay = new Relay({
+    logger: deps.logger,
+    hasRoom: () => dispatcher.hasRoom(),
+    ...(deps.relayGraceMs !== undefined ? { graceMs: deps.relayGraceMs } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  dispatcher.onRoom(() => relay.resume());
   return {
     outbox,
     registry,

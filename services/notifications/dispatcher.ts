@@ -112,6 +112,14 @@ export interface Dispatcher {
    * resolves while work keeps coming or a delivery keeps being retried; callers bound the wait themselves.
    */
   whenIdle(): Promise<void>;
+  /**
+   * Whether this process's dispatcher can take more work without it piling up: fewer deliveries handed over or held
+   * than it sends in about two seconds at the tenant's rate limit (`claimAhead`). The relay of the workflows' notices
+   * asks before handing more over; notices it holds back stay in their documents, where they are as safe.
+   */
+  hasRoom(): boolean;
+  /** Calls `listener` whenever a held delivery is let go (room may have become free); returns the unsubscribe. */
+  onRoom(listener: () => void): () => void;
   /** Stops claiming, lets calls in flight finish and be recorded, and hands unsent claims back. */
   stop(): Promise<void>;
 }
@@ -180,6 +188,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     workerId: loop.workerId,
     wake: () => loop.wake(),
     whenIdle: () => loop.whenIdle(),
+    hasRoom: () => holdings.backlog() < options.claimAhead,
+    onRoom: (listener) => holdings.onRelease(listener),
     stop: () => loop.stop(),
   };
 }

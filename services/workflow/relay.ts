@@ -36,6 +36,18 @@ export interface RelayOptions {
   sweepBatch?: number;
   /** Keys remembered as relayed by this process, so a carried-over notice is not handed over again (default 20,000). */
   remember?: number;
+  /**
+   * Flow control: whether whatever carries out the notices (the outbox's dispatcher) can take more now. While it
+   * cannot, documents wait in the queue, their notices still pending in the document (as safe there as in the
+   * outbox); {@link Relay.resume} starts again. Several changes of one document meanwhile become one hand-over, and
+   * its card updates one update. Without it the relay hands over as fast as documents are written.
+   */
+  hasRoom?: () => boolean;
+  /**
+   * Documents kept queued at most (default 5,000). Beyond, the oldest snapshot is dropped from memory: its notices stay
+   * pending in the document and the next sweep finds it.
+   */
+  maxQueued?: number;
 }
 
 interface Queued {
@@ -54,11 +66,13 @@ export class Relay {
   private readonly concurrency: number;
   private readonly sweepBatch: number;
   private readonly remember: number;
+  private readonly maxQueued: number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   private pumpScheduled = false;
-  /** Counters for operations and benchmarks. */
-  readonly stats = { relayed: 0, notices: 0, failed: 0, clearConflicts: 0, swept: 0 };
+  private stopping = false;
+  /** Counters for operations and benchmarks (`heldBack`: pumps that found no room; `dropped`: left to the sweep). */
+  readonly stats = { relayed: 0, notices: 0, failed: 0, clearConflicts: 0, swept: 0, heldBack: 0, dropped: 0 };
 
   constructor(private readonly options: RelayOptions) {
     this.now = options.now ?? Date.now;
@@ -66,6 +80,7 @@ export class Relay {
     this.concurrency = options.concurrency ?? 4;
     this.sweepBatch = options.sweepBatch ?? 200;
     this.remember = options.remember ?? 20_000;
+    this.maxQueued = options.maxQueued ?? 5_000;
   }
 
   register<D extends PendingCarrier>(source: RelaySource<D>): void {
@@ -80,8 +95,23 @@ export class Relay {
   kick<D extends PendingCarrier>(sourceName: string, doc: Versioned<D>): void {
     const source = this.sources.get(sourceName);
     if (!source) throw new Error(`no relay source ${sourceName}`);
-    if (!doc.pending?.length) return;
-    this.queue.set(`${sourceName}|${doc.pk}|${doc.id}`, { source, doc });
+    if (!doc.pending?.length || this.stopping) return;
+    const key = `${sourceName}|${doc.pk}|${doc.id}`;
+    // A newer snapshot takes the older one's place (and its turn: it waited as long).
+    this.queue.set(key, { source, doc });
+    if (this.queue.size > this.maxQueued) {
+      const oldest = this.queue.keys().next().value;
+      if (oldest !== undefined && oldest !== key) {
+        this.queue.delete(oldest);
+        this.stats.dropped++;
+      }
+    }
+    this.resume();
+  }
+
+  /** Hands over what is queued, after the current turn; called by the flow control when room may have become free. */
+  resume(): void {
+    if (this.queue.size === 0) return;
     // After the current turn: the caller's invoke response is written before any other recipient's card is rendered.
     if (!this.pumpScheduled) {
       this.pumpScheduled = true;
@@ -126,10 +156,16 @@ export class Relay {
     this.timer.unref();
   }
 
-  /** Stops the periodic sweep and waits for what is being relayed. */
+  /**
+   * Stops the periodic sweep and waits for what is being relayed. What is still queued stays pending in its documents
+   * (the next start's sweep relays it): a stopping process does not wait for the outbox to make room.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.queue.clear();
+    this.settleIfIdle();
     await this.sweeping?.catch(() => 0);
     await this.whenIdle();
   }
@@ -157,6 +193,10 @@ export class Relay {
   private pump(): void {
     for (const [key, entry] of this.queue) {
       if (this.active.size >= this.concurrency) return;
+      if (this.options.hasRoom && !this.options.hasRoom()) {
+        this.stats.heldBack++;
+        return;
+      }
       if (this.active.has(key)) continue;
       this.queue.delete(key);
       this.active.add(key);
@@ -168,9 +208,13 @@ export class Relay {
         .finally(() => {
           this.active.delete(key);
           this.pump();
-          if (this.queue.size === 0 && this.active.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+          this.settleIfIdle();
         });
     }
+  }
+
+  private settleIfIdle(): void {
+    if (this.queue.size === 0 && this.active.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   private async relay(key: string, { source, doc }: Queued): Promise<void> {

@@ -11,9 +11,10 @@ function stoppedError(): Error {
 
 /**
  * The loop that drives a dispatcher: each turn starts a fetch when the claimer wants one, lets the pump start what
- * the rate limits allow, and sleeps until the next thing is due or something wakes it. Implements `Dispatcher`.
+ * the rate limits allow, and sleeps until the next thing is due or something wakes it. Implements `Dispatcher` (its
+ * flow control, `hasRoom`, reads the holdings directly).
  */
-export class DispatcherLoop implements Dispatcher {
+export class DispatcherLoop implements Omit<Dispatcher, 'hasRoom' | 'onRoom'> {
   readonly workerId: string;
   private stopping = false;
   private running: Promise<void> | undefined;

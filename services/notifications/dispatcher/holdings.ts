@@ -13,6 +13,19 @@ export class Holdings {
   readonly housekeeping = new Set<Promise<void>>();
   /** Deliveries this process just enqueued: claimed from here without a query. */
   readonly handoff: Delivery[] = [];
+  /** Called whenever a delivery is let go (see {@link Holdings.done}). */
+  private readonly releaseListeners = new Set<() => void>();
+
+  /** Deliveries handed over or held and not yet let go: what this process will send in the next seconds. */
+  backlog(): number {
+    return this.handoff.length + this.mine.size;
+  }
+
+  /** Calls `listener` whenever a delivery is let go; returns the unsubscribe. */
+  onRelease(listener: () => void): () => void {
+    this.releaseListeners.add(listener);
+    return () => this.releaseListeners.delete(listener);
+  }
 
   holdsNothing(): boolean {
     return this.ready.length === 0 && this.mine.size === 0 && this.inFlight.size === 0 && this.housekeeping.size === 0 && this.handoff.length === 0;
@@ -26,6 +39,7 @@ export class Holdings {
   /** Lets go of a delivery: it was settled, handed back, or its lease was lost. */
   done(work: Work): void {
     this.mine.delete(keyOf(work.doc));
+    for (const listener of this.releaseListeners) listener();
   }
 
   /** Takes a delivery out of the ready queue, if it is there. */

@@ -322,6 +322,22 @@ describe('the outbox dispatcher', () => {
     expect(most).toBeGreaterThan(1);
   });
 
+  it('has no room while it holds as many deliveries as it claims ahead, and says when it lets one go', async () => {
+    channel.latencyMs = 30;
+    // Three claimed ahead and three calls in flight (a slow channel): the loop waits for an answer instead of spinning.
+    const dispatcher = start({ claimAhead: 3 });
+    let released = 0;
+    dispatcher.onRoom(() => released++);
+    expect(dispatcher.hasRoom()).toBe(true);
+    await outbox.enqueue({ key: 'circle:11:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 5 }, (_, i) => ({ conversation: chat(`r${i}`) })) });
+    // Handed over by the enqueue, not sent yet: five deliveries held against three claimed ahead.
+    expect(dispatcher.hasRoom()).toBe(false);
+    await dispatcher.whenIdle();
+    expect((await outbox.status('circle:11:invite'))?.delivered).toBe(5);
+    expect(released).toBe(5);
+    expect(dispatcher.hasRoom()).toBe(true);
+  });
+
   it('on stop finishes the calls in flight and hands the unsent claims back', async () => {
     channel.latencyMs = 150;
     const dispatcher = start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 2, windowMs: 60_000 }] });

@@ -2,7 +2,7 @@ import { silentLogger } from '../../../services/logging';
 import type { Versioned } from '../../../services/storage/documentStore';
 import type { PendingCarrier, PendingNotice } from '../../../services/workflow/pending';
 import { outcome } from '../../../services/workflow/outcome';
-import { Relay } from '../../../services/workflow/relay';
+import { Relay, type RelayOptions } from '../../../services/workflow/relay';
 import { createWithNotices, transact, type WorkflowWriter } from '../../../services/workflow/transaction';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
@@ -13,16 +13,19 @@ interface Doc extends PendingCarrier {
 
 const notice = (rev: number, what: string): PendingNotice => ({ key: `doc:${what}:r${rev}`, kind: 'message', to: ['a'], data: { what }, rev });
 
-function setup(deliver: (doc: Versioned<Doc>, notices: PendingNotice[]) => Promise<void> = async () => undefined) {
+function setup(deliver: (doc: Versioned<Doc>, notices: PendingNotice[]) => Promise<void> = async () => undefined, flow: Partial<Pick<RelayOptions, 'hasRoom' | 'maxQueued'>> = {}) {
   const store = new MemoryDocumentStore<Doc>('items');
   const delivered: string[] = [];
+  /** Each hand-over: the document's status as handed over and how many notices it carried. */
+  const handOvers: Array<{ status: string; notices: number }> = [];
   let nowMs = 1_000_000;
-  const relay = new Relay({ logger: silentLogger, now: () => nowMs, graceMs: 5_000 });
+  const relay = new Relay({ logger: silentLogger, now: () => nowMs, graceMs: 5_000, ...flow });
   relay.register<Doc>({
     name: 'test',
     store,
     deliver: async (doc, notices) => {
       await deliver(doc, notices);
+      handOvers.push({ status: doc.status, notices: notices.length });
       delivered.push(...notices.map((n) => n.key));
     },
   });
@@ -30,7 +33,7 @@ function setup(deliver: (doc: Versioned<Doc>, notices: PendingNotice[]) => Promi
   const advance = (ms: number) => (nowMs += ms);
   const step = (to: string) =>
     transact(store, 'p', 'd', (current) => (current.status === to ? { unchanged: true } : { next: { ...current, rev: current.rev + 1, status: to }, notices: [notice(current.rev + 1, to)] }), writer);
-  return { store, relay, writer, delivered, advance, step };
+  return { store, relay, writer, delivered, handOvers, advance, step };
 }
 
 describe('the transactional outbox of a workflow document', () => {
@@ -139,5 +142,75 @@ describe('the transactional outbox of a workflow document', () => {
     await relay.whenIdle();
     expect(calls).toBe(2);
     expect(result.kind === 'written' && result.doc.rev).toBe(3);
+  });
+});
+
+/** A flow control whose answer the test sets, and which tells the test each time the relay asked it. */
+function roomSwitch() {
+  let open = false;
+  let asked: (() => void) | undefined;
+  return {
+    hasRoom: () => {
+      asked?.();
+      return open;
+    },
+    /** Resolves the next time the relay asks whether there is room. */
+    nextAsk: () => new Promise<void>((resolve) => (asked = resolve)),
+    set: (value: boolean) => (open = value),
+  };
+}
+
+describe('the relay under flow control (the outbox has no room while its dispatcher is behind)', () => {
+  it('holds documents back while there is no room, and hands several changes of one document over as one', async () => {
+    const room = roomSwitch();
+    const { store, relay, writer, delivered, handOvers, step } = setup(undefined, { hasRoom: room.hasRoom });
+    const asked = room.nextAsk();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await asked;
+    await step('offen');
+    await step('zu');
+    // The relay asked and was told to wait: nothing was handed over, everything is still pending in the document.
+    expect(delivered).toEqual([]);
+    expect(relay.stats.heldBack).toBeGreaterThanOrEqual(1);
+    expect(relay.isIdle()).toBe(false);
+    expect((await store.read('p', 'd'))?.pending?.map((n) => n.key)).toEqual(['doc:neu:r1', 'doc:offen:r2', 'doc:zu:r3']);
+    room.set(true);
+    relay.resume();
+    await relay.whenIdle();
+    // One hand-over, of the latest document, with all three notices.
+    expect(handOvers).toEqual([{ status: 'zu', notices: 3 }]);
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2', 'doc:zu:r3']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+  });
+
+  it('leaves what is queued pending in its documents when it stops, for the next start to relay', async () => {
+    const room = roomSwitch();
+    const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom });
+    const asked = room.nextAsk();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await asked;
+    await relay.stop();
+    expect(delivered).toEqual([]);
+    expect((await store.read('p', 'd'))?.pending?.map((n) => n.key)).toEqual(['doc:neu:r1']);
+    // The next process (here: a relay without flow control on the same store) finds it with its start-up sweep.
+    const next = new Relay({ logger: silentLogger, graceMs: 5_000 });
+    const relayedByNext: string[] = [];
+    next.register<Doc>({ name: 'test', store, deliver: async (_doc, notices) => void relayedByNext.push(...notices.map((n) => n.key)) });
+    expect(await next.sweep(0)).toBe(1);
+    expect(relayedByNext).toEqual(['doc:neu:r1']);
+  });
+
+  it('drops the oldest queued document from memory beyond its limit; the sweep relays it later', async () => {
+    const room = roomSwitch();
+    const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom, maxQueued: 2 });
+    for (const id of ['a', 'b', 'c']) await createWithNotices(store, { id, pk: 'p', rev: 1, status: 'neu' }, [{ ...notice(1, 'neu'), key: `${id}:neu` }], writer);
+    expect(relay.stats.dropped).toBe(1);
+    room.set(true);
+    relay.resume();
+    await relay.whenIdle();
+    expect(delivered.sort()).toEqual(['b:neu', 'c:neu']);
+    expect((await store.read('p', 'a'))?.pending?.map((n) => n.key)).toEqual(['a:neu']);
+    expect(await relay.sweep(0)).toBe(1);
+    expect(delivered.sort()).toEqual(['a:neu', 'b:neu', 'c:neu']);
   });
 });
