@@ -62,7 +62,8 @@ export function productActionFailure(httpStatus: number, body: InvokeBody | unde
 export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const concurrency = opts.concurrency ?? 16;
-  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false });
+  // Teams' rate limits on, as in a tenant: the product's proactive messages and card updates are paced by them.
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, rateLimits: true });
   const product = await opts.startProduct();
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
   const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
@@ -127,10 +128,12 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
     const ops0 = await product.dbOperations?.();
+    const channel0 = emulator.counters();
     await new Promise((r) => setTimeout(r, durationMs));
     tally.measuring = false;
     measuredMs = performance.now() - t0;
     const ops1 = await product.dbOperations?.();
+    const channel1 = emulator.counters();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     const own = process.cpuUsage(own0);
@@ -148,6 +151,10 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
         `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms (failed calls included); ` +
         `CPU per action: product ${(productCpuMs / calls).toFixed(1)} ms, database ${(dbCpuMs / calls).toFixed(1)} ms, load generator and channel emulator ${(ownCpuMs / calls).toFixed(1)} ms`,
     );
+    // Proactive messages and card updates Teams accepted in the window (its limit: 30 per second per tenant here).
+    const channelPerS = (channel1.accepted - channel0.accepted) / (measuredMs / 1000);
+    const throttled = channel1.rejected - channel0.rejected;
+    log(`actions: the channel accepted ${channelPerS.toFixed(1)} proactive calls/s and throttled ${throttled}; the rest of a burst's notifications wait in their documents and follow at that pace`);
     if (tally.failed > sorted.length * 0.01) throw new Error(`actions: ${tally.describeFailures()} of ${sorted.length} invokes`);
     // Only actions that did what they were sent to do count as throughput.
     const perS = tally.succeeded / (measuredMs / 1000);
@@ -177,6 +184,8 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           ]
         : []),
       { name: 'actions.peak_rss_mb', value: peakRss, unit: 'MB' },
+      { name: 'actions.channel_calls_per_s', value: channelPerS, unit: 'calls/s' },
+      { name: 'actions.channel_throttled', value: throttled, unit: 'calls' },
       ...(stock ? stockFigures('actions', stock, perS) : []),
     ];
   } finally {
