@@ -205,7 +205,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       now: options.now,
     });
     // Anliegen and Vortrag: their cards per viewer, and the relay source that carries out their notices.
-    const requestViews = new RequestViews({ refreshIds: refreshIdsFrom(profiles), audienceOf: (item) => requestService.audienceOf(item) });
+    const requestViews = new RequestViews({
+      refreshIds: refreshIdsFrom(profiles),
+      audienceOf: (item) => requestService.audienceOf(item),
+      // A card names its linked items by subject: one read each, only for items that have them (a request made a report).
+      linkedOf: async (item) => (await Promise.all(item.linked.map((id) => requestService.repo.get(item.authority, id)))).filter((l) => l !== undefined),
+    });
     const requestNotifier = new RequestNotifier({
       store: database.store<ItemDoc>(CONTAINERS.items),
       outbox: delivery.outbox,

@@ -45,12 +45,32 @@ export interface ReportFormCardData {
 /** The IB's form for a Vortrag to the authority head. */
 export const reportFormCard = defineCard<ReportFormCardData>(reportTemplate);
 
-/** A button on the item card; `data` is echoed back and re-checked by the handler. */
+/** An input inside an action's own input area (Action.ShowCard); `id` is what the verb's handler reads. */
+export interface ItemField {
+  id: string;
+  kind: 'text' | 'date' | 'time';
+  label: string;
+  required: boolean;
+  /** Shown at the field when a required value is missing: one sentence. */
+  errorMessage: string;
+  /** What the viewer typed, when a refused action brings the card back ('' otherwise). */
+  value: string;
+}
+
+/**
+ * An action on the item card. Without fields it is one `Action.Execute`; with fields it opens its own input area
+ * (`Action.ShowCard`) holding only those fields and its own `Action.Execute` labelled `submit`, so text typed for one
+ * action is never sent by, or lost to, another. `data` is echoed back and re-checked by the handler.
+ */
 export interface ItemAction {
   title: string;
   verb: string;
-  /** 'auto' sends the card's inputs along, 'none' does not. */
-  inputs: 'auto' | 'none';
+  /** 'primary': a visible button (at most two per card); 'secondary': in the overflow menu ("…"). */
+  mode: 'primary' | 'secondary';
+  style: 'default' | 'positive' | 'destructive';
+  fields: ItemField[];
+  /** The label of the send button inside the input area ('' without fields). */
+  submit: string;
   data: Record<string, string | number>;
 }
 
@@ -60,21 +80,32 @@ export interface ItemCardData {
   authority: string;
   /** Who gets their own view when Teams shows the card (Universal Actions, at most 60). */
   refreshUserIds: string[];
-  heading: string;
+  /** "Anliegen an die IB · Bezirksregierung Köln": what kind of item, small above the title. */
+  kindLine: string;
+  /** The title. */
   subject: string;
+  /** Beside the title: urgency and deadline ("Eilig", "Frist 04.12.2026"). */
+  tags: { text: string; color: 'default' | 'attention' | 'warning' }[];
+  /** "Status: <label>" (the bench reads it: bench/actions.ts `productActionFailure`). */
   statusLine: string;
+  /** What this viewer has to do next, in one sentence. */
+  nextStep: string;
   notice: string;
   noticeStyle: 'default' | 'good' | 'attention' | 'warning';
-  facts: { label: string; value: string }[];
-  body: string;
-  messages: { heading: string; text: string }[];
+  /** The message this viewer has to respond to, prominent under the status (text '' for none). */
+  callout: { heading: string; text: string };
   decisionText: string;
-  showText: boolean;
-  showDecision: boolean;
-  /** What the viewer typed into the inputs, when a refused action brings the card back ('' otherwise). */
-  values: { text: string; date: string; time: string };
+  body: string;
+  facts: { label: string; value: string }[];
+  messagesHeading: string;
+  messages: { heading: string; text: string }[];
+  /**
+   * A first button on its own row, when it and the other buttons would not fit side by side on a phone (328 px):
+   * at most one, an action without inputs.
+   */
+  lead: ItemAction[];
   actions: ItemAction[];
-  labels: { refresh: string; text: string; date: string; time: string };
+  labels: { refresh: string };
 }
 
 /** A request or report as one viewer sees it (their own buttons only). */

@@ -56,10 +56,15 @@ const schemas = {
   submit: z.object({ authority: str, category: str, subject: str, description: str, deadline: str, department: str, measure: str, plannedDate: str }).passthrough(),
   /** Übernehmen, Erledigt. */
   step: z.object({ ...ref, rev }).passthrough(),
-  /** Rückfrage, Antworten, the requester's reply. */
-  text: z.object({ ...ref, rev, text: str }).passthrough(),
-  /** One of the head's decisions: a meeting's date and time, a reason or instruction. */
-  decision: z.object({ ...ref, rev, date: str, time: str, text: str }).passthrough(),
+  /**
+   * Rückfrage (`question`), Antworten (`answer`), the requester's reply (`reply`): each action has its own input
+   * (services/requests/views.ts ITEM_INPUTS); `text` is what cards posted before that send.
+   */
+  text: z.object({ ...ref, rev, question: str, answer: str, reply: str, text: str }).passthrough(),
+  /** "Vortrag öffnen" on an item card: the linked item, and the item whose card the click came from (`within`). */
+  open: z.object({ ...ref, within: z.string().min(1).max(100).optional() }).passthrough(),
+  /** One of the head's decisions: a meeting's `date` and `time`, a `note`, an `instruction` or a `reason` (older cards: `text`). */
+  decision: z.object({ ...ref, rev, date: str, time: str, note: str, instruction: str, reason: str, text: str }).passthrough(),
   legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
   ref: z.object(ref).passthrough(),
   reportStart: z.object({ requestId: z.string().max(100).optional(), authority: z.string().max(20).optional() }).passthrough(),
@@ -107,12 +112,18 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       : {}),
   });
 
-  /** One action on an item at the revision the card showed. */
-  const act = async (context: TurnContext, caller: Caller, data: Ref & { rev: number; text?: string; date?: string; time?: string }, action: RequestAction) => {
+  /** One action on an item at the revision the card showed; `typed` goes back into its inputs if it is refused. */
+  const act = async (context: TurnContext, caller: Caller, data: Ref & { rev: number }, action: RequestAction, typed: TypedValues = {}) => {
     const result = await service.act(partyOf(context, caller), data, data.rev, action);
-    return respond(result, caller.lang, itemRendering(caller, texts(caller.lang).saved, { ref: data, typed: data }));
+    return respond(result, caller.lang, itemRendering(caller, texts(caller.lang).saved, { ref: data, typed }));
   };
-  const withText = (type: 'ask' | 'answer' | 'reply') => (context: TurnContext, caller: Caller, data: TextData) => act(context, caller, data, { type, text: data.text ?? '' });
+  const TEXT_INPUT = { ask: 'question', answer: 'answer', reply: 'reply' } as const;
+  const withText = (type: 'ask' | 'answer' | 'reply') => (context: TurnContext, caller: Caller, data: TextData) => {
+    const text = data[TEXT_INPUT[type]] ?? data.text ?? '';
+    return act(context, caller, data, { type, text }, { [TEXT_INPUT[type]]: text });
+  };
+  /** The input that carries each decision's text (none for "Zur Kenntnis nehmen", the date and time for a meeting). */
+  const DECISION_TEXT: Record<ReportDecision, 'note' | 'instruction' | 'reason' | undefined> = { termin: undefined, kenntnis: undefined, schriftlich: 'note', weisung: 'instruction', ablehnen: 'reason' };
 
   const viewResponse = async (caller: Caller, data: Ref) => {
     const view = await service.view(caller.aadObjectId, data);
@@ -174,15 +185,19 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     ...REPORT_DECISIONS.map((decision: ReportDecision) => ({
       verb: DECISION_VERBS[decision],
       schema: schemas.decision,
-      run: (context: TurnContext, caller: Caller, data: z.infer<typeof schemas.decision>) =>
-        act(context, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text: data.text }),
+      run: (context: TurnContext, caller: Caller, data: z.infer<typeof schemas.decision>) => {
+        const field = DECISION_TEXT[decision];
+        const text = (field ? data[field] : undefined) ?? data.text;
+        const typed: TypedValues = { date: data.date, time: data.time, ...(field ? { [field]: text } : {}) };
+        return act(context, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text }, typed);
+      },
     })),
     // Cards posted before the typed verbs: the same handlers.
     {
       verb: LEGACY_ACT_VERB,
       schema: schemas.legacyAct,
       run: (context, caller, data: z.infer<typeof schemas.legacyAct>) =>
-        act(context, caller, data, data.action === 'ask' || data.action === 'answer' ? { type: data.action, text: data.text ?? '' } : { type: data.action }),
+        act(context, caller, data, data.action === 'ask' || data.action === 'answer' ? { type: data.action, text: data.text ?? '' } : { type: data.action }, { [data.action === 'ask' ? 'question' : 'answer']: data.text }),
     },
     {
       verb: LEGACY_DECIDE_VERB,
@@ -227,7 +242,19 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       },
     },
     { verb: REQUEST_VERBS.refresh, schema: schemas.ref, run: (_context, caller, data: Ref) => viewResponse(caller, data) },
-    { verb: REQUEST_VERBS.open, schema: schemas.ref, run: (_context, caller, data: Ref) => viewResponse(caller, data) },
+    {
+      verb: REQUEST_VERBS.open,
+      schema: schemas.open,
+      run: async (context, caller, data: z.infer<typeof schemas.open>) => {
+        if (!data.within) return viewResponse(caller, data);
+        // From an item card ("Vortrag öffnen"): the linked item comes as a new message, and the card clicked stays
+        // what it was (replacing it would make its automatic refresh show the other item from then on).
+        const linked = await service.view(caller.aadObjectId, data);
+        if (!('item' in linked)) return refused(caller.lang, linked);
+        await sendCard(context, await views.item(caller.lang, linked.item, linked.roles));
+        return viewResponse(caller, { id: data.within, authority: data.authority });
+      },
+    },
     {
       verb: REQUEST_VERBS.trail,
       schema: schemas.ref,

@@ -3,12 +3,12 @@
  * lists, in the viewer's language. Used for the invoke response on the request path and by the relay for everyone
  * else's cards (see `notifications.ts`).
  */
-import { itemCard, itemListCard, reportFormCard, requestFormCard, type ItemAction } from '../../cards/requestCards';
-import { formatBerlinDate, formatBerlinDateTime, formatBerlinDay } from '../common/berlinTime';
+import { itemCard, itemListCard, reportFormCard, requestFormCard, type ItemAction, type ItemCardData, type ItemField } from '../../cards/requestCards';
+import { berlinParts, formatBerlinDate, formatBerlinDateTime, formatBerlinDay } from '../common/berlinTime';
 import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
 import type { Lang } from '../workflow/texts';
-import { CATEGORY_LABELS, DECISION_VERBS, isOpen, REPORT_DECISIONS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemRoles, type ItemSummary } from './model';
+import { CATEGORY_LABELS, DECISION_VERBS, isOpen, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
@@ -16,106 +16,216 @@ export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
 /** "24.11.2026, 10:00" in Berlin time. */
 export const formatMoment = (iso: string): string => formatBerlinDateTime(new Date(iso));
 const formatDay = (iso: string): string => formatBerlinDay(new Date(iso), 'de');
-const formatIsoDay = (day: string): string => formatBerlinDate(day, 'de');
+const formatIsoDay = (day: string, lang: Lang = 'de'): string => formatBerlinDate(day, lang);
 
 export interface RequestViewDeps {
   /** Teams user ids (MRIs) for a card's automatic refresh (see bot/handlers/refreshIds.ts). */
   refreshIds: (aadObjectIds: string[]) => Promise<string[]>;
   /** Everyone who may see the item (the card's refresh list). */
   audienceOf: (item: ItemDoc) => string[];
+  /** The items an item is linked to, to show them by subject (read only when there are any; without it, none are shown). */
+  linkedOf?: (item: ItemDoc) => Promise<Array<Pick<ItemDoc, 'id' | 'kind' | 'subject'>>>;
 }
 
-/** Typed values a refused action brings back into the card's inputs. */
-export interface TypedValues {
-  text?: string;
-  date?: string;
-  time?: string;
+/** What a refused action brings back into the inputs of its own input area, by input id. */
+export type TypedValues = Partial<Record<string, string>>;
+
+type Texts = (typeof REQUEST_TEXTS)[Lang];
+type InputId = keyof Texts['inputs'];
+
+/**
+ * The input ids of each verb's input area. The handlers (bot/handlers/requests.ts) read exactly these, and still accept
+ * `text` from cards posted before each action had its own inputs.
+ */
+export const ITEM_INPUTS = {
+  [REQUEST_VERBS.ask]: ['question'],
+  [REQUEST_VERBS.answer]: ['answer'],
+  [REQUEST_VERBS.reply]: ['reply'],
+  [DECISION_VERBS.termin]: ['date', 'time'],
+  [DECISION_VERBS.schriftlich]: ['note'],
+  [DECISION_VERBS.weisung]: ['instruction'],
+  [DECISION_VERBS.ablehnen]: ['reason'],
+} as const satisfies Partial<Record<string, readonly InputId[]>>;
+
+const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason']);
+const KIND: Partial<Record<InputId, ItemField['kind']>> = { date: 'date', time: 'time' };
+
+/** The width a row of buttons has on a 328 px phone (the card's padding taken off). */
+const PHONE_ROW_PX = 296;
+/**
+ * About how wide Teams draws a row of buttons: 14 px Segoe UI Semibold (7.5 px a character), 12 px padding on each
+ * side, 8 px between buttons, 32 px for the overflow button. An estimate on the generous side, to decide the layout.
+ */
+function rowWidth(buttons: readonly ItemAction[], overflow: boolean): number {
+  const labels = buttons.reduce((sum, b) => sum + Math.ceil(b.title.length * 7.5) + 24, 0);
+  const count = buttons.length + (overflow ? 1 : 0);
+  return labels + (overflow ? 32 : 0) + Math.max(0, count - 1) * 8;
 }
 
 export class RequestViews {
   constructor(private readonly deps: RequestViewDeps) {}
 
-  /** The item's card for one viewer: what they may do on it, and nothing else. */
+  /**
+   * The item's card for one viewer: the subject as the title with urgency and deadline beside it, the status and what
+   * this viewer has to do next, the message they have to respond to, then the details; their own actions only, at most
+   * two of them as buttons and the rest in the overflow menu, each action that needs input with its own input area.
+   */
   async item(lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: NoticeStyle = 'default', typed: TypedValues = {}): Promise<Record<string, unknown>> {
     const t = REQUEST_TEXTS[lang];
+    const at = (iso: string) => {
+      const p = berlinParts(new Date(iso));
+      return t.at(formatBerlinDate(p.date, lang), p.time);
+    };
+    const nameOf = (p: { name: string }) => cardText(p.name) || '–';
     const r = { id: item.id, authority: item.authority, rev: item.rev };
+    const ref = { id: item.id, authority: item.authority };
+
+    /** An action; `inputs` opens its own input area with those fields (the verb's, see ITEM_INPUTS). */
+    const action = (title: string, verb: string, data: ItemAction['data'], o: { mode?: ItemAction['mode']; style?: ItemAction['style']; submit?: string } = {}): ItemAction => {
+      const ids: readonly InputId[] = (ITEM_INPUTS as Partial<Record<string, readonly InputId[]>>)[verb] ?? [];
+      return {
+        title,
+        verb,
+        data,
+        mode: o.mode ?? 'secondary',
+        style: o.style ?? 'default',
+        submit: o.submit ?? '',
+        fields: ids.map((id) => ({
+          id,
+          kind: KIND[id] ?? 'text',
+          label: t.inputs[id].label,
+          required: REQUIRED.has(id),
+          errorMessage: t.inputs[id].error,
+          value: (typed[id] ?? '').slice(0, 2000),
+        })),
+      };
+    };
+
     const facts: { label: string; value: string }[] = [{ label: t.facts.authority, value: AUTHORITY_NAMES[item.authority] }];
+    const tags: ItemCardData['tags'] = [];
     const actions: ItemAction[] = [];
-    let showText = false;
-    let showDecision = false;
-    let textLabel: string = t.textLabel.ib;
+    let nextStep = '';
+    let callout = { heading: '', text: '' };
+    let shownInCallout: ItemMessage | undefined;
+    const lastMessage = item.messages.at(-1);
+    // The linked items, by subject: only the IB side may open them (a requester never sees the report; the head side
+    // sees the request's subject it was given, but not the request itself).
+    const linked = item.linked.length && (roles.commissioner || roles.headSide) && this.deps.linkedOf ? await this.deps.linkedOf(item) : [];
+
     if (item.kind === 'request') {
-      facts.push({ label: t.facts.category, value: item.category ? CATEGORY_LABELS[item.category][lang] : '' }, { label: t.facts.from, value: cardText(item.createdBy.name) || '–' });
-      if (item.handler) facts.push({ label: t.facts.handler, value: cardText(item.handler.name) || '–' });
-      if (item.deadline) facts.push({ label: t.facts.deadline, value: formatIsoDay(item.deadline) });
+      if (item.deadline) tags.push({ text: t.tags.deadline(formatIsoDay(item.deadline, lang)), color: 'attention' });
+      facts.push({ label: t.facts.category, value: item.category ? CATEGORY_LABELS[item.category][lang] : '–' }, { label: t.facts.from, value: nameOf(item.createdBy) });
+      if (item.handler) facts.push({ label: t.facts.handler, value: nameOf(item.handler) });
       if (item.measure) {
         facts.push(
           { label: t.facts.department, value: cardText(item.measure.department) },
           { label: t.facts.measure, value: cardText(item.measure.name) },
-          { label: t.facts.plannedDate, value: formatIsoDay(item.measure.plannedDate) },
+          { label: t.facts.plannedDate, value: formatIsoDay(item.measure.plannedDate, lang) },
         );
       }
-      if (roles.commissioner && isOpen(item)) {
-        showText = true;
-        if (item.status === 'neu') actions.push({ title: t.buttons.accept, verb: REQUEST_VERBS.accept, inputs: 'none', data: r });
-        actions.push(
-          { title: t.buttons.ask, verb: REQUEST_VERBS.ask, inputs: 'auto', data: r },
-          { title: t.buttons.answer, verb: REQUEST_VERBS.answer, inputs: 'auto', data: r },
-          { title: t.buttons.done, verb: REQUEST_VERBS.done, inputs: 'none', data: r },
-        );
-        if (item.linked.length === 0) actions.push({ title: t.buttons.toReport, verb: REQUEST_VERBS.reportStart, inputs: 'none', data: { requestId: item.id, authority: item.authority } });
-      } else if (roles.requester && item.status === 'rueckfrage') {
-        showText = true;
-        textLabel = t.textLabel.requester;
-        actions.push({ title: t.buttons.reply, verb: REQUEST_VERBS.reply, inputs: 'auto', data: r });
-      }
-    } else {
-      facts.push({ label: t.facts.from, value: cardText(item.createdBy.name) || '–' }, { label: t.facts.urgency, value: URGENCY_LABELS[item.urgency ?? 'normal'][lang] });
-      if (item.proposedDates) facts.push({ label: t.facts.proposedDates, value: cardText(item.proposedDates) });
-      if (roles.decider && isOpen(item)) {
-        showText = true;
-        showDecision = true;
-        textLabel = t.textLabel.head;
-        for (const d of REPORT_DECISIONS) {
-          actions.push({ title: t.buttons[d], verb: DECISION_VERBS[d], inputs: d === 'termin' || d === 'ablehnen' || d === 'weisung' ? 'auto' : 'none', data: r });
+      const open = isOpen(item);
+      if (roles.commissioner && open) {
+        const replied = item.status === 'in_bearbeitung' && lastMessage?.kind === 'nachtrag';
+        nextStep = item.status === 'neu' ? t.next.ibNew : item.status === 'rueckfrage' ? t.next.ibWaiting : item.status === 'eskaliert' ? t.next.ibEscalated : replied ? t.next.ibReplied : t.next.ibWorking;
+        if (replied && lastMessage) {
+          callout = { heading: t.callout.nachtrag(nameOf(lastMessage.by), at(lastMessage.at)), text: cardText(lastMessage.text) };
+          shownInCallout = lastMessage;
         }
+        // A new request first needs someone to take it over: that is the one button. Once taken, the IB's work is
+        // answering or asking back, so those two are the buttons; closing, the report and the trail are rarer and wait in
+        // the overflow menu. Asking or answering a new request directly also takes it over, so they stay reachable there.
+        const isNew = item.status === 'neu';
+        if (isNew) actions.push(action(t.buttons.accept, REQUEST_VERBS.accept, r, { mode: 'primary', style: 'positive' }));
+        actions.push(
+          action(t.buttons.answer, REQUEST_VERBS.answer, r, { mode: isNew ? 'secondary' : 'primary', submit: t.submit.answer, style: 'positive' }),
+          action(t.buttons.ask, REQUEST_VERBS.ask, r, { mode: isNew ? 'secondary' : 'primary', submit: t.submit.ask }),
+          action(t.buttons.done, REQUEST_VERBS.done, r),
+        );
+        if (item.linked.length === 0) actions.push(action(t.buttons.toReport, REQUEST_VERBS.reportStart, { requestId: item.id, authority: item.authority }));
+      } else if (roles.requester && open) {
+        const rueckfrage = item.status === 'rueckfrage' ? [...item.messages].reverse().find((m) => m.kind === 'rueckfrage') : undefined;
+        nextStep = rueckfrage ? t.next.requesterAnswer : item.status === 'eskaliert' ? t.next.requesterEscalated : t.next.requesterWaiting;
+        if (rueckfrage) {
+          // The question that waits for them, prominently under the status, not at the end of the conversation.
+          callout = { heading: t.callout.rueckfrage(nameOf(rueckfrage.by), at(rueckfrage.at)), text: cardText(rueckfrage.text) };
+          shownInCallout = rueckfrage;
+          actions.push(action(t.buttons.reply, REQUEST_VERBS.reply, r, { mode: 'primary', style: 'positive', submit: t.submit.reply }));
+        }
+      } else if (!open) {
+        nextStep = t.next.closed;
       }
+      for (const l of linked) facts.push({ label: l.kind === 'report' ? t.facts.linkedReport : t.facts.linkedRequest, value: cardText(l.subject) });
+      if (roles.commissioner) for (const l of linked) actions.push(action(l.kind === 'report' ? t.buttons.openReport : t.buttons.openRequest, REQUEST_VERBS.open, { id: l.id, authority: item.authority, within: item.id }));
+    } else {
+      const urgency = item.urgency ?? 'normal';
+      if (urgency !== 'normal') tags.push({ text: t.tags[urgency], color: 'attention' });
+      facts.push({ label: t.facts.from, value: nameOf(item.createdBy) });
+      if (item.proposedDates) facts.push({ label: t.facts.proposedDates, value: cardText(item.proposedDates) });
+      for (const l of linked) facts.push({ label: l.kind === 'report' ? t.facts.linkedReport : t.facts.linkedRequest, value: cardText(l.subject) });
+      const open = isOpen(item);
+      if (open) nextStep = roles.decider ? t.next.headDecide : roles.commissioner ? t.next.ibReportWaiting : t.next.headSideWaiting;
+      else if (roles.commissioner && item.status === 'termin_vorgeschlagen') nextStep = t.next.ibMeeting;
+      else if (roles.commissioner && item.status === 'schriftlich') nextStep = t.next.ibInWriting;
+      else if (roles.commissioner && item.status === 'weisung') nextStep = t.next.ibInstruction;
+      else nextStep = t.next.closed;
+      if (roles.decider && open) {
+        // Most reports are taken note of or get a meeting: those two are the buttons. Asking for a written submission,
+        // an instruction and declining are rarer and wait in the overflow menu; declining asks for its reason.
+        actions.push(
+          action(t.buttons.kenntnis, DECISION_VERBS.kenntnis, r, { mode: 'primary', style: 'positive' }),
+          action(t.buttons.termin, DECISION_VERBS.termin, r, { mode: 'primary', submit: t.submit.termin }),
+          action(t.buttons.schriftlich, DECISION_VERBS.schriftlich, r, { submit: t.submit.schriftlich }),
+          action(t.buttons.weisung, DECISION_VERBS.weisung, r, { submit: t.submit.weisung }),
+          action(t.buttons.ablehnen, DECISION_VERBS.ablehnen, r, { style: 'destructive', submit: t.submit.ablehnen }),
+        );
+      }
+      if (roles.commissioner) for (const l of linked) actions.push(action(l.kind === 'report' ? t.buttons.openReport : t.buttons.openRequest, REQUEST_VERBS.open, { id: l.id, authority: item.authority, within: item.id }));
     }
-    facts.push({ label: t.facts.created, value: formatMoment(item.createdAt) });
-    if (item.linked.length) facts.push({ label: t.facts.linked, value: item.linked.join(', ') });
-    actions.push({ title: t.buttons.trail, verb: REQUEST_VERBS.trail, inputs: 'none', data: { id: item.id, authority: item.authority } });
+    facts.push({ label: t.facts.created, value: at(item.createdAt) });
+    actions.push(action(t.buttons.trail, REQUEST_VERBS.trail, ref));
+    // A card whose only actions are rare ones shows them as buttons: an overflow menu with nothing beside it hides them.
+    if (!actions.some((a) => a.mode === 'primary') && actions.length <= 2) for (const a of actions) a.mode = 'primary';
+
+    // Two long German labels and the overflow button do not fit side by side on a phone, where Teams would cut them
+    // ("Term…"): then the first button, if it needs no input, gets a row of its own.
+    const lead = rowWidth(actions.filter((a) => a.mode === 'primary'), actions.some((a) => a.mode === 'secondary')) > PHONE_ROW_PX && actions[0]?.mode === 'primary' && actions[0].fields.length === 0 ? actions.splice(0, 1) : [];
+
     let decisionText = '';
     if (item.decision) {
       const d = item.decision;
-      const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? ''), d.time ?? '') : t.decision[d.kind];
-      decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(cardText(d.by.name) || '–', formatMoment(d.at))}`;
+      const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? '', lang), d.time ?? '') : t.decision[d.kind];
+      decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
     }
     return itemCard({
       lang,
       id: item.id,
       authority: item.authority,
       refreshUserIds: await this.deps.refreshIds(this.deps.audienceOf(item)),
-      heading: item.kind === 'request' ? t.requestHeading : t.reportCardHeading,
+      kindLine: t.kindLine[item.kind](AUTHORITY_NAMES[item.authority]),
       subject: cardText(item.subject),
+      tags,
       statusLine: t.status(STATUS_LABELS[item.status][lang]),
+      nextStep,
       notice,
       noticeStyle,
-      facts,
-      body: cardText(item.body),
-      messages: item.messages.map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(cardText(m.by.name) || '–', formatMoment(m.at))}`, text: cardText(m.text) })),
+      callout,
       decisionText,
-      showText,
-      showDecision,
-      values: { text: (typed.text ?? '').slice(0, 2000), date: typed.date ?? '', time: typed.time ?? '' },
+      body: cardText(item.body),
+      facts,
+      messagesHeading: t.messagesHeading,
+      messages: item.messages.filter((m) => m !== shownInCallout).map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(nameOf(m.by), at(m.at))}`, text: cardText(m.text) })),
+      lead,
       actions,
-      labels: { refresh: t.refresh, text: textLabel, date: t.dateLabel, time: t.timeLabel },
+      labels: { refresh: t.refresh },
     }).content;
   }
 
   /** The notice on the current card when the caller's card was out of date: who acted when, and the status now. */
   staleNotice(lang: Lang, item: ItemDoc): string {
     const last = item.lastChange;
-    return REQUEST_TEXTS[lang].stale(cardText(last?.by.name ?? '') || '–', last ? formatMoment(last.at) : '', STATUS_LABELS[item.status][lang]);
+    const p = last ? berlinParts(new Date(last.at)) : undefined;
+    const t = REQUEST_TEXTS[lang];
+    return t.stale(cardText(last?.by.name ?? '') || '–', p ? t.at(formatBerlinDate(p.date, lang), p.time) : '', STATUS_LABELS[item.status][lang]);
   }
 
   /** The form for a new Anliegen, with what was typed and why it was not accepted (`status`). */

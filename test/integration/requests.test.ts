@@ -21,6 +21,7 @@ const OTHER_STAFF = user({ name: 'Otto Kollege' });
 
 type InvokeBody = { statusCode: number; type: string; value: any };
 const json = (v: unknown) => JSON.stringify(v);
+const cardIdOf = (call: ConnectorCall) => (call.activity?.attachments?.[0]?.content as { refresh: { action: { data: { id: string } } } }).refresh.action.data.id;
 const verbsOf = (card: unknown) => [...json(card).matchAll(/"verb":"([^"]+)"/g)].map((m) => m[1]);
 
 describe('Anliegen and Vortrag in Teams', () => {
@@ -440,7 +441,8 @@ describe('Anliegen and Vortrag in Teams', () => {
 
       const headView = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD, { trigger: 'automatic' });
       const DECISIONS = ['report.proposeMeeting', 'report.inWriting', 'report.noted', 'report.decline', 'report.instruct'];
-      expect(verbsOf(headView.value).filter((v) => DECISIONS.includes(v))).toEqual(DECISIONS);
+      // Every decision is offered (two as buttons, the rest in the overflow menu: test/unit/requests/itemCard.test.ts).
+      expect(verbsOf(headView.value).filter((v) => DECISIONS.includes(v)).sort()).toEqual([...DECISIONS].sort());
       const ibView = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_IB, { trigger: 'automatic' });
       expect(verbsOf(ibView.value).filter((v) => v.startsWith('report.'))).toEqual([]);
 
@@ -454,6 +456,38 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect(json(decided.value)).toContain('Weisung erteilt');
       await delivered(`item:${report.id}:r2:commissioner`);
       await delivered(`item:${report.id}:card:${KOELN_OFFICE.aadObjectId}:r2`);
+    });
+    it('takes each action\'s text from its own input, opens a linked report as a new message, and still reads `text` from older cards', async () => {
+      const request = await submitRequest();
+      await act(request, 'accept', KOELN_IB);
+      let item = await read(request.id);
+      await invoke('request.ask', { id: item.id, authority: 'koeln', rev: item.rev, question: 'Welches Dezernat (Beispiel)?' }, KOELN_IB);
+      item = await read(request.id);
+      expect(item.messages.at(-1)).toMatchObject({ kind: 'rueckfrage', text: 'Welches Dezernat (Beispiel)?' });
+      await invoke('request.reply', { id: item.id, authority: 'koeln', rev: item.rev, reply: 'Dezernat 21 (Beispiel).' }, STAFF);
+      item = await read(request.id);
+      expect(item.messages.at(-1)).toMatchObject({ kind: 'nachtrag', text: 'Dezernat 21 (Beispiel).' });
+      await invoke('request.answer', { id: item.id, authority: 'koeln', rev: item.rev, text: 'Antwort aus einer älteren Karte (Beispiel).' }, KOELN_IB);
+      expect((await read(request.id)).messages.at(-1)).toMatchObject({ kind: 'antwort', text: 'Antwort aus einer älteren Karte (Beispiel).' });
+
+      const report = await registerReport(KOELN_IB, { linkedRequestId: request.id, subject: 'Vortrag zum Anliegen (Beispiel)' });
+      const refused = await invoke('report.decline', { id: report.id, authority: 'koeln', rev: report.rev, reason: '' }, KOELN_HEAD);
+      expect(json(refused.value)).toContain('Text fehlt');
+      const declined = await invoke('report.decline', { id: report.id, authority: 'koeln', rev: report.rev, reason: 'Bereits geklärt (Beispiel).' }, KOELN_HEAD);
+      expect(json(declined.value)).toContain('Status: Abgelehnt');
+      expect(await read(report.id)).toMatchObject({ status: 'abgelehnt', decision: { kind: 'ablehnen', text: 'Bereits geklärt (Beispiel).' } });
+
+      // The IB's request card names the report by its subject and opens it as a new message; the card clicked stays the request's.
+      const ibCard = await invoke('request.refresh', { id: request.id, authority: 'koeln' }, KOELN_IB, { trigger: 'automatic' });
+      expect(json(ibCard.value)).toContain('Vortrag zum Anliegen (Beispiel)');
+      expect(json(ibCard.value)).not.toContain(`"value":"${report.id}"`);
+      emulator.reset();
+      const opened = await invoke('request.open', { id: report.id, authority: 'koeln', within: request.id }, KOELN_IB);
+      expect(opened.value.refresh.action.data.id).toBe(request.id);
+      const sent = await emulator.waitFor((c) => c.operation === 'reply' && json(c.activity).includes('Status: Abgelehnt'));
+      expect(cardIdOf(sent)).toBe(report.id);
+      // The requester never gets to the report through their request.
+      expect((await invoke('request.open', { id: report.id, authority: 'koeln', within: request.id }, STAFF)).statusCode).not.toBe(200);
     });
   });
 

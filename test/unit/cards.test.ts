@@ -1,7 +1,7 @@
 import { renderHelp, renderWelcome } from '../../bot/handlers/help';
 import { helpFeature } from '../../bot/handlers/help';
 import { requestsFeature } from '../../bot/handlers/requests';
-import { itemCard, itemListCard, reportFormCard, requestFormCard } from '../../cards/requestCards';
+import { itemListCard, reportFormCard, requestFormCard } from '../../cards/requestCards';
 import { checkCard, expectValidCard } from '../support/cardChecks';
 
 const verbs = new Set((helpFeature(() => ({ de: [], en: [] })).verbs ?? []).map((v) => v.verb));
@@ -32,14 +32,6 @@ it('keeps user text as data: a "${" typed by a user is shown, not evaluated', ()
 describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) => {
   const feature = requestsFeature({ live: {} as never, service: {} as never, views: {} as never, notifier: {} as never, logger: {} as never, myData: {} as never });
   const requestVerbs = new Set((feature.verbs ?? []).map((v) => v.verb));
-  const labels = { refresh: 'Aktualisieren', text: 'Text', date: 'Datum', time: 'Uhrzeit' };
-  const item = {
-    lang, id: 'anl-1', authority: 'koeln', refreshUserIds: ['00000000-0000-4000-8000-000400000001'], heading: 'Anliegen', subject: '${1+1}',
-    statusLine: 'Status: Neu', notice: 'Gespeichert.', noticeStyle: 'good' as const, facts: [{ label: 'Behörde', value: 'Bezirksregierung Köln' }],
-    body: 'Beschreibung', messages: [{ heading: 'Rückfrage', text: 'Welches Dezernat?' }], decisionText: 'Zur Kenntnis genommen.', labels,
-    values: { text: '${1+1}', date: '2027-01-12', time: '10:00' },
-  };
-  const act = (verb: string, inputs: 'auto' | 'none', data: Record<string, string | number>) => ({ title: verb, verb, inputs, data });
   const cards: Record<string, Record<string, unknown>> = {
     requestForm: requestFormCard({
       lang, heading: 'h', intro: 'i', privacy: 'p', status: 'Bitte prüfen: Betreff fehlt.',
@@ -52,29 +44,15 @@ describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) 
       urgencies: [{ title: 'Normal', value: 'normal' }], values: { subject: 's', summary: '', urgency: 'normal', proposedDates: '' },
       labels: { subject: 's', summary: 'z', urgency: 'u', proposedDates: 'p', submit: 'Anmelden', required: 'r' },
     }).content,
-    itemForCommissioner: itemCard({
-      ...item, showText: true, showDecision: false,
-      actions: [act('request.accept', 'none', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('request.ask', 'auto', { id: 'anl-1', authority: 'koeln', rev: 1 }), act('report.start', 'none', { requestId: 'anl-1', authority: 'koeln' }), act('request.trail', 'none', { id: 'anl-1', authority: 'koeln' })],
-    }).content,
-    itemForRequester: itemCard({ ...item, showText: true, showDecision: false, actions: [act('request.reply', 'auto', { id: 'anl-1', authority: 'koeln', rev: 2 })] }).content,
-    itemForHead: itemCard({ ...item, showText: true, showDecision: true, actions: [act('report.proposeMeeting', 'auto', { id: 'vtr-1', authority: 'koeln', rev: 1 })] }).content,
-    itemReadOnly: itemCard({ ...item, notice: '', showText: false, showDecision: false, actions: [] }).content,
     list: itemListCard({ lang, heading: 'Meine Anliegen', intro: '1 Anliegen', openLabel: 'Öffnen', items: [{ title: 't', subtitle: 's', id: 'anl-1', authority: 'koeln', openLabel: 'Öffnen' }] }).content,
   };
 
   it.each(Object.keys(cards))('%s renders as a valid Adaptive Card 1.5 with nothing left unbound and every input labelled', (name) => {
-    // The sample user text "${1+1}" must arrive as data, unexpanded.
+    // The sample user text "${1+1}" must arrive as data, unexpanded (the item card: test/unit/requests/itemCard.test.ts).
     expectValidCard(cards[name], lang, (e) => e.includes('${1+1}'));
   });
 
   it.each(Object.keys(cards))('%s only offers card verbs the bot handles', (name) => {
     for (const verb of checkCard(cards[name]).executeVerbs) expect(requestVerbs.has(verb)).toBe(true);
-  });
-
-  it('gives the item card a per-user refresh (Universal Actions) and keeps user text as data', () => {
-    const content = cards.itemForCommissioner as { refresh: { userIds: string[]; action: { verb: string } } };
-    expect(content.refresh.action.verb).toBe('request.refresh');
-    expect(content.refresh.userIds).toEqual(['00000000-0000-4000-8000-000400000001']);
-    expect(JSON.stringify(content)).toContain('${1+1}');
   });
 });

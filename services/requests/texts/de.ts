@@ -33,20 +33,60 @@ export const de = {
   notIb: 'Einen Vortrag an die Behördenleitung melden die Integrationsbeauftragten und ihre Vertretungen an. Ihr Konto ist im Verzeichnis keiner Bezirksregierung als IB oder Vertretung zugeordnet.',
   requestHeading: 'Anliegen',
   reportCardHeading: 'Vortrag an die Behördenleitung',
+  /** Small, above the item card's title: what it is and where. */
+  kindLine: { request: (authority: string) => `Anliegen an die oder den IB · ${authority}`, report: (authority: string) => `Vortrag an die Behördenleitung · ${authority}` },
   status: (label: string) => `Status: ${label}`,
+  /** Beside the title. */
+  tags: { eilig: 'Eilig', sehr_eilig: 'Sehr eilig', deadline: (day: string) => `Frist ${day}` },
+  /** "24.11.2026, 10:00 Uhr". */
+  at: (day: string, time: string) => `${day}, ${time} Uhr`,
+  /** What the viewer of an item card has to do next (one sentence under the status). */
+  next: {
+    ibNew: 'Sie sind dran: bitte übernehmen Sie das Anliegen.',
+    ibWorking: 'Sie sind dran: bitte antworten Sie oder stellen Sie eine Rückfrage.',
+    ibReplied: 'Sie sind dran: die anfragende Person hat Ihre Rückfrage beantwortet.',
+    ibWaiting: 'Die anfragende Person ist dran: sie beantwortet Ihre Rückfrage.',
+    ibEscalated: 'Der Vortrag liegt bei der Behördenleitung. Sie können weiter antworten oder das Anliegen als erledigt markieren.',
+    requesterWaiting: 'Sie müssen nichts tun: die oder der IB bearbeitet Ihr Anliegen.',
+    requesterAnswer: 'Sie sind dran: bitte beantworten Sie die Rückfrage.',
+    requesterEscalated: 'Sie müssen nichts tun: die oder der IB hat Ihr Anliegen der Behördenleitung vorgetragen.',
+    headDecide: 'Sie sind dran: bitte entscheiden Sie über den Vortrag.',
+    headSideWaiting: 'Die Behördenleitung entscheidet über den Vortrag.',
+    ibReportWaiting: 'Die Behördenleitung ist dran: sie entscheidet über Ihren Vortrag.',
+    ibMeeting: 'Sie sind dran: bitte nehmen Sie den vorgeschlagenen Termin wahr oder stimmen Sie einen anderen ab.',
+    ibInWriting: 'Sie sind dran: bitte legen Sie den Vortrag schriftlich vor.',
+    ibInstruction: 'Sie sind dran: bitte setzen Sie die Weisung um.',
+    closed: 'Abgeschlossen: es ist nichts mehr zu tun.',
+  },
   facts: {
     authority: 'Behörde', category: 'Art', from: 'Von', handler: 'Bearbeitet von', deadline: 'Frist', department: 'Dezernat', measure: 'Maßnahme',
-    plannedDate: 'Geplant am', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge', created: 'Eingegangen', linked: 'Verknüpft mit',
+    plannedDate: 'Geplant am', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge', created: 'Eingegangen', linkedReport: 'Vortrag', linkedRequest: 'Zum Anliegen',
   },
+  messagesHeading: 'Nachrichten',
   messageHeading: { rueckfrage: 'Rückfrage', antwort: 'Antwort', nachtrag: 'Antwort auf die Rückfrage' },
   by: (name: string, at: string) => `${name}, ${at}`,
+  /** The prominent box with the message the viewer has to respond to. */
+  callout: { rueckfrage: (name: string, at: string) => `Rückfrage von ${name}, ${at}`, nachtrag: (name: string, at: string) => `Antwort auf Ihre Rückfrage von ${name}, ${at}` },
   buttons: {
-    accept: 'Übernehmen', ask: 'Rückfrage', answer: 'Antworten', done: 'Erledigt', toReport: 'Als Vortrag an die Behördenleitung', reply: 'Antwort senden',
-    trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftlich vorlegen', kenntnis: 'Zur Kenntnis genommen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
+    accept: 'Übernehmen', ask: 'Rückfrage stellen', answer: 'Antworten', done: 'Als erledigt markieren', toReport: 'Vortrag daraus machen', reply: 'Rückfrage beantworten',
+    trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftliche Vorlage anfordern', kenntnis: 'Zur Kenntnis nehmen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
+    openReport: 'Vortrag öffnen', openRequest: 'Anliegen öffnen',
   },
-  textLabel: { ib: 'Nachricht an die anfragende Person (für Rückfrage oder Antwort)', requester: 'Ihre Antwort auf die Rückfrage', head: 'Begründung, Weisung oder Hinweis' },
-  dateLabel: 'Termin: Datum',
-  timeLabel: 'Termin: Uhrzeit',
+  /** The send button inside each action's own input area. */
+  submit: {
+    ask: 'Rückfrage senden', answer: 'Antwort senden', reply: 'Antwort senden', termin: 'Termin vorschlagen', schriftlich: 'Vorlage anfordern', weisung: 'Weisung erteilen', ablehnen: 'Vortrag ablehnen',
+  },
+  /** The fields of the actions' input areas: label and, where required, the sentence shown when it is empty. */
+  inputs: {
+    question: { label: 'Ihre Rückfrage an die anfragende Person', error: 'Bitte schreiben Sie Ihre Rückfrage.' },
+    answer: { label: 'Ihre Antwort an die anfragende Person', error: 'Bitte schreiben Sie Ihre Antwort.' },
+    reply: { label: 'Ihre Antwort auf die Rückfrage', error: 'Bitte schreiben Sie Ihre Antwort.' },
+    date: { label: 'Datum', error: 'Bitte wählen Sie ein Datum.' },
+    time: { label: 'Uhrzeit', error: 'Bitte wählen Sie eine Uhrzeit.' },
+    note: { label: 'Hinweis für die oder den IB (optional)', error: 'Der Hinweis ist zu lang.' },
+    instruction: { label: 'Ihre Weisung', error: 'Bitte schreiben Sie Ihre Weisung.' },
+    reason: { label: 'Begründung der Ablehnung', error: 'Bitte begründen Sie die Ablehnung.' },
+  },
   refresh: 'Aktualisieren',
   decision: {
     termin: (d: string, t: string) => `Termin vorgeschlagen: ${d}, ${t} Uhr`,
