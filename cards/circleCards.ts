@@ -14,6 +14,9 @@ export interface CirclePollCardData {
   pollId: string;
   heading: string;
   intro: string;
+  /** The intro stands out (accent, bold) while the viewer has not answered: it is what they have to do. */
+  introColor: 'Accent' | 'Default';
+  introWeight: 'Bolder' | 'Default';
   where: string;
   status: string;
   statusStyle: 'default' | 'good' | 'attention';
@@ -39,12 +42,14 @@ export interface CircleMeetingCardData {
   heading: string;
   status: string;
   statusStyle: 'default' | 'good' | 'attention';
+  /** What the viewer has to do next, or their own answer, under the title. */
+  todoText: string;
+  /** Shown as plain text runs (no Markdown): user text as typed. */
   facts: Array<{ title: string; value: string }>;
   agendaText: string;
   countsText: string;
-  mineText: string;
+  /** Zusagen and Absagen as the two visible buttons; "Vertretung melden" in the overflow menu. */
   canRsvp: boolean;
-  rsvpValue: string;
   delegateValue: string;
   /** The topic proposal's inputs, refilled after a refused proposal ('' otherwise). */
   topicValues: { title: string; description: string; presenter: string };
@@ -53,12 +58,18 @@ export interface CircleMeetingCardData {
   icsUrl: string;
   onlineUrl: string;
   minutesText: string;
+  /** Minutes that are one https link: shown as link text. */
+  minutesUrl: string;
   minutesValue: string;
+  /** "Protokoll veröffentlichen" is a visible button once the meeting has taken place, else in the overflow menu. */
+  minutesMode: 'primary' | 'secondary';
   actionItemsText: string;
   kfi: boolean;
+  agendaPublished: boolean;
   notAnsweredText: string;
   proposed: Array<{ id: string; text: string }>;
-  ordered: Array<{ id: string; text: string }>;
+  /** The agenda in order; `canUp` for every topic but the first. */
+  ordered: Array<{ id: string; text: string; canUp: boolean }>;
   ownerChoices: Choice[];
   refreshUserIds: string[];
   labels: Labels;
@@ -74,19 +85,29 @@ export interface CircleOverviewCardData {
   polls: Array<{ id: string; text: string }>;
   hint: string;
   kfi: boolean;
+  /** The KfI's "new poll"/"announce" are visible buttons while no meeting is set, else in the overflow menu. */
+  kfiMode: 'primary' | 'secondary';
   /** Guests the KfI added (names), for the KfI. */
   guestsText: string;
   labels: Labels;
 }
 
-/** The KfI's form for a new date poll (2–10 slots). */
+type Slot = { dateId: string; timeId: string; dateLabel: string; timeLabel: string; date: string; time: string; required: boolean };
+
+/** The KfI's form for a new date poll (2–10 slots: three shown, seven more behind a toggle). */
 export interface CirclePollFormCardData {
   lang: string;
   heading: string;
   intro: string;
   status: string;
+  /** The sentence at each field ('' for none). */
+  errors: Record<'title' | 'place' | 'onlineUrl' | 'duration' | 'slots' | 'delivery', string>;
   values: { title: string; place: string; onlineUrl: string; duration: string; delivery: string };
-  slots: Array<{ dateId: string; timeId: string; dateLabel: string; timeLabel: string; date: string; time: string }>;
+  durationChoices: Choice[];
+  firstSlots: Slot[];
+  moreSlots: Slot[];
+  /** The further slots are open from the start when one of them is filled in (a refused form comes back). */
+  showMore: boolean;
   deliveryChoices: Choice[];
   labels: Labels;
 }
@@ -99,6 +120,10 @@ export interface CircleMeetingFormCardData {
   status: string;
   /** '' for a new meeting. */
   meetingId: string;
+  /** The sentence at each field ('' for none). */
+  errors: Record<'title' | 'date' | 'endTime' | 'place' | 'onlineUrl' | 'agendaText' | 'rsvpDeadline' | 'delivery', string>;
+  /** "Sitzung ankündigen" or "Änderungen speichern". */
+  submitLabel: string;
   values: { title: string; date: string; startTime: string; endTime: string; place: string; onlineUrl: string; agendaText: string; rsvpDeadline: string; delivery: string };
   deliveryChoices: Choice[];
   labels: Labels;

@@ -39,12 +39,17 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
   const labels = new Map(view.poll.slots.map((s) => [s.id, formatBerlinRange(new Date(s.start), new Date(s.end), lang)]));
   const slotLabel = (s: { id: string }) => labels.get(s.id) ?? '';
   const chosen = view.poll.slots.find((s) => s.id === view.poll.chosenSlotId);
-  const where = [view.poll.place ? cardText(view.poll.place) : '', view.poll.onlineUrl ? `${t.facts.online}: ${cardText(view.poll.onlineUrl)}` : ''].filter(Boolean).join(' · ');
+  // The place as text; the online link is not shown here (members join from the meeting card), never as a raw URL.
+  const online = view.poll.onlineUrl ? (view.poll.place ? t.onlineAlso : t.onlineOnly) : '';
+  const where = [view.poll.place ? cardText(view.poll.place) : '', online].filter(Boolean).join(' · ');
+  const unanswered = open && Object.keys(view.mine ?? {}).length === 0;
   return circlePollCard({
     lang,
     pollId: view.poll.pk,
     heading: t.pollHeading(cardText(view.poll.title)),
     intro: open ? t.pollIntro : chosen ? `${t.pollClosedIntro} ${t.chosen(slotLabel(chosen))}` : t.pollClosedIntro,
+    introColor: unanswered ? 'Accent' : 'Default',
+    introWeight: unanswered ? 'Bolder' : 'Default',
     where,
     status: opts.status ?? '',
     statusStyle: opts.statusStyle ?? 'default',
@@ -79,43 +84,50 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
   const t = CIRCLE_TEXTS[lang];
   const m = view.meeting;
   const cancelled = m.status === 'cancelled';
+  const ended = view.ended;
+  const canRsvp = !cancelled && !ended;
+  const deadline = formatBerlinDate(m.rsvpDeadline, lang);
+  const mineText = view.mine ? t.mineRsvp(t.rsvp[view.mine.answer], optionalText(view.mine.delegate)) : '';
+  // Facts are TextRuns (plain text, no Markdown): user text goes in as typed. The online link is link text.
   const facts = [
     { title: t.facts.when, value: formatBerlinRange(new Date(m.start), new Date(m.end), lang) },
-    ...(m.place ? [{ title: t.facts.where, value: cardText(m.place) }] : []),
-    ...(m.onlineUrl ? [{ title: t.facts.online, value: cardText(m.onlineUrl) }] : []),
-    { title: t.facts.deadline, value: formatBerlinDate(m.rsvpDeadline, lang) },
+    ...(m.place ? [{ title: t.facts.where, value: m.place }] : []),
+    ...(canRsvp && view.mine ? [{ title: t.facts.deadline, value: deadline }] : []),
   ];
   const topics = m.agendaPublished || view.viewerIsKfi ? view.agenda.map((x, i) => t.topic(i + 1, cardText(x.title), optionalText(x.presenter), optionalText(x.description))) : [];
-  const agendaText = [m.agendaText ? cardText(m.agendaText) : '', ...topics].filter(Boolean).join('\n\n') || t.agendaPending;
-  const ended = view.ended;
+  const agendaText = [m.agendaText ? cardText(m.agendaText) : '', topics.join('\n')].filter(Boolean).join('\n\n') || t.agendaPending;
+  const minutes = m.minutes?.text.trim() ?? '';
+  const minutesIsLink = /^https:\/\/\S+$/.test(minutes);
   return circleMeetingCard({
     lang,
     meetingId: m.pk,
     heading: t.meetingHeading(cardText(m.title)),
     status: cancelled ? t.cancelled : opts.status ?? '',
     statusStyle: cancelled ? 'attention' : opts.statusStyle ?? 'default',
+    todoText: cancelled ? '' : ended ? t.ended : mineText || t.todoRsvp(deadline),
     facts,
     agendaText,
     countsText: t.counts(view.counts),
-    mineText: view.mine ? t.mineRsvp(t.rsvp[view.mine.answer], optionalText(view.mine.delegate)) : '',
-    canRsvp: !cancelled && !ended,
-    rsvpValue: view.mine?.answer ?? '',
+    canRsvp,
     delegateValue: opts.inputs?.delegate ?? view.mine?.delegate ?? '',
     topicValues: { title: opts.inputs?.topicTitle ?? '', description: opts.inputs?.topicDescription ?? '', presenter: opts.inputs?.topicPresenter ?? '' },
     actionTitleValue: opts.inputs?.actionTitle ?? '',
     canPropose: !cancelled && !ended,
     icsUrl: cancelled ? '' : view.icsUrl,
     onlineUrl: cancelled ? '' : m.onlineUrl ?? '',
-    minutesText: cardText(m.minutes?.text ?? ''),
+    minutesText: minutesIsLink ? '' : cardText(minutes),
+    minutesUrl: minutesIsLink ? minutes : '',
     minutesValue: view.viewerIsKfi ? opts.inputs?.minutes ?? m.minutes?.text ?? '' : '',
+    minutesMode: ended ? 'primary' : 'secondary',
     actionItemsText: m.actionItems.map((a) => t.action(cardText(a.title), cardText(a.ownerName), formatBerlinDate(a.due, lang))).join('\n'),
     kfi: view.viewerIsKfi && !cancelled,
+    agendaPublished: m.agendaPublished,
     notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
     proposed: view.viewerIsKfi ? view.proposed.map((x) => ({ id: x.id, text: t.proposedTopic(cardText(x.title), optionalText(x.presenter)) })) : [],
-    ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)) })) : [],
+    ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)), canUp: i > 0 })) : [],
     ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name, value: x.aadObjectId })) : [],
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),
-    labels: { ...t.labels },
+    labels: { ...t.labels, onlineFact: t.facts.online, cancelConfirm: t.cancelConfirm },
   });
 }
 
@@ -133,6 +145,7 @@ export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, k
     polls: overview.openPolls.map((p) => ({ id: p.poll.pk, text: t.pollLine(cardText(p.poll.title), !!p.mine) })),
     hint: overview.isKfi ? (overview.channelDesignated ? t.channelSet : t.noChannel) : '',
     kfi: overview.isKfi,
+    kfiMode: next ? 'secondary' : 'primary',
     guestsText: t.guests(guestNames.map(cardText).join(', ')),
     labels: { ...t.labels },
   });
@@ -141,41 +154,87 @@ export function renderOverviewCard(overview: CircleOverview, lang: CircleLang, k
 const deliveryChoices = (lang: CircleLang, channel: boolean) =>
   channel ? DELIVERY_MODES.map((v) => ({ title: CIRCLE_TEXTS[lang].delivery[v], value: v })) : [];
 
-/** The KfI's form for a new poll; `values` refills it after a refused attempt. */
-export function renderPollForm(lang: CircleLang, opts: { channel: boolean; status?: string; values?: Record<string, string> }): CardAttachment {
+/** Where a refusal's problem (its `field`) is shown on the KfI's forms; problems of other fields go on top. */
+const POLL_FORM_FIELDS: Record<string, string> = { title: 'title', place: 'place', onlineUrl: 'onlineUrl', duration: 'duration', slot: 'slots', slotCount: 'slots', noChannel: 'delivery' };
+const MEETING_FORM_FIELDS: Record<string, string> = {
+  title: 'title', date: 'date', endBeforeStart: 'endTime', place: 'place', placeOrLink: 'place', onlineUrl: 'onlineUrl', agendaText: 'agendaText', rsvpDeadline: 'rsvpDeadline', noChannel: 'delivery',
+};
+
+/**
+ * The sentence at each field (`errors`: problem field → sentence) and what goes on top: "please check the marked
+ * fields" when every problem has its field, else the refusal's sentence.
+ */
+function formErrors(lang: CircleLang, fields: Record<string, string>, keys: readonly string[], status: string, errors: Record<string, string>) {
+  const at: Record<string, string> = Object.fromEntries(keys.map((k) => [k, '']));
+  let unplaced = false;
+  for (const [field, sentence] of Object.entries(errors)) {
+    const key = fields[field];
+    if (key) at[key] = at[key] ? `${at[key]} ${sentence}` : sentence;
+    else unplaced = true;
+  }
+  const placed = Object.values(at).some(Boolean);
+  return { errors: at, status: placed && !unplaced ? CIRCLE_TEXTS[lang].labels.formErrors : status };
+}
+
+export interface FormOptions {
+  channel: boolean;
+  /** The refusal's sentence (shown on top unless every problem is shown at its field). */
+  status?: string;
+  /** What was typed, to refill the form after a refused attempt. */
+  values?: Record<string, string>;
+  /** The refusal's problems: problem field (`title`, `slot`, `rsvpDeadline`, …) → sentence. */
+  errors?: Record<string, string>;
+}
+
+const SLOTS = 10;
+const FIRST_SLOTS = 3;
+
+/** The KfI's form for a new poll: three date slots, seven more behind "Weitere Termine"; `values` refills it after a refused attempt. */
+export function renderPollForm(lang: CircleLang, opts: FormOptions): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const v = opts.values ?? {};
+  const slots = Array.from({ length: SLOTS }, (_, i) => ({
+    dateId: `slot${i + 1}Date`,
+    timeId: `slot${i + 1}Time`,
+    dateLabel: t.slotDate(i + 1),
+    timeLabel: t.slotTime(i + 1),
+    date: v[`slot${i + 1}Date`] ?? '',
+    time: v[`slot${i + 1}Time`] ?? '',
+    // Two dates are the least a poll needs: the client asks for them before sending.
+    required: i < 2,
+  }));
+  const more = slots.slice(FIRST_SLOTS);
+  const shown = formErrors(lang, POLL_FORM_FIELDS, ['title', 'place', 'onlineUrl', 'duration', 'slots', 'delivery'], opts.status ?? '', opts.errors ?? {});
   return circlePollFormCard({
     lang,
     heading: t.pollFormHeading,
     intro: t.pollFormIntro,
-    status: opts.status ?? '',
+    status: shown.status,
+    errors: shown.errors,
     values: { title: v.title ?? '', place: v.place ?? '', onlineUrl: v.onlineUrl ?? '', duration: v.duration ?? '120', delivery: v.delivery ?? (opts.channel ? 'channel' : 'personal') },
-    slots: Array.from({ length: 10 }, (_, i) => ({
-      dateId: `slot${i + 1}Date`,
-      timeId: `slot${i + 1}Time`,
-      dateLabel: t.slotDate(i + 1),
-      timeLabel: t.slotTime(i + 1),
-      date: v[`slot${i + 1}Date`] ?? '',
-      time: v[`slot${i + 1}Time`] ?? '',
-    })),
+    durationChoices: Object.entries(t.durations).map(([value, title]) => ({ title, value })),
+    firstSlots: slots.slice(0, FIRST_SLOTS),
+    moreSlots: more,
+    showMore: more.some((x) => x.date || x.time),
     deliveryChoices: deliveryChoices(lang, opts.channel),
     labels: { ...t.labels },
   });
 }
 
 /** The KfI's form to announce a meeting, or to change `meeting`. */
-export function renderMeetingForm(lang: CircleLang, opts: { channel: boolean; meeting?: MeetingDoc; status?: string; values?: Record<string, string> }): CardAttachment {
+export function renderMeetingForm(lang: CircleLang, opts: FormOptions & { meeting?: MeetingDoc }): CardAttachment {
   const t = CIRCLE_TEXTS[lang];
   const m = opts.meeting;
   const v = opts.values ?? {};
   const start = m ? berlinParts(new Date(m.start)) : undefined;
   const pick = (key: string, fallback: string) => v[key] ?? fallback;
+  const shown = formErrors(lang, MEETING_FORM_FIELDS, ['title', 'date', 'endTime', 'place', 'onlineUrl', 'agendaText', 'rsvpDeadline', 'delivery'], opts.status ?? '', opts.errors ?? {});
   return circleMeetingFormCard({
     lang,
     heading: t.meetingFormHeading(!!m),
     intro: t.meetingFormIntro(!!m),
-    status: opts.status ?? '',
+    status: shown.status,
+    errors: shown.errors,
     meetingId: m?.pk ?? '',
     values: {
       title: pick('title', m?.title ?? ''),
@@ -189,6 +248,7 @@ export function renderMeetingForm(lang: CircleLang, opts: { channel: boolean; me
       delivery: pick('delivery', opts.channel ? 'channel' : 'personal'),
     },
     deliveryChoices: m ? [] : deliveryChoices(lang, opts.channel),
+    submitLabel: m ? t.labels.saveChanges : t.labels.announce,
     labels: { ...t.labels },
   });
 }

@@ -79,6 +79,11 @@ export function circleProblemText(l: CircleLang, problems: Problem[]): string {
   return (t.invalid as Record<string, string>)[p.field] ?? t.invalidDefault;
 }
 
+/** Each input problem's sentence by its field, for the KfI's forms to show at the field. */
+export function fieldErrors(l: CircleLang, problems: Problem[]): Record<string, string> {
+  return Object.fromEntries(problems.map((p) => [p.field, circleProblemText(l, [p])]));
+}
+
 /** The circle's own wording for a refusal. */
 export function circleRefusalText(l: CircleLang, refusal: Refusal): string {
   const t = M[l];
@@ -119,7 +124,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     result: Outcome<T>,
     show: (value: T, status: string, style: 'good' | 'attention' | 'default') => Promise<Record<string, unknown>>,
     saved: string,
-    again?: (message: string) => Promise<Record<string, unknown>>,
+    again?: (message: string, problems: Problem[]) => Promise<Record<string, unknown>>,
   ) => {
     const l = lang(caller);
     if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb, code: result.reason ?? 'forbidden', activityId: context.activity.id }, 'circle action refused');
@@ -132,7 +137,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
       // Input problems in the circle's words: the card or form again with what was typed, else an error.
       invalid: async (problems: Problem[]) => {
         const message = circleProblemText(l, problems);
-        return again ? invokeResponse.card(await again(message)) : invokeResponse.error(400, 'BadRequest', message);
+        return again ? invokeResponse.card(await again(message, problems)) : invokeResponse.error(400, 'BadRequest', message);
       },
     };
     return respond(result, l, rendering);
@@ -185,7 +190,8 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
         slots: Array.from({ length: 10 }, (_, i) => ({ date: v[`slot${i + 1}Date`] ?? '', time: v[`slot${i + 1}Time`] ?? '' })),
         delivery: DELIVERY_MODES.find((d) => d === v.delivery),
       });
-      return answer(context, caller, V.pollCreate, result, (view, s, st) => pollCard(caller, view, s, st), M[lang(caller)].pollCreated, async (msg) => renderPollForm(lang(caller), { channel: await channelKnown(), status: msg, values: v }).content);
+      return answer(context, caller, V.pollCreate, result, (view, s, st) => pollCard(caller, view, s, st), M[lang(caller)].pollCreated, async (msg, problems) =>
+        renderPollForm(lang(caller), { channel: await channelKnown(), status: msg, values: v, errors: fieldErrors(lang(caller), problems) }).content);
     },
     pollAnswer: async (context: TurnContext, caller: Caller, data: z.infer<typeof pollRef>) => {
       const choices: Record<string, PollChoice> = {};
@@ -214,9 +220,9 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
       const result = existing
         ? await service.updateMeeting(caller.aadObjectId, existing, input)
         : await service.announceMeeting(caller.aadObjectId, { ...input, tenantId: caller.tenantId, delivery: DELIVERY_MODES.find((d) => d === v.delivery) });
-      const again = async (msg: string) => {
+      const again = async (msg: string, problems: Problem[]) => {
         const stored = existing ? await service.meetingForEdit(caller.aadObjectId, existing) : undefined;
-        return renderMeetingForm(lang(caller), { channel: await channelKnown(), status: msg, values: v, ...(stored?.ok ? { meeting: stored.value } : {}) }).content;
+        return renderMeetingForm(lang(caller), { channel: await channelKnown(), status: msg, values: v, errors: fieldErrors(lang(caller), problems), ...(stored?.ok ? { meeting: stored.value } : {}) }).content;
       };
       return answer(context, caller, V.meetingSave, result, (view, s, st) => meetingCard(caller, view, s, st), existing ? M[lang(caller)].meetingChanged : M[lang(caller)].meetingAnnounced, again);
     },
@@ -334,6 +340,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           heading: 'Koordinierungskreis',
           description: 'Nächste Sitzung, offene Terminumfragen, Rückmeldung (Zusage, Absage, Vertretung), Themen vorschlagen, Kalenderdatei. Das KfI legt Umfragen an und kündigt Sitzungen an.',
           examples: '„Koordinierungskreis“ · „Nächste Sitzung“ · „Terminumfrage“ (KfI) · „Sitzung ankündigen“ (KfI) · „Koordinierungskreis hier posten“ (KfI, im Kanal)',
+          audience: ['circle', 'kfi'],
         },
       ],
       en: [
@@ -341,6 +348,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           heading: 'Coordination circle',
           description: 'Next meeting, open date polls, your reply (attending, not attending, sending someone), topic proposals, calendar file. The KfI creates polls and announces meetings.',
           examples: '"Koordinierungskreis" · "next meeting" · "Terminumfrage" (KfI) · "announce meeting" (KfI) · "Koordinierungskreis hier posten" (KfI, in the channel)',
+          audience: ['circle', 'kfi'],
         },
       ],
     },

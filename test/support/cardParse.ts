@@ -40,7 +40,19 @@ export function checkCard(content: Record<string, unknown>, hostConfig?: Record<
   card.parse(content, context);
   let parseErrors: string[] = [];
   for (let i = 0; i < context.eventCount; i++) parseErrors.push(context.getEventAt(i).message);
-  for (const e of card.validateProperties().validationEvents) parseErrors.push(e.message);
+  // The SDK's validation counts every action of a set against `maxActions`, but its renderer, like Teams, shows only the
+  // primary ones and puts `mode: "secondary"` actions in the overflow menu ("…"): Teams shows up to six primary actions,
+  // secondary ones are not counted (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format#adaptive-cards-overflow-menu).
+  // So the SDK's message is replaced by the same check on the primary actions alone.
+  const maxActions = card.hostConfig.actions.maxActions;
+  const tooMany = AC.Strings.errors.tooManyActions(maxActions);
+  for (const e of card.validateProperties().validationEvents) if (e.message !== tooMany) parseErrors.push(e.message);
+  walk(content, (obj) => {
+    const actions = obj.type === 'AdaptiveCard' || obj.type === 'ActionSet' ? obj.actions : undefined;
+    if (!Array.isArray(actions)) return;
+    const primary = actions.filter((a) => String((a as { mode?: unknown }).mode ?? 'primary').toLowerCase() !== 'secondary');
+    if (primary.length > maxActions) parseErrors.push(tooMany);
+  });
   // Teams' people picker (an Input.ChoiceSet whose `choices.data` queries the organisation's users) is a Teams
   // extension that Teams renders in 1.5 cards; the generic SDK calls `choices.data` a 1.6 property and wants a static
   // choice. Exactly those two messages are expected for such a picker, and nothing else is excused.

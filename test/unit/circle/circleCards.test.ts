@@ -104,3 +104,114 @@ it('shows the KfI tools only to the KfI', () => {
   expect(JSON.stringify(renderMeetingCard(meetingView(false), 'de').content)).not.toContain('circle.meeting.cancel');
   expect(JSON.stringify(renderMeetingCard(meetingView(true), 'de').content)).toContain('circle.meeting.cancel');
 });
+
+type Action = { type: string; title?: string; mode?: string; style?: string; verb?: string; data?: Record<string, unknown>; card?: { body?: Array<Record<string, unknown>>; actions?: Action[] } };
+const rootActions = (content: unknown) => (content as { actions: Action[] }).actions;
+const primary = (actions: Action[]) => actions.filter((a) => (a.mode ?? 'primary') !== 'secondary');
+
+/** What a reader sees as text: TextBlocks, TextRuns and facts. */
+function shownTexts(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const child of node) shownTexts(child, out);
+  else if (node && typeof node === 'object') {
+    const element = node as Record<string, unknown>;
+    if ((element.type === 'TextBlock' || element.type === 'TextRun') && typeof element.text === 'string') out.push(element.text);
+    if (element.type === 'FactSet') for (const f of element.facts as Array<{ title: string; value: string }>) out.push(f.title, f.value);
+    for (const value of Object.values(element)) if (value && typeof value === 'object') shownTexts(value, out);
+  }
+  return out;
+}
+
+describe('the circle cards at a glance', () => {
+  it('gives a member two visible buttons on the meeting card, Zusagen and Absagen; everything else is in the overflow menu', () => {
+    const actions = rootActions(renderMeetingCard(meetingView(false), 'de').content);
+    expect(primary(actions).map((a) => [a.title, a.style, a.data?.rsvp])).toEqual([['Zusagen', 'positive', 'accept'], ['Absagen', 'destructive', 'decline']]);
+    expect(actions.filter((a) => a.mode === 'secondary').map((a) => a.title)).toEqual(['Vertretung melden', 'Online teilnehmen', 'In den Kalender (.ics)', 'Thema vorschlagen']);
+    // "Vertretung melden" opens its own input area with only the name, required, and sends the RSVP "delegate".
+    const delegate = actions.find((a) => a.title === 'Vertretung melden')!;
+    expect(delegate.type).toBe('Action.ShowCard');
+    expect(delegate.card!.body!.map((i) => [i.id, i.isRequired])).toEqual([['delegate', true]]);
+    expect(delegate.card!.actions!.map((a) => [a.verb, a.data?.rsvp])).toEqual([['circle.meeting.rsvp', 'delegate']]);
+  });
+
+  it("keeps the KfI's management in the overflow menu, each input in its own area, and asks before cancelling", () => {
+    const actions = rootActions(renderMeetingCard(meetingView(true), 'de').content);
+    expect(primary(actions).map((a) => a.title)).toEqual(['Zusagen', 'Absagen']);
+    const minutes = actions.find((a) => a.title === 'Protokoll veröffentlichen')!;
+    expect(minutes.card!.body!.map((i) => i.id)).toEqual(['minutes']);
+    const action = actions.find((a) => a.title === 'Aufgabe hinzufügen')!;
+    expect(action.card!.body!.map((i) => [i.id, i.isRequired])).toEqual([['actionTitle', true], ['actionOwner', true], ['actionDue', true]]);
+    const cancel = actions.find((a) => a.title === 'Sitzung absagen')!;
+    expect(cancel.type).toBe('Action.ShowCard');
+    expect(cancel.card!.actions!.map((a) => [a.verb, a.style])).toEqual([['circle.meeting.cancel', 'destructive']]);
+  });
+
+  it('shows the poll answer as the one visible button and the KfI tools in the overflow menu', () => {
+    const actions = rootActions(renderPollCard(pollView(true), 'de').content);
+    expect(primary(actions).map((a) => a.title)).toEqual(['Antwort speichern']);
+    const close = actions.find((a) => a.title === 'Umfrage abschließen')!;
+    expect(close.mode).toBe('secondary');
+    expect(close.card!.body!.map((i) => i.id)).toEqual(['slotId', 'rsvpDeadline']);
+  });
+
+  it.each([
+    ['meeting (member)', () => renderMeetingCard(meetingView(false), 'de').content],
+    ['meeting (KfI)', () => renderMeetingCard(meetingView(true), 'de').content],
+    ['poll (KfI)', () => renderPollCard({ ...pollView(true), poll: { ...pollView(true).poll, onlineUrl: 'https://teams.example/x' } }, 'de').content],
+    ['poll form', () => renderPollForm('de', { channel: true }).content],
+    ['meeting form', () => renderMeetingForm('de', { channel: true }).content],
+  ])('the German %s shows no raw URL, ISO date, time zone name or id', (_name, render) => {
+    for (const text of shownTexts(render())) {
+      expect(text).not.toMatch(/https?:\/\//);
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(text).not.toMatch(/Europe\/Berlin/);
+      expect(text).not.toMatch(/\bm-1\b|\bp-1\b|topic:/);
+    }
+  });
+
+  it('shows the meeting link and a minutes link as link text', () => {
+    const json = JSON.stringify(renderMeetingCard(meetingView(false), 'de').content);
+    expect(json).toContain('"text":"Online teilnehmen","color":"Accent","underline":true,"selectAction":{"type":"Action.OpenUrl","title":"Online teilnehmen","url":"https://teams.example/x"}');
+    expect(json).toContain('"text":"Protokoll öffnen"');
+  });
+
+  it('labels the forms’ buttons for what they do and marks only required fields as required', () => {
+    const poll = renderPollForm('de', { channel: true }).content as { actions: Action[] };
+    expect(poll.actions.map((a) => a.title)).toEqual(['Umfrage senden']);
+    expect(rootActions(renderMeetingForm('de', { channel: true }).content).map((a) => a.title)).toEqual(['Sitzung ankündigen']);
+    const edit = renderMeetingForm('de', { channel: false, meeting: meetingView(true).meeting }).content;
+    expect(rootActions(edit).map((a) => a.title)).toEqual(['Änderungen speichern']);
+    const inputs: Array<Record<string, unknown>> = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (typeof o.type === 'string' && o.type.startsWith('Input.')) inputs.push(o);
+        Object.values(o).forEach(collect);
+      }
+    };
+    collect([poll, edit]);
+    for (const input of inputs) if (String(input.label).includes('optional')) expect(input.isRequired).not.toBe(true);
+  });
+
+  it('shows three date slots on the poll form and the others behind "Weitere Termine", open when one of them is filled in', () => {
+    const form = renderPollForm('de', { channel: false }).content as { body: Array<Record<string, unknown>> };
+    const ids = JSON.stringify(form.body);
+    const more = form.body.find((e) => e.id === 'moreSlots')!;
+    expect(more.isVisible).toBe(false);
+    expect(JSON.stringify(more)).toContain('slot4Date');
+    expect(JSON.stringify(more)).not.toContain('slot3Date');
+    expect(ids).toContain('Weitere Termine (4 bis 10)');
+    const refilled = renderPollForm('de', { channel: false, values: { slot5Date: '2027-01-20' } }).content as { body: Array<Record<string, unknown>> };
+    expect(refilled.body.find((e) => e.id === 'moreSlots')!.isVisible).toBe(true);
+  });
+
+  it("shows a refusal's problem at its field, in a sentence, and points to it on top", () => {
+    const form = renderMeetingForm('de', { channel: false, status: 'Die Rückmeldefrist muss ein Datum vor oder am Sitzungstag sein.', errors: { rsvpDeadline: 'Die Rückmeldefrist muss ein Datum vor oder am Sitzungstag sein.' } }).content as { body: Array<Record<string, unknown>> };
+    const at = form.body.findIndex((e) => e.id === 'rsvpDeadline');
+    expect(form.body[at + 1]).toMatchObject({ type: 'TextBlock', text: 'Die Rückmeldefrist muss ein Datum vor oder am Sitzungstag sein.', color: 'Attention' });
+    expect(shownTexts(form)).toContain('Bitte prüfen Sie die markierten Angaben.');
+    // A problem without a field of its own stays on top.
+    const other = renderPollForm('de', { channel: false, status: 'Ein Text ist zu lang.', errors: { tooLong: 'Ein Text ist zu lang.' } }).content;
+    expect(shownTexts(other).filter((t) => t === 'Ein Text ist zu lang.')).toHaveLength(1);
+  });
+});
