@@ -1,6 +1,7 @@
+import { berlinDate } from '../../services/common/berlinTime';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
-import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
+import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, authorityOf, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
 import { isHeadSide, rolesOf, type Roles } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
@@ -28,8 +29,13 @@ export interface TabMe {
   /** The viewer's Bezirksregierung, or null: the tab then asks (and stores the choice like „Meine Bezirksregierung“). */
   home: { authority: AuthorityCode; name: string; source: 'chosen' | 'emailDomain' } | null;
   authorities: Array<{ code: AuthorityCode; name: string }>;
-  /** The contact card the bot sends for „Wer ist meine IB?“, without chat-only buttons. */
+  /**
+   * The contact card the bot sends for „Wer ist meine IB?“, without chat-only buttons; null for an IB at their own
+   * authority (they would see themselves, with a chat button to themselves): they get `ownEntry` instead.
+   */
   contactCard: Record<string, unknown> | null;
+  /** The IB's own directory entry, read-only (changed in the chat with „Meine Angaben“); current and coming absences only. */
+  ownEntry?: OwnEntry;
   /** The views this viewer gets, in display order; each present key is one section of the tab. */
   sections: {
     unanswered?: { authority: AuthorityCode; authorityName: string; questions: UnansweredQuestionView[] };
@@ -41,6 +47,33 @@ export interface TabMe {
     /** Files offered for download (`GET /api/tab/downloads/<name>`). */
     downloads?: { trailCsv: boolean; myData: boolean };
   };
+}
+
+/** What the directory shows staff about an IB: the tab shows it to the IB themselves. */
+export interface OwnEntry {
+  authority: AuthorityCode;
+  authorityName: string;
+  name: string;
+  title: string;
+  orgUnit: string;
+  email: string;
+  phone?: string;
+  officeHours?: string;
+  absences: Array<{ from: string; to: string; note?: string }>;
+  deputy?: { name: string; email: string; phone?: string };
+  lastVerified: string;
+}
+
+/**
+ * Work lists, most urgent first: the earliest deadline first (an overdue one is the earliest), items without a
+ * deadline after them, each group with the most recently changed first.
+ */
+export function byUrgency<T extends { deadline?: string; updatedAt: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => {
+    if (a.deadline && b.deadline && a.deadline !== b.deadline) return a.deadline < b.deadline ? -1 : 1;
+    if (!!a.deadline !== !!b.deadline) return a.deadline ? -1 : 1;
+    return a.updatedAt === b.updatedAt ? 0 : a.updatedAt > b.updatedAt ? -1 : 1;
+  });
 }
 
 const MY_IB_QUESTION: Record<Lang, string> = { de: 'Wer ist meine IB?', en: 'Who is my IB?' };
@@ -114,10 +147,11 @@ export class TabService {
       );
     }
     if (sources.requests) tasks.push(sources.requests.listForRequester(viewer.aadObjectId).then((r) => void (sections.requests = r)));
-    if (sources.inbox && ibSide) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = r)));
-    if (sources.reports && (ibSide || headSide)) tasks.push(sources.reports.reportsFor(viewer.aadObjectId).then((r) => void (sections.reports = r)));
+    if (sources.inbox && ibSide) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = byUrgency(r))));
+    if (sources.reports && (ibSide || headSide)) tasks.push(sources.reports.reportsFor(viewer.aadObjectId).then((r) => void (sections.reports = byUrgency(r))));
     if (sources.circle && (roles.circleMember || roles.kfi)) tasks.push(sources.circle.overviewFor(viewer.aadObjectId).then((r) => void (sections.circle = r)));
     const [home] = await Promise.all([homeLookup, ...tasks]);
+    const ownEntry = this.ownEntry(roles.commissionerOf[0]);
     const kinds = sources.composer?.kinds(viewer) ?? [];
     if (kinds.length) sections.composer = { kinds };
     if (sources.downloads) sections.downloads = { trailCsv: sources.downloads.mayExportTrail(viewer), myData: true };
@@ -132,8 +166,29 @@ export class TabService {
       roles: { commissionerOf: roles.commissionerOf, deputyOf: roles.deputyOf, headOf: roles.headOf, headOfficeOf: roles.headOfficeOf, kfi: roles.kfi, circleMember: roles.circleMember },
       home,
       authorities: AUTHORITY_CODES.map((code) => ({ code, name: AUTHORITY_NAMES[code] })),
-      contactCard: home ? this.contactCard(lang, home.authority) : null,
+      contactCard: home && !roles.commissionerOf.includes(home.authority) ? this.contactCard(lang, home.authority) : null,
+      ...(ownEntry ? { ownEntry } : {}),
       sections: ordered,
+    };
+  }
+
+  private ownEntry(code: AuthorityCode | undefined): OwnEntry | undefined {
+    const authority = code ? authorityOf(this.deps.live.engine.directory, code) : undefined;
+    const ib = authority?.commissioner;
+    if (!authority || !ib) return undefined;
+    return {
+      authority: authority.code,
+      authorityName: authority.name,
+      name: ib.name,
+      title: ib.title,
+      orgUnit: ib.orgUnit,
+      email: ib.email,
+      ...(ib.phone ? { phone: ib.phone } : {}),
+      ...(ib.officeHours ? { officeHours: ib.officeHours } : {}),
+      // Absences that are over are history, not part of what staff see.
+      absences: ib.absences.filter((a) => a.to >= berlinDate(this.now())).map((a) => ({ from: a.from, to: a.to, ...(a.note ? { note: a.note } : {}) })),
+      ...(authority.deputy ? { deputy: { name: authority.deputy.name, email: authority.deputy.email, ...(authority.deputy.phone ? { phone: authority.deputy.phone } : {}) } } : {}),
+      lastVerified: ib.lastVerified,
     };
   }
 

@@ -28,31 +28,80 @@ AdaptiveCard.onProcessMarkdown = (text, result) => {
   result.didProcess = true;
 };
 
-// Colours chosen for at least 4.5:1 contrast on the card background (WCAG 2.1 AA, BITV 2.0).
-const hostConfig = new HostConfig({
-  fontFamily: '"Segoe UI", system-ui, -apple-system, sans-serif',
-  supportsInteractivity: true,
-  spacing: { small: 4, default: 8, medium: 16, large: 24, extraLarge: 32, padding: 16 },
-  fontSizes: { small: 13, default: 15, medium: 17, large: 21, extraLarge: 26 },
-  containerStyles: {
-    default: {
-      backgroundColor: '#FFFFFF',
-      foregroundColors: {
-        default: { default: '#242424', subtle: '#555555' },
-        accent: { default: '#005A78', subtle: '#005A78' },
-        attention: { default: '#A4262C', subtle: '#A4262C' },
-        good: { default: '#0B6A0B', subtle: '#0B6A0B' },
-        warning: { default: '#7A4B00', subtle: '#7A4B00' },
-      },
-    },
-    emphasis: { backgroundColor: '#F2F2F2', foregroundColors: { default: { default: '#242424', subtle: '#4F4F4F' } } },
-    warning: { backgroundColor: '#FFF4CE', foregroundColors: { default: { default: '#3B2B00', subtle: '#4D3800' } } },
-    attention: { backgroundColor: '#FDE7E9', foregroundColors: { default: { default: '#5C0F14', subtle: '#5C0F14' } } },
-    good: { backgroundColor: '#DFF6DD', foregroundColors: { default: { default: '#0B3D0B', subtle: '#0B3D0B' } } },
-    accent: { backgroundColor: '#E6F2F6', foregroundColors: { default: { default: '#00384B', subtle: '#00384B' } } },
+/** The Teams themes the tab follows (`app.getContext().app.theme`). */
+export type CardTheme = 'default' | 'dark' | 'contrast';
+
+interface Palette {
+  background: string;
+  text: string;
+  subtle: string;
+  accent: string;
+  attention: string;
+  good: string;
+  warning: string;
+  /** Background and text of the emphasis, warning, attention, good and accent containers. */
+  containers: Record<'emphasis' | 'warning' | 'attention' | 'good' | 'accent', [string, string]>;
+}
+
+// Colours chosen for at least 4.5:1 contrast on their backgrounds (WCAG 2.1 AA, BITV 2.0), in each theme; the same
+// values as the page's (app.css), so a card reads as part of the tab.
+const PALETTES: Record<CardTheme, Palette> = {
+  default: {
+    background: '#FFFFFF', text: '#242424', subtle: '#555555', accent: '#005A78', attention: '#A4262C', good: '#0B6A0B', warning: '#7A4B00',
+    containers: { emphasis: ['#F2F2F2', '#242424'], warning: ['#FFF4CE', '#3B2B00'], attention: ['#FDE7E9', '#5C0F14'], good: ['#DFF6DD', '#0B3D0B'], accent: ['#E6F2F6', '#00384B'] },
   },
-  actions: { actionsOrientation: 'horizontal', actionAlignment: 'left', buttonSpacing: 8, maxActions: 6, showCard: { actionMode: 'inline' } },
-});
+  dark: {
+    background: '#292929', text: '#FFFFFF', subtle: '#D1D1D1', accent: '#7FD3F0', attention: '#FF9AA2', good: '#9FE29F', warning: '#F8D67A',
+    containers: { emphasis: ['#1F1F1F', '#FFFFFF'], warning: ['#3D3000', '#FFF4CE'], attention: ['#44161A', '#FFE3E5'], good: ['#123B12', '#DFF6DD'], accent: ['#0B3A4B', '#E6F7FC'] },
+  },
+  // High contrast: black ground, white text, yellow for what acts (links, buttons), as Teams' own contrast theme.
+  contrast: {
+    background: '#000000', text: '#FFFFFF', subtle: '#FFFFFF', accent: '#FFFF00', attention: '#FFFFFF', good: '#FFFFFF', warning: '#FFFFFF',
+    containers: { emphasis: ['#000000', '#FFFFFF'], warning: ['#000000', '#FFFFFF'], attention: ['#000000', '#FFFFFF'], good: ['#000000', '#FFFFFF'], accent: ['#000000', '#FFFFFF'] },
+  },
+};
+
+function hostConfigFor(theme: CardTheme): HostConfig {
+  const p = PALETTES[theme];
+  const colour = (c: string) => ({ default: c, subtle: c });
+  const container = ([backgroundColor, text]: [string, string]) => ({ backgroundColor, foregroundColors: { default: colour(text), accent: colour(text), attention: colour(text), good: colour(text), warning: colour(text) } });
+  return new HostConfig({
+    fontFamily: '"Segoe UI", system-ui, -apple-system, sans-serif',
+    supportsInteractivity: true,
+    spacing: { small: 4, default: 8, medium: 16, large: 24, extraLarge: 32, padding: 16 },
+    fontSizes: { small: 13, default: 15, medium: 17, large: 21, extraLarge: 26 },
+    containerStyles: {
+      default: {
+        backgroundColor: p.background,
+        foregroundColors: { default: { default: p.text, subtle: p.subtle }, accent: colour(p.accent), attention: colour(p.attention), good: colour(p.good), warning: colour(p.warning) },
+      },
+      emphasis: container(p.containers.emphasis),
+      warning: container(p.containers.warning),
+      attention: container(p.containers.attention),
+      good: container(p.containers.good),
+      accent: container(p.containers.accent),
+    },
+    actions: { actionsOrientation: 'horizontal', actionAlignment: 'left', buttonSpacing: 8, maxActions: 6, showCard: { actionMode: 'inline' } },
+  });
+}
+
+const HOST_CONFIGS: Record<CardTheme, HostConfig> = { default: hostConfigFor('default'), dark: hostConfigFor('dark'), contrast: hostConfigFor('contrast') };
+
+function currentTheme(): CardTheme {
+  const theme = document.documentElement.dataset.theme;
+  return theme === 'dark' || theme === 'contrast' ? theme : 'default';
+}
+
+/** The cards on the page, drawn again when Teams switches the theme. */
+const cardsShown = new Map<HTMLElement, { json: Record<string, unknown>; openUrl: (url: string) => void }>();
+
+/** Draws every card still on the page again, in the current theme. */
+export function rerenderCards(): void {
+  for (const [host, card] of Array.from(cardsShown)) {
+    if (host.isConnected && host.childElementCount) renderCard(card.json, host, card.openUrl);
+    else cardsShown.delete(host);
+  }
+}
 
 /**
  * Renders an Adaptive Card JSON into `host` with the `adaptivecards` renderer, as Teams would show it.
@@ -60,7 +109,10 @@ const hostConfig = new HostConfig({
  */
 export function renderCard(json: Record<string, unknown>, host: HTMLElement, openUrl: (url: string) => void): void {
   const card = new AdaptiveCard();
-  card.hostConfig = hostConfig;
+  const theme = currentTheme();
+  card.hostConfig = HOST_CONFIGS[theme];
+  cardsShown.set(host, { json, openUrl });
+  host.dataset.cardTheme = theme;
   card.onExecuteAction = (action: Action) => {
     if (action instanceof OpenUrlAction && action.url && SAFE_URL.test(action.url)) openUrl(action.url);
   };

@@ -1,5 +1,5 @@
 import { app, authentication } from '@microsoft/teams-js';
-import { renderCard } from './cards';
+import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
 import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, UnansweredQuestionView } from '../../bot/tab/wire';
@@ -12,6 +12,20 @@ interface Me {
   home: { authority: string; name: string; source: 'chosen' | 'emailDomain' } | null;
   authorities: Array<{ code: string; name: string }>;
   contactCard: Record<string, unknown> | null;
+  /** The IB's own directory entry (bot/tab/tabService.ts `OwnEntry`), instead of a contact card showing themselves. */
+  ownEntry?: {
+    authority: string;
+    authorityName: string;
+    name: string;
+    title: string;
+    orgUnit: string;
+    email: string;
+    phone?: string;
+    officeHours?: string;
+    absences: Array<{ from: string; to: string; note?: string }>;
+    deputy?: { name: string; email: string; phone?: string };
+    lastVerified: string;
+  };
   sections: {
     unanswered?: { authority: string; authorityName: string; questions: UnansweredQuestionView[] };
     inbox?: CaseSummary[];
@@ -134,6 +148,34 @@ function openUrl(url: string): void {
   else window.open(url, '_blank', 'noopener');
 }
 
+/**
+ * The bot's id, from the audience of the tab's SSO token: the app registration the manifest's webApplicationInfo
+ * names (`api://<host>/<bot id>`), which is the bot's. Only used to build the link to the chat with the Lotse.
+ */
+function botIdFromToken(jwt: string): string | undefined {
+  try {
+    const payload = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { aud?: unknown };
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    return typeof aud === 'string' ? /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(aud)?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Teams deep link to the 1:1 chat with the Lotse with `message` typed in (the user sends it). */
+function botChatLink(message: string): string | undefined {
+  const botId = botIdFromToken(token);
+  return botId ? `https://teams.microsoft.com/l/chat/0/0?users=28:${botId}&message=${encodeURIComponent(message)}` : undefined;
+}
+
+function chatButton(id: string, label: string, message: string, kind: 'primary' | 'secondary'): HTMLElement | null {
+  const link = botChatLink(message);
+  if (!link) return null;
+  const button = h('button', { type: 'button', class: kind, id }, label);
+  button.addEventListener('click', () => openUrl(link));
+  return button;
+}
+
 function section(id: string, heading: string, ...children: Child[]): HTMLElement {
   return h('section', { id, 'aria-labelledby': `${id}-heading`, class: 'panel' }, h('h2', { id: `${id}-heading` }, heading), ...children);
 }
@@ -212,6 +254,36 @@ function contactSection(me: Me): HTMLElement {
   return node;
 }
 
+function ownEntrySection(entry: NonNullable<Me['ownEntry']>): HTMLElement {
+  const l = t.ownEntryLabels;
+  const none = t.ownEntryNone;
+  const day = (iso: string) => {
+    const d = new Date(`${iso}T12:00:00Z`);
+    return Number.isNaN(d.getTime()) ? iso : dateFormat().format(d);
+  };
+  const absences = entry.absences.length ? entry.absences.map((a) => `${day(a.from)} – ${day(a.to)}${a.note ? ` (${a.note})` : ''}`).join('; ') : t.ownEntryNoAbsences;
+  const deputy = entry.deputy ? [entry.deputy.name, entry.deputy.email, entry.deputy.phone].filter(Boolean).join(', ') : none;
+  const facts: Array<[string, Child]> = [
+    [l.name, entry.name],
+    [l.title, entry.title],
+    [l.orgUnit, entry.orgUnit],
+    [l.email, entry.email],
+    [l.phone, entry.phone ?? none],
+    [l.officeHours, entry.officeHours ?? none],
+    [l.absences, absences],
+    [l.deputy, deputy],
+    [l.lastVerified, day(entry.lastVerified)],
+  ];
+  return section(
+    'own-entry',
+    t.ownEntryHeading,
+    h('p', { class: 'intro' }, t.ownEntryIntro(entry.authorityName)),
+    h('dl', { class: 'facts' }, ...facts.flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)])),
+    h('p', {}, t.ownEntryChange),
+    chatButton('own-entry-change', t.ownEntryChangeButton, lang === 'de' ? 'Meine Angaben' : 'my details', 'secondary'),
+  );
+}
+
 function unansweredSection(data: NonNullable<Me['sections']['unanswered']>): HTMLElement {
   const list = data.questions.length
     ? h(
@@ -224,23 +296,32 @@ function unansweredSection(data: NonNullable<Me['sections']['unanswered']>): HTM
   return section('unanswered', t.unansweredHeading(data.authorityName), h('p', { class: 'intro' }, t.unansweredIntro), list);
 }
 
-function casesSection(id: string, heading: string, none: string, cases: CaseSummary[], authorities: Me['authorities']): HTMLElement {
-  if (!cases.length) return section(id, heading, h('p', {}, none));
+function casesSection(id: string, heading: string, none: string, cases: CaseSummary[], authorities: Me['authorities'], lead: Child[] = []): HTMLElement {
+  if (!cases.length) return section(id, heading, ...lead, h('p', {}, none));
   const c = t.columns;
-  const head = h('tr', {}, ...[c.subject, c.kind, c.authority, c.status, c.deadline, c.updated].map((label) => h('th', { scope: 'col' }, label)));
+  const labels = [c.subject, c.kind, c.authority, c.status, c.deadline, c.updated];
+  const head = h('tr', { role: 'row' }, ...labels.map((label) => h('th', { scope: 'col', role: 'columnheader' }, label)));
+  // At narrow widths each row becomes a card (app.css); the roles keep it a table for screen readers, data-label
+  // names each value there.
+  const cell = (i: number, ...content: Child[]) => h('td', { role: 'cell', 'data-label': labels[i] }, ...content);
   const rows = cases.map((x) =>
     h(
       'tr',
-      { 'data-id': x.id },
-      h('th', { scope: 'row' }, x.subject),
-      h('td', {}, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
-      h('td', {}, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
-      h('td', {}, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
-      h('td', {}, time(x.deadline)),
-      h('td', {}, time(x.updatedAt, true)),
+      { 'data-id': x.id, role: 'row' },
+      h('th', { scope: 'row', role: 'rowheader' }, x.subject),
+      cell(1, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
+      cell(2, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
+      cell(3, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
+      cell(4, time(x.deadline)),
+      cell(5, time(x.updatedAt, true)),
     ),
   );
-  return section(id, heading, h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, heading), h('thead', {}, head), h('tbody', {}, ...rows))));
+  return section(
+    id,
+    heading,
+    ...lead,
+    h('table', { class: 'cases', role: 'table' }, h('caption', { class: 'visually-hidden' }, heading), h('thead', { role: 'rowgroup' }, head), h('tbody', { role: 'rowgroup' }, ...rows)),
+  );
 }
 
 function circleSection(data: NonNullable<Me['sections']['circle']>): HTMLElement {
@@ -493,26 +574,49 @@ function eraseItem(): HTMLElement {
   return h('li', {}, open, h('p', { class: 'hint' }, t.eraseMyDataHint), dialog, result);
 }
 
+/**
+ * Each role's main task first: the IB side its inbox and reports (most urgent first), the head side the reports,
+ * the KfI the composer, everyone else „Anliegen senden“ and their own requests; the rest follows.
+ */
 function render(me: Me): void {
   setLang(me.lang);
   const roles = roleLines(me);
   const s = me.sections;
-  const parts: Child[] = [
-    h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null),
-    contactSection(me),
-    s.unanswered ? unansweredSection(s.unanswered) : null,
-    s.inbox ? casesSection('inbox', t.inboxHeading, t.inboxNone, s.inbox, me.authorities) : null,
-    s.reports ? casesSection('reports', t.reportsHeading, t.reportsNone, s.reports, me.authorities) : null,
-    s.requests ? casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities) : null,
-    s.circle ? circleSection(s.circle) : null,
-    s.composer?.kinds.length ? composerSection(s.composer.kinds) : null,
-    s.downloads ? downloadsSection(s.downloads) : null,
-  ];
-  main().replaceChildren(...parts.filter((p): p is Node => !!p && typeof p !== 'string'));
+  const r = me.roles;
+  const ibSide = r.commissionerOf.length + r.deputyOf.length > 0;
+  const headSide = r.headOf.length + r.headOfficeOf.length > 0;
+  // The button stands out only where sending a request is the main task (staff).
+  const sendRequest = chatButton('send-request', t.sendRequest, t.sendRequest, ibSide || headSide || r.kfi ? 'secondary' : 'primary');
+  const parts: Record<string, () => Child> = {
+    contact: () => (me.ownEntry && !me.contactCard ? ownEntrySection(me.ownEntry) : contactSection(me)),
+    unanswered: () => s.unanswered && unansweredSection(s.unanswered),
+    inbox: () => s.inbox && casesSection('inbox', t.inboxHeading, t.inboxNone, s.inbox, me.authorities),
+    reports: () => s.reports && casesSection('reports', t.reportsHeading, t.reportsNone, s.reports, me.authorities),
+    requests: () =>
+      s.requests &&
+      casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities, sendRequest ? [h('p', { class: 'intro' }, t.sendRequestIntro), h('p', {}, sendRequest)] : []),
+    circle: () => s.circle && circleSection(s.circle),
+    composer: () => !!s.composer?.kinds.length && composerSection(s.composer.kinds),
+    downloads: () => s.downloads && downloadsSection(s.downloads),
+  };
+  const order = ibSide
+    ? ['inbox', 'reports', 'unanswered', 'contact', 'requests', 'circle', 'composer', 'downloads']
+    : headSide
+      ? ['reports', 'inbox', 'contact', 'requests', 'circle', 'composer', 'unanswered', 'downloads']
+      : r.kfi
+        ? ['composer', 'circle', 'contact', 'requests', 'inbox', 'reports', 'unanswered', 'downloads']
+        : ['requests', 'contact', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
+  const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
+  const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
+  main().replaceChildren(head, ...nodes);
 }
 
 function applyTheme(theme: string | undefined): void {
-  document.documentElement.dataset.theme = theme === 'dark' || theme === 'contrast' ? theme : 'default';
+  const next: CardTheme = theme === 'dark' || theme === 'contrast' ? theme : 'default';
+  if (document.documentElement.dataset.theme === next) return;
+  document.documentElement.dataset.theme = next;
+  // The rendered Adaptive Cards take their colours from the host config: drawn again in the new theme.
+  rerenderCards();
 }
 
 async function load(): Promise<void> {

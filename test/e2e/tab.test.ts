@@ -16,6 +16,9 @@ jest.setTimeout(90_000);
 
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const KFI = '00000000-0000-4000-8000-000600000001';
+const KOELN_HEAD = '00000000-0000-4000-8000-000400000003';
+const THEMES = ['default', 'dark', 'contrast'] as const;
+const WIDTHS = [1024, 360] as const;
 /** The app's clock (meeting dates, retention of questions): Tuesday, 1 December 2026, 10:00 in Berlin. */
 const NOW = new Date('2026-12-01T09:00:00Z');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -29,6 +32,49 @@ async function seriousViolations(frame: Frame): Promise<Array<{ id: string; impa
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
+}
+
+/** The ids of the tab's sections in page order. */
+function sectionOrder(frame: Frame): Promise<string[]> {
+  return frame.evaluate(() => Array.from(document.querySelectorAll('#main > section')).map((s) => s.id));
+}
+
+/**
+ * What a narrow screen cuts off: the page wider than the viewport, or an element of the sections whose content is
+ * wider than its box while its overflow hides or scrolls it (a region that needs scrolling), or that reaches beyond
+ * the viewport's right edge.
+ */
+function overflowProblems(frame: Frame): Promise<{ pageWidth: number; viewport: number; clipped: string[] }> {
+  return frame.evaluate(() => {
+    const viewport = document.documentElement.clientWidth;
+    const clipped: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('#main section *'))) {
+      const rect = el.getBoundingClientRect();
+      if (!rect.width || el.closest('.visually-hidden, thead')) continue;
+      const style = getComputedStyle(el);
+      const hides = style.overflowX !== 'visible';
+      const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''}: ${(el.textContent ?? '').trim().slice(0, 40)}`;
+      if ((hides && el.scrollWidth > el.clientWidth + 1) || rect.right > viewport + 1) clipped.push(name);
+    }
+    return { pageWidth: document.scrollingElement!.scrollWidth, viewport, clipped };
+  });
+}
+
+/** Puts the focus at the top of the tab, on its heading, as after opening it. */
+async function startAtTop(frame: Frame): Promise<void> {
+  await frame.locator('h1').evaluate((el: HTMLElement) => {
+    el.tabIndex = -1;
+    el.focus();
+  });
+}
+
+/** Moves the focus with Tab until `selector` has it (at most `limit` steps); returns how many steps it took. */
+async function tabTo(page: Page, frame: Frame, selector: string, limit = 60): Promise<number> {
+  for (let step = 1; step <= limit; step++) {
+    await page.keyboard.press('Tab');
+    if (await frame.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return step;
+  }
+  throw new Error(`Tab never reached ${selector} in ${limit} steps`);
 }
 
 describe('the personal tab in a browser', () => {
@@ -262,6 +308,135 @@ describe('the personal tab in a browser', () => {
       expect(posted).toContain('Wintersitzung des Koordinierungskreises');
       expect(posted).toContain('Arnsberg, Raum 36 (Beispiel)');
     }
+    await page.close();
+  });
+
+  describe('at a glance, for each role, at 1024 and 360 px, in the light, dark and high-contrast themes', () => {
+    const staffToken = () => token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example', name: 'Anna Beispiel' });
+    const roles: Array<{ role: string; token: () => string; first: string }> = [
+      { role: 'staff', token: staffToken, first: 'requests' },
+      { role: 'the IB', token: () => token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }), first: 'inbox' },
+      { role: 'the head', token: () => token(KOELN_HEAD, { preferred_username: 'frieda.fiktiv@bezreg-koeln.example' }), first: 'reports' },
+      { role: 'the KfI', token: () => token(KFI, { preferred_username: 'karla.koordinata@bezreg-arnsberg.example' }), first: 'composer' },
+    ];
+
+    it.each(roles)('shows $role their main task first, readable and unclipped in every theme and width', async ({ token: tokenFor, first }) => {
+      for (const theme of THEMES) {
+        const { page, frame } = await openTab({ token: tokenFor(), theme });
+        await frame.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+        expect((await sectionOrder(frame))[0]).toBe(first);
+        for (const width of WIDTHS) {
+          await page.setViewportSize({ width, height: 900 });
+          await frame.waitForFunction((w) => document.documentElement.clientWidth === w, width);
+          expect({ theme, width, violations: await seriousViolations(frame) }).toEqual({ theme, width, violations: [] });
+        }
+        // At 360 px: nothing wider than the screen, nothing cut off in the lists, the cards or the contact facts.
+        expect({ theme, ...(await overflowProblems(frame)) }).toEqual({ theme, pageWidth: 360, viewport: 360, clipped: [] });
+        await page.close();
+      }
+    });
+
+    it('stacks a list at 360 px into one card per row, each value with its label', async () => {
+      const { page, frame } = await openTab({ token: staffToken() });
+      await page.setViewportSize({ width: 360, height: 900 });
+      const row = frame.locator('#requests').getByRole('row', { name: /Beratung zur Stellenausschreibung \(E2E\)/ });
+      await row.waitFor();
+      const cells = await row.locator('td').evaluateAll((tds) => tds.map((td) => ({ display: getComputedStyle(td).display, label: getComputedStyle(td, '::before').content })));
+      expect(cells.map((c) => c.label)).toEqual(['"Art"', '"Bezirksregierung"', '"Status"', '"Frist"', '"Zuletzt geändert"']);
+      expect(cells.every((c) => c.display === 'grid')).toBe(true);
+      const box = (await row.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      await page.close();
+    });
+
+    it('draws the contact card in the theme Teams reports, and again when Teams switches it', async () => {
+      const { page, frame } = await openTab({ token: staffToken(), theme: 'dark' });
+      const card = frame.locator('#contact-card .ac-adaptiveCard');
+      await card.waitFor();
+      const background = () => card.evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(await background()).toBe('rgb(41, 41, 41)');
+      expect(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(31, 31, 31)');
+      // Teams announces a theme change to the tab with a `themeChange` message.
+      await page.evaluate((origin) => (document.getElementById('tab') as HTMLIFrameElement).contentWindow!.postMessage({ func: 'themeChange', args: ['contrast'] }, origin), TAB_ORIGIN);
+      await frame.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
+      await frame.waitForFunction(() => document.querySelector('#contact-card')?.getAttribute('data-card-theme') === 'contrast');
+      expect(await frame.locator('#contact-card .ac-adaptiveCard').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(0, 0, 0)');
+      expect(await seriousViolations(frame)).toEqual([]);
+      await page.close();
+    });
+  });
+
+  it('keeps to the system colours under Windows high contrast (forced colours), in the contrast theme Teams sets there', async () => {
+    const { page, frame } = await openTab({ token: token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example' }), theme: 'contrast' });
+    await page.emulateMedia({ forcedColors: 'active' });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await frame.locator('#send-request').waitFor();
+    expect(await frame.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('LinkText');
+    expect(await seriousViolations(frame)).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the IB their own directory entry and how to change it, not themselves as their contact with a chat to themselves', async () => {
+    const { page, frame } = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }) });
+    const entry = frame.locator('#own-entry');
+    await entry.waitFor();
+    expect(await entry.getByRole('heading', { level: 2 }).innerText()).toBe('Ihr Eintrag im Verzeichnis');
+    expect(await entry.innerText()).toContain('Sabine Schmitz (Beispiel)');
+    expect(await entry.innerText()).toContain('„Meine Angaben“');
+    expect(await frame.locator('#contact').count()).toBe(0);
+    expect(await frame.locator('#main').innerText()).not.toContain('Ihre Ansprechperson');
+    // Inbox and reports come before everything else.
+    expect((await sectionOrder(frame)).slice(0, 2)).toEqual(['inbox', 'reports']);
+    await page.close();
+  });
+
+  it('walks staff by Tab and Enter alone to „Anliegen senden“, which opens the chat with the Lotse with the request typed in', async () => {
+    const { page, frame } = await openTab({ token: token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example', name: 'Anna Beispiel' }) });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await frame.locator('#send-request').waitFor();
+    // The host records the deep links the tab asks Teams to open.
+    await page.evaluate(() => {
+      const w = window as unknown as { deepLinks: string[] };
+      w.deepLinks = [];
+      window.addEventListener('message', (e) => {
+        if (e.data?.func === 'executeDeepLink') w.deepLinks.push(String(e.data.args?.[0]));
+      });
+    });
+    await startAtTop(frame);
+    // The main task is the first stop of the keyboard.
+    expect(await tabTo(page, frame, '#send-request', 1)).toBe(1);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (window as unknown as { deepLinks: string[] }).deepLinks.length > 0);
+    const [link] = await page.evaluate(() => (window as unknown as { deepLinks: string[] }).deepLinks);
+    expect(link).toBe(`https://teams.microsoft.com/l/chat/0/0?users=28:${DEFAULT_BOT_APP_ID}&message=Anliegen%20senden`);
+    await page.close();
+  });
+
+  it('walks the KfI by Tab and Enter alone from the top of the page to the preview of a date poll', async () => {
+    const { page, frame } = await openTab({ token: token(KFI, { preferred_username: 'karla.koordinata@bezreg-arnsberg.example' }) });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await frame.locator('#composer').waitFor();
+    await startAtTop(frame);
+    // The composer is the first section: its kind is the first stop of the keyboard.
+    await tabTo(page, frame, 'input[name="composer-kind"][value="poll"]', 1);
+    await tabTo(page, frame, '#f-poll-title', 1);
+    await page.keyboard.type('Terminumfrage Januar (Beispiel)');
+    await tabTo(page, frame, '#f-poll-slot1', 2);
+    // A date-and-time picker's keyboard order depends on the browser's locale: it takes its value directly.
+    await frame.locator('#f-poll-slot1').fill('2027-01-15T10:00');
+    await tabTo(page, frame, '#f-poll-slot2', 10);
+    await frame.locator('#f-poll-slot2').fill('2027-01-19T14:00');
+    // Nine more date-and-time pickers, each with its parts (day, month, year, hour, minute) as stops of their own.
+    await tabTo(page, frame, '#f-poll-duration', 100);
+    await page.keyboard.type('2');
+    expect(await frame.locator('#f-poll-duration').inputValue()).toBe('120');
+    await tabTo(page, frame, '#composer-preview', 10);
+    await page.keyboard.press('Enter');
+    const preview = frame.locator('#composer-preview-card .ac-adaptiveCard');
+    await preview.waitFor();
+    expect(await preview.innerText()).toContain('Terminumfrage Januar (Beispiel)');
+    expect(await frame.locator('#composer-send').isDisabled()).toBe(false);
     await page.close();
   });
 
