@@ -1,0 +1,210 @@
+/**
+ * `npm run gallery`: every card the Lotse sends, as Teams shows it, in PNG files under dist/gallery/ with an
+ * index.html, so anyone can look at what users see without a Teams tenant.
+ *
+ * The cards are the fixtures of test/fixtures/cards.ts (the same the tests read), rendered by the Adaptive Cards
+ * JavaScript renderer (node_modules/adaptivecards/dist/adaptivecards.js) in headless Chromium
+ * (test/support/browser.ts), with Microsoft's Teams host configs (cards/hostConfigs/, light and dark), at 450 px
+ * (Teams on the desktop) and 328 px (the narrowest: a phone). Nothing is fetched: the page is built in memory and the
+ * browser resolves no host name but localhost.
+ *
+ * Besides the pictures, every button whose label the renderer cuts ("Term…") is measured at each width and listed in
+ * dist/gallery/report.json and in the index, with the reading checks' findings (test/support/cardReading.ts).
+ * Fonts: Teams uses Segoe UI, which this machine does not have; the host config's fallback (usually DejaVu Sans) is
+ * wider, so a label cut here may still fit in Teams. The report therefore lists the measured overflow and whether the
+ * label would still be cut with text about 15 % narrower (Segoe UI's width relative to DejaVu Sans, an estimate).
+ *
+ * `npm run gallery -- item/ib` renders only the fixtures whose name contains "item/ib" (the folder is emptied first).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../services/paths';
+import { renderCardFixtures, type CardFixture } from '../test/fixtures/cards';
+import { launchChromium } from '../test/support/browser';
+import { describeFindings, readCard } from '../test/support/cardReading';
+
+const WIDTHS = [450, 328] as const;
+const THEMES = ['light', 'dark'] as const;
+type Theme = (typeof THEMES)[number];
+/** Segoe UI's text width relative to the fallback font (DejaVu Sans), for the "would Teams cut it" estimate. */
+const SEGOE_RATIO = 0.85;
+
+const OUT = path.join(projectRoot, 'dist', 'gallery');
+
+/** What Teams' chat looks like around a card (page background, card frame, buttons, inputs); the card itself is the renderer's. */
+const THEME_CSS: Record<Theme, string> = {
+  light: `body{background:#f5f5f5;color:#242424} #card{background:#fff;border:1px solid #e0e0e0}
+    .ac-pushButton{background:#fff;color:#242424;border:1px solid #d1d1d1}
+    .ac-pushButton.style-positive,.ac-pushButton.primary{background:#5b5fc7;color:#fff;border-color:#5b5fc7}
+    .ac-pushButton.style-destructive{color:#c4314b;border-color:#c4314b}
+    .ac-input,.ac-input select,.ac-input input,.ac-input textarea{background:#fff;color:#242424;border-color:#d1d1d1}`,
+  dark: `body{background:#1f1f1f;color:#fff} #card{background:#292929;border:1px solid #3d3d3d}
+    .ac-pushButton{background:#292929;color:#fff;border:1px solid #5c5c5c}
+    .ac-pushButton.style-positive,.ac-pushButton.primary{background:#7f85f5;color:#1f1f1f;border-color:#7f85f5}
+    .ac-pushButton.style-destructive{color:#f9526b;border-color:#f9526b}
+    .ac-input,.ac-input select,.ac-input input,.ac-input textarea{background:#1f1f1f;color:#fff;border-color:#5c5c5c}`,
+};
+
+const BASE_CSS = `body{margin:0;padding:16px;font-family:'Segoe UI',Tahoma,Geneva,Verdana,sans-serif}
+  #card{border-radius:6px;overflow:hidden;box-sizing:border-box}
+  .ac-pushButton{font:600 14px 'Segoe UI',Tahoma,Geneva,Verdana,sans-serif;height:32px;min-width:32px;padding:0 12px;border-radius:4px;cursor:pointer}
+  .ac-input{font:14px 'Segoe UI',Tahoma,Geneva,Verdana,sans-serif}
+  .ac-input input,.ac-input select,.ac-input textarea,input.ac-input,textarea.ac-input,select.ac-input{min-height:32px;padding:4px 8px;border:1px solid;border-radius:4px;box-sizing:border-box;font:inherit}
+  a{color:inherit}`;
+
+function page(theme: Theme, width: number, library: string): string {
+  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><style>${BASE_CSS}${THEME_CSS[theme]}#card{width:${width}px}</style>
+<script>${library.replace(/<\/script/gi, '<\\/script')}</script></head><body><div id="card"></div></body></html>`;
+}
+
+interface Shot {
+  file: string;
+  theme: Theme;
+  width: number;
+  /** Buttons whose label the renderer cut, with the label's and the button's width in px. */
+  cut: Array<{ title: string; textWidth: number; boxWidth: number; cutInTeams: boolean; inShowCard: boolean }>;
+}
+
+interface Entry {
+  name: string;
+  lang: string;
+  shots: Shot[];
+  findings: string[];
+}
+
+/** Renders one card into #card (in the page) and measures the buttons, also inside each Action.ShowCard opened in turn. */
+async function renderInPage(
+  pg: import('playwright-core').Page,
+  card: Record<string, unknown>,
+  hostConfig: unknown,
+  ratio: number,
+): Promise<Shot['cut']> {
+  return pg.evaluate(
+    ({ card, hostConfig, ratio }) => {
+      const AC = (window as unknown as { AdaptiveCards: typeof import('adaptivecards') }).AdaptiveCards;
+      // Teams renders Markdown in TextBlocks: links, bold, italics, lists, paragraphs. A small subset suffices here.
+      const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const inline = (s: string) =>
+        esc(s)
+          .replace(/\[([^\]]*)\]\(([^)\s]*)\)/g, '<a href="$2">$1</a>')
+          .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+          .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1<em>$2</em>');
+      const markdown = (text: string) =>
+        text
+          .split(/\n{2,}/)
+          .map((para) => {
+            const lines = para.split('\n');
+            if (lines.every((l) => /^\s*[-*•] /.test(l))) return `<ul style="margin:0;padding-left:24px">${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*•] /, ''))}</li>`).join('')}</ul>`;
+            if (lines.every((l) => /^\s*\d+\. /.test(l))) return `<ol start="${parseInt(lines[0], 10)}" style="margin:0;padding-left:24px">${lines.map((l) => `<li>${inline(l.replace(/^\s*\d+\. /, ''))}</li>`).join('')}</ol>`;
+            return `<p style="margin:0">${lines.map(inline).join('<br>')}</p>`;
+          })
+          .join('<div style="height:8px"></div>');
+      AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+        result.outputHtml = markdown(text);
+        result.didProcess = true;
+      };
+      const host = document.getElementById('card')!;
+      host.innerHTML = '';
+      const ac = new AC.AdaptiveCard();
+      ac.hostConfig = new AC.HostConfig(hostConfig as object);
+      ac.parse(card);
+      const el = ac.render();
+      if (el) host.appendChild(el);
+
+      const measure = (inShowCard: boolean) =>
+        Array.from(host.querySelectorAll<HTMLElement>('.ac-pushButton, .ac-pushButton-disabled'))
+          // The overflow menu's "…" button is no label.
+          .filter((b) => b.offsetParent !== null && !/^(\.\.\.|…)$/.test(b.innerText.trim()))
+          .map((b) => {
+            const title = (b.querySelector('div') ?? b) as HTMLElement;
+            return { title: title.innerText, textWidth: title.scrollWidth, boxWidth: title.clientWidth, cutInTeams: title.scrollWidth * ratio > title.clientWidth + 1, inShowCard };
+          })
+          .filter((m) => m.textWidth > m.boxWidth + 1);
+      const cut = measure(false);
+      const seen = new Set(cut.map((c) => c.title));
+      // Each Action.ShowCard opened in turn: the buttons of its input area are visible too.
+      const toggles = Array.from(host.querySelectorAll<HTMLElement>('button[aria-expanded="false"]'));
+      for (const t of toggles) {
+        t.click();
+        for (const m of measure(true)) if (!seen.has(m.title)) (seen.add(m.title), cut.push(m));
+        t.click();
+      }
+      return cut;
+    },
+    { card, hostConfig, ratio },
+  );
+}
+
+const fileName = (f: CardFixture, theme: Theme, width: number) => `${f.name.replace(/[^A-Za-z0-9_-]+/g, '_')}-${theme}-${width}.png`;
+
+function indexHtml(entries: Entry[], broken: Array<{ name: string; error: string }>): string {
+  const e = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rows = entries
+    .map((x) => {
+      const cut = x.shots.flatMap((s) => s.cut.map((c) => `${s.theme} ${s.width} px: „${e(c.title)}“ ${c.textWidth} px in ${c.boxWidth} px${c.cutInTeams ? ' — also with Segoe UI (estimate)' : ' — fits with Segoe UI (estimate)'}`));
+      const notes = [...x.findings.map(e), ...cut];
+      return `<section id="${e(x.name)}"><h2>${e(x.name)}</h2>${notes.length ? `<ul>${notes.map((n) => `<li>${n}</li>`).join('')}</ul>` : '<p>Keine Befunde.</p>'}
+<div class="shots">${x.shots.map((s) => `<figure><img src="${s.file}" alt="${e(x.name)} ${s.theme} ${s.width} px" loading="lazy"><figcaption>${s.theme}, ${s.width} px</figcaption></figure>`).join('')}</div></section>`;
+    })
+    .join('\n');
+  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Kartengalerie</title>
+<style>body{font-family:sans-serif;margin:24px}.shots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}figure{margin:0}img{display:block;border:1px solid #ccc}section{margin-bottom:40px}</style></head>
+<body><h1>Kartengalerie des Integrations-Lotsen</h1>
+<p>${entries.length} Karten, je hell und dunkel, 450 px und 328 px breit, mit den Teams-Host-Configs von Microsoft (cards/hostConfigs/). Erzeugt mit <code>npm run gallery</code> aus test/fixtures/cards.ts.</p>
+${broken.length ? `<h2>Nicht darstellbar</h2><ul>${broken.map((b) => `<li>${e(b.name)}: ${e(b.error)}</li>`).join('')}</ul>` : ''}
+<nav><ul>${entries.map((x) => `<li><a href="#${e(x.name)}">${e(x.name)}</a></li>`).join('')}</ul></nav>
+${rows}</body></html>`;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const { fixtures: all, broken } = await renderCardFixtures();
+  const fixtures = only ? all.filter((f) => f.name.includes(only)) : all;
+  const library = readFileSync(require.resolve('adaptivecards/dist/adaptivecards.js'), 'utf8');
+  const hostConfigs: Record<Theme, unknown> = {
+    light: JSON.parse(readFileSync(path.join(projectRoot, 'cards', 'hostConfigs', 'microsoft-teams-light.json'), 'utf8')),
+    dark: JSON.parse(readFileSync(path.join(projectRoot, 'cards', 'hostConfigs', 'microsoft-teams-dark.json'), 'utf8')),
+  };
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+
+  const entries: Entry[] = fixtures.map((f) => ({ name: f.name, lang: f.lang, shots: [], findings: describeFindings(readCard(f.card, f.lang)) }));
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ deviceScaleFactor: 1, colorScheme: 'light', locale: 'de-DE' });
+    // Nothing leaves the page: every request is refused (the cards' images and links are not loaded).
+    await context.route('**/*', (route) => route.abort());
+    const pg = await context.newPage();
+    for (const theme of THEMES) {
+      for (const width of WIDTHS) {
+        await pg.setViewportSize({ width: width + 32, height: 900 });
+        await pg.setContent(page(theme, width, library), { waitUntil: 'load' });
+        for (const [i, f] of fixtures.entries()) {
+          const cut = await renderInPage(pg, f.card, hostConfigs[theme], SEGOE_RATIO);
+          const file = fileName(f, theme, width);
+          await pg.locator('#card').screenshot({ path: path.join(OUT, file), animations: 'disabled' });
+          entries[i].shots.push({ file, theme, width, cut });
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  writeFileSync(path.join(OUT, 'report.json'), JSON.stringify({ fixtures: entries, broken }, null, 2));
+  writeFileSync(path.join(OUT, 'index.html'), indexHtml(entries, broken));
+  const pictures = entries.reduce((n, x) => n + x.shots.length, 0);
+  const cutAt328 = entries.filter((x) => x.shots.some((s) => s.width === 328 && s.theme === 'light' && s.cut.some((c) => c.cutInTeams)));
+  console.log(`${pictures} pictures of ${entries.length} cards in ${path.relative(projectRoot, OUT)}/ (index.html, report.json)`);
+  if (broken.length) console.log(`not rendered: ${broken.map((b) => b.name).join(', ')}`);
+  for (const x of cutAt328) {
+    const s = x.shots.find((y) => y.width === 328 && y.theme === 'light')!;
+    console.log(`cut at 328 px: ${x.name}: ${s.cut.filter((c) => c.cutInTeams).map((c) => `„${c.title}“`).join(', ')}`);
+  }
+  for (const x of entries.filter((y) => y.findings.length)) console.log(`reading: ${x.name}: ${x.findings.join(' / ')}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

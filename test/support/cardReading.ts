@@ -1,0 +1,257 @@
+/**
+ * Reading checks: what a person sees on a rendered card (the JSON after templating), read as a user reads it.
+ * Issue 20 ("Cards and a tab that people can use at a glance"): no internal ids, no ISO dates or time-zone names, no
+ * raw URLs in text, no English words in a German view, and no more buttons than fit at Teams' narrowest width.
+ *
+ * Visible text: TextBlock and RichTextBlock text, FactSet titles and values, input labels, placeholders, error messages
+ * and toggle titles, choice titles, action titles; the same inside columns, containers, tables, ActionSets and the
+ * cards of `Action.ShowCard` (they open in place). Not visible, so not read: input values (an `Input.Date` value is ISO
+ * by definition), ids, `data`, URLs of `Action.OpenUrl` and of Markdown links, `fallback`, the card's `refresh`.
+ *
+ * The width rule (`actionTooLong`, see `titleBudget`) estimates; the gallery (scripts/gallery.ts) measures the rendered buttons and
+ * reports those whose text is cut.
+ */
+
+export type ReadingRule = 'internalId' | 'isoDate' | 'timeZone' | 'rawUrl' | 'englishWord' | 'tooManyActions' | 'actionTooLong';
+
+export interface ReadingFinding {
+  rule: ReadingRule;
+  /** Where on the card, as a JSON path (`body[2].facts[0].value`, `actions[1].title`). */
+  path: string;
+  /** What was found (the id, the date, the word, the title). */
+  found: string;
+  /** The visible text it was found in (shortened). */
+  text: string;
+}
+
+export type VisibleKind = 'text' | 'fact' | 'label' | 'placeholder' | 'error' | 'choice' | 'action';
+
+export interface VisibleText {
+  path: string;
+  kind: VisibleKind;
+  text: string;
+}
+
+/** One row of buttons: the card's `actions`, an ActionSet's, or those of a card opened by Action.ShowCard. */
+export interface ActionRow {
+  path: string;
+  actions: Array<{ path: string; title: string; type: string; secondary: boolean }>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Every text a person can see on the card, with where it is; and every row of buttons. */
+export function readVisible(card: Json): { texts: VisibleText[]; rows: ActionRow[] } {
+  const texts: VisibleText[] = [];
+  const rows: ActionRow[] = [];
+  const add = (path: string, kind: VisibleKind, text: unknown) => {
+    if (typeof text === 'string' && text.trim()) texts.push({ path, kind, text });
+  };
+
+  const actionRow = (path: string, actions: unknown[]) => {
+    const row: ActionRow = { path, actions: [] };
+    actions.forEach((a, i) => {
+      if (!isObject(a)) return;
+      const p = `${path}[${i}]`;
+      add(`${p}.title`, 'action', a.title);
+      row.actions.push({ path: p, title: str(a.title), type: str(a.type), secondary: a.mode === 'secondary' });
+      if (a.type === 'Action.ShowCard' && isObject(a.card)) cardBody(`${p}.card`, a.card);
+    });
+    if (row.actions.length) rows.push(row);
+  };
+
+  const element = (path: string, e: unknown) => {
+    if (!isObject(e)) return;
+    switch (e.type) {
+      case 'TextBlock':
+        add(`${path}.text`, 'text', e.text);
+        break;
+      case 'RichTextBlock':
+        arr(e.inlines).forEach((r, i) => add(`${path}.inlines[${i}]`, 'text', typeof r === 'string' ? r : isObject(r) ? r.text : ''));
+        break;
+      case 'FactSet':
+        arr(e.facts).forEach((f, i) => {
+          if (!isObject(f)) return;
+          add(`${path}.facts[${i}].title`, 'fact', f.title);
+          add(`${path}.facts[${i}].value`, 'fact', f.value);
+        });
+        break;
+      case 'ActionSet':
+        actionRow(`${path}.actions`, arr(e.actions));
+        break;
+      case 'Input.Toggle':
+        add(`${path}.title`, 'label', e.title);
+        break;
+      case 'Input.ChoiceSet':
+        arr(e.choices).forEach((c, i) => add(`${path}.choices[${i}].title`, 'choice', isObject(c) ? c.title : ''));
+        break;
+      default:
+        break;
+    }
+    if (str(e.type).startsWith('Input.')) {
+      add(`${path}.label`, 'label', e.label);
+      add(`${path}.placeholder`, 'placeholder', e.placeholder);
+      add(`${path}.errorMessage`, 'error', e.errorMessage);
+      if (isObject(e.inlineAction)) actionRow(`${path}.inlineAction`, [e.inlineAction]);
+    }
+    arr(e.items).forEach((x, i) => element(`${path}.items[${i}]`, x));
+    arr(e.columns).forEach((c, i) => element(`${path}.columns[${i}]`, isObject(c) ? { type: 'Column', ...c } : c));
+    arr(e.rows).forEach((r, i) => arr(isObject(r) ? r.cells : []).forEach((c, j) => element(`${path}.rows[${i}].cells[${j}]`, c)));
+  };
+
+  const cardBody = (path: string, c: Json) => {
+    arr(c.body).forEach((e, i) => element(`${path}${path ? '.' : ''}body[${i}]`, e));
+    actionRow(`${path}${path ? '.' : ''}actions`, arr(c.actions));
+  };
+
+  cardBody('', card);
+  return { texts, rows };
+}
+
+// ------------------------------------------------------------------------------------------------ the rules on text
+
+/** Markdown links show their text, not their URL: `[Text](url)` reads as `Text`. */
+export function withoutLinkTargets(text: string): string {
+  return text.replace(/\[([^\]]*)\]\(([^)\s]*)\)/g, '$1');
+}
+
+/**
+ * Internal ids in the product's shapes (services/requests/requestService.ts: `anl-<uuid>`, `vtr-<uuid>`;
+ * services/circle/circleService.ts: `p-<uuid>`, `m-<uuid>`, topics `topic:<n>`), AAD object ids and other GUIDs,
+ * Teams user and bot ids (`29:…`, `28:…`, `8:orgid:…`), conversation and channel ids (`a:…`, `19:…@thread…`), and
+ * the start of any of these cut with "…". `28:`/`29:` cannot be a time of day (hours end at 23).
+ */
+const ID_PATTERNS: RegExp[] = [
+  /\b(?:anl|vtr|vor|p|m)-[0-9a-f]{6,}(?:-[0-9a-f]{1,12}){0,4}(?:-?…)?/gi,
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
+  /(?<![\w:])(?:28|29):[0-9A-Za-z_-]{4,}/g,
+  /\b8:orgid:[0-9a-f-]+/gi,
+  /(?<![\w:])19:[^\s]+@thread[\w.]*/g,
+  /(?<![\w:])a:[0-9A-Za-z_-]{12,}/g,
+  /\btopic:\d+\b/g,
+];
+
+/** ISO dates and date-times: `2025-01-10`, `2025-01-10T09:00`, `2025-01-10 09:00`. */
+const ISO_PATTERNS: RegExp[] = [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, /\bT\d{2}:\d{2}(?::\d{2})?Z?\b/g];
+
+/** IANA zone names and the abbreviations a German reader does not use (`MEZ`/`MESZ` and "Uhr" are German and fine). */
+const ZONE_PATTERNS: RegExp[] = [/\b(?:Europe|America|Africa|Asia|Australia|Pacific|Atlantic|Indian|Antarctica|Etc)\/[A-Z][A-Za-z_+-]+/g, /\b(?:UTC|GMT|CET|CEST)(?:[+-]\d{1,2}(?::?\d{2})?)?\b/g];
+
+/** A bare web address; `[Text](url)` links are removed before. E-mail addresses and phone numbers are not URLs. */
+const URL_PATTERNS: RegExp[] = [/\bhttps?:\/\/[^\s)<>"…]+/gi, /(?<![@\w.-])www\.[a-z0-9-]+\.[a-z]{2,}[^\s)<>"]*/gi];
+
+/**
+ * Common English UI words that do not belong in a German view, matched as whole words (not inside a hyphenated
+ * compound such as "Online-Meeting") and case-sensitively: a button says "Save", a sentence says "the".
+ * Left out on purpose, because German uses the same word: Status, Details, Team/Teams (Microsoft Teams), Chat, Online,
+ * Link, Start, Name, Info, Service, Feedback, Bot, Code, Agenda, Hotline, E-Mail. Left out, too, English words that are
+ * German words in their own right: also, will, was, war, die, hat, fast, bald, man, Art, See, Rat, Kind, Gift, Rock,
+ * Handy, Chef, Boot, Tag, Ende, Thema, Termin, in, an, so, um, Not, Rest, Plan, Problem, Person; "Not" and "Open"
+ * differ in case from the German "Not" and "offen", so only the English forms are listed.
+ */
+export const ENGLISH_UI_WORDS: readonly string[] = [
+  // buttons and commands
+  'Save', 'Submit', 'Cancel', 'Reply', 'Open', 'Close', 'Send', 'Delete', 'Edit', 'Back', 'Next', 'Previous', 'Done', 'Accept',
+  'Decline', 'Reject', 'Join', 'View', 'Show', 'Hide', 'Refresh', 'Update', 'Confirm', 'Continue', 'Add', 'Remove', 'Select',
+  'Choose', 'Answer', 'Ask', 'Search', 'Help', 'Settings', 'Login', 'Logout', 'Sign', 'Download', 'Upload', 'Apply',
+  // things
+  'Request', 'Requests', 'Report', 'Reports', 'Meeting', 'Meetings', 'Poll', 'Polls', 'Date', 'Time', 'Deadline', 'Due',
+  'Subject', 'Description', 'Message', 'Messages', 'Agenda item', 'Minutes', 'Topic', 'Topics', 'Decision', 'Reason',
+  'Urgency', 'Category', 'Deputy', 'Commissioner', 'Authority', 'Office', 'Contact', 'Phone', 'Source', 'Overview',
+  'Welcome', 'Error', 'Warning', 'Required', 'Optional', 'New', 'Open items', 'Pending', 'Closed', 'Cancelled', 'Canceled',
+  // answers and function words that only English has
+  'Yes', 'No', 'Maybe', 'Please', 'please', 'the', 'The', 'and', 'your', 'Your', 'you', 'You', 'with', 'from', 'for', 'of',
+  'to', 'is', 'are', 'this', 'This', 'that', 'not', 'by', 'on', 'at', 'or', 'be', 'has', 'been', 'was not', 'here', 'Here',
+];
+
+const ENGLISH_PATTERN = new RegExp(
+  `(?<![\\p{L}\\p{N}_-])(?:${[...ENGLISH_UI_WORDS].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_-])`,
+  'gu',
+);
+
+// ------------------------------------------------------------------------------------------------ the rules on buttons
+
+/**
+ * How many characters of button titles fit side by side at 328 px (Teams' narrowest card, the phone) before the
+ * renderer cuts them with "…". Estimate, checked against the gallery's measurements (scripts/gallery.ts):
+ * - 328 px less the card's padding (16 px each side, Teams host config `spacing.padding`) leaves 296 px;
+ * - buttons stand `buttonSpacing` 8 px apart; each has about 26 px of its own (12 px padding each side, 1 px border);
+ * - the overflow button "…" (shown when any action is `mode: "secondary"`) takes about 38 px;
+ * - Segoe UI Semibold 14 px averages about 7 px per character of German labels (the gallery measures DejaVu Sans Bold
+ *   at 8.2 px; Segoe UI runs about 85 % of that).
+ * The renderer shrinks the buttons of a row together, so the titles' lengths add up: two buttons with the "…" menu
+ * get 27 characters together (e.g. "Antworten" + "Rückfrage stellen" = 26 fits; "Zur Kenntnis nehmen" +
+ * "Termin vorschlagen" = 37 does not), two without it 33, one with it 32, one alone 38.
+ */
+export const NARROW_CARD_PX = 328;
+const CARD_PADDING_PX = 16;
+const BUTTON_GAP_PX = 8;
+const BUTTON_OWN_PX = 26;
+const OVERFLOW_BUTTON_PX = 38;
+const CHAR_PX = 7;
+/** Buttons visible side by side at 328 px; the rest belong in the overflow menu (`mode: "secondary"`). */
+export const MAX_PRIMARY_ACTIONS = 2;
+
+/** The characters that `primary` buttons (and the "…" menu when `overflow`) leave for their titles at 328 px. */
+export function titleBudget(primary: number, overflow: boolean): number {
+  const buttons = primary + (overflow ? 1 : 0);
+  const px = NARROW_CARD_PX - 2 * CARD_PADDING_PX - Math.max(0, buttons - 1) * BUTTON_GAP_PX - primary * BUTTON_OWN_PX - (overflow ? OVERFLOW_BUTTON_PX : 0);
+  return Math.floor(px / CHAR_PX);
+}
+
+function clip(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 120 ? `${one.slice(0, 117)}…` : one;
+}
+
+/** What the patterns find, in order; each find is blanked out before the next pattern looks (no double counting). */
+function takeAll(patterns: RegExp[], text: string): { found: string[]; rest: string } {
+  const found: string[] = [];
+  let rest = text;
+  for (const p of patterns) {
+    rest = rest.replace(new RegExp(p.source, p.flags), (m) => {
+      found.push(m);
+      return ' ';
+    });
+  }
+  return { found, rest };
+}
+const matches = (patterns: RegExp[], text: string): string[] => takeAll(patterns, text).found;
+
+/** Every reading problem of one rendered card in `lang`. */
+export function readCard(card: Json, lang: 'de' | 'en'): ReadingFinding[] {
+  const { texts, rows } = readVisible(card);
+  const findings: ReadingFinding[] = [];
+  const push = (rule: ReadingRule, path: string, found: string, text: string) => findings.push({ rule, path, found, text: clip(text) });
+
+  for (const t of texts) {
+    const shown = withoutLinkTargets(t.text);
+    // Each rule reads what the ones before left: an id's digit groups are no date, a date's "Z" no time zone.
+    const ids = takeAll(ID_PATTERNS, shown);
+    for (const id of ids.found) push('internalId', t.path, id, t.text);
+    const dates = takeAll(ISO_PATTERNS, ids.rest);
+    for (const d of dates.found) push('isoDate', t.path, d, t.text);
+    for (const z of matches(ZONE_PATTERNS, dates.rest)) push('timeZone', t.path, z, t.text);
+    for (const u of matches(URL_PATTERNS, shown)) push('rawUrl', t.path, u, t.text);
+    if (lang === 'de') for (const w of matches([ENGLISH_PATTERN], shown)) push('englishWord', t.path, w, t.text);
+  }
+
+  for (const row of rows) {
+    const primary = row.actions.filter((a) => !a.secondary);
+    if (primary.length > MAX_PRIMARY_ACTIONS) push('tooManyActions', row.path, `${primary.length} buttons: ${primary.map((a) => a.title).join(' | ')}`, '');
+    const overflow = primary.length < row.actions.length;
+    const budget = titleBudget(Math.min(primary.length, MAX_PRIMARY_ACTIONS), overflow);
+    const shown = primary.slice(0, MAX_PRIMARY_ACTIONS);
+    const chars = shown.reduce((n, a) => n + [...a.title].length, 0);
+    if (shown.length && chars > budget) push('actionTooLong', row.path, `${shown.map((a) => a.title).join(' | ')} (${chars} > ${budget} characters${overflow ? ' beside "…"' : ''})`, '');
+  }
+  return findings;
+}
+
+/** One line per finding, for test messages and the gallery's report. */
+export function describeFindings(findings: ReadingFinding[]): string[] {
+  return findings.map((f) => `${f.rule}: ${f.found}${f.text && f.text !== f.found ? `  in "${f.text}"` : ''}  (${f.path})`);
+}
