@@ -16,7 +16,7 @@ import type { ItemDoc } from '../services/requests/model';
 import { RequestNotifier } from '../services/requests/notifications';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
 import { RequestViews } from '../services/requests/views';
-import { collectMyData } from '../services/privacy/myData';
+import { collectMyData, type MyData } from '../services/privacy/myData';
 import { eraseMyData } from '../services/privacy/erasure';
 import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
 import { systemClock } from '../services/common/clock';
@@ -77,6 +77,8 @@ export interface RunningApp {
   readonly circle: CircleService;
   /** Anliegen and Vorträge: the service the bot's cards and the tab call. */
   readonly requests: RequestService;
+  /** "Meine Daten" of one person, as the chat summary and the tab's download build it. */
+  readonly myData: (aadObjectId: string) => Promise<MyData>;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
   stop(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const replies = config.outboundProxy ? undefined : new ReplyPoster();
   let circle: CircleService | undefined;
   let requests: RequestService | undefined;
+  let myDataOf: ((aadObjectId: string) => Promise<MyData>) | undefined;
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
     const audit = new AuditLog(database.store<AuditEntry>(CONTAINERS.audit));
@@ -239,6 +242,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         },
         aadObjectId,
       );
+    myDataOf = myData;
     // "Meine Daten löschen" (chat and tab) and the retention of what has no record of its own.
     const eraseData = (aadObjectId: string) => eraseMyData({ myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id) }, aadObjectId);
     const wired = delivery;
@@ -251,10 +255,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ),
       logger,
       now: options.now,
+      myData,
+      ...(config.teamsAppId ? { tabUrl: `https://teams.microsoft.com/l/entity/${config.teamsAppId}/mein-lotse` } : {}),
     });
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger, myData });
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
     // Help comes last so that the help card lists the features in the order users meet them.
-    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections));
+    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
     const startMs = options.now ? options.now().getTime() : Date.now();
     const recurring = [
@@ -338,6 +344,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     jobs: runner,
     circle: circleService,
     requests: requestService,
+    myData: myDataOf!,
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();

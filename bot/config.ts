@@ -33,6 +33,8 @@ export interface AppConfig {
   readonly microsoftAppPassword?: string;
   readonly microsoftAppTenantId?: string;
   readonly microsoftAppType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  /** Teams app ID of the app package (TEAMS_APP_ID, default: the bot's app ID), for deep links to the personal tab. */
+  readonly teamsAppId?: string;
   /** Public https base URL of this service (links in cards, e.g. the decree text); default: the local URL. */
   readonly publicBaseUrl?: string;
   /** Tenants whose activities are served; empty means any (allowed only without an app ID). */
@@ -203,6 +205,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const microsoftAppType = oneOf(env, 'MicrosoftAppType', APP_TYPES, 'SingleTenant');
   const microsoftAppPassword = text(env, 'MicrosoftAppPassword');
   const microsoftAppTenantId = text(env, 'MicrosoftAppTenantId');
+  const teamsAppId = (text(env, 'TEAMS_APP_ID') ?? microsoftAppId)?.toLowerCase();
+  if (teamsAppId && !GUID.test(teamsAppId)) throw new ConfigError('TEAMS_APP_ID', 'must be a GUID (default: MicrosoftAppId).');
   if (microsoftAppId && microsoftAppType === 'SingleTenant' && !microsoftAppTenantId) {
     throw new ConfigError('MicrosoftAppTenantId', 'is required for a SingleTenant bot: set it to your Entra tenant ID.');
   }
@@ -257,6 +261,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     microsoftAppPassword,
     microsoftAppTenantId,
     microsoftAppType,
+    teamsAppId,
     allowedTenantIds,
     maxBodyBytes: bytes(env, 'MAX_BODY_BYTES', 256 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -13,16 +13,22 @@ export const texts = {
     welcome: {
       title: 'Willkommen beim Integrations-Lotsen',
       intro:
-        'Ich helfe Ihnen, die richtige Ansprechperson für Integration und interkulturelle Öffnung zu finden: die Integrationsbeauftragten der fünf Bezirksregierungen in NRW und das Kompetenzzentrum für Integration. Fragen Sie einfach in eigenen Worten.',
-      examplesTitle: 'Zum Beispiel:',
-      examples: ['Wer ist für Marl zuständig?', 'Wer ist meine Integrationsbeauftragte?', 'Was macht die oder der Integrationsbeauftragte?', 'Hilfe'],
+        'Ich nenne Ihnen die richtige Ansprechperson für Integration und interkulturelle Öffnung: Ihre IB, ihre Vertretung und das Kompetenzzentrum für Integration. Anliegen an Ihre IB senden Sie hier vertraulich. Fragen Sie in eigenen Worten.',
+      examplesTitle: 'Zum Beispiel (antippen):',
+      examples: ['Wer ist meine IB?', 'Wer ist für Marl zuständig?', 'Was macht die oder der IB?'],
+      // One visible button and the "…" menu: two labels and the menu do not fit beside each other on a phone (328 px).
+      actions: [
+        { title: 'Anliegen senden', text: 'Anliegen senden', mode: 'primary' },
+        { title: 'Wer ist meine IB?', text: 'Wer ist meine IB?', mode: 'secondary' },
+        { title: 'Meine Anliegen', text: 'Meine Anliegen', mode: 'secondary' },
+      ],
       privacy:
         'Bitte schreiben Sie keine Namen, Geburtsdaten, Aktenzeichen oder Adressen anderer Personen in den Chat: Ich vermittle Ansprechpersonen, ich führe keine Fallakten.',
       helpButton: 'Was kann ich fragen?',
     },
     help: {
       title: 'Was der Integrations-Lotse kann',
-      intro: 'Schreiben Sie mir Ihre Frage in eigenen Worten, auf Deutsch oder Englisch. Ich antworte aus dem gepflegten Verzeichnis und dem Runderlass.',
+      intro: 'Schreiben Sie mir Ihre Frage in eigenen Worten, auf Deutsch oder Englisch. Ich antworte aus dem gepflegten Verzeichnis und dem Runderlass. Hier steht, was Sie mit Ihren Aufgaben tun können.',
       source: 'Grundlage: Runderlass „Bestellung von Integrationsbeauftragten bei den Bezirksregierungen“ vom 5.12.2023 (RdErl. v. 5.12.2023).',
     },
   },
@@ -34,16 +40,21 @@ export const texts = {
     welcome: {
       title: 'Welcome to Integrations-Lotse',
       intro:
-        'I help you find the right contact for integration and intercultural opening: the integration commissioners of the five district governments (Bezirksregierungen) in North Rhine-Westphalia and the Kompetenzzentrum für Integration. Just ask in your own words.',
-      examplesTitle: 'For example:',
-      examples: ['Who is responsible for Marl?', 'Who is my integration commissioner?', 'What does the integration commissioner do?', 'help'],
+        'I name the right contact for integration and intercultural opening: your integration commissioner (IB), their deputy and the Kompetenzzentrum für Integration. You can send requests to your IB here in confidence. Ask in your own words.',
+      examplesTitle: 'For example (tap one):',
+      examples: ['Who is my IB?', 'Who is responsible for Marl?', 'What does the IB do?'],
+      actions: [
+        { title: 'Send a request', text: 'Send a request', mode: 'primary' },
+        { title: 'Who is my IB?', text: 'Who is my IB?', mode: 'secondary' },
+        { title: 'My requests', text: 'My requests', mode: 'secondary' },
+      ],
       privacy:
         "Please do not post other people's names, dates of birth, file numbers or addresses in the chat: I route you to the right contact; I do not keep case files.",
       helpButton: 'What can I ask?',
     },
     help: {
       title: 'What Integrations-Lotse can do',
-      intro: 'Ask me in your own words, in German or English. I answer from the maintained directory and the decree.',
+      intro: 'Ask me in your own words, in German or English. I answer from the maintained directory and the decree. Below is what you can do in your roles.',
       source: 'Basis: decree "Bestellung von Integrationsbeauftragten bei den Bezirksregierungen" of 5 Dec 2023 (RdErl. v. 5.12.2023).',
     },
   },

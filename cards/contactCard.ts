@@ -7,26 +7,36 @@ export interface ContactFact {
   value: string;
 }
 
+/** A way to reach the person as a button: Teams chat, e-mail, phone. */
+export interface ContactAction {
+  title: string;
+  /** https deep link into Teams, `mailto:` or `tel:`. */
+  url: string;
+  /** At most two primary actions on the whole card; the rest go to the overflow menu ("…"). */
+  mode: 'primary' | 'secondary';
+}
+
 export interface ContactPerson {
-  /** "Integrationsbeauftragte", "Vertretung", "Büro der Regierungspräsidentin". */
+  /** '' for the IB themselves; "Vertretung", "Zurzeit abwesend", "Büro der Behördenleitung" otherwise. */
   role: string;
   name: string;
+  /** The person's function in their own grammatical form ("Integrationsbeauftragte"); '' for none. */
   title: string;
+  /** Each fact once: unit, office hours, phone, e-mail. */
   facts: ContactFact[];
-  /** Deep link that opens a Teams chat with the person; '' when no Teams account is known. */
-  chatUrl: string;
-  chatLabel: string;
+  actions: ContactAction[];
 }
 
 export interface ContactCardData {
   lang: string;
+  /** Whom this card names, as one short sentence ("Ihre IB bei der Bezirksregierung Köln"). */
   heading: string;
-  /** The engine's answer text. */
+  /** What else the question needed ("Für Marl ist die Bezirksregierung Münster zuständig."); '' for nothing. */
   intro: string;
   /** Absence notice ('' for none). */
   notice: string;
   people: ContactPerson[];
-  /** "Quelle: RdErl. v. 5.12.2023, Nr. 5 b · Verzeichnis Stand …" with a link to the decree. */
+  /** "Quelle: RdErl. v. 5.12.2023, Nr. 5 b · Verzeichnis geprüft am …" with a link to the decree. */
   source: string;
   /** '' hides the button. */
   requestLabel: string;

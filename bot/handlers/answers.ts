@@ -1,13 +1,14 @@
 import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { chooseAuthorityCard } from '../../cards/chooseAuthorityCard';
-import { contactCard, type ContactFact, type ContactPerson } from '../../cards/contactCard';
+import { contactCard, type ContactAction, type ContactFact, type ContactPerson } from '../../cards/contactCard';
+import { formatBerlinDate } from '../../services/common/berlinTime';
 import type { Answer } from '../../services/answers/engine';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
-import { cardText, mailtoLink, messageText, telLink } from '../../services/text/escape';
+import { cardText, isEmailAddress, mailtoLink, messageText, telLink } from '../../services/text/escape';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
@@ -29,25 +30,28 @@ export interface AnswersDeps {
 
 const L = {
   de: {
-    contactHeading: 'Ihre Ansprechperson',
-    deputyHeading: 'Vertretung',
+    contactHeading: (authorityName: string) => `Ihre IB bei der ${authorityName}`,
+    deputyHeading: (authorityName: string) => `Vertretung der IB bei der ${authorityName}`,
+    officeHeading: (authorityName: string) => `Ihre Ansprechperson bei der ${authorityName}`,
+    placeIntro: (place: string, authorityName: string) => `Für ${place} ist die ${authorityName} zuständig.`,
+    vacantIntro: 'Die Stelle der IB ist zurzeit nicht besetzt.',
     kfiHeading: 'Kompetenzzentrum für Integration',
-    roleIb: 'Integrationsbeauftragte/r',
+    kfiIntro: (unit: string) => `${AUTHORITY_NAMES.arnsberg}, ${unit}`,
     roleDeputy: 'Vertretung',
-    roleAbsent: 'Integrationsbeauftragte/r (zurzeit abwesend)',
+    roleAbsent: 'Zurzeit abwesend',
     roleOffice: 'Büro der Behördenleitung',
-    roleKfi: 'Kompetenzzentrum für Integration',
-    authority: 'Behörde',
     orgUnit: 'Anbindung',
     hours: 'Sprechzeiten',
     phone: 'Telefon',
     email: 'E-Mail',
-    chat: 'Chat in Teams',
+    chat: 'Chat starten',
+    mail: 'E-Mail schreiben',
+    call: 'Anrufen',
     request: 'Anliegen senden',
     source: 'Quelle',
     verified: 'Verzeichnis geprüft am',
     decree: 'Runderlass im Volltext',
-    absentNotice: (to: string) => `Die oder der Integrationsbeauftragte ist bis einschließlich ${to} abwesend. Bitte wenden Sie sich an die Vertretung.`,
+    absentNotice: (to: string) => `Ihre IB ist bis einschließlich ${to} abwesend. Bitte wenden Sie sich an die Vertretung.`,
     chooseHeading: 'Für welche Bezirksregierung arbeiten Sie?',
     chooseIntro: 'Dann kann ich Ihnen Ihre Integrationsbeauftragte oder Ihren Integrationsbeauftragten nennen. Ich merke mir Ihre Auswahl; ändern können Sie sie jederzeit mit „Meine Bezirksregierung“.',
     chooseLabel: 'Meine Bezirksregierung',
@@ -60,25 +64,28 @@ const L = {
     unansweredForbidden: 'Diese Liste sehen nur die Integrationsbeauftragten und ihre Vertretungen.',
   },
   en: {
-    contactHeading: 'Your contact',
-    deputyHeading: 'Deputy',
+    contactHeading: (authorityName: string) => `Your integration commissioner at the ${authorityName}`,
+    deputyHeading: (authorityName: string) => `Deputy integration commissioner at the ${authorityName}`,
+    officeHeading: (authorityName: string) => `Your contact at the ${authorityName}`,
+    placeIntro: (place: string, authorityName: string) => `The ${authorityName} is responsible for ${place}.`,
+    vacantIntro: 'The post of integration commissioner is vacant at the moment.',
     kfiHeading: 'Kompetenzzentrum für Integration',
-    roleIb: 'Integration commissioner',
+    kfiIntro: (unit: string) => `${AUTHORITY_NAMES.arnsberg}, ${unit}`,
     roleDeputy: 'Deputy',
-    roleAbsent: 'Integration commissioner (currently absent)',
+    roleAbsent: 'Currently absent',
     roleOffice: "Head's office",
-    roleKfi: 'Kompetenzzentrum für Integration',
-    authority: 'Authority',
     orgUnit: 'Unit',
     hours: 'Office hours',
     phone: 'Phone',
     email: 'E-mail',
-    chat: 'Chat in Teams',
+    chat: 'Start a chat',
+    mail: 'Write an e-mail',
+    call: 'Call',
     request: 'Send a request',
     source: 'Source',
     verified: 'Directory checked on',
     decree: 'Full text of the decree',
-    absentNotice: (to: string) => `The integration commissioner is away until ${to} (inclusive). Please contact the deputy.`,
+    absentNotice: (to: string) => `Your integration commissioner is away until ${to} (inclusive). Please contact the deputy.`,
     chooseHeading: 'Which Bezirksregierung do you work for?',
     chooseIntro: 'Then I can name your integration commissioner. I will remember your choice; you can change it at any time with "my authority".',
     chooseLabel: 'My Bezirksregierung',
@@ -99,23 +106,49 @@ function chatUrl(upn: string | undefined): string {
   return upn ? `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(upn)}` : '';
 }
 
-function personView(lang: Lang, role: string, p: Person, authorityName: string): ContactPerson {
+/** The ways to reach someone as buttons, in the order people use them: Teams chat, e-mail, phone. */
+function contactActions(lang: Lang, reach: { upn?: string; email?: string; phone?: string }): ContactAction[] {
+  const t = L[lang];
+  const out: Array<Omit<ContactAction, 'mode'>> = [];
+  const chat = chatUrl(reach.upn);
+  if (chat) out.push({ title: t.chat, url: chat });
+  const email = reach.email?.trim();
+  if (email && isEmailAddress(email)) out.push({ title: t.mail, url: `mailto:${email}` });
+  const digits = reach.phone?.replace(/[^\d+]/g, '') ?? '';
+  if (/^\+?\d{3,20}$/.test(digits)) out.push({ title: t.call, url: `tel:${digits}` });
+  return out.map((a) => ({ ...a, mode: 'secondary' }));
+}
+
+function personView(lang: Lang, role: string, p: Person): ContactPerson {
   const t = L[lang];
   // Directory fields are typed by people (the IB edits their own entry): shown as text, links only for valid addresses.
-  const facts: ContactFact[] = [{ label: t.authority, value: cardText(authorityName) }];
+  const facts: ContactFact[] = [];
   if (p.orgUnit) facts.push({ label: t.orgUnit, value: cardText(p.orgUnit) });
   if (p.officeHours) facts.push({ label: t.hours, value: cardText(p.officeHours) });
   if (p.phone) facts.push({ label: t.phone, value: telLink(p.phone) });
   if (p.email) facts.push({ label: t.email, value: mailtoLink(p.email) });
-  return { role, name: cardText(p.name), title: cardText(p.title), facts, chatUrl: chatUrl(p.teams?.upn), chatLabel: t.chat };
+  return { role, name: cardText(p.name), title: cardText(p.title), facts, actions: contactActions(lang, { upn: p.teams?.upn, email: p.email, phone: p.phone }) };
 }
 
-function officeView(lang: Lang, o: Office, authorityName: string): ContactPerson {
+function officeView(lang: Lang, o: Office): ContactPerson {
   const t = L[lang];
-  const facts: ContactFact[] = [{ label: t.authority, value: cardText(authorityName) }];
+  const facts: ContactFact[] = [];
   if (o.phone) facts.push({ label: t.phone, value: telLink(o.phone) });
   if (o.email) facts.push({ label: t.email, value: mailtoLink(o.email) });
-  return { role: t.roleOffice, name: cardText(o.name), title: '', facts, chatUrl: chatUrl(o.teams?.upn), chatLabel: t.chat };
+  return { role: t.roleOffice, name: cardText(o.name), title: '', facts, actions: contactActions(lang, { upn: o.teams?.upn, email: o.email, phone: o.phone }) };
+}
+
+/**
+ * At most two primary buttons on the card (Designing Adaptive Cards for Teams): the first person's chat (or, without
+ * one, their e-mail) and, when shown, "Anliegen senden"; every other way to reach someone goes to the "…" menu.
+ */
+function withPrimary(people: ContactPerson[]): ContactPerson[] {
+  return people.map((p, i) => ({ ...p, actions: p.actions.map((a, j) => (i === 0 && j === 0 ? { ...a, mode: 'primary' as const } : a)) }));
+}
+
+/** A directory date (YYYY-MM-DD) as people read it; anything else as it is. */
+function dayOf(date: string, lang: Lang): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatBerlinDate(date, lang) : cardText(date);
 }
 
 /** The card for an answer that names people, or `undefined` when a text message fits better. */
@@ -128,26 +161,35 @@ export function renderAnswerCard(answer: Answer, decreeUrl: string) {
     const people: ContactPerson[] = [];
     let notice = '';
     const name = c.authority.name;
+    // The top says whom the card names, once; the facts follow under the person, once each.
+    let heading = t.contactHeading(name);
+    // A place the question named, unless it is the authority's own seat ("Köln" for the Bezirksregierung Köln).
+    const place = answer.place && !name.includes(answer.place.name) ? answer.place.name : '';
+    let intro = place ? t.placeIntro(cardText(place), name) : '';
     if (answer.intent === 'contact.deputy' && c.deputy) {
-      people.push(personView(lang, t.roleDeputy, c.deputy, name));
+      heading = t.deputyHeading(name);
+      people.push(personView(lang, '', c.deputy));
     } else if (c.primary === 'deputy' && c.deputy) {
-      notice = c.absence ? t.absentNotice(c.absence.to) : '';
-      people.push(personView(lang, t.roleDeputy, c.deputy, name));
-      if (c.commissioner) people.push(personView(lang, t.roleAbsent, c.commissioner, name));
+      notice = c.absence ? t.absentNotice(dayOf(c.absence.to, lang)) : '';
+      people.push(personView(lang, t.roleDeputy, c.deputy));
+      // The absent IB by name only: how to reach them is in the menu, the card is about the deputy.
+      if (c.commissioner) people.push({ ...personView(lang, t.roleAbsent, c.commissioner), facts: [] });
     } else if (c.commissioner) {
-      people.push(personView(lang, t.roleIb, c.commissioner, name));
-      if (c.absence) notice = t.absentNotice(c.absence.to);
+      people.push(personView(lang, '', c.commissioner));
+      if (c.absence) notice = t.absentNotice(dayOf(c.absence.to, lang));
     } else {
-      people.push(officeView(lang, c.headOffice, name));
+      heading = t.officeHeading(name);
+      intro = [intro, t.vacantIntro].filter(Boolean).join(' ');
+      people.push(officeView(lang, c.headOffice));
     }
-    const verified = people.length && (c.commissioner?.lastVerified ?? '') ? ` · ${t.verified} ${c.commissioner?.lastVerified}` : '';
+    const checked = c.commissioner?.lastVerified ?? '';
+    const verified = people.length && checked ? ` · ${t.verified} ${dayOf(checked, lang)}` : '';
     return contactCard({
       lang,
-      heading: answer.intent === 'contact.deputy' ? t.deputyHeading : t.contactHeading,
-      // The engine's text is plain text with directory fields and words of the question in it.
-      intro: cardText(answer.text),
+      heading: cardText(heading),
+      intro,
       notice,
-      people,
+      people: withPrimary(people),
       source: source + verified,
       requestLabel: answer.intent === 'report.create' ? '' : t.request,
       authority: c.authority.code,
@@ -158,9 +200,9 @@ export function renderAnswerCard(answer: Answer, decreeUrl: string) {
     return contactCard({
       lang,
       heading: t.kfiHeading,
-      intro: cardText(answer.text),
+      intro: cardText(t.kfiIntro(kfi.orgUnit)),
       notice: '',
-      people: kfi.contacts.map((p) => personView(lang, t.roleKfi, p, `${AUTHORITY_NAMES.arnsberg}, ${kfi.orgUnit}`)),
+      people: withPrimary(kfi.contacts.map((p) => personView(lang, '', p))),
       source,
       requestLabel: '',
       authority: 'arnsberg',
@@ -316,6 +358,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           heading: 'Unbeantwortete Fragen (für IB)',
           description: 'Zeigt Fragen, die der Lotse nicht beantworten konnte: nur als Stichwörter, ohne Personenbezug, 90 Tage lang.',
           examples: '„Unbeantwortete Fragen“',
+          audience: ['commissioner'],
         },
       ],
       en: [
@@ -330,7 +373,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           examples: '"What does the integration commissioner do?" · "What is the coordination circle?"',
         },
         { heading: 'My authority', description: 'Sets or changes which Bezirksregierung you work for.', examples: '"my authority"' },
-        { heading: 'Unanswered questions (for commissioners)', description: 'Lists questions the bot could not answer: as keywords only, without personal data, for 90 days.', examples: '"unanswered questions"' },
+        { heading: 'Unanswered questions (for commissioners)', description: 'Lists questions the bot could not answer: as keywords only, without personal data, for 90 days.', examples: '"unanswered questions"', audience: ['commissioner'] },
       ],
     },
   };

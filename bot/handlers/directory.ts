@@ -219,8 +219,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       },
     ],
     help: {
-      de: [{ heading: 'Meine Angaben (für IB)', description: 'Sprechzeiten, Abwesenheiten und Vertretung im Verzeichnis selbst pflegen.', examples: '„Meine Angaben“ · „Abwesenheit“' }],
-      en: [{ heading: 'My details (for commissioners)', description: 'Keep your office hours, absences and deputy up to date.', examples: '"my details" · "absence"' }],
+      de: [{ heading: 'Meine Angaben (für IB)', description: 'Sprechzeiten, Abwesenheiten und Vertretung im Verzeichnis selbst pflegen.', examples: '„Meine Angaben“ · „Abwesenheit“', audience: ['commissioner'] }],
+      en: [{ heading: 'My details (for commissioners)', description: 'Keep your office hours, absences and deputy up to date.', examples: '"my details" · "absence"', audience: ['commissioner'] }],
     },
   };
 }

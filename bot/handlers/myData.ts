@@ -1,13 +1,21 @@
 /**
- * "Meine Daten löschen" / "Delete my data" (GDPR Art. 17) in the personal chat, with a confirmation step, and the
- * hourly retention purge of what has no record of its own (services/privacy/retention.ts). "Meine Daten" itself
- * (Art. 15) is a command of the requests feature.
+ * "Meine Daten" / "My data" (GDPR Art. 15) as a summary card in the personal chat, with the full file as the tab's
+ * download; "Meine Daten löschen" / "Delete my data" (Art. 17) with a confirmation step; and the hourly retention
+ * purge of what has no record of its own (services/privacy/retention.ts).
+ *
+ * Why the full file is a link to the tab and not an attachment: a bot can send a file in a personal chat only through
+ * the file consent flow (`supportsFiles`, which the app does not declare), and a plain link to the service would reach
+ * a browser without the Teams sign-in. The tab "Mein Lotse" already offers the file as an authenticated download
+ * (`GET /api/tab/downloads/myData`, Teams SSO), so the card links there.
  */
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { eraseMyDataCard } from '../../cards/eraseMyDataCard';
+import { myDataSummaryCard, type MyDataKind } from '../../cards/myDataSummaryCard';
 import { formatBerlinDay } from '../../services/common/berlinTime';
+import { AUTHORITY_NAMES } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
+import type { MyData } from '../../services/privacy/myData';
 import type { ErasureReport, KeptRecords } from '../../services/privacy/erasure';
 import { PRIVACY_JOB_KINDS, type PurgeCounts } from '../../services/privacy/retention';
 import type { Lang } from '../texts';
@@ -16,12 +24,17 @@ import { invokeResponse, type Caller, type Feature } from './types';
 export interface MyDataFeatureDeps {
   /** Deletes the caller's own data and reports what is kept (services/privacy/erasure.ts). */
   erase(aadObjectId: string): Promise<ErasureReport>;
+  /** "Meine Daten" from every workflow (profile, requests, circle, directory edits). */
+  myData?(aadObjectId: string): Promise<MyData>;
+  /** Deep link to the personal tab "Mein Lotse" (its Downloads offer the full file); absent: the card names the tab. */
+  tabUrl?: string;
   /** The retention purge of profiles, directory audit entries, conversation references and unowned notifications. */
   purge(): Promise<PurgeCounts>;
   logger: Logger;
   now?: () => Date;
 }
 
+const SHOW_COMMANDS = new Set(['meine daten', 'my data']);
 const COMMANDS = new Set(['meine daten löschen', 'meine daten loeschen', 'daten löschen', 'delete my data', 'erase my data']);
 const PURGE_EVERY_MS = 60 * 60_000;
 
@@ -60,6 +73,41 @@ const T = {
     guest: 'Ihr Eintrag als Gast des Koordinierungskreises (ihn verwaltet die KfI)',
     directory: (n: number) => `${n} ${n === 1 ? 'Eintrag' : 'Einträge'} im Änderungsprotokoll des Verzeichnisses`,
     again: 'Schreiben Sie dem Lotsen wieder, merkt er sich erneut, wie er Sie im Chat erreicht.',
+    summary: {
+      heading: 'Meine Daten',
+      intro: (day: string) => `Das speichert der Lotse über Sie (Stand ${day}):`,
+      profile: 'Ihr Profil',
+      noProfile: 'Kein Profil gespeichert.',
+      authority: (name: string, chosen: boolean) => `Bezirksregierung: ${name}${chosen ? ' (von Ihnen gewählt)' : ' (aus Ihrer E-Mail-Adresse)'}`,
+      language: (locale: string) => `Sprache: ${/^en/i.test(locale) ? 'Englisch' : 'Deutsch'}`,
+      chat: (stored: boolean) => (stored ? 'Wie der Lotse Sie im Chat erreicht: gespeichert' : 'Wie der Lotse Sie im Chat erreicht: nicht gespeichert'),
+      since: (created: string, updated: string) => `Angelegt am ${created}, zuletzt geändert am ${updated}`,
+      profileGoes: (day: string) => `Wird am ${day} gelöscht (die App ist nicht mehr installiert).`,
+      created: 'Ihre Anliegen und Vorträge',
+      actedOn: 'Vorgänge anderer mit Ihren Beiträgen',
+      audit: 'Verlaufseinträge Ihrer Schritte',
+      circle: 'Koordinierungskreis',
+      directory: 'Ihre Änderungen am Verzeichnis',
+      none: 'Keine.',
+      count: (n: number, open: number) => `${n} insgesamt${open ? `, davon ${open} offen` : ''}`,
+      latest: (day: string) => `Zuletzt am ${day}`,
+      messages: (n: number) => `${n} ${n === 1 ? 'Nachricht' : 'Nachrichten'} von Ihnen`,
+      decisions: (n: number) => `${n} ${n === 1 ? 'Entscheidung' : 'Entscheidungen'} von Ihnen`,
+      circleParts: {
+        pollAnswers: (n: number) => `${n} ${n === 1 ? 'Antwort' : 'Antworten'} auf Terminumfragen`,
+        rsvps: (n: number) => `${n} ${n === 1 ? 'Rückmeldung' : 'Rückmeldungen'} zu Sitzungen`,
+        topics: (n: number) => `${n} ${n === 1 ? 'vorgeschlagenes Thema' : 'vorgeschlagene Themen'}`,
+        polls: (n: number) => `${n} von Ihnen ${n === 1 ? 'angelegte Terminumfrage' : 'angelegte Terminumfragen'}`,
+        meetings: (n: number) => `${n} von Ihnen ${n === 1 ? 'angekündigte Sitzung' : 'angekündigte Sitzungen'}`,
+        tasks: (n: number) => `${n} ${n === 1 ? 'Aufgabe' : 'Aufgaben'} aus Sitzungen`,
+        minutes: (n: number) => `${n} von Ihnen ${n === 1 ? 'eingestelltes Protokoll' : 'eingestellte Protokolle'}`,
+        guest: 'Ihr Eintrag als Gast',
+      },
+      download: 'Die vollständige Datei mit allen Einträgen und Texten laden Sie im Tab „Mein Lotse“ unter „Downloads“ herunter.',
+      erase: '„Meine Daten löschen“ löscht, was nicht als Akte aufbewahrt werden muss; Sie werden vorher gefragt.',
+      tabLabel: 'Datei herunterladen',
+      eraseLabel: 'Meine Daten löschen',
+    },
   },
   en: {
     heading: 'Delete my data?',
@@ -95,6 +143,41 @@ const T = {
     guest: 'Your entry as a guest of the coordination circle (the KfI manages it)',
     directory: (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'} in the directory's change log`,
     again: 'If you write to the Lotse again, it will again remember how to reach you in the chat.',
+    summary: {
+      heading: 'My data',
+      intro: (day: string) => `This is what the Lotse stores about you (as of ${day}):`,
+      profile: 'Your profile',
+      noProfile: 'No profile stored.',
+      authority: (name: string, chosen: boolean) => `Authority: ${name}${chosen ? ' (chosen by you)' : ' (from your e-mail address)'}`,
+      language: (locale: string) => `Language: ${/^en/i.test(locale) ? 'English' : 'German'}`,
+      chat: (stored: boolean) => (stored ? 'How the Lotse reaches you in the chat: stored' : 'How the Lotse reaches you in the chat: not stored'),
+      since: (created: string, updated: string) => `Created on ${created}, last changed on ${updated}`,
+      profileGoes: (day: string) => `Will be deleted on ${day} (the app is no longer installed).`,
+      created: 'Your requests and reports',
+      actedOn: 'Items of others with your contributions',
+      audit: 'Trail entries of your steps',
+      circle: 'Coordination circle',
+      directory: 'Your changes to the directory',
+      none: 'None.',
+      count: (n: number, open: number) => `${n} in total${open ? `, ${open} of them open` : ''}`,
+      latest: (day: string) => `Latest on ${day}`,
+      messages: (n: number) => `${n} ${n === 1 ? 'message' : 'messages'} from you`,
+      decisions: (n: number) => `${n} ${n === 1 ? 'decision' : 'decisions'} by you`,
+      circleParts: {
+        pollAnswers: (n: number) => `${n} ${n === 1 ? 'answer' : 'answers'} to date polls`,
+        rsvps: (n: number) => `${n} ${n === 1 ? 'reply' : 'replies'} to meeting invitations`,
+        topics: (n: number) => `${n} proposed ${n === 1 ? 'topic' : 'topics'}`,
+        polls: (n: number) => `${n} date ${n === 1 ? 'poll' : 'polls'} you created`,
+        meetings: (n: number) => `${n} ${n === 1 ? 'meeting' : 'meetings'} you announced`,
+        tasks: (n: number) => `${n} ${n === 1 ? 'task' : 'tasks'} from meetings`,
+        minutes: (n: number) => `${n} ${n === 1 ? 'set' : 'sets'} of minutes you posted`,
+        guest: 'Your entry as a guest',
+      },
+      download: 'Download the full file with every entry and text in the tab "My Lotse" under "Downloads".',
+      erase: '"Delete my data" deletes what need not be kept as a record; you are asked first.',
+      tabLabel: 'Download the file',
+      eraseLabel: 'Delete my data',
+    },
   },
 } as const;
 
@@ -120,6 +203,81 @@ export function erasureText(lang: Lang, report: ErasureReport): { heading: strin
   };
 }
 
+/** The latest of ISO instants as a Berlin day, '' for none. */
+function latestDay(lang: Lang, instants: Array<string | undefined>): string {
+  const times = instants.filter((x): x is string => !!x).map((x) => Date.parse(x)).filter((x) => Number.isFinite(x));
+  return times.length ? formatBerlinDay(new Date(Math.max(...times)), lang) : '';
+}
+
+/**
+ * "Meine Daten" as a summary card: what is stored, by kind, with counts and Berlin dates; no ids, no texts (those
+ * are in the full file in the tab). `now` dates the summary.
+ */
+export function renderMyDataSummary(lang: Lang, data: MyData, tabUrl = '') {
+  const t = T[lang].summary;
+  const day = (iso: string) => formatBerlinDay(new Date(iso), lang);
+  const kinds: MyDataKind[] = [];
+  const p = data.profile;
+  kinds.push({
+    title: t.profile,
+    lines: p
+      ? [
+          ...(p.homeAuthority ? [t.authority(AUTHORITY_NAMES[p.homeAuthority], p.homeAuthoritySource === 'chosen')] : []),
+          ...(p.locale ? [t.language(p.locale)] : []),
+          t.chat(!!p.personalChat),
+          t.since(day(p.createdAt), day(p.updatedAt)),
+          ...(p.deleteAfter ? [t.profileGoes(day(p.deleteAfter))] : []),
+        ]
+      : [t.noProfile],
+  });
+  const created = data.requests.created;
+  kinds.push({
+    title: t.created,
+    lines: created.length ? [t.count(created.length, created.filter((c) => c.open).length), t.latest(latestDay(lang, created.map((c) => c.createdAt)))] : [t.none],
+  });
+  const acted = data.requests.actedOn;
+  const messages = acted.reduce((n, a) => n + a.messages.length, 0) + created.reduce((n, c) => n + c.messages.length, 0);
+  const decisions = acted.filter((a) => a.decision).length;
+  kinds.push({
+    title: t.actedOn,
+    lines: acted.length
+      ? [t.count(acted.length, acted.filter((a) => a.open).length), ...(messages ? [t.messages(messages)] : []), ...(decisions ? [t.decisions(decisions)] : [])]
+      : [t.none],
+  });
+  const audit = data.requests.audit;
+  kinds.push({ title: t.audit, lines: audit.length ? [t.count(audit.length, 0), t.latest(latestDay(lang, audit.map((a) => a.at)))] : [t.none] });
+  const c = data.circle;
+  if (c) {
+    const cp = t.circleParts;
+    const parts = [
+      c.pollAnswers.length ? cp.pollAnswers(c.pollAnswers.length) : '',
+      c.rsvps.length ? cp.rsvps(c.rsvps.length) : '',
+      c.topics.length ? cp.topics(c.topics.length) : '',
+      c.pollsCreated.length ? cp.polls(c.pollsCreated.length) : '',
+      c.meetingsCreated.length ? cp.meetings(c.meetingsCreated.length) : '',
+      c.actionItems.length ? cp.tasks(c.actionItems.length) : '',
+      c.minutesPosted.length ? cp.minutes(c.minutesPosted.length) : '',
+      c.guest ? cp.guest : '',
+    ].filter(Boolean);
+    kinds.push({ title: t.circle, lines: parts.length ? parts.map((x) => `• ${x}`) : [t.none] });
+  }
+  if (data.directoryEdits.length) {
+    const edits = data.directoryEdits;
+    kinds.push({ title: t.directory, lines: [t.count(edits.length, 0), t.latest(latestDay(lang, edits.map((e) => e.at)))] });
+  }
+  return myDataSummaryCard({
+    lang,
+    heading: t.heading,
+    intro: t.intro(day(data.generatedAt)),
+    kinds,
+    download: t.download,
+    erase: t.erase,
+    tabUrl,
+    tabLabel: t.tabLabel,
+    eraseLabel: t.eraseLabel,
+  });
+}
+
 function card(lang: Lang, heading: string, paragraphs: string[], confirm: boolean) {
   return eraseMyDataCard({ lang, heading, paragraphs: [...paragraphs], confirm, confirmLabel: T[lang].confirm, cancelLabel: T[lang].cancel });
 }
@@ -137,6 +295,19 @@ export function myDataFeature(deps: MyDataFeatureDeps): Feature {
     // Deleting and its confirmation work only in the personal chat (TeamsBot refuses them in rooms).
     personalOnly: true,
     commands: [
+      ...(deps.myData
+        ? [
+            {
+              id: 'privacy.show',
+              matches: (t: string) => SHOW_COMMANDS.has(t),
+              run: async (context: TurnContext, caller: Caller) => {
+                // Whose data is shown is the caller Teams authenticated on this activity; the full file is in the tab.
+                const data = await deps.myData!(caller.aadObjectId);
+                await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderMyDataSummary(caller.lang, data, deps.tabUrl).content)));
+              },
+            },
+          ]
+        : []),
       {
         id: 'privacy.erase',
         matches: (t) => COMMANDS.has(t),
@@ -147,6 +318,12 @@ export function myDataFeature(deps: MyDataFeatureDeps): Feature {
       },
     ],
     verbs: [
+      {
+        // "Meine Daten löschen" from the summary card's menu: only the question, nothing is deleted yet.
+        verb: 'privacy.erase.ask',
+        schema: z.object({}).passthrough(),
+        run: async (_context, caller) => invokeResponse.card(renderEraseQuestion(caller.lang).content),
+      },
       {
         verb: 'privacy.erase.confirm',
         // Card data names nobody: whose data goes is the caller Teams authenticated on this activity.

@@ -10,7 +10,6 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
 import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
-import { countsOf, type MyData } from '../../services/privacy/myData';
 import { requestJobs } from '../../services/requests/jobs';
 import { DECISION_VERBS, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
@@ -33,8 +32,6 @@ export interface RequestsFeatureDeps {
   /** Carries out notices; the reminder job hands its own over with it. */
   notifier: Pick<RequestNotifier, 'deliver'>;
   logger: Logger;
-  /** "Meine Daten" from every workflow (profile, requests, circle). */
-  myData: (aadObjectId: string) => Promise<MyData>;
 }
 
 const COMMANDS = {
@@ -43,7 +40,6 @@ const COMMANDS = {
   inbox: new Set(['offene vorgänge', 'offene vorgaenge', 'posteingang', 'inbox', 'open items']),
   report: new Set(['vortrag', 'neuer vortrag', 'vortrag anmelden', 'report', 'new report']),
   reports: new Set(['vorträge', 'vortraege', 'meine vorträge', 'reports', 'my reports']),
-  myData: new Set(['meine daten', 'my data']),
   export: new Set(['export', 'vorgänge exportieren', 'vorgaenge exportieren', 'export vorgänge', 'export items']),
 };
 
@@ -322,20 +318,6 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           const t = texts(caller.lang);
           const items = await service.reportsFor(caller.aadObjectId);
           await sendCard(context, views.list(caller.lang, t.listReports, t.listIntroReports(items.length), items));
-        },
-      },
-      {
-        id: 'requests.myData',
-        matches: (t) => COMMANDS.myData.has(t),
-        run: async (context, caller) => {
-          const t = texts(caller.lang);
-          const data = await deps.myData(caller.aadObjectId);
-          const counts = countsOf(data);
-          const lines = JSON.stringify(data, null, 2).split('\n');
-          // Whole, in as many messages as Teams' size limit needs; the tab offers the same as one file.
-          for (const text of splitIntoMessages(t.myDataHeading(counts.items, counts.audit, counts.circle), lines, { fence: true, partLabel: t.part })) {
-            await context.sendActivity(markdown(text));
-          }
         },
       },
       {

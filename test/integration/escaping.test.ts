@@ -172,10 +172,10 @@ describe('user text reaches others as text (issue 13, point 6)', () => {
     expect(exported.match(/```/g)).toHaveLength(2);
     expect(exported.trimEnd().endsWith('```')).toBe(true);
 
-    // "Meine Daten" shows the same subject inside its JSON fence, which it cannot close either.
-    const mine = (await say('Meine Daten', SPACED)).activity?.text ?? '';
-    expect(mine.replace(/\u200B/g, '')).toContain('Zaun ``` im Betreff');
-    expect(mine.match(/```/g)).toHaveLength(2);
+    // "Meine Daten" shows a summary card without subjects; the file keeps the subject as it was typed.
+    const mine = JSON.stringify((await say('Meine Daten', SPACED)).activity?.attachments ?? []);
+    expect(mine).not.toContain('Zaun');
+    expect(JSON.stringify(await app.myData(SPACED.aadObjectId))).toContain('Zaun ``` im Betreff');
   });
 
   it('refuses a deputy e-mail that could end a link, and changes nothing', async () => {

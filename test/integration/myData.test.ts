@@ -8,6 +8,7 @@ import { openDatabase, type AppDatabase } from '../../services/storage/database'
 import type { UserProfile } from '../../services/users/userProfiles';
 import { activityBuilders, stableGuid, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
+import { cardsOf } from '../support/teamsRules';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { ok } from '../support/circle';
 
@@ -56,12 +57,19 @@ describe('"Meine Daten" and "Meine Daten löschen"', () => {
     return res.body as InvokeBody;
   }
 
-  /** "Meine Daten" as the chat shows it: the JSON inside the code fence, and the whole text. */
-  async function myData(from: TeamsUser): Promise<{ text: string; data: any }> {
-    const text = (await say('Meine Daten', from)).activity?.text ?? '';
-    const fenced = /```\n([\s\S]*)\n```/.exec(text);
-    expect(fenced).not.toBeNull();
-    return { text, data: JSON.parse(fenced![1]) };
+  /**
+   * "Meine Daten": the summary card the chat shows (no ids, no JSON) and the full file (the tab's download, built by
+   * the same function); `text` is both, for checks that nothing about others is in either.
+   */
+  async function myData(from: TeamsUser): Promise<{ text: string; data: any; card: string }> {
+    const call = await say('Meine Daten', from);
+    const cards = cardsOf(call.activity as never);
+    expect(cards).toHaveLength(1);
+    const card = json(cards[0]);
+    expect(card).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    expect(card).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    const data = JSON.parse(JSON.stringify(await app.myData(from.aadObjectId)));
+    return { text: `${card}\n${JSON.stringify(data, null, 2)}`, data, card };
   }
 
   async function submitRequest(from: TeamsUser, authority: string, subject: string, description: string): Promise<ItemDoc> {
@@ -117,6 +125,12 @@ describe('"Meine Daten" and "Meine Daten löschen"', () => {
     }
 
     const requester = await myData(STAFF);
+    // The chat shows the kinds with counts and German dates; the subject and texts only in the file.
+    expect(requester.card).toContain('Ihre Anliegen und Vorträge');
+    expect(requester.card).toContain('1 insgesamt, davon 1 offen');
+    expect(requester.card).toContain('Zuletzt am 24.11.2026');
+    expect(requester.card).not.toContain(item.subject);
+    expect(requester.card).toContain('privacy.erase.ask');
     expect(requester.data.about).toBe(STAFF.aadObjectId);
     expect(requester.data.requests.created).toEqual([
       expect.objectContaining({ id: item.id, subject: item.subject, text: item.body, status: 'in_bearbeitung', open: true, messages: [] }),

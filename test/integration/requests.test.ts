@@ -520,13 +520,18 @@ describe('Anliegen and Vortrag in Teams', () => {
       const me = user({ name: 'Dora Datenschutz' });
       await submitRequest(me, { subject: 'Meine Frage (Beispiel)' });
       const mine = await say('Meine Daten', me);
-      expect(mine.activity?.text).toContain('Meine Frage (Beispiel)');
-      expect(mine.activity?.text).toContain(me.aadObjectId);
-      expect(mine.activity?.text).not.toContain(form.subject);
+      // A summary card by kind (no JSON, no ids); the full file is the tab's download, built by app.myData.
+      const card = JSON.stringify(mine.activity?.attachments?.[0]?.content);
+      expect(card).toContain('Ihre Anliegen und Vorträge');
+      expect(card).toContain('1 insgesamt, davon 1 offen');
+      expect(card).not.toContain(me.aadObjectId);
+      const file = JSON.stringify(await app.myData(me.aadObjectId), null, 2);
+      expect(file).toContain('Meine Frage (Beispiel)');
+      expect(file).toContain(me.aadObjectId);
+      expect(file).not.toContain(form.subject);
       // Every workflow's part: the profile (how the bot reaches them), requests and the circle.
-      expect(mine.activity?.text).toMatch(/Ihr Profil, 1 Anliegen und Vorträge mit 1 Verlaufseinträgen, 0 Einträge im Koordinierungskreis/);
-      expect(mine.activity?.text).toContain('"profile": {');
-      expect(mine.activity?.text).toContain('"circle": {');
+      expect(file).toContain('"profile": {');
+      expect(file).toContain('"circle": {');
     });
   });
 

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/testApp';
 
 function cardOf(call: { activity?: { attachments?: Array<{ contentType?: string; content?: unknown }> } }) {
   const attachment = call.activity?.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
-  return attachment?.content as { body: Array<{ text?: string }>; actions?: Array<{ verb?: string }> } | undefined;
+  return attachment?.content as { body: Array<{ text?: string }>; actions?: Array<{ type?: string; verb?: string; data?: unknown }> } | undefined;
 }
 
 function cardText(card: unknown): string {
@@ -66,7 +66,9 @@ describe('the bot service, driven over HTTP the way Teams drives it', () => {
     const call = await emulator.waitFor((c) => c.operation === 'reply' || c.operation === 'send');
     const card = cardOf(call);
     expect(cardText(card)).toContain('Willkommen beim Integrations-Lotsen');
-    expect(card?.actions?.map((a) => a.verb)).toEqual(['help.show']);
+    // The main actions send their command as the user's message (imBack); "Was kann ich fragen?" opens the help in place.
+    expect(card?.actions?.filter((a) => a.type === 'Action.Execute').map((a) => a.verb)).toEqual(['help.show']);
+    expect(card?.actions?.filter((a) => a.type === 'Action.Submit').map((a) => (a.data as { msteams?: { value?: string } })?.msteams?.value)).toEqual(['Anliegen senden', 'Wer ist meine IB?', 'Meine Anliegen']);
     const stored = await database.store<UserProfile>(CONTAINERS.users).read(max.aadObjectId, 'profile');
     expect(stored?.personal).toMatchObject({ conversationType: 'personal', serviceUrl: emulator.serviceUrl, tenantId: DEFAULT_TENANT_ID });
   });

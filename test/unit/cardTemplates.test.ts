@@ -23,20 +23,23 @@ describe.each(['de', 'en'] as const)('the contact, authority-choice and director
   const cards = {
     contact: contactCard({
       lang,
-      heading: 'Ihre Ansprechperson',
-      intro: 'Für Marl (Kreis Recklinghausen) ist die Bezirksregierung Münster zuständig.',
+      heading: 'Ihre IB bei der Bezirksregierung Münster',
+      intro: 'Für Marl ist die Bezirksregierung Münster zuständig.',
       notice: 'Abwesend bis 12.12.2026; es vertritt Jan Jedermann (Beispiel).',
       people: [
         {
-          role: 'Integrationsbeauftragte',
+          role: '',
           name: 'Tina Test (Beispiel)',
-          title: 'Dezernat 36',
+          title: 'Integrationsbeauftragte',
           facts: [
             { label: 'E-Mail', value: '[tina.test@example.org](mailto:tina.test@example.org)' },
             { label: 'Telefon', value: '[0251 411-0](tel:+492514110)' },
           ],
-          chatUrl: 'https://teams.microsoft.com/l/chat/0/0?users=tina.test@example.org',
-          chatLabel: 'Chat öffnen',
+          actions: [
+            { title: 'Chat starten', url: 'https://teams.microsoft.com/l/chat/0/0?users=tina.test@example.org', mode: 'primary' },
+            { title: 'E-Mail schreiben', url: 'mailto:tina.test@example.org', mode: 'secondary' },
+            { title: 'Anrufen', url: 'tel:+492514110', mode: 'secondary' },
+          ],
         },
       ],
       source: 'Quelle: RdErl. v. 5.12.2023, Nr. 5 b',

@@ -137,6 +137,7 @@ export const de = {
       heading: 'Für IB: Vorgänge und Vortrag',
       description: 'Offene Anliegen bearbeiten, Vortrag an die Behördenleitung anmelden (Nr. 4), Verlauf als CSV exportieren.',
       examples: '„Offene Vorgänge“ · „Vortrag“ · „Vorträge“ · „Export“',
+      audience: ['commissioner'],
     },
   ],
 };

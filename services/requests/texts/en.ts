@@ -130,6 +130,7 @@ export const en: Texts<typeof de> = {
       heading: 'For commissioners: items and reports',
       description: 'Handle open requests, register a report to the head (No. 4), export the history as CSV.',
       examples: '"open items" · "report" · "reports" · "export"',
+      audience: ['commissioner'],
     },
   ],
 };
