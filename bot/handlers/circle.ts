@@ -341,7 +341,6 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           description: 'Nächste Sitzung, offene Terminumfragen, Rückmeldung (Zusage, Absage, Vertretung), Themen vorschlagen, Kalenderdatei. Das KfI legt Umfragen an und kündigt Sitzungen an.',
           examples: '„Koordinierungskreis“ · „Nächste Sitzung“ · „Terminumfrage“ (KfI) · „Sitzung ankündigen“ (KfI) · „Koordinierungskreis hier posten“ (KfI, im Kanal)',
           audience: ['circle', 'kfi'],
-          audience: ['circle', 'kfi'],
         },
       ],
       en: [
@@ -349,7 +348,6 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
           heading: 'Coordination circle',
           description: 'Next meeting, open date polls, your reply (attending, not attending, sending someone), topic proposals, calendar file. The KfI creates polls and announces meetings.',
           examples: '"Koordinierungskreis" · "next meeting" · "Terminumfrage" (KfI) · "announce meeting" (KfI) · "Koordinierungskreis hier posten" (KfI, in the channel)',
-          audience: ['circle', 'kfi'],
           audience: ['circle', 'kfi'],
         },
       ],

@@ -57,12 +57,12 @@ const schemas = {
    * (services/requests/views.ts ITEM_INPUTS); `text` is what cards posted before that send.
    */
   text: z.object({ ...ref, rev, question: str, answer: str, reply: str, text: str }).passthrough(),
-  /** "Vortrag öffnen" on an item card: the linked item, and the item whose card the click came from (`within`). */
-  open: z.object({ ...ref, within: z.string().min(1).max(100).optional() }).passthrough(),
   /** One of the head's decisions: a meeting's `date` and `time`, a `note`, an `instruction` or a `reason` (older cards: `text`). */
   decision: z.object({ ...ref, rev, date: str, time: str, note: str, instruction: str, reason: str, text: str }).passthrough(),
   legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
   ref: z.object(ref).passthrough(),
+  /** "Vortrag öffnen" on an item card: the linked item, and the item whose card the click came from (`within`). */
+  open: z.object({ ...ref, within: z.string().min(1).max(100).optional() }).passthrough(),
   reportStart: z.object({ requestId: z.string().max(100).optional(), authority: z.string().max(20).optional() }).passthrough(),
   reportSubmit: z.object({ authority: str, subject: str, summary: str, urgency: str, proposedDates: str, linkedRequestId: z.string().max(100).optional() }).passthrough(),
   legacyAct: z.object({ ...ref, rev, action: z.enum(['accept', 'ask', 'answer', 'done']), text: str }).passthrough(),
