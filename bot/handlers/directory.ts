@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { directoryEditCard } from '../../cards/directoryEditCard';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { DirectoryRepository } from '../../services/directory/directoryRepository';
-import { berlinDate } from '../../services/common/berlinTime';
+import { berlinDate, formatBerlinDate } from '../../services/common/berlinTime';
 import { AUTHORITY_CODES, type Authority, type AuthorityCode } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
 import { ConcurrencyError } from '../../services/storage/errors';
@@ -107,7 +107,9 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       statusStyle,
       officeHours: a.commissioner?.officeHours ?? '',
       // Shown as text; the inputs below are prefilled with the stored values as they are (an input does not render Markdown).
-      absencesText: absences.length ? absences.map((x) => `${x.from} – ${x.to}${x.note ? ` (${cardText(x.note)})` : ''}`).join('\n') : t.noAbsences,
+      absencesText: absences.length
+        ? absences.map((x) => `- ${formatBerlinDate(x.from, lang)} – ${formatBerlinDate(x.to, lang)}${x.note ? ` (${cardText(x.note)})` : ''}`).join('\n')
+        : t.noAbsences,
       deputy: { name: a.deputy?.name ?? '', title: a.deputy?.title ?? '', email: a.deputy?.email ?? '', phone: a.deputy?.phone ?? '' },
       authority: a.code,
       labels: { ...t.labels },

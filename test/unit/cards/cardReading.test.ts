@@ -1,0 +1,40 @@
+/**
+ * Every German card the Lotse sends, read as a user reads it (test/support/cardReading.ts): no internal ids, no ISO
+ * dates or time-zone names, no raw URLs, no English words, and no more buttons than fit at 328 px. The fixtures are
+ * the gallery's (test/fixtures/cards.ts, `npm run gallery`).
+ */
+import { cardFixtures, type CardFixture } from '../../fixtures/cards';
+import { expectValidCard } from '../../support/cardChecks';
+import { describeFindings, readCard } from '../../support/cardReading';
+
+let german: CardFixture[];
+beforeAll(async () => {
+  german = (await cardFixtures()).filter((f) => f.lang === 'de');
+});
+
+it('covers every German card fixture', () => {
+  expect(german.length).toBeGreaterThan(40);
+});
+
+it('finds nothing a German reader would stumble over on any card', () => {
+  expect(german.length).toBeGreaterThan(40);
+  const problems: Record<string, string[]> = {};
+  for (const f of german) {
+    const lines = describeFindings(readCard(f.card, 'de'));
+    if (lines.length) problems[f.name] = lines;
+  }
+  expect(problems).toEqual({});
+});
+
+it('sends only cards Teams accepts (valid Adaptive Card 1.5, at most Teams\' number of actions, nothing unbound)', () => {
+  expect(german.length).toBeGreaterThan(40);
+  const problems: Record<string, string> = {};
+  for (const f of german) {
+    try {
+      expectValidCard(f.card, f.lang);
+    } catch (err) {
+      problems[f.name] = (err as Error).message.replace(/\s+/g, ' ').slice(0, 300);
+    }
+  }
+  expect(problems).toEqual({});
+});
