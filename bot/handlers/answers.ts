@@ -8,7 +8,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
-import { cardText, isEmailAddress, mailtoLink, messageText, telLink } from '../../services/text/escape';
+import { cardText, isEmailAddress, mailtoLink, messageText, telLink, telUrl } from '../../services/text/escape';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
@@ -114,8 +114,8 @@ function contactActions(lang: Lang, reach: { upn?: string; email?: string; phone
   if (chat) out.push({ title: t.chat, url: chat });
   const email = reach.email?.trim();
   if (email && isEmailAddress(email)) out.push({ title: t.mail, url: `mailto:${email}` });
-  const digits = reach.phone?.replace(/[^\d+]/g, '') ?? '';
-  if (/^\+?\d{3,20}$/.test(digits)) out.push({ title: t.call, url: `tel:${digits}` });
+  const tel = reach.phone ? telUrl(reach.phone) : undefined;
+  if (tel) out.push({ title: t.call, url: tel });
   return out.map((a) => ({ ...a, mode: 'secondary' }));
 }
 

@@ -90,10 +90,15 @@ export function mailtoLink(address: string): string {
 /** A phone number as people write it: digits, spaces, `+`, `/`, `-`, `.` and parentheses. */
 const PHONE = /^\+?[\d\s()/.-]{3,40}$/;
 
-/** A `tel:` link for a plausible phone number; anything else is shown as plain text, never as a link. */
-export function telLink(phone: string): string {
+/** The `tel:` URL of a plausible phone number, or `undefined` for anything else (never a link made of its digits). */
+export function telUrl(phone: string): string | undefined {
   const trimmed = phone.trim();
   const digits = trimmed.replace(/[^\d+]/g, '');
-  if (!PHONE.test(trimmed) || !/^\+?\d{3,20}$/.test(digits)) return cardText(phone);
-  return `[${escapeInline(trimmed)}](tel:${digits})`;
+  return PHONE.test(trimmed) && /^\+?\d{3,20}$/.test(digits) ? `tel:${digits}` : undefined;
+}
+
+/** A `tel:` link for a plausible phone number; anything else is shown as plain text, never as a link. */
+export function telLink(phone: string): string {
+  const url = telUrl(phone);
+  return url ? `[${escapeInline(phone.trim())}](${url})` : cardText(phone);
 }
