@@ -4,7 +4,7 @@
  * (bot/workflows/respond.ts); what the cards show is in services/requests/views.ts, who is told what in
  * services/requests/notifications.ts, every word in services/requests/texts.
  */
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
@@ -70,17 +70,29 @@ const schemas = {
 type Ref = z.infer<typeof schemas.ref>;
 type TextData = z.infer<typeof schemas.text>;
 
-export function requestsFeature(deps: RequestsFeatureDeps): Feature {
-  const { service, views } = deps;
-  const directory = () => deps.live.engine.directory;
-  const texts = (lang: Lang) => REQUEST_TEXTS[lang];
+/**
+ * One card verb on an existing item, independent of where the click came from: the chat's invoke (below) and the
+ * personal tab's action route (bot/tab/items.ts) run the same table, so both call `RequestService` the same way and
+ * map its outcome with the same `respond`.
+ */
+export interface ItemVerb<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- each verb carries its own schema
+  verb: string;
+  schema: z.ZodType<T>;
+  /** `party` is who acts (from the validated activity or SSO token, never from card data). */
+  run(party: Party, caller: Caller, data: T): Promise<AdaptiveCardInvokeResponse>;
+}
 
-  const partyOf = (context: TurnContext, caller: Caller): Party => ({
-    aadObjectId: caller.aadObjectId,
-    tenantId: caller.tenantId,
-    name: (context.activity.from?.name ?? '').slice(0, 200),
-    lang: caller.lang,
-  });
+/** The item verbs (Übernehmen, Rückfrage, Antworten, Erledigt, Antwort des Anfragenden, the head's decisions, Aktualisieren) and the item's card as a response. */
+export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'views'>): {
+  verbs: ItemVerb[];
+  /** The item's card for the caller, or the refusal (not found, forbidden) in their language. */
+  view(caller: Caller, ref: Ref): Promise<AdaptiveCardInvokeResponse>;
+  refused(lang: Lang, refusal: Refusal): AdaptiveCardInvokeResponse;
+  /** How an item shows in the caller's invoke response; a caller creating an item sets its own `invalid` (the form again). */
+  rendering(caller: Caller, saved: string): Rendering<ItemView>;
+} {
+  const { service, views } = deps;
+  const texts = (lang: Lang) => REQUEST_TEXTS[lang];
 
   /** The requests' own wording for refusals (the shared one for the rest). */
   const refusalText = (lang: Lang) => (r: Exclude<Refusal, { code: 'invalid' }>) =>
@@ -109,23 +121,73 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   });
 
   /** One action on an item at the revision the card showed; `typed` goes back into its inputs if it is refused. */
-  const act = async (context: TurnContext, caller: Caller, data: Ref & { rev: number }, action: RequestAction, typed: TypedValues = {}) => {
-    const result = await service.act(partyOf(context, caller), data, data.rev, action);
+  const act = async (party: Party, caller: Caller, data: Ref & { rev: number }, action: RequestAction, typed: TypedValues = {}) => {
+    const result = await service.act(party, data, data.rev, action);
     return respond(result, caller.lang, itemRendering(caller, texts(caller.lang).saved, { ref: data, typed }));
   };
   const TEXT_INPUT = { ask: 'question', answer: 'answer', reply: 'reply' } as const;
-  const withText = (type: 'ask' | 'answer' | 'reply') => (context: TurnContext, caller: Caller, data: TextData) => {
+  const withText = (type: 'ask' | 'answer' | 'reply') => (party: Party, caller: Caller, data: TextData) => {
     const text = data[TEXT_INPUT[type]] ?? data.text ?? '';
-    return act(context, caller, data, { type, text }, { [TEXT_INPUT[type]]: text });
+    return act(party, caller, data, { type, text }, { [TEXT_INPUT[type]]: text });
   };
   /** The input that carries each decision's text (none for "Zur Kenntnis nehmen", the date and time for a meeting). */
   const DECISION_TEXT: Record<ReportDecision, 'note' | 'instruction' | 'reason' | undefined> = { termin: undefined, kenntnis: undefined, schriftlich: 'note', weisung: 'instruction', ablehnen: 'reason' };
 
-  const viewResponse = async (caller: Caller, data: Ref) => {
-    const view = await service.view(caller.aadObjectId, data);
-    if (!('item' in view)) return refused(caller.lang, view);
-    return invokeResponse.card(await views.item(caller.lang, view.item, view.roles));
+  const view = async (caller: Caller, data: Ref) => {
+    const found = await service.view(caller.aadObjectId, data);
+    if (!('item' in found)) return refused(caller.lang, found);
+    return invokeResponse.card(await views.item(caller.lang, found.item, found.roles));
   };
+
+  const verbs: ItemVerb[] = [
+    { verb: REQUEST_VERBS.accept, schema: schemas.step, run: (party, caller, data: z.infer<typeof schemas.step>) => act(party, caller, data, { type: 'accept' }) },
+    { verb: REQUEST_VERBS.ask, schema: schemas.text, run: withText('ask') },
+    { verb: REQUEST_VERBS.answer, schema: schemas.text, run: withText('answer') },
+    { verb: REQUEST_VERBS.done, schema: schemas.step, run: (party, caller, data: z.infer<typeof schemas.step>) => act(party, caller, data, { type: 'done' }) },
+    { verb: REQUEST_VERBS.reply, schema: schemas.text, run: withText('reply') },
+    ...REPORT_DECISIONS.map((decision: ReportDecision): ItemVerb<z.infer<typeof schemas.decision>> => ({
+      verb: DECISION_VERBS[decision],
+      schema: schemas.decision,
+      run: (party, caller, data) => {
+        const field = DECISION_TEXT[decision];
+        const text = (field ? data[field] : undefined) ?? data.text;
+        const typed: TypedValues = { date: data.date, time: data.time, ...(field ? { [field]: text } : {}) };
+        return act(party, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text }, typed);
+      },
+    })),
+    // Cards posted before the typed verbs: the same handlers.
+    {
+      verb: LEGACY_ACT_VERB,
+      schema: schemas.legacyAct,
+      run: (party, caller, data: z.infer<typeof schemas.legacyAct>) =>
+        act(party, caller, data, data.action === 'ask' || data.action === 'answer' ? { type: data.action, text: data.text ?? '' } : { type: data.action }, { [data.action === 'ask' ? 'question' : 'answer']: data.text }),
+    },
+    {
+      verb: LEGACY_DECIDE_VERB,
+      schema: schemas.legacyDecide,
+      run: (party, caller, data: z.infer<typeof schemas.legacyDecide>) => act(party, caller, data, { type: 'decide', decision: data.decision, date: data.date, time: data.time, text: data.text }),
+    },
+    { verb: REQUEST_VERBS.refresh, schema: schemas.ref, run: (_party, caller, data: Ref) => view(caller, data) },
+  ];
+  return { verbs, view, refused, rendering: (caller, saved) => itemRendering(caller, saved) };
+}
+
+export function requestsFeature(deps: RequestsFeatureDeps): Feature {
+  const { service, views } = deps;
+  const directory = () => deps.live.engine.directory;
+  const texts = (lang: Lang) => REQUEST_TEXTS[lang];
+  const item = requestItemVerbs(deps);
+  const refused = item.refused;
+  const viewResponse = item.view;
+
+  const partyOf = (context: TurnContext, caller: Caller): Party => ({
+    aadObjectId: caller.aadObjectId,
+    tenantId: caller.tenantId,
+    name: (context.activity.from?.name ?? '').slice(0, 200),
+    lang: caller.lang,
+  });
+
+  const itemRendering = item.rendering;
 
   const homeAuthority = (context: TurnContext) => (context.turnState.get(PROFILE_KEY) as UserProfile | undefined)?.homeAuthority;
   const sendCard = (context: TurnContext, content: Record<string, unknown>) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(content)));
@@ -173,33 +235,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         });
       },
     },
-    { verb: REQUEST_VERBS.accept, schema: schemas.step, run: (context, caller, data: z.infer<typeof schemas.step>) => act(context, caller, data, { type: 'accept' }) },
-    { verb: REQUEST_VERBS.ask, schema: schemas.text, run: withText('ask') },
-    { verb: REQUEST_VERBS.answer, schema: schemas.text, run: withText('answer') },
-    { verb: REQUEST_VERBS.done, schema: schemas.step, run: (context, caller, data: z.infer<typeof schemas.step>) => act(context, caller, data, { type: 'done' }) },
-    { verb: REQUEST_VERBS.reply, schema: schemas.text, run: withText('reply') },
-    ...REPORT_DECISIONS.map((decision: ReportDecision) => ({
-      verb: DECISION_VERBS[decision],
-      schema: schemas.decision,
-      run: (context: TurnContext, caller: Caller, data: z.infer<typeof schemas.decision>) => {
-        const field = DECISION_TEXT[decision];
-        const text = (field ? data[field] : undefined) ?? data.text;
-        const typed: TypedValues = { date: data.date, time: data.time, ...(field ? { [field]: text } : {}) };
-        return act(context, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text }, typed);
-      },
-    })),
-    // Cards posted before the typed verbs: the same handlers.
-    {
-      verb: LEGACY_ACT_VERB,
-      schema: schemas.legacyAct,
-      run: (context, caller, data: z.infer<typeof schemas.legacyAct>) =>
-        act(context, caller, data, data.action === 'ask' || data.action === 'answer' ? { type: data.action, text: data.text ?? '' } : { type: data.action }, { [data.action === 'ask' ? 'question' : 'answer']: data.text }),
-    },
-    {
-      verb: LEGACY_DECIDE_VERB,
-      schema: schemas.legacyDecide,
-      run: (context, caller, data: z.infer<typeof schemas.legacyDecide>) => act(context, caller, data, { type: 'decide', decision: data.decision, date: data.date, time: data.time, text: data.text }),
-    },
+    // The item verbs, shared with the personal tab: who acts comes from the activity.
+    ...item.verbs.map((v): CardVerb<unknown> => ({ verb: v.verb, schema: v.schema, run: (context, caller, data) => v.run(partyOf(context, caller), caller, data) })),
     {
       verb: REQUEST_VERBS.reportStart,
       schema: schemas.reportStart,
@@ -237,7 +274,6 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         });
       },
     },
-    { verb: REQUEST_VERBS.refresh, schema: schemas.ref, run: (_context, caller, data: Ref) => viewResponse(caller, data) },
     {
       verb: REQUEST_VERBS.open,
       schema: schemas.open,
