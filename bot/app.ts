@@ -291,7 +291,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     delivery.relay.start(config.relay.sweepMs);
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId

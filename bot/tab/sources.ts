@@ -8,6 +8,7 @@
 import type { AuthorityCode } from '../../services/directory/model';
 import type { Roles } from '../../services/directory/roles';
 import type { Lang } from '../texts';
+import type { TabItemsSource } from './items';
 import type { CaseSummary as WireCaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from './wire';
 
 export type { CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized } from './wire';
@@ -88,4 +89,6 @@ export interface TabSources {
   reports?: ReportsSource;
   circle?: CircleSource;
   composer?: TabComposer;
+  /** An Anliegen or Vortrag opened from a list: its card for the viewer and its actions (bot/tab/items.ts). */
+  items?: TabItemsSource;
 }

@@ -167,6 +167,32 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }),
   );
 
+  // An Anliegen or Vortrag opened from a list, and its card's actions: the address names the item, the token the viewer.
+  const NO_ITEMS = { code: 'NotFound', message: 'Items are not opened in this tab.' };
+  server.get(
+    '/api/tab/items/:authority/:id',
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (!identity) return;
+      const result = await deps.service.openItem(identity, lang(req), String(req.params?.authority ?? ''), String(req.params?.id ?? ''));
+      if (!result) return json(res, 404, NO_ITEMS);
+      json(res, result.status, result.body);
+    }),
+  );
+  server.post(
+    '/api/tab/items/:authority/:id/actions',
+    reader,
+    handle(async (req, res) => {
+      const identity = await authenticate(req, res);
+      if (!identity) return;
+      const input = body(req, res);
+      if (!input) return;
+      const result = await deps.service.actOnItem(identity, lang(req), String(req.params?.authority ?? ''), String(req.params?.id ?? ''), input);
+      if (!result) return json(res, 404, NO_ITEMS);
+      json(res, result.status, result.body);
+    }),
+  );
+
   for (const action of ['preview', 'send'] as const) {
     server.post(
       `/api/tab/${action}`,

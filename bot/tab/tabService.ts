@@ -268,6 +268,16 @@ export class TabService {
     return outcome;
   }
 
+  /** An Anliegen or Vortrag for the viewer (its card as in the chat), or the refusal; `undefined` when the tab opens none. */
+  async openItem(identity: SsoIdentity, lang: Lang, authority: string, id: string) {
+    return this.deps.sources.items?.open(this.viewer(identity, lang), identity.name ?? '', authority, id);
+  }
+
+  /** One of the card's actions, carried out as in the chat; `undefined` when the tab opens no items. */
+  async actOnItem(identity: SsoIdentity, lang: Lang, authority: string, id: string, payload: unknown) {
+    return this.deps.sources.items?.act(this.viewer(identity, lang), identity.name ?? '', authority, id, payload);
+  }
+
   /** `undefined`: no such composer kind for this viewer (404). */
   async preview(identity: SsoIdentity, lang: Lang, kindId: unknown, input: unknown) {
     const viewer = this.viewer(identity, lang);

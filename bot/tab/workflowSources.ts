@@ -9,6 +9,9 @@ import { postedMeeting, postedPoll } from '../../services/circle/views';
 import type { Outcome, Refusal } from '../../services/workflow/outcome';
 import type { ItemSummary } from '../../services/requests/model';
 import type { RequestService } from '../../services/requests/requestService';
+import type { RequestViews } from '../../services/requests/views';
+import type { Logger } from '../../services/logging';
+import { tabItems } from './items';
 import type { MyData } from '../../services/privacy/myData';
 import type { ErasureReport } from '../../services/privacy/erasure';
 import { erasureText } from '../handlers/myData';
@@ -247,6 +250,9 @@ export function circleComposer(circle: CircleService, profiles: Pick<CircleProfi
 /** All workflow sections of the tab. */
 export function workflowTabSources(deps: {
   requests: RequestService;
+  /** The item cards per viewer; with `logger`, rows of the lists open their item in the tab (absent: they do not). */
+  views?: RequestViews;
+  logger?: Logger;
   circle: CircleService;
   profiles: Pick<CircleProfiles, 'refreshIds'>;
   now?: () => Date;
@@ -263,5 +269,6 @@ export function workflowTabSources(deps: {
     reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },
     circle: circleSource(deps.circle),
     composer: circleComposer(deps.circle, deps.profiles),
+    ...(deps.views && deps.logger ? { items: tabItems({ service: requests, views: deps.views, logger: deps.logger }) } : {}),
   };
 }
