@@ -54,6 +54,8 @@ export interface CircleMeetingCardData {
   /** The topic proposal's inputs, refilled after a refused proposal ('' otherwise). */
   topicValues: { title: string; description: string; presenter: string };
   actionTitleValue: string;
+  /** The KfI's reason for cancelling, refilled after a refused cancellation ('' otherwise). */
+  cancelReasonValue: string;
   canPropose: boolean;
   icsUrl: string;
   onlineUrl: string;

@@ -22,7 +22,7 @@ export interface CardStatus {
   /** Teams user ids (29:…) that refresh automatically into their own view; at most 60 are used. */
   refreshUserIds?: string[];
   /** What the viewer typed, to refill the meeting card's inputs after a refused action (only the actor sees it). */
-  inputs?: Partial<Record<'topicTitle' | 'topicDescription' | 'topicPresenter' | 'minutes' | 'actionTitle' | 'delegate', string>>;
+  inputs?: Partial<Record<'topicTitle' | 'topicDescription' | 'topicPresenter' | 'minutes' | 'actionTitle' | 'delegate' | 'cancelReason', string>>;
 }
 
 /** Member names for a card line, each escaped (display names are user text). */
@@ -102,7 +102,8 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     lang,
     meetingId: m.pk,
     heading: t.meetingHeading(cardText(m.title)),
-    status: cancelled ? t.cancelled : opts.status ?? '',
+    // A cancelled meeting says why on top ("Abgesagt: <Grund>"): the KfI's reason is user text, escaped.
+    status: cancelled ? (m.cancelReason ? t.cancelledBecause(cardText(m.cancelReason)) : t.cancelled) : opts.status ?? '',
     statusStyle: cancelled ? 'attention' : opts.statusStyle ?? 'default',
     todoText: cancelled ? '' : ended ? t.ended : mineText || t.todoRsvp(deadline),
     facts,
@@ -112,6 +113,7 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     delegateValue: opts.inputs?.delegate ?? view.mine?.delegate ?? '',
     topicValues: { title: opts.inputs?.topicTitle ?? '', description: opts.inputs?.topicDescription ?? '', presenter: opts.inputs?.topicPresenter ?? '' },
     actionTitleValue: opts.inputs?.actionTitle ?? '',
+    cancelReasonValue: view.viewerIsKfi ? opts.inputs?.cancelReason ?? '' : '',
     canPropose: !cancelled && !ended,
     icsUrl: cancelled ? '' : view.icsUrl,
     onlineUrl: cancelled ? '' : m.onlineUrl ?? '',

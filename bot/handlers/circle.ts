@@ -51,6 +51,8 @@ const SCHEMAS = {
   topicReject: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/) }).passthrough(),
   topicUp: z.object({ meetingId: id, topicId: z.string().regex(/^topic:[0-9a-f-]{36}$/) }).passthrough(),
   minutes: z.object({ meetingId: id, minutes: text(10_000) }).passthrough(),
+  /** The reason is checked by the service (required, length, privacy guard); here only its type and a sane size. */
+  meetingCancel: z.object({ meetingId: id, cancelReason: text(2000) }).passthrough(),
   actionAdd: z.object({ meetingId: id, actionTitle: text(1000), actionOwner: text(80), actionDue: text(10) }).passthrough(),
 };
 
@@ -228,8 +230,8 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     },
     meetingShow: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
       answer(context, caller, V.meetingShow, await service.showMeeting(caller.aadObjectId, data.meetingId), (view) => meetingCard(caller, view), ''),
-    meetingCancel: async (context: TurnContext, caller: Caller, data: z.infer<typeof meetingRef>) =>
-      answer(context, caller, V.meetingCancel, await service.cancelMeeting(caller.aadObjectId, data.meetingId), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].cancelled),
+    meetingCancel: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.meetingCancel>) =>
+      answer(context, caller, V.meetingCancel, await service.cancelMeeting(caller.aadObjectId, data.meetingId, data.cancelReason ?? ''), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].cancelled, meetingAgain(caller, data.meetingId, { cancelReason: data.cancelReason })),
     meetingRsvp: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.rsvp>) =>
       answer(context, caller, V.meetingRsvp, await service.rsvp(caller.aadObjectId, data.meetingId, data.rsvp, data.delegate), (view, s, st) => meetingCard(caller, view, s, st), M[lang(caller)].rsvpSaved, meetingAgain(caller, data.meetingId, { delegate: data.delegate })),
     topicPropose: async (context: TurnContext, caller: Caller, data: z.infer<typeof SCHEMAS.topicPropose>) => {
@@ -267,7 +269,7 @@ export function circleFeature(deps: CircleFeatureDeps): Feature {
     verb(V.meetingSave, SCHEMAS.meetingSave, handlers.meetingSave),
     verb(V.meetingRefresh, SCHEMAS.meetingRef, handlers.meetingShow),
     verb(V.meetingShow, SCHEMAS.meetingRef, handlers.meetingShow),
-    verb(V.meetingCancel, SCHEMAS.meetingRef, handlers.meetingCancel),
+    verb(V.meetingCancel, SCHEMAS.meetingCancel, handlers.meetingCancel),
     verb(V.meetingRsvp, SCHEMAS.rsvp, handlers.meetingRsvp),
     verb(V.topicPropose, SCHEMAS.topicPropose, handlers.topicPropose),
     verb(V.topicAccept, SCHEMAS.topicAccept, handlers.topicAccept),

@@ -176,7 +176,7 @@ const refused = (code: 'forbidden' | 'not_found' | 'closed' | 'unavailable', rea
 const problem = (field: string, code: ProblemCode = 'missing', kinds?: PersonalDataKind[]) => new Refused(outcome.invalid([{ field, code, ...(kinds ? { kinds } : {}) }]));
 
 const DAY = 86_400_000;
-const MAX_TEXT = { title: 150, place: 200, url: 500, agenda: 2_000, topic: 150, description: 500, presenter: 120, minutes: 8_000, delegate: 120 };
+const MAX_TEXT = { title: 150, place: 200, url: 500, agenda: 2_000, topic: 150, description: 500, presenter: 120, minutes: 8_000, delegate: 120, cancelReason: 500 };
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -688,9 +688,18 @@ export class CircleService {
     return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input), at));
   }
 
-  /** The KfI cancels a meeting: every posted card shows it cancelled, members are told once, reminders stop. */
-  async cancelMeeting(actor: string, meetingId: string): Promise<Outcome<MeetingView>> {
-    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.cancel(m, at));
+  /**
+   * The KfI cancels a meeting for a reason: every posted card shows it cancelled with the reason, members are told once
+   * (with the reason), reminders stop. The reason is one short line every member reads: required, and refused by the
+   * privacy guard like every other text the circle shows (nothing is stored then).
+   */
+  async cancelMeeting(actor: string, meetingId: string, reason: string): Promise<Outcome<MeetingView>> {
+    return this.kfiChange(actor, meetingId, (m, at) => {
+      // A second click (or a second KfI) after the cancellation: nothing to check, nothing changes.
+      if (m.status === 'cancelled') return { unchanged: true };
+      const oneLine = (reason ?? '').replace(/\s+/g, ' ');
+      return meetingTransitions.cancel(m, guard(required(oneLine, MAX_TEXT.cancelReason, 'cancelReason'), 'cancelReason'), at);
+    });
   }
 
   /** The KfI publishes the agenda: posted cards show it and members are told once. */

@@ -86,6 +86,11 @@ export interface MeetingDoc extends PendingCarrier {
   /** Berlin calendar date until which members answer. */
   rsvpDeadline: string;
   status: 'scheduled' | 'cancelled';
+  /**
+   * Why the KfI cancelled (set with `status: 'cancelled'`): free text every member reads on the card and in the
+   * cancellation message, so it passed the privacy guard before it was stored. Meetings cancelled by older builds have none.
+   */
+  cancelReason?: string;
   /** 128 random bits (base64url): the unguessable part of the .ics link. */
   icsToken: string;
   /** Increases with every change members see (cards, calendar SEQUENCE). */
@@ -222,9 +227,14 @@ export const meetingTransitions = {
     const same = (['title', 'start', 'end', 'place', 'onlineUrl', 'agendaText', 'rsvpDeadline'] as const).every((k) => next[k] === m[k]);
     return same ? unchanged : revised(m, next, at);
   },
-  /** Cancels the meeting; cancelling twice changes nothing. */
-  cancel(m: MeetingDoc, at: string): Change<MeetingDoc> {
-    return m.status === 'cancelled' ? unchanged : revised(m, { ...m, status: 'cancelled' }, at);
+  /**
+   * Cancels the meeting for `reason` (the text members are told); a cancellation without a reason is refused.
+   * Cancelling twice changes nothing: the first reason stays, as members were told it.
+   */
+  cancel(m: MeetingDoc, reason: string, at: string): Change<MeetingDoc> {
+    if (m.status === 'cancelled') return unchanged;
+    if (!reason.trim()) return { refuse: { ok: false, code: 'invalid', problems: [{ field: 'cancelReason', code: 'missing' }] } };
+    return revised(m, { ...m, status: 'cancelled', cancelReason: reason }, at);
   },
   /** Publishes the agenda (once). */
   publishAgenda(m: MeetingDoc, at: string): Change<MeetingDoc> {

@@ -265,9 +265,7 @@ async function deliverMeeting(deps: CircleNotifierDeps, meeting: Versioned<Meeti
   }
   for (const n of notes) {
     const kind = String(n.data?.notice ?? 'changed') as MeetingNoticeKind;
-    await messageMembers(deps, n.key, meeting.tenantId, view!.members.map((m) => m.aadObjectId), (lang) =>
-      textMessage(CIRCLE_MESSAGES[lang].notice[kind](messageText(meeting.title), meetingWhen(meeting, lang))),
-    );
+    await messageMembers(deps, n.key, meeting.tenantId, view!.members.map((m) => m.aadObjectId), (lang) => meetingNoticeText(meeting, kind, lang));
   }
   if (of(NOTICE_KINDS.reminders).length) {
     if (meeting.status === 'cancelled') await cancelMeetingJobs(deps.scheduler, meeting);
@@ -292,6 +290,18 @@ export function circleRelaySource(deps: CircleNotifierDeps): RelaySource<CircleD
       else deps.logger.warn({ event: 'circle.notice_ignored', type: doc.type }, 'pending notices on a circle document without notices');
     },
   };
+}
+
+/**
+ * The text a member gets about a change of `meeting`, in their language. A cancellation carries the KfI's reason (user
+ * text: escaped for Teams Markdown, like the title); one cancelled by an older build has none and says so without it.
+ */
+export function meetingNoticeText(meeting: MeetingDoc, kind: MeetingNoticeKind, lang: Lang): OutgoingActivity {
+  const t = CIRCLE_MESSAGES[lang].notice;
+  const title = messageText(meeting.title);
+  const when = meetingWhen(meeting, lang);
+  if (kind === 'cancelled') return textMessage(t.cancelled(title, when, meeting.cancelReason ? messageText(meeting.cancelReason) : undefined));
+  return textMessage(t[kind](title, when));
 }
 
 /** Reminders sent by jobs, in the recipient's language. */

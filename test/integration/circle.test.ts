@@ -298,11 +298,12 @@ describe('the Koordinierungskreis in Teams', () => {
     it('cancelling updates every posted card, notifies members once, and the calendar file says CANCELLED', async () => {
       await settle();
       const mark = lastSeq(emulator);
-      expect((await invoke('circle.meeting.cancel', { meetingId }, KOELN_IB)).body.statusCode).toBe(403);
-      const res = await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
-      expect(cardText(res.body)).toContain('Diese Sitzung ist abgesagt.');
+      const reason = 'Der Sitzungssaal ist gesperrt.';
+      expect((await invoke('circle.meeting.cancel', { meetingId, cancelReason: reason }, KOELN_IB)).body.statusCode).toBe(403);
+      const res = await invoke('circle.meeting.cancel', { meetingId, cancelReason: reason }, KFI_LEAD);
+      expect(cardText(res.body)).toContain(`Abgesagt: ${reason}`);
       await eventually(() => acceptedPosts(emulator, mark).size === 50 && acceptedUpdates(emulator, mark) === 50);
-      await invoke('circle.meeting.cancel', { meetingId }, KFI_LEAD);
+      await invoke('circle.meeting.cancel', { meetingId, cancelReason: reason }, KFI_LEAD);
       await app.delivery.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;

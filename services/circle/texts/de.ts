@@ -18,12 +18,13 @@ export const de = {
     owner: 'Bitte wählen Sie eine verantwortliche Person aus dem Kreis.', due: 'Bitte geben Sie ein Fälligkeitsdatum an.', tooLong: 'Ein Text ist zu lang.',
     guest: 'Die Kennung des Gastes ist ungültig.', guestName: 'Bitte geben Sie den Namen des Gastes an.',
     topicLimit: `Sie haben für diese Sitzung schon ${TOPIC_LIMITS.perMember} Themen vorgeschlagen. Weitere Themen besprechen Sie bitte direkt mit dem KfI.`,
+    cancelReason: 'Bitte geben Sie einen Grund für die Absage an. Alle Mitglieder erhalten ihn mit der Absage.',
     topicsFull: `Für diese Sitzung liegen schon ${TOPIC_LIMITS.perMeeting} Themen vor. Bitte wenden Sie sich direkt an das KfI.`,
   },
   /** Field names as the cards label them, for the privacy guard's refusal. */
   fields: {
     title: 'Titel', place: 'Ort', agendaText: 'Tagesordnung', topicTitle: 'Thema', topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?',
-    minutes: 'Protokoll', actionTitle: 'Neue Aufgabe', delegate: 'Vertretung',
+    minutes: 'Protokoll', actionTitle: 'Neue Aufgabe', delegate: 'Vertretung', cancelReason: 'Grund der Absage',
   },
   fieldRefused: (field: string, reason: string) => `Das Feld „${field}“ ${reason}.`,
   invalidDefault: 'Die Angaben sind unvollständig. Bitte prüfen Sie das Formular.',
@@ -43,7 +44,7 @@ export const de = {
   dayBefore: (t: string, when: string) => `Morgen: „${t}“ des Koordinierungskreises, ${when}.`,
   notice: {
     changed: (t: string, when: string) => `Geändert: „${t}“ findet jetzt am ${when} statt bzw. hat neue Angaben. Die Karte zeigt den aktuellen Stand.`,
-    cancelled: (t: string, when: string) => `Abgesagt: „${t}“ am ${when} findet nicht statt.`,
+    cancelled: (t: string, when: string, reason?: string) => `Abgesagt: „${t}“ am ${when} findet nicht statt.${reason ? ` Grund: ${reason}` : ''}`,
     agenda: (t: string) => `Die Tagesordnung für „${t}“ ist veröffentlicht.`,
     minutes: (t: string) => `Das Protokoll zu „${t}“ ist veröffentlicht.`,
   },
@@ -65,6 +66,8 @@ export const de = {
     best: ' (bester Termin)',
     meetingHeading: (t: string) => `Koordinierungskreis: ${t}`,
     cancelled: 'Diese Sitzung ist abgesagt.',
+    /** The cancelled card's status line with the KfI's reason (escaped by the caller). */
+    cancelledBecause: (reason: string) => `Abgesagt: ${reason}`,
     facts: { when: 'Wann', where: 'Wo', online: 'Online', deadline: 'Rückmeldung bis' },
     /** What the viewer has to do next, under the title. */
     todoRsvp: (deadline: string) => `Bitte sagen Sie bis ${deadline} zu oder ab.`,
@@ -72,7 +75,7 @@ export const de = {
     onlineAlso: 'auch online',
     onlineOnly: 'Online-Sitzung',
     todoPoll: 'Bitte geben Sie für jeden Termin an, ob er Ihnen passt.',
-    cancelConfirm: 'Alle Mitglieder werden einmal benachrichtigt, dass die Sitzung nicht stattfindet. Das lässt sich nicht rückgängig machen.',
+    cancelConfirm: 'Alle Mitglieder erhalten einmal eine Nachricht mit dem Grund, und die Karte zeigt ihn. Bitte keine Angaben zur Gesundheit oder andere persönliche Daten. Die Absage lässt sich nicht rückgängig machen.',
     agendaPending: 'Die Tagesordnung folgt. Themen können Sie unten vorschlagen.',
     counts: (c: MeetingView['counts']) => `Zusagen ${c.accept} · Absagen ${c.decline} · Vertretungen ${c.delegate} · offen ${c.open}`,
     rsvp: { accept: 'Zusage', decline: 'Absage', delegate: 'Vertretung' } as Record<RsvpAnswer, string>,
@@ -107,7 +110,8 @@ export const de = {
       slots: 'Terminvorschläge', moreSlots: 'Weitere Termine (4 bis 10)', sendPoll: 'Umfrage senden', announce: 'Sitzung ankündigen', saveChanges: 'Änderungen speichern',
       slotMissing: 'Bitte geben Sie Datum und Beginn an.', minutesMissing: 'Bitte geben Sie das Protokoll oder einen Link ein.',
       actionTitleMissing: 'Bitte beschreiben Sie die Aufgabe.', actionOwnerMissing: 'Bitte wählen Sie, wer die Aufgabe übernimmt.', actionDueMissing: 'Bitte wählen Sie ein Fälligkeitsdatum.',
-      editMeeting: 'Sitzung ändern', cancelSend: 'Ja, Sitzung absagen',
+      editMeeting: 'Sitzung ändern', cancelSend: 'Ja, Sitzung absagen', cancelReason: 'Grund der Absage',
+      cancelReasonMissing: 'Bitte geben Sie einen Grund für die Absage an. Alle Mitglieder erhalten ihn mit der Absage.',
       calendar: 'In den Kalender (.ics)', join: 'Online teilnehmen', propose: 'Thema vorschlagen', topicTitle: 'Thema', topicTitleMissing: 'Bitte geben Sie ein Thema an.',
       topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?', proposeSend: 'Vorschlag senden', manage: 'Sitzung verwalten',
       minutesInput: 'Protokoll (Text oder Link)', actionTitle: 'Neue Aufgabe', actionOwner: 'Verantwortlich', actionDue: 'Fällig am', saveMinutes: 'Protokoll veröffentlichen',

@@ -142,7 +142,30 @@ describe('the circle cards at a glance', () => {
     expect(action.card!.body!.map((i) => [i.id, i.isRequired])).toEqual([['actionTitle', true], ['actionOwner', true], ['actionDue', true]]);
     const cancel = actions.find((a) => a.title === 'Sitzung absagen')!;
     expect(cancel.type).toBe('Action.ShowCard');
-    expect(cancel.card!.actions!.map((a) => [a.verb, a.style])).toEqual([['circle.meeting.cancel', 'destructive']]);
+    // Cancelling asks for the reason members will read: one short required line, with a sentence when it is missing.
+    expect(cancel.card!.body!.filter((i) => String(i.type).startsWith('Input.'))).toEqual([
+      expect.objectContaining({ type: 'Input.Text', id: 'cancelReason', label: 'Grund der Absage', isRequired: true, maxLength: 500, errorMessage: 'Bitte geben Sie einen Grund für die Absage an. Alle Mitglieder erhalten ihn mit der Absage.' }),
+    ]);
+    expect(cancel.card!.body!.find((i) => i.id === 'cancelReason')!.isMultiline).toBeUndefined();
+    expect(cancel.card!.actions!.map((a) => [a.verb, a.style, (a as { associatedInputs?: string }).associatedInputs])).toEqual([['circle.meeting.cancel', 'destructive', 'auto']]);
+  });
+
+  it('refills the reason the KfI typed after a refused cancellation', () => {
+    const actions = rootActions(renderMeetingCard(meetingView(true), 'de', { inputs: { cancelReason: 'Saal gesperrt' } }).content);
+    expect(actions.find((a) => a.title === 'Sitzung absagen')!.card!.body!.find((i) => i.id === 'cancelReason')!.value).toBe('Saal gesperrt');
+  });
+
+  it.each([
+    ['de', 'Abgesagt: Raum \\*B 12\\* ist gesperrt \\<at>Alle\\</at>'],
+    ['en', 'Cancelled: Raum \\*B 12\\* ist gesperrt \\<at>Alle\\</at>'],
+  ] as const)('shows a cancelled meeting with the reason on top, escaped, and nothing left to answer (%s)', (lang, status) => {
+    const view = meetingView(false);
+    const cancelled = { ...view, meeting: { ...view.meeting, status: 'cancelled' as const, cancelReason: 'Raum *B 12* ist gesperrt <at>Alle</at>' } };
+    const content = renderMeetingCard(cancelled, lang).content;
+    expect(shownTexts(content)[1]).toBe(status);
+    expect(JSON.stringify(rootActions(content) ?? [])).not.toContain('circle.meeting.rsvp');
+    const old = renderMeetingCard({ ...view, meeting: { ...view.meeting, status: 'cancelled' } }, 'de').content;
+    expect(shownTexts(old)[1]).toBe('Diese Sitzung ist abgesagt.');
   });
 
   it('shows the poll answer as the one visible button and the KfI tools in the overflow menu', () => {

@@ -10,6 +10,7 @@ import { dataFile } from '../../../services/paths';
 import { Scheduler, type JobDoc } from '../../../services/scheduling/scheduler';
 import type { Versioned } from '../../../services/storage/documentStore';
 import type { PendingCarrier } from '../../../services/workflow/pending';
+import { meetingNoticeText } from '../../../services/circle/notifications';
 import { ok } from '../../support/circle';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
@@ -77,7 +78,17 @@ describe('the circle relay source', () => {
     const scheduled = await jobs.query<JobDoc>({ query: 'SELECT * FROM c' });
     expect(scheduled.map((j) => j.kind).sort()).toEqual(['circle.dayBefore', 'circle.rsvpReminder']);
 
-    ok(await service.cancelMeeting(KFI, id));
+    // Without a reason, or with one naming a person's health, nothing is stored and nobody is told.
+    expect(await service.cancelMeeting(KFI, id, '  ')).toEqual({ ok: false, code: 'invalid', problems: [{ field: 'cancelReason', code: 'missing' }] });
+    expect(await service.cancelMeeting(KFI, id, 'Frau Schmitz ist an Krebs erkrankt.')).toEqual({
+      ok: false, code: 'invalid', problems: [{ field: 'cancelReason', code: 'personal_data', kinds: ['health'] }],
+    });
+    expect(kicked).toEqual([]);
+    expect(await store.read(id, 'meeting')).toMatchObject({ status: 'scheduled', revision: 1 });
+    expect(JSON.stringify(await store.read(id, 'meeting'))).not.toContain('Krebs');
+
+    ok(await service.cancelMeeting(KFI, id, 'Raum *B 12* ist\nwegen eines Wasserschadens gesperrt.'));
+    expect(await store.read(id, 'meeting')).toMatchObject({ status: 'cancelled', cancelReason: 'Raum *B 12* ist wegen eines Wasserschadens gesperrt.' });
     expect(((await store.read(id, 'meeting')) as MeetingDoc).pending?.map((n) => n.key).sort()).toEqual(
       [`circle:meeting:${id}:card:r2`, `circle:meeting:${id}:cancelled:r2`, `circle:meeting:${id}:reminders:r2`].sort(),
     );
@@ -86,11 +97,13 @@ describe('the circle relay source', () => {
     const en = await notification(`circle:meeting:${id}:cancelled:r2:en`);
     expect(de?.recipients).toHaveLength(members.length - 1);
     expect(String(de?.activity.text)).toMatch(/^Abgesagt: „Sitzung Februar“/);
+    // The reason goes with it, escaped: members read it as typed, never as formatting.
+    expect(String(de?.activity.text)).toMatch(/ Grund: Raum \\\*B 12\\\* ist wegen eines Wasserschadens gesperrt\.$/);
     // One recipient: the outbox stores the delivery alone, with the activity.
     expect(en).toBeUndefined();
     const enDelivery = await deliveryOf(`circle:meeting:${id}:cancelled:r2:en`);
     expect(enDelivery).toMatchObject({ target: { aadObjectId: english } });
-    expect(String(enDelivery?.activity?.text)).toMatch(/^Cancelled: "Sitzung Februar"/);
+    expect(String(enDelivery?.activity?.text)).toMatch(/^Cancelled: "Sitzung Februar" on .* will not take place\. Reason: Raum \\\*B 12\\\* ist wegen eines Wasserschadens gesperrt\.$/);
     expect(await notification(`circle:meeting:${id}:card:r2`)).toBeDefined();
     expect(await deliveryOf(`circle:meeting:${id}:card:r2:en`)).toMatchObject({ operation: 'update', target: { aadObjectId: english } });
     const after = await jobs.query<JobDoc>({ query: 'SELECT * FROM c' });
@@ -98,9 +111,10 @@ describe('the circle relay source', () => {
     expect(after.every((j) => j.status === 'cancelled')).toBe(true);
 
     // Cancelling again changes nothing and owes nothing.
-    const again = await service.cancelMeeting(KFI, id);
+    const again = await service.cancelMeeting(KFI, id, 'Ein anderer Grund');
     expect(again).toMatchObject({ ok: true, changed: false });
     expect(kicked).toEqual([]);
+    expect(await store.read(id, 'meeting')).toMatchObject({ cancelReason: 'Raum *B 12* ist wegen eines Wasserschadens gesperrt.' });
   });
 
   it('posts the poll card to each member in their language and updates both languages\' cards when the poll closes, once', async () => {
@@ -180,5 +194,25 @@ describe('the circle relay source', () => {
     await store.delete(meeting.meeting.pk, 'meeting');
     await relay();
     expect(await store.read(meeting.meeting.pk, 'meeting')).toMatchObject({ fromPollId: poll.poll.pk, start: '2027-01-13T09:00:00.000Z' });
+  });
+});
+
+describe('the cancellation message', () => {
+  const cancelled: MeetingDoc = {
+    id: 'meeting', pk: 'm-1', type: 'meeting', title: 'Sitzung _Februar_', start: '2027-02-09T09:00:00.000Z', end: '2027-02-09T11:00:00.000Z', place: 'Arnsberg',
+    rsvpDeadline: '2027-02-02', status: 'cancelled', cancelReason: '<at>Alle</at> Der Saal ist gesperrt.', icsToken: 'AAAAAAAAAAAAAAAAAAAAAA', revision: 2, tenantId: 't',
+    delivery: 'personal', agenda: [], agendaPublished: false, actionItems: [], createdBy: 'kfi', createdAt: '2026-12-01T09:00:00.000Z', updatedAt: '2026-12-01T09:00:00.000Z',
+  };
+
+  it.each([
+    ['de', 'Abgesagt: „Sitzung \\_Februar\\_“ am Di., 09.02.2027, 10:00 Uhr findet nicht statt. Grund: \\<at>Alle\\</at> Der Saal ist gesperrt.'],
+    ['en', 'Cancelled: "Sitzung \\_Februar\\_" on Tue 9 Feb 2027, 10:00 will not take place. Reason: \\<at>Alle\\</at> Der Saal ist gesperrt.'],
+  ] as const)('gives the reason in the member’s language (%s), escaped for Teams Markdown', (lang, text) => {
+    expect(meetingNoticeText(cancelled, 'cancelled', lang)).toEqual({ type: 'message', text, textFormat: 'markdown' });
+  });
+
+  it('says the meeting is cancelled without a reason for one cancelled by an older build', () => {
+    const { cancelReason: _none, ...old } = cancelled;
+    expect(meetingNoticeText(old, 'cancelled', 'de').text).toBe('Abgesagt: „Sitzung \\_Februar\\_“ am Di., 09.02.2027, 10:00 Uhr findet nicht statt.');
   });
 });

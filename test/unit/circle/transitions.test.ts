@@ -33,9 +33,13 @@ describe('meeting transitions', () => {
     const changed = next(meetingTransitions.update(m, { ...details(m), place: undefined, onlineUrl: 'https://x.example' }, AT));
     expect('place' in changed).toBe(false);
   });
-  it('cancel: once; cancelling again changes nothing', () => {
-    expect(next(meetingTransitions.cancel(meeting(), AT))).toMatchObject({ status: 'cancelled', revision: 4 });
-    expect(meetingTransitions.cancel(meeting({ status: 'cancelled' }), AT)).toEqual({ unchanged: true });
+  it('cancel: stores the reason with the cancellation, once; cancelling again changes nothing and keeps the first reason', () => {
+    expect(next(meetingTransitions.cancel(meeting(), 'Der Saal ist gesperrt.', AT))).toMatchObject({ status: 'cancelled', cancelReason: 'Der Saal ist gesperrt.', revision: 4, updatedAt: AT });
+    const cancelled = meeting({ status: 'cancelled', cancelReason: 'Der Saal ist gesperrt.' });
+    expect(meetingTransitions.cancel(cancelled, 'Ein anderer Grund', AT)).toEqual({ unchanged: true });
+  });
+  it.each([[''], ['   ']])('cancel: refuses a cancellation without a reason (%j), naming the field', (reason) => {
+    expect(meetingTransitions.cancel(meeting(), reason, AT)).toEqual({ refuse: { ok: false, code: 'invalid', problems: [{ field: 'cancelReason', code: 'missing' }] } });
   });
   it('publishAgenda: once', () => {
     expect(next(meetingTransitions.publishAgenda(meeting(), AT))).toMatchObject({ agendaPublished: true, revision: 4 });
@@ -98,7 +102,7 @@ describe('who is told what', () => {
     expect(notices.map((x) => x.key).sort()).toEqual(['circle:meeting:m-1:card:r4', 'circle:meeting:m-1:changed:r4', 'circle:meeting:m-1:reminders:r4']);
   });
   it('cancelling: cards, a "cancelled" notice, reminders (stopped by the relay)', () => {
-    const notices = noticesForMeeting(meeting(), next(meetingTransitions.cancel(meeting(), AT)));
+    const notices = noticesForMeeting(meeting(), next(meetingTransitions.cancel(meeting(), 'Der Saal ist gesperrt.', AT)));
     expect(notices.find((x) => x.kind === NOTICE_KINDS.meetingNotice)?.data).toEqual({ notice: 'cancelled' });
     expect(kinds(notices)).toEqual([NOTICE_KINDS.meetingCards, NOTICE_KINDS.meetingNotice, NOTICE_KINDS.reminders].sort());
   });
