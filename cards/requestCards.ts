@@ -9,8 +9,18 @@ export interface Choice {
   value: string;
 }
 
+/** The fields of the Anliegen form that can show a problem at the field. */
+export type RequestFormField = 'authority' | 'category' | 'subject' | 'description' | 'deadline' | 'department' | 'measure' | 'plannedDate';
+
 export interface RequestFormCardData {
   lang: string;
+  /**
+   * 'kind': the first step, only the kind of request (so that the form then asks only what that kind needs);
+   * 'form': the form for the chosen kind.
+   */
+  step: 'kind' | 'form';
+  /** The kind is Beteiligung: the department, measure and planned date are asked for (required). */
+  beteiligung: boolean;
   heading: string;
   intro: string;
   privacy: string;
@@ -18,15 +28,22 @@ export interface RequestFormCardData {
   status: string;
   authorities: Choice[];
   categories: Choice[];
-  values: { authority: string; category: string; subject: string; description: string; deadline: string; department: string; measure: string; plannedDate: string };
+  values: Record<RequestFormField, string>;
+  /** The server's problem with each field, one sentence at the field ('' for none). */
+  errors: Record<RequestFormField, string>;
   labels: {
-    authority: string; category: string; subject: string; description: string; deadline: string; measureHeading: string;
-    department: string; measure: string; plannedDate: string; submit: string; required: string;
+    authority: string; category: string; kindQuestion: string; subject: string; description: string; deadline: string; measureHeading: string; measureHint: string;
+    department: string; measure: string; plannedDate: string; next: string; submit: string;
+    /** The sentence Teams shows at a required field left empty. */
+    missing: Record<'authority' | 'category' | 'subject' | 'description' | 'department' | 'measure' | 'plannedDate', string>;
   };
 }
 
-/** The form for a new Anliegen to the IB. */
+/** The form for a new Anliegen to the IB: first the kind, then what that kind needs. */
 export const requestFormCard = defineCard<RequestFormCardData>(formTemplate);
+
+/** The fields of the Vortrag form that can show a problem at the field. */
+export type ReportFormField = 'subject' | 'summary' | 'urgency' | 'proposedDates';
 
 export interface ReportFormCardData {
   lang: string;
@@ -38,8 +55,10 @@ export interface ReportFormCardData {
   authority: string;
   linkedRequestId: string;
   urgencies: Choice[];
-  values: { subject: string; summary: string; urgency: string; proposedDates: string };
-  labels: { subject: string; summary: string; urgency: string; proposedDates: string; submit: string; required: string };
+  values: Record<ReportFormField, string>;
+  /** The server's problem with each field, one sentence at the field ('' for none). */
+  errors: Record<ReportFormField, string>;
+  labels: { subject: string; summary: string; urgency: string; proposedDates: string; submit: string; missing: Record<'subject' | 'summary', string> };
 }
 
 /** The IB's form for a Vortrag to the authority head. */

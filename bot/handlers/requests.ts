@@ -15,11 +15,12 @@ import { DECISION_VERBS, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, 
 import type { RequestNotifier } from '../../services/requests/notifications';
 import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
-import { formatMoment, type RequestViews, type TypedValues } from '../../services/requests/views';
+import type { FormRefusal, RequestViews, TypedValues } from '../../services/requests/views';
 import { messageText } from '../../services/text/escape';
 import type { Refusal } from '../../services/workflow/outcome';
 import type { UserProfile } from '../../services/users/userProfiles';
 import { splitIntoMessages } from '../delivery/longMessages';
+import { personalDataKinds } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
 import type { Lang } from '../texts';
 import { refusalResponse, respond, type Rendering } from '../workflows/respond';
@@ -48,7 +49,8 @@ const str = z.string().max(20_000).optional();
 const ref = { id: z.string().min(1).max(100), authority: z.enum(AUTHORITY_CODES) };
 const rev = z.coerce.number().int().min(0).max(1_000_000);
 const schemas = {
-  start: z.object({ authority: z.string().max(20).optional() }).passthrough(),
+  /** The Anliegen form: first the kind (`category` absent), then the form for the kind chosen. */
+  start: z.object({ authority: z.string().max(20).optional(), category: z.string().max(40).optional() }).passthrough(),
   submit: z.object({ authority: str, category: str, subject: str, description: str, deadline: str, department: str, measure: str, plannedDate: str }).passthrough(),
   /** Übernehmen, Erledigt. */
   step: z.object({ ...ref, rev }).passthrough(),
@@ -179,6 +181,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   const item = requestItemVerbs(deps);
   const refused = item.refused;
   const viewResponse = item.view;
+  /** A refused form's problems, each shown at its field (bot/privacyTexts words what the privacy guard found). */
+  const formRefusal = (lang: Lang, problems: FormRefusal['problems'], text: string): FormRefusal => ({ text, problems, personalData: (kinds) => personalDataKinds(lang, kinds) });
 
   const partyOf = (context: TurnContext, caller: Caller): Party => ({
     aadObjectId: caller.aadObjectId,
@@ -209,7 +213,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       schema: schemas.start,
       // The authority in card data only preselects the form's choice; it grants nothing.
       run: async (context, caller, data: z.infer<typeof schemas.start>) =>
-        invokeResponse.card(views.requestForm(caller.lang, { authority: isAuthorityCode(data.authority) ? data.authority : homeAuthority(context) ?? '' })),
+        invokeResponse.card(views.requestForm(caller.lang, { authority: isAuthorityCode(data.authority) ? data.authority : homeAuthority(context) ?? '', category: data.category })),
     },
     {
       verb: REQUEST_VERBS.submit,
@@ -230,7 +234,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           invalid: async (problems, text) => {
             deps.logger.info({ event: 'requests.invalid', fields: problems.map((p) => `${p.field}:${p.code}`) }, 'request form rejected');
             const keep = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, (v ?? '').slice(0, 4000)]));
-            return invokeResponse.card(views.requestForm(caller.lang, keep, text));
+            return invokeResponse.card(views.requestForm(caller.lang, keep, formRefusal(caller.lang, problems, text)));
           },
         });
       },
@@ -265,11 +269,11 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         const result = await service.createReport(partyOf(context, caller), input);
         return respond(result, caller.lang, {
           ...itemRendering(caller, texts(caller.lang).reportSent),
-          invalid: async (_problems, text) => {
+          invalid: async (problems, text) => {
             const code = isAuthorityCode(data.authority) ? data.authority : ownAuthority(caller) ?? '';
             const linked = input.linkedRequestId && isAuthorityCode(code) ? await service.repo.get(code, input.linkedRequestId) : undefined;
             const keep = { subject: input.subject.slice(0, 4000), summary: input.summary.slice(0, 4000), urgency: data.urgency ?? 'normal', proposedDates: (data.proposedDates ?? '').slice(0, 4000) };
-            return invokeResponse.card(views.reportForm(caller.lang, code, linked, keep, text));
+            return invokeResponse.card(views.reportForm(caller.lang, code, linked, keep, formRefusal(caller.lang, problems, text)));
           },
         });
       },
@@ -298,7 +302,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         const lines = result.entries.map((e) => {
           const change = e.changes.find((c) => c.path === '/status');
           const status = change && typeof change.to === 'string' && change.to in STATUS_LABELS ? ` → ${STATUS_LABELS[change.to as keyof typeof STATUS_LABELS][caller.lang]}` : '';
-          return `- ${formatMoment(e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}`;
+          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}`;
         });
         await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
         return invokeResponse.card(await views.item(caller.lang, result.view.item, result.view.roles));

@@ -3,19 +3,17 @@
  * lists, in the viewer's language. Used for the invoke response on the request path and by the relay for everyone
  * else's cards (see `notifications.ts`).
  */
-import { itemCard, itemListCard, reportFormCard, requestFormCard, type ItemAction, type ItemCardData, type ItemField } from '../../cards/requestCards';
-import { berlinParts, formatBerlinDate, formatBerlinDateTime, formatBerlinDay } from '../common/berlinTime';
+import { itemCard, itemListCard, reportFormCard, requestFormCard, type ItemAction, type ItemCardData, type ItemField, type ReportFormField, type RequestFormField } from '../../cards/requestCards';
+import { berlinParts, formatBerlinDate, formatBerlinDay } from '../common/berlinTime';
 import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
+import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
-import { CATEGORY_LABELS, DECISION_VERBS, isOpen, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
+import { CATEGORY_LABELS, DECISION_VERBS, isOpen, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
 
-/** "24.11.2026, 10:00" in Berlin time. */
-export const formatMoment = (iso: string): string => formatBerlinDateTime(new Date(iso));
-const formatDay = (iso: string): string => formatBerlinDay(new Date(iso), 'de');
 const formatIsoDay = (day: string, lang: Lang = 'de'): string => formatBerlinDate(day, lang);
 
 export interface RequestViewDeps {
@@ -53,13 +51,54 @@ const KIND: Partial<Record<InputId, ItemField['kind']>> = { date: 'date', time: 
 /** The width a row of buttons has on a 328 px phone (the card's padding taken off). */
 const PHONE_ROW_PX = 296;
 /**
- * About how wide Teams draws a row of buttons: 14 px Segoe UI Semibold (7.5 px a character), 12 px padding on each
- * side, 8 px between buttons, 32 px for the overflow button. An estimate on the generous side, to decide the layout.
+ * About how wide Teams draws a row of buttons: 14 px Segoe UI Semibold, 12 px padding on each side, 8 px between
+ * buttons, 32 px for the overflow button. An estimate on the generous side, to decide the layout: 8.5 px a character,
+ * because English labels with wide letters ("Propose a meeting": 17 characters, about 127 px) were cut at 7.5 px a
+ * character, where German ones of the same length with narrow letters ("Rückfrage stellen") just fitted.
  */
 function rowWidth(buttons: readonly ItemAction[], overflow: boolean): number {
-  const labels = buttons.reduce((sum, b) => sum + Math.ceil(b.title.length * 7.5) + 24, 0);
+  const labels = buttons.reduce((sum, b) => sum + Math.ceil(b.title.length * 8.5) + 24, 0);
   const count = buttons.length + (overflow ? 1 : 0);
   return labels + (overflow ? 32 : 0) + Math.max(0, count - 1) * 8;
+}
+
+/** A refused form: the refusal's whole text (shown on top when a problem has no field on the form) and its problems. */
+export interface FormRefusal {
+  text: string;
+  problems: Problem[];
+  /** "Gesundheit, Herkunft" for what the privacy guard found, in the viewer's language (the bot's wording). */
+  personalData: (kinds: NonNullable<Problem['kinds']>) => string;
+}
+
+const REQUEST_FORM_FIELDS = ['authority', 'category', 'subject', 'description', 'deadline', 'department', 'measure', 'plannedDate'] as const satisfies readonly RequestFormField[];
+const REPORT_FORM_FIELDS = ['subject', 'summary', 'urgency', 'proposedDates'] as const satisfies readonly ReportFormField[];
+const FIELD_LIMITS: Partial<Record<string, number>> = { ...LIMITS, summary: LIMITS.description };
+
+/**
+ * Each problem as one sentence at its field, and the line on top: "please check the marked fields" when every problem
+ * is at a field (the privacy guard's advice kept with it), else the refusal's whole text.
+ */
+function formProblems<F extends string>(t: Texts, fields: readonly F[], refused: FormRefusal | undefined): { errors: Record<F, string>; status: string } {
+  const errors = Object.fromEntries(fields.map((f) => [f, ''])) as Record<F, string>;
+  if (!refused) return { errors, status: '' };
+  const p = t.fieldProblems;
+  const missing = { ...t.labels.missing, ...t.reportLabels.missing } as Partial<Record<string, string>>;
+  let unplaced = false;
+  for (const problem of refused.problems) {
+    const field = problem.field as F;
+    if (!fields.includes(field)) {
+      unplaced = true;
+      continue;
+    }
+    const sentence =
+      problem.code === 'missing' ? missing[field] ?? p.missing
+      : problem.code === 'too_long' ? p.too_long(FIELD_LIMITS[field] ?? LIMITS.text)
+      : problem.code === 'personal_data' ? p.personal_data(refused.personalData(problem.kinds ?? []))
+      : p[problem.code];
+    errors[field] = errors[field] ? `${errors[field]} ${sentence}` : sentence;
+  }
+  const privacy = refused.problems.some((x) => x.code === 'personal_data');
+  return { errors, status: unplaced || privacy ? refused.text : t.checkFields };
 }
 
 export class RequestViews {
@@ -228,40 +267,56 @@ export class RequestViews {
     return t.stale(cardText(last?.by.name ?? '') || '–', p ? t.at(formatBerlinDate(p.date, lang), p.time) : '', STATUS_LABELS[item.status][lang]);
   }
 
-  /** The form for a new Anliegen, with what was typed and why it was not accepted (`status`). */
-  requestForm(lang: Lang, values: Partial<Record<string, string>>, status = ''): Record<string, unknown> {
+  /**
+   * The form for a new Anliegen. Without a valid kind (`values.category`) it is the first step, which asks only for
+   * the kind; with one it is the form for that kind (the Beteiligung fields only for Beteiligung). A refused submission
+   * (`refused`) brings it back with what was typed, each problem at its field and a line on top.
+   */
+  requestForm(lang: Lang, values: Partial<Record<string, string>>, refused?: FormRefusal): Record<string, unknown> {
     const t = REQUEST_TEXTS[lang];
+    const v = (k: RequestFormField) => values[k] ?? '';
+    const category = (REQUEST_CATEGORIES as readonly string[]).includes(v('category')) ? v('category') : '';
+    const shown = formProblems(t, REQUEST_FORM_FIELDS, refused);
     return requestFormCard({
       lang,
+      // A refused form stays the form (an unknown kind is then asked for at its field), with everything typed.
+      step: category || refused ? 'form' : 'kind',
+      beteiligung: category === 'beteiligung',
       heading: t.formHeading,
-      intro: t.formIntro,
+      intro: category || refused ? t.formIntro : t.kindIntro,
       privacy: t.privacy,
-      status,
+      status: shown.status,
       authorities: AUTHORITY_CODES.map((c) => ({ title: AUTHORITY_NAMES[c], value: c })),
       categories: REQUEST_CATEGORIES.map((c) => ({ title: CATEGORY_LABELS[c][lang], value: c })),
-      values: {
-        authority: values.authority ?? '', category: values.category ?? '', subject: values.subject ?? '', description: values.description ?? '',
-        deadline: values.deadline ?? '', department: values.department ?? '', measure: values.measure ?? '', plannedDate: values.plannedDate ?? '',
-      },
+      values: Object.fromEntries(REQUEST_FORM_FIELDS.map((k) => [k, k === 'category' ? category : v(k)])) as Record<RequestFormField, string>,
+      errors: shown.errors,
       labels: { ...t.labels },
     }).content;
   }
 
-  /** The IB's form for a Vortrag, optionally carrying a request. */
-  reportForm(lang: Lang, authority: string, linked: ItemDoc | undefined, values: Partial<Record<string, string>>, status = ''): Record<string, unknown> {
+  /** The IB's form for a Vortrag, optionally carrying a request; a refused submission as with `requestForm`. */
+  reportForm(lang: Lang, authority: string, linked: ItemDoc | undefined, values: Partial<Record<string, string>>, refused?: FormRefusal): Record<string, unknown> {
     const t = REQUEST_TEXTS[lang];
+    const shown = formProblems(t, REPORT_FORM_FIELDS, refused);
     return reportFormCard({
       lang,
       heading: t.reportHeading,
       intro: t.reportIntro,
-      status,
+      status: shown.status,
       linkedText: linked ? t.linked(cardText(linked.subject)) : '',
       authority,
       linkedRequestId: linked?.id ?? '',
       urgencies: URGENCIES.map((u) => ({ title: URGENCY_LABELS[u][lang], value: u })),
       values: { subject: values.subject ?? linked?.subject ?? '', summary: values.summary ?? '', urgency: values.urgency ?? 'normal', proposedDates: values.proposedDates ?? '' },
+      errors: shown.errors,
       labels: { ...t.reportLabels },
     }).content;
+  }
+
+  /** "04.12.2026, 10:30 Uhr" (German) or "4 Dec 2026, 10:30" (English), Berlin time: the times of the trail. */
+  moment(lang: Lang, iso: string): string {
+    const p = berlinParts(new Date(iso));
+    return REQUEST_TEXTS[lang].at(formatBerlinDate(p.date, lang), p.time);
   }
 
   /** "Meine Anliegen", "Offene Vorgänge", "Vorträge". */
@@ -274,7 +329,7 @@ export class RequestViews {
       openLabel: t.open,
       items: items.slice(0, 50).map((s) => ({
         title: cardText(s.subject),
-        subtitle: t.subtitle(s.statusLabel[lang], AUTHORITY_NAMES[s.authority], formatDay(s.createdAt), s.deadline ? formatIsoDay(s.deadline) : ''),
+        subtitle: t.subtitle(s.statusLabel[lang], AUTHORITY_NAMES[s.authority], formatBerlinDay(new Date(s.createdAt), lang), s.deadline ? formatIsoDay(s.deadline, lang) : ''),
         id: s.id,
         authority: s.authority,
         openLabel: t.open,

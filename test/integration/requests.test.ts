@@ -102,25 +102,41 @@ describe('Anliegen and Vortrag in Teams', () => {
   });
 
   describe('Anliegen', () => {
-    it('opens the form for "Anliegen", for the answer engine\'s request intent, and for "Anliegen senden" on a contact card', async () => {
+    it('opens the form for "Anliegen", for the answer engine\'s request intent, and for "Anliegen senden" on a contact card: first the kind, then what that kind needs', async () => {
       const typed = await say('Anliegen', STAFF);
-      expect(verbsOf(typed.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
-      expect(json(typed.activity)).toContain('personenbezogenen Daten Dritter');
+      const kind = typed.activity?.attachments?.[0]?.content;
+      expect(verbsOf(kind)).toEqual(['request.start']);
+      expect(json(kind)).toContain('"id":"category"');
+      expect(json(kind)).not.toContain('"id":"subject"');
+
+      const beratung = await invoke('request.start', { authority: '', category: 'beratung' }, STAFF);
+      expect(verbsOf(beratung.value)).toEqual(['request.submit']);
+      expect(json(beratung.value)).toContain('personenbezogenen Daten Dritter');
+      expect(json(beratung.value)).toContain('"id":"subject"');
+      expect(json(beratung.value)).not.toContain('"id":"department"');
+      // Beteiligung asks for the department, the measure and its planned date, each required with its own sentence.
+      const beteiligung = await invoke('request.start', { authority: '', category: 'beteiligung' }, STAFF);
+      expect(verbsOf(beteiligung.value)).toEqual(['request.submit']);
+      expect(json(beteiligung.value)).toContain('"id":"department","label":"Dezernat","isRequired":true,"errorMessage":"Bitte nennen Sie das Dezernat."');
+      expect(json(beteiligung.value)).toContain('"id":"plannedDate"');
 
       // Authority still unknown (no roster e-mail): the form itself asks, instead of a separate choice card first.
       const unknown = await say('Ich möchte ein Anliegen an die IB senden', STAFF);
-      expect(verbsOf(unknown.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
-      expect(json(unknown.activity)).toContain('"id":"authority"');
+      expect(verbsOf(unknown.activity?.attachments?.[0]?.content)).toEqual(['request.start']);
+      expect(json((await invoke('request.start', { authority: '', category: 'information' }, STAFF)).value)).toContain('"id":"authority"');
 
       await invoke('profile.setAuthority', { authority: 'koeln' }, STAFF);
       const asked = await say('Ich möchte ein Anliegen an die IB senden', STAFF);
-      expect(verbsOf(asked.activity?.attachments?.[0]?.content)).toEqual(['request.submit']);
-      expect(json(asked.activity)).toContain('"value":"koeln"');
+      expect(json(asked.activity)).toContain('"authority":"koeln"');
+      expect(json((await invoke('request.start', { authority: 'koeln', category: 'information' }, STAFF)).value)).toContain('"value":"koeln"');
 
       const button = await invoke('request.start', { authority: 'muenster' }, STAFF);
       expect(button.statusCode).toBe(200);
-      expect(json(button.value)).toContain('"id":"authority"');
-      expect(json(button.value)).toContain('"value":"muenster"');
+      expect(verbsOf(button.value)).toEqual(['request.start']);
+      expect(json(button.value)).toContain('"authority":"muenster"');
+      const form = await invoke('request.start', { authority: 'muenster', category: 'sonstiges' }, STAFF);
+      expect(json(form.value)).toContain('"id":"authority"');
+      expect(json(form.value)).toContain('"value":"muenster"');
     });
 
     it('routes a new request to the Köln IB, who gets a card with their own buttons; the requester sees theirs', async () => {
@@ -207,18 +223,21 @@ describe('Anliegen and Vortrag in Teams', () => {
     });
 
     it.each([
-      ['an empty subject', { subject: '   ' }, /Betreff fehlt/],
-      ['an oversized description', { description: 'x'.repeat(4001) }, /Beschreibung ist zu lang/],
-      ['a deadline in the past', { deadline: '2026-11-20' }, /Frist liegt in der Vergangenheit/],
-      ['an impossible deadline', { deadline: '2026-02-30' }, /Frist ist kein gültiges Datum/],
-      ['an unknown category', { category: 'beschwerde' }, /Art des Anliegens ist keine der angebotenen Möglichkeiten/],
-      ['an unknown authority', { authority: 'berlin' }, /Bezirksregierung ist keine der angebotenen/],
-      ['"Beteiligung" without department, measure and date', { category: 'beteiligung' }, /Dezernat fehlt; Maßnahme fehlt; Geplanter Termin fehlt/],
-    ])('refuses %s politely, keeps what was typed, and stores nothing', async (_name, fields, message) => {
+      ['an empty subject', { subject: '   ' }, /"Bitte geben Sie einen Betreff ein\."/],
+      ['an oversized description', { description: 'x'.repeat(4001) }, /"Bitte kürzen Sie auf höchstens 4000 Zeichen\."/],
+      ['a deadline in the past', { deadline: '2026-11-20' }, /"Das Datum liegt in der Vergangenheit: bitte wählen Sie ein Datum ab heute\."/],
+      ['an impossible deadline', { deadline: '2026-02-30' }, /"Bitte wählen Sie ein gültiges Datum\."/],
+      ['an unknown category', { category: 'beschwerde' }, /"Bitte wählen Sie eine der angebotenen Möglichkeiten\."/],
+      ['an unknown authority', { authority: 'berlin' }, /"Bitte wählen Sie eine der angebotenen Möglichkeiten\."/],
+      ['"Beteiligung" without department, measure and date', { category: 'beteiligung' }, /"Bitte nennen Sie das Dezernat\.".*"Bitte nennen Sie die Maßnahme\.".*"Bitte wählen Sie den geplanten Termin\."/],
+    ])('refuses %s politely, with the problem at its field, keeps what was typed, and stores nothing', async (_name, fields, message) => {
       const before = (await items().query({ query: 'SELECT * FROM c' })).length;
       const body = await invoke('request.submit', { ...form, subject: 'Behalten (Beispiel)', ...fields }, STAFF);
       expect(body.statusCode).toBe(200);
+      // The sentence is a text block right under its input (color Attention), the line on top says to look there.
       expect(json(body.value)).toMatch(message);
+      expect(json(body.value)).toMatch(new RegExp(`"text":${message.source.split('.*')[0]},"wrap":true,"color":"Attention"`));
+      expect(json(body.value)).toContain('Nichts wurde gesendet: bitte prüfen Sie die markierten Felder.');
       expect(verbsOf(body.value)).toEqual(['request.submit']);
       if (!('subject' in fields)) expect(json(body.value)).toContain('Behalten (Beispiel)');
       expect((await items().query({ query: 'SELECT * FROM c' })).length).toBe(before);
@@ -226,7 +245,8 @@ describe('Anliegen and Vortrag in Teams', () => {
 
     it('answers in English for an English client', async () => {
       const body = await invoke('request.submit', { ...form, subject: '' }, user({ name: 'Emma English', locale: 'en-GB' }));
-      expect(json(body.value)).toContain('Please check: Subject is missing.');
+      expect(json(body.value)).toContain('Please enter a subject.');
+      expect(json(body.value)).toContain('Nothing was sent: please check the marked fields.');
     });
 
     it('tells an English-speaking requester about changes in English', async () => {
@@ -277,6 +297,19 @@ describe('Anliegen and Vortrag in Teams', () => {
       expect((await invoke('request.reply', { id: item.id, authority: 'koeln', rev: asked.rev, text: 'Gefälscht' }, OTHER_STAFF)).statusCode).toBe(403);
       expect((await invoke('request.reply', { id: item.id, authority: 'koeln', rev: asked.rev, text: 'Gefälscht' }, KOELN_IB)).statusCode).toBe(403);
       expect((await read(item.id)).messages).toHaveLength(1);
+    });
+
+    it('brings the IB\'s Vortrag form back with the problem at its field and what was typed, storing nothing', async () => {
+      const before = (await items().query({ query: 'SELECT * FROM c' })).length;
+      const body = await invoke('report.submit', { authority: 'koeln', subject: 'Behalten (Beispiel)', summary: ' ', urgency: 'eilig', proposedDates: 'x'.repeat(301) }, KOELN_IB);
+      expect(body.statusCode).toBe(200);
+      expect(verbsOf(body.value)).toEqual(['report.submit']);
+      expect(json(body.value)).toContain('"text":"Bitte fassen Sie Ihren Vortrag zusammen.","wrap":true,"color":"Attention"');
+      expect(json(body.value)).toContain('"text":"Bitte kürzen Sie auf höchstens 300 Zeichen.","wrap":true,"color":"Attention"');
+      expect(json(body.value)).toContain('Nichts wurde gesendet: bitte prüfen Sie die markierten Felder.');
+      expect(json(body.value)).toContain('Behalten (Beispiel)');
+      expect(json(body.value)).toContain('"value":"eilig"');
+      expect((await items().query({ query: 'SELECT * FROM c' })).length).toBe(before);
     });
 
     it('refuses a report to anyone who is not the IB or deputy, and a report carrying another authority\'s request', async () => {
@@ -499,7 +532,8 @@ describe('Anliegen and Vortrag in Teams', () => {
       const trail = await invoke('request.trail', { id: item.id, authority: 'koeln' }, STAFF);
       expect(trail.statusCode).toBe(200);
       const sent = await emulator.waitFor((c) => c.operation === 'reply' && /Verlauf/.test(c.activity?.text ?? ''));
-      expect(sent.activity?.text).toMatch(/Erika Sachbearbeiterin: angelegt → Neu/);
+      // German date and time with "Uhr": "- 04.12.2026, 10:30 Uhr: …".
+      expect(sent.activity?.text).toMatch(/- \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr: Erika Sachbearbeiterin: angelegt → Neu/);
       expect(sent.activity?.text).toMatch(/Sabine Schmitz \(Beispiel\): übernommen → In Bearbeitung/);
 
       const exported = await say('Export', KOELN_IB);

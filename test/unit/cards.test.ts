@@ -34,15 +34,20 @@ describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) 
   const requestVerbs = new Set((feature.verbs ?? []).map((v) => v.verb));
   const cards: Record<string, Record<string, unknown>> = {
     requestForm: requestFormCard({
-      lang, heading: 'h', intro: 'i', privacy: 'p', status: 'Bitte prüfen: Betreff fehlt.',
+      lang, step: 'form', beteiligung: true, heading: 'h', intro: 'i', privacy: 'p', status: 'Bitte prüfen: Betreff fehlt.',
       authorities: [{ title: 'Bezirksregierung Köln', value: 'koeln' }], categories: [{ title: 'Beratung', value: 'beratung' }],
-      values: { authority: 'koeln', category: '', subject: '', description: '', deadline: '', department: '', measure: '', plannedDate: '' },
-      labels: { authority: 'a', category: 'c', subject: 's', description: 'd', deadline: 'f', measureHeading: 'm', department: 'dz', measure: 'ms', plannedDate: 'pd', submit: 'Senden', required: 'r' },
+      values: { authority: 'koeln', category: 'beratung', subject: '', description: '', deadline: '', department: '', measure: '', plannedDate: '' },
+      errors: { authority: '', category: '', subject: 'Bitte geben Sie einen Betreff ein.', description: '', deadline: '', department: '', measure: '', plannedDate: '' },
+      labels: {
+        authority: 'a', category: 'c', kindQuestion: 'k', subject: 's', description: 'd', deadline: 'f', measureHeading: 'm', measureHint: 'mh', department: 'dz', measure: 'ms', plannedDate: 'pd', next: 'Weiter', submit: 'Senden',
+        missing: { authority: 'a!', category: 'c!', subject: 's!', description: 'd!', department: 'dz!', measure: 'ms!', plannedDate: 'pd!' },
+      },
     }).content,
     reportForm: reportFormCard({
       lang, heading: 'h', intro: 'i', status: '', linkedText: 'Zum Anliegen „x“', authority: 'koeln', linkedRequestId: 'anl-1',
       urgencies: [{ title: 'Normal', value: 'normal' }], values: { subject: 's', summary: '', urgency: 'normal', proposedDates: '' },
-      labels: { subject: 's', summary: 'z', urgency: 'u', proposedDates: 'p', submit: 'Anmelden', required: 'r' },
+      errors: { subject: '', summary: 'Bitte fassen Sie Ihren Vortrag zusammen.', urgency: '', proposedDates: '' },
+      labels: { subject: 's', summary: 'z', urgency: 'u', proposedDates: 'p', submit: 'Anmelden', missing: { subject: 's!', summary: 'z!' } },
     }).content,
     list: itemListCard({ lang, heading: 'Meine Anliegen', intro: '1 Anliegen', openLabel: 'Öffnen', items: [{ title: 't', subtitle: 's', id: 'anl-1', authority: 'koeln', openLabel: 'Öffnen' }] }).content,
   };

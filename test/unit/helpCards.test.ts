@@ -50,14 +50,14 @@ async function helpFor(aadObjectId: string, lang: 'de' | 'en' = 'de', conversati
 describe('help shows the sections of the viewer’s roles, from the directory', () => {
   it('shows staff only what everyone can do: no IB, head or KfI commands', async () => {
     const { headings, content } = await helpFor(STAFF);
-    expect(headings).toEqual(['Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Anliegen an die IB', 'Ihre Daten']);
+    expect(headings).toEqual(['Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Anliegen an die oder den IB', 'Ihre Daten']);
     expect(JSON.stringify(content)).not.toMatch(/Terminumfrage|Offene Vorgänge|Meine Angaben|Unbeantwortete/);
   });
 
   it('shows the IB their sections as well, and the KfI the circle', async () => {
     expect((await helpFor(IB)).headings).toEqual([
       'Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Unbeantwortete Fragen (für IB)', 'Meine Angaben (für IB)',
-      'Anliegen an die IB', 'Für IB: Vorgänge und Vortrag', 'Koordinierungskreis', 'Ihre Daten',
+      'Anliegen an die oder den IB', 'Für IB: Vorgänge und Vortrag', 'Koordinierungskreis', 'Ihre Daten',
     ]);
     expect((await helpFor(KFI)).headings).toContain('Koordinierungskreis');
     expect((await helpFor(KFI)).headings).not.toContain('Für IB: Vorgänge und Vortrag');

@@ -15,20 +15,44 @@ export const de = {
   },
   categoryLabels: { beratung: 'Beratung', beteiligung: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', information: 'Information', sonstiges: 'Sonstiges' },
   urgencyLabels: { normal: 'Normal', eilig: 'Eilig', sehr_eilig: 'Sehr eilig' },
-  formHeading: 'Anliegen an die Integrationsbeauftragte / den Integrationsbeauftragten',
+  formHeading: 'Anliegen an die oder den IB',
+  /** The first step: only the kind, so that the form then asks only what that kind needs. */
+  kindIntro: 'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung. Worum geht es? Danach fragt das Formular nur, was dafür nötig ist.',
   formIntro:
-    'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung (während einer Abwesenheit an die Vertretung). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht. Beteiligung an geplanten Maßnahmen: RdErl. v. 5.12.2023, Nr. 5 a.',
+    'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung (während einer Abwesenheit an die Vertretung). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht.',
   privacy:
     'Bitte keine personenbezogenen Daten Dritter: keine Namen mit Herkunft, Religion, Gesundheit, sexueller Orientierung, Geburtsdatum oder Aktenzeichen, keine Adressen oder Telefonnummern. Solche Angaben speichert der Lotse nicht. Einzelfälle des Aufenthaltsrechts klärt die örtliche Ausländerbehörde.',
   labels: {
-    authority: 'Bezirksregierung', category: 'Art des Anliegens', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
-    measureHeading: 'Nur bei Beteiligung an einer geplanten Maßnahme', department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin der Maßnahme',
-    submit: 'Anliegen senden', required: 'Bitte ausfüllen.',
+    authority: 'Bezirksregierung', category: 'Art des Anliegens', kindQuestion: 'Worum geht es?', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
+    measureHeading: 'Angaben zur geplanten Maßnahme', measureHint: 'Beteiligung der oder des IB an geplanten Maßnahmen: RdErl. v. 5.12.2023, Nr. 5 a.',
+    department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin der Maßnahme', next: 'Weiter', submit: 'Anliegen senden',
+    missing: {
+      authority: 'Bitte wählen Sie Ihre Bezirksregierung.', category: 'Bitte wählen Sie, worum es geht.', subject: 'Bitte geben Sie einen Betreff ein.',
+      description: 'Bitte beschreiben Sie Ihr Anliegen.', department: 'Bitte nennen Sie das Dezernat.', measure: 'Bitte nennen Sie die Maßnahme.',
+      plannedDate: 'Bitte wählen Sie den geplanten Termin.',
+    },
   },
   reportHeading: 'Vortrag an die Behördenleitung',
   reportIntro:
     'Unmittelbares Vortragsrecht der oder des IB (RdErl. v. 5.12.2023, Nr. 4). Der Vortrag geht an die Behördenleitung und, wo vorgesehen, an ihr Büro; sichtbar nur für Sie, Ihre Vertretung, die Behördenleitung und ihr Büro.',
-  reportLabels: { subject: 'Betreff', summary: 'Zusammenfassung', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge (optional)', submit: 'Vortrag anmelden', required: 'Bitte ausfüllen.' },
+  reportLabels: {
+    subject: 'Betreff', summary: 'Zusammenfassung', urgency: 'Dringlichkeit', proposedDates: 'Terminvorschläge (optional)', submit: 'Vortrag anmelden',
+    missing: { subject: 'Bitte geben Sie einen Betreff ein.', summary: 'Bitte fassen Sie Ihren Vortrag zusammen.' },
+  },
+  /** A form field's problem, shown at the field in one sentence (a missing field: the field's own sentence in `missing`). */
+  fieldProblems: {
+    missing: 'Bitte füllen Sie dieses Feld aus.',
+    too_long: (max: number) => `Bitte kürzen Sie auf höchstens ${max} Zeichen.`,
+    bad_date: 'Bitte wählen Sie ein gültiges Datum.',
+    past_date: 'Das Datum liegt in der Vergangenheit: bitte wählen Sie ein Datum ab heute.',
+    bad_time: 'Bitte geben Sie eine Uhrzeit wie 10:30 an.',
+    bad_url: 'Bitte geben Sie eine Adresse an, die mit https:// beginnt.',
+    unknown_value: 'Bitte wählen Sie eine der angebotenen Möglichkeiten.',
+    too_many: 'Bitte geben Sie weniger Einträge an.',
+    personal_data: (what: string) => `Der Text enthält personenbezogene Daten Dritter (${what}): bitte formulieren Sie ohne sie.`,
+  },
+  /** On top of a form whose every problem is shown at its field. */
+  checkFields: 'Nichts wurde gesendet: bitte prüfen Sie die markierten Felder.',
   linked: (subject: string) => `Zum Anliegen „${subject}“`,
   notIb: 'Einen Vortrag an die Behördenleitung melden die Integrationsbeauftragten und ihre Vertretungen an. Ihr Konto ist im Verzeichnis keiner Bezirksregierung als IB oder Vertretung zugeordnet.',
   requestHeading: 'Anliegen',
@@ -129,8 +153,8 @@ export const de = {
     `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
   help: [
     {
-      heading: 'Anliegen an die IB',
-      description: 'Beratung, Beteiligung an einer geplanten Maßnahme (Nr. 5 a), Information: als Formular an die IB Ihrer Bezirksregierung; Sie sehen jeden Schritt.',
+      heading: 'Anliegen an die oder den IB',
+      description: 'Beratung, Beteiligung an einer geplanten Maßnahme (Nr. 5 a), Information: als Formular an die oder den IB Ihrer Bezirksregierung; Sie sehen jeden Schritt.',
       examples: '„Anliegen“ · „Meine Anliegen“ · „Meine Daten“',
     },
     {
