@@ -1,4 +1,4 @@
-import { AdaptiveCard, HostConfig, OpenUrlAction, type Action } from 'adaptivecards';
+import { AdaptiveCard, ExecuteAction, HostConfig, OpenUrlAction, type Action } from 'adaptivecards';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const SAFE_URL = /^(https:\/\/|mailto:|tel:)[^\s"'<>]*$/i;
@@ -92,29 +92,40 @@ function currentTheme(): CardTheme {
   return theme === 'dark' || theme === 'contrast' ? theme : 'default';
 }
 
+/** Carries out a card's `Action.Execute` (the tab posts it to its API): its verb, its own data and the values of its inputs. */
+export type ExecuteHandler = (verb: string, data: Record<string, unknown>, inputs: Record<string, string>) => void;
+
 /** The cards on the page, drawn again when Teams switches the theme. */
-const cardsShown = new Map<HTMLElement, { json: Record<string, unknown>; openUrl: (url: string) => void }>();
+const cardsShown = new Map<HTMLElement, { json: Record<string, unknown>; openUrl: (url: string) => void; execute?: ExecuteHandler }>();
 
 /** Draws every card still on the page again, in the current theme. */
 export function rerenderCards(): void {
   for (const [host, card] of Array.from(cardsShown)) {
-    if (host.isConnected && host.childElementCount) renderCard(card.json, host, card.openUrl);
+    if (host.isConnected && host.childElementCount) renderCard(card.json, host, card.openUrl, card.execute);
     else cardsShown.delete(host);
   }
 }
 
 /**
  * Renders an Adaptive Card JSON into `host` with the `adaptivecards` renderer, as Teams would show it.
- * `openUrl` handles Action.OpenUrl (links to chats, mail, phone); other actions are not offered outside the chat.
+ * `openUrl` handles Action.OpenUrl (links to chats, mail, phone); `execute`, where given, Action.Execute (after the
+ * renderer checked the required inputs, showing their error messages as Teams does).
  */
-export function renderCard(json: Record<string, unknown>, host: HTMLElement, openUrl: (url: string) => void): void {
+export function renderCard(json: Record<string, unknown>, host: HTMLElement, openUrl: (url: string) => void, execute?: ExecuteHandler): void {
   const card = new AdaptiveCard();
   const theme = currentTheme();
   card.hostConfig = HOST_CONFIGS[theme];
-  cardsShown.set(host, { json, openUrl });
+  cardsShown.set(host, { json, openUrl, execute });
   host.dataset.cardTheme = theme;
   card.onExecuteAction = (action: Action) => {
     if (action instanceof OpenUrlAction && action.url && SAFE_URL.test(action.url)) openUrl(action.url);
+    else if (action instanceof ExecuteAction && execute) {
+      const inputs: Record<string, string> = {};
+      for (const [id, input] of Object.entries(action.getReferencedInputs() ?? {})) if (typeof input.value === 'string') inputs[id] = input.value;
+      // `data` holds the inputs too once the renderer prepared the action: only the card's own data goes as data.
+      const data = Object.fromEntries(Object.entries((action.data ?? {}) as Record<string, unknown>).filter(([k]) => !(k in inputs)));
+      execute(action.verb, data, inputs);
+    }
   };
   card.parse(json);
   const rendered = card.render();

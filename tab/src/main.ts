@@ -308,7 +308,7 @@ function casesSection(id: string, heading: string, none: string, cases: CaseSumm
     h(
       'tr',
       { 'data-id': x.id, role: 'row' },
-      h('th', { scope: 'row', role: 'rowheader' }, x.subject),
+      h('th', { scope: 'row', role: 'rowheader' }, openButton(x)),
       cell(1, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
       cell(2, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
       cell(3, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
@@ -322,6 +322,100 @@ function casesSection(id: string, heading: string, none: string, cases: CaseSumm
     ...lead,
     h('table', { class: 'cases', role: 'table' }, h('caption', { class: 'visually-hidden' }, heading), h('thead', { role: 'rowgroup' }, head), h('tbody', { role: 'rowgroup' }, ...rows)),
   );
+}
+
+/** The subject of a row, as the button that opens the item in the tab. */
+function openButton(x: CaseSummary): HTMLElement {
+  const button = h('button', { type: 'button', class: 'link row-open', 'data-open': `${x.authority}/${x.id}`, 'aria-describedby': 'row-open-hint' }, x.subject);
+  button.addEventListener('click', () => void openItem({ authority: x.authority, id: x.id, kind: x.kind }));
+  return button;
+}
+
+/** What the item routes answer (bot/tab/items.ts `TabItemResult`). */
+interface ItemAnswer {
+  item?: { authority: string; id: string };
+  card?: Record<string, unknown>;
+  code?: string;
+  message?: string;
+}
+
+/** The overview as last loaded: the item view goes back to it. */
+let overview: Me | undefined;
+
+/** Back from an item to the overview, loaded again (the item may have changed), with the focus on the item's row. */
+async function backToOverview(from?: { authority: string; id: string }): Promise<void> {
+  try {
+    overview = await api<Me>('GET', '/api/tab/me');
+  } catch {
+    // The overview as it was: better than nothing to go back to.
+  }
+  if (!overview) return;
+  render(overview);
+  const row = from ? main().querySelector<HTMLElement>(`[data-open="${CSS.escape(`${from.authority}/${from.id}`)}"]`) : null;
+  (row ?? main().querySelector<HTMLElement>('h1'))?.focus();
+}
+
+/**
+ * An Anliegen or Vortrag in the tab: the card the bot sends this person in the chat, rendered here, its actions posted
+ * to the tab's API (`POST /api/tab/items/:authority/:id/actions`); the answer (the changed card, the current one with a
+ * notice, or why not) takes its place. „Zurück zur Übersicht“ (or Escape) returns to the list.
+ */
+async function openItem(ref: { authority: string; id: string; kind: string }): Promise<void> {
+  let current = { authority: ref.authority, id: ref.id };
+  const heading = h('h1', { id: 'item-heading', tabindex: '-1' }, t.kinds[ref.kind] ?? ref.kind);
+  const status = h('p', { class: 'status', role: 'status', id: 'item-status' }, t.itemOpening);
+  const error = h('div', { class: 'problems', id: 'item-error', role: 'alert' });
+  const cardHost = h('div', { class: 'card-host', id: 'item-card' });
+  const back = h('button', { type: 'button', class: 'secondary', id: 'item-back' }, `← ${t.itemBack}`);
+  back.addEventListener('click', () => void backToOverview(current));
+  const view = h('section', { id: 'item', 'aria-labelledby': 'item-heading' }, heading, status, error, cardHost);
+  view.addEventListener('keydown', (event) => {
+    const target = event.target as HTMLElement;
+    if (event.key === 'Escape' && !target.closest('input, textarea, select')) void backToOverview(current);
+  });
+  main().replaceChildren(h('nav', { class: 'item-nav', 'aria-label': t.title }, back), view);
+  heading.focus();
+
+  const show = (answer: ItemAnswer, note: string) => {
+    error.replaceChildren();
+    if (answer.item) current = answer.item;
+    if (answer.card) renderCard(answer.card, cardHost, openUrl, execute);
+    status.textContent = note;
+  };
+  const refused = (answer: ItemAnswer | undefined) => {
+    status.textContent = '';
+    error.replaceChildren(h('p', {}, answer?.message || t.failed));
+  };
+  // One action at a time: a second click while the first is on its way would only be refused as stale.
+  let busy = false;
+  const execute = (verb: string, data: Record<string, unknown>, inputs: Record<string, string>) => {
+    if (busy) return;
+    busy = true;
+    status.textContent = t.itemSending;
+    void (async () => {
+      try {
+        const res = await authorizedFetch('POST', `/api/tab/items/${encodeURIComponent(current.authority)}/${encodeURIComponent(current.id)}/actions`, { verb, data, inputs });
+        const answer = (await res.json().catch(() => undefined)) as ItemAnswer | undefined;
+        if (res.ok && answer?.card) {
+          show(answer, t.itemUpdated);
+          // The button pressed is gone with the old card: the focus goes to the top of the item.
+          heading.focus();
+        } else refused(answer);
+      } catch {
+        refused(undefined);
+      } finally {
+        busy = false;
+      }
+    })();
+  };
+  try {
+    const res = await authorizedFetch('GET', `/api/tab/items/${encodeURIComponent(ref.authority)}/${encodeURIComponent(ref.id)}`);
+    const answer = (await res.json().catch(() => undefined)) as ItemAnswer | undefined;
+    if (res.ok && answer?.card) show(answer, '');
+    else refused(answer);
+  } catch {
+    refused(undefined);
+  }
 }
 
 function circleSection(data: NonNullable<Me['sections']['circle']>): HTMLElement {
@@ -608,7 +702,8 @@ function render(me: Me): void {
         : ['requests', 'contact', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
-  main().replaceChildren(head, ...nodes);
+  overview = me;
+  main().replaceChildren(head, ...nodes, h('p', { id: 'row-open-hint', hidden: true }, t.itemOpenHint));
 }
 
 function applyTheme(theme: string | undefined): void {

@@ -440,6 +440,50 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
+  it('lets the IB open an Anliegen from the inbox by keyboard, take it over with the card’s primary action, see the new status, and go back to the row', async () => {
+    const created = await app.requests.createRequest(
+      { aadObjectId: STAFF, tenantId: DEFAULT_TENANT_ID, name: 'Anna Beispiel' },
+      { authority: 'koeln', category: 'beratung', subject: 'Anliegen zum Übernehmen (E2E)', description: 'Bitte um Beratung (Beispiel).' },
+    );
+    if (!created.ok) throw new Error(`request not created: ${created.code}`);
+    const item = created.value.item;
+    const row = `[data-open="koeln/${item.id}"]`;
+    const { page, frame } = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example', name: 'Sabine Schmitz (Beispiel)' }) });
+    await page.setViewportSize({ width: 360, height: 900 });
+    await frame.locator(row).waitFor();
+    await startAtTop(frame);
+    await tabTo(page, frame, row);
+    await page.keyboard.press('Enter');
+    const card = frame.locator('#item-card .ac-adaptiveCard');
+    await card.waitFor();
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('item-heading');
+    expect(await card.innerText()).toContain('Anliegen zum Übernehmen (E2E)');
+    expect(await card.innerText()).toContain('Status: Neu');
+    // The chat-only actions are not offered in the tab.
+    expect(await card.innerText()).not.toContain('Vortrag daraus machen');
+    expect(await seriousViolations(frame)).toEqual([]);
+    expect(await overflowProblems(frame)).toEqual({ pageWidth: 360, viewport: 360, clipped: [] });
+
+    // The card's primary action, by keyboard.
+    await tabTo(page, frame, '#item-card button[aria-label="Übernehmen"]', 10);
+    await page.keyboard.press('Enter');
+    await frame.locator('#item-card', { hasText: 'Status: In Bearbeitung' }).waitFor();
+    expect(await frame.locator('#item-card').innerText()).toContain('Gespeichert.');
+    expect(await frame.locator('#item-status').innerText()).toBe('Die Karte zeigt den neuen Stand.');
+    // Its two buttons („Antworten“, „Rückfrage stellen“) and the overflow button fit beside each other at 360 px.
+    expect(await overflowProblems(frame)).toEqual({ pageWidth: 360, viewport: 360, clipped: [] });
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('item-heading');
+    expect(await app.requests.repo.get('koeln', item.id)).toMatchObject({ status: 'in_bearbeitung', handler: { aadObjectId: KOELN_IB } });
+    expect(await seriousViolations(frame)).toEqual([]);
+
+    // Back to the list: the row shows the new status and has the focus again.
+    await frame.locator('#item-back').focus();
+    await page.keyboard.press('Enter');
+    await frame.locator('#inbox').getByRole('row', { name: /Anliegen zum Übernehmen \(E2E\)/ }).filter({ hasText: 'In Bearbeitung' }).waitFor();
+    expect(await frame.evaluate((sel) => document.activeElement?.matches(sel) ?? false, row)).toBe(true);
+    await page.close();
+  });
+
   it('explains the problem when Teams refuses the sign-in', async () => {
     const { page, frame } = await openTab({ token: undefined });
     expect(await frame.evaluate(() => document.documentElement.dataset.state)).toBe('error');
