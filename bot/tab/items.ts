@@ -17,7 +17,7 @@ import type { TabViewer } from './sources';
 
 /** What `GET /api/tab/items/…` and `POST …/actions` answer: the item's card (with its address), or a refusal. */
 export type TabItemResult =
-  | { status: 200; body: { item: { authority: string; id: string }; card: Record<string, unknown> } }
+  | { status: 200; body: { item: { authority: string; id: string; kind?: string }; card: Record<string, unknown> } }
   | { status: 400 | 403 | 404 | 409 | 412 | 500; body: { code: string; message: string } };
 
 export interface TabItemsSource {
@@ -65,7 +65,7 @@ export function tabItems(deps: { service: RequestService; views: RequestViews; l
   const callerOf = (viewer: TabViewer): Caller => ({ aadObjectId: viewer.aadObjectId, tenantId: viewer.tenantId, lang: viewer.lang, locale: viewer.lang === 'de' ? 'de-DE' : 'en-US' });
   const bad = (message: string, code = 'BadRequest'): TabItemResult => ({ status: 400, body: { code, message } });
   /** An invoke response as the tab's answer. */
-  const answer = (response: AdaptiveCardInvokeResponse, item: { authority: string; id: string }): TabItemResult => {
+  const answer = (response: AdaptiveCardInvokeResponse, item: { authority: string; id: string; kind?: string }): TabItemResult => {
     const value = response.value as unknown as Record<string, unknown>;
     if (response.type === 'application/vnd.microsoft.card.adaptive') return { status: 200, body: { item, card: cardForTab(value) } };
     const status = ([400, 403, 404, 409, 412] as const).find((s) => s === response.statusCode) ?? 500;
@@ -96,7 +96,13 @@ export function tabItems(deps: { service: RequestService; views: RequestViews; l
         const linked = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).safeParse(data.id);
         if (!linked.success) return bad(`id: ${linked.error.issues[0]?.message ?? 'invalid'}`);
         deps.logger.info({ event: 'tab.item_open_linked' }, 'linked item opened in the tab');
-        return answer(await shared.view(caller, { authority: authority as never, id: linked.data }), { authority, id: linked.data });
+        const shown = answer(await shared.view(caller, { authority: authority as never, id: linked.data }), { authority, id: linked.data });
+        // The tab names the item it now shows by its kind (Anliegen or Vortrag): read only once the viewer may see it.
+        if (shown.status === 200) {
+          const kind = (await deps.service.repo.get(authority as never, linked.data))?.kind;
+          if (kind) shown.body.item.kind = kind;
+        }
+        return shown;
       }
       const handler = table.get(verb);
       if (!handler) {

@@ -333,7 +333,7 @@ function openButton(x: CaseSummary): HTMLElement {
 
 /** What the item routes answer (bot/tab/items.ts `TabItemResult`). */
 interface ItemAnswer {
-  item?: { authority: string; id: string };
+  item?: { authority: string; id: string; kind?: string };
   card?: Record<string, unknown>;
   code?: string;
   message?: string;
@@ -378,7 +378,9 @@ async function openItem(ref: { authority: string; id: string; kind: string }): P
 
   const show = (answer: ItemAnswer, note: string) => {
     error.replaceChildren();
-    if (answer.item) current = answer.item;
+    if (answer.item) current = { authority: answer.item.authority, id: answer.item.id };
+    // „Vortrag öffnen“ on an Anliegen (or the other way round): the heading names what is shown now.
+    if (answer.item?.kind) heading.textContent = t.kinds[answer.item.kind] ?? answer.item.kind;
     if (answer.card) renderCard(answer.card, cardHost, openUrl, execute);
     status.textContent = note;
   };

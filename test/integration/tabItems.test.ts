@@ -191,6 +191,28 @@ describe('an Anliegen or Vortrag opened in the personal tab, with the card’s a
     expect(await state(item)).toEqual(afterFirst);
   });
 
+  it('opens the Vortrag made from an Anliegen from the Anliegen’s card, for the IB only', async () => {
+    const staff = stableGuid('tab-items', 'emil');
+    const item = await request(staff, 'Anliegen mit Vortrag (Tab)');
+    const created = await app.requests.createReport(
+      { aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' },
+      { authority: 'koeln', subject: 'Vortrag zum Anliegen (Tab)', summary: 'Zum Anliegen (Beispiel).', urgency: 'normal', linkedRequestId: item.id },
+    );
+    if (!created.ok) throw new Error(`report not created: ${created.code}`);
+    const report = created.value.item;
+    const card = (await open(KOELN_IB, item)).body.card;
+    const openReport = actionOf(card, 'request.open');
+    const opened = await act(KOELN_IB, item, { verb: openReport.verb, data: openReport.data });
+    expect(opened.status).toBe(200);
+    expect(opened.body.item).toEqual({ authority: 'koeln', id: report.id, kind: 'report' });
+    expect(cardText(opened.body.card)).toContain('Vortrag zum Anliegen (Tab)');
+    // The requester sees no such button, and naming the Vortrag anyway is refused: they may not see it.
+    expect(executes((await open(staff, item)).body.card).map((a) => a.verb)).not.toContain('request.open');
+    const tried = await act(staff, item, { verb: 'request.open', data: { id: report.id, authority: 'koeln', within: item.id } });
+    expect(tried.status).toBe(403);
+    expect(JSON.stringify(tried.body)).not.toContain('Vortrag zum Anliegen');
+  });
+
   it('lets the head open a Vortrag from their list and take note of it in the tab', async () => {
     const created = await app.requests.createReport(
       { aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' },
