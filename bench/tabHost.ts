@@ -19,11 +19,13 @@ export interface HostOptions {
   token?: string;
   locale?: string;
   theme?: 'default' | 'dark' | 'contrast';
+  /** The deep link's `subEntityId` (context `subEntityId`, `page.subPageId`). */
+  subEntityId?: string;
 }
 
 /** The host page: an iframe with the tab and a postMessage responder speaking teams-js's wire format. */
 export function hostPage(tabUrl: string, options: HostOptions): string {
-  const context = { locale: options.locale ?? 'de-DE', theme: options.theme ?? 'default', frameContext: 'content', hostClientType: 'web', entityId: 'mein-lotse' };
+  const context = { locale: options.locale ?? 'de-DE', theme: options.theme ?? 'default', frameContext: 'content', hostClientType: 'web', entityId: 'mein-lotse', ...(options.subEntityId ? { subEntityId: options.subEntityId } : {}) };
   const runtime = { apiVersion: 4, isLegacyTeams: false, supports: { app: {}, appEntity: {}, pages: { appButton: {}, tabs: {}, config: {}, backStack: {} }, teamsCore: {}, dialog: {} } };
   const config = { token: options.token ?? null, context, runtime: JSON.stringify(runtime) };
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Teams (test host)</title>

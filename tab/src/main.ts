@@ -716,7 +716,19 @@ function applyTheme(theme: string | undefined): void {
   rerenderCards();
 }
 
-async function load(): Promise<void> {
+/**
+ * A deep link into the tab opens an item: `https://teams.microsoft.com/l/entity/<app id>/mein-lotse?context=` with
+ * `{"subEntityId":"item:<authority>:<id>"}`, which Teams hands over as the context's `page.subPageId`.
+ */
+function itemOfSubPage(subPageId: string | undefined, me: Me): { authority: string; id: string; kind: string } | undefined {
+  const match = /^item:([a-z]{1,20}):([A-Za-z0-9_-]{1,100})$/.exec(subPageId ?? '');
+  if (!match) return undefined;
+  const [, authority, id] = match;
+  const listed = [...(me.sections.inbox ?? []), ...(me.sections.reports ?? []), ...(me.sections.requests ?? [])].find((c) => c.authority === authority && c.id === id);
+  return { authority, id, kind: listed?.kind ?? (id.startsWith('vtr-') ? 'report' : 'request') };
+}
+
+async function load(subPage?: Promise<string | undefined>): Promise<void> {
   try {
     token = await authentication.getAuthToken();
   } catch {
@@ -725,7 +737,10 @@ async function load(): Promise<void> {
     return;
   }
   try {
-    render(await api<Me>('GET', '/api/tab/me'));
+    const me = await api<Me>('GET', '/api/tab/me');
+    render(me);
+    const item = itemOfSubPage(await subPage, me);
+    if (item) await openItem(item);
     ready('ready');
   } catch (err) {
     const notConfigured = err instanceof ApiError && err.status === 503 && (err.body as { code?: string } | undefined)?.code === 'SsoNotConfigured';
@@ -744,12 +759,13 @@ async function start(): Promise<void> {
   }
   // The theme arrives with the context; the language already came with the URL (`?lang={locale}`), so the first view
   // does not wait for it.
-  app.getContext().then(
-    (context) => applyTheme(context.app.theme),
+  const context = app.getContext();
+  context.then(
+    (c) => applyTheme(c.app.theme),
     () => undefined,
   );
   app.registerOnThemeChangeHandler(applyTheme);
-  await load();
+  await load(context.then((c) => c.page?.subPageId, () => undefined));
 }
 
 void start();

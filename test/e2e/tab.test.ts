@@ -484,6 +484,24 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
+  it('opens the item a deep link names (subEntityId „item:<authority>:<id>“), and refuses one the person may not see', async () => {
+    const created = await app.requests.createRequest(
+      { aadObjectId: STAFF, tenantId: DEFAULT_TENANT_ID, name: 'Anna Beispiel' },
+      { authority: 'koeln', category: 'beratung', subject: 'Anliegen aus einem Link (E2E)', description: 'Bitte um Beratung (Beispiel).' },
+    );
+    if (!created.ok) throw new Error(`request not created: ${created.code}`);
+    const subEntityId = `item:koeln:${created.value.item.id}`;
+    const ib = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }), subEntityId });
+    await ib.frame.locator('#item-card', { hasText: 'Anliegen aus einem Link (E2E)' }).waitFor();
+    expect(await ib.frame.locator('#item-heading').innerText()).toBe('Anliegen');
+    await ib.page.close();
+    const other = await openTab({ token: token(stableGuid('e2e', 'someone-else'), { preferred_username: 'otto@bezreg-koeln.example' }), subEntityId });
+    await other.frame.locator('#item-error', { hasText: 'Das dürfen Sie bei diesem Vorgang nicht.' }).waitFor();
+    expect(await other.frame.locator('#item').innerText()).not.toContain('Anliegen aus einem Link (E2E)');
+    expect(await other.frame.evaluate(() => document.documentElement.dataset.state)).toBe('ready');
+    await other.page.close();
+  });
+
   it('explains the problem when Teams refuses the sign-in', async () => {
     const { page, frame } = await openTab({ token: undefined });
     expect(await frame.evaluate(() => document.documentElement.dataset.state)).toBe('error');
