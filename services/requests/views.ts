@@ -54,7 +54,8 @@ const PHONE_ROW_PX = 296;
  * About how wide Teams draws a row of buttons: 14 px Segoe UI Semibold, 12 px padding on each side, 8 px between
  * buttons, 32 px for the overflow button. An estimate on the generous side, to decide the layout: 8.5 px a character,
  * because English labels with wide letters ("Propose a meeting": 17 characters, about 127 px) were cut at 7.5 px a
- * character, where German ones of the same length with narrow letters ("Rückfrage stellen") just fitted.
+ * character. The IB's two buttons and "…" are the tightest row: "Antworten" and "Nachfragen" (a 17-character
+ * "Rückfrage stellen" was cut there).
  */
 function rowWidth(buttons: readonly ItemAction[], overflow: boolean): number {
   const labels = buttons.reduce((sum, b) => sum + Math.ceil(b.title.length * 8.5) + 24, 0);

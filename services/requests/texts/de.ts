@@ -92,7 +92,7 @@ export const de = {
   /** The prominent box with the message the viewer has to respond to. */
   callout: { rueckfrage: (name: string, at: string) => `Rückfrage von ${name}, ${at}`, nachtrag: (name: string, at: string) => `Antwort auf Ihre Rückfrage von ${name}, ${at}` },
   buttons: {
-    accept: 'Übernehmen', ask: 'Rückfrage stellen', answer: 'Antworten', done: 'Als erledigt markieren', toReport: 'Vortrag daraus machen', reply: 'Rückfrage beantworten',
+    accept: 'Übernehmen', ask: 'Nachfragen', answer: 'Antworten', done: 'Als erledigt markieren', toReport: 'Vortrag daraus machen', reply: 'Rückfrage beantworten',
     trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftliche Vorlage anfordern', kenntnis: 'Zur Kenntnis nehmen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
     openReport: 'Vortrag öffnen', openRequest: 'Anliegen öffnen',
   },

@@ -119,7 +119,7 @@ describe.each(['de', 'en'] as const)('the item card in %s', (lang) => {
 
   it('lets the IB take over a new request with one button and keeps the rest in the overflow menu', async () => {
     const card = await views.item(lang, request(), AS.ib);
-    const t = lang === 'de' ? ['Übernehmen', 'Antworten', 'Rückfrage stellen', 'Als erledigt markieren', 'Vortrag daraus machen', 'Verlauf'] : ['Take over', 'Answer', 'Ask a question', 'Mark as done', 'Make it a report', 'History'];
+    const t = lang === 'de' ? ['Übernehmen', 'Antworten', 'Nachfragen', 'Als erledigt markieren', 'Vortrag daraus machen', 'Verlauf'] : ['Take over', 'Answer', 'Ask a question', 'Mark as done', 'Make it a report', 'History'];
     expect(visible(card)).toEqual([t[0]]);
     expect(byTitle(card, t[0]).style).toBe('positive');
     expect(overflow(card)).toEqual(t.slice(1));
