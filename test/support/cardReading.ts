@@ -180,18 +180,18 @@ const ENGLISH_PATTERN = new RegExp(
  * - 328 px less the card's padding (16 px each side, Teams host config `spacing.padding`) leaves 296 px;
  * - buttons stand `buttonSpacing` 8 px apart; each has about 26 px of its own (12 px padding each side, 1 px border);
  * - the overflow button "…" (shown when any action is `mode: "secondary"`) takes about 38 px;
- * - Segoe UI Semibold 14 px averages about 7 px per character of German labels (the gallery measures DejaVu Sans Bold
- *   at 8.2 px; Segoe UI runs about 85 % of that).
+ * - Segoe UI Semibold 14 px averages about 7.5 px per character of German labels (the gallery measures DejaVu Sans
+ *   Bold at 8.2 px; 7 px per character let "Antworten" + "Rückfrage stellen" pass, which the gallery measured cut).
  * The renderer shrinks the buttons of a row together, so the titles' lengths add up: two buttons with the "…" menu
- * get 27 characters together (e.g. "Antworten" + "Rückfrage stellen" = 26 fits; "Zur Kenntnis nehmen" +
- * "Termin vorschlagen" = 37 does not), two without it 33, one with it 32, one alone 38.
+ * get 25 characters together (e.g. "Antworten" + "Nachfragen" = 19 fits; "Antworten" + "Rückfrage stellen" = 26 and
+ * "Zur Kenntnis nehmen" + "Termin vorschlagen" = 37 do not), two without it 31, one with it 29, one alone 36.
  */
 export const NARROW_CARD_PX = 328;
 const CARD_PADDING_PX = 16;
 const BUTTON_GAP_PX = 8;
 const BUTTON_OWN_PX = 26;
 const OVERFLOW_BUTTON_PX = 38;
-const CHAR_PX = 7;
+const CHAR_PX = 7.5;
 /** Buttons visible side by side at 328 px; the rest belong in the overflow menu (`mode: "secondary"`). */
 export const MAX_PRIMARY_ACTIONS = 2;
 
