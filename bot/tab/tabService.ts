@@ -9,7 +9,7 @@ import { renderAnswerCard } from '../handlers/answers';
 import type { Lang } from '../texts';
 import type { ComposerKind, ComposerProblem, ComposerResult, Download, ErasureOutcome, Localized, TabSources, TabViewer } from './sources';
 import type { SsoIdentity } from './ssoToken';
-import type { UnansweredQuestionView } from './wire';
+import type { OwnEntry, UnansweredQuestionView } from './wire';
 
 export interface TabServiceDeps {
   live: LiveAnswers;
@@ -49,20 +49,6 @@ export interface TabMe {
   };
 }
 
-/** What the directory shows staff about an IB: the tab shows it to the IB themselves. */
-export interface OwnEntry {
-  authority: AuthorityCode;
-  authorityName: string;
-  name: string;
-  title: string;
-  orgUnit: string;
-  email: string;
-  phone?: string;
-  officeHours?: string;
-  absences: Array<{ from: string; to: string; note?: string }>;
-  deputy?: { name: string; email: string; phone?: string };
-  lastVerified: string;
-}
 
 /**
  * Work lists, most urgent first: the earliest deadline first (an overdue one is the earliest), items without a

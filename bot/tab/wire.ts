@@ -83,3 +83,22 @@ export interface UnansweredQuestionView {
   keywords: string[];
   language: 'de' | 'en';
 }
+
+/**
+ * An IB's own directory entry as the tab shows it to them (read-only; changed in the chat with „Meine Angaben“), in
+ * place of a contact card that would show them themselves. Current and coming absences only.
+ */
+export interface OwnEntry {
+  /** The authority's code (`AuthorityCode` on the server). */
+  authority: string;
+  authorityName: string;
+  name: string;
+  title: string;
+  orgUnit: string;
+  email: string;
+  phone?: string;
+  officeHours?: string;
+  absences: Array<{ from: string; to: string; note?: string }>;
+  deputy?: { name: string; email: string; phone?: string };
+  lastVerified: string;
+}

@@ -2,7 +2,7 @@ import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
-import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, UnansweredQuestionView } from '../../bot/tab/wire';
+import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, OwnEntry, UnansweredQuestionView } from '../../bot/tab/wire';
 
 /** `GET /api/tab/me` (bot/tab/tabService.ts). */
 interface Me {
@@ -12,20 +12,8 @@ interface Me {
   home: { authority: string; name: string; source: 'chosen' | 'emailDomain' } | null;
   authorities: Array<{ code: string; name: string }>;
   contactCard: Record<string, unknown> | null;
-  /** The IB's own directory entry (bot/tab/tabService.ts `OwnEntry`), instead of a contact card showing themselves. */
-  ownEntry?: {
-    authority: string;
-    authorityName: string;
-    name: string;
-    title: string;
-    orgUnit: string;
-    email: string;
-    phone?: string;
-    officeHours?: string;
-    absences: Array<{ from: string; to: string; note?: string }>;
-    deputy?: { name: string; email: string; phone?: string };
-    lastVerified: string;
-  };
+  /** The IB's own directory entry, instead of a contact card showing themselves. */
+  ownEntry?: OwnEntry;
   sections: {
     unanswered?: { authority: string; authorityName: string; questions: UnansweredQuestionView[] };
     inbox?: CaseSummary[];
