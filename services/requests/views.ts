@@ -166,7 +166,14 @@ export class RequestViews {
       const open = isOpen(item);
       if (roles.commissioner && open) {
         const replied = item.status === 'in_bearbeitung' && lastMessage?.kind === 'nachtrag';
-        nextStep = item.status === 'neu' ? t.next.ibNew : item.status === 'rueckfrage' ? t.next.ibWaiting : item.status === 'eskaliert' ? t.next.ibEscalated : replied ? t.next.ibReplied : t.next.ibWorking;
+        const answered = item.status === 'in_bearbeitung' && lastMessage?.kind === 'antwort';
+        nextStep =
+          item.status === 'neu' ? t.next.ibNew
+          : item.status === 'rueckfrage' ? t.next.ibWaiting
+          : item.status === 'eskaliert' ? t.next.ibEscalated
+          : replied ? t.next.ibReplied
+          : answered ? t.next.ibAnswered
+          : t.next.ibWorking;
         if (replied && lastMessage) {
           callout = { heading: t.callout.nachtrag(nameOf(lastMessage.by), at(lastMessage.at)), text: cardText(lastMessage.text) };
           shownInCallout = lastMessage;

@@ -69,6 +69,7 @@ export const de = {
     ibNew: 'Sie sind dran: bitte übernehmen Sie das Anliegen.',
     ibWorking: 'Sie sind dran: bitte antworten Sie oder stellen Sie eine Rückfrage.',
     ibReplied: 'Sie sind dran: die anfragende Person hat Ihre Rückfrage beantwortet.',
+    ibAnswered: 'Sie haben geantwortet. Wenn nichts mehr offen ist, markieren Sie das Anliegen als erledigt.',
     ibWaiting: 'Die anfragende Person ist dran: sie beantwortet Ihre Rückfrage.',
     ibEscalated: 'Der Vortrag liegt bei der Behördenleitung. Sie können weiter antworten oder das Anliegen als erledigt markieren.',
     requesterWaiting: 'Sie müssen nichts tun: die oder der IB bearbeitet Ihr Anliegen.',

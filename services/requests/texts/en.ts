@@ -62,6 +62,7 @@ export const en: Texts<typeof de> = {
     ibNew: 'Your turn: please take the request over.',
     ibWorking: 'Your turn: please answer or ask a question back.',
     ibReplied: 'Your turn: the requester has answered your question.',
+    ibAnswered: 'You have answered. If nothing is left open, mark the request as done.',
     ibWaiting: "The requester's turn: they are answering your question.",
     ibEscalated: 'The report is with the head of the authority. You can still answer or mark the request as done.',
     requesterWaiting: 'Nothing to do for you: the integration commissioner is working on your request.',

@@ -141,6 +141,16 @@ describe.each(['de', 'en'] as const)('the item card in %s', (lang) => {
     expect(actionsOf(office).map((a) => a.verb)).toEqual(['request.trail']);
   });
 
+  it('tells the IB what is left after they answered, and after the requester replied', async () => {
+    const ANSWER = { at: '2026-12-03T09:00:00.000Z', by: IB, kind: 'antwort' as const, text: 'Ja, dafür gibt es Vorgaben.' };
+    const answered = await views.item(lang, request({ status: 'in_bearbeitung', handler: IB, messages: [ANSWER] }), AS.ib);
+    expect(statusBox(answered)[1]).toBe(lang === 'de' ? 'Sie haben geantwortet. Wenn nichts mehr offen ist, markieren Sie das Anliegen als erledigt.' : 'You have answered. If nothing is left open, mark the request as done.');
+    const working = await views.item(lang, request({ status: 'in_bearbeitung', handler: IB }), AS.ib);
+    expect(statusBox(working)[1]).toBe(lang === 'de' ? 'Sie sind dran: bitte antworten Sie oder stellen Sie eine Rückfrage.' : 'Your turn: please answer or ask a question back.');
+    const replied = await views.item(lang, request({ status: 'in_bearbeitung', handler: IB, messages: [QUESTION, REPLY] }), AS.ib);
+    expect(statusBox(replied)[1]).toBe(lang === 'de' ? 'Sie sind dran: die anfragende Person hat Ihre Rückfrage beantwortet.' : 'Your turn: the requester has answered your question.');
+  });
+
   it("puts the requester's pending Rückfrage under the status, with what they have to do", async () => {
     const card = await views.item(lang, request({ status: 'rueckfrage', handler: IB, messages: [QUESTION] }), AS.requester);
     const body = card.body as Json[];
