@@ -146,7 +146,8 @@ describe('user text reaches others as text (issue 13, point 6)', () => {
   it('keeps what the person typed in a refused form as typed: prefills are not escaped', async () => {
     const body = await invoke('request.submit', { authority: 'koeln', category: '', subject: PLANTED_LINK, description: '**so**' }, STAFF);
     expect(body.statusCode).toBe(200);
-    expect(json(body.value)).toMatch(/Art des Anliegens fehlt/);
+    // The missing kind is named at its field.
+    expect(json(body.value)).toMatch(/Bitte wählen Sie, worum es geht\./);
     const inputs = json(body.value);
     expect(inputs).toContain(`"id":"subject"`);
     expect(body.value.body.find((e: { id?: string }) => e.id === 'subject').value).toBe(PLANTED_LINK);
