@@ -6,6 +6,7 @@ import { activityBuilders, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
 import { KFI_LEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, lastSeq } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { inputValue } from '../support/cardParse';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin.
 const now = new Date('2026-12-01T09:00:00Z');
@@ -18,20 +19,6 @@ jest.setTimeout(60_000);
 type InvokeBody = { statusCode: number; type: string; value: any };
 /** The activity a post carried (a post that opened the chat carries it inside the conversation it created). */
 const activityOf = (call: ConnectorCall) => (call.activity ?? (call.body as { activity?: ConnectorCall['activity'] } | undefined)?.activity)!;
-/** The value of the card input with this id (wherever it sits, also inside an Action.ShowCard). */
-const inputValue = (card: unknown, id: string): unknown => {
-  let found: unknown;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (o.id === id && typeof o.type === 'string' && o.type.startsWith('Input.')) found = o.value;
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-};
 
 describe('the KfI cancels a meeting for a reason', () => {
   let emulator: ChannelEmulator;

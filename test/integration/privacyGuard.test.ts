@@ -6,6 +6,7 @@ import { activityBuilders, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { KFI_LEAD, KOELN_IB } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { inputValue } from '../support/cardParse';
 
 /**
  * The privacy guard on every form over HTTP: free text naming a third person with an Art. 9 category (here
@@ -18,20 +19,6 @@ const STAFF_EN = user({ name: 'Edna English (Beispiel)', locale: 'en-US' });
 
 type InvokeBody = { statusCode: number; type: string; value: any };
 const json = (v: unknown) => JSON.stringify(v);
-/** The value of the card input with this id. */
-const inputValue = (card: unknown, id: string): unknown => {
-  let found: unknown;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (o.id === id && typeof o.type === 'string' && o.type.startsWith('Input.')) found = o.value;
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-};
 
 jest.setTimeout(60_000);
 

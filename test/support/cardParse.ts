@@ -74,3 +74,18 @@ export function checkCard(content: Record<string, unknown>, hostConfig?: Record<
   });
   return { parseErrors, unboundExpressions, inputsWithoutLabel, executeVerbs };
 }
+
+/** The value of the card input with this id (wherever it sits, also inside an Action.ShowCard). */
+export function inputValue(card: unknown, id: string): unknown {
+  let found: unknown;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o.id === id && typeof o.type === 'string' && o.type.startsWith('Input.')) found = o.value;
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}

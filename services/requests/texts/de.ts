@@ -150,8 +150,6 @@ export const de = {
   exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,
   part: (n: number, total: number) => `(Teil ${n} von ${total})`,
   exportForbidden: 'Den Export sehen die Integrationsbeauftragten und ihre Vertretungen.',
-  myDataHeading: (n: number, m: number, c: number) =>
-    `Was der Lotse über Sie gespeichert hat: Ihr Profil, ${n} Anliegen und Vorträge mit ${m} Verlaufseinträgen, ${c} Einträge im Koordinierungskreis. Abgeschlossene Vorgänge werden nach der Aufbewahrungsfrist gelöscht. Als Datei: im Tab „Mein Lotse“ unter „Downloads“. Die Daten (JSON):`,
   help: [
     {
       heading: 'Anliegen an die oder den IB',

@@ -140,8 +140,6 @@ export const en: Texts<typeof de> = {
   exportHeading: (name: string, n: number) => `History of all items of the ${name} as CSV (${n} entries). As a file for Excel: in the “My Lotse” tab under “Downloads”.`,
   part: (n: number, total: number) => `(part ${n} of ${total})`,
   exportForbidden: 'The export is for the integration commissioners and their deputies.',
-  myDataHeading: (n: number, m: number, c: number) =>
-    `What the Lotse has stored about you: your profile, ${n} requests and reports with ${m} history entries, ${c} entries in the coordination circle. Closed items are deleted after the retention period. As a file: in the “My Lotse” tab under “Downloads”. The data (JSON):`,
   help: [
     {
       heading: 'Requests to the commissioner',
