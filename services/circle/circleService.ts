@@ -28,6 +28,7 @@ import type { Relay } from '../workflow/relay';
 import type { Lang } from '../workflow/texts';
 import { createWithNotices, transact, type WorkflowWriter } from '../workflow/transaction';
 import { renderIcs } from './ics';
+import { CIRCLE_MESSAGES } from './texts';
 import { circleJobHandlers } from './jobs';
 import {
   POLL_CHOICES,
@@ -994,7 +995,10 @@ export class CircleService {
     if (!ref || ref.type !== 'icsToken') return undefined;
     const meeting = (await this.deps.store.read(ref.meetingId, 'meeting')) as MeetingDoc | undefined;
     if (!meeting || meeting.icsToken !== token) return undefined;
-    const description = [meeting.agendaText, meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined].filter(Boolean).join('\n\n');
+    // One file for everyone, in the authorities' working language; a cancelled meeting says why first (plain text: the
+    // .ics format escapes it, no Markdown).
+    const cancelled = meeting.status === 'cancelled' && meeting.cancelReason ? CIRCLE_MESSAGES.de.card.cancelledBecause(meeting.cancelReason) : undefined;
+    const description = [cancelled, meeting.agendaText, meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined].filter(Boolean).join('\n\n');
     const body = renderIcs({
       uid: `${meeting.pk}@integrations-lotse`,
       sequence: meeting.revision,

@@ -307,7 +307,10 @@ describe('the Koordinierungskreis in Teams', () => {
       await app.delivery.whenIdle();
       expect([...acceptedPosts(emulator, mark).values()].every((calls) => calls.length === 1)).toBe(true);
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
-      expect(await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text()).toContain('STATUS:CANCELLED');
+      const ics = await (await fetch(`${app.url}/kalender/${meeting.icsToken}`)).text();
+      expect(ics).toContain('STATUS:CANCELLED');
+      // Calendars show why (the .ics escapes the text; its lines are folded at 75 octets).
+      expect(ics.replace(/\r\n /g, '')).toContain(`DESCRIPTION:Abgesagt: ${reason}`);
     });
   });
 
