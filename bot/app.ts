@@ -40,6 +40,7 @@ import { myDataFeature } from './handlers/myData';
 import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
 import { projectRoot } from '../services/paths';
+import { DOWNLOADS_SUB_ENTITY, tabDeepLink } from './tab/deepLink';
 import type { TabSources } from './tab/sources';
 import { SsoTokenValidator } from './tab/ssoToken';
 import { registerTabRoutes } from './tab/tabRoutes';
@@ -256,7 +257,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       now: options.now,
       myData,
-      ...(config.teamsAppId ? { tabUrl: `https://teams.microsoft.com/l/entity/${config.teamsAppId}/mein-lotse` } : {}),
+      // „Meine Daten“ links to the tab's downloads, where the full file is.
+      ...(config.teamsAppId ? { tabUrl: tabDeepLink(config.teamsAppId, DOWNLOADS_SUB_ENTITY) } : {}),
     });
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
     // Help comes last so that the help card lists the features in the order users meet them.

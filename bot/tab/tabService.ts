@@ -34,6 +34,11 @@ export interface TabMe {
    * authority (they would see themselves, with a chat button to themselves): they get `ownEntry` instead.
    */
   contactCard: Record<string, unknown> | null;
+  /**
+   * Instead of the contact card, for a deputy at their own authority while the IB is absent (the card would name
+   * them as the person to contact): one line saying whom they stand in for.
+   */
+  contactNote?: string;
   /** The IB's own directory entry, read-only (changed in the chat with „Meine Angaben“); current and coming absences only. */
   ownEntry?: OwnEntry;
   /** The views this viewer gets, in display order; each present key is one section of the tab. */
@@ -103,10 +108,19 @@ export class TabService {
     return { authority: derived, name: AUTHORITY_NAMES[derived], source: 'emailDomain' };
   }
 
-  private contactCard(lang: Lang, authority: AuthorityCode): Record<string, unknown> | null {
+  /**
+   * The contact card for the viewer's home authority. The IB there gets none (they get `ownEntry`); the deputy gets
+   * none while the IB is absent (the card would name them as the person to contact), but a line instead.
+   */
+  private contact(lang: Lang, roles: Roles, authority: AuthorityCode): Pick<TabMe, 'contactCard' | 'contactNote'> {
+    if (roles.commissionerOf.includes(authority)) return { contactCard: null };
     const answer = this.deps.live.engine.answer({ text: MY_IB_QUESTION[lang], locale: lang === 'de' ? 'de-DE' : 'en-US', homeAuthority: authority, now: this.now() });
+    if (answer.contact?.primary === 'deputy' && roles.deputyOf.includes(authority)) {
+      const name = AUTHORITY_NAMES[authority];
+      return { contactCard: null, contactNote: lang === 'de' ? `Sie vertreten die oder den IB der ${name}.` : `You are standing in for the IB of the ${name}.` };
+    }
     const card = answer.contact ? renderAnswerCard(answer, this.deps.decreeUrl()) : undefined;
-    return card ? (withoutChatActions(card.content) as Record<string, unknown>) : null;
+    return { contactCard: card ? (withoutChatActions(card.content) as Record<string, unknown>) : null };
   }
 
   async me(identity: SsoIdentity, lang: Lang): Promise<TabMe> {
@@ -152,7 +166,7 @@ export class TabService {
       roles: { commissionerOf: roles.commissionerOf, deputyOf: roles.deputyOf, headOf: roles.headOf, headOfficeOf: roles.headOfficeOf, kfi: roles.kfi, circleMember: roles.circleMember },
       home,
       authorities: AUTHORITY_CODES.map((code) => ({ code, name: AUTHORITY_NAMES[code] })),
-      contactCard: home && !roles.commissionerOf.includes(home.authority) ? this.contactCard(lang, home.authority) : null,
+      ...(home ? this.contact(lang, roles, home.authority) : { contactCard: null }),
       ...(ownEntry ? { ownEntry } : {}),
       sections: ordered,
     };

@@ -12,6 +12,8 @@ interface Me {
   home: { authority: string; name: string; source: 'chosen' | 'emailDomain' } | null;
   authorities: Array<{ code: string; name: string }>;
   contactCard: Record<string, unknown> | null;
+  /** Instead of the contact card (a deputy while the IB is absent): whom they stand in for. */
+  contactNote?: string;
   /** The IB's own directory entry, instead of a contact card showing themselves. */
   ownEntry?: OwnEntry;
   sections: {
@@ -225,7 +227,7 @@ function contactSection(me: Me): HTMLElement {
         h('button', { type: 'button', class: 'link', id: 'home-change', 'aria-controls': 'home-form', 'aria-expanded': 'false' }, t.homeChange),
       ),
     );
-    children.push(me.contactCard ? cardHost : h('p', {}, t.noContact));
+    children.push(me.contactCard ? cardHost : h('p', { id: 'contact-note' }, me.contactNote ?? t.noContact));
   } else {
     children.push(h('p', {}, t.homeIntro));
   }
@@ -716,6 +718,18 @@ function itemOfSubPage(subPageId: string | undefined, me: Me): { authority: stri
   return { authority, id, kind: listed?.kind ?? (id.startsWith('vtr-') ? 'report' : 'request') };
 }
 
+/** The deep link from the „Meine Daten“ card in the chat (`{"subEntityId":"downloads"}`, DOWNLOADS_SUB_ENTITY in bot/tab/deepLink.ts) jumps to the downloads. */
+const DOWNLOADS_SUB_PAGE = 'downloads';
+
+/** Scrolls to a section of the overview and puts the focus on its heading (a screen reader reads it out). */
+function focusSection(id: string): void {
+  const heading = document.getElementById(`${id}-heading`);
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.scrollIntoView({ block: 'start' });
+  heading.focus();
+}
+
 async function load(subPage?: Promise<string | undefined>): Promise<void> {
   try {
     token = await authentication.getAuthToken();
@@ -727,8 +741,10 @@ async function load(subPage?: Promise<string | undefined>): Promise<void> {
   try {
     const me = await api<Me>('GET', '/api/tab/me');
     render(me);
-    const item = itemOfSubPage(await subPage, me);
+    const subPageId = await subPage;
+    const item = itemOfSubPage(subPageId, me);
     if (item) await openItem(item);
+    else if (subPageId === DOWNLOADS_SUB_PAGE) focusSection('downloads');
     ready('ready');
   } catch (err) {
     const notConfigured = err instanceof ApiError && err.status === 503 && (err.body as { code?: string } | undefined)?.code === 'SsoNotConfigured';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
+import { DOWNLOADS_SUB_ENTITY, tabDeepLink } from '../../bot/tab/deepLink';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
 import { UnansweredQuestions, type UnansweredQuestion } from '../../services/answers/unansweredQuestions';
 import { CONTAINERS } from '../../services/storage/containers';
@@ -500,6 +501,23 @@ describe('the personal tab in a browser', () => {
     expect(await other.frame.locator('#item').innerText()).not.toContain('Anliegen aus einem Link (E2E)');
     expect(await other.frame.evaluate(() => document.documentElement.dataset.state)).toBe('ready');
     await other.page.close();
+  });
+
+  it('jumps to the downloads, heading focused, from the „Meine Daten“ link in the chat (subEntityId „downloads“)', async () => {
+    // The link the „Meine Daten“ card carries; Teams hands its context's subEntityId to the tab.
+    const link = new URL(tabDeepLink('00000000-0000-4000-8000-0000000000c0', DOWNLOADS_SUB_ENTITY));
+    const { subEntityId } = JSON.parse(link.searchParams.get('context')!) as { subEntityId: string };
+    const { page, frame } = await openTab({ token: token(KOELN_IB, { preferred_username: 'sabine.schmitz@bezreg-koeln.example' }), subEntityId });
+    expect(await frame.evaluate(() => document.documentElement.dataset.state)).toBe('ready');
+    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('downloads-heading');
+    expect(await frame.evaluate(() => document.activeElement?.textContent)).toBe('Downloads');
+    // Scrolled there: the page starts further down, with the heading in view.
+    const view = await frame.evaluate(() => ({ scrollY: window.scrollY, top: document.getElementById('downloads-heading')!.getBoundingClientRect().top, height: window.innerHeight }));
+    expect(view.scrollY).toBeGreaterThan(0);
+    expect(view.top).toBeGreaterThanOrEqual(0);
+    expect(view.top).toBeLessThan(view.height);
+    expect(await seriousViolations(frame)).toEqual([]);
+    await page.close();
   });
 
   it('explains the problem when Teams refuses the sign-in', async () => {
