@@ -26,6 +26,17 @@ it('finds nothing a German reader would stumble over on any card', () => {
   expect(problems).toEqual({});
 });
 
+it('finds no ids, ISO dates, time zones, bare URLs or buttons cut at 328 px on any English card either', async () => {
+  const english = (await cardFixtures()).filter((f) => f.lang === 'en');
+  expect(english.length).toBe(german.length);
+  const problems: Record<string, string[]> = {};
+  for (const f of english) {
+    const lines = describeFindings(readCard(f.card, 'en'));
+    if (lines.length) problems[f.name] = lines;
+  }
+  expect(problems).toEqual({});
+});
+
 it('sends only cards Teams accepts (valid Adaptive Card 1.5, at most Teams\' number of actions, nothing unbound)', () => {
   expect(german.length).toBeGreaterThan(40);
   const problems: Record<string, string> = {};
