@@ -25,6 +25,8 @@ import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
+import { createGraphPort } from './graph';
+import { describeFeatures, type GraphPort } from '../services/graph/graphPort';
 import { ReplyPoster } from './delivery/replyPoster';
 import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
@@ -98,6 +100,27 @@ async function seedDemoDirectory(repo: DirectoryRepository, logger: Logger): Pro
   logger.warn({ event: 'directory.demo_seeded' }, 'Loaded the demo directory: all people in it are fictitious ("… (Beispiel)").');
 }
 
+/** Says once at start whether Graph is on, and which of its features the granted permissions allow. */
+async function announceGraph(graph: GraphPort | undefined, logger: Logger): Promise<void> {
+  if (!graph) {
+    logger.info(
+      { event: 'graph.off' },
+      'Microsoft Graph is not configured (GRAPH_ENABLED): no proactive installation, directory names must be object ids, roles come from the directory only, meeting links are free text.',
+    );
+    return;
+  }
+  try {
+    const { on, off } = describeFeatures(await graph.features());
+    logger.info(
+      { event: 'graph.on', on, off: off.map((o) => `${o.feature} (${o.missing})`) },
+      `Microsoft Graph: on: ${on.join(', ') || 'nothing'}; off: ${off.map((o) => `${o.feature} (needs ${o.missing})`).join(', ') || 'nothing'}`,
+    );
+  } catch (err) {
+    // Not fatal: each feature asks again when it needs Graph, and reports what it could not do.
+    logger.warn({ event: 'graph.unavailable', code: (err as { code?: string })?.code ?? 'unknown' }, 'Microsoft Graph is configured but no token could be had: its features are off until one can.');
+  }
+}
+
 /** Composition root: wires configuration, storage, features, bot, adapter and HTTP server. */
 export async function startApp(config: AppConfig, options: AppOptions): Promise<RunningApp> {
   const { logger } = options;
@@ -111,6 +134,10 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   } else {
     logger.info({ event: 'storage.cosmos', endpoint: database.endpoint, databaseId: config.cosmos.databaseId }, 'Using Azure Cosmos DB');
   }
+
+  // Microsoft Graph (optional): who is reachable, installed, in which group; the circle's Teams meeting.
+  const graph: GraphPort | undefined = config.graph ? createGraphPort(config.graph, { logger }) : undefined;
+  await announceGraph(graph, logger);
 
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;

@@ -3,6 +3,7 @@
  * This is the only module that reads `process.env`; everything else receives an `AppConfig`.
  */
 import { TEAMS_CLIENT_IDS } from './tab/ssoToken';
+import { AUTHORITY_CODES, type AuthorityCode } from '../services/directory/model';
 
 /** A configuration value that is missing or malformed; the message names the key and the fix. */
 export class ConfigError extends Error {
@@ -25,6 +26,38 @@ export interface CosmosConfig {
   readonly seedDemo: boolean;
 }
 
+/** Microsoft Graph (issue 15). `undefined` when GRAPH_ENABLED is not `true`: everything works as without Graph. */
+export interface GraphConfig {
+  /** The bot's own identity is used: its app id, tenant and credential. */
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** `secret` (MicrosoftAppPassword), `certificate` (GRAPH_CERTIFICATE_PATH, PEM with key) or `managedIdentity` (UserAssignedMSI). */
+  readonly credential: 'secret' | 'certificate' | 'managedIdentity';
+  readonly clientSecret?: string;
+  readonly certificatePath?: string;
+  /** Entra ID login host (GRAPH_AUTHORITY_HOST, default https://login.microsoftonline.com; national clouds differ). */
+  readonly authorityHost: string;
+  /** Graph root including the version (GRAPH_BASE_URL, default https://graph.microsoft.com/v1.0). */
+  readonly baseUrl: string;
+  /** The app's id in the tenant's app catalog (GRAPH_TEAMS_CATALOG_APP_ID); looked up by the manifest id when absent. */
+  readonly teamsCatalogAppId?: string;
+  /** Mailbox (UPN) whose calendar holds the circle's Teams meetings (GRAPH_MEETING_MAILBOX); meetings off without it. */
+  readonly meetingMailbox?: string;
+  /** Mailbox (UPN) reports are e-mailed from when the head cannot be reached (GRAPH_MAIL_FROM); mail off without it. */
+  readonly mailFrom?: string;
+  /** Entra security groups holding roles, object ids (GRAPH_GROUP_*); the directory file may name them too. */
+  readonly groups: {
+    readonly kfi?: string;
+    readonly directoryAdmins?: string;
+    readonly circleMembers?: string;
+    readonly headOffice: Readonly<Partial<Record<AuthorityCode, string>>>;
+  };
+  /** How long a group's members are cached (GRAPH_GROUP_CACHE_SECONDS, default 300): a change takes effect within it. */
+  readonly groupCacheMs: number;
+  /** Test mode only (GRAPH_TEST_CERT_SHA256): the pinned certificate of the loopback Graph stand-in. */
+  readonly testCertificateSha256?: string;
+}
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -44,6 +77,8 @@ export interface AppConfig {
   readonly cosmos: CosmosConfig;
   /** AAD object ids of directory administrators. */
   readonly adminAadObjectIds: readonly string[];
+  /** Microsoft Graph; `undefined` when not enabled (the local default). */
+  readonly graph?: GraphConfig;
   /** How long SIGTERM waits for in-flight turns before closing anyway. */
   readonly shutdownGraceMs: number;
   /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
@@ -194,6 +229,71 @@ function testSwitches(env: Env, testMode: boolean): { authOverrides: Record<stri
   return { authOverrides, keys };
 }
 
+const HTTPS_URL = /^https:\/\/[^\s/]+(\/[^\s]*)?$/;
+const UPN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function graphSettings(
+  env: Env,
+  testMode: boolean,
+  app: { microsoftAppId?: string; microsoftAppPassword?: string; microsoftAppTenantId?: string; microsoftAppType: AppConfig['microsoftAppType'] },
+): GraphConfig | undefined {
+  const enabled = oneOf(env, 'GRAPH_ENABLED', ['true', 'false'] as const, 'false') === 'true';
+  const testPin = text(env, 'GRAPH_TEST_CERT_SHA256')?.toUpperCase();
+  if (testPin && !testMode) throw new ConfigError('GRAPH_TEST_CERT_SHA256', TEST_MODE_FIX);
+  if (!enabled) return undefined;
+  if (!app.microsoftAppId || !app.microsoftAppTenantId) {
+    throw new ConfigError('GRAPH_ENABLED', 'needs MicrosoftAppId and MicrosoftAppTenantId: Graph is called with the bot\'s own identity.');
+  }
+  const certificatePath = text(env, 'GRAPH_CERTIFICATE_PATH');
+  const credential: GraphConfig['credential'] =
+    app.microsoftAppType === 'UserAssignedMSI' ? 'managedIdentity' : certificatePath ? 'certificate' : 'secret';
+  if (credential === 'secret' && !app.microsoftAppPassword) {
+    throw new ConfigError('GRAPH_ENABLED', 'needs a credential: MicrosoftAppPassword, GRAPH_CERTIFICATE_PATH, or MicrosoftAppType=UserAssignedMSI.');
+  }
+  const url = (key: string, fallback: string): string => {
+    const value = (text(env, key) ?? fallback).replace(/\/+$/, '');
+    if (!HTTPS_URL.test(value)) throw new ConfigError(key, `must be an https URL (got "${value}").`);
+    return value;
+  };
+  const mailbox = (key: string): string | undefined => {
+    const value = text(env, key)?.toLowerCase();
+    if (value && !UPN.test(value)) throw new ConfigError(key, `must be a mailbox's user principal name, e.g. kfi@bezreg-arnsberg.nrw.de (got "${value}").`);
+    return value;
+  };
+  const group = (key: string): string | undefined => {
+    const value = text(env, key)?.toLowerCase();
+    if (value && !GUID.test(value)) throw new ConfigError(key, 'must be the object id (GUID) of an Entra security group.');
+    return value;
+  };
+  const headOffice: Partial<Record<AuthorityCode, string>> = {};
+  for (const code of AUTHORITY_CODES) {
+    const id = group(`GRAPH_GROUP_HEAD_OFFICE_${code.toUpperCase()}`);
+    if (id) headOffice[code] = id;
+  }
+  const catalogId = text(env, 'GRAPH_TEAMS_CATALOG_APP_ID')?.toLowerCase();
+  if (catalogId && !/^[0-9a-z-]{1,64}$/.test(catalogId)) throw new ConfigError('GRAPH_TEAMS_CATALOG_APP_ID', 'must be the app id from the tenant app catalog.');
+  return Object.freeze({
+    tenantId: app.microsoftAppTenantId.toLowerCase(),
+    clientId: app.microsoftAppId.toLowerCase(),
+    credential,
+    clientSecret: credential === 'secret' ? app.microsoftAppPassword : undefined,
+    certificatePath: credential === 'certificate' ? certificatePath : undefined,
+    authorityHost: url('GRAPH_AUTHORITY_HOST', 'https://login.microsoftonline.com'),
+    baseUrl: url('GRAPH_BASE_URL', 'https://graph.microsoft.com/v1.0'),
+    teamsCatalogAppId: catalogId,
+    meetingMailbox: mailbox('GRAPH_MEETING_MAILBOX'),
+    mailFrom: mailbox('GRAPH_MAIL_FROM'),
+    groups: Object.freeze({
+      kfi: group('GRAPH_GROUP_KFI'),
+      directoryAdmins: group('GRAPH_GROUP_DIRECTORY_ADMINS'),
+      circleMembers: group('GRAPH_GROUP_CIRCLE_MEMBERS'),
+      headOffice: Object.freeze(headOffice),
+    }),
+    groupCacheMs: integer(env, 'GRAPH_GROUP_CACHE_SECONDS', 300, 10, 86_400) * 1000,
+    testCertificateSha256: testPin,
+  });
+}
+
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad key. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const testMode = oneOf(env, 'LOTSE_TEST_MODE', ['true', 'false'] as const, 'false') === 'true';
@@ -253,7 +353,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const tabSso = tabSsoMetadata(env, testMode);
 
+  const graph = graphSettings(env, testMode, { microsoftAppId, microsoftAppPassword, microsoftAppTenantId, microsoftAppType });
+
   const config: AppConfig = {
+    graph,
     port: integer(env, 'PORT', 3978, 0, 65535),
     host,
     publicBaseUrl,
@@ -279,7 +382,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     testMode,
-    testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : [])]),
+    testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : []), ...(graph?.testCertificateSha256 ? ['GRAPH_TEST_CERT_SHA256'] : [])]),
     authOverrides: Object.keys(switches.authOverrides).length ? Object.freeze(switches.authOverrides) : undefined,
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
     tabSsoMetadataUrl: tabSso.url,
