@@ -15,6 +15,8 @@ import { detectPersonalData, type PersonalDataKind } from '../answers/privacy';
 import { berlinParts, berlinToUtc } from '../common/berlinTime';
 import { updateWithRetry } from '../common/etagRetry';
 import type { Directory } from '../directory/model';
+import type { GraphPort } from '../graph/graphPort';
+import type { GroupSnapshot } from '../directory/groupRoles';
 import { personByAadObjectId, rolesOf } from '../directory/roles';
 import type { Logger } from '../logging';
 import type { Recipient } from '../notifications/model';
@@ -58,6 +60,7 @@ import {
 } from './model';
 import { CIRCLE_SOURCE, circleRelaySource, noticesForMeeting, noticesForMeetingCreate, noticesForPollClose, noticesForPollCreate, noticesForPollRemind } from './notifications';
 import type { RelaySource } from '../workflow/relay';
+import { syncTeamsMeeting, syncTeamsMeetingNow, type TeamsMeetingDeps } from './teamsMeeting';
 import type { RefreshIds } from './views';
 
 export { JOB_KINDS } from './jobs';
@@ -95,6 +98,8 @@ export interface CircleProfiles {
 export interface CircleServiceDeps {
   store: DocumentStore<CircleDoc>;
   directory: () => Directory;
+  /** The members of the Entra groups of the KfI and the circle, when Graph reads them (services/directory/groupRoles.ts). */
+  groups?: () => GroupSnapshot;
   outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate' | 'deleteOwned'>;
   scheduler: Pick<Scheduler, 'schedule' | 'reschedule' | 'cancel'>;
   /** The transactional outbox's relay (the circle registers its source with `relaySource()`). */
@@ -108,6 +113,10 @@ export interface CircleServiceDeps {
   settingsCacheMs?: number;
   /** Days after a meeting's end (or a poll's close) before it is deleted with its answers, RSVPs and topics (default 730). */
   retentionDays?: number;
+  /** Microsoft Graph, when configured: with its `meetings` feature and a mailbox, each meeting gets a Teams meeting. */
+  graph?: GraphPort;
+  /** The KfI mailbox the Teams meetings are events in (`GRAPH_MEETING_MAILBOX`). */
+  meetingMailbox?: string;
 }
 
 export interface SlotInput {
@@ -244,9 +253,32 @@ export class CircleService {
     }
   }
 
+  /** What the Teams meeting's sync needs, when Graph and a mailbox are configured. */
+  private teamsDeps(): TeamsMeetingDeps | undefined {
+    const { graph, meetingMailbox } = this.deps;
+    if (!graph || !meetingMailbox) return undefined;
+    return { graph, mailbox: meetingMailbox, store: this.deps.store, writer: this.writer, cardNotices: noticesForMeeting, logger: this.deps.logger, now: this.now };
+  }
+
+  /**
+   * Whether a new meeting gets a Teams meeting: Graph and a mailbox configured and the `meetings` permission granted.
+   * When Graph cannot say (no token now), the meeting is stored as pending and the sync tries, and says if it gave up.
+   */
+  private async teamsMeetingOn(): Promise<boolean> {
+    const { graph, meetingMailbox } = this.deps;
+    if (!graph || !meetingMailbox) return false;
+    try {
+      return (await graph.features()).has('meetings');
+    } catch {
+      return true;
+    }
+  }
+
   /** The relay source that carries out the circle's pending notices (registered once by the app). */
   relaySource(): RelaySource<CircleDoc> {
+    const teams = this.teamsDeps();
     return circleRelaySource({
+      ...(teams ? { syncTeamsMeeting: (id: string, announcing: boolean) => syncTeamsMeetingNow({ ...teams, scheduler: this.deps.scheduler }, id, announcing) } : {}),
       store: this.deps.store,
       outbox: this.deps.outbox,
       scheduler: this.deps.scheduler,
@@ -267,17 +299,18 @@ export class CircleService {
   async members(): Promise<CircleMemberView[]> {
     const directory = this.deps.directory();
     const settings = await this.settings();
-    // Worked out again only when the directory or the settings are new objects (every answer of a busy poll asks).
+    const groups = this.deps.groups?.();
+    // Worked out again only when the directory, the settings or the groups are new objects (every answer of a busy poll asks).
     const known = this.membersOf;
-    if (known && known.directory === directory && known.settings === settings) return [...known.members];
-    const members = this.listMembers(directory, settings);
-    this.membersOf = { directory, settings, members };
+    if (known && known.directory === directory && known.settings === settings && known.groups === groups) return [...known.members];
+    const members = this.listMembers(directory, settings, groups);
+    this.membersOf = { directory, settings, groups, members };
     return [...members];
   }
 
-  private membersOf: { directory: Directory; settings: Versioned<SettingsDoc> | undefined; members: CircleMemberView[] } | undefined;
+  private membersOf: { directory: Directory; settings: Versioned<SettingsDoc> | undefined; groups: GroupSnapshot | undefined; members: CircleMemberView[] } | undefined;
 
-  private listMembers(directory: Directory, settings: Versioned<SettingsDoc> | undefined): CircleMemberView[] {
+  private listMembers(directory: Directory, settings: Versioned<SettingsDoc> | undefined, groups: GroupSnapshot | undefined): CircleMemberView[] {
     const out = new Map<string, CircleMemberView>();
     for (const m of directory.circle.members) {
       const person =
@@ -290,12 +323,21 @@ export class CircleService {
       const aad = p.teams?.aadObjectId.toLowerCase();
       if (aad && !out.has(aad)) out.set(aad, { aadObjectId: aad, name: p.name, role: 'kfi' });
     }
+    // Members of the KfI's and the circle's Entra groups, named as the directory lists them, else as Entra does.
+    for (const [ids, role] of [[groups?.kfi, 'kfi'], [groups?.circleMembers, undefined]] as const) {
+      for (const aad of ids ?? []) {
+        if (out.has(aad)) continue;
+        const roles = rolesOf(directory, aad);
+        const name = personByAadObjectId(directory, aad)?.name ?? groups?.names.get(aad) ?? aad;
+        out.set(aad, { aadObjectId: aad, name, role: role ?? (roles.commissionerOf.length ? 'commissioner' : roles.deputyOf.length ? 'deputy' : roles.kfi ? 'kfi' : 'guest') });
+      }
+    }
     for (const g of settings?.guests ?? []) if (!out.has(g.aadObjectId)) out.set(g.aadObjectId, { aadObjectId: g.aadObjectId, name: g.name, role: 'guest' });
     return [...out.values()];
   }
 
   isKfi(aadObjectId: string): boolean {
-    return rolesOf(this.deps.directory(), aadObjectId).kfi;
+    return rolesOf(this.deps.directory(), aadObjectId, this.deps.groups?.()).kfi;
   }
 
   private requireMember = async (actor: string): Promise<CircleMemberView[]> => {
@@ -645,7 +687,8 @@ export class CircleService {
 
   private async meetingDoc(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string }): Promise<MeetingDoc> {
     this.requireKfi(actor);
-    const fields = this.meetingFields(input);
+    const teams = await this.teamsMeetingOn();
+    const fields = this.meetingFields(input, teams);
     const at = this.now().toISOString();
     return {
       id: 'meeting',
@@ -661,13 +704,16 @@ export class CircleService {
       agendaPublished: false,
       actionItems: [],
       ...(internal.fromPollId ? { fromPollId: internal.fromPollId } : {}),
+      // The relay creates the event (teamsMeeting.ts): nothing waits for Graph on the request path.
+      ...(teams ? { teamsMeeting: { state: 'pending' as const } } : {}),
       createdBy: actor,
       createdAt: at,
       updatedAt: at,
     };
   }
 
-  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): MeetingDetails {
+  /** The checked details; `teams`: the meeting has (or gets) a Teams meeting, which is place enough. */
+  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>, teams: boolean): MeetingDetails {
     const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
     const start = berlinToUtc(input.date, input.startTime);
     const end = berlinToUtc(input.date, input.endTime);
@@ -678,7 +724,7 @@ export class CircleService {
     if (input.rsvpDeadline < berlinParts(this.now()).date) throw problem('rsvpDeadline', 'past_date');
     const place = clean(input.place, MAX_TEXT.place);
     const onlineUrl = this.url(input.onlineUrl);
-    if (!place && !onlineUrl) throw problem('placeOrLink');
+    if (!place && !onlineUrl && !teams) throw problem('placeOrLink');
     guard(place, 'place');
     const agendaText = guard(clean(input.agendaText, MAX_TEXT.agenda), 'agendaText');
     return { title, start: start.toISOString(), end: end.toISOString(), rsvpDeadline: input.rsvpDeadline, ...(place ? { place } : {}), ...(onlineUrl ? { onlineUrl } : {}), ...(agendaText ? { agendaText } : {}) };
@@ -686,7 +732,7 @@ export class CircleService {
 
   /** The KfI changes a meeting: posted cards are updated in place, members are told once, reminders move. */
   async updateMeeting(actor: string, meetingId: string, input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Promise<Outcome<MeetingView>> {
-    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input), at));
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input, !!m.teamsMeeting && m.teamsMeeting.state !== 'failed'), at));
   }
 
   /**
@@ -998,7 +1044,13 @@ export class CircleService {
     // One file for everyone, in the authorities' working language; a cancelled meeting says why first (plain text: the
     // .ics format escapes it, no Markdown).
     const cancelled = meeting.status === 'cancelled' && meeting.cancelReason ? CIRCLE_MESSAGES.de.card.cancelledBecause(meeting.cancelReason) : undefined;
-    const description = [cancelled, meeting.agendaText, meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined].filter(Boolean).join('\n\n');
+    // A Teams meeting made through Graph is the meeting's link (the KfI's free-text link only without one). Outlook shows
+    // LOCATION and DESCRIPTION, not URL: the join link goes in the description, as Outlook's own invitations have it,
+    // and in X-MICROSOFT-SKYPETEAMSMEETINGURL, the property those invitations carry for it.
+    const teamsUrl = meeting.teamsMeeting?.joinUrl;
+    const online = teamsUrl ? CIRCLE_MESSAGES.de.teams.icsJoin(teamsUrl) : meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined;
+    const description = [cancelled, meeting.agendaText, online].filter(Boolean).join('\n\n');
+    const url = teamsUrl ?? meeting.onlineUrl;
     const body = renderIcs({
       uid: `${meeting.pk}@integrations-lotse`,
       sequence: meeting.revision,
@@ -1006,9 +1058,10 @@ export class CircleService {
       start: new Date(meeting.start),
       end: new Date(meeting.end),
       summary: meeting.title,
-      location: meeting.place ?? meeting.onlineUrl,
+      location: meeting.place ?? (teamsUrl ? CIRCLE_MESSAGES.de.teams.icsLocation : meeting.onlineUrl),
       ...(description ? { description } : {}),
-      ...(meeting.onlineUrl ? { url: meeting.onlineUrl } : {}),
+      ...(url ? { url } : {}),
+      ...(teamsUrl ? { teamsUrl } : {}),
       cancelled: meeting.status === 'cancelled',
     });
     return { body, filename: `koordinierungskreis-${berlinParts(new Date(meeting.start)).date}.ics` };
@@ -1043,7 +1096,12 @@ export class CircleService {
 
   /** Handlers for the Scheduler (jobs.ts): reminders and the retention purge. */
   jobHandlers(): Record<string, JobHandler> {
+    const teams = this.teamsDeps();
     return circleJobHandlers({
+      ...(teams ? { syncTeamsMeeting: async (id: string) => {
+        const result = await syncTeamsMeeting(teams, id);
+        return result.kind === 'retry' ? result.at : undefined;
+      } } : {}),
       outbox: this.deps.outbox,
       langOf: (id) => this.deps.profiles.langOf(id),
       readMeeting: async (id) => {

@@ -54,6 +54,26 @@ export interface TeamsIdentity {
   aadObjectId: string;
 }
 
+/**
+ * A Teams identity as a directory file may give it: by name (UPN or e-mail) only. `npm run directory:import` resolves
+ * the name through Microsoft Graph (services/directory/resolveIdentities.ts); the stored directory always has the id.
+ */
+export interface NamedTeamsIdentity {
+  upn: string;
+  aadObjectId?: string;
+}
+
+type WithTeams<T> = T extends TeamsIdentity
+  ? NamedTeamsIdentity
+  : T extends ReadonlyArray<infer U>
+    ? WithTeams<U>[]
+    : T extends object
+      ? { [K in keyof T]: WithTeams<T[K]> }
+      : T;
+
+/** A directory file as written: like {@link Directory}, but Teams identities may lack the object id. */
+export type DirectoryFile = WithTeams<Directory>;
+
 /** A named person in a role. */
 export interface Person {
   /** Stable id, unique across the whole directory (e.g. `koeln-ib`). */
@@ -105,6 +125,11 @@ export interface Office {
   receivesReports?: boolean;
   /** Whether `staff` may decide on reports on the head's behalf (default false). */
   mayDecide?: boolean;
+  /**
+   * Object id of an Entra security group whose (transitive) members count as staff of this office, read through
+   * Microsoft Graph (services/directory/groupRoles.ts); GRAPH_GROUP_HEAD_OFFICE_<CODE> takes precedence.
+   */
+  group?: string;
 }
 
 /** One Bezirksregierung with its roles. */
@@ -138,6 +163,8 @@ export interface CompetenceCentre {
   phone?: string;
   website?: string;
   contacts: Person[];
+  /** Object id of an Entra security group whose members count as KfI staff (GRAPH_GROUP_KFI takes precedence). */
+  group?: string;
 }
 
 /** Role of someone in the Koordinierungskreis. */
@@ -154,6 +181,8 @@ export interface Circle {
   members: CircleMember[];
   /** People who take part but hold no role elsewhere in the directory (e.g. from the ministry). */
   guests: Person[];
+  /** Object id of an Entra security group whose members are circle members too (GRAPH_GROUP_CIRCLE_MEMBERS takes precedence). */
+  membersGroup?: string;
 }
 
 /** The whole directory file. */
@@ -166,6 +195,11 @@ export interface Directory {
   updatedAt: string;
   /** Whether the file holds fictitious demo people only. */
   demo?: boolean;
+  /**
+   * Object id of an Entra security group whose members are directory administrators, in addition to
+   * ADMIN_AAD_OBJECT_IDS (GRAPH_GROUP_DIRECTORY_ADMINS takes precedence over this).
+   */
+  adminsGroup?: string;
   /** Exactly the five Bezirksregierungen. */
   authorities: Authority[];
   kfi: CompetenceCentre;

@@ -2,6 +2,7 @@
  * Who holds which role, decided from the stored directory and the caller's AAD object id, never from card data.
  * Every workflow (Anliegen, Vortrag, Koordinierungskreis, the tab) asks here before it lets someone act.
  */
+import type { GroupSnapshot } from './groupRoles';
 import { currentAbsence, type Authority, type AuthorityCode, type Directory, type Person } from './model';
 
 /** The roles one person holds. Lists are empty when the person holds no such role. */
@@ -13,11 +14,11 @@ export interface Roles {
   deputyOf: AuthorityCode[];
   /** Authorities this person heads (Behördenleitung). */
   headOf: AuthorityCode[];
-  /** Authorities in whose head's office this person works (listed in `headOffice.staff`). */
+  /** Authorities in whose head's office this person works (listed in `headOffice.staff`, or in the office's group). */
   headOfficeOf: AuthorityCode[];
-  /** Staff of the Kompetenzzentrum für Integration (RdErl. Nr. 6). */
+  /** Staff of the Kompetenzzentrum für Integration (RdErl. Nr. 6): a KfI contact, or in the KfI group. */
   kfi: boolean;
-  /** Member of the Koordinierungskreis (IB, deputies, KfI, guests listed in the directory). */
+  /** Member of the Koordinierungskreis (IB, deputies, KfI, guests listed in the directory, or in the circle's group). */
   circleMember: boolean;
 }
 
@@ -34,21 +35,24 @@ export function personByAadObjectId(directory: Directory, aadObjectId: string): 
   return [...directory.kfi.contacts, ...directory.circle.guests].find((p) => same(p.teams?.aadObjectId, id));
 }
 
-/** Every role the person with `aadObjectId` holds in `directory`. */
-export function rolesOf(directory: Directory, aadObjectId: string): Roles {
+/**
+ * Every role the person with `aadObjectId` holds in `directory`, and, given the Entra groups' members (`groups`, see
+ * groupRoles.ts), the roles their group memberships give them.
+ */
+export function rolesOf(directory: Directory, aadObjectId: string, groups?: GroupSnapshot): Roles {
   const id = aadObjectId.toLowerCase();
   const roles: Roles = { aadObjectId: id, commissionerOf: [], deputyOf: [], headOf: [], headOfficeOf: [], kfi: false, circleMember: false };
   for (const a of directory.authorities) {
     if (same(a.commissioner?.teams?.aadObjectId, id)) roles.commissionerOf.push(a.code);
     if (same(a.deputy?.teams?.aadObjectId, id)) roles.deputyOf.push(a.code);
     if (same(a.head.teams?.aadObjectId, id)) roles.headOf.push(a.code);
-    if ((a.headOffice.staff ?? []).some((p) => same(p.teams?.aadObjectId, id)) || same(a.headOffice.teams?.aadObjectId, id)) {
+    if ((a.headOffice.staff ?? []).some((p) => same(p.teams?.aadObjectId, id)) || same(a.headOffice.teams?.aadObjectId, id) || groups?.headOffice[a.code]?.has(id)) {
       roles.headOfficeOf.push(a.code);
     }
   }
-  roles.kfi = directory.kfi.contacts.some((p) => same(p.teams?.aadObjectId, id));
+  roles.kfi = directory.kfi.contacts.some((p) => same(p.teams?.aadObjectId, id)) || !!groups?.kfi.has(id);
   const person = personByAadObjectId(directory, id);
-  roles.circleMember = !!person && directory.circle.members.some((m) => m.personId === person.id);
+  roles.circleMember = (!!person && directory.circle.members.some((m) => m.personId === person.id)) || !!groups?.circleMembers.has(id);
   return roles;
 }
 
@@ -75,9 +79,14 @@ export function activeHandler(authority: Authority, today: string): { person: Pe
   return ib ? { person: ib, asDeputy: false } : undefined;
 }
 
-/** The Teams AAD object ids of the people who receive an authority's reports: the head and, if configured, the office. */
-export function reportRecipients(authority: Authority): string[] {
+/**
+ * The Teams AAD object ids of the people who receive an authority's reports: the head and, if configured, the office
+ * (its listed staff and the members of its group).
+ */
+export function reportRecipients(authority: Authority, groups?: GroupSnapshot): string[] {
   const ids = [authority.head.teams?.aadObjectId];
-  if (authority.headOffice.receivesReports !== false) ids.push(...(authority.headOffice.staff ?? []).map((p) => p.teams?.aadObjectId));
+  if (authority.headOffice.receivesReports !== false) {
+    ids.push(...(authority.headOffice.staff ?? []).map((p) => p.teams?.aadObjectId), ...(groups?.headOffice[authority.code] ?? []));
+  }
   return [...new Set(ids.filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
 }

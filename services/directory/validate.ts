@@ -1,11 +1,16 @@
 import type { ValidateFunction } from 'ajv';
 import directorySchema from './directory.schema.json';
-import { AUTHORITY_CODES, AUTHORITY_SEATS, type AuthorityCode, type Directory } from './model';
+import { AUTHORITY_CODES, AUTHORITY_SEATS, type AuthorityCode, type Directory, type DirectoryFile } from './model';
 import { ajvProblems, compileSchema, pointer, type ValidationProblem } from '../validation/problems';
 
 /** Outcome of {@link validateDirectory}. */
 export type DirectoryValidation =
   | { ok: true; directory: Directory }
+  | { ok: false; problems: ValidationProblem[] };
+
+/** Outcome of {@link validateDirectoryFile}: a file whose Teams identities may still lack object ids. */
+export type DirectoryFileValidation =
+  | { ok: true; file: DirectoryFile }
   | { ok: false; problems: ValidationProblem[] };
 
 /** The published JSON Schema of the directory file. */
@@ -46,12 +51,19 @@ interface PersonRef {
  * exist in the role they are listed with. Never throws.
  */
 export function validateDirectory(json: unknown): DirectoryValidation {
-  const problems: ValidationProblem[] = [];
-  const schema = checkSchema(json);
-  if (!schema.valid) problems.push(...ajvProblems(schema.errors));
-  if (isObj(json)) problems.push(...semanticProblems(json));
+  const problems = problemsOf(json, true);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, directory: json as unknown as Directory };
+}
+
+/**
+ * Like {@link validateDirectory}, but a Teams identity may name a person by UPN or e-mail only (`teams: { upn }`),
+ * as an administrator writes the file: `resolveDirectoryIdentities` fills the object ids in before it is stored.
+ */
+export function validateDirectoryFile(json: unknown): DirectoryFileValidation {
+  const problems = problemsOf(json, false);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, file: json as unknown as DirectoryFile };
 }
 
 /**
@@ -59,16 +71,33 @@ export function validateDirectory(json: unknown): DirectoryValidation {
  * root, with the position the JSON parser gives.
  */
 export function parseDirectory(text: string): DirectoryValidation {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, problems: [{ path: '', reason: `is not valid JSON: ${(err as Error).message}` }] };
-  }
-  return validateDirectory(json);
+  const json = parseJson(text);
+  return 'problem' in json ? { ok: false, problems: [json.problem] } : validateDirectory(json.value);
 }
 
-function semanticProblems(root: Obj): ValidationProblem[] {
+/** {@link parseDirectory} for a file whose people may be named by UPN only (see {@link validateDirectoryFile}). */
+export function parseDirectoryFile(text: string): DirectoryFileValidation {
+  const json = parseJson(text);
+  return 'problem' in json ? { ok: false, problems: [json.problem] } : validateDirectoryFile(json.value);
+}
+
+function parseJson(text: string): { value: unknown } | { problem: ValidationProblem } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { problem: { path: '', reason: `is not valid JSON: ${(err as Error).message}` } };
+  }
+}
+
+function problemsOf(json: unknown, requireIds: boolean): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const schema = checkSchema(json);
+  if (!schema.valid) problems.push(...ajvProblems(schema.errors));
+  if (isObj(json)) problems.push(...semanticProblems(json, requireIds));
+  return problems;
+}
+
+function semanticProblems(root: Obj, requireIds: boolean): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const add = (path: string, reason: string): void => {
     problems.push({ path, reason });
@@ -138,6 +167,15 @@ function semanticProblems(root: Obj): ValidationProblem[] {
     const teams = isObj(p.value.teams) ? p.value.teams : undefined;
     const aad = str(teams?.aadObjectId);
     if (aad !== undefined && !GUID.test(aad)) add(`${p.path}/teams/aadObjectId`, 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)');
+  }
+  if (requireIds) {
+    // A stored directory starts chats by object id; a file naming people by UPN goes through `npm run directory:import`.
+    const offices = authorities.map((a, i) => ({ path: `/authorities/${i}/headOffice`, value: isObj(a) && isObj(a.headOffice) ? a.headOffice : {} }));
+    for (const p of [...people, ...offices]) {
+      if (isObj(p.value.teams) && str(p.value.teams.aadObjectId) === undefined) {
+        add(`${p.path}/teams/aadObjectId`, 'is required here: names (UPNs) are resolved to object ids by `npm run directory:import` with Microsoft Graph');
+      }
+    }
   }
 
   // Per authority: absences, deputy distinct from the IB, staff addresses in the authority's domains.

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../audit/auditLog';
 import { addWorkingDays, workingDaysBetween } from '../calendar/workingDays';
 import { directoryPrivacyOptions, type PrivacyOptions } from '../answers/privacy';
-import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, rolesOf } from '../directory/roles';
+import type { GroupSnapshot } from '../directory/groupRoles';
+import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, reportRecipients, rolesOf as directoryRoles } from '../directory/roles';
 import { authorityOf, berlinDate, isAuthorityCode, type Authority, type AuthorityCode, type Directory, type Person } from '../directory/model';
 import type { Logger } from '../logging';
 import type { Outbox } from '../notifications/outbox';
@@ -55,6 +56,8 @@ export interface RequestServiceDeps {
   audit: DocumentStore<AuditEntry>;
   /** The current directory (it changes while the service runs). */
   directory: () => Directory;
+  /** The members of the Entra groups that hold roles (head offices), when Graph reads them (services/directory/groupRoles.ts). */
+  groups?: () => GroupSnapshot;
   /** The workflows' relay: a change kicks it with the written item (its notices ride in the item). */
   relay: Pick<Relay, 'kick' | 'relayed'>;
   /** The outbox, for deleting what an item sent (its cards and messages) together with the item. */
@@ -194,11 +197,16 @@ export class RequestService {
     return this.now();
   }
 
+  /** Roles from the directory and the role groups' members. */
+  private rolesOf(directory: Directory, aadObjectId: string) {
+    return directoryRoles(directory, aadObjectId, this.deps.groups?.());
+  }
+
   /** The caller's relation to an item, from the stored directory and the item. */
   rolesFor(aadObjectId: string, item: ItemDoc): ItemRoles {
     const directory = this.deps.directory();
     const authority = authorityOf(directory, item.authority);
-    const roles = rolesOf(directory, aadObjectId);
+    const roles = this.rolesOf(directory, aadObjectId);
     const commissioner = isCommissionerSide(roles, item.authority);
     const headSide = item.kind === 'report' && !!authority && isHeadSide(roles, authority);
     const decider = item.kind === 'report' && !!authority && mayDecideReports(roles, authority);
@@ -223,8 +231,8 @@ export class RequestService {
     const ids = new Set<string>();
     const add = (p: Person | null | undefined) => p?.teams?.aadObjectId && ids.add(p.teams.aadObjectId.toLowerCase());
     if (item.kind === 'report') {
-      add(authority.head);
-      if (authority.headOffice.receivesReports !== false) (authority.headOffice.staff ?? []).forEach(add);
+      // The head, then the office (listed staff and the members of its group) where it receives reports.
+      for (const id of reportRecipients(authority, this.deps.groups?.())) ids.add(id);
       add(authority.commissioner);
       add(authority.deputy);
     } else {
@@ -277,7 +285,7 @@ export class RequestService {
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
   async createReport(caller: Party, input: ReportInput): Promise<Outcome<ItemView>> {
     const now = this.now();
-    const roles = rolesOf(this.deps.directory(), caller.aadObjectId);
+    const roles = this.rolesOf(this.deps.directory(), caller.aadObjectId);
     const own = [...roles.commissionerOf, ...roles.deputyOf];
     const code = isAuthorityCode(input.authority) ? input.authority : own[0];
     if (!code || !isCommissionerSide(roles, code)) return this.refuse('forbidden', caller.aadObjectId, 'report.create');
@@ -434,7 +442,7 @@ export class RequestService {
 
   /** Open requests of the authorities where the person is IB or deputy. */
   async inboxFor(aadObjectId: string): Promise<ItemSummary[]> {
-    const roles = rolesOf(this.deps.directory(), aadObjectId);
+    const roles = this.rolesOf(this.deps.directory(), aadObjectId);
     const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
     const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'request', ['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert'])));
     return lists.flat().map(summaryOf);
@@ -443,7 +451,7 @@ export class RequestService {
   /** Reports the person may see (need to know): IB and deputy of the authority, the head and the head's office. */
   async reportsFor(aadObjectId: string): Promise<ItemSummary[]> {
     const directory = this.deps.directory();
-    const roles = rolesOf(directory, aadObjectId);
+    const roles = this.rolesOf(directory, aadObjectId);
     const codes = directory.authorities
       .filter((a) => isCommissionerSide(roles, a.code) || isHeadSide(roles, a) || mayDecideReports(roles, a))
       .map((a) => a.code);
@@ -480,7 +488,7 @@ export class RequestService {
    */
   async exportCsv(aadObjectId: string, format: { delimiter?: ',' | ';'; bom?: boolean } = {}): Promise<{ authorities: AuthorityCode[]; csv: string; rows: number } | Refusal> {
     const directory = this.deps.directory();
-    const roles = rolesOf(directory, aadObjectId);
+    const roles = this.rolesOf(directory, aadObjectId);
     const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
     if (codes.length === 0) return this.refuse('forbidden', aadObjectId, 'export');
     const delimiter = format.delimiter ?? ',';
