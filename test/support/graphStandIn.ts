@@ -233,7 +233,12 @@ export interface GraphStandIn {
   throttle(options: ThrottleOptions): void;
   /** Invalidates every token issued so far (the next Graph call with one gets 401). */
   expireTokens(): void;
-  /** Environment that points a bot process at the stand-in (GRAPH_*, MicrosoftApp*, LOTSE_TEST_MODE). */
+  /**
+   * Environment that points a bot process at the stand-in: GRAPH_ENABLED, GRAPH_AUTHORITY_HOST, GRAPH_BASE_URL,
+   * GRAPH_TEST_CERT_SHA256, LOTSE_TEST_MODE, and the bot identity Graph is called with (MicrosoftAppId,
+   * MicrosoftAppPassword, MicrosoftAppTenantId, MicrosoftAppType, ALLOWED_TENANT_IDS). Pass `tenantId`, `clientId`
+   * and `clientSecret` to {@link startGraphStandIn} when the bot's identity is fixed elsewhere (the Teams stand-in).
+   */
   env(): Record<string, string>;
   close(): Promise<void>;
 }
@@ -843,6 +848,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       MicrosoftAppPassword: clientSecret,
       MicrosoftAppTenantId: tenantId,
       MicrosoftAppType: 'SingleTenant',
+      ALLOWED_TENANT_IDS: tenantId,
       GRAPH_AUTHORITY_HOST: origin,
       GRAPH_BASE_URL: `${origin}/v1.0`,
       GRAPH_TEST_CERT_SHA256: certificateSha256,
