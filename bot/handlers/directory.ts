@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { directoryEditCard } from '../../cards/directoryEditCard';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { DirectoryRepository } from '../../services/directory/directoryRepository';
+import { isDirectoryAdmin, type GroupSnapshot } from '../../services/directory/groupRoles';
 import { berlinDate, formatBerlinDate } from '../../services/common/berlinTime';
 import { AUTHORITY_CODES, type Authority, type AuthorityCode } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
@@ -16,6 +17,8 @@ export interface DirectoryFeatureDeps {
   directory: DirectoryRepository;
   /** AAD object ids of administrators, from configuration. */
   admins: readonly string[];
+  /** The members of the Entra groups that hold roles: the administrators' group adds administrators. */
+  groups?: () => GroupSnapshot;
   logger: Logger;
   now?: () => Date;
 }
@@ -87,10 +90,9 @@ function clean(value: string | undefined): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** The IB's self-service for their own entry; admins may edit any entry. */
+/** The IB's self-service for their own entry; admins (configured, or in the administrators' Entra group) may edit any entry. */
 export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
   const now = deps.now ?? (() => new Date());
-  const admins = new Set(deps.admins.map((a) => a.toLowerCase()));
 
   /** Which entry the caller may edit, decided from the stored directory, never from card data. */
   const ownEntry = (caller: Caller): Authority | undefined =>
@@ -183,7 +185,7 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
         schema: updateSchema,
         run: async (context, caller, data: UpdateData) => {
           const t = L[caller.lang];
-          const isAdmin = admins.has(caller.aadObjectId);
+          const isAdmin = isDirectoryAdmin(caller.aadObjectId, deps.admins, deps.groups?.());
           const own = ownEntry(caller);
           // An IB edits only their own entry; an admin the entry the card names.
           const code: AuthorityCode | undefined = own?.code ?? (isAdmin ? data.authority : undefined);

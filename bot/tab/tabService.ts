@@ -2,6 +2,7 @@ import { berlinDate } from '../../services/common/berlinTime';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, authorityOf, isAuthorityCode, type AuthorityCode } from '../../services/directory/model';
+import type { GroupSnapshot } from '../../services/directory/groupRoles';
 import { isHeadSide, rolesOf, type Roles } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
 import type { UserProfileRepository } from '../../services/users/userProfiles';
@@ -13,6 +14,8 @@ import type { OwnEntry, UnansweredQuestionView } from './wire';
 
 export interface TabServiceDeps {
   live: LiveAnswers;
+  /** The members of the Entra groups that hold roles (KfI, head offices, circle), when Graph reads them. */
+  groups?: () => GroupSnapshot;
   profiles: UserProfileRepository;
   unanswered: UnansweredQuestions;
   sources: TabSources;
@@ -93,7 +96,7 @@ export class TabService {
   }
 
   viewer(identity: SsoIdentity, lang: Lang): TabViewer {
-    return { aadObjectId: identity.aadObjectId, tenantId: identity.tenantId, lang, roles: rolesOf(this.deps.live.engine.directory, identity.aadObjectId) };
+    return { aadObjectId: identity.aadObjectId, tenantId: identity.tenantId, lang, roles: rolesOf(this.deps.live.engine.directory, identity.aadObjectId, this.deps.groups?.()) };
   }
 
   /** The home authority from the stored profile, else from the token's e-mail domain (then stored, like the bot does). */
