@@ -4,6 +4,7 @@ import { freezeCard } from '../../cards/defineCard';
 import { helpCard, type HelpAudience, type HelpSection, type MessageButton } from '../../cards/helpCard';
 import { welcomeCard } from '../../cards/welcomeCard';
 import type { Directory } from '../../services/directory/model';
+import type { GroupSnapshot } from '../../services/directory/groupRoles';
 import { rolesOf, type Roles } from '../../services/directory/roles';
 import { texts, type Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
@@ -56,12 +57,12 @@ export function renderWelcome(lang: Lang) {
  * "Hilfe"/"help" and the welcome card's "Was kann ich fragen?". `sections` collects the help of all features;
  * `directory` decides the viewer's roles (without it, everyone sees only the sections for everyone).
  */
-export function helpFeature(sections: () => Record<Lang, HelpSection[]>, directory?: () => Directory): Feature {
+export function helpFeature(sections: () => Record<Lang, HelpSection[]>, directory?: () => Directory, groups?: () => GroupSnapshot): Feature {
   // The feature list is fixed once the bot runs, so each variant (language, audiences, scope) is rendered once (hot
   // path); the content is only serialised, never changed, so it is shared (frozen: its JSON is cached for replies).
   const rendered = new Map<string, Record<string, unknown>>();
   const card = (caller: Caller, personal: boolean) => {
-    const audiences = audiencesOf(directory ? rolesOf(directory(), caller.aadObjectId) : undefined);
+    const audiences = audiencesOf(directory ? rolesOf(directory(), caller.aadObjectId, groups?.()) : undefined);
     const key = `${caller.lang}|${[...audiences].sort().join(',')}|${personal}`;
     let content = rendered.get(key);
     if (!content) {
