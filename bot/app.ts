@@ -209,6 +209,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       profiles: circleProfiles(profiles),
       icsUrl: (token) => `${baseUrl()}/kalender/${token}`,
       retentionDays: config.circleRetentionDays,
+      // With Graph's `meetings` feature and a mailbox, each meeting gets a Teams meeting (services/circle/teamsMeeting.ts).
+      ...(graph ? { graph } : {}),
+      ...(config.graph?.meetingMailbox ? { meetingMailbox: config.graph.meetingMailbox } : {}),
       logger,
       now: options.now,
     });

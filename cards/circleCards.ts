@@ -58,7 +58,10 @@ export interface CircleMeetingCardData {
   cancelReasonValue: string;
   canPropose: boolean;
   icsUrl: string;
+  /** The join link: the Teams meeting's when Graph made one, else the KfI's own online link ('' for none). */
   onlineUrl: string;
+  /** The KfI's note that the Teams meeting could not be created, changed or cancelled ('' otherwise). */
+  teamsNote: string;
   minutesText: string;
   /** Minutes that are one https link: shown as link text. */
   minutesUrl: string;

@@ -96,6 +96,9 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
   ];
   const topics = m.agendaPublished || view.viewerIsKfi ? view.agenda.map((x, i) => t.topic(i + 1, cardText(x.title), optionalText(x.presenter), optionalText(x.description))) : [];
   const agendaText = [m.agendaText ? cardText(m.agendaText) : '', topics.join('\n')].filter(Boolean).join('\n\n') || t.agendaPending;
+  // The Teams meeting made through Graph is the link, when there is one; else the KfI's own online link.
+  const teamsUrl = m.teamsMeeting?.joinUrl;
+  const teamsFailed = m.teamsMeeting?.state === 'failed' ? m.teamsMeeting.failed : undefined;
   const minutes = m.minutes?.text.trim() ?? '';
   const minutesIsLink = /^https:\/\/\S+$/.test(minutes);
   return circleMeetingCard({
@@ -116,7 +119,9 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     cancelReasonValue: view.viewerIsKfi ? opts.inputs?.cancelReason ?? '' : '',
     canPropose: !cancelled && !ended,
     icsUrl: cancelled ? '' : view.icsUrl,
-    onlineUrl: cancelled ? '' : m.onlineUrl ?? '',
+    onlineUrl: cancelled ? '' : teamsUrl ?? m.onlineUrl ?? '',
+    // Only the KfI reads that Graph gave up (what to do instead; the codes are in the log).
+    teamsNote: view.viewerIsKfi && teamsFailed ? t.teamsFailed[teamsFailed] : '',
     minutesText: minutesIsLink ? '' : cardText(minutes),
     minutesUrl: minutesIsLink ? minutes : '',
     minutesValue: view.viewerIsKfi ? opts.inputs?.minutes ?? m.minutes?.text ?? '' : '',
@@ -129,7 +134,7 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)), canUp: i > 0 })) : [],
     ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name, value: x.aadObjectId })) : [],
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),
-    labels: { ...t.labels, onlineFact: t.facts.online, cancelConfirm: t.cancelConfirm },
+    labels: { ...t.labels, join: teamsUrl ? t.labels.joinTeams : t.labels.join, onlineFact: t.facts.online, cancelConfirm: t.cancelConfirm },
   });
 }
 

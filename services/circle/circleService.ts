@@ -15,6 +15,7 @@ import { detectPersonalData, type PersonalDataKind } from '../answers/privacy';
 import { berlinParts, berlinToUtc } from '../common/berlinTime';
 import { updateWithRetry } from '../common/etagRetry';
 import type { Directory } from '../directory/model';
+import type { GraphPort } from '../graph/graphPort';
 import type { GroupSnapshot } from '../directory/groupRoles';
 import { personByAadObjectId, rolesOf } from '../directory/roles';
 import type { Logger } from '../logging';
@@ -59,6 +60,7 @@ import {
 } from './model';
 import { CIRCLE_SOURCE, circleRelaySource, noticesForMeeting, noticesForMeetingCreate, noticesForPollClose, noticesForPollCreate, noticesForPollRemind } from './notifications';
 import type { RelaySource } from '../workflow/relay';
+import { syncTeamsMeeting, syncTeamsMeetingNow, type TeamsMeetingDeps } from './teamsMeeting';
 import type { RefreshIds } from './views';
 
 export { JOB_KINDS } from './jobs';
@@ -111,6 +113,10 @@ export interface CircleServiceDeps {
   settingsCacheMs?: number;
   /** Days after a meeting's end (or a poll's close) before it is deleted with its answers, RSVPs and topics (default 730). */
   retentionDays?: number;
+  /** Microsoft Graph, when configured: with its `meetings` feature and a mailbox, each meeting gets a Teams meeting. */
+  graph?: GraphPort;
+  /** The KfI mailbox the Teams meetings are events in (`GRAPH_MEETING_MAILBOX`). */
+  meetingMailbox?: string;
 }
 
 export interface SlotInput {
@@ -247,9 +253,32 @@ export class CircleService {
     }
   }
 
+  /** What the Teams meeting's sync needs, when Graph and a mailbox are configured. */
+  private teamsDeps(): TeamsMeetingDeps | undefined {
+    const { graph, meetingMailbox } = this.deps;
+    if (!graph || !meetingMailbox) return undefined;
+    return { graph, mailbox: meetingMailbox, store: this.deps.store, writer: this.writer, cardNotices: noticesForMeeting, logger: this.deps.logger, now: this.now };
+  }
+
+  /**
+   * Whether a new meeting gets a Teams meeting: Graph and a mailbox configured and the `meetings` permission granted.
+   * When Graph cannot say (no token now), the meeting is stored as pending and the sync tries, and says if it gave up.
+   */
+  private async teamsMeetingOn(): Promise<boolean> {
+    const { graph, meetingMailbox } = this.deps;
+    if (!graph || !meetingMailbox) return false;
+    try {
+      return (await graph.features()).has('meetings');
+    } catch {
+      return true;
+    }
+  }
+
   /** The relay source that carries out the circle's pending notices (registered once by the app). */
   relaySource(): RelaySource<CircleDoc> {
+    const teams = this.teamsDeps();
     return circleRelaySource({
+      ...(teams ? { syncTeamsMeeting: (id: string, announcing: boolean) => syncTeamsMeetingNow({ ...teams, scheduler: this.deps.scheduler }, id, announcing) } : {}),
       store: this.deps.store,
       outbox: this.deps.outbox,
       scheduler: this.deps.scheduler,
@@ -658,7 +687,8 @@ export class CircleService {
 
   private async meetingDoc(actor: string, input: MeetingInput, internal: { meetingId?: string; fromPollId?: string }): Promise<MeetingDoc> {
     this.requireKfi(actor);
-    const fields = this.meetingFields(input);
+    const teams = await this.teamsMeetingOn();
+    const fields = this.meetingFields(input, teams);
     const at = this.now().toISOString();
     return {
       id: 'meeting',
@@ -674,13 +704,16 @@ export class CircleService {
       agendaPublished: false,
       actionItems: [],
       ...(internal.fromPollId ? { fromPollId: internal.fromPollId } : {}),
+      // The relay creates the event (teamsMeeting.ts): nothing waits for Graph on the request path.
+      ...(teams ? { teamsMeeting: { state: 'pending' as const } } : {}),
       createdBy: actor,
       createdAt: at,
       updatedAt: at,
     };
   }
 
-  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>): MeetingDetails {
+  /** The checked details; `teams`: the meeting has (or gets) a Teams meeting, which is place enough. */
+  private meetingFields(input: Omit<MeetingInput, 'tenantId' | 'delivery'>, teams: boolean): MeetingDetails {
     const title = guard(required(input.title, MAX_TEXT.title, 'title'), 'title');
     const start = berlinToUtc(input.date, input.startTime);
     const end = berlinToUtc(input.date, input.endTime);
@@ -691,7 +724,7 @@ export class CircleService {
     if (input.rsvpDeadline < berlinParts(this.now()).date) throw problem('rsvpDeadline', 'past_date');
     const place = clean(input.place, MAX_TEXT.place);
     const onlineUrl = this.url(input.onlineUrl);
-    if (!place && !onlineUrl) throw problem('placeOrLink');
+    if (!place && !onlineUrl && !teams) throw problem('placeOrLink');
     guard(place, 'place');
     const agendaText = guard(clean(input.agendaText, MAX_TEXT.agenda), 'agendaText');
     return { title, start: start.toISOString(), end: end.toISOString(), rsvpDeadline: input.rsvpDeadline, ...(place ? { place } : {}), ...(onlineUrl ? { onlineUrl } : {}), ...(agendaText ? { agendaText } : {}) };
@@ -699,7 +732,7 @@ export class CircleService {
 
   /** The KfI changes a meeting: posted cards are updated in place, members are told once, reminders move. */
   async updateMeeting(actor: string, meetingId: string, input: Omit<MeetingInput, 'tenantId' | 'delivery'>): Promise<Outcome<MeetingView>> {
-    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input), at));
+    return this.kfiChange(actor, meetingId, (m, at) => meetingTransitions.update(m, this.meetingFields(input, !!m.teamsMeeting && m.teamsMeeting.state !== 'failed'), at));
   }
 
   /**
@@ -1011,7 +1044,13 @@ export class CircleService {
     // One file for everyone, in the authorities' working language; a cancelled meeting says why first (plain text: the
     // .ics format escapes it, no Markdown).
     const cancelled = meeting.status === 'cancelled' && meeting.cancelReason ? CIRCLE_MESSAGES.de.card.cancelledBecause(meeting.cancelReason) : undefined;
-    const description = [cancelled, meeting.agendaText, meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined].filter(Boolean).join('\n\n');
+    // A Teams meeting made through Graph is the meeting's link (the KfI's free-text link only without one). Outlook shows
+    // LOCATION and DESCRIPTION, not URL: the join link goes in the description, as Outlook's own invitations have it,
+    // and in X-MICROSOFT-SKYPETEAMSMEETINGURL, the property those invitations carry for it.
+    const teamsUrl = meeting.teamsMeeting?.joinUrl;
+    const online = teamsUrl ? CIRCLE_MESSAGES.de.teams.icsJoin(teamsUrl) : meeting.onlineUrl ? `Online: ${meeting.onlineUrl}` : undefined;
+    const description = [cancelled, meeting.agendaText, online].filter(Boolean).join('\n\n');
+    const url = teamsUrl ?? meeting.onlineUrl;
     const body = renderIcs({
       uid: `${meeting.pk}@integrations-lotse`,
       sequence: meeting.revision,
@@ -1019,9 +1058,10 @@ export class CircleService {
       start: new Date(meeting.start),
       end: new Date(meeting.end),
       summary: meeting.title,
-      location: meeting.place ?? meeting.onlineUrl,
+      location: meeting.place ?? (teamsUrl ? CIRCLE_MESSAGES.de.teams.icsLocation : meeting.onlineUrl),
       ...(description ? { description } : {}),
-      ...(meeting.onlineUrl ? { url: meeting.onlineUrl } : {}),
+      ...(url ? { url } : {}),
+      ...(teamsUrl ? { teamsUrl } : {}),
       cancelled: meeting.status === 'cancelled',
     });
     return { body, filename: `koordinierungskreis-${berlinParts(new Date(meeting.start)).date}.ics` };
@@ -1056,7 +1096,12 @@ export class CircleService {
 
   /** Handlers for the Scheduler (jobs.ts): reminders and the retention purge. */
   jobHandlers(): Record<string, JobHandler> {
+    const teams = this.teamsDeps();
     return circleJobHandlers({
+      ...(teams ? { syncTeamsMeeting: async (id: string) => {
+        const result = await syncTeamsMeeting(teams, id);
+        return result.kind === 'retry' ? result.at : undefined;
+      } } : {}),
       outbox: this.deps.outbox,
       langOf: (id) => this.deps.profiles.langOf(id),
       readMeeting: async (id) => {

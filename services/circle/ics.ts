@@ -15,6 +15,8 @@ export interface IcsEvent {
   location?: string;
   description?: string;
   url?: string;
+  /** A Teams join link: also as `X-MICROSOFT-SKYPETEAMSMEETINGURL`, as Outlook's Teams invitations carry it (RFC 5545 §3.8.8.2 X- property). */
+  teamsUrl?: string;
   cancelled?: boolean;
 }
 
@@ -88,6 +90,7 @@ export function renderIcs(event: IcsEvent): string {
     ...(event.location ? [`LOCATION:${escapeText(event.location)}`] : []),
     ...(event.description ? [`DESCRIPTION:${escapeText(event.description)}`] : []),
     ...(event.url ? [`URL:${event.url}`] : []),
+    ...(event.teamsUrl ? [`X-MICROSOFT-SKYPETEAMSMEETINGURL:${escapeText(event.teamsUrl)}`] : []),
     `STATUS:${event.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     'END:VEVENT',
     'END:VCALENDAR',

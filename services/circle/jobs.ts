@@ -14,6 +14,8 @@ export const JOB_KINDS = {
   dayBefore: 'circle.dayBefore',
   actionReminder: 'circle.actionReminder',
   purge: 'circle.purge',
+  /** Tries again to bring the meeting's Teams meeting in line with the meeting (teamsMeeting.ts). */
+  teamsMeeting: 'circle.teamsMeeting',
   /** Retired: the relay's sweep finishes what a stopped process left (a stored job of this kind just ends). */
   sweep: 'circle.sweep',
 } as const;
@@ -50,6 +52,8 @@ export interface CircleJobDeps extends Pick<CircleNotifierDeps, 'outbox' | 'lang
   readMeeting: (meetingId: string) => Promise<MeetingDoc | undefined>;
   meetingView: (meetingId: string) => Promise<MeetingView>;
   purgeExpired: () => Promise<number>;
+  /** Syncs the meeting's Teams meeting; the time to try again, if it has to (absent without Graph). */
+  syncTeamsMeeting?: (meetingId: string) => Promise<Date | undefined>;
   now: () => Date;
 }
 
@@ -66,6 +70,11 @@ export function circleJobHandlers(deps: CircleJobDeps): Record<string, JobHandle
     [JOB_KINDS.purge]: async () => {
       await deps.purgeExpired();
       return { next: new Date(deps.now().getTime() + HOUR) };
+    },
+    [JOB_KINDS.teamsMeeting]: async (job) => {
+      // Without Graph (configuration changed since) the meeting keeps its free-text link: nothing to do.
+      const at = await deps.syncTeamsMeeting?.(String(job.payload.meetingId ?? ''));
+      return at ? { next: at } : undefined;
     },
     [JOB_KINDS.rsvpReminder]: async (job) => {
       const view = await load(job);

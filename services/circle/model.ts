@@ -71,6 +71,33 @@ export interface ActionItem {
   createdAt: string;
 }
 
+/**
+ * The meeting's Teams meeting: a calendar event with `isOnlineMeeting` in the configured KfI mailbox, made through
+ * Microsoft Graph (services/circle/teamsMeeting.ts). Only present when Graph's `meetings` feature was on at the
+ * announcement; without it the KfI's free-text online link is the meeting's link, as before.
+ */
+export interface TeamsMeeting {
+  /**
+   * `pending`: the event is (still) to be created or brought up to date; `created`: the event shows the meeting as
+   * stored; `failed`: Graph refused or kept failing and the bot gave up (the KfI's card says so); `cancelled`: the
+   * event is cancelled.
+   */
+  state: 'pending' | 'created' | 'failed' | 'cancelled';
+  /** Graph's event id in the mailbox, once created. */
+  eventId?: string;
+  /** The Teams join link (`onlineMeeting.joinUrl`), once created: on the card and in the calendar file. */
+  joinUrl?: string;
+  /** What the event last written to Graph says (subject, times, place, text), to tell whether it needs a PATCH. */
+  synced?: string;
+  /** Failed attempts since the last success (back-off; given up after a few). */
+  attempts?: number;
+  /** What failed, with `state: 'failed'` (the card's sentence differs). */
+  failed?: 'create' | 'update' | 'cancel';
+}
+
+/** What a card shows of a Teams meeting: its join link, and (to the KfI) what Graph gave up on. */
+export const teamsMeetingShown = (tm: TeamsMeeting | undefined): string => `${tm?.joinUrl ?? ''}|${tm?.state === 'failed' ? tm.failed : ''}`;
+
 /** A meeting of the circle; id `meeting`, pk = meeting id. */
 export interface MeetingDoc extends PendingCarrier {
   id: 'meeting';
@@ -103,6 +130,8 @@ export interface MeetingDoc extends PendingCarrier {
   minutes?: { text: string; postedAt: string; postedBy: string };
   actionItems: ActionItem[];
   fromPollId?: string;
+  /** The Teams meeting made for it through Graph (absent when Graph's `meetings` feature is off). */
+  teamsMeeting?: TeamsMeeting;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -243,6 +272,17 @@ export const meetingTransitions = {
   /** Posts (or replaces) the minutes. */
   postMinutes(m: MeetingDoc, text: string, by: string, at: string): Change<MeetingDoc> {
     return m.minutes?.text === text ? unchanged : revised(m, { ...m, minutes: { text, postedAt: at, postedBy: by } }, at);
+  },
+  /**
+   * What Graph did with the meeting's Teams meeting. A change members see (a new join link, or the KfI's note that it
+   * failed or works again) is a revision (cards and the calendar file follow); bookkeeping (attempts, the synced
+   * details) is not.
+   */
+  teamsMeeting(m: MeetingDoc, tm: TeamsMeeting, at: string): Change<MeetingDoc> {
+    const fields = ['state', 'eventId', 'joinUrl', 'synced', 'attempts', 'failed'] as const;
+    if (m.teamsMeeting && fields.every((k) => m.teamsMeeting![k] === tm[k])) return unchanged;
+    const next: MeetingDoc = { ...m, teamsMeeting: tm };
+    return teamsMeetingShown(m.teamsMeeting) === teamsMeetingShown(tm) ? { next } : revised(m, next, at);
   },
   /** Records an action item. */
   addActionItem(m: MeetingDoc, item: ActionItem, at: string): Change<MeetingDoc> {

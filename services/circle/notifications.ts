@@ -22,7 +22,7 @@ import type { RelaySource } from '../workflow/relay';
 import { LANGS, type Lang } from '../workflow/texts';
 import { createWithNotices, type WorkflowWriter } from '../workflow/transaction';
 import { cancelMeetingJobs, scheduleActionReminder, scheduleReminders } from './jobs';
-import type { CircleDoc, CircleMemberView, DeliveryMode, IcsTokenDoc, MeetingDoc, MeetingView, PollDoc, PollView } from './model';
+import { teamsMeetingShown, type CircleDoc, type CircleMemberView, type DeliveryMode, type IcsTokenDoc, type MeetingDoc, type MeetingView, type PollDoc, type PollView } from './model';
 import { CIRCLE_MESSAGES } from './texts';
 import { meetingActivity, pollActivity, type RefreshIds } from './views';
 
@@ -48,6 +48,11 @@ export const NOTICE_KINDS = {
   meetingIcs: 'meeting.ics',
   /** Every posted meeting card shows the latest revision. */
   meetingCards: 'meeting.cards',
+  /**
+   * The meeting's Teams meeting (an event in the KfI mailbox) is made to match the meeting: created, moved or
+   * cancelled through Graph, before any card is posted or updated (services/circle/teamsMeeting.ts).
+   */
+  meetingTeams: 'meeting.teams',
   /** A short text to every member (`data.notice`: changed, cancelled, agenda, minutes). */
   meetingNotice: 'meeting.notice',
   /** The RSVP and day-before reminders move to the latest dates (or stop, cancelled). */
@@ -85,6 +90,7 @@ export function noticesForPollRemind(poll: PollDoc, date: string, notAnswered: s
 export function noticesForMeetingCreate(meeting: MeetingDoc): PendingNotice[] {
   const rev = meeting.revision;
   return [
+    ...(meeting.teamsMeeting ? [{ key: meetingKey(meeting.pk, `teams:r${rev}`), kind: NOTICE_KINDS.meetingTeams, rev }] : []),
     { key: meetingKey(meeting.pk, 'announce'), kind: NOTICE_KINDS.meetingAnnounce, rev },
     { key: meetingKey(meeting.pk, 'ics'), kind: NOTICE_KINDS.meetingIcs, rev },
     { key: meetingKey(meeting.pk, `reminders:r${rev}`), kind: NOTICE_KINDS.reminders, rev },
@@ -127,9 +133,14 @@ export function noticesForMeeting(previous: MeetingDoc, next: MeetingDoc): Pendi
     cards = true;
   }
   if (next.agendaPublished && JSON.stringify(previous.agenda) !== JSON.stringify(next.agenda)) cards = true;
+  if (teamsMeetingShown(previous.teamsMeeting) !== teamsMeetingShown(next.teamsMeeting)) cards = true;
+  // The Teams meeting follows a new date, time, place or text, and a cancellation (the event itself decides whether
+  // Graph has anything to do).
+  const teams = !!next.teamsMeeting && reminders;
   const known = new Set(previous.actionItems.map((i) => i.id));
   const added = next.actionItems.filter((i) => !known.has(i.id));
   if (added.length) cards = true;
+  if (teams) out.push({ key: meetingKey(id, `teams:r${rev}`), kind: NOTICE_KINDS.meetingTeams, rev });
   if (cards) out.push({ key: meetingKey(id, `card:r${rev}`), kind: NOTICE_KINDS.meetingCards, rev });
   if (notice) out.push({ key: meetingKey(id, `${notice}:r${rev}`), kind: NOTICE_KINDS.meetingNotice, data: { notice }, rev });
   if (reminders) out.push({ key: meetingKey(id, `reminders:r${rev}`), kind: NOTICE_KINDS.reminders, rev });
@@ -155,6 +166,11 @@ export interface CircleNotifierDeps {
   writer: WorkflowWriter;
   logger: Logger;
   now: () => Date;
+  /**
+   * Brings the meeting's Teams meeting in line (Graph; absent when Graph's `meetings` feature is off). `announcing`:
+   * the announcement is posted right after and shows the join link itself.
+   */
+  syncTeamsMeeting?: (meetingId: string, announcing: boolean) => Promise<void>;
 }
 
 /** The key of a notification in `lang`: German under `key` itself (as posted by older builds), English under `key:en`. */
@@ -248,6 +264,8 @@ async function deliverPoll(deps: CircleNotifierDeps, poll: Versioned<PollDoc>, n
 
 async function deliverMeeting(deps: CircleNotifierDeps, meeting: Versioned<MeetingDoc>, notices: PendingNotice[]): Promise<void> {
   const of = (kind: string) => notices.filter((n) => n.kind === kind);
+  // First the Teams meeting, so that the cards rendered below (from the stored meeting) carry its join link.
+  if (of(NOTICE_KINDS.meetingTeams).length && deps.syncTeamsMeeting) await deps.syncTeamsMeeting(meeting.pk, of(NOTICE_KINDS.meetingAnnounce).length > 0);
   if (of(NOTICE_KINDS.meetingIcs).length) {
     await deps.store.upsert({ id: 'ics', pk: `ics:${meeting.icsToken}`, type: 'icsToken', meetingId: meeting.pk } satisfies IcsTokenDoc);
   }

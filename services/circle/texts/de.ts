@@ -51,6 +51,16 @@ export const de = {
   actionReminder: (title: string, due: string, t: string) => `Erinnerung: Ihre Aufgabe „${title}“ aus „${t}“ ist am ${due} fällig.`,
   nextMeeting: (t: string, when: string, where: string) => `Die nächste Sitzung des Koordinierungskreises: „${t}“, ${when}${where ? `, ${where}` : ''}.`,
   noMeeting: (contact: string) => `Zurzeit ist keine Sitzung des Koordinierungskreises angesetzt. Ansprechpartner ist das ${contact}.`,
+  /**
+   * The circle's Teams meeting (an event in the KfI mailbox, services/circle/teamsMeeting.ts) and the calendar file:
+   * German only, like the mailbox and the calendar file everyone downloads.
+   */
+  teams: {
+    subject: (title: string) => `Koordinierungskreis: ${title}`,
+    body: 'Einladung, Rückmeldung und Tagesordnung: im Integrations-Lotsen in Microsoft Teams (Koordinierungskreis).',
+    icsLocation: 'Microsoft Teams-Besprechung',
+    icsJoin: (url: string) => `An Teams-Besprechung teilnehmen: ${url}`,
+  },
   /** The words on the circle's cards (cards/circleViews.ts). */
   card: {
     pollHeading: (t: string) => `Terminumfrage: ${t}`,
@@ -68,6 +78,12 @@ export const de = {
     cancelled: 'Diese Sitzung ist abgesagt.',
     /** The cancelled card's status line with the KfI's reason (escaped by the caller). */
     cancelledBecause: (reason: string) => `Abgesagt: ${reason}`,
+    /** The KfI's note when Graph gave up on the meeting's Teams meeting (no codes: those are in the log). */
+    teamsFailed: {
+      create: 'Teams-Besprechung konnte nicht angelegt werden. Die Einladung ging ohne Teams-Link hinaus; unter „Sitzung ändern“ können Sie einen Online-Link eintragen.',
+      update: 'Teams-Besprechung konnte nicht geändert werden: Im Kalender des KfI steht noch der alte Stand. Bitte ändern Sie den Termin dort in Outlook.',
+      cancel: 'Teams-Besprechung konnte nicht abgesagt werden. Bitte sagen Sie den Termin im Kalender des KfI in Outlook ab.',
+    },
     facts: { when: 'Wann', where: 'Wo', online: 'Online', deadline: 'Rückmeldung bis' },
     /** What the viewer has to do next, under the title. */
     todoRsvp: (deadline: string) => `Bitte sagen Sie bis ${deadline} zu oder ab.`,
@@ -112,7 +128,7 @@ export const de = {
       actionTitleMissing: 'Bitte beschreiben Sie die Aufgabe.', actionOwnerMissing: 'Bitte wählen Sie, wer die Aufgabe übernimmt.', actionDueMissing: 'Bitte wählen Sie ein Fälligkeitsdatum.',
       editMeeting: 'Sitzung ändern', cancelSend: 'Ja, Sitzung absagen', cancelReason: 'Grund der Absage',
       cancelReasonMissing: 'Bitte geben Sie einen Grund für die Absage an. Alle Mitglieder erhalten ihn mit der Absage.',
-      calendar: 'In den Kalender (.ics)', join: 'Online teilnehmen', propose: 'Thema vorschlagen', topicTitle: 'Thema', topicTitleMissing: 'Bitte geben Sie ein Thema an.',
+      calendar: 'In den Kalender (.ics)', join: 'Online teilnehmen', joinTeams: 'An Teams-Besprechung teilnehmen', propose: 'Thema vorschlagen', topicTitle: 'Thema', topicTitleMissing: 'Bitte geben Sie ein Thema an.',
       topicDescription: 'Kurze Beschreibung', topicPresenter: 'Wer stellt es vor?', proposeSend: 'Vorschlag senden', manage: 'Sitzung verwalten',
       minutesInput: 'Protokoll (Text oder Link)', actionTitle: 'Neue Aufgabe', actionOwner: 'Verantwortlich', actionDue: 'Fällig am', saveMinutes: 'Protokoll veröffentlichen',
       addAction: 'Aufgabe hinzufügen', publishAgenda: 'Tagesordnung veröffentlichen', edit: 'Ändern', cancel: 'Sitzung absagen', formErrors: 'Bitte prüfen Sie die markierten Angaben.',

@@ -52,6 +52,12 @@ export const en: Texts<typeof de> = {
   actionReminder: (title: string, due: string, t: string) => `Reminder: your action item "${title}" from "${t}" is due on ${due}.`,
   nextMeeting: (t: string, when: string, where: string) => `The next meeting of the coordination circle: "${t}", ${when}${where ? `, ${where}` : ''}.`,
   noMeeting: (contact: string) => `No meeting of the coordination circle is scheduled at the moment. Please contact the ${contact}.`,
+  teams: {
+    subject: (title: string) => `Koordinierungskreis: ${title}`,
+    body: 'Invitation, replies and agenda: in the Integrations-Lotse in Microsoft Teams (coordination circle).',
+    icsLocation: 'Microsoft Teams meeting',
+    icsJoin: (url: string) => `Join Teams meeting: ${url}`,
+  },
   card: {
     pollHeading: (t: string) => `Date poll: ${t}`,
     pollIntro: 'Please say for each date whether it suits you. You can change your answer at any time.',
@@ -67,6 +73,11 @@ export const en: Texts<typeof de> = {
     meetingHeading: (t: string) => `Coordination circle: ${t}`,
     cancelled: 'This meeting is cancelled.',
     cancelledBecause: (reason: string) => `Cancelled: ${reason}`,
+    teamsFailed: {
+      create: 'The Teams meeting could not be created. The invitation went out without a Teams link; you can add an online link under "Change meeting".',
+      update: "The Teams meeting could not be changed: the KfI's calendar still shows the old details. Please change the event there in Outlook.",
+      cancel: "The Teams meeting could not be cancelled. Please cancel the event in the KfI's calendar in Outlook.",
+    },
     facts: { when: 'When', where: 'Where', online: 'Online', deadline: 'Please reply by' },
     todoRsvp: (deadline: string) => `Please say by ${deadline} whether you attend.`,
     ended: 'This meeting has taken place.',
@@ -110,7 +121,7 @@ export const en: Texts<typeof de> = {
       actionTitleMissing: 'Please describe the action item.', actionOwnerMissing: 'Please choose who takes it on.', actionDueMissing: 'Please choose a due date.',
       editMeeting: 'Change meeting', cancelSend: 'Yes, cancel the meeting', cancelReason: 'Reason for the cancellation',
       cancelReasonMissing: 'Please give a reason for the cancellation. Every member receives it with the cancellation.',
-      calendar: 'Add to calendar (.ics)', join: 'Join online', propose: 'Propose a topic', topicTitle: 'Topic', topicTitleMissing: 'Please enter a topic.',
+      calendar: 'Add to calendar (.ics)', join: 'Join online', joinTeams: 'Join Teams meeting', propose: 'Propose a topic', topicTitle: 'Topic', topicTitleMissing: 'Please enter a topic.',
       topicDescription: 'Short description', topicPresenter: 'Who presents it?', proposeSend: 'Send proposal', manage: 'Manage meeting',
       minutesInput: 'Minutes (text or link)', actionTitle: 'New action item', actionOwner: 'Owner', actionDue: 'Due on', saveMinutes: 'Publish minutes',
       addAction: 'Add action item', publishAgenda: 'Publish agenda', edit: 'Change', cancel: 'Cancel meeting', formErrors: 'Please check the marked fields.',
