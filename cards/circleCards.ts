@@ -25,6 +25,8 @@ export interface CirclePollCardData {
   answeredText: string;
   kfi: boolean;
   notAnsweredText: string;
+  /** The KfI's "Zugestellt an 11 von 12; nicht erreichbar: …" ('' for none). */
+  reachText: string;
   closeChoices: Choice[];
   /** Ja / Vielleicht / Nein for every slot's answer, labelled in the card's language. */
   answerChoices: Choice[];
@@ -72,6 +74,8 @@ export interface CircleMeetingCardData {
   kfi: boolean;
   agendaPublished: boolean;
   notAnsweredText: string;
+  /** The KfI's "Zugestellt an 11 von 12; nicht erreichbar: …" ('' for none). */
+  reachText: string;
   proposed: Array<{ id: string; text: string }>;
   /** The agenda in order; `canUp` for every topic but the first. */
   ordered: Array<{ id: string; text: string; canUp: boolean }>;

@@ -8,6 +8,7 @@ import { DELIVERY_MODES, POLL_CHOICES, type MeetingDoc, type MeetingView, type P
 import { de } from '../services/circle/texts/de';
 import { en } from '../services/circle/texts/en';
 import { cardText } from '../services/text/escape';
+import { reachLine, type ReachSummary } from '../services/workflow/reachSummary';
 import type { CardAttachment } from './defineCard';
 import { circleMeetingCard, circleMeetingFormCard, circleOverviewCard, circlePollCard, circlePollFormCard } from './circleCards';
 
@@ -23,6 +24,22 @@ export interface CardStatus {
   refreshUserIds?: string[];
   /** What the viewer typed, to refill the meeting card's inputs after a refused action (only the actor sees it). */
   inputs?: Partial<Record<'topicTitle' | 'topicDescription' | 'topicPresenter' | 'minutes' | 'actionTitle' | 'delegate' | 'cancelReason', string>>;
+}
+
+/** The words of the KfI's reach line, from the circle's text resources. */
+export const CIRCLE_REACH_TEXTS = { de: de.reach, en: en.reach };
+
+/**
+ * The KfI's line of whom an announcement reached ('' before any report, and for everybody else). Names come from the
+ * circle's members as the directory has them; an id no longer among them shows as a person without a directory entry.
+ */
+export function circleReachText(reach: ReachSummary | undefined, members: Array<{ aadObjectId: string; name: string }>, lang: CircleLang, escape: (s: string) => string = cardText): string {
+  if (!reach) return '';
+  const names = new Map(members.map((m) => [m.aadObjectId.toLowerCase(), m.name]));
+  return reachLine(reach, CIRCLE_REACH_TEXTS[lang], (id) => {
+    const name = names.get(id.toLowerCase());
+    return name ? escape(name) : undefined;
+  });
 }
 
 /** Member names for a card line, each escaped (display names are user text). */
@@ -70,6 +87,7 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
     answeredText: t.answered(view.answeredCount, view.members.length),
     kfi: view.viewerIsKfi,
     notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
+    reachText: view.viewerIsKfi ? circleReachText(view.poll.reach, view.members, lang) : '',
     closeChoices: view.poll.slots.map((s) => ({ title: slotLabel(s), value: s.id })),
     answerChoices: POLL_CHOICES.map((value) => ({ title: t.labels[value], value })),
     bestSlotId: view.bestSlotId,
@@ -130,6 +148,7 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     kfi: view.viewerIsKfi && !cancelled,
     agendaPublished: m.agendaPublished,
     notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
+    reachText: view.viewerIsKfi ? circleReachText(m.reach, view.members, lang) : '',
     proposed: view.viewerIsKfi ? view.proposed.map((x) => ({ id: x.id, text: t.proposedTopic(cardText(x.title), optionalText(x.presenter)) })) : [],
     ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)), canUp: i > 0 })) : [],
     ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name, value: x.aadObjectId })) : [],

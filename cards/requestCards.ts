@@ -109,6 +109,9 @@ export interface ItemCardData {
   statusLine: string;
   /** What this viewer has to do next, in one sentence. */
   nextStep: string;
+  /** The IB's line whether their report reached the head ('' for none). */
+  reachText: string;
+  reachColor: 'good' | 'attention';
   notice: string;
   noticeStyle: 'default' | 'good' | 'attention' | 'warning';
   /** The message this viewer has to respond to, prominent under the status (text '' for none). */

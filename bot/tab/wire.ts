@@ -24,6 +24,8 @@ export interface CaseSummary {
   updatedAt: string;
   /** ISO date or timestamp of the next deadline, if any. */
   deadline?: string;
+  /** The IB's Vortrag: whether it reached the head ("Leitung erreicht" / "Leitung nicht erreichbar: …"). */
+  reach?: Localized & { unreachable: boolean };
 }
 
 /** One line of the Koordinierungskreis overview: a meeting or a poll. */
@@ -35,6 +37,8 @@ export interface CircleItem {
   /** ISO timestamp: when the meeting starts or the poll closes. */
   when?: string;
   detail?: string;
+  /** The KfI's line: whom the announcement reached ("Zugestellt an 11 von 12; nicht erreichbar: …"). */
+  reach?: Localized;
 }
 
 /**

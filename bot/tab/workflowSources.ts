@@ -7,7 +7,9 @@
 import { type CircleProfiles, type CircleService, type CreatePollInput, type MeetingInput } from '../../services/circle/circleService';
 import { postedMeeting, postedPoll } from '../../services/circle/views';
 import type { Outcome, Refusal } from '../../services/workflow/outcome';
-import type { ItemSummary } from '../../services/requests/model';
+import type { ItemDoc, ItemSummary } from '../../services/requests/model';
+import { headReachLine } from '../../services/requests/views';
+import { circleReachText } from '../../cards/circleViews';
 import type { RequestService } from '../../services/requests/requestService';
 import type { RequestViews } from '../../services/requests/views';
 import type { Logger } from '../../services/logging';
@@ -19,6 +21,7 @@ import type { OutgoingActivity } from '../../services/notifications/model';
 import { circleRefusalText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
 import { localized } from './texts';
+import type { ReachSummary } from '../../services/workflow/reachSummary';
 
 const KIND_LABELS: Record<string, Localized> = { request: localized((t) => t.requests.requestHeading), report: localized((t) => t.tab.kind.report) };
 
@@ -35,6 +38,13 @@ export function caseSummaryOf(item: ItemSummary): CaseSummary {
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
   };
+}
+
+/** A report's row with the IB's line whether it reached the head (only for `summary` given: the IB side's rows). */
+export function withHeadReach(row: CaseSummary, summary: ItemSummary | undefined): CaseSummary {
+  const reach = summary?.headReach;
+  if (!reach) return row;
+  return { ...row, reach: { de: headReachLine('de', reach), en: headReachLine('en', reach), unreachable: reach.reach === 'unreachable' } };
 }
 
 /**
@@ -81,6 +91,9 @@ export function circleSource(circle: CircleService): CircleSource {
     async overviewFor(aadObjectId) {
       const overview = await circle.overviewFor(aadObjectId);
       const items: CircleItem[] = [];
+      // The KfI's line of whom an announcement reached (plain text here: the tab escapes what it shows).
+      const reach = (summary: ReachSummary | undefined, members: Array<{ aadObjectId: string; name: string }>): { reach?: Localized } =>
+        overview.isKfi && summary ? { reach: { de: circleReachText(summary, members, 'de', (s) => s), en: circleReachText(summary, members, 'en', (s) => s) } } : {};
       const next = overview.nextMeeting;
       if (next) {
         const m = next.meeting;
@@ -92,6 +105,7 @@ export function circleSource(circle: CircleService): CircleSource {
           status: { code: `rsvp-${rsvp}`, ...RSVP_STATUS[rsvp] },
           when: m.start,
           ...(m.place || m.onlineUrl ? { detail: m.place ?? m.onlineUrl } : {}),
+          ...reach(m.reach, next.members),
         });
       }
       for (const p of overview.openPolls) {
@@ -102,6 +116,7 @@ export function circleSource(circle: CircleService): CircleSource {
           status: p.mine ? { code: 'answered', ...POLL_ANSWERED } : { code: 'unanswered', ...POLL_UNANSWERED },
           when: p.poll.slots[0]?.start,
           ...(p.poll.place ? { detail: p.poll.place } : {}),
+          ...reach(p.poll.reach, p.members),
         });
       }
       return { items };
@@ -266,7 +281,13 @@ export function workflowTabSources(deps: {
     downloads: downloadsSource(requests, deps.myData, deps.now, deps.eraseMyData),
     requests: { listForRequester: async (id) => (await requests.listForRequester(id)).map(caseSummaryOf) },
     inbox: { inboxFor: async (id) => (await requests.inboxFor(id)).map(caseSummaryOf) },
-    reports: { reportsFor: async (id) => (await requests.reportsFor(id)).map(caseSummaryOf) },
+    reports: {
+      reportsFor: async (id) => {
+        // Whether a report reached the head is the IB side's concern: the row shows it to the IB and the deputy only.
+        const ibSide = (s: ItemSummary) => requests.rolesFor(id, { kind: s.kind, authority: s.authority } as ItemDoc).commissioner;
+        return (await requests.reportsFor(id)).map((s) => withHeadReach(caseSummaryOf(s), ibSide(s) ? s : undefined));
+      },
+    },
     circle: circleSource(deps.circle),
     composer: circleComposer(deps.circle, deps.profiles),
     ...(deps.views && deps.logger ? { items: tabItems({ service: requests, views: deps.views, logger: deps.logger }) } : {}),

@@ -6,6 +6,7 @@
  */
 import type { ConversationRef } from '../users/userProfiles';
 import type { Refusal } from '../workflow/outcome';
+import type { ReachSummary } from '../workflow/reachSummary';
 import type { PendingCarrier } from '../workflow/pending';
 
 export type PollChoice = 'yes' | 'maybe' | 'no';
@@ -48,6 +49,8 @@ export interface PollDoc extends PendingCarrier {
   meetingId?: string;
   /** Berlin date of the KfI's last reminder (at most one a day). */
   remindedOn?: string;
+  /** Whom the announcement reached (the KfI's line on the card); written only when the delivery report changed. */
+  reach?: ReachSummary;
 }
 
 /** One member's answers to a poll; id `answer:<aad>`, pk = poll id. */
@@ -129,6 +132,8 @@ export interface MeetingDoc extends PendingCarrier {
   agendaPublished: boolean;
   minutes?: { text: string; postedAt: string; postedBy: string };
   actionItems: ActionItem[];
+  /** Whom the announcement reached (the KfI's line on the card); written only when the delivery report changed. */
+  reach?: ReachSummary;
   fromPollId?: string;
   /** The Teams meeting made for it through Graph (absent when Graph's `meetings` feature is off). */
   teamsMeeting?: TeamsMeeting;

@@ -3,6 +3,7 @@
  * authority head, Nr. 4: "unmittelbares Vortragsrecht"), stored in the `items` container with pk = authority code.
  */
 import type { AuthorityCode } from '../directory/model';
+import type { UnreachableReason } from '../notifications/reach';
 import type { PendingNotice } from '../workflow/pending';
 import { de } from './texts/de';
 import { en } from './texts/en';
@@ -67,6 +68,14 @@ export interface PostedCard {
   activityId: string;
 }
 
+/** Whether a report reached the head in Teams; `fallback` only when it did not. */
+export interface HeadReach {
+  reach: 'delivered' | 'installedThenDelivered' | 'unreachable';
+  reason?: UnreachableReason;
+  fallback?: 'office' | 'mail' | 'none';
+  at: string;
+}
+
 /** One audit entry kept in the item itself (who, what, when, which field), written atomically with the change. */
 export interface TrailEntry {
   at: string;
@@ -118,6 +127,11 @@ export interface ItemDoc {
   /** AAD object ids of the people whose chat got the item's card (their cards are updated on every change). */
   cardsTo: string[];
   requesterCard?: PostedCard;
+  /**
+   * A report: whether its card reached the head in Teams (set once that delivery settled), and when it did not, what
+   * the IB was told and where the report went instead (the office's staff, or an e-mail to the head).
+   */
+  headReach?: HeadReach;
   /** The audit trail of the item, oldest first (the latest {@link TRAIL_IN_ITEM}; `trailArchived` older ones). */
   trail?: TrailEntry[];
   /** How many entries moved to the `audit` container (document `<id>:trail`). */
@@ -171,6 +185,8 @@ export interface ItemSummary {
   createdAt: string;
   updatedAt: string;
   deadline?: string;
+  /** A report: whether it reached the head (shown to the IB side only). */
+  headReach?: HeadReach;
 }
 
 export function summaryOf(item: ItemDoc): ItemSummary {
@@ -184,6 +200,7 @@ export function summaryOf(item: ItemDoc): ItemSummary {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
+    ...(item.headReach ? { headReach: item.headReach } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * view and language from the latest item, each message in its recipient's language, into the outbox (idempotent per
  * notice key), and the reminder job into the scheduler.
  */
+import type { GraphPort } from '../graph/graphPort';
 import type { Logger } from '../logging';
 import { OutboxError, type Outbox } from '../notifications/outbox';
 import type { OutgoingActivity } from '../notifications/model';
@@ -14,6 +15,8 @@ import { messageText } from '../text/escape';
 import type { PendingNotice } from '../workflow/pending';
 import type { RelaySource } from '../workflow/relay';
 import type { Lang } from '../workflow/texts';
+import { AUTHORITY_NAMES } from '../directory/model';
+import type { UnreachableReason } from '../notifications/reach';
 import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus } from './model';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
@@ -28,12 +31,14 @@ export const NOTICE_KINDS = {
   message: 'message',
   /** The request's reminder job (one per request; it moves itself on). */
   reminder: 'job.reminder',
+  /** A report by e-mail to its head, who cannot be reached in Teams (`data.to`; see headReach.ts). */
+  headMail: 'mail.head',
 } as const;
 
 /** What a card's banner says (activity.summary), in the recipient's language. */
 type Summary = 'new' | 'report' | 'remind' | 'escalate';
 /** Which message text a `message` notice carries. */
-type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate';
+type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable';
 
 /** The key of the item's card in one person's chat. */
 export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
@@ -98,6 +103,11 @@ export interface RequestNotifierDeps {
   reminderDueAt: (item: ItemDoc) => Date;
   reminderJobKind: string;
   logger: Logger;
+  /**
+   * The e-mail fallback for a head who cannot be reached in Teams: Graph's `sendMail` from the configured mailbox, and
+   * the link to the item in the personal tab. Without it a `mail.head` notice is logged and dropped.
+   */
+  mail?: { graph: Pick<GraphPort, 'sendMail'>; from: string; itemLink: (item: ItemDoc) => string | undefined };
 }
 
 const cardActivity = (content: Record<string, unknown>, summary: string): OutgoingActivity => ({
@@ -143,7 +153,7 @@ export class RequestNotifier {
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
       for (const id of n.to ?? []) {
         const lang = langOn(item, id);
-        const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status));
+        const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
         const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
         work.push(this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] }));
       }
@@ -152,6 +162,23 @@ export class RequestNotifier {
       work.push(this.deps.scheduler.schedule({ key: `item:${item.id}:reminder`, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
     }
     await Promise.all(work);
+    // The e-mail last: Graph cannot tell a repeated sendMail from a new one, so it goes once the rest is handed over.
+    for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.headMail)) await this.mailHead(item, String(n.data?.to ?? ''));
+  }
+
+  /**
+   * The report by e-mail to its head: German (the authorities' working language), the subject and a link to the item
+   * in the tab, nothing else about anybody (the subject passed the privacy guard when it was stored).
+   */
+  private async mailHead(item: ItemDoc, to: string): Promise<void> {
+    const mail = this.deps.mail;
+    if (!mail || !to) {
+      this.deps.logger.warn({ event: 'requests.head_mail_off', itemId: item.id }, 'e-mail fallback for an unreachable head is not configured (any more): not sent');
+      return;
+    }
+    const t = REQUEST_TEXTS.de.headReach;
+    await mail.graph.sendMail(mail.from, { to: [to], subject: t.mailSubject(item.subject), bodyText: t.mailBody(AUTHORITY_NAMES[item.authority], item.subject, mail.itemLink(item) ?? '') });
+    this.deps.logger.info({ event: 'requests.head_mail', itemId: item.id }, 'report sent by e-mail to the head');
   }
 
   /**
@@ -203,11 +230,13 @@ export class RequestNotifier {
   }
 
   /** A message's text; the subject is escaped for Markdown (it is user text). */
-  private messageText(lang: Lang, kind: string, item: ItemDoc, status: string): string {
+  private messageText(lang: Lang, kind: string, item: ItemDoc, status: string, data: PendingNotice['data'] = {}): string {
     const t = REQUEST_TEXTS[lang];
     const subject = messageText(item.subject);
     const label = STATUS_LABELS[status as ItemStatus]?.[lang] ?? status;
     switch (kind as MessageText) {
+      case 'headUnreachable':
+        return headUnreachableText(lang, subject, String(data?.reason ?? 'failed') as UnreachableReason, String(data?.fallback ?? 'none'), messageText(String(data?.where ?? '')));
       case 'changedReport':
         return t.changedReport(subject, label);
       case 'replied':
@@ -220,4 +249,11 @@ export class RequestNotifier {
         return t.changed(subject, label);
     }
   }
+}
+
+/** What the IB is told at once when their report did not reach the head (`subject` and `where` escaped by the caller). */
+export function headUnreachableText(lang: Lang, subject: string, reason: UnreachableReason, fallback: string, where: string): string {
+  const t = REQUEST_TEXTS[lang].headReach;
+  const then = fallback === 'office' ? t.viaOffice(where) : fallback === 'mail' ? t.viaMail(where) : t.noFallback;
+  return t.message(subject, t.reasons[reason] ?? t.reasons.failed, then);
 }

@@ -9,10 +9,22 @@ import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
 import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
-import { CATEGORY_LABELS, DECISION_VERBS, isOpen, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
+import { CATEGORY_LABELS, DECISION_VERBS, isOpen, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
+
+/**
+ * Whether a report reached the head, as the IB's card and the tab show it: "Leitung erreicht", or "Leitung nicht
+ * erreichbar: App nicht installiert; ging an das Büro der Behördenleitung". '' while the delivery is on its way.
+ */
+export function headReachLine(lang: Lang, reach: HeadReach | undefined): string {
+  if (!reach) return '';
+  const t = REQUEST_TEXTS[lang].headReach;
+  if (reach.reach !== 'unreachable') return t.reached;
+  const then = reach.fallback === 'office' ? t.viaOfficeShort : reach.fallback === 'mail' ? t.viaMailShort : t.noFallbackShort;
+  return t.line(t.reasons[reach.reason ?? 'failed'] ?? t.reasons.failed, then);
+}
 
 const formatIsoDay = (day: string, lang: Lang = 'de'): string => formatBerlinDate(day, lang);
 
@@ -145,6 +157,8 @@ export class RequestViews {
     const tags: ItemCardData['tags'] = [];
     const actions: ItemAction[] = [];
     let nextStep = '';
+    // The IB side sees whether their report reached the head (the head side does not need to be told).
+    const reachText = item.kind === 'report' && roles.commissioner ? headReachLine(lang, item.headReach) : '';
     let callout = { heading: '', text: '' };
     let shownInCallout: ItemMessage | undefined;
     const lastMessage = item.messages.at(-1);
@@ -253,6 +267,8 @@ export class RequestViews {
       tags,
       statusLine: t.status(STATUS_LABELS[item.status][lang]),
       nextStep,
+      reachText,
+      reachColor: item.headReach?.reach === 'unreachable' ? 'attention' : 'good',
       notice,
       noticeStyle,
       callout,

@@ -298,7 +298,8 @@ function casesSection(id: string, heading: string, none: string, cases: CaseSumm
     h(
       'tr',
       { 'data-id': x.id, role: 'row' },
-      h('th', { scope: 'row', role: 'rowheader' }, openButton(x)),
+      // A Vortrag's line whether it reached the head (IB side only; the server sends it only to them).
+      h('th', { scope: 'row', role: 'rowheader' }, openButton(x), x.reach ? h('p', { class: x.reach.unreachable ? 'reach attention' : 'reach' }, x.reach[lang]) : null),
       cell(1, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
       cell(2, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
       cell(3, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
@@ -428,6 +429,7 @@ function circleSection(data: NonNullable<Me['sections']['circle']>): HTMLElement
           ' ',
           h('span', { class: 'badge' }, i.status[lang]),
           i.detail ? h('p', {}, i.detail) : null,
+          i.reach ? h('p', { class: 'reach' }, i.reach[lang]) : null,
         ),
       ),
     ),

@@ -140,4 +140,15 @@ export const de = {
     },
     guests: (names: string) => (names ? `Gäste: ${names}` : 'Noch keine zusätzlichen Gäste.'),
   },
+  /** The KfI's line on their poll and meeting cards and in the tab: whom the announcement reached. */
+  reach: {
+    delivered: (n: number, total: number) => `Zugestellt an ${n} von ${total}`,
+    unreachable: (list: string) => `nicht erreichbar: ${list}`,
+    pending: (n: number) => `${n} unterwegs`,
+    more: (n: number) => `und ${n} weitere`,
+    person: (name: string, reason: string) => `${name} (${reason})`,
+    unknownPerson: 'eine Person ohne Verzeichniseintrag',
+    channel: 'der Kanal des Koordinierungskreises',
+    reasons: { notInstalled: 'App nicht installiert', removedByUser: 'hat die App entfernt', blocked: 'hat den Bot blockiert', installFailed: 'Installation fehlgeschlagen', failed: 'Zustellung fehlgeschlagen' },
+  },
 };

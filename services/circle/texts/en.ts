@@ -133,4 +133,14 @@ export const en: Texts<typeof de> = {
     },
     guests: (names: string) => (names ? `Guests: ${names}` : 'No additional guests yet.'),
   },
+  reach: {
+    delivered: (n: number, total: number) => `Delivered to ${n} of ${total}`,
+    unreachable: (list: string) => `not reachable: ${list}`,
+    pending: (n: number) => `${n} on the way`,
+    more: (n: number) => `and ${n} more`,
+    person: (name: string, reason: string) => `${name} (${reason})`,
+    unknownPerson: 'a person not in the directory',
+    channel: "the circle's channel",
+    reasons: { notInstalled: 'app not installed', removedByUser: 'removed the app', blocked: 'blocked the bot', installFailed: 'installation failed', failed: 'delivery failed' },
+  },
 };

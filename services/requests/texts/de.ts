@@ -163,4 +163,26 @@ export const de = {
       audience: ['commissioner'],
     },
   ],
+  /**
+   * Whether a Vortrag reached the head in Teams: the line on the IB's card and in the tab, the message the IB gets at
+   * once when it did not, and the e-mail to the head (only the report's subject and a link: no other personal data).
+   */
+  headReach: {
+    reached: 'Leitung erreicht',
+    viaOffice: (office: string) => `Der Vortrag ging an das Büro: ${office}.`,
+    viaMail: (email: string) => `Der Vortrag ging per E-Mail an ${email}.`,
+    noFallback: 'Bitte informieren Sie die Behördenleitung auf anderem Weg.',
+    /** The card's and the tab's short forms. */
+    viaOfficeShort: 'ging an das Büro der Behördenleitung',
+    viaMailShort: 'ging per E-Mail an die Behördenleitung',
+    noFallbackShort: 'bitte auf anderem Weg informieren',
+    line: (reason: string, then: string) => `Leitung nicht erreichbar: ${reason}; ${then}`,
+    message: (subject: string, reason: string, then: string) => `Die Behördenleitung ist in Teams nicht erreichbar (${reason}). Ihr Vortrag „${subject}“: ${then}`,
+    reasons: { notInstalled: 'App nicht installiert', removedByUser: 'hat die App entfernt', blocked: 'hat den Bot blockiert', installFailed: 'Installation fehlgeschlagen', failed: 'Zustellung fehlgeschlagen' },
+    mailSubject: (subject: string) => `Vortrag der oder des Integrationsbeauftragten: ${subject}`,
+    mailBody: (authority: string, subject: string, link: string) =>
+      `Die oder der Integrationsbeauftragte der ${authority} hat einen Vortrag bei Ihnen angemeldet: „${subject}“.\n\n` +
+      `Der Lotse konnte Sie in Microsoft Teams nicht erreichen. ${link ? `Den Vortrag öffnen und entscheiden: ${link}` : 'Sie finden den Vortrag in Teams in der App „Lotse“, Tab „Mein Lotse“, unter „Vorträge“.'}\n\n` +
+      'Diese Nachricht wurde automatisch gesendet.',
+  },
 };

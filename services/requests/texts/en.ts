@@ -153,4 +153,21 @@ export const en: Texts<typeof de> = {
       audience: ['commissioner'],
     },
   ],
+  headReach: {
+    reached: 'Head reached',
+    viaOffice: (office: string) => `The report went to the office: ${office}.`,
+    viaMail: (email: string) => `The report went by e-mail to ${email}.`,
+    noFallback: 'Please inform the head of the authority another way.',
+    viaOfficeShort: "went to the head's office",
+    viaMailShort: 'went to the head by e-mail',
+    noFallbackShort: 'please inform the head another way',
+    line: (reason: string, then: string) => `Head not reachable: ${reason}; ${then}`,
+    message: (subject: string, reason: string, then: string) => `The head of the authority cannot be reached in Teams (${reason}). Your report "${subject}": ${then}`,
+    reasons: { notInstalled: 'app not installed', removedByUser: 'removed the app', blocked: 'blocked the bot', installFailed: 'installation failed', failed: 'delivery failed' },
+    mailSubject: (subject: string) => `Report of the integration commissioner: ${subject}`,
+    mailBody: (authority: string, subject: string, link: string) =>
+      `The integration commissioner of the ${authority} has registered a report with you: "${subject}".\n\n` +
+      `The Lotse could not reach you in Microsoft Teams. ${link ? `Open the report and decide: ${link}` : 'You find the report in Teams in the "Lotse" app, tab "Mein Lotse", under "Vorträge".'}\n\n` +
+      'This message was sent automatically.',
+  },
 };

@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { parseDirectory } from '../../../services/directory/validate';
+import type { GraphPort, MailInput } from '../../../services/graph/graphPort';
+import { silentLogger } from '../../../services/logging';
+import type { NotificationRequest } from '../../../services/notifications/model';
+import type { DeliveryReport, DeliveryReports, RecipientReach } from '../../../services/notifications/reach';
+import { dataFile } from '../../../services/paths';
+import { headReachListener } from '../../../services/requests/headReach';
+import { summaryOf, type ItemDoc, type ItemRoles, type Party } from '../../../services/requests/model';
+import { caseSummaryOf, withHeadReach } from '../../../bot/tab/workflowSources';
+import { cardKey, NOTICE_KINDS, RequestNotifier } from '../../../services/requests/notifications';
+import { RequestViews } from '../../../services/requests/views';
+import type { Versioned } from '../../../services/storage/documentStore';
+import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
+
+const parsed = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
+if (!parsed.ok) throw new Error('demo directory invalid');
+const demo = parsed.directory;
+/** The demo directory, Köln's office not receiving reports (so the e-mail is the fallback). */
+const withoutOffice = { ...demo, authorities: demo.authorities.map((a) => (a.code === 'koeln' ? { ...a, headOffice: { ...a.headOffice, receivesReports: false } } : a)) };
+
+const HEAD = '00000000-0000-4000-8000-000400000003';
+const OFFICE = '00000000-0000-4000-8000-000400000004';
+const IB: Party = { aadObjectId: '00000000-0000-4000-8000-000400000001', tenantId: 't', name: 'Sabine Schmitz (Beispiel)', lang: 'de' };
+const ID = 'vtr-8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const NOW = new Date('2026-12-04T10:00:00Z');
+
+const report = (over: Partial<ItemDoc> = {}): ItemDoc => ({
+  id: ID, pk: 'koeln', type: 'item', kind: 'report', authority: 'koeln', rev: 1, status: 'eingereicht', subject: 'Förderaufruf Integration 2027', body: 'Kurz: Bitte um Unterstützung.',
+  urgency: 'eilig', linked: [], createdBy: IB, messages: [], participants: [IB.aadObjectId], touchedAt: NOW.toISOString(), cardsTo: [HEAD, OFFICE],
+  trail: [{ at: NOW.toISOString(), actor: IB.aadObjectId, action: 'report.create', changes: [{ path: '/status', from: null, to: 'eingereicht' }] }],
+  createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...over,
+});
+
+const reportOf = (key: string, recipients: RecipientReach[]): DeliveryReport => ({
+  key,
+  total: recipients.length,
+  delivered: recipients.filter((r) => r.reach === 'delivered' || r.reach === 'installedThenDelivered').length,
+  installed: recipients.filter((r) => r.reach === 'installedThenDelivered').length,
+  pending: recipients.filter((r) => r.reach === 'pending').length,
+  unreachable: recipients.filter((r) => r.reach === 'unreachable'),
+  recipients,
+});
+const headUnreachable = reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'unreachable', reason: 'notInstalled' }]);
+
+async function setup(options: { item?: ItemDoc; directory?: typeof demo; officeReach?: RecipientReach['reach']; mail?: boolean } = {}) {
+  const store = new MemoryDocumentStore<ItemDoc>('items');
+  await store.create(options.item ?? report());
+  const table = new Map<string, DeliveryReport>();
+  table.set(cardKey(ID, OFFICE), reportOf(cardKey(ID, OFFICE), [{ aadObjectId: OFFICE, reach: options.officeReach ?? 'delivered' }]));
+  const reports: DeliveryReports = { report: async (key) => table.get(key) ?? reportOf(key, []), onSettled: () => undefined };
+  const kicked: Array<Versioned<ItemDoc>> = [];
+  const listener = headReachListener({
+    store,
+    directory: () => options.directory ?? demo,
+    reports,
+    mailAvailable: async () => options.mail ?? false,
+    writer: { relay: { kick: (_s, doc) => void kicked.push(doc as unknown as Versioned<ItemDoc>), relayed: () => false }, source: 'requests', now: () => NOW.getTime() },
+    logger: silentLogger,
+    now: () => NOW,
+  });
+  const item = async () => (await store.read('koeln', ID))!;
+  return { store, listener, item, kicked };
+}
+
+/** The relay source with a recording outbox and a fake Graph, to carry out the notices the listener wrote. */
+function notifier(mail = true) {
+  const enqueued: NotificationRequest[] = [];
+  const sent: Array<{ from: string; mail: MailInput }> = [];
+  const graph: Pick<GraphPort, 'sendMail'> = { sendMail: async (from, m) => void sent.push({ from, mail: m }) };
+  const roles = (r: Partial<ItemRoles>): ItemRoles => ({ requester: false, commissioner: false, headSide: false, decider: false, ...r });
+  const n = new RequestNotifier({
+    store: new MemoryDocumentStore<ItemDoc>('items'),
+    outbox: { enqueue: async (r) => (enqueued.push(r), { notificationId: r.key, added: 1, total: 1 }), enqueueUpdate: async () => ({ notificationId: '', added: 0, total: 0 }) },
+    scheduler: { schedule: async () => ({}) as never },
+    views: new RequestViews({ refreshIds: async () => [], audienceOf: () => [] }),
+    rolesFor: (id) => roles({ commissioner: id === IB.aadObjectId }),
+    reminderDueAt: () => NOW,
+    reminderJobKind: 'requests.remind',
+    logger: silentLogger,
+    ...(mail ? { mail: { graph, from: 'lotse@bezreg-arnsberg.example', itemLink: (item: ItemDoc) => `https://teams.microsoft.com/l/entity/app/mein-lotse?item=${item.id}` } } : {}),
+  });
+  return { n, enqueued, sent };
+}
+
+describe('a Vortrag whose head cannot be reached in Teams', () => {
+  it('tells the IB at once that it went to the office, and records it in the trail', async () => {
+    const { listener, item } = await setup();
+    await listener(headUnreachable);
+    const stored = await item();
+    expect(stored.headReach).toEqual({ reach: 'unreachable', reason: 'notInstalled', fallback: 'office', at: NOW.toISOString() });
+    expect(stored.rev).toBe(1);
+    expect(stored.trail?.at(-1)).toMatchObject({ actor: 'system', action: 'report.headUnreachable', changes: expect.arrayContaining([{ path: '/headReach/fallback', from: null, to: 'office' }]) });
+    expect(stored.pending).toEqual([expect.objectContaining({ kind: NOTICE_KINDS.message, to: [IB.aadObjectId] })]);
+
+    const { n, enqueued, sent } = notifier();
+    await n.deliver(stored, stored.pending ?? []);
+    expect(enqueued).toHaveLength(1);
+    expect(enqueued[0]!.recipients).toEqual([{ user: { aadObjectId: IB.aadObjectId, tenantId: 't' } }]);
+    expect(enqueued[0]!.activity.text).toBe(
+      'Die Behördenleitung ist in Teams nicht erreichbar (App nicht installiert). Ihr Vortrag „Förderaufruf Integration 2027“: Der Vortrag ging an das Büro: Büro der Regierungspräsidentin (Beispiel).',
+    );
+    expect(sent).toEqual([]);
+  });
+
+  it('tells an IB who uses Teams in English in English', async () => {
+    const { listener, item } = await setup({ item: report({ createdBy: { ...IB, lang: 'en' } }) });
+    await listener(headUnreachable);
+    const stored = await item();
+    const { n, enqueued } = notifier();
+    await n.deliver(stored, stored.pending ?? []);
+    expect(enqueued[0]!.activity.text).toBe('The head of the authority cannot be reached in Teams (app not installed). Your report "Förderaufruf Integration 2027": The report went to the office: Büro der Regierungspräsidentin (Beispiel).');
+  });
+
+  it('sends it by e-mail to the head when the office does not receive reports and Graph may send mail: the subject and a link, nothing else', async () => {
+    const { listener, item } = await setup({ item: report({ cardsTo: [HEAD] }), directory: withoutOffice, mail: true });
+    await listener(headUnreachable);
+    const stored = await item();
+    expect(stored.headReach).toMatchObject({ reach: 'unreachable', fallback: 'mail' });
+    expect(stored.pending?.map((p) => p.kind).sort()).toEqual([NOTICE_KINDS.headMail, NOTICE_KINDS.message].sort());
+
+    const { n, enqueued, sent } = notifier();
+    await n.deliver(stored, stored.pending ?? []);
+    expect(enqueued[0]!.activity.text).toContain('Der Vortrag ging per E-Mail an frieda.fiktiv@bezreg-koeln.example.');
+    expect(sent).toHaveLength(1);
+    const mail = sent[0]!;
+    expect(mail.from).toBe('lotse@bezreg-arnsberg.example');
+    expect(mail.mail.to).toEqual(['frieda.fiktiv@bezreg-koeln.example']);
+    expect(mail.mail.subject).toBe('Vortrag der oder des Integrationsbeauftragten: Förderaufruf Integration 2027');
+    expect(mail.mail.bodyText).toContain(`https://teams.microsoft.com/l/entity/app/mein-lotse?item=${ID}`);
+    // No personal data besides the subject: not the IB's name, not the summary.
+    expect(mail.mail.bodyText).not.toContain('Sabine');
+    expect(mail.mail.bodyText).not.toContain('Unterstützung');
+  });
+
+  it('falls back to e-mail when the office was not reached either', async () => {
+    const { listener, item } = await setup({ officeReach: 'unreachable', mail: true });
+    await listener(headUnreachable);
+    expect((await item()).headReach?.fallback).toBe('mail');
+  });
+
+  it('asks the IB to inform the head another way when neither the office nor e-mail is available', async () => {
+    const { listener, item } = await setup({ item: report({ cardsTo: [HEAD] }), directory: withoutOffice, mail: false });
+    await listener(headUnreachable);
+    const stored = await item();
+    expect(stored.headReach?.fallback).toBe('none');
+    const { n, enqueued, sent } = notifier();
+    await n.deliver(stored, stored.pending ?? []);
+    expect(enqueued[0]!.activity.text).toContain('Bitte informieren Sie die Behördenleitung auf anderem Weg.');
+    expect(sent).toEqual([]);
+  });
+
+  it('records a head who was reached, without telling anybody', async () => {
+    const { listener, item } = await setup();
+    await listener(reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'installedThenDelivered' }]));
+    const stored = await item();
+    expect(stored.headReach).toEqual({ reach: 'installedThenDelivered', at: NOW.toISOString() });
+    expect(stored.pending ?? []).toEqual([]);
+  });
+
+  it('writes nothing for a delivery still on the way, for a settled report recorded already, and for cards of other people', async () => {
+    const { listener, item, kicked } = await setup();
+    await listener(reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'pending' }]));
+    await listener(reportOf(cardKey(ID, OFFICE), [{ aadObjectId: OFFICE, reach: 'unreachable', reason: 'blocked' }]));
+    expect((await item()).headReach).toBeUndefined();
+    await listener(headUnreachable);
+    const first = await item();
+    await listener(headUnreachable);
+    expect((await item()).etag).toBe(first.etag);
+    expect(kicked).toHaveLength(1);
+  });
+});
+
+describe("the IB's item card and tab row", () => {
+  const views = new RequestViews({ refreshIds: async () => [], audienceOf: () => [] });
+  const roles = (r: Partial<ItemRoles>): ItemRoles => ({ requester: false, commissioner: false, headSide: false, decider: false, ...r });
+  const unreachable = report({ headReach: { reach: 'unreachable', reason: 'blocked', fallback: 'office', at: NOW.toISOString() } });
+
+  it.each([
+    ['de', 'Leitung nicht erreichbar: hat den Bot blockiert; ging an das Büro der Behördenleitung', 'Leitung erreicht'],
+    ['en', "Head not reachable: blocked the bot; went to the head's office", 'Head reached'],
+  ] as const)('say whether the report reached the head (%s), to the IB side only', async (lang, line, reached) => {
+    expect(JSON.stringify(await views.item(lang, unreachable, roles({ commissioner: true })))).toContain(line);
+    expect(JSON.stringify(await views.item(lang, unreachable, roles({ headSide: true })))).not.toContain(line);
+    expect(JSON.stringify(await views.item(lang, report({ headReach: { reach: 'delivered', at: NOW.toISOString() } }), roles({ commissioner: true })))).toContain(reached);
+  });
+
+  it('shows nothing while the delivery is on its way', async () => {
+    const text = JSON.stringify(await views.item('de', report(), roles({ commissioner: true })));
+    expect(text).not.toContain('Leitung erreicht');
+    expect(text).not.toContain('nicht erreichbar');
+  });
+
+  it("puts the line on the IB's Vortrag row in the tab", () => {
+    const summary = summaryOf(unreachable);
+    const row = withHeadReach(caseSummaryOf(summary), summary);
+    expect(row.reach).toEqual({ de: 'Leitung nicht erreichbar: hat den Bot blockiert; ging an das Büro der Behördenleitung', en: "Head not reachable: blocked the bot; went to the head's office", unreachable: true });
+    expect(withHeadReach(caseSummaryOf(summary), undefined).reach).toBeUndefined();
+  });
+});
