@@ -228,6 +228,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       botAppId: config.microsoftAppId,
       logger,
       profiles,
+      graph,
       options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
       relayGraceMs: config.relay.graceMs,
       ...(options.now ? { now: () => options.now!().getTime() } : {}),

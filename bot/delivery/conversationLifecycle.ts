@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from '../../services/logging';
-import type { ConversationRegistry } from '../../services/notifications/conversationRegistry';
+import type { ConversationRegistry, PersonalConversations } from '../../services/notifications/conversationRegistry';
 import type { ConversationRef } from '../../services/notifications/model';
 
 interface TeamsChannelData {
@@ -36,20 +36,32 @@ function isComplete(ref: ConversationRef): boolean {
   return ref.conversationId !== '' && ref.serviceUrl !== '' && ref.tenantId !== '' && ref.botId !== '';
 }
 
+/** The person an activity in a personal chat came from: Entra object id (lower case) and tenant. */
+function personOf(activity: Partial<Activity>, ref: ConversationRef): { aadObjectId: string; tenantId: string } | undefined {
+  const aadObjectId = activity.from?.aadObjectId?.toLowerCase();
+  return ref.conversationType === 'personal' && aadObjectId && ref.tenantId ? { aadObjectId, tenantId: ref.tenantId } : undefined;
+}
+
 /**
  * Keeps the conversation registry in step with Teams: call {@link installed} and {@link uninstalled} from the
  * installation handlers and {@link seen} on every turn. Personal chats are kept in the user profile by the bot itself;
- * for them only the tenant's connector endpoint is recorded here.
+ * for them the tenant's connector endpoint is recorded here, and whether the person removed the app (the bot does not
+ * install it for them again; see `PersonalAppRecord`).
  */
 export class ConversationLifecycle {
   constructor(
     private readonly registry: ConversationRegistry,
     private readonly logger: Logger,
+    /** Where the removal of the app from a personal scope is noted; without it, it is not. */
+    private readonly personal?: PersonalConversations,
   ) {}
 
   /** The app was added to a team, group chat or personal scope (`installationUpdate` add, or the bot in `membersAdded`). */
   async installed(context: TurnContext): Promise<void> {
     const ref = conversationRefFrom(context.activity);
+    const person = personOf(context.activity, ref);
+    // Installed again by the person themselves: the bot may install it for them again, should they remove it.
+    if (person && context.activity.type === 'installationUpdate') await this.personal?.reinstalledByUser?.(person.aadObjectId, person.tenantId);
     if (!isComplete(ref)) return;
     await this.registry.installed(ref, { teamId: channelDataOf(context.activity).team?.id });
     this.logger.info({ event: 'conversation.installed', conversationType: ref.conversationType, conversationId: ref.conversationId }, 'app installed');
@@ -58,6 +70,16 @@ export class ConversationLifecycle {
   /** The app was removed (`installationUpdate` remove, or the bot in `membersRemoved`). */
   async uninstalled(context: TurnContext): Promise<void> {
     const ref = conversationRefFrom(context.activity);
+    const person = personOf(context.activity, ref);
+    if (person) {
+      // Removed by the person (not `remove-upgrade`, which Teams sends when a new version replaces the old): never
+      // installed for them again by the bot, until they install it themselves.
+      if (context.activity.type !== 'installationUpdate' || context.activity.action !== 'remove') return;
+      const at = typeof context.activity.timestamp === 'string' ? context.activity.timestamp : new Date().toISOString();
+      await this.personal?.removedByUser?.(person.aadObjectId, person.tenantId, at);
+      this.logger.info({ event: 'conversation.removed_by_user', conversationType: 'personal' }, 'app removed from a personal scope');
+      return;
+    }
     if (ref.conversationType === 'personal' || ref.conversationId === '') return;
     const removed = await this.registry.uninstalled(ref);
     this.logger.info({ event: 'conversation.uninstalled', conversationType: ref.conversationType, conversationId: ref.conversationId, removed }, 'app removed');

@@ -4,6 +4,9 @@ import { ConversationRegistry, personalConversationsIn, type RegistryDoc } from 
 import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../services/notifications/dispatcher';
 import type { OutboxDoc } from '../../services/notifications/model';
 import { Outbox } from '../../services/notifications/outbox';
+import type { DeliveryReports } from '../../services/notifications/reach';
+import { OutboxReports } from '../../services/notifications/reports';
+import type { GraphPort } from '../../services/graph/graphPort';
 import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
 import { CONTAINERS } from '../../services/storage/containers';
 import { Relay } from '../../services/workflow/relay';
@@ -35,6 +38,11 @@ export interface DeliveryDeps {
    * delivery to someone who used the bot lately costs no profile read.
    */
   profiles?: UserProfileRepository;
+  /**
+   * Microsoft Graph, when configured: people without the app get it installed before their first message (unless they
+   * removed it themselves). Without it they stay unreachable (`notInstalled`), as the delivery reports say.
+   */
+  graph?: GraphPort;
 }
 
 /** Proactive delivery, wired: what feature code enqueues into, what the bot's handlers call, and the running sender. */
@@ -51,6 +59,8 @@ export interface Delivery {
    * writes into its document reach the outbox through it (see services/workflow/relay.ts).
    */
   readonly relay: Relay;
+  /** Whom each notification reached: `report(key)`, and `onSettled(prefix, listener)` for senders' cards. */
+  readonly reports: DeliveryReports;
   /** Resolves once the relay has nothing left to hand over and the dispatcher nothing left to send. */
   whenIdle(): Promise<void>;
   /** Finishes relaying and calls in flight and hands unsent work back to the outbox; call before closing the database. */
@@ -64,6 +74,8 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
   const outbox = new Outbox(outboxStore);
   const registry = new ConversationRegistry(conversations);
   const botAppId = deps.botAppId ?? '';
+  const reports = new OutboxReports(outboxStore, { logger: deps.logger });
+  const personal = personalConversationsIn(deps.profiles ?? new UserProfileRepository(deps.database.store<UserProfile>(CONTAINERS.users)));
   const dispatcher = startDispatcher({
     stores: { outbox: outboxStore, users: deps.database.store<UserProfile>(CONTAINERS.users), conversations },
     sender: new BotConnectorSender({ adapter: deps.adapter, botAppId, logger: deps.logger }),
@@ -71,9 +83,13 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     outbox,
     limits: deps.limits,
     options: deps.options,
-    personal: personalConversationsIn(deps.profiles ?? new UserProfileRepository(deps.database.store<UserProfile>(CONTAINERS.users))),
+    personal,
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
-    onEvent: deps.onEvent,
+    graph: deps.graph,
+    onEvent: (event) => {
+      reports.noteEvent(event);
+      deps.onEvent?.(event);
+    },
   });
   // The relay hands notices over only as fast as the dispatcher sends them (Teams' rate limit): a burst of actions
   // waits in its documents, where several changes of one item become one hand-over, instead of piling up in the outbox.
@@ -87,9 +103,10 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
   return {
     outbox,
     registry,
-    lifecycle: new ConversationLifecycle(registry, deps.logger),
+    lifecycle: new ConversationLifecycle(registry, deps.logger, personal),
     dispatcher,
     relay,
+    reports,
     async whenIdle() {
       // The relay feeds the outbox: idle when neither has work after the dispatcher became idle.
       for (;;) {
@@ -101,6 +118,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     async stop() {
       await relay.stop();
       await dispatcher.stop();
+      await reports.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { DocumentStore, StoredFields } from '../storage/documentStore';
 import { updateWithRetry } from '../common/etagRetry';
 import { deleteUnchanged } from '../storage/documentStore';
 import { toKey } from '../common/ids';
-import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
+import { sameRef, type ConversationRef, type PersonalAppRecord, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
 import type { Clock } from '../common/clock';
 import { systemClock } from '../common/clock';
 
@@ -245,9 +245,18 @@ export interface PersonalConversations {
   remember(aadObjectId: string, tenantId: string, ref: ConversationRef): Promise<void>;
   /**
    * Teams refused the personal chat for good (the person blocked or removed the bot): forget `ref` if it is still the
-   * stored one, so that the profile's retention starts as after an uninstall.
+   * stored one, so that the profile's retention starts as after an uninstall. With `removedAt`, the person is also
+   * marked as having removed the app (the bot does not install it for them again).
    */
-  forget?(aadObjectId: string, ref: ConversationRef): Promise<void>;
+  forget?(aadObjectId: string, ref: ConversationRef, removedAt?: string): Promise<void>;
+  /** What the bot knows about the app in the person's personal scope (see {@link PersonalAppRecord}). */
+  appRecord?(aadObjectId: string): Promise<PersonalAppRecord | undefined>;
+  /** The bot installed the app for the person through Graph at `at`. */
+  installedByBot?(aadObjectId: string, tenantId: string, at: string): Promise<void>;
+  /** Teams said the person removed the app from their personal scope (`installationUpdate` remove) at `at`. */
+  removedByUser?(aadObjectId: string, tenantId: string, at: string): Promise<void>;
+  /** The person installed the app again themselves (`installationUpdate` add): the removal mark goes. */
+  reinstalledByUser?(aadObjectId: string, tenantId: string): Promise<void>;
 }
 
 /** {@link PersonalConversations} on the user profiles. */
@@ -259,8 +268,31 @@ export function personalConversationsIn(profiles: UserProfileRepository): Person
     async remember(aadObjectId, tenantId, ref) {
       await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => (sameRef(p.personal, ref) ? undefined : { ...p, personal: ref }));
     },
-    async forget(aadObjectId, ref) {
-      await profiles.update(aadObjectId.toLowerCase(), ref.tenantId, (p: UserProfile) => (p.personal && sameRef(p.personal, ref) ? { ...p, personal: undefined } : undefined));
+    async forget(aadObjectId, ref, removedAt) {
+      await profiles.update(aadObjectId.toLowerCase(), ref.tenantId, (p: UserProfile) => {
+        const stored = p.personal && sameRef(p.personal, ref);
+        if (!stored && (!removedAt || p.personal)) return undefined;
+        // A removal is noted only when the refused chat is the stored one (or none is stored): a newer chat means the
+        // person has installed the app again since.
+        return { ...p, personal: undefined, ...(removedAt ? { app: { ...p.app, removedByUserAt: removedAt } } : {}) };
+      });
+    },
+    async appRecord(aadObjectId) {
+      return (await profiles.get(aadObjectId.toLowerCase()))?.app;
+    },
+    async installedByBot(aadObjectId, tenantId, at) {
+      await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => ({ ...p, app: { ...p.app, installedByBotAt: at } }));
+    },
+    async removedByUser(aadObjectId, tenantId, at) {
+      // The personal chat goes in the same write: a stored chat would void the mark (see withAppRecord).
+      await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => ({ ...p, personal: undefined, app: { ...p.app, removedByUserAt: at } }));
+    },
+    async reinstalledByUser(aadObjectId, tenantId) {
+      await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => {
+        if (!p.app?.removedByUserAt) return undefined;
+        const { removedByUserAt: _gone, ...app } = p.app;
+        return { ...p, app };
+      });
     },
   };
 }

@@ -75,6 +75,14 @@ export class DeliveryLedger {
     return this.write(doc, { status: 'sending', dueAt: now + this.leaseMs, conversation }, true);
   }
 
+  /**
+   * Records progress on a delivery this process keeps working on (an installation done), with a fresh lease. The
+   * same guard as {@link claim}: `undefined` when the lease was lost meanwhile.
+   */
+  hold(doc: Delivery, changes: DeliveryChanges): Promise<Delivery | undefined> {
+    return this.write(doc, { ...changes, status: 'leased', dueAt: this.clock.now() + this.leaseMs }, true);
+  }
+
   /** Back to pending, due at `dueAt`, without a send (stopping, rate-limit deferral, waiting for an original). */
   release(doc: Delivery, dueAt: number, changes: DeliveryChanges = {}): Promise<Delivery | undefined> {
     return this.write(doc, { ...changes, status: 'pending', dueAt }, false);

@@ -21,6 +21,8 @@ import { Outcomes } from './dispatcher/outcomes';
 import { QuerySchedule } from './dispatcher/querySchedule';
 import { SlotPump } from './dispatcher/slotPump';
 import { Waker } from './dispatcher/waker';
+import { Installs } from './dispatcher/installs';
+import type { GraphPort } from '../graph/graphPort';
 
 /** The containers the dispatcher works on. */
 export interface DispatcherStores {
@@ -63,12 +65,36 @@ export interface DispatcherOptions {
   repairAfterMs: number;
   /** An update whose original message is not sent yet waits this long before looking again. */
   waitForOriginalMs: number;
+  /** Graph failures (not throttling) of one installation before the recipient counts as `installFailed`. */
+  maxInstallFailures: number;
+  /** Chats Teams refuses after the bot installed the app before giving up (an installation takes a moment to take effect). */
+  maxInstallWaits: number;
+  /** Back-off between those refusals, and after a failed Graph call. */
+  installBackoff: BackoffPolicy;
+  /** Graph installations under way at once (they hold no Teams rate-limit slot). */
+  maxInstallsInFlight: number;
 }
 
 /** What happened to a delivery; for metrics, tests and benchmarks. Ids and codes only. */
 export interface DeliveryEvent {
-  type: 'sent' | 'updated' | 'superseded' | 'retry' | 'throttled' | 'failed' | 'unreachable' | 'conversationCreated' | 'leaseLost' | 'uncertainResend';
+  type:
+    | 'sent'
+    | 'updated'
+    | 'superseded'
+    | 'retry'
+    | 'throttled'
+    | 'failed'
+    | 'unreachable'
+    | 'conversationCreated'
+    | 'leaseLost'
+    | 'uncertainResend'
+    /** The app was installed for the recipient through Graph (or Graph found it installed). */
+    | 'installed'
+    /** Graph throttled the installation; the delivery waits. */
+    | 'installThrottled';
   notificationId: string;
+  /** The notification's idempotency key (absent only where no delivery document was at hand). */
+  notificationKey?: string;
   deliveryId: string;
   conversationId?: string;
   activityId?: string;
@@ -91,6 +117,11 @@ export interface StartDispatcherDeps {
   /** Where personal chat references live; defaults to the user profiles in `stores.users`. */
   personal?: PersonalConversations;
   onEvent?: (event: DeliveryEvent) => void;
+  /**
+   * Microsoft Graph, when configured: a person Teams will not open a chat with for want of the app gets it installed
+   * (feature `install`), unless they removed it themselves. Without it such a person is `unreachable`/`notInstalled`.
+   */
+  graph?: GraphPort;
   /** Source of jitter; tests make it deterministic. */
   random?: () => number;
 }
@@ -142,6 +173,10 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     repairIntervalMs: 30_000,
     repairAfterMs: 10_000,
     waitForOriginalMs: 2_000,
+    maxInstallFailures: 4,
+    maxInstallWaits: 5,
+    installBackoff: { baseDelayMs: 2_000, maxDelayMs: 30_000 },
+    maxInstallsInFlight: 16,
   };
 }
 
@@ -181,7 +216,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   const registry = new ConversationRegistry(deps.stores.conversations, clock);
   const outcomes = new Outcomes(ctx, limiter, registry);
   const claimer = new Claimer(ctx, deps.outbox ?? new Outbox(deps.stores.outbox, { clock }), outcomes);
-  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint);
+  const installs = deps.graph ? new Installs(ctx, deps.graph, outcomes) : undefined;
+  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, installs);
   const unsubscribe = deps.outbox?.onEnqueued((created) => claimer.takeHandoff(created));
   const loop = new DispatcherLoop(ctx, claimer, new SlotPump(ctx, limiter, calls), unsubscribe).start();
   return {

@@ -33,6 +33,7 @@ export type {
   ConversationRef,
   DeliveryDoc,
   DeliveryError,
+  DeliveryInstall,
   DeliveryStatus,
   EnqueueResult,
   NotificationDoc,
@@ -45,4 +46,6 @@ export type {
   UserRecipient,
 } from './model';
 export { Outbox, OutboxError, type OutboxOptions } from './outbox';
+export type { DeliveryReport, DeliveryReports, Reach, RecipientReach, UnreachableReason } from './reach';
+export { OutboxReports, recipientReachOf, reportOf, type OutboxReportsOptions } from './reports';
 export { DeliveryRateLimiter, TEAMS_LIMITS, type DeliveryLimits, type RateWindow } from './rateLimiter';

@@ -6,6 +6,7 @@
  * design needs neither multi-document transactions nor TTL nor the change feed.
  */
 import type { ConversationRef } from '../users/userProfiles';
+import type { Reach, UnreachableReason } from './reach';
 
 export type { ConversationRef };
 
@@ -114,6 +115,21 @@ export interface UpdateMark {
   latestUpdateMs?: number;
 }
 
+/**
+ * Installing the app for a person Teams would not open a chat with (no app): the dispatcher's progress, kept in the
+ * delivery so that a retry after a crash or a Graph throttle goes on where it stopped.
+ */
+export interface DeliveryInstall {
+  /** `needed`: Teams refused the chat for want of the app; install first. `done`: Graph installed it (or found it installed). */
+  state: 'needed' | 'done';
+  /** When the bot installed the app (Graph created it); absent when Graph found it installed already. */
+  installedAt?: string;
+  /** Graph calls that failed (transient); throttling is not counted. */
+  failures: number;
+  /** Chats Teams still refused after the installation (it takes a moment to take effect). */
+  waits: number;
+}
+
 /** One recipient of one notification; pk = notification id. */
 export interface DeliveryDoc extends StoredRecipient, UpdateMark {
   id: string;
@@ -142,6 +158,12 @@ export interface DeliveryDoc extends StoredRecipient, UpdateMark {
   sentAt?: string;
   /** An update that was not sent because a newer update of the same message had already been applied. */
   superseded?: boolean;
+  /** How the recipient was reached, written when the delivery settles (absent while pending, and in older documents). */
+  reach?: Exclude<Reach, 'pending'>;
+  /** Why not, when `reach` is `unreachable`. */
+  reason?: UnreachableReason;
+  /** Present once Teams refused a personal chat for want of the app and Graph may install it. */
+  install?: DeliveryInstall;
   createdAt: string;
   createdAtMs: number;
   updatedAt: string;

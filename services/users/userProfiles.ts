@@ -17,6 +17,18 @@ export interface ConversationRef {
   userId?: string;
 }
 
+/**
+ * The app in a person's personal scope, as far as the bot knows: whether it installed the app for them, and whether
+ * they removed it. A person who removed the app is never given it again by the bot; the mark goes when they install it
+ * again themselves (a stored personal chat means the app is there, see {@link withAppRecord}).
+ */
+export interface PersonalAppRecord {
+  /** When the bot last installed the app for the person through Microsoft Graph. */
+  installedByBotAt?: string;
+  /** When Teams said the person removed the app (uninstall, or a post to their chat refused). */
+  removedByUserAt?: string;
+}
+
 /** What the bot remembers about one user; pk = AAD object id, one document per user. */
 export interface UserProfile {
   id: 'profile';
@@ -28,6 +40,8 @@ export interface UserProfile {
   homeAuthoritySource?: 'chosen' | 'emailDomain';
   locale?: string;
   personal?: ConversationRef;
+  /** Installations of the app in personal scope (issue 15); kept as long as the profile. */
+  app?: PersonalAppRecord;
   createdAt: string;
   updatedAt: string;
   /**
@@ -60,6 +74,16 @@ const DAY_MS = 86_400_000;
 export function withExpiry(profile: UserProfile, now: Date, idleDays: number): UserProfile {
   const { expiresAt: _previous, ...rest } = profile;
   return profile.personal ? rest : { ...rest, expiresAt: now.getTime() + idleDays * DAY_MS };
+}
+
+/**
+ * A stored personal chat means the person has the app (they opened it, or Teams let the bot open a chat): a mark that
+ * they removed it is void then. So reinstalling the app themselves, or any personal message, clears the mark.
+ */
+export function withAppRecord(profile: UserProfile): UserProfile {
+  if (!profile.personal || !profile.app?.removedByUserAt) return profile;
+  const { removedByUserAt: _gone, ...app } = profile.app;
+  return { ...profile, app };
 }
 
 /**
@@ -110,7 +134,7 @@ export class UserProfileRepository {
         id: 'profile', pk: aadObjectId, type: 'userProfile', tenantId, createdAt: now.toISOString(), updatedAt: now.toISOString(),
       };
       const next = change({ ...base });
-      return next ? withExpiry({ ...next, updatedAt: now.toISOString() }, now, this.retention.idleDays) : undefined;
+      return next ? withExpiry(withAppRecord({ ...next, updatedAt: now.toISOString() }), now, this.retention.idleDays) : undefined;
     });
     this.remember(aadObjectId, saved);
     return saved;

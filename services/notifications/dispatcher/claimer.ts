@@ -215,7 +215,7 @@ export class Claimer {
       work.activityId = original.activityId;
       if ((original.latestUpdateMs ?? 0) > claimed.createdAtMs) {
         // A newer update of the same card is already shown; sending this one would roll it back.
-        await ledger.sent(claimed, { superseded: true, conversation: original.conversation, activityId: original.activityId });
+        await ledger.sent(claimed, { reach: 'delivered', superseded: true, conversation: original.conversation, activityId: original.activityId });
         this.ctx.emit(eventOf(work, 'superseded'));
         return undefined;
       }

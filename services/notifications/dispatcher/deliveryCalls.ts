@@ -6,6 +6,7 @@ import type { Delivery } from '../deliveryLedger';
 import type { ConversationRef, OutboxDoc } from '../model';
 import type { RatePermit } from '../rateLimiter';
 import type { DispatchContext } from './context';
+import { Installs } from './installs';
 import type { Outcomes } from './outcomes';
 import { errorCode, eventOf, type Work } from './work';
 
@@ -20,7 +21,27 @@ export class DeliveryCalls {
     private readonly outbox: DocumentStore<OutboxDoc>,
     /** Endpoint for opening a 1:1 chat in a tenant the bot has not heard from since references were kept. */
     private readonly defaultEndpoint: TenantEndpoint | undefined,
+    /** Installation through Graph, when configured. */
+    private readonly installs?: Installs,
   ) {}
+
+  /**
+   * Whether `work` waits for the app to be installed for its recipient (and Graph is there to do it): then it goes
+   * through {@link install}, which needs no rate-limit permit, instead of {@link run}.
+   */
+  needsInstall(work: Work): boolean {
+    return !!this.installs && !work.ref && work.doc.install?.state === 'needed';
+  }
+
+  /** Whether another installation may start now. */
+  canInstall(): boolean {
+    return this.installs?.hasRoom() ?? false;
+  }
+
+  /** Installs the app for a delivery's recipient through Graph (no Teams call, no permit). Never throws. */
+  install(work: Work): Promise<void> {
+    return this.installs ? this.installs.install(work) : Promise.resolve();
+  }
 
   /** Runs the call a delivery holding a rate-limit permit needs: its message, or first a personal chat. Never throws. */
   async run(work: Work, permit: RatePermit): Promise<void> {
@@ -58,6 +79,7 @@ export class DeliveryCalls {
     }
     permit.release(clock.now());
     const { recorded, raced } = await ledger.sent(doc, {
+      reach: doc.install?.installedAt ? 'installedThenDelivered' : 'delivered',
       activityId,
       conversation: ref,
       attempts: doc.attempts + 1,
@@ -95,7 +117,9 @@ export class DeliveryCalls {
       ref = await this.sender.createPersonalConversation({ aadObjectId: target.aadObjectId, tenantId: target.tenantId, ...endpoint }, this.sendOptions(work.doc));
     } catch (err) {
       permit.release(clock.now());
-      await this.outcomes.handleFailure(work, err, false);
+      // No app: install it through Graph (outside the permit, just returned) if there is Graph to do it.
+      if (this.installs && Installs.refusedForWantOfApp(err)) await this.installs.refused(work, err);
+      else await this.outcomes.handleFailure(work, err, false);
       return;
     }
     permit.release(clock.now());

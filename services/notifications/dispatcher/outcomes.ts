@@ -4,6 +4,7 @@ import type { ConversationRegistry } from '../conversationRegistry';
 import type { DeliveryChanges } from '../deliveryLedger';
 import type { DeliveryError } from '../model';
 import type { DeliveryRateLimiter } from '../rateLimiter';
+import type { UnreachableReason } from '../reach';
 import type { DispatchContext } from './context';
 import { channelErrorOf, errorOf, eventOf, type Work } from './work';
 
@@ -15,9 +16,18 @@ export class Outcomes {
     private readonly registry: ConversationRegistry,
   ) {}
 
-  /** Ends a delivery as failed or unreachable; a lost lease leaves it to whoever holds it now. */
-  async settleFailed(work: Work, status: 'failed' | 'unreachable', error: DeliveryError, changes: DeliveryChanges = {}): Promise<void> {
-    const written = await this.ctx.ledger.finish(work.doc, status, error, changes);
+  /**
+   * Ends a delivery as failed or unreachable, recording why the recipient was not reached (`reason`, else derived from
+   * the error); a lost lease leaves it to whoever holds it now.
+   */
+  async settleFailed(
+    work: Work,
+    status: 'failed' | 'unreachable',
+    error: DeliveryError,
+    changes: DeliveryChanges = {},
+    reason: UnreachableReason = reasonOf(work, status, error),
+  ): Promise<void> {
+    const written = await this.ctx.ledger.finish(work.doc, status, error, { ...changes, reach: 'unreachable', reason });
     if (!written) {
       this.ctx.emit(eventOf(work, 'leaseLost'));
       return;
@@ -84,6 +94,21 @@ export class Outcomes {
     await this.settleFailed(work, 'unreachable', error, { attempts, uncertainResends });
     if (work.ref && work.ref.conversationType !== 'personal') await this.registry.markUnreachable(work.ref);
     // A person who blocked or removed the bot: their chat reference goes, and with it their profile's reason to stay.
-    else if (work.ref && work.doc.target.kind === 'user') await this.ctx.personal.forget?.(work.doc.target.aadObjectId, work.ref);
+    // A 403 on their chat also marks them as having removed the app: the bot does not install it for them again.
+    else if (work.ref && work.doc.target.kind === 'user') {
+      await this.ctx.personal.forget?.(work.doc.target.aadObjectId, work.ref, error.status === 403 ? error.at : undefined);
+    }
   }
+}
+
+/**
+ * Why a recipient was not reached, from what the channel answered: Teams refuses to open a chat with a person without
+ * the app (403), refuses posts to a chat whose person removed the app or whose team removed it (403/404), and says
+ * `ConversationBlockedByUser` for a person who blocked the bot.
+ */
+export function reasonOf(work: Pick<Work, 'ref'>, status: 'failed' | 'unreachable', error: DeliveryError): UnreachableReason {
+  if (status === 'failed') return 'failed';
+  if (error.code === 'ConversationBlockedByUser') return 'blocked';
+  if (!work.ref) return error.status === 403 ? 'notInstalled' : 'failed';
+  return 'removedByUser';
 }

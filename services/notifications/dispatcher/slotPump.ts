@@ -54,6 +54,16 @@ export class SlotPump {
         i++;
         continue;
       }
+      // A person who needs the app first: the Graph installation holds no Teams slot.
+      if (this.calls.needsInstall(work)) {
+        if (this.calls.canInstall()) {
+          ready.splice(i, 1);
+          this.track(work, this.calls.install(work));
+          continue;
+        }
+        i++;
+        continue;
+      }
       if (work.uncertain && this.uncertainInFlight > 0) {
         i++;
         continue;
@@ -128,12 +138,18 @@ export class SlotPump {
 
   /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */
   private start(work: Work, permit: RatePermit): void {
-    const { holdings, waker } = this.ctx;
     const uncertain = work.uncertain;
     if (uncertain) this.uncertainInFlight += 1;
-    const run = this.calls.run(work, permit);
-    Holdings.track(holdings.inFlight, run, () => {
+    this.track(work, this.calls.run(work, permit), () => {
       if (uncertain) this.uncertainInFlight -= 1;
+    });
+  }
+
+  /** Keeps a call on `work` among those in flight; afterwards the delivery is let go unless it was queued again. */
+  private track(work: Work, run: Promise<void>, then?: () => void): void {
+    const { holdings, waker } = this.ctx;
+    Holdings.track(holdings.inFlight, run, () => {
+      then?.();
       if (!holdings.ready.includes(work)) holdings.done(work);
       waker.wake();
     });

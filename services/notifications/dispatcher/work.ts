@@ -64,6 +64,7 @@ export function eventOf(work: Work, type: DeliveryEvent['type'], extra: Partial<
   return {
     type,
     notificationId: work.doc.pk,
+    notificationKey: work.doc.notificationKey,
     deliveryId: work.doc.id,
     conversationId: work.ref?.conversationId,
     ...extra,
