@@ -7,6 +7,7 @@ import { LiveAnswers } from '../services/answers/liveAnswers';
 import { UnansweredQuestions, type UnansweredQuestion } from '../services/answers/unansweredQuestions';
 import { AuditLog, type AuditEntry } from '../services/audit/auditLog';
 import { DirectoryRepository, type DirectoryDoc } from '../services/directory/directoryRepository';
+import { GroupRoles, roleGroupIds, type GroupSnapshot } from '../services/directory/groupRoles';
 import { loadGazetteer } from '../services/directory/gazetteer';
 import { skeletonDirectory } from '../services/directory/skeleton';
 import { parseDirectory } from '../services/directory/validate';
@@ -145,6 +146,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
 
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
+  let groupRoles: GroupRoles | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let delivery: Delivery | undefined;
   let jobs: JobRunner | undefined;
@@ -173,6 +175,23 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     live = new LiveAnswers(engine, directory, logger);
     await live.refresh(true);
     live.startAutoRefresh(DIRECTORY_REFRESH_MS);
+    // Roles from Entra groups (GRAPH_GROUP_*, else the directory file's): read through Graph before the first turn,
+    // then kept for GRAPH_GROUP_CACHE_SECONDS and re-read in the background (services/directory/groupRoles.ts).
+    if (graph && config.graph) {
+      const liveDirectory = live;
+      const groupConfig = config.graph;
+      groupRoles = new GroupRoles({
+        graph,
+        groupIds: () => roleGroupIds(groupConfig.groups, liveDirectory.engine.directory),
+        cacheMs: groupConfig.groupCacheMs,
+        now: () => (options.now ? options.now().getTime() : Date.now()),
+        logger,
+      });
+      await groupRoles.refreshIfStale();
+      groupRoles.start(Math.max(1_000, Math.floor(groupConfig.groupCacheMs / 10)));
+    }
+    const liveGroups = groupRoles;
+    const groups: (() => GroupSnapshot) | undefined = liveGroups ? () => liveGroups.snapshot() : undefined;
 
     const purge = () =>
       unanswered.purgeExpired().catch((err: unknown) => logger.warn({ event: 'purge.failed', code: (err as Error)?.name }, 'purge failed'));
@@ -200,12 +219,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         // The feature list is complete before the first turn, so the table is built once.
         intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => (f.personalOnly ? personalIntents(f.intents) : f.intents) ?? {}))),
       }),
-      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, logger, now: options.now }),
+      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, groups, logger, now: options.now }),
     );
     // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
     circle = new CircleService({
       store: database.store<CircleDoc>(CONTAINERS.circle),
       directory: () => liveAnswers.engine.directory,
+      groups,
       outbox: { enqueue: (r) => delivery!.outbox.enqueue(r), enqueueUpdate: (r) => delivery!.outbox.enqueueUpdate(r), deleteOwned: (p) => delivery!.outbox.deleteOwned(p) },
       scheduler,
       // The relay exists once delivery has started (below); the service only writes after the first turn.
@@ -237,6 +257,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       items: database.store<ItemDoc>(CONTAINERS.items),
       audit: database.store<AuditEntry>(CONTAINERS.audit),
       directory: () => liveAnswers.engine.directory,
+      groups,
       relay: delivery.relay,
       outbox: delivery.outbox,
       settings: config.requests,
@@ -323,7 +344,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
     // Help comes last so that the help card lists the features in the order users meet them.
-    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory));
+    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
     const startMs = options.now ? options.now().getTime() : Date.now();
     const recurring = [
@@ -355,7 +376,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
-    const tab = new TabService({ live: liveAnswers, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
+    const tab = new TabService({ live: liveAnswers, groups, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId
       ? new SsoTokenValidator({
@@ -382,6 +403,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     );
   } catch (err) {
     live?.stop();
+    groupRoles?.stop();
     clearInterval(purgeTimer);
     await jobs?.stop();
     await delivery?.stop();
@@ -392,6 +414,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
 
   const running = server;
   const answers = live;
+  const roleGroups = groupRoles;
   const sending = delivery;
   const runner = jobs;
   const circleService = circle!;
@@ -411,6 +434,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     stop: () =>
       (stopped ??= (async () => {
         answers.stop();
+        roleGroups?.stop();
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
         replies?.close();

@@ -14,8 +14,10 @@ import { silentLogger } from '../../services/logging';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
+import type { ItemDoc } from '../../services/requests/model';
 import { FakeClock } from '../support/fakeClock';
 import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
+import { startTestApp } from '../support/testApp';
 
 /**
  * People by name and roles from groups with the real Graph adapter against the Graph stand-in (loopback HTTPS):
@@ -141,5 +143,31 @@ describe('roles from Entra groups through Graph', () => {
     expect(rolesOf(directory, alice.id, roles.snapshot()).headOfficeOf).toEqual([]);
     expect(rolesOf(directory, bob.id, roles.snapshot()).headOfficeOf).toEqual(['koeln']);
     expect(roles.snapshot().names.get(bob.id)).toBe('Bob Vorzimmer');
+  });
+});
+
+describe('the running app with role groups', () => {
+  it('reads the groups at start: a circle group member is in the circle, a head office group member receives the Vortrag', async () => {
+    const graph = await startGraphStandIn({ permissions: ['GroupMember.Read.All'] });
+    const circleGroup = stableGuid('circle-group');
+    const officeGroup = stableGuid('koeln-office-group');
+    const carla = { id: stableGuid('carla'), upn: 'carla@bezreg-koeln.example', displayName: 'Carla Kreis' };
+    const dora = { id: stableGuid('dora'), upn: 'dora@bezreg-koeln.example', displayName: 'Dora Vorzimmer' };
+    graph.addUser(carla);
+    graph.addUser(dora);
+    graph.addGroup(circleGroup, [carla.id]);
+    graph.addGroup(officeGroup, [dora.id]);
+    const app = await startTestApp({ ...graph.env(), GRAPH_GROUP_CIRCLE_MEMBERS: circleGroup, GRAPH_GROUP_HEAD_OFFICE_KOELN: officeGroup });
+    try {
+      expect((await app.circle.members()).find((m) => m.aadObjectId === carla.id)).toEqual({ aadObjectId: carla.id, name: 'Carla Kreis', role: 'guest' });
+      const report = { kind: 'report', authority: 'koeln', createdBy: { aadObjectId: '00000000-0000-4000-8000-000400000001' } } as ItemDoc;
+      expect(app.requests.audienceOf(report)).toContain(dora.id);
+      expect(app.requests.rolesFor(dora.id, report)).toMatchObject({ headSide: true });
+      expect(app.requests.rolesFor(carla.id, report)).toMatchObject({ headSide: false });
+      expect(graph.calls.filter((c) => c.path.includes('/transitiveMembers')).map((c) => c.status)).toEqual([200, 200]);
+    } finally {
+      await app.stop();
+      await graph.close();
+    }
   });
 });
