@@ -18,7 +18,6 @@ import { RequestNotifier } from '../services/requests/notifications';
 import { HEAD_REACH_PREFIX, headReachListener } from '../services/requests/headReach';
 import { CIRCLE_REACH_PREFIX, circleReachListener } from '../services/circle/reach';
 import { CIRCLE_SOURCE } from '../services/circle/notifications';
-import type { DeliveryReports } from '../services/notifications/reach';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
 import { RequestViews } from '../services/requests/views';
 import { collectMyData, type MyData } from '../services/privacy/myData';
@@ -287,27 +286,25 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     delivery.relay.register(requestNotifier.source(REQUESTS_SOURCE));
     // Delivery reports where the sender looks: the KfI's line on the circle's cards, the IB told when the head is not reached.
-    const reports = (delivery as Delivery & { reports?: DeliveryReports }).reports;
-    if (reports) {
-      const nowMs = () => (options.now ? options.now() : new Date()).getTime();
-      reports.onSettled(
-        CIRCLE_REACH_PREFIX,
-        circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
-      );
-      const mailFrom = config.graph?.mailFrom;
-      reports.onSettled(
-        HEAD_REACH_PREFIX,
-        headReachListener({
-          store: database.store<ItemDoc>(CONTAINERS.items),
-          directory: () => liveAnswers.engine.directory,
-          reports,
-          mailAvailable: async () => !!graph && !!mailFrom && (await graph.features().catch(() => new Set<string>())).has('mail'),
-          writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: nowMs },
-          logger,
-          now: () => (options.now ? options.now() : new Date()),
-        }),
-      );
-    }
+    const reports = delivery.reports;
+    const nowMs = () => (options.now ? options.now() : new Date()).getTime();
+    reports.onSettled(
+      CIRCLE_REACH_PREFIX,
+      circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
+    );
+    const mailFrom = config.graph?.mailFrom;
+    reports.onSettled(
+      HEAD_REACH_PREFIX,
+      headReachListener({
+        store: database.store<ItemDoc>(CONTAINERS.items),
+        directory: () => liveAnswers.engine.directory,
+        reports,
+        mailAvailable: async () => !!graph && !!mailFrom && (await graph.features().catch(() => new Set<string>())).has('mail'),
+        writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: nowMs },
+        logger,
+        now: () => (options.now ? options.now() : new Date()),
+      }),
+    );
     // The Koordinierungskreis: polls and meetings carry their notices; its source carries them out.
     delivery.relay.register(circle.relaySource());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
