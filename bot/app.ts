@@ -140,7 +140,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   }
 
   // Microsoft Graph (optional): who is reachable, installed, in which group; the circle's Teams meeting.
-  const graph: GraphPort | undefined = config.graph ? createGraphPort(config.graph, { logger }) : undefined;
+  const graph: GraphPort | undefined = config.graph ? createGraphPort(config.graph, { logger, teamsAppId: config.teamsAppId }) : undefined;
   await announceGraph(graph, logger);
 
   let server: RunningServer | undefined;
