@@ -2,7 +2,7 @@ import type { DocumentStore, StoredFields } from '../storage/documentStore';
 import { updateWithRetry } from '../common/etagRetry';
 import { deleteUnchanged } from '../storage/documentStore';
 import { toKey } from '../common/ids';
-import { sameRef, type ConversationRef, type PersonalAppRecord, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
+import { sameRef, withBotInstallPending, withoutBotInstallPending, type ConversationRef, type PersonalAppRecord, type UserProfile, type UserProfileRepository } from '../users/userProfiles';
 import type { Clock } from '../common/clock';
 import { systemClock } from '../common/clock';
 
@@ -251,6 +251,13 @@ export interface PersonalConversations {
   forget?(aadObjectId: string, ref: ConversationRef, removedAt?: string): Promise<void>;
   /** What the bot knows about the app in the person's personal scope (see {@link PersonalAppRecord}). */
   appRecord?(aadObjectId: string): Promise<PersonalAppRecord | undefined>;
+  /**
+   * The bot is about to install the app for the person through Graph (written before the call: Teams' add for it may
+   * come first), so that the add is answered with the short note instead of the welcome card.
+   */
+  installingByBot?(aadObjectId: string, tenantId: string, at: string): Promise<void>;
+  /** The bot's installation added nothing (the app was there, or Graph refused): no add from Teams will follow. */
+  notInstalledByBot?(aadObjectId: string, tenantId: string): Promise<void>;
   /** The bot installed the app for the person through Graph at `at`. */
   installedByBot?(aadObjectId: string, tenantId: string, at: string): Promise<void>;
   /** Teams said the person removed the app from their personal scope (`installationUpdate` remove) at `at`. */
@@ -279,6 +286,12 @@ export function personalConversationsIn(profiles: UserProfileRepository): Person
     },
     async appRecord(aadObjectId) {
       return (await profiles.get(aadObjectId.toLowerCase()))?.app;
+    },
+    async installingByBot(aadObjectId, tenantId, at) {
+      await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => withBotInstallPending(p, at));
+    },
+    async notInstalledByBot(aadObjectId, tenantId) {
+      await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => withoutBotInstallPending(p));
     },
     async installedByBot(aadObjectId, tenantId, at) {
       await profiles.update(aadObjectId.toLowerCase(), tenantId, (p: UserProfile) => ({ ...p, app: { ...p.app, installedByBotAt: at } }));

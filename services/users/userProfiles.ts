@@ -27,7 +27,20 @@ export interface PersonalAppRecord {
   installedByBotAt?: string;
   /** When Teams said the person removed the app (uninstall, or a post to their chat refused). */
   removedByUserAt?: string;
+  /**
+   * When the bot started installing the app for the person (written before the Graph call, since Teams' add for that
+   * installation may arrive before the call returns); taken away by the first add that follows (see
+   * {@link takeBotInstallMark}), so the person's own later installation is greeted as theirs.
+   */
+  botInstallPendingSince?: string;
 }
+
+/**
+ * How long after the bot began an installation an `installationUpdate` add in the person's personal scope is taken as
+ * that installation's. Teams sends it within seconds; the bound only keeps a mark left by an installation whose outcome
+ * the bot never learnt (a Graph call that failed after it took effect) from greeting a much later own installation.
+ */
+export const BOT_INSTALL_ADD_WINDOW_MS = 86_400_000;
 
 /** What the bot remembers about one user; pk = AAD object id, one document per user. */
 export interface UserProfile {
@@ -81,9 +94,42 @@ export function withExpiry(profile: UserProfile, now: Date, idleDays: number): U
  * they removed it is void then. So reinstalling the app themselves, or any personal message, clears the mark.
  */
 export function withAppRecord(profile: UserProfile): UserProfile {
-  if (!profile.personal || !profile.app?.removedByUserAt) return profile;
-  const { removedByUserAt: _gone, ...app } = profile.app;
+  let app = profile.app;
+  // A removal noted after the bot began an installation ends it: the next add is the person's own.
+  if (app?.botInstallPendingSince && app.removedByUserAt && app.removedByUserAt >= app.botInstallPendingSince) {
+    const { botInstallPendingSince: _ended, ...rest } = app;
+    app = rest;
+  }
+  if (profile.personal && app?.removedByUserAt) {
+    const { removedByUserAt: _gone, ...rest } = app;
+    app = rest;
+  }
+  return app === profile.app ? profile : { ...profile, app };
+}
+
+/** The profile with the mark that the bot is installing the app for the person since `at`. */
+export function withBotInstallPending(profile: UserProfile, at: string): UserProfile {
+  return { ...profile, app: { ...profile.app, botInstallPendingSince: at } };
+}
+
+/** The profile without the bot's installation mark, or `undefined` when there is none (nothing to write). */
+export function withoutBotInstallPending(profile: UserProfile): UserProfile | undefined {
+  if (!profile.app?.botInstallPendingSince) return undefined;
+  const { botInstallPendingSince: _gone, ...app } = profile.app;
   return { ...profile, app };
+}
+
+/**
+ * Teams said the app was added to the person's personal scope at `addAt` (the activity's timestamp, if it has one):
+ * whether the bot installed it (its mark is there and not older than {@link BOT_INSTALL_ADD_WINDOW_MS}), and the
+ * profile to store (the mark taken away), `undefined` when nothing changes.
+ */
+export function takeBotInstallMark(profile: UserProfile, addAt?: string): { byBot: boolean; next: UserProfile | undefined } {
+  const since = profile.app?.botInstallPendingSince;
+  if (!since) return { byBot: false, next: undefined };
+  const addMs = addAt ? Date.parse(addAt) : Number.NaN;
+  const byBot = Number.isNaN(addMs) || addMs - Date.parse(since) <= BOT_INSTALL_ADD_WINDOW_MS;
+  return { byBot, next: withoutBotInstallPending(profile) };
 }
 
 /**
@@ -138,6 +184,20 @@ export class UserProfileRepository {
     });
     this.remember(aadObjectId, saved);
     return saved;
+  }
+
+  /**
+   * Teams added the app to the person's personal scope (see {@link takeBotInstallMark}): true when the bot installed
+   * it for them. The mark goes in the same conditional write, so a second add is the person's own.
+   */
+  async takeBotInstall(aadObjectId: string, tenantId: string, addAt?: string): Promise<boolean> {
+    let byBot = false;
+    await this.update(aadObjectId, tenantId, (p) => {
+      const taken = takeBotInstallMark(p, addAt);
+      byBot = taken.byBot;
+      return taken.next;
+    });
+    return byBot;
   }
 
   /** Deletes everything stored about the user ("Meine Daten löschen" and uninstall clean-up). */

@@ -17,7 +17,9 @@ import { channelErrorOf, errorCode, errorOf, eventOf, type Work } from './work';
  * - An installation takes a moment to reach Teams: a chat refused after it is tried again with back-off
  *   (`maxInstallWaits` times) before the recipient counts as `installFailed`.
  *
- * Progress is kept in the delivery (`install`), so a crash or a throttle goes on where it stopped.
+ * Progress is kept in the delivery (`install`), so a crash or a throttle goes on where it stopped. Before each Graph call
+ * the person's profile is marked (`botInstallPendingSince`), so that Teams' add for the installation is answered with a
+ * short note of why the app appeared rather than the welcome card; the mark goes when nothing was installed.
  */
 export class Installs {
   private running = 0;
@@ -105,6 +107,14 @@ export class Installs {
         await this.outcomes.settleFailed(work, 'unreachable', { code: 'graph_install_not_granted', at: new Date(clock.now()).toISOString() }, {}, 'notInstalled');
         return;
       }
+    } catch (err) {
+      await this.graphFailed(work, progress, err);
+      return;
+    }
+    // Marked before the call: Teams' add for this installation may reach the bot before Graph answers. A storage
+    // failure here leaves the delivery to its lease, like any other.
+    await personal.installingByBot?.(aadObjectId, tenantId, new Date(clock.now()).toISOString());
+    try {
       result = await this.graph.installApp(aadObjectId);
     } catch (err) {
       await this.graphFailed(work, progress, err);
@@ -112,6 +122,7 @@ export class Installs {
     }
     const at = new Date(clock.now()).toISOString();
     if (result === 'installed') await personal.installedByBot?.(aadObjectId, tenantId, at);
+    else await personal.notInstalledByBot?.(aadObjectId, tenantId);
     logger.info({ event: 'delivery.installed', notificationId: doc.pk, deliveryId: doc.id, result }, 'app installed for the recipient');
     const install: DeliveryInstall = { ...progress, state: 'done', waits: 0, ...(result === 'installed' ? { installedAt: at } : {}) };
     const held = await ledger.hold(doc, { install });
@@ -141,6 +152,7 @@ export class Installs {
       return;
     }
     if (ge.kind === 'forbidden') {
+      if (doc.target.kind === 'user') await this.ctx.personal.notInstalledByBot?.(doc.target.aadObjectId, doc.target.tenantId);
       await this.outcomes.settleFailed(work, 'unreachable', error, { install: progress }, 'notInstalled');
       return;
     }
