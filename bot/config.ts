@@ -19,6 +19,11 @@ export interface CosmosConfig {
   readonly endpoint?: string;
   /** Account key; when absent with an endpoint, a managed identity (DefaultAzureCredential) is used. */
   readonly key?: string;
+  /**
+   * Client id of the user-assigned managed identity for Cosmos DB: the bot's app id with MicrosoftAppType=UserAssignedMSI
+   * (one identity for the Bot Service, Graph and the database). Without it DefaultAzureCredential picks its default.
+   */
+  readonly managedIdentityClientId?: string;
   readonly databaseId: string;
   /** Pinned certificate fingerprint for a local embedded server in another process (`npm run db`). */
   readonly certificateSha256?: string;
@@ -121,6 +126,21 @@ export interface AppConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The keys an Azure deployment sets (infra/main.bicep; test/unit/infra/consistency.test.ts keeps the two in step).
+ * Without the first four an authenticated service refuses to start; without the others it runs as in local
+ * development (embedded database that forgets everything at a restart, a database name by default, local links).
+ */
+export const PRODUCTION_SETTINGS = [
+  'MicrosoftAppId',
+  'MicrosoftAppType',
+  'MicrosoftAppTenantId',
+  'ALLOWED_TENANT_IDS',
+  'COSMOS_ENDPOINT',
+  'COSMOS_DATABASE',
+  'PUBLIC_BASE_URL',
+] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -307,8 +327,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const microsoftAppTenantId = text(env, 'MicrosoftAppTenantId');
   const teamsAppId = (text(env, 'TEAMS_APP_ID') ?? microsoftAppId)?.toLowerCase();
   if (teamsAppId && !GUID.test(teamsAppId)) throw new ConfigError('TEAMS_APP_ID', 'must be a GUID (default: MicrosoftAppId).');
-  if (microsoftAppId && microsoftAppType === 'SingleTenant' && !microsoftAppTenantId) {
-    throw new ConfigError('MicrosoftAppTenantId', 'is required for a SingleTenant bot: set it to your Entra tenant ID.');
+  if (microsoftAppId && microsoftAppType !== 'MultiTenant' && !microsoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId', `is required for a ${microsoftAppType} bot: set it to your Entra tenant ID.`);
   }
   if (microsoftAppTenantId && !GUID.test(microsoftAppTenantId)) {
     throw new ConfigError('MicrosoftAppTenantId', 'must be a tenant ID GUID.');
@@ -368,7 +388,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     allowedTenantIds,
     maxBodyBytes: bytes(env, 'MAX_BODY_BYTES', 256 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    cosmos: Object.freeze({ endpoint, key, certificateSha256, databaseId, seedDemo: seedRaw === 'true' || !endpoint }),
+    cosmos: Object.freeze({
+      endpoint,
+      key,
+      managedIdentityClientId: microsoftAppType === 'UserAssignedMSI' ? microsoftAppId?.toLowerCase() : undefined,
+      certificateSha256,
+      databaseId,
+      seedDemo: seedRaw === 'true' || !endpoint,
+    }),
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     requests: Object.freeze(requestSettings(env)),

@@ -42,3 +42,10 @@ export const CONTAINERS = {
 
 export type ContainerName = (typeof CONTAINERS)[keyof typeof CONTAINERS];
 export const CONTAINER_NAMES = Object.values(CONTAINERS) as ContainerName[];
+
+/**
+ * How every container is declared (here, in database.ts at start, and in infra/cosmos.bicep): partition key path `/pk`,
+ * and default TTL -1, which turns Cosmos DB's per-document `ttl` on without expiring anything by itself (a document
+ * without `ttl` is kept; the purge jobs delete by `expiresAt` too, since the embedded server has no TTL).
+ */
+export const CONTAINER_SCHEMA = { partitionKeyPath: '/pk', defaultTtl: -1 } as const;

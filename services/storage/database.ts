@@ -1,16 +1,20 @@
 import type https from 'node:https';
 import { CosmosClient, type Database as CosmosDb } from '@azure/cosmos';
-import { CONTAINER_NAMES, type ContainerName } from './containers';
+import { DefaultAzureCredential } from '@azure/identity';
+import { CONTAINER_NAMES, CONTAINER_SCHEMA, type ContainerName } from './containers';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import type { DocumentStore, StoredFields } from './documentStore';
 import { pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 import { StorageUnavailableError } from './errors';
+import { TracedDocumentStore } from './tracedDocumentStore';
 
 export interface DatabaseOptions {
   /** Account endpoint; absent = start the embedded server on loopback. */
   endpoint?: string;
   /** Account key; absent with an endpoint = managed identity / DefaultAzureCredential. */
   key?: string;
+  /** Client id of the user-assigned managed identity to use (App Service with only a user-assigned identity needs it). */
+  managedIdentityClientId?: string;
   databaseId: string;
   /**
    * SHA-256 fingerprint ("AB:CD:…") of a self-signed certificate to trust for this endpoint only:
@@ -55,9 +59,11 @@ async function createClient(options: DatabaseOptions): Promise<{ client: CosmosC
     return { client: new CosmosClient({ endpoint: options.endpoint, key: options.key }), endpoint: options.endpoint };
   }
   // Managed identity in Azure (App Service), developer credentials locally.
-  const { DefaultAzureCredential } = await import('@azure/identity');
   return {
-    client: new CosmosClient({ endpoint: options.endpoint, aadCredentials: new DefaultAzureCredential() }),
+    client: new CosmosClient({
+      endpoint: options.endpoint,
+      aadCredentials: new DefaultAzureCredential(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {}),
+    }),
     endpoint: options.endpoint,
   };
 }
@@ -67,8 +73,8 @@ async function ensureSchema(client: CosmosClient, databaseId: string): Promise<C
   const { database } = await client.databases.createIfNotExists({ id: databaseId });
   for (const id of CONTAINER_NAMES) {
     // defaultTtl -1 enables per-document `ttl` on Azure (retention); the embedded server ignores it,
-    // so purge jobs delete by `expiresAt` as well.
-    await database.containers.createIfNotExists({ id, partitionKey: { paths: ['/pk'] }, defaultTtl: -1 });
+    // so purge jobs delete by `expiresAt` as well. On Azure, infra/cosmos.bicep declares the same.
+    await database.containers.createIfNotExists({ id, partitionKey: { paths: [CONTAINER_SCHEMA.partitionKeyPath] }, defaultTtl: CONTAINER_SCHEMA.defaultTtl });
   }
   return database;
 }
@@ -85,7 +91,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<AppDatabas
     throw new StorageUnavailableError(`could not prepare database "${options.databaseId}" at ${endpoint}: ${(err as Error).message}`);
   }
   const stores = new Map<string, DocumentStore<StoredFields>>();
-  for (const name of CONTAINER_NAMES) stores.set(name, new CosmosDocumentStore(database.container(name)));
+  // One span per database call (a no-op without telemetry).
+  for (const name of CONTAINER_NAMES) stores.set(name, new TracedDocumentStore(new CosmosDocumentStore(database.container(name))));
   let closed = false;
   return {
     embedded: !!embedded,
