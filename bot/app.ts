@@ -370,10 +370,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     // Every workflow has registered its documents with the relay by now: hand over what a stopped process left pending.
     delivery.relay.start(config.relay.sweepMs);
-    const bot = new TeamsBot({ features, profiles, logger, lifecycle: delivery.lifecycle });
+    // The caller's own profile is read from the database on each turn and tab request (not the cache): with several
+    // instances, what they chose a moment ago on another instance counts here too (docs/architecture.md).
+    const ownProfiles = profiles.readThrough();
+    const bot = new TeamsBot({ features, profiles: ownProfiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
-    const tab = new TabService({ live: liveAnswers, groups, profiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
+    const tab = new TabService({ live: liveAnswers, groups, profiles: ownProfiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     const ssoValidator = config.microsoftAppId
       ? new SsoTokenValidator({

@@ -1,6 +1,24 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 
+/**
+ * How long after SIGTERM the process ends at the latest: the grace for in-flight turns (SHUTDOWN_GRACE_MS, default
+ * 10 s) and {@link STOP_MARGIN_MS} for the rest (the job runner, the outbox's calls in flight, the database client).
+ * With the default, 15 s: well within the 30 s a platform gives between SIGTERM and SIGKILL (Kubernetes' and Azure
+ * Container Apps' default; keep SHUTDOWN_GRACE_MS below the platform's grace minus the margin).
+ */
+const STOP_MARGIN_MS = 5_000;
+const stopDeadlineMs = (graceMs: number): number => graceMs + STOP_MARGIN_MS;
+
+/** A log line that cannot stop the shutdown: with the log stream gone (EPIPE) the line is lost, nothing else. */
+function safeLog(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nowhere left to report it.
+  }
+}
+
 /** Entry point of `npm start`. */
 async function main(): Promise<void> {
   let config;
@@ -14,6 +32,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // A closed log stream (the platform's log collector gone, a pipe closed) must not crash or stall the service.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const logger = createLogger(config);
   if (config.testMode) {
     logger.warn(
@@ -36,14 +57,20 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ event: 'server.stopping', signal }, 'stopping: finishing in-flight turns');
+    // The process ends within the grace period in every case: when the database does not answer (the outbox's and
+    // the jobs' last writes wait on it) or the log stream is gone, the stop is cut short here.
+    setTimeout(() => {
+      safeLog(() => logger.error({ event: 'server.stop_timeout', afterMs: stopDeadlineMs(config.shutdownGraceMs) }, 'stop did not finish in time: exiting'));
+      process.exit(1);
+    }, stopDeadlineMs(config.shutdownGraceMs)).unref();
+    safeLog(() => logger.info({ event: 'server.stopping', signal }, 'stopping: finishing in-flight turns'));
     app.stop().then(
       () => {
-        logger.info({ event: 'server.stopped' }, 'stopped');
+        safeLog(() => logger.info({ event: 'server.stopped' }, 'stopped'));
         process.exit(0);
       },
       (err: unknown) => {
-        logger.error({ event: 'server.stop_failed', code: (err as Error)?.name }, 'stop failed');
+        safeLog(() => logger.error({ event: 'server.stop_failed', code: (err as Error)?.name }, 'stop failed'));
         process.exit(1);
       },
     );

@@ -158,6 +158,26 @@ export class UserProfileRepository {
     return profile;
   }
 
+  /** Reads the profile from the database (never from the cache) and refreshes the cache with it. */
+  async getFresh(aadObjectId: string): Promise<Versioned<UserProfile> | undefined> {
+    const profile = await this.store.read(aadObjectId, 'profile');
+    this.remember(aadObjectId, profile);
+    return profile;
+  }
+
+  /**
+   * This repository (same store, same cache) with `get` reading the database every time: for the profile of the
+   * person making the request. With several instances behind a load balancer, the person's previous request (a
+   * language, a chosen Bezirksregierung) may have been written by another instance a moment ago; their next request
+   * must see it wherever it lands. Profiles of other people (card audiences, chat references, a member's language)
+   * are read through the cache and may be up to `ttlMs` old.
+   */
+  readThrough(): UserProfileRepository {
+    const view = Object.create(this) as UserProfileRepository;
+    view.get = (aadObjectId: string) => this.getFresh(aadObjectId);
+    return view;
+  }
+
   private remember(aadObjectId: string, profile: Versioned<UserProfile> | undefined): void {
     if (this.cacheOptions.ttlMs <= 0) return;
     this.cache.delete(aadObjectId);
