@@ -151,14 +151,24 @@ export class TeamsBot extends TeamsActivityHandler {
     if (help) await help.run(context, caller);
   }
 
+  /**
+   * The app was added. In a personal scope the person is greeted with the welcome card, unless the bot installed the
+   * app for them to deliver a message (the mark in their profile): then one short note says why it appeared and how
+   * to remove it, next to the message itself.
+   */
   private async installed(context: TurnContext): Promise<void> {
     await this.deps.lifecycle?.installed(context);
     const caller = callerOf(context);
-    if (caller && context.activity.conversation.conversationType === 'personal') {
-      await this.profileOf(context, caller);
-      const card = renderWelcome(caller.lang);
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
+    if (!caller || context.activity.conversation.conversationType !== 'personal') return;
+    await this.profileOf(context, caller);
+    const at: unknown = context.activity.timestamp;
+    const addAt = at instanceof Date ? at.toISOString() : typeof at === 'string' ? at : undefined;
+    if (context.activity.type === 'installationUpdate' && (await this.deps.profiles.takeBotInstall(caller.aadObjectId, caller.tenantId, addAt))) {
+      await context.sendActivity(texts[caller.lang].installedForYou);
+      return;
     }
+    const card = renderWelcome(caller.lang);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
   }
 
   private async uninstalled(context: TurnContext): Promise<void> {

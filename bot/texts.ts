@@ -26,6 +26,9 @@ export const texts = {
         'Bitte schreiben Sie keine Namen, Geburtsdaten, Aktenzeichen oder Adressen anderer Personen in den Chat: Ich vermittle Ansprechpersonen, ich führe keine Fallakten.',
       helpButton: 'Was kann ich fragen?',
     },
+    // Instead of the welcome card when the bot installed the app for the person to reach them (issue 15).
+    installedForYou:
+      'Der Integrations-Lotse wurde für Sie eingerichtet, damit Sie Nachrichten zu Integrationsanliegen erhalten. Sie können ihn jederzeit in Teams entfernen; er wird dann nicht erneut installiert. „Hilfe“ zeigt, was er kann.',
     help: {
       title: 'Was der Integrations-Lotse kann',
       intro: 'Schreiben Sie mir Ihre Frage in eigenen Worten, auf Deutsch oder Englisch. Ich antworte aus dem gepflegten Verzeichnis und dem Runderlass. Hier steht, was Sie mit Ihren Aufgaben tun können.',
@@ -52,6 +55,8 @@ export const texts = {
         "Please do not post other people's names, dates of birth, file numbers or addresses in the chat: I route you to the right contact; I do not keep case files.",
       helpButton: 'What can I ask?',
     },
+    installedForYou:
+      'Integrations-Lotse was set up for you so that you receive messages about integration matters. You can remove it in Teams at any time; it will then not be installed again. Type "help" to see what it can do.',
     help: {
       title: 'What Integrations-Lotse can do',
       intro: 'Ask me in your own words, in German or English. I answer from the maintained directory and the decree. Below is what you can do in your roles.',
