@@ -25,6 +25,8 @@ import { eraseMyData } from '../services/privacy/erasure';
 import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
 import { systemClock } from '../services/common/clock';
 import { CONTAINERS } from '../services/storage/containers';
+import { startTelemetry } from '../services/telemetry/start';
+import { observeOutbox } from '../services/telemetry/outboxGauges';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
 import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
@@ -142,6 +144,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   // Microsoft Graph (optional): who is reachable, installed, in which group; the circle's Teams meeting.
   const graph: GraphPort | undefined = config.graph ? createGraphPort(config.graph, { logger, teamsAppId: config.teamsAppId }) : undefined;
   await announceGraph(graph, logger);
+  // Traces and metrics to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set; nothing otherwise.
+  const telemetry = await startTelemetry(config.telemetry, { name: 'integrations-lotse' }, logger);
+  const stopOutboxGauges = observeOutbox(database.store(CONTAINERS.outbox), () => (options.now ? options.now() : new Date()).getTime(), logger);
 
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
@@ -408,6 +413,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     await jobs?.stop();
     await delivery?.stop();
     replies?.close();
+    stopOutboxGauges();
+    await telemetry?.shutdown();
     if (ownsDatabase) await database.close();
     throw err;
   }
@@ -441,6 +448,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         await runner.stop();
         // Pending notifications stay in the outbox for the next start; calls in flight finish first.
         await sending.stop();
+        stopOutboxGauges();
+        await telemetry?.shutdown();
         if (ownsDatabase) await database.close();
       })()),
   };

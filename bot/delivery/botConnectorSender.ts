@@ -11,6 +11,7 @@ import {
   type SendOptions,
 } from '../../services/notifications/channelSender';
 import type { ConversationRef, OutgoingActivity } from '../../services/notifications/model';
+import { countThrottled } from '../../services/telemetry/telemetry';
 
 export interface BotConnectorSenderOptions {
   adapter: CloudAdapter;
@@ -48,6 +49,7 @@ export function toChannelError(err: unknown, operation: ConnectorOperation, retr
   const e = (err ?? {}) as RestErrorLike;
   if (typeof e.statusCode === 'number' && e.statusCode > 0) {
     const status = e.statusCode;
+    if (status === 429) countThrottled('teams');
     const retryAfterMs = parseRetryAfter(e.response?.headers?.get?.('retry-after'), now);
     // A gateway error or timeout may come after the channel already acted on the request.
     const ambiguous = status === 502 || status === 504;

@@ -6,6 +6,7 @@ import type { ServiceClientCredentials } from 'botframework-connector';
 import * as ConnectorMappers from 'botframework-connector/lib/connectorApi/models/mappers';
 import { backoffDelay, type BackoffPolicy } from '../../services/common/backoff';
 import { parseRetryAfter } from '../../services/notifications/channelSender';
+import { countThrottled } from '../../services/telemetry/telemetry';
 
 /** Settings for {@link ReplyPoster}; the defaults are those of botbuilder's connector client. */
 export interface ReplyPosterOptions {
@@ -241,6 +242,7 @@ export class ReplyPoster {
       if (answer.status >= 200 && answer.status < 300) {
         return idOf(answer.body);
       }
+      if (answer.status === 429) countThrottled('teams');
       const wait = this.retryWait(answer, attempt);
       if (wait === undefined) throw new ConnectorReplyError(errorCodeOf(answer), answer.status);
       await this.sleep(wait);

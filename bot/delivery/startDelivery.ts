@@ -9,6 +9,7 @@ import { OutboxReports } from '../../services/notifications/reports';
 import type { GraphPort } from '../../services/graph/graphPort';
 import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
 import { CONTAINERS } from '../../services/storage/containers';
+import { countDelivery } from '../../services/telemetry/telemetry';
 import { Relay } from '../../services/workflow/relay';
 import type { AppDatabase } from '../../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
@@ -87,6 +88,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     graph: deps.graph,
     onEvent: (event) => {
+      countDelivery(event.type);
       reports.noteEvent(event);
       deps.onEvent?.(event);
     },

@@ -1,5 +1,6 @@
 import https from 'node:https';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { countThrottled } from '../../services/telemetry/telemetry';
 
 /**
  * The last middleware of the Graph client's chain: sends the request with Node's `https` and this port's agent.
@@ -31,6 +32,8 @@ export class NodeHttpsHandler implements Middleware {
     }
     if (body !== undefined) headers['content-length'] = String(body.length);
     context.response = await send(url, method, headers, body, this.agent, this.timeoutMs);
+    // Every 429 Graph answers, also those the client's retry handler then waits out.
+    if (context.response.status === 429) countThrottled('graph');
   }
 }
 

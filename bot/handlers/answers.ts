@@ -8,6 +8,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
 import { AUTHORITY_CODES, AUTHORITY_NAMES, authorityForEmail, type AuthorityCode, type Office, type Person } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
+import { countAnswer, countUnanswered } from '../../services/telemetry/telemetry';
 import { cardText, isEmailAddress, mailtoLink, messageText, telLink, telUrl } from '../../services/text/escape';
 import type { UserProfile, UserProfileRepository } from '../../services/users/userProfiles';
 import { PROFILE_KEY } from '../teamsBot';
@@ -263,6 +264,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
       let answer = answerFor(caller, text, profile?.homeAuthority);
       // Only codes, never the question: the text may carry personal data (privacy guard or not).
       deps.logger.info({ event: 'answer', intent: answer.intent, authority: answer.authority, activityId: context.activity.id }, 'answered');
+      countAnswer(answer.intent);
       const takeover = deps.intentHandlers?.()[answer.intent];
       if (answer.needsHomeAuthority) {
         const derived = await authorityFromEmail(context);
@@ -282,6 +284,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
       if (answer.intent === 'out_of_scope' && answer.source === 'oos.generic' && text.trim()) {
         // Kept as intent and keywords only, never the text (services/answers/unansweredQuestions.ts).
         await deps.unanswered.record(profile?.homeAuthority, text, answer.language, now(), answer.intent);
+        countUnanswered();
       }
     },
     commands: [
