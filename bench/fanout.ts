@@ -13,6 +13,7 @@ import { openDatabase } from '../services/storage/database';
 import type { UserProfile } from '../services/users/userProfiles';
 import { DEFAULT_TENANT_ID } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
+import { benchFanoutInstall } from './fanoutInstall';
 import type { Figure } from './figure';
 
 const NOTIFICATIONS = 1_000;
@@ -21,7 +22,8 @@ const NOTIFICATIONS = 1_000;
  * `fanout`: 1,000 notifications to 1,000 personal chats, enqueued at once, delivered through botbuilder to the channel
  * emulator enforcing Teams' limits (7/s and 60/30 s per conversation, 30/s per tenant; 429 beyond them), with the
  * outbox on the embedded database. The minimum is what the tenant limit allows: 1,000 / 30 per second.
- * Timed from the first enqueue to the last delivery recorded as sent.
+ * Timed from the first enqueue to the last delivery recorded as sent. Then the same with proactive installation
+ * (`fanout.install.*`, see `fanoutInstall.ts`).
  */
 export async function benchFanout(): Promise<Figure[]> {
   const database = await openDatabase({ databaseId: 'bench-fanout' });
@@ -80,6 +82,8 @@ export async function benchFanout(): Promise<Figure[]> {
     { name: 'fanout.duplicates', value: duplicates, unit: 'notifications' },
     { name: 'fanout.throttled_429', value: throttled, unit: 'answers' },
     { name: 'fanout.enqueue_seconds', value: round((enqueued - started) / 1000, 2), unit: 's' },
+    // Then 1,000 people of whom half need the app installed through Graph first (bench/fanoutInstall.ts).
+    ...(await benchFanoutInstall()),
   ];
 }
 
