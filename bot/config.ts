@@ -86,6 +86,11 @@ export interface AppConfig {
   readonly graph?: GraphConfig;
   /** How long SIGTERM waits for in-flight turns before closing anyway. */
   readonly shutdownGraceMs: number;
+  /**
+   * Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING): traces and metrics go there through OpenTelemetry;
+   * `undefined` = no exporter, nothing sent (services/telemetry).
+   */
+  readonly telemetry?: { readonly connectionString: string };
   /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
   readonly requests: { readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
@@ -398,6 +403,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     adminAadObjectIds: guidList(env, 'ADMIN_AAD_OBJECT_IDS'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    telemetry: telemetrySettings(env),
     requests: Object.freeze(requestSettings(env)),
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
     retention: Object.freeze({
@@ -416,6 +422,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tabSsoAllowedClientIds: Object.freeze(text(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') ? guidList(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') : [...TEAMS_CLIENT_IDS]),
   };
   return Object.freeze(config);
+}
+
+/** The Application Insights connection string, checked for the part every one has (the resource's Overview shows it). */
+function telemetrySettings(env: Env): AppConfig['telemetry'] {
+  const connectionString = text(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING');
+  if (connectionString === undefined) return undefined;
+  if (!/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i.test(connectionString)) {
+    throw new ConfigError('APPLICATIONINSIGHTS_CONNECTION_STRING', 'is not an Application Insights connection string: copy it from the resource\'s Overview page ("InstrumentationKey=…;IngestionEndpoint=…"), or leave it unset for no telemetry.');
+  }
+  return Object.freeze({ connectionString });
 }
 
 /** What `npm run package` needs to write the Teams app package. */

@@ -12,6 +12,7 @@ import { sameRef, type ConversationRef, type UserProfile, type UserProfileReposi
 import { renderWelcome } from './handlers/help';
 import { invokeResponse, type CardVerb, type Caller, type Command, type Feature, type IntentHandler } from './handlers/types';
 import type { ConversationLifecycle } from './delivery/conversationLifecycle';
+import { countCardInvoke, inTurnSpan, nameTurn } from './telemetry/turnTelemetry';
 import { langOf, texts } from './texts';
 
 /** turnState key under which the caller's stored profile (read once per turn) is kept. */
@@ -138,6 +139,7 @@ export class TeamsBot extends TeamsActivityHandler {
     const normalised = normaliseCommand(raw);
     const command = this.commands.find((c) => c.matches(normalised));
     if (command) {
+      nameTurn('command', command.id);
       this.deps.logger.info({ event: 'command', command: command.id, activityId: context.activity.id }, 'command');
       if (command.personalOnly && !inPersonalChat(context)) {
         // Nothing personal is posted where others read along; the person is told where it works.
@@ -146,6 +148,7 @@ export class TeamsBot extends TeamsActivityHandler {
       }
       return command.run(context, caller);
     }
+    nameTurn('question');
     if (this.fallback) return this.fallback(context, caller, raw.replace(/<at>[^<]*<\/at>/gi, ' '));
     const help = this.commands.find((c) => c.id === 'help');
     if (help) await help.run(context, caller);
@@ -202,8 +205,23 @@ export class TeamsBot extends TeamsActivityHandler {
     return verb.run(context, caller, parsed.data);
   }
 
+  /** One span per turn (services/telemetry; a no-op without a connection string). */
+  override async run(context: TurnContext): Promise<void> {
+    return inTurnSpan(context, () => super.run(context));
+  }
+
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    const response = await super.onInvokeActivity(context);
+    const cardVerb = context.activity.name === 'adaptiveCard/action' ? (context.activity.value as AdaptiveCardInvokeValue | undefined)?.action?.verb : undefined;
+    // Counted by registered verb only: the verb is the client's text.
+    const known = typeof cardVerb === 'string' && this.verbs.has(cardVerb) ? cardVerb : undefined;
+    let response: InvokeResponse;
+    try {
+      response = await super.onInvokeActivity(context);
+    } catch (err) {
+      if (context.activity.name === 'adaptiveCard/action') countCardInvoke(known, { status: 500 });
+      throw err;
+    }
+    if (context.activity.name === 'adaptiveCard/action') countCardInvoke(known, response);
     // Invokes this bot does not implement are a client error, not a server fault.
     if (response.status === 501) {
       // A fixed body: the invoke name is the caller's text and is not echoed.
