@@ -157,6 +157,7 @@ describe('a date poll to 12 members of whom 6 have the app, with the installatio
   });
 
   it('greets a person the bot installed the app for with one short note beside the poll, and no welcome card', async () => {
+    expect(t.withoutApp).toHaveLength(6);
     expect((await Promise.all(t.teamsAdds)).map((r) => r.status)).toEqual(Array(6).fill(200));
     await t.app.delivery.whenIdle();
     for (const m of t.withoutApp) {
@@ -171,6 +172,7 @@ describe('a date poll to 12 members of whom 6 have the app, with the installatio
   });
 
   it('greets a person who installed the app themselves with the welcome card, and no note', () => {
+    expect(t.withApp).toHaveLength(6);
     for (const m of t.withApp) {
       const chat = t.emulator.activitiesTo(personalChatOf(m));
       expect(chat.filter(isWelcomeCard)).toHaveLength(1);
@@ -196,6 +198,7 @@ describe('a date poll to 12 members of whom 6 have the app, without the installa
   });
 
   it('reaches the 6 with the app; the other 6 end unreachable as notInstalled, and nothing is installed', () => {
+    expect([t.withApp.length, t.withoutApp.length]).toEqual([6, 6]);
     expect(report).toMatchObject({ total: 12, delivered: 6, installed: 0, pending: 0 });
     expect(report.unreachable.map((u) => [u.aadObjectId, u.reason]).sort()).toEqual(t.withoutApp.map((m) => [m.aadObjectId, 'notInstalled']).sort());
     expect(t.graph.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/teamwork/installedApps'))).toEqual([]);
