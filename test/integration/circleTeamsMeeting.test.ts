@@ -1,30 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../bot/config';
 import { createGraphPort } from '../../bot/graph';
 import { renderMeetingCard } from '../../cards/circleViews';
-import { CircleService } from '../../services/circle/circleService';
-import type { CircleDoc, MeetingDoc } from '../../services/circle/model';
+import type { MeetingDoc } from '../../services/circle/model';
 import { teamsJobKey } from '../../services/circle/teamsMeeting';
-import { parseDirectory } from '../../services/directory/validate';
 import { silentLogger } from '../../services/logging';
-import type { NotificationDoc, OutboxDoc } from '../../services/notifications/model';
-import { Outbox } from '../../services/notifications/outbox';
-import { dataFile } from '../../services/paths';
-import { Scheduler, jobIdOf, type JobDoc } from '../../services/scheduling/scheduler';
+import { jobIdOf } from '../../services/scheduling/scheduler';
 import type { Versioned } from '../../services/storage/documentStore';
-import type { PendingCarrier } from '../../services/workflow/pending';
 import { ok } from '../support/circle';
+import { circleOnMemory } from '../support/circleOnMemory';
 import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
-import { MemoryDocumentStore } from '../support/memoryDocumentStore';
 
 /**
  * The circle's Teams meeting with the real Graph adapter (bot/graph) against the Graph stand-in on loopback HTTPS: the
  * event in the KfI mailbox is created once, moved and cancelled as Graph documents it, and a mailbox Graph does not know
  * ends on the KfI's card as "konnte nicht angelegt werden".
  */
-const parsed = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
-if (!parsed.ok) throw new Error('demo directory invalid');
-const directory = parsed.directory;
 const KFI = '00000000-0000-4000-8000-000600000001';
 const MAILBOX = 'kfi-koordinierungskreis@bezreg-arnsberg.example';
 const NOW = new Date('2026-12-04T10:00:00Z');
@@ -44,40 +34,7 @@ describe('the circle meeting as a Teams meeting, through the Graph adapter', () 
   function setup(mailbox: string) {
     const config = loadConfig({ ...stand.env(), GRAPH_MEETING_MAILBOX: mailbox }).graph;
     if (!config) throw new Error('GRAPH_ENABLED did not turn Graph on');
-    const store = new MemoryDocumentStore<CircleDoc>('circle');
-    const outboxStore = new MemoryDocumentStore<OutboxDoc>('outbox');
-    const jobs = new MemoryDocumentStore<JobDoc>('jobs');
-    const kicked: Array<Versioned<PendingCarrier>> = [];
-    const relayed = new Set<string>();
-    const service = new CircleService({
-      store,
-      directory: () => directory,
-      outbox: new Outbox(outboxStore),
-      scheduler: new Scheduler(jobs),
-      relay: { kick: (_source, doc) => void kicked.push(doc), relayed: (key) => relayed.has(key) },
-      profiles: { langOf: async () => 'de', refreshIds: async () => [] },
-      icsUrl: (t) => `https://lotse.example/kalender/${t}`,
-      logger: silentLogger,
-      now: () => NOW,
-      graph: createGraphPort(config, { logger: silentLogger }),
-      meetingMailbox: config.meetingMailbox!,
-    });
-    /** Relays each written document's notices not yet relayed, as the relay does, until nothing is left. */
-    const relay = async () => {
-      const source = service.relaySource();
-      while (kicked.length) {
-        const doc = kicked.shift()!;
-        const notices = (doc.pending ?? []).filter((n) => !relayed.has(n.key));
-        if (notices.length) await source.deliver(doc as Versioned<CircleDoc>, notices);
-        for (const n of notices) relayed.add(n.key);
-      }
-    };
-    const announcement = async (id: string) =>
-      JSON.stringify(
-        (await outboxStore.query<NotificationDoc>({ query: 'SELECT * FROM c WHERE c.kind = "notification" AND c.key = @k', parameters: [{ name: '@k', value: `circle:meeting:${id}:announce` }] }))[0]?.activity.attachments,
-      );
-    const stored = async (id: string) => (await store.read(id, 'meeting')) as MeetingDoc;
-    return { service, relay, announcement, stored, jobs };
+    return circleOnMemory({ graph: createGraphPort(config, { logger: silentLogger }), meetingMailbox: config.meetingMailbox!, now: () => NOW });
   }
 
   it('creates the event with its Teams meeting once, moves it and cancels it with the reason', async () => {

@@ -1,80 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { renderMeetingCard } from '../../../cards/circleViews';
-import { CircleService, JOB_KINDS } from '../../../services/circle/circleService';
-import type { CircleDoc, MeetingDoc } from '../../../services/circle/model';
+import { JOB_KINDS } from '../../../services/circle/circleService';
+import type { MeetingDoc } from '../../../services/circle/model';
 import { eventFingerprint, meetingEventInput, planTeamsSync, retryAt, TEAMS_RETRY, teamsJobKey } from '../../../services/circle/teamsMeeting';
-import { parseDirectory } from '../../../services/directory/validate';
-import { GraphError, type GraphFeature, type GraphPort, type MeetingEvent, type MeetingEventInput } from '../../../services/graph/graphPort';
+import { GraphError } from '../../../services/graph/graphPort';
 import type { Logger } from '../../../services/logging';
-import type { NotificationDoc, OutboxDoc, DeliveryDoc } from '../../../services/notifications/model';
-import { Outbox } from '../../../services/notifications/outbox';
-import { dataFile } from '../../../services/paths';
-import { Scheduler, jobIdOf, type JobDoc } from '../../../services/scheduling/scheduler';
+import { jobIdOf } from '../../../services/scheduling/scheduler';
 import type { Versioned } from '../../../services/storage/documentStore';
-import type { PendingCarrier } from '../../../services/workflow/pending';
 import { ok } from '../../support/circle';
-import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
+import { circleOnMemory } from '../../support/circleOnMemory';
+import { FakeGraph } from '../../support/fakeGraph';
 
-const parsed = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
-if (!parsed.ok) throw new Error('demo directory invalid');
-const directory = parsed.directory;
 const KFI = '00000000-0000-4000-8000-000600000001';
 const MAILBOX = 'kfi-koordinierungskreis@bezreg.example';
 const START = new Date('2026-12-04T10:00:00Z');
-
-/**
- * Graph as the port promises it: a create with a known `transactionId` returns the event made before (one event per
- * meeting however often it is repeated), a PATCH of an unknown event is 404. `failNext` makes the next calls fail.
- */
-class FakeGraph implements GraphPort {
-  readonly events = new Map<string, { input: MeetingEventInput; joinUrl: string; cancelled?: string }>();
-  readonly calls: Array<{ op: 'create' | 'update' | 'cancel'; mailbox: string; eventId?: string; transactionId?: string; start?: string; comment?: string }> = [];
-  readonly failNext: GraphError[] = [];
-  granted = new Set<GraphFeature>(['meetings']);
-
-  async features(): Promise<ReadonlySet<GraphFeature>> {
-    return this.granted;
-  }
-  async upsertMeetingEvent(mailbox: string, input: MeetingEventInput, eventId?: string): Promise<MeetingEvent> {
-    this.calls.push({ op: eventId ? 'update' : 'create', mailbox, ...(eventId ? { eventId } : {}), transactionId: input.transactionId, start: input.start });
-    const failure = this.failNext.shift();
-    if (failure) throw failure;
-    if (eventId) {
-      const event = this.events.get(eventId);
-      if (!event) throw new GraphError('ErrorItemNotFound', 'notFound', 404);
-      event.input = input;
-      return { eventId, joinUrl: event.joinUrl };
-    }
-    const known = [...this.events].find(([, e]) => e.input.transactionId === input.transactionId);
-    if (known) return { eventId: known[0], joinUrl: known[1].joinUrl };
-    const id = `AAMkAD-event-${this.events.size + 1}`;
-    const joinUrl = `https://teams.microsoft.com/l/meetup-join/19%3ameeting_Beispiel${this.events.size + 1}%40thread.v2/0`;
-    this.events.set(id, { input, joinUrl });
-    return { eventId: id, joinUrl };
-  }
-  async cancelMeetingEvent(mailbox: string, eventId: string, comment: string): Promise<void> {
-    this.calls.push({ op: 'cancel', mailbox, eventId, comment });
-    const failure = this.failNext.shift();
-    if (failure) throw failure;
-    const event = this.events.get(eventId);
-    if (event) event.cancelled = comment;
-  }
-  installState(): never {
-    throw new Error('not used by the circle');
-  }
-  installApp(): never {
-    throw new Error('not used by the circle');
-  }
-  resolveUsers(): never {
-    throw new Error('not used by the circle');
-  }
-  groupMembers(): never {
-    throw new Error('not used by the circle');
-  }
-  sendMail(): never {
-    throw new Error('not used by the circle');
-  }
-}
 
 /** A logger that keeps what was logged (to see that codes go there, and only there). */
 function recordingLogger(): Logger & { lines: Array<Record<string, unknown>> } {
@@ -84,45 +22,23 @@ function recordingLogger(): Logger & { lines: Array<Record<string, unknown>> } {
   return logger;
 }
 
+/** A meeting call as the circle made it, in short: what, where, which event, which meeting, when it starts. */
+type MeetingCall = { op: 'create' | 'update'; mailbox: string; eventId?: string; transactionId: string; start: string } | { op: 'cancel'; mailbox: string; eventId: string; comment: string };
+
+function meetingCalls(graph: FakeGraph): MeetingCall[] {
+  return graph.calls.flatMap((c): MeetingCall[] => {
+    if (c.method === 'upsertMeetingEvent') return [{ op: c.eventId ? 'update' : 'create', mailbox: c.mailbox, ...(c.eventId ? { eventId: c.eventId } : {}), transactionId: c.input.transactionId, start: c.input.start }];
+    if (c.method === 'cancelMeetingEvent') return [{ op: 'cancel', mailbox: c.mailbox, eventId: c.eventId, comment: c.comment }];
+    return [];
+  });
+}
+
 function setup(options: { graph?: FakeGraph; mailbox?: string } = {}) {
-  const graph = options.graph ?? new FakeGraph();
-  const store = new MemoryDocumentStore<CircleDoc>('circle');
-  const outboxStore = new MemoryDocumentStore<OutboxDoc>('outbox');
-  const jobs = new MemoryDocumentStore<JobDoc>('jobs');
+  const graph = options.graph ?? new FakeGraph({ features: ['meetings'] });
   const logger = recordingLogger();
   const clock = { now: START };
-  const kicked: Array<Versioned<PendingCarrier>> = [];
-  const relayed = new Set<string>();
-  const service = new CircleService({
-    store,
-    directory: () => directory,
-    outbox: new Outbox(outboxStore),
-    scheduler: new Scheduler(jobs),
-    relay: { kick: (_source, doc) => void kicked.push(doc), relayed: (key) => relayed.has(key) },
-    profiles: { langOf: async () => 'de', refreshIds: async () => [] },
-    icsUrl: (t) => `https://lotse.example/kalender/${t}`,
-    logger,
-    now: () => clock.now,
-    graph,
-    ...(options.mailbox === '' ? {} : { meetingMailbox: options.mailbox ?? MAILBOX }),
-  });
-  /**
-   * Relays as the relay does: each written document's notices not yet relayed, in order, until nothing is left (a write
-   * made while relaying, such as the join link's, is relayed in turn). A failing delivery leaves its notices to the next call.
-   */
-  const relay = async () => {
-    const source = service.relaySource();
-    while (kicked.length) {
-      const doc = kicked.shift()!;
-      const notices = (doc.pending ?? []).filter((n) => !relayed.has(n.key));
-      if (notices.length) await source.deliver(doc as Versioned<CircleDoc>, notices);
-      for (const n of notices) relayed.add(n.key);
-    }
-  };
-  const notification = async (key: string) =>
-    (await outboxStore.query<NotificationDoc>({ query: 'SELECT * FROM c WHERE c.kind = "notification" AND c.key = @k', parameters: [{ name: '@k', value: key }] }))[0];
-  const deliveries = (key: string) => outboxStore.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: key }] });
-  const stored = async (id: string) => (await store.read(id, 'meeting')) as MeetingDoc;
+  const circle = circleOnMemory({ graph, logger, now: () => clock.now, ...(options.mailbox === '' ? {} : { meetingMailbox: options.mailbox ?? MAILBOX }) });
+  const { service, jobs } = circle;
   const job = async (id: string) => jobs.read(jobIdOf(teamsJobKey(id)), jobIdOf(teamsJobKey(id)));
   /** Runs the meeting's retry job as the scheduler would, at the time it is due. */
   const runJob = async (id: string) => {
@@ -131,7 +47,7 @@ function setup(options: { graph?: FakeGraph; mailbox?: string } = {}) {
     clock.now = new Date(due.dueAt);
     return service.jobHandlers()[JOB_KINDS.teamsMeeting](due);
   };
-  return { service, graph, store, jobs, logger, clock, kicked, relay, notification, deliveries, stored, job, runJob };
+  return { ...circle, graph, calls: () => meetingCalls(graph), logger, clock, job, runJob };
 }
 
 const MEETING = { tenantId: 't', title: 'Sitzung Februar', date: '2027-02-09', startTime: '10:00', endTime: '12:00', place: 'Arnsberg, Raum 214', rsvpDeadline: '2027-02-02', delivery: 'personal' as const };
@@ -147,13 +63,13 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
     expect((await s.stored(id)).pending?.map((n) => n.key)).toContain(`circle:meeting:${id}:teams:r1`);
 
     await s.relay();
-    expect(s.graph.calls).toEqual([{ op: 'create', mailbox: MAILBOX, transactionId: `circle:${id}`, start: '2027-02-09T09:00:00.000Z' }]);
+    expect(s.calls()).toEqual([{ op: 'create', mailbox: MAILBOX, transactionId: `circle:${id}`, start: '2027-02-09T09:00:00.000Z' }]);
     const [[eventId, event]] = [...s.graph.events];
     expect(event.input).toMatchObject({ subject: 'Koordinierungskreis: Sitzung Februar', start: '2027-02-09T09:00:00.000Z', end: '2027-02-09T11:00:00.000Z', timeZone: 'Europe/Berlin', location: 'Arnsberg, Raum 214', attendees: [] });
     const meeting = await s.stored(id);
     expect(meeting.teamsMeeting).toEqual({ state: 'created', eventId, joinUrl: event.joinUrl, synced: eventFingerprint(meetingEventInput(meeting)) });
     // The card posted with the announcement already has the link: no second card went out for it.
-    const announced = JSON.stringify((await s.notification(`circle:meeting:${id}:announce`))?.activity.attachments);
+    const announced = await s.announcement(id);
     expect(announced).toContain(event.joinUrl);
     expect(announced).toContain('An Teams-Besprechung teilnehmen');
     expect(await s.notification(`circle:meeting:${id}:card:r2`)).toBeUndefined();
@@ -175,26 +91,26 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
 
     ok(await s.service.updateMeeting(KFI, id, { ...MEETING, startTime: '13:00', endTime: '15:00', place: 'Düsseldorf' }));
     await s.relay();
-    expect(s.graph.calls).toEqual([{ op: 'update', mailbox: MAILBOX, eventId, transactionId: `circle:${id}`, start: '2027-02-09T12:00:00.000Z' }]);
+    expect(s.calls()).toEqual([{ op: 'update', mailbox: MAILBOX, eventId, transactionId: `circle:${id}`, start: '2027-02-09T12:00:00.000Z' }]);
     expect(s.graph.events.get(eventId)?.input).toMatchObject({ location: 'Düsseldorf', end: '2027-02-09T14:00:00.000Z' });
     expect(s.graph.events.size).toBe(1);
 
     // Publishing the agenda is nothing the event shows: no Graph call.
     ok(await s.service.publishAgenda(KFI, id));
     await s.relay();
-    expect(s.graph.calls).toHaveLength(1);
+    expect(s.calls()).toHaveLength(1);
 
     ok(await s.service.cancelMeeting(KFI, id, 'Der Saal ist gesperrt.'));
     await s.relay();
-    expect(s.graph.calls.at(-1)).toEqual({ op: 'cancel', mailbox: MAILBOX, eventId, comment: 'Der Saal ist gesperrt.' });
+    expect(s.calls().at(-1)).toEqual({ op: 'cancel', mailbox: MAILBOX, eventId, comment: 'Der Saal ist gesperrt.' });
     expect(s.graph.events.get(eventId)?.cancelled).toBe('Der Saal ist gesperrt.');
     expect((await s.stored(id)).teamsMeeting).toMatchObject({ state: 'cancelled', eventId });
     // Relayed again (another process, a sweep): nothing more is asked of Graph.
-    const calls = s.graph.calls.length;
+    const calls = s.calls().length;
     const doc = (await s.store.read(id, 'meeting')) as Versioned<MeetingDoc>;
     expect(doc.pending?.map((n) => n.kind)).toContain('meeting.teams');
     await s.service.relaySource().deliver(doc, doc.pending ?? []);
-    expect(s.graph.calls).toHaveLength(calls);
+    expect(s.calls()).toHaveLength(calls);
   });
 
   it('creates the event once when the process dies after Graph made it and before the link was stored', async () => {
@@ -213,20 +129,20 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
     // the event made before.
     s.kicked.push({ ...written, ...(await s.stored(id)) });
     await s.relay();
-    expect(s.graph.calls.filter((c) => c.op === 'create').map((c) => c.transactionId)).toEqual([`circle:${id}`, `circle:${id}`]);
+    expect(s.calls().flatMap((c) => (c.op === 'create' ? [c.transactionId] : []))).toEqual([`circle:${id}`, `circle:${id}`]);
     expect(s.graph.events.size).toBe(1);
     const [[eventId, event]] = [...s.graph.events];
     expect((await s.stored(id)).teamsMeeting).toMatchObject({ state: 'created', eventId, joinUrl: event.joinUrl });
-    expect(JSON.stringify((await s.notification(`circle:meeting:${id}:announce`))?.activity.attachments)).toContain(event.joinUrl);
+    expect(await s.announcement(id)).toContain(event.joinUrl);
   });
 
   it('announces without a Teams link when Graph fails, tries again after Retry-After or with back-off, and gives up saying so on the KfI\'s card only', async () => {
     const s = setup();
-    s.graph.failNext.push(new GraphError('TooManyRequests', 'throttled', 429, 120_000));
+    s.graph.failNext('upsertMeetingEvent', new GraphError('TooManyRequests', 'throttled', 429, 120_000));
     const id = ok(await s.service.announceMeeting(KFI, { ...MEETING, onlineUrl: 'https://meet.example/kreis' })).meeting.pk;
     await s.relay();
     // The invitation went out at once with the KfI's own link; the event is tried again after Graph's Retry-After.
-    const announced = JSON.stringify((await s.notification(`circle:meeting:${id}:announce`))?.activity.attachments);
+    const announced = await s.announcement(id);
     expect(announced).toContain('https://meet.example/kreis');
     expect(announced).not.toContain('An Teams-Besprechung teilnehmen');
     expect(await s.job(id)).toMatchObject({ kind: JOB_KINDS.teamsMeeting, dueAt: START.getTime() + 120_000, payload: { meetingId: id } });
@@ -236,7 +152,7 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
     expect(TEAMS_RETRY.attempts).toBeGreaterThan(3);
     const waits: number[] = [];
     for (let attempt = 2; attempt < TEAMS_RETRY.attempts; attempt++) {
-      s.graph.failNext.push(new GraphError('ServiceUnavailable', 'transient', 503));
+      s.graph.failNext('upsertMeetingEvent', new GraphError('ServiceUnavailable', 'transient', 503));
       const ran = s.clock.now.getTime();
       const next = await s.runJob(id);
       expect(next).toEqual({ next: expect.any(Date) });
@@ -249,7 +165,7 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
     expect(waits[waits.length - 1]).toBeGreaterThan(waits[0]);
     expect(s.graph.events.size).toBe(0);
 
-    s.graph.failNext.push(new GraphError('ServiceUnavailable', 'transient', 503));
+    s.graph.failNext('upsertMeetingEvent', new GraphError('ServiceUnavailable', 'transient', 503));
     expect(await s.runJob(id)).toBeUndefined();
     const meeting = await s.stored(id);
     expect(meeting.teamsMeeting).toEqual({ state: 'failed', failed: 'create' });
@@ -265,10 +181,10 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
 
   it('gives up at once when Graph refuses for good (permission, mailbox outside the access policy)', async () => {
     const s = setup();
-    s.graph.failNext.push(new GraphError('ErrorAccessDenied', 'forbidden', 403));
+    s.graph.failNext('upsertMeetingEvent', new GraphError('ErrorAccessDenied', 'forbidden', 403));
     const id = ok(await s.service.announceMeeting(KFI, MEETING)).meeting.pk;
     await s.relay();
-    expect(s.graph.calls).toHaveLength(1);
+    expect(s.calls()).toHaveLength(1);
     expect(await s.job(id)).toBeUndefined();
     expect((await s.stored(id)).teamsMeeting).toEqual({ state: 'failed', failed: 'create' });
     expect(await s.notification(`circle:meeting:${id}:announce`)).toBeDefined();
@@ -283,21 +199,21 @@ describe('the circle meeting as a Teams meeting (Graph)', () => {
     await s.relay();
     const id = ok(await s.service.closePoll(KFI, poll, { slotId: 's2', rsvpDeadline: '2027-01-08' })).meeting.pk;
     await s.relay();
-    expect(s.graph.calls).toEqual([{ op: 'create', mailbox: MAILBOX, transactionId: `circle:${id}`, start: '2027-01-13T09:00:00.000Z' }]);
+    expect(s.calls()).toEqual([{ op: 'create', mailbox: MAILBOX, transactionId: `circle:${id}`, start: '2027-01-13T09:00:00.000Z' }]);
     const [[, event]] = [...s.graph.events];
-    expect(JSON.stringify((await s.notification(`circle:meeting:${id}:announce`))?.activity.attachments)).toContain(event.joinUrl);
+    expect(await s.announcement(id)).toContain(event.joinUrl);
     const ics = (await s.service.icsFor((await s.stored(id)).icsToken))!.body;
     expect(ics).toContain('LOCATION:Microsoft Teams-Besprechung');
   });
 
   it('stays as today without the meetings permission or without a mailbox: the free-text link, and a place or link required', async () => {
-    for (const s of [setup({ graph: Object.assign(new FakeGraph(), { granted: new Set<GraphFeature>(['install']) }) }), setup({ mailbox: '' })]) {
+    for (const s of [setup({ graph: new FakeGraph({ features: ['install'] }) }), setup({ mailbox: '' })]) {
       expect(await s.service.announceMeeting(KFI, { ...MEETING, place: '' })).toMatchObject({ ok: false, problems: [{ field: 'placeOrLink' }] });
       const id = ok(await s.service.announceMeeting(KFI, { ...MEETING, onlineUrl: 'https://meet.example/kreis' })).meeting.pk;
       await s.relay();
       expect((await s.stored(id)).teamsMeeting).toBeUndefined();
       expect(s.graph.calls).toEqual([]);
-      const card = JSON.stringify((await s.notification(`circle:meeting:${id}:announce`))?.activity.attachments);
+      const card = await s.announcement(id);
       expect(card).toContain('https://meet.example/kreis');
       expect(card).toContain('Online teilnehmen');
     }

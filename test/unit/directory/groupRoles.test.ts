@@ -3,10 +3,11 @@ import { GroupRoles, isDirectoryAdmin, roleGroupIds, type RoleGroupIds } from '.
 import type { Directory } from '../../../services/directory/model';
 import { isHeadSide, reportRecipients, rolesOf } from '../../../services/directory/roles';
 import { parseDirectory } from '../../../services/directory/validate';
-import { GraphError, type GraphPort, type GraphUser } from '../../../services/graph/graphPort';
+import { GraphError } from '../../../services/graph/graphPort';
 import type { Logger } from '../../../services/logging';
 import { dataFile } from '../../../services/paths';
 import { FakeClock } from '../../support/fakeClock';
+import { FakeGraph } from '../../support/fakeGraph';
 
 function demo(): Directory {
   const result = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
@@ -21,18 +22,6 @@ const ADMINS_GROUP = 'dddddddd-0000-4000-8000-00000000000d';
 const ANNA = 'a0000000-0000-4000-8000-0000000000a1';
 const BERND = 'b0000000-0000-4000-8000-0000000000b1';
 
-/** Entra groups in memory; `groupMembers` counts its calls and may be told to fail. */
-class FakeGroups implements Pick<GraphPort, 'groupMembers'> {
-  readonly members = new Map<string, GraphUser[]>();
-  calls = 0;
-  failWith: GraphError | undefined;
-  async groupMembers(groupId: string): Promise<GraphUser[]> {
-    this.calls++;
-    if (this.failWith) throw this.failWith;
-    return [...(this.members.get(groupId) ?? [])];
-  }
-}
-
 function recordingLogger(): Logger & { warnings: Array<Record<string, unknown>> } {
   const warnings: Array<Record<string, unknown>> = [];
   const logger = { warnings, info: () => undefined, debug: () => undefined, error: () => undefined, warn: (o: Record<string, unknown>) => void warnings.push(o), child: () => logger };
@@ -46,7 +35,9 @@ describe('roles from Entra groups', () => {
   const ids: RoleGroupIds = { kfi: KFI_GROUP, circleMembers: CIRCLE_GROUP, directoryAdmins: ADMINS_GROUP, headOffice: { koeln: KOELN_OFFICE_GROUP } };
 
   function setup() {
-    const graph = new FakeGroups();
+    // The four role groups exist, empty until a test puts members in.
+    const graph = new FakeGraph({ features: ['groups'] });
+    for (const id of [KFI_GROUP, KOELN_OFFICE_GROUP, CIRCLE_GROUP, ADMINS_GROUP]) graph.setGroup(id, []);
     const clock = new FakeClock();
     const logger = recordingLogger();
     const roles = new GroupRoles({ graph, groupIds: () => ids, cacheMs: CACHE_MS, now: () => clock.now(), logger });
@@ -55,10 +46,10 @@ describe('roles from Entra groups', () => {
 
   it('gives a group member the role: KfI, head office staff of that authority, circle member, directory admin', async () => {
     const { graph, roles } = setup();
-    graph.members.set(KFI_GROUP, [{ id: ANNA.toUpperCase(), displayName: 'Anna Gruppe' }]);
-    graph.members.set(KOELN_OFFICE_GROUP, [{ id: BERND }]);
-    graph.members.set(CIRCLE_GROUP, [{ id: BERND }]);
-    graph.members.set(ADMINS_GROUP, [{ id: ANNA }]);
+    graph.setGroup(KFI_GROUP, [{ id: ANNA.toUpperCase(), displayName: 'Anna Gruppe' }]);
+    graph.setGroup(KOELN_OFFICE_GROUP, [{ id: BERND }]);
+    graph.setGroup(CIRCLE_GROUP, [{ id: BERND }]);
+    graph.setGroup(ADMINS_GROUP, [{ id: ANNA }]);
     await roles.refreshIfStale();
     const groups = roles.snapshot();
 
@@ -77,7 +68,7 @@ describe('roles from Entra groups', () => {
 
   it('does not hand reports to the office group where the office does not receive them', async () => {
     const { graph, roles } = setup();
-    graph.members.set(KOELN_OFFICE_GROUP, [{ id: BERND }]);
+    graph.setGroup(KOELN_OFFICE_GROUP, [{ id: BERND }]);
     await roles.refreshIfStale();
     const quiet = { ...koeln, headOffice: { ...koeln.headOffice, receivesReports: false } };
     expect(reportRecipients(quiet, roles.snapshot())).toEqual([koeln.head.teams!.aadObjectId]);
@@ -86,16 +77,16 @@ describe('roles from Entra groups', () => {
 
   it('shows a membership change once the cache lifetime has passed, and not before', async () => {
     const { graph, clock, roles } = setup();
-    graph.members.set(KFI_GROUP, [{ id: ANNA }]);
+    graph.setGroup(KFI_GROUP, [{ id: ANNA }]);
     await roles.refreshIfStale();
     expect(roles.snapshot().kfi.has(ANNA)).toBe(true);
-    const loads = graph.calls;
+    const loads = graph.callsTo('groupMembers').length;
 
     // Anna leaves the group, Bernd joins it.
-    graph.members.set(KFI_GROUP, [{ id: BERND }]);
+    graph.setGroup(KFI_GROUP, [{ id: BERND }]);
     await clock.advance(CACHE_MS - 1);
     await roles.refreshIfStale();
-    expect(graph.calls).toBe(loads);
+    expect(graph.callsTo('groupMembers')).toHaveLength(loads);
     expect(rolesOf(directory, ANNA, roles.snapshot()).kfi).toBe(true);
     expect(rolesOf(directory, BERND, roles.snapshot()).kfi).toBe(false);
 
@@ -104,7 +95,7 @@ describe('roles from Entra groups', () => {
     const before = roles.snapshot();
     expect(before.kfi.has(ANNA)).toBe(true);
     await roles.refreshIfStale();
-    expect(graph.calls).toBeGreaterThan(loads);
+    expect(graph.callsTo('groupMembers').length).toBeGreaterThan(loads);
     const after = roles.snapshot();
     expect(after).not.toBe(before);
     expect(rolesOf(directory, ANNA, after).kfi).toBe(false);
@@ -113,7 +104,7 @@ describe('roles from Entra groups', () => {
 
   it('keeps the same snapshot object while nothing changes', async () => {
     const { graph, clock, roles } = setup();
-    graph.members.set(CIRCLE_GROUP, [{ id: ANNA }]);
+    graph.setGroup(CIRCLE_GROUP, [{ id: ANNA }]);
     await roles.refreshIfStale();
     const first = roles.snapshot();
     await clock.advance(CACHE_MS);
@@ -123,9 +114,9 @@ describe('roles from Entra groups', () => {
 
   it('keeps the last good members when Graph fails, and warns once with the code only', async () => {
     const { graph, clock, logger, roles } = setup();
-    graph.members.set(KFI_GROUP, [{ id: ANNA, displayName: 'Anna Gruppe' }]);
+    graph.setGroup(KFI_GROUP, [{ id: ANNA, displayName: 'Anna Gruppe' }]);
     await roles.refreshIfStale();
-    graph.failWith = new GraphError('Authorization_RequestDenied', 'forbidden', 403);
+    graph.failEvery('groupMembers', new GraphError('Authorization_RequestDenied', 'forbidden', 403));
     await clock.advance(CACHE_MS);
     await roles.refreshIfStale();
     expect(roles.snapshot().kfi.has(ANNA)).toBe(true);
@@ -135,8 +126,8 @@ describe('roles from Entra groups', () => {
     await roles.refreshIfStale();
     expect(logger.warnings.filter((w) => w.groupId === KFI_GROUP)).toHaveLength(1);
     // Recovered: the next read after the retry delay counts again.
-    graph.failWith = undefined;
-    graph.members.set(KFI_GROUP, []);
+    graph.failEvery('groupMembers', undefined);
+    graph.setGroup(KFI_GROUP, []);
     await clock.advance(CACHE_MS);
     await roles.refreshIfStale();
     expect(roles.snapshot().kfi.has(ANNA)).toBe(false);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { GraphError, type GraphFeature, type GraphPort, type GraphUser } from '../../../services/graph/graphPort';
+import { GraphError, type GraphFeature, type GraphUser } from '../../../services/graph/graphPort';
 import type { DirectoryFile } from '../../../services/directory/model';
 import { resolveDirectoryIdentities, teamsIdentitiesOf } from '../../../services/directory/resolveIdentities';
 import { parseDirectory, validateDirectory, validateDirectoryFile } from '../../../services/directory/validate';
 import { dataFile } from '../../../services/paths';
+import { FakeGraph } from '../../support/fakeGraph';
 
 const demoJson = () => JSON.parse(readFileSync(dataFile('demo-directory.json'), 'utf8'));
 
@@ -16,23 +17,22 @@ function namedOnly(): DirectoryFile {
   return checked.file;
 }
 
-/** A fake Graph tenant: the demo's people with their demo ids; `resolveUsers` records what it was asked. */
-class FakeGraph implements Pick<GraphPort, 'features' | 'resolveUsers'> {
-  readonly asked: string[][] = [];
-  readonly users = new Map<string, GraphUser>();
-  constructor(public granted: GraphFeature[] = ['people']) {
-    const demo = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
-    if (!demo.ok) throw new Error('demo directory invalid');
-    for (const { teams } of teamsIdentitiesOf(demo.directory)) this.users.set(teams.upn.toLowerCase(), { id: teams.aadObjectId!, userPrincipalName: teams.upn });
-  }
-  async features() {
-    return new Set(this.granted);
-  }
-  async resolveUsers(identifiers: readonly string[]) {
-    this.asked.push([...identifiers]);
-    return new Map(identifiers.map((i) => [i.trim().toLowerCase(), this.users.get(i.trim().toLowerCase()) ?? null]));
-  }
+/** The demo's people as Graph knows them, under their demo object ids. */
+function demoUsers(): GraphUser[] {
+  const demo = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
+  if (!demo.ok) throw new Error('demo directory invalid');
+  return teamsIdentitiesOf(demo.directory).map(({ teams }) => ({ id: teams.aadObjectId!, userPrincipalName: teams.upn }));
 }
+
+/** A tenant with the demo's people; `resolveUsers` calls are recorded. */
+function demoTenant(features: GraphFeature[] = ['people']): FakeGraph {
+  const graph = new FakeGraph({ features });
+  for (const u of demoUsers()) graph.addUser(u);
+  return graph;
+}
+
+/** What `resolveUsers` was asked, call by call. */
+const asked = (graph: FakeGraph) => graph.callsTo('resolveUsers').map((c) => c.identifiers);
 
 describe('people by name on directory import', () => {
   it('accepts a file naming people by UPN only, which the strict validation (what is stored) does not', () => {
@@ -44,7 +44,7 @@ describe('people by name on directory import', () => {
   });
 
   it('fills in every object id when all names are found', async () => {
-    const graph = new FakeGraph();
+    const graph = demoTenant();
     const result = await resolveDirectoryIdentities(namedOnly(), graph);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -54,14 +54,14 @@ describe('people by name on directory import', () => {
     expect(result.resolved).toBe(teamsIdentitiesOf(expected.directory).length);
     expect(result.verified).toBe(true);
     // One call with every name once: the port batches it.
-    expect(graph.asked).toHaveLength(1);
-    expect(new Set(graph.asked[0]).size).toBe(graph.asked[0]!.length);
+    expect(asked(graph)).toHaveLength(1);
+    expect(new Set(asked(graph)[0]).size).toBe(asked(graph)[0]!.length);
   });
 
   it('refuses the whole file when one name is unknown, naming its path in German and English', async () => {
     const file = namedOnly();
     file.authorities[3]!.head.teams!.upn = 'niemand@bezreg-koeln.example';
-    const result = await resolveDirectoryIdentities(file, new FakeGraph());
+    const result = await resolveDirectoryIdentities(file, demoTenant());
     expect(result).toEqual({
       ok: false,
       problems: [
@@ -79,7 +79,7 @@ describe('people by name on directory import', () => {
     json.kfi.contacts[0].teams.aadObjectId = '99999999-0000-4000-8000-000000000000';
     const checked = validateDirectoryFile(json);
     if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
-    const result = await resolveDirectoryIdentities(checked.file, new FakeGraph());
+    const result = await resolveDirectoryIdentities(checked.file, demoTenant());
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(1);
@@ -102,16 +102,14 @@ describe('people by name on directory import', () => {
       expect(noGraph.problems[0]).toMatchObject({ path: '/authorities/0/commissioner/teams/upn', code: 'noGraph' });
       expect(noGraph.problems[0]!.reason).toMatch(/keine aadObjectId.*GRAPH_ENABLED.* \/ has no aadObjectId/);
     }
-    const noPermission = await resolveDirectoryIdentities(file, new FakeGraph(['groups']));
+    const noPermission = await resolveDirectoryIdentities(file, demoTenant(['groups']));
     expect(noPermission.ok).toBe(false);
     if (!noPermission.ok) expect(noPermission.problems[0]!.reason).toMatch(/User\.Read\.All/);
   });
 
   it('refuses the file whole when Graph fails, with its error code', async () => {
-    const graph = new FakeGraph();
-    graph.resolveUsers = async () => {
-      throw new GraphError('TooManyRequests', 'throttled', 429, 5000);
-    };
+    const graph = demoTenant();
+    graph.failEvery('resolveUsers', new GraphError('TooManyRequests', 'throttled', 429, 5000));
     const result = await resolveDirectoryIdentities(namedOnly(), graph);
     expect(result).toMatchObject({ ok: false, problems: [{ path: '', code: 'graphFailed' }] });
     if (!result.ok) expect(result.problems[0]!.reason).toMatch(/TooManyRequests.*nichts wurde importiert/);
@@ -119,9 +117,10 @@ describe('people by name on directory import', () => {
 
   it('refuses two names that turn out to be one person', async () => {
     const file = namedOnly();
-    const graph = new FakeGraph();
+    const graph = demoTenant();
     // The deputy's address is an alias of the IB's account.
-    graph.users.set(file.authorities[0]!.deputy!.teams!.upn.toLowerCase(), graph.users.get(file.authorities[0]!.commissioner!.teams!.upn.toLowerCase())!);
+    const ib = demoUsers().find((u) => u.userPrincipalName!.toLowerCase() === file.authorities[0]!.commissioner!.teams!.upn.toLowerCase())!;
+    graph.addUser(ib, file.authorities[0]!.deputy!.teams!.upn);
     const result = await resolveDirectoryIdentities(file, graph);
     expect(result).toMatchObject({ ok: false, problems: [{ path: '/authorities/0/deputy/teams/aadObjectId', code: 'invalid' }] });
   });

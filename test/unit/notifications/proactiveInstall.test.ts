@@ -1,7 +1,7 @@
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { ConversationLifecycle } from '../../../bot/delivery/conversationLifecycle';
 import type { Clock } from '../../../services/common/clock';
-import { GraphError, type GraphFeature, type GraphPort, type InstallResult, type InstallState } from '../../../services/graph/graphPort';
+import { GraphError } from '../../../services/graph/graphPort';
 import { silentLogger } from '../../../services/logging';
 import { ChannelError, type ChannelSender, type PersonalConversationTarget, type SendOptions } from '../../../services/notifications/channelSender';
 import { ConversationRegistry, personalConversationsIn, type RegistryDoc } from '../../../services/notifications/conversationRegistry';
@@ -14,7 +14,9 @@ import type { DeliveryReport } from '../../../services/notifications/reach';
 import { OutboxReports } from '../../../services/notifications/reports';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
 import { activityBuilders, user } from '../../support/activities';
+import { eventually as pollUntil } from '../../support/circle';
 import { FakeClock } from '../../support/fakeClock';
+import { FakeGraph } from '../../support/fakeGraph';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
 const TENANT = '72f988bf-0000-4000-a000-000000000001';
@@ -69,62 +71,7 @@ class TeamsWithApps implements ChannelSender {
   }
 }
 
-/** Graph's installation calls, as the port presents them; `onInstall` lets Teams learn of the app. */
-class FakeGraph implements GraphPort {
-  readonly granted = new Set<GraphFeature>(['install']);
-  readonly installCalls: Array<{ userId: string; at: number }> = [];
-  /** Failures the next installApp calls reject with, in order. */
-  readonly failures: GraphError[] = [];
-  /** While set, installApp waits for it. */
-  hold?: Promise<void>;
-
-  constructor(
-    private readonly onInstall: (userId: string) => void,
-    private readonly now: () => number = () => Date.now(),
-  ) {}
-
-  async features(): Promise<ReadonlySet<GraphFeature>> {
-    return new Set(this.granted);
-  }
-
-  async installState(): Promise<InstallState> {
-    return 'notInstalled';
-  }
-
-  async installApp(userId: string): Promise<InstallResult> {
-    this.installCalls.push({ userId, at: this.now() });
-    if (this.hold) await this.hold;
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    if (!this.granted.has('install')) throw new GraphError('Forbidden', 'forbidden', 403);
-    this.onInstall(userId);
-    return 'installed';
-  }
-
-  resolveUsers(): never {
-    throw new Error('not used');
-  }
-  groupMembers(): never {
-    throw new Error('not used');
-  }
-  upsertMeetingEvent(): never {
-    throw new Error('not used');
-  }
-  cancelMeetingEvent(): never {
-    throw new Error('not used');
-  }
-  sendMail(): never {
-    throw new Error('not used');
-  }
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const eventually = (check: () => Promise<boolean> | boolean) => pollUntil(check, 5_000, 10);
 
 const FAST: Partial<DispatcherOptions> = {
   pollIntervalMs: 20,
@@ -187,13 +134,15 @@ describe('reaching people without the app (proactive installation through Graph)
   }
 
   const profiles = () => new UserProfileRepository(users);
+  /** The installations the bot asked Graph for, failed ones included. */
+  const installs = () => graph.callsTo('installApp');
 
   beforeEach(() => {
     outboxStore = new MemoryDocumentStore<OutboxDoc>('outbox');
     users = new MemoryDocumentStore<UserProfile>('users');
     outbox = new Outbox(outboxStore);
     teams = new TeamsWithApps();
-    graph = new FakeGraph((id) => teams.hasApp.add(id));
+    graph = new FakeGraph({ features: ['install'], onInstall: (id) => teams.hasApp.add(id) });
     reports = new OutboxReports(outboxStore, { logger: silentLogger });
     events = [];
   });
@@ -209,7 +158,7 @@ describe('reaching people without the app (proactive installation through Graph)
     const report = await settled('item:r1:head');
     expect(report).toMatchObject({ total: 1, delivered: 1, installed: 1, pending: 0, unreachable: [] });
     expect(report.recipients).toEqual([{ aadObjectId: HEAD, reach: 'installedThenDelivered' }]);
-    expect(graph.installCalls.map((c) => c.userId)).toEqual([HEAD]);
+    expect(installs().map((c) => c.userId)).toEqual([HEAD]);
     expect(teams.calls.map((c) => `${c.operation}:${c.ok}`)).toEqual(['create:false', 'create:true', 'send:true']);
     expect(await delivery('item:r1:head')).toMatchObject({ status: 'sent', reach: 'installedThenDelivered', install: { state: 'done', installedAt: expect.any(String) } });
     const profile = await profiles().get(HEAD);
@@ -224,7 +173,7 @@ describe('reaching people without the app (proactive installation through Graph)
     const report = await settled('item:r2:head');
     expect(report.installed).toBe(1);
     expect(teams.calls.map((c) => `${c.operation}:${c.ok}`)).toEqual(['create:false', 'create:false', 'create:false', 'create:true', 'send:true']);
-    expect(graph.installCalls).toHaveLength(1);
+    expect(installs()).toHaveLength(1);
   });
 
   it('gives up as installFailed when Teams keeps refusing the chat after the installation', async () => {
@@ -235,7 +184,7 @@ describe('reaching people without the app (proactive installation through Graph)
     expect(report.unreachable).toEqual([{ aadObjectId: HEAD, reach: 'unreachable', reason: 'installFailed' }]);
     // The first refusal, and one after the installation plus maxInstallWaits (3) more.
     expect(teams.calls.filter((c) => c.operation === 'create')).toHaveLength(5);
-    expect(graph.installCalls).toHaveLength(1);
+    expect(installs()).toHaveLength(1);
   });
 
   it('does not install the app again for a person who removed it after a post to their chat was refused', async () => {
@@ -252,15 +201,15 @@ describe('reaching people without the app (proactive installation through Graph)
     await outbox.enqueue({ key: 'circle:poll:p2:opened', activity: { text: 'Umfrage' }, recipients: [toUser(LEFT)] });
     const second = await settled('circle:poll:p2:opened');
     expect(second.unreachable).toEqual([{ aadObjectId: LEFT, reach: 'unreachable', reason: 'removedByUser' }]);
-    expect(graph.installCalls).toEqual([]);
+    expect(installs()).toEqual([]);
   });
 
   it('waits as long as Graph says when it throttles the installation, without counting a failure', async () => {
     const clock = new FakeClock();
     outbox = new Outbox(outboxStore, { clock });
     teams = new TeamsWithApps(() => clock.now());
-    graph = new FakeGraph((id) => teams.hasApp.add(id), () => clock.now());
-    graph.failures.push(new GraphError('TooManyRequests', 'throttled', 429, 7_000));
+    graph = new FakeGraph({ features: ['install'], onInstall: (id) => teams.hasApp.add(id), now: () => clock.now() });
+    graph.failNext('installApp', new GraphError('TooManyRequests', 'throttled', 429, 7_000));
     start(true, { maxInstallFailures: 1 }, clock);
     await outbox.enqueue({ key: 'item:r4:head', activity: { text: 'Vortrag' }, recipients: [toUser(HEAD)] });
     for (let ms = 0; !events.some((e) => e.type === 'installThrottled'); ms++) {
@@ -274,8 +223,8 @@ describe('reaching people without the app (proactive installation through Graph)
       if (ms > 20_000) throw new Error('not delivered after the wait');
       await clock.advance(1);
     }
-    expect(graph.installCalls).toHaveLength(2);
-    expect(graph.installCalls[1].at).toBeGreaterThanOrEqual(waiting.dueAt);
+    expect(installs()).toHaveLength(2);
+    expect(installs()[1].at).toBeGreaterThanOrEqual(waiting.dueAt);
     // Throttling is not a failure: with maxInstallFailures 1, a counted failure would have ended it.
     expect(await delivery('item:r4:head')).toMatchObject({ status: 'sent', reach: 'installedThenDelivered', install: { failures: 0 } });
     // After the first refusal, no more chat openings until the installation is done.
@@ -288,36 +237,35 @@ describe('reaching people without the app (proactive installation through Graph)
     await outbox.enqueue({ key: 'item:r5:head', activity: { text: 'Vortrag' }, recipients: [toUser(HEAD)] });
     const report = await settled('item:r5:head');
     expect(report.unreachable).toEqual([{ aadObjectId: HEAD, reach: 'unreachable', reason: 'notInstalled' }]);
-    expect(graph.installCalls).toEqual([]);
+    expect(installs()).toEqual([]);
   });
 
   it('ends as unreachable notInstalled when Graph refuses the installation as forbidden', async () => {
-    graph.failures.push(new GraphError('Authorization_RequestDenied', 'forbidden', 403));
+    graph.failNext('installApp', new GraphError('Authorization_RequestDenied', 'forbidden', 403));
     start();
     await outbox.enqueue({ key: 'item:r6:head', activity: { text: 'Vortrag' }, recipients: [toUser(HEAD)] });
     const report = await settled('item:r6:head');
     expect(report.unreachable).toEqual([{ aadObjectId: HEAD, reach: 'unreachable', reason: 'notInstalled' }]);
     expect(await delivery('item:r6:head')).toMatchObject({ status: 'unreachable', lastError: { code: 'graph:Authorization_RequestDenied', status: 403 } });
-    expect(graph.installCalls).toHaveLength(1);
+    expect(installs()).toHaveLength(1);
   });
 
   it('retries a failing installation a bounded number of times, then reports installFailed', async () => {
-    graph.failures.push(...Array.from({ length: 10 }, () => new GraphError('ServiceUnavailable', 'transient', 503)));
+    graph.failEvery('installApp', new GraphError('ServiceUnavailable', 'transient', 503));
     start();
     await outbox.enqueue({ key: 'item:r7:head', activity: { text: 'Vortrag' }, recipients: [toUser(HEAD)] });
     const report = await settled('item:r7:head');
     expect(report.unreachable).toEqual([{ aadObjectId: HEAD, reach: 'unreachable', reason: 'installFailed' }]);
-    expect(graph.installCalls).toHaveLength(3);
+    expect(installs()).toHaveLength(3);
     expect(teams.calls.filter((c) => c.operation === 'create')).toHaveLength(1);
   });
 
   it('keeps delivering to others while an installation is under way', async () => {
     teams.hasApp.add(OFFICE);
-    let release!: () => void;
-    graph.hold = new Promise<void>((resolve) => (release = resolve));
+    const release = graph.hold('installApp');
     start();
     await outbox.enqueue({ key: 'item:r8:head', activity: { text: 'Vortrag' }, recipients: [toUser(HEAD)] });
-    await eventually(() => graph.installCalls.length === 1);
+    await eventually(() => installs().length === 1);
     await outbox.enqueue({ key: 'item:r8:office', activity: { text: 'Vortrag' }, recipients: [toUser(OFFICE)] });
     await eventually(() => teams.delivered(OFFICE) === 1);
     expect(teams.delivered(HEAD)).toBe(0);
@@ -352,7 +300,7 @@ describe('reaching people without the app (proactive installation through Graph)
       { aadObjectId: BLOCKER, reach: 'unreachable', reason: 'blocked' },
     ]);
     expect(report.unreachable.map((r) => r.reason)).toEqual(['removedByUser', 'blocked']);
-    expect(graph.installCalls.map((c) => c.userId)).toEqual([HEAD]);
+    expect(installs().map((c) => c.userId)).toEqual([HEAD]);
   });
 });
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseDirectory } from '../../../services/directory/validate';
-import type { GraphPort, MailInput } from '../../../services/graph/graphPort';
 import { silentLogger } from '../../../services/logging';
 import type { NotificationRequest } from '../../../services/notifications/model';
 import type { DeliveryReport, DeliveryReports, RecipientReach } from '../../../services/notifications/reach';
@@ -11,6 +10,7 @@ import { caseSummaryOf, withHeadReach } from '../../../bot/tab/workflowSources';
 import { cardKey, NOTICE_KINDS, RequestNotifier } from '../../../services/requests/notifications';
 import { RequestViews } from '../../../services/requests/views';
 import type { Versioned } from '../../../services/storage/documentStore';
+import { FakeGraph } from '../../support/fakeGraph';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
 const parsed = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
@@ -66,8 +66,7 @@ async function setup(options: { item?: ItemDoc; directory?: typeof demo; officeR
 /** The relay source with a recording outbox and a fake Graph, to carry out the notices the listener wrote. */
 function notifier(mail = true) {
   const enqueued: NotificationRequest[] = [];
-  const sent: Array<{ from: string; mail: MailInput }> = [];
-  const graph: Pick<GraphPort, 'sendMail'> = { sendMail: async (from, m) => void sent.push({ from, mail: m }) };
+  const graph = new FakeGraph({ features: ['mail'] });
   const roles = (r: Partial<ItemRoles>): ItemRoles => ({ requester: false, commissioner: false, headSide: false, decider: false, ...r });
   const n = new RequestNotifier({
     store: new MemoryDocumentStore<ItemDoc>('items'),
@@ -80,7 +79,7 @@ function notifier(mail = true) {
     logger: silentLogger,
     ...(mail ? { mail: { graph, from: 'lotse@bezreg-arnsberg.example', itemLink: (item: ItemDoc) => `https://teams.microsoft.com/l/entity/app/mein-lotse?item=${item.id}` } } : {}),
   });
-  return { n, enqueued, sent };
+  return { n, enqueued, sent: graph.sentMail };
 }
 
 describe('a Vortrag whose head cannot be reached in Teams', () => {
