@@ -1,0 +1,321 @@
+// Integrations-Lotse on Azure: one resource group with everything the service needs, and no secret anywhere.
+//
+//   user-assigned managed identity ── the bot's identity (Bot Service, Microsoft Graph) and its Cosmos DB login
+//   App Service plan + Linux Web App (Node 22 LTS) ── runs dist/bot/index.js, health check /readyz
+//   Azure Bot (UserAssignedMSI) + Microsoft Teams channel ── messaging endpoint https://<app>/api/messages
+//   Azure Cosmos DB for NoSQL (serverless, local auth off) ── the database and its containers, data contributor role
+//   Log Analytics workspace + Application Insights ── APPLICATIONINSIGHTS_CONNECTION_STRING
+//
+// Deployed by `azd up` (azure.yaml) or the Microsoft 365 Agents Toolkit (m365agents.yml); compile with
+// `az bicep build --file infra/main.bicep`. test/unit/infra/consistency.test.ts keeps this file and the code in step:
+// the app settings against bot/config.ts, the containers against services/storage/containers.ts.
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the environment (azd: AZURE_ENV_NAME); part of every resource name.')
+param environmentName string
+
+@description('Azure region of every resource except the bot (global).')
+param location string = resourceGroup().location
+
+@description('App Service plan SKU. B1 is enough for five authorities; P0v3 for zone redundancy or more instances.')
+param appServicePlanSku string = 'B1'
+
+@minValue(1)
+@maxValue(10)
+@description('Number of Web App instances.')
+param instanceCount int = 1
+
+@description('Cosmos DB capacity mode: serverless (pay per request, the default) or provisioned throughput (autoscale 1000 RU/s on the database).')
+param cosmosServerless bool = true
+
+@description('Cosmos DB database name (COSMOS_DATABASE).')
+param databaseName string = 'integrations-lotse'
+
+@description('Tenants whose Teams activities the bot serves (ALLOWED_TENANT_IDS), comma-separated. Default: this tenant.')
+param allowedTenantIds string = tenant().tenantId
+
+@description('Object ids of the directory administrators (ADMIN_AAD_OBJECT_IDS), comma-separated; may stay empty when GRAPH_GROUP_DIRECTORY_ADMINS names a group.')
+param adminAadObjectIds string = ''
+
+@description('Turn Microsoft Graph on (GRAPH_ENABLED). Grant the permissions first: docs/deployment.md.')
+param graphEnabled bool = false
+
+@description('The app id in the tenant app catalog (GRAPH_TEAMS_CATALOG_APP_ID); empty = looked up by the manifest id.')
+param graphTeamsCatalogAppId string = ''
+
+@description('Mailbox (UPN) holding the Koordinierungskreis meetings (GRAPH_MEETING_MAILBOX); empty = no Teams meetings.')
+param graphMeetingMailbox string = ''
+
+@description('Mailbox (UPN) reports are e-mailed from when a head cannot be reached (GRAPH_MAIL_FROM); empty = no e-mail.')
+param graphMailFrom string = ''
+
+@description('Object id of the Entra group of directory administrators (GRAPH_GROUP_DIRECTORY_ADMINS); empty = none.')
+param graphGroupDirectoryAdmins string = ''
+
+@description('Grant the Graph application permissions to the identity in this deployment (needs Privileged Role Administrator; otherwise run infra/scripts/grant-graph-permissions.sh once).')
+param grantGraphPermissions bool = false
+
+@description('Graph application permissions to grant when grantGraphPermissions is true (docs/graph.md).')
+param graphPermissions array = [
+  'TeamsAppInstallation.ReadWriteSelfForUser.All'
+  'User.Read.All'
+  'GroupMember.Read.All'
+  'Calendars.ReadWrite'
+  'Mail.Send'
+]
+
+@allowed([ 'F0', 'S1' ])
+@description('Azure Bot SKU. F0 (free) covers the Teams channel, a standard channel; S1 only matters for premium channels.')
+param botSku string = 'F0'
+
+@description('Tags for every resource.')
+param tags object = {}
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var appName = 'app-lotse-${resourceToken}'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Identity: the bot's app id (MicrosoftAppId) is this identity's client id.
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-lotse-${resourceToken}'
+  location: location
+  tags: allTags
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Monitoring
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-lotse-${resourceToken}'
+  location: location
+  tags: allTags
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-lotse-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    DisableLocalAuth: false
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cosmos DB for NoSQL: Entra ID only (disableLocalAuth), every container declared with partition key and TTL.
+
+// One entry per container of services/storage/containers.ts. defaultTtl -1: Cosmos DB honours each document's own
+// `ttl` (the retention the code sets) and expires nothing by itself.
+var containers = [
+  { name: 'directory', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'users', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'conversations', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'items', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'circle', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'outbox', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'audit', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'questions', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'jobs', partitionKey: '/pk', defaultTtl: -1 }
+]
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+  name: 'cosmos-lotse-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
+    locations: [
+      { locationName: location, failoverPriority: 0, isZoneRedundant: false }
+    ]
+    capabilities: cosmosServerless ? [ { name: 'EnableServerless' } ] : []
+    backupPolicy: {
+      type: 'Continuous'
+      continuousModeProperties: { tier: 'Continuous7Days' }
+    }
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+  parent: cosmos
+  name: databaseName
+  properties: {
+    resource: { id: databaseName }
+    options: cosmosServerless ? {} : { autoscaleSettings: { maxThroughput: 1000 } }
+  }
+}
+
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [for c in containers: {
+  parent: database
+  name: c.name
+  properties: {
+    resource: {
+      id: c.name
+      partitionKey: {
+        paths: [ c.partitionKey ]
+        kind: 'Hash'
+        version: 2
+      }
+      defaultTtl: c.defaultTtl
+    }
+  }
+}]
+
+// Cosmos DB Built-in Data Contributor (a data-plane role, not Azure RBAC) for the identity, on the whole account.
+var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
+
+resource cosmosDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
+  parent: cosmos
+  name: guid(cosmos.id, identity.id, cosmosDataContributorRoleId)
+  properties: {
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
+    principalId: identity.properties.principalId
+    scope: cosmos.id
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// App Service: Linux, Node 22 LTS (the code runs on Node 20 and 22), HTTPS only, TLS 1.2+, no FTP.
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: 'plan-lotse-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'linux'
+  sku: {
+    name: appServicePlanSku
+    capacity: instanceCount
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource web 'Microsoft.Web/sites@2024-11-01' = {
+  name: appName
+  location: location
+  tags: union(allTags, { 'azd-service-name': 'bot' })
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    siteConfig: {
+      linuxFxVersion: 'NODE|22-lts'
+      appCommandLine: 'node --max-old-space-size=256 dist/bot/index.js'
+      healthCheckPath: '/readyz'
+      alwaysOn: true
+      http20Enabled: true
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+  }
+}
+
+// Every key here is one bot/config.ts reads (or App Service's build reads: SCM_DO_BUILD_DURING_DEPLOYMENT); every key
+// PRODUCTION_SETTINGS in bot/config.ts names is here. No secret: MicrosoftAppPassword and COSMOS_KEY stay unset.
+resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: web
+  name: 'appsettings'
+  properties: {
+    SCM_DO_BUILD_DURING_DEPLOYMENT: 'true'
+    MicrosoftAppId: identity.properties.clientId
+    MicrosoftAppType: 'UserAssignedMSI'
+    MicrosoftAppTenantId: tenant().tenantId
+    ALLOWED_TENANT_IDS: allowedTenantIds
+    COSMOS_ENDPOINT: cosmos.properties.documentEndpoint
+    COSMOS_DATABASE: databaseName
+    PUBLIC_BASE_URL: 'https://${web.properties.defaultHostName}'
+    ADMIN_AAD_OBJECT_IDS: adminAadObjectIds
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+    GRAPH_ENABLED: graphEnabled ? 'true' : 'false'
+    GRAPH_TEAMS_CATALOG_APP_ID: graphTeamsCatalogAppId
+    GRAPH_MEETING_MAILBOX: graphMeetingMailbox
+    GRAPH_MAIL_FROM: graphMailFrom
+    GRAPH_GROUP_DIRECTORY_ADMINS: graphGroupDirectoryAdmins
+  }
+  dependsOn: [
+    cosmosDataContributor
+    sqlContainers
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Azure Bot with the Teams channel, authenticated as the managed identity (no client secret).
+
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: 'bot-lotse-${resourceToken}'
+  location: 'global'
+  tags: allTags
+  kind: 'azurebot'
+  sku: { name: botSku }
+  properties: {
+    displayName: 'Integrations-Lotse'
+    endpoint: 'https://${web.properties.defaultHostName}/api/messages'
+    msaAppId: identity.properties.clientId
+    msaAppType: 'UserAssignedMSI'
+    msaAppMSIResourceId: identity.id
+    msaAppTenantId: tenant().tenantId
+  }
+}
+
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+    properties: {
+      isEnabled: true
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Optional: Graph application permissions for the identity (Microsoft Graph Bicep extension). Off by default: it
+// needs a Privileged Role Administrator as the deployer; infra/scripts/grant-graph-permissions.sh does the same.
+
+module graphGrant 'modules/graphPermissions.bicep' = if (grantGraphPermissions) {
+  name: 'graph-permissions'
+  params: {
+    principalId: identity.properties.principalId
+    permissions: graphPermissions
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs: azd writes them into .azure/<env>/.env; `npm run package` and the directory import read them.
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output SERVICE_BOT_NAME string = web.name
+output SERVICE_BOT_URI string = 'https://${web.properties.defaultHostName}'
+output MicrosoftAppId string = identity.properties.clientId
+output MicrosoftAppTenantId string = tenant().tenantId
+output PUBLIC_BASE_URL string = 'https://${web.properties.defaultHostName}'
+output COSMOS_ENDPOINT string = cosmos.properties.documentEndpoint
+output COSMOS_DATABASE string = databaseName
+output BOT_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
+output BOT_IDENTITY_RESOURCE_ID string = identity.id
+output BOT_RESOURCE_NAME string = bot.name
+output BOT_DOMAIN string = web.properties.defaultHostName
+output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = web.id
