@@ -99,6 +99,26 @@ describe('two instances behind a round-robin proxy, one database', () => {
     expect(proxy.forwarded.every((n) => n > 0)).toBe(true);
   });
 
+  it("answers a person's next question with the Bezirksregierung they chose a moment ago through the other instance", async () => {
+    const asker = user({ name: 'Paula Wechsel (Beispiel)' });
+    const question = 'Wer ist mein Integrationsbeauftragter?';
+    const repliesTo = () => emulator.calls.filter((c) => c.operation === 'reply' && c.conversationId === conversationOf(asker) && c.status < 300);
+    // Instance i: no home authority yet, so the bot asks for it (and has read the profile).
+    const start = repliesTo().length;
+    expect((await post(teams.message(question, { from: asker }))).status).toBe(200);
+    await eventually(() => repliesTo().length > start);
+    expect(content(repliesTo().at(-1)!)).toContain('profile.setAuthority');
+    // Instance i + 1: the person chooses Münster.
+    expect((await invoke('profile.setAuthority', { authority: 'muenster' }, asker)).statusCode).toBe(200);
+    // Instance i again: the same question is answered for Münster, not with the choice again.
+    const before = repliesTo().length;
+    expect((await post(teams.message(question, { from: asker }))).status).toBe(200);
+    await eventually(() => repliesTo().length > before);
+    const answer = content(repliesTo().at(-1)!);
+    expect(answer).toContain('Ihre IB bei der Bezirksregierung Münster');
+    expect(answer).not.toContain('profile.setAuthority');
+  }, 60_000);
+
   it('walks an Anliegen (submit, the IB accepts, done): the IB gets the card once, the requester each message once', async () => {
     const subject = 'Zwei Instanzen Anliegen (Beispiel)';
     const submitted = await invoke('request.submit', { authority: 'koeln', category: 'beratung', subject, description: 'Beschreibung (Beispiel)' }, STAFF);
