@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../services/paths';
+import { startRoundRobinProxy } from '../test/support/roundRobinProxy';
 import { benchActions } from './actions';
 import { benchAnswers } from './answers';
 import { benchAnswerTurns } from './answerTurns';
@@ -84,6 +86,68 @@ async function startProduct(): Promise<ProductProcess> {
   });
 }
 
+/**
+ * `instances` product processes on one database process, behind a round-robin proxy on loopback (issue 16): each
+ * request goes to the next process. One instance runs behind the same proxy, so the two figures differ only in the
+ * number of instances.
+ */
+async function startProductsBehindProxy(instances: number): Promise<ProductProcess> {
+  const db = await startDatabaseProcess();
+  const children: ChildProcess[] = [];
+  const stopAll = () => Promise.all(children.map((child) => new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  })));
+  try {
+    const urls: string[] = [];
+    // One after the other: the first seeds the demo directory, the others find it.
+    for (let i = 0; i < instances; i++) {
+      const child = spawnChild(process.execPath, [...startFlags(), path.join(projectRoot, 'dist', 'bot', 'index.js')], {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DIRECTORY: 'true', ...db.env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      urls.push(await listeningUrl(child));
+    }
+    const proxy = await startRoundRobinProxy(urls);
+    return {
+      url: proxy.url,
+      pid: children[0].pid!,
+      otherPids: children.slice(1).map((c) => c.pid!),
+      dbPid: db.pid,
+      dbOperations: db.operations,
+      stop: async () => {
+        await proxy.close();
+        await stopAll();
+        db.stop();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    db.stop();
+    throw err;
+  }
+}
+
+/** Resolves with the URL a product process logs in its listening line. */
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('product did not start within 30 s'));
+    }, 30_000);
+    child.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!line.includes('"server.listening"')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+}
+
 /** The stock Universal Actions bot (`baselines/stockCardAction.ts`) with its own database process, like the product. */
 async function startStock(): Promise<ProductProcess> {
   const db = await startDatabaseProcess();
@@ -107,7 +171,7 @@ async function startStock(): Promise<ProductProcess> {
 
 const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   // Three rounds: medians even out a neighbour that was busy during one of them.
-  turns: () => benchTurns({ startProduct, rounds: 3 }),
+  turns: () => benchTurns({ startProduct, startProductsBehindProxy, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
   actions: () => benchActions({ startProduct, startStock }),

@@ -12,6 +12,8 @@ export interface ProductProcess {
   /** Messaging endpoint; a bare origin (`http://127.0.0.1:PORT`) gets `/api/messages` appended. */
   url: string;
   pid: number;
+  /** Further product processes behind the same URL (several instances behind a proxy); their CPU counts too. */
+  otherPids?: number[];
   /** The embedded database's own process, where the product runs with one (its CPU counts against the same cores). */
   dbPid?: number;
   /** The operations the database has served so far, by `container:kind`, counted by the database process itself. */
@@ -22,6 +24,11 @@ export interface ProductProcess {
 /** Settings for {@link benchTurns}; only `startProduct` is required. */
 export interface BenchTurnsOptions {
   startProduct: () => Promise<ProductProcess>;
+  /**
+   * `n` product processes on one database behind a round-robin proxy (issue 16). When given, each round also measures
+   * one and two instances behind the proxy with the same load, for `turns.two_instances_ratio`.
+   */
+  startProductsBehindProxy?: (instances: number) => Promise<ProductProcess>;
   /** Concurrent connections (one user and one personal chat each); default 32. */
   connections?: number;
   /** Discarded load before each measurement; default 3000 ms. */
@@ -159,6 +166,7 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
     const target = await start();
     try {
       await prepare?.(messagingUrl(target.url));
+      const targetCpu = () => [target.pid, ...(target.otherPids ?? [])].reduce((sum, pid) => sum + readCpuMs(pid), 0);
       const before = await emulator.counters();
       let targetCpuAtStart = 0;
       let targetCpuAtEnd = 0;
@@ -177,12 +185,12 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
         },
         {
           onMeasureStart: () => {
-            targetCpuAtStart = readCpuMs(target.pid);
+            targetCpuAtStart = targetCpu();
             dbCpuAtStart = target.dbPid ? readCpuMs(target.dbPid) : 0;
             emulatorCpuAtStart = emulator.cpuMs();
           },
           onMeasureEnd: () => {
-            targetCpuAtEnd = readCpuMs(target.pid);
+            targetCpuAtEnd = targetCpu();
             dbCpuAtEnd = target.dbPid ? readCpuMs(target.dbPid) : 0;
             emulatorCpuAtEnd = emulator.cpuMs();
           },
@@ -213,7 +221,7 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
   }
 
   const baselines = path.join(__dirname, 'baselines');
-  const runs = { bare: [] as TargetRun[], echo: [] as TargetRun[], product: [] as TargetRun[], state: [] as TargetRun[] };
+  const runs = { bare: [] as TargetRun[], echo: [] as TargetRun[], product: [] as TargetRun[], state: [] as TargetRun[], oneBehindProxy: [] as TargetRun[], twoBehindProxy: [] as TargetRun[] };
   const stateTemplate = turnTemplate(emulator.serviceUrl, STATE_TURN.text, opts.botAppId, STATE_TURN.locale);
   try {
     const rounds = Math.max(1, opts.rounds ?? 1);
@@ -226,6 +234,12 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
         runs.state.push(
           await measure('product, „Meine Anliegen“ with a profile change', opts.startProduct, stateTemplate, (url) => submitOneRequestEach(url, emulator.serviceUrl, connections, opts.botAppId)),
         );
+      }
+      const behindProxy = opts.startProductsBehindProxy;
+      if (behindProxy) {
+        // Same load, same proxy: one instance, then two on the same database, adjacent in time.
+        runs.oneBehindProxy.push(await measure('product, one instance behind the proxy', () => behindProxy(1)));
+        runs.twoBehindProxy.push(await measure('product, two instances behind the proxy', () => behindProxy(2)));
       }
     }
   } finally {
@@ -261,6 +275,13 @@ export async function benchTurns(opts: BenchTurnsOptions): Promise<Figure[]> {
     { name: 'turns.cpu_ms_per_turn', value: product.cpu, unit: 'ms' },
     { name: 'turns.db_cpu_ms_per_turn', value: product.dbCpu, unit: 'ms' },
     ...(runs.state.length ? stateFigures(summary(runs.state)) : []),
+    ...(runs.twoBehindProxy.length
+      ? [
+          { name: 'turns.two_instances_ratio', value: ratio(runs.twoBehindProxy, runs.oneBehindProxy), unit: 'x' },
+          { name: 'turns.one_instance_behind_proxy_per_s', value: summary(runs.oneBehindProxy).perS, unit: 'turns/s' },
+          { name: 'turns.two_instances_behind_proxy_per_s', value: summary(runs.twoBehindProxy).perS, unit: 'turns/s' },
+        ]
+      : []),
     { name: 'turns.stock_echo_p50_ms', value: echo.p50, unit: 'ms' },
     { name: 'turns.stock_echo_p99_ms', value: echo.p99, unit: 'ms' },
     { name: 'turns.stock_echo_peak_rss_mb', value: echo.rss, unit: 'MB' },
