@@ -9,7 +9,7 @@ import { IntentClassifier } from './classifier';
 import { AnswerComposer } from './composer';
 import { compileKnowledge, loadKnowledge, type CompiledKnowledge, type Knowledge } from './knowledge';
 import { detectPersonalData, directoryPrivacyOptions, type PrivacyOptions } from './privacy';
-import { QuestionReader } from './reader';
+import { QuestionReader, type Understood } from './reader';
 
 export type {
   Answer,
@@ -137,10 +137,16 @@ class Engine implements AnswerEngine {
     const u = this.reader.read(tooLong ? full.slice(0, MAX_QUESTION_LENGTH) : full, request.locale);
 
     // Personal data of third parties first: the text is not stored, whatever else it asks.
-    if (personal.length > 0) return this.composer.privacy(u, personal, now);
+    if (personal.length > 0) return this.inUsersLanguage(u, this.composer.privacy(u, personal, now));
     if (tooLong) return this.composer.plain('out_of_scope', u.lang, this.composer.t('tooLong', u.lang), null, 'tooLong');
     if (u.ts.keys.length === 0) return this.composer.plain('help', u.lang, this.composer.t('empty', u.lang), null, 'empty');
-    return this.composer.compose(this.classifier.classify(u), u, home, now);
+    return this.inUsersLanguage(u, this.composer.compose(this.classifier.classify(u), u, home, now));
+  }
+
+  /** A question in another language is answered in the user's language, and the answer says so in a line of its own before the answer. */
+  private inUsersLanguage(u: Understood, answer: Answer): Answer {
+    if (!u.foreign) return answer;
+    return { ...answer, text: `${this.composer.t('languageNote', answer.language)}\n\n${answer.text}` };
   }
 
   explain(text: string): Explanation {

@@ -72,7 +72,7 @@ export const ENGINE_TEXTS = [
   'report', 'report.askHome', 'circle.next', 'outside', 'unknownPlace', 'privacy', 'privacy.place',
   'privacy.kind.birthDate', 'privacy.kind.fileNumber', 'privacy.kind.address', 'privacy.kind.phone', 'privacy.kind.email',
   'privacy.kind.iban', 'privacy.kind.origin', 'privacy.kind.religion', 'privacy.kind.health', 'privacy.kind.orientation', 'privacy.kind.birthYear',
-  'empty', 'tooLong', 'head', 'thanks',
+  'empty', 'tooLong', 'head', 'thanks', 'languageNote',
 ] as const;
 
 /** Values the engine fills into texts; a text may use any of them (languages differ in grammar). */

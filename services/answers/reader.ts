@@ -4,7 +4,7 @@ import { tokenize, type TokenStream } from '../text/normalize';
 import type { PlaceDetail } from './answer';
 import { findAuthorityMentions, type AuthorityMention } from './authorityMentions';
 import type { CompiledKnowledge } from './knowledge';
-import { detectLanguage, type Language } from './language';
+import { detectForeign, detectLanguage, replyLanguage, type ForeignLanguage, type Language } from './language';
 import type { PhraseMatch } from './phrases';
 
 /** A question as the engine understood it: its words, concepts, places and authority mentions. */
@@ -12,6 +12,8 @@ export interface Understood {
   ts: TokenStream;
   match: PhraseMatch;
   lang: Language;
+  /** The question is in another language (Turkish, Polish, Russian, Ukrainian, Arabic); `lang` is then the user's. */
+  foreign: ForeignLanguage | null;
   hits: PlaceHit[];
   /** The NRW place the question is about, if any (best of several). */
   place: { hit: PlaceHit; target: Extract<PlaceTarget, { kind: 'municipality' | 'ortsteil' }> } | null;
@@ -26,6 +28,9 @@ export interface Understood {
 
 // Words after which the next word can only be a place name ("die Stadt Coburg", "the city of Coburg").
 const STRONG_PLACE_CUES: ReadonlySet<string> = new Set(['stadt', 'gemeinde', 'kommune', 'landkreis', 'kreis', 'city', 'town', 'municipality']);
+
+// Words before a town named like its Kreis that make it the Kreis ("gehört zu Recklinghausen", "im Kreis Borken").
+const KREIS_OF_CUES: ReadonlySet<string> = new Set(['zu', 'zum', 'zur', 'im', 'kreis', 'landkreis']);
 
 // The seats of the five Bezirksregierungen (Arnsberg, Detmold, Düsseldorf, Köln, Münster).
 const SEAT_AGS: ReadonlySet<string> = new Set(['05958004', '05766020', '05111000', '05315000', '05515000']);
@@ -67,7 +72,8 @@ export class QuestionReader {
   /** Understands one (sanitised) question. */
   read(text: string, locale: string | undefined): Understood {
     const ts = tokenize(text);
-    const lang = detectLanguage(ts.keys, locale);
+    const foreign = detectForeign(text, ts.keys);
+    const lang = foreign ? replyLanguage(locale) : detectLanguage(ts.keys, locale);
     const mentions = findAuthorityMentions(ts);
     const inMention = (h: PlaceHit): boolean => mentions.some((m) => h.start < m.end && m.start < h.end);
     const hits = this.gazetteer.matchTokens(ts, { isKnownWord: this.isKnownWord }).filter((h) => !inMention(h));
@@ -117,6 +123,20 @@ export class QuestionReader {
         }
       }
     }
+    // "Datteln gehört zu Recklinghausen": a town named like its Kreis after "zu"/"im" stands for the Kreis, and the
+    // Gemeinde of that Kreis named beside it is the place asked about.
+    if (place && place.target.kind === 'municipality' && place.target.municipality.sharesNameWithKreis && place.hit.start > 0) {
+      const chosen = place.target.municipality;
+      if (KREIS_OF_CUES.has(ts.keys[place.hit.start - 1])) {
+        for (const h of hits) {
+          const t = h.targets[0];
+          if (t.kind === 'municipality' && t.municipality !== chosen && t.municipality.level === 'gemeinde' && t.municipality.kreisAgs === chosen.kreisAgs && h.distance === 0) {
+            place = { hit: h, target: t };
+            break;
+          }
+        }
+      }
+    }
     // A self-framed mention ("Ich arbeite bei der BR Köln") yields to a named subject authority.
     const mention = mentions.find((m) => !m.self) ?? mentions[0] ?? null;
 
@@ -138,7 +158,7 @@ export class QuestionReader {
       const cue = STRONG_PLACE_CUES.has(prev) || (prev === 'of' && i > 1 && STRONG_PLACE_CUES.has(ts.keys[i - 2]));
       if (cue) unknownPlace = ts.raws[i];
     }
-    return { ts, match, lang, hits, place, region, outside, mention, unexplained, unknownPlace };
+    return { ts, match, lang, foreign, hits, place, region, outside, mention, unexplained, unknownPlace };
   }
 }
 

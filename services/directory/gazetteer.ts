@@ -123,10 +123,28 @@ const FILLERS: ReadonlySet<string> = new Set(['und', 'and', 'oder', 'or', 'was',
 // ("من هو مسؤول الاندماج في Löhne؟", "Kto jest IB dla Rheine?").
 const FOREIGN_CUES: ReadonlySet<string> = new Set(['في', 'в', 'во', 'у', 'для', 'w', 'we', 'dla'].map(skeleton));
 
+// Turkish case endings written after an apostrophe: locative, ablative, dative, genitive ("Siegen'de").
+const TURKISH_PLACE_ENDING = /^['’](?:[dt][ae]n?|[dt][ae]ki|y?[ae]|n?[ıiuü]n)(?![\p{L}])/u;
+
 // Words that follow a place name at the start of a sentence ("Werne gehört …", "Much im Rhein-Sieg-Kreis").
 const AFTER_PLACE: ReadonlySet<string> = new Set(
   'gehort gehoert liegt ist hat und im in am an bei'.split(' ').map(skeleton),
 );
+
+// "Gehört Alpen zu …", "Liegt Enger im …": a verb of belonging before a capitalised name and a preposition after it.
+const BELONGS: ReadonlySet<string> = new Set('gehort gehoert liegt zahlt'.split(' ').map(skeleton));
+const BELONGS_TO: ReadonlySet<string> = new Set('zu zur zum in im'.split(' ').map(skeleton));
+
+/** Whether `key` is the qualifier in brackets of an official name ("westfalen" for "Halle (Westf.)"). */
+function qualifierMatches(name: string, key: string): boolean {
+  const open = name.indexOf('(');
+  if (open < 0 || key.length < 4) return false;
+  const inner = name.slice(open + 1, name.indexOf(')', open) < 0 ? undefined : name.indexOf(')', open)).trim();
+  // An abbreviation ("Westf.") stands for any word it begins ("Westfalen"); a full word must be written as is.
+  const abbreviated = inner.endsWith('.');
+  const q = skeleton(abbreviated ? inner.slice(0, -1) : inner);
+  return q.length >= 4 && (abbreviated ? key.startsWith(q) : key === q);
+}
 
 /** Whether word `i` begins the text or a sentence (after ".", "!", "?", ";" or a line break). */
 function atSentenceStart(ts: TokenStream, i: number): boolean {
@@ -351,7 +369,11 @@ export class Gazetteer {
   }
 
   private cuedAt(ts: TokenStream, start: number): boolean {
-    return start > 0 && (PLACE_CUES.has(ts.keys[start - 1]) || FOREIGN_CUES.has(ts.keys[start - 1]));
+    if (start === 0) return false;
+    const prev = ts.keys[start - 1];
+    if (!PLACE_CUES.has(prev) && !FOREIGN_CUES.has(prev)) return false;
+    // "zu essen", "zu senden": after "zu", a word in lower case in a text that has capitals is a verb.
+    return !(prev === 'zu' && !ts.caps[start] && ts.hasUpper);
   }
 
   /** Whether an exact match stands as a place here (and not as an ordinary word or a surname). */
@@ -362,12 +384,20 @@ export class Gazetteer {
     // A capitalised name before a colon is a heading: "Lage: IB?", "Recke: wer ist die IB?".
     const to = ts.starts[end - 1] + ts.raws[end - 1].length;
     if (ts.caps[start] && /^\s*:/.test(ts.source.slice(to, to + 8))) return true;
+    // Turkish marks a place with a case ending after an apostrophe ("Siegen'de", "Lage'den", "Löhne'ye") or with
+    // "için" (for) after it ("Wenden için IB kim?").
+    if (ts.caps[start] && TURKISH_PLACE_ENDING.test(ts.source.slice(to, to + 8))) return true;
+    if (ts.caps[start] && end < ts.keys.length && ts.keys[end] === 'icin') return true;
     // At the start of a sentence, a capitalised name followed by what follows a place ("Werne gehört zu …",
     // "Lage in Lippe", "Rees, Kreis Kleve") is the place; "Wenden Sie sich …" stays a verb.
     if (ts.caps[start] && atSentenceStart(ts, start)) {
       if (/^\s*[,–—-]/.test(ts.source.slice(to, to + 4))) return true;
       if (end < ts.keys.length && AFTER_PLACE.has(ts.keys[end])) return true;
     }
+    // The name followed by the qualifier of its official name: "Halle Westfalen", "Wetter Ruhr", "Sundern Sauerland".
+    if (end < ts.keys.length && !(start > 0 && ARTICLES.has(ts.keys[start - 1])) && targets.some((t) => t.kind === 'municipality' && qualifierMatches(t.municipality.name, ts.keys[end]))) return true;
+    // The subject of "gehört … zu"/"liegt … in": "Gehört Alpen zur Bezirksregierung Düsseldorf?", "Liegt Lage in Lippe?".
+    if (ts.caps[start] && start > 0 && BELONGS.has(ts.keys[start - 1]) && end < ts.keys.length && BELONGS_TO.has(ts.keys[end])) return true;
     // Without a cue, a word the caller has a meaning for ("Wetter" → the weather) keeps that meaning.
     if (end - start === 1 && isKnown?.(ts.keys[start])) return false;
     // Keyword style, "KI Essen", "Integration Lage": a capitalised last word not preceded by an article.

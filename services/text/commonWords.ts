@@ -76,7 +76,7 @@ export const COMMON_WORDS: ReadonlySet<string> = buildSet(GERMAN, ENGLISH);
  */
 export const PLACE_CUES: ReadonlySet<string> = buildSet(`
 für fuer in im aus bei nach von vom zu zur
-stadt gemeinde kommune kreis landkreis kreisstadt ortsteil stadtteil
+stadt gemeinde kommune kreis landkreis kreisstadt ortsteil stadtteil stadtverwaltung gemeindeverwaltung kreisverwaltung
 for from of at to near city town municipality
 `);
 

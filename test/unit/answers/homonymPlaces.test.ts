@@ -51,3 +51,41 @@ describe('homonym places', () => {
     expect(ask('Wer ist die IB für Mönchenglattbach?')).toMatchObject({ authority: 'duesseldorf', ags: '05116000' });
   });
 });
+
+describe('homonym places: more contexts', () => {
+  it.each([
+    ["Wir sind die Gemeindeverwaltung Schlangen – wer ist unsere IB?", 'detmold', '05766064'],
+    ['Kreisverwaltung Borken, Frage: wer ist die IB?', 'muenster', '05554012'],
+  ])('an administration named before it cues the place: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it.each([
+    ['Gehört Enger zur Bezirksregierung Detmold?', 'detmold', '05758008'],
+    ['Liegt Senden im Kreis Coesfeld? Und wer ist dort IB?', 'muenster', '05558044'],
+  ])('the subject of "gehört … zu" / "liegt … in" is the place: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it.each([
+    ['Halle Westfalen – wer ist die IB?', 'detmold', '05754012'],
+    ['Sundern Sauerland: Integrationsbeauftragte?', 'arnsberg', '05958044'],
+  ])('a name followed by the qualifier of its official name is the place: %s', (text, authority, ags) => {
+    expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
+  });
+
+  it('a town named like its Kreis after "zu" stands for the Kreis; the Gemeinde beside it is the place', () => {
+    expect(ask('Haltern am See gehört zu Recklinghausen – welche IB?')).toEqual({ intent: 'contact.commissioner', authority: 'muenster', ags: '05562016' });
+    expect(ask('Wer ist die IB für Recklinghausen?')).toMatchObject({ authority: 'muenster', ags: '05562032' });
+  });
+
+  it('keeps the verb after "zu" in lower case: "zu essen", "zu senden" are no places', () => {
+    expect(ask('Gibt es in der Kantine heute etwas zu essen?')).toEqual({ intent: 'out_of_scope', authority: null, ags: null });
+    expect(ask('Ich habe der IB noch Unterlagen zu senden.', 'koeln')).toMatchObject({ ags: null });
+    expect(ask('Wer ist die IB in Senden?')).toMatchObject({ authority: 'muenster', ags: '05558044' });
+  });
+
+  it('keeps the noun after an article even before a qualifier word: "das Wetter Ruhrgebiet"', () => {
+    expect(ask('Wie wird das Wetter Ruhrgebiet morgen?')).toMatchObject({ intent: 'out_of_scope', ags: null });
+  });
+});

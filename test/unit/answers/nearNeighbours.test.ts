@@ -35,3 +35,15 @@ describe('near neighbours', () => {
     expect(ask('Darf die IB direkt bei der Regierungspräsidentin vortragen?').intent).toBe('info.organisation');
   });
 });
+
+describe('near neighbours: more phrasings', () => {
+  it.each([
+    ['Wohin kann sich die Integrationsbeauftragte selbst wenden, wenn sie fachliche Beratung sucht?', 'contact.kfi', 'arnsberg'],
+    ['Wer koordiniert die IB der fünf Bezirksregierungen?', 'contact.kfi', 'arnsberg'],
+    ['Braucht man als IB Vorkenntnisse im Ausländerrecht?', 'info.requirements', null],
+    ['Welche Sprachkenntnisse muss eine IB haben?', 'info.requirements', null],
+    ['darf die ib direckt zur regierungspräsidentin', 'info.organisation', null],
+  ])('"%s" → %s', (text, intent, authority) => {
+    expect(ask(text)).toEqual({ intent, authority });
+  });
+});

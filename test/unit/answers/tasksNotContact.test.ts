@@ -53,3 +53,34 @@ describe('tasks, not contacts', () => {
     expect(ask('Wir möchten die IB an unserem Projekt beteiligen.', 'koeln')).toEqual({ intent: 'request.create', authority: 'koeln' });
   });
 });
+
+describe('tasks, not contacts: more phrasings', () => {
+  it.each([
+    'Wobei unterstützt mich die Integrationsbeauftragte?',
+    'Welche Themen bearbeitet die IB eigentlich?',
+    'Wie geht die Integrationsbeauftragte mit Beschwerden über Diskriminierung um?',
+    'Muss die IB bei der neuen Hausordnung gefragt werden?',
+    'Darf ich die IB zu einem Gespräch über unser Leitbild hinzuziehen?',
+    'Hat die Integrationsbeauftragte bei Stellenbesetzungen ein Mitspracherecht?',
+    'Sollen wir die IB zum Auftakt unseres Projekts einladen?',
+    'Ist die IB für Vernetzung mit Migrantenvereinen zuständig?',
+    'Wir erstellen ein neues Fortbildungsprogramm – ist die IB da die richtige Ansprechpartnerin?',
+  ])('"%s" → info.tasks', (text) => {
+    expect(ask(text)).toEqual({ intent: 'info.tasks', authority: null });
+  });
+
+  it.each([
+    'Ich hätte eine Anregung für unsere Integrationsbeauftragte.',
+    'Wie kann ich der Integrationsbeauftragten etwas melden?',
+    'Ich habe da ein Anliegen aus dem Dezernat für die IB.',
+    'Ich will der IB eine Rückmeldung zu ihrem Newsletter geben.',
+  ])('"%s" → request.create to the own IB', (text) => {
+    expect(ask(text, 'koeln')).toEqual({ intent: 'request.create', authority: 'koeln' });
+  });
+
+  it('keeps contact questions contact questions', () => {
+    expect(ask('Ist die IB für Marl zuständig?').intent).toBe('contact.commissioner');
+    expect(ask('Wer ist die IB, die für Vernetzung zuständig ist?', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln' });
+    expect(ask('Wie erreiche ich meine IB?', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln' });
+  });
+});
