@@ -30,6 +30,9 @@ param instanceCount int = 1
 @description('Cosmos DB capacity mode: serverless (pay per request, the default) or provisioned throughput (autoscale 1000 RU/s on the database).')
 param cosmosServerless bool = true
 
+@description('Cosmos DB account name; empty = generated. Set it to a restored account\'s name after a point-in-time restore (docs/operations.md).')
+param cosmosAccountName string = ''
+
 @description('Cosmos DB database name (COSMOS_DATABASE).')
 param databaseName string = 'integrations-lotse'
 
@@ -69,6 +72,9 @@ param graphPermissions array = [
 @allowed([ 'F0', 'S1' ])
 @description('Azure Bot SKU. F0 (free) covers the Teams channel, a standard channel; S1 only matters for premium channels.')
 param botSku string = 'F0'
+
+@description('Object id of a person who may read and write the database with their own sign-in (the directory import from a workstation). azd passes the signed-in user (AZURE_PRINCIPAL_ID); empty = nobody but the service.')
+param dataAdminPrincipalId string = ''
 
 @description('Tags for every resource.')
 param tags object = {}
@@ -129,7 +135,7 @@ var containers = [
 ]
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
-  name: 'cosmos-lotse-${resourceToken}'
+  name: empty(cosmosAccountName) ? 'cosmos-lotse-${resourceToken}' : cosmosAccountName
   location: location
   tags: allTags
   kind: 'GlobalDocumentDB'
@@ -184,6 +190,17 @@ resource cosmosDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAss
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
     principalId: identity.properties.principalId
+    scope: cosmos.id
+  }
+}
+
+// The same role for the administrator who imports the directory from a workstation (optional).
+resource cosmosDataAdmin 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (!empty(dataAdminPrincipalId)) {
+  parent: cosmos
+  name: guid(cosmos.id, dataAdminPrincipalId, cosmosDataContributorRoleId)
+  properties: {
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
+    principalId: dataAdminPrincipalId
     scope: cosmos.id
   }
 }
