@@ -121,7 +121,8 @@ const FILLERS: ReadonlySet<string> = new Set(['und', 'and', 'oder', 'or', 'was',
 
 // "in"/"for" in the other languages staff write short questions in: Arabic, Russian, Ukrainian, Polish
 // ("من هو مسؤول الاندماج في Löhne؟", "Kto jest IB dla Rheine?").
-const FOREIGN_CUES: ReadonlySet<string> = new Set(['في', 'в', 'во', 'у', 'для', 'w', 'we', 'dla'].map(skeleton));
+// "from" and "of the town/municipality" cue it as well ("Я из Siegen", "urzędzie miasta Schlangen").
+const FOREIGN_CUES: ReadonlySet<string> = new Set(['في', 'в', 'во', 'у', 'для', 'из', 'з', 'w', 'we', 'dla', 'miasta', 'gminy'].map(skeleton));
 
 // Turkish case endings written after an apostrophe: locative, ablative, dative, genitive ("Siegen'de").
 const TURKISH_PLACE_ENDING = /^['’](?:[dt][ae]n?|[dt][ae]ki|y?[ae]|n?[ıiuü]n)(?![\p{L}])/u;

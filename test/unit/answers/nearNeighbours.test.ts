@@ -43,6 +43,7 @@ describe('near neighbours: more phrasings', () => {
     ['Braucht man als IB Vorkenntnisse im Ausländerrecht?', 'info.requirements', null],
     ['Welche Sprachkenntnisse muss eine IB haben?', 'info.requirements', null],
     ['darf die ib direckt zur regierungspräsidentin', 'info.organisation', null],
+    ['Wo findet man den Runderlass über die IB?', 'info.legal_basis', null],
   ])('"%s" → %s', (text, intent, authority) => {
     expect(ask(text)).toEqual({ intent, authority });
   });

@@ -43,7 +43,9 @@ describe('other languages: Turkish case endings, and the language of the answer'
     ["Senden'de entegrasyon görevlisi kim?", 'muenster', '05558044'],
     ["Lage'den yazıyorum, IB kim?", 'detmold', '05766040'],
     ['Wenden için entegrasyon sorumlusu kim?', 'arnsberg', '05966028'],
-  ])('a Turkish case ending or "için" after a place that is also a word marks the place: %s', (text, authority, ags) => {
+    ['Я из Lage. Кто Integrationsbeauftragte?', 'detmold', '05766040'],
+    ['Pracuję w urzędzie gminy Senden – kto jest IB?', 'muenster', '05558044'],
+  ])('a Turkish case ending, "için", Russian "из" or Polish "gminy"/"miasta" marks a place that is also a word: %s', (text, authority, ags) => {
     expect(ask(text)).toEqual({ intent: 'contact.commissioner', authority, ags });
   });
 

@@ -65,6 +65,8 @@ describe('tasks, not contacts: more phrasings', () => {
     'Sollen wir die IB zum Auftakt unseres Projekts einladen?',
     'Ist die IB für Vernetzung mit Migrantenvereinen zuständig?',
     'Wir erstellen ein neues Fortbildungsprogramm – ist die IB da die richtige Ansprechpartnerin?',
+    'Welche Themenfelder hat die Integrationsbeauftragte?',
+    'Kann die IB unser Referat bei mehrsprachigen Bescheiden unterstützen?',
   ])('"%s" → info.tasks', (text) => {
     expect(ask(text)).toEqual({ intent: 'info.tasks', authority: null });
   });
@@ -74,6 +76,7 @@ describe('tasks, not contacts: more phrasings', () => {
     'Wie kann ich der Integrationsbeauftragten etwas melden?',
     'Ich habe da ein Anliegen aus dem Dezernat für die IB.',
     'Ich will der IB eine Rückmeldung zu ihrem Newsletter geben.',
+    'Wie bekomme ich einen Termin bei meiner IB?',
   ])('"%s" → request.create to the own IB', (text) => {
     expect(ask(text, 'koeln')).toEqual({ intent: 'request.create', authority: 'koeln' });
   });
@@ -82,5 +85,6 @@ describe('tasks, not contacts: more phrasings', () => {
     expect(ask('Ist die IB für Marl zuständig?').intent).toBe('contact.commissioner');
     expect(ask('Wer ist die IB, die für Vernetzung zuständig ist?', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln' });
     expect(ask('Wie erreiche ich meine IB?', 'koeln')).toEqual({ intent: 'contact.commissioner', authority: 'koeln' });
+    expect(ask('Wer kann die IB beraten?')).toEqual({ intent: 'contact.kfi', authority: 'arnsberg' });
   });
 });
