@@ -53,3 +53,16 @@ describe('telemetry start', () => {
     expect(() => countAnswer('contact.commissioner')).not.toThrow();
   });
 });
+
+describe('telemetry boundaries', () => {
+  it('imports the OpenTelemetry SDK and the exporter in services/telemetry/sdk.ts only; everything else uses the API', () => {
+    const { readdirSync, readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const { join, relative } = jest.requireActual<typeof import('node:path')>('node:path');
+    const root = join(__dirname, '..', '..', '..');
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const sdkImport = /from '(@opentelemetry\/(?!api')[^']+|@azure\/monitor-opentelemetry[^']*)'/;
+    const importers = [...files(join(root, 'bot')), ...files(join(root, 'services'))].filter((f) => sdkImport.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
+    expect(importers).toEqual(['services/telemetry/sdk.ts']);
+  });
+});
