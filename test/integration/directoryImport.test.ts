@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditLog, type AuditEntry } from '../../services/audit/auditLog';
 import { DirectoryRepository, type DirectoryDoc } from '../../services/directory/directoryRepository';
+import { parseDirectoryFile } from '../../services/directory/validate';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'scripts', 'directoryImport.js');
+const exportCli = path.join(root, 'dist', 'scripts', 'directoryExport.js');
 const demo = JSON.parse(readFileSync(path.join(root, 'data', 'demo-directory.json'), 'utf8'));
 
 describe('npm run directory:import', () => {
@@ -23,9 +25,10 @@ describe('npm run directory:import', () => {
     return p;
   };
   // Asynchronous on purpose: the database server runs in this test process and must keep answering.
-  const run = (...args: string[]) =>
+  const run = (...args: string[]) => runScript(cli, ...args);
+  const runScript = (script: string, ...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], {
+      const child = spawn(process.execPath, [script, ...args], {
         cwd: root,
         env: { PATH: process.env.PATH, COSMOS_ENDPOINT: server.endpoint, COSMOS_CERT_SHA256: server.certificateSha256, COSMOS_DATABASE: 'import-test' },
       });
@@ -85,5 +88,80 @@ describe('npm run directory:import', () => {
     const missing = await run(path.join(dir, 'gibt-es-nicht.json'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nicht lesbar/);
+  });
+
+  describe('merged with edits made in Teams', () => {
+    const IB = '00000000-0000-4000-8000-000400000001';
+    const now = new Date('2026-11-03T10:00:00Z');
+    /** The IB changes their own office hours in Teams (the same repository call as the „Meine Angaben“ card). */
+    const editInTeams = (officeHours: string) =>
+      repo.updateAuthority('koeln', IB, 'directory.self_service', (a) => ({ ...a, commissioner: { ...a.commissioner!, officeHours } }), now);
+    const koeln = async () => (await repo.load())!.authorities.find((a) => a.code === 'koeln')!;
+    const withKoeln = (change: (a: (typeof demo.authorities)[number]) => void) => {
+      const next = structuredClone(demo);
+      change(next.authorities.find((a: { code: string }) => a.code === 'koeln'));
+      return next;
+    };
+
+    it('keeps a field changed in Teams that the file leaves as last imported, and takes the file’s other changes', async () => {
+      expect((await run(file('base.json', demo))).status).toBe(0);
+      await editInTeams('Nur Di 10–12 Uhr (in Teams geändert, Beispiel)');
+      const res = await run(file('phone.json', withKoeln((a) => (a.commissioner.phone = '0221 555-0199'))));
+      expect(res.status).toBe(0);
+      expect(res.stdout).toMatch(/Wert aus Teams bleibt.*Bezirksregierung Köln: \/commissioner\/officeHours/);
+      const entry = await koeln();
+      expect(entry.commissioner!.officeHours).toBe('Nur Di 10–12 Uhr (in Teams geändert, Beispiel)');
+      expect(entry.commissioner!.phone).toBe('0221 555-0199');
+    });
+
+    it('refuses a file that changes the same field differently: lists the conflict, writes nothing, exit code 3', async () => {
+      await editInTeams('Mi 8–10 Uhr (in Teams, Beispiel)');
+      const before = await snapshot();
+      const conflicting = file('conflict.json', withKoeln((a) => {
+        a.commissioner.officeHours = 'Fr 9–11 Uhr (aus der Datei, Beispiel)';
+        a.commissioner.phone = '0221 555-0199';
+        a.head.phone = '0221 555-0100'; // a change without conflict in the same file: not written either
+      }));
+      const res = await run(conflicting);
+      expect(res.status).toBe(3);
+      expect(res.stderr).toMatch(/nichts wurde geschrieben/);
+      expect(res.stderr).toMatch(/Bezirksregierung Köln: \/commissioner\/officeHours/);
+      expect(res.stderr).toContain('"Mi 8–10 Uhr (in Teams, Beispiel)"');
+      expect(res.stderr).toContain('"Fr 9–11 Uhr (aus der Datei, Beispiel)"');
+      expect(res.stderr).toMatch(/--prefer-file/);
+      expect(res.stderr).not.toMatch(/\/commissioner\/phone|\/head\//);
+      expect(await snapshot()).toEqual(before);
+
+      const preferred = await run('--prefer-file', conflicting);
+      expect(preferred.status).toBe(0);
+      expect(preferred.stdout).toMatch(/Wert der Datei übernommen.*\/commissioner\/officeHours/);
+      const entry = await koeln();
+      expect(entry.commissioner!.officeHours).toBe('Fr 9–11 Uhr (aus der Datei, Beispiel)');
+      expect(entry.head.phone).toBe('0221 555-0100');
+      // The file is now the last import: importing it again finds no conflict and changes nothing.
+      const again = await run(conflicting);
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/unverändert/);
+    });
+
+    it('exports the directory in the import format; importing the export changes nothing and finds no conflict', async () => {
+      await editInTeams('Do 13–15 Uhr (in Teams, Beispiel)');
+      const stored = await repo.load();
+      const out = path.join(dir, 'export.json');
+      const exported = await runScript(exportCli, out);
+      expect(exported.status).toBe(0);
+      const parsed = parseDirectoryFile(readFileSync(out, 'utf8'));
+      expect(parsed.ok).toBe(true);
+      const toStdout = await runScript(exportCli);
+      expect(toStdout.status).toBe(0);
+      expect(JSON.parse(toStdout.stdout)).toEqual(JSON.parse(readFileSync(out, 'utf8')));
+
+      const res = await run(out);
+      expect(res.status).toBe(0);
+      expect(res.stderr).toBe('');
+      expect(res.stdout).toMatch(/unverändert/);
+      expect(await repo.load()).toEqual(stored);
+      expect((await koeln()).commissioner!.officeHours).toBe('Do 13–15 Uhr (in Teams, Beispiel)');
+    });
   });
 });
