@@ -253,6 +253,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger,
       profiles,
       graph,
+      // Teams' rate limits are per bot and tenant, not per instance: each of BOT_INSTANCE_COUNT instances keeps to its share.
+      instanceCount: config.botInstanceCount,
       options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
       relayGraceMs: config.relay.graceMs,
       ...(options.now ? { now: () => options.now!().getTime() } : {}),

@@ -102,6 +102,12 @@ export interface AppConfig {
   readonly retention: { readonly userIdleDays: number; readonly directoryAuditDays: number; readonly conversationDays: number; readonly outboxDays: number };
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
+  /**
+   * How many bot instances share Teams' rate limits (BOT_INSTANCE_COUNT, default 1): each instance's dispatcher keeps
+   * to 1/n of them (per tenant and per conversation), so that n instances together stay within Teams' budget. With
+   * autoscale: the maximum instance count.
+   */
+  readonly botInstanceCount: number;
   /** How often the relay looks for workflow notifications a process left pending, and after how long (RELAY_SWEEP_SECONDS, RELAY_GRACE_SECONDS). */
   readonly relay: { sweepMs: number; graceMs: number };
   /**
@@ -413,6 +419,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       outboxDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     }),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
+    botInstanceCount: integer(env, 'BOT_INSTANCE_COUNT', 1, 1, 30),
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     testMode,
     testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : []), ...(graph?.testCertificateSha256 ? ['GRAPH_TEST_CERT_SHA256'] : [])]),

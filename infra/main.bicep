@@ -24,7 +24,7 @@ param appServicePlanSku string = 'B1'
 
 @minValue(1)
 @maxValue(10)
-@description('Number of Web App instances.')
+@description('Number of Web App instances; also BOT_INSTANCE_COUNT, so that together they keep to Teams\' rate limits. With autoscale, the maximum instance count (docs/architecture.md, "Several instances").')
 param instanceCount int = 1
 
 @description('Cosmos DB capacity mode: serverless (pay per request, the default) or provisioned throughput (autoscale 1000 RU/s on the database).')
@@ -262,6 +262,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     COSMOS_ENDPOINT: cosmos.properties.documentEndpoint
     COSMOS_DATABASE: databaseName
     PUBLIC_BASE_URL: 'https://${web.properties.defaultHostName}'
+    BOT_INSTANCE_COUNT: string(instanceCount)
     ADMIN_AAD_OBJECT_IDS: adminAadObjectIds
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     GRAPH_ENABLED: graphEnabled ? 'true' : 'false'

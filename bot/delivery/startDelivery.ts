@@ -7,7 +7,7 @@ import { Outbox } from '../../services/notifications/outbox';
 import type { DeliveryReports } from '../../services/notifications/reach';
 import { OutboxReports } from '../../services/notifications/reports';
 import type { GraphPort } from '../../services/graph/graphPort';
-import type { DeliveryLimits } from '../../services/notifications/rateLimiter';
+import { limitsForInstances, TEAMS_LIMITS, type DeliveryLimits } from '../../services/notifications/rateLimiter';
 import { CONTAINERS } from '../../services/storage/containers';
 import { countDelivery } from '../../services/telemetry/telemetry';
 import { Relay } from '../../services/workflow/relay';
@@ -29,6 +29,11 @@ export interface DeliveryDeps {
    */
   defaultServiceUrl?: string;
   limits?: Partial<DeliveryLimits>;
+  /**
+   * Bot instances sharing Teams' rate limits (BOT_INSTANCE_COUNT, default 1): this instance keeps to 1/n of `limits`
+   * (Teams' own when not given), per tenant and per conversation.
+   */
+  instanceCount?: number;
   options?: Partial<DispatcherOptions>;
   onEvent?: (event: DeliveryEvent) => void;
   /** Pending workflow notices younger than this are left to the process that wrote them (RELAY_GRACE_SECONDS). */
@@ -82,7 +87,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     sender: new BotConnectorSender({ adapter: deps.adapter, botAppId, logger: deps.logger }),
     logger: deps.logger,
     outbox,
-    limits: deps.limits,
+    limits: limitsForInstances({ ...TEAMS_LIMITS, ...deps.limits }, deps.instanceCount ?? 1),
     options: deps.options,
     personal,
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,

@@ -54,10 +54,11 @@ export interface DispatcherOptions {
   callTimeoutMs: number;
   /** A claimed delivery that would wait longer than this for its rate limit goes back to the outbox meanwhile. */
   deferAfterMs: number;
-  /** Attempts (429 answers not counted) before a delivery is marked failed. */
+  /**
+   * Attempts before a delivery is marked failed. 429 answers are not attempts: a throttled delivery waits Retry-After
+   * (else back-off) and is tried again however often Teams throttles it, and never fails for that.
+   */
   maxAttempts: number;
-  /** 429 answers before a delivery is marked failed. */
-  maxThrottles: number;
   backoff: BackoffPolicy;
   retryStatuses: readonly number[];
   /** How often to complete notifications whose enqueue was interrupted, and how old they must be. */
@@ -167,7 +168,6 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     callTimeoutMs: 15_000,
     deferAfterMs: 2_000,
     maxAttempts: 6,
-    maxThrottles: 50,
     backoff: DEFAULT_BACKOFF,
     retryStatuses: DEFAULT_RETRY_STATUSES,
     repairIntervalMs: 30_000,

@@ -48,4 +48,4 @@ export type {
 export { Outbox, OutboxError, type OutboxOptions } from './outbox';
 export type { DeliveryReport, DeliveryReports, Reach, RecipientReach, UnreachableReason } from './reach';
 export { OutboxReports, recipientReachOf, reportOf, type OutboxReportsOptions } from './reports';
-export { DeliveryRateLimiter, TEAMS_LIMITS, type DeliveryLimits, type RateWindow } from './rateLimiter';
+export { DeliveryRateLimiter, limitsForInstances, TEAMS_LIMITS, type DeliveryLimits, type RateWindow } from './rateLimiter';

@@ -145,6 +145,7 @@ export interface DeliveryDoc extends StoredRecipient, UpdateMark {
   dueAt: number;
   /** Attempts that reached (or tried to reach) the channel; 429 answers are counted in `throttled` instead. */
   attempts: number;
+  /** 429 answers so far: each one waits Retry-After (else back-off), none counts as an attempt, none fails the delivery. */
   throttled: number;
   /** Sends repeated after an attempt whose outcome was never recorded (crash or timeout): possible duplicates. */
   uncertainResends: number;

@@ -10,7 +10,7 @@ export interface RateWindow {
 export interface DeliveryLimits {
   /** Per conversation (Teams: 7 per second and 60 per 30 seconds). */
   perConversation: RateWindow[];
-  /** Per tenant across all conversations (30 per second). With several bot processes, divide by their number. */
+  /** Per tenant across all conversations (30 per second). With several bot processes, see {@link limitsForInstances}. */
   perTenant: RateWindow[];
   /** Extra time a finished call keeps its slot, against clock granularity between bot and channel. */
   safetyMarginMs: number;
@@ -25,6 +25,27 @@ export const TEAMS_LIMITS: DeliveryLimits = Object.freeze({
   perTenant: [{ max: 30, windowMs: 1_000 }],
   safetyMarginMs: 5,
 });
+
+/**
+ * One instance's share of `limits` when `instances` bot processes send for the same bot (BOT_INSTANCE_COUNT): every
+ * window, per tenant and per conversation alike, allows 1/n of its calls. Per conversation too, because deliveries are
+ * claimed one by one, not by conversation: two instances may each hold a message for the same chat and send at once.
+ *
+ * A window keeps its length and gets `floor(max / n)` calls, so that n instances together stay within `max` in every
+ * span of that length. Where that is less than one call (more instances than the window allows calls), the window
+ * becomes one call per `ceil(windowMs * n / max)`: the same average rate, though n instances starting together may
+ * then exceed the window once; Teams answers that with a 429, which only delays.
+ */
+export function limitsForInstances(limits: DeliveryLimits, instances: number): DeliveryLimits {
+  if (!Number.isInteger(instances) || instances < 1) throw new RangeError(`instances must be a whole number of at least 1 (got ${instances})`);
+  if (instances === 1) return limits;
+  const share = (windows: RateWindow[]): RateWindow[] =>
+    windows.map(({ max, windowMs }) => {
+      const calls = Math.floor(max / instances);
+      return calls >= 1 ? { max: calls, windowMs } : { max: 1, windowMs: Math.ceil((windowMs * instances) / max) };
+    });
+  return Object.freeze({ ...limits, perConversation: share(limits.perConversation), perTenant: share(limits.perTenant) });
+}
 
 /** A granted slot: report when the call finished, or give the slot back if no call was made. */
 export interface RatePermit {

@@ -117,6 +117,18 @@ describe('proactive delivery through botbuilder to the channel emulator, on the 
     expect((await outbox.status(`t${run}:throttled`))?.recipients[0]).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
+  it('delivers after 20 answers 429 in a row without Retry-After: throttling never uses up the three attempts', async () => {
+    const chat = personalChat('sustained-429');
+    // Teams sometimes leaves Retry-After out: the dispatcher then backs off (50–200 ms here) and tries again.
+    emulator.failNext(20, { status: 429 }, { conversationId: chat.conversationId });
+    await outbox.enqueue({ key: `t${run}:sustained-429`, activity: { text: 'Geduld' }, recipients: [{ conversation: chat }] });
+    // 20 back-offs of up to 200 ms plus polls: seconds, so a bound wider than `delivered`'s for a loaded host.
+    await eventually(async () => (await outbox.status(`t${run}:sustained-429`))?.delivered === 1, 30_000);
+    expect(writes(chat.conversationId).map((c) => c.status)).toEqual([...Array.from({ length: 20 }, () => 429), 201]);
+    expect((await outbox.status(`t${run}:sustained-429`))?.recipients[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(deliveryWrites.filter((d) => d.status === 'failed')).toEqual([]);
+  });
+
   it('retries 502, 503 and 504 with back-off and marks the delivery failed with the reason after the last attempt', async () => {
     const chat = personalChat('gateway');
     for (const status of [502, 503, 504]) emulator.failNext(1, { status }, { conversationId: chat.conversationId });
@@ -260,5 +272,64 @@ describe('the botbuilder channel sender', () => {
     const ref = chat(emulator.serviceUrl);
     await sender.send(ref, { text: 'eins' }, options);
     expect(emulator.activitiesTo(ref.conversationId)[0]).toMatchObject({ id: options.deliveryId, conversation: { id: ref.conversationId } });
+  });
+});
+
+describe('two instances sharing Teams\' rate limits (BOT_INSTANCE_COUNT=2), one database', () => {
+  let database: AppDatabase;
+  let emulator: ChannelEmulator;
+  let instances: Delivery[] = [];
+  const sent: string[][] = [[], []];
+
+  function personalChat(label: string): ConversationRef {
+    run += 1;
+    emulator.observe({ type: 'message', from: { id: `29:${label}-${run}` }, conversation: { id: `a:1${label}-${run}`, conversationType: 'personal' } });
+    return { conversationId: `a:1${label}-${run}`, serviceUrl: emulator.serviceUrl, tenantId: DEFAULT_TENANT_ID, botId: BOT_ID, conversationType: 'personal' };
+  }
+
+  beforeAll(async () => {
+    database = await openDatabase({ databaseId: 'notification-two-instances' });
+    emulator = await startChannelEmulator({ rateLimits: true });
+    // What bot/app.ts wires for each of two instances with BOT_INSTANCE_COUNT=2: one dispatcher each, one outbox.
+    instances = [0, 1].map((i) =>
+      startDelivery({
+        database,
+        adapter: createAdapter(loadConfig({}), silentLogger),
+        logger: silentLogger,
+        instanceCount: loadConfig({ BOT_INSTANCE_COUNT: '2' }).botInstanceCount,
+        options: { pollIntervalMs: 50, leaseMs: 10_000, callTimeoutMs: 3_000, workerId: `instance-${i}` },
+        onEvent: (e) => {
+          if (e.type === 'sent') sent[i].push(e.deliveryId);
+        },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const instance of instances) await instance.stop();
+    await emulator.close();
+    await database.close();
+  });
+
+  it('sends a fan-out and a burst to one chat through both instances without a single 429', async () => {
+    const busy = personalChat('shared-busy');
+    const fanOut = Array.from({ length: 80 }, (_, i) => personalChat(`shared-fan${i}`));
+    // Both instances enqueue (as feature code on either would); both dispatchers take from the one outbox.
+    await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) =>
+        instances[i % 2].outbox.enqueue({ key: `t${run}:shared-busy:${i}`, activity: { text: `Nachricht ${i}` }, recipients: [{ conversation: busy }] }),
+      ),
+      instances[0].outbox.enqueue({ key: `t${run}:shared-fan:a`, activity: { text: 'Rundschreiben' }, recipients: fanOut.slice(0, 40).map((conversation) => ({ conversation })) }),
+      instances[1].outbox.enqueue({ key: `t${run}:shared-fan:b`, activity: { text: 'Rundschreiben' }, recipients: fanOut.slice(40).map((conversation) => ({ conversation })) }),
+    ]);
+    await eventually(async () => emulator.counters().accepted === 92, 30_000);
+    // Each instance kept to half of Teams' windows, so together they kept to all of them: the emulator enforces
+    // 7/s and 60/30 s per chat and 30/s per tenant, and answers 429 beyond them.
+    expect(emulator.counters().rejectedByStatus[429]).toBeUndefined();
+    expect(emulator.duplicateDeliveries()).toEqual([]);
+    // Both really sent (otherwise one instance alone within half the budget would prove nothing).
+    expect(sent[0].length).toBeGreaterThan(0);
+    expect(sent[1].length).toBeGreaterThan(0);
+    expect(sent[0].length + sent[1].length).toBe(92);
   });
 });

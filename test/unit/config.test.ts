@@ -69,6 +69,14 @@ describe('configuration', () => {
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
   });
 
+  it('shares Teams\' rate limits among BOT_INSTANCE_COUNT instances: one by default, a whole number up to 30', () => {
+    expect(loadConfig({}).botInstanceCount).toBe(1);
+    expect(loadConfig({ BOT_INSTANCE_COUNT: '3' }).botInstanceCount).toBe(3);
+    for (const bad of ['0', '2.5', 'zwei', '31']) {
+      expect(() => loadConfig({ BOT_INSTANCE_COUNT: bad })).toThrow(expect.objectContaining({ key: 'BOT_INSTANCE_COUNT', message: expect.stringContaining('from 1 to 30') }));
+    }
+  });
+
   describe('without MicrosoftAppId nothing is authenticated, so the service stays on loopback', () => {
     it.each(['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])('accepts HOST=%s', (host) => {
       expect(loadConfig({ HOST: host }).host).toBe(host);

@@ -71,7 +71,12 @@ export class Outcomes {
     this.ctx.emit(eventOf(work, written ? 'retry' : 'leaseLost', { code: e.code, status: e.status, attempts }));
   }
 
-  /** A 429: the tenant or conversation waits (Retry-After, else back-off); too many in a row and the delivery fails. */
+  /**
+   * A 429: the tenant or conversation waits (Retry-After, else back-off) and the delivery is tried again then, however
+   * often in a row. Throttling says "not now", never "not at all": it uses up none of the delivery's attempts and never
+   * fails it, so scale-out or a burst cannot lose a notification. A delivery ends only as sent, or through an error
+   * other than 429, or with its notification (deleted with its record, after which the retry write finds nothing).
+   */
   private async throttled(work: Work, e: ChannelError, now: number, uncertainResends: number): Promise<void> {
     const { options, random, ledger, schedule, idle } = this.ctx;
     const doc = work.doc;
@@ -79,10 +84,6 @@ export class Outcomes {
     const throttled = doc.throttled + 1;
     const wait = e.retryAfterMs ?? backoffDelay(throttled, options.backoff, random);
     this.limiter.block(work.tenantId, work.ref?.conversationId, wait);
-    if (throttled > options.maxThrottles) {
-      await this.settleFailed(work, 'failed', { ...error, code: 'throttled_too_often' }, { throttled, uncertainResends });
-      return;
-    }
     const dueAt = schedule.scheduled(now + wait);
     const written = await ledger.retry(doc, dueAt, error, { throttled, uncertainResends });
     if (written) idle.putBack(doc, dueAt);

@@ -121,6 +121,14 @@ describe('infrastructure and code stay in step', () => {
       expect(sourceText(at(appSettings, 'PUBLIC_BASE_URL'))).toMatch(new RegExp(`^https://\\$\\{${site.symbol}\\.properties\\.defaultHostName\\}$`));
     });
 
+    it('tells each instance how many share Teams\' rate limits: BOT_INSTANCE_COUNT is the plan\'s instance count', () => {
+      const capacity = sourceText(at(theOne('Microsoft.Web/serverfarms').body, 'sku.capacity'));
+      expect(capacity).toMatch(/^\w+$/);
+      expect(main.params.has(capacity as string)).toBe(true);
+      expect(sourceText(at(appSettings, 'BOT_INSTANCE_COUNT'))).toBe(`string(${capacity})`);
+      expect(keysConfigReads()).toContain('BOT_INSTANCE_COUNT');
+    });
+
     it('gives every setting a value config.ts accepts (example values for the expressions)', () => {
       const env: Record<string, string> = {};
       for (const key of keys) {

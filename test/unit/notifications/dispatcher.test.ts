@@ -400,6 +400,46 @@ describe('the outbox dispatcher', () => {
       expect((await deliveries('report:1:submitted'))[0]).toMatchObject({ status: 'sent', attempts: 1, throttled: 1 });
     });
 
+    it('delivers after 60 answers 429 in a row: throttling uses up no attempt and never fails the delivery', async () => {
+      // More 429s than any fixed cap would allow (FAST allows 3 attempts); each waits its Retry-After.
+      channel.fail('conv-a', ...Array.from({ length: 60 }, () => new ChannelError('TooManyRequests', 'throttled', 429, 100)));
+      start({}, GENEROUS, { clock });
+      await outbox.enqueue({ key: 'report:2:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
+      await runUntil(() => channel.accepted().length === 1, 60_000);
+      expect(channel.calls).toHaveLength(61);
+      expect(events.filter((e) => e.type === 'throttled')).toHaveLength(60);
+      expect(events.map((e) => e.type)).not.toContain('failed');
+      expect((await deliveries('report:2:submitted'))[0]).toMatchObject({ status: 'sent', attempts: 1, throttled: 60 });
+    });
+
+    it('waits out 429s without Retry-After with back-off, and keeps them from counting', async () => {
+      channel.fail('conv-a', ...Array.from({ length: 20 }, () => new ChannelError('TooManyRequests', 'throttled', 429)));
+      start({}, GENEROUS, { clock });
+      await outbox.enqueue({ key: 'report:3:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
+      await runUntil(() => channel.accepted().length === 1, 60_000);
+      const starts = channel.calls.map((c) => c.startedAt);
+      // FAST's back-off with the test's fixed jitter: 15, 30, then 60 ms (the ceiling of 80, halfway jittered).
+      expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(15);
+      expect(starts[20] - starts[19]).toBeGreaterThanOrEqual(60);
+      expect((await deliveries('report:3:submitted'))[0]).toMatchObject({ status: 'sent', attempts: 1, throttled: 20 });
+    });
+
+    it('keeps the attempt bound for other errors: 429s between them neither fail the delivery nor give it more attempts', async () => {
+      const busy = (): ChannelError => new ChannelError('TooManyRequests', 'throttled', 429, 50);
+      const unavailable = (): ChannelError => new ChannelError('ServiceUnavailable', 'transient', 503);
+      channel.fail('conv-a', unavailable(), busy(), busy(), unavailable(), busy(), unavailable(), busy());
+      start({}, GENEROUS, { clock });
+      await outbox.enqueue({ key: 'report:4:submitted', activity: { text: 'Vortrag' }, recipients: [{ conversation: chat('a') }] });
+      await runUntil(() => events.some((e) => e.type === 'failed'), 60_000);
+      expect(channel.calls).toHaveLength(6);
+      expect((await deliveries('report:4:submitted'))[0]).toMatchObject({
+        status: 'failed',
+        attempts: 3,
+        throttled: 3,
+        lastError: { code: 'max_attempts:ServiceUnavailable', status: 503 },
+      });
+    });
+
     it('keeps every sliding window of the tenant limit', async () => {
       start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 }, { clock });
       await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });

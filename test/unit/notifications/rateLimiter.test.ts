@@ -1,6 +1,6 @@
 import { backoffDelay } from '../../../services/common/backoff';
 import { classifyStatus, parseRetryAfter } from '../../../services/notifications/channelSender';
-import { DeliveryRateLimiter, TEAMS_LIMITS, type RatePermit } from '../../../services/notifications/rateLimiter';
+import { DeliveryRateLimiter, limitsForInstances, TEAMS_LIMITS, type RatePermit, type RateWindow } from '../../../services/notifications/rateLimiter';
 import { FakeClock } from '../../support/fakeClock';
 
 const TENANT = 'tenant-nrw';
@@ -81,6 +81,86 @@ describe('the delivery rate limiter', () => {
   it('limits calls that address no conversation yet (opening a 1:1 chat) by the tenant alone', () => {
     for (let i = 0; i < 30; i++) grant(limiter).release(clock.now());
     expect(limiter.tryAcquire(TENANT).waitMs).toBe(1000);
+  });
+});
+
+describe('several instances sharing Teams\' limits (BOT_INSTANCE_COUNT)', () => {
+  /**
+   * `instances` limiters on one clock, each sending as fast as its own limiter lets it for `duration` ms (calls answer
+   * at once); `conversationOf` names the conversation of each instance's k-th call. Returns every call's time, sorted.
+   */
+  async function sendTogether(instances: number, durationMs: number, conversationOf: (instance: number, k: number) => string): Promise<number[]> {
+    const clock = new FakeClock();
+    const limits = limitsForInstances(TEAMS_LIMITS, instances);
+    const limiters = Array.from({ length: instances }, () => new DeliveryRateLimiter(limits, clock));
+    const sent = limiters.map(() => 0);
+    const times: number[] = [];
+    for (let elapsed = 0; elapsed < durationMs; elapsed++) {
+      limiters.forEach((limiter, i) => {
+        for (;;) {
+          const decision = limiter.tryAcquire(TENANT, conversationOf(i, sent[i]));
+          if (!decision.permit) break;
+          decision.permit.release(clock.now());
+          sent[i] += 1;
+          times.push(clock.now());
+        }
+      });
+      await clock.advance(1);
+    }
+    return times;
+  }
+
+  /** Whether no span of `windowMs` holds more than `max` of the (sorted) call times. */
+  function withinWindow(times: number[], { max, windowMs }: RateWindow): boolean {
+    return times.every((t, i) => i + max >= times.length || times[i + max] - t >= windowMs);
+  }
+
+  it('leaves the limits as they are for one instance', () => {
+    expect(limitsForInstances(TEAMS_LIMITS, 1)).toBe(TEAMS_LIMITS);
+  });
+
+  it('gives each of n instances 1/n of every window, per tenant and per conversation', () => {
+    expect(limitsForInstances(TEAMS_LIMITS, 2)).toEqual({
+      perConversation: [
+        { max: 3, windowMs: 1_000 },
+        { max: 30, windowMs: 30_000 },
+      ],
+      perTenant: [{ max: 15, windowMs: 1_000 }],
+      safetyMarginMs: TEAMS_LIMITS.safetyMarginMs,
+    });
+    expect(limitsForInstances(TEAMS_LIMITS, 3).perTenant).toEqual([{ max: 10, windowMs: 1_000 }]);
+    expect(limitsForInstances(TEAMS_LIMITS, 4).perTenant).toEqual([{ max: 7, windowMs: 1_000 }]);
+  });
+
+  it('spreads a window that allows fewer calls than there are instances: one call per n/max of it', () => {
+    // 7 calls per second per conversation among 8 instances: one call per 1143 ms each, 7 per 8 s together.
+    expect(limitsForInstances(TEAMS_LIMITS, 8).perConversation).toEqual([
+      { max: 1, windowMs: 1_143 },
+      { max: 7, windowMs: 30_000 },
+    ]);
+  });
+
+  it('refuses a count that is not a whole number of at least 1', () => {
+    expect(() => limitsForInstances(TEAMS_LIMITS, 0)).toThrow(RangeError);
+    expect(() => limitsForInstances(TEAMS_LIMITS, 1.5)).toThrow(RangeError);
+  });
+
+  it.each([2, 3, 4])('keeps %i instances fanning out at full speed within the tenant\'s 30 calls per second together', async (instances) => {
+    const times = await sendTogether(instances, 3_000, (i, k) => `conv-${i}-${k}`);
+    for (const window of TEAMS_LIMITS.perTenant) expect(withinWindow(times, window)).toBe(true);
+    // Not slower than the shares add up to: each instance its floor(30 / n) calls in each of the three seconds.
+    expect(times.length).toBe(3 * instances * Math.floor(30 / instances));
+  });
+
+  it.each([2, 3, 4])('keeps %i instances sending to one chat at once within 7 per second and 60 per 30 seconds together', async (instances) => {
+    const times = await sendTogether(instances, 31_000, () => 'conv-shared');
+    for (const window of TEAMS_LIMITS.perConversation) expect(withinWindow(times, window)).toBe(true);
+    expect(times.length).toBeGreaterThan(0);
+  });
+
+  it('lets one instance alone use the whole budget of 30 calls per second', async () => {
+    const times = await sendTogether(1, 1_000, (i, k) => `conv-${i}-${k}`);
+    expect(times.length).toBe(30);
   });
 });
 
