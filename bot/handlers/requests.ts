@@ -61,6 +61,8 @@ const schemas = {
   text: z.object({ ...ref, rev, question: str, answer: str, reply: str, text: str }).passthrough(),
   /** One of the head's decisions: a meeting's `date` and `time`, a `note`, an `instruction` or a `reason` (older cards: `text`). */
   decision: z.object({ ...ref, rev, date: str, time: str, note: str, instruction: str, reason: str, text: str }).passthrough(),
+  /** The IB hands in the paper the head asked for: its text (`paper`) and an optional https link (`link`). */
+  handIn: z.object({ ...ref, rev, paper: str, link: str, text: str }).passthrough(),
   legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
   ref: z.object(ref).passthrough(),
   /** "Vortrag öffnen" on an item card: the linked item, and the item whose card the click came from (`within`). */
@@ -157,6 +159,16 @@ export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'vi
         return act(party, caller, data, { type: 'decide', decision, date: data.date, time: data.time, text }, typed);
       },
     })),
+    // The IB's answers to the head's decision: the Weisung acknowledged, the paper handed in.
+    { verb: REQUEST_VERBS.acknowledge, schema: schemas.step, run: (party, caller, data: z.infer<typeof schemas.step>) => act(party, caller, data, { type: 'acknowledge' }) },
+    {
+      verb: REQUEST_VERBS.handIn,
+      schema: schemas.handIn,
+      run: (party, caller, data: z.infer<typeof schemas.handIn>) => {
+        const text = data.paper ?? data.text ?? '';
+        return act(party, caller, data, { type: 'handIn', text, link: data.link }, { paper: text, link: data.link });
+      },
+    },
     // Cards posted before the typed verbs: the same handlers.
     {
       verb: LEGACY_ACT_VERB,
@@ -302,7 +314,10 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         const lines = result.entries.map((e) => {
           const change = e.changes.find((c) => c.path === '/status');
           const status = change && typeof change.to === 'string' && change.to in STATUS_LABELS ? ` → ${STATUS_LABELS[change.to as keyof typeof STATUS_LABELS][caller.lang]}` : '';
-          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}`;
+          // A Weisung's text is part of the record (RdErl. Nr. 4): shown with the decision it came with.
+          const instruction = e.changes.find((c) => c.path === '/decision/text' && typeof c.to === 'string');
+          const said = instruction ? (caller.lang === 'de' ? `: „${messageText(String(instruction.to))}“` : `: "${messageText(String(instruction.to))}"`) : '';
+          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}`;
         });
         await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
         return invokeResponse.card(await views.item(caller.lang, result.view.item, result.view.roles));

@@ -14,7 +14,7 @@ export function requestJobs(service: RequestService, notifier: Pick<RequestNotif
       // A reminder changes nothing in the item: the job itself hands its notices over (idempotent by key, so a run
       // repeated after a crash or by a second process sends nothing twice). The escalation is a change of the item
       // and went into its write.
-      if (due) await notifier.deliver(due.item, noticesForReminder(due.item, due.step, due.recipients));
+      if (due) await notifier.deliver(due.item, noticesForReminder(due.item, due.step, due.recipients, due.round));
       return next ? { next } : undefined;
     },
     [JOB_KINDS.purge]: async () => {

@@ -14,8 +14,18 @@ export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 export const REQUEST_STATUSES = ['neu', 'in_bearbeitung', 'rueckfrage', 'erledigt', 'eskaliert'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const REPORT_STATUSES = ['eingereicht', 'termin_vorgeschlagen', 'schriftlich', 'zur_kenntnis', 'abgelehnt', 'weisung'] as const;
+export const REPORT_STATUSES = ['eingereicht', 'termin_vorgeschlagen', 'schriftlich', 'vorgelegt', 'zur_kenntnis', 'abgelehnt', 'weisung', 'weisung_bestaetigt'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** A report waits for the head's decision: registered, or the paper the head asked for handed in (the head decides again). */
+export const AWAITING_DECISION: readonly ReportStatus[] = ['eingereicht', 'vorgelegt'];
+/** A report is open while the head or the IB still has to act: the paper and the Weisung's acknowledgement are the IB's. */
+export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = [...AWAITING_DECISION, 'schriftlich', 'weisung'];
+
+/** Whether the head (or the office where it may) has to decide the report now. */
+export function awaitsDecision(item: Pick<ItemDoc, 'kind' | 'status'>): boolean {
+  return item.kind === 'report' && (AWAITING_DECISION as readonly string[]).includes(item.status);
+}
 
 export const URGENCIES = ['normal', 'eilig', 'sehr_eilig'] as const;
 export type Urgency = (typeof URGENCIES)[number];
@@ -28,7 +38,7 @@ export type ItemKind = 'request' | 'report';
 export type ItemStatus = RequestStatus | ReportStatus;
 
 /** Field limits, checked before anything is stored. */
-export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200 } as const;
+export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200, paper: 4000, link: 1000 } as const;
 
 /** A person as an item remembers them: the AAD object id decides, the name is for display. */
 export interface Party {
@@ -43,8 +53,10 @@ export interface Party {
 export interface ItemMessage {
   at: string;
   by: Party;
-  kind: 'rueckfrage' | 'antwort' | 'nachtrag';
+  kind: 'rueckfrage' | 'antwort' | 'nachtrag' | 'vorlage';
   text: string;
+  /** `vorlage` (the paper the head asked for): an https link to the document (SharePoint, OneDrive), checked on input. */
+  link?: string;
 }
 
 /** The head's decision on a report. */
@@ -115,6 +127,8 @@ export interface ItemDoc {
   handler?: Party;
   messages: ItemMessage[];
   decision?: Decision;
+  /** A Weisung: the IB's "zur Kenntnis und Umsetzung" (RdErl. Nr. 4: bound by the Hausleitung's instructions). */
+  acknowledged?: { by: Party; at: string };
   /** AAD object ids of everyone who created, handled, wrote in or decided on the item ("Meine Daten"). */
   participants: string[];
   /** The latest change: shown to someone whose click came too late ("bereits erledigt von …"). */
@@ -153,7 +167,7 @@ export interface ItemDoc {
 export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert'];
 
 export function isOpen(item: Pick<ItemDoc, 'kind' | 'status'>): boolean {
-  return item.kind === 'request' ? (OPEN_REQUEST_STATUSES as readonly string[]).includes(item.status) : item.status === 'eingereicht';
+  return item.kind === 'request' ? (OPEN_REQUEST_STATUSES as readonly string[]).includes(item.status) : (OPEN_REPORT_STATUSES as readonly string[]).includes(item.status);
 }
 
 /** Labels in both languages, from the resource files (`texts/`). */
@@ -224,6 +238,10 @@ export const REQUEST_VERBS = {
   noted: 'report.noted',
   decline: 'report.decline',
   instruct: 'report.instruct',
+  /** The IB on a Weisung: "Zur Kenntnis und Umsetzung". */
+  acknowledge: 'report.acknowledge',
+  /** The IB hands in the paper the head asked for ("Schriftlich vorlegen"). */
+  handIn: 'report.handIn',
 } as const;
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 
@@ -263,10 +281,14 @@ export type ItemAction =
   | { type: 'answer'; text: string }
   | { type: 'done' }
   | { type: 'reply'; text: string }
-  | { type: 'decide'; decision: ReportDecision; date?: string; time?: string; text?: string };
+  | { type: 'decide'; decision: ReportDecision; date?: string; time?: string; text?: string }
+  | { type: 'acknowledge' }
+  | { type: 'handIn'; text: string; link?: string };
 
 /** The trail's and the cards' name of an action. */
 export function verbOf(action: ItemAction): string {
+  if (action.type === 'acknowledge') return REQUEST_VERBS.acknowledge;
+  if (action.type === 'handIn') return REQUEST_VERBS.handIn;
   return action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
 }
 
@@ -282,7 +304,7 @@ export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, ac
   const msg = (kind: ItemMessage['kind'], text: string) => [...current.messages, { at, by: caller, kind, text }];
   if (action.type === 'decide') {
     if (current.kind !== 'report' || !roles.decider) return { refuse: 'forbidden' };
-    if (current.status !== 'eingereicht') return { stale: true };
+    if (!awaitsDecision(current)) return { stale: true };
     const decision: Decision = {
       kind: action.decision,
       by: caller,
@@ -291,6 +313,17 @@ export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, ac
       ...(action.text ? { text: action.text } : {}),
     };
     return { next: { ...current, status: DECISION_STATUS[action.decision], decision } };
+  }
+  if (action.type === 'acknowledge' || action.type === 'handIn') {
+    // The IB's side only (IB or deputy by the stored directory): the office may decide for the head, never answer for the IB.
+    if (current.kind !== 'report' || !roles.commissioner) return { refuse: 'forbidden' };
+    if (action.type === 'acknowledge') {
+      if (current.status !== 'weisung') return { stale: true };
+      return { next: { ...current, status: 'weisung_bestaetigt', acknowledged: { by: caller, at } } };
+    }
+    if (current.status !== 'schriftlich') return { stale: true };
+    const paper: ItemMessage = { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}) };
+    return { next: { ...current, status: 'vorgelegt', messages: [...current.messages, paper] } };
   }
   if (current.kind !== 'request') return { refuse: 'forbidden' };
   const status = current.status as RequestStatus;
@@ -325,6 +358,13 @@ export function escalateToReport(current: ItemDoc, roles: ItemRoles, reportId: s
   return { next: { ...current, status: 'eskaliert', linked: [...current.linked, reportId] } };
 }
 
+/** A Weisung's text goes into the trail with the decision, so the instruction stays on record beside its acknowledgement. */
+function instructionChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes'] {
+  const d = next.decision;
+  if (!d || d === current.decision || d.kind !== 'weisung' || !d.text) return [];
+  return [{ path: '/decision/text', from: null, to: d.text }];
+}
+
 const DAY_MS = 86_400_000;
 /** Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first. */
 const TTL_GRACE_MS = 7 * DAY_MS;
@@ -337,7 +377,7 @@ export function stamp(current: ItemDoc, next: ItemDoc, caller: Party, verb: stri
   const at = now.toISOString();
   const stamped: ItemDoc = {
     ...next,
-    trail: [...(current.trail ?? []), { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }] }],
+    trail: [...(current.trail ?? []), { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }, ...instructionChange(current, next)] }],
     rev: current.rev + 1,
     updatedAt: at,
     touchedAt: at,

@@ -36,19 +36,25 @@ export const NOTICE_KINDS = {
 } as const;
 
 /** What a card's banner says (activity.summary), in the recipient's language. */
-type Summary = 'new' | 'report' | 'remind' | 'escalate';
+type Summary = 'new' | 'report' | 'remind' | 'escalate' | 'decide';
 /** Which message text a `message` notice carries. */
-type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable';
+type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide';
 
 /** The key of the item's card in one person's chat. */
 export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
 
-/** A new item's cards (to the handler, or the head side) and, for a request, its reminder job. */
+/**
+ * The reminder job's key: one per request; one per round of a report's decision (the report as registered, then each
+ * paper handed in), since a finished job keeps its key.
+ */
+export const reminderKey = (item: Pick<ItemDoc, 'id' | 'kind' | 'status' | 'rev'>) => `item:${item.id}:reminder${item.kind === 'report' && item.status === 'vorgelegt' ? `:r${item.rev}` : ''}`;
+
+/** A new item's cards (to the handler, or the head side) and its reminder job (the handler's, or the head's). */
 export function noticesForCreate(item: ItemDoc): PendingNotice[] {
   const summary: Summary = item.kind === 'request' ? 'new' : 'report';
   return [
     ...item.cardsTo.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary }, rev: item.rev })),
-    ...(item.kind === 'request' ? [{ key: `item:${item.id}:reminder`, kind: NOTICE_KINDS.reminder, rev: item.rev }] : []),
+    { key: reminderKey(item), kind: NOTICE_KINDS.reminder, rev: item.rev },
   ];
 }
 
@@ -70,8 +76,13 @@ export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): P
   if (next.kind === 'request') {
     if (creator !== actorId) notices.push(message('requester', creator, 'changed'));
     else if (next.handler && next.handler.aadObjectId !== actorId) notices.push(message('handler', next.handler.aadObjectId, 'replied'));
-  } else if (creator !== actorId) {
-    notices.push(message('commissioner', creator, 'changedReport'));
+  } else {
+    if (creator !== actorId) notices.push(message('commissioner', creator, 'changedReport'));
+    if (next.status === 'vorgelegt' && previous.status !== 'vorgelegt') {
+      // The paper the head asked for: the head side is told and decides again, with reminders as for a new report.
+      for (const id of next.cardsTo.filter((c) => c !== actorId)) notices.push(message(`handed-in:${id}`, id, 'handedIn'));
+      notices.push({ key: reminderKey(next), kind: NOTICE_KINDS.reminder, rev: next.rev });
+    }
   }
   return notices;
 }
@@ -80,9 +91,11 @@ export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): P
  * A reminder step (no change of the item): the message to each recipient and a card for whoever has none yet (the
  * deputy on escalation). Keys carry the item's revision, so a repeated job run sends nothing twice.
  */
-export function noticesForReminder(item: ItemDoc, step: 'remind' | 'escalate', recipients: string[]): PendingNotice[] {
+export function noticesForReminder(item: ItemDoc, step: 'remind' | 'escalate' | 'decide', recipients: string[], round?: { count: number; days: number }): PendingNotice[] {
+  // A report's reminders to the head repeat: each one has its own key (`decide1`, `decide2`, …).
+  const name = step === 'decide' ? `decide${round?.count ?? 1}` : step;
   return [
-    ...recipients.map((id) => ({ key: `item:${item.id}:r${item.rev}:${step}:${id}`, kind: NOTICE_KINDS.message, to: [id], data: { text: step, status: item.status }, rev: item.rev })),
+    ...recipients.map((id) => ({ key: `item:${item.id}:r${item.rev}:${name}:${id}`, kind: NOTICE_KINDS.message, to: [id], data: { text: step, status: item.status, days: round?.days ?? 0 }, rev: item.rev })),
     ...recipients.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary: step }, rev: item.rev })),
   ];
 }
@@ -158,8 +171,8 @@ export class RequestNotifier {
         work.push(this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] }));
       }
     }
-    if (notices.some((n) => n.kind === NOTICE_KINDS.reminder)) {
-      work.push(this.deps.scheduler.schedule({ key: `item:${item.id}:reminder`, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
+    for (const reminder of notices.filter((n) => n.kind === NOTICE_KINDS.reminder)) {
+      work.push(this.deps.scheduler.schedule({ key: reminder.key, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
     }
     await Promise.all(work);
     // The e-mail last: Graph cannot tell a repeated sendMail from a new one, so it goes once the rest is handed over.
@@ -224,6 +237,8 @@ export class RequestNotifier {
         return t.remind(item.subject);
       case 'escalate':
         return t.escalate(item.subject);
+      case 'decide':
+        return t.noticeReport(item.subject);
       default:
         return t.noticeNew(item.subject);
     }
@@ -245,6 +260,10 @@ export class RequestNotifier {
         return t.remind(subject);
       case 'escalate':
         return t.escalate(subject);
+      case 'handedIn':
+        return t.handedIn(subject);
+      case 'decide':
+        return t.reportRemind(subject, Number(data?.days ?? 0));
       default:
         return t.changed(subject, label);
     }

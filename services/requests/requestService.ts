@@ -21,6 +21,7 @@ import type { Relay } from '../workflow/relay';
 import { createWithNotices, transact, type Step, type Transacted, type WorkflowWriter } from '../workflow/transaction';
 import { ItemRepository } from './itemRepository';
 import {
+  awaitsDecision,
   escalateToReport,
   isOpen,
   mayView,
@@ -44,12 +45,21 @@ import {
 import { noticesFor, noticesForCreate, noticesForReminder } from './notifications';
 import { checkAction, checkReport, checkRequest, cleanText, type ReportInput, type RequestAction, type RequestInput } from './validation';
 
-/** Settings from configuration (REQUEST_REMINDER_WORKING_DAYS, REQUEST_ESCALATION_WORKING_DAYS, REQUEST_RETENTION_DAYS). */
+/** Settings from configuration (REQUEST_REMINDER_WORKING_DAYS, REQUEST_ESCALATION_WORKING_DAYS, REQUEST_RETENTION_DAYS, REPORT_REMINDER_*). */
 export interface RequestSettings {
   reminderWorkingDays: number;
   escalationWorkingDays: number;
   retentionDays: number;
+  /** A Vortrag without decision: the head (and office) is reminded every N working days (default 5)… */
+  reportReminderWorkingDays?: number;
+  /** …every N working days when it is "eilig" or "sehr eilig" (default 1)… */
+  reportReminderWorkingDaysUrgent?: number;
+  /** …at most this many times per round (default 3). */
+  reportReminderMax?: number;
 }
+
+/** Defaults of the report reminders when configuration does not set them. */
+export const REPORT_REMINDER_DEFAULTS = { workingDays: 5, workingDaysUrgent: 1, max: 3 } as const;
 
 export interface RequestServiceDeps {
   items: DocumentStore<ItemDoc>;
@@ -128,7 +138,9 @@ export interface ItemView {
 
 /** What a reminder job asks to send without changing the item; undefined when nothing is due. */
 export interface ReminderDue {
-  step: 'remind';
+  /** `remind`: a request's handler; `decide`: a report's head and office, the `round.count`-th time. */
+  step: 'remind' | 'decide';
+  round?: { count: number; days: number };
   item: Versioned<ItemDoc>;
   /** AAD object ids to notify. */
   recipients: string[];
@@ -277,9 +289,42 @@ export class RequestService {
     return outcome.done({ item: created, roles: this.rolesFor(caller.aadObjectId, created) });
   }
 
-  /** When a request's reminder job first runs: N working days after its creation, 08:00 Berlin. */
+  /**
+   * When an item's reminder job first runs, 08:00 Berlin: a request N working days after its creation; a report its
+   * interval (by urgency) after it began to wait for the decision (registered, or the paper handed in).
+   */
   reminderDueAt(item: ItemDoc): Date {
+    if (item.kind === 'report') return this.dueAt(berlinDate(new Date(item.touchedAt)), this.reportInterval(item));
     return this.dueAt(berlinDate(new Date(item.createdAt)), this.deps.settings.reminderWorkingDays);
+  }
+
+  /** Working days between reminders of a report: fewer when it is urgent ("eilt"). */
+  private reportInterval(item: ItemDoc): number {
+    const s = this.deps.settings;
+    return item.urgency && item.urgency !== 'normal'
+      ? s.reportReminderWorkingDaysUrgent ?? REPORT_REMINDER_DEFAULTS.workingDaysUrgent
+      : s.reportReminderWorkingDays ?? REPORT_REMINDER_DEFAULTS.workingDays;
+  }
+
+  /**
+   * A report's reminder job: while it waits for the decision, the head and the office that receives reports are
+   * reminded every interval of working days since it began to wait (`touchedAt`: only the decision or the paper
+   * changes a report then), at most `reportReminderMax` times; the job ends with the decision. The `count`-th
+   * reminder has its own key, so a repeated run sends nothing twice; a run that comes late sends only the latest due.
+   */
+  private reportReminderDue(item: Versioned<ItemDoc>): { due?: ReminderDue; next?: Date } {
+    if (!awaitsDecision(item)) return {};
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    if (!authority) return {};
+    const n = this.reportInterval(item);
+    const max = this.deps.settings.reportReminderMax ?? REPORT_REMINDER_DEFAULTS.max;
+    const since = berlinDate(new Date(item.touchedAt));
+    const waited = workingDaysBetween(since, berlinDate(this.now()));
+    const count = Math.min(Math.floor(waited / n), max);
+    const next = count < max ? this.dueAt(since, (count + 1) * n) : undefined;
+    if (count === 0) return { next: next! };
+    const recipients = reportRecipients(authority, this.deps.groups?.()).map((id) => id.toLowerCase());
+    return { due: { step: 'decide', item, recipients, round: { count, days: count * n } }, ...(next ? { next } : {}) };
   }
 
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
@@ -400,6 +445,7 @@ export class RequestService {
   async reminderDue(payload: { id?: unknown; authority?: unknown }): Promise<{ due?: ReminderDue; next?: Date }> {
     if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return {};
     const item = await this.repo.get(payload.authority, payload.id);
+    if (item?.kind === 'report') return this.reportReminderDue(item);
     if (!item || item.kind !== 'request' || !isOpen(item)) return {};
     const { reminderWorkingDays: n, escalationWorkingDays: m } = this.deps.settings;
     const today = berlinDate(this.now());

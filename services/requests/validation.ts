@@ -79,7 +79,26 @@ export type RequestAction =
   | { type: 'answer'; text: string }
   | { type: 'done' }
   | { type: 'reply'; text: string }
-  | { type: 'decide'; decision: string; date?: string; time?: string; text?: string };
+  | { type: 'decide'; decision: string; date?: string; time?: string; text?: string }
+  | { type: 'acknowledge' }
+  | { type: 'handIn'; text: string; link?: string };
+
+/**
+ * The link to the paper handed in: any https address (SharePoint, OneDrive or the authority's own DMS: a list of
+ * hosts would go stale with every tenant), without user name or password in it. The card shows its host, so the
+ * reader sees where it leads before opening it. Returns the normalised address, or undefined when it is not one.
+ */
+export function checkLink(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  // A host name only (no IP literal in brackets): the card shows it as the link's label.
+  if (url.protocol !== 'https:' || !/^[a-z0-9.-]+$/.test(url.hostname) || url.username || url.password) return undefined;
+  return url.href;
+}
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
@@ -130,6 +149,16 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
   const problems: Problem[] = [];
   const text = 'text' in action ? cleanText(action.text, true) : '';
   if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
+  let link: string | undefined;
+  if (action.type === 'handIn') {
+    field(problems, 'text', text, LIMITS.paper);
+    const raw = cleanText(action.link);
+    if (raw.length > LIMITS.link) problems.push({ field: 'link', code: 'too_long' });
+    else if (raw) {
+      link = checkLink(raw);
+      if (!link) problems.push({ field: 'link', code: 'bad_url' });
+    }
+  }
   let decision: ReportDecision | undefined;
   if (action.type === 'decide') {
     decision = (REPORT_DECISIONS as readonly string[]).includes(action.decision) ? (action.decision as ReportDecision) : undefined;
@@ -145,7 +174,10 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
   switch (action.type) {
     case 'accept':
     case 'done':
+    case 'acknowledge':
       return { ok: true, value: { type: action.type } };
+    case 'handIn':
+      return { ok: true, value: { type: 'handIn', text, ...(link ? { link } : {}) } };
     case 'ask':
     case 'answer':
     case 'reply':

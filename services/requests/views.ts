@@ -9,7 +9,7 @@ import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
 import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
-import { CATEGORY_LABELS, DECISION_VERBS, isOpen, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
+import { awaitsDecision, CATEGORY_LABELS, DECISION_VERBS, isOpen, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
@@ -24,6 +24,23 @@ export function headReachLine(lang: Lang, reach: HeadReach | undefined): string 
   if (reach.reach !== 'unreachable') return t.reached;
   const then = reach.fallback === 'office' ? t.viaOfficeShort : reach.fallback === 'mail' ? t.viaMailShort : t.noFallbackShort;
   return t.line(t.reasons[reach.reason ?? 'failed'] ?? t.reasons.failed, then);
+}
+
+/**
+ * A stored document link (checked https on input) as a Markdown link labelled with its host: the reader sees where
+ * it leads. Brackets and parentheses are percent-encoded so that nothing in the address ends the link early; an
+ * address that does not parse any more is shown as text.
+ */
+export function documentLink(link: string): string {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return cardText(link);
+  }
+  if (url.protocol !== 'https:' || !/^[a-z0-9.-]+$/.test(url.hostname)) return cardText(link);
+  const href = url.href.replace(/[()[\]<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[${url.hostname}](${href})`;
 }
 
 const formatIsoDay = (day: string, lang: Lang = 'de'): string => formatBerlinDate(day, lang);
@@ -55,9 +72,10 @@ export const ITEM_INPUTS = {
   [DECISION_VERBS.schriftlich]: ['note'],
   [DECISION_VERBS.weisung]: ['instruction'],
   [DECISION_VERBS.ablehnen]: ['reason'],
+  [REQUEST_VERBS.handIn]: ['paper', 'link'],
 } as const satisfies Partial<Record<string, readonly InputId[]>>;
 
-const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason']);
+const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason', 'paper']);
 const KIND: Partial<Record<InputId, ItemField['kind']>> = { date: 'date', time: 'time' };
 
 /** The width a row of buttons has on a 328 px phone (the card's padding taken off). */
@@ -223,13 +241,18 @@ export class RequestViews {
       facts.push({ label: t.facts.from, value: nameOf(item.createdBy) });
       if (item.proposedDates) facts.push({ label: t.facts.proposedDates, value: cardText(item.proposedDates) });
       for (const l of linked) facts.push({ label: l.kind === 'report' ? t.facts.linkedReport : t.facts.linkedRequest, value: cardText(l.subject) });
-      const open = isOpen(item);
-      if (open) nextStep = roles.decider ? t.next.headDecide : roles.commissioner ? t.next.ibReportWaiting : t.next.headSideWaiting;
+      const deciding = awaitsDecision(item);
+      const again = item.status === 'vorgelegt';
+      if (deciding) nextStep = roles.decider ? (again ? t.next.headDecideAgain : t.next.headDecide) : roles.commissioner ? (again ? t.next.ibPaperWaiting : t.next.ibReportWaiting) : t.next.headSideWaiting;
       else if (roles.commissioner && item.status === 'termin_vorgeschlagen') nextStep = t.next.ibMeeting;
-      else if (roles.commissioner && item.status === 'schriftlich') nextStep = t.next.ibInWriting;
-      else if (roles.commissioner && item.status === 'weisung') nextStep = t.next.ibInstruction;
+      else if (item.status === 'schriftlich') nextStep = roles.commissioner ? t.next.ibInWriting : t.next.headSideWaitingPaper;
+      else if (item.status === 'weisung') nextStep = roles.commissioner ? t.next.ibInstruction : t.next.headSideWaitingAck;
+      else if (item.status === 'weisung_bestaetigt') nextStep = t.next.acknowledged;
       else nextStep = t.next.closed;
-      if (roles.decider && open) {
+      // The IB's answers to the head's decision (RdErl. Nr. 4): the paper asked for, the Weisung acknowledged.
+      if (roles.commissioner && item.status === 'schriftlich') actions.push(action(t.buttons.handIn, REQUEST_VERBS.handIn, r, { mode: 'primary', style: 'positive', submit: t.submit.handIn }));
+      if (roles.commissioner && item.status === 'weisung') actions.push(action(t.buttons.acknowledge, REQUEST_VERBS.acknowledge, r, { mode: 'primary', style: 'positive' }));
+      if (roles.decider && deciding) {
         // Most reports are taken note of or get a meeting: those two are the buttons. Asking for a written submission,
         // an instruction and declining are rarer and wait in the overflow menu; declining asks for its reason.
         actions.push(
@@ -256,6 +279,8 @@ export class RequestViews {
       const d = item.decision;
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? '', lang), d.time ?? '') : t.decision[d.kind];
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
+      // The instruction stays on the card after the IB acknowledged it, with who did and when.
+      if (item.acknowledged && d.kind === 'weisung') decisionText += `\n\n${t.acknowledgedBy(nameOf(item.acknowledged.by), at(item.acknowledged.at))}`;
     }
     return itemCard({
       lang,
@@ -276,7 +301,9 @@ export class RequestViews {
       body: cardText(item.body),
       facts,
       messagesHeading: t.messagesHeading,
-      messages: item.messages.filter((m) => m !== shownInCallout).map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(nameOf(m.by), at(m.at))}`, text: cardText(m.text) })),
+      messages: item.messages
+        .filter((m) => m !== shownInCallout)
+        .map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(nameOf(m.by), at(m.at))}`, text: cardText(m.text) + (m.link ? `\n\n${t.documentLink}: ${documentLink(m.link)}` : '') })),
       lead,
       actions,
       labels: { refresh: t.refresh },

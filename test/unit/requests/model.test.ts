@@ -149,7 +149,8 @@ describe('who is told what', () => {
       ['item:anl-1:card:ib', 'card.post', ['ib']],
       ['item:anl-1:reminder', 'job.reminder', undefined],
     ]);
-    expect(noticesForCreate({ ...report('eingereicht'), rev: 1 }).map((n) => n.key)).toEqual(['item:vtr-1:card:head']);
+    // A report's reminder job reminds the head side until it decides (services/requests/requestService.ts).
+    expect(noticesForCreate({ ...report('eingereicht'), rev: 1 }).map((n) => n.key)).toEqual(['item:vtr-1:card:head', 'item:vtr-1:reminder']);
   });
 
   it('tells the requester about the IB\'s change, the handler about the requester\'s reply, the IB about the decision', () => {

@@ -17,7 +17,9 @@ describe('request rules without a database', () => {
   it('counts requests as open until done, and reports until decided', () => {
     expect(['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert', 'erledigt'].map((status) => isOpen({ kind: 'request', status } as ItemDoc))).toEqual([true, true, true, true, false]);
     expect(isOpen({ kind: 'report', status: 'eingereicht' })).toBe(true);
-    expect(isOpen({ kind: 'report', status: 'weisung' })).toBe(false);
+    // A Weisung waits for the IB's acknowledgement, a written submission for the paper; both stay open until then.
+    expect(['termin_vorgeschlagen', 'zur_kenntnis', 'abgelehnt', 'weisung_bestaetigt'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([false, false, false, false]);
+    expect(['weisung', 'schriftlich', 'vorgelegt'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([true, true, true]);
   });
 
   it('summarises an item for lists and the tab with German and English status labels', () => {
