@@ -92,7 +92,11 @@ export interface AppConfig {
    */
   readonly telemetry?: { readonly connectionString: string };
   /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
-  readonly requests: { readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number };
+  readonly requests: {
+    readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number;
+    /** Vortrag without decision: the head (and office) reminded every N working days, N for "eilig"/"sehr eilig", at most so many times. */
+    readonly reportReminderWorkingDays: number; readonly reportReminderWorkingDaysUrgent: number; readonly reportReminderMax: number;
+  };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
   readonly circleRetentionDays: number;
   /**
@@ -210,7 +214,14 @@ function requestSettings(env: Env): AppConfig['requests'] {
   if (escalationWorkingDays <= reminderWorkingDays) {
     throw new ConfigError('REQUEST_ESCALATION_WORKING_DAYS', `must be larger than REQUEST_REMINDER_WORKING_DAYS (${reminderWorkingDays}).`);
   }
-  return { reminderWorkingDays, escalationWorkingDays, retentionDays: integer(env, 'REQUEST_RETENTION_DAYS', 365, 1, 3650) };
+  return {
+    reminderWorkingDays,
+    escalationWorkingDays,
+    retentionDays: integer(env, 'REQUEST_RETENTION_DAYS', 365, 1, 3650),
+    reportReminderWorkingDays: integer(env, 'REPORT_REMINDER_WORKING_DAYS', 5, 1, 60),
+    reportReminderWorkingDaysUrgent: integer(env, 'REPORT_REMINDER_WORKING_DAYS_URGENT', 1, 1, 60),
+    reportReminderMax: integer(env, 'REPORT_REMINDER_MAX', 3, 0, 20),
+  };
 }
 
 const ENTRA_V2_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';

@@ -65,7 +65,8 @@ describe('configuration', () => {
   });
 
   it('defaults the request reminders to 3 and 5 working days and retention to 365 days', () => {
-    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365 });
+    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 1, reportReminderMax: 3 });
+    expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS: '4', REPORT_REMINDER_WORKING_DAYS_URGENT: '2', REPORT_REMINDER_MAX: '5' }).requests).toMatchObject({ reportReminderWorkingDays: 4, reportReminderWorkingDaysUrgent: 2, reportReminderMax: 5 });
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
   });
 
