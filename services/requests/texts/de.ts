@@ -117,7 +117,7 @@ export const de = {
     instruction: { label: 'Ihre Weisung', error: 'Bitte schreiben Sie Ihre Weisung.' },
     reason: { label: 'Begründung der Ablehnung', error: 'Bitte begründen Sie die Ablehnung.' },
     paper: { label: 'Ihre schriftliche Vorlage', error: 'Bitte schreiben Sie Ihre Vorlage.' },
-    link: { label: 'Link zum Dokument (optional, https://…, z. B. SharePoint oder OneDrive)', error: 'Bitte geben Sie eine Adresse an, die mit https:// beginnt.' },
+    link: { label: 'Link zum Dokument (optional, https://…, z. B. SharePoint oder OneDrive)', error: 'Bitte geben Sie eine https-Adresse an.' },
   },
   refresh: 'Aktualisieren',
   decision: {

@@ -108,7 +108,7 @@ export const en: Texts<typeof de> = {
     instruction: { label: 'Your instruction', error: 'Please write your instruction.' },
     reason: { label: 'Reason for declining', error: 'Please give a reason for declining.' },
     paper: { label: 'Your written submission', error: 'Please write your submission.' },
-    link: { label: 'Link to the document (optional, https://…, e.g. SharePoint or OneDrive)', error: 'Please give an address starting with https://.' },
+    link: { label: 'Link to the document (optional, https://…, e.g. SharePoint or OneDrive)', error: 'Please give an https address.' },
   },
   refresh: 'Refresh',
   decision: {
