@@ -8,6 +8,8 @@ export interface DirectoryEditCardData {
   /** Outcome of the last save ('' for none) and its container style ('good', 'attention'). */
   status: string;
   statusStyle: 'default' | 'good' | 'attention';
+  /** "Angaben zuletzt bestätigt am 10.03.2026" (with "; eine Bestätigung steht aus" once the period is over). */
+  confirmedText: string;
   officeHours: string;
   absencesText: string;
   deputy: { name: string; title: string; email: string; phone: string };
@@ -16,7 +18,7 @@ export interface DirectoryEditCardData {
   labels: {
     officeHours: string; absences: string; absenceFrom: string; absenceTo: string; absenceNote: string;
     clearAbsences: string; clearAbsencesLabel: string; deputy: string; deputyName: string; deputyTitle: string;
-    deputyEmail: string; deputyPhone: string; save: string;
+    deputyEmail: string; deputyPhone: string; save: string; confirm: string;
   };
 }
 

@@ -2,7 +2,8 @@ import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbui
 import { z } from 'zod';
 import { chooseAuthorityCard } from '../../cards/chooseAuthorityCard';
 import { contactCard, type ContactAction, type ContactFact, type ContactPerson } from '../../cards/contactCard';
-import { formatBerlinDate } from '../../services/common/berlinTime';
+import { berlinDate, formatBerlinDate } from '../../services/common/berlinTime';
+import { confirmationPending, DEFAULT_CONFIRM_MONTHS } from '../../services/directory/freshness';
 import type { Answer } from '../../services/answers/engine';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { UnansweredQuestions } from '../../services/answers/unansweredQuestions';
@@ -25,6 +26,8 @@ export interface AnswersDeps {
   decreeUrl: string;
   /** For tests: the moment of the question. */
   now?: () => Date;
+  /** Months after which an IB's entry awaits confirmation (DIRECTORY_CONFIRM_MONTHS; default 6). */
+  confirmMonths?: number;
   /** Other features' takeovers of intents (request form, report form, next meeting), by intent. */
   intentHandlers?: () => Record<string, IntentHandler>;
 }
@@ -50,7 +53,8 @@ const L = {
     call: 'Anrufen',
     request: 'Anliegen senden',
     source: 'Quelle',
-    verified: 'Verzeichnis geprüft am',
+    verified: 'Angaben zuletzt bestätigt am',
+    pending: 'eine Bestätigung steht aus',
     decree: 'Runderlass im Volltext',
     absentNotice: (to: string) => `Ihre IB ist bis einschließlich ${to} abwesend. Bitte wenden Sie sich an die Vertretung.`,
     chooseHeading: 'Für welche Bezirksregierung arbeiten Sie?',
@@ -84,7 +88,8 @@ const L = {
     call: 'Call',
     request: 'Send a request',
     source: 'Source',
-    verified: 'Directory checked on',
+    verified: 'Details last confirmed on',
+    pending: 'a confirmation is pending',
     decree: 'Full text of the decree',
     absentNotice: (to: string) => `Your integration commissioner is away until ${to} (inclusive). Please contact the deputy.`,
     chooseHeading: 'Which Bezirksregierung do you work for?',
@@ -152,8 +157,11 @@ function dayOf(date: string, lang: Lang): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatBerlinDate(date, lang) : cardText(date);
 }
 
-/** The card for an answer that names people, or `undefined` when a text message fits better. */
-export function renderAnswerCard(answer: Answer, decreeUrl: string) {
+/**
+ * The card for an answer that names people, or `undefined` when a text message fits better. With `freshness` (today's
+ * Berlin day and the period), an IB's entry not confirmed within the period says that a confirmation is pending.
+ */
+export function renderAnswerCard(answer: Answer, decreeUrl: string, freshness?: { today: string; months: number }) {
   const lang = answer.language;
   const t = L[lang];
   const source = `${t.source}: ${answer.citation ?? 'RdErl. v. 5.12.2023'} · [${t.decree}](${decreeUrl})`;
@@ -184,7 +192,8 @@ export function renderAnswerCard(answer: Answer, decreeUrl: string) {
       people.push(officeView(lang, c.headOffice));
     }
     const checked = c.commissioner?.lastVerified ?? '';
-    const verified = people.length && checked ? ` · ${t.verified} ${dayOf(checked, lang)}` : '';
+    const pending = freshness && checked && confirmationPending(checked, freshness.today, freshness.months) ? `; ${t.pending}` : '';
+    const verified = people.length && checked ? ` · ${t.verified} ${dayOf(checked, lang)}${pending}` : '';
     return contactCard({
       lang,
       heading: cardText(heading),
@@ -241,8 +250,10 @@ export function answersFeature(deps: AnswersDeps): Feature {
     }
   };
 
+  const freshness = () => ({ today: berlinDate(now()), months: deps.confirmMonths ?? DEFAULT_CONFIRM_MONTHS });
+
   const reply = async (context: TurnContext, answer: Answer) => {
-    const card = renderAnswerCard(answer, deps.decreeUrl);
+    const card = renderAnswerCard(answer, deps.decreeUrl, freshness());
     if (card) {
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
       return;
@@ -332,7 +343,7 @@ export function answersFeature(deps: AnswersDeps): Feature {
           const question = data.question?.trim();
           if (question) {
             const answer = answerFor(caller, question, data.authority);
-            const card = renderAnswerCard(answer, deps.decreeUrl);
+            const card = renderAnswerCard(answer, deps.decreeUrl, freshness());
             if (card) return invokeResponse.card(card.content);
             return invokeResponse.message(answer.text);
           }

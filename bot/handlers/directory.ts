@@ -5,6 +5,7 @@ import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { DirectoryRepository } from '../../services/directory/directoryRepository';
 import { isDirectoryAdmin, type GroupSnapshot } from '../../services/directory/groupRoles';
 import { berlinDate, formatBerlinDate } from '../../services/common/berlinTime';
+import { confirmationPending, DEFAULT_CONFIRM_MONTHS } from '../../services/directory/freshness';
 import { AUTHORITY_CODES, type Authority, type AuthorityCode } from '../../services/directory/model';
 import type { Logger } from '../../services/logging';
 import { ConcurrencyError } from '../../services/storage/errors';
@@ -21,6 +22,8 @@ export interface DirectoryFeatureDeps {
   groups?: () => GroupSnapshot;
   logger: Logger;
   now?: () => Date;
+  /** Months after which the IB's entry awaits confirmation (DIRECTORY_CONFIRM_MONTHS; default 6). */
+  confirmMonths?: number;
 }
 
 const COMMAND_WORDS = new Set(['meine angaben', 'meine daten als ib', 'sprechzeiten', 'abwesenheit', 'vertretung eintragen', 'verzeichnis bearbeiten', 'my details', 'office hours', 'absence']);
@@ -38,11 +41,14 @@ const L = {
     absenceBad: 'Die Abwesenheit braucht ein Von- und ein Bis-Datum; „bis“ darf nicht vor „von“ und nicht in der Vergangenheit liegen.',
     emailBad: 'Die E-Mail-Adresse der Vertretung ist ungültig.',
     deputyIncomplete: 'Für die Vertretung bitte Name und E-Mail-Adresse angeben (oder alle Felder leeren, um sie zu entfernen).',
+    confirmed: 'Danke: Die Angaben sind ab heute als aktuell bestätigt.',
+    confirmedOn: (day: string) => `Angaben zuletzt bestätigt am ${day}`,
+    pending: '; eine Bestätigung steht aus. Bitte prüfen Sie die Angaben und bestätigen oder korrigieren Sie sie.',
     labels: {
       officeHours: 'Sprechzeiten und Erreichbarkeit', absences: 'Abwesenheiten', absenceFrom: 'Abwesend von', absenceTo: 'Abwesend bis',
       absenceNote: 'Hinweis zur Abwesenheit (optional, ohne private Gründe)', clearAbsences: 'Alle eingetragenen Abwesenheiten löschen',
       clearAbsencesLabel: 'Abwesenheiten löschen', deputy: 'Vertretung', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
-      deputyEmail: 'E-Mail der Vertretung', deputyPhone: 'Telefon der Vertretung', save: 'Speichern',
+      deputyEmail: 'E-Mail der Vertretung', deputyPhone: 'Telefon der Vertretung', save: 'Speichern', confirm: 'Angaben sind aktuell',
     },
   },
   en: {
@@ -57,11 +63,14 @@ const L = {
     absenceBad: 'An absence needs a from and a to date; "to" must not be before "from" or in the past.',
     emailBad: "The deputy's e-mail address is not valid.",
     deputyIncomplete: "For the deputy, please give a name and an e-mail address (or clear all fields to remove the deputy).",
+    confirmed: 'Thank you: these details are confirmed as current from today.',
+    confirmedOn: (day: string) => `Details last confirmed on ${day}`,
+    pending: '; a confirmation is pending. Please check these details and confirm or correct them.',
     labels: {
       officeHours: 'Office hours and reachability', absences: 'Absences', absenceFrom: 'Away from', absenceTo: 'Away until',
       absenceNote: 'Note on the absence (optional, no private reasons)', clearAbsences: 'Delete all entered absences',
       clearAbsencesLabel: 'Delete absences', deputy: 'Deputy', deputyName: "Deputy's name", deputyTitle: "Deputy's function",
-      deputyEmail: "Deputy's e-mail", deputyPhone: "Deputy's phone", save: 'Save',
+      deputyEmail: "Deputy's e-mail", deputyPhone: "Deputy's phone", save: 'Save', confirm: 'Details are current',
     },
   },
 } as const;
@@ -86,6 +95,10 @@ const updateSchema = z
   .passthrough();
 type UpdateData = z.infer<typeof updateSchema>;
 
+/** The IB confirms their entry as current, unchanged (RdErl. Nr. 3); the entry is re-derived from the caller. */
+const confirmSchema = z.object({ authority: z.enum(AUTHORITY_CODES).optional() }).passthrough();
+type ConfirmData = z.infer<typeof confirmSchema>;
+
 function clean(value: string | undefined): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
 }
@@ -98,6 +111,23 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
   const ownEntry = (caller: Caller): Authority | undefined =>
     deps.live.engine.directory.authorities.find((a) => a.commissioner?.teams?.aadObjectId.toLowerCase() === caller.aadObjectId);
 
+  /** "zuletzt bestätigt am" of the IB's entry, and whether a confirmation is pending (services/directory/freshness.ts). */
+  const confirmedText = (lang: Lang, a: Authority): string => {
+    const day = a.commissioner?.lastVerified ?? '';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return '';
+    const pending = confirmationPending(day, berlinDate(now()), deps.confirmMonths ?? DEFAULT_CONFIRM_MONTHS);
+    return `${L[lang].confirmedOn(formatBerlinDate(day, lang))}${pending ? L[lang].pending : '.'}`;
+  };
+
+  /** Which entry an action may change: the IB's own, or for an administrator the one the card names. */
+  const targetOf = (caller: Caller, requested: AuthorityCode | undefined): AuthorityCode | undefined => {
+    const isAdmin = isDirectoryAdmin(caller.aadObjectId, deps.admins, deps.groups?.());
+    const own = ownEntry(caller);
+    if (isAdmin && requested) return requested;
+    if (!own || (requested && requested !== own.code)) return undefined;
+    return own.code;
+  };
+
   const render = (lang: Lang, a: Authority, status = '', statusStyle: 'default' | 'good' | 'attention' = 'default') => {
     const t = L[lang];
     const absences = a.commissioner?.absences ?? [];
@@ -107,6 +137,7 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       intro: t.intro,
       status,
       statusStyle,
+      confirmedText: confirmedText(lang, a),
       officeHours: a.commissioner?.officeHours ?? '',
       // Shown as text; the inputs below are prefilled with the stored values as they are (an input does not render Markdown).
       absencesText: absences.length
@@ -213,6 +244,36 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
             if (problem) return invokeResponse.card(render(caller.lang, result.authority, t[problem] as string, 'attention').content);
             if (result.changed) await deps.live.refresh(true);
             return invokeResponse.card(render(caller.lang, result.authority, result.changed ? t.saved : t.unchanged, 'good').content);
+          } catch (err) {
+            if (!(err instanceof ConcurrencyError)) throw err;
+            await deps.live.refresh(true);
+            const fresh = deps.live.engine.directory.authorities.find((a) => a.code === target)!;
+            return invokeResponse.card(render(caller.lang, fresh, t.conflict, 'attention').content);
+          }
+        },
+      },
+      {
+        verb: 'directory.confirm',
+        schema: confirmSchema,
+        run: async (context, caller, data: ConfirmData) => {
+          const t = L[caller.lang];
+          const target = targetOf(caller, data.authority);
+          if (!target) {
+            deps.logger.warn({ event: 'directory.confirm_refused', activityId: context.activity.id }, 'directory confirmation refused');
+            return invokeResponse.error(403, 'Forbidden', t.forbidden);
+          }
+          const today = berlinDate(now());
+          try {
+            const result = await deps.directory.updateAuthority(
+              target,
+              caller.aadObjectId,
+              'directory.confirm',
+              (current) => (current.commissioner ? { ...current, commissioner: { ...current.commissioner, lastVerified: today } } : undefined),
+              now(),
+            );
+            if (!result.authority.commissioner) return invokeResponse.card(render(caller.lang, result.authority, t.notIb, 'attention').content);
+            if (result.changed) await deps.live.refresh(true);
+            return invokeResponse.card(render(caller.lang, result.authority, t.confirmed, 'good').content);
           } catch (err) {
             if (!(err instanceof ConcurrencyError)) throw err;
             await deps.live.refresh(true);

@@ -65,6 +65,7 @@ describe.each(['de', 'en'] as const)('the contact, authority-choice and director
       intro: 'Ihr Eintrag im Verzeichnis.',
       status: 'Gespeichert.',
       statusStyle: 'good',
+      confirmedText: 'Angaben zuletzt bestätigt am 10.03.2026; eine Bestätigung steht aus.',
       officeHours: 'Mo–Do 9–12 Uhr',
       absencesText: '14.12.–18.12.2026',
       deputy: { name: 'Jan Jedermann (Beispiel)', title: 'Dezernat 36', email: 'jan.jedermann@example.org', phone: '0221 147-0' },
@@ -72,7 +73,7 @@ describe.each(['de', 'en'] as const)('the contact, authority-choice and director
       labels: {
         officeHours: 'Sprechzeiten', absences: 'Abwesenheiten', absenceFrom: 'Abwesend ab', absenceTo: 'Abwesend bis', absenceNote: 'Hinweis',
         clearAbsences: 'Abwesenheiten löschen', clearAbsencesLabel: 'Alle Abwesenheiten entfernen', deputy: 'Vertretung', deputyName: 'Name',
-        deputyTitle: 'Funktion', deputyEmail: 'E-Mail', deputyPhone: 'Telefon', save: 'Speichern',
+        deputyTitle: 'Funktion', deputyEmail: 'E-Mail', deputyPhone: 'Telefon', save: 'Speichern', confirm: 'Angaben sind aktuell',
       },
     }).content,
   };
