@@ -385,15 +385,22 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, groups, profiles: ownProfiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
-    const ssoValidator = config.microsoftAppId
+    // The tab's tokens are for its own Entra app (TAB_APP_ID; the bot's registration unless the bot is a managed identity).
+    const ssoValidator = config.tabAppId
       ? new SsoTokenValidator({
           metadataUrl: config.tabSsoMetadataUrl,
-          audiences: [config.microsoftAppId, ...(tabHost ? [`api://${tabHost}/${config.microsoftAppId}`] : [])],
+          audiences: [config.tabAppId, ...(tabHost ? [`api://${tabHost}/${config.tabAppId}`] : [])],
           allowedTenantIds: config.allowedTenantIds,
           allowedClientIds: config.tabSsoAllowedClientIds,
           requiredScope: 'access_as_user',
         })
       : undefined;
+    if (config.microsoftAppId && !ssoValidator) {
+      logger.warn(
+        { event: 'tab.sso_not_configured' },
+        'The personal tab has no Entra app registration (TAB_APP_ID; a managed identity cannot expose an API): the tab says that sign-in is not set up. Chat and cards work. See docs/deployment.md, "The personal tab".',
+      );
+    }
     server = await startServer(
       {
         adapter,
@@ -403,7 +410,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, logger, staticDir: `${projectRoot}/tab/dist` }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist` }),
       },
       config.host,
       config.port,

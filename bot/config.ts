@@ -138,6 +138,12 @@ export interface AppConfig {
   readonly tabSsoMetadataUrl: string;
   /** Client applications (`azp`) whose SSO tokens the tab accepts; default: Teams desktop/mobile and Teams web. */
   readonly tabSsoAllowedClientIds: readonly string[];
+  /**
+   * Client id of the Entra app registration the personal tab's single sign-on tokens are issued for (TAB_APP_ID; default:
+   * MicrosoftAppId, except with UserAssignedMSI: a managed identity cannot expose an API). `undefined`: the tab API
+   * answers 503 `SsoNotConfigured` and the tab says that sign-in is not set up; chat and cards work as before.
+   */
+  readonly tabAppId?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -228,6 +234,21 @@ const ENTRA_V2_METADATA = 'https://login.microsoftonline.com/common/v2.0/.well-k
 /** Where Microsoft Entra ID publishes OpenID metadata (public cloud, US government). */
 const ENTRA_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us'];
 const TEST_MODE_FIX = 'is a test-only switch: remove it (set LOTSE_TEST_MODE=true only in the test suite).';
+
+/**
+ * The Entra app the tab's SSO tokens are for: TAB_APP_ID, else the bot's own registration, which can expose
+ * `api://<host>/<id>` only when it is an app registration (not with UserAssignedMSI). See docs/deployment.md.
+ */
+function tabAppIdOf(env: Env, botAppId: string | undefined, appType: AppConfig['microsoftAppType']): string | undefined {
+  const raw = text(env, 'TAB_APP_ID')?.toLowerCase();
+  if (raw === undefined) return appType === 'UserAssignedMSI' ? undefined : botAppId?.toLowerCase();
+  if (!GUID.test(raw)) throw new ConfigError('TAB_APP_ID', 'must be the Application (client) ID GUID of the tab\'s Entra app registration (docs/deployment.md, "The personal tab").');
+  if (!botAppId) throw new ConfigError('TAB_APP_ID', 'is set but MicrosoftAppId is not: the tab\'s sign-in is checked only for an authenticated service (set MicrosoftAppId and ALLOWED_TENANT_IDS).');
+  if (appType === 'UserAssignedMSI' && raw === botAppId.toLowerCase()) {
+    throw new ConfigError('TAB_APP_ID', 'is the managed identity\'s client id, which cannot expose an API: create the tab\'s own app registration (docs/deployment.md, "The personal tab").');
+  }
+  return raw;
+}
 
 /** The tab's SSO metadata URL, and whether it is a test-only one (a local issuer). */
 function tabSsoMetadata(env: Env, testMode: boolean): { url: string; testOnly: boolean } {
@@ -394,6 +415,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('HOST', `is ${JSON.stringify(host)}, not a loopback address, but MicrosoftAppId is not set, so requests would not be authenticated: set MicrosoftAppId (with ALLOWED_TENANT_IDS), or HOST=127.0.0.1 for local development.`);
   }
   const tabSso = tabSsoMetadata(env, testMode);
+  const tabAppId = tabAppIdOf(env, microsoftAppId, microsoftAppType);
 
   const graph = graphSettings(env, testMode, { microsoftAppId, microsoftAppPassword, microsoftAppTenantId, microsoftAppType });
 
@@ -438,6 +460,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboundProxy: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => text(env, k) !== undefined),
     tabSsoMetadataUrl: tabSso.url,
     tabSsoAllowedClientIds: Object.freeze(text(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') ? guidList(env, 'TAB_SSO_ALLOWED_CLIENT_IDS') : [...TEAMS_CLIENT_IDS]),
+    tabAppId,
   };
   return Object.freeze(config);
 }
@@ -459,9 +482,14 @@ export interface PackageConfig {
   /** Host name from PUBLIC_BASE_URL (https only: Teams loads the tab and the SSO resource from it). */
   readonly host: string;
   readonly version: string;
+  /** The tab's Entra app (TAB_APP_ID, see `AppConfig.tabAppId`); `undefined`: the manifest has no `webApplicationInfo`. */
+  readonly tabAppId?: string;
 }
 
-/** Reads the packaging keys (MicrosoftAppId, PUBLIC_BASE_URL, TEAMS_APP_ID, TEAMS_APP_VERSION). Throws `ConfigError`. */
+/**
+ * Reads the packaging keys (MicrosoftAppId, MicrosoftAppType, PUBLIC_BASE_URL, TEAMS_APP_ID, TAB_APP_ID,
+ * TEAMS_APP_VERSION). Throws `ConfigError`.
+ */
 export function loadPackageConfig(env: Env = process.env): PackageConfig {
   const botId = text(env, 'MicrosoftAppId');
   if (!botId || !GUID.test(botId)) {
@@ -476,5 +504,6 @@ export function loadPackageConfig(env: Env = process.env): PackageConfig {
   if (!GUID.test(teamsAppId)) throw new ConfigError('TEAMS_APP_ID', 'must be a GUID (default: MicrosoftAppId).');
   const version = text(env, 'TEAMS_APP_VERSION') ?? '1.0.0';
   if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) throw new ConfigError('TEAMS_APP_VERSION', 'must be a version like 1.0.0.');
-  return Object.freeze({ botId: botId.toLowerCase(), teamsAppId: teamsAppId.toLowerCase(), host: m[1].toLowerCase(), version });
+  const tabAppId = tabAppIdOf(env, botId, oneOf(env, 'MicrosoftAppType', APP_TYPES, 'SingleTenant'));
+  return Object.freeze({ botId: botId.toLowerCase(), teamsAppId: teamsAppId.toLowerCase(), host: m[1].toLowerCase(), version, tabAppId });
 }

@@ -69,6 +69,9 @@ param graphPermissions array = [
   'Mail.Send'
 ]
 
+@description('Client id of the personal tab\'s Entra app registration (TAB_APP_ID): exposes api://<host>/<id> with the scope access_as_user (infra/scripts/create-tab-app.sh). The managed identity cannot; empty = the tab says that sign-in is not set up.')
+param tabAppId string = ''
+
 @allowed([ 'F0', 'S1' ])
 @description('Azure Bot SKU. F0 (free) covers the Teams channel, a standard channel; S1 only matters for premium channels.')
 param botSku string = 'F0'
@@ -270,6 +273,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     GRAPH_MEETING_MAILBOX: graphMeetingMailbox
     GRAPH_MAIL_FROM: graphMailFrom
     GRAPH_GROUP_DIRECTORY_ADMINS: graphGroupDirectoryAdmins
+    TAB_APP_ID: tabAppId
   }
   dependsOn: [
     cosmosDataContributor
@@ -328,7 +332,9 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output SERVICE_BOT_NAME string = web.name
 output SERVICE_BOT_URI string = 'https://${web.properties.defaultHostName}'
 output MicrosoftAppId string = identity.properties.clientId
+output MicrosoftAppType string = 'UserAssignedMSI'
 output MicrosoftAppTenantId string = tenant().tenantId
+output TAB_APP_ID string = tabAppId
 output PUBLIC_BASE_URL string = 'https://${web.properties.defaultHostName}'
 output COSMOS_ENDPOINT string = cosmos.properties.documentEndpoint
 output COSMOS_DATABASE string = databaseName

@@ -13,7 +13,7 @@ export const PACKAGE_PATH = join(projectRoot, 'dist', 'appPackage', 'integration
 
 /** The package's bytes for this configuration. */
 export function buildAppPackage(config: PackageConfig): Buffer {
-  const manifest = buildManifest({ botId: config.botId, teamsAppId: config.teamsAppId, host: config.host, version: config.version });
+  const manifest = buildManifest({ botId: config.botId, teamsAppId: config.teamsAppId, tabAppId: config.tabAppId, host: config.host, version: config.version });
   const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
   return writeZip([
     { name: 'manifest.json', data: json(manifest) },
@@ -34,7 +34,13 @@ if (require.main === module) {
   try {
     const config = loadPackageConfig();
     const out = writeAppPackage(config, process.argv[2] ?? PACKAGE_PATH);
-    process.stdout.write(`App package written: ${out}\n  bot ${config.botId}, host ${config.host}, version ${config.version}\nUpload it in the Teams admin center (Teams apps > Manage apps > Upload new app).\n`);
+    process.stdout.write(`App package written: ${out}\n  bot ${config.botId}, host ${config.host}, version ${config.version}\n`);
+    process.stdout.write(
+      config.tabAppId
+        ? `  tab sign-in: ${config.tabAppId} (api://${config.host}/${config.tabAppId})\n`
+        : '  tab sign-in: none (MicrosoftAppType=UserAssignedMSI without TAB_APP_ID): the tab will say that sign-in is not set up; see docs/deployment.md, "The personal tab".\n',
+    );
+    process.stdout.write('Upload it in the Teams admin center (Teams apps > Manage apps > Upload new app).\n');
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${err.message}\n`);

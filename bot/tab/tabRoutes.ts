@@ -8,8 +8,10 @@ import type { TabService } from './tabService';
 
 export interface TabRouteDeps {
   service: TabService;
-  /** `undefined` when no MicrosoftAppId is configured: the tab API then answers 503 (single sign-on needs one). */
+  /** `undefined` when the tab has no Entra app (AppConfig.tabAppId): the tab API then answers 503 SsoNotConfigured. */
   validator?: SsoTokenValidator;
+  /** The bot's app id, for the tab's links to the chat with the bot (the token's audience is the tab's app, TAB_APP_ID). */
+  botId?: string;
   logger: Logger;
   /** The built tab (`tab/dist`). */
   staticDir: string;
@@ -63,7 +65,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
   /** Validates the SSO token; answers 401/503 itself and returns undefined when the request must stop. */
   const authenticate = async (req: Request, res: Response): Promise<SsoIdentity | undefined> => {
     if (!deps.validator) {
-      json(res, 503, { code: 'SsoNotConfigured', message: 'Single sign-on is not configured (MicrosoftAppId).' });
+      json(res, 503, { code: 'SsoNotConfigured', message: 'Single sign-on is not configured (TAB_APP_ID, docs/deployment.md).' });
       return undefined;
     }
     try {
@@ -115,7 +117,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     '/api/tab/me',
     handle(async (req, res) => {
       const identity = await authenticate(req, res);
-      if (identity) json(res, 200, await deps.service.me(identity, lang(req)));
+      if (identity) json(res, 200, { ...(await deps.service.me(identity, lang(req))), ...(deps.botId ? { botId: deps.botId } : {}) });
     }),
   );
 

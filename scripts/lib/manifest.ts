@@ -13,8 +13,13 @@ export const MANIFEST_DIR = join(projectRoot, 'manifest');
 
 /** What differs per installation. */
 export interface ManifestIds {
-  /** The bot's Microsoft App ID (also the Entra application used for tab SSO). */
+  /** The bot's Microsoft App ID. */
   botId: string;
+  /**
+   * The Entra app registration the tab's single sign-on tokens are for (`webApplicationInfo`; TAB_APP_ID, by default the
+   * bot's). Absent (a managed-identity bot without a tab registration): no `webApplicationInfo`, the tab has no sign-in.
+   */
+  tabAppId?: string;
   /** The Teams app id (defaults to the bot id). */
   teamsAppId: string;
   /** Host name of the service, e.g. `lotse.example.org` (no scheme, no path). */
@@ -32,7 +37,7 @@ export function schemaPath(kind: 'manifest' | 'localization'): string {
 }
 
 function fill(template: string, ids: ManifestIds): string {
-  const values: Record<string, string> = { BOT_ID: ids.botId, TEAMS_APP_ID: ids.teamsAppId, HOST: ids.host };
+  const values: Record<string, string> = { BOT_ID: ids.botId, TEAMS_APP_ID: ids.teamsAppId, TAB_APP_ID: ids.tabAppId ?? '', HOST: ids.host };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
     if (!(key in values)) throw new Error(`manifest template: unknown placeholder {{${key}}}`);
     return values[key];
@@ -51,6 +56,7 @@ export function commandLists(): Array<{ scopes: [CommandScope]; commands: Array<
 export function buildManifest(ids: ManifestIds): Record<string, unknown> {
   const manifest = JSON.parse(fill(readFileSync(join(MANIFEST_DIR, 'manifest.json'), 'utf8'), ids)) as Record<string, any>;
   manifest.version = ids.version;
+  if (!ids.tabAppId) delete manifest.webApplicationInfo;
   manifest.bots[0].commandLists = commandLists();
   return manifest;
 }

@@ -16,6 +16,8 @@ interface Me {
   contactNote?: string;
   /** The IB's own directory entry, instead of a contact card showing themselves. */
   ownEntry?: OwnEntry;
+  /** The bot's app id, for links to the chat with it (absent in local development). */
+  botId?: string;
   sections: {
     unanswered?: { authority: string; authorityName: string; questions: UnansweredQuestionView[] };
     inbox?: CaseSummary[];
@@ -33,6 +35,8 @@ const INIT_TIMEOUT_MS = 4000;
 let lang: Lang = langOf(new URLSearchParams(location.search).get('lang') ?? navigator.language);
 let t: Texts = TEXTS[lang];
 let token = '';
+/** From `GET /api/tab/me`: the bot's id, which is not the token's audience when the tab has its own app (TAB_APP_ID). */
+let botIdOfServer: string | undefined;
 
 type Child = Node | string | null | undefined | false;
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -139,8 +143,8 @@ function openUrl(url: string): void {
 }
 
 /**
- * The bot's id, from the audience of the tab's SSO token: the app registration the manifest's webApplicationInfo
- * names (`api://<host>/<bot id>`), which is the bot's. Only used to build the link to the chat with the Lotse.
+ * The bot's id from the audience of the tab's SSO token, when the server did not name it: without TAB_APP_ID the
+ * manifest's webApplicationInfo names the bot's own registration (`api://<host>/<bot id>`). Only for the chat link.
  */
 function botIdFromToken(jwt: string): string | undefined {
   try {
@@ -154,7 +158,7 @@ function botIdFromToken(jwt: string): string | undefined {
 
 /** A Teams deep link to the 1:1 chat with the Lotse with `message` typed in (the user sends it). */
 function botChatLink(message: string): string | undefined {
-  const botId = botIdFromToken(token);
+  const botId = botIdOfServer ?? botIdFromToken(token);
   return botId ? `https://teams.microsoft.com/l/chat/0/0?users=28:${botId}&message=${encodeURIComponent(message)}` : undefined;
 }
 
@@ -736,12 +740,17 @@ async function load(subPage?: Promise<string | undefined>): Promise<void> {
   try {
     token = await authentication.getAuthToken();
   } catch {
-    showMessage(t.signInFailedTitle, t.signInFailed, 'alert', () => void load());
+    // Without an app registration for the tab (a managed-identity bot without TAB_APP_ID) Teams has no token to give:
+    // the API, asked without one, says whether sign-in is set up at all.
+    const probe = await fetch('/api/tab/me').then(async (res) => ({ status: res.status, body: (await res.json().catch(() => undefined)) as { code?: string } | undefined }), () => undefined);
+    const notConfigured = probe?.status === 503 && probe.body?.code === 'SsoNotConfigured';
+    showMessage(t.signInFailedTitle, notConfigured ? t.notConfigured : t.signInFailed, 'alert', () => void load());
     ready('error');
     return;
   }
   try {
     const me = await api<Me>('GET', '/api/tab/me');
+    botIdOfServer = me.botId;
     render(me);
     const subPageId = await subPage;
     const item = itemOfSubPage(subPageId, me);

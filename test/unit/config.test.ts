@@ -158,6 +158,41 @@ describe('configuration', () => {
     ]);
   });
 
+  describe('the Entra app of the personal tab\'s single sign-on (TAB_APP_ID)', () => {
+    const TAB_APP = '9a8b7c6d-1111-4222-8333-444455556666';
+    const bot = { MicrosoftAppId: APP, MicrosoftAppTenantId: TENANT, ALLOWED_TENANT_IDS: TENANT };
+    const msi = { ...bot, MicrosoftAppType: 'UserAssignedMSI' };
+
+    it('is the bot\'s own app registration when not set (a secret-based registration exposes the tab\'s API too)', () => {
+      expect(loadConfig(bot).tabAppId).toBe(APP);
+      expect(loadConfig({ ...bot, MicrosoftAppType: 'MultiTenant' }).tabAppId).toBe(APP);
+    });
+
+    it('is the configured registration when set, in lower case', () => {
+      expect(loadConfig({ ...bot, TAB_APP_ID: TAB_APP.toUpperCase() }).tabAppId).toBe(TAB_APP);
+      expect(loadConfig({ ...msi, TAB_APP_ID: TAB_APP }).tabAppId).toBe(TAB_APP);
+    });
+
+    it('is none for a managed-identity bot without it: the service starts, the tab has no sign-in', () => {
+      const c = loadConfig(msi);
+      expect(c.microsoftAppType).toBe('UserAssignedMSI');
+      expect(c.tabAppId).toBeUndefined();
+    });
+
+    it('is none in local development without an app id', () => {
+      expect(loadConfig({}).tabAppId).toBeUndefined();
+    });
+
+    it.each([
+      ['not a GUID', { ...bot, TAB_APP_ID: 'lotse-tab' }, /Application \(client\) ID GUID/],
+      ['without MicrosoftAppId', { TAB_APP_ID: TAB_APP }, /MicrosoftAppId is not/],
+      ['the managed identity\'s own client id', { ...msi, TAB_APP_ID: APP.toUpperCase() }, /cannot expose an API/],
+    ])('refuses TAB_APP_ID %s, naming the key and the fix', (_name, env, fix) => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(expect.objectContaining({ key: 'TAB_APP_ID', message: expect.stringMatching(fix) }));
+    });
+  });
+
   it('never repeats a secret value in its error messages', () => {
     expect(() => loadConfig({ COSMOS_KEY: 'super-secret-key' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('super-secret-key') }));
   });

@@ -11,7 +11,9 @@ import { readZip } from '../../scripts/lib/zip';
 import { buildAppPackage, writeAppPackage } from '../../scripts/packageApp';
 
 const BOT_ID = '3f0c1f5e-7a2b-4c3d-9e8f-0a1b2c3d4e5f';
-const IDS = { botId: BOT_ID, teamsAppId: BOT_ID, host: 'lotse.bezreg.example', version: '1.0.0' };
+const IDS = { botId: BOT_ID, teamsAppId: BOT_ID, tabAppId: BOT_ID, host: 'lotse.bezreg.example', version: '1.0.0' };
+/** The tab's own Entra app registration (TAB_APP_ID), as a managed-identity bot needs it. */
+const TAB_APP_ID = '0c4d9e7a-5b6c-4d7e-8f90-a1b2c3d4e5f6';
 
 function validator(kind: 'manifest' | 'localization') {
   // unicodeRegExp off: the localization schema's key patterns are not valid under the `u` flag (`\b]`).
@@ -45,6 +47,22 @@ describe('the Teams app manifest', () => {
     const tab = manifest.staticTabs.find((t: any) => t.entityId === 'mein-lotse');
     expect(tab.contentUrl).toMatch(/^https:\/\/lotse\.bezreg\.example\/tab\/index\.html/);
     expect(tab.scopes).toEqual(['personal']);
+  });
+
+  it('names the tab\'s own Entra app in webApplicationInfo when it has one, the bot staying the bot', () => {
+    const manifest = buildManifest({ ...IDS, tabAppId: TAB_APP_ID }) as any;
+    expect(validateManifest(manifest)).toBe(true);
+    expect(manifest.webApplicationInfo).toEqual({ id: TAB_APP_ID, resource: `api://lotse.bezreg.example/${TAB_APP_ID}` });
+    expect(manifest.bots[0].botId).toBe(BOT_ID);
+  });
+
+  it('has no webApplicationInfo, and is still valid, when the tab has no Entra app', () => {
+    const manifest = buildManifest({ ...IDS, tabAppId: undefined }) as any;
+    const ok = validateManifest(manifest);
+    expect(problems(validateManifest)).toEqual([]);
+    expect(ok).toBe(true);
+    expect('webApplicationInfo' in manifest).toBe(false);
+    expect(JSON.stringify(manifest)).not.toMatch(/\{\{[A-Z_]+\}\}|api:\/\//);
   });
 
   it('is German by default with an English localization that is valid against its schema', () => {
@@ -125,6 +143,22 @@ describe('npm run package', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it.each([
+    ['an app registration with a secret: the bot\'s own', {}, BOT_ID],
+    ['TAB_APP_ID', { TAB_APP_ID: TAB_APP_ID.toUpperCase() }, TAB_APP_ID],
+    ['a managed identity with TAB_APP_ID', { MicrosoftAppType: 'UserAssignedMSI', TAB_APP_ID }, TAB_APP_ID],
+    ['a managed identity without TAB_APP_ID: none', { MicrosoftAppType: 'UserAssignedMSI' }, undefined],
+  ])('takes the tab\'s Entra app for webApplicationInfo from the configuration (%s)', (_name, extra, expected) => {
+    const config = loadPackageConfig({ ...env, ...extra });
+    expect(config.tabAppId).toBe(expected);
+    const manifest = JSON.parse(readZip(buildAppPackage(config)).find((e) => e.name === 'manifest.json')!.data.toString('utf8'));
+    expect(manifest.webApplicationInfo).toEqual(expected ? { id: expected, resource: `api://lotse.bezreg.example/${expected}` } : undefined);
+  });
+
+  it('refuses the managed identity\'s own client id as the tab\'s app, naming TAB_APP_ID', () => {
+    expect(() => loadPackageConfig({ ...env, MicrosoftAppType: 'UserAssignedMSI', TAB_APP_ID: BOT_ID })).toThrow(/^TAB_APP_ID: .*cannot expose an API/);
   });
 
   it('writes byte-identical packages for the same configuration', () => {

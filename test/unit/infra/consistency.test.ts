@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, loadPackageConfig, PRODUCTION_SETTINGS } from '../../../bot/config';
+import { TEAMS_CLIENT_IDS } from '../../../bot/tab/ssoToken';
 import { CONTAINER_NAMES, CONTAINER_SCHEMA } from '../../../services/storage/containers';
 import { at, evaluate, instances, literal, readBicep, sourceText, type BicepFile, type BicepResource, type BicepValue } from './bicepReader';
 
@@ -316,6 +317,31 @@ describe('infrastructure and code stay in step', () => {
         expect(main.outputs.has(name)).toBe(true);
       }
       expect(sourceText(main.outputs.get('MicrosoftAppId')?.value)).toBe(sourceText(at(appSettings, 'MicrosoftAppId')));
+    });
+
+    it('passes the tab\'s own Entra app (TAB_APP_ID) to the service and to `npm run package`, never the identity', () => {
+      const known = keysConfigReads();
+      expect(known).toContain('TAB_APP_ID');
+      expect(PRODUCTION_SETTINGS as readonly string[]).not.toContain('TAB_APP_ID');
+      expect(sourceText(at(appSettings, 'TAB_APP_ID'))).toBe('tabAppId');
+      expect(literal(main.params.get('tabAppId')?.defaultValue)).toBe('');
+      expect(sourceText(main.outputs.get('TAB_APP_ID')?.value)).toBe('tabAppId');
+      // The package must know the bot is a managed identity: otherwise it would name the identity as the tab's app.
+      expect(literal(main.outputs.get('MicrosoftAppType')?.value)).toBe(literal(at(appSettings, 'MicrosoftAppType')));
+      const outputs = { MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666', PUBLIC_BASE_URL: 'https://lotse.azurewebsites.net', MicrosoftAppType: String(literal(main.outputs.get('MicrosoftAppType')?.value)) };
+      expect(loadPackageConfig({ ...outputs, TAB_APP_ID: '' }).tabAppId).toBeUndefined();
+      expect(loadPackageConfig({ ...outputs, TAB_APP_ID: '0c4d9e7a-5b6c-4d7e-8f90-a1b2c3d4e5f6' }).tabAppId).toBe('0c4d9e7a-5b6c-4d7e-8f90-a1b2c3d4e5f6');
+      for (const path of ['infra/main.parameters.json', 'infra/main.parameters.atk.json']) {
+        expect(Object.keys((JSON.parse(read(path)) as { parameters: Record<string, unknown> }).parameters)).toContain('tabAppId');
+      }
+    });
+
+    it('creates the tab\'s app registration for the scope and the Teams clients the service accepts', () => {
+      const script = read('infra/scripts/create-tab-app.sh');
+      expect(/^teams_clients="([^"]+)"$/m.exec(script)?.[1].split(' ')).toEqual([...TEAMS_CLIENT_IDS]);
+      expect(script).toContain('\\"value\\":\\"access_as_user\\"');
+      expect(script).toContain('api://$host/$app_id');
+      expect(script).toContain('\\"requestedAccessTokenVersion\\":2');
     });
   });
 });
