@@ -1,7 +1,8 @@
 /**
  * Reading checks: what a person sees on a rendered card (the JSON after templating), read as a user reads it.
  * Issue 20 ("Cards and a tab that people can use at a glance"): no internal ids, no ISO dates or time-zone names, no
- * raw URLs in text, no English words in a German view, and no more buttons than fit at Teams' narrowest width.
+ * raw URLs in text, no English words in a German view and no German words in an English one, and no more buttons than
+ * fit at Teams' narrowest width.
  *
  * Visible text: TextBlock and RichTextBlock text, FactSet titles and values, input labels, placeholders, error messages
  * and toggle titles, choice titles, action titles; the same inside columns, containers, tables, ActionSets and the
@@ -12,7 +13,7 @@
  * reports those whose text is cut.
  */
 
-export type ReadingRule = 'internalId' | 'isoDate' | 'timeZone' | 'rawUrl' | 'englishWord' | 'tooManyActions' | 'actionTooLong';
+export type ReadingRule = 'internalId' | 'isoDate' | 'timeZone' | 'rawUrl' | 'englishWord' | 'germanWord' | 'tooManyActions' | 'actionTooLong';
 
 export interface ReadingFinding {
   rule: ReadingRule;
@@ -172,6 +173,70 @@ const ENGLISH_PATTERN = new RegExp(
   'gu',
 );
 
+/**
+ * German words that do not belong in an English view: the product's own German UI words (buttons, labels, states) and
+ * function words only German has, matched as whole words, case-sensitively. What a person typed (a subject, a note) and
+ * directory data (names, office hours) stay as typed and are not the product's text: callers pass them as `userTexts`.
+ * Left out because English uses them too or they are names: Status, Team, Name, Start, Link, Info, Online, E-Mail, IB
+ * (the abbreviation stays, introduced as "integration commissioner"), place names.
+ */
+export const GERMAN_UI_WORDS: readonly string[] = [
+  // the product's things and states
+  'Anliegen', 'Vortrag', 'Vorträge', 'Vorgang', 'Vorgänge', 'Rückfrage', 'Nachfragen', 'Antwort', 'Antworten', 'Weisung',
+  'Frist', 'Betreff', 'Beschreibung', 'Zusammenfassung', 'Dringlichkeit', 'Eilig', 'eilig', 'Erledigt', 'erledigt',
+  'Abgelehnt', 'abgelehnt', 'Neu', 'Offen', 'offen', 'Verlauf', 'Sitzung', 'Sitzungen', 'Umfrage', 'Terminumfrage',
+  'Tagesordnung', 'Protokoll', 'Stellvertretung', 'Vertretung', 'Behördenleitung', 'Hausleitung', 'Leitung', 'Büro',
+  'Ansprechperson', 'Sprechzeiten', 'Abwesenheiten', 'Anbindung', 'Verzeichnis', 'Beteiligung', 'Beratung', 'Maßnahme',
+  'Integrationsbeauftragte', 'Integrationsbeauftragten', 'Beauftragte', 'Datenschutz', 'Hilfe', 'Zugestellt',
+  // buttons
+  'Senden', 'Speichern', 'Abbrechen', 'Weiter', 'Zurück', 'Öffnen', 'Schließen', 'Löschen', 'Ändern', 'Bestätigen',
+  'Übernehmen', 'Zusagen', 'Absagen', 'Vielleicht', 'Ja', 'Nein', 'Zur Kenntnis', 'Termin vorschlagen', 'Abstimmen',
+  // function words only German has
+  'und', 'oder', 'der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'mit', 'für', 'Für', 'von', 'nicht',
+  'Sie', 'Ihre', 'Ihr', 'Ihnen', 'bitte', 'Bitte', 'noch', 'bis', 'zum', 'zur', 'ist', 'sind', 'wird', 'keine', 'Keine',
+  'auch', 'nach', 'bei', 'über', 'Uhr', 'am', 'vom',
+];
+
+/**
+ * German terms the English texts keep on purpose, each with its reason; removed from the text before the German words
+ * are looked for (so the "für" in "Kompetenzzentrum für Integration" is no finding).
+ */
+export const GERMAN_TERMS_KEPT: Readonly<Record<string, string>> = {
+  'Kompetenzzentrum für Integration': 'the KfI\'s proper name (RdErl. Nr. 6), introduced once, then "KfI"',
+  'Kommunales Integrationszentrum': 'a proper name of a municipal body (KI), as staff know it',
+  'Kommunale Integrationszentrum': 'the same name, inflected',
+  'Integrations-Lotse': 'the product\'s name',
+  'Teilhabe- und Integrationsgesetz': 'the law\'s title (TIntG)',
+  'Menschen mit Einwanderungsgeschichte': 'the TIntG\'s defined term',
+  'Bezirksregierung': 'the authority\'s legal name; "district government" would be a second name for the same thing',
+  'Bezirksregierungen': 'the same, plural',
+  'Koordinierungskreis': 'the name of the IB\'s circle run by the KfI (RdErl. Nr. 6)',
+  'Dezernat': 'the unit in the authority\'s organisation chart, glossed "Department (Dezernat)"',
+  'Runderlass': 'the decree\'s title',
+  'Mein Lotse': 'the tab\'s name in Teams (German app); the English tab says "My Lotse"',
+  'Lotse': 'the product\'s short name',
+  'Bestellung von Integrationsbeauftragten bei den Bezirksregierungen': 'the decree\'s title, quoted as its name beside "decree … of 5 Dec 2023"',
+};
+
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const wordPattern = (words: readonly string[]) =>
+  new RegExp(`(?<![\\p{L}\\p{N}_-])(?:${[...words].sort((a, b) => b.length - a.length).map(escapeRe).join('|')})(?![\\p{L}\\p{N}_-])`, 'gu');
+const GERMAN_PATTERN = wordPattern(GERMAN_UI_WORDS);
+const KEPT_PATTERN = wordPattern(Object.keys(GERMAN_TERMS_KEPT));
+
+/**
+ * The German words in an English text, after the kept terms and the given user texts are taken out: a user text with a
+ * space wherever it stands, a single word only when it is the whole text (so a typed "Behördenleitung" cannot hide the
+ * product's own).
+ */
+export function germanWords(text: string, userTexts: readonly string[] = []): string[] {
+  if (userTexts.includes(text.trim())) return [];
+  let rest = text;
+  for (const u of [...userTexts].filter((x) => /\s/.test(x.trim())).sort((a, b) => b.length - a.length)) rest = rest.split(u).join(' ');
+  rest = rest.replace(new RegExp(KEPT_PATTERN.source, KEPT_PATTERN.flags), ' ');
+  return rest.match(new RegExp(GERMAN_PATTERN.source, GERMAN_PATTERN.flags)) ?? [];
+}
+
 // ------------------------------------------------------------------------------------------------ the rules on buttons
 
 /**
@@ -221,8 +286,11 @@ function takeAll(patterns: RegExp[], text: string): { found: string[]; rest: str
 }
 const matches = (patterns: RegExp[], text: string): string[] => takeAll(patterns, text).found;
 
-/** Every reading problem of one rendered card in `lang`. */
-export function readCard(card: Json, lang: 'de' | 'en'): ReadingFinding[] {
+/**
+ * Every reading problem of one rendered card in `lang`. `userTexts`: what people typed and directory data shown on the
+ * card as it is (German in an English view is no finding there).
+ */
+export function readCard(card: Json, lang: 'de' | 'en', userTexts: readonly string[] = []): ReadingFinding[] {
   const { texts, rows } = readVisible(card);
   const findings: ReadingFinding[] = [];
   const push = (rule: ReadingRule, path: string, found: string, text: string) => findings.push({ rule, path, found, text: clip(text) });
@@ -237,6 +305,7 @@ export function readCard(card: Json, lang: 'de' | 'en'): ReadingFinding[] {
     for (const z of matches(ZONE_PATTERNS, dates.rest)) push('timeZone', t.path, z, t.text);
     for (const u of matches(URL_PATTERNS, shown)) push('rawUrl', t.path, u, t.text);
     if (lang === 'de') for (const w of matches([ENGLISH_PATTERN], shown)) push('englishWord', t.path, w, t.text);
+    if (lang === 'en') for (const w of germanWords(shown, userTexts)) push('germanWord', t.path, w, t.text);
   }
 
   for (const row of rows) {

@@ -1,9 +1,10 @@
 /**
- * Every German card the Lotse sends, read as a user reads it (test/support/cardReading.ts): no internal ids, no ISO
- * dates or time-zone names, no raw URLs, no English words, and no more buttons than fit at 328 px. The fixtures are
+ * Every card the Lotse sends, read as a user reads it (test/support/cardReading.ts): no internal ids, no ISO dates or
+ * time-zone names, no raw URLs, no English words in German views and no German words in English ones (what people
+ * typed and the directory's free text excepted), and no more buttons than fit at 328 px. The fixtures are
  * the gallery's (test/fixtures/cards.ts, `npm run gallery`).
  */
-import { cardFixtures, type CardFixture } from '../../fixtures/cards';
+import { cardFixtures, fixtureUserTexts, type CardFixture } from '../../fixtures/cards';
 import { expectValidCard } from '../../support/cardChecks';
 import { describeFindings, readCard } from '../../support/cardReading';
 
@@ -26,12 +27,14 @@ it('finds nothing a German reader would stumble over on any card', () => {
   expect(problems).toEqual({});
 });
 
-it('finds no ids, ISO dates, time zones, bare URLs or buttons cut at 328 px on any English card either', async () => {
+it('finds no ids, ISO dates, time zones, bare URLs, German words or buttons cut at 328 px on any English card either', async () => {
   const english = (await cardFixtures()).filter((f) => f.lang === 'en');
   expect(english.length).toBe(german.length);
+  const typed = await fixtureUserTexts();
+  expect(typed).toContain('Sprachkurse für neu zugewanderte Beschäftigte');
   const problems: Record<string, string[]> = {};
   for (const f of english) {
-    const lines = describeFindings(readCard(f.card, 'en'));
+    const lines = describeFindings(readCard(f.card, 'en', typed));
     if (lines.length) problems[f.name] = lines;
   }
   expect(problems).toEqual({});

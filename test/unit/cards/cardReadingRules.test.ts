@@ -1,4 +1,4 @@
-import { readCard, titleBudget, readVisible, withoutLinkTargets, type ReadingRule } from '../../support/cardReading';
+import { GERMAN_TERMS_KEPT, GERMAN_UI_WORDS, germanWords, readCard, titleBudget, readVisible, withoutLinkTargets, type ReadingRule } from '../../support/cardReading';
 
 /** A small card with one TextBlock. */
 const textCard = (text: string) => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text, wrap: true }] });
@@ -114,6 +114,44 @@ describe('the English-word rule', () => {
 
   it('matches whole words only', () => {
     expect(found(textCard('Tonnen, Datei, Sendung, Editor-Modus, Antwortende, Teams-Meeting'))).toEqual([]);
+  });
+});
+
+describe('the German-word rule', () => {
+  it.each([
+    ['Status: Erledigt', 'germanWord:Erledigt'],
+    ['Your Anliegen was sent', 'germanWord:Anliegen'],
+    ['Open the Vortrag', 'germanWord:Vortrag'],
+    ['Deadline: 18 Dec 2026, 10:00 Uhr', 'germanWord:Uhr'],
+    ['Please check the fields und send again', 'germanWord:und'],
+  ])('finds a German word in the English "%s"', (text, first) => {
+    expect(found(textCard(text), 'en')[0]).toBe(first);
+  });
+
+  it('finds German button titles in an English view', () => {
+    const card = { type: 'AdaptiveCard', body: [], actions: [button('Senden'), button('Abbrechen', { mode: 'secondary' })] };
+    expect(found(card, 'en')).toEqual(['germanWord:Senden', 'germanWord:Abbrechen']);
+  });
+
+  it('keeps the terms the English texts keep on purpose, each with its reason', () => {
+    const text = 'The Kompetenzzentrum für Integration of the Bezirksregierung Arnsberg runs the Koordinierungskreis; Department (Dezernat).';
+    expect(found(textCard(text), 'en')).toEqual([]);
+    for (const reason of Object.values(GERMAN_TERMS_KEPT)) expect(reason.length).toBeGreaterThan(10);
+    // A kept term is no German UI word, and a UI word is no kept term.
+    expect(GERMAN_UI_WORDS.filter((w) => w in GERMAN_TERMS_KEPT)).toEqual([]);
+  });
+
+  it('leaves out what a person typed, wherever it stands, and a typed single word only when it is the whole text', () => {
+    const typed = ['Sprachkurse für neu zugewanderte Beschäftigte', 'Behördenleitung'];
+    expect(germanWords('About the request "Sprachkurse für neu zugewanderte Beschäftigte"', typed)).toEqual([]);
+    expect(germanWords('Behördenleitung', typed)).toEqual([]);
+    // The product's own "Behördenleitung" inside an English sentence is still found.
+    expect(germanWords('Sent to the Behördenleitung', typed)).toEqual(['Behördenleitung']);
+  });
+
+  it('does not read German views for German words, nor English words inside German compounds', () => {
+    expect(found(textCard('Bitte senden Sie das Anliegen'), 'de', 'germanWord')).toEqual([]);
+    expect(found(textCard('Undo, order, diesel, sender, Sieve, amber, ein-step'), 'en')).toEqual([]);
   });
 });
 
