@@ -15,6 +15,8 @@ export interface AnswerRequest {
   homeAuthority?: AuthorityCode | null;
   /** The moment of the question, for absences; defaults to now. Pass it for deterministic answers. */
   now?: Date;
+  /** Answer in plain language (issue 18): Leichte Sprache in German, plain English; default false. */
+  plain?: boolean;
 }
 
 /** A municipality or Kreis as the contract names it. */
@@ -98,6 +100,8 @@ export interface Answer {
   personalData: PersonalDataKind[];
   /** Id of the knowledge entry or text that produced the answer (for tests and analytics, never shown). */
   source: string;
+  /** Set on a plain-language answer (Leichte Sprache, plain English): one fact per line, closing line, no abbreviations. */
+  plain?: true;
 }
 
 /** See {@link AnswerEngine.explain}. */

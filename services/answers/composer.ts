@@ -11,12 +11,31 @@ import {
 import type { Answer, ContactResolution, PlaceDetail } from './answer';
 import type { Decision } from './classifier';
 import type { Intent } from './intents';
-import type { CompiledKnowledge, Localized } from './knowledge';
+import type { CompiledKnowledge, KnowledgeEntry, Localized } from './knowledge';
 import type { Language } from './language';
 import type { PersonalDataKind } from './privacy';
 import { placeDetailOf, type Understood } from './reader';
 
 const RDERL = 'RdErl. v. 5.12.2023';
+
+/**
+ * How an answer is worded: `standard`, or `plain` (issue 18): Leichte Sprache in German, plain English. A plain answer
+ * is composed from the `plain` variants of the knowledge file's texts, one fact per line, and ends with a closing line.
+ */
+export type AnswerStyle = 'standard' | 'plain';
+
+// Leichte Sprache splits long compounds with a middle dot; these are the ones the answers use (names from the directory too).
+const PLAIN_WORD_BREAKS: ReadonlyArray<[RegExp, string]> = [
+  [/\bBezirksregierung/g, 'Bezirks·regierung'],
+  [/\bIntegrationsbeauftragt/g, 'Integrations·beauftragt'],
+  [/\bKompetenzzentrum/g, 'Kompetenz·zentrum'],
+  [/\bIntegrationszentr/g, 'Integrations·zentr'],
+  [/\bKoordinierungskreis/g, 'Koordinierungs·kreis'],
+  [/\bBehördenleitung/g, 'Behörden·leitung'],
+  [/\bRegierungspräsident/g, 'Regierungs·präsident'],
+];
+// Abbreviations the directory's names carry in brackets ("Kompetenzzentrum für Integration (KfI)"): a plain text names the thing in full.
+const BRACKETED_ABBREVIATION = /\s*\((?:KfI|IB|KI|BR|KIM)\)/g;
 
 /**
  * Writes the answer for a decided intent: short plain text from the knowledge base's templates, the
@@ -27,14 +46,23 @@ export class AnswerComposer {
   private readonly texts: Record<string, Localized>;
   private readonly fundingConcept: number;
   private readonly templates = new Map<string, string[]>();
+  private readonly isPlain: boolean;
 
   constructor(
     private readonly kb: CompiledKnowledge,
     private readonly directory: Directory,
+    readonly style: AnswerStyle = 'standard',
   ) {
     for (const a of directory.authorities) this.authorities.set(a.code, a);
-    this.texts = kb.knowledge.texts;
+    this.isPlain = style === 'plain';
+    const texts = kb.knowledge.texts;
+    this.texts = this.isPlain ? Object.fromEntries(Object.entries(texts).map(([key, t]) => [key, t.plain ?? t])) : texts;
     this.fundingConcept = kb.concept('funding');
+  }
+
+  /** Parts of an answer: sentences in one paragraph, or one fact per line in plain language. */
+  private join(parts: string[]): string {
+    return parts.join(this.isPlain ? '\n' : ' ');
   }
 
   /** The answer to a classified question. */
@@ -78,7 +106,7 @@ export class AnswerComposer {
         const e = this.kb.entry(entry) ?? this.kb.entry(intent);
         const authority = placeAuthority ?? named;
         return {
-          ...this.plain(intent, lang, e?.answer?.[lang] ?? this.entryText('oos.generic', lang), e?.citation ?? null, e?.id ?? intent),
+          ...this.plain(intent, lang, (e && this.answerText(e, lang)) || this.entryText('oos.generic', lang), e?.citation ?? null, e?.id ?? intent),
           authority,
           place: placeRef,
           placeDetail: detail,
@@ -120,7 +148,7 @@ export class AnswerComposer {
       if (contact.deputy) {
         parts.push(this.fill('deputy', lang, { title: contact.deputy.title, authorityName: a.name, person: this.personLine(contact.deputy, lang) }));
         if (contact.absence && contact.commissioner) {
-          parts.push(this.fill('deputy.ibAbsent', lang, { name: contact.commissioner.name, until: formatDate(contact.absence.to, lang) }));
+          parts.push(this.fill('deputy.ibAbsent', lang, { name: contact.commissioner.name, until: this.date(contact.absence.to, lang) }));
         }
       } else if (contact.commissioner) {
         parts.push(this.fill('deputy.none', lang, { title: contact.commissioner.title, authorityName: a.name, person: this.personLine(contact.commissioner, lang) }));
@@ -132,7 +160,7 @@ export class AnswerComposer {
         parts.push(
           this.fill('request.deputy', lang, {
             name: contact.commissioner.name,
-            until: formatDate(contact.absence.to, lang),
+            until: this.date(contact.absence.to, lang),
             person: contact.deputy.name,
             authorityName: a.name,
           }),
@@ -152,7 +180,7 @@ export class AnswerComposer {
       parts.push(this.t('municipal', lang));
     }
     return {
-      ...this.plain(intent, lang, parts.join(' '), citation, source),
+      ...this.plain(intent, lang, this.join(parts), citation, source),
       authority,
       place: placeRef,
       placeDetail: detail,
@@ -170,7 +198,7 @@ export class AnswerComposer {
     }
     out.push(this.fill('commissioner', lang, { title: ib.title, authorityName: a.name, person: this.personLine(ib, lang) }));
     if (contact.absence) {
-      const until = formatDate(contact.absence.to, lang);
+      const until = this.date(contact.absence.to, lang);
       out.push(
         contact.deputy
           ? this.fill('commissioner.absent', lang, { name: ib.name, until, person: this.personLine(contact.deputy, lang) })
@@ -217,7 +245,7 @@ export class AnswerComposer {
   private kfiAnswer(u: Understood, intent: 'contact.kfi' | 'circle.next_meeting', detail: PlaceDetail | null): Answer {
     const lang = u.lang;
     const kfi = this.directory.kfi;
-    const phonePart = kfi.phone ? (lang === 'de' ? `, Telefon ${kfi.phone}` : `, phone ${kfi.phone}`) : '';
+    const phonePart = !kfi.phone ? '' : this.isPlain ? `\n${this.t('label.phone', lang)}: ${kfi.phone}` : lang === 'de' ? `, Telefon ${kfi.phone}` : `, phone ${kfi.phone}`;
     let text: string;
     if (intent === 'circle.next_meeting') {
       text = this.fill('circle.next', lang, { kfiName: kfi.name, email: kfi.email });
@@ -225,9 +253,9 @@ export class AnswerComposer {
       const parts = [this.fill('kfi', lang, { kfiName: kfi.name, orgUnit: kfi.orgUnit, email: kfi.email, phonePart })];
       if (u.match.has(this.fundingConcept)) parts.push(this.t('kfi.funding', lang));
       if (kfi.contacts.length > 0) {
-        parts.push(this.fill('kfi.contacts', lang, { people: kfi.contacts.map((p) => `${p.name} (${p.title})`).join(', ') }));
+        parts.push(this.fill('kfi.contacts', lang, { people: kfi.contacts.map((p) => `${p.name} (${p.title})`).join(this.isPlain ? '\n' : ', ') }));
       }
-      text = parts.join(' ');
+      text = this.join(parts);
     }
     return {
       ...this.plain(intent, lang, text, `${RDERL}, Nr. 6`, intent),
@@ -258,7 +286,7 @@ export class AnswerComposer {
     if (cityOrKreis) parts.push(this.fill('ki.cityOrKreis', lang, { town: detail.name }));
     if (detail.ags === '05334002' || detail.ags === '05334') parts.push(this.t('ki.aachen', lang));
     return {
-      ...this.plain('contact.ki', lang, parts.join(' '), citation, 'ki'),
+      ...this.plain('contact.ki', lang, this.join(parts), citation, 'ki'),
       authority: detail.authority,
       place: { ags: detail.ags, name: detail.name },
       placeDetail: detail,
@@ -302,7 +330,7 @@ export class AnswerComposer {
       parts.push(this.fill('privacy.place', lang, { place: detail?.name ?? AUTHORITY_NAMES[authority], authorityName: AUTHORITY_NAMES[authority], name, title }));
     }
     return {
-      ...this.plain('privacy.warning', lang, parts.join(' '), 'Art. 9 DSGVO; DSG NRW', 'privacy'),
+      ...this.plain('privacy.warning', lang, this.join(parts), 'Art. 9 DSGVO; DSG NRW', 'privacy'),
       authority,
       place: detail ? { ags: detail.ags, name: detail.name } : null,
       placeDetail: detail,
@@ -328,10 +356,23 @@ export class AnswerComposer {
   }
 
   private personLine(p: Person, lang: Language): string {
+    if (this.isPlain) {
+      // One fact per line: the name, then each way to reach the person with its label.
+      const lines = [p.name];
+      if (p.orgUnit) lines.push(`${lang === 'de' ? 'Abteilung' : 'Unit'}: ${p.orgUnit}`);
+      if (p.phone) lines.push(`${this.t('label.phone', lang)}: ${p.phone}`);
+      if (p.email) lines.push(`${this.t('label.email', lang)}: ${p.email}`);
+      return lines.join('\n');
+    }
     const parts = [p.orgUnit ? `${p.name} (${p.orgUnit})` : p.name];
     if (p.phone) parts.push(`${this.t('label.phone', lang)} ${p.phone}`);
     if (p.email) parts.push(`${this.t('label.email', lang)} ${p.email}`);
     return parts.join(', ');
+  }
+
+  /** A directory date as people read it; in Leichte Sprache with the month's name ("14. März 2025"). */
+  private date(iso: string, lang: Language): string {
+    return this.isPlain && lang === 'de' ? formatDateLong(iso) : formatDate(iso, lang);
   }
 
   private officeLine(o: Office): string {
@@ -360,7 +401,25 @@ export class AnswerComposer {
 
   /** The fixed answer of a knowledge entry in one language. */
   entryText(id: string, lang: Language): string {
-    return this.kb.entry(id)?.answer?.[lang] ?? '';
+    const e = this.kb.entry(id);
+    return e ? this.answerText(e, lang) : '';
+  }
+
+  /** An entry's answer in this composer's style; an entry without a plain variant (a taught one) answers as written. */
+  private answerText(e: KnowledgeEntry, lang: Language): string {
+    return (this.isPlain ? e.answer?.plain?.[lang] : undefined) ?? e.answer?.[lang] ?? '';
+  }
+
+  /**
+   * The last step of a plain answer: the closing line, long German compounds split with a middle dot
+   * ("Bezirks·regierung"), bracketed abbreviations from the directory left out, and the answer marked as plain.
+   * Standard answers pass unchanged.
+   */
+  finish(answer: Answer): Answer {
+    if (!this.isPlain) return answer;
+    let text = `${answer.text.replace(BRACKETED_ABBREVIATION, '')}\n${this.t('closing', answer.language)}`;
+    if (answer.language === 'de') for (const [word, split] of PLAIN_WORD_BREAKS) text = text.replace(word, split);
+    return { ...answer, text, plain: true };
   }
 
   /** A text of the knowledge base in one language. */
@@ -396,6 +455,29 @@ function dativeOf(traeger: string): string {
   if (traeger.startsWith('Stadt ')) return `der ${traeger}`;
   if (traeger.startsWith('StädteRegion')) return `der ${traeger}`;
   return `im ${traeger.replace(/er Kreis$/, 'en Kreis')}`;
+}
+
+/** ISO date as "14. März 2025". */
+function formatDateLong(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  const months = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+  return `${Number(d)}. ${months[Number(m) - 1] ?? m} ${y}`;
+}
+
+/**
+ * A citation as a plain text names it: "RdErl. v. 5.12.2023, Nr. 5 d" → "Runderlass vom 5. Dezember 2023, Nummer 5 d",
+ * "§ 8 TIntG" → "Paragraf 8 im Teilhabe- und Integrations·gesetz". For the source line under a plain answer; the
+ * answer's `citation` field stays as it is (contracts.md §2).
+ */
+export function plainCitation(citation: string, lang: Language): string {
+  const de = lang === 'de';
+  return citation
+    .replace(/Art\. 9 DSGVO; DSG NRW/g, de ? 'Artikel 9 der Datenschutz-Grundverordnung und das Datenschutz·gesetz Nordrhein-Westfalen' : 'Article 9 of the General Data Protection Regulation and the data protection law of North Rhine-Westphalia')
+    .replace(/RdErl\. v\. 5\.12\.2023/g, de ? 'Runderlass vom 5. Dezember 2023' : 'Decree of 5 December 2023')
+    .replace(/\bNr\. /g, de ? 'Nummer ' : 'number ')
+    .replace(/§ (\d+) Abs\. (\d+) TIntG/g, de ? 'Paragraf $1, Absatz $2 im Teilhabe- und Integrations·gesetz' : 'Section $1, paragraph $2 of the Participation and Integration Act')
+    .replace(/§ (\d+) TIntG/g, de ? 'Paragraf $1 im Teilhabe- und Integrations·gesetz' : 'Section $1 of the Participation and Integration Act')
+    .replace(/; /g, de ? ' und ' : ' and ');
 }
 
 /** ISO date as "14.03.2025" (German) or "14 March 2025" (English). */

@@ -96,6 +96,8 @@ export function loadDefaultEngine(options?: DefaultEngineOptions): AnswerEngine 
 
 class Engine implements AnswerEngine {
   private readonly composer: AnswerComposer;
+  /** The same answers in plain language (Leichte Sprache, plain English), from the texts' plain variants. */
+  private readonly plainComposer: AnswerComposer;
   private readonly privacy: PrivacyOptions;
 
   constructor(
@@ -106,6 +108,7 @@ class Engine implements AnswerEngine {
     private readonly classifier: IntentClassifier,
   ) {
     this.composer = new AnswerComposer(kb, directory);
+    this.plainComposer = new AnswerComposer(kb, directory, 'plain');
     // The directory's own mail domains and phone numbers are published, not third parties' data.
     this.privacy = directoryPrivacyOptions(directory);
   }
@@ -119,15 +122,16 @@ class Engine implements AnswerEngine {
   }
 
   answer(request: AnswerRequest): Answer {
+    const composer = request.plain === true ? this.plainComposer : this.composer;
     try {
-      return this.answerUnsafe(request);
+      return composer.finish(this.answerUnsafe(request, composer));
     } catch {
       // Defensive: a bug must not cost the user an answer; the engine is pure, so there is no state to repair.
-      return this.composer.plain('out_of_scope', 'de', this.composer.entryText('oos.generic', 'de'), null, 'oos.generic');
+      return composer.finish(composer.plain('out_of_scope', 'de', composer.entryText('oos.generic', 'de'), null, 'oos.generic'));
     }
   }
 
-  private answerUnsafe(request: AnswerRequest): Answer {
+  private answerUnsafe(request: AnswerRequest, composer: AnswerComposer): Answer {
     const raw = typeof request.text === 'string' ? request.text : '';
     const home = isAuthorityCode(request.homeAuthority) ? request.homeAuthority : null;
     const now = request.now instanceof Date && !Number.isNaN(request.now.getTime()) ? request.now : new Date();
@@ -137,16 +141,16 @@ class Engine implements AnswerEngine {
     const u = this.reader.read(tooLong ? full.slice(0, MAX_QUESTION_LENGTH) : full, request.locale);
 
     // Personal data of third parties first: the text is not stored, whatever else it asks.
-    if (personal.length > 0) return this.inUsersLanguage(u, this.composer.privacy(u, personal, now));
-    if (tooLong) return this.composer.plain('out_of_scope', u.lang, this.composer.t('tooLong', u.lang), null, 'tooLong');
-    if (u.ts.keys.length === 0) return this.composer.plain('help', u.lang, this.composer.t('empty', u.lang), null, 'empty');
-    return this.inUsersLanguage(u, this.composer.compose(this.classifier.classify(u), u, home, now));
+    if (personal.length > 0) return this.inUsersLanguage(u, composer.privacy(u, personal, now), composer);
+    if (tooLong) return composer.plain('out_of_scope', u.lang, composer.t('tooLong', u.lang), null, 'tooLong');
+    if (u.ts.keys.length === 0) return composer.plain('help', u.lang, composer.t('empty', u.lang), null, 'empty');
+    return this.inUsersLanguage(u, composer.compose(this.classifier.classify(u), u, home, now), composer);
   }
 
   /** A question in another language is answered in the user's language, and the answer says so in a line of its own before the answer. */
-  private inUsersLanguage(u: Understood, answer: Answer): Answer {
+  private inUsersLanguage(u: Understood, answer: Answer, composer: AnswerComposer): Answer {
     if (!u.foreign) return answer;
-    return { ...answer, text: `${this.composer.t('languageNote', answer.language)}\n\n${answer.text}` };
+    return { ...answer, text: `${composer.t('languageNote', answer.language)}\n\n${answer.text}` };
   }
 
   explain(text: string): Explanation {

@@ -12,6 +12,15 @@ export interface Localized {
   en: string;
 }
 
+/**
+ * A text of the knowledge file with its plain-language variant (issue 18): Leichte Sprache in German, plain English.
+ * The schema demands `plain` for every entry answer and text of `data/knowledge.json`; it is optional here only for
+ * entries built elsewhere (the taught overlay), which then answer with their standard text.
+ */
+export interface KnowledgeText extends Localized {
+  plain?: Localized;
+}
+
 /** A named group of patterns ("ib": every way of writing Integrationsbeauftragte). */
 export interface KnowledgeConcept {
   description?: string;
@@ -36,7 +45,7 @@ export interface KnowledgeEntry {
   /** "RdErl. v. 5.12.2023, Nr. 4" or `null` where no legal source applies (help). */
   citation: string | null;
   /** Fixed answer text; contact intents compose theirs from the directory and `texts` instead. */
-  answer?: Localized;
+  answer?: KnowledgeText;
   triggers: KnowledgeTrigger[];
   note?: string;
 }
@@ -47,7 +56,7 @@ export interface Knowledge {
   concepts: Record<string, KnowledgeConcept>;
   entries: KnowledgeEntry[];
   /** Text templates with `{placeholders}` for composed answers. */
-  texts: Record<string, Localized>;
+  texts: Record<string, KnowledgeText>;
 }
 
 /** Concepts the engine's rules refer to by name; the file must define them. */
@@ -72,7 +81,7 @@ export const ENGINE_TEXTS = [
   'report', 'report.askHome', 'circle.next', 'outside', 'unknownPlace', 'privacy', 'privacy.place',
   'privacy.kind.birthDate', 'privacy.kind.fileNumber', 'privacy.kind.address', 'privacy.kind.phone', 'privacy.kind.email',
   'privacy.kind.iban', 'privacy.kind.origin', 'privacy.kind.religion', 'privacy.kind.health', 'privacy.kind.orientation', 'privacy.kind.birthYear',
-  'empty', 'tooLong', 'head', 'thanks', 'languageNote',
+  'empty', 'tooLong', 'head', 'thanks', 'languageNote', 'closing',
 ] as const;
 
 /** Values the engine fills into texts; a text may use any of them (languages differ in grammar). */
@@ -187,12 +196,17 @@ export function validateKnowledge(json: unknown): KnowledgeValidation {
     if (!(key in texts)) problems.push({ path: `/texts/${key}`, reason: 'is required by the engine but missing' });
   }
   for (const [key, t] of Object.entries(texts)) {
-    for (const lang of ['de', 'en'] as const) {
-      const text = t?.[lang];
+    const variants: Array<[string, unknown]> = [
+      [`/texts/${key}/de`, t?.de],
+      [`/texts/${key}/en`, t?.en],
+      [`/texts/${key}/plain/de`, t?.plain?.de],
+      [`/texts/${key}/plain/en`, t?.plain?.en],
+    ];
+    for (const [path, text] of variants) {
       if (typeof text !== 'string') continue;
       for (const name of placeholders(text)) {
         if (!ENGINE_PLACEHOLDERS.has(name)) {
-          problems.push({ path: `/texts/${key}/${lang}`, reason: `uses the unknown placeholder {${name}} (known: ${[...ENGINE_PLACEHOLDERS].join(', ')})` });
+          problems.push({ path, reason: `uses the unknown placeholder {${name}} (known: ${[...ENGINE_PLACEHOLDERS].join(', ')})` });
         }
       }
     }
