@@ -38,6 +38,7 @@ import { startDelivery, type Delivery } from './delivery/startDelivery';
 import type { AppConfig } from './config';
 import { answersFeature } from './handlers/answers';
 import { circleFeature, circleProfiles } from './handlers/circle';
+import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
@@ -348,7 +349,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
     // Help comes last so that the help card lists the features in the order users meet them.
-    features.push(requestsFeat, circleFeatureModule, privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));
+    features.push(requestsFeat, circleFeatureModule, cadenceFeature({ service: circle.cadence, logger }), privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
     const startMs = options.now ? options.now().getTime() : Date.now();
     const recurring = [
@@ -410,7 +411,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist` }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence }),
       },
       config.host,
       config.port,

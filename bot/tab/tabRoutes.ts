@@ -5,6 +5,8 @@ import { bodyReader } from '../bodyReader';
 import { loadStaticFiles, representation, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
+import { registerCadenceRoutes } from './cadenceRoutes';
+import type { CadenceService } from '../../services/circle/cadenceService';
 
 export interface TabRouteDeps {
   service: TabService;
@@ -15,6 +17,8 @@ export interface TabRouteDeps {
   logger: Logger;
   /** The built tab (`tab/dist`). */
   staticDir: string;
+  /** The KfI's cadence of the Koordinierungskreis (bot/tab/cadenceRoutes.ts), when the circle runs. */
+  cadence?: CadenceService;
 }
 
 const MAX_BODY = 32 * 1024;
@@ -194,6 +198,8 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
       json(res, result.status, result.body);
     }),
   );
+
+  if (deps.cadence) registerCadenceRoutes(server, deps.cadence, { authenticate, body, handle, json, reader });
 
   for (const action of ['preview', 'send'] as const) {
     server.post(

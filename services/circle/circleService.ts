@@ -32,6 +32,7 @@ import { createWithNotices, transact, type WorkflowWriter } from '../workflow/tr
 import { renderIcs } from './ics';
 import { CIRCLE_MESSAGES } from './texts';
 import { circleJobHandlers } from './jobs';
+import { CadenceService, type CadenceDoc } from './cadenceService';
 import {
   POLL_CHOICES,
   TOPIC_LIMITS,
@@ -236,10 +237,22 @@ export class CircleService {
   private readonly now: () => Date;
   private settingsCache: { value: Versioned<SettingsDoc> | undefined; until: number } | undefined;
   private readonly writer: WorkflowWriter;
+  /** The KfI's cadence: drafts prepared ahead of each date, sent when a KfI member confirms (cadenceService.ts). */
+  readonly cadence: CadenceService;
 
   constructor(private readonly deps: CircleServiceDeps) {
     this.now = deps.now ?? (() => new Date());
     this.writer = { relay: deps.relay, source: CIRCLE_SOURCE, now: () => this.now().getTime() };
+    this.cadence = new CadenceService({
+      store: deps.store,
+      circle: this,
+      outbox: deps.outbox,
+      scheduler: deps.scheduler,
+      langOf: (id) => deps.profiles.langOf(id),
+      writer: this.writer,
+      logger: deps.logger,
+      now: this.now,
+    });
   }
 
   /** Runs an action; a refusal found on the way becomes its outcome. */
@@ -290,6 +303,7 @@ export class CircleService {
       writer: this.writer,
       logger: this.deps.logger,
       now: this.now,
+      cadence: (doc, notices) => this.cadence.deliver(doc as Versioned<CadenceDoc>, notices),
     });
   }
 
@@ -485,6 +499,27 @@ export class CircleService {
       const poll = await this.pollDoc(actor, input);
       return done(await this.pollView(poll.pk, undefined, { poll, answers: [] }), false);
     });
+  }
+
+  /** The poll `createPoll` would create, under `pollId`, checked the same way; nothing is stored (the cadence's draft). */
+  async draftPoll(actor: string, input: CreatePollInput, pollId: string): Promise<Outcome<PollDoc>> {
+    return this.run(async () => done({ ...(await this.pollDoc(actor, input)), pk: pollId }, false));
+  }
+
+  /** The meeting `announceMeeting` would create, under `meetingId`, checked the same way; nothing is stored. */
+  async draftMeeting(actor: string, input: MeetingInput, meetingId: string): Promise<Outcome<MeetingDoc>> {
+    return this.run(async () => done(await this.meetingDoc(actor, input, { meetingId }), false));
+  }
+
+  /** Creates and announces a poll or meeting checked by `draftPoll`/`draftMeeting`; idempotent by its id. */
+  async publishDrafted(doc: PollDoc | MeetingDoc): Promise<void> {
+    if (doc.type === 'meeting') return this.createMeeting(doc);
+    try {
+      await createWithNotices(this.deps.store, doc, noticesForPollCreate(doc), this.writer);
+      this.deps.logger.info({ event: 'circle.poll_created', pollId: doc.pk, slots: doc.slots.length }, 'poll created');
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    }
   }
 
   private async pollDoc(actor: string, input: CreatePollInput): Promise<PollDoc> {
@@ -1111,7 +1146,7 @@ export class CircleService {
       meetingView: (id) => this.meetingView(id, undefined),
       purgeExpired: () => this.purgeExpired(),
       now: this.now,
-    });
+    }, this.cadence.jobHandlers());
   }
 
   /** Who is listed for an AAD object id in the directory (name for cards), if anyone. */

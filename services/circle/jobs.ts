@@ -58,7 +58,7 @@ export interface CircleJobDeps extends Pick<CircleNotifierDeps, 'outbox' | 'lang
 }
 
 /** Handlers for the Scheduler: each re-reads state and sends through the outbox under a key of meeting and step. */
-export function circleJobHandlers(deps: CircleJobDeps): Record<string, JobHandler> {
+export function circleJobHandlers(deps: CircleJobDeps, cadence: Record<string, JobHandler> = {}): Record<string, JobHandler> {
   const load = async (job: Readonly<JobDoc>): Promise<MeetingView | undefined> => {
     const id = String(job.payload.meetingId ?? '');
     const meeting = await deps.readMeeting(id);
@@ -66,6 +66,8 @@ export function circleJobHandlers(deps: CircleJobDeps): Record<string, JobHandle
     return deps.meetingView(id);
   };
   return {
+    // The cadence's job (cadenceService.ts): prepares the KfI's draft of the next date ahead of time.
+    ...cadence,
     [JOB_KINDS.sweep]: async () => undefined,
     [JOB_KINDS.purge]: async () => {
       await deps.purgeExpired();

@@ -194,7 +194,7 @@ export interface IcsTokenDoc {
   meetingId: string;
 }
 
-export type CircleDoc = PollDoc | PollAnswerDoc | MeetingDoc | RsvpDoc | TopicDoc | SettingsDoc | IcsTokenDoc;
+export type CircleDoc = PollDoc | PollAnswerDoc | MeetingDoc | RsvpDoc | TopicDoc | SettingsDoc | IcsTokenDoc | import('./cadenceService').CadenceDoc;
 
 /** A member of the circle as the workflows see them. */
 export interface CircleMemberView {

@@ -171,6 +171,8 @@ export interface CircleNotifierDeps {
    * the announcement is posted right after and shows the join link itself.
    */
   syncTeamsMeeting?: (meetingId: string, announcing: boolean) => Promise<void>;
+  /** Carries out the notices of the cadence document (services/circle/cadenceService.ts). */
+  cadence?: (doc: Versioned<CircleDoc>, notices: PendingNotice[]) => Promise<void>;
 }
 
 /** The key of a notification in `lang`: German under `key` itself (as posted by older builds), English under `key:en`. */
@@ -305,6 +307,7 @@ export function circleRelaySource(deps: CircleNotifierDeps): RelaySource<CircleD
     async deliver(doc, notices) {
       if (doc.type === 'poll') await deliverPoll(deps, doc as Versioned<PollDoc>, notices);
       else if (doc.type === 'meeting') await deliverMeeting(deps, doc as Versioned<MeetingDoc>, notices);
+      else if (doc.type === 'cadence' && deps.cadence) await deps.cadence(doc, notices);
       else deps.logger.warn({ event: 'circle.notice_ignored', type: doc.type }, 'pending notices on a circle document without notices');
     },
   };

@@ -1,0 +1,43 @@
+/**
+ * The Koordinierungskreis' cadence in Teams: the KfI's draft card has one verb, `circle.cadence.confirm`, which a KfI
+ * member clicks to send the prepared date poll or invitation to the circle. Who may confirm is decided by the service
+ * from the stored directory; the card's data names only the date. Settings are made in the personal tab
+ * (bot/tab/cadenceRoutes.ts).
+ */
+import { z } from 'zod';
+import { renderCadenceDraftCard } from '../../cards/cadenceCard';
+import { CADENCE_TEXTS } from '../../services/circle/cadenceTexts';
+import type { CadenceService, CadenceView } from '../../services/circle/cadenceService';
+import type { Logger } from '../../services/logging';
+import { respond } from '../workflows/respond';
+import type { CardVerb, Feature } from './types';
+
+export const CADENCE_VERBS = { confirm: 'circle.cadence.confirm' } as const;
+
+const SCHEMA = z.object({ ruleDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).passthrough();
+
+export interface CadenceFeatureDeps {
+  service: CadenceService;
+  logger: Logger;
+}
+
+/** The cadence's card verb (its job is registered with the circle's jobs). */
+export function cadenceFeature(deps: CadenceFeatureDeps): Feature {
+  const confirm: CardVerb<z.infer<typeof SCHEMA>> = {
+    verb: CADENCE_VERBS.confirm,
+    schema: SCHEMA,
+    run: async (context, caller, data) => {
+      const t = CADENCE_TEXTS[caller.lang];
+      const result = await deps.service.confirm(caller.aadObjectId, data.ruleDate);
+      if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb: CADENCE_VERBS.confirm, code: 'forbidden', activityId: context.activity.id }, 'cadence action refused');
+      const sent = result.ok && result.value.cadence?.kind === 'meeting' ? t.sentMeeting : t.sentPoll;
+      return respond<CadenceView>(result, caller.lang, {
+        card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
+        saved: sent,
+        stale: (view) => t.alreadyConfirmed(view.confirmedByName ?? 'KfI'),
+        refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
+      });
+    },
+  };
+  return { name: 'cadence', verbs: [confirm] };
+}

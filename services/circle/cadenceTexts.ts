@@ -1,0 +1,152 @@
+/**
+ * The cadence's texts (services/circle/cadenceService.ts, the KfI's draft card, the tab's cadence section), German first;
+ * `en` is typed as the German one, so a missing key fails the type check.
+ */
+import type { Lang, Texts } from '../workflow/texts';
+
+const WEEKDAYS_DE = ['Sonntag', 'Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag'];
+const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const ORD_DE: Record<string, string> = { '1': 'ersten', '2': 'zweiten', '3': 'dritten', '4': 'vierten', '-1': 'letzten' };
+const ORD_EN: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' };
+
+const de = {
+  heading: 'Rhythmus des Koordinierungskreises',
+  marker: 'Vorbereitet nach Rhythmus — bitte prüfen und senden',
+  kind: { poll: 'Terminumfrage', meeting: 'Sitzungseinladung' },
+  /** "vierteljährlich am zweiten Dienstag, 10:00 Uhr" */
+  rule: (unit: string, interval: number, weekday: number, week: number | undefined, time: string) => {
+    const day = WEEKDAYS_DE[weekday];
+    const every =
+      unit === 'week'
+        ? interval === 1 ? 'wöchentlich' : `alle ${interval} Wochen`
+        : interval === 1 ? 'monatlich' : interval === 3 ? 'vierteljährlich' : interval === 6 ? 'halbjährlich' : interval === 12 ? 'jährlich' : `alle ${interval} Monate`;
+    const on = unit === 'week' ? `am ${day}` : `am ${ORD_DE[String(week ?? 1)]} ${day} im Monat`;
+    return `${every[0].toUpperCase()}${every.slice(1)} ${on}, ${time} Uhr`;
+  },
+  lead: (weeks: number) => `Der Entwurf wird ${weeks === 1 ? 'eine Woche' : `${weeks} Wochen`} vorher vorbereitet; an die Mitglieder geht erst etwas, wenn das KfI ihn bestätigt.`,
+  off: 'Der Rhythmus ist ausgeschaltet: Es werden keine Entwürfe vorbereitet.',
+  none: 'Es ist noch kein Rhythmus festgelegt.',
+  holidayMoved: (holiday: string) => `verschoben wegen Feiertag (${holiday})`,
+  prepareOn: (date: string) => `Entwurf am ${date}`,
+  draftIntro: (kind: string, when: string) => `Das KfI hat einen Rhythmus festgelegt. Für den nächsten Termin (${when}) ist eine ${kind} vorbereitet. Sie geht erst an den Koordinierungskreis, wenn Sie sie bestätigen.`,
+  slotsLabel: 'Vorgeschlagene Termine',
+  dateLabel: 'Termin',
+  titleLabel: 'Titel',
+  placeLabel: 'Ort',
+  confirm: 'Prüfen und senden',
+  changeHint: 'Ändern oder ausschalten: im Tab „Mein Lotse“, Abschnitt „Rhythmus des Koordinierungskreises“.',
+  confirmedBy: (name: string, at: string) => `Bestätigt und gesendet von ${name} am ${at}.`,
+  superseded: 'Dieser Entwurf ist durch eine Änderung des Rhythmus überholt.',
+  sentPoll: 'Die Terminumfrage ist bestätigt und geht an den Koordinierungskreis.',
+  sentMeeting: 'Die Einladung ist bestätigt und geht an den Koordinierungskreis.',
+  saved: 'Der Rhythmus ist gespeichert.',
+  savedOff: 'Der Rhythmus ist ausgeschaltet.',
+  kfiOnly: 'Den Rhythmus des Koordinierungskreises legt nur das Kompetenzzentrum für Integration (KfI) fest.',
+  notFound: 'Diesen Entwurf gibt es nicht (mehr). Der aktuelle Stand steht im Tab „Mein Lotse“.',
+  alreadyConfirmed: (name: string) => `Bereits erledigt: ${name} hat diesen Entwurf schon bestätigt.`,
+  invalidIntro: 'Bitte prüfen Sie die markierten Angaben.',
+  problems: {
+    unit: 'Bitte wählen Sie Wochen oder Monate.',
+    interval: 'Bitte geben Sie eine ganze Zahl an: 1 bis 26 Wochen oder 1 bis 12 Monate.',
+    weekday: 'Bitte wählen Sie einen Wochentag von Montag bis Freitag.',
+    week: 'Bitte wählen Sie die Woche im Monat: erste bis vierte oder letzte.',
+    from: 'Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ).',
+    time: 'Bitte geben Sie die Uhrzeit an (z. B. 10:00).',
+    kind: 'Bitte wählen Sie Terminumfrage oder Sitzungseinladung.',
+    title: 'Bitte geben Sie einen Titel an (höchstens 150 Zeichen).',
+    duration: 'Bitte wählen Sie eine Dauer; die Sitzung muss am selben Tag enden.',
+    leadWeeks: 'Bitte geben Sie die Vorlaufzeit in Wochen an: 1 bis 26.',
+    alternatives: 'Bitte geben Sie 1 bis 4 Ausweichtermine an.',
+    place: 'Bitte geben Sie einen Ort oder einen Online-Link an (höchstens 200 Zeichen).',
+    onlineUrl: 'Der Online-Link muss mit https:// beginnen (höchstens 500 Zeichen).',
+    active: 'Bitte wählen Sie „an“ oder „aus“.',
+    personalData: 'Das Feld enthält Angaben zu Personen (z. B. Name mit Geburtsdatum oder Herkunft). Bitte entfernen Sie sie; es wurde nichts gespeichert.',
+  },
+  fields: {
+    active: 'Rhythmus', kind: 'Was vorbereitet wird', unit: 'Einheit', interval: 'Alle … (Anzahl)', weekday: 'Wochentag', week: 'Woche im Monat',
+    from: 'Ab', time: 'Beginn', duration: 'Dauer', leadWeeks: 'Vorlaufzeit (Wochen)', alternatives: 'Ausweichtermine', title: 'Titel', place: 'Ort', onlineUrl: 'Online-Link',
+  },
+  options: {
+    on: 'an', off: 'aus', week: 'Wochen', month: 'Monate', last: 'letzte',
+    weekdays: ['Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag'],
+    weeks: ['erste', 'zweite', 'dritte', 'vierte'],
+    hours: (h: number) => `${String(h).replace('.', ',')} Stunden`,
+  },
+  upcoming: 'Die nächsten Termine',
+  save: 'Rhythmus speichern',
+  hintLead: 'Wie viele Wochen vor dem Termin der Entwurf vorbereitet wird.',
+  hintFrom: 'Ab diesem Tag zählt der Rhythmus (z. B. der 1. Januar für Januar, April, Juli, Oktober).',
+  hintInterval: 'Vierteljährlich: 3 Monate.',
+};
+
+const en: Texts<typeof de> = {
+  heading: 'Cadence of the coordination circle',
+  marker: 'Prepared by cadence — please check and send',
+  kind: { poll: 'date poll', meeting: 'meeting invitation' },
+  rule: (unit: string, interval: number, weekday: number, week: number | undefined, time: string) => {
+    const day = WEEKDAYS_EN[weekday];
+    const every =
+      unit === 'week'
+        ? interval === 1 ? 'weekly' : `every ${interval} weeks`
+        : interval === 1 ? 'monthly' : interval === 3 ? 'quarterly' : interval === 6 ? 'every six months' : interval === 12 ? 'yearly' : `every ${interval} months`;
+    const on = unit === 'week' ? `on ${day}` : `on the ${ORD_EN[String(week ?? 1)]} ${day} of the month`;
+    return `${every[0].toUpperCase()}${every.slice(1)} ${on}, ${time}`;
+  },
+  lead: (weeks: number) => `The draft is prepared ${weeks === 1 ? 'one week' : `${weeks} weeks`} ahead; nothing goes to the members until the KfI confirms it.`,
+  off: 'The cadence is switched off: no drafts are prepared.',
+  none: 'No cadence has been set yet.',
+  holidayMoved: (holiday: string) => `moved because of a public holiday (${holiday})`,
+  prepareOn: (date: string) => `draft on ${date}`,
+  draftIntro: (kind: string, when: string) => `The KfI has set a cadence. A ${kind} for the next date (${when}) has been prepared. It goes to the coordination circle only when you confirm it.`,
+  slotsLabel: 'Proposed dates',
+  dateLabel: 'Date',
+  titleLabel: 'Title',
+  placeLabel: 'Place',
+  confirm: 'Check and send',
+  changeHint: 'To change or switch it off: the "Mein Lotse" tab, section "Cadence of the coordination circle".',
+  confirmedBy: (name: string, at: string) => `Confirmed and sent by ${name} on ${at}.`,
+  superseded: 'This draft has been superseded by a change of the cadence.',
+  sentPoll: 'The date poll is confirmed and goes to the coordination circle.',
+  sentMeeting: 'The invitation is confirmed and goes to the coordination circle.',
+  saved: 'The cadence has been saved.',
+  savedOff: 'The cadence is switched off.',
+  kfiOnly: 'Only the Kompetenzzentrum für Integration (KfI) sets the cadence of the coordination circle.',
+  notFound: 'This draft no longer exists. The "Mein Lotse" tab shows the current state.',
+  alreadyConfirmed: (name: string) => `Already done: ${name} has confirmed this draft.`,
+  invalidIntro: 'Please check the marked fields.',
+  problems: {
+    unit: 'Please choose weeks or months.',
+    interval: 'Please enter a whole number: 1 to 26 weeks or 1 to 12 months.',
+    weekday: 'Please choose a weekday from Monday to Friday.',
+    week: 'Please choose the week of the month: first to fourth, or last.',
+    from: 'Please enter a valid date.',
+    time: 'Please enter the time (e.g. 10:00).',
+    kind: 'Please choose date poll or meeting invitation.',
+    title: 'Please enter a title (at most 150 characters).',
+    duration: 'Please choose a duration; the meeting must end on the same day.',
+    leadWeeks: 'Please enter the lead time in weeks: 1 to 26.',
+    alternatives: 'Please enter 1 to 4 alternative dates.',
+    place: 'Please enter a place or an online link (at most 200 characters).',
+    onlineUrl: 'The online link must start with https:// (at most 500 characters).',
+    active: 'Please choose "on" or "off".',
+    personalData: 'The field contains details about people (e.g. a name with a date of birth or origin). Please remove them; nothing was saved.',
+  },
+  fields: {
+    active: 'Cadence', kind: 'What is prepared', unit: 'Unit', interval: 'Every … (number)', weekday: 'Weekday', week: 'Week of the month',
+    from: 'From', time: 'Start', duration: 'Duration', leadWeeks: 'Lead time (weeks)', alternatives: 'Alternative dates', title: 'Title', place: 'Place', onlineUrl: 'Online link',
+  },
+  options: {
+    on: 'on', off: 'off', week: 'weeks', month: 'months', last: 'last',
+    weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'],
+    weeks: ['first', 'second', 'third', 'fourth'],
+    hours: (h: number) => `${h} hours`,
+  },
+  upcoming: 'The next dates',
+  save: 'Save cadence',
+  hintLead: 'How many weeks before the date the draft is prepared.',
+  hintFrom: 'The cadence counts from this day (e.g. 1 January for January, April, July, October).',
+  hintInterval: 'Quarterly: 3 months.',
+};
+
+export const CADENCE_TEXTS = { de, en } as const;
+export const cadenceTexts = (lang: Lang) => CADENCE_TEXTS[lang];

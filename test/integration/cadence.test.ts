@@ -1,0 +1,198 @@
+import { systemClock } from '../../services/common/clock';
+import type { CadenceDoc } from '../../services/circle/cadenceService';
+import type { CircleDoc, PollDoc } from '../../services/circle/model';
+import { silentLogger } from '../../services/logging';
+import { startJobRunner, type JobDoc } from '../../services/scheduling/scheduler';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import type { DocumentStore } from '../../services/storage/documentStore';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, user } from '../support/activities';
+import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { KFI_LEAD, KOELN_IB } from '../support/circle';
+import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
+import type { TestApp } from '../support/testApp';
+import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+
+/** The second KfI member of the demo directory; uses Teams in English. */
+const KFI_CIRCLE = user({ name: 'Felix Format (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000600000002', locale: 'en-GB' });
+
+// Wednesday, 20 January 2027, 10:00 in Berlin.
+const START = new Date('2027-01-20T09:00:00Z');
+/** Quarterly on the second Tuesday (January, April, July, October), 10:00, a date poll with two alternatives, six weeks ahead. */
+const QUARTERLY = { active: 'on', kind: 'poll', unit: 'month', interval: '3', weekday: '2', week: '2', from: '2027-01-01', time: '10:00', duration: '120', leadWeeks: '6', alternatives: '2', title: 'Koordinierungskreis Q2 (Beispiel)', place: 'Arnsberg, Raum 36 (Beispiel)', onlineUrl: '' };
+
+jest.setTimeout(60_000);
+
+describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of time, sent when the KfI confirms', () => {
+  let issuer: TokenIssuer;
+  let emulator: ChannelEmulator;
+  let database: AppDatabase;
+  let app: TestApp;
+  let teams: ReturnType<typeof activityBuilders>;
+  let store: DocumentStore<CircleDoc>;
+  let now = START;
+
+  const bearer = () => ({ headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
+  const post = (activity: unknown) => app.post(activity, bearer());
+  async function tab(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
+    const res = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE })}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+  const cadence = async () => (await store.read('cadence', 'cadence')) as CadenceDoc | undefined;
+  const polls = () => store.query<PollDoc>({ query: 'SELECT * FROM c WHERE c.type = "poll"' });
+  /** Every activity the channel accepted (posts, and the first post of a new 1:1 chat), as JSON text. */
+  const posted = () =>
+    emulator.calls
+      .filter((c) => (c.operation === 'send' || c.operation === 'createConversation') && c.status < 300)
+      .map((c) => JSON.stringify(c.activity ?? (c.body as { activity?: unknown })?.activity ?? null))
+      .filter((text) => text !== 'null');
+  const idle = async () => {
+    await app.delivery.whenIdle();
+    await app.jobs.runDue();
+    await app.delivery.whenIdle();
+  };
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
+    emulator = await startChannelEmulator();
+    database = await openDatabase({ databaseId: 'cadence-test' });
+    app = await startTabApp(issuer, { database, now: () => now });
+    teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
+    store = database.store<CircleDoc>(CONTAINERS.circle);
+    // Every member has the app, and the two KfI members have written to the bot (Felix in English).
+    for (const m of await app.circle.members()) expect((await post(teams.installationUpdate('add', { from: user({ name: m.name, aadObjectId: m.aadObjectId }) }))).status).toBe(200);
+    expect((await post(teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
+    expect((await post(teams.message('Help', { from: KFI_CIRCLE, locale: 'en-GB' }))).status).toBe(200);
+    await idle();
+    emulator.reset();
+  });
+  afterAll(async () => {
+    await app.stop();
+    await database.close();
+    await emulator.close();
+    await issuer.close();
+  });
+
+  it('refuses anyone but the KfI with 403 and a clear message in German and English, and stores nothing', async () => {
+    const de = await tab('PUT', '/api/tab/cadence', KOELN_IB.aadObjectId, QUARTERLY);
+    expect(de.status).toBe(403);
+    expect(de.body.message.de).toBe('Den Rhythmus des Koordinierungskreises legt nur das Kompetenzzentrum für Integration (KfI) fest.');
+    const en = await tab('GET', '/api/tab/cadence', KOELN_IB.aadObjectId, undefined, 'en-GB');
+    expect(en.status).toBe(403);
+    expect(en.body.message.en).toBe('Only the Kompetenzzentrum für Integration (KfI) sets the cadence of the coordination circle.');
+    expect(await cadence()).toBeUndefined();
+    expect(app.logs.raw.join('\n')).not.toContain('Koordinierungskreis Q2');
+  });
+
+  it('refuses an invalid rule at its fields, in both languages, and stores nothing', async () => {
+    const res = await tab('PUT', '/api/tab/cadence', KFI_LEAD.aadObjectId, { ...QUARTERLY, interval: '0', week: '5', time: '25:00' });
+    expect(res.status).toBe(400);
+    expect(res.body.problems).toEqual([
+      { field: 'interval', message: { de: 'Bitte geben Sie eine ganze Zahl an: 1 bis 26 Wochen oder 1 bis 12 Monate.', en: 'Please enter a whole number: 1 to 26 weeks or 1 to 12 months.' } },
+      { field: 'week', message: { de: 'Bitte wählen Sie die Woche im Monat: erste bis vierte oder letzte.', en: 'Please choose the week of the month: first to fourth, or last.' } },
+      { field: 'time', message: { de: 'Bitte geben Sie die Uhrzeit an (z. B. 10:00).', en: 'Please enter the time (e.g. 10:00).' } },
+    ]);
+    const guarded = await tab('PUT', '/api/tab/cadence', KFI_LEAD.aadObjectId, { ...QUARTERLY, title: 'Gespräch mit Herrn Ahmet Yılmaz, geb. 03.04.1980' });
+    expect(guarded.status).toBe(400);
+    expect(guarded.body.problems[0].field).toBe('title');
+    expect(guarded.body.problems[0].message.de).toMatch(/Angaben zu Personen/);
+    expect(await cadence()).toBeUndefined();
+  });
+
+  it('prepares one draft at the lead time (also with two job runners racing), sends it to the KfI only, and sends the poll when a KfI member confirms', async () => {
+    const set = await tab('PUT', '/api/tab/cadence', KFI_LEAD.aadObjectId, QUARTERLY);
+    expect(set.status).toBe(200);
+    expect(set.body.message.de).toBe('Der Rhythmus ist gespeichert.');
+    expect(set.body.summary.de).toBe('Vierteljährlich am zweiten Dienstag im Monat, 10:00 Uhr. Der Entwurf wird 6 Wochen vorher vorbereitet; an die Mitglieder geht erst etwas, wenn das KfI ihn bestätigt.');
+    expect(set.body.summary.en).toBe('Quarterly on the second Tuesday of the month, 10:00. The draft is prepared 6 weeks ahead; nothing goes to the members until the KfI confirms it.');
+    expect(set.body.upcoming.slice(0, 2)).toEqual([
+      { ruleDate: '2027-04-13', label: { de: 'Di., 13.04.2027, 10:00 Uhr', en: 'Tue 13 Apr 2027, 10:00' }, prepareOn: { de: 'Entwurf am 02.03.2027', en: 'draft on 2 Mar 2027' } },
+      { ruleDate: '2027-07-13', label: { de: 'Di., 13.07.2027, 10:00 Uhr', en: 'Tue 13 Jul 2027, 10:00' }, prepareOn: { de: 'Entwurf am 01.06.2027', en: 'draft on 1 Jun 2027' } },
+    ]);
+    // The change is audited in the document: who, what, which fields (no values).
+    expect((await cadence())!.trail).toEqual([expect.objectContaining({ by: KFI_LEAD.aadObjectId, action: 'set', fields: expect.arrayContaining(['rule', 'title', 'leadWeeks']) })]);
+
+    // Before the lead time: the job runs, finds nothing due, and waits for 2 March 09:00.
+    await idle();
+    expect((await cadence())!.draft).toBeUndefined();
+    expect(posted()).toEqual([]);
+    const job = (await database.store<JobDoc>(CONTAINERS.jobs).query<JobDoc>({ query: 'SELECT * FROM c WHERE c.kind = "circle.cadence"' }))[0];
+    expect(new Date(job.dueAt).toISOString()).toBe('2027-03-02T08:00:00.000Z');
+
+    // The clock reaches the lead time; a second process's runner and two direct runs race the app's runner.
+    now = new Date('2027-03-02T08:00:00Z');
+    const other = startJobRunner(
+      { store: database.store<JobDoc>(CONTAINERS.jobs), handlers: app.circle.jobHandlers(), logger: silentLogger, clock: { now: () => now.getTime(), sleep: systemClock.sleep } },
+      { autoStart: false },
+    );
+    await Promise.all([app.jobs.runDue(), other.runDue(), app.circle.cadence.prepareDue(), app.circle.cadence.prepareDue()]);
+    await other.stop();
+    await idle();
+    const prepared = await cadence();
+    expect(prepared!.draft).toMatchObject({ ruleDate: '2027-04-13', date: '2027-04-13', dates: ['2027-04-13', '2027-04-20', '2027-04-27'], status: 'prepared' });
+    expect(prepared!.trail.filter((e) => e.action === 'prepared')).toHaveLength(1);
+    // One card to each KfI member in their language; nothing to anyone else, no poll yet.
+    const cards = posted();
+    expect(cards.filter((c) => c.includes('Vorbereitet nach Rhythmus — bitte prüfen und senden'))).toHaveLength(1);
+    expect(cards.filter((c) => c.includes('Prepared by cadence — please check and send'))).toHaveLength(1);
+    expect(cards).toHaveLength(2);
+    expect(cards.find((c) => c.includes('Vorbereitet'))).toContain('Di., 13.04.2027, 10:00–12:00 Uhr');
+    expect(cards.find((c) => c.includes('Prepared'))).toContain('Tue 13 Apr 2027, 10:00–12:00');
+    expect(await polls()).toHaveLength(0);
+
+    // The tab shows the draft, marked, in the viewer's language.
+    const shown = await tab('GET', '/api/tab/cadence', KFI_CIRCLE.aadObjectId, undefined, 'en-GB');
+    expect(shown.status).toBe(200);
+    expect(shown.body.draft).toMatchObject({ ruleDate: '2027-04-13', status: 'prepared', marker: { de: 'Vorbereitet nach Rhythmus — bitte prüfen und senden', en: 'Prepared by cadence — please check and send' } });
+    expect(JSON.stringify(shown.body.draft.card.en)).toContain('Tue 20 Apr 2027, 10:00–12:00');
+
+    // Someone outside the KfI cannot confirm it, on the card either.
+    const forged = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KOELN_IB }));
+    expect(forged.body.statusCode).toBe(403);
+    expect(JSON.stringify(forged.body.value)).toContain('legt nur das Kompetenzzentrum');
+    expect(await polls()).toHaveLength(0);
+
+    // Felix confirms on his card (in English): the poll goes out to the circle.
+    emulator.reset();
+    const confirmed = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    expect(confirmed.body.statusCode).toBe(200);
+    expect(JSON.stringify(confirmed.body.value)).toContain('The date poll is confirmed and goes to the coordination circle.');
+    const [poll] = await polls();
+    expect(poll).toMatchObject({ title: 'Koordinierungskreis Q2 (Beispiel)', createdBy: KFI_CIRCLE.aadObjectId, status: 'open' });
+    expect(poll.slots.map((s) => s.start)).toEqual(['2027-04-13T08:00:00.000Z', '2027-04-20T08:00:00.000Z', '2027-04-27T08:00:00.000Z']);
+    await idle();
+    const members = await app.circle.members();
+    expect(posted().filter((c) => c.includes('"verb":"circle.poll.answer"'))).toHaveLength(members.length);
+
+    // Karla clicks her (German) card afterwards: already done, nothing twice.
+    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_LEAD }));
+    expect(late.body.statusCode).toBe(200);
+    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Felix Format (Beispiel) hat diesen Entwurf schon bestätigt.');
+    const lateTab = await tab('POST', '/api/tab/cadence/confirm', KFI_LEAD.aadObjectId, { ruleDate: '2027-04-13' });
+    expect(lateTab.status).toBe(409);
+    expect(await polls()).toHaveLength(1);
+    expect((await cadence())!.trail.filter((e) => e.action === 'confirmed')).toEqual([expect.objectContaining({ by: KFI_CIRCLE.aadObjectId, ruleDate: '2027-04-13' })]);
+  });
+
+  it('prepares nothing while switched off, and the next date once switched on again', async () => {
+    const off = await tab('PUT', '/api/tab/cadence', KFI_LEAD.aadObjectId, { ...QUARTERLY, active: 'off' });
+    expect(off.status).toBe(200);
+    expect(off.body.summary.de).toBe('Der Rhythmus ist ausgeschaltet: Es werden keine Entwürfe vorbereitet.');
+    expect((await cadence())!.trail.at(-1)).toMatchObject({ action: 'switchedOff', fields: ['active'] });
+    emulator.reset();
+    now = new Date('2027-06-01T08:00:00Z');
+    await idle();
+    expect((await cadence())!.draft?.ruleDate).toBe('2027-04-13');
+    expect(posted()).toEqual([]);
+
+    const on = await tab('PUT', '/api/tab/cadence', KFI_CIRCLE.aadObjectId, QUARTERLY, 'en-GB');
+    expect(on.body.message.en).toBe('The cadence has been saved.');
+    await idle();
+    expect((await cadence())!.draft).toMatchObject({ ruleDate: '2027-07-13', status: 'prepared' });
+    expect(posted().filter((c) => c.includes('Vorbereitet nach Rhythmus') || c.includes('Prepared by cadence'))).toHaveLength(2);
+  });
+});
