@@ -24,6 +24,7 @@ import { collectMyData, type MyData } from '../services/privacy/myData';
 import { eraseMyData } from '../services/privacy/erasure';
 import { DIRECTORY_AUDIT_PREFIX, PRIVACY_JOB_KINDS, purgeExpiredData } from '../services/privacy/retention';
 import { systemClock } from '../services/common/clock';
+import { berlinDate } from '../services/common/berlinTime';
 import { CONTAINERS } from '../services/storage/containers';
 import { startTelemetry } from '../services/telemetry/start';
 import { observeOutbox } from '../services/telemetry/outboxGauges';
@@ -277,6 +278,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       audienceOf: (item) => requestService.audienceOf(item),
       // A card names its linked items by subject: one read each, only for items that have them (a request made a report).
       linkedOf: async (item) => (await Promise.all(item.linked.map((id) => requestService.repo.get(item.authority, id)))).filter((l) => l !== undefined),
+      // "Überfällig" on a request past its Frist, by the service's clock.
+      today: () => berlinDate(requestService.currentTime()),
     });
     const requestNotifier = new RequestNotifier({
       store: database.store<ItemDoc>(CONTAINERS.items),

@@ -11,7 +11,7 @@ import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode }
 import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
 import { requestJobs } from '../../services/requests/jobs';
-import { DECISION_VERBS, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
+import { DECISION_VERBS, KFI_CHOICE, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
 import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
@@ -225,7 +225,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       schema: schemas.start,
       // The authority in card data only preselects the form's choice; it grants nothing.
       run: async (context, caller, data: z.infer<typeof schemas.start>) =>
-        invokeResponse.card(views.requestForm(caller.lang, { authority: isAuthorityCode(data.authority) ? data.authority : homeAuthority(context) ?? '', category: data.category })),
+        invokeResponse.card(views.requestForm(caller.lang, { authority: isAuthorityCode(data.authority) || data.authority === KFI_CHOICE ? data.authority : homeAuthority(context) ?? '', category: data.category })),
     },
     {
       verb: REQUEST_VERBS.submit,
@@ -346,12 +346,14 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         run: async (context, caller) => {
           const t = texts(caller.lang);
           const own = ownAuthority(caller);
-          if (!own) {
+          // The KfI's members work the requests to the KfI like an IB their inbox (RdErl. Nr. 6).
+          const kfi = service.isKfi(caller.aadObjectId);
+          if (!own && !kfi) {
             await context.sendActivity(t.inboxForbidden);
             return;
           }
           const items = await service.inboxFor(caller.aadObjectId);
-          await sendCard(context, views.list(caller.lang, t.listInbox, t.listIntroInbox(items.length, AUTHORITY_NAMES[own]), items));
+          await sendCard(context, views.list(caller.lang, t.listInbox, own ? t.listIntroInbox(items.length, AUTHORITY_NAMES[own]) : t.listIntroInboxKfi(items.length), items));
         },
       },
       {

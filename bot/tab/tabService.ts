@@ -150,7 +150,8 @@ export class TabService {
       );
     }
     if (sources.requests) tasks.push(sources.requests.listForRequester(viewer.aadObjectId).then((r) => void (sections.requests = r)));
-    if (sources.inbox && ibSide) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = byUrgency(r))));
+    // The KfI's members work the requests to the KfI as an inbox (RdErl. Nr. 6).
+    if (sources.inbox && (ibSide || roles.kfi)) tasks.push(sources.inbox.inboxFor(viewer.aadObjectId).then((r) => void (sections.inbox = byUrgency(r))));
     if (sources.reports && (ibSide || headSide)) tasks.push(sources.reports.reportsFor(viewer.aadObjectId).then((r) => void (sections.reports = byUrgency(r))));
     if (sources.circle && (roles.circleMember || roles.kfi)) tasks.push(sources.circle.overviewFor(viewer.aadObjectId).then((r) => void (sections.circle = r)));
     const [home] = await Promise.all([homeLookup, ...tasks]);

@@ -24,6 +24,10 @@ export interface CaseSummary {
   updatedAt: string;
   /** ISO date or timestamp of the next deadline, if any. */
   deadline?: string;
+  /** An open Anliegen past its Frist ("überfällig"). */
+  overdue?: boolean;
+  /** An Anliegen to the KfI (the authority column then names the KfI). */
+  kfi?: boolean;
   /** The IB's Vortrag: whether it reached the head ("Leitung erreicht" / "Leitung nicht erreichbar: …"). */
   reach?: Localized & { unreachable: boolean };
 }

@@ -37,6 +37,8 @@ export function caseSummaryOf(item: ItemSummary): CaseSummary {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
+    ...(item.overdue ? { overdue: true } : {}),
+    ...(item.recipient === 'kfi' ? { kfi: true } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * The scheduled work of Anliegen and Vortrag: the request's reminder (handler after N working days, the deputy after
- * M; see `RequestService.reminderDue`) and the retention purge. A retired kind (`requests.sweep`, replaced by the
- * relay's sweep) ends when it comes due.
+ * M; see `RequestService.reminderDue`), the Frist's reminders and overdue escalation (`deadline.ts`) and the retention
+ * purge. A retired kind (`requests.sweep`, replaced by the relay's sweep) ends when it comes due.
  */
 import type { JobHandler } from '../scheduling/scheduler';
-import { noticesForReminder, type RequestNotifier } from './notifications';
+import { DEADLINE_JOB_KIND } from './deadline';
+import { noticesForDeadline, noticesForReminder, type RequestNotifier } from './notifications';
 import { JOB_KINDS, type RequestService } from './requestService';
 
 export function requestJobs(service: RequestService, notifier: Pick<RequestNotifier, 'deliver'>): Record<string, JobHandler> {
@@ -15,6 +16,13 @@ export function requestJobs(service: RequestService, notifier: Pick<RequestNotif
       // repeated after a crash or by a second process sends nothing twice). The escalation is a change of the item
       // and went into its write.
       if (due) await notifier.deliver(due.item, noticesForReminder(due.item, due.step, due.recipients, due.round));
+      return next ? { next } : undefined;
+    },
+    // The requester's Frist (deadline.ts): reminders the job hands over itself (keyed once per step), the overdue
+    // escalation written into the item with its notices by the service.
+    [DEADLINE_JOB_KIND]: async (job) => {
+      const { due, next } = await service.deadlineDue(job.payload ?? {});
+      if (due) await notifier.deliver(due.item, noticesForDeadline(due.item, due.step, due.recipients));
       return next ? { next } : undefined;
     },
     [JOB_KINDS.purge]: async () => {

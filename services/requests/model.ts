@@ -35,6 +35,19 @@ export const REPORT_DECISIONS = ['termin', 'schriftlich', 'kenntnis', 'ablehnen'
 export type ReportDecision = (typeof REPORT_DECISIONS)[number];
 
 export type ItemKind = 'request' | 'report';
+
+/** Whom a request goes to besides the IB of its authority: the KfI (RdErl. Nr. 6). */
+export type Recipient = 'kfi';
+/** The authority whose partition holds the KfI's requests: the KfI is part of the Bezirksregierung Arnsberg. */
+export const KFI_AUTHORITY = 'arnsberg' as const;
+/** The form's choice that sends a request to the KfI instead of an IB. */
+export const KFI_CHOICE = 'kfi';
+
+/**
+ * Why an overdue request went where it went: `deputy` (the deputy of the IB), `commissioner` (the IB, when the deputy
+ * handles it), `kfi` (the other KfI members), `handler` (nobody else is set: the handler is told).
+ */
+export type OverdueReason = 'deputy' | 'commissioner' | 'kfi' | 'handler';
 export type ItemStatus = RequestStatus | ReportStatus;
 
 /** Field limits, checked before anything is stored. */
@@ -114,7 +127,23 @@ export interface ItemDoc {
   /** Request: the description; report: the summary. */
   body: string;
   category?: RequestCategory;
+  /**
+   * The requester's Frist (ISO date, Berlin; not in the past when sent). It drives the deadline job (the handler is
+   * reminded the working day before and on the day; the next working day it is overdue and goes to the deputy, see
+   * `deadline.ts`).
+   */
   deadline?: string;
+  /**
+   * A request: whom it goes to. Absent: the IB of `authority` (and the deputy). `kfi`: the Kompetenzzentrum für
+   * Integration at the Bezirksregierung Arnsberg (RdErl. Nr. 6), stored with `authority` arnsberg; its members handle
+   * it as an IB handles their inbox, and nobody else but the requester sees it (not the IB of Arnsberg).
+   */
+  recipient?: Recipient;
+  /**
+   * A request past its Frist, written once by the deadline job: when, to whom it went (deputy, or see `deadline.ts`)
+   * and why. The cards show "überfällig" from the day after the Frist whether or not this is set.
+   */
+  overdue?: { at: string; to: string[]; reason: OverdueReason };
   /** For "Beteiligung an einer geplanten Maßnahme" (Nr. 5 a). */
   measure?: { department: string; name: string; plannedDate: string };
   urgency?: Urgency;
@@ -199,11 +228,21 @@ export interface ItemSummary {
   createdAt: string;
   updatedAt: string;
   deadline?: string;
+  /** An open request past its Frist ("überfällig"). */
+  overdue?: boolean;
+  /** A request to the KfI. */
+  recipient?: Recipient;
   /** A report: whether it reached the head (shown to the IB side only). */
   headReach?: HeadReach;
 }
 
-export function summaryOf(item: ItemDoc): ItemSummary {
+/** An open request whose Frist lies before `today` (Berlin date), or that the deadline job marked overdue. */
+export function isOverdue(item: Pick<ItemDoc, 'kind' | 'status' | 'deadline' | 'overdue'>, today?: string): boolean {
+  if (item.kind !== 'request' || !item.deadline || !isOpen(item)) return false;
+  return !!item.overdue || (!!today && item.deadline < today);
+}
+
+export function summaryOf(item: ItemDoc, today?: string): ItemSummary {
   return {
     id: item.id,
     kind: item.kind,
@@ -214,6 +253,8 @@ export function summaryOf(item: ItemDoc): ItemSummary {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     ...(item.deadline ? { deadline: item.deadline } : {}),
+    ...(isOverdue(item, today) ? { overdue: true } : {}),
+    ...(item.recipient ? { recipient: item.recipient } : {}),
     ...(item.headReach ? { headReach: item.headReach } : {}),
   };
 }
@@ -264,6 +305,7 @@ export const LEGACY_DECIDE_VERB = 'report.decide';
 /** How the caller relates to an item; several at once are possible (an IB who sent a request to their own office). */
 export interface ItemRoles {
   requester: boolean;
+  /** The side that handles the item: IB or deputy of its authority; for a request to the KfI, a member of the KfI. */
   commissioner: boolean;
   headSide: boolean;
   decider: boolean;
@@ -353,7 +395,8 @@ export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, ac
  * records the report. Nothing to do when it is closed or already linked to this report.
  */
 export function escalateToReport(current: ItemDoc, roles: ItemRoles, reportId: string): Transition {
-  if (current.kind !== 'request' || !roles.commissioner) return { refuse: 'forbidden' };
+  // A request to the KfI stays with the KfI: it is no matter of the Arnsberg IB's right to report to their head.
+  if (current.kind !== 'request' || !roles.commissioner || current.recipient) return { refuse: 'forbidden' };
   if (!isOpen(current) || current.linked.includes(reportId)) return { unchanged: true };
   return { next: { ...current, status: 'eskaliert', linked: [...current.linked, reportId] } };
 }

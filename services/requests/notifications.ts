@@ -16,8 +16,10 @@ import type { PendingNotice } from '../workflow/pending';
 import type { RelaySource } from '../workflow/relay';
 import type { Lang } from '../workflow/texts';
 import { AUTHORITY_NAMES } from '../directory/model';
+import { berlinDate, formatBerlinDate } from '../common/berlinTime';
+import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
-import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus } from './model';
+import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason } from './model';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
 
@@ -33,12 +35,14 @@ export const NOTICE_KINDS = {
   reminder: 'job.reminder',
   /** A report by e-mail to its head, who cannot be reached in Teams (`data.to`; see headReach.ts). */
   headMail: 'mail.head',
+  /** A request's deadline job (one per request with a Frist; see deadline.ts). */
+  deadline: 'job.deadline',
 } as const;
 
 /** What a card's banner says (activity.summary), in the recipient's language. */
-type Summary = 'new' | 'report' | 'remind' | 'escalate' | 'decide';
+type Summary = 'new' | 'report' | 'remind' | 'escalate' | 'decide' | 'overdue';
 /** Which message text a `message` notice carries. */
-type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide';
+type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide' | 'deadlineSoon' | 'deadlineToday' | 'overdue';
 
 /** The key of the item's card in one person's chat. */
 export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
@@ -55,6 +59,31 @@ export function noticesForCreate(item: ItemDoc): PendingNotice[] {
   return [
     ...item.cardsTo.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary }, rev: item.rev })),
     { key: reminderKey(item), kind: NOTICE_KINDS.reminder, rev: item.rev },
+    // The requester's Frist has its own job: reminders before and on the day, then "überfällig" (deadline.ts).
+    ...(item.kind === 'request' && item.deadline ? [{ key: deadlineJobKey(item.id), kind: NOTICE_KINDS.deadline, rev: item.rev }] : []),
+  ];
+}
+
+/**
+ * The Frist's reminders to the handler (no change of the item): one message per recipient, keyed once per item and
+ * step, so a repeated job run or a second process sends nothing twice.
+ */
+export function noticesForDeadline(item: ItemDoc, step: 'soon' | 'today', recipients: string[]): PendingNotice[] {
+  const text: MessageText = step === 'soon' ? 'deadlineSoon' : 'deadlineToday';
+  return recipients.map((id) => ({ key: `item:${item.id}:deadline:${step}:${id}`, kind: NOTICE_KINDS.message, to: [id], data: { text, status: item.status }, rev: item.rev }));
+}
+
+/**
+ * A request past its Frist, written once with these notices (`item.overdue` says to whom and why): each recipient gets
+ * the message with the reason and the item's card; every card shows "überfällig". Keys once per item: the item
+ * keeps its revision (people's cards stay valid), so the card updates carry their own key suffix.
+ */
+export function noticesForOverdue(item: ItemDoc, recipients: string[]): PendingNotice[] {
+  const reason: OverdueReason = item.overdue?.reason ?? 'handler';
+  return [
+    ...recipients.map((id) => ({ key: `item:${item.id}:overdue:${id}`, kind: NOTICE_KINDS.message, to: [id], data: { text: 'overdue', reason, status: item.status }, rev: item.rev })),
+    ...recipients.map((id) => ({ key: cardKey(item.id, id), kind: NOTICE_KINDS.cardPost, to: [id], data: { summary: 'overdue' }, rev: item.rev })),
+    { key: `item:${item.id}:overdue:cards`, kind: NOTICE_KINDS.cardsUpdate, data: { actor: 'system', keySuffix: 'overdue' }, rev: item.rev },
   ];
 }
 
@@ -162,7 +191,9 @@ export class RequestNotifier {
     );
     const work: Promise<unknown>[] = [];
     const updates = notices.filter((n) => n.kind === NOTICE_KINDS.cardsUpdate);
-    if (updates.length) work.push(this.updateCards(item, updates.map((u) => String(u.data?.actor ?? ''))));
+    // The overdue mark changes no revision: its card updates need a key of their own (the latest state covers the rest).
+    const suffix = updates.some((u) => u.data?.keySuffix === 'overdue') ? ':overdue' : '';
+    if (updates.length) work.push(this.updateCards(item, updates.map((u) => String(u.data?.actor ?? '')), suffix));
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
       for (const id of n.to ?? []) {
         const lang = langOn(item, id);
@@ -173,6 +204,11 @@ export class RequestNotifier {
     }
     for (const reminder of notices.filter((n) => n.kind === NOTICE_KINDS.reminder)) {
       work.push(this.deps.scheduler.schedule({ key: reminder.key, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
+    }
+    for (const job of notices.filter((n) => n.kind === NOTICE_KINDS.deadline)) {
+      if (!item.deadline) continue;
+      const dueAt = deadlineJobDueAt(item.deadline, berlinDate(new Date(item.createdAt)));
+      work.push(this.deps.scheduler.schedule({ key: job.key, kind: DEADLINE_JOB_KIND, dueAt, payload: { id: item.id, authority: item.authority } }));
     }
     await Promise.all(work);
     // The e-mail last: Graph cannot tell a repeated sendMail from a new one, so it goes once the rest is handed over.
@@ -199,13 +235,13 @@ export class RequestNotifier {
    * every one of the changes is left out: their invoke response has replaced their card already, and Teams refreshes
    * any other copy when it is shown.
    */
-  private async updateCards(item: ItemDoc, actors: string[]): Promise<void> {
+  private async updateCards(item: ItemDoc, actors: string[], suffix = ''): Promise<void> {
     const needs = (id: string) => actors.some((actor) => actor !== id);
     const summary = item.subject;
     const updates = item.cardsTo.filter(needs).map(async (id) => {
       try {
         const content = await this.deps.views.item(langOn(item, id), item, this.deps.rolesFor(id, item));
-        await this.deps.outbox.enqueueUpdate({ key: `${cardKey(item.id, id)}:r${item.rev}`, of: cardKey(item.id, id), activity: cardActivity(content, summary) });
+        await this.deps.outbox.enqueueUpdate({ key: `${cardKey(item.id, id)}:r${item.rev}${suffix}`, of: cardKey(item.id, id), activity: cardActivity(content, summary) });
       } catch (err) {
         // Only people the card was posted to have one to update.
         if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
@@ -218,7 +254,7 @@ export class RequestNotifier {
       updates.push(
         this.deps.outbox
           .enqueue({
-            key: `item:${item.id}:requester-card:r${item.rev}`,
+            key: `item:${item.id}:requester-card:r${item.rev}${suffix}`,
             activity: cardActivity(content, summary),
             recipients: [{ conversation: { conversationId: card.conversationId, serviceUrl: card.serviceUrl, tenantId: card.tenantId, botId: card.botId, conversationType: 'personal' }, replaceActivityId: card.activityId }],
           })
@@ -239,8 +275,10 @@ export class RequestNotifier {
         return t.escalate(item.subject);
       case 'decide':
         return t.noticeReport(item.subject);
+      case 'overdue':
+        return t.noticeOverdue(item.subject);
       default:
-        return t.noticeNew(item.subject);
+        return item.recipient === 'kfi' ? t.noticeNewKfi(item.subject) : t.noticeNew(item.subject);
     }
   }
 
@@ -264,6 +302,14 @@ export class RequestNotifier {
         return t.handedIn(subject);
       case 'decide':
         return t.reportRemind(subject, Number(data?.days ?? 0));
+      case 'deadlineSoon':
+        return t.deadline.soon(subject, formatBerlinDate(item.deadline ?? '', lang));
+      case 'deadlineToday':
+        return t.deadline.today(subject);
+      case 'overdue': {
+        const reason = String(data?.reason ?? 'handler') as OverdueReason;
+        return t.deadline.overdue(subject, formatBerlinDate(item.deadline ?? '', lang), t.deadline.reasons[reason] ?? t.deadline.reasons.handler);
+      }
       default:
         return t.changed(subject, label);
     }

@@ -19,11 +19,13 @@ import { csvCell } from '../text/escape';
 import { outcome, type Outcome, type Refusal, type RefusalCode } from '../workflow/outcome';
 import type { Relay } from '../workflow/relay';
 import { createWithNotices, transact, type Step, type Transacted, type WorkflowWriter } from '../workflow/transaction';
+import { deadlineStepOn, type DeadlineStep } from './deadline';
 import { ItemRepository } from './itemRepository';
 import {
   awaitsDecision,
   escalateToReport,
   isOpen,
+  KFI_AUTHORITY,
   mayView,
   STATUS_LABELS,
   stamp,
@@ -35,6 +37,7 @@ import {
   type ItemRoles,
   type ItemStatus,
   type ItemSummary,
+  type OverdueReason,
   type Party,
   type PostedCard,
   type ReportDecision,
@@ -42,7 +45,7 @@ import {
   type TrailEntry,
   type Urgency,
 } from './model';
-import { noticesFor, noticesForCreate, noticesForReminder } from './notifications';
+import { noticesFor, noticesForCreate, noticesForDeadline, noticesForOverdue, noticesForReminder } from './notifications';
 import { checkAction, checkReport, checkRequest, cleanText, type ReportInput, type RequestAction, type RequestInput } from './validation';
 
 /** Settings from configuration (REQUEST_REMINDER_WORKING_DAYS, REQUEST_ESCALATION_WORKING_DAYS, REQUEST_RETENTION_DAYS, REPORT_REMINDER_*). */
@@ -146,6 +149,13 @@ export interface ReminderDue {
   recipients: string[];
 }
 
+/** What the deadline job asks to send without changing the item (the reminders before and on the Frist day). */
+export interface DeadlineDue {
+  step: Exclude<DeadlineStep, 'overdue'>;
+  item: Versioned<ItemDoc>;
+  recipients: string[];
+}
+
 /** `sweep` is retired (the relay replaced it); a stored job of that kind just ends. */
 export const JOB_KINDS = { remind: 'requests.remind', purge: 'requests.purge', sweep: 'requests.sweep' } as const;
 
@@ -219,7 +229,8 @@ export class RequestService {
     const directory = this.deps.directory();
     const authority = authorityOf(directory, item.authority);
     const roles = this.rolesOf(directory, aadObjectId);
-    const commissioner = isCommissionerSide(roles, item.authority);
+    // A request to the KfI is handled by the KfI's members, and by nobody of the IB side (need to know).
+    const commissioner = item.recipient === 'kfi' ? item.kind === 'request' && roles.kfi : isCommissionerSide(roles, item.authority);
     const headSide = item.kind === 'report' && !!authority && isHeadSide(roles, authority);
     const decider = item.kind === 'report' && !!authority && mayDecideReports(roles, authority);
     return { requester: item.kind === 'request' && item.createdBy.aadObjectId === aadObjectId, commissioner, headSide: headSide || decider, decider };
@@ -236,8 +247,15 @@ export class RequestService {
     return activeHandler(authority, berlinDate(this.now()))?.person;
   }
 
+  /** The KfI's members (RdErl. Nr. 6): its contacts in the directory and the members of its Entra group, lower-case. */
+  kfiMembers(): string[] {
+    const ids = this.deps.directory().kfi.contacts.map((p) => p.teams?.aadObjectId?.toLowerCase());
+    return [...new Set([...ids, ...(this.deps.groups?.().kfi ?? [])].filter((x): x is string => !!x))];
+  }
+
   /** Recipients of a report: the head and, where configured, the head's office staff; the IB side sees it too. */
   audienceOf(item: ItemDoc): string[] {
+    if (item.recipient === 'kfi') return [...new Set([...this.kfiMembers(), item.createdBy.aadObjectId])];
     const authority = authorityOf(this.deps.directory(), item.authority);
     if (!authority) return [];
     const ids = new Set<string>();
@@ -263,7 +281,8 @@ export class RequestService {
     const { authority: code, ...fields } = checked.value;
     const at = now.toISOString();
     const authority = authorityOf(this.deps.directory(), code);
-    const handler = authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
+    // To the KfI: every member gets the card (whoever takes it over handles it); else the IB, or the deputy while absent.
+    const handlers = fields.recipient === 'kfi' ? this.kfiMembers() : [authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined];
     const item: ItemDoc = {
       id: `anl-${randomUUID()}`,
       pk: code,
@@ -277,7 +296,7 @@ export class RequestService {
       createdBy: caller,
       messages: [],
       participants: [caller.aadObjectId],
-      cardsTo: handler && handler !== caller.aadObjectId ? [handler] : [],
+      cardsTo: handlers.filter((h): h is string => !!h && h !== caller.aadObjectId),
       lastChange: { by: caller, action: 'create', at },
       touchedAt: at,
       ...(card ? { requesterCard: card } : {}),
@@ -338,7 +357,7 @@ export class RequestService {
     let linkedRequest: Versioned<ItemDoc> | undefined;
     if (input.linkedRequestId) {
       linkedRequest = await this.repo.get(code, input.linkedRequestId);
-      if (!linkedRequest || linkedRequest.kind !== 'request') return this.refuse('not_found', caller.aadObjectId, 'report.create', input.linkedRequestId);
+      if (!linkedRequest || linkedRequest.kind !== 'request' || linkedRequest.recipient) return this.refuse('not_found', caller.aadObjectId, 'report.create', input.linkedRequestId);
     }
     if (!checked.ok) return outcome.invalid(checked.problems);
     const at = now.toISOString();
@@ -457,10 +476,16 @@ export class RequestService {
     if (!authority) return {};
     const ids = new Set<string>();
     const add = (id: string | undefined) => id && ids.add(id.toLowerCase());
-    add(item.handler?.aadObjectId ?? this.handlerFor(authority)?.teams?.aadObjectId);
+    const kfi = item.recipient === 'kfi';
+    // A request to the KfI nobody took over reminds every member; after M working days all of them are told.
+    if (kfi && !item.handler) this.kfiMembers().forEach(add);
+    else add(item.handler?.aadObjectId ?? this.handlerFor(authority)?.teams?.aadObjectId);
     if (waited < m) return { due: { step: 'remind', item, recipients: [...ids] }, next: this.dueAt(touched, m) };
-    add(authority.deputy?.teams?.aadObjectId);
-    add(authority.commissioner?.teams?.aadObjectId);
+    if (kfi) this.kfiMembers().forEach(add);
+    else {
+      add(authority.deputy?.teams?.aadObjectId);
+      add(authority.commissioner?.teams?.aadObjectId);
+    }
     const next = this.dueAt(today, n);
     if (item.escalatedRev === item.rev) return { next };
     const recipients = [...ids];
@@ -481,17 +506,95 @@ export class RequestService {
     return result.kind === 'written' ? { next } : { next: this.dueAt(today, 1) };
   }
 
-  /** Requests the person sent, display-ready, newest first. */
-  async listForRequester(aadObjectId: string): Promise<ItemSummary[]> {
-    return (await this.repo.byCreator(aadObjectId.toLowerCase(), 'request')).map(summaryOf);
+  /**
+   * Run by the request's deadline job (see `deadline.ts`): re-reads the item and decides from its Frist and today's
+   * Berlin date. The reminders before and on the day change nothing in the item (`due`: the job sends them, keyed once
+   * per item and step). Past the Frist the request goes to the deputy (or whom `deadline.ts` names) once: the marker,
+   * the trail entry and the notices in one conditional write, so a second process or a repeated run finds it done.
+   * Nothing once it is closed or has no Frist; while a question to the requester is open, nothing until they reply.
+   */
+  async deadlineDue(payload: { id?: unknown; authority?: unknown }): Promise<{ due?: DeadlineDue; next?: Date }> {
+    if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority)) return {};
+    const item = await this.repo.get(payload.authority, payload.id);
+    if (!item || item.kind !== 'request' || !item.deadline || !isOpen(item) || item.overdue) return {};
+    const today = berlinDate(this.now());
+    const { step, next } = deadlineStepOn(item.deadline, berlinDate(new Date(item.createdAt)), today);
+    if (item.status === 'rueckfrage') return { next: next ?? this.dueAt(today, 1) };
+    if (!step) return next ? { next } : {};
+    if (step !== 'overdue') return { due: { step, item, recipients: this.handlersOf(item) }, ...(next ? { next } : {}) };
+    const result = await transact(
+      this.deps.items,
+      item.pk,
+      item.id,
+      async (current): Promise<Step<ItemDoc>> => {
+        // Closed, answered back or marked meanwhile (another process): nothing to do.
+        if (!isOpen(current) || current.overdue || current.status === 'rueckfrage') return { unchanged: true };
+        const { to, reason } = this.overdueRecipients(current);
+        const at = this.now().toISOString();
+        const overdue = { at, to, reason };
+        const entry: TrailEntry = { at, actor: 'system', action: 'request.overdue', changes: [{ path: '/overdue', from: null, to: overdue }] };
+        const marked = await this.archived({ ...current, overdue, trail: [...(current.trail ?? []), entry], cardsTo: [...new Set([...current.cardsTo, ...to])] });
+        return { next: marked, notices: noticesForOverdue(marked, to) };
+      },
+      this.writer,
+    );
+    if (result.kind === 'written' || result.kind === 'missing') return {};
+    // A question to the requester opened at this moment: try again the next working day.
+    return result.kind === 'unchanged' && isOpen(result.current) && !result.current.overdue ? { next: this.dueAt(today, 1) } : {};
   }
 
-  /** Open requests of the authorities where the person is IB or deputy. */
+  /** Who handles a request now: the handler; before anyone took it over, the IB (the deputy while absent), or every KfI member. */
+  private handlersOf(item: ItemDoc): string[] {
+    if (item.handler) return [item.handler.aadObjectId.toLowerCase()];
+    if (item.recipient === 'kfi') return this.kfiMembers();
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    const id = authority ? this.handlerFor(authority)?.teams?.aadObjectId?.toLowerCase() : undefined;
+    return id ? [id] : [];
+  }
+
+  /**
+   * Where an overdue request goes (see `deadline.ts`): the deputy; the IB when the deputy handles it; the other KfI
+   * members for a request to the KfI; else the handler themselves (no one else is set).
+   */
+  private overdueRecipients(item: ItemDoc): { to: string[]; reason: OverdueReason } {
+    const handlers = this.handlersOf(item);
+    const others = (ids: Array<string | undefined>) => [...new Set(ids.filter((x): x is string => !!x).map((x) => x.toLowerCase()))].filter((id) => !handlers.includes(id));
+    if (item.recipient === 'kfi') {
+      // Taken over: the other members; nobody took it over: every member, who all have its card.
+      const to = item.handler ? others(this.kfiMembers()) : handlers;
+      return to.length ? { to, reason: 'kfi' } : { to: handlers, reason: 'handler' };
+    }
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    const deputy = others([authority?.deputy?.teams?.aadObjectId]);
+    if (deputy.length) return { to: deputy, reason: 'deputy' };
+    const commissioner = others([authority?.commissioner?.teams?.aadObjectId]);
+    if (commissioner.length) return { to: commissioner, reason: 'commissioner' };
+    return { to: handlers, reason: 'handler' };
+  }
+
+  /** Requests the person sent, display-ready, newest first. */
+  async listForRequester(aadObjectId: string): Promise<ItemSummary[]> {
+    const today = berlinDate(this.now());
+    return (await this.repo.byCreator(aadObjectId.toLowerCase(), 'request')).map((i) => summaryOf(i, today));
+  }
+
+  /**
+   * Open requests of the authorities where the person is IB or deputy, and for a member of the KfI the requests to the
+   * KfI (never the other way round: an IB of Arnsberg does not see what went to the KfI).
+   */
   async inboxFor(aadObjectId: string): Promise<ItemSummary[]> {
     const roles = this.rolesOf(this.deps.directory(), aadObjectId);
     const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
-    const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'request', ['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert'])));
-    return lists.flat().map(summaryOf);
+    const open = (c: AuthorityCode) => this.repo.ofAuthority(c, 'request', ['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert']);
+    const lists = await Promise.all(codes.map(async (c) => (await open(c)).filter((i) => !i.recipient)));
+    if (roles.kfi) lists.push((await open(KFI_AUTHORITY)).filter((i) => i.recipient === 'kfi'));
+    const today = berlinDate(this.now());
+    return lists.flat().map((i) => summaryOf(i, today));
+  }
+
+  /** Whether the person receives requests to the KfI (a member of the KfI by the directory or its Entra group). */
+  isKfi(aadObjectId: string): boolean {
+    return this.rolesOf(this.deps.directory(), aadObjectId).kfi;
   }
 
   /** Reports the person may see (need to know): IB and deputy of the authority, the head and the head's office. */
@@ -502,7 +605,7 @@ export class RequestService {
       .filter((a) => isCommissionerSide(roles, a.code) || isHeadSide(roles, a) || mayDecideReports(roles, a))
       .map((a) => a.code);
     const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'report')));
-    return lists.flat().map(summaryOf);
+    return lists.flat().map((i) => summaryOf(i));
   }
 
   /** The audit trail of one item for someone who may see the item. */
@@ -538,7 +641,8 @@ export class RequestService {
     const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
     if (codes.length === 0) return this.refuse('forbidden', aadObjectId, 'export');
     const delimiter = format.delimiter ?? ',';
-    const items = (await Promise.all(codes.map((code) => this.repo.ofAuthority(code)))).flat();
+    // The KfI's requests are the KfI's: not part of the Arnsberg IB's trail.
+    const items = (await Promise.all(codes.map((code) => this.repo.ofAuthority(code)))).flat().filter((i) => !i.recipient);
     const header = ['item_id', 'authority', 'kind', 'subject', 'status', 'created_at', 'closed_at', 'at', 'actor', 'action', 'from', 'to'];
     const lines = [header.join(delimiter)];
     const names = this.namesOf(items);

@@ -7,7 +7,7 @@ import { detectPersonalData, type PrivacyOptions } from '../answers/privacy';
 import type { AuthorityCode } from '../directory/model';
 import { isAuthorityCode } from '../directory/model';
 import type { Problem } from '../workflow/outcome';
-import { LIMITS, REPORT_DECISIONS, REQUEST_CATEGORIES, URGENCIES, type ItemAction, type ItemDoc, type ReportDecision, type RequestCategory, type Urgency } from './model';
+import { KFI_AUTHORITY, KFI_CHOICE, LIMITS, REPORT_DECISIONS, REQUEST_CATEGORIES, URGENCIES, type ItemAction, type ItemDoc, type ReportDecision, type RequestCategory, type Urgency } from './model';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -102,12 +102,14 @@ export function checkLink(raw: string): string | undefined {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
-export type RequestFields = Pick<ItemDoc, 'subject' | 'body' | 'deadline' | 'measure'> & { authority: AuthorityCode; category: RequestCategory };
+export type RequestFields = Pick<ItemDoc, 'subject' | 'body' | 'deadline' | 'measure' | 'recipient'> & { authority: AuthorityCode; category: RequestCategory };
 
 /** A new request's fields, cleaned, or what is wrong with them (`today`: the Berlin date). */
 export function checkRequest(input: RequestInput, today: string, privacy: PrivacyOptions): Checked<RequestFields> {
   const problems: Problem[] = [];
-  if (!isAuthorityCode(input.authority)) problems.push({ field: 'authority', code: 'unknown_value' });
+  // The form's recipient: an authority's IB, or the KfI (RdErl. Nr. 6), which is part of the Bezirksregierung Arnsberg.
+  const toKfi = input.authority === KFI_CHOICE;
+  if (!toKfi && !isAuthorityCode(input.authority)) problems.push({ field: 'authority', code: 'unknown_value' });
   const category = (REQUEST_CATEGORIES as readonly string[]).includes(input.category) ? (input.category as RequestCategory) : undefined;
   if (!category) problems.push({ field: 'category', code: input.category ? 'unknown_value' : 'missing' });
   const subject = field(problems, 'subject', cleanText(input.subject), LIMITS.subject);
@@ -125,7 +127,7 @@ export function checkRequest(input: RequestInput, today: string, privacy: Privac
   guardField(problems, 'department', measure?.department, privacy);
   guardField(problems, 'measure', measure?.name, privacy);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { authority: input.authority as AuthorityCode, category: category!, subject, body, ...(deadline ? { deadline } : {}), ...(measure ? { measure } : {}) } };
+  return { ok: true, value: { authority: toKfi ? KFI_AUTHORITY : (input.authority as AuthorityCode), ...(toKfi ? { recipient: 'kfi' as const } : {}), category: category!, subject, body, ...(deadline ? { deadline } : {}), ...(measure ? { measure } : {}) } };
 }
 
 export type ReportFields = Pick<ItemDoc, 'subject' | 'body' | 'proposedDates'> & { urgency: Urgency };

@@ -9,7 +9,7 @@ import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
 import { cardText } from '../text/escape';
 import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
-import { awaitsDecision, CATEGORY_LABELS, DECISION_VERBS, isOpen, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
+import { awaitsDecision, CATEGORY_LABELS, DECISION_VERBS, isOpen, isOverdue, KFI_CHOICE, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
@@ -52,6 +52,8 @@ export interface RequestViewDeps {
   audienceOf: (item: ItemDoc) => string[];
   /** The items an item is linked to, to show them by subject (read only when there are any; without it, none are shown). */
   linkedOf?: (item: ItemDoc) => Promise<Array<Pick<ItemDoc, 'id' | 'kind' | 'subject'>>>;
+  /** Today's Berlin date (the service's clock): a request past its Frist shows "überfällig" from the day after it. */
+  today?: () => string;
 }
 
 /** What a refused action brings back into the inputs of its own input area, by input id. */
@@ -185,7 +187,8 @@ export class RequestViews {
     const linked = item.linked.length && (roles.commissioner || roles.headSide) && this.deps.linkedOf ? await this.deps.linkedOf(item) : [];
 
     if (item.kind === 'request') {
-      if (item.deadline) tags.push({ text: t.tags.deadline(formatIsoDay(item.deadline, lang)), color: 'attention' });
+      // The Frist beside the title; past it, "Überfällig" in words (not by colour alone).
+      if (item.deadline) tags.push({ text: (isOverdue(item, this.deps.today?.()) ? t.tags.overdue : t.tags.deadline)(formatIsoDay(item.deadline, lang)), color: 'attention' });
       facts.push({ label: t.facts.category, value: item.category ? CATEGORY_LABELS[item.category][lang] : '–' }, { label: t.facts.from, value: nameOf(item.createdBy) });
       if (item.handler) facts.push({ label: t.facts.handler, value: nameOf(item.handler) });
       if (item.measure) {
@@ -220,7 +223,8 @@ export class RequestViews {
           action(t.buttons.ask, REQUEST_VERBS.ask, r, { mode: isNew ? 'secondary' : 'primary', submit: t.submit.ask }),
           action(t.buttons.done, REQUEST_VERBS.done, r),
         );
-        if (item.linked.length === 0) actions.push(action(t.buttons.toReport, REQUEST_VERBS.reportStart, { requestId: item.id, authority: item.authority }));
+        // A request to the KfI is no matter for a Vortrag to the Arnsberg head.
+        if (item.linked.length === 0 && !item.recipient) actions.push(action(t.buttons.toReport, REQUEST_VERBS.reportStart, { requestId: item.id, authority: item.authority }));
       } else if (roles.requester && open) {
         const rueckfrage = item.status === 'rueckfrage' ? [...item.messages].reverse().find((m) => m.kind === 'rueckfrage') : undefined;
         nextStep = rueckfrage ? t.next.requesterAnswer : item.status === 'eskaliert' ? t.next.requesterEscalated : t.next.requesterWaiting;
@@ -287,7 +291,7 @@ export class RequestViews {
       id: item.id,
       authority: item.authority,
       refreshUserIds: await this.deps.refreshIds(this.deps.audienceOf(item)),
-      kindLine: t.kindLine[item.kind](AUTHORITY_NAMES[item.authority]),
+      kindLine: item.recipient === 'kfi' ? t.kindLine.requestKfi : t.kindLine[item.kind](AUTHORITY_NAMES[item.authority]),
       subject: cardText(item.subject),
       tags,
       statusLine: t.status(STATUS_LABELS[item.status][lang]),
@@ -337,7 +341,8 @@ export class RequestViews {
       intro: category || refused ? t.formIntro : t.kindIntro,
       privacy: t.privacy,
       status: shown.status,
-      authorities: AUTHORITY_CODES.map((c) => ({ title: AUTHORITY_NAMES[c], value: c })),
+      // The recipient: an authority's IB, or the KfI (RdErl. Nr. 6), for staff of any authority and for IB alike.
+      authorities: [...AUTHORITY_CODES.map((c) => ({ title: t.recipients.commissioner(AUTHORITY_NAMES[c]), value: c as string })), { title: t.recipients.kfi, value: KFI_CHOICE }],
       categories: REQUEST_CATEGORIES.map((c) => ({ title: CATEGORY_LABELS[c][lang], value: c })),
       values: Object.fromEntries(REQUEST_FORM_FIELDS.map((k) => [k, k === 'category' ? category : v(k)])) as Record<RequestFormField, string>,
       errors: shown.errors,
@@ -380,7 +385,7 @@ export class RequestViews {
       openLabel: t.open,
       items: items.slice(0, 50).map((s) => ({
         title: cardText(s.subject),
-        subtitle: t.subtitle(s.statusLabel[lang], AUTHORITY_NAMES[s.authority], formatBerlinDay(new Date(s.createdAt), lang), s.deadline ? formatIsoDay(s.deadline, lang) : ''),
+        subtitle: t.subtitle(s.overdue ? `${s.statusLabel[lang]} · ${t.overdueLabel}` : s.statusLabel[lang], s.recipient === 'kfi' ? 'KfI' : AUTHORITY_NAMES[s.authority], formatBerlinDay(new Date(s.createdAt), lang), s.deadline ? formatIsoDay(s.deadline, lang) : ''),
         id: s.id,
         authority: s.authority,
         openLabel: t.open,

@@ -305,9 +305,10 @@ function casesSection(id: string, heading: string, none: string, cases: CaseSumm
       // A Vortrag's line whether it reached the head (IB side only; the server sends it only to them).
       h('th', { scope: 'row', role: 'rowheader' }, openButton(x), x.reach ? h('p', { class: x.reach.unreachable ? 'reach attention' : 'reach' }, x.reach[lang]) : null),
       cell(1, x.kindLabel?.[lang] ?? t.kinds[x.kind] ?? x.kind),
-      cell(2, authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
+      cell(2, x.kfi ? t.kfiShort : authorities.find((a) => a.code === x.authority)?.name ?? x.authority),
       cell(3, h('span', { class: `badge status-${x.status.code.replace(/[^a-z0-9-]/gi, '')}` }, x.status[lang])),
-      cell(4, time(x.deadline)),
+      // Past the Frist: said in words beside the date, not by colour alone.
+      cell(4, time(x.deadline), x.overdue ? ' ' : null, x.overdue ? h('span', { class: 'badge overdue' }, t.overdue) : null),
       cell(5, time(x.updatedAt, true)),
     ),
   );
@@ -668,7 +669,7 @@ function eraseItem(): HTMLElement {
 
 /**
  * Each role's main task first: the IB side its inbox and reports (most urgent first), the head side the reports,
- * the KfI the composer, everyone else „Anliegen senden“ and their own requests; the rest follows.
+ * the KfI its inbox (Anliegen to the KfI) and the composer, everyone else „Anliegen senden“ and their own requests; the rest follows.
  */
 function render(me: Me): void {
   setLang(me.lang);
@@ -696,7 +697,7 @@ function render(me: Me): void {
     : headSide
       ? ['reports', 'inbox', 'contact', 'requests', 'circle', 'composer', 'unanswered', 'downloads']
       : r.kfi
-        ? ['composer', 'circle', 'contact', 'requests', 'inbox', 'reports', 'unanswered', 'downloads']
+        ? ['inbox', 'composer', 'circle', 'contact', 'requests', 'reports', 'unanswered', 'downloads']
         : ['requests', 'contact', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);

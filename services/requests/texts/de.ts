@@ -15,19 +15,19 @@ export const de = {
   },
   categoryLabels: { beratung: 'Beratung', beteiligung: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', information: 'Information', sonstiges: 'Sonstiges' },
   urgencyLabels: { normal: 'Normal', eilig: 'Eilig', sehr_eilig: 'Sehr eilig' },
-  formHeading: 'Anliegen an die oder den IB',
+  formHeading: 'Anliegen an die oder den IB oder an das KfI',
   /** The first step: only the kind, so that the form then asks only what that kind needs. */
-  kindIntro: 'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung. Worum geht es? Danach fragt das Formular nur, was dafür nötig ist.',
+  kindIntro: 'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung oder an das Kompetenzzentrum für Integration (KfI). Worum geht es? Danach fragt das Formular nur, was dafür nötig ist.',
   formIntro:
-    'Ihr Anliegen geht an die oder den IB Ihrer Bezirksregierung (während einer Abwesenheit an die Vertretung). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht.',
+    'Ihr Anliegen geht an die oder den IB der gewählten Bezirksregierung (während einer Abwesenheit an die Vertretung) oder an das Kompetenzzentrum für Integration (KfI) bei der Bezirksregierung Arnsberg, das die IB berät (RdErl. v. 5.12.2023, Nr. 6). Sie sehen jeden Bearbeitungsschritt auf dieser Karte und als Nachricht.',
   privacy:
     'Bitte keine personenbezogenen Daten Dritter: keine Namen mit Herkunft, Religion, Gesundheit, sexueller Orientierung, Geburtsdatum oder Aktenzeichen, keine Adressen oder Telefonnummern. Solche Angaben speichert der Lotse nicht. Einzelfälle des Aufenthaltsrechts klärt die örtliche Ausländerbehörde.',
   labels: {
-    authority: 'Bezirksregierung', category: 'Art des Anliegens', kindQuestion: 'Worum geht es?', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
+    authority: 'An', category: 'Art des Anliegens', kindQuestion: 'Worum geht es?', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist (optional)',
     measureHeading: 'Angaben zur geplanten Maßnahme', measureHint: 'Beteiligung der oder des IB an geplanten Maßnahmen: RdErl. v. 5.12.2023, Nr. 5 a.',
     department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin der Maßnahme', next: 'Weiter', submit: 'Anliegen senden',
     missing: {
-      authority: 'Bitte wählen Sie Ihre Bezirksregierung.', category: 'Bitte wählen Sie, worum es geht.', subject: 'Bitte geben Sie einen Betreff ein.',
+      authority: 'Bitte wählen Sie, an wen Ihr Anliegen geht.', category: 'Bitte wählen Sie, worum es geht.', subject: 'Bitte geben Sie einen Betreff ein.',
       description: 'Bitte beschreiben Sie Ihr Anliegen.', department: 'Bitte nennen Sie das Dezernat.', measure: 'Bitte nennen Sie die Maßnahme.',
       plannedDate: 'Bitte wählen Sie den geplanten Termin.',
     },
@@ -58,10 +58,12 @@ export const de = {
   requestHeading: 'Anliegen',
   reportCardHeading: 'Vortrag an die Behördenleitung',
   /** Small, above the item card's title: what it is and where. */
-  kindLine: { request: (authority: string) => `Anliegen an die oder den IB · ${authority}`, report: (authority: string) => `Vortrag an die Behördenleitung · ${authority}` },
+  /** The form's recipients: an authority's IB, or the KfI. */
+  recipients: { commissioner: (authority: string) => `IB der ${authority}`, kfi: 'Kompetenzzentrum für Integration (KfI)' },
+  kindLine: { requestKfi: 'Anliegen an das Kompetenzzentrum für Integration (KfI) · Bezirksregierung Arnsberg', request: (authority: string) => `Anliegen an die oder den IB · ${authority}`, report: (authority: string) => `Vortrag an die Behördenleitung · ${authority}` },
   status: (label: string) => `Status: ${label}`,
   /** Beside the title. */
-  tags: { eilig: 'Eilig', sehr_eilig: 'Sehr eilig', deadline: (day: string) => `Frist ${day}` },
+  tags: { eilig: 'Eilig', sehr_eilig: 'Sehr eilig', deadline: (day: string) => `Frist ${day}`, overdue: (day: string) => `Überfällig: Frist ${day}` },
   /** "24.11.2026, 10:00 Uhr". */
   at: (day: string, time: string) => `${day}, ${time} Uhr`,
   /** What the viewer of an item card has to do next (one sentence under the status). */
@@ -138,19 +140,36 @@ export const de = {
   listInbox: 'Offene Vorgänge',
   listReports: 'Vorträge',
   listIntroMine: (n: number) => (n ? `${n} Anliegen, neueste zuerst.` : 'Sie haben noch kein Anliegen gesendet. Schreiben Sie „Anliegen“, um eines zu senden.'),
+  overdueLabel: 'Überfällig',
+  listIntroInboxKfi: (n: number) => (n ? `${n} offene Anliegen an das KfI.` : 'Keine offenen Anliegen an das KfI.'),
   listIntroInbox: (n: number, name: string) => (n ? `${n} offene Anliegen für die ${name}.` : `Keine offenen Anliegen für die ${name}.`),
   listIntroReports: (n: number) => (n ? `${n} Vorträge, die Sie sehen dürfen.` : 'Keine Vorträge, die Sie sehen dürfen.'),
-  inboxForbidden: 'Die offenen Vorgänge sehen die Integrationsbeauftragten und ihre Vertretungen.',
+  inboxForbidden: 'Die offenen Vorgänge sehen die Integrationsbeauftragten, ihre Vertretungen und das KfI.',
   open: 'Öffnen',
   subtitle: (status: string, authority: string, created: string, deadline: string) => `${status} · ${authority} · ${created}${deadline ? ` · Frist ${deadline}` : ''}`,
   trailHeading: (subject: string) => `Verlauf zu „${subject}“:`,
   actions: {
     'request.create': 'angelegt', 'request.accept': 'übernommen', 'request.ask': 'Rückfrage gestellt', 'request.answer': 'geantwortet', 'request.done': 'erledigt',
     'request.reply': 'Rückfrage beantwortet', 'request.escalate': 'als Vortrag an die Behördenleitung gegeben', 'request.escalate_deputy': 'an die Vertretung weitergegeben (Erinnerung)',
+    'request.overdue': 'Frist überschritten: weitergegeben',
     'report.create': 'angemeldet', 'report.decide': 'entschieden', 'report.acknowledge': 'Weisung zur Kenntnis und Umsetzung bestätigt', 'report.handIn': 'schriftlich vorgelegt',
     'report.remind': 'Erinnerung an die Behördenleitung',
   } as Record<string, string>,
   noticeNew: (subject: string) => `Neues Anliegen: ${subject}`,
+  noticeNewKfi: (subject: string) => `Neues Anliegen an das KfI: ${subject}`,
+  noticeOverdue: (subject: string) => `Überfälliges Anliegen: ${subject}`,
+  /** The requester's Frist: the reminders to the handler and, once it has passed, the message with the reason. */
+  deadline: {
+    soon: (subject: string, day: string) => `Erinnerung: Die Frist für das Anliegen „${subject}“ endet am ${day}.`,
+    today: (subject: string) => `Erinnerung: Die Frist für das Anliegen „${subject}“ endet heute.`,
+    overdue: (subject: string, day: string, reason: string) => `Überfällig: Das Anliegen „${subject}“ ist nicht bis zur Frist am ${day} erledigt worden. ${reason}`,
+    reasons: {
+      deputy: 'Sie erhalten es als Vertretung der oder des IB: bitte übernehmen Sie es oder stimmen Sie sich mit der oder dem IB ab.',
+      commissioner: 'Sie erhalten es als IB, weil Ihre Vertretung es bearbeitet: bitte stimmen Sie sich mit ihr ab.',
+      kfi: 'Sie erhalten es als Mitglied des KfI: bitte sorgen Sie dafür, dass es erledigt wird.',
+      handler: 'Eine Vertretung ist nicht hinterlegt: bitte erledigen Sie es oder vereinbaren Sie mit der anfragenden Person eine neue Frist.',
+    },
+  },
   noticeReport: (subject: string) => `Neuer Vortrag: ${subject}`,
   changed: (subject: string, label: string) => `Ihr Anliegen „${subject}“: ${label}.`,
   changedReport: (subject: string, label: string) => `Ihr Vortrag „${subject}“: ${label}.`,
