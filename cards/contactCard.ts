@@ -41,6 +41,12 @@ export interface ContactCardData {
   /** '' hides the button. */
   requestLabel: string;
   authority: string;
+  /** "Einfach erklärt" / "Normale Sprache" in the "…" menu (issue 18); '' hides it. */
+  styleLabel?: string;
+  /** The question the card answers, sent back with `answers.style` to answer it again in the other style. */
+  styleQuestion?: string;
+  /** `plain` or `standard`: the style the button asks for. */
+  styleTarget?: string;
 }
 
 /** Whom to contact: the IB (and deputy when absent) of one authority, with ways to reach them. */

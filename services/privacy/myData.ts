@@ -10,6 +10,10 @@ export interface MyProfile {
   homeAuthority?: UserProfile['homeAuthority'];
   homeAuthoritySource?: UserProfile['homeAuthoritySource'];
   locale?: string;
+  /** Answers in plain language (Leichte Sprache, plain English), when the person asked for it always. */
+  plainLanguage?: boolean;
+  /** The last question kept for "einfach erklärt", in the person's words. */
+  lastQuestion?: { text: string; at: string };
   /** The personal chat the bot writes to (their own chat and account ids), `null` when none is stored. */
   personalChat: { conversationId: string; userId?: string } | null;
   createdAt: string;
@@ -62,6 +66,8 @@ export function profileShown(profile: UserProfile): MyProfile {
     ...(profile.homeAuthority ? { homeAuthority: profile.homeAuthority } : {}),
     ...(profile.homeAuthoritySource ? { homeAuthoritySource: profile.homeAuthoritySource } : {}),
     ...(profile.locale ? { locale: profile.locale } : {}),
+    ...(profile.plainLanguage !== undefined ? { plainLanguage: profile.plainLanguage } : {}),
+    ...(profile.lastQuestion ? { lastQuestion: { text: profile.lastQuestion.text, at: profile.lastQuestion.at } } : {}),
     personalChat: p ? { conversationId: p.conversationId, ...(p.userId ? { userId: p.userId } : {}) } : null,
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,

@@ -2,6 +2,7 @@ import type { AuthorityCode } from '../directory/model';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { updateWithRetry } from '../common/etagRetry';
 import { deleteUnchanged } from '../storage/documentStore';
+import { ConcurrencyError } from '../storage/errors';
 
 /** Days a profile without a personal chat is kept after its last change (USER_IDLE_RETENTION_DAYS). */
 export const DEFAULT_IDLE_DAYS = 365;
@@ -55,6 +56,13 @@ export interface UserProfile {
   personal?: ConversationRef;
   /** Installations of the app in personal scope (issue 15); kept as long as the profile. */
   app?: PersonalAppRecord;
+  /** Answers in plain language (issue 18: Leichte Sprache, plain English), set with "immer einfache Sprache". */
+  plainLanguage?: boolean;
+  /**
+   * The person's last question to the answer engine, so that "einfach erklärt" can answer it again in plain language.
+   * Only a question the privacy guard found nothing in; replaced by the next one, deleted with the profile.
+   */
+  lastQuestion?: LastQuestion;
   createdAt: string;
   updatedAt: string;
   /**
@@ -63,6 +71,13 @@ export interface UserProfile {
    * cleared when a personal chat is stored again.
    */
   expiresAt?: number;
+}
+
+/** A question kept for "einfach erklärt" (see {@link UserProfile.lastQuestion}). */
+export interface LastQuestion {
+  text: string;
+  /** When it was asked (ISO). */
+  at: string;
 }
 
 export interface ProfileCacheOptions {
@@ -204,6 +219,19 @@ export class UserProfileRepository {
     });
     this.remember(aadObjectId, saved);
     return saved;
+  }
+
+  /**
+   * Keeps the person's last question in their profile with one patch and no read (a question turn already read the
+   * profile): nothing when there is no profile, or it is deleted at this moment ("Meine Daten löschen" wins).
+   */
+  async rememberQuestion(aadObjectId: string, question: LastQuestion): Promise<void> {
+    try {
+      const saved = await this.store.patch(aadObjectId, 'profile', [{ op: 'set', path: '/lastQuestion', value: question }]);
+      this.remember(aadObjectId, saved);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
   }
 
   /**
