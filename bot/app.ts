@@ -43,6 +43,7 @@ import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import { directoryFeature } from './handlers/directory';
+import { DirectoryEntryEditor } from '../services/directory/entryEditor';
 import { refreshIdsFrom } from './handlers/refreshIds';
 import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
@@ -100,11 +101,11 @@ const PURGE_INTERVAL_MS = 60 * 60_000;
 const PROFILE_CACHE_MS = 30_000;
 
 /** Loads the demo directory into an empty database (embedded, or when SEED_DEMO_DIRECTORY=true). */
-async function seedDemoDirectory(repo: DirectoryRepository, logger: Logger): Promise<void> {
+async function seedDemoDirectory(repo: DirectoryRepository, logger: Logger, now?: Date): Promise<void> {
   if (await repo.revision()) return;
   const result = parseDirectory(readFileSync(dataFile('demo-directory.json'), 'utf8'));
   if (!result.ok) throw new Error(`data/demo-directory.json is invalid: ${result.problems.map((p) => `${p.path} ${p.reason}`).join('; ')}`);
-  await repo.importDirectory(result.directory, 'seed');
+  await repo.importDirectory(result.directory, 'seed', now);
   logger.warn({ event: 'directory.demo_seeded' }, 'Loaded the demo directory: all people in it are fictitious ("… (Beispiel)").');
 }
 
@@ -172,7 +173,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const directory = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), audit);
     const unanswered = new UnansweredQuestions(database.store<UnansweredQuestion>(CONTAINERS.questions));
 
-    if (config.cosmos.seedDemo) await seedDemoDirectory(directory, logger);
+    if (config.cosmos.seedDemo) await seedDemoDirectory(directory, logger, options.now?.());
     const stored = await directory.load();
     if (!stored) {
       logger.warn({ event: 'directory.missing' }, 'No directory imported yet: answers name the responsible authority but no people. Import one with `npm run directory:import -- FILE`.');
@@ -388,6 +389,15 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, groups, profiles: ownProfiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
+    // The directory editor in the tab (issue 17/20): the IB's own entry, administrators every entry, with its history.
+    const directoryEditor = new DirectoryEntryEditor({
+      repository: directory,
+      directory: () => liveAnswers.engine.directory,
+      refresh: async () => void (await liveAnswers.refresh(true)),
+      admins: config.adminAadObjectIds,
+      groups,
+      now: options.now,
+    });
     const tabHost = config.publicBaseUrl ? new URL(config.publicBaseUrl).host : undefined;
     // The tab's tokens are for its own Entra app (TAB_APP_ID; the bot's registration unless the bot is a managed identity).
     const ssoValidator = config.tabAppId
@@ -414,7 +424,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: (token) => circle!.icsFor(token),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, directory: { editor: directoryEditor, logger } }),
       },
       config.host,
       config.port,

@@ -5,6 +5,7 @@ import { bodyReader } from '../bodyReader';
 import { loadStaticFiles, representation, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
+import { registerDirectoryRoutes, type DirectoryRouteDeps } from './directoryRoutes';
 import { registerCadenceRoutes } from './cadenceRoutes';
 import type { CadenceService } from '../../services/circle/cadenceService';
 
@@ -17,6 +18,8 @@ export interface TabRouteDeps {
   logger: Logger;
   /** The built tab (`tab/dist`). */
   staticDir: string;
+  /** The directory editor (bot/tab/directoryRoutes.ts): IB and administrators edit entries in the tab. */
+  directory?: DirectoryRouteDeps;
   /** The KfI's cadence of the Koordinierungskreis (bot/tab/cadenceRoutes.ts), when the circle runs. */
   cadence?: CadenceService;
 }
@@ -200,6 +203,8 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
   );
 
   if (deps.cadence) registerCadenceRoutes(server, deps.cadence, { authenticate, body, handle, json, reader });
+
+  if (deps.directory) registerDirectoryRoutes(server, deps.directory, { authenticate, body, handle, json, reader, lang });
 
   for (const action of ['preview', 'send'] as const) {
     server.post(

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/auditLog';
+import type { AuditEntry, AuditLog } from '../audit/auditLog';
 import { diff } from '../audit/auditLog';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
@@ -135,7 +135,9 @@ export class DirectoryRepository {
     for (const { part, current, next } of planned) {
       const changed = !current || !sameValue(current.data, next);
       if (!changed && sameValue(current.imported, part.data)) continue;
-      const doc = { id: part.id, kind: part.kind, data: next, imported: part.data, pk: PK, type: 'directory' } as DirectoryDoc;
+      // Fields beside the content (the confirmation prompt's state and its pending notices) stay as they are.
+      const { etag: _etag, data: _data, imported: _imported, ...kept } = current ?? ({} as Partial<Versioned<DirectoryDoc>>);
+      const doc = { ...kept, id: part.id, kind: part.kind, data: next, imported: part.data, pk: PK, type: 'directory' } as DirectoryDoc;
       if (current) await this.store.replace(doc, current.etag);
       else await this.store.create(doc);
       if (!changed) continue; // only the import record moved on
@@ -162,15 +164,20 @@ export class DirectoryRepository {
     action: string,
     change: (current: Authority) => Authority | undefined,
     now: Date = new Date(),
+    options: { expectedRevision?: (current: Authority) => boolean } = {},
   ): Promise<{ authority: Authority; changed: boolean }> {
     const id = `authority-${code}` as const;
     const current = await this.store.read(PK, id);
     if (!current || current.kind !== 'authority') throw new Error(`no directory entry for ${code}`);
+    // The editor's If-Match: the entry it showed is no longer the stored one.
+    if (options.expectedRevision && !options.expectedRevision(current.data)) throw new ConcurrencyError('directory', id);
     const next = change(structuredClone(current.data));
     const changes = next ? diff(current.data, next) : [];
     if (!next || changes.length === 0) return { authority: current.data, changed: false };
-    // The import record stays: an edit in Teams is what the next import must recognise as one.
-    await this.store.replace({ id, pk: PK, type: 'directory', kind: 'authority', data: next, ...(current.imported ? { imported: current.imported } : {}) }, current.etag);
+    // The import record and the confirmation prompt's state stay: an edit in Teams is what the next import must
+    // recognise as one.
+    const { etag: _etag, data: _data, ...rest } = current;
+    await this.store.replace({ ...rest, id, pk: PK, type: 'directory', kind: 'authority', data: next } as DirectoryDoc, current.etag);
     await this.audit.record(`directory:${id}`, actor, action, changes, now);
     await this.touch(now);
     return { authority: next, changed: true };
@@ -180,6 +187,11 @@ export class DirectoryRepository {
   private async touch(now: Date): Promise<void> {
     // One patch, no read: the meta part exists whenever an authority part does (both come from an import).
     await this.store.patch(PK, 'meta', [{ op: 'set', path: '/data/updatedAt', value: now.toISOString() }]);
+  }
+
+  /** The change history of one authority's entry (imports, chat and tab edits, confirmations), oldest first. */
+  history(code: AuthorityCode): Promise<AuditEntry[]> {
+    return this.audit.trail(`directory:authority-${code}`);
   }
 
   /** `updatedAt` of the stored directory: a cheap check whether a cached copy is stale. */
