@@ -6,7 +6,7 @@
 import type { CadenceDoc, CadenceDraft, CadenceView } from '../services/circle/cadenceService';
 import { startOf } from '../services/circle/cadence';
 import { CADENCE_TEXTS } from '../services/circle/cadenceTexts';
-import { formatBerlinDateTime, formatBerlinRange } from '../services/common/berlinTime';
+import { formatBerlin, formatBerlinRange } from '../services/common/berlinTime';
 import type { OutgoingActivity } from '../services/notifications/model';
 import { cardText } from '../services/text/escape';
 import type { Lang } from '../services/workflow/texts';
@@ -43,7 +43,7 @@ export function draftDateLabels(settings: Settings, draft: CadenceDraft, lang: L
   return draft.dates.map((date, i) => {
     const start = startOf(settings.rule, { date });
     const label = formatBerlinRange(start, new Date(start.getTime() + settings.durationMinutes * 60_000), lang);
-    return i === 0 && draft.holiday ? `${label} (${t.holidayMoved(draft.holiday)})` : label;
+    return i === 0 && draft.holiday ? `${label} – ${t.holidayMoved(draft.holiday)}` : label;
   });
 }
 
@@ -64,7 +64,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
   const kind = t.kind[s.kind];
   const done =
     draft.status === 'confirmed' && draft.confirmedAt
-      ? t.confirmedBy(cardText(view.confirmedByName ?? 'KfI'), formatBerlinDateTime(new Date(draft.confirmedAt)))
+      ? t.confirmedBy(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(draft.confirmedAt), lang))
       : draft.status === 'superseded'
         ? t.superseded
         : '';
@@ -75,7 +75,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
     markerStyle: open ? 'attention' : 'emphasis',
     status: opts.status ?? done,
     statusStyle: opts.statusStyle ?? (draft.status === 'confirmed' ? 'good' : 'default'),
-    intro: t.draftIntro(kind, dates[0]),
+    intro: t.draftIntro(kind, dates[0].split(' – ')[0]),
     title: cardText(s.title),
     place: s.place ? cardText(s.place) : '',
     labels: { title: t.titleLabel, place: t.placeLabel },

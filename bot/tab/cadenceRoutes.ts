@@ -83,7 +83,7 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
     saveLabel: both((t) => t.save),
     upcomingHeading: both((t) => t.upcoming),
     upcoming: view.upcoming.map((o) => {
-      const label = (lang: Lang) => `${formatBerlin(new Date(o.start), lang)}${o.holiday ? ` (${CADENCE_TEXTS[lang].holidayMoved(o.holiday)})` : ''}`;
+      const label = (lang: Lang) => `${formatBerlin(new Date(o.start), lang)}${o.holiday ? ` – ${CADENCE_TEXTS[lang].holidayMoved(o.holiday)}` : ''}`;
       return { ruleDate: o.ruleDate, label: { de: label('de'), en: label('en') }, prepareOn: { de: CADENCE_TEXTS.de.prepareOn(formatBerlinDay(new Date(o.prepareAt), 'de')), en: CADENCE_TEXTS.en.prepareOn(formatBerlinDay(new Date(o.prepareAt), 'en')) } };
     }),
     ...(draft && c && draft.status !== 'superseded'

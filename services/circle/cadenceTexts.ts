@@ -7,6 +7,12 @@ import type { Lang, Texts } from '../workflow/texts';
 const WEEKDAYS_DE = ['Sonntag', 'Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag'];
 const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const ORD_DE: Record<string, string> = { '1': 'ersten', '2': 'zweiten', '3': 'dritten', '4': 'vierten', '-1': 'letzten' };
+/** The NRW public holidays (services/calendar/workingDays.ts names them in German) in English. */
+const HOLIDAYS_EN: Record<string, string> = {
+  Neujahr: 'New Year’s Day', Karfreitag: 'Good Friday', Ostermontag: 'Easter Monday', 'Tag der Arbeit': 'Labour Day', 'Christi Himmelfahrt': 'Ascension Day',
+  Pfingstmontag: 'Whit Monday', Fronleichnam: 'Corpus Christi', 'Tag der Deutschen Einheit': 'German Unity Day', Allerheiligen: 'All Saints’ Day',
+  '1. Weihnachtstag': 'Christmas Day', '2. Weihnachtstag': 'Boxing Day',
+};
 const ORD_EN: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' };
 
 const de = {
@@ -26,7 +32,7 @@ const de = {
   lead: (weeks: number) => `Der Entwurf wird ${weeks === 1 ? 'eine Woche' : `${weeks} Wochen`} vorher vorbereitet; an die Mitglieder geht erst etwas, wenn das KfI ihn bestätigt.`,
   off: 'Der Rhythmus ist ausgeschaltet: Es werden keine Entwürfe vorbereitet.',
   none: 'Es ist noch kein Rhythmus festgelegt.',
-  holidayMoved: (holiday: string) => `verschoben wegen Feiertag (${holiday})`,
+  holidayMoved: (holiday: string) => `verschoben wegen Feiertag: ${holiday}`,
   prepareOn: (date: string) => `Entwurf am ${date}`,
   draftIntro: (kind: string, when: string) => `Das KfI hat einen Rhythmus festgelegt. Für den nächsten Termin (${when}) ist eine ${kind} vorbereitet. Sie geht erst an den Koordinierungskreis, wenn Sie sie bestätigen.`,
   slotsLabel: 'Vorgeschlagene Termine',
@@ -95,7 +101,7 @@ const en: Texts<typeof de> = {
   lead: (weeks: number) => `The draft is prepared ${weeks === 1 ? 'one week' : `${weeks} weeks`} ahead; nothing goes to the members until the KfI confirms it.`,
   off: 'The cadence is switched off: no drafts are prepared.',
   none: 'No cadence has been set yet.',
-  holidayMoved: (holiday: string) => `moved because of a public holiday (${holiday})`,
+  holidayMoved: (holiday: string) => `moved for a public holiday: ${HOLIDAYS_EN[holiday] ?? holiday}`,
   prepareOn: (date: string) => `draft on ${date}`,
   draftIntro: (kind: string, when: string) => `The KfI has set a cadence. A ${kind} for the next date (${when}) has been prepared. It goes to the coordination circle only when you confirm it.`,
   slotsLabel: 'Proposed dates',
