@@ -6,6 +6,7 @@
 import { itemCard, itemListCard, reportFormCard, requestFormCard, type ItemAction, type ItemCardData, type ItemField, type ReportFormField, type RequestFormField } from '../../cards/requestCards';
 import { berlinParts, formatBerlinDate, formatBerlinDay } from '../common/berlinTime';
 import { AUTHORITY_CODES, AUTHORITY_NAMES } from '../directory/model';
+import { buttonRowFits } from '../text/buttonWidth';
 import { cardText } from '../text/escape';
 import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
@@ -80,20 +81,12 @@ export const ITEM_INPUTS = {
 const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason', 'paper']);
 const KIND: Partial<Record<InputId, ItemField['kind']>> = { date: 'date', time: 'time' };
 
-/** The width a row of buttons has on a 328 px phone (the card's padding taken off). */
-const PHONE_ROW_PX = 296;
 /**
- * About how wide Teams draws a row of buttons: 14 px Segoe UI Semibold, 12 px padding on each side, 8 px between
- * buttons, 32 px for the overflow button. An estimate on the generous side, to decide the layout: 8.5 px a character,
- * because English labels with wide letters ("Propose a meeting": 17 characters, about 127 px) were cut at 7.5 px a
- * character. The IB's two buttons and "…" are the tightest row: "Antworten" and "Nachfragen" (a 17-character
+ * Whether a row of buttons fits on a 328 px phone (services/text/buttonWidth.ts, Selawik's widths, the same estimate
+ * the reading checks use). The IB's two buttons and "…" are the tightest row: "Antworten" and "Nachfragen" (a
  * "Rückfrage stellen" was cut there).
  */
-function rowWidth(buttons: readonly ItemAction[], overflow: boolean): number {
-  const labels = buttons.reduce((sum, b) => sum + Math.ceil(b.title.length * 8.5) + 24, 0);
-  const count = buttons.length + (overflow ? 1 : 0);
-  return labels + (overflow ? 32 : 0) + Math.max(0, count - 1) * 8;
-}
+const rowFits = (buttons: readonly ItemAction[], overflow: boolean): boolean => buttonRowFits(buttons.map((b) => b.title), overflow);
 
 /** A refused form: the refusal's whole text (shown on top when a problem has no field on the form) and its problems. */
 export interface FormRefusal {
@@ -276,7 +269,7 @@ export class RequestViews {
 
     // Two long German labels and the overflow button do not fit side by side on a phone, where Teams would cut them
     // ("Term…"): then the first button, if it needs no input, gets a row of its own.
-    const lead = rowWidth(actions.filter((a) => a.mode === 'primary'), actions.some((a) => a.mode === 'secondary')) > PHONE_ROW_PX && actions[0]?.mode === 'primary' && actions[0].fields.length === 0 ? actions.splice(0, 1) : [];
+    const lead = !rowFits(actions.filter((a) => a.mode === 'primary'), actions.some((a) => a.mode === 'secondary')) && actions[0]?.mode === 'primary' && actions[0].fields.length === 0 ? actions.splice(0, 1) : [];
 
     let decisionText = '';
     if (item.decision) {
