@@ -10,24 +10,33 @@
  *
  * Besides the pictures, every button whose label the renderer cuts ("Term…") is measured at each width and listed in
  * dist/gallery/report.json and in the index, with the reading checks' findings (test/support/cardReading.ts).
- * Fonts: Teams uses Segoe UI, which this machine does not have; the host config's fallback (usually DejaVu Sans) is
- * wider, so a label cut here may still fit in Teams. The report therefore lists the measured overflow and whether the
- * label would still be cut with text about 15 % narrower (Segoe UI's width relative to DejaVu Sans, an estimate).
+ * Font: Teams draws cards in Segoe UI, which is not free to ship. The page draws them in Selawik instead (Microsoft's
+ * open-licensed stand-in designed with Segoe UI's metrics; SIL OFL 1.1; regular, semibold and bold in
+ * scripts/galleryFonts/, see the README there), loaded as the family 'Segoe UI' from the page itself, so labels are as
+ * wide as in Teams. Each button row is also compared with the product's estimate (services/text/buttonWidth.ts): the
+ * report lists rows where the estimate says "fits" and the renderer cut a label, or the other way round.
  *
  * `npm run gallery -- item/ib` renders only the fixtures whose name contains "item/ib" (the folder is emptied first).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../services/paths';
-import { renderCardFixtures, type CardFixture } from '../test/fixtures/cards';
+import { fixtureUserTexts, renderCardFixtures, type CardFixture } from '../test/fixtures/cards';
 import { launchChromium } from '../test/support/browser';
-import { describeFindings, readCard } from '../test/support/cardReading';
+import { describeFindings, MAX_PRIMARY_ACTIONS, readCard, readVisible } from '../test/support/cardReading';
+import { buttonRowFits } from '../services/text/buttonWidth';
 
 const WIDTHS = [450, 328] as const;
 const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
-/** Segoe UI's text width relative to the fallback font (DejaVu Sans), for the "would Teams cut it" estimate. */
-const SEGOE_RATIO = 0.85;
+
+/** Selawik (scripts/galleryFonts/) as the family 'Segoe UI' at the weights the host config uses, from data: URLs. */
+function fontFaces(): string {
+  const dir = path.join(projectRoot, 'scripts', 'galleryFonts');
+  const face = (file: string, weight: number) =>
+    `@font-face{font-family:'Segoe UI';font-style:normal;font-weight:${weight};src:url(data:font/woff2;base64,${readFileSync(path.join(dir, file)).toString('base64')}) format('woff2')}`;
+  return [face('selawk.woff2', 400), face('selawksb.woff2', 600), face('selawkb.woff2', 700)].join('\n');
+}
 
 const OUT = path.join(projectRoot, 'dist', 'gallery');
 
@@ -52,8 +61,8 @@ const BASE_CSS = `body{margin:0;padding:16px;font-family:'Segoe UI',Tahoma,Genev
   .ac-input input,.ac-input select,.ac-input textarea,input.ac-input,textarea.ac-input,select.ac-input{min-height:32px;padding:4px 8px;border:1px solid;border-radius:4px;box-sizing:border-box;font:inherit}
   a{color:inherit}`;
 
-function page(theme: Theme, width: number, library: string): string {
-  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><style>${BASE_CSS}${THEME_CSS[theme]}#card{width:${width}px}</style>
+function page(theme: Theme, width: number, library: string, fonts: string): string {
+  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><style>${fonts}${BASE_CSS}${THEME_CSS[theme]}#card{width:${width}px}</style>
 <script>${library.replace(/<\/script/gi, '<\\/script')}</script></head><body><div id="card"></div></body></html>`;
 }
 
@@ -62,7 +71,7 @@ interface Shot {
   theme: Theme;
   width: number;
   /** Buttons whose label the renderer cut, with the label's and the button's width in px. */
-  cut: Array<{ title: string; textWidth: number; boxWidth: number; cutInTeams: boolean; inShowCard: boolean }>;
+  cut: Array<{ title: string; textWidth: number; boxWidth: number; inShowCard: boolean }>;
 }
 
 interface Entry {
@@ -77,10 +86,9 @@ async function renderInPage(
   pg: import('playwright-core').Page,
   card: Record<string, unknown>,
   hostConfig: unknown,
-  ratio: number,
 ): Promise<Shot['cut']> {
   return pg.evaluate(
-    ({ card, hostConfig, ratio }) => {
+    ({ card, hostConfig }) => {
       const AC = (window as unknown as { AdaptiveCards: typeof import('adaptivecards') }).AdaptiveCards;
       // Teams renders Markdown in TextBlocks: links, bold, italics, lists, paragraphs. A small subset suffices here.
       const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -117,7 +125,7 @@ async function renderInPage(
           .filter((b) => b.offsetParent !== null && !/^(\.\.\.|…)$/.test(b.innerText.trim()))
           .map((b) => {
             const title = (b.querySelector('div') ?? b) as HTMLElement;
-            return { title: title.innerText, textWidth: title.scrollWidth, boxWidth: title.clientWidth, cutInTeams: title.scrollWidth * ratio > title.clientWidth + 1, inShowCard };
+            return { title: title.innerText, textWidth: title.scrollWidth, boxWidth: title.clientWidth, inShowCard };
           })
           .filter((m) => m.textWidth > m.boxWidth + 1);
       const cut = measure(false);
@@ -131,7 +139,7 @@ async function renderInPage(
       }
       return cut;
     },
-    { card, hostConfig, ratio },
+    { card, hostConfig },
   );
 }
 
@@ -141,7 +149,7 @@ function indexHtml(entries: Entry[], broken: Array<{ name: string; error: string
   const e = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const rows = entries
     .map((x) => {
-      const cut = x.shots.flatMap((s) => s.cut.map((c) => `${s.theme} ${s.width} px: „${e(c.title)}“ ${c.textWidth} px in ${c.boxWidth} px${c.cutInTeams ? ' — also with Segoe UI (estimate)' : ' — fits with Segoe UI (estimate)'}`));
+      const cut = x.shots.flatMap((s) => s.cut.map((c) => `${s.theme} ${s.width} px: „${e(c.title)}“ ${c.textWidth} px in ${c.boxWidth} px${c.inShowCard ? ' (aufgeklappt)' : ''}`));
       const notes = [...x.findings.map(e), ...cut];
       return `<section id="${e(x.name)}"><h2>${e(x.name)}</h2>${notes.length ? `<ul>${notes.map((n) => `<li>${n}</li>`).join('')}</ul>` : '<p>Keine Befunde.</p>'}
 <div class="shots">${x.shots.map((s) => `<figure><img src="${s.file}" alt="${e(x.name)} ${s.theme} ${s.width} px" loading="lazy"><figcaption>${s.theme}, ${s.width} px</figcaption></figure>`).join('')}</div></section>`;
@@ -156,11 +164,37 @@ ${broken.length ? `<h2>Nicht darstellbar</h2><ul>${broken.map((b) => `<li>${e(b.
 ${rows}</body></html>`;
 }
 
+/**
+ * Where the product's row estimate (services/text/buttonWidth.ts) and the measurement at 328 px (light) disagree, per
+ * card: the estimate lets a row pass whose label was cut, or finds a row too long that the renderer drew whole.
+ */
+function estimateDisagreements(fixtures: CardFixture[], entries: Entry[]): string[] {
+  const out: string[] = [];
+  fixtures.forEach((f, i) => {
+    const shot = entries[i].shots.find((s) => s.width === 328 && s.theme === 'light');
+    if (!shot) return;
+    const measuredCut = shot.cut.filter((c) => !c.inShowCard).map((c) => c.title);
+    const { rows } = readVisible(f.card);
+    const estimatedCut = rows
+      .filter((r) => !r.path.includes('.card.'))
+      .flatMap((r) => {
+        const primary = r.actions.filter((a) => !a.secondary);
+        const shown = primary.slice(0, MAX_PRIMARY_ACTIONS).map((a) => a.title);
+        return shown.length && !buttonRowFits(shown, primary.length < r.actions.length) ? shown : [];
+      });
+    if (measuredCut.length && !estimatedCut.length) out.push(`${f.name}: estimated to fit, measured cut: ${measuredCut.join(', ')}`);
+    if (estimatedCut.length && !measuredCut.length) out.push(`${f.name}: estimated too long, measured whole: ${estimatedCut.join(', ')}`);
+  });
+  return out;
+}
+
 async function main(): Promise<void> {
   const only = process.argv[2];
   const { fixtures: all, broken } = await renderCardFixtures();
   const fixtures = only ? all.filter((f) => f.name.includes(only)) : all;
   const library = readFileSync(require.resolve('adaptivecards/dist/adaptivecards.js'), 'utf8');
+  const fonts = fontFaces();
+  const typed = await fixtureUserTexts();
   const hostConfigs: Record<Theme, unknown> = {
     light: JSON.parse(readFileSync(path.join(projectRoot, 'cards', 'hostConfigs', 'microsoft-teams-light.json'), 'utf8')),
     dark: JSON.parse(readFileSync(path.join(projectRoot, 'cards', 'hostConfigs', 'microsoft-teams-dark.json'), 'utf8')),
@@ -168,7 +202,7 @@ async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
 
-  const entries: Entry[] = fixtures.map((f) => ({ name: f.name, lang: f.lang, shots: [], findings: describeFindings(readCard(f.card, f.lang)) }));
+  const entries: Entry[] = fixtures.map((f) => ({ name: f.name, lang: f.lang, shots: [], findings: describeFindings(readCard(f.card, f.lang, typed)) }));
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ deviceScaleFactor: 1, colorScheme: 'light', locale: 'de-DE' });
@@ -178,9 +212,15 @@ async function main(): Promise<void> {
     for (const theme of THEMES) {
       for (const width of WIDTHS) {
         await pg.setViewportSize({ width: width + 32, height: 900 });
-        await pg.setContent(page(theme, width, library), { waitUntil: 'load' });
+        await pg.setContent(page(theme, width, library, fonts), { waitUntil: 'load' });
+        // The data: fonts load asynchronously; a picture in the fallback font would measure the wrong widths.
+        const loaded = await pg.evaluate(async () => {
+          await Promise.all(['400', '600', '700'].map((w) => document.fonts.load(`${w} 14px 'Segoe UI'`)));
+          return document.fonts.check("600 14px 'Segoe UI'");
+        });
+        if (!loaded) throw new Error('the Selawik font (scripts/galleryFonts/) did not load');
         for (const [i, f] of fixtures.entries()) {
-          const cut = await renderInPage(pg, f.card, hostConfigs[theme], SEGOE_RATIO);
+          const cut = await renderInPage(pg, f.card, hostConfigs[theme]);
           const file = fileName(f, theme, width);
           await pg.locator('#card').screenshot({ path: path.join(OUT, file), animations: 'disabled' });
           entries[i].shots.push({ file, theme, width, cut });
@@ -194,13 +234,14 @@ async function main(): Promise<void> {
   writeFileSync(path.join(OUT, 'report.json'), JSON.stringify({ fixtures: entries, broken }, null, 2));
   writeFileSync(path.join(OUT, 'index.html'), indexHtml(entries, broken));
   const pictures = entries.reduce((n, x) => n + x.shots.length, 0);
-  const cutAt328 = entries.filter((x) => x.shots.some((s) => s.width === 328 && s.theme === 'light' && s.cut.some((c) => c.cutInTeams)));
+  const cutAt328 = entries.filter((x) => x.shots.some((s) => s.width === 328 && s.theme === 'light' && s.cut.length));
   console.log(`${pictures} pictures of ${entries.length} cards in ${path.relative(projectRoot, OUT)}/ (index.html, report.json)`);
   if (broken.length) console.log(`not rendered: ${broken.map((b) => b.name).join(', ')}`);
   for (const x of cutAt328) {
     const s = x.shots.find((y) => y.width === 328 && y.theme === 'light')!;
-    console.log(`cut at 328 px: ${x.name}: ${s.cut.filter((c) => c.cutInTeams).map((c) => `„${c.title}“`).join(', ')}`);
+    console.log(`cut at 328 px: ${x.name}: ${s.cut.map((c) => `„${c.title}“`).join(', ')}`);
   }
+  for (const d of estimateDisagreements(fixtures, entries)) console.log(`estimate: ${d}`);
   for (const x of entries.filter((y) => y.findings.length)) console.log(`reading: ${x.name}: ${x.findings.join(' / ')}`);
 }
 

@@ -9,9 +9,11 @@
  * cards of `Action.ShowCard` (they open in place). Not visible, so not read: input values (an `Input.Date` value is ISO
  * by definition), ids, `data`, URLs of `Action.OpenUrl` and of Markdown links, `fallback`, the card's `refresh`.
  *
- * The width rule (`actionTooLong`, see `titleBudget`) estimates; the gallery (scripts/gallery.ts) measures the rendered buttons and
+ * The width rule (`actionTooLong`, services/text/buttonWidth.ts) estimates; the gallery (scripts/gallery.ts) measures the rendered buttons and
  * reports those whose text is cut.
  */
+
+import { buttonRowFits, buttonRowWidthPx, MAX_PRIMARY_ACTIONS, NARROW_ROW_PX } from '../../services/text/buttonWidth';
 
 export type ReadingRule = 'internalId' | 'isoDate' | 'timeZone' | 'rawUrl' | 'englishWord' | 'germanWord' | 'tooManyActions' | 'actionTooLong';
 
@@ -239,33 +241,13 @@ export function germanWords(text: string, userTexts: readonly string[] = []): st
 
 // ------------------------------------------------------------------------------------------------ the rules on buttons
 
-/**
- * How many characters of button titles fit side by side at 328 px (Teams' narrowest card, the phone) before the
- * renderer cuts them with "…". Estimate, checked against the gallery's measurements (scripts/gallery.ts):
- * - 328 px less the card's padding (16 px each side, Teams host config `spacing.padding`) leaves 296 px;
- * - buttons stand `buttonSpacing` 8 px apart; each has about 26 px of its own (12 px padding each side, 1 px border);
- * - the overflow button "…" (shown when any action is `mode: "secondary"`) takes about 38 px;
- * - Segoe UI Semibold 14 px averages about 7.5 px per character of German labels (the gallery measures DejaVu Sans
- *   Bold at 8.2 px; 7 px per character let "Antworten" + "Rückfrage stellen" pass, which the gallery measured cut).
- * The renderer shrinks the buttons of a row together, so the titles' lengths add up: two buttons with the "…" menu
- * get 25 characters together (e.g. "Antworten" + "Nachfragen" = 19 fits; "Antworten" + "Rückfrage stellen" = 26 and
- * "Zur Kenntnis nehmen" + "Termin vorschlagen" = 37 do not), two without it 31, one with it 29, one alone 36.
+/*
+ * The width rule uses the product's own estimate of a button row at 328 px (services/text/buttonWidth.ts: Selawik
+ * Semibold 14 px widths, Microsoft's metric-compatible stand-in for Segoe UI, the buttons' padding and gaps, the "…"
+ * menu): the same one the request views choose their rows with. Two buttons beside "…" get 296 px, e.g. "Antworten" +
+ * "Nachfragen" take 260 px and fit; "Antworten" + "Rückfrage stellen" take 297 px and do not (the gallery measured it cut).
  */
-export const NARROW_CARD_PX = 328;
-const CARD_PADDING_PX = 16;
-const BUTTON_GAP_PX = 8;
-const BUTTON_OWN_PX = 26;
-const OVERFLOW_BUTTON_PX = 38;
-const CHAR_PX = 7.5;
-/** Buttons visible side by side at 328 px; the rest belong in the overflow menu (`mode: "secondary"`). */
-export const MAX_PRIMARY_ACTIONS = 2;
-
-/** The characters that `primary` buttons (and the "…" menu when `overflow`) leave for their titles at 328 px. */
-export function titleBudget(primary: number, overflow: boolean): number {
-  const buttons = primary + (overflow ? 1 : 0);
-  const px = NARROW_CARD_PX - 2 * CARD_PADDING_PX - Math.max(0, buttons - 1) * BUTTON_GAP_PX - primary * BUTTON_OWN_PX - (overflow ? OVERFLOW_BUTTON_PX : 0);
-  return Math.floor(px / CHAR_PX);
-}
+export { MAX_PRIMARY_ACTIONS, NARROW_CARD_PX } from '../../services/text/buttonWidth';
 
 function clip(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
@@ -312,10 +294,9 @@ export function readCard(card: Json, lang: 'de' | 'en', userTexts: readonly stri
     const primary = row.actions.filter((a) => !a.secondary);
     if (primary.length > MAX_PRIMARY_ACTIONS) push('tooManyActions', row.path, `${primary.length} buttons: ${primary.map((a) => a.title).join(' | ')}`, '');
     const overflow = primary.length < row.actions.length;
-    const budget = titleBudget(Math.min(primary.length, MAX_PRIMARY_ACTIONS), overflow);
-    const shown = primary.slice(0, MAX_PRIMARY_ACTIONS);
-    const chars = shown.reduce((n, a) => n + [...a.title].length, 0);
-    if (shown.length && chars > budget) push('actionTooLong', row.path, `${shown.map((a) => a.title).join(' | ')} (${chars} > ${budget} characters${overflow ? ' beside "…"' : ''})`, '');
+    const shown = primary.slice(0, MAX_PRIMARY_ACTIONS).map((a) => a.title);
+    const px = buttonRowWidthPx(shown, overflow);
+    if (shown.length && !buttonRowFits(shown, overflow)) push('actionTooLong', row.path, `${shown.join(' | ')} (${px} > ${NARROW_ROW_PX} px${overflow ? ' beside "…"' : ''})`, '');
   }
   return findings;
 }

@@ -1,4 +1,4 @@
-import { GERMAN_TERMS_KEPT, GERMAN_UI_WORDS, germanWords, readCard, titleBudget, readVisible, withoutLinkTargets, type ReadingRule } from '../../support/cardReading';
+import { GERMAN_TERMS_KEPT, GERMAN_UI_WORDS, germanWords, readCard, readVisible, withoutLinkTargets, type ReadingRule } from '../../support/cardReading';
 
 /** A small card with one TextBlock. */
 const textCard = (text: string) => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text, wrap: true }] });
@@ -169,23 +169,19 @@ describe('the button rules at 328 px', () => {
     expect(readCard(nested, 'de').map((f) => `${f.rule}@${f.path}`)).toEqual(['tooManyActions@actions[0].card.actions']);
   });
 
-  it('budget the characters the titles of a row share at 328 px: 25 for two beside "…", 31 for two, 29 for one beside "…", 36 alone', () => {
-    expect([titleBudget(2, true), titleBudget(2, false), titleBudget(1, true), titleBudget(1, false)]).toEqual([25, 31, 29, 36]);
-  });
-
   it('find titles that would be cut, counting the "…" menu', () => {
     const more = button('Verlauf', { mode: 'secondary' });
-    // 9 + 10 = 19 characters beside "…": fits.
+    // 74 + 80 px of labels beside "…": 260 px, fits.
     expect(found({ type: 'AdaptiveCard', actions: [button('Antworten'), button('Nachfragen'), more] })).toEqual([]);
-    // 9 + 17 = 26 beside "…": cut (the gallery measured it cut at 328 px).
+    // 74 + 117 px beside "…": 297 px, cut (the gallery measured it cut at 328 px).
     expect(found({ type: 'AdaptiveCard', actions: [button('Antworten'), button('Rückfrage stellen'), more] }, 'de', 'actionTooLong')).toEqual([
-      'actionTooLong:Antworten | Rückfrage stellen (26 > 25 characters beside "…")',
+      'actionTooLong:Antworten | Rückfrage stellen (297 > 296 px beside "…")',
     ]);
-    // 19 + 18 = 37 beside "…": cut.
+    // 144 + 130 px beside "…": cut.
     expect(found({ type: 'AdaptiveCard', actions: [button('Zur Kenntnis nehmen'), button('Termin vorschlagen'), more] }, 'de', 'actionTooLong')).toEqual([
-      'actionTooLong:Zur Kenntnis nehmen | Termin vorschlagen (37 > 25 characters beside "…")',
+      'actionTooLong:Zur Kenntnis nehmen | Termin vorschlagen (380 > 296 px beside "…")',
     ]);
-    // The same two without the menu: 37 > 31, still cut; one of them alone fits.
+    // The same two without the menu: 334 px, still cut; one of them alone fits.
     expect(found({ type: 'AdaptiveCard', actions: [button('Zur Kenntnis nehmen'), button('Termin vorschlagen')] }, 'de', 'actionTooLong')).toHaveLength(1);
     expect(found({ type: 'AdaptiveCard', actions: [button('Schriftliche Vorlage anfordern')] })).toEqual([]);
     expect(found({ type: 'AdaptiveCard', actions: [button('Termin vorschlagen und schriftliche Vorlage anfordern')] }, 'de', 'actionTooLong')).toHaveLength(1);
