@@ -19,6 +19,7 @@ import { HEAD_REACH_PREFIX, headReachListener } from '../services/requests/headR
 import { CIRCLE_REACH_PREFIX, circleReachListener } from '../services/circle/reach';
 import { CIRCLE_SOURCE } from '../services/circle/notifications';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
+import { reportIcs } from '../services/requests/termin';
 import { RequestViews } from '../services/requests/views';
 import { collectMyData, type MyData } from '../services/privacy/myData';
 import { eraseMyData } from '../services/privacy/erasure';
@@ -279,6 +280,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       audienceOf: (item) => requestService.audienceOf(item),
       // A card names its linked items by subject: one read each, only for items that have them (a request made a report).
       linkedOf: async (item) => (await Promise.all(item.linked.map((id) => requestService.repo.get(item.authority, id)))).filter((l) => l !== undefined),
+      // An agreed Vortrag date's .ics, served on the circle's calendar route.
+      icsUrl: (token) => `${baseUrl()}/kalender/${token}.ics`,
       // "Überfällig" on a request past its Frist, by the service's clock.
       today: () => berlinDate(requestService.currentTime()),
     });
@@ -290,6 +293,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       rolesFor: (id, item) => requestService.rolesFor(id, item),
       reminderDueAt: (item) => requestService.reminderDueAt(item),
       reminderJobKind: JOB_KINDS.remind,
+      // An agreed Vortrag date: a Teams meeting for head and IB in GRAPH_MEETING_MAILBOX with Graph's `meetings`, else the .ics.
+      invitation: {
+        directory: () => liveAnswers.engine.directory,
+        writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: () => (options.now ? options.now() : new Date()).getTime() },
+        ...(graph && config.graph?.meetingMailbox ? { graph, mailbox: config.graph.meetingMailbox } : {}),
+      },
+      icsUrl: (token) => `${baseUrl()}/kalender/${token}.ics`,
       logger,
       // A Vortrag whose head cannot be reached in Teams goes by e-mail when Graph may send mail from a configured mailbox.
       ...(graph && config.graph?.mailFrom
@@ -422,7 +432,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         logger,
         maxBodyBytes: config.maxBodyBytes,
         ready: () => database.ping(),
-        calendar: (token) => circle!.icsFor(token),
+        calendar: async (token) => (await circle!.icsFor(token)) ?? (await reportIcs(database.store<ItemDoc>(CONTAINERS.items), token)),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
         routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, directory: { editor: directoryEditor, logger } }),
       },

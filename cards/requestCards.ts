@@ -74,6 +74,8 @@ export interface ItemField {
   errorMessage: string;
   /** What the viewer typed, when a refused action brings the card back ('' otherwise). */
   value: string;
+  /** Why the server refused what was typed here, one sentence shown under the input ('' for none). */
+  error: string;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { RequestNotifier } from '../../services/requests/notifications';
 import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
 import type { FormRefusal, RequestViews, TypedValues } from '../../services/requests/views';
+import { formatBerlinDate } from '../../services/common/berlinTime';
 import { messageText } from '../../services/text/escape';
 import type { Refusal } from '../../services/workflow/outcome';
 import type { UserProfile } from '../../services/users/userProfiles';
@@ -61,6 +62,8 @@ const schemas = {
   text: z.object({ ...ref, rev, question: str, answer: str, reply: str, text: str }).passthrough(),
   /** One of the head's decisions: a meeting's `date` and `time`, a `note`, an `instruction` or a `reason` (older cards: `text`). */
   decision: z.object({ ...ref, rev, date: str, time: str, note: str, instruction: str, reason: str, text: str }).passthrough(),
+  /** Termin: another date proposed by the side whose turn it is (`date`, `time`). */
+  counterMeeting: z.object({ ...ref, rev, date: str, time: str }).passthrough(),
   /** The IB hands in the paper the head asked for: its text (`paper`) and an optional https link (`link`). */
   handIn: z.object({ ...ref, rev, paper: str, link: str, text: str }).passthrough(),
   legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
@@ -115,10 +118,10 @@ export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'vi
     fieldNames: texts(caller.lang).fieldNames,
     ...(again
       ? {
-          invalid: async (_problems, text) => {
+          invalid: async (problems, text) => {
             const view = await service.view(caller.aadObjectId, again.ref);
             if (!('item' in view)) return refused(caller.lang, view);
-            return invokeResponse.card(await views.item(caller.lang, view.item, view.roles, text, 'attention', again.typed));
+            return invokeResponse.card(await views.item(caller.lang, view.item, view.roles, text, 'attention', again.typed, problems));
           },
         }
       : {}),
@@ -168,6 +171,13 @@ export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'vi
         const text = data.paper ?? data.text ?? '';
         return act(party, caller, data, { type: 'handIn', text, link: data.link }, { paper: text, link: data.link });
       },
+    },
+    // Termin: the side whose turn it is accepts the proposed date or proposes another (RdErl. Nr. 4).
+    { verb: REQUEST_VERBS.acceptMeeting, schema: schemas.step, run: (party, caller, data: z.infer<typeof schemas.step>) => act(party, caller, data, { type: 'acceptMeeting' }) },
+    {
+      verb: REQUEST_VERBS.counterMeeting,
+      schema: schemas.counterMeeting,
+      run: (party, caller, data: z.infer<typeof schemas.counterMeeting>) => act(party, caller, data, { type: 'counterMeeting', date: data.date, time: data.time }, { date: data.date, time: data.time }),
     },
     // Cards posted before the typed verbs: the same handlers.
     {
@@ -317,7 +327,11 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           // A Weisung's text is part of the record (RdErl. Nr. 4): shown with the decision it came with.
           const instruction = e.changes.find((c) => c.path === '/decision/text' && typeof c.to === 'string');
           const said = instruction ? (caller.lang === 'de' ? `: „${messageText(String(instruction.to))}“` : `: "${messageText(String(instruction.to))}"`) : '';
-          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}`;
+          // Termin: each proposed date and the agreed one stay on record ("2026-12-08T10:30" → "08.12.2026, 10:30 Uhr").
+          const date = e.changes.find((c) => (c.path === '/termin' || c.path === '/termin/agreed') && typeof c.to === 'string');
+          const [day, time] = date ? String(date.to).split('T') : [];
+          const when = day && time ? `: ${t.termin.when(formatBerlinDate(day, caller.lang), time)}` : '';
+          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}${when}`;
         });
         await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
         return invokeResponse.card(await views.item(caller.lang, result.view.item, result.view.roles));

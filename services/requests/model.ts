@@ -14,13 +14,18 @@ export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 export const REQUEST_STATUSES = ['neu', 'in_bearbeitung', 'rueckfrage', 'erledigt', 'eskaliert'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const REPORT_STATUSES = ['eingereicht', 'termin_vorgeschlagen', 'schriftlich', 'vorgelegt', 'zur_kenntnis', 'abgelehnt', 'weisung', 'weisung_bestaetigt'] as const;
+export const REPORT_STATUSES = [
+  'eingereicht', 'termin_vorgeschlagen', 'termin_gegenvorschlag', 'termin_vereinbart', 'schriftlich', 'vorgelegt', 'zur_kenntnis', 'abgelehnt', 'weisung', 'weisung_bestaetigt',
+] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /** A report waits for the head's decision: registered, or the paper the head asked for handed in (the head decides again). */
 export const AWAITING_DECISION: readonly ReportStatus[] = ['eingereicht', 'vorgelegt'];
-/** A report is open while the head or the IB still has to act: the paper and the Weisung's acknowledgement are the IB's. */
-export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = [...AWAITING_DECISION, 'schriftlich', 'weisung'];
+/**
+ * A report is open while the head or the IB still has to act: the paper and the Weisung's acknowledgement are the IB's;
+ * a proposed date waits for the other side (the IB answers the head's proposal, the head side the IB's counter-proposal).
+ */
+export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = [...AWAITING_DECISION, 'schriftlich', 'weisung', 'termin_vorgeschlagen', 'termin_gegenvorschlag'];
 
 /** Whether the head (or the office where it may) has to decide the report now. */
 export function awaitsDecision(item: Pick<ItemDoc, 'kind' | 'status'>): boolean {
@@ -82,6 +87,31 @@ export interface Decision {
   time?: string;
   /** Reason (Ablehnen), instruction (Weisung), or a note. */
   text?: string;
+}
+
+/**
+ * The date of a Vortrag being agreed (RdErl. Nr. 4): the proposal on the table, who made it and from which side, and
+ * once the other side accepted it, who did. Each proposal and the agreement is a change with its trail entry.
+ */
+export interface Termin {
+  /** ISO date and HH:MM, Berlin time. */
+  date: string;
+  time: string;
+  by: Party;
+  at: string;
+  /** `head`: the head or the office proposed it (the IB answers); `ib`: the IB side did (the head side answers). */
+  side: 'head' | 'ib';
+  /** How many proposals were made so far (1 = the head's first). */
+  proposals: number;
+  agreed?: { by: Party; at: string };
+  /**
+   * The calendar invitation of an agreed date for head and IB: a Teams meeting in the meeting mailbox through Graph
+   * (`created` with its join link), or, without Graph or when Graph refused, the `.ics` link (`ics`). `pending` until
+   * the relay carried out the agreement's `report.invitation` notice.
+   */
+  invitation?: { state: 'pending' | 'created' | 'ics'; eventId?: string; joinUrl?: string };
+  /** 128 random bits (base64url): the unguessable part of the `.ics` link of the agreed date. */
+  icsToken?: string;
 }
 
 /** Where the requester's own card was posted, so status changes update it in place. */
@@ -156,6 +186,8 @@ export interface ItemDoc {
   handler?: Party;
   messages: ItemMessage[];
   decision?: Decision;
+  /** Termin: the date being agreed between the head side and the IB side (see {@link Termin}). */
+  termin?: Termin;
   /** A Weisung: the IB's "zur Kenntnis und Umsetzung" (RdErl. Nr. 4: bound by the Hausleitung's instructions). */
   acknowledged?: { by: Party; at: string };
   /** AAD object ids of everyone who created, handled, wrote in or decided on the item ("Meine Daten"). */
@@ -283,6 +315,10 @@ export const REQUEST_VERBS = {
   acknowledge: 'report.acknowledge',
   /** The IB hands in the paper the head asked for ("Schriftlich vorlegen"). */
   handIn: 'report.handIn',
+  /** Termin: the side whose turn it is accepts the proposed date ("Termin annehmen")… */
+  acceptMeeting: 'report.acceptMeeting',
+  /** …or proposes another ("Anderen Termin vorschlagen"). */
+  counterMeeting: 'report.counterMeeting',
 } as const;
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 
@@ -325,13 +361,102 @@ export type ItemAction =
   | { type: 'reply'; text: string }
   | { type: 'decide'; decision: ReportDecision; date?: string; time?: string; text?: string }
   | { type: 'acknowledge' }
-  | { type: 'handIn'; text: string; link?: string };
+  | { type: 'handIn'; text: string; link?: string }
+  | { type: 'acceptMeeting' }
+  | { type: 'counterMeeting'; date: string; time: string };
 
 /** The trail's and the cards' name of an action. */
 export function verbOf(action: ItemAction): string {
   if (action.type === 'acknowledge') return REQUEST_VERBS.acknowledge;
   if (action.type === 'handIn') return REQUEST_VERBS.handIn;
+  if (action.type === 'acceptMeeting') return REQUEST_VERBS.acceptMeeting;
+  if (action.type === 'counterMeeting') return REQUEST_VERBS.counterMeeting;
   return action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
+}
+
+/** Who may take a step of a Vortrag: the IB side (IB or deputy), or the decider (the head, the office where it may decide). */
+export type ReportActor = 'ibSide' | 'decider';
+
+/** One row of the Vortrag's state table: from these states, this verb, by whom, to that state. */
+export interface ReportTransitionRow {
+  /** `null`: the report does not exist yet (`report.submit` creates it). */
+  from: readonly (ReportStatus | null)[];
+  verb: RequestVerb;
+  who: ReportActor;
+  to: ReportStatus;
+}
+
+/**
+ * The Vortrag's states, transitions and who may do what (RdErl. v. 5.12.2023, Nr. 4), as data: `transition` follows it,
+ * and the table in docs/workflows.md is checked against it by a unit test (test/unit/requests/reportTable.test.ts).
+ * Termin: the head side proposes, the IB accepts or proposes another date, the head side then accepts or proposes
+ * again, as often as needed; the accepted date becomes the calendar invitation for head and IB.
+ */
+export const REPORT_TRANSITIONS: readonly ReportTransitionRow[] = [
+  { from: [null], verb: REQUEST_VERBS.reportSubmit, who: 'ibSide', to: 'eingereicht' },
+  ...REPORT_DECISIONS.map((d): ReportTransitionRow => ({ from: AWAITING_DECISION, verb: DECISION_VERBS[d], who: 'decider', to: DECISION_STATUS[d] })),
+  { from: ['termin_vorgeschlagen'], verb: REQUEST_VERBS.acceptMeeting, who: 'ibSide', to: 'termin_vereinbart' },
+  { from: ['termin_vorgeschlagen'], verb: REQUEST_VERBS.counterMeeting, who: 'ibSide', to: 'termin_gegenvorschlag' },
+  { from: ['termin_gegenvorschlag'], verb: REQUEST_VERBS.acceptMeeting, who: 'decider', to: 'termin_vereinbart' },
+  { from: ['termin_gegenvorschlag'], verb: REQUEST_VERBS.counterMeeting, who: 'decider', to: 'termin_vorgeschlagen' },
+  { from: ['schriftlich'], verb: REQUEST_VERBS.handIn, who: 'ibSide', to: 'vorgelegt' },
+  { from: ['weisung'], verb: REQUEST_VERBS.acknowledge, who: 'ibSide', to: 'weisung_bestaetigt' },
+];
+
+/** Whether the caller's stored roles make them `who`. The office may decide for the head, never answer for the IB. */
+export function actsAs(who: ReportActor, roles: ItemRoles): boolean {
+  return who === 'ibSide' ? roles.commissioner : roles.decider;
+}
+
+/** The row of the table a step on a report takes from its current state, if any. */
+export function reportRow(status: ItemStatus, verb: string): ReportTransitionRow | undefined {
+  return REPORT_TRANSITIONS.find((r) => r.verb === verb && r.from.includes(status as ReportStatus));
+}
+
+type ReportAction = Extract<ItemAction, { type: 'decide' | 'acknowledge' | 'handIn' | 'acceptMeeting' | 'counterMeeting' }>;
+
+/** The Vortrag's part of {@link transition}: the table decides whether and where; this adds what the step records. */
+function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, action: ReportAction, at: string): Transition {
+  const verb = action.type === 'decide' ? DECISION_VERBS[action.decision] : verbOf(action);
+  // Nobody may take a step they could take in no state (the office acknowledging a Weisung); a step of the right
+  // person in the wrong state is a card out of date.
+  if (current.kind !== 'report' || !REPORT_TRANSITIONS.some((r) => r.verb === verb && actsAs(r.who, roles))) return { refuse: 'forbidden' };
+  const row = reportRow(current.status, verb);
+  if (!row) return { stale: true };
+  if (!actsAs(row.who, roles)) return { refuse: 'forbidden' };
+  const next: ItemDoc = { ...current, status: row.to };
+  switch (action.type) {
+    case 'decide':
+      next.decision = {
+        kind: action.decision,
+        by: caller,
+        at,
+        ...(action.decision === 'termin' ? { date: action.date ?? '', time: action.time ?? '' } : {}),
+        ...(action.text ? { text: action.text } : {}),
+      };
+      if (action.decision === 'termin') next.termin = { date: action.date ?? '', time: action.time ?? '', by: caller, at, side: 'head', proposals: 1 };
+      return { next };
+    case 'acknowledge':
+      return { next: { ...next, acknowledged: { by: caller, at } } };
+    case 'handIn':
+      return { next: { ...next, messages: [...current.messages, { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}) }] } };
+    case 'counterMeeting': {
+      const before = currentTermin(current);
+      return { next: { ...next, termin: { date: action.date, time: action.time, by: caller, at, side: row.who === 'ibSide' ? 'ib' : 'head', proposals: (before?.proposals ?? 0) + 1 } } };
+    }
+    case 'acceptMeeting': {
+      const proposed = currentTermin(current);
+      if (!proposed) return { stale: true };
+      return { next: { ...next, termin: { ...proposed, agreed: { by: caller, at }, invitation: { state: 'pending' } } } };
+    }
+  }
+}
+
+/** The date on the table: the negotiation's, or for a report decided before it existed, the head's proposal. */
+export function currentTermin(item: Pick<ItemDoc, 'termin' | 'decision'>): Termin | undefined {
+  if (item.termin) return item.termin;
+  const d = item.decision;
+  return d?.kind === 'termin' && d.date && d.time ? { date: d.date, time: d.time, by: d.by, at: d.at, side: 'head', proposals: 1 } : undefined;
 }
 
 /** What a transition says: the next item, nothing to do, or why not. */
@@ -344,28 +469,8 @@ export type Transition = { next: ItemDoc } | { unchanged: true } | { refuse: 'fo
  */
 export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, action: ItemAction, at: string): Transition {
   const msg = (kind: ItemMessage['kind'], text: string) => [...current.messages, { at, by: caller, kind, text }];
-  if (action.type === 'decide') {
-    if (current.kind !== 'report' || !roles.decider) return { refuse: 'forbidden' };
-    if (!awaitsDecision(current)) return { stale: true };
-    const decision: Decision = {
-      kind: action.decision,
-      by: caller,
-      at,
-      ...(action.decision === 'termin' ? { date: action.date ?? '', time: action.time ?? '' } : {}),
-      ...(action.text ? { text: action.text } : {}),
-    };
-    return { next: { ...current, status: DECISION_STATUS[action.decision], decision } };
-  }
-  if (action.type === 'acknowledge' || action.type === 'handIn') {
-    // The IB's side only (IB or deputy by the stored directory): the office may decide for the head, never answer for the IB.
-    if (current.kind !== 'report' || !roles.commissioner) return { refuse: 'forbidden' };
-    if (action.type === 'acknowledge') {
-      if (current.status !== 'weisung') return { stale: true };
-      return { next: { ...current, status: 'weisung_bestaetigt', acknowledged: { by: caller, at } } };
-    }
-    if (current.status !== 'schriftlich') return { stale: true };
-    const paper: ItemMessage = { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}) };
-    return { next: { ...current, status: 'vorgelegt', messages: [...current.messages, paper] } };
+  if (action.type === 'decide' || action.type === 'acknowledge' || action.type === 'handIn' || action.type === 'acceptMeeting' || action.type === 'counterMeeting') {
+    return reportTransition(current, roles, caller, action, at);
   }
   if (current.kind !== 'request') return { refuse: 'forbidden' };
   const status = current.status as RequestStatus;
@@ -408,6 +513,16 @@ function instructionChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes
   return [{ path: '/decision/text', from: null, to: d.text }];
 }
 
+/** Each proposed date and the agreement go into the trail (`2026-12-08T10:30`, Berlin time), so the negotiation stays on record. */
+function terminChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes'] {
+  const before = currentTermin(current);
+  const after = next.termin;
+  if (!after || after === current.termin) return [];
+  const when = (t: Termin | undefined) => (t ? `${t.date}T${t.time}` : null);
+  if (after.agreed && !before?.agreed) return [{ path: '/termin/agreed', from: null, to: when(after) }];
+  return [{ path: '/termin', from: current.termin || current.decision?.kind === 'termin' ? when(before) : null, to: when(after) }];
+}
+
 const DAY_MS = 86_400_000;
 /** Cosmos TTL is only the backstop: the purge job deletes the item together with its audit trail first. */
 const TTL_GRACE_MS = 7 * DAY_MS;
@@ -420,7 +535,7 @@ export function stamp(current: ItemDoc, next: ItemDoc, caller: Party, verb: stri
   const at = now.toISOString();
   const stamped: ItemDoc = {
     ...next,
-    trail: [...(current.trail ?? []), { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }, ...instructionChange(current, next)] }],
+    trail: [...(current.trail ?? []), { at, actor: caller.aadObjectId, action: verb, changes: [{ path: '/status', from: current.status, to: next.status }, ...instructionChange(current, next), ...terminChange(current, next)] }],
     rev: current.rev + 1,
     updatedAt: at,
     touchedAt: at,

@@ -20,6 +20,7 @@ import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
 import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason } from './model';
+import { INVITATION_NOTICE, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
 
@@ -42,7 +43,7 @@ export const NOTICE_KINDS = {
 /** What a card's banner says (activity.summary), in the recipient's language. */
 type Summary = 'new' | 'report' | 'remind' | 'escalate' | 'decide' | 'overdue';
 /** Which message text a `message` notice carries. */
-type MessageText = 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide' | 'deadlineSoon' | 'deadlineToday' | 'overdue';
+type MessageText = 'meetingProposed' | 'meetingCounter' | 'meetingAgreed' | 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide' | 'deadlineSoon' | 'deadlineToday' | 'overdue';
 
 /** The key of the item's card in one person's chat. */
 export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
@@ -106,13 +107,37 @@ export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): P
     if (creator !== actorId) notices.push(message('requester', creator, 'changed'));
     else if (next.handler && next.handler.aadObjectId !== actorId) notices.push(message('handler', next.handler.aadObjectId, 'replied'));
   } else {
-    if (creator !== actorId) notices.push(message('commissioner', creator, 'changedReport'));
+    notices.push(...terminNotices(previous, next, actorId, key));
+    if (creator !== actorId && !TERMIN_MESSAGE[next.status]) notices.push(message('commissioner', creator, 'changedReport'));
     if (next.status === 'vorgelegt' && previous.status !== 'vorgelegt') {
       // The paper the head asked for: the head side is told and decides again, with reminders as for a new report.
       for (const id of next.cardsTo.filter((c) => c !== actorId)) notices.push(message(`handed-in:${id}`, id, 'handedIn'));
       notices.push({ key: reminderKey(next), kind: NOTICE_KINDS.reminder, rev: next.rev });
     }
   }
+  return notices;
+}
+
+/** The Termin's messages, by the state a step leads to: the date goes with each (the card may show a newer one). */
+const TERMIN_MESSAGE: Partial<Record<ItemStatus, MessageText>> = { termin_vorgeschlagen: 'meetingProposed', termin_gegenvorschlag: 'meetingCounter', termin_vereinbart: 'meetingAgreed' };
+
+/**
+ * What a step of the Termin owes besides the card updates: the side whose turn it is gets the proposed date (the IB
+ * a proposal of the head side, the head side the IB's); on agreement both sides are told, and the invitation for
+ * head and IB is made (one notice; see termin.ts).
+ */
+function terminNotices(previous: ItemDoc, next: ItemDoc, actorId: string, key: string): PendingNotice[] {
+  const text = TERMIN_MESSAGE[next.status];
+  const termin = next.termin;
+  if (!text || !termin || (next.status === previous.status && termin === previous.termin)) return [];
+  const data = { text, status: next.status, previous: previous.status, date: termin.date, time: termin.time };
+  const creator = next.createdBy.aadObjectId;
+  const to =
+    next.status === 'termin_vorgeschlagen' ? [creator]
+    : next.status === 'termin_gegenvorschlag' ? next.cardsTo
+    : [creator, ...next.cardsTo];
+  const notices: PendingNotice[] = [...new Set(to)].filter((id) => id !== actorId).map((id) => ({ key: `${key}:termin:${id}`, kind: NOTICE_KINDS.message, to: [id], data, rev: next.rev }));
+  if (next.status === 'termin_vereinbart') notices.unshift({ key: invitationKey(next.id), kind: INVITATION_NOTICE, rev: next.rev });
   return notices;
 }
 
@@ -150,6 +175,13 @@ export interface RequestNotifierDeps {
    * the link to the item in the personal tab. Without it a `mail.head` notice is logged and dropped.
    */
   mail?: { graph: Pick<GraphPort, 'sendMail'>; from: string; itemLink: (item: ItemDoc) => string | undefined };
+  /**
+   * The invitation of an agreed Vortrag date (termin.ts): the directory, and Graph with the meeting mailbox when
+   * configured (without them the .ics link). Without this, an agreement's invitation notice is dropped.
+   */
+  invitation?: Omit<InvitationDeps, 'store' | 'logger'>;
+  /** The address of an agreed date's .ics (`/kalender/<token>`), for the messages. */
+  icsUrl?: (token: string) => string;
 }
 
 const cardActivity = (content: Record<string, unknown>, summary: string): OutgoingActivity => ({
@@ -173,7 +205,14 @@ export class RequestNotifier {
    * revision.
    */
   async deliver(doc: Versioned<ItemDoc> | ItemDoc, notices: PendingNotice[]): Promise<void> {
-    const item = doc;
+    let item = doc;
+    // An agreed Vortrag date: first the invitation (Teams meeting or .ics), so that the cards and messages below carry
+    // it; then every holder's card is updated, the actor's too (their own answer said "being created").
+    const invitation = notices.some((n) => n.kind === INVITATION_NOTICE);
+    if (invitation && this.deps.invitation) {
+      await syncInvitation({ ...this.deps.invitation, store: this.deps.store, logger: this.deps.logger }, item);
+      item = (await this.deps.store.read(item.authority, item.id)) ?? item;
+    }
     const tenantId = item.createdBy.tenantId;
     const posts = notices.filter((n) => n.kind === NOTICE_KINDS.cardPost);
     await Promise.all(
@@ -193,7 +232,7 @@ export class RequestNotifier {
     const updates = notices.filter((n) => n.kind === NOTICE_KINDS.cardsUpdate);
     // The overdue mark changes no revision: its card updates need a key of their own (the latest state covers the rest).
     const suffix = updates.some((u) => u.data?.keySuffix === 'overdue') ? ':overdue' : '';
-    if (updates.length) work.push(this.updateCards(item, updates.map((u) => String(u.data?.actor ?? '')), suffix));
+    if (updates.length) work.push(this.updateCards(item, [...updates.map((u) => String(u.data?.actor ?? '')), ...(invitation ? ['system'] : [])], suffix));
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
       for (const id of n.to ?? []) {
         const lang = langOn(item, id);
@@ -292,6 +331,17 @@ export class RequestNotifier {
         return headUnreachableText(lang, subject, String(data?.reason ?? 'failed') as UnreachableReason, String(data?.fallback ?? 'none'), messageText(String(data?.where ?? '')));
       case 'changedReport':
         return t.changedReport(subject, label);
+      case 'meetingProposed':
+      case 'meetingCounter':
+      case 'meetingAgreed': {
+        const when = t.termin.when(formatBerlinDate(String(data?.date ?? ''), lang), String(data?.time ?? ''));
+        if (kind !== 'meetingAgreed') return t[kind as 'meetingProposed' | 'meetingCounter'](subject, when);
+        const termin = item.termin;
+        const link = termin?.invitation?.joinUrl
+          ? `${t.termin.invitationTeams} [${t.termin.joinTeams}](${termin.invitation.joinUrl})`
+          : termin?.icsToken && this.deps.icsUrl ? `[${t.termin.ics}](${this.deps.icsUrl(termin.icsToken)})` : '';
+        return `${t.meetingAgreed(subject, when)}${link ? ` ${link}` : ''}`;
+      }
       case 'replied':
         return t.replied(subject);
       case 'remind':

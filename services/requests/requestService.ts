@@ -5,9 +5,10 @@
  * relay hands those to `notifications.ts` afterwards. Besides: reminders, the audit trail, CSV export, "Meine Daten"
  * and the retention purge. The Teams side (`bot/handlers/requests.ts`) and the personal tab call this API alike.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../audit/auditLog';
 import { addWorkingDays, workingDaysBetween } from '../calendar/workingDays';
+import { berlinParts } from '../common/berlinTime';
 import { directoryPrivacyOptions, type PrivacyOptions } from '../answers/privacy';
 import type { GroupSnapshot } from '../directory/groupRoles';
 import { activeHandler, isCommissionerSide, isHeadSide, mayDecideReports, reportRecipients, rolesOf as directoryRoles } from '../directory/roles';
@@ -404,12 +405,16 @@ export class RequestService {
    * acted, a double click, Teams delivering the same invoke twice) changes nothing and returns the current item.
    */
   async act(caller: Party, ref: Ref, rev: number, action: RequestAction): Promise<Outcome<ItemView>> {
-    const checked = checkAction(action, berlinDate(this.now()), this.privacyOptions());
+    const now = berlinParts(this.now());
+    const checked = checkAction(action, now.date, this.privacyOptions(), now.time);
     if (!checked.ok) return outcome.invalid(checked.problems);
     const act = checked.value;
     return this.change(caller, ref, verbOf(act), (current, roles) => {
       if (current.rev !== rev) return { stale: true };
-      return transition(current, roles, caller, act, this.now().toISOString());
+      const t = transition(current, roles, caller, act, this.now().toISOString());
+      // An agreed date gets the unguessable part of its .ics link with the agreement (the model stays pure).
+      if ('next' in t && t.next.termin?.agreed && !t.next.termin.icsToken) t.next.termin = { ...t.next.termin, icsToken: randomBytes(16).toString('base64url') };
+      return t;
     });
   }
 

@@ -81,7 +81,9 @@ export type RequestAction =
   | { type: 'reply'; text: string }
   | { type: 'decide'; decision: string; date?: string; time?: string; text?: string }
   | { type: 'acknowledge' }
-  | { type: 'handIn'; text: string; link?: string };
+  | { type: 'handIn'; text: string; link?: string }
+  | { type: 'acceptMeeting' }
+  | { type: 'counterMeeting'; date?: string; time?: string };
 
 /**
  * The link to the paper handed in: any https address (SharePoint, OneDrive or the authority's own DMS: a list of
@@ -146,8 +148,19 @@ export function checkReport(input: ReportInput, privacy: PrivacyOptions): Checke
   return { ok: true, value: { subject, body, urgency: urgency!, ...(proposedDates ? { proposedDates } : {}) } };
 }
 
-/** An action's input, cleaned, or what is wrong with it. */
-export function checkAction(action: RequestAction, today: string, privacy: PrivacyOptions): Checked<ItemAction> {
+/**
+ * A proposed meeting's date and time (Berlin): a real day from today on, a time like 10:30, and today not a time that
+ * has passed (`nowTime`, HH:MM Berlin; the problem is at the time field, the card words it as such).
+ */
+function meetingFields(problems: Problem[], date: string | undefined, time: string | undefined, today: string, nowTime: string | undefined): void {
+  const day = dateField(problems, 'date', date, today, true);
+  const t = (time ?? '').trim();
+  if (!TIME.test(t)) problems.push({ field: 'time', code: t ? 'bad_time' : 'missing' });
+  else if (day === today && nowTime !== undefined && t <= nowTime) problems.push({ field: 'time', code: 'past_date' });
+}
+
+/** An action's input, cleaned, or what is wrong with it (`today`, `nowTime`: the Berlin date and HH:MM). */
+export function checkAction(action: RequestAction, today: string, privacy: PrivacyOptions, nowTime?: string): Checked<ItemAction> {
   const problems: Problem[] = [];
   const text = 'text' in action ? cleanText(action.text, true) : '';
   if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
@@ -165,19 +178,20 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
   if (action.type === 'decide') {
     decision = (REPORT_DECISIONS as readonly string[]).includes(action.decision) ? (action.decision as ReportDecision) : undefined;
     if (!decision) problems.push({ field: 'decision', code: 'unknown_value' });
-    if (decision === 'termin') {
-      dateField(problems, 'date', action.date, today, true);
-      if (!TIME.test((action.time ?? '').trim())) problems.push({ field: 'time', code: action.time ? 'bad_time' : 'missing' });
-    }
+    if (decision === 'termin') meetingFields(problems, action.date, action.time, today, nowTime);
     field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
   }
+  if (action.type === 'counterMeeting') meetingFields(problems, action.date, action.time, today, nowTime);
   guardField(problems, 'text', text, privacy);
   if (problems.length) return { ok: false, problems };
   switch (action.type) {
     case 'accept':
     case 'done':
     case 'acknowledge':
+    case 'acceptMeeting':
       return { ok: true, value: { type: action.type } };
+    case 'counterMeeting':
+      return { ok: true, value: { type: 'counterMeeting', date: action.date!.trim(), time: action.time!.trim() } };
     case 'handIn':
       return { ok: true, value: { type: 'handIn', text, ...(link ? { link } : {}) } };
     case 'ask':

@@ -10,7 +10,7 @@ import { buttonRowFits } from '../text/buttonWidth';
 import { cardText } from '../text/escape';
 import type { Problem } from '../workflow/outcome';
 import type { Lang } from '../workflow/texts';
-import { awaitsDecision, CATEGORY_LABELS, DECISION_VERBS, isOpen, isOverdue, KFI_CHOICE, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary } from './model';
+import { awaitsDecision, CATEGORY_LABELS, currentTermin, DECISION_VERBS, isOpen, isOverdue, KFI_CHOICE, type HeadReach, LIMITS, REQUEST_CATEGORIES, REQUEST_VERBS, STATUS_LABELS, URGENCIES, URGENCY_LABELS, type ItemDoc, type ItemMessage, type ItemRoles, type ItemSummary, type Termin } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 export type NoticeStyle = 'default' | 'good' | 'attention' | 'warning';
@@ -51,6 +51,8 @@ export interface RequestViewDeps {
   refreshIds: (aadObjectIds: string[]) => Promise<string[]>;
   /** Everyone who may see the item (the card's refresh list). */
   audienceOf: (item: ItemDoc) => string[];
+  /** The address of an agreed Vortrag date's .ics (`/kalender/<token>`); without it the card offers none. */
+  icsUrl?: (token: string) => string;
   /** The items an item is linked to, to show them by subject (read only when there are any; without it, none are shown). */
   linkedOf?: (item: ItemDoc) => Promise<Array<Pick<ItemDoc, 'id' | 'kind' | 'subject'>>>;
   /** Today's Berlin date (the service's clock): a request past its Frist shows "überfällig" from the day after it. */
@@ -76,10 +78,25 @@ export const ITEM_INPUTS = {
   [DECISION_VERBS.weisung]: ['instruction'],
   [DECISION_VERBS.ablehnen]: ['reason'],
   [REQUEST_VERBS.handIn]: ['paper', 'link'],
+  [REQUEST_VERBS.counterMeeting]: ['date', 'time'],
 } as const satisfies Partial<Record<string, readonly InputId[]>>;
 
 const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason', 'paper']);
 const KIND: Partial<Record<InputId, ItemField['kind']>> = { date: 'date', time: 'time' };
+
+/**
+ * The sentence at an action's input when a refused action brings the card back ('' for none): a date in the past,
+ * a time already over today, a missing or malformed value.
+ */
+function fieldError(t: Texts, id: InputId, problems: readonly Problem[]): string {
+  const p = problems.find((x) => x.field === id || (x.field === 'text' && !['date', 'time', 'link'].includes(id)));
+  if (!p) return '';
+  if (p.code === 'past_date' && id === 'time') return t.termin.pastTime;
+  if (p.code === 'too_long') return t.fieldProblems.too_long(LIMITS.text);
+  if (p.code === 'personal_data') return '';
+  const sentence = t.fieldProblems[p.code];
+  return typeof sentence === 'string' ? sentence : '';
+}
 
 /**
  * Whether a row of buttons fits on a 328 px phone (services/text/buttonWidth.ts, Selawik's widths, the same estimate
@@ -135,7 +152,7 @@ export class RequestViews {
    * this viewer has to do next, the message they have to respond to, then the details; their own actions only, at most
    * two of them as buttons and the rest in the overflow menu, each action that needs input with its own input area.
    */
-  async item(lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: NoticeStyle = 'default', typed: TypedValues = {}): Promise<Record<string, unknown>> {
+  async item(lang: Lang, item: ItemDoc, roles: ItemRoles, notice = '', noticeStyle: NoticeStyle = 'default', typed: TypedValues = {}, problems: readonly Problem[] = []): Promise<Record<string, unknown>> {
     const t = REQUEST_TEXTS[lang];
     const at = (iso: string) => {
       const p = berlinParts(new Date(iso));
@@ -162,6 +179,7 @@ export class RequestViews {
           required: REQUIRED.has(id),
           errorMessage: t.inputs[id].error,
           value: (typed[id] ?? '').slice(0, 2000),
+          error: fieldError(t, id, problems),
         })),
       };
     };
@@ -241,7 +259,9 @@ export class RequestViews {
       const deciding = awaitsDecision(item);
       const again = item.status === 'vorgelegt';
       if (deciding) nextStep = roles.decider ? (again ? t.next.headDecideAgain : t.next.headDecide) : roles.commissioner ? (again ? t.next.ibPaperWaiting : t.next.ibReportWaiting) : t.next.headSideWaiting;
-      else if (roles.commissioner && item.status === 'termin_vorgeschlagen') nextStep = t.next.ibMeeting;
+      else if (item.status === 'termin_vorgeschlagen') nextStep = roles.commissioner ? t.next.ibMeeting : t.next.headSideWaitingMeeting;
+      else if (item.status === 'termin_gegenvorschlag') nextStep = roles.decider ? t.next.headCounter : roles.commissioner ? t.next.ibWaitingMeeting : t.next.headSideWaitingCounter;
+      else if (item.status === 'termin_vereinbart') nextStep = t.next.meetingAgreed;
       else if (item.status === 'schriftlich') nextStep = roles.commissioner ? t.next.ibInWriting : t.next.headSideWaitingPaper;
       else if (item.status === 'weisung') nextStep = roles.commissioner ? t.next.ibInstruction : t.next.headSideWaitingAck;
       else if (item.status === 'weisung_bestaetigt') nextStep = t.next.acknowledged;
@@ -249,6 +269,17 @@ export class RequestViews {
       // The IB's answers to the head's decision (RdErl. Nr. 4): the paper asked for, the Weisung acknowledged.
       if (roles.commissioner && item.status === 'schriftlich') actions.push(action(t.buttons.handIn, REQUEST_VERBS.handIn, r, { mode: 'primary', style: 'positive', submit: t.submit.handIn }));
       if (roles.commissioner && item.status === 'weisung') actions.push(action(t.buttons.acknowledge, REQUEST_VERBS.acknowledge, r, { mode: 'primary', style: 'positive' }));
+      // Termin: the side whose turn it is (the IB after the head side's proposal, the head side after the IB's)
+      // accepts the date or proposes another; the proposal waiting for them is on top.
+      const termin = currentTermin(item);
+      const terminTurn = (roles.commissioner && item.status === 'termin_vorgeschlagen') || (roles.decider && item.status === 'termin_gegenvorschlag');
+      if (terminTurn && termin) {
+        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: t.termin.when(formatIsoDay(termin.date, lang), termin.time) };
+        actions.push(
+          action(t.buttons.acceptMeeting, REQUEST_VERBS.acceptMeeting, r, { mode: 'primary', style: 'positive' }),
+          action(t.buttons.counterMeeting, REQUEST_VERBS.counterMeeting, r, { mode: 'primary', submit: t.submit.counterMeeting }),
+        );
+      }
       if (roles.decider && deciding) {
         // Most reports are taken note of or get a meeting: those two are the buttons. Asking for a written submission,
         // an instruction and declining are rarer and wait in the overflow menu; declining asks for its reason.
@@ -276,6 +307,8 @@ export class RequestViews {
       const d = item.decision;
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? '', lang), d.time ?? '') : t.decision[d.kind];
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
+      const termin = d.kind === 'termin' ? currentTermin(item) : undefined;
+      if (termin) decisionText = this.terminText(lang, termin, d.text, at);
       // The instruction stays on the card after the IB acknowledged it, with who did and when.
       if (item.acknowledged && d.kind === 'weisung') decisionText += `\n\n${t.acknowledgedBy(nameOf(item.acknowledged.by), at(item.acknowledged.at))}`;
     }
@@ -305,6 +338,24 @@ export class RequestViews {
       actions,
       labels: { refresh: t.refresh },
     }).content;
+  }
+
+  /**
+   * A Vortrag's date as its card shows it: the proposal on the table and who made it, or the agreed date, who accepted
+   * it and the invitation (the Teams meeting's join link, else the .ics link); the head's note with the first proposal.
+   */
+  private terminText(lang: Lang, termin: Termin, note: string | undefined, at: (iso: string) => string): string {
+    const t = REQUEST_TEXTS[lang];
+    const when = t.termin.when(formatIsoDay(termin.date, lang), termin.time);
+    const noteText = note ? ` ${cardText(note)}` : '';
+    if (!termin.agreed) return `${t.termin.proposed(when)}${noteText}\n\n${t.termin.proposedBy(cardText(termin.by.name) || '–', at(termin.at))}`;
+    const inv = termin.invitation;
+    const invitation =
+      inv?.state === 'created' && inv.joinUrl ? `${t.termin.invitationTeams} [${t.termin.joinTeams}](${inv.joinUrl})`
+      : inv?.state === 'created' ? t.termin.invitationTeams
+      : inv?.state === 'pending' ? t.termin.invitationPending
+      : termin.icsToken && this.deps.icsUrl ? `[${t.termin.ics}](${this.deps.icsUrl(termin.icsToken)})` : '';
+    return `${t.termin.agreed(when)}${noteText}\n\n${t.termin.agreedBy(cardText(termin.agreed.by.name) || '–', at(termin.agreed.at))}${invitation ? `\n\n${invitation}` : ''}`;
   }
 
   /** The notice on the current card when the caller's card was out of date: who acted when, and the status now. */

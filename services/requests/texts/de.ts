@@ -10,7 +10,7 @@ export const de = {
   },
   statusLabels: {
     neu: 'Neu', in_bearbeitung: 'In Bearbeitung', rueckfrage: 'Rückfrage', erledigt: 'Erledigt', eskaliert: 'An die Behördenleitung herangetragen',
-    eingereicht: 'Eingereicht', termin_vorgeschlagen: 'Termin vorgeschlagen', schriftlich: 'Schriftlich vorlegen', vorgelegt: 'Schriftlich vorgelegt', zur_kenntnis: 'Zur Kenntnis genommen',
+    eingereicht: 'Eingereicht', termin_vorgeschlagen: 'Termin vorgeschlagen', termin_gegenvorschlag: 'Anderer Termin vorgeschlagen', termin_vereinbart: 'Termin vereinbart', schriftlich: 'Schriftlich vorlegen', vorgelegt: 'Schriftlich vorgelegt', zur_kenntnis: 'Zur Kenntnis genommen',
     abgelehnt: 'Abgelehnt', weisung: 'Weisung erteilt', weisung_bestaetigt: 'Weisung zur Kenntnis und Umsetzung bestätigt',
   },
   categoryLabels: { beratung: 'Beratung', beteiligung: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', information: 'Information', sonstiges: 'Sonstiges' },
@@ -85,7 +85,12 @@ export const de = {
     acknowledged: 'Die Weisung ist zur Kenntnis und Umsetzung bestätigt.',
     headSideWaiting: 'Die Behördenleitung entscheidet über den Vortrag.',
     ibReportWaiting: 'Die Behördenleitung ist dran: sie entscheidet über Ihren Vortrag.',
-    ibMeeting: 'Sie sind dran: bitte nehmen Sie den vorgeschlagenen Termin wahr oder stimmen Sie einen anderen ab.',
+    ibMeeting: 'Sie sind dran: bitte nehmen Sie den vorgeschlagenen Termin an oder schlagen Sie einen anderen vor.',
+    headCounter: 'Sie sind dran: die oder der IB schlägt einen anderen Termin vor. Bitte nehmen Sie ihn an oder schlagen Sie einen anderen vor.',
+    headSideWaitingMeeting: 'Die oder der IB nimmt den Termin an oder schlägt einen anderen vor.',
+    ibWaitingMeeting: 'Die Behördenleitung ist dran: sie nimmt Ihren Terminvorschlag an oder schlägt einen anderen vor.',
+    headSideWaitingCounter: 'Die Behördenleitung nimmt den Terminvorschlag der oder des IB an oder schlägt einen anderen vor.',
+    meetingAgreed: 'Der Termin ist vereinbart: es ist nichts mehr zu tun.',
     ibInWriting: 'Sie sind dran: bitte legen Sie den Vortrag schriftlich vor.',
     ibInstruction: 'Sie sind dran: bitte bestätigen Sie die Weisung zur Kenntnis und Umsetzung.',
     closed: 'Abgeschlossen: es ist nichts mehr zu tun.',
@@ -103,10 +108,11 @@ export const de = {
     accept: 'Übernehmen', ask: 'Nachfragen', answer: 'Antworten', done: 'Als erledigt markieren', toReport: 'Vortrag daraus machen', reply: 'Rückfrage beantworten',
     trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftliche Vorlage anfordern', kenntnis: 'Zur Kenntnis nehmen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
     openReport: 'Vortrag öffnen', openRequest: 'Anliegen öffnen', acknowledge: 'Zur Kenntnis und Umsetzung', handIn: 'Schriftlich vorlegen',
+    acceptMeeting: 'Termin annehmen', counterMeeting: 'Anderer Termin',
   },
   /** The send button inside each action's own input area. */
   submit: {
-    ask: 'Rückfrage senden', answer: 'Antwort senden', reply: 'Antwort senden', termin: 'Termin vorschlagen', schriftlich: 'Vorlage anfordern', weisung: 'Weisung erteilen', ablehnen: 'Vortrag ablehnen', handIn: 'Vorlage senden',
+    ask: 'Rückfrage senden', answer: 'Antwort senden', reply: 'Antwort senden', termin: 'Termin vorschlagen', schriftlich: 'Vorlage anfordern', weisung: 'Weisung erteilen', ablehnen: 'Vortrag ablehnen', handIn: 'Vorlage senden', counterMeeting: 'Termin vorschlagen',
   },
   /** The fields of the actions' input areas: label and, where required, the sentence shown when it is empty. */
   inputs: {
@@ -127,6 +133,24 @@ export const de = {
     schriftlich: 'Bitte schriftlich vorlegen.', kenntnis: 'Zur Kenntnis genommen.', ablehnen: 'Abgelehnt.', weisung: 'Weisung:',
   },
   decidedBy: (name: string, at: string) => `Entschieden von ${name} am ${at}.`,
+  /** Termin (RdErl. Nr. 4): the date on the table and who proposed it, the agreed date and the invitation. */
+  termin: {
+    when: (day: string, time: string) => `${day}, ${time} Uhr`,
+    proposed: (when: string) => `Terminvorschlag: ${when}`,
+    proposedBy: (name: string, at: string) => `Vorgeschlagen von ${name} am ${at}.`,
+    agreed: (when: string) => `Termin vereinbart: ${when}`,
+    agreedBy: (name: string, at: string) => `Angenommen von ${name} am ${at}.`,
+    callout: (name: string, at: string) => `Terminvorschlag von ${name}, ${at}`,
+    invitationPending: 'Die Einladung für Behördenleitung und IB wird angelegt.',
+    invitationTeams: 'Die Einladung als Teams-Besprechung ist in den Kalendern der Behördenleitung und der oder des IB.',
+    joinTeams: 'An Teams-Besprechung teilnehmen',
+    ics: 'In den Kalender (.ics)',
+    /** The agreed date's calendar entry (.ics and Teams meeting), in the authorities' working language. */
+    eventSubject: (subject: string) => `Vortrag der oder des IB: ${subject}`,
+    eventBody: (authority: string) => `Vortrag der oder des Integrationsbeauftragten der ${authority} bei der Behördenleitung (RdErl. v. 5.12.2023, Nr. 4).`,
+    icsJoin: (url: string) => `Teams-Besprechung: ${url}`,
+    pastTime: 'Die Uhrzeit ist heute schon vorbei: bitte wählen Sie eine spätere.',
+  },
   acknowledgedBy: (name: string, at: string) => `Zur Kenntnis und Umsetzung bestätigt von ${name} am ${at}.`,
   /** Under a paper handed in: where its link leads (the host, so the reader sees it before opening). */
   documentLink: 'Dokument',
@@ -153,6 +177,7 @@ export const de = {
     'request.reply': 'Rückfrage beantwortet', 'request.escalate': 'als Vortrag an die Behördenleitung gegeben', 'request.escalate_deputy': 'an die Vertretung weitergegeben (Erinnerung)',
     'request.overdue': 'Frist überschritten: weitergegeben',
     'report.create': 'angemeldet', 'report.decide': 'entschieden', 'report.acknowledge': 'Weisung zur Kenntnis und Umsetzung bestätigt', 'report.handIn': 'schriftlich vorgelegt',
+    'report.acceptMeeting': 'Termin angenommen', 'report.counterMeeting': 'anderen Termin vorgeschlagen',
     'report.remind': 'Erinnerung an die Behördenleitung',
   } as Record<string, string>,
   noticeNew: (subject: string) => `Neues Anliegen: ${subject}`,
@@ -177,6 +202,9 @@ export const de = {
   remind: (subject: string) => `Erinnerung: Das Anliegen „${subject}“ wartet seit mehreren Arbeitstagen auf Bearbeitung.`,
   escalate: (subject: string) => `Weitergabe an die Vertretung: Das Anliegen „${subject}“ ist seit mehreren Arbeitstagen unbearbeitet.`,
   handedIn: (subject: string) => `Schriftliche Vorlage zum Vortrag „${subject}“: bitte entscheiden Sie erneut.`,
+  meetingProposed: (subject: string, when: string) => `Terminvorschlag zum Vortrag „${subject}“: ${when}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
+  meetingCounter: (subject: string, when: string) => `Die oder der IB schlägt zum Vortrag „${subject}“ einen anderen Termin vor: ${when}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
+  meetingAgreed: (subject: string, when: string) => `Termin zum Vortrag „${subject}“ vereinbart: ${when}. Die Einladung steht auf der Karte.`,
   reportRemind: (subject: string, days: number) => `Erinnerung: Der Vortrag „${subject}“ wartet seit ${days} Arbeitstagen auf Ihre Entscheidung.`,
   exportNone: 'Keine Vorgänge zum Exportieren.',
   exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,

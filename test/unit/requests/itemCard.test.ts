@@ -61,6 +61,9 @@ const displayText = (card: Json): string => {
 };
 const statusBox = (card: Json) => (card.body as Json[]).find((b) => b.type === 'Container' && b.style === 'emphasis')!.items.map((i: Json) => i.text);
 
+/** An input area's inputs: each field is a container holding its input and the sentence the server may put under it. */
+const inputsOf = (card: Json): Json[] => (card.body as Json[]).flatMap((b) => (b.type === 'Container' ? (b.items as Json[]) : [b])).filter((i) => String(i.type).startsWith('Input.'));
+
 describe.each(['de', 'en'] as const)('the item card in %s', (lang) => {
   const handled = new Set((requestsFeature({ live: {} as never, service: {} as never, views: {} as never, notifier: {} as never, logger: {} as never } as never).verbs ?? []).map((v) => v.verb));
   const cases: Array<[string, ItemDoc, ItemRoles]> = [
@@ -104,15 +107,15 @@ describe.each(['de', 'en'] as const)('the item card in %s', (lang) => {
       expect(send.type).toBe('Action.Execute');
       expect(send.associatedInputs).toBe('auto');
       // The inputs are exactly those the verb's handler reads.
-      expect((form.card.body as Json[]).map((i) => i.id)).toEqual(ITEM_INPUTS[send.verb as keyof typeof ITEM_INPUTS]);
-      for (const input of form.card.body as Json[]) {
+      expect(inputsOf(form.card).map((i) => i.id)).toEqual(ITEM_INPUTS[send.verb as keyof typeof ITEM_INPUTS]);
+      for (const input of inputsOf(form.card)) {
         if (input.isRequired) expect(input.errorMessage).toMatch(/^\S.+\.$/);
       }
     }
     // Declining is destructive and cannot be sent without a reason.
     const decline = forms.find((f) => f.card.actions[0].verb === 'report.decline')!;
     expect(decline.style).toBe('destructive');
-    expect(decline.card.body).toEqual([expect.objectContaining({ id: 'reason', isRequired: true })]);
+    expect(inputsOf(decline.card)).toEqual([expect.objectContaining({ id: 'reason', isRequired: true })]);
     // No input outside an action's own area: text typed for one action cannot be sent or lost by another.
     for (const card of cards) expect((card.body as Json[]).filter((b) => String(b.type).startsWith('Input.'))).toEqual([]);
   });

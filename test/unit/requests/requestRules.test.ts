@@ -18,7 +18,9 @@ describe('request rules without a database', () => {
     expect(['neu', 'in_bearbeitung', 'rueckfrage', 'eskaliert', 'erledigt'].map((status) => isOpen({ kind: 'request', status } as ItemDoc))).toEqual([true, true, true, true, false]);
     expect(isOpen({ kind: 'report', status: 'eingereicht' })).toBe(true);
     // A Weisung waits for the IB's acknowledgement, a written submission for the paper; both stay open until then.
-    expect(['termin_vorgeschlagen', 'zur_kenntnis', 'abgelehnt', 'weisung_bestaetigt'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([false, false, false, false]);
+    expect(['termin_vereinbart', 'zur_kenntnis', 'abgelehnt', 'weisung_bestaetigt'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([false, false, false, false]);
+    // A proposed date waits for the other side's answer (Termin): open until agreed.
+    expect(['termin_vorgeschlagen', 'termin_gegenvorschlag'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([true, true]);
     expect(['weisung', 'schriftlich', 'vorgelegt'].map((status) => isOpen({ kind: 'report', status } as ItemDoc))).toEqual([true, true, true]);
   });
 
