@@ -55,12 +55,17 @@ describe('answers in Teams', () => {
     expect(card).toContain('/erlass');
   });
 
-  it('costs at most one database read and no write for a question-and-answer turn', async () => {
+  it('costs at most one database read and one write for a question-and-answer turn', async () => {
     const asker = user({ name: 'Zähl Mal' });
     await ask('Hilfe', asker); // first contact stores the conversation reference
     counting.reset();
     await ask('Wer ist für Bottrop zuständig?', asker);
     expect(counting.counts.reads).toBeLessThanOrEqual(1);
+    // The one write keeps the question for "einfach erklärt" (a patch of the profile, no read before it).
+    expect(counting.counts.writes).toBe(1);
+    counting.reset();
+    // A command is no question: nothing to keep.
+    await ask('Hilfe', asker);
     expect(counting.counts.writes).toBe(0);
   });
 

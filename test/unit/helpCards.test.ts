@@ -50,18 +50,31 @@ async function helpFor(aadObjectId: string, lang: 'de' | 'en' = 'de', conversati
 describe('help shows the sections of the viewer’s roles, from the directory', () => {
   it('shows staff only what everyone can do: no IB, head or KfI commands', async () => {
     const { headings, content } = await helpFor(STAFF);
-    expect(headings).toEqual(['Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Anliegen an die oder den IB', 'Ihre Daten']);
+    expect(headings).toEqual(['Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Einfach erklärt', 'Anliegen an die oder den IB', 'Ihre Daten']);
     expect(JSON.stringify(content)).not.toMatch(/Terminumfrage|Offene Vorgänge|Meine Angaben|Unbeantwortete/);
   });
 
   it('shows the IB their sections as well, and the KfI the circle', async () => {
     expect((await helpFor(IB)).headings).toEqual([
-      'Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Unbeantwortete Fragen (für IB)', 'Meine Angaben (für IB)',
+      'Wen spreche ich an?', 'Fragen zum Runderlass', 'Meine Bezirksregierung', 'Einfach erklärt', 'Unbeantwortete Fragen (für IB)', 'Meine Angaben (für IB)',
       'Anliegen an die oder den IB', 'Für IB: Vorgänge und Vortrag', 'Koordinierungskreis', 'Ihre Daten',
     ]);
     expect((await helpFor(KFI)).headings).toContain('Koordinierungskreis');
     expect((await helpFor(KFI)).headings).not.toContain('Für IB: Vorgänge und Vortrag');
     expect((await helpFor(HEAD)).headings).not.toContain('Für IB: Vorgänge und Vortrag');
+  });
+
+  it('shows the head and the head\'s office what they receive, where to decide and that the office may decide for the head', async () => {
+    const office = koeln.headOffice.staff?.[0]?.teams?.aadObjectId;
+    const viewers = office ? [HEAD, office] : [HEAD];
+    for (const viewer of viewers) {
+      const { headings, content } = await helpFor(viewer);
+      expect(headings).toContain('Für die Behördenleitung: Vorträge entscheiden');
+      expect(headings).not.toContain('Für IB: Vorgänge und Vortrag');
+      expect(JSON.stringify(content)).toMatch(/Ihr Büro sieht dieselbe Karte und entscheidet in Vertretung/);
+    }
+    expect((await helpFor(HEAD, 'en')).headings).toContain('For the head of the authority: deciding on reports');
+    for (const other of [STAFF, IB, KFI]) expect((await helpFor(other)).headings).not.toContain('Für die Behördenleitung: Vorträge entscheiden');
   });
 
   it('names only known audiences in every feature’s help', () => {
