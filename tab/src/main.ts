@@ -1,5 +1,6 @@
 import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
+import { directoryEditorSection } from './directoryEditor';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
 import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, OwnEntry, UnansweredQuestionView } from '../../bot/tab/wire';
@@ -115,11 +116,11 @@ class ApiError extends Error {
 }
 
 /** A request with the SSO token; once more with a fresh token after a 401 (the cached one may just have expired). */
-async function authorizedFetch(method: string, path: string, body?: unknown): Promise<Response> {
+async function authorizedFetch(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const send = () =>
     fetch(path, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'accept-language': lang, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...headers, authorization: `Bearer ${token}`, 'accept-language': lang, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
   let res = await send();
@@ -691,14 +692,16 @@ function render(me: Me): void {
     circle: () => s.circle && circleSection(s.circle),
     composer: () => !!s.composer?.kinds.length && composerSection(s.composer.kinds),
     downloads: () => s.downloads && downloadsSection(s.downloads),
+    // The directory editor (tab/src/directoryEditor.ts) shows itself only to the IB and directory administrators.
+    directory: () => directoryEditorSection(authorizedFetch, lang),
   };
   const order = ibSide
-    ? ['inbox', 'reports', 'unanswered', 'contact', 'requests', 'circle', 'composer', 'downloads']
+    ? ['inbox', 'reports', 'unanswered', 'contact', 'directory', 'requests', 'circle', 'composer', 'downloads']
     : headSide
-      ? ['reports', 'inbox', 'contact', 'requests', 'circle', 'composer', 'unanswered', 'downloads']
+      ? ['reports', 'inbox', 'contact', 'directory', 'requests', 'circle', 'composer', 'unanswered', 'downloads']
       : r.kfi
-        ? ['inbox', 'composer', 'circle', 'contact', 'requests', 'reports', 'unanswered', 'downloads']
-        : ['requests', 'contact', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
+        ? ['inbox', 'composer', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
+        : ['requests', 'contact', 'directory', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
   overview = me;
