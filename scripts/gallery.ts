@@ -16,7 +16,8 @@
  * wide as in Teams. Each button row is also compared with the product's estimate (services/text/buttonWidth.ts): the
  * report lists rows where the estimate says "fits" and the renderer cut a label, or the other way round.
  *
- * `npm run gallery -- item/ib` renders only the fixtures whose name contains "item/ib" (the folder is emptied first).
+ * `npm run gallery -- item/ib` renders only the fixtures whose name contains "item/ib" (the folder is emptied first);
+ * `--out=DIR` writes to DIR instead of dist/gallery/.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,8 @@ function fontFaces(): string {
   return [face('selawk.woff2', 400), face('selawksb.woff2', 600), face('selawkb.woff2', 700)].join('\n');
 }
 
-const OUT = path.join(projectRoot, 'dist', 'gallery');
+/** The output folder: dist/gallery/, or `--out=DIR` (several people on one machine each keep their own pictures). */
+const OUT = ((arg) => (arg ? path.resolve(arg.slice('--out='.length)) : path.join(projectRoot, 'dist', 'gallery')))(process.argv.slice(2).find((a) => a.startsWith('--out=')));
 
 /** What Teams' chat looks like around a card (page background, card frame, buttons, inputs); the card itself is the renderer's. */
 const THEME_CSS: Record<Theme, string> = {
@@ -189,7 +191,7 @@ function estimateDisagreements(fixtures: CardFixture[], entries: Entry[]): strin
 }
 
 async function main(): Promise<void> {
-  const only = process.argv[2];
+  const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
   const { fixtures: all, broken } = await renderCardFixtures();
   const fixtures = only ? all.filter((f) => f.name.includes(only)) : all;
   const library = readFileSync(require.resolve('adaptivecards/dist/adaptivecards.js'), 'utf8');

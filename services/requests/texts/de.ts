@@ -222,6 +222,13 @@ export const de = {
       examples: '„Offene Vorgänge“ · „Vortrag“ · „Vorträge“ · „Export“',
       audience: ['commissioner'],
     },
+    {
+      heading: 'Für die Behördenleitung: Vorträge entscheiden',
+      description:
+        'Meldet die oder der IB einen Vortrag an (Nr. 4), erhalten Sie die Karte im Chat, bis zur Entscheidung mit Erinnerungen. Entscheiden Sie auf der Karte oder im Tab „Mein Lotse“ unter „Vorträge“: Termin vorschlagen, schriftliche Vorlage anfordern, zur Kenntnis nehmen, Weisung erteilen oder ablehnen. Ihr Büro sieht dieselbe Karte und entscheidet in Vertretung, wenn das Verzeichnis es dazu berechtigt.',
+      examples: '„Vorträge“',
+      audience: ['head'],
+    },
   ],
   /**
    * Whether a Vortrag reached the head in Teams: the line on the IB's card and in the tab, the message the IB gets at

@@ -207,6 +207,13 @@ export const en: Texts<typeof de> = {
       examples: '"open items" · "report" · "reports" · "export"',
       audience: ['commissioner'],
     },
+    {
+      heading: 'For the head of the authority: deciding on reports',
+      description:
+        'When the commissioner registers a report (No. 4), you receive its card in the chat, with reminders until you decide. Decide on the card or in the "My Lotse" tab under "Reports": propose a meeting, ask for a written submission, take note, give an instruction or decline. Your office sees the same card and decides on your behalf where the directory allows it.',
+      examples: '"reports"',
+      audience: ['head'],
+    },
   ],
   headReach: {
     reached: 'Head reached',
