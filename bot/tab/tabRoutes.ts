@@ -8,6 +8,7 @@ import type { TabService } from './tabService';
 import { registerDirectoryRoutes, type DirectoryRouteDeps } from './directoryRoutes';
 import { registerCadenceRoutes } from './cadenceRoutes';
 import type { CadenceService } from '../../services/circle/cadenceService';
+import { registerRequestFormRoutes, type RequestFormRouteDeps } from './requestFormRoutes';
 
 export interface TabRouteDeps {
   service: TabService;
@@ -22,6 +23,8 @@ export interface TabRouteDeps {
   directory?: DirectoryRouteDeps;
   /** The KfI's cadence of the Koordinierungskreis (bot/tab/cadenceRoutes.ts), when the circle runs. */
   cadence?: CadenceService;
+  /** "Anliegen senden" as a form in the tab (bot/tab/requestFormRoutes.ts): the chat form's validation and creation. */
+  requestForm?: RequestFormRouteDeps;
 }
 
 const MAX_BODY = 32 * 1024;
@@ -203,6 +206,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
   );
 
   if (deps.cadence) registerCadenceRoutes(server, deps.cadence, { authenticate, body, handle, json, reader });
+  if (deps.requestForm) registerRequestFormRoutes(server, deps.requestForm, { authenticate, body, handle, json, reader });
 
   if (deps.directory) registerDirectoryRoutes(server, deps.directory, { authenticate, body, handle, json, reader, lang });
 
