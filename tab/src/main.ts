@@ -1,6 +1,7 @@
 import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { directoryEditorSection } from './directoryEditor';
+import { requestFormArea } from './requestForm';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
 import type { CaseSummary, CircleItem, ComposerField, ComposerKind, ComposerProblem, ErasureOutcome, Localized, OwnEntry, UnansweredQuestionView } from '../../bot/tab/wire';
@@ -357,7 +358,7 @@ async function backToOverview(from?: { authority: string; id: string }): Promise
  * to the tab's API (`POST /api/tab/items/:authority/:id/actions`); the answer (the changed card, the current one with a
  * notice, or why not) takes its place. „Zurück zur Übersicht“ (or Escape) returns to the list.
  */
-async function openItem(ref: { authority: string; id: string; kind: string }): Promise<void> {
+async function openItem(ref: { authority: string; id: string; kind: string }, note = ''): Promise<void> {
   let current = { authority: ref.authority, id: ref.id };
   const heading = h('h1', { id: 'item-heading', tabindex: '-1' }, t.kinds[ref.kind] ?? ref.kind);
   const status = h('p', { class: 'status', role: 'status', id: 'item-status' }, t.itemOpening);
@@ -410,7 +411,7 @@ async function openItem(ref: { authority: string; id: string; kind: string }): P
   try {
     const res = await authorizedFetch('GET', `/api/tab/items/${encodeURIComponent(ref.authority)}/${encodeURIComponent(ref.id)}`);
     const answer = (await res.json().catch(() => undefined)) as ItemAnswer | undefined;
-    if (res.ok && answer?.card) show(answer, '');
+    if (res.ok && answer?.card) show(answer, note);
     else refused(answer);
   } catch {
     refused(undefined);
@@ -679,8 +680,21 @@ function render(me: Me): void {
   const r = me.roles;
   const ibSide = r.commissionerOf.length + r.deputyOf.length > 0;
   const headSide = r.headOf.length + r.headOfficeOf.length > 0;
-  // The button stands out only where sending a request is the main task (staff).
-  const sendRequest = chatButton('send-request', t.sendRequest, t.sendRequest, ibSide || headSide || r.kfi ? 'secondary' : 'primary');
+  // „Anliegen senden“ opens the form in the tab (tab/src/requestForm.ts); it stands out only where sending a request is
+  // the main task (staff).
+  const sendRequest = () =>
+    requestFormArea({
+      lang,
+      h,
+      request: async (method, path, body) => {
+        const res = await authorizedFetch(method, path, body);
+        return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+      },
+      home: me.home?.authority,
+      primary: !(ibSide || headSide || r.kfi),
+      openItem,
+      texts: { sendRequest: t.sendRequest, failed: t.failed, required: t.required, sending: t.sending },
+    });
   const parts: Record<string, () => Child> = {
     contact: () => (me.ownEntry && !me.contactCard ? ownEntrySection(me.ownEntry) : contactSection(me)),
     unanswered: () => s.unanswered && unansweredSection(s.unanswered),
@@ -688,7 +702,7 @@ function render(me: Me): void {
     reports: () => s.reports && casesSection('reports', t.reportsHeading, t.reportsNone, s.reports, me.authorities),
     requests: () =>
       s.requests &&
-      casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities, sendRequest ? [h('p', { class: 'intro' }, t.sendRequestIntro), h('p', {}, sendRequest)] : []),
+      casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities, [sendRequest()]),
     circle: () => s.circle && circleSection(s.circle),
     composer: () => !!s.composer?.kinds.length && composerSection(s.composer.kinds),
     downloads: () => s.downloads && downloadsSection(s.downloads),

@@ -392,25 +392,16 @@ describe('the personal tab in a browser', () => {
     await page.close();
   });
 
-  it('walks staff by Tab and Enter alone to „Anliegen senden“, which opens the chat with the Lotse with the request typed in', async () => {
+  it('walks staff by Tab and Enter alone to „Anliegen senden“, which opens the form in the tab (test/e2e/tabRequestForm.test.ts)', async () => {
     const { page, frame } = await openTab({ token: token(STAFF, { preferred_username: 'anna.beispiel@bezreg-koeln.example', name: 'Anna Beispiel' }) });
     await page.setViewportSize({ width: 360, height: 800 });
     await frame.locator('#send-request').waitFor();
-    // The host records the deep links the tab asks Teams to open.
-    await page.evaluate(() => {
-      const w = window as unknown as { deepLinks: string[] };
-      w.deepLinks = [];
-      window.addEventListener('message', (e) => {
-        if (e.data?.func === 'executeDeepLink') w.deepLinks.push(String(e.data.args?.[0]));
-      });
-    });
     await startAtTop(frame);
     // The main task is the first stop of the keyboard.
     expect(await tabTo(page, frame, '#send-request', 1)).toBe(1);
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => (window as unknown as { deepLinks: string[] }).deepLinks.length > 0);
-    const [link] = await page.evaluate(() => (window as unknown as { deepLinks: string[] }).deepLinks);
-    expect(link).toBe(`https://teams.microsoft.com/l/chat/0/0?users=28:${DEFAULT_BOT_APP_ID}&message=Anliegen%20senden`);
+    await frame.locator('#request-form:not([hidden]) #request-next').waitFor();
+    expect(await frame.locator('#send-request').getAttribute('aria-expanded')).toBe('true');
     await page.close();
   });
 
