@@ -2,6 +2,7 @@ import formTemplate from './templates/requestForm.json';
 import reportTemplate from './templates/reportForm.json';
 import itemTemplate from './templates/item.json';
 import listTemplate from './templates/itemList.json';
+import { titleFitsBesideTags } from '../services/text/buttonWidth';
 import { defineCard } from './defineCard';
 
 export interface Choice {
@@ -107,6 +108,11 @@ export interface ItemCardData {
   subject: string;
   /** Beside the title: urgency and deadline ("Eilig", "Frist 04.12.2026"). */
   tags: { text: string; color: 'default' | 'attention' | 'warning' }[];
+  /**
+   * The tags below the title instead of beside it, where a word of the title would otherwise be broken at 328 px
+   * (set by `itemCard` from the title and the tags; a value given here is ignored).
+   */
+  tagsBelow?: boolean;
   /** "Status: <label>" (the bench reads it: bench/actions.ts `productActionFailure`). */
   statusLine: string;
   /** What this viewer has to do next, in one sentence. */
@@ -133,7 +139,9 @@ export interface ItemCardData {
 }
 
 /** A request or report as one viewer sees it (their own buttons only). */
-export const itemCard = defineCard<ItemCardData>(itemTemplate);
+const itemTemplateCard = defineCard<ItemCardData & { tagsBelow: boolean }>(itemTemplate);
+/** The item card; the title row is laid out here, from the title and its tags (services/text/buttonWidth.ts). */
+export const itemCard = (data: ItemCardData) => itemTemplateCard({ ...data, tagsBelow: !titleFitsBesideTags(data.subject, data.tags.map((t) => t.text)) });
 
 export interface ItemListCardData {
   lang: string;

@@ -62,3 +62,23 @@ export function buttonRowWidthPx(titles: readonly string[], overflow: boolean): 
 export function buttonRowFits(titles: readonly string[], overflow: boolean): boolean {
   return buttonRowWidthPx(titles, overflow) <= NARROW_ROW_PX;
 }
+
+/** Between two columns of a ColumnSet (host config `spacing.default`). */
+export const COLUMN_SPACING_PX = 12;
+
+/** The width of `text` in Selawik Semibold at `sizePx` (the table is at 14 px; widths scale with the size). */
+export function semiboldWidthPx(text: string, sizePx: number): number {
+  return (labelWidthPx(text) * sizePx) / 14;
+}
+
+/**
+ * Whether a card's title (Large, 18 px, bolder) can stand beside its tags (Small, 12 px, bolder: "Frist 18.12.2026",
+ * "Eilig") at 328 px without a word of the title being broken: its longest word and the widest tag must fit side by
+ * side. Otherwise the tags belong below the title (cards/templates/item.json), and the title wraps between words.
+ */
+export function titleFitsBesideTags(title: string, tags: readonly string[]): boolean {
+  if (!tags.length) return true;
+  const longestWord = Math.max(0, ...title.split(/\s+/).map((w) => semiboldWidthPx(w, 18)));
+  const widestTag = Math.max(...tags.map((t) => semiboldWidthPx(t, 12)));
+  return longestWord + COLUMN_SPACING_PX + widestTag <= NARROW_ROW_PX;
+}

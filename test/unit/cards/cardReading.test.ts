@@ -52,3 +52,12 @@ it('sends only cards Teams accepts (valid Adaptive Card 1.5, at most Teams\' num
   }
   expect(problems).toEqual({});
 });
+
+it('puts the Frist below a title whose long compound would be broken beside it at 328 px, and beside a title of short words', async () => {
+  const all = await cardFixtures();
+  const body = (name: string) => (all.find((f) => f.name === name)!.card.body as Array<{ type: string; items?: Array<{ text?: string }>; columns?: unknown[] }>);
+  const long = body('item/ib/long-subject/de')[1];
+  expect(long.type).toBe('Container');
+  expect(long.items!.map((i) => i.text)).toEqual(['Integrationsbeauftragte Stellenausschreibungsverfahren', 'Frist 18.12.2026']);
+  expect(body('item/ib/neu/de')[1].type).toBe('ColumnSet');
+});

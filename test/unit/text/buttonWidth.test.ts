@@ -1,4 +1,4 @@
-import { buttonRowFits, buttonRowWidthPx, labelWidthPx, NARROW_ROW_PX } from '../../../services/text/buttonWidth';
+import { buttonRowFits, buttonRowWidthPx, labelWidthPx, NARROW_ROW_PX, semiboldWidthPx, titleFitsBesideTags } from '../../../services/text/buttonWidth';
 
 describe('the button-row estimate at 328 px (Selawik Semibold 14 px)', () => {
   it.each([
@@ -29,5 +29,20 @@ describe('the button-row estimate at 328 px (Selawik Semibold 14 px)', () => {
     expect(buttonRowFits(['Antworten', 'Nachfragen'], true)).toBe(true);
     expect(buttonRowFits(['Antworten', 'Rückfrage stellen'], true)).toBe(false);
     expect(buttonRowFits(['Antworten', 'Rückfrage stellen'], false)).toBe(true);
+  });
+});
+
+describe('the title row at 328 px: the title (18 px) beside its tags (12 px)', () => {
+  it('keeps short words beside the Frist, and moves the tags below where a long compound would be broken', () => {
+    expect(titleFitsBesideTags('Sprachkurse für neu zugewanderte Beschäftigte', ['Frist 18.12.2026'])).toBe(true);
+    expect(titleFitsBesideTags('Integrationsbeauftragte Stellenausschreibung', ['Frist 18.12.2026'])).toBe(false);
+    expect(titleFitsBesideTags('Integrationsbeauftragte Stellenausschreibung', [])).toBe(true);
+    // The widest tag counts ("Überfällig seit …" is wider than "Eilig").
+    expect(titleFitsBesideTags('Fortbildungsreihe', ['Eilig'])).toBe(true);
+  });
+
+  it('scales the 14 px widths with the size', () => {
+    expect(semiboldWidthPx('Antworten', 14)).toBe(74);
+    expect(semiboldWidthPx('Antworten', 28)).toBe(148);
   });
 });
