@@ -43,8 +43,10 @@ import { circleFeature, circleProfiles } from './handlers/circle';
 import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
-import { directoryFeature } from './handlers/directory';
+import { directoryFeature, renderConfirmPrompt } from './handlers/directory';
 import { DirectoryEntryEditor } from '../services/directory/entryEditor';
+import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE } from '../services/directory/confirmPrompts';
+import { langOf } from './texts';
 import { refreshIdsFrom } from './handlers/refreshIds';
 import { requestsFeature } from './handlers/requests';
 import { helpFeature } from './handlers/help';
@@ -214,6 +216,23 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     const baseUrl = () => config.publicBaseUrl ?? server?.url ?? `http://127.0.0.1:${config.port}`;
     const liveAnswers = live;
+    // The daily confirmation prompt to each IB (issue 17); the relay exists once delivery has started (below).
+    const prompts = new ConfirmPrompts({
+      store: database.store<DirectoryDoc>(CONTAINERS.directory),
+      writer: { relay: { kick: (source, doc) => delivery!.relay.kick(source, doc), relayed: (key) => delivery!.relay.relayed(key) }, source: DIRECTORY_SOURCE, now: () => (options.now ? options.now() : new Date()).getTime() },
+      months: config.directoryConfirmMonths,
+      render: (authority, lang, round) => {
+        const card = renderConfirmPrompt(authority, lang, round, berlinDate(options.now ? options.now() : new Date()), config.directoryConfirmMonths);
+        return { summary: lang === 'de' ? 'Sind Ihre Angaben im Verzeichnis noch aktuell?' : 'Are your directory details still current?', attachments: [card] };
+      },
+      outbox: { enqueue: (r) => delivery!.outbox.enqueue(r) },
+      recipient: async (aadObjectId) => {
+        const profile = await profiles.get(aadObjectId).catch(() => undefined);
+        return { lang: langOf(profile?.locale), tenantId: profile?.tenantId ?? config.microsoftAppTenantId ?? config.allowedTenantIds[0] };
+      },
+      logger,
+      now: () => (options.now ? options.now() : new Date()),
+    });
     features.push(
       answersFeature({
         live: liveAnswers,
@@ -224,10 +243,11 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
           return `${baseUrl()}/erlass`;
         },
         now: options.now,
+        confirmMonths: config.directoryConfirmMonths,
         // The feature list is complete before the first turn, so the table is built once.
         intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => (f.personalOnly ? personalIntents(f.intents) : f.intents) ?? {}))),
       }),
-      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, groups, logger, now: options.now }),
+      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, groups, logger, now: options.now, confirmMonths: config.directoryConfirmMonths, prompts }),
     );
     // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
     circle = new CircleService({
@@ -307,6 +327,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         : {}),
     });
     delivery.relay.register(requestNotifier.source(REQUESTS_SOURCE));
+    delivery.relay.register(prompts.relaySource());
     // Delivery reports where the sender looks: the KfI's line on the circle's cards, the IB told when the head is not reached.
     const reports = delivery.reports;
     const nowMs = () => (options.now ? options.now() : new Date()).getTime();
@@ -371,6 +392,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'privacy:purge', kind: PRIVACY_JOB_KINDS.purge, dueAt: new Date(startMs) },
+      // The IB's confirmation prompt, daily (services/directory/confirmPrompts.ts).
+      { key: CONFIRM_PROMPT_JOB.key, kind: CONFIRM_PROMPT_JOB.kind, dueAt: new Date(startMs) },
     ];
     await Promise.all(
       recurring.map(async (job) => {

@@ -99,6 +99,8 @@ export interface AppConfig {
   };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
   readonly circleRetentionDays: number;
+  /** Months after which an IB's directory entry awaits confirmation and the IB is asked (DIRECTORY_CONFIRM_MONTHS). */
+  readonly directoryConfirmMonths: number;
   /**
    * Days kept of what has no record to expire with: a profile without a personal chat after its last change, a directory
    * audit entry, a team or group-chat reference after Teams reported the bot gone, a notification of no record.
@@ -445,6 +447,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     telemetry: telemetrySettings(env),
     requests: Object.freeze(requestSettings(env)),
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
+    directoryConfirmMonths: integer(env, 'DIRECTORY_CONFIRM_MONTHS', 6, 1, 36),
     retention: Object.freeze({
       userIdleDays: integer(env, 'USER_IDLE_RETENTION_DAYS', 365, 1, 3650),
       directoryAuditDays: integer(env, 'DIRECTORY_AUDIT_RETENTION_DAYS', 730, 30, 3650),

@@ -1,6 +1,9 @@
 import { CardFactory, MessageFactory } from 'botbuilder';
 import { z } from 'zod';
+import { directoryConfirmCard } from '../../cards/directoryConfirmCard';
 import { directoryEditCard } from '../../cards/directoryEditCard';
+import type { ConfirmPrompts } from '../../services/directory/confirmPrompts';
+import { CONFIRM_PROMPT_JOB } from '../../services/directory/confirmPrompts';
 import type { LiveAnswers } from '../../services/answers/liveAnswers';
 import type { DirectoryRepository } from '../../services/directory/directoryRepository';
 import { isDirectoryAdmin, type GroupSnapshot } from '../../services/directory/groupRoles';
@@ -24,6 +27,8 @@ export interface DirectoryFeatureDeps {
   now?: () => Date;
   /** Months after which the IB's entry awaits confirmation (DIRECTORY_CONFIRM_MONTHS; default 6). */
   confirmMonths?: number;
+  /** The daily confirmation prompt (services/directory/confirmPrompts.ts); its job runs where the feature is wired. */
+  prompts?: ConfirmPrompts;
 }
 
 const COMMAND_WORDS = new Set(['meine angaben', 'meine daten als ib', 'sprechzeiten', 'abwesenheit', 'vertretung eintragen', 'verzeichnis bearbeiten', 'my details', 'office hours', 'absence']);
@@ -44,6 +49,14 @@ const L = {
     confirmed: 'Danke: Die Angaben sind ab heute als aktuell bestätigt.',
     confirmedOn: (day: string) => `Angaben zuletzt bestätigt am ${day}`,
     pending: '; eine Bestätigung steht aus. Bitte prüfen Sie die Angaben und bestätigen oder korrigieren Sie sie.',
+    prompt: {
+      heading: 'Sind Ihre Angaben im Verzeichnis noch aktuell?',
+      reminder: 'Erinnerung: Sind Ihre Angaben im Verzeichnis noch aktuell?',
+      intro: (name: string) => `So steht Ihr Eintrag für die ${name} im Verzeichnis. Alle Beschäftigten sehen diese Angaben, wenn sie nach der oder dem Integrationsbeauftragten fragen (RdErl. v. 5.12.2023, Nr. 3: Erreichbarkeit bekannt machen).`,
+      closing: 'Stimmt alles, wählen Sie „Alles aktuell“. Sonst öffnen Sie mit „Korrigieren“ den Eintrag; Ihre Korrektur gilt zugleich als Bestätigung.',
+      officeHours: 'Sprechzeiten', phone: 'Telefon', deputy: 'Vertretung', absences: 'Abwesenheiten', none: 'keine Angabe', noAbsences: 'keine eingetragen',
+      confirm: 'Alles aktuell', correct: 'Korrigieren',
+    },
     labels: {
       officeHours: 'Sprechzeiten und Erreichbarkeit', absences: 'Abwesenheiten', absenceFrom: 'Abwesend von', absenceTo: 'Abwesend bis',
       absenceNote: 'Hinweis zur Abwesenheit (optional, ohne private Gründe)', clearAbsences: 'Alle eingetragenen Abwesenheiten löschen',
@@ -66,6 +79,14 @@ const L = {
     confirmed: 'Thank you: these details are confirmed as current from today.',
     confirmedOn: (day: string) => `Details last confirmed on ${day}`,
     pending: '; a confirmation is pending. Please check these details and confirm or correct them.',
+    prompt: {
+      heading: 'Are your directory details still current?',
+      reminder: 'Reminder: are your directory details still current?',
+      intro: (name: string) => `This is your entry for the ${name} in the directory. All staff see these details when they ask for the integration commissioner (decree of 5.12.2023, Nr. 3: reachability must be made known).`,
+      closing: 'If everything is right, choose "All current". Otherwise "Correct" opens the entry; your correction counts as a confirmation too.',
+      officeHours: 'Office hours', phone: 'Phone', deputy: 'Deputy', absences: 'Absences', none: 'not given', noAbsences: 'none entered',
+      confirm: 'All current', correct: 'Correct',
+    },
     labels: {
       officeHours: 'Office hours and reachability', absences: 'Absences', absenceFrom: 'Away from', absenceTo: 'Away until',
       absenceNote: 'Note on the absence (optional, no private reasons)', clearAbsences: 'Delete all entered absences',
@@ -101,6 +122,37 @@ type ConfirmData = z.infer<typeof confirmSchema>;
 
 function clean(value: string | undefined): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The confirmation prompt (services/directory/confirmPrompts.ts): the entry as staff see it, with "Angaben sind aktuell"
+ * (`directory.confirm`) and "Angaben korrigieren" (`directory.correct`, which opens the edit card). Round 2 is the reminder.
+ */
+export function renderConfirmPrompt(a: Authority, lang: Lang, round: number, today: string, months: number = DEFAULT_CONFIRM_MONTHS) {
+  const t = L[lang];
+  const p = t.prompt;
+  const ib = a.commissioner;
+  const day = ib?.lastVerified ?? '';
+  const pending = /^\d{4}-\d{2}-\d{2}$/.test(day) && confirmationPending(day, today, months);
+  const coming = (ib?.absences ?? []).filter((x) => x.to >= today);
+  return directoryConfirmCard({
+    lang,
+    heading: round > 1 ? p.reminder : p.heading,
+    intro: p.intro(cardText(a.name)),
+    facts: [
+      { title: p.officeHours, value: ib?.officeHours ? cardText(ib.officeHours) : p.none },
+      { title: p.phone, value: ib?.phone ? cardText(ib.phone) : p.none },
+      { title: p.deputy, value: a.deputy ? cardText(`${a.deputy.name}, ${a.deputy.email}`) : p.none },
+      {
+        title: p.absences,
+        value: coming.length ? coming.map((x) => `${formatBerlinDate(x.from, lang)} – ${formatBerlinDate(x.to, lang)}${x.note ? ` (${cardText(x.note)})` : ''}`).join('; ') : p.noAbsences,
+      },
+    ],
+    confirmedText: /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${t.confirmedOn(formatBerlinDate(day, lang))}${pending ? t.pending.split('.')[0] + '.' : '.'}` : '',
+    closing: p.closing,
+    authority: a.code,
+    labels: { confirm: p.confirm, correct: p.correct },
+  });
 }
 
 /** The IB's self-service for their own entry; admins (configured, or in the administrators' Entra group) may edit any entry. */
@@ -253,6 +305,20 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
         },
       },
       {
+        // "Angaben korrigieren" on the prompt: the edit card of the entry the caller may edit, in place of the prompt.
+        verb: 'directory.correct',
+        schema: confirmSchema,
+        run: async (context, caller, data: ConfirmData) => {
+          const target = targetOf(caller, data.authority);
+          const entry = target ? deps.live.engine.directory.authorities.find((a) => a.code === target) : undefined;
+          if (!entry) {
+            deps.logger.warn({ event: 'directory.correct_refused', activityId: context.activity.id }, 'directory correction refused');
+            return invokeResponse.error(403, 'Forbidden', L[caller.lang].forbidden);
+          }
+          return invokeResponse.card(render(caller.lang, entry).content);
+        },
+      },
+      {
         verb: 'directory.confirm',
         schema: confirmSchema,
         run: async (context, caller, data: ConfirmData) => {
@@ -283,6 +349,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
         },
       },
     ],
+    // The daily confirmation prompt, one job for all processes (services/directory/confirmPrompts.ts).
+    ...(deps.prompts ? { jobs: { [CONFIRM_PROMPT_JOB.kind]: async () => ({ next: (await deps.prompts!.run()).next }) } } : {}),
     help: {
       de: [{ heading: 'Meine Angaben (für IB)', description: 'Sprechzeiten, Abwesenheiten und Vertretung im Verzeichnis selbst pflegen.', examples: '„Meine Angaben“ · „Abwesenheit“', audience: ['commissioner'] }],
       en: [{ heading: 'My details (for commissioners)', description: 'Keep your office hours, absences and deputy up to date.', examples: '"my details" · "absence"', audience: ['commissioner'] }],

@@ -2,6 +2,7 @@ import type { AuditEntry, AuditLog } from '../audit/auditLog';
 import { diff } from '../audit/auditLog';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
+import type { PendingCarrier } from '../workflow/pending';
 import type { ValidationProblem } from '../validation/problems';
 import { mergeImported, sameValue, type MergeConflict } from './importMerge';
 import type { Authority, AuthorityCode, Circle, CompetenceCentre, Directory } from './model';
@@ -21,7 +22,13 @@ type Part =
  * is the part as the last import's file had it: what the next import compares with, to tell edits made in Teams
  * since then from the file's changes (absent in parts stored before the record was kept).
  */
-export type DirectoryDoc = Part & { pk: typeof PK; type: 'directory'; imported?: Part['data'] };
+export type DirectoryDoc = Part & {
+  pk: typeof PK;
+  type: 'directory';
+  imported?: Part['data'];
+  /** The confirmation prompt's state (confirmPrompts.ts), beside the content: imports and exports never see it. */
+  confirmPrompt?: { lastVerified: string; rounds: number; lastSentOn: string };
+} & Pick<PendingCarrier, 'pending' | 'pendingSince'>;
 
 /** A field changed in Teams since the last import that the file changes to something else. */
 export interface ImportConflict extends MergeConflict {
