@@ -58,6 +58,7 @@ import { DOWNLOADS_SUB_ENTITY, tabDeepLink } from './tab/deepLink';
 import type { TabSources } from './tab/sources';
 import { SsoTokenValidator } from './tab/ssoToken';
 import { registerTabRoutes } from './tab/tabRoutes';
+import { peopleSearch } from './tab/directoryRoutes';
 import { TabService } from './tab/tabService';
 import { workflowTabSources } from './tab/workflowSources';
 import { personalIntents, TeamsBot } from './teamsBot';
@@ -457,7 +458,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: async (token) => (await circle!.icsFor(token)) ?? (await reportIcs(database.store<ItemDoc>(CONTAINERS.items), token)),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, directory: { editor: directoryEditor, logger }, requestForm: { service: requestService, logger } }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, directory: { editor: directoryEditor, logger, ...(graph ? { searchPeople: peopleSearch(graph, logger) } : {}) }, requestForm: { service: requestService, logger } }),
       },
       config.host,
       config.port,

@@ -335,6 +335,24 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
       return new Map(identifiers.map((i) => i.trim().toLowerCase()).filter(Boolean).map((k) => [k, result.get(k) ?? null]));
     },
 
+    async searchUsers(text: string, top = 10): Promise<GraphUser[]> {
+      await need('people');
+      // Quotes and backslashes would end the search clause; the text is a name or an address fragment.
+      const term = text.replace(/["\\]/g, ' ').trim().slice(0, 60);
+      if (!term) return [];
+      return call('searchUsers', async () => {
+        // https://learn.microsoft.com/graph/search-query-parameter : $search on users needs ConsistencyLevel: eventual.
+        const page = (await client
+          .api('/users')
+          .header('ConsistencyLevel', 'eventual')
+          .query({ $search: `"displayName:${term}" OR "mail:${term}" OR "userPrincipalName:${term}"` })
+          .select(USER_SELECT.split(','))
+          .top(Math.min(25, Math.max(1, top)))
+          .get()) as { value?: Array<Record<string, unknown>> };
+        return (page.value ?? []).map((u) => lowerUser(u)).filter((u) => !!u.id);
+      });
+    },
+
     async groupMembers(groupId: string): Promise<GraphUser[]> {
       await need('groups');
       if (!GUID.test(groupId)) throw new GraphError('invalid_group_id', 'permanent');

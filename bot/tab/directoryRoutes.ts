@@ -8,6 +8,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { Bilingual } from '../../services/directory/entryEdit';
 import type { DirectoryEntryEditor, EditorResult, EntryView } from '../../services/directory/entryEditor';
+import type { GraphPort } from '../../services/graph/graphPort';
 import type { Logger } from '../../services/logging';
 import type { bodyReader } from '../bodyReader';
 import type { Lang } from '../texts';
@@ -117,4 +118,21 @@ export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps
       x.json(res, 200, found);
     }),
   );
+}
+
+/**
+ * The deputy picker's search through Microsoft Graph (`User.Read.All`, feature `people`): `available: false` when the
+ * permission is missing or Graph does not answer, so the form falls back to name and e-mail. Logged without the query.
+ */
+export function peopleSearch(graph: Pick<GraphPort, 'searchUsers' | 'features'>, logger: Logger): (query: string) => Promise<PeopleWire> {
+  return async (query) => {
+    if (!(await graph.features().catch(() => new Set<string>())).has('people')) return { people: [], available: false };
+    try {
+      const found = await graph.searchUsers(query, 10);
+      return { available: true, people: found.filter((u) => u.displayName && (u.mail || u.userPrincipalName)).map((u) => ({ aadObjectId: u.id, name: u.displayName!, email: (u.mail || u.userPrincipalName)! })) };
+    } catch (err) {
+      logger.warn({ event: 'directory.people_search_failed', code: (err as { code?: string })?.code ?? 'unknown' }, 'people search failed');
+      return { people: [], available: false };
+    }
+  };
 }

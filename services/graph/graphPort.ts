@@ -165,6 +165,11 @@ export interface GraphPort {
    * not a UPN), 20 to a `$batch`. The map has one entry per input (trimmed, lower case); `null` = not found.
    */
   resolveUsers(identifiers: readonly string[]): Promise<Map<string, GraphUser | null>>;
+  /**
+   * People whose name, e-mail or UPN has a word starting with `text` (the deputy picker): `GET /users?$search=` with
+   * `ConsistencyLevel: eventual`, at most `top` (default 10).
+   */
+  searchUsers(text: string, top?: number): Promise<GraphUser[]>;
 
   // --- groups ---
   /** Every user in the group, directly or through nested groups: `GET /groups/{id}/transitiveMembers/microsoft.graph.user`, all pages. */

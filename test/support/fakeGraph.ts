@@ -117,6 +117,12 @@ export class FakeGraph implements GraphPort {
     return new Map(identifiers.map((i) => [key(i), this.users.get(key(i)) ?? null]));
   }
 
+  async searchUsers(text: string, top = 10): Promise<GraphUser[]> {
+    await this.enter({ method: 'searchUsers', text }, 'people');
+    const t = text.toLowerCase();
+    return [...new Map([...this.users.values()].map((u) => [u.id, u])).values()].filter((u) => [u.displayName, u.mail, u.userPrincipalName].some((v) => (v ?? '').toLowerCase().includes(t))).slice(0, top);
+  }
+
   async groupMembers(groupId: string): Promise<GraphUser[]> {
     await this.enter({ method: 'groupMembers', groupId }, 'groups');
     const members = this.groups.get(key(groupId));
@@ -186,6 +192,7 @@ export type FakeGraphCall = { at: number } & (
   | { method: 'installState'; userId: string }
   | { method: 'installApp'; userId: string }
   | { method: 'resolveUsers'; identifiers: string[] }
+  | { method: 'searchUsers'; text: string }
   | { method: 'groupMembers'; groupId: string }
   | { method: 'upsertMeetingEvent'; mailbox: string; input: MeetingEventInput; eventId?: string }
   | { method: 'cancelMeetingEvent'; mailbox: string; eventId: string; comment: string }

@@ -481,7 +481,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
   const allows = (caller: Caller, perms: readonly string[]): boolean => perms.some((p) => caller.roles.has(p));
 
   // --- Graph routes ---
-  function graph(caller: Caller, method: string, rel: string, query: URLSearchParams, body: unknown): Answer {
+  function graph(caller: Caller, method: string, rel: string, query: URLSearchParams, body: unknown, headers: Record<string, string | string[] | undefined> = {}): Answer {
     const segs = rel.split('/').filter(Boolean).map(decodeURIComponent);
     const [s0, s1, s2, s3, s4] = segs;
     const json = (status: number, b: unknown, headers?: Record<string, string>): Answer => ({ status, body: b, headers });
@@ -489,6 +489,20 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     // GET /users?$filter=mail eq '…'  https://learn.microsoft.com/graph/api/user-list
     if (s0 === 'users' && segs.length === 1 && method === 'GET') {
       if (!allows(caller, CALL_PERMISSIONS.listUsers)) return directoryDenied();
+      // $search on users: https://learn.microsoft.com/graph/search-query-parameter (needs ConsistencyLevel: eventual;
+      // "property:text" clauses joined by OR, each matching words of the property that start with the text).
+      const search = query.get('$search');
+      if (search !== null) {
+        if (String(headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual') {
+          return graphError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+        }
+        const clauses = [...search.matchAll(/"(displayName|mail|userPrincipalName):([^"]*)"/g)].map((m) => ({ prop: m[1], text: m[2].toLowerCase() }));
+        if (!clauses.length) return graphError(400, 'Request_UnsupportedQuery', 'Unsupported or invalid $search clause.');
+        const value = (u: StandInUser, prop: string) => String(prop === 'displayName' ? u.displayName ?? '' : prop === 'mail' ? u.mail ?? '' : u.upn).toLowerCase();
+        const found = [...users.values()].filter((u) => clauses.some((c) => value(u, c.prop).split(/[\s.@_-]+/).some((w) => w.startsWith(c.text)) || value(u, c.prop).startsWith(c.text)));
+        const top = Number(query.get('$top') ?? '100');
+        return json(200, { '@odata.context': `${origin}/v1.0/$metadata#users`, value: found.slice(0, top).map(userJson) });
+      }
       const filter = query.get('$filter');
       const mail = parseFilterEq(filter, 'mail');
       const upn = parseFilterEq(filter, 'userPrincipalName');
@@ -678,10 +692,10 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     return graphError(400, 'BadRequest', `Resource not found for the segment '${s0 ?? ''}'.`);
   }
 
-  async function graphWithAuth(caller: Caller, method: string, rawUrl: string, body: unknown, inBatch: boolean): Promise<Answer> {
+  async function graphWithAuth(caller: Caller, method: string, rawUrl: string, body: unknown, inBatch: boolean, headers: Record<string, string | string[] | undefined> = {}): Promise<Answer> {
     const url = parseUrl(rawUrl);
     const rel = url.pathname.replace(/^\/v1\.0/, '');
-    const answer = throttled(method, rel) ?? graph(caller, method, rel, url.searchParams, body);
+    const answer = throttled(method, rel) ?? graph(caller, method, rel, url.searchParams, body, headers);
     calls.push({ seq: ++seq, method, path: decodeURIComponent(url.pathname), query: url.search, status: answer.status, inBatch: inBatch || undefined, code: answer.code });
     return answer;
   }
@@ -758,7 +772,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
         }
       }
       if (p === '/v1.0/$batch' && method === 'POST') return { record: true, ...(await batch(caller, body)) };
-      return { record: false, ...(await graphWithAuth(caller, method, req.url ?? '/', body, false)) };
+      return { record: false, ...(await graphWithAuth(caller, method, req.url ?? '/', body, false, req.headers)) };
     }
     return { record: true, ...graphError(404, 'UnknownPath', 'Not found.') };
   }

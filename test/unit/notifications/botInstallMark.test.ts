@@ -84,6 +84,9 @@ class Graph implements GraphPort {
     if (this.result instanceof GraphError) throw this.result;
     return this.result;
   }
+  searchUsers(): never {
+    throw new Error('not used');
+  }
   resolveUsers(): never {
     throw new Error('not used');
   }
