@@ -252,7 +252,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         };
         const result = await service.createRequest(partyOf(context, caller), values, card);
         return respond(result, caller.lang, {
-          ...itemRendering(caller, texts(caller.lang).sent),
+          ...itemRendering(caller, values.authority === KFI_CHOICE ? texts(caller.lang).sentKfi : texts(caller.lang).sent),
           invalid: async (problems, text) => {
             deps.logger.info({ event: 'requests.invalid', fields: problems.map((p) => `${p.field}:${p.code}`) }, 'request form rejected');
             const keep = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, (v ?? '').slice(0, 4000)]));

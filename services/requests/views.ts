@@ -238,7 +238,7 @@ export class RequestViews {
         if (item.linked.length === 0 && !item.recipient) actions.push(action(t.buttons.toReport, REQUEST_VERBS.reportStart, { requestId: item.id, authority: item.authority }));
       } else if (roles.requester && open) {
         const rueckfrage = item.status === 'rueckfrage' ? [...item.messages].reverse().find((m) => m.kind === 'rueckfrage') : undefined;
-        nextStep = rueckfrage ? t.next.requesterAnswer : item.status === 'eskaliert' ? t.next.requesterEscalated : t.next.requesterWaiting;
+        nextStep = rueckfrage ? t.next.requesterAnswer : item.status === 'eskaliert' ? t.next.requesterEscalated : item.recipient === 'kfi' ? t.next.requesterWaitingKfi : t.next.requesterWaiting;
         if (rueckfrage) {
           // The question that waits for them, prominently under the status, not at the end of the conversation.
           callout = { heading: t.callout.rueckfrage(nameOf(rueckfrage.by), at(rueckfrage.at)), text: cardText(rueckfrage.text) };

@@ -60,8 +60,10 @@ describe('Anliegen to the KfI', () => {
     return call!.activity!.text!;
   }
 
+  /** The invoke response of the latest submission: the requester's own card. */
+  let submitted: InvokeBody;
   async function submit(from: TeamsUser, fields: Record<string, unknown>): Promise<ItemDoc> {
-    const body = await invoke('request.submit', { authority: 'kfi', category: 'beratung', description: 'Wie gehen andere Bezirksregierungen damit um?', ...fields }, from);
+    const body = (submitted = await invoke('request.submit', { authority: 'kfi', category: 'beratung', description: 'Wie gehen andere Bezirksregierungen damit um?', ...fields }, from));
     expect(body.statusCode).toBe(200);
     return read(body.value.refresh.action.data.id as string);
   }
@@ -97,6 +99,9 @@ describe('Anliegen to the KfI', () => {
     const item = await submit(STAFF, { subject: 'Förderung für Integrationskurse (Beispiel)' });
     expect(item).toMatchObject({ authority: 'arnsberg', recipient: 'kfi', status: 'neu', rev: 1 });
     expect([...item.cardsTo].sort()).toEqual([KFI_LEAD.aadObjectId, KFI_CIRCLE.aadObjectId]);
+    // The requester's own card says where it went and that there is nothing to do for now.
+    expect(json(submitted.value)).toContain('Gesendet. Das KfI ist benachrichtigt; Sie sehen hier jeden weiteren Schritt.');
+    expect(json(submitted.value)).toContain('Sie müssen nichts tun: das KfI bearbeitet Ihr Anliegen.');
     await delivered(`item:${item.id}:card:${KFI_LEAD.aadObjectId}`);
     await delivered(`item:${item.id}:card:${KFI_CIRCLE.aadObjectId}`);
     // Not the IB of Arnsberg nor the deputy: the KfI's requests are the KfI's.
@@ -133,6 +138,8 @@ describe('Anliegen to the KfI', () => {
     emulator.reset();
     const item = await submit(KOELN_IB_EN, { subject: 'Advice on a municipal network (example)', description: 'How do other districts involve the municipal commissioners?' });
     expect(item).toMatchObject({ recipient: 'kfi', createdBy: { aadObjectId: KOELN_IB_EN.aadObjectId, lang: 'en' } });
+    expect(json(submitted.value)).toContain('Sent. The KfI has been notified; you will see every further step here.');
+    expect(json(submitted.value)).toContain('Nothing to do for you: the KfI is working on your request.');
     // Sending it to the KfI makes the IB a requester there, not a handler.
     expect((await act(item, 'accept', KOELN_IB_EN)).statusCode).toBe(403);
 

@@ -75,6 +75,7 @@ export const de = {
     ibWaiting: 'Die anfragende Person ist dran: sie beantwortet Ihre Rückfrage.',
     ibEscalated: 'Der Vortrag liegt bei der Behördenleitung. Sie können weiter antworten oder das Anliegen als erledigt markieren.',
     requesterWaiting: 'Sie müssen nichts tun: die oder der IB bearbeitet Ihr Anliegen.',
+    requesterWaitingKfi: 'Sie müssen nichts tun: das KfI bearbeitet Ihr Anliegen.',
     requesterAnswer: 'Sie sind dran: bitte beantworten Sie die Rückfrage.',
     requesterEscalated: 'Sie müssen nichts tun: die oder der IB hat Ihr Anliegen der Behördenleitung vorgetragen.',
     headDecide: 'Sie sind dran: bitte entscheiden Sie über den Vortrag.',
@@ -155,6 +156,7 @@ export const de = {
   /** Under a paper handed in: where its link leads (the host, so the reader sees it before opening). */
   documentLink: 'Dokument',
   sent: 'Gesendet. Die oder der IB ist benachrichtigt; Sie sehen hier jeden weiteren Schritt.',
+  sentKfi: 'Gesendet. Das KfI ist benachrichtigt; Sie sehen hier jeden weiteren Schritt.',
   reportSent: 'Angemeldet. Die Behördenleitung ist benachrichtigt.',
   saved: 'Gespeichert.',
   stale: (name: string, at: string, label: string) => `Nichts geändert: ${name} hat am ${at} bereits gehandelt (Status: ${label}). Die Karte zeigt den aktuellen Stand.`,
