@@ -1,6 +1,7 @@
 import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { directoryEditorSection } from './directoryEditor';
+import { cadenceSection } from './cadence';
 import { requestFormArea } from './requestForm';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
@@ -705,17 +706,33 @@ function render(me: Me): void {
       casesSection('requests', t.requestsHeading, t.requestsNone, s.requests, me.authorities, [sendRequest()]),
     circle: () => s.circle && circleSection(s.circle),
     composer: () => !!s.composer?.kinds.length && composerSection(s.composer.kinds),
+    // The KfI's cadence of the circle (tab/src/cadence.ts): loads its own data.
+    cadence: () =>
+      r.kfi &&
+      cadenceSection({
+        lang,
+        h,
+        request: async (method, path, body) => {
+          const res = await authorizedFetch(method, path, body);
+          return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+        },
+        renderCard,
+        openUrl,
+        failed: t.failed,
+        required: t.required,
+        heading: t.cadenceHeading,
+      }),
     downloads: () => s.downloads && downloadsSection(s.downloads),
     // The directory editor (tab/src/directoryEditor.ts) shows itself only to the IB and directory administrators.
     directory: () => directoryEditorSection(authorizedFetch, lang),
   };
   const order = ibSide
-    ? ['inbox', 'reports', 'unanswered', 'contact', 'directory', 'requests', 'circle', 'composer', 'downloads']
+    ? ['inbox', 'reports', 'unanswered', 'contact', 'directory', 'requests', 'circle', 'composer', 'cadence', 'downloads']
     : headSide
-      ? ['reports', 'inbox', 'contact', 'directory', 'requests', 'circle', 'composer', 'unanswered', 'downloads']
+      ? ['reports', 'inbox', 'contact', 'directory', 'requests', 'circle', 'composer', 'cadence', 'unanswered', 'downloads']
       : r.kfi
-        ? ['inbox', 'composer', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
-        : ['requests', 'contact', 'directory', 'circle', 'composer', 'inbox', 'reports', 'unanswered', 'downloads'];
+        ? ['inbox', 'composer', 'cadence', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
+        : ['requests', 'contact', 'directory', 'circle', 'composer', 'cadence', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
   overview = me;
