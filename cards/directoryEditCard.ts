@@ -17,7 +17,7 @@ export interface DirectoryEditCardData {
   authority: string;
   labels: {
     officeHours: string; absences: string; absenceFrom: string; absenceTo: string; absenceNote: string;
-    clearAbsences: string; clearAbsencesLabel: string; deputy: string; deputyName: string; deputyTitle: string;
+    clearAbsences: string; clearAbsencesLabel: string; deputy: string; deputyPick: string; deputyName: string; deputyTitle: string;
     deputyEmail: string; deputyPhone: string; save: string; confirm: string;
   };
 }

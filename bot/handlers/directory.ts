@@ -60,7 +60,8 @@ const L = {
     labels: {
       officeHours: 'Sprechzeiten und Erreichbarkeit', absences: 'Abwesenheiten', absenceFrom: 'Abwesend von', absenceTo: 'Abwesend bis',
       absenceNote: 'Hinweis zur Abwesenheit (optional, ohne private Gründe)', clearAbsences: 'Alle eingetragenen Abwesenheiten löschen',
-      clearAbsencesLabel: 'Abwesenheiten löschen', deputy: 'Vertretung', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
+      clearAbsencesLabel: 'Abwesenheiten löschen', deputy: 'Vertretung',
+      deputyPick: 'Neue Vertretung im Verzeichnis der Organisation suchen (optional; Name und E-Mail unten bitte passend eintragen)', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
       deputyEmail: 'E-Mail der Vertretung', deputyPhone: 'Telefon der Vertretung', save: 'Speichern', confirm: 'Angaben sind aktuell',
     },
   },
@@ -90,7 +91,8 @@ const L = {
     labels: {
       officeHours: 'Office hours and reachability', absences: 'Absences', absenceFrom: 'Away from', absenceTo: 'Away until',
       absenceNote: 'Note on the absence (optional, no private reasons)', clearAbsences: 'Delete all entered absences',
-      clearAbsencesLabel: 'Delete absences', deputy: 'Deputy', deputyName: "Deputy's name", deputyTitle: "Deputy's function",
+      clearAbsencesLabel: 'Delete absences', deputy: 'Deputy',
+      deputyPick: "Find a new deputy in your organisation's directory (optional; please enter the matching name and e-mail below)", deputyName: "Deputy's name", deputyTitle: "Deputy's function",
       deputyEmail: "Deputy's e-mail", deputyPhone: "Deputy's phone", save: 'Save', confirm: 'Details are current',
     },
   },
@@ -112,6 +114,8 @@ const updateSchema = z
     deputyTitle: text(120),
     deputyEmail: text(200),
     deputyPhone: z.string().max(40).regex(/^[\d\s+()/-]*$/).optional(),
+    /** Teams' people picker (Data.Query graph.microsoft.com/users) sends the chosen person's Entra object id. */
+    deputyPick: z.union([z.literal(''), z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/)]).optional(),
   })
   .passthrough();
 type UpdateData = z.infer<typeof updateSchema>;
@@ -221,7 +225,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
     }
     const name = clean(d.deputyName);
     const email = clean(d.deputyEmail);
-    const anyDeputy = name || email || clean(d.deputyTitle) || clean(d.deputyPhone);
+    const pick = (d.deputyPick ?? '').toLowerCase();
+    const anyDeputy = name || email || clean(d.deputyTitle) || clean(d.deputyPhone) || pick;
     if (!anyDeputy && (d.deputyName !== undefined || d.deputyEmail !== undefined)) {
       next.deputy = null;
     } else if (anyDeputy) {
@@ -231,7 +236,10 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       const previous = a.deputy && a.deputy.email.toLowerCase() === email.toLowerCase() ? a.deputy : undefined;
       const phone = clean(d.deputyPhone);
       next.deputy = {
-        ...(previous ?? { id: `${a.code}-deputy`, orgUnit: ib.orgUnit }),
+        // A new deputy takes over the deputy's slot (its id), and with it the seat in the Koordinierungskreis.
+        ...(previous ?? { id: a.deputy?.id ?? `${a.code}-deputy`, orgUnit: ib.orgUnit }),
+        // Picked in Teams' people picker: the Entra object id, so the deputy can act at once.
+        ...(pick ? { teams: { upn: email, aadObjectId: pick } } : {}),
         name,
         title: clean(d.deputyTitle) || previous?.title || 'Vertretung der/des Integrationsbeauftragten',
         email,

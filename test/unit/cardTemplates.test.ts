@@ -72,7 +72,7 @@ describe.each(['de', 'en'] as const)('the contact, authority-choice and director
       authority: 'koeln',
       labels: {
         officeHours: 'Sprechzeiten', absences: 'Abwesenheiten', absenceFrom: 'Abwesend ab', absenceTo: 'Abwesend bis', absenceNote: 'Hinweis',
-        clearAbsences: 'Abwesenheiten löschen', clearAbsencesLabel: 'Alle Abwesenheiten entfernen', deputy: 'Vertretung', deputyName: 'Name',
+        clearAbsences: 'Abwesenheiten löschen', clearAbsencesLabel: 'Alle Abwesenheiten entfernen', deputy: 'Vertretung', deputyPick: 'Vertretung suchen', deputyName: 'Name',
         deputyTitle: 'Funktion', deputyEmail: 'E-Mail', deputyPhone: 'Telefon', save: 'Speichern', confirm: 'Angaben sind aktuell',
       },
     }).content,
