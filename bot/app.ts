@@ -43,6 +43,10 @@ import { circleFeature, circleProfiles } from './handlers/circle';
 import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
+import type { PostsDoc } from '../services/posts/model';
+import { POST_JOB_KINDS } from '../services/posts/notifications';
+import { PostService } from '../services/posts/postService';
+import { postsFeature } from './handlers/posts';
 import { directoryFeature, renderConfirmPrompt } from './handlers/directory';
 import { DirectoryEntryEditor } from '../services/directory/entryEditor';
 import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE } from '../services/directory/confirmPrompts';
@@ -93,6 +97,8 @@ export interface RunningApp {
   readonly circle: CircleService;
   /** Anliegen and Vorträge: the service the bot's cards and the tab call. */
   readonly requests: RequestService;
+  /** Information posts of the IB and the KfI (for the tab and tests). */
+  readonly posts: PostService;
   /** "Meine Daten" of one person, as the chat summary and the tab's download build it. */
   readonly myData: (aadObjectId: string) => Promise<MyData>;
   /** Stops accepting, finishes in-flight turns, closes the database client. */
@@ -165,6 +171,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const replies = config.outboundProxy ? undefined : new ReplyPoster();
   let circle: CircleService | undefined;
   let requests: RequestService | undefined;
+  let posts: PostService | undefined;
   let myDataOf: ((aadObjectId: string) => Promise<MyData>) | undefined;
   const scheduler = new Scheduler(database.store<JobDoc>(CONTAINERS.jobs), options.now ? { now: () => options.now!().getTime() } : undefined);
   try {
@@ -351,6 +358,28 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     );
     // The Koordinierungskreis: polls and meetings carry their notices; its source carries them out.
     delivery.relay.register(circle.relaySource());
+    // Information posts (RdErl. Nr. 3, 5, 6): a post and its notices are one write; its source carries them out.
+    const postProfiles = circleProfiles(profiles);
+    posts = new PostService({
+      store: database.store<PostsDoc>(CONTAINERS.posts),
+      users: database.store<UserProfile>(CONTAINERS.users),
+      directory: () => liveAnswers.engine.directory,
+      groups,
+      ...(graph ? { graph } : {}),
+      relay: delivery.relay,
+      outbox: delivery.outbox,
+      scheduler,
+      reports: delivery.reports,
+      langOf: postProfiles.langOf,
+      logger,
+      now: options.now,
+      retentionDays: config.posts.retentionDays,
+      ...(config.graph?.mailFrom ? { mailFrom: config.graph.mailFrom } : {}),
+      ...(config.posts.ministryContact ? { ministryContact: config.posts.ministryContact } : {}),
+      admins: config.adminAadObjectIds,
+      tenantOf: async (id) => (await profiles.get(id))?.tenantId ?? config.allowedTenantIds[0],
+    });
+    delivery.relay.register(posts.relaySource());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;
@@ -384,6 +413,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(config.teamsAppId ? { tabUrl: tabDeepLink(config.teamsAppId, DOWNLOADS_SUB_ENTITY) } : {}),
     });
     const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
+    features.push(postsFeature({ service: posts, logger }));
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, cadenceFeature({ service: circle.cadence, logger }), privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));
     // Recurring jobs, one per key for all processes: created when missing, reopened when a run closed them.
@@ -393,6 +423,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       { key: 'requests:purge', kind: JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'circle:purge', kind: CIRCLE_JOB_KINDS.purge, dueAt: new Date(startMs) },
       { key: 'privacy:purge', kind: PRIVACY_JOB_KINDS.purge, dueAt: new Date(startMs) },
+      { key: 'posts:purge', kind: POST_JOB_KINDS.purge, dueAt: new Date(startMs) },
+      // Nr. 3: a new IB in the directory gets an announcement prepared for confirmation (checked hourly).
+      { key: 'posts:appointments', kind: POST_JOB_KINDS.appointments, dueAt: new Date(startMs) },
       // The IB's confirmation prompt, daily (services/directory/confirmPrompts.ts).
       { key: CONFIRM_PROMPT_JOB.key, kind: CONFIRM_PROMPT_JOB.kind, dueAt: new Date(startMs) },
     ];
@@ -421,7 +454,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const ownProfiles = profiles.readThrough();
     const bot = new TeamsBot({ features, profiles: ownProfiles, logger, lifecycle: delivery.lifecycle });
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
-    const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
+    const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, posts, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, groups, profiles: ownProfiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
     // The directory editor in the tab (issue 17/20): the IB's own entry, administrators every entry, with its history.
     const directoryEditor = new DirectoryEntryEditor({
@@ -458,7 +491,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: async (token) => (await circle!.icsFor(token)) ?? (await reportIcs(database.store<ItemDoc>(CONTAINERS.items), token)),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, directory: { editor: directoryEditor, logger, ...(graph ? { searchPeople: peopleSearch(graph, logger) } : {}) }, requestForm: { service: requestService, logger } }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, posts: posts!, directory: { editor: directoryEditor, logger, ...(graph ? { searchPeople: peopleSearch(graph, logger) } : {}) }, requestForm: { service: requestService, logger } }),
       },
       config.host,
       config.port,
@@ -483,6 +516,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
   const runner = jobs;
   const circleService = circle!;
   const requestService = requests!;
+  const postService = posts!;
   let stopped: Promise<void> | undefined;
   return {
     url: running.url,
@@ -494,6 +528,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     jobs: runner,
     circle: circleService,
     requests: requestService,
+    posts: postService,
     myData: myDataOf!,
     stop: () =>
       (stopped ??= (async () => {

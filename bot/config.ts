@@ -99,6 +99,11 @@ export interface AppConfig {
   };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
   readonly circleRetentionDays: number;
+  /**
+   * Information posts (RdErl. Nr. 3, 5): days a post is kept after it was sent (POST_RETENTION_DAYS), and the ministry
+   * contact a new IB's appointment post is copied to by e-mail (POST_MINISTRY_CONTACT; needs GRAPH_MAIL_FROM).
+   */
+  readonly posts: { readonly retentionDays: number; readonly ministryContact?: string };
   /** Months after which an IB's directory entry awaits confirmation and the IB is asked (DIRECTORY_CONFIRM_MONTHS). */
   readonly directoryConfirmMonths: number;
   /**
@@ -172,6 +177,15 @@ const APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
 function text(env: Env, key: string): string | undefined {
   const v = env[key]?.trim();
   return v ? v : undefined;
+}
+
+/** Information posts: retention and the ministry contact for appointment posts. */
+function postSettings(env: Env): AppConfig['posts'] {
+  const ministryContact = text(env, 'POST_MINISTRY_CONTACT')?.toLowerCase();
+  if (ministryContact && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ministryContact)) {
+    throw new ConfigError('POST_MINISTRY_CONTACT', `must be an e-mail address, e.g. integration@mkjfgfi.nrw.de (got "${ministryContact}").`);
+  }
+  return { retentionDays: integer(env, 'POST_RETENTION_DAYS', 365, 30, 3650), ...(ministryContact ? { ministryContact } : {}) };
 }
 
 function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
@@ -447,6 +461,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     telemetry: telemetrySettings(env),
     requests: Object.freeze(requestSettings(env)),
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
+    posts: Object.freeze(postSettings(env)),
     directoryConfirmMonths: integer(env, 'DIRECTORY_CONFIRM_MONTHS', 6, 1, 36),
     retention: Object.freeze({
       userIdleDays: integer(env, 'USER_IDLE_RETENTION_DAYS', 365, 1, 3650),

@@ -135,6 +135,7 @@ var containers = [
   { name: 'audit', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'questions', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'jobs', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'posts', partitionKey: '/pk', defaultTtl: -1 }
 ]
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

@@ -5,6 +5,8 @@ import { bodyReader } from '../bodyReader';
 import { loadStaticFiles, representation, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
+import { registerPostsRoutes } from './postsTab';
+import type { PostService } from '../../services/posts/postService';
 import { registerDirectoryRoutes, type DirectoryRouteDeps } from './directoryRoutes';
 import { registerCadenceRoutes } from './cadenceRoutes';
 import type { CadenceService } from '../../services/circle/cadenceService';
@@ -19,6 +21,8 @@ export interface TabRouteDeps {
   logger: Logger;
   /** The built tab (`tab/dist`). */
   staticDir: string;
+  /** Information posts (bot/tab/postsTab.ts): the sender's counts and reminders, a recipient's acknowledgement. */
+  posts?: PostService;
   /** The directory editor (bot/tab/directoryRoutes.ts): IB and administrators edit entries in the tab. */
   directory?: DirectoryRouteDeps;
   /** The KfI's cadence of the Koordinierungskreis (bot/tab/cadenceRoutes.ts), when the circle runs. */
@@ -209,6 +213,8 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
   if (deps.requestForm) registerRequestFormRoutes(server, deps.requestForm, { authenticate, body, handle, json, reader });
 
   if (deps.directory) registerDirectoryRoutes(server, deps.directory, { authenticate, body, handle, json, reader, lang });
+
+  if (deps.posts) registerPostsRoutes(server, deps.posts, { authenticate, body, handle, json, reader });
 
   for (const action of ['preview', 'send'] as const) {
     server.post(

@@ -22,6 +22,8 @@ import { circleRefusalText } from '../handlers/circle';
 import type { CaseSummary, CircleItem, CircleSource, ComposerField, ComposerKind, ComposerProblem, ComposerResult, DownloadsSource, Localized, TabComposer, TabSources, TabViewer } from './sources';
 import { localized } from './texts';
 import type { ReachSummary } from '../../services/workflow/reachSummary';
+import type { PostService } from '../../services/posts/postService';
+import { combinedComposer, postsComposer } from './postsTab';
 
 const KIND_LABELS: Record<string, Localized> = { request: localized((t) => t.requests.requestHeading), report: localized((t) => t.tab.kind.report) };
 
@@ -271,6 +273,8 @@ export function workflowTabSources(deps: {
   views?: RequestViews;
   logger?: Logger;
   circle: CircleService;
+  /** Information posts: their kind joins the composer (the same preview and send). */
+  posts?: PostService;
   profiles: Pick<CircleProfiles, 'refreshIds'>;
   now?: () => Date;
   /** "Meine Daten" from every workflow. */
@@ -291,7 +295,7 @@ export function workflowTabSources(deps: {
       },
     },
     circle: circleSource(deps.circle),
-    composer: circleComposer(deps.circle, deps.profiles),
+    composer: deps.posts ? combinedComposer(circleComposer(deps.circle, deps.profiles), postsComposer(deps.posts)) : circleComposer(deps.circle, deps.profiles),
     ...(deps.views && deps.logger ? { items: tabItems({ service: requests, views: deps.views, logger: deps.logger }) } : {}),
   };
 }

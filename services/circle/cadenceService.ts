@@ -137,7 +137,11 @@ export interface CadenceCircle {
 export interface CadenceServiceDeps {
   store: DocumentStore<CircleDoc>;
   circle: CadenceCircle;
-  outbox: { enqueue(request: { key: string; activity: OutgoingActivity; recipients: Array<{ user: { aadObjectId: string; tenantId: string } }> }): Promise<{ added: number }> };
+  outbox: {
+    enqueue(request: { key: string; activity: OutgoingActivity; recipients: Array<{ user: { aadObjectId: string; tenantId: string } }> }): Promise<{ added: number }>;
+    /** Deletes the notifications whose key starts with the prefix (an earlier draft's cards). */
+    deleteOwned(prefix: string): Promise<number>;
+  };
   scheduler: Pick<Scheduler, 'reschedule'>;
   langOf: (aadObjectId: string) => Promise<Lang>;
   writer: WorkflowWriter;
@@ -433,6 +437,9 @@ export class CadenceService {
           const recipients = to.filter((_, i) => langs[i] === lang).map((aadObjectId) => ({ user: { aadObjectId, tenantId: doc.tenantId } }));
           if (recipients.length) await this.deps.outbox.enqueue({ key: lang === 'de' ? n.key : `${n.key}:en`, activity: cadenceDraftActivity(this.viewOf(doc), lang), recipients });
         }
+        // Retention: the cadence document stays while the cadence is set, so its outbox cards would too (keys
+        // `circle:…` belong to a record); an earlier draft's cards go when the next draft is prepared.
+        for (const ruleDate of doc.prepared) if (ruleDate !== doc.draft?.ruleDate) await this.deps.outbox.deleteOwned(key(`${ruleDate}:`));
       } else if (n.kind === CADENCE_NOTICES.publish) {
         await this.deps.circle.publishDrafted(JSON.parse(String(n.data?.doc ?? '{}')) as PollDoc | MeetingDoc);
       }

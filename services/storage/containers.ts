@@ -38,6 +38,11 @@ export const CONTAINERS = {
   questions: 'questions',
   /** Scheduled jobs (reminders, escalations, purges); pk = job id. Finished jobs 30 days (job runner purge). */
   jobs: 'jobs',
+  /**
+   * Information posts of the IB and the KfI and their recipients' acknowledgements; pk = post id. POST_RETENTION_DAYS
+   * after the post was sent (posts purge, with its notifications; Cosmos `ttl` 30 days later as a backstop).
+   */
+  posts: 'posts',
 } as const;
 
 export type ContainerName = (typeof CONTAINERS)[keyof typeof CONTAINERS];

@@ -34,7 +34,7 @@ function setup() {
       draftMeeting: async () => outcome.refuse('forbidden'),
       publishDrafted: async (doc) => void published.push(doc.pk),
     },
-    outbox: { enqueue: async () => ({ added: 1 }) },
+    outbox: { enqueue: async () => ({ added: 1 }), deleteOwned: async () => 0 },
     scheduler: { reschedule: async () => ({}) as never },
     langOf: async () => 'de',
     writer: { relay: { kick: () => undefined, relayed: () => false }, source: 'circle', now: () => now.getTime() },
