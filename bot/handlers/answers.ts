@@ -203,11 +203,11 @@ function personView(lang: Lang, role: string, p: Person, plain = false): Contact
   const t = plain ? PLAIN_L[lang] : L[lang];
   // Directory fields are typed by people (the IB edits their own entry): shown as text, links only for valid addresses.
   const facts: ContactFact[] = [];
-  if (p.orgUnit) facts.push({ label: t.orgUnit, value: cardText(p.orgUnit) });
+  if (p.orgUnit) facts.push({ label: t.orgUnit, value: cardText(plainName(p.orgUnit, lang, plain)) });
   if (p.officeHours) facts.push({ label: t.hours, value: cardText(p.officeHours) });
   if (p.phone) facts.push({ label: t.phone, value: telLink(p.phone) });
   if (p.email) facts.push({ label: t.email, value: mailtoLink(p.email) });
-  return { role, name: cardText(p.name), title: cardText(p.title), facts, actions: contactActions(lang, { upn: p.teams?.upn, email: p.email, phone: p.phone }) };
+  return { role, name: cardText(p.name), title: cardText(plainName(p.title, lang, plain)), facts, actions: contactActions(lang, { upn: p.teams?.upn, email: p.email, phone: p.phone }) };
 }
 
 function officeView(lang: Lang, o: Office, plain = false): ContactPerson {
@@ -231,9 +231,15 @@ function dayOf(date: string, lang: Lang): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatBerlinDate(date, lang) : cardText(date);
 }
 
-/** "Bezirksregierung Köln" → "Bezirks·regierung Köln" in Leichte Sprache; as it is otherwise. */
+/** "Bezirksregierung Köln" → "Bezirks·regierung Köln" (and the other long words of a card) in Leichte Sprache; as it is otherwise. */
 function plainName(name: string, lang: Lang, plain: boolean): string {
-  return plain && lang === 'de' ? name.replace(/\bBezirksregierung/g, 'Bezirks·regierung') : name;
+  if (!plain || lang !== 'de') return name;
+  return name
+    .replace(/\bBezirksregierung/g, 'Bezirks·regierung')
+    .replace(/\bIntegrationsbeauftragt/g, 'Integrations·beauftragt')
+    .replace(/\bBehördenleitung/g, 'Behörden·leitung')
+    .replace(/\bKompetenzzentrum/g, 'Kompetenz·zentrum')
+    .replace(/\bKoordinierungskreis/g, 'Koordinierungs·kreis');
 }
 
 /**
