@@ -547,7 +547,7 @@ describe('Anliegen and Vortrag in Teams', () => {
       const item = await submitRequest();
       expect(json((await say('Offene Vorgänge', KOELN_DEPUTY)).activity)).toContain(item.id);
       expect(json((await say('Offene Vorgänge', MUENSTER_IB)).activity)).not.toContain(item.id);
-      expect((await say('Offene Vorgänge', STAFF)).activity?.text).toMatch(/Integrationsbeauftragten und ihre Vertretungen/);
+      expect((await say('Offene Vorgänge', STAFF)).activity?.text).toMatch(/Integrationsbeauftragten, ihre Vertretungen und das KfI/);
     });
 
     it('shows a user what is stored about them ("Meine Daten")', async () => {
