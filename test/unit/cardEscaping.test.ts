@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { renderAnswerCard } from '../../bot/handlers/answers';
 import { renderMeetingCard, renderMeetingForm, renderOverviewCard, renderPollCard } from '../../cards/circleViews';
+import { renderCadenceDraftCard } from '../../cards/cadenceCard';
 import { defineCard } from '../../cards/defineCard';
 import { itemCard, type ItemCardData } from '../../cards/requestCards';
 import { createAnswerEngine } from '../../services/answers/engine';
@@ -72,6 +73,13 @@ describe('card data builders escape user text for display, and only for display'
     ['meeting', () => renderMeetingCard(meeting, 'de').content],
     ['overview', () => renderOverviewCard({ isMember: true, isKfi: true, nextMeeting: meeting, openPolls: [poll], channelDesignated: false }, 'de', HOSTILE, [HOSTILE]).content],
     ['overview outside the circle', () => renderOverviewCard({ isMember: false, isKfi: false, openPolls: [], channelDesignated: false }, 'en', HOSTILE).content],
+    ['cadence draft', () =>
+      renderCadenceDraftCard({
+        cadence: { active: true, kind: 'poll', rule: { unit: 'month', interval: 3, weekday: 2, week: 2, from: '2027-01-01', time: '10:00' }, leadWeeks: 6, alternatives: 1, durationMinutes: 120, title: HOSTILE, place: HOSTILE },
+        upcoming: [],
+        draft: { seq: 1, ruleDate: '2027-04-13', date: '2027-04-13', dates: ['2027-04-13', '2027-04-20'], preparedAt: '', status: 'confirmed', confirmedBy: 'b', confirmedAt: '2027-03-02T10:00:00Z' },
+        confirmedByName: `Erika ${HOSTILE}`,
+      }, 'de').content],
   ])('the %s card shows titles, places, names, agenda, topics and minutes as text', (_name, render) => {
     const content = render();
     const texts = displayTexts(content);
