@@ -731,7 +731,7 @@ function render(me: Me): void {
     : headSide
       ? ['reports', 'inbox', 'contact', 'directory', 'requests', 'circle', 'composer', 'cadence', 'unanswered', 'downloads']
       : r.kfi
-        ? ['inbox', 'composer', 'cadence', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
+        ? ['composer', 'inbox', 'cadence', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
         : ['requests', 'contact', 'directory', 'circle', 'composer', 'cadence', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
