@@ -192,6 +192,8 @@ export class RequestViews {
     const reachText = item.kind === 'report' && roles.commissioner ? headReachLine(lang, item.headReach) : '';
     let callout = { heading: '', text: '' };
     let shownInCallout: ItemMessage | undefined;
+    /** The proposed date is in the callout (the viewer's turn to answer it): the decision box would only repeat it. */
+    let terminInCallout = false;
     const lastMessage = item.messages.at(-1);
     // The linked items, by subject: only the IB side may open them (a requester never sees the report; the head side
     // sees the request's subject it was given, but not the request itself).
@@ -274,7 +276,10 @@ export class RequestViews {
       const termin = currentTermin(item);
       const terminTurn = (roles.commissioner && item.status === 'termin_vorgeschlagen') || (roles.decider && item.status === 'termin_gegenvorschlag');
       if (terminTurn && termin) {
-        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: t.termin.when(formatIsoDay(termin.date, lang), termin.time) };
+        // The head's note of the first proposal goes with it ("Bitte die Unterlagen mitbringen"); the box below then stays away.
+        const note = item.decision?.kind === 'termin' && item.decision.text ? `\n\n${cardText(item.decision.text)}` : '';
+        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.when(formatIsoDay(termin.date, lang), termin.time)}${note}` };
+        terminInCallout = true;
         actions.push(
           action(t.buttons.acceptMeeting, REQUEST_VERBS.acceptMeeting, r, { mode: 'primary', style: 'positive' }),
           action(t.buttons.counterMeeting, REQUEST_VERBS.counterMeeting, r, { mode: 'primary', submit: t.submit.counterMeeting }),
@@ -308,7 +313,7 @@ export class RequestViews {
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? '', lang), d.time ?? '') : t.decision[d.kind];
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
       const termin = d.kind === 'termin' ? currentTermin(item) : undefined;
-      if (termin) decisionText = this.terminText(lang, termin, d.text, at);
+      if (termin) decisionText = terminInCallout ? '' : this.terminText(lang, termin, d.text, at);
       // The instruction stays on the card after the IB acknowledged it, with who did and when.
       if (item.acknowledged && d.kind === 'weisung') decisionText += `\n\n${t.acknowledgedBy(nameOf(item.acknowledged.by), at(item.acknowledged.at))}`;
     }
@@ -347,7 +352,7 @@ export class RequestViews {
   private terminText(lang: Lang, termin: Termin, note: string | undefined, at: (iso: string) => string): string {
     const t = REQUEST_TEXTS[lang];
     const when = t.termin.when(formatIsoDay(termin.date, lang), termin.time);
-    const noteText = note ? ` ${cardText(note)}` : '';
+    const noteText = note ? `\n\n${cardText(note)}` : '';
     if (!termin.agreed) return `${t.termin.proposed(when)}${noteText}\n\n${t.termin.proposedBy(cardText(termin.by.name) || '–', at(termin.at))}`;
     const inv = termin.invitation;
     const invitation =
