@@ -37,7 +37,6 @@ const TEXTS = {
     searchButton: 'Suchen',
     searchNone: 'Niemand gefunden.',
     searchOff: 'Die Personensuche ist hier nicht eingerichtet; bitte Name und E-Mail eintragen.',
-    pick: (name: string) => `${name} auswählen`,
     picked: (name: string) => `Gewählt: ${name}. Speichern nicht vergessen.`,
     linked: 'Mit Teams-Konto verknüpft: kann sofort vertreten.',
     notLinked: 'Nicht mit einem Teams-Konto verknüpft: bitte über die Suche auswählen, damit die Vertretung Anliegen bearbeiten kann.',
@@ -80,7 +79,6 @@ const TEXTS = {
     searchButton: 'Search',
     searchNone: 'Nobody found.',
     searchOff: 'People search is not set up here; please enter name and e-mail.',
-    pick: (name: string) => `Choose ${name}`,
     picked: (name: string) => `Chosen: ${name}. Remember to save.`,
     linked: 'Linked to a Teams account: can stand in at once.',
     notLinked: 'Not linked to a Teams account: please choose the person through the search so that they can work on requests.',
@@ -134,6 +132,12 @@ export function directoryEditorSection(call: Fetch, lang: Lang): HTMLElement {
 
   const field = (name: string, label: string, control: HTMLElement, hint?: string) =>
     h('div', { class: 'field' }, h('label', { for: idOf(name) }, label), hint ? h('p', { class: 'hint', id: `${idOf(name)}-hint` }, hint) : null, control, h('p', { class: 'error', id: `${idOf(name)}-error` }));
+  /** A long value (a function, an address) wraps in a text area instead of scrolling out of sight at 360 px. */
+  const wrapping = (name: string, value: string, max: number, email = false) => {
+    const el = h('textarea', { id: idOf(name), name, rows: '2', maxlength: String(max), 'aria-describedby': `${idOf(name)}-error`, ...(email ? { inputmode: 'email', autocomplete: 'email', spellcheck: 'false' } : {}) });
+    el.value = value;
+    return el;
+  };
   const input = (name: string, value: string, type = 'text', max = 200) => {
     const el = h('input', { id: idOf(name), name, type, value, maxlength: type === 'date' ? undefined : String(max), 'aria-describedby': `${idOf(name)}-error` });
     el.value = value;
@@ -168,7 +172,7 @@ export function directoryEditorSection(call: Fetch, lang: Lang): HTMLElement {
         else note.textContent = found.people.length ? '' : t.searchNone;
         results.replaceChildren(
           ...found.people.map((p) => {
-            const choose = h('button', { type: 'button', class: 'link', 'aria-label': t.pick(p.name) }, `${p.name} (${p.email})`);
+            const choose = h('button', { type: 'button', class: 'link' }, `${p.name} (${p.email})`);
             choose.addEventListener('click', () => {
               read();
               form.deputy = { name: p.name, title: form.deputy?.title ?? '', email: p.email, phone: form.deputy?.phone ?? '', aadObjectId: p.aadObjectId };
@@ -255,8 +259,8 @@ export function directoryEditorSection(call: Fetch, lang: Lang): HTMLElement {
               picker(),
               field('deputy.name', t.name, input('deputy.name', d.name, 'text', 120)),
               h('p', { class: 'hint', id: 'dir-deputy-linked' }, d.aadObjectId ? t.linked : t.notLinked),
-              field('deputy.title', t.title, input('deputy.title', d.title, 'text', 120)),
-              field('deputy.email', t.email, input('deputy.email', d.email, 'email', 200)),
+              field('deputy.title', t.title, wrapping('deputy.title', d.title, 120)),
+              field('deputy.email', t.email, wrapping('deputy.email', d.email, 200, true)),
               field('deputy.phone', t.phone, input('deputy.phone', d.phone, 'tel', 40)),
             ]
           : [h('p', {}, t.deputyNone)]),

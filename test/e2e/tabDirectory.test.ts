@@ -26,7 +26,7 @@ async function seriousViolations(frame: Frame): Promise<Array<{ id: string; node
   });
 }
 
-/** Elements of the editor that reach beyond the viewport or cut their content off (inputs: their box only). */
+/** Elements of the editor that reach beyond the viewport or cut their content off. */
 function clipped(frame: Frame): Promise<{ pageWidth: number; viewport: number; clipped: string[] }> {
   return frame.evaluate(() => {
     const viewport = document.documentElement.clientWidth;
@@ -34,8 +34,7 @@ function clipped(frame: Frame): Promise<{ pageWidth: number; viewport: number; c
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('#directory-editor *'))) {
       const rect = el.getBoundingClientRect();
       if (!rect.width) continue;
-      // A text input scrolls a long value inside its box by design (the value stays whole); its box must fit.
-      const hides = getComputedStyle(el).overflowX !== 'visible' && el.tagName !== 'INPUT';
+      const hides = getComputedStyle(el).overflowX !== 'visible';
       if ((hides && el.scrollWidth > el.clientWidth + 1) || rect.right > viewport + 1) out.push(`${el.tagName.toLowerCase()}#${el.id}`);
     }
     return { pageWidth: document.scrollingElement!.scrollWidth, viewport, clipped: out };
