@@ -5,6 +5,9 @@ import { createAnswerEngine } from '../services/answers/engine';
 import { loadKnowledge } from '../services/answers/knowledge';
 import { LiveAnswers } from '../services/answers/liveAnswers';
 import { UnansweredQuestions, type UnansweredQuestion } from '../services/answers/unansweredQuestions';
+import { FiguresReader, QuestionCounter, type WeekCountsDoc } from '../services/answers/figures';
+import { KnowledgeOverlayService } from '../services/answers/knowledgeOverlayService';
+import { KnowledgeOverlayStore, type OverlayEntryDoc } from '../services/answers/knowledgeOverlayStore';
 import { AuditLog, type AuditEntry } from '../services/audit/auditLog';
 import { DirectoryRepository, type DirectoryDoc } from '../services/directory/directoryRepository';
 import { GroupRoles, roleGroupIds, type GroupSnapshot } from '../services/directory/groupRoles';
@@ -62,6 +65,7 @@ import { DOWNLOADS_SUB_ENTITY, tabDeepLink } from './tab/deepLink';
 import type { TabSources } from './tab/sources';
 import { SsoTokenValidator } from './tab/ssoToken';
 import { registerTabRoutes } from './tab/tabRoutes';
+import type { KnowledgeRouteDeps } from './tab/knowledgeRoutes';
 import { peopleSearch } from './tab/directoryRoutes';
 import { TabService } from './tab/tabService';
 import { workflowTabSources } from './tab/workflowSources';
@@ -106,6 +110,8 @@ export interface RunningApp {
 }
 
 const DIRECTORY_REFRESH_MS = 60_000;
+/** Question counts are added to the weekly figures this often (and at stop); docs/operations.md. */
+const FIGURES_FLUSH_MS = 60_000;
 const PURGE_INTERVAL_MS = 60 * 60_000;
 /** How long a user profile read is reused in this process (see UserProfileRepository). */
 const PROFILE_CACHE_MS = 30_000;
@@ -163,6 +169,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
 
   let server: RunningServer | undefined;
   let live: LiveAnswers | undefined;
+  let questionCounter: QuestionCounter | undefined;
   let groupRoles: GroupRoles | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let delivery: Delivery | undefined;
@@ -190,7 +197,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       logger.warn({ event: 'directory.missing' }, 'No directory imported yet: answers name the responsible authority but no people. Import one with `npm run directory:import -- FILE`.');
     }
     const engine = createAnswerEngine({ gazetteer: loadGazetteer(), knowledge: loadKnowledge(), directory: stored ?? skeletonDirectory() });
-    live = new LiveAnswers(engine, directory, logger);
+    // The entries the IB taught (issue 18) are merged into the engine on each refresh whose revision moved.
+    const knowledgeStore = new KnowledgeOverlayStore(database.store<OverlayEntryDoc>(CONTAINERS.knowledge));
+    const figures = new FiguresReader(database.store<WeekCountsDoc>(CONTAINERS.figures));
+    questionCounter = new QuestionCounter(database.store<WeekCountsDoc>(CONTAINERS.figures), logger);
+    questionCounter.start(FIGURES_FLUSH_MS);
+    const counter = questionCounter;
+    live = new LiveAnswers(engine, directory, logger, knowledgeStore);
     await live.refresh(true);
     live.startAutoRefresh(DIRECTORY_REFRESH_MS);
     // Roles from Entra groups (GRAPH_GROUP_*, else the directory file's): read through Graph before the first turn,
@@ -212,7 +225,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const groups: (() => GroupSnapshot) | undefined = liveGroups ? () => liveGroups.snapshot() : undefined;
 
     const purge = () =>
-      unanswered.purgeExpired().catch((err: unknown) => logger.warn({ event: 'purge.failed', code: (err as Error)?.name }, 'purge failed'));
+      Promise.all([unanswered.purgeExpired(), knowledgeStore.purgeExpired(options.now?.() ?? new Date()), figures.purgeExpired(options.now?.() ?? new Date())]).catch((err: unknown) =>
+        logger.warn({ event: 'purge.failed', code: (err as Error)?.name }, 'purge failed'),
+      );
     purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
     purgeTimer.unref();
 
@@ -246,6 +261,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         live: liveAnswers,
         profiles,
         unanswered,
+        counter,
         logger,
         get decreeUrl() {
           return `${baseUrl()}/erlass`;
@@ -456,6 +472,16 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     // The personal tab: each workflow adds its section source here (see bot/tab/sources.ts).
     const tabSources: TabSources = { ...workflowTabSources({ requests, views: requestViews, logger, circle, posts, profiles: circleProfiles(profiles), now: options.now, myData, eraseMyData: eraseData }), ...options.tabSources };
     const tab = new TabService({ live: liveAnswers, groups, profiles: ownProfiles, unanswered, sources: tabSources, logger, decreeUrl: () => `${baseUrl()}/erlass`, now: options.now });
+    // The knowledge base and the figures in the tab (bot/tab/knowledgeRoutes.ts, issue 18).
+    const knowledgeRoutes: KnowledgeRouteDeps = {
+      service: new KnowledgeOverlayService({ store: knowledgeStore, unanswered, directory: () => liveAnswers.engine.directory, groups, changed: async () => void (await liveAnswers.refresh()), now: options.now }),
+      figures,
+      flushCounts: () => counter.flush(),
+      directory: () => liveAnswers.engine.directory,
+      groups,
+      decreeUrl: () => `${baseUrl()}/erlass`,
+      now: options.now,
+    };
     // The directory editor in the tab (issue 17/20): the IB's own entry, administrators every entry, with its history.
     const directoryEditor = new DirectoryEntryEditor({
       repository: directory,
@@ -491,13 +517,14 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         ready: () => database.ping(),
         calendar: async (token) => (await circle!.icsFor(token)) ?? (await reportIcs(database.store<ItemDoc>(CONTAINERS.items), token)),
         documents: { '/erlass': { contentType: 'text/plain; charset=utf-8', body: readFileSync(dataFile('runderlass-2023-12-05.txt')) } },
-        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, cadence: circle!.cadence, posts: posts!, directory: { editor: directoryEditor, logger, ...(graph ? { searchPeople: peopleSearch(graph, logger) } : {}) }, requestForm: { service: requestService, logger } }),
+        routes: (http) => registerTabRoutes(http, { service: tab, validator: ssoValidator, botId: config.microsoftAppId, logger, staticDir: `${projectRoot}/tab/dist`, knowledge: knowledgeRoutes, cadence: circle!.cadence, posts: posts!, directory: { editor: directoryEditor, logger, ...(graph ? { searchPeople: peopleSearch(graph, logger) } : {}) }, requestForm: { service: requestService, logger } }),
       },
       config.host,
       config.port,
     );
   } catch (err) {
     live?.stop();
+    await questionCounter?.stop();
     groupRoles?.stop();
     clearInterval(purgeTimer);
     await jobs?.stop();
@@ -534,6 +561,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       (stopped ??= (async () => {
         answers.stop();
         roleGroups?.stop();
+        await questionCounter?.stop();
         clearInterval(purgeTimer);
         await running.stop(config.shutdownGraceMs);
         replies?.close();

@@ -135,6 +135,8 @@ var containers = [
   { name: 'audit', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'questions', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'jobs', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'knowledge', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'figures', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'posts', partitionKey: '/pk', defaultTtl: -1 }
 ]
 

@@ -5,6 +5,7 @@ import { bodyReader } from '../bodyReader';
 import { loadStaticFiles, representation, TAB_CSP } from './staticFiles';
 import { SsoError, type SsoIdentity, type SsoTokenValidator } from './ssoToken';
 import type { TabService } from './tabService';
+import { registerKnowledgeRoutes, type KnowledgeRouteDeps } from './knowledgeRoutes';
 import { registerPostsRoutes } from './postsTab';
 import type { PostService } from '../../services/posts/postService';
 import { registerDirectoryRoutes, type DirectoryRouteDeps } from './directoryRoutes';
@@ -21,6 +22,8 @@ export interface TabRouteDeps {
   logger: Logger;
   /** The built tab (`tab/dist`). */
   staticDir: string;
+  /** The knowledge base the IB teach and the figures (bot/tab/knowledgeRoutes.ts, issue 18). */
+  knowledge?: KnowledgeRouteDeps;
   /** Information posts (bot/tab/postsTab.ts): the sender's counts and reminders, a recipient's acknowledgement. */
   posts?: PostService;
   /** The directory editor (bot/tab/directoryRoutes.ts): IB and administrators edit entries in the tab. */
@@ -154,6 +157,8 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
       res.end(body);
     }),
   );
+
+  if (deps.knowledge) registerKnowledgeRoutes(server, deps.knowledge, { authenticate, body, handle, json, reader });
 
   // "Meine Daten löschen": the tab asks for confirmation first; the token alone says whose data goes.
   server.del(

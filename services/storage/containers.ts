@@ -43,6 +43,17 @@ export const CONTAINERS = {
    * after the post was sent (posts purge, with its notifications; Cosmos `ttl` 30 days later as a backstop).
    */
   posts: 'posts',
+  /**
+   * Answer entries the IB and the KfI taught (issue 18), each with every version published (who, when); pk = scope
+   * (authority code or `all`). The current version while in force; a replaced version KNOWLEDGE_VERSION_RETENTION_DAYS
+   * (730) after it was replaced (purge in bot/app.ts). No text of any question.
+   */
+  knowledge: 'knowledge',
+  /**
+   * Weekly question counts per intent (asked, answered); pk = authority code or `unassigned`. Counts only: no text, no
+   * user. FIGURES_RETENTION_DAYS (730) after the week (purge; Cosmos `ttl` as a backstop).
+   */
+  figures: 'figures',
 } as const;
 
 export type ContainerName = (typeof CONTAINERS)[keyof typeof CONTAINERS];

@@ -2,6 +2,7 @@ import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { directoryEditorSection } from './directoryEditor';
 import { cadenceSection } from './cadence';
+import { knowledgeSections } from './knowledge';
 import { requestFormArea } from './requestForm';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
 // The API's shapes, defined once with the server (type-only: nothing of bot/ goes into the bundle).
@@ -734,6 +735,8 @@ function render(me: Me): void {
         ? ['composer', 'inbox', 'cadence', 'circle', 'contact', 'directory', 'requests', 'reports', 'unanswered', 'downloads']
         : ['requests', 'contact', 'directory', 'circle', 'composer', 'cadence', 'inbox', 'reports', 'unanswered', 'downloads'];
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
+  // The knowledge base and the figures (tab/src/knowledge.ts, issue 18): the IB side and the KfI; the server re-checks.
+  if (ibSide || r.kfi) nodes.push(...knowledgeSections({ lang, h, api, renderCard, openUrl }));
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
   overview = me;
   main().replaceChildren(head, ...nodes, h('p', { id: 'row-open-hint', hidden: true }, t.itemOpenHint));

@@ -1,0 +1,58 @@
+import type { de } from './de';
+
+/** Every English text of the knowledge base and the figures; the same keys as the German file. */
+export const en: typeof de = {
+  forbidden: {
+    not_ib: 'Only the integration commissioners, their deputies and the Kompetenzzentrum für Integration publish answers for the Lotse. Your role in the directory does not allow it.',
+    other_scope: 'You can publish answers for your own Bezirksregierung only. Answers for all Bezirksregierungen are published by the Kompetenzzentrum für Integration.',
+    figures: 'Only the integration commissioners, their deputies and the Kompetenzzentrum für Integration see the figures.',
+  },
+  notFound: 'This entry or version does not exist (any more). Please reload the page.',
+  published: (version: number) => `Published as version ${version}. The Lotse answers with it in every chat within a minute.`,
+  rolledBack: (from: number, version: number) => `Version ${from} applies again (as version ${version}). The Lotse answers with it in every chat within a minute.`,
+  problems: {
+    missing: 'Please fill in this field.',
+    too_long: (max: number) => `The text is too long: at most ${max} characters.`,
+    too_many: (max: number) => `At most ${max} triggers, one per line.`,
+    unknown_value: 'Please choose an entry from the list.',
+    bad_pattern: (line: number) =>
+      `Line ${line}: the Lotse does not understand this pattern. Allowed are words, "word*" (start of a word), "*word" (end of a word), "a|b" (one of the words), "*" (any one word) and "..." (up to three words); a pattern starts and ends with a word, and "@" references are not available here.`,
+    personal_data: (kinds: string) => `The text contains personal data of third parties (${kinds}). Everyone reads an answer: please word it without names or personal details. Nothing was stored.`,
+  },
+  fields: { scope: 'Applies to', intent: 'Topic', corrects: 'Corrects the answer', triggers: 'Triggers', answerDe: 'Answer in German', answerEn: 'Answer in English', source: 'Source', key: 'Entry' },
+  scopeAll: 'all Bezirksregierungen',
+  scopeUnassigned: 'not assigned',
+  previewHeading: 'How the Lotse answers',
+  previewScope: (scope: string) => `Applies to questions about the ${scope}`,
+  previewScopeAll: 'Applies to questions about every Bezirksregierung',
+  source: 'Source',
+  decree: 'Full text of the decree',
+  sources: {
+    rderl: (n: string) => `Decree No. ${n}`,
+    officeHours: 'Directory: office hours',
+    orgUnit: 'Directory: organisational attachment',
+    reachability: 'Directory: reachability',
+    deputy: 'Directory: deputy',
+    appointment: 'Directory: appointment',
+  },
+  intents: {
+    'contact.commissioner': 'Responsible commissioner',
+    'contact.deputy': "Commissioner's deputy",
+    'contact.kfi': 'Kompetenzzentrum für Integration',
+    'contact.ki': 'Municipal integration centre',
+    'info.tasks': 'Tasks of the commissioner (No. 5)',
+    'info.legal_basis': 'Legal basis (No. 1)',
+    'info.requirements': 'Requirements (No. 2)',
+    'info.appointment': 'Appointment (No. 3)',
+    'info.organisation': 'Attachment and right to report (No. 4)',
+    'info.circle': 'Coordination circle (No. 6)',
+    'info.effective_date': 'Entry into force (No. 7)',
+    'request.create': 'Send a request',
+    'report.create': 'Register a report',
+    'circle.next_meeting': 'Next meeting of the coordination circle',
+    'privacy.warning': 'Privacy warning',
+    help: 'Help',
+    out_of_scope: 'Could not be placed',
+  },
+  formerMember: 'a person no longer in the directory',
+};
