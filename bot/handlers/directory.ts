@@ -13,6 +13,7 @@ import { AUTHORITY_CODES, type Authority, type AuthorityCode } from '../../servi
 import type { Logger } from '../../services/logging';
 import { ConcurrencyError } from '../../services/storage/errors';
 import { cardText, isEmailAddress } from '../../services/text/escape';
+import { detectPersonalData, directoryPrivacyOptions } from '../../services/answers/privacy';
 import type { Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
 
@@ -45,6 +46,7 @@ const L = {
     noAbsences: 'Keine Abwesenheiten eingetragen.',
     absenceBad: 'Die Abwesenheit braucht ein Von- und ein Bis-Datum; „bis“ darf nicht vor „von“ und nicht in der Vergangenheit liegen.',
     emailBad: 'Die E-Mail-Adresse der Vertretung ist ungültig.',
+    personalData: 'Nicht gespeichert: Sprechzeiten oder Hinweis enthalten offenbar personenbezogene Daten Dritter (etwa Namen mit Geburtsdatum, Aktenzeichen, Anschrift oder private Telefonnummer); alle Beschäftigten lesen sie. Bitte entfernen und erneut speichern.',
     deputyIncomplete: 'Für die Vertretung bitte Name und E-Mail-Adresse angeben (oder alle Felder leeren, um sie zu entfernen).',
     confirmed: 'Danke: Die Angaben sind ab heute als aktuell bestätigt.',
     confirmedOn: (day: string) => `Angaben zuletzt bestätigt am ${day}`,
@@ -76,6 +78,7 @@ const L = {
     noAbsences: 'No absences entered.',
     absenceBad: 'An absence needs a from and a to date; "to" must not be before "from" or in the past.',
     emailBad: "The deputy's e-mail address is not valid.",
+    personalData: "Not saved: the office hours or the note seem to contain third parties' personal data (such as names with a birth date, file numbers, addresses or private phone numbers); all staff read them. Please remove it and save again.",
     deputyIncomplete: "For the deputy, please give a name and an e-mail address (or clear all fields to remove the deputy).",
     confirmed: 'Thank you: these details are confirmed as current from today.',
     confirmedOn: (day: string) => `Details last confirmed on ${day}`,
@@ -208,6 +211,9 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
   /** Applies the form to an entry; returns the new entry or an error message key. */
   const apply = (a: Authority, d: UpdateData, today: string): Authority | keyof (typeof L)['de'] => {
     if (!a.commissioner) return 'notIb';
+    // Every member of staff reads office hours and notes on the contact card: the privacy guard first (Art. 9 GDPR).
+    const privacy = directoryPrivacyOptions(deps.live.engine.directory);
+    if ([clean(d.officeHours), clean(d.absenceNote)].some((x) => x && detectPersonalData(x, privacy).length)) return 'personalData';
     const next = structuredClone(a);
     const ib = next.commissioner!;
     if (d.officeHours !== undefined) {

@@ -58,6 +58,13 @@ describe('the deputy chosen with Teams’ people picker on „Meine Angaben“',
     expect([403, 404]).toContain(refused.body.statusCode);
   });
 
+  it('keeps third parties’ personal data out of the office hours (privacy guard), says why, and changes nothing', async () => {
+    const before = await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln');
+    const res = await app.post(teams.cardAction('directory.update', { authority: 'koeln', officeHours: 'Nicht am Termin von Herrn Yilmaz, geb. 03.04.1980' }, { from: KOELN_IB }));
+    expect(JSON.stringify(res.body.value)).toContain('Nicht gespeichert: Sprechzeiten oder Hinweis enthalten offenbar personenbezogene Daten Dritter');
+    expect((await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln')).etag).toBe(before.etag);
+  });
+
   it('refuses a picked value that is not an object id (400), and changes nothing', async () => {
     const before = await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln');
     const res = await app.post(teams.cardAction('directory.update', { authority: 'koeln', deputyPick: 'mallory', deputyName: 'X', deputyEmail: 'x@bezreg-koeln.example' }, { from: KOELN_IB }));
