@@ -24,7 +24,7 @@ export const de = {
     unknownName: 'eine Person ohne bekannten Namen',
     reminders: (n: number) => (n === 1 ? 'Eine Erinnerung verschickt.' : `${n} Erinnerungen verschickt.`),
     weekly: 'Erinnert wöchentlich, bis alle die Information zur Kenntnis genommen haben.',
-    remind: 'Jetzt erinnern',
+    remind: 'Erinnern',
     remindWeekly: 'Wöchentlich erinnern',
     refresh: 'Aktualisieren',
     reminded: (n: number) => (n === 1 ? 'Erinnerung an eine Person verschickt.' : `Erinnerung an ${n} Personen verschickt.`),

@@ -27,7 +27,7 @@ export const en: Texts<typeof de> = {
     unknownName: 'a person whose name is not known',
     reminders: (n: number) => (n === 1 ? 'One reminder sent.' : `${n} reminders sent.`),
     weekly: 'Reminds weekly until everyone has acknowledged the information.',
-    remind: 'Remind now',
+    remind: 'Remind',
     remindWeekly: 'Remind weekly',
     refresh: 'Refresh',
     reminded: (n: number) => (n === 1 ? 'Reminder sent to one person.' : `Reminder sent to ${n} people.`),
