@@ -52,7 +52,7 @@ import { PostService } from '../services/posts/postService';
 import { postsFeature } from './handlers/posts';
 import { directoryFeature, renderConfirmPrompt } from './handlers/directory';
 import { DirectoryEntryEditor } from '../services/directory/entryEditor';
-import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE } from '../services/directory/confirmPrompts';
+import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE, nextPromptRun } from '../services/directory/confirmPrompts';
 import { langOf } from './texts';
 import { refreshIdsFrom } from './handlers/refreshIds';
 import { requestsFeature } from './handlers/requests';
@@ -443,7 +443,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       // Nr. 3: a new IB in the directory gets an announcement prepared for confirmation (checked hourly).
       { key: 'posts:appointments', kind: POST_JOB_KINDS.appointments, dueAt: new Date(startMs) },
       // The IB's confirmation prompt, daily (services/directory/confirmPrompts.ts).
-      { key: CONFIRM_PROMPT_JOB.key, kind: CONFIRM_PROMPT_JOB.kind, dueAt: new Date(startMs) },
+      { key: CONFIRM_PROMPT_JOB.key, kind: CONFIRM_PROMPT_JOB.kind, dueAt: nextPromptRun(startMs) },
     ];
     await Promise.all(
       recurring.map(async (job) => {

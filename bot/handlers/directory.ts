@@ -14,6 +14,7 @@ import type { Logger } from '../../services/logging';
 import { ConcurrencyError } from '../../services/storage/errors';
 import { cardText, isEmailAddress } from '../../services/text/escape';
 import { detectPersonalData, directoryPrivacyOptions } from '../../services/answers/privacy';
+import { validateDirectory } from '../../services/directory/validate';
 import type { Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
 
@@ -46,6 +47,7 @@ const L = {
     noAbsences: 'Keine Abwesenheiten eingetragen.',
     absenceBad: 'Die Abwesenheit braucht ein Von- und ein Bis-Datum; „bis“ darf nicht vor „von“ und nicht in der Vergangenheit liegen.',
     emailBad: 'Die E-Mail-Adresse der Vertretung ist ungültig.',
+    invalidEntry: 'Nicht gespeichert: Der Eintrag wäre so nicht gültig (etwa eine Adresse außerhalb der Bezirksregierung oder dieselbe Person als IB und Vertretung). Bitte prüfen; im Tab „Mein Lotse“ zeigt der Eintrag jedes Problem an seinem Feld.',
     personalData: 'Nicht gespeichert: Sprechzeiten oder Hinweis enthalten offenbar personenbezogene Daten Dritter (etwa Namen mit Geburtsdatum, Aktenzeichen, Anschrift oder private Telefonnummer); alle Beschäftigten lesen sie. Bitte entfernen und erneut speichern.',
     deputyIncomplete: 'Für die Vertretung bitte Name und E-Mail-Adresse angeben (oder alle Felder leeren, um sie zu entfernen).',
     confirmed: 'Danke: Die Angaben sind ab heute als aktuell bestätigt.',
@@ -78,6 +80,7 @@ const L = {
     noAbsences: 'No absences entered.',
     absenceBad: 'An absence needs a from and a to date; "to" must not be before "from" or in the past.',
     emailBad: "The deputy's e-mail address is not valid.",
+    invalidEntry: 'Not saved: the entry would not be valid like this (for example an address outside the Bezirksregierung, or the same person as commissioner and deputy). Please check; in the tab "Mein Lotse" the entry shows each problem at its field.',
     personalData: "Not saved: the office hours or the note seem to contain third parties' personal data (such as names with a birth date, file numbers, addresses or private phone numbers); all staff read them. Please remove it and save again.",
     deputyIncomplete: "For the deputy, please give a name and an e-mail address (or clear all fields to remove the deputy).",
     confirmed: 'Thank you: these details are confirmed as current from today.',
@@ -255,6 +258,12 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       if (!phone && next.deputy) delete next.deputy.phone;
     }
     ib.lastVerified = today;
+    // The same check as the import file and the tab (services/directory/validate.ts): e.g. the deputy's address in the
+    // authority's mail domain, the deputy another person than the IB. Problems elsewhere in the directory are not this edit's.
+    const directory = deps.live.engine.directory;
+    const index = directory.authorities.findIndex((x) => x.code === a.code);
+    const checked = validateDirectory({ ...directory, authorities: directory.authorities.map((x) => (x.code === a.code ? next : x)) });
+    if (!checked.ok && checked.problems.some((p) => p.path.startsWith(`/authorities/${index}/`))) return 'invalidEntry';
     return next;
   };
 

@@ -27,6 +27,13 @@ import { AUTHORITY_CODES, type Authority, type AuthorityCode } from './model';
 export const DIRECTORY_SOURCE = 'directory';
 /** The daily job's kind and its one key for all processes. */
 export const CONFIRM_PROMPT_JOB = { kind: 'directory.confirmPrompt', key: 'directory:confirm-prompt' } as const;
+/** The first run after `startMs`: the next 07:00 UTC (08:00 or 09:00 in Berlin), so a start reads nothing extra. */
+export function nextPromptRun(startMs: number): Date {
+  const day = new Date(startMs).toISOString().slice(0, 10);
+  const today = Date.parse(`${day}T07:00:00Z`);
+  return new Date(today > startMs ? today : today + 86_400_000);
+}
+
 /** An unanswered prompt comes once more after this many days. */
 export const REPEAT_AFTER_DAYS = 14;
 /** Prompts per confirmation period: the first and one repeat. */

@@ -65,6 +65,13 @@ describe('the deputy chosen with Teams’ people picker on „Meine Angaben“',
     expect((await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln')).etag).toBe(before.etag);
   });
 
+  it('checks the entry as the import does: a deputy outside the authority’s mail domain is not stored', async () => {
+    const before = await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln');
+    const res = await app.post(teams.cardAction('directory.update', { authority: 'koeln', deputyName: 'Xaver Extern (Beispiel)', deputyEmail: 'xaver@example.org' }, { from: KOELN_IB }));
+    expect(JSON.stringify(res.body.value)).toContain('Nicht gespeichert: Der Eintrag wäre so nicht gültig');
+    expect((await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln')).etag).toBe(before.etag);
+  });
+
   it('refuses a picked value that is not an object id (400), and changes nothing', async () => {
     const before = await database.store<any>(CONTAINERS.directory).read('directory', 'authority-koeln');
     const res = await app.post(teams.cardAction('directory.update', { authority: 'koeln', deputyPick: 'mallory', deputyName: 'X', deputyEmail: 'x@bezreg-koeln.example' }, { from: KOELN_IB }));
