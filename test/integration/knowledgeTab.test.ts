@@ -142,9 +142,23 @@ describe('the knowledge base in the tab (two instances on one database)', () => 
   });
 
   it('counts questions for the figures without text, k-anonymous, for the IB of the authority', async () => {
+    // Three questions so far (one unanswered before the publish); five more, then the chat instance stops gracefully,
+    // which stores its counts (as its 60 s timer would).
+    for (let i = 0; i < 5; i++) await ask(QUESTION);
+    await chatApp.stop();
     const res = await call('GET', '/api/tab/figures', DUS_IB);
     expect(res.status).toBe(200);
-    // The questions asked on the chat instance so far: fewer than five, shown as "< 5" (flushed at its stop or timer).
+    expect(res.body.weeks[0]).toMatchObject({
+      week: '2026-W48',
+      asked: { n: 8 },
+      // 7 answered, 1 unanswered: no share, and in the breakdown the small group and the next smallest are withheld.
+      answeredShare: { lt: 5 },
+      byIntent: [
+        { intent: 'info.organisation', asked: { lt: 5 } },
+        { intent: 'out_of_scope', asked: { lt: 5 } },
+      ],
+    });
+    expect(res.body.topUnanswered).toEqual([{ intent: 'out_of_scope', label: expect.any(Object), unanswered: { lt: 5 } }]);
     expect(res.body.weeks).toHaveLength(8);
     expect(JSON.stringify(res.body)).not.toContain('Jobticket');
     expect(res.body.scopes.map((s: any) => s.value)).toEqual(['duesseldorf']);
