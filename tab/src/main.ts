@@ -2,6 +2,7 @@ import { app, authentication } from '@microsoft/teams-js';
 import { renderCard, rerenderCards, type CardTheme } from './cards';
 import { directoryEditorSection } from './directoryEditor';
 import { cadenceSection } from './cadence';
+import { postsSection } from './posts';
 import { knowledgeSections } from './knowledge';
 import { requestFormArea } from './requestForm';
 import { langOf, TEXTS, type Lang, type Texts } from './texts';
@@ -737,6 +738,18 @@ function render(me: Me): void {
   const nodes = order.map((key) => parts[key]()).filter((p): p is HTMLElement => p instanceof HTMLElement);
   // The knowledge base and the figures (tab/src/knowledge.ts, issue 18): the IB side and the KfI; the server re-checks.
   if (ibSide || r.kfi) nodes.push(...knowledgeSections({ lang, h, api, renderCard, openUrl }));
+  // Information posts (tab/src/posts.ts): what the viewer sent and received; it stays hidden while there are none.
+  nodes.push(
+    postsSection({
+      lang,
+      h,
+      request: async (method, path, body) => {
+        const res = await authorizedFetch(method, path, body);
+        return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+      },
+      failed: t.failed,
+    }),
+  );
   const head = h('header', { class: 'page-head' }, h('h1', {}, t.title), me.name ? h('p', { class: 'who' }, t.signedInAs(me.name)) : null, roles.length ? h('p', { class: 'roles' }, roles.join(' · ')) : null);
   overview = me;
   main().replaceChildren(head, ...nodes, h('p', { id: 'row-open-hint', hidden: true }, t.itemOpenHint));

@@ -99,4 +99,22 @@ describe('the information post composer in the personal tab', () => {
     await eventually(() => emulator.activitiesTo(personalConversationId(STAFF.id, DEFAULT_BOT_APP_ID)).some((a) => a.summary === `Information: Interkulturelle Woche ${width}`));
     await page.close();
   });
+
+  it('shows the IB the counts of their posts and the staff member the post to acknowledge, with no serious accessibility problem', async () => {
+    const ib = await openTab({ token: token(KOELN_IB) });
+    const section = ib.frame.locator('#posts');
+    await ib.frame.waitForFunction(() => /Zur Kenntnis genommen: 0 von 1/.test(document.getElementById('posts')?.textContent ?? ''));
+    expect(await section.innerText()).toContain('Noch nicht zur Kenntnis genommen: eine Person ohne bekannten Namen');
+    expect(await seriousViolations(ib.frame)).toEqual([]);
+    await ib.page.close();
+
+    const staff = await openTab({ token: issuer.signEntra({ oid: STAFF.aadObjectId, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE }) });
+    await staff.frame.locator('#posts').waitFor();
+    await staff.frame.getByRole('button', { name: 'Zur Kenntnis genommen' }).first().waitFor();
+    expect(await seriousViolations(staff.frame)).toEqual([]);
+    await staff.frame.getByRole('button', { name: 'Zur Kenntnis genommen' }).first().focus();
+    await staff.page.keyboard.press('Enter');
+    await staff.frame.waitForFunction(() => document.getElementById('posts-status')?.textContent === 'Zur Kenntnis genommen');
+    await staff.page.close();
+  });
 });
