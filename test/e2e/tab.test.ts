@@ -204,7 +204,8 @@ describe('the personal tab in a browser', () => {
     await inbox.waitFor();
     expect(await inbox.innerText()).toContain('Beratung zur Stellenausschreibung (E2E)');
     expect(await inbox.innerText()).toContain('Neu');
-    expect(await frame.locator('#composer').count()).toBe(0);
+    // The IB's composer offers the information post only, none of the KfI's circle kinds.
+    expect(await frame.locator('#f-poll-title, #f-meeting-title, input[name="composer-kind"]').count()).toBe(0);
     expect(await seriousViolations(frame)).toEqual([]);
     await page.close();
   });

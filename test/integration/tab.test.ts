@@ -154,10 +154,10 @@ describe('the personal tab API', () => {
     expect(staff.body.sections.unanswered).toBeUndefined();
   });
 
-  it('offers no composer to someone who is not the KfI, and nothing for an unknown kind', async () => {
+  it('offers no circle composer to someone who is not the KfI (the IB gets the information post only), and nothing for an unknown kind', async () => {
     const res = await call('POST', '/api/tab/preview', token(KOELN_IB), { kind: 'circle.poll', input: {} });
     expect(res.status).toBe(404);
-    expect((await call('GET', '/api/tab/me', token(KOELN_IB))).body.sections.composer).toBeUndefined();
+    expect((await call('GET', '/api/tab/me', token(KOELN_IB))).body.sections.composer.kinds.map((k: { id: string }) => k.id)).toEqual(['post']);
   });
 
   describe('serves the built tab from a fixed allow-list', () => {

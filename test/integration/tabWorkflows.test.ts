@@ -192,11 +192,12 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
 
   it('shows the KfI the circle (empty so far) and the composer kinds; the IB, a member, sees the circle without a composer', async () => {
     const kfi = await me(KFI_LEAD);
-    expect(kfi.sections.composer.kinds.map((k: { id: string }) => k.id)).toEqual(['poll', 'meeting']);
+    expect(kfi.sections.composer.kinds.map((k: { id: string }) => k.id)).toEqual(['poll', 'meeting', 'post']);
     expect(kfi.sections.circle.items).toEqual([]);
     const ib = await me(KOELN_IB);
     expect(ib.sections.circle.items).toEqual([]);
-    expect(ib.sections.composer).toBeUndefined();
+    // The IB composes information posts only (issue 17), no polls or meetings.
+    expect(ib.sections.composer.kinds.map((k: { id: string }) => k.id)).toEqual(['post']);
   });
 
   it('refuses a forged send by someone who is not the KfI with 403 and stores nothing', async () => {
