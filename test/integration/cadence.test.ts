@@ -44,12 +44,15 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
   }
   const cadence = async () => (await store.read('cadence', 'cadence')) as CadenceDoc | undefined;
   const polls = () => store.query<PollDoc>({ query: 'SELECT * FROM c WHERE c.type = "poll"' });
-  /** Every activity the channel accepted (posts, and the first post of a new 1:1 chat), as JSON text. */
+  /**
+   * Every circle activity the channel accepted (posts, and the first post of a new 1:1 chat), as JSON text: draft cards
+   * and poll cards. Other features' jobs (the directory's confirmation prompts) also run when the clock moves on.
+   */
   const posted = () =>
     emulator.calls
       .filter((c) => (c.operation === 'send' || c.operation === 'createConversation') && c.status < 300)
       .map((c) => JSON.stringify(c.activity ?? (c.body as { activity?: unknown })?.activity ?? null))
-      .filter((text) => text !== 'null');
+      .filter((text) => text.includes('"verb":"circle.'));
   const idle = async () => {
     await app.delivery.whenIdle();
     await app.jobs.runDue();
