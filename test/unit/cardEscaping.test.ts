@@ -124,7 +124,7 @@ describe('card data builders escape user text for display, and only for display'
     expect(displayTexts(content)).toEqual(['${$root.secret}', 'Betreff: ${$root.secret}']);
     expect(JSON.stringify(content)).not.toContain('GEHEIM');
 
-    const item = itemCard({ subject: '${$root.secret}', secret: 'GEHEIM', messages: [], facts: [], actions: [], labels: {} } as unknown as ItemCardData).content;
+    const item = itemCard({ subject: '${$root.secret}', secret: 'GEHEIM', messages: [], tags: [], facts: [], actions: [], labels: {} } as unknown as ItemCardData).content;
     expect(displayTexts(item)).toContain('${$root.secret}');
     expect(JSON.stringify(item)).not.toContain('GEHEIM');
   });

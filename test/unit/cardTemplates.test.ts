@@ -99,13 +99,19 @@ describe('every card template', () => {
   const sources = readdirSync(CARDS)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({ module: f.replace(/\.ts$/, ''), text: readFileSync(path.join(CARDS, f), 'utf8') }));
-  const HANDLERS = path.resolve(__dirname, '../../bot/handlers');
-  const handlers = readdirSync(HANDLERS)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => ({ module: f, text: readFileSync(path.join(HANDLERS, f), 'utf8') }));
+  // The modules that build views on a card: chat handlers and the tab's routes (the knowledge base's preview).
+  const handlers = ['../../bot/handlers', '../../bot/tab'].flatMap((dir) =>
+    readdirSync(path.resolve(__dirname, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ module: f, text: readFileSync(path.resolve(__dirname, dir, f), 'utf8') })),
+  );
   const exportsOf = (text: string) => [...text.matchAll(/export (?:const|function) (\w+)/g)].map((m) => m[1]);
-  const unitTests = [__filename, ...['cards.test.ts', 'circle/circleCards.test.ts', 'myDataCards.test.ts', 'cardEscaping.test.ts'].map((f) => path.resolve(__dirname, f))]
-    .map((f) => readFileSync(f, 'utf8'))
+  // Every unit test file (test/unit and below): a card's own test may sit beside its workflow's tests.
+  const unitTests = (readdirSync(__dirname, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => readFileSync(path.join(__dirname, f), 'utf8'))
+    // The card fixtures, which the reading and Teams-rule tests (cards/cardReading.test.ts) render one by one.
+    .concat(readFileSync(path.resolve(__dirname, '../fixtures/cards.ts'), 'utf8'))
     .join('\n');
 
   it('is bound by a render function that a unit test calls with fixture data', () => {
