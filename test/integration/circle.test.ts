@@ -6,7 +6,7 @@ import type { DocumentStore } from '../../services/storage/documentStore';
 import { activityBuilders, DEFAULT_TENANT_ID, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { countingDatabase } from '../support/countingDatabase';
-import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq, ok } from '../support/circle';
+import { KFI_LEAD, KOELN_HEAD, KOELN_IB, acceptedPosts, acceptedUpdates, eventually, guest, lastSeq, notDirectoryPrompt, ok } from '../support/circle';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin.
@@ -248,15 +248,15 @@ describe('the Koordinierungskreis in Teams', () => {
       const mark = lastSeq(emulator);
       now = new Date('2027-02-01T08:30:00Z'); // 09:30 in Berlin on the day before the deadline
       await app.jobs.runDue();
-      await eventually(() => acceptedPosts(emulator, mark).size === 48);
+      await eventually(() => acceptedPosts(emulator, mark, notDirectoryPrompt).size === 48);
       await app.jobs.runDue();
       now = new Date('2027-02-09T09:30:00Z');
       await app.jobs.runDue();
-      await eventually(() => [...acceptedPosts(emulator, mark).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
+      await eventually(() => [...acceptedPosts(emulator, mark, notDirectoryPrompt).values()].reduce((n, c) => n + c.length, 0) === 48 + 50);
       await app.jobs.runDue();
       // The job runner has finished the due jobs (and enqueued what they send); the outbox has sent it all.
       await app.delivery.whenIdle();
-      const posted = [...acceptedPosts(emulator, mark).values()].flat();
+      const posted = [...acceptedPosts(emulator, mark, notDirectoryPrompt).values()].flat();
       expect(posted).toHaveLength(98);
       const texts = posted.map((c) => String(c.activity?.text ?? (c.body as { activity?: { text?: string } } | undefined)?.activity?.text ?? ''));
       expect(texts.filter((t) => t.startsWith('Erinnerung: Bitte melden Sie sich bis 02.02.2027'))).toHaveLength(47);
