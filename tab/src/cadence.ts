@@ -40,8 +40,12 @@ export function cadenceSection(d: CadenceDeps): HTMLElement {
   function control(f: CadenceFieldWire): HTMLElement {
     const id = fieldId(f.name);
     const described = [f.hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (f.type === 'select') {
+    let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+    if (f.type === 'text') {
+      // A one-line text (title, place) wraps in a two-line area, so that a long value stays readable at 360 px instead
+      // of scrolling inside the box; a line break typed in it is sent as a space.
+      input = h('textarea', { id, name: f.name, rows: '2', required: !!f.required, 'aria-describedby': described, ...(f.maxLength ? { maxlength: String(f.maxLength) } : {}) });
+    } else if (f.type === 'select') {
       input = h('select', { id, name: f.name, required: !!f.required, 'aria-describedby': described }, ...(f.options ?? []).map((o) => h('option', { value: o.value }, say(o.label))));
     } else {
       input = h('input', {
@@ -134,7 +138,7 @@ export function cadenceSection(d: CadenceDeps): HTMLElement {
     el.addEventListener('submit', async (event) => {
       event.preventDefault();
       const input: Record<string, string> = {};
-      for (const f of w.fields) input[f.name] = (el.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '';
+      for (const f of w.fields) input[f.name] = ((el.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '').replace(/\s*[\r\n]+\s*/g, ' ');
       save.setAttribute('disabled', '');
       status.textContent = '';
       try {

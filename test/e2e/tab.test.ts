@@ -506,7 +506,9 @@ describe('the personal tab in a browser', () => {
     // Scrolled there: the page starts further down, with the heading in view.
     const view = await frame.evaluate(() => ({ scrollY: window.scrollY, top: document.getElementById('downloads-heading')!.getBoundingClientRect().top, height: window.innerHeight }));
     expect(view.scrollY).toBeGreaterThan(0);
-    expect(view.top).toBeGreaterThanOrEqual(0);
+    // At the top of the view: scrolling lands on whole device pixels, so a heading at a fractional layout position may
+    // sit a fraction of a pixel above the edge.
+    expect(view.top).toBeGreaterThan(-1);
     expect(view.top).toBeLessThan(view.height);
     expect(await seriousViolations(frame)).toEqual([]);
     await page.close();
