@@ -13,7 +13,7 @@ import { formatBerlin, formatBerlinDay } from '../../services/common/berlinTime'
 import type { Outcome, Problem } from '../../services/workflow/outcome';
 import type { Lang } from '../texts';
 import type { CadenceFieldWire, CadenceLocalized, CadenceRefusalWire, CadenceWire } from './cadenceWire';
-import type { SsoIdentity } from './ssoToken';
+import type { TabRouteKit } from './routeKit';
 
 type T = (typeof CADENCE_TEXTS)['de'];
 const both = (pick: (t: T) => string): CadenceLocalized => ({ de: pick(CADENCE_TEXTS.de), en: pick(CADENCE_TEXTS.en as T) });
@@ -133,22 +133,11 @@ export function cadenceResponse(result: Outcome<CadenceView>, message?: CadenceL
   return { status: 404, body: { ok: false, message: text, problems: [{ message: text }] } };
 }
 
-/** What the cadence routes borrow from the tab's routes (bot/tab/tabRoutes.ts): sign-in, body parsing, errors. */
-export interface TabRouteHelpers {
-  authenticate(req: Request, res: Response): Promise<SsoIdentity | undefined>;
-  body(req: Request, res: Response): Record<string, unknown> | undefined;
-  handle(run: (req: Request, res: Response) => Promise<void>): (req: Request, res: Response) => Promise<void>;
-  json(res: Response, status: number, body: unknown): void;
-  reader: Parameters<Server['put']>[1];
-}
-
 /** Registers the three cadence routes. */
-export function registerCadenceRoutes(server: Server, cadence: CadenceService, x: TabRouteHelpers): void {
+export function registerCadenceRoutes(server: Server, cadence: CadenceService, x: TabRouteKit): void {
   server.get(
     '/api/tab/cadence',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const r = cadenceResponse(await cadence.view(identity.aadObjectId));
       x.json(res, r.status, r.body);
     }),
@@ -156,11 +145,7 @@ export function registerCadenceRoutes(server: Server, cadence: CadenceService, x
   server.put(
     '/api/tab/cadence',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const result = await cadence.set(identity.aadObjectId, identity.tenantId, input);
       const off = result.ok && !result.value.cadence?.active;
       const r = cadenceResponse(result, both((t) => (off ? t.savedOff : t.saved)));
@@ -170,11 +155,7 @@ export function registerCadenceRoutes(server: Server, cadence: CadenceService, x
   server.post(
     '/api/tab/cadence/confirm',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const ruleDate = typeof input.ruleDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input.ruleDate) ? input.ruleDate : '';
       const result = await cadence.confirm(identity.aadObjectId, ruleDate);
       const meeting = result.ok && result.value.cadence?.kind === 'meeting';

@@ -10,20 +10,9 @@ import type { Bilingual } from '../../services/directory/entryEdit';
 import type { DirectoryEntryEditor, EditorResult, EntryView } from '../../services/directory/entryEditor';
 import type { GraphPort } from '../../services/graph/graphPort';
 import type { Logger } from '../../services/logging';
-import type { bodyReader } from '../bodyReader';
 import type { Lang } from '../texts';
 import type { DirectoryAnswerWire, DirectoryEntryWire, DirectoryListWire, PeopleWire } from './directoryWire';
-import type { SsoIdentity } from './ssoToken';
-
-/** What tabRoutes.ts lends its sub-routes: token check, JSON body, error catch, JSON answer, body reader. */
-export interface DirectoryRouteHelpers {
-  authenticate: (req: Request, res: Response) => Promise<SsoIdentity | undefined>;
-  body: (req: Request, res: Response) => Record<string, unknown> | undefined;
-  handle: (run: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => Promise<void>;
-  json: (res: Response, status: number, body: unknown) => void;
-  reader: ReturnType<typeof bodyReader>;
-  lang: (req: Request) => Lang;
-}
+import type { TabRouteKit } from './routeKit';
 
 export interface DirectoryRouteDeps {
   editor: DirectoryEntryEditor;
@@ -55,7 +44,7 @@ function answer(result: EditorResult, lang: Lang): { status: number; body: Direc
   }
 }
 
-export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps, x: DirectoryRouteHelpers): void {
+export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps, x: TabRouteKit): void {
   const send = (res: Response, result: EditorResult, lang: Lang) => {
     const { status, body } = answer(result, lang);
     if (body.entry) res.setHeader('ETag', body.entry.revision);
@@ -64,9 +53,7 @@ export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps
 
   server.get(
     '/api/tab/directory',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const list: DirectoryListWire = deps.editor.list(identity.aadObjectId);
       x.json(res, 200, list);
     }),
@@ -74,9 +61,7 @@ export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps
 
   server.get(
     '/api/tab/directory/:authority',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const result = await deps.editor.view(identity.aadObjectId, String(req.params?.authority ?? ''));
       if (result.status === 403) deps.logger.warn({ event: 'directory.tab_view_refused' }, 'directory entry view refused');
       send(res, result, x.lang(req));
@@ -86,11 +71,7 @@ export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps
   server.put(
     '/api/tab/directory/:authority',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const code = String(req.params?.authority ?? '');
       const result = await deps.editor.save(identity.aadObjectId, code, req.header('if-match') || undefined, input);
       // Logged without content: the authority and the outcome only.
@@ -103,9 +84,7 @@ export function registerDirectoryRoutes(server: Server, deps: DirectoryRouteDeps
 
   server.get(
     '/api/tab/people',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       // Only those who edit an entry pick people; everyone else learns nothing about the organisation here.
       if (!deps.editor.list(identity.aadObjectId).entries.length) {
         return x.json(res, 403, { code: 'Forbidden', message: x.lang(req) === 'de' ? 'Die Personensuche gibt es nur beim Bearbeiten eines Verzeichniseintrags.' : 'People search is only for editing a directory entry.' });

@@ -23,17 +23,8 @@ import { cardText } from '../../services/text/escape';
 import { personalDataKinds } from '../privacyTexts';
 import { langOf, type Lang } from '../texts';
 import { KNOWLEDGE_TEXTS, type KnowledgeTexts } from './knowledgeTexts';
-import type { SsoIdentity } from './ssoToken';
 import type { KnowledgeEntryWire, KnowledgeLocalized, KnowledgeOption, KnowledgeProblemWire, KnowledgeWire, FiguresWire } from './knowledgeWire';
-
-/** What these routes borrow from the tab's routes (bot/tab/tabRoutes.ts): sign-in, body parsing, errors. */
-export interface KnowledgeRouteHelpers {
-  authenticate(req: Request, res: Response): Promise<SsoIdentity | undefined>;
-  body(req: Request, res: Response): Record<string, unknown> | undefined;
-  handle(run: (req: Request, res: Response) => Promise<void>): (req: Request, res: Response) => Promise<void>;
-  json(res: Response, status: number, body: unknown): void;
-  reader: Parameters<Server['put']>[1];
-}
+import type { TabRouteKit } from './routeKit';
 
 export interface KnowledgeRouteDeps {
   service: KnowledgeOverlayService;
@@ -158,15 +149,13 @@ function figuresWire(view: FiguresView): FiguresWire {
 }
 
 /** Registers the knowledge base's and the figures' routes. */
-export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps, x: KnowledgeRouteHelpers): void {
+export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps, x: TabRouteKit): void {
   const lang = (req: Request) => langOf(req.header('accept-language'));
   const send = (res: Response, r: { status: number; body: unknown }) => x.json(res, r.status, r.body);
 
   server.get(
     '/api/tab/knowledge',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const result = await deps.service.overview(identity.aadObjectId);
       send(res, result.ok ? { status: 200, body: knowledgeWire(result.value, deps.directory()) } : refusal(result));
     }),
@@ -175,11 +164,7 @@ export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps
   server.post(
     '/api/tab/knowledge/preview',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const result = await deps.service.preview(identity.aadObjectId, input);
       if (!result.ok) return send(res, refusal(result));
       send(res, { status: 200, body: { ok: true, card: renderKnowledgePreview(result.value, lang(req), deps.decreeUrl()) } });
@@ -189,11 +174,7 @@ export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps
   server.post(
     '/api/tab/knowledge/publish',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const result = await deps.service.publish(identity.aadObjectId, input);
       if (!result.ok) return send(res, refusal(result));
       const v = result.value.version;
@@ -204,11 +185,7 @@ export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps
   server.post(
     '/api/tab/knowledge/rollback',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const result = await deps.service.rollback(identity.aadObjectId, input);
       if (!result.ok) return send(res, refusal(result));
       const v = result.value.version;
@@ -218,9 +195,7 @@ export function registerKnowledgeRoutes(server: Server, deps: KnowledgeRouteDeps
 
   server.get(
     '/api/tab/figures',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       // Who sees which authority, from the stored directory: the IB side their own, the KfI all (and the unassigned).
       const scopes = teachingScopes(rolesOf(deps.directory(), identity.aadObjectId, deps.groups?.()));
       if (!scopes.length) return send(res, { status: 403, body: { ok: false, code: 'Forbidden', message: both((t) => t.forbidden.figures) } });

@@ -16,8 +16,8 @@ import type { Outcome, Refusal } from '../../services/workflow/outcome';
 import { postRefusalText } from '../handlers/posts';
 import { langOf, type Lang } from '../texts';
 import type { ComposerField, ComposerKind, ComposerProblem, ComposerResult, Localized, TabComposer, TabViewer } from './sources';
-import type { SsoIdentity } from './ssoToken';
 import type { PostsWire, ReceivedPostWire, SentPostWire } from './postsWire';
+import type { TabRouteKit } from './routeKit';
 
 type PT = (typeof POST_TEXTS)['de'];
 const both = (pick: (t: PT) => string): Localized => ({ de: pick(POST_TEXTS.de), en: pick(POST_TEXTS.en as PT) });
@@ -140,26 +140,15 @@ function receivedWire(view: PostView, lang: Lang): ReceivedPostWire {
   };
 }
 
-/** The helpers of bot/tab/tabRoutes.ts the posts' routes use. */
-export interface PostsRouteHelpers {
-  authenticate(req: Request, res: Response): Promise<SsoIdentity | undefined>;
-  body(req: Request, res: Response): Record<string, unknown> | undefined;
-  handle(run: (req: Request, res: Response) => Promise<void>): (req: Request, res: Response) => Promise<void>;
-  json(res: Response, status: number, body: unknown): void;
-  reader: Parameters<Server['post']>[1];
-}
-
 const STATUS: Record<string, number> = { forbidden: 403, not_found: 404, closed: 409, unavailable: 400, invalid: 400 };
 
 /** Registers `GET /api/tab/posts`, `POST /api/tab/posts/:id/remind` (`{weekly?: true}`) and `POST /api/tab/posts/:id/ack`. */
-export function registerPostsRoutes(server: Server, posts: PostService, x: PostsRouteHelpers): void {
+export function registerPostsRoutes(server: Server, posts: PostService, x: TabRouteKit): void {
   const lang = (req: Request): Lang => langOf(req.header('accept-language'));
   const refusal = (res: Response, l: Lang, r: Refusal) => x.json(res, STATUS[r.code] ?? 400, { code: r.code === 'invalid' ? 'BadRequest' : r.code, message: postRefusalText(l, r) });
   server.get(
     '/api/tab/posts',
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const l = lang(req);
       const { sent, received } = await posts.listFor(identity.aadObjectId);
       const t = POST_TEXTS[l];
@@ -183,11 +172,7 @@ export function registerPostsRoutes(server: Server, posts: PostService, x: Posts
   server.post(
     '/api/tab/posts/:id/remind',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
-      const input = x.body(req, res);
-      if (!input) return;
+    x.signedInWithBody(async (req, res, identity, input) => {
       const l = lang(req);
       const id = String(req.params?.id ?? '');
       const result = input.weekly === true ? await posts.remindWeekly(identity.aadObjectId, id) : await posts.remind(identity.aadObjectId, id);
@@ -199,9 +184,7 @@ export function registerPostsRoutes(server: Server, posts: PostService, x: Posts
   server.post(
     '/api/tab/posts/:id/ack',
     x.reader,
-    x.handle(async (req, res) => {
-      const identity = await x.authenticate(req, res);
-      if (!identity) return;
+    x.signedIn(async (req, res, identity) => {
       const l = lang(req);
       const result = await posts.acknowledge(identity.aadObjectId, String(req.params?.id ?? ''));
       if (result.ok) return x.json(res, 200, receivedWire(result.value, l));

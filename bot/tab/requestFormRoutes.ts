@@ -23,22 +23,13 @@ import { REQUEST_TEXTS } from '../../services/requests/texts';
 import type { Problem } from '../../services/workflow/outcome';
 import { personalDataKinds } from '../privacyTexts';
 import { langOf, type Lang } from '../texts';
-import type { SsoIdentity } from './ssoToken';
 import type { Localized } from './wire';
 import type { RequestFormProblem, RequestFormWire } from './requestFormWire';
+import type { TabRouteKit } from './routeKit';
 
 export interface RequestFormRouteDeps {
   service: RequestService;
   logger: Logger;
-}
-
-/** What these routes borrow from the tab's routes (bot/tab/tabRoutes.ts): sign-in, body parsing, errors. */
-export interface RequestFormRouteHelpers {
-  authenticate(req: Request, res: Response): Promise<SsoIdentity | undefined>;
-  body(req: Request, res: Response): Record<string, unknown> | undefined;
-  handle(run: (req: Request, res: Response) => Promise<void>): (req: Request, res: Response) => Promise<void>;
-  json(res: Response, status: number, body: unknown): void;
-  reader: Parameters<Server['post']>[1];
 }
 
 const FIELDS = ['authority', 'category', 'subject', 'description', 'deadline', 'department', 'measure', 'plannedDate'] as const;
@@ -95,7 +86,7 @@ function sentText(t: (typeof REQUEST_TEXTS)[Lang], kfi: boolean): string {
   return kfi && 'sentKfi' in t && typeof t.sentKfi === 'string' ? t.sentKfi : t.sent;
 }
 
-export function registerRequestFormRoutes(server: Server, deps: RequestFormRouteDeps, helpers: RequestFormRouteHelpers): void {
+export function registerRequestFormRoutes(server: Server, deps: RequestFormRouteDeps, helpers: TabRouteKit): void {
   const { authenticate, body, handle, json, reader } = helpers;
   const wire = requestFormWire();
 

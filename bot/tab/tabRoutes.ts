@@ -1,3 +1,4 @@
+import { tabRouteKit } from './routeKit';
 import type { Next, Request, Response, Server } from 'restify';
 import type { Logger } from '../../services/logging';
 import { langOf } from '../texts';
@@ -129,6 +130,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
   };
   const lang = (req: Request) => langOf(req.header('accept-language'));
   const reader = bodyReader(MAX_BODY);
+  const kit = tabRouteKit({ authenticate, body, handle, json, reader, lang });
 
   server.get(
     '/api/tab/me',
@@ -158,7 +160,7 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }),
   );
 
-  if (deps.knowledge) registerKnowledgeRoutes(server, deps.knowledge, { authenticate, body, handle, json, reader });
+  if (deps.knowledge) registerKnowledgeRoutes(server, deps.knowledge, kit);
 
   // "Meine Daten löschen": the tab asks for confirmation first; the token alone says whose data goes.
   server.del(
@@ -214,12 +216,12 @@ export function registerTabRoutes(server: Server, deps: TabRouteDeps): void {
     }),
   );
 
-  if (deps.cadence) registerCadenceRoutes(server, deps.cadence, { authenticate, body, handle, json, reader });
-  if (deps.requestForm) registerRequestFormRoutes(server, deps.requestForm, { authenticate, body, handle, json, reader });
+  if (deps.cadence) registerCadenceRoutes(server, deps.cadence, kit);
+  if (deps.requestForm) registerRequestFormRoutes(server, deps.requestForm, kit);
 
-  if (deps.directory) registerDirectoryRoutes(server, deps.directory, { authenticate, body, handle, json, reader, lang });
+  if (deps.directory) registerDirectoryRoutes(server, deps.directory, kit);
 
-  if (deps.posts) registerPostsRoutes(server, deps.posts, { authenticate, body, handle, json, reader });
+  if (deps.posts) registerPostsRoutes(server, deps.posts, kit);
 
   for (const action of ['preview', 'send'] as const) {
     server.post(
