@@ -257,11 +257,22 @@ export function overlayAnswer(base: Answer, entry: PublishedEntry): Answer {
   return {
     ...base,
     intent: entry.version.intent,
-    text: entry.version.answer[lang],
+    text: base.plain ? plainTaught(entry.version.answer[lang], base.text) : entry.version.answer[lang],
     citation: citationOf(entry.version.source, lang),
     needsHomeAuthority: false,
     source: `kb:${entry.scope}:${entry.key}:v${entry.version.version}`,
   };
+}
+
+/**
+ * A taught answer asked for in plain language: the IB wrote one text, so it is laid out as the plain answers are —
+ * one sentence per line — and ends with the same closing line as the engine's plain answer it replaces (its last line).
+ * The wording stays the IB's; a plain variant written by the IB is not offered yet.
+ */
+function plainTaught(text: string, plainBase: string): string {
+  const closing = plainBase.split('\n').at(-1) ?? '';
+  const lines = text.split(/\n+|(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„"])/).map((l) => l.trim()).filter(Boolean);
+  return [...lines, closing].filter(Boolean).join('\n');
 }
 
 /** The engine with the overlay merged in; without entries the engine itself. */

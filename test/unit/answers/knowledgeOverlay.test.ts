@@ -49,6 +49,18 @@ describe('the knowledge overlay', () => {
     expect(en.text).toBe('Apply for the job ticket in the staff portal.');
   });
 
+  it('lays a taught answer out as a plain one when plain language is asked for: a sentence per line, the closing line', () => {
+    const two = { de: 'Das Jobticket beantragen Sie im Personalportal. Fragen beantwortet die Personalstelle.', en: 'Apply in the staff portal. The personnel office answers questions.' };
+    const merged = withOverlay(engine, compileOverlay([entry('duesseldorf', { answer: two })], 'r1p'));
+    const shippedPlain = engine.answer({ text: 'Wer ist für Marl zuständig?', homeAuthority: 'duesseldorf', now: NOW, plain: true });
+    const closing = shippedPlain.text.split('\n').at(-1);
+    const de = merged.answer({ text: QUESTION, homeAuthority: 'duesseldorf', now: NOW, plain: true });
+    expect(de.text).toBe(`Das Jobticket beantragen Sie im Personalportal.\nFragen beantwortet die Personalstelle.\n${closing}`);
+    expect(de.plain).toBe(true);
+    // Not asked for: as the IB wrote it.
+    expect(merged.answer({ text: QUESTION, homeAuthority: 'duesseldorf', now: NOW }).text).toBe(two.de);
+  });
+
   it('answers only questions resolved to the entry\'s authority: not Köln\'s, not those without an authority', () => {
     const merged = withOverlay(engine, compileOverlay([entry('duesseldorf')], 'r1'));
     expect(merged.answer({ text: QUESTION, homeAuthority: 'koeln', now: NOW }).source).toBe('oos.generic');
