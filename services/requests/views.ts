@@ -278,7 +278,7 @@ export class RequestViews {
       if (terminTurn && termin) {
         // The head's note of the first proposal goes with it ("Bitte die Unterlagen mitbringen"); the box below then stays away.
         const note = item.decision?.kind === 'termin' && item.decision.text ? `\n\n${cardText(item.decision.text)}` : '';
-        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.when(formatIsoDay(termin.date, lang), termin.time)}${note}` };
+        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.proposed(t.termin.when(formatIsoDay(termin.date, lang), termin.time))}${note}` };
         terminInCallout = true;
         actions.push(
           action(t.buttons.acceptMeeting, REQUEST_VERBS.acceptMeeting, r, { mode: 'primary', style: 'positive' }),

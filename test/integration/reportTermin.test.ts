@@ -117,7 +117,7 @@ describe('the Vortrag\'s Termin without Graph: an .ics for head and IB', () => {
     }
     const headCard = (await s.invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD)).value;
     expect(verbsOf(headCard)).toEqual(expect.arrayContaining(['report.acceptMeeting', 'report.counterMeeting']));
-    expect(json(headCard)).toContain('Terminvorschlag von Sabine Schmitz (Beispiel)');
+    expect(json(headCard)).toContain('Vorschlag von Sabine Schmitz (Beispiel)');
 
     const accepted = await s.invoke('report.acceptMeeting', s.ref(countered), KOELN_HEAD);
     expect(accepted.statusCode).toBe(200);

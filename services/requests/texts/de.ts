@@ -141,7 +141,7 @@ export const de = {
     proposedBy: (name: string, at: string) => `Vorgeschlagen von ${name} am ${at}.`,
     agreed: (when: string) => `Termin vereinbart: ${when}`,
     agreedBy: (name: string, at: string) => `Angenommen von ${name} am ${at}.`,
-    callout: (name: string, at: string) => `Terminvorschlag von ${name}, ${at}`,
+    callout: (name: string, at: string) => `Vorschlag von ${name}, ${at}`,
     invitationPending: 'Die Einladung für Behördenleitung und IB wird angelegt.',
     invitationTeams: 'Die Einladung als Teams-Besprechung ist in den Kalendern der Behördenleitung und der oder des IB.',
     joinTeams: 'An Teams-Besprechung teilnehmen',

@@ -130,7 +130,7 @@ export const en: Texts<typeof de> = {
     proposedBy: (name: string, at: string) => `Proposed by ${name} on ${at}.`,
     agreed: (when: string) => `Meeting agreed: ${when}`,
     agreedBy: (name: string, at: string) => `Accepted by ${name} on ${at}.`,
-    callout: (name: string, at: string) => `Date proposed by ${name}, ${at}`,
+    callout: (name: string, at: string) => `Proposal from ${name}, ${at}`,
     invitationPending: 'The invitation for the head and the commissioner is being created.',
     invitationTeams: "The invitation as a Teams meeting is in the head's and the commissioner's calendars.",
     joinTeams: 'Join Teams meeting',
