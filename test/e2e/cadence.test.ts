@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
 import type { CadenceDoc } from '../../services/circle/cadenceService';
@@ -9,20 +8,12 @@ import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID } from '../support/activities';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { seriousViolations } from '../support/axe';
 
 jest.setTimeout(90_000);
 
 const KFI = '00000000-0000-4000-8000-000600000001';
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-async function seriousViolations(frame: Frame): Promise<Array<{ id: string; nodes: string[] }>> {
-  await frame.evaluate(AXE);
-  return frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
 
 /** Elements of the cadence section wider than the viewport (or the page itself). */
 function clipped(frame: Frame): Promise<{ pageWidth: number; viewport: number; wider: string[] }> {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
 import type { PostDoc } from '../../services/posts/model';
@@ -11,6 +10,7 @@ import { eventually } from '../support/circle';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { seriousViolations } from '../support/axe';
 
 /** The IB's composer for an information post (issue 17) in the personal tab, in Chromium, with axe at 1024 and 360 px. */
 
@@ -18,17 +18,8 @@ jest.setTimeout(90_000);
 
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const NOW = new Date('2026-12-01T09:00:00Z');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const STAFF = user({ name: 'Anna Beispiel', aadObjectId: stableGuid('e2e-posts', 'anna') });
 
-async function seriousViolations(frame: Frame): Promise<Array<{ id: string; nodes: string[] }>> {
-  await frame.evaluate(AXE);
-  return frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
 
 describe('the information post composer in the personal tab', () => {
   let issuer: TokenIssuer;

@@ -12,6 +12,7 @@ import { acceptedPosts, eventually } from '../support/circle';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { seriousViolations } from '../support/axe';
 
 jest.setTimeout(90_000);
 
@@ -22,18 +23,7 @@ const THEMES = ['default', 'dark', 'contrast'] as const;
 const WIDTHS = [1024, 360] as const;
 /** The app's clock (meeting dates, retention of questions): Tuesday, 1 December 2026, 10:00 in Berlin. */
 const NOW = new Date('2026-12-01T09:00:00Z');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-async function seriousViolations(frame: Frame): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
-  await frame.evaluate(AXE);
-  return frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
 
 /** The ids of the tab's sections in page order. */
 function sectionOrder(frame: Frame): Promise<string[]> {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
@@ -6,6 +5,7 @@ import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/ac
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { seriousViolations } from '../support/axe';
 
 jest.setTimeout(90_000);
 
@@ -15,16 +15,7 @@ const ADMIN = stableGuid('e2e-directory', 'admin');
 const STAFF = stableGuid('e2e-directory', 'staff');
 /** Tuesday, 1 December 2026, 10:00 in Berlin. */
 const NOW = new Date('2026-12-01T09:00:00Z');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-async function seriousViolations(frame: Frame): Promise<Array<{ id: string; nodes: string[] }>> {
-  await frame.evaluate(AXE);
-  return frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
 
 /** Elements of the editor that reach beyond the viewport or cut their content off. */
 function clipped(frame: Frame): Promise<{ pageWidth: number; viewport: number; clipped: string[] }> {

@@ -4,7 +4,6 @@
  * the light, dark and high-contrast themes; nothing cut off at 360 px, and a long subject beside its Frist wrapping
  * between words.
  */
-import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type HostOptions, type TabBrowser } from '../../bench/tabHost';
 import type { ItemDoc } from '../../services/requests/model';
@@ -15,21 +14,13 @@ import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/ac
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { seriousViolations } from '../support/axe';
 
 jest.setTimeout(120_000);
 
 /** Tuesday, 1 December 2026, 10:00 in Berlin. */
 const NOW = new Date('2026-12-01T09:00:00Z');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-async function seriousViolations(frame: Frame): Promise<Array<{ id: string; nodes: string[] }>> {
-  await frame.evaluate(AXE);
-  return frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-}
 
 /** Elements of `root` that reach beyond the viewport or cut their content off (a text input scrolls its value by design). */
 function clipped(frame: Frame, root: string): Promise<{ pageWidth: number; viewport: number; clipped: string[] }> {
