@@ -48,6 +48,7 @@ import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle
 import type { CircleDoc } from '../services/circle/model';
 import type { PostsDoc } from '../services/posts/model';
 import { POST_JOB_KINDS } from '../services/posts/notifications';
+import { StaffRoster } from '../services/posts/staffRoster';
 import { PostService } from '../services/posts/postService';
 import { postsFeature } from './handlers/posts';
 import { directoryFeature, renderConfirmPrompt } from './handlers/directory';
@@ -394,6 +395,10 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       ...(config.posts.ministryContact ? { ministryContact: config.posts.ministryContact } : {}),
       admins: config.adminAadObjectIds,
       tenantOf: async (id) => (await profiles.get(id))?.tenantId ?? config.allowedTenantIds[0],
+      // The whole authority through Entra (GRAPH_GROUP_STAFF_<AUTHORITY>); without a staff group, the staff the bot knows.
+      ...(graph && config.graph && Object.values(config.graph.staffGroups).some(Boolean)
+        ? { staff: new StaffRoster({ graph, groups: config.graph.staffGroups, cacheMs: config.graph.groupCacheMs, now: () => (options.now?.() ?? new Date()).getTime(), logger }) }
+        : {}),
     });
     delivery.relay.register(posts.relaySource());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.

@@ -59,6 +59,11 @@ export interface GraphConfig {
   };
   /** How long a group's members are cached (GRAPH_GROUP_CACHE_SECONDS, default 300): a change takes effect within it. */
   readonly groupCacheMs: number;
+  /**
+   * The Entra group whose (transitive) members are the staff of each authority (GRAPH_GROUP_STAFF_<AUTHORITY>), for
+   * information posts to the whole authority or chosen departments; without one, the staff the bot knows.
+   */
+  readonly staffGroups: Readonly<Partial<Record<AuthorityCode, string>>>;
   /** Test mode only (GRAPH_TEST_CERT_SHA256): the pinned certificate of the loopback Graph stand-in. */
   readonly testCertificateSha256?: string;
 }
@@ -349,6 +354,11 @@ function graphSettings(
     const id = group(`GRAPH_GROUP_HEAD_OFFICE_${code.toUpperCase()}`);
     if (id) headOffice[code] = id;
   }
+  const staffGroups: Partial<Record<AuthorityCode, string>> = {};
+  for (const code of AUTHORITY_CODES) {
+    const id = group(`GRAPH_GROUP_STAFF_${code.toUpperCase()}`);
+    if (id) staffGroups[code] = id;
+  }
   const catalogId = text(env, 'GRAPH_TEAMS_CATALOG_APP_ID')?.toLowerCase();
   if (catalogId && !/^[0-9a-z-]{1,64}$/.test(catalogId)) throw new ConfigError('GRAPH_TEAMS_CATALOG_APP_ID', 'must be the app id from the tenant app catalog.');
   return Object.freeze({
@@ -369,6 +379,7 @@ function graphSettings(
       headOffice: Object.freeze(headOffice),
     }),
     groupCacheMs: integer(env, 'GRAPH_GROUP_CACHE_SECONDS', 300, 10, 86_400) * 1000,
+    staffGroups: Object.freeze(staffGroups),
     testCertificateSha256: testPin,
   });
 }

@@ -107,10 +107,12 @@ export function namesLine(people: PostRecipient[], lang: Lang, max = NOT_YET_NAM
   return shown.join(', ') + (rest > 0 ? ` ${t.more(rest)}` : '');
 }
 
-/** The audience line of the sender's card. */
-export function audienceLine(post: PostDoc, lang: Lang): string {
+/** The audience line of the sender's card (`escape`: how Entra's department names are made safe; the tab escapes itself). */
+export function audienceLine(post: PostDoc, lang: Lang, escape: (text: string) => string = cardText): string {
   const t = POST_TEXTS[lang].sender.audience;
-  return post.audience.kind === 'authority' ? t.authority(AUTHORITY_NAMES[post.audience.authority]) : post.audience.kind === 'group' ? t.group : t.allIb;
+  const a = post.audience;
+  if (a.kind === 'departments') return t.departments(a.departments.map((d) => (lang === 'de' ? `„${escape(d)}“` : `"${escape(d)}"`)).join(', '), AUTHORITY_NAMES[a.authority]);
+  return a.kind === 'authority' ? t.authority(AUTHORITY_NAMES[a.authority]) : a.kind === 'group' ? t.group : t.allIb;
 }
 
 /** "Zugestellt an 11 von 12; 1 unterwegs" for the sender. */

@@ -73,11 +73,12 @@ interface PendingStep {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
-const lowerUser = (u: { id?: unknown; displayName?: unknown; userPrincipalName?: unknown; mail?: unknown }): GraphUser => ({
+const lowerUser = (u: { id?: unknown; displayName?: unknown; userPrincipalName?: unknown; mail?: unknown; department?: unknown }): GraphUser => ({
   id: String(u.id ?? '').toLowerCase(),
   ...(typeof u.displayName === 'string' ? { displayName: u.displayName } : {}),
   ...(typeof u.userPrincipalName === 'string' ? { userPrincipalName: u.userPrincipalName.toLowerCase() } : {}),
   ...(typeof u.mail === 'string' ? { mail: u.mail.toLowerCase() } : {}),
+  ...(typeof u.department === 'string' && u.department.trim() ? { department: u.department.trim() } : {}),
 });
 
 function escapeHtml(text: string): string {
@@ -353,15 +354,19 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
       });
     },
 
-    async groupMembers(groupId: string): Promise<GraphUser[]> {
+    async groupMembers(groupId: string, options?: { department?: boolean }): Promise<GraphUser[]> {
       await need('groups');
+      // `department` is not among a user's default properties: Graph returns it only when `$select` names it
+      // (https://learn.microsoft.com/graph/api/resources/user , "Properties"), and as null to an app without User.Read.All
+      // (https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
+      const select = options?.department ? ['id', 'displayName', 'department'] : USER_SELECT.split(',');
       if (!GUID.test(groupId)) throw new GraphError('invalid_group_id', 'permanent');
       return call('groupMembers', async () => {
         const members = new Map<string, GraphUser>();
         // https://learn.microsoft.com/graph/api/group-list-transitivemembers ; paging: https://learn.microsoft.com/graph/paging
         let page = (await client
           .api(`/groups/${groupId.toLowerCase()}/transitiveMembers/microsoft.graph.user`)
-          .select(USER_SELECT.split(','))
+          .select(select)
           .top(999)
           .get()) as { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
         for (;;) {

@@ -10,7 +10,7 @@ import { audienceLine, postHeading, reachLine } from '../../cards/postCards';
 import { AUTHORITY_NAMES, isAuthorityCode } from '../../services/directory/model';
 import { POST_LIMITS, REMIND_LIMITS, type PostStatus, type PostView } from '../../services/posts/model';
 import { postActivity } from '../../services/posts/notifications';
-import type { PostInput, PostService } from '../../services/posts/postService';
+import type { AuthorityAudience, PostInput, PostService } from '../../services/posts/postService';
 import { POST_TEXTS } from '../../services/posts/texts';
 import type { Outcome, Refusal } from '../../services/workflow/outcome';
 import { postRefusalText } from '../handlers/posts';
@@ -26,7 +26,20 @@ const both = (pick: (t: PT) => string): Localized => ({ de: pick(POST_TEXTS.de),
 export const POST_KIND = 'post';
 
 /** Which composer field a refusal of the service is about. */
-const FIELD_OF: Record<string, string> = { title: 'title', text: 'text', audience: 'audience', groupId: 'groupId', groupUnavailable: 'audience', groupUnknown: 'groupId', noRecipients: 'audience', tooManyRecipients: 'audience' };
+const FIELD_OF: Record<string, string> = {
+  title: 'title',
+  text: 'text',
+  audience: 'audience',
+  groupId: 'groupId',
+  groupUnavailable: 'audience',
+  groupUnknown: 'groupId',
+  noRecipients: 'audience',
+  tooManyRecipients: 'audience',
+  departments: 'departments',
+  departmentsTooMany: 'departments',
+  departmentUnknown: 'departments',
+  departmentsUnavailable: 'audience',
+};
 
 function problemOf(refusal: Refusal): ComposerProblem {
   const field = refusal.code === 'invalid' ? FIELD_OF[refusal.problems[0]?.field ?? ''] : undefined;
@@ -34,20 +47,54 @@ function problemOf(refusal: Refusal): ComposerProblem {
 }
 
 function audienceLabel(value: string): Localized {
-  if (value.startsWith('authority:')) {
-    const code = value.slice('authority:'.length);
+  if (value.startsWith('authority:') || value.startsWith('departments:')) {
+    const code = value.slice(value.indexOf(':') + 1);
     const name = isAuthorityCode(code) ? AUTHORITY_NAMES[code] : code;
-    return both((t) => t.composer.audience.authority(name));
+    return value.startsWith('departments:') ? both((t) => t.composer.audience.departments(name)) : both((t) => t.composer.audience.authority(name));
   }
   return both((t) => (value === 'allIb' ? t.composer.audience.allIb : t.composer.audience.group));
 }
 
+/**
+ * The audience field's hint: for each of the sender's authorities, what "all staff" means (the Entra staff group with
+ * its size, or the staff the bot knows) and, where departments cannot be chosen, why.
+ */
+function audienceHint(own: AuthorityAudience[]): Localized | undefined {
+  if (!own.length) return undefined;
+  const line = (t: PT) =>
+    own
+      .map((a) => {
+        const name = AUTHORITY_NAMES[a.authority];
+        const staff = a.source === 'entra' && a.staff !== undefined ? t.composer.staffEntra(name, a.staff) : a.source === 'known' ? t.composer.staffKnown(name) : '';
+        return [staff, a.noDepartments ? t.composer.noDepartments[a.noDepartments] : ''].filter(Boolean).join(' ');
+      })
+      .join(' ');
+  return both(line);
+}
+
 /** The post kind as the viewer may compose it (their audiences as the select's options). */
-function kindFor(audiences: string[]): ComposerKind {
+function kindFor(allowed: string[], own: AuthorityAudience[]): ComposerKind {
+  // Departments of one authority are offered (an IB of one authority, as the decree has it; the first with departments).
+  const withDepartments = own.find((a) => a.departments.length > 0);
+  const audiences = allowed.flatMap((value) => (withDepartments && value === `authority:${withDepartments.authority}` ? [value, `departments:${withDepartments.authority}`] : [value]));
+  const hint = audienceHint(own);
   const fields: ComposerField[] = [
     { name: 'title', label: both((t) => t.composer.fields.title), type: 'text', required: true, maxLength: POST_LIMITS.title },
     { name: 'text', label: both((t) => t.composer.fields.text), type: 'textarea', required: true, maxLength: POST_LIMITS.text, hint: both((t) => t.composer.fields.textHint) },
-    { name: 'audience', label: both((t) => t.composer.fields.audience), type: 'select', required: true, options: audiences.map((value) => ({ value, label: audienceLabel(value) })) },
+    { name: 'audience', label: both((t) => t.composer.fields.audience), type: 'select', required: true, options: audiences.map((value) => ({ value, label: audienceLabel(value) })), ...(hint ? { hint } : {}) },
+    ...(withDepartments
+      ? [
+          {
+            name: 'departments',
+            label: both((t) => t.composer.fields.departments),
+            type: 'checkboxes' as const,
+            // Entra allows 64 characters per department; one per line.
+            maxLength: POST_LIMITS.departments * (POST_LIMITS.department + 1),
+            hint: both((t) => t.composer.fields.departmentsHint),
+            options: withDepartments.departments.map((d) => ({ value: d.name, label: { de: `${d.name} (${d.count})`, en: `${d.name} (${d.count})` } })),
+          },
+        ]
+      : []),
     ...(audiences.includes('group') ? [{ name: 'groupId', label: both((t) => t.composer.fields.groupId), type: 'text' as const, maxLength: 36, hint: both((t) => t.composer.fields.groupHint) }] : []),
     {
       name: 'ack',
@@ -76,6 +123,7 @@ const inputOf = (viewer: TabViewer, input: Record<string, string>): PostInput =>
   text: input.text ?? '',
   audience: input.audience ?? '',
   ...(input.groupId ? { groupId: input.groupId } : {}),
+  ...(input.departments ? { departments: input.departments } : {}),
   ack: input.ack === 'yes',
 });
 
@@ -87,12 +135,16 @@ export function postsComposer(posts: PostService): TabComposer {
     return { ok: false, ...(result.code === 'forbidden' ? { forbidden: true } : {}), problems: [problemOf(result)] };
   };
   return {
-    kinds: (viewer) => {
+    kinds: async (viewer) => {
       const audiences = posts.audiencesOf(viewer.aadObjectId);
-      return audiences.length ? [kindFor(audiences)] : [];
+      return audiences.length ? [kindFor(audiences, await posts.authorityAudiences(viewer.aadObjectId))] : [];
     },
     knows: (kind) => kind === POST_KIND,
-    preview: async (viewer, _kind, input) => run(await posts.preview(viewer.aadObjectId, inputOf(viewer, input)), (post) => ({ card: (postActivity(post, viewer.lang).attachments?.[0]?.content ?? {}) as Record<string, unknown> })),
+    preview: async (viewer, _kind, input) =>
+      run(await posts.preview(viewer.aadObjectId, inputOf(viewer, input)), ({ reach, ...post }) => ({
+        card: (postActivity(post, viewer.lang).attachments?.[0]?.content ?? {}) as Record<string, unknown>,
+        note: both((t) => t.composer.reach(reach)),
+      })),
     send: async (viewer, _kind, input) => run(await posts.send(viewer.aadObjectId, inputOf(viewer, input)), (post) => ({ message: both((t) => t.sender.sent(post.title, post.recipients.length)) })),
   };
 }
@@ -101,7 +153,7 @@ export function postsComposer(posts: PostService): TabComposer {
 export function combinedComposer(...composers: TabComposer[]): TabComposer {
   const owner = (kind: string) => composers.find((c) => c.knows?.(kind) ?? false) ?? composers[0]!;
   return {
-    kinds: (viewer) => composers.flatMap((c) => c.kinds(viewer)),
+    kinds: async (viewer) => (await Promise.all(composers.map((c) => c.kinds(viewer)))).flat(),
     knows: (kind) => composers.some((c) => c.knows?.(kind) ?? false),
     preview: (viewer, kind, input) => owner(kind).preview(viewer, kind, input),
     send: (viewer, kind, input) => owner(kind).send(viewer, kind, input),
@@ -117,7 +169,7 @@ export function sentWire(status: PostStatus, lang: Lang): SentPostWire {
     id: post.pk,
     title: post.title,
     sentAt: post.sentAt ?? post.createdAt,
-    audience: audienceLine(post, lang),
+    audience: audienceLine(post, lang, (text) => text),
     reach: reachLine(status, lang),
     acknowledged: post.ackRequested ? t.acknowledged(status.acknowledged, status.total) : t.noAckRequested,
     notAcknowledged: post.ackRequested ? status.notAcknowledged.map((p) => p.name ?? t.unknownName) : [],

@@ -55,10 +55,11 @@ export type ComposerResult<T> = ({ ok: true } & T) | { ok: false; problems: Comp
  * Input arrives already checked against the kind's fields (known names, required, lengths).
  */
 export interface TabComposer {
-  kinds(viewer: TabViewer): ComposerKind[];
+  kinds(viewer: TabViewer): ComposerKind[] | Promise<ComposerKind[]>;
   /** Whether the kind exists at all: a known kind not offered to the viewer is refused (403), an unknown one is 404. */
   knows?(kind: string): boolean;
-  preview(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ card: Record<string, unknown> }>>;
+  /** `note`: a line shown with the preview (a post: how many people it reaches). */
+  preview(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ card: Record<string, unknown>; note?: Localized }>>;
   send(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ message: Localized }>>;
 }
 

@@ -156,7 +156,7 @@ export class TabService {
     if (sources.circle && (roles.circleMember || roles.kfi)) tasks.push(sources.circle.overviewFor(viewer.aadObjectId).then((r) => void (sections.circle = r)));
     const [home] = await Promise.all([homeLookup, ...tasks]);
     const ownEntry = this.ownEntry(roles.commissionerOf[0]);
-    const kinds = sources.composer?.kinds(viewer) ?? [];
+    const kinds = (await sources.composer?.kinds(viewer)) ?? [];
     if (kinds.length) sections.composer = { kinds };
     if (sources.downloads) sections.downloads = { trailCsv: sources.downloads.mayExportTrail(viewer), myData: true };
     // Keep a fixed order for the UI: the object is rebuilt in display order.
@@ -205,9 +205,9 @@ export class TabService {
   }
 
   /** Checks composer input against the kind's fields; returns the cleaned input or the problems. */
-  private checkInput(viewer: TabViewer, kindId: unknown, input: unknown): ComposerResult<{ kind: string; input: Record<string, string> }> | undefined {
+  private async checkInput(viewer: TabViewer, kindId: unknown, input: unknown): Promise<ComposerResult<{ kind: string; input: Record<string, string> }> | undefined> {
     const composer = this.deps.sources.composer;
-    const kind = composer?.kinds(viewer).find((k) => k.id === kindId);
+    const kind = (await composer?.kinds(viewer))?.find((k) => k.id === kindId);
     if (!kind) {
       if (typeof kindId !== 'string' || !composer?.knows?.(kindId)) return undefined;
       this.deps.logger.warn({ event: 'tab.compose_refused', kind: kindId }, 'composer kind not offered to this viewer');
@@ -285,14 +285,14 @@ export class TabService {
   /** `undefined`: no such composer kind for this viewer (404). */
   async preview(identity: SsoIdentity, lang: Lang, kindId: unknown, input: unknown) {
     const viewer = this.viewer(identity, lang);
-    const checked = this.checkInput(viewer, kindId, input);
+    const checked = await this.checkInput(viewer, kindId, input);
     if (!checked || !checked.ok) return checked;
     return this.deps.sources.composer!.preview(viewer, checked.kind, checked.input);
   }
 
   async send(identity: SsoIdentity, lang: Lang, kindId: unknown, input: unknown) {
     const viewer = this.viewer(identity, lang);
-    const checked = this.checkInput(viewer, kindId, input);
+    const checked = await this.checkInput(viewer, kindId, input);
     if (!checked || !checked.ok) return checked;
     return this.deps.sources.composer!.send(viewer, checked.kind, checked.input);
   }

@@ -58,7 +58,8 @@ export interface ErasureOutcome {
 export interface ComposerField {
   name: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select';
+  /** `checkboxes`: several of `options` (a fieldset of check boxes); the value is the chosen option values, one per line. */
+  type: 'text' | 'textarea' | 'date' | 'time' | 'datetime-local' | 'select' | 'checkboxes';
   required?: boolean;
   /** Default 2000. */
   maxLength?: number;

@@ -97,6 +97,11 @@ export interface GraphUser {
   displayName?: string;
   userPrincipalName?: string;
   mail?: string;
+  /**
+   * The Entra `department`, only when asked for (`groupMembers(id, { department: true })`) and readable: Graph returns
+   * it only on `$select` and only to an app that may read users' full profiles (User.Read.All); otherwise absent.
+   */
+  department?: string;
 }
 
 /** Whether a person has this app installed in personal scope. */
@@ -172,8 +177,12 @@ export interface GraphPort {
   searchUsers(text: string, top?: number): Promise<GraphUser[]>;
 
   // --- groups ---
-  /** Every user in the group, directly or through nested groups: `GET /groups/{id}/transitiveMembers/microsoft.graph.user`, all pages. */
-  groupMembers(groupId: string): Promise<GraphUser[]>;
+  /**
+   * Every user in the group, directly or through nested groups: `GET /groups/{id}/transitiveMembers/microsoft.graph.user`,
+   * all pages. With `department: true` it selects `id,displayName,department` instead (the staff of an authority and
+   * their departments, for information posts).
+   */
+  groupMembers(groupId: string, options?: { department?: boolean }): Promise<GraphUser[]>;
 
   // --- meetings (in the configured mailbox) ---
   /** Creates the event (`POST /users/{mailbox}/events`, idempotent through `transactionId`) or, with `eventId`, updates it (`PATCH`). */

@@ -24,15 +24,20 @@ export const POST_VERBS = {
 
 /** Whom a post goes to. */
 export type Audience =
-  /** Every member of staff of the authority the bot knows (their chosen or derived Bezirksregierung). */
-  | { kind: 'authority'; authority: AuthorityCode }
+  /**
+   * The whole authority: the members of its Entra staff group (`source: 'entra'`, GRAPH_GROUP_STAFF_<AUTHORITY>), or,
+   * where none is configured, the staff the bot knows (their chosen or derived Bezirksregierung; `known` or absent).
+   */
+  | { kind: 'authority'; authority: AuthorityCode; source?: 'entra' | 'known' }
+  /** The members of the authority's Entra staff group whose Entra `department` is one of those chosen. */
+  | { kind: 'departments'; authority: AuthorityCode; departments: string[] }
   /** The members of an Entra group, read through Microsoft Graph. */
   | { kind: 'group'; groupId: string }
   /** Every IB and deputy of the five authorities (the KfI's posts). */
   | { kind: 'allIb' };
 
 /** Limits of the sender's input and of reminders. */
-export const POST_LIMITS = { title: 150, text: 4_000, recipients: 5_000 } as const;
+export const POST_LIMITS = { title: 150, text: 4_000, recipients: 5_000, departments: 100, department: 64 } as const;
 export const REMIND_LIMITS = {
   /** Reminders a sender may send by hand per post. */
   manual: 3,

@@ -33,6 +33,7 @@ import type { JobHandler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { Scheduler } from '../scheduling/scheduler';
 import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type PostDoc, type PostsDoc, type PostStatus, type PostView } from './model';
+import { departmentsOf, type DepartmentCount, type StaffMember, type StaffRoster } from './staffRoster';
 import { noticesForDraft, noticesForRemind, noticesForSend, noticesForWeekly, POST_JOB_KINDS, POSTS_SOURCE, postsRelaySource } from './notifications';
 
 /** Why a post action was refused (the bot and the tab say it in the caller's words, see texts `refusals`). */
@@ -47,16 +48,34 @@ export const POST_REFUSALS = {
   notConfirmer: 'notConfirmer',
   alreadySent: 'alreadySent',
   notFound: 'notFound',
+  staffUnavailable: 'staffUnavailable',
 } as const;
 
-/** What the sender types (the tab's composer): the audience as offered (`authority:<code>`, `group`, `allIb`). */
+/**
+ * What the sender types (the tab's composer): the audience as offered (`authority:<code>`, `departments:<code>`,
+ * `group`, `allIb`); for `departments:<code>`, the chosen departments one per line.
+ */
 export interface PostInput {
   tenantId: string;
   title: string;
   text: string;
   audience: string;
   groupId?: string;
+  departments?: string;
   ack: boolean;
+}
+
+/** How the composer offers one of the sender's authorities: where its staff come from, and its departments. */
+export interface AuthorityAudience {
+  authority: AuthorityCode;
+  /** `entra`: the members of its staff group; `known`: the staff the bot knows (no staff group configured). */
+  source: 'entra' | 'known';
+  /** How many people "the whole authority" reaches now (Entra only; the bot's count is known at sending). */
+  staff?: number;
+  /** The departments found among the staff (distinct, German collation); empty when Entra gives none. */
+  departments: DepartmentCount[];
+  /** Why departments are not offered: no staff group, no department data, or the group could not be read. */
+  noDepartments?: 'notConfigured' | 'noData' | 'unavailable';
 }
 
 export interface PostServiceDeps {
@@ -83,6 +102,8 @@ export interface PostServiceDeps {
   admins?: readonly string[];
   /** The tenant of a person (their stored profile, else the bot's tenant), for an appointment post made by a job. */
   tenantOf?: (aadObjectId: string) => Promise<string | undefined>;
+  /** The staff of each authority from its Entra staff group (GRAPH_GROUP_STAFF_<AUTHORITY>); without it, the staff the bot knows. */
+  staff?: StaffRoster;
 }
 
 const DAY = 86_400_000;
@@ -150,14 +171,52 @@ export class PostService {
     return out;
   }
 
+  /**
+   * The sender's own authorities as the composer offers them: whether "the whole authority" means the Entra staff
+   * group or the staff the bot knows, and the departments to choose from (from the roster's copy, which may be up to
+   * the cache lifetime old; sending reads afresh).
+   */
+  async authorityAudiences(actor: string): Promise<AuthorityAudience[]> {
+    const own = this.audiencesOf(actor)
+      .filter((a) => a.startsWith('authority:'))
+      .map((a) => a.slice('authority:'.length))
+      .filter(isAuthorityCode);
+    return Promise.all(
+      own.map(async (authority): Promise<AuthorityAudience> => {
+        const staff = this.deps.staff;
+        if (!staff?.configured(authority)) return { authority, source: 'known', departments: [], noDepartments: 'notConfigured' };
+        try {
+          const members = await staff.members(authority);
+          const departments = departmentsOf(members);
+          return { authority, source: 'entra', staff: members.length, departments, ...(departments.length ? {} : { noDepartments: 'noData' as const }) };
+        } catch (err) {
+          this.deps.logger.warn({ event: 'posts.staff_unavailable', authority, code: err instanceof GraphError ? err.code : 'unknown' }, 'staff group could not be read');
+          return { authority, source: 'entra', departments: [], noDepartments: 'unavailable' };
+        }
+      }),
+    );
+  }
+
   /** Whether `actor` may post at all (an IB or deputy, or the KfI). */
   mayPost(actor: string): boolean {
     return this.audiencesOf(actor).length > 0;
   }
 
-  /** The post `send` would store and deliver, checked the same way (without resolving recipients), storing nothing. */
-  async preview(actor: string, input: PostInput): Promise<Outcome<PostDoc>> {
-    return this.run(async () => ({ value: this.draft(actor, input), changed: false }));
+  /**
+   * The post `send` would store and deliver, checked the same way, storing nothing; `reach`: how many people it would
+   * reach now (the recipients resolved as `send` resolves them; 0 where it would reach nobody, which `send` refuses).
+   */
+  async preview(actor: string, input: PostInput): Promise<Outcome<PostDoc & { reach: number }>> {
+    return this.run(async () => {
+      const post = this.draft(actor, input);
+      let reach = 0;
+      try {
+        reach = (await this.recipientIds(post.audience, post.sender)).size;
+      } catch (err) {
+        if (!(err instanceof Refused && err.refusal.code === 'invalid' && err.refusal.problems[0]?.field === 'noRecipients')) throw err;
+      }
+      return { value: { ...post, reach }, changed: false };
+    });
   }
 
   /** Sends a post: checks, resolves the recipients, and stores it with the notices that deliver it. */
@@ -187,7 +246,7 @@ export class PostService {
     this.guard('text', text);
     const directory = this.deps.directory();
     const roles = rolesOf(directory, me, this.deps.groups?.());
-    const ownAuthority = audience.kind === 'authority' ? audience.authority : [...roles.commissionerOf, ...roles.deputyOf][0];
+    const ownAuthority = audience.kind === 'authority' || audience.kind === 'departments' ? audience.authority : [...roles.commissionerOf, ...roles.deputyOf][0];
     const from: PostDoc['from'] = audience.kind === 'allIb' || !ownAuthority ? { role: 'kfi' } : { role: 'ib', authority: ownAuthority };
     const now = this.now();
     return {
@@ -220,7 +279,20 @@ export class PostService {
       const code = value.slice('authority:'.length);
       if (!isAuthorityCode(code)) throw problem('audience', 'unknown_value');
       if (!allowed.includes(value)) throw refused('forbidden', POST_REFUSALS.otherAuthority);
-      return { kind: 'authority', authority: code };
+      return { kind: 'authority', authority: code, source: this.deps.staff?.configured(code) ? 'entra' : 'known' };
+    }
+    if (value.startsWith('departments:')) {
+      // Who may: the IB or deputy of that authority, from the stored directory; which departments exist: Entra, read
+      // afresh when the recipients are resolved. Nothing of the form is trusted.
+      const code = value.slice('departments:'.length);
+      if (!isAuthorityCode(code)) throw problem('audience', 'unknown_value');
+      if (!allowed.includes(`authority:${code}`)) throw refused('forbidden', allowed.some((a) => a.startsWith('authority:')) ? POST_REFUSALS.otherAuthority : POST_REFUSALS.notIb);
+      if (!this.deps.staff?.configured(code)) throw problem('departmentsUnavailable', 'unknown_value');
+      const departments = [...new Set((input.departments ?? '').split('\n').map((d) => clean(d)).filter(Boolean))];
+      if (!departments.length) throw problem('departments', 'missing');
+      if (departments.length > POST_LIMITS.departments) throw problem('departmentsTooMany', 'too_many');
+      if (departments.some((d) => d.length > POST_LIMITS.department)) throw problem('departmentUnknown', 'unknown_value');
+      return { kind: 'departments', authority: code, departments };
     }
     if (value === 'allIb') {
       if (!allowed.includes(value)) throw refused('forbidden', POST_REFUSALS.notIb);
@@ -247,8 +319,15 @@ export class PostService {
    * Names come from the directory, Entra's group listing, or Graph's user lookup where it may read users.
    */
   private async resolve(audience: Audience, sender: string): Promise<{ ids: string[]; names: Record<string, string> }> {
-    const directory = this.deps.directory();
     const names = new Map<string, string>();
+    const ids = await this.recipientIds(audience, sender, names);
+    await this.lookUpNames([...ids].filter((id) => !names.has(id)), names);
+    return { ids: [...ids], names: Object.fromEntries(names) };
+  }
+
+  /** The recipients' ids (and into `names`, the names the directory or Entra's listing gave), checked against the limits. */
+  private async recipientIds(audience: Audience, sender: string, names = new Map<string, string>()): Promise<Set<string>> {
+    const directory = this.deps.directory();
     const ids = new Set<string>();
     const add = (id: string | undefined, name?: string) => {
       const key = id?.toLowerCase();
@@ -258,6 +337,15 @@ export class PostService {
     };
     if (audience.kind === 'allIb') {
       for (const a of directory.authorities) for (const p of [a.commissioner, a.deputy]) add(p?.teams?.aadObjectId, p?.name);
+    } else if (audience.kind === 'departments' || (audience.kind === 'authority' && audience.source !== 'known' && !!this.deps.staff?.configured(audience.authority))) {
+      const members = await this.staffOf(audience.authority);
+      if (audience.kind === 'departments') {
+        const present = new Set(members.map((m) => m.department).filter(Boolean));
+        // A department of another authority, one typed into the form, or one gone from Entra since the composer opened.
+        if (audience.departments.some((d) => !present.has(d))) throw problem('departmentUnknown', 'unknown_value');
+        const chosen = new Set(audience.departments);
+        for (const m of members) if (m.department && chosen.has(m.department)) add(m.id, personByAadObjectId(directory, m.id)?.name ?? m.name);
+      } else for (const m of members) add(m.id, personByAadObjectId(directory, m.id)?.name ?? m.name);
     } else if (audience.kind === 'authority') {
       const staff = await this.deps.users.query<{ pk: string }>({
         query: "SELECT c.pk FROM c WHERE c.type = 'userProfile' AND c.homeAuthority = @a",
@@ -276,8 +364,17 @@ export class PostService {
     }
     if (ids.size === 0) throw problem('noRecipients', 'missing');
     if (ids.size > POST_LIMITS.recipients) throw problem('tooManyRecipients', 'too_many');
-    await this.lookUpNames([...ids].filter((id) => !names.has(id)), names);
-    return { ids: [...ids], names: Object.fromEntries(names) };
+    return ids;
+  }
+
+  /** The authority's Entra staff, read afresh; a group Graph cannot read now refuses the post (nothing is stored). */
+  private async staffOf(authority: AuthorityCode): Promise<StaffMember[]> {
+    try {
+      return await this.deps.staff!.members(authority, { fresh: true });
+    } catch (err) {
+      this.deps.logger.warn({ event: 'posts.staff_unavailable', authority, code: err instanceof GraphError ? err.code : 'unknown' }, 'staff group could not be read');
+      throw refused('unavailable', POST_REFUSALS.staffUnavailable);
+    }
   }
 
   /** Names of staff the directory does not list, through Graph where it may read users; best effort. */

@@ -449,6 +449,19 @@ function circleSection(data: NonNullable<Me['sections']['circle']>): HTMLElement
 function fieldControl(kind: ComposerKind, field: ComposerField): HTMLElement {
   const id = `f-${kind.id}-${field.name}`;
   const described = [field.hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
+  if (field.type === 'checkboxes') {
+    // Several of the options: a fieldset of check boxes named after the field; its value is the checked ones, one per line.
+    return h(
+      'fieldset',
+      { class: 'field choices', id, 'aria-describedby': described, tabindex: '-1' },
+      h('legend', {}, field.label[lang], field.required ? h('span', { class: 'required' }, ` (${t.required})`) : null),
+      field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint[lang]) : null,
+      ...(field.options ?? []).map((o, i) =>
+        h('label', { class: 'choice', for: `${id}-${i}` }, h('input', { type: 'checkbox', id: `${id}-${i}`, name: field.name, value: o.value }), ' ', o.label[lang]),
+      ),
+      h('p', { class: 'error', id: `${id}-error` }),
+    );
+  }
   const common = { id, name: field.name, required: !!field.required, 'aria-describedby': described, maxlength: String(field.maxLength ?? 2000) };
   let control: HTMLElement;
   if (field.type === 'textarea') control = h('textarea', { ...common, rows: '4' });
@@ -478,7 +491,12 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
 
   const values = (): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const f of current.fields) out[f.name] = (form.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '';
+    for (const f of current.fields) {
+      out[f.name] =
+        f.type === 'checkboxes'
+          ? [...form.querySelectorAll<HTMLInputElement>(`input[type="checkbox"][name="${f.name}"]`)].filter((c) => c.checked).map((c) => c.value).join('\n')
+          : ((form.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '');
+    }
     return out;
   };
   const showProblems = (list: ComposerProblem[]) => {
@@ -510,7 +528,7 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
   previewButton.addEventListener('click', async () => {
     const input = values();
     try {
-      const result = await api<{ ok: boolean; card?: Record<string, unknown>; problems?: ComposerProblem[] }>('POST', '/api/tab/preview', { kind: current.id, input });
+      const result = await api<{ ok: boolean; card?: Record<string, unknown>; note?: Localized; problems?: ComposerProblem[] }>('POST', '/api/tab/preview', { kind: current.id, input });
       if (!result.ok || !result.card) {
         showProblems(result.problems ?? []);
         return;
@@ -519,7 +537,7 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
       renderCard(result.card, previewHost, openUrl);
       previewed = JSON.stringify(input);
       sendButton.disabled = false;
-      previewStatus.textContent = t.previewHint;
+      previewStatus.textContent = result.note ? `${result.note[lang]} ${t.previewHint}` : t.previewHint;
     } catch {
       previewStatus.textContent = t.failed;
     }

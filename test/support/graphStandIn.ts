@@ -85,6 +85,19 @@ export const CALL_PERMISSIONS = {
   sendMail: ['Mail.Send'],
 } as const;
 
+/**
+ * Reading a user's full profile (e.g. `department`) needs one of these application permissions. Listed through a group
+ * (`transitiveMembers`), members the app may not read in full come back with their `id` and `@odata.type`, every other
+ * property `null`, never a 403: "Limited information returned for inaccessible member objects",
+ * https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects ;
+ * `department` is "Returned only on $select" (https://learn.microsoft.com/graph/api/resources/user , "Properties").
+ * (The stand-in keeps `displayName`, `mail` and `userPrincipalName` readable with GroupMember.Read.All alone, as the
+ * role-group tests assume; only `department` is held back.)
+ */
+export const USER_FULL_PROFILE = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+/** The user properties the stand-in knows for `$select` on `transitiveMembers`; another name is 400 as in Graph. */
+const USER_SELECTABLE = new Set(['id', 'displayName', 'userPrincipalName', 'mail', 'department']);
+
 const SELF_ONLY_INSTALL = new Set(['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All']);
 
 /**
@@ -111,6 +124,8 @@ export interface StandInUser {
   upn: string;
   mail?: string;
   displayName?: string;
+  /** Entra `department` (not a default property: returned only on `$select`, see {@link USER_FULL_PROFILE}). */
+  department?: string;
 }
 
 /** This app in the tenant's app catalog. */
@@ -529,8 +544,21 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) return graphError(400, 'Request_BadRequest', `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
       const skip = Number(query.get('$skiptoken') ?? '0');
       if (!Number.isInteger(skip) || skip < 0) return graphError(400, 'Request_BadRequest', 'Invalid $skiptoken.');
+      const selectRaw = query.get('$select');
+      const select = selectRaw === null ? undefined : selectRaw.split(',').map((p) => p.trim()).filter(Boolean);
+      const unknownProp = select?.find((p) => !USER_SELECTABLE.has(p));
+      if (unknownProp !== undefined) return graphError(400, 'Request_BadRequest', `Could not find a property named '${unknownProp}' on type 'microsoft.graph.user'.`);
+      const fullProfile = allows(caller, USER_FULL_PROFILE);
+      const memberJson = (u: StandInUser): Record<string, unknown> => {
+        const full: Record<string, unknown> = { ...userJson(u), department: fullProfile ? (u.department ?? null) : null };
+        if (!select) {
+          delete full.department; // not a default property
+          return full;
+        }
+        return Object.fromEntries([['@odata.type', '#microsoft.graph.user'], ...select.map((p) => [p, full[p] ?? null])]);
+      };
       const page = all.slice(skip, skip + top);
-      const out: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#users`, value: page.map(userJson) };
+      const out: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#users`, value: page.map(memberJson) };
       if (skip + top < all.length) {
         const next = new URLSearchParams(query);
         next.set('$top', String(top));
@@ -825,7 +853,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     granted: () => [...granted].sort(),
     addUser: (u) => {
       if (!GUID.test(u.id)) throw new Error(`addUser: id must be a GUID (got ${u.id})`);
-      users.set(u.id.toLowerCase(), { id: u.id.toLowerCase(), upn: u.upn.toLowerCase(), mail: u.mail, displayName: u.displayName });
+      users.set(u.id.toLowerCase(), { id: u.id.toLowerCase(), upn: u.upn.toLowerCase(), mail: u.mail, displayName: u.displayName, ...(u.department !== undefined ? { department: u.department } : {}) });
     },
     addGroup: (id, memberIds, nested = []) => {
       groups.set(id.toLowerCase(), { members: normalizeIds(memberIds), nested: normalizeIds(nested) });

@@ -12,7 +12,12 @@ export const de = {
   },
   sender: {
     heading: (title: string) => `Ihre Information: ${title}`,
-    audience: { authority: (name: string) => `An alle Beschäftigten der ${name}`, group: 'An die Mitglieder einer Entra-Gruppe', allIb: 'An alle Integrationsbeauftragten und ihre Vertretungen' },
+    audience: {
+      authority: (name: string) => `An alle Beschäftigten der ${name}`,
+      group: 'An die Mitglieder einer Entra-Gruppe',
+      allIb: 'An alle Integrationsbeauftragten und ihre Vertretungen',
+      departments: (list: string, name: string) => `An die Abteilungen ${list} der ${name}`,
+    },
     delivered: (delivered: number, total: number) => `Zugestellt an ${delivered} von ${total}`,
     pending: (n: number) => `${n} unterwegs`,
     unreachable: (n: number) => `${n} nicht erreichbar`,
@@ -59,8 +64,24 @@ export const de = {
       groupId: 'Objekt-ID der Entra-Gruppe',
       groupHint: 'Nur bei „Mitglieder einer Entra-Gruppe“: die Objekt-ID aus dem Entra Admin Center.',
       ack: 'Bitte zur Kenntnis nehmen',
+      departments: 'Abteilungen',
+      departmentsHint: 'Nur bei „Ausgewählte Abteilungen“: eine oder mehrere Abteilungen, wie Entra ID sie nennt (in Klammern: wie viele Personen).',
     },
-    audience: { authority: (name: string) => `Alle Beschäftigten der ${name}`, group: 'Mitglieder einer Entra-Gruppe', allIb: 'Alle Integrationsbeauftragten und Vertretungen' },
+    audience: {
+      authority: (name: string) => `Alle Beschäftigten der ${name}`,
+      group: 'Mitglieder einer Entra-Gruppe',
+      allIb: 'Alle Integrationsbeauftragten und Vertretungen',
+      departments: (name: string) => `Ausgewählte Abteilungen der ${name}`,
+    },
+    staffEntra: (name: string, n: number) => `„Alle Beschäftigten der ${name}“ sind die ${n} Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
+    staffKnown: (name: string) =>
+      `„Alle Beschäftigten der ${name}“ sind die Beschäftigten, die den Lotsen schon genutzt und die ${name} als ihre Bezirksregierung haben: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet.`,
+    noDepartments: {
+      notConfigured: 'Abteilungen stehen nicht zur Wahl: Dafür braucht der Lotse die Beschäftigten-Gruppe der Bezirksregierung in Entra ID.',
+      noData: 'Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.',
+      unavailable: 'Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
+    },
+    reach: (n: number) => (n === 0 ? 'Diese Information erreicht zurzeit niemanden.' : `Diese Information erreicht ${n} ${n === 1 ? 'Person' : 'Personen'}.`),
     ack: { yes: 'Ja, um Kenntnisnahme bitten', no: 'Nein, nur informieren' },
   },
   problems: {
@@ -74,6 +95,10 @@ export const de = {
     noRecipients: 'Diese Information würde niemanden erreichen: Der Lotse kennt noch keine Beschäftigten dieser Empfängergruppe.',
     tooManyRecipients: 'Zu viele Empfänger (höchstens 5000).',
     audience: 'Bitte wählen Sie eine der angebotenen Empfängergruppen.',
+    departments: 'Bitte wählen Sie mindestens eine Abteilung.',
+    departmentsTooMany: 'Zu viele Abteilungen gewählt (höchstens 100).',
+    departmentUnknown: 'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
+    departmentsUnavailable: 'Abteilungen kann der Lotse für diese Bezirksregierung nicht wählen: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet.',
     personalData: (field: string, reason: string) => `${field} ${reason}`,
   },
   refusals: {
@@ -87,6 +112,7 @@ export const de = {
     nobodyToRemind: 'Alle haben die Information zur Kenntnis genommen: niemand zu erinnern.',
     notConfirmer: 'Diese Bekanntmachung bestätigt die oder der neue Integrationsbeauftragte oder eine Verzeichnis-Administration.',
     alreadySent: 'Diese Information ist schon verschickt.',
+    staffUnavailable: 'Die Beschäftigten Ihrer Bezirksregierung konnten gerade nicht aus Entra ID gelesen werden. Es wurde nichts verschickt; bitte versuchen Sie es in einigen Minuten erneut.',
   },
   fieldNames: { title: 'Der Betreff', text: 'Der Text' },
 };

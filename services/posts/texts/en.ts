@@ -15,7 +15,12 @@ export const en: Texts<typeof de> = {
   },
   sender: {
     heading: (title: string) => `Your information: ${title}`,
-    audience: { authority: (name: string) => `To all staff of the ${name}`, group: 'To the members of an Entra group', allIb: 'To all integration commissioners and their deputies' },
+    audience: {
+      authority: (name: string) => `To all staff of the ${name}`,
+      group: 'To the members of an Entra group',
+      allIb: 'To all integration commissioners and their deputies',
+      departments: (list: string, name: string) => `To the departments ${list} of the ${name}`,
+    },
     delivered: (delivered: number, total: number) => `Delivered to ${delivered} of ${total}`,
     pending: (n: number) => `${n} on the way`,
     unreachable: (n: number) => `${n} not reachable`,
@@ -62,8 +67,24 @@ export const en: Texts<typeof de> = {
       groupId: 'Object ID of the Entra group',
       groupHint: 'Only with "Members of an Entra group": the object ID from the Entra admin center.',
       ack: 'Ask to acknowledge',
+      departments: 'Departments',
+      departmentsHint: 'Only with "Chosen departments": one or more departments as Entra ID names them (in brackets: how many people).',
     },
-    audience: { authority: (name: string) => `All staff of the ${name}`, group: 'Members of an Entra group', allIb: 'All integration commissioners and deputies' },
+    audience: {
+      authority: (name: string) => `All staff of the ${name}`,
+      group: 'Members of an Entra group',
+      allIb: 'All integration commissioners and deputies',
+      departments: (name: string) => `Chosen departments of the ${name}`,
+    },
+    staffEntra: (name: string, n: number) => `"All staff of the ${name}" are the ${n} members of its staff group in Entra ID.`,
+    staffKnown: (name: string) =>
+      `"All staff of the ${name}" are the staff who have used the Lotse and have the ${name} as their authority: no staff group in Entra ID is set up.`,
+    noDepartments: {
+      notConfigured: "Departments cannot be chosen: the Lotse needs the authority's staff group in Entra ID for that.",
+      noData: 'Departments cannot be chosen: Entra ID gives no department for the staff.',
+      unavailable: 'Departments cannot be chosen right now: Entra ID could not be reached. Please open the tab again later.',
+    },
+    reach: (n: number) => (n === 0 ? 'This information reaches nobody at the moment.' : `This information reaches ${n} ${n === 1 ? 'person' : 'people'}.`),
     ack: { yes: 'Yes, ask for acknowledgement', no: 'No, just inform' },
   },
   problems: {
@@ -77,6 +98,10 @@ export const en: Texts<typeof de> = {
     noRecipients: 'This information would reach nobody: the Lotse does not know any staff of these recipients yet.',
     tooManyRecipients: 'Too many recipients (at most 5000).',
     audience: 'Please choose one of the recipient groups offered.',
+    departments: 'Please choose at least one department.',
+    departmentsTooMany: 'Too many departments chosen (at most 100).',
+    departmentUnknown: 'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
+    departmentsUnavailable: 'The Lotse cannot choose departments for this authority: no staff group in Entra ID is set up.',
     personalData: (field: string, reason: string) => `${field} ${reason}`,
   },
   refusals: {
@@ -90,6 +115,7 @@ export const en: Texts<typeof de> = {
     nobodyToRemind: 'Everyone has acknowledged the information: nobody to remind.',
     notConfirmer: 'This announcement is confirmed by the new integration commissioner or a directory administrator.',
     alreadySent: 'This information has been sent already.',
+    staffUnavailable: 'The staff of your authority could not be read from Entra ID just now. Nothing was sent; please try again in a few minutes.',
   },
   fieldNames: { title: 'The subject', text: 'The text' },
 };

@@ -1,0 +1,272 @@
+import type { PostDoc } from '../../services/posts/model';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
+import { OFFLINE_OUTBOUND_TOKEN } from '../support/authConfig';
+import { readVisible } from '../support/cardReading';
+import { startChannelEmulator, type ChannelEmulator, type ConnectorActivity } from '../support/channelEmulator';
+import { KOELN_IB, eventually } from '../support/circle';
+import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
+import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
+import type { TestApp } from '../support/testApp';
+import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+
+/**
+ * The audience of information posts (issue 17) over HTTP: "the whole authority" is the Entra staff group of the
+ * authority (GRAPH_GROUP_STAFF_<AUTHORITY>, read through the Graph stand-in), "chosen departments" are the members whose
+ * Entra department is chosen; the composer offers the departments and shows the reach before sending; the server
+ * re-checks every choice against Entra, never the form. Without a staff group: the staff the bot knows, and the
+ * composer says so.
+ */
+
+// Tuesday, 1 December 2026, 10:00 in Berlin; moved on by the test where a cached copy must age.
+let clock = new Date('2026-12-01T09:00:00Z').getTime();
+const APP_ID = DEFAULT_BOT_APP_ID;
+
+jest.setTimeout(120_000);
+
+const staff = (name: string) => user({ name, aadObjectId: stableGuid('posts-audience', name) });
+const ANNA = staff('Anna Abteilung');
+const BERT = staff('Bert Abteilung');
+const CARLA = staff('Carla Abteilung');
+const EMIL = staff('Emil Abteilung');
+const FRIDA = staff('Frida Abteilung'); // no department in Entra
+const DORA = staff('Dora Abteilung'); // staff of Münster
+const MUENSTER_IB = user({ name: 'IB Münster (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000500000001' });
+const DUESSELDORF_IB = user({ name: 'IB Düsseldorf (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000300000001' });
+const KOELN_STAFF = stableGuid('posts-audience', 'staff-koeln');
+const MUENSTER_STAFF = stableGuid('posts-audience', 'staff-muenster');
+const DEPARTMENT: Record<string, string | undefined> = {
+  [ANNA.aadObjectId]: 'Abteilung 2',
+  [BERT.aadObjectId]: 'Abteilung 2',
+  [CARLA.aadObjectId]: 'Zentrale Dienste',
+  [EMIL.aadObjectId]: 'Ärztliche Prüfstelle',
+  [FRIDA.aadObjectId]: undefined,
+  [DORA.aadObjectId]: 'Dezernat 48',
+};
+
+const cardOf = (a: ConnectorActivity) => a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content as Record<string, unknown> | undefined;
+const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
+const chatOf = (person: TeamsUser) => personalConversationId(person.id, APP_ID);
+
+describe('information posts: the whole authority through Entra, and chosen departments', () => {
+  let issuer: TokenIssuer;
+  let emulator: ChannelEmulator;
+  let graph: GraphStandIn;
+  let database: AppDatabase;
+  let app: TestApp;
+  let teams: ReturnType<typeof activityBuilders>;
+
+  const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
+  async function call(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
+    const res = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token(oid)}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
+  const allPosts = () => database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
+  const postsIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => String(a.summary ?? '').startsWith('Information'));
+  const input = (over: Record<string, string> = {}) => ({ title: 'Brandschutzübung', text: 'Am Donnerstag um 10 Uhr ist Brandschutzübung. Bitte verlassen Sie das Gebäude über die Treppenhäuser.', audience: 'departments:koeln', departments: 'Abteilung 2\nÄrztliche Prüfstelle', ack: 'yes', ...over });
+  const postKind = async (oid: string, lang = 'de-DE') => (await call('GET', '/api/tab/me', oid, undefined, lang)).body.sections.composer.kinds.find((k: { id: string }) => k.id === 'post');
+  const field = (kind: { fields: Array<{ name: string }> }, name: string) => kind.fields.find((f) => f.name === name) as any;
+
+  const seen = new Set<string>();
+  async function send(sender: string, over: Record<string, string> = {}): Promise<PostDoc> {
+    const res = await call('POST', '/api/tab/send', sender, { kind: 'post', input: input(over) });
+    expect(res.status).toBe(200);
+    const fresh = (await allPosts()).filter((p) => !seen.has(p.pk));
+    expect(fresh).toHaveLength(1);
+    const doc = fresh[0]!;
+    seen.add(doc.pk);
+    await eventually(async () => {
+      const r = await app.delivery.reports.report(`post:${doc.pk}:announce`);
+      const en = await app.delivery.reports.report(`post:${doc.pk}:announce:en`);
+      return r.total + en.total === doc.recipients.length && r.pending + en.pending === 0;
+    });
+    await app.delivery.whenIdle();
+    return doc;
+  }
+  /** Sends as `sender` in German and English; both must be refused with `status` and these messages; nothing stored. */
+  async function refusedBoth(sender: string, over: Record<string, string>, status: number, de: string, en: string) {
+    const before = (await allPosts()).length;
+    for (const [lang, message] of [['de-DE', de], ['en-US', en]] as const) {
+      for (const action of ['preview', 'send']) {
+        const res = await call('POST', `/api/tab/${action}`, sender, { kind: 'post', input: input(over) }, lang);
+        expect({ action, lang, status: res.status }).toEqual({ action, lang, status });
+        const said = res.body.problems?.[0]?.message?.[lang.slice(0, 2)] ?? res.body.message;
+        expect(said).toBe(message);
+      }
+    }
+    expect((await allPosts()).length).toBe(before);
+  }
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
+    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
+    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] });
+    for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA]) {
+      const department = DEPARTMENT[person.aadObjectId];
+      graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name, ...(department ? { department } : {}) });
+    }
+    // Köln's staff group nests a sub-group (transitive members count).
+    const nested = stableGuid('posts-audience', 'staff-koeln-zd');
+    graph.addGroup(nested, [CARLA.aadObjectId]);
+    graph.addGroup(KOELN_STAFF, [ANNA.aadObjectId, BERT.aadObjectId, EMIL.aadObjectId, FRIDA.aadObjectId], [nested]);
+    graph.addGroup(MUENSTER_STAFF, [DORA.aadObjectId]);
+    database = await openDatabase({ databaseId: 'posts-audience-test' });
+    app = await startTabApp(issuer, {
+      database,
+      now: () => new Date(clock),
+      env: { ...graph.env(), GRAPH_GROUP_STAFF_KOELN: KOELN_STAFF, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_STAFF, GRAPH_GROUP_CACHE_SECONDS: '300' },
+    });
+    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
+    // Everyone has the app; nobody chose a Bezirksregierung (the bot "knows" none of them as staff of Köln).
+    for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA, KOELN_IB, MUENSTER_IB]) expect((await post(teams.installationUpdate('add', { from: person }))).status).toBe(200);
+    await app.delivery.whenIdle();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.close();
+    await graph?.close();
+    await emulator?.close();
+    await issuer?.close();
+  });
+
+  it("offers the Köln IB the departments of Köln's staff group, distinct and in German order, and says what 'all staff' means", async () => {
+    const kind = await postKind(KOELN_IB.aadObjectId);
+    expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'departments:koeln', 'group']);
+    expect(field(kind, 'audience').options[1].label).toEqual({ de: 'Ausgewählte Abteilungen der Bezirksregierung Köln', en: 'Chosen departments of the Bezirksregierung Köln' });
+    expect(field(kind, 'audience').hint.de).toBe('„Alle Beschäftigten der Bezirksregierung Köln“ sind die 5 Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.');
+    const departments = field(kind, 'departments');
+    expect(departments.type).toBe('checkboxes');
+    // Ä sorts with A (German collation), not after Z; Münster's department is not offered.
+    expect(departments.options.map((o: { value: string; label: { de: string } }) => [o.value, o.label.de])).toEqual([
+      ['Abteilung 2', 'Abteilung 2 (2)'],
+      ['Ärztliche Prüfstelle', 'Ärztliche Prüfstelle (1)'],
+      ['Zentrale Dienste', 'Zentrale Dienste (1)'],
+    ]);
+    const english = await postKind(KOELN_IB.aadObjectId, 'en-US');
+    expect(field(english, 'audience').hint.en).toBe('"All staff of the Bezirksregierung Köln" are the 5 members of its staff group in Entra ID.');
+    expect(field(english, 'departments').label.en).toBe('Departments');
+  });
+
+  it('shows the reach in the preview before sending, in German and English, storing nothing', async () => {
+    const de = await call('POST', '/api/tab/preview', KOELN_IB.aadObjectId, { kind: 'post', input: input() });
+    expect(de.status).toBe(200);
+    expect(de.body.note).toEqual({ de: 'Diese Information erreicht 3 Personen.', en: 'This information reaches 3 people.' });
+    const whole = await call('POST', '/api/tab/preview', KOELN_IB.aadObjectId, { kind: 'post', input: input({ audience: 'authority:koeln', departments: '' }) });
+    expect(whole.body.note.de).toBe('Diese Information erreicht 5 Personen.');
+    expect(await allPosts()).toEqual([]);
+  });
+
+  it('sends to the chosen departments only, and the sender sees which', async () => {
+    const doc = await send(KOELN_IB.aadObjectId);
+    expect(doc.audience).toEqual({ kind: 'departments', authority: 'koeln', departments: ['Abteilung 2', 'Ärztliche Prüfstelle'] });
+    expect([...doc.recipients].sort()).toEqual([ANNA, BERT, EMIL].map((p) => p.aadObjectId).sort());
+    for (const p of [ANNA, BERT, EMIL]) expect(postsIn(p)).toHaveLength(1);
+    for (const p of [CARLA, FRIDA, DORA]) expect(postsIn(p)).toEqual([]);
+    expect(textOf(cardOf(postsIn(ANNA)[0]!))).toContain('Brandschutzübung');
+    const [sent] = (await call('GET', '/api/tab/posts', KOELN_IB.aadObjectId)).body.sent;
+    expect(sent.audience).toBe('An die Abteilungen „Abteilung 2“, „Ärztliche Prüfstelle“ der Bezirksregierung Köln');
+    expect(sent.reach).toBe('Zugestellt an 3 von 3');
+  });
+
+  it("sends 'the whole authority' to every member of the staff group (also those the bot never met as Köln staff)", async () => {
+    const doc = await send(KOELN_IB.aadObjectId, { audience: 'authority:koeln', departments: '', title: 'Personalversammlung' });
+    expect(doc.audience).toEqual({ kind: 'authority', authority: 'koeln', source: 'entra' });
+    expect([...doc.recipients].sort()).toEqual([ANNA, BERT, CARLA, EMIL, FRIDA].map((p) => p.aadObjectId).sort());
+    expect(postsIn(DORA)).toEqual([]);
+  });
+
+  it('refuses departments to someone who is not an IB (403), in German and English', async () => {
+    // The tab offers staff no composer and refuses the kind (its words); the service refuses with the posts' own.
+    await refusedBoth(ANNA.aadObjectId, {}, 403, 'Das dürfen Sie nicht.', 'You may not do this.');
+    expect(await app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
+  });
+
+  it("refuses the Münster IB Köln's departments: another authority's audience (403) and a Köln department under Münster (400)", async () => {
+    const kind = await postKind(MUENSTER_IB.aadObjectId);
+    expect(field(kind, 'departments').options.map((o: { value: string }) => o.value)).toEqual(['Dezernat 48']);
+    // The audience of another authority is not among the options offered (the tab's check), and the service refuses it itself.
+    const other = await call('POST', '/api/tab/send', MUENSTER_IB.aadObjectId, { kind: 'post', input: input() });
+    expect(other.status).toBe(400);
+    expect(other.body.problems[0].field).toBe('audience');
+    expect(await app.posts.send(MUENSTER_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'otherAuthority' });
+    // A Köln department typed into Münster's form: checked against Münster's staff in Entra, not the form.
+    await refusedBoth(
+      MUENSTER_IB.aadObjectId,
+      { audience: 'departments:muenster', departments: 'Abteilung 2' },
+      400,
+      'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
+      'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
+    );
+    expect(postsIn(ANNA)).toHaveLength(2);
+  });
+
+  it('refuses an empty choice of departments, in German and English', async () => {
+    await refusedBoth(KOELN_IB.aadObjectId, { departments: '' }, 400, 'Bitte wählen Sie mindestens eine Abteilung.', 'Please choose at least one department.');
+    await refusedBoth(KOELN_IB.aadObjectId, { departments: ' \n \n' }, 400, 'Bitte wählen Sie mindestens eine Abteilung.', 'Please choose at least one department.');
+  });
+
+  it('refuses a department that is gone from Entra since the composer was opened (the send reads Entra afresh)', async () => {
+    const kind = await postKind(KOELN_IB.aadObjectId);
+    expect(field(kind, 'departments').options.map((o: { value: string }) => o.value)).toContain('Ärztliche Prüfstelle');
+    // Emil moves to another department in Entra; the composer's copy still offers the old one.
+    graph.addUser({ id: EMIL.aadObjectId, upn: `${EMIL.aadObjectId}@bezreg.example`, displayName: EMIL.name, department: 'Abteilung 5' });
+    await refusedBoth(
+      KOELN_IB.aadObjectId,
+      {},
+      400,
+      'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
+      'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
+    );
+    // After the cache lifetime the composer offers what Entra says now.
+    clock += 301_000;
+    const later = await postKind(KOELN_IB.aadObjectId);
+    expect(field(later, 'departments').options.map((o: { value: string }) => o.value)).toEqual(['Abteilung 2', 'Abteilung 5', 'Zentrale Dienste']);
+  });
+
+  it('waits out a 429 from Graph (Retry-After) while reading the staff group', async () => {
+    const before = graph.calls.length;
+    graph.throttle({ next: 1, match: '/transitiveMembers', retryAfterSeconds: 1 });
+    const doc = await send(KOELN_IB.aadObjectId, { departments: 'Zentrale Dienste', title: 'Kantine' });
+    expect(doc.recipients).toEqual([CARLA.aadObjectId]);
+    const reads = graph.calls.slice(before).filter((c) => c.path.includes('/transitiveMembers'));
+    expect(reads.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('does not offer departments when Entra gives none (no User.Read.All), and says why', async () => {
+    graph.revoke('User.Read.All');
+    try {
+      clock += 301_000;
+      const kind = await postKind(KOELN_IB.aadObjectId);
+      expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'group']);
+      expect(field(kind, 'departments')).toBeUndefined();
+      expect(field(kind, 'audience').hint.de).toContain('Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.');
+      expect(field(kind, 'audience').hint.en).toContain('Departments cannot be chosen: Entra ID gives no department for the staff.');
+      // The stand-in answers as Graph does: the members, each department null.
+      expect(graph.calls.filter((c) => c.path.includes('/transitiveMembers')).at(-1)?.status).toBe(200);
+    } finally {
+      graph.grant('User.Read.All');
+    }
+  });
+
+  it('falls back to the staff the bot knows where no staff group is configured, and the composer says so', async () => {
+    expect((await post(teams.installationUpdate('add', { from: DUESSELDORF_IB }))).status).toBe(200);
+    const kind = await postKind(DUESSELDORF_IB.aadObjectId);
+    expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:duesseldorf', 'group']);
+    expect(field(kind, 'audience').hint.de).toBe(
+      '„Alle Beschäftigten der Bezirksregierung Düsseldorf“ sind die Beschäftigten, die den Lotsen schon genutzt und die Bezirksregierung Düsseldorf als ihre Bezirksregierung haben: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet. Abteilungen stehen nicht zur Wahl: Dafür braucht der Lotse die Beschäftigten-Gruppe der Bezirksregierung in Entra ID.',
+    );
+    const res = await call('POST', '/api/tab/send', DUESSELDORF_IB.aadObjectId, { kind: 'post', input: input({ audience: 'departments:duesseldorf', departments: 'Abteilung 2' }) });
+    expect(res.status).toBe(400);
+    expect(await app.posts.send(DUESSELDORF_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:duesseldorf', departments: 'Abteilung 2', ack: false })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      problems: [{ field: 'departmentsUnavailable' }],
+    });
+  });
+});
