@@ -35,6 +35,10 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.clicks', value: result.clicks, unit: 'count' },
     { name: 'crash.clicks_again', value: result.retries, unit: 'count' },
     { name: 'crash.uncertain_resends', value: result.uncertainResends, unit: 'count' },
+    // Repeated posts by where the kill found their first send: still in the HTTP call, or answered but not recorded.
+    { name: 'crash.repeats_in_flight', value: result.repeatOrigins.inFlight, unit: 'count' },
+    { name: 'crash.repeats_answered_unrecorded', value: result.repeatOrigins.answered, unit: 'count' },
+    { name: 'crash.repeats_without_kill', value: result.repeatOrigins.noKill, unit: 'count' },
     { name: 'crash.idle_ms', value: result.idle ? result.idleMs : -1, unit: 'ms' },
     { name: 'crash.channel_latency_ms', value: latency, unit: 'ms' },
   ];

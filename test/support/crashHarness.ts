@@ -131,6 +131,12 @@ export interface CrashRunResult {
   notIdle: string;
   /** The outbox's own count of sends repeated after an attempt whose outcome was never recorded. */
   uncertainResends: number;
+  /**
+   * Where each repeated post (same content in one chat) came from, judged by the first kill after it reached the
+   * channel: `inFlight` when the kill came before the channel's answer could be back (within the channel latency),
+   * `answered` when it came later (the answer was back, its record not yet written), `noKill` when no kill followed.
+   */
+  repeatOrigins: { inFlight: number; answered: number; noKill: number };
   /** Deliveries the outbox closed without sending (key: status). */
   unsent: string[];
   /** The exit code of the last process after SIGTERM. */
@@ -262,6 +268,8 @@ interface BotRun {
 class Supervisor {
   private current?: BotRun;
   private up?: BotRun;
+  /** When each SIGKILL was sent (epoch ms, the emulator's clock). */
+  readonly killedAt: number[] = [];
   private waiters: Array<(url: string) => void> = [];
   readonly runs: BotRun[] = [];
 
@@ -333,6 +341,7 @@ class Supervisor {
     const run = this.current;
     if (!run) return;
     this.up = undefined;
+    this.killedAt.push(Date.now());
     run.child.kill('SIGKILL');
     await run.exited;
   }
@@ -740,10 +749,17 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       }
     }
 
-    const channelRepeats = emulator
-      .duplicateDeliveries()
-      .filter((g) => g.reason === 'sameContent')
-      .reduce((n, g) => n + g.calls.length - 1, 0);
+    const repeatGroups = emulator.duplicateDeliveries().filter((g) => g.reason === 'sameContent');
+    const channelRepeats = repeatGroups.reduce((n, g) => n + g.calls.length - 1, 0);
+    const repeatOrigins = { inFlight: 0, answered: 0, noKill: 0 };
+    for (const g of repeatGroups) {
+      for (const c of g.calls.slice(0, -1)) {
+        const kill = supervisor.killedAt.find((k) => k >= c.time);
+        if (kill === undefined) repeatOrigins.noKill += 1;
+        else if (kill - c.time <= latency) repeatOrigins.inFlight += 1;
+        else repeatOrigins.answered += 1;
+      }
+    }
     const cardErrors = emulator.takeCardErrors().map((e) => `${e.where}${e.conversationId ? ` to ${e.conversationId}` : ''}: ${e.errors.join('; ')}`);
     const finalExitCode = await supervisor.stop();
     const errorLines = supervisor.runs.flatMap((r) => r.errors);
@@ -771,6 +787,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       cardWaitsTimedOut,
       notIdle: idle ? '' : notIdle,
       uncertainResends,
+      repeatOrigins,
       unsent,
       finalExitCode,
       wallMs: Date.now() - started,
