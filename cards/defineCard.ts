@@ -1,4 +1,4 @@
-import * as ACData from 'adaptivecards-templating';
+import { compileTemplate } from './templateBinder';
 
 /** An Adaptive Card ready to send: the same shape as a Bot Framework attachment, without depending on botbuilder. */
 export interface CardAttachment {
@@ -13,12 +13,15 @@ export const CARD_VERSION = '1.5';
  * Binds an Adaptive Card JSON template to typed data. The template is the designer-editable source;
  * `data` holds display-ready values (user text stays data: it is never parsed as template source). Display text
  * from users arrives escaped by the view builder (`cardText`, services/text/escape.ts); input prefills arrive as stored.
+ * The template is compiled once, here, by the template binder (cards/templateBinder.ts: the same output as
+ * adaptivecards-templating for the template language our templates use, without its expression evaluator on every
+ * render; a template using anything else fails here, when its module loads).
  */
 export function defineCard<TData extends object>(template: object): (data: TData) => CardAttachment {
-  const compiled = new ACData.Template(template);
+  const bind = compileTemplate(template);
   return (data: TData): CardAttachment => ({
     contentType: 'application/vnd.microsoft.card.adaptive',
-    content: compiled.expand({ $root: data }) as Record<string, unknown>,
+    content: bind(data) as Record<string, unknown>,
   });
 }
 
