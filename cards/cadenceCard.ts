@@ -54,6 +54,12 @@ export function cadenceRuleText(settings: Settings, lang: Lang): string {
   return `${t.rule(r.unit, r.interval, r.weekday, r.week, r.time)}. ${t.lead(settings.leadWeeks)}`;
 }
 
+/** The line on top: "bitte prüfen und senden" while open, else what became of the draft. */
+function markerOf(draft: CadenceDraft, lang: Lang): string {
+  const t = CADENCE_TEXTS[lang];
+  return draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'superseded' ? t.markerSuperseded : t.marker;
+}
+
 /** The draft card for a KfI member (`status`: a line on top after an action, e.g. "already done by …"). */
 export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { status?: string; statusStyle?: 'default' | 'good' | 'attention' } = {}): CardAttachment {
   const t = CADENCE_TEXTS[lang];
@@ -68,14 +74,15 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
       : draft.status === 'superseded'
         ? t.superseded
         : '';
+  const when = dates[0].split(' – ')[0];
   return render({
     lang,
     heading: t.heading,
-    marker: t.marker,
+    marker: markerOf(draft, lang),
     markerStyle: open ? 'attention' : 'emphasis',
     status: opts.status ?? done,
     statusStyle: opts.statusStyle ?? (draft.status === 'confirmed' ? 'good' : 'default'),
-    intro: t.draftIntro(kind, dates[0].split(' – ')[0]),
+    intro: draft.status === 'confirmed' ? t.introConfirmed(kind, when) : draft.status === 'superseded' ? t.introSuperseded(kind, when) : t.draftIntro(kind, when),
     title: cardText(s.title),
     place: s.place ? cardText(s.place) : '',
     labels: { title: t.titleLabel, place: t.placeLabel },
@@ -91,7 +98,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
 
 /** The draft card as sent to a KfI member, with the summary Teams shows in the notification. */
 export function cadenceDraftActivity(view: CadenceView, lang: Lang): OutgoingActivity {
-  return { type: 'message', summary: CADENCE_TEXTS[lang].marker, attachments: [renderCadenceDraftCard(view, lang)] };
+  return { type: 'message', summary: view.draft ? markerOf(view.draft, lang) : CADENCE_TEXTS[lang].marker, attachments: [renderCadenceDraftCard(view, lang)] };
 }
 
 export type { CadenceDoc };

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { renderCadenceDraftCard } from '../../cards/cadenceCard';
 import { CADENCE_TEXTS } from '../../services/circle/cadenceTexts';
+import { formatBerlin } from '../../services/common/berlinTime';
+import { cardText } from '../../services/text/escape';
 import type { CadenceService, CadenceView } from '../../services/circle/cadenceService';
 import type { Logger } from '../../services/logging';
 import { respond } from '../workflows/respond';
@@ -34,7 +36,7 @@ export function cadenceFeature(deps: CadenceFeatureDeps): Feature {
       return respond<CadenceView>(result, caller.lang, {
         card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
         saved: sent,
-        stale: (view) => t.alreadyConfirmed(view.confirmedByName ?? 'KfI'),
+        stale: (view) => t.alreadyConfirmed(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(view.draft?.confirmedAt ?? 0), caller.lang)),
         refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
       });
     },

@@ -122,7 +122,8 @@ export function cadenceResponse(result: Outcome<CadenceView>, message?: CadenceL
   if (result.ok) return { status: 200, body: cadenceWire(result.value, result.changed ? message : undefined) };
   if (result.code === 'stale') {
     const name = result.current.confirmedByName ?? 'KfI';
-    return { status: 409, body: cadenceWire(result.current, { de: CADENCE_TEXTS.de.alreadyConfirmed(name), en: CADENCE_TEXTS.en.alreadyConfirmed(name) }) };
+    const at = new Date(result.current.draft?.confirmedAt ?? 0);
+    return { status: 409, body: cadenceWire(result.current, { de: CADENCE_TEXTS.de.alreadyConfirmed(name, formatBerlin(at, 'de')), en: CADENCE_TEXTS.en.alreadyConfirmed(name, formatBerlin(at, 'en')) }) };
   }
   if (result.code === 'forbidden') {
     const text = both((t) => t.kfiOnly);

@@ -17,6 +17,7 @@ import type { Logger } from '../logging';
 import type { OutgoingActivity } from '../notifications/model';
 import type { JobHandler, JobOutcome, Scheduler } from '../scheduling/scheduler';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
+import { OutboxError } from '../notifications/outbox';
 import { AlreadyExistsError } from '../storage/errors';
 import { outcome, type Outcome, type Problem } from '../workflow/outcome';
 import type { PendingCarrier, PendingNotice } from '../workflow/pending';
@@ -49,6 +50,11 @@ export const CADENCE_NOTICES = {
   draft: 'cadence.draft',
   /** The confirmed poll or meeting (`data.doc`, the document as JSON) is created and announced. */
   publish: 'cadence.publish',
+  /**
+   * Every KfI member's draft card (`data.ruleDate`, `data.seq`) is updated in place to the draft's new state: confirmed
+   * by whom and when, or superseded; no button left.
+   */
+  update: 'cadence.update',
 } as const;
 
 /** The prepared date poll or invitation of one occurrence, waiting for the KfI. */
@@ -139,6 +145,8 @@ export interface CadenceServiceDeps {
   circle: CadenceCircle;
   outbox: {
     enqueue(request: { key: string; activity: OutgoingActivity; recipients: Array<{ user: { aadObjectId: string; tenantId: string } }> }): Promise<{ added: number }>;
+    /** Replaces every card an earlier notification (`of`) posted. */
+    enqueueUpdate(request: { key: string; of: string; activity: OutgoingActivity }): Promise<unknown>;
     /** Deletes the notifications whose key starts with the prefix (an earlier draft's cards). */
     deleteOwned(prefix: string): Promise<number>;
   };
@@ -148,6 +156,9 @@ export interface CadenceServiceDeps {
   logger: Logger;
   now: () => Date;
 }
+
+/** A notification key in a language: German under the key itself, English under `key:en`. */
+const langKey = (k: string, lang: Lang) => (lang === 'de' ? k : `${k}:en`);
 
 /** Why a cadence refusal is forbidden (the texts differ from the circle's). */
 export const CADENCE_FORBIDDEN = 'cadence';
@@ -161,6 +172,15 @@ const CONTACT_KINDS: ReadonlySet<PersonalDataKind> = new Set(['address', 'phone'
 const SETTINGS_FIELDS = ['active', 'kind', 'rule', 'leadWeeks', 'alternatives', 'durationMinutes', 'title', 'place', 'onlineUrl'] as const;
 
 const key = (step: string) => `circle:cadence:${step}`;
+/** The notification key of a draft's cards (German; English under `:en`). */
+const draftKey = (draft: Pick<CadenceDraft, 'ruleDate' | 'seq'>) => key(`${draft.ruleDate}:${draft.seq}:draft`);
+/** The notice that updates a draft's cards to its new state (`what`: `confirmed`, `superseded`). */
+const cardUpdate = (draft: Pick<CadenceDraft, 'ruleDate' | 'seq'>, what: string, rev: number): PendingNotice => ({
+  key: key(`${draft.ruleDate}:${draft.seq}:${what}`),
+  kind: CADENCE_NOTICES.update,
+  data: { ruleDate: draft.ruleDate, seq: draft.seq },
+  rev,
+});
 const str = (v: unknown): string => (typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : typeof v === 'number' ? String(v) : '');
 const int = (v: unknown): number | undefined => (/^\d{1,4}$/.test(str(v)) ? Number(str(v)) : undefined);
 const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
@@ -292,7 +312,11 @@ export class CadenceService {
       next.trail = [...base.trail, { at, by: actor, action: s.active ? 'set' : 'switchedOff', fields: changed } as CadenceTrailEntry].slice(-TRAIL_KEPT);
       return next;
     };
-    const notices = (doc: CadenceDoc): PendingNotice[] => [{ key: key(`r${doc.revision}:job`), kind: CADENCE_NOTICES.job, rev: doc.revision }];
+    // A draft the change superseded: the KfI members' cards say so and lose their button.
+    const notices = (doc: CadenceDoc, before?: CadenceDoc): PendingNotice[] => [
+      { key: key(`r${doc.revision}:job`), kind: CADENCE_NOTICES.job, rev: doc.revision },
+      ...(before?.draft?.status === 'prepared' && doc.draft?.status === 'superseded' ? [cardUpdate(doc.draft, 'superseded', doc.revision)] : []),
+    ];
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await this.read();
       if (!current) {
@@ -308,7 +332,7 @@ export class CadenceService {
       }
       const result = await transact(this.deps.store, 'cadence', 'cadence', (c) => {
         const next = apply(c as CadenceDoc);
-        return next ? { next, notices: notices(next) } : { unchanged: true };
+        return next ? { next, notices: notices(next, c as CadenceDoc) } : { unchanged: true };
       }, this.deps.writer);
       if (result.kind === 'written') {
         this.deps.logger.info({ event: 'circle.cadence_set', active: (result.doc as CadenceDoc).active }, 'cadence changed');
@@ -355,7 +379,7 @@ export class CadenceService {
         trail: [...c.trail, { at, by: 'system', action: 'prepared', ruleDate: occ.ruleDate } as CadenceTrailEntry].slice(-TRAIL_KEPT),
         updatedAt: at,
       };
-      return { next, notices: [{ key: key(`${occ.ruleDate}:${seq}:draft`), kind: CADENCE_NOTICES.draft, to: kfi, rev: c.revision }] };
+      return { next, notices: [{ key: draftKey(draft), kind: CADENCE_NOTICES.draft, to: kfi, rev: c.revision }] };
     }, this.deps.writer);
     if (result.kind === 'written') this.deps.logger.info({ event: 'circle.cadence_prepared', ruleDate: occ.ruleDate }, 'cadence draft prepared');
     // Whatever happened (written here, or by another runner), the next date decides the next run.
@@ -415,7 +439,13 @@ export class CadenceService {
         trail: [...c.trail, { at, by: actor, action: 'confirmed', ruleDate } as CadenceTrailEntry].slice(-TRAIL_KEPT),
         updatedAt: at,
       };
-      return { next, notices: [{ key: key(`${ruleDate}:${draft.seq}:publish`), kind: CADENCE_NOTICES.publish, data: { doc: JSON.stringify(created) }, rev: c.revision }] };
+      return {
+        next,
+        notices: [
+          { key: key(`${ruleDate}:${draft.seq}:publish`), kind: CADENCE_NOTICES.publish, data: { doc: JSON.stringify(created) }, rev: c.revision },
+          cardUpdate(draft, 'confirmed', c.revision),
+        ],
+      };
     }, this.deps.writer);
     if (result.kind === 'stale') return outcome.stale(this.viewOf(result.current as CadenceDoc));
     if (result.kind !== 'written') return outcome.refuse('not_found');
@@ -435,11 +465,22 @@ export class CadenceService {
         const langs = await Promise.all(to.map((id) => this.deps.langOf(id).catch((): Lang => 'de')));
         for (const lang of ['de', 'en'] as const) {
           const recipients = to.filter((_, i) => langs[i] === lang).map((aadObjectId) => ({ user: { aadObjectId, tenantId: doc.tenantId } }));
-          if (recipients.length) await this.deps.outbox.enqueue({ key: lang === 'de' ? n.key : `${n.key}:en`, activity: cadenceDraftActivity(this.viewOf(doc), lang), recipients });
+          if (recipients.length) await this.deps.outbox.enqueue({ key: langKey(n.key, lang), activity: cadenceDraftActivity(this.viewOf(doc), lang), recipients });
         }
         // Retention: the cadence document stays while the cadence is set, so its outbox cards would too (keys
         // `circle:…` belong to a record); an earlier draft's cards go when the next draft is prepared.
         for (const ruleDate of doc.prepared) if (ruleDate !== doc.draft?.ruleDate) await this.deps.outbox.deleteOwned(key(`${ruleDate}:`));
+      } else if (n.kind === CADENCE_NOTICES.update) {
+        // Rendered from the stored document: only while it still holds that draft (a later draft's preparation
+        // deleted the earlier cards).
+        const draft = doc.draft;
+        if (!draft || draft.ruleDate !== n.data?.ruleDate || draft.seq !== n.data?.seq) continue;
+        for (const lang of ['de', 'en'] as const) {
+          await this.deps.outbox.enqueueUpdate({ key: langKey(n.key, lang), of: langKey(draftKey(draft), lang), activity: cadenceDraftActivity(this.viewOf(doc), lang) }).catch((err: unknown) => {
+            // No KfI member of this language got the card: nothing to update.
+            if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+          });
+        }
       } else if (n.kind === CADENCE_NOTICES.publish) {
         await this.deps.circle.publishDrafted(JSON.parse(String(n.data?.doc ?? '{}')) as PollDoc | MeetingDoc);
       }

@@ -6,7 +6,7 @@ import { startJobRunner, type JobDoc } from '../../services/scheduling/scheduler
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, user } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { KFI_LEAD, KOELN_IB } from '../support/circle';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
@@ -171,10 +171,31 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     const members = await app.circle.members();
     expect(posted().filter((c) => c.includes('"verb":"circle.poll.answer"'))).toHaveLength(members.length);
 
-    // Karla clicks her (German) card afterwards: already done, nothing twice.
+    // Karla's (German) draft card, updated in place in her chat: who confirmed it and when, no button left; Felix's
+    // (English) card says the same in English.
+    const draftCard = (who: typeof KFI_LEAD) => {
+      const cards = emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('Rhythmus des Koordinierungskreises') || a.includes('Cadence of the coordination circle'));
+      expect(cards).toHaveLength(1);
+      return cards[0];
+    };
+    expect(draftCard(KFI_LEAD)).toContain('Bestätigt und gesendet von Felix Format (Beispiel) am Di., 02.03.2027, 09:00 Uhr.');
+    expect(draftCard(KFI_LEAD)).toContain('"Nach Rhythmus vorbereitet"');
+    expect(draftCard(KFI_LEAD)).not.toContain('Action.Execute');
+    expect(draftCard(KFI_CIRCLE)).toContain('Confirmed and sent by Felix Format (Beispiel) on Tue 2 Mar 2027, 09:00.');
+    expect(draftCard(KFI_CIRCLE)).not.toContain('Action.Execute');
+    const updates = emulator.calls.filter((c) => c.operation === 'update' && c.status < 300 && JSON.stringify(c.activity ?? null).includes('Rhythmus des Koordinierungskreises'));
+    expect(updates.map((c) => c.conversationId)).toEqual([personalConversationId(KFI_LEAD.id)]);
+
+    // Karla clicks her old card anyway (a client that showed it before the update): already done, nothing twice.
+    const sentBefore = posted().length;
     const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_LEAD }));
     expect(late.body.statusCode).toBe(200);
-    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Felix Format (Beispiel) hat diesen Entwurf schon bestätigt.');
+    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Felix Format (Beispiel) hat diesen Entwurf am Di., 02.03.2027, 09:00 Uhr bestätigt und gesendet. Es wurde nichts erneut gesendet.');
+    expect(JSON.stringify(late.body.value)).not.toContain('Action.Execute');
+    const lateEn = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    expect(JSON.stringify(lateEn.body.value)).toContain('Already done: Felix Format (Beispiel) confirmed and sent this draft on Tue 2 Mar 2027, 09:00. Nothing was sent again.');
+    await idle();
+    expect(posted()).toHaveLength(sentBefore);
     const lateTab = await tab('POST', '/api/tab/cadence/confirm', KFI_LEAD.aadObjectId, { ruleDate: '2027-04-13' });
     expect(lateTab.status).toBe(409);
     expect(await polls()).toHaveLength(1);

@@ -61,8 +61,10 @@ async function startWorld(databaseId: string) {
   const content = (c: ConnectorCall) => JSON.stringify(c.activity ?? (c.body as { activity?: unknown })?.activity ?? null);
   /** The cards a person's chat accepted whose content includes `needle`. */
   const cardsTo = (p: TeamsUser, needle: string) => (acceptedPosts(emulator).get(personalConversationId(p.id)) ?? []).filter((c) => content(c).includes(needle));
+  /** The draft card as the person now sees it in their chat (updates applied). */
+  const visibleDraft = (p: TeamsUser) => emulator.visibleActivities(personalConversationId(p.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('Rhythmus des Koordinierungskreises'));
   return {
-    db, database, emulator, env, teams, cadence, polls, cardsTo,
+    db, database, emulator, env, teams, cadence, polls, cardsTo, visibleDraft,
     /** The database's idle signal: no open delivery, no notice riding in a circle document, twice in a row. */
     async idle(): Promise<void> {
       let calm = 0;
@@ -159,6 +161,13 @@ describe('the cadence on two bot processes behind a round-robin proxy, one datab
     expect(confirmed.draft).toMatchObject({ status: 'confirmed', itemId: polls[0].pk });
     expect(confirmed.trail.filter((e) => e.action === 'confirmed')).toHaveLength(1);
     for (const m of members) expect({ who: m.name, polls: world.cardsTo(m, POLL).length }).toEqual({ who: m.name, polls: 1 });
+    // Both KfI members' draft cards now say who confirmed it, without a button.
+    const by = KFI.find((k) => confirmed.draft!.confirmedBy === k.aadObjectId)!;
+    for (const k of KFI) {
+      expect(world.visibleDraft(k)).toHaveLength(1);
+      expect(world.visibleDraft(k)[0]).toContain(`Bestätigt und gesendet von ${by.name} am`);
+      expect(world.visibleDraft(k)[0]).not.toContain('Action.Execute');
+    }
     expect(world.emulator.duplicateDeliveries()).toEqual([]);
   }, 120_000);
 });
@@ -220,10 +229,11 @@ describe('the cadence across bot processes killed with SIGKILL (one database)', 
     // Felix's old card, clicked on the new process: already done, nothing sent twice.
     const late = await world.post(third.url, world.teams.cardAction('circle.cadence.confirm', { ruleDate }, { from: FELIX }));
     expect(late.body.statusCode).toBe(200);
-    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Karla Koordinata (Beispiel) hat diesen Entwurf schon bestätigt.');
+    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Karla Koordinata (Beispiel) hat diesen Entwurf am');
     await world.idle();
     expect(await world.polls()).toHaveLength(1);
     for (const m of members) expect(world.cardsTo(m, POLL)).toHaveLength(1);
+    for (const k of KFI) expect(world.visibleDraft(k)[0]).toContain('Bestätigt und gesendet von Karla Koordinata (Beispiel) am');
     expect(world.emulator.duplicateDeliveries()).toEqual([]);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);

@@ -24,6 +24,7 @@ function setup() {
   };
   let now = new Date('2027-01-20T09:00:00Z');
   const published: string[] = [];
+  const updates: Array<{ key: string; of: string; text: string }> = [];
   const service = new CadenceService({
     store,
     circle: {
@@ -34,14 +35,14 @@ function setup() {
       draftMeeting: async () => outcome.refuse('forbidden'),
       publishDrafted: async (doc) => void published.push(doc.pk),
     },
-    outbox: { enqueue: async () => ({ added: 1 }), deleteOwned: async () => 0 },
+    outbox: { enqueue: async () => ({ added: 1 }), enqueueUpdate: async (u) => void updates.push({ key: u.key, of: u.of, text: JSON.stringify(u.activity) }), deleteOwned: async () => 0 },
     scheduler: { reschedule: async () => ({}) as never },
     langOf: async () => 'de',
     writer: { relay: { kick: () => undefined, relayed: () => false }, source: 'circle', now: () => now.getTime() },
     logger: silentLogger,
     now: () => now,
   });
-  return { store, service, published, conflicts: () => conflicts, setNow: (d: Date) => (now = d) };
+  return { store, service, published, updates, conflicts: () => conflicts, setNow: (d: Date) => (now = d) };
 }
 
 const read = async (store: MemoryDocumentStore<CircleDoc>) => (await store.read('cadence', 'cadence')) as unknown as CadenceDoc;
@@ -104,5 +105,45 @@ describe('the cadence service', () => {
     expect(doc.draft?.status).toBe('superseded');
     expect(doc.prepared).toEqual([]);
     expect(await service.confirm(KFI, '2027-04-13')).toEqual({ ok: false, code: 'not_found' });
+  });
+
+  it('updates every KfI member\'s draft card in place when a draft is confirmed or superseded: who, when, no button', async () => {
+    const { service, store, setNow, updates } = setup();
+    await service.set(KFI, 't', QUARTERLY);
+    setNow(new Date('2027-03-02T08:00:00Z'));
+    await service.prepareDue();
+    setNow(new Date('2027-03-03T09:30:00Z'));
+    expect((await service.confirm(KFI, '2027-04-13')).ok).toBe(true);
+    const doc = await read(store);
+    const notice = doc.pending!.find((n) => n.kind === 'cadence.update')!;
+    expect(notice).toMatchObject({ key: 'circle:cadence:2027-04-13:1:confirmed', data: { ruleDate: '2027-04-13', seq: 1 } });
+    await service.deliver(doc as never, [notice]);
+    expect(updates.map((u) => [u.key, u.of])).toEqual([
+      ['circle:cadence:2027-04-13:1:confirmed', 'circle:cadence:2027-04-13:1:draft'],
+      ['circle:cadence:2027-04-13:1:confirmed:en', 'circle:cadence:2027-04-13:1:draft:en'],
+    ]);
+    expect(updates[0].text).toContain('Bestätigt und gesendet von Karla Koordinata (Beispiel) am Mi., 03.03.2027, 10:30 Uhr.');
+    expect(updates[1].text).toContain('Confirmed and sent by Karla Koordinata (Beispiel) on Wed 3 Mar 2027, 10:30.');
+    expect(updates[0].text).toContain('"Nach Rhythmus vorbereitet"');
+    expect(updates[0].text).toContain('ist an den Koordinierungskreis gegangen.');
+    expect(updates.every((u) => !u.text.includes('Action.Execute'))).toBe(true);
+
+    // A later draft replaced the one the notice speaks of: its cards are gone with it, nothing is updated.
+    updates.length = 0;
+    await service.deliver({ ...doc, draft: { ...doc.draft!, seq: 2 } } as never, [notice]);
+    expect(updates).toEqual([]);
+
+    // Superseded by a change of the rule: the cards say so.
+    const { service: other, store: otherStore, setNow: otherNow, updates: otherUpdates } = setup();
+    await other.set(KFI, 't', QUARTERLY);
+    otherNow(new Date('2027-03-02T08:00:00Z'));
+    await other.prepareDue();
+    await other.set(KFI, 't', { ...QUARTERLY, weekday: '3' });
+    const superseded = await read(otherStore);
+    const n = superseded.pending!.filter((p) => p.kind === 'cadence.update');
+    expect(n.map((p) => p.key)).toEqual(['circle:cadence:2027-04-13:1:superseded']);
+    await other.deliver(superseded as never, n);
+    expect(otherUpdates[0].text).toContain('Dieser Entwurf ist durch eine Änderung des Rhythmus überholt.');
+    expect(otherUpdates.every((u) => !u.text.includes('Action.Execute'))).toBe(true);
   });
 });
