@@ -358,9 +358,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const nowMs = () => (options.now ? options.now() : new Date()).getTime();
     reports.onSettled(
       CIRCLE_REACH_PREFIX,
+      // A proposed Vortrag date unanswered: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS).
+      terminReminderDueAt: (item) => requestService.terminReminderDueAt(item),
       circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
     );
     const mailFrom = config.graph?.mailFrom;
+        now: () => (options.now ? options.now() : new Date()),
     reports.onSettled(
       HEAD_REACH_PREFIX,
       headReachListener({

@@ -103,6 +103,8 @@ export interface AppConfig {
     readonly reportReminderWorkingDays: number; readonly reportReminderWorkingDaysUrgent: number; readonly reportReminderMax: number;
   };
   /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
+    /** A proposed Vortrag date unanswered this many working days: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS). */
+    readonly terminReminderWorkingDays: number;
   readonly circleRetentionDays: number;
   /**
    * Information posts (RdErl. Nr. 3, 5): days a post is kept after it was sent (POST_RETENTION_DAYS), and the ministry
@@ -265,6 +267,7 @@ function tabAppIdOf(env: Env, botAppId: string | undefined, appType: AppConfig['
   if (raw === undefined) return appType === 'UserAssignedMSI' ? undefined : botAppId?.toLowerCase();
   if (!GUID.test(raw)) throw new ConfigError('TAB_APP_ID', 'must be the Application (client) ID GUID of the tab\'s Entra app registration (docs/deployment.md, "The personal tab").');
   if (!botAppId) throw new ConfigError('TAB_APP_ID', 'is set but MicrosoftAppId is not: the tab\'s sign-in is checked only for an authenticated service (set MicrosoftAppId and ALLOWED_TENANT_IDS).');
+    terminReminderWorkingDays: integer(env, 'REPORT_TERMIN_REMINDER_WORKING_DAYS', 2, 1, 60),
   if (appType === 'UserAssignedMSI' && raw === botAppId.toLowerCase()) {
     throw new ConfigError('TAB_APP_ID', 'is the managed identity\'s client id, which cannot expose an API: create the tab\'s own app registration (docs/deployment.md, "The personal tab").');
   }

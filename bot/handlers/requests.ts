@@ -31,8 +31,8 @@ export interface RequestsFeatureDeps {
   live: LiveAnswers;
   service: RequestService;
   views: RequestViews;
-  /** Carries out notices; the reminder job hands its own over with it. */
-  notifier: Pick<RequestNotifier, 'deliver'>;
+  /** Carries out notices; the reminder job hands its own over with it; the invitation's retry job runs Graph again. */
+  notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>;
   logger: Logger;
 }
 
@@ -64,6 +64,8 @@ const schemas = {
   decision: z.object({ ...ref, rev, date: str, time: str, note: str, instruction: str, reason: str, text: str }).passthrough(),
   /** Termin: another date proposed by the side whose turn it is (`date`, `time`). */
   counterMeeting: z.object({ ...ref, rev, date: str, time: str }).passthrough(),
+  /** Termin: an agreed date cancelled, with an optional short reason (`cancelReason`). */
+  cancelMeeting: z.object({ ...ref, rev, cancelReason: str }).passthrough(),
   /** The IB hands in the paper the head asked for: its text (`paper`) and an optional https link (`link`). */
   handIn: z.object({ ...ref, rev, paper: str, link: str, text: str }).passthrough(),
   legacyDecide: z.object({ ...ref, rev, decision: z.string().max(40), date: str, time: str, text: str }).passthrough(),
@@ -178,6 +180,17 @@ export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'vi
       verb: REQUEST_VERBS.counterMeeting,
       schema: schemas.counterMeeting,
       run: (party, caller, data: z.infer<typeof schemas.counterMeeting>) => act(party, caller, data, { type: 'counterMeeting', date: data.date, time: data.time }, { date: data.date, time: data.time }),
+    },
+    // An agreed date: either side moves it (a new date, the negotiation opens again) or cancels it (optional reason).
+    {
+      verb: REQUEST_VERBS.moveMeeting,
+      schema: schemas.counterMeeting,
+      run: (party, caller, data: z.infer<typeof schemas.counterMeeting>) => act(party, caller, data, { type: 'moveMeeting', date: data.date, time: data.time }, { date: data.date, time: data.time }),
+    },
+    {
+      verb: REQUEST_VERBS.cancelMeeting,
+      schema: schemas.cancelMeeting,
+      run: (party, caller, data: z.infer<typeof schemas.cancelMeeting>) => act(party, caller, data, { type: 'cancelMeeting', text: data.cancelReason }, { cancelReason: data.cancelReason }),
     },
     // Cards posted before the typed verbs: the same handlers.
     {
@@ -328,10 +341,13 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           const instruction = e.changes.find((c) => c.path === '/decision/text' && typeof c.to === 'string');
           const said = instruction ? (caller.lang === 'de' ? `: „${messageText(String(instruction.to))}“` : `: "${messageText(String(instruction.to))}"`) : '';
           // Termin: each proposed date and the agreed one stay on record ("2026-12-08T10:30" → "08.12.2026, 10:30 Uhr").
-          const date = e.changes.find((c) => (c.path === '/termin' || c.path === '/termin/agreed') && typeof c.to === 'string');
+          const date = e.changes.find((c) => ['/termin', '/termin/agreed', '/termin/cancelled', '/termin/remindedAt'].includes(c.path) && typeof c.to === 'string');
           const [day, time] = date ? String(date.to).split('T') : [];
           const when = day && time ? `: ${t.termin.when(formatBerlinDate(day, caller.lang), time)}` : '';
-          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}${when}`;
+          // What came of the calendar entry (Teams meeting made, moved, cancelled; the .ics; a retry).
+          const entry = e.changes.find((c) => c.path.endsWith('/invitation') && typeof c.to === 'string');
+          const outcome = entry ? `: ${t.termin.outcomes[String(entry.to)] ?? String(entry.to)}` : '';
+          return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}${when}${outcome}`;
         });
         await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));
         return invokeResponse.card(await views.item(caller.lang, result.view.item, result.view.roles));

@@ -1,14 +1,16 @@
 /**
  * The scheduled work of Anliegen and Vortrag: the request's reminder (handler after N working days, the deputy after
  * M; see `RequestService.reminderDue`), the Frist's reminders and overdue escalation (`deadline.ts`) and the retention
- * purge. A retired kind (`requests.sweep`, replaced by the relay's sweep) ends when it comes due.
+ * purge; the Vortrag's reminder about a proposed date (`requests.terminRemind`) and the retry of its calendar entry
+ * through Graph (`requests.invitation`, see termin.ts). A retired kind (`requests.sweep`, replaced by the relay's sweep) ends when it comes due.
  */
 import type { JobHandler } from '../scheduling/scheduler';
 import { DEADLINE_JOB_KIND } from './deadline';
-import { noticesForDeadline, noticesForReminder, type RequestNotifier } from './notifications';
+import { noticesForDeadline, noticesForReminder, TERMIN_REMINDER_JOB_KIND, type RequestNotifier } from './notifications';
+import { INVITATION_JOB_KIND } from './termin';
 import { JOB_KINDS, type RequestService } from './requestService';
 
-export function requestJobs(service: RequestService, notifier: Pick<RequestNotifier, 'deliver'>): Record<string, JobHandler> {
+export function requestJobs(service: RequestService, notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>): Record<string, JobHandler> {
   return {
     [JOB_KINDS.remind]: async (job) => {
       const { due, next } = await service.reminderDue(job.payload ?? {});
@@ -24,6 +26,16 @@ export function requestJobs(service: RequestService, notifier: Pick<RequestNotif
       const { due, next } = await service.deadlineDue(job.payload ?? {});
       if (due) await notifier.deliver(due.item, noticesForDeadline(due.item, due.step, due.recipients));
       return next ? { next } : undefined;
+    },
+    // A proposed Vortrag date still unanswered: the side that has to answer is reminded once (written with its notices).
+    [TERMIN_REMINDER_JOB_KIND]: async (job) => {
+      const { next } = await service.terminReminderDue(job.payload ?? {});
+      return next ? { next } : undefined;
+    },
+    // A Graph call of a Vortrag's calendar entry failed: tried again (a further failure reschedules it from its write).
+    [INVITATION_JOB_KIND]: async (job) => {
+      await notifier.retryInvitation?.(job.payload ?? {});
+      return undefined;
     },
     [JOB_KINDS.purge]: async () => {
       await service.purgeExpired();

@@ -15,7 +15,7 @@ export const REQUEST_STATUSES = ['neu', 'in_bearbeitung', 'rueckfrage', 'erledig
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const REPORT_STATUSES = [
-  'eingereicht', 'termin_vorgeschlagen', 'termin_gegenvorschlag', 'termin_vereinbart', 'schriftlich', 'vorgelegt', 'zur_kenntnis', 'abgelehnt', 'weisung', 'weisung_bestaetigt',
+  'eingereicht', 'termin_vorgeschlagen', 'termin_gegenvorschlag', 'termin_vereinbart', 'termin_offen', 'schriftlich', 'vorgelegt', 'zur_kenntnis', 'abgelehnt', 'weisung', 'weisung_bestaetigt',
 ] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
@@ -25,7 +25,7 @@ export const AWAITING_DECISION: readonly ReportStatus[] = ['eingereicht', 'vorge
  * A report is open while the head or the IB still has to act: the paper and the Weisung's acknowledgement are the IB's;
  * a proposed date waits for the other side (the IB answers the head's proposal, the head side the IB's counter-proposal).
  */
-export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = [...AWAITING_DECISION, 'schriftlich', 'weisung', 'termin_vorgeschlagen', 'termin_gegenvorschlag'];
+export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = [...AWAITING_DECISION, 'schriftlich', 'weisung', 'termin_vorgeschlagen', 'termin_gegenvorschlag', 'termin_offen'];
 
 /** Whether the head (or the office where it may) has to decide the report now. */
 export function awaitsDecision(item: Pick<ItemDoc, 'kind' | 'status'>): boolean {
@@ -56,7 +56,7 @@ export type OverdueReason = 'deputy' | 'commissioner' | 'kfi' | 'handler';
 export type ItemStatus = RequestStatus | ReportStatus;
 
 /** Field limits, checked before anything is stored. */
-export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200, paper: 4000, link: 1000 } as const;
+export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200, paper: 4000, link: 1000, cancelReason: 300 } as const;
 
 /** A person as an item remembers them: the AAD object id decides, the name is for display. */
 export interface Party {
@@ -105,12 +105,62 @@ export interface Termin {
   proposals: number;
   agreed?: { by: Party; at: string };
   /**
+   * While a new date for an agreed one is negotiated ("Termin verschieben"): the agreed date, which stays in force (and
+   * in the calendars) until the other side accepts the new one; its `proposals` is the sequence of its calendar entry.
+   */
+  moving?: { date: string; time: string; proposals: number; agreed: { by: Party; at: string } };
+  /**
+   * Which agreed date of this report the invitation belongs to: 1 (absent) for the first, one more after each
+   * cancellation. The calendar entry of a later round is a new event (`transactionId` `report:<id>:<round>`, .ics UID
+   * `<id>-<round>@…`), never the cancelled one again.
+   */
+  round?: number;
+  /** When the side that has to answer this proposal was reminded of it (once per proposal). */
+  remindedAt?: string;
+  /**
    * The calendar invitation of an agreed date for head and IB: a Teams meeting in the meeting mailbox through Graph
    * (`created` with its join link), or, without Graph or when Graph refused, the `.ics` link (`ics`). `pending` until
    * the relay carried out the agreement's `report.invitation` notice.
    */
-  invitation?: { state: 'pending' | 'created' | 'ics'; eventId?: string; joinUrl?: string };
+  invitation?: Invitation;
   /** 128 random bits (base64url): the unguessable part of the `.ics` link of the agreed date. */
+  icsToken?: string;
+}
+
+/**
+ * The calendar invitation of an agreed date (see {@link Termin.invitation}), or of a cancelled one
+ * ({@link TerminCancelled.invitation}). `pending`: Graph still has to make, move or cancel the event (the relay does it
+ * from the notice written with the change); `created`: the Teams meeting is up to date; `cancelled`: Graph cancelled
+ * it; `ics`: the .ics link is what head and IB have. A failed Graph call leaves `ics` with `retry` set, and the
+ * retry job (`requests.invitation`) tries again with back-off at most {@link INVITATION_RETRY_ATTEMPTS} times.
+ */
+export interface Invitation {
+  state: 'pending' | 'created' | 'ics' | 'cancelled';
+  eventId?: string;
+  joinUrl?: string;
+  /** Graph failed this many times on the current step. */
+  attempts?: number;
+  /** A retry is scheduled (the .ics stands meanwhile). */
+  retry?: boolean;
+  /** Graph refused for good or the tries ran out: the .ics stands. */
+  failed?: boolean;
+}
+
+/** Graph calls of an invitation tried at most this often (the first one and the retries). */
+export const INVITATION_RETRY_ATTEMPTS = 5;
+
+/** An agreed date cancelled ("Termin absagen"): what it was, who cancelled it, why, and its calendar entry's cancellation. */
+export interface TerminCancelled {
+  date: string;
+  time: string;
+  /** The sequence of the cancelled calendar entry (its last `proposals`); the .ics CANCEL carries one more. */
+  proposals: number;
+  round: number;
+  by: Party;
+  at: string;
+  /** Optional, short, through the privacy guard; the other side reads it. */
+  reason?: string;
+  invitation: Invitation;
   icsToken?: string;
 }
 
@@ -188,6 +238,8 @@ export interface ItemDoc {
   decision?: Decision;
   /** Termin: the date being agreed between the head side and the IB side (see {@link Termin}). */
   termin?: Termin;
+  /** The agreed date cancelled last (the report then waits for a new date, `termin_offen`); kept so its calendar cancellation can finish. */
+  terminCancelled?: TerminCancelled;
   /** A Weisung: the IB's "zur Kenntnis und Umsetzung" (RdErl. Nr. 4: bound by the Hausleitung's instructions). */
   acknowledged?: { by: Party; at: string };
   /** AAD object ids of everyone who created, handled, wrote in or decided on the item ("Meine Daten"). */
@@ -319,6 +371,10 @@ export const REQUEST_VERBS = {
   acceptMeeting: 'report.acceptMeeting',
   /** …or proposes another ("Anderen Termin vorschlagen"). */
   counterMeeting: 'report.counterMeeting',
+  /** An agreed date: either side proposes a new one ("Termin verschieben"); the negotiation opens again. */
+  moveMeeting: 'report.moveMeeting',
+  /** An agreed date: either side cancels it ("Termin absagen", optional reason); the report waits for a new date. */
+  cancelMeeting: 'report.cancelMeeting',
 } as const;
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 
@@ -363,7 +419,9 @@ export type ItemAction =
   | { type: 'acknowledge' }
   | { type: 'handIn'; text: string; link?: string }
   | { type: 'acceptMeeting' }
-  | { type: 'counterMeeting'; date: string; time: string };
+  | { type: 'counterMeeting'; date: string; time: string }
+  | { type: 'moveMeeting'; date: string; time: string }
+  | { type: 'cancelMeeting'; text?: string };
 
 /** The trail's and the cards' name of an action. */
 export function verbOf(action: ItemAction): string {
@@ -371,6 +429,8 @@ export function verbOf(action: ItemAction): string {
   if (action.type === 'handIn') return REQUEST_VERBS.handIn;
   if (action.type === 'acceptMeeting') return REQUEST_VERBS.acceptMeeting;
   if (action.type === 'counterMeeting') return REQUEST_VERBS.counterMeeting;
+  if (action.type === 'moveMeeting') return REQUEST_VERBS.moveMeeting;
+  if (action.type === 'cancelMeeting') return REQUEST_VERBS.cancelMeeting;
   return action.type === 'decide' ? 'report.decide' : `request.${action.type}`;
 }
 
@@ -399,6 +459,14 @@ export const REPORT_TRANSITIONS: readonly ReportTransitionRow[] = [
   { from: ['termin_vorgeschlagen'], verb: REQUEST_VERBS.counterMeeting, who: 'ibSide', to: 'termin_gegenvorschlag' },
   { from: ['termin_gegenvorschlag'], verb: REQUEST_VERBS.acceptMeeting, who: 'decider', to: 'termin_vereinbart' },
   { from: ['termin_gegenvorschlag'], verb: REQUEST_VERBS.counterMeeting, who: 'decider', to: 'termin_vorgeschlagen' },
+  // An agreed date moved: the other side answers the new one as any proposal; the agreed date holds until then.
+  { from: ['termin_vereinbart'], verb: REQUEST_VERBS.moveMeeting, who: 'decider', to: 'termin_vorgeschlagen' },
+  { from: ['termin_vereinbart'], verb: REQUEST_VERBS.moveMeeting, who: 'ibSide', to: 'termin_gegenvorschlag' },
+  // An agreed date cancelled: the report waits for a new date, which either side may propose.
+  { from: ['termin_vereinbart'], verb: REQUEST_VERBS.cancelMeeting, who: 'decider', to: 'termin_offen' },
+  { from: ['termin_vereinbart'], verb: REQUEST_VERBS.cancelMeeting, who: 'ibSide', to: 'termin_offen' },
+  { from: ['termin_offen'], verb: REQUEST_VERBS.proposeMeeting, who: 'decider', to: 'termin_vorgeschlagen' },
+  { from: ['termin_offen'], verb: REQUEST_VERBS.counterMeeting, who: 'ibSide', to: 'termin_gegenvorschlag' },
   { from: ['schriftlich'], verb: REQUEST_VERBS.handIn, who: 'ibSide', to: 'vorgelegt' },
   { from: ['weisung'], verb: REQUEST_VERBS.acknowledge, who: 'ibSide', to: 'weisung_bestaetigt' },
 ];
@@ -408,12 +476,16 @@ export function actsAs(who: ReportActor, roles: ItemRoles): boolean {
   return who === 'ibSide' ? roles.commissioner : roles.decider;
 }
 
-/** The row of the table a step on a report takes from its current state, if any. */
-export function reportRow(status: ItemStatus, verb: string): ReportTransitionRow | undefined {
-  return REPORT_TRANSITIONS.find((r) => r.verb === verb && r.from.includes(status as ReportStatus));
+/**
+ * The row of the table a step on a report takes from its current state, if any. Where both sides may take the step
+ * (moving or cancelling an agreed date), the row of the caller's side (`roles`) decides where it leads.
+ */
+export function reportRow(status: ItemStatus, verb: string, roles?: ItemRoles): ReportTransitionRow | undefined {
+  const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(status as ReportStatus));
+  return (roles && rows.find((r) => actsAs(r.who, roles))) || rows[0];
 }
 
-type ReportAction = Extract<ItemAction, { type: 'decide' | 'acknowledge' | 'handIn' | 'acceptMeeting' | 'counterMeeting' }>;
+type ReportAction = Extract<ItemAction, { type: 'decide' | 'acknowledge' | 'handIn' | 'acceptMeeting' | 'counterMeeting' | 'moveMeeting' | 'cancelMeeting' }>;
 
 /** The Vortrag's part of {@link transition}: the table decides whether and where; this adds what the step records. */
 function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, action: ReportAction, at: string): Transition {
@@ -421,10 +493,12 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
   // Nobody may take a step they could take in no state (the office acknowledging a Weisung); a step of the right
   // person in the wrong state is a card out of date.
   if (current.kind !== 'report' || !REPORT_TRANSITIONS.some((r) => r.verb === verb && actsAs(r.who, roles))) return { refuse: 'forbidden' };
-  const row = reportRow(current.status, verb);
+  const row = reportRow(current.status, verb, roles);
   if (!row) return { stale: true };
   if (!actsAs(row.who, roles)) return { refuse: 'forbidden' };
   const next: ItemDoc = { ...current, status: row.to };
+  // A new date after a cancelled one belongs to the next round of the calendar entry.
+  const round = current.termin?.round ?? (current.terminCancelled ? current.terminCancelled.round + 1 : undefined);
   switch (action.type) {
     case 'decide':
       next.decision = {
@@ -434,27 +508,49 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
         ...(action.decision === 'termin' ? { date: action.date ?? '', time: action.time ?? '' } : {}),
         ...(action.text ? { text: action.text } : {}),
       };
-      if (action.decision === 'termin') next.termin = { date: action.date ?? '', time: action.time ?? '', by: caller, at, side: 'head', proposals: 1 };
+      if (action.decision === 'termin') next.termin = { date: action.date ?? '', time: action.time ?? '', by: caller, at, side: 'head', proposals: 1, ...(round ? { round } : {}) };
       return { next };
     case 'acknowledge':
       return { next: { ...next, acknowledged: { by: caller, at } } };
     case 'handIn':
       return { next: { ...next, messages: [...current.messages, { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}) }] } };
-    case 'counterMeeting': {
+    case 'counterMeeting':
+    case 'moveMeeting': {
       const before = currentTermin(current);
-      return { next: { ...next, termin: { date: action.date, time: action.time, by: caller, at, side: row.who === 'ibSide' ? 'ib' : 'head', proposals: (before?.proposals ?? 0) + 1 } } };
+      // Moving an agreed date: it stays in force (`moving`), with its invitation and .ics link, until the new one is agreed.
+      const agreed = action.type === 'moveMeeting' && before?.agreed ? { date: before.date, time: before.time, proposals: before.proposals, agreed: before.agreed } : before?.moving;
+      const keep = before && (agreed || action.type === 'moveMeeting') ? { ...(before.invitation ? { invitation: before.invitation } : {}), ...(before.icsToken ? { icsToken: before.icsToken } : {}) } : {};
+      const termin: Termin = { date: action.date, time: action.time, by: caller, at, side: row.who === 'ibSide' ? 'ib' : 'head', proposals: (before?.proposals ?? 0) + 1, ...(round ? { round } : {}), ...(agreed ? { moving: agreed } : {}), ...keep };
+      return { next: { ...next, termin } };
     }
     case 'acceptMeeting': {
       const proposed = currentTermin(current);
       if (!proposed) return { stale: true };
-      return { next: { ...next, termin: { ...proposed, agreed: { by: caller, at }, invitation: { state: 'pending' } } } };
+      const { moving: _moving, ...rest } = proposed;
+      // A moved date keeps its event (Graph updates it: PATCH) and its .ics link (same UID, higher SEQUENCE).
+      return { next: { ...next, termin: { ...rest, agreed: { by: caller, at }, invitation: { ...(proposed.invitation?.eventId ? { eventId: proposed.invitation.eventId } : {}), state: 'pending' } } } };
+    }
+    case 'cancelMeeting': {
+      const agreed = currentTermin(current);
+      if (!agreed?.agreed) return { stale: true };
+      const inv = agreed.invitation;
+      // Graph cancels the event where one was made (or may have been: a create still pending or being retried).
+      const invitation: Invitation = inv?.eventId || inv?.state === 'pending' || inv?.retry ? { state: 'pending', ...(inv.eventId ? { eventId: inv.eventId } : {}) } : { state: 'ics' };
+      const cancelled: TerminCancelled = {
+        date: agreed.date, time: agreed.time, proposals: agreed.proposals, round: agreed.round ?? 1, by: caller, at,
+        ...(action.text ? { reason: action.text } : {}), invitation, ...(agreed.icsToken ? { icsToken: agreed.icsToken } : {}),
+      };
+      const { termin: _termin, ...rest } = next;
+      return { next: { ...rest, terminCancelled: cancelled } };
     }
   }
 }
 
 /** The date on the table: the negotiation's, or for a report decided before it existed, the head's proposal. */
-export function currentTermin(item: Pick<ItemDoc, 'termin' | 'decision'>): Termin | undefined {
+export function currentTermin(item: Pick<ItemDoc, 'termin' | 'decision' | 'terminCancelled'>): Termin | undefined {
   if (item.termin) return item.termin;
+  // After a cancellation the decision's date is history: no date is on the table until a new one is proposed.
+  if (item.terminCancelled) return undefined;
   const d = item.decision;
   return d?.kind === 'termin' && d.date && d.time ? { date: d.date, time: d.time, by: d.by, at: d.at, side: 'head', proposals: 1 } : undefined;
 }
@@ -469,7 +565,7 @@ export type Transition = { next: ItemDoc } | { unchanged: true } | { refuse: 'fo
  */
 export function transition(current: ItemDoc, roles: ItemRoles, caller: Party, action: ItemAction, at: string): Transition {
   const msg = (kind: ItemMessage['kind'], text: string) => [...current.messages, { at, by: caller, kind, text }];
-  if (action.type === 'decide' || action.type === 'acknowledge' || action.type === 'handIn' || action.type === 'acceptMeeting' || action.type === 'counterMeeting') {
+  if (action.type === 'decide' || action.type === 'acknowledge' || action.type === 'handIn' || action.type === 'acceptMeeting' || action.type === 'counterMeeting' || action.type === 'moveMeeting' || action.type === 'cancelMeeting') {
     return reportTransition(current, roles, caller, action, at);
   }
   if (current.kind !== 'request') return { refuse: 'forbidden' };
@@ -517,8 +613,10 @@ function instructionChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes
 function terminChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes'] {
   const before = currentTermin(current);
   const after = next.termin;
+  const when = (t: Pick<Termin, 'date' | 'time'> | undefined) => (t ? `${t.date}T${t.time}` : null);
+  // A cancelled date stays on record with the date it had.
+  if (next.terminCancelled && next.terminCancelled !== current.terminCancelled) return [{ path: '/termin/cancelled', from: null, to: when(next.terminCancelled) }];
   if (!after || after === current.termin) return [];
-  const when = (t: Termin | undefined) => (t ? `${t.date}T${t.time}` : null);
   if (after.agreed && !before?.agreed) return [{ path: '/termin/agreed', from: null, to: when(after) }];
   return [{ path: '/termin', from: current.termin || current.decision?.kind === 'termin' ? when(before) : null, to: when(after) }];
 }
@@ -547,6 +645,11 @@ export function stamp(current: ItemDoc, next: ItemDoc, caller: Party, verb: stri
     stamped.closedAt = at;
     stamped.expiresAt = now.getTime() + keepMs;
     stamped.ttl = Math.round((keepMs + TTL_GRACE_MS) / 1000);
+  } else if (!isOpen(current) && isOpen(next)) {
+    // Opened again (an agreed date moved or cancelled): its retention starts anew when it closes.
+    delete stamped.closedAt;
+    delete stamped.expiresAt;
+    delete stamped.ttl;
   }
   return stamped;
 }

@@ -20,7 +20,7 @@ import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
 import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason } from './model';
-import { INVITATION_NOTICE, invitationKey, syncInvitation, type InvitationDeps } from './termin';
+import { INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
 
@@ -38,12 +38,19 @@ export const NOTICE_KINDS = {
   headMail: 'mail.head',
   /** A request's deadline job (one per request with a Frist; see deadline.ts). */
   deadline: 'job.deadline',
+  /** A proposed Vortrag date: the job that reminds the side who has to answer it, once (key per proposal). */
+  terminReminder: 'job.terminReminder',
 } as const;
+
+/** The job that reminds the side who has to answer a proposed date (services/requests/requestService.ts `terminReminderDue`). */
+export const TERMIN_REMINDER_JOB_KIND = 'requests.terminRemind';
+/** One reminder job per proposal: the revision that made it. */
+export const terminReminderKey = (item: Pick<ItemDoc, 'id' | 'rev'>) => `item:${item.id}:termin-remind:r${item.rev}`;
 
 /** What a card's banner says (activity.summary), in the recipient's language. */
 type Summary = 'new' | 'report' | 'remind' | 'escalate' | 'decide' | 'overdue';
 /** Which message text a `message` notice carries. */
-type MessageText = 'meetingProposed' | 'meetingCounter' | 'meetingAgreed' | 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide' | 'deadlineSoon' | 'deadlineToday' | 'overdue';
+type MessageText = 'meetingProposed' | 'meetingCounter' | 'meetingAgreed' | 'meetingMoved' | 'meetingCancelled' | 'meetingRemind' | 'changed' | 'changedReport' | 'replied' | 'remind' | 'escalate' | 'headUnreachable' | 'handedIn' | 'decide' | 'deadlineSoon' | 'deadlineToday' | 'overdue';
 
 /** The key of the item's card in one person's chat. */
 export const cardKey = (itemId: string, aadObjectId: string) => `item:${itemId}:card:${aadObjectId}`;
@@ -119,7 +126,7 @@ export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): P
 }
 
 /** The Termin's messages, by the state a step leads to: the date goes with each (the card may show a newer one). */
-const TERMIN_MESSAGE: Partial<Record<ItemStatus, MessageText>> = { termin_vorgeschlagen: 'meetingProposed', termin_gegenvorschlag: 'meetingCounter', termin_vereinbart: 'meetingAgreed' };
+const TERMIN_MESSAGE: Partial<Record<ItemStatus, MessageText>> = { termin_vorgeschlagen: 'meetingProposed', termin_gegenvorschlag: 'meetingCounter', termin_vereinbart: 'meetingAgreed', termin_offen: 'meetingCancelled' };
 
 /**
  * What a step of the Termin owes besides the card updates: the side whose turn it is gets the proposed date (the IB
@@ -127,17 +134,22 @@ const TERMIN_MESSAGE: Partial<Record<ItemStatus, MessageText>> = { termin_vorges
  * head and IB is made (one notice; see termin.ts).
  */
 function terminNotices(previous: ItemDoc, next: ItemDoc, actorId: string, key: string): PendingNotice[] {
-  const text = TERMIN_MESSAGE[next.status];
-  const termin = next.termin;
-  if (!text || !termin || (next.status === previous.status && termin === previous.termin)) return [];
-  const data = { text, status: next.status, previous: previous.status, date: termin.date, time: termin.time };
+  const cancelled = next.status === 'termin_offen' && previous.status !== 'termin_offen' ? next.terminCancelled : undefined;
+  // A move: the first proposal after an agreed date says which date it would replace.
+  const moved = previous.status === 'termin_vereinbart' && next.termin?.moving;
+  const text: MessageText | undefined = moved ? 'meetingMoved' : TERMIN_MESSAGE[next.status];
+  const termin = cancelled ?? next.termin;
+  if (!text || !termin || (next.status === previous.status && next.termin === previous.termin)) return [];
+  const data = { text, status: next.status, previous: previous.status, date: termin.date, time: termin.time, ...(moved ? { fromDate: moved.date, fromTime: moved.time } : {}) };
   const creator = next.createdBy.aadObjectId;
   const to =
     next.status === 'termin_vorgeschlagen' ? [creator]
     : next.status === 'termin_gegenvorschlag' ? next.cardsTo
     : [creator, ...next.cardsTo];
   const notices: PendingNotice[] = [...new Set(to)].filter((id) => id !== actorId).map((id) => ({ key: `${key}:termin:${id}`, kind: NOTICE_KINDS.message, to: [id], data, rev: next.rev }));
-  if (next.status === 'termin_vereinbart') notices.unshift({ key: invitationKey(next.id), kind: INVITATION_NOTICE, rev: next.rev });
+  if (next.status === 'termin_vereinbart' || cancelled?.invitation.state === 'pending') notices.unshift({ key: `${invitationKey(next.id)}:r${next.rev}`, kind: INVITATION_NOTICE, rev: next.rev });
+  // A proposal waits for the other side: one reminder after some working days if it is still unanswered then.
+  if (next.status === 'termin_vorgeschlagen' || next.status === 'termin_gegenvorschlag') notices.push({ key: terminReminderKey(next), kind: NOTICE_KINDS.terminReminder, rev: next.rev });
   return notices;
 }
 
@@ -163,12 +175,15 @@ export function langOn(item: ItemDoc, aadObjectId: string): Lang {
 export interface RequestNotifierDeps {
   store: DocumentStore<ItemDoc>;
   outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate'>;
-  scheduler: Pick<Scheduler, 'schedule'>;
+  /** `reschedule` moves an invitation's retry job (without it a failed Graph call is not tried again). */
+  scheduler: Pick<Scheduler, 'schedule'> & Partial<Pick<Scheduler, 'reschedule'>>;
   views: RequestViews;
   rolesFor: (aadObjectId: string, item: ItemDoc) => ItemRoles;
   /** When the request's reminder job first runs. */
   reminderDueAt: (item: ItemDoc) => Date;
   reminderJobKind: string;
+  /** When the reminder about a proposed Vortrag date is due (REPORT_TERMIN_REMINDER_WORKING_DAYS after the proposal). */
+  terminReminderDueAt?: (item: ItemDoc) => Date;
   logger: Logger;
   /**
    * The e-mail fallback for a head who cannot be reached in Teams: Graph's `sendMail` from the configured mailbox, and
@@ -210,7 +225,7 @@ export class RequestNotifier {
     // it; then every holder's card is updated, the actor's too (their own answer said "being created").
     const invitation = notices.some((n) => n.kind === INVITATION_NOTICE);
     if (invitation && this.deps.invitation) {
-      await syncInvitation({ ...this.deps.invitation, store: this.deps.store, logger: this.deps.logger }, item);
+      await syncInvitation(this.invitationDeps(), item);
       item = (await this.deps.store.read(item.authority, item.id)) ?? item;
     }
     const tenantId = item.createdBy.tenantId;
@@ -230,8 +245,10 @@ export class RequestNotifier {
     );
     const work: Promise<unknown>[] = [];
     const updates = notices.filter((n) => n.kind === NOTICE_KINDS.cardsUpdate);
-    // The overdue mark changes no revision: its card updates need a key of their own (the latest state covers the rest).
-    const suffix = updates.some((u) => u.data?.keySuffix === 'overdue') ? ':overdue' : '';
+    // The overdue mark and a calendar entry made by the retry job change no revision: their card updates need a key of
+    // their own (the latest state covers the rest).
+    const marked = updates.find((u) => typeof u.data?.keySuffix === 'string' && u.data.keySuffix);
+    const suffix = marked ? `:${String(marked.data!.keySuffix)}` : '';
     if (updates.length) work.push(this.updateCards(item, [...updates.map((u) => String(u.data?.actor ?? '')), ...(invitation ? ['system'] : [])], suffix));
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
       for (const id of n.to ?? []) {
@@ -244,6 +261,16 @@ export class RequestNotifier {
     for (const reminder of notices.filter((n) => n.kind === NOTICE_KINDS.reminder)) {
       work.push(this.deps.scheduler.schedule({ key: reminder.key, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
     }
+    for (const job of notices.filter((n) => n.kind === NOTICE_KINDS.terminReminder)) {
+      if (!this.deps.terminReminderDueAt) continue;
+      work.push(this.deps.scheduler.schedule({ key: job.key, kind: TERMIN_REMINDER_JOB_KIND, dueAt: this.deps.terminReminderDueAt(item), payload: { id: item.id, authority: item.authority, rev: job.rev } }));
+    }
+    // A Graph call of the invitation failed: its retry job, moved to the time the failure's write chose.
+    for (const job of notices.filter((n) => n.kind === INVITATION_RETRY_NOTICE)) {
+      const at = new Date(String(job.data?.at ?? ''));
+      if (Number.isNaN(at.getTime()) || !this.deps.scheduler.reschedule) continue;
+      work.push(this.deps.scheduler.reschedule({ key: invitationJobKey(item.id), kind: INVITATION_JOB_KIND, dueAt: at, payload: { id: item.id, authority: item.authority } }));
+    }
     for (const job of notices.filter((n) => n.kind === NOTICE_KINDS.deadline)) {
       if (!item.deadline) continue;
       const dueAt = deadlineJobDueAt(item.deadline, berlinDate(new Date(item.createdAt)));
@@ -252,6 +279,16 @@ export class RequestNotifier {
     await Promise.all(work);
     // The e-mail last: Graph cannot tell a repeated sendMail from a new one, so it goes once the rest is handed over.
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.headMail)) await this.mailHead(item, String(n.data?.to ?? ''));
+  }
+
+  private invitationDeps() {
+    return { ...this.deps.invitation!, store: this.deps.store, logger: this.deps.logger };
+  }
+
+  /** The retry job of an invitation: the Graph step again (see termin.ts); the cards follow from its write. */
+  async retryInvitation(ref: { id?: unknown; authority?: unknown }): Promise<void> {
+    if (!this.deps.invitation || typeof ref.id !== 'string' || typeof ref.authority !== 'string') return;
+    await syncInvitation(this.invitationDeps(), { id: ref.id, authority: ref.authority as ItemDoc['authority'] }, { fromJob: true });
   }
 
   /**
@@ -331,6 +368,14 @@ export class RequestNotifier {
         return headUnreachableText(lang, subject, String(data?.reason ?? 'failed') as UnreachableReason, String(data?.fallback ?? 'none'), messageText(String(data?.where ?? '')));
       case 'changedReport':
         return t.changedReport(subject, label);
+      case 'meetingMoved':
+      case 'meetingCancelled':
+      case 'meetingRemind': {
+        const when = t.termin.when(formatBerlinDate(String(data?.date ?? ''), lang), String(data?.time ?? ''));
+        if (kind === 'meetingRemind') return t.meetingRemind(subject, when, Number(data?.days ?? 0));
+        if (kind === 'meetingCancelled') return t.meetingCancelled(subject, when, item.terminCancelled?.reason ? messageText(item.terminCancelled.reason) : '');
+        return t.meetingMoved(subject, t.termin.when(formatBerlinDate(String(data?.fromDate ?? ''), lang), String(data?.fromTime ?? '')), when);
+      }
       case 'meetingProposed':
       case 'meetingCounter':
       case 'meetingAgreed': {

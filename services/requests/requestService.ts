@@ -60,6 +60,16 @@ export interface RequestSettings {
   reportReminderWorkingDaysUrgent?: number;
   /** …at most this many times per round (default 3). */
   reportReminderMax?: number;
+  /** A proposed Vortrag date unanswered this many working days: the side that has to answer is reminded once (default 2). */
+  terminReminderWorkingDays?: number;
+}
+
+/** Default of REPORT_TERMIN_REMINDER_WORKING_DAYS. */
+export const TERMIN_REMINDER_DEFAULT_DAYS = 2;
+
+/** What the reminder about a proposed date came to (the job then ends, or runs again at `next`). */
+export interface TerminReminderDue {
+  next?: Date;
 }
 
 /** Defaults of the report reminders when configuration does not set them. */
@@ -345,6 +355,50 @@ export class RequestService {
     if (count === 0) return { next: next! };
     const recipients = reportRecipients(authority, this.deps.groups?.()).map((id) => id.toLowerCase());
     return { due: { step: 'decide', item, recipients, round: { count, days: count * n } }, ...(next ? { next } : {}) };
+  }
+
+  /** When the reminder about a proposed Vortrag date is due: 08:00 Berlin, N working days after the proposal. */
+  terminReminderDueAt(item: ItemDoc): Date {
+    return this.dueAt(berlinDate(new Date(item.touchedAt)), this.deps.settings.terminReminderWorkingDays ?? TERMIN_REMINDER_DEFAULT_DAYS);
+  }
+
+  /**
+   * The reminder about a proposed Vortrag date (job `requests.terminRemind`, one per proposal: `payload.rev` is the
+   * revision that made it). While that proposal is still unanswered after N working days (NRW holidays counted out),
+   * the side that has to answer it is reminded once: the IB who registered the report for the head side's proposal,
+   * the head and the office staff who receive reports for the IB's. The trail entry, the mark and the messages are one
+   * conditional write without a new revision (cards stay valid), so a second process or a repeated run sends nothing
+   * twice. Nothing once the proposal is answered (any step makes a new revision).
+   */
+  async terminReminderDue(payload: { id?: unknown; authority?: unknown; rev?: unknown }): Promise<TerminReminderDue> {
+    if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority) || typeof payload.rev !== 'number') return {};
+    const rev = payload.rev;
+    const waiting = (i: ItemDoc) => i.kind === 'report' && i.rev === rev && (i.status === 'termin_vorgeschlagen' || i.status === 'termin_gegenvorschlag') && !!i.termin && !i.termin.remindedAt;
+    const item = await this.repo.get(payload.authority, payload.id);
+    if (!item || !waiting(item)) return {};
+    const n = this.deps.settings.terminReminderWorkingDays ?? TERMIN_REMINDER_DEFAULT_DAYS;
+    const since = berlinDate(new Date(item.touchedAt));
+    const days = workingDaysBetween(since, berlinDate(this.now()));
+    if (days < n) return { next: this.dueAt(since, n) };
+    const authority = authorityOf(this.deps.directory(), item.authority);
+    if (!authority) return {};
+    await transact(
+      this.deps.items,
+      item.pk,
+      item.id,
+      async (current): Promise<Step<ItemDoc>> => {
+        if (!waiting(current)) return { unchanged: true };
+        const recipients = current.status === 'termin_vorgeschlagen' ? [current.createdBy.aadObjectId.toLowerCase()] : reportRecipients(authority, this.deps.groups?.()).map((id) => id.toLowerCase());
+        const at = this.now().toISOString();
+        const termin = current.termin!;
+        const entry: TrailEntry = { at, actor: 'system', action: 'report.terminReminder', changes: [{ path: '/termin/remindedAt', from: null, to: `${termin.date}T${termin.time}` }] };
+        const next = await this.archived({ ...current, termin: { ...termin, remindedAt: at }, trail: [...(current.trail ?? []), entry] });
+        const data = { text: 'meetingRemind', status: current.status, date: termin.date, time: termin.time, days };
+        return { next, notices: recipients.map((id) => ({ key: `item:${current.id}:r${current.rev}:termin-remind:${id}`, kind: 'message', to: [id], data, rev: current.rev })) };
+      },
+      this.writer,
+    );
+    return {};
   }
 
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */

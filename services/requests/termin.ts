@@ -9,8 +9,13 @@
  *   `transactionId` `report:<item id>`, so a repeated notice (a process that died before it recorded Graph's answer)
  *   gets the event made before, not a second one.
  * - Otherwise, or when Graph refuses or fails: the `.ics` link (`/kalender/<token>`, the circle's route and its one ics
- *   writer, services/circle/ics.ts) on the cards and in the messages. A failed call is logged with its code and not
- *   tried again: the .ics is there at once, and nobody waits for a meeting that may never come.
+ *   writer, services/circle/ics.ts) on the cards and in the messages, at once. A call that may succeed later
+ *   (throttled, transient) is tried again by the job `requests.invitation` with back-off, at most
+ *   {@link INVITATION_RETRY}`.attempts` times; the failure and the job's notice are one write, so a crash loses neither.
+ *   On success the cards show the Teams meeting.
+ * - A moved date (agreed again after "Termin verschieben"): the same event is updated (PATCH), or the .ics keeps its
+ *   UID with a higher SEQUENCE. A cancelled date ("Termin absagen"): the event is cancelled with the reason as comment,
+ *   or the .ics is offered as METHOD:CANCEL. Every outcome is a trail entry (`report.invitation`).
  */
 import { berlinToUtc } from '../common/berlinTime';
 import { renderIcs } from '../circle/ics';
@@ -18,8 +23,10 @@ import { authorityOf, AUTHORITY_NAMES, type Directory } from '../directory/model
 import { GraphError, type GraphPort, type MeetingEventInput } from '../graph/graphPort';
 import type { Logger } from '../logging';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
-import { transact, type WorkflowWriter } from '../workflow/transaction';
-import type { ItemDoc, Termin } from './model';
+import { backoffDelay, type BackoffPolicy } from '../common/backoff';
+import type { PendingNotice } from '../workflow/pending';
+import { transact, type Step, type WorkflowWriter } from '../workflow/transaction';
+import { INVITATION_RETRY_ATTEMPTS, type Invitation, type ItemDoc, type Termin, type TrailEntry } from './model';
 import { REQUEST_TEXTS } from './texts';
 
 /** How long the meeting of an agreed Vortrag is set for in the calendar (the card names only its start). */
@@ -48,14 +55,22 @@ export function inviteesOf(directory: Directory, item: ItemDoc): string[] {
   return [...new Set([authority.head.email, ib?.email].filter((e): e is string => !!e).map((e) => e.toLowerCase()))];
 }
 
+/** The calendar entry's `transactionId`: `report:<id>` for the first agreed date, `report:<id>:<round>` after a cancellation. */
+export const transactionIdOf = (itemId: string, round = 1) => (round > 1 ? `report:${itemId}:${round}` : `report:${itemId}`);
+
+/** The agreed date in force: the agreed proposal, or while a move is negotiated, the date agreed before. */
+export function agreedDate(termin: Termin | undefined): (Pick<Termin, 'date' | 'time' | 'proposals'> & { agreed: NonNullable<Termin['agreed']> }) | undefined {
+  if (termin?.agreed) return { date: termin.date, time: termin.time, proposals: termin.proposals, agreed: termin.agreed };
+  return termin?.moving;
+}
+
 /** The event as Graph should make it: German like the authorities, Berlin time, head and IB invited. */
-export function invitationEventInput(item: ItemDoc, attendees: readonly string[]): MeetingEventInput | undefined {
-  const termin = item.termin;
-  const times = termin && meetingTimes(termin);
+export function invitationEventInput(item: ItemDoc, attendees: readonly string[], date: Pick<Termin, 'date' | 'time'> | undefined = agreedDate(item.termin), round = item.termin?.round): MeetingEventInput | undefined {
+  const times = date && meetingTimes(date);
   if (!times) return undefined;
   const t = REQUEST_TEXTS.de.termin;
   return {
-    transactionId: `report:${item.id}`,
+    transactionId: transactionIdOf(item.id, round),
     subject: t.eventSubject(item.subject),
     bodyText: t.eventBody(AUTHORITY_NAMES[item.authority]),
     start: times.start.toISOString(),
@@ -65,42 +80,127 @@ export function invitationEventInput(item: ItemDoc, attendees: readonly string[]
   };
 }
 
+/** How often and how patiently a failed Graph call of an invitation is tried again (the circle's numbers). */
+export const INVITATION_RETRY = {
+  attempts: INVITATION_RETRY_ATTEMPTS,
+  /** 1 minute doubling up to 30 minutes, jittered. */
+  backoff: { baseDelayMs: 60_000, maxDelayMs: 30 * 60_000 } satisfies BackoffPolicy,
+} as const;
+
+/** The retry job of an item's invitation (one per item: a newer retry moves it). */
+export const INVITATION_JOB_KIND = 'requests.invitation';
+export const invitationJobKey = (itemId: string) => `item:${itemId}:invitation:retry`;
+/** The notice that (re)schedules that job, written with the failure it follows (`data.at`: when). */
+export const INVITATION_RETRY_NOTICE = 'job.invitationRetry';
+
 export interface InvitationDeps {
   store: DocumentStore<ItemDoc>;
   directory: () => Directory;
   /** Graph and the mailbox the events live in; without them every invitation is the .ics link. */
-  graph?: Pick<GraphPort, 'features' | 'upsertMeetingEvent'>;
+  graph?: Pick<GraphPort, 'features' | 'upsertMeetingEvent' | 'cancelMeetingEvent'>;
   mailbox?: string;
   writer: WorkflowWriter;
   logger: Logger;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** What a sync did to one calendar entry (the trail's word for it, see texts `termin.outcomes`). */
+type SyncOutcome = 'created' | 'updated' | 'cancelled' | 'ics' | 'retry' | 'failed';
+
+/** Which entry: the agreed date's (`termin`) or the cancelled date's (`terminCancelled`). */
+type Target = 'termin' | 'terminCancelled';
+
+/** Whether the entry's Graph step is still owed: written by the change (`pending`), or failed and to be tried again. */
+const owed = (inv: Invitation | undefined) => !!inv && (inv.state === 'pending' || !!inv.retry);
+
+/** What identifies the date a sync acted on, so that its answer is recorded only while the date is still the same. */
+function stateOf(item: ItemDoc, target: Target): string | undefined {
+  if (target === 'terminCancelled') return item.terminCancelled ? `c:${item.terminCancelled.round}:${item.terminCancelled.at}` : undefined;
+  const d = agreedDate(item.termin);
+  return d ? `t:${item.termin?.round ?? 1}:${d.date}T${d.time}:${d.agreed.at}` : undefined;
 }
 
 /**
- * Makes the invitation of an agreed date (see the module comment) and records what came of it with the item's ETag.
- * Nothing to do when it is recorded already. Rejects only when the store fails (the notice then stays to be run again).
+ * Makes, moves or cancels the calendar entries an item owes (see the module comment) and records what came of each
+ * with the item's ETag, with a trail entry. A failed Graph call that may succeed later leaves the .ics standing and
+ * schedules the retry job in the same write (at most {@link INVITATION_RETRY.attempts} tries). `fromJob`: the retry job
+ * runs it, so the cards are updated from the same write (on the relay path the relay updates them right after).
+ * Rejects only when the store fails (the notice or job then stays to be run again).
  */
-export async function syncInvitation(deps: InvitationDeps, item: Pick<ItemDoc, 'id' | 'authority'>): Promise<void> {
-  const current = await deps.store.read(item.authority, item.id);
-  if (!current?.termin?.agreed || current.termin.invitation?.state !== 'pending') return;
-  let invitation: NonNullable<Termin['invitation']> = { state: 'ics' };
-  const input = invitationEventInput(current, inviteesOf(deps.directory(), current));
+export async function syncInvitation(deps: InvitationDeps, item: Pick<ItemDoc, 'id' | 'authority'>, options: { fromJob?: boolean } = {}): Promise<void> {
+  for (const target of ['terminCancelled', 'termin'] as const) {
+    const current = await deps.store.read(item.authority, item.id);
+    if (!current) return;
+    const inv = target === 'termin' ? current.termin?.invitation : current.terminCancelled?.invitation;
+    if (!owed(inv) || !inv || (target === 'termin' && !agreedDate(current.termin))) continue;
+    await syncOne(deps, current, target, inv, !!options.fromJob);
+  }
+}
+
+async function syncOne(deps: InvitationDeps, current: ItemDoc, target: Target, inv: Invitation, fromJob: boolean): Promise<void> {
+  const cancelling = target === 'terminCancelled';
+  const c = current.terminCancelled;
+  const input = cancelling ? invitationEventInput(current, inviteesOf(deps.directory(), current), c, c?.round) : invitationEventInput(current, inviteesOf(deps.directory(), current));
+  let next: Invitation = { state: 'ics', ...(inv.eventId ? { eventId: inv.eventId } : {}) };
+  let outcome: SyncOutcome = 'ics';
+  let retryAt: Date | undefined;
+  const now = deps.now ?? (() => new Date());
   if (deps.graph && deps.mailbox && input) {
     try {
       if (!(await deps.graph.features()).has('meetings')) throw new GraphError('MeetingsPermissionMissing', 'forbidden');
-      const event = await deps.graph.upsertMeetingEvent(deps.mailbox, input);
-      invitation = { state: 'created', eventId: event.eventId, ...(event.joinUrl ? { joinUrl: event.joinUrl } : {}) };
-      deps.logger.info({ event: 'requests.invitation_created', itemId: current.id }, 'the agreed Vortrag is a Teams meeting in the calendars of head and IB');
+      if (cancelling) {
+        // Without a recorded event a create may still have reached Graph (its answer lost): the same transactionId finds it.
+        const eventId = inv.eventId ?? (await deps.graph.upsertMeetingEvent(deps.mailbox, input)).eventId;
+        await deps.graph.cancelMeetingEvent(deps.mailbox, eventId, c?.reason ?? '');
+        next = { state: 'cancelled', eventId };
+        outcome = 'cancelled';
+      } else {
+        const event = await deps.graph.upsertMeetingEvent(deps.mailbox, input, inv.eventId);
+        next = { state: 'created', eventId: event.eventId, ...(event.joinUrl || inv.joinUrl ? { joinUrl: event.joinUrl || inv.joinUrl } : {}) };
+        outcome = inv.eventId ? 'updated' : 'created';
+      }
+      deps.logger.info({ event: `requests.invitation_${outcome}`, itemId: current.id }, 'the calendar entry of the Vortrag date is up to date');
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
+      const failures = (inv.attempts ?? 0) + 1;
+      const retryable = err.kind === 'throttled' || err.kind === 'transient';
+      if (retryable && failures < INVITATION_RETRY.attempts) {
+        const wait = err.kind === 'throttled' && err.retryAfterMs !== undefined ? err.retryAfterMs : backoffDelay(failures, INVITATION_RETRY.backoff, deps.random);
+        retryAt = new Date(now().getTime() + wait);
+        next = { ...next, attempts: failures, retry: true };
+        outcome = 'retry';
+      } else if (retryable) {
+        next = { ...next, attempts: failures, failed: true };
+        outcome = 'failed';
+      }
       // Codes only: the event's subject and the invitees are not for the log.
-      deps.logger.warn({ event: 'requests.invitation_ics', itemId: current.id, code: err.code, kind: err.kind, status: err.status }, 'no Teams meeting for the agreed Vortrag: the cards offer the .ics');
+      deps.logger.warn({ event: `requests.invitation_${outcome}`, itemId: current.id, code: err.code, kind: err.kind, status: err.status, attempts: failures }, 'no Teams meeting change for the Vortrag date now: the cards offer the .ics');
     }
   }
+  const acted = stateOf(current, target);
+  const path = cancelling ? '/terminCancelled/invitation' : '/termin/invitation';
   await transact(
     deps.store,
     current.authority,
     current.id,
-    (doc) => (doc.termin?.agreed && doc.termin.invitation?.state === 'pending' ? { next: { ...doc, termin: { ...doc.termin, invitation } }, notices: [] } : { unchanged: true }),
+    (doc): Step<ItemDoc> => {
+      const stored = cancelling ? doc.terminCancelled?.invitation : doc.termin?.invitation;
+      if (!stored || !owed(stored)) return { unchanged: true };
+      // The date changed while Graph was called: only the event id is kept (the newer change's notice syncs it).
+      if (stateOf(doc, target) !== acted) {
+        if (!next.eventId || stored.eventId === next.eventId || cancelling) return { unchanged: true };
+        return { next: { ...doc, termin: { ...doc.termin!, invitation: { ...stored, eventId: next.eventId } } }, notices: [] };
+      }
+      const at = now().toISOString();
+      const entry: TrailEntry = { at, actor: 'system', action: 'report.invitation', changes: [{ path, from: stored.state, to: outcome }] };
+      const written: ItemDoc = cancelling ? { ...doc, terminCancelled: { ...doc.terminCancelled!, invitation: next } } : { ...doc, termin: { ...doc.termin!, invitation: next } };
+      const notices: PendingNotice[] = [];
+      if (retryAt) notices.push({ key: `${invitationJobKey(doc.id)}:${next.attempts}`, kind: INVITATION_RETRY_NOTICE, data: { at: retryAt.toISOString() }, rev: doc.rev });
+      // From the retry job: what the cards show of the calendar entry changed (the revision stays: cards stay valid).
+      if (fromJob && outcome !== 'retry') notices.push({ key: `item:${doc.id}:r${doc.rev}:inv${next.attempts ?? 0}:cards`, kind: 'cards.update', data: { actor: 'system', keySuffix: `inv${next.attempts ?? 0}${cancelling ? 'c' : ''}` }, rev: doc.rev });
+      return { next: { ...written, trail: [...(doc.trail ?? []), entry] }, notices };
+    },
     deps.writer,
   );
 }
@@ -112,23 +212,44 @@ export async function syncInvitation(deps: InvitationDeps, item: Pick<ItemDoc, '
 export async function reportIcs(store: DocumentStore<ItemDoc>, token: string): Promise<{ body: string; filename: string } | undefined> {
   if (!/^[A-Za-z0-9_-]{22}$/.test(token)) return undefined;
   const [item] = await store.query<Versioned<ItemDoc>>({
-    query: "SELECT * FROM c WHERE c.type = 'item' AND c.kind = 'report' AND c.termin.icsToken = @token",
+    query: "SELECT * FROM c WHERE c.type = 'item' AND c.kind = 'report' AND (c.termin.icsToken = @token OR c.terminCancelled.icsToken = @token)",
     parameters: [{ name: '@token', value: token }],
   });
-  const termin = item?.termin;
-  const times = termin?.agreed && termin.icsToken === token ? meetingTimes(termin) : undefined;
-  if (!item || !termin || !times) return undefined;
+  if (!item) return undefined;
   const t = REQUEST_TEXTS.de.termin;
-  const joinUrl = termin.invitation?.joinUrl;
+  const uid = (round = 1) => `${item.id}${round > 1 ? `-${round}` : ''}@integrations-lotse`;
+  const summary = t.eventSubject(item.subject);
+  // The agreed date in force (while a move is negotiated, the one agreed before): same UID, its SEQUENCE.
+  const termin = item.termin;
+  const agreed = termin?.icsToken === token ? agreedDate(termin) : undefined;
+  const times = agreed && meetingTimes(agreed);
+  if (termin && agreed && times) {
+    const joinUrl = termin.invitation?.joinUrl;
+    const body = renderIcs({
+      uid: uid(termin.round),
+      sequence: agreed.proposals,
+      stamp: new Date(agreed.agreed.at),
+      start: times.start,
+      end: times.end,
+      summary,
+      description: [t.eventBody(AUTHORITY_NAMES[item.authority]), joinUrl ? t.icsJoin(joinUrl) : ''].filter(Boolean).join('\n\n'),
+      ...(joinUrl ? { url: joinUrl, teamsUrl: joinUrl } : {}),
+    });
+    return { body, filename: `vortrag-${agreed.date}.ics` };
+  }
+  // A cancelled date: METHOD:CANCEL with the UID of its entry and a higher SEQUENCE, so calendars remove it.
+  const c = item.terminCancelled;
+  const cancelledTimes = c?.icsToken === token ? meetingTimes(c) : undefined;
+  if (!c || !cancelledTimes) return undefined;
   const body = renderIcs({
-    uid: `${item.id}@integrations-lotse`,
-    sequence: termin.proposals,
-    stamp: new Date(termin.agreed!.at),
-    start: times.start,
-    end: times.end,
-    summary: t.eventSubject(item.subject),
-    description: [t.eventBody(AUTHORITY_NAMES[item.authority]), joinUrl ? t.icsJoin(joinUrl) : ''].filter(Boolean).join('\n\n'),
-    ...(joinUrl ? { url: joinUrl, teamsUrl: joinUrl } : {}),
+    uid: uid(c.round),
+    sequence: c.proposals + 1,
+    stamp: new Date(c.at),
+    start: cancelledTimes.start,
+    end: cancelledTimes.end,
+    summary,
+    description: t.eventBody(AUTHORITY_NAMES[item.authority]),
+    cancelled: true,
   });
-  return { body, filename: `vortrag-${termin.date}.ics` };
+  return { body, filename: `vortrag-${c.date}-abgesagt.ics` };
 }

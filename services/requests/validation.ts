@@ -83,7 +83,9 @@ export type RequestAction =
   | { type: 'acknowledge' }
   | { type: 'handIn'; text: string; link?: string }
   | { type: 'acceptMeeting' }
-  | { type: 'counterMeeting'; date?: string; time?: string };
+  | { type: 'counterMeeting'; date?: string; time?: string }
+  | { type: 'moveMeeting'; date?: string; time?: string }
+  | { type: 'cancelMeeting'; text?: string };
 
 /**
  * The link to the paper handed in: any https address (SharePoint, OneDrive or the authority's own DMS: a list of
@@ -181,7 +183,9 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
     if (decision === 'termin') meetingFields(problems, action.date, action.time, today, nowTime);
     field(problems, 'text', text, LIMITS.text, decision === 'ablehnen' || decision === 'weisung');
   }
-  if (action.type === 'counterMeeting') meetingFields(problems, action.date, action.time, today, nowTime);
+  if (action.type === 'counterMeeting' || action.type === 'moveMeeting') meetingFields(problems, action.date, action.time, today, nowTime);
+  // The reason of a cancellation: optional and short; the other side reads it (privacy guard below).
+  if (action.type === 'cancelMeeting') field(problems, 'text', text, LIMITS.cancelReason, false);
   guardField(problems, 'text', text, privacy);
   if (problems.length) return { ok: false, problems };
   switch (action.type) {
@@ -191,7 +195,10 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
     case 'acceptMeeting':
       return { ok: true, value: { type: action.type } };
     case 'counterMeeting':
-      return { ok: true, value: { type: 'counterMeeting', date: action.date!.trim(), time: action.time!.trim() } };
+    case 'moveMeeting':
+      return { ok: true, value: { type: action.type, date: action.date!.trim(), time: action.time!.trim() } };
+    case 'cancelMeeting':
+      return { ok: true, value: { type: 'cancelMeeting', ...(text ? { text } : {}) } };
     case 'handIn':
       return { ok: true, value: { type: 'handIn', text, ...(link ? { link } : {}) } };
     case 'ask':

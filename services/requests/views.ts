@@ -79,6 +79,8 @@ export const ITEM_INPUTS = {
   [DECISION_VERBS.ablehnen]: ['reason'],
   [REQUEST_VERBS.handIn]: ['paper', 'link'],
   [REQUEST_VERBS.counterMeeting]: ['date', 'time'],
+  [REQUEST_VERBS.moveMeeting]: ['date', 'time'],
+  [REQUEST_VERBS.cancelMeeting]: ['cancelReason'],
 } as const satisfies Partial<Record<string, readonly InputId[]>>;
 
 const REQUIRED: ReadonlySet<InputId> = new Set(['question', 'answer', 'reply', 'date', 'time', 'instruction', 'reason', 'paper']);
@@ -92,7 +94,7 @@ function fieldError(t: Texts, id: InputId, problems: readonly Problem[]): string
   const p = problems.find((x) => x.field === id || (x.field === 'text' && !['date', 'time', 'link'].includes(id)));
   if (!p) return '';
   if (p.code === 'past_date' && id === 'time') return t.termin.pastTime;
-  if (p.code === 'too_long') return t.fieldProblems.too_long(LIMITS.text);
+  if (p.code === 'too_long') return t.fieldProblems.too_long(id === 'cancelReason' ? LIMITS.cancelReason : LIMITS.text);
   if (p.code === 'personal_data') return '';
   const sentence = t.fieldProblems[p.code];
   return typeof sentence === 'string' ? sentence : '';
@@ -263,7 +265,8 @@ export class RequestViews {
       if (deciding) nextStep = roles.decider ? (again ? t.next.headDecideAgain : t.next.headDecide) : roles.commissioner ? (again ? t.next.ibPaperWaiting : t.next.ibReportWaiting) : t.next.headSideWaiting;
       else if (item.status === 'termin_vorgeschlagen') nextStep = roles.commissioner ? t.next.ibMeeting : t.next.headSideWaitingMeeting;
       else if (item.status === 'termin_gegenvorschlag') nextStep = roles.decider ? t.next.headCounter : roles.commissioner ? t.next.ibWaitingMeeting : t.next.headSideWaitingCounter;
-      else if (item.status === 'termin_vereinbart') nextStep = t.next.meetingAgreed;
+      else if (item.status === 'termin_vereinbart') nextStep = roles.decider || roles.commissioner ? t.next.meetingAgreedMovable : t.next.meetingAgreed;
+      else if (item.status === 'termin_offen') nextStep = roles.decider ? t.next.headOpen : roles.commissioner ? t.next.ibOpen : t.next.headSideOpen;
       else if (item.status === 'schriftlich') nextStep = roles.commissioner ? t.next.ibInWriting : t.next.headSideWaitingPaper;
       else if (item.status === 'weisung') nextStep = roles.commissioner ? t.next.ibInstruction : t.next.headSideWaitingAck;
       else if (item.status === 'weisung_bestaetigt') nextStep = t.next.acknowledged;
@@ -278,12 +281,26 @@ export class RequestViews {
       if (terminTurn && termin) {
         // The head's note of the first proposal goes with it ("Bitte die Unterlagen mitbringen"); the box below then stays away.
         const note = item.decision?.kind === 'termin' && item.decision.text ? `\n\n${cardText(item.decision.text)}` : '';
-        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.proposed(t.termin.when(formatIsoDay(termin.date, lang), termin.time))}${note}` };
+        // A move: the agreed date holds until this one is accepted, so it is named with it.
+        const inForce = termin.moving ? `\n\n${t.termin.inForce(t.termin.when(formatIsoDay(termin.moving.date, lang), termin.moving.time))}` : '';
+        callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.proposed(t.termin.when(formatIsoDay(termin.date, lang), termin.time))}${inForce}${note}` };
         terminInCallout = true;
         actions.push(
           action(t.buttons.acceptMeeting, REQUEST_VERBS.acceptMeeting, r, { mode: 'primary', style: 'positive' }),
           action(t.buttons.counterMeeting, REQUEST_VERBS.counterMeeting, r, { mode: 'primary', submit: t.submit.counterMeeting }),
         );
+      }
+      // An agreed date: either side may move it (the negotiation opens again) or cancel it, with an optional reason.
+      if ((roles.decider || roles.commissioner) && item.status === 'termin_vereinbart') {
+        actions.push(
+          action(t.buttons.moveMeeting, REQUEST_VERBS.moveMeeting, r, { mode: 'primary', submit: t.submit.moveMeeting }),
+          action(t.buttons.cancelMeeting, REQUEST_VERBS.cancelMeeting, r, { mode: 'primary', style: 'destructive', submit: t.submit.cancelMeeting }),
+        );
+      }
+      // A cancelled date: the head side proposes a new one; the IB may too.
+      if (item.status === 'termin_offen') {
+        if (roles.decider) actions.push(action(t.buttons.termin, DECISION_VERBS.termin, r, { mode: 'primary', submit: t.submit.termin }));
+        else if (roles.commissioner) actions.push(action(t.buttons.termin, REQUEST_VERBS.counterMeeting, r, { mode: 'primary', submit: t.submit.counterMeeting }));
       }
       if (roles.decider && deciding) {
         // Most reports are taken note of or get a meeting: those two are the buttons. Asking for a written submission,
@@ -314,6 +331,7 @@ export class RequestViews {
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
       const termin = d.kind === 'termin' ? currentTermin(item) : undefined;
       if (termin) decisionText = terminInCallout ? '' : this.terminText(lang, termin, d.text, at);
+      else if (item.terminCancelled && item.status === 'termin_offen') decisionText = this.cancelledText(lang, item.terminCancelled, at);
       // The instruction stays on the card after the IB acknowledged it, with who did and when.
       if (item.acknowledged && d.kind === 'weisung') decisionText += `\n\n${t.acknowledgedBy(nameOf(item.acknowledged.by), at(item.acknowledged.at))}`;
     }
@@ -353,14 +371,37 @@ export class RequestViews {
     const t = REQUEST_TEXTS[lang];
     const when = t.termin.when(formatIsoDay(termin.date, lang), termin.time);
     const noteText = note ? `\n\n${cardText(note)}` : '';
-    if (!termin.agreed) return `${t.termin.proposed(when)}${noteText}\n\n${t.termin.proposedBy(cardText(termin.by.name) || '–', at(termin.at))}`;
-    const inv = termin.invitation;
-    const invitation =
-      inv?.state === 'created' && inv.joinUrl ? `${t.termin.invitationTeams} [${t.termin.joinTeams}](${inv.joinUrl})`
-      : inv?.state === 'created' ? t.termin.invitationTeams
-      : inv?.state === 'pending' ? t.termin.invitationPending
-      : termin.icsToken && this.deps.icsUrl ? `[${t.termin.ics}](${this.deps.icsUrl(termin.icsToken)})` : '';
+    if (!termin.agreed) {
+      const proposal = `${t.termin.proposed(when)}${noteText}\n\n${t.termin.proposedBy(cardText(termin.by.name) || '–', at(termin.at))}`;
+      if (!termin.moving) return proposal;
+      // A move under way: the agreed date and its invitation hold until the new one is accepted.
+      const invitation = this.invitationText(lang, termin.invitation, termin.icsToken, t.termin.ics);
+      return `${proposal}\n\n${t.termin.inForce(t.termin.when(formatIsoDay(termin.moving.date, lang), termin.moving.time))}${invitation ? `\n\n${invitation}` : ''}`;
+    }
+    const invitation = this.invitationText(lang, termin.invitation, termin.icsToken, t.termin.ics);
     return `${t.termin.agreed(when)}${noteText}\n\n${t.termin.agreedBy(cardText(termin.agreed.by.name) || '–', at(termin.agreed.at))}${invitation ? `\n\n${invitation}` : ''}`;
+  }
+
+  /**
+   * The calendar entry's line: the Teams meeting's join link, or the .ics link (`icsLabel`: the invitation's or the
+   * cancellation's), with a word on a Graph call still to be made, retried or given up.
+   */
+  private invitationText(lang: Lang, inv: Termin['invitation'], icsToken: string | undefined, icsLabel: string): string {
+    const t = REQUEST_TEXTS[lang].termin;
+    const ics = icsToken && this.deps.icsUrl ? `[${icsLabel}](${this.deps.icsUrl(icsToken)})` : '';
+    if (inv?.state === 'created') return inv.joinUrl ? `${t.invitationTeams} [${t.joinTeams}](${inv.joinUrl})` : t.invitationTeams;
+    if (inv?.state === 'cancelled') return t.invitationCancelled;
+    if (inv?.state === 'pending') return icsLabel === t.icsCancel ? t.invitationCancelPending : t.invitationPending;
+    const word = inv?.retry ? t.invitationRetry : inv?.failed ? t.invitationFailed : '';
+    return [word, ics].filter(Boolean).join(' ');
+  }
+
+  /** A cancelled date as the card shows it while no new one is proposed: the date, who cancelled it when, why, the calendar's cancellation. */
+  private cancelledText(lang: Lang, c: NonNullable<ItemDoc['terminCancelled']>, at: (iso: string) => string): string {
+    const t = REQUEST_TEXTS[lang].termin;
+    const reason = c.reason ? `\n\n${t.reason(cardText(c.reason))}` : '';
+    const invitation = this.invitationText(lang, c.invitation, c.icsToken, t.icsCancel);
+    return `${t.cancelled(t.when(formatIsoDay(c.date, lang), c.time))}${reason}\n\n${t.cancelledBy(cardText(c.by.name) || '–', at(c.at))}${invitation ? `\n\n${invitation}` : ''}`;
   }
 
   /** The notice on the current card when the caller's card was out of date: who acted when, and the status now. */

@@ -10,7 +10,7 @@ export const de = {
   },
   statusLabels: {
     neu: 'Neu', in_bearbeitung: 'In Bearbeitung', rueckfrage: 'Rückfrage', erledigt: 'Erledigt', eskaliert: 'An die Behördenleitung herangetragen',
-    eingereicht: 'Eingereicht', termin_vorgeschlagen: 'Termin vorgeschlagen', termin_gegenvorschlag: 'Anderer Termin vorgeschlagen', termin_vereinbart: 'Termin vereinbart', schriftlich: 'Schriftlich vorlegen', vorgelegt: 'Schriftlich vorgelegt', zur_kenntnis: 'Zur Kenntnis genommen',
+    eingereicht: 'Eingereicht', termin_vorgeschlagen: 'Termin vorgeschlagen', termin_gegenvorschlag: 'Anderer Termin vorgeschlagen', termin_vereinbart: 'Termin vereinbart', termin_offen: 'Termin: noch kein Datum', schriftlich: 'Schriftlich vorlegen', vorgelegt: 'Schriftlich vorgelegt', zur_kenntnis: 'Zur Kenntnis genommen',
     abgelehnt: 'Abgelehnt', weisung: 'Weisung erteilt', weisung_bestaetigt: 'Weisung zur Kenntnis und Umsetzung bestätigt',
   },
   categoryLabels: { beratung: 'Beratung', beteiligung: 'Beteiligung an einer geplanten Maßnahme (Nr. 5 a)', information: 'Information', sonstiges: 'Sonstiges' },
@@ -92,6 +92,10 @@ export const de = {
     ibWaitingMeeting: 'Die Behördenleitung ist dran: sie nimmt Ihren Terminvorschlag an oder schlägt einen anderen vor.',
     headSideWaitingCounter: 'Die Behördenleitung nimmt den Terminvorschlag der oder des IB an oder schlägt einen anderen vor.',
     meetingAgreed: 'Der Termin ist vereinbart: es ist nichts mehr zu tun.',
+    meetingAgreedMovable: 'Der Termin ist vereinbart. Passt er nicht mehr, können Sie ihn verschieben oder absagen.',
+    headOpen: 'Der Termin wurde abgesagt. Sie sind dran: bitte schlagen Sie einen neuen Termin vor.',
+    ibOpen: 'Der Termin wurde abgesagt. Die Behördenleitung schlägt einen neuen vor; Sie können auch selbst einen vorschlagen.',
+    headSideOpen: 'Der Termin wurde abgesagt; ein neuer ist noch nicht vorgeschlagen.',
     ibInWriting: 'Sie sind dran: bitte legen Sie den Vortrag schriftlich vor.',
     ibInstruction: 'Sie sind dran: bitte bestätigen Sie die Weisung zur Kenntnis und Umsetzung.',
     closed: 'Abgeschlossen: es ist nichts mehr zu tun.',
@@ -109,11 +113,11 @@ export const de = {
     accept: 'Übernehmen', ask: 'Nachfragen', answer: 'Antworten', done: 'Als erledigt markieren', toReport: 'Vortrag daraus machen', reply: 'Rückfrage beantworten',
     trail: 'Verlauf', termin: 'Termin vorschlagen', schriftlich: 'Schriftliche Vorlage anfordern', kenntnis: 'Zur Kenntnis nehmen', ablehnen: 'Ablehnen', weisung: 'Weisung erteilen',
     openReport: 'Vortrag öffnen', openRequest: 'Anliegen öffnen', acknowledge: 'Zur Kenntnis und Umsetzung', handIn: 'Schriftlich vorlegen',
-    acceptMeeting: 'Termin annehmen', counterMeeting: 'Anderer Termin',
+    acceptMeeting: 'Termin annehmen', counterMeeting: 'Anderer Termin', moveMeeting: 'Termin verschieben', cancelMeeting: 'Termin absagen',
   },
   /** The send button inside each action's own input area. */
   submit: {
-    ask: 'Rückfrage senden', answer: 'Antwort senden', reply: 'Antwort senden', termin: 'Termin vorschlagen', schriftlich: 'Vorlage anfordern', weisung: 'Weisung erteilen', ablehnen: 'Vortrag ablehnen', handIn: 'Vorlage senden', counterMeeting: 'Termin vorschlagen',
+    ask: 'Rückfrage senden', answer: 'Antwort senden', reply: 'Antwort senden', termin: 'Termin vorschlagen', schriftlich: 'Vorlage anfordern', weisung: 'Weisung erteilen', ablehnen: 'Vortrag ablehnen', handIn: 'Vorlage senden', counterMeeting: 'Termin vorschlagen', moveMeeting: 'Neuen Termin vorschlagen', cancelMeeting: 'Termin absagen',
   },
   /** The fields of the actions' input areas: label and, where required, the sentence shown when it is empty. */
   inputs: {
@@ -127,6 +131,7 @@ export const de = {
     reason: { label: 'Begründung der Ablehnung', error: 'Bitte begründen Sie die Ablehnung.' },
     paper: { label: 'Ihre schriftliche Vorlage', error: 'Bitte schreiben Sie Ihre Vorlage.' },
     link: { label: 'Link zum Dokument (optional, https://…, z. B. SharePoint oder OneDrive)', error: 'Bitte geben Sie eine https-Adresse an.' },
+    cancelReason: { label: 'Grund der Absage (optional, kurz; die andere Seite liest ihn)', error: 'Der Grund ist zu lang.' },
   },
   refresh: 'Aktualisieren',
   decision: {
@@ -151,6 +156,18 @@ export const de = {
     eventBody: (authority: string) => `Vortrag der oder des Integrationsbeauftragten der ${authority} bei der Behördenleitung (RdErl. v. 5.12.2023, Nr. 4).`,
     icsJoin: (url: string) => `Teams-Besprechung: ${url}`,
     pastTime: 'Die Uhrzeit ist heute schon vorbei: bitte wählen Sie eine spätere.',
+    /** Moving an agreed date: the agreed one holds until the new one is agreed. */
+    inForce: (when: string) => `Vereinbart (gilt, bis ein neuer Termin angenommen ist): ${when}`,
+    cancelled: (when: string) => `Termin abgesagt: ${when}`,
+    cancelledBy: (name: string, at: string) => `Abgesagt von ${name} am ${at}.`,
+    reason: (text: string) => `Grund: ${text}`,
+    icsCancel: 'Absage in den Kalender (.ics)',
+    invitationCancelPending: 'Die Absage der Teams-Besprechung wird versendet.',
+    invitationCancelled: 'Die Teams-Besprechung ist abgesagt und aus den Kalendern genommen.',
+    invitationRetry: 'Die Teams-Besprechung ist noch nicht angepasst: der Lotse versucht es erneut. Bis dahin gilt die .ics-Datei.',
+    invitationFailed: 'Die Teams-Besprechung konnte nicht angepasst werden: bitte nutzen Sie die .ics-Datei.',
+    /** The trail's words for what came of the calendar entry. */
+    outcomes: { created: 'Teams-Besprechung angelegt', updated: 'Teams-Besprechung auf den neuen Termin geändert', cancelled: 'Teams-Besprechung abgesagt', ics: '.ics-Datei angeboten', retry: 'Teams nicht erreicht, .ics angeboten, neuer Versuch geplant', failed: 'Teams-Besprechung nicht möglich, .ics angeboten' } as Record<string, string>,
   },
   acknowledgedBy: (name: string, at: string) => `Zur Kenntnis und Umsetzung bestätigt von ${name} am ${at}.`,
   /** Under a paper handed in: where its link leads (the host, so the reader sees it before opening). */
@@ -180,6 +197,8 @@ export const de = {
     'request.overdue': 'Frist überschritten: weitergegeben',
     'report.create': 'angemeldet', 'report.decide': 'entschieden', 'report.acknowledge': 'Weisung zur Kenntnis und Umsetzung bestätigt', 'report.handIn': 'schriftlich vorgelegt',
     'report.acceptMeeting': 'Termin angenommen', 'report.counterMeeting': 'anderen Termin vorgeschlagen',
+    'report.moveMeeting': 'Verschiebung vorgeschlagen', 'report.cancelMeeting': 'Termin abgesagt', 'report.invitation': 'Kalendereintrag',
+    'report.terminReminder': 'an den Terminvorschlag erinnert',
     'report.remind': 'Erinnerung an die Behördenleitung',
   } as Record<string, string>,
   noticeNew: (subject: string) => `Neues Anliegen: ${subject}`,
@@ -207,6 +226,9 @@ export const de = {
   meetingProposed: (subject: string, when: string) => `Terminvorschlag zum Vortrag „${subject}“: ${when}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
   meetingCounter: (subject: string, when: string) => `Die oder der IB schlägt zum Vortrag „${subject}“ einen anderen Termin vor: ${when}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
   meetingAgreed: (subject: string, when: string) => `Termin zum Vortrag „${subject}“ vereinbart: ${when}. Die Einladung steht auf der Karte.`,
+  meetingMoved: (subject: string, from: string, to: string) => `Der vereinbarte Termin zum Vortrag „${subject}“ (${from}) soll verschoben werden auf: ${to}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor; bis dahin gilt der vereinbarte Termin.`,
+  meetingCancelled: (subject: string, when: string, reason: string) => `Der Termin zum Vortrag „${subject}“ am ${when} ist abgesagt.${reason ? ` Grund: ${reason}` : ''} Ein neuer Termin kann auf der Karte vorgeschlagen werden.`,
+  meetingRemind: (subject: string, when: string, days: number) => `Erinnerung: Der Terminvorschlag zum Vortrag „${subject}“ (${when}) wartet seit ${days} Arbeitstagen auf Ihre Antwort. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
   reportRemind: (subject: string, days: number) => `Erinnerung: Der Vortrag „${subject}“ wartet seit ${days} Arbeitstagen auf Ihre Entscheidung.`,
   exportNone: 'Keine Vorgänge zum Exportieren.',
   exportHeading: (name: string, n: number) => `Verlauf aller Vorgänge der ${name} als CSV (${n} Einträge). Als Datei zum Öffnen in Excel: im Tab „Mein Lotse“ unter „Downloads“.`,

@@ -49,12 +49,15 @@ function actionFor(verb: string): ItemAction {
   if (verb === REQUEST_VERBS.handIn) return { type: 'handIn', text: 'Vorlage' };
   if (verb === REQUEST_VERBS.acceptMeeting) return { type: 'acceptMeeting' };
   if (verb === REQUEST_VERBS.counterMeeting) return { type: 'counterMeeting', date: '2026-12-09', time: '14:00' };
+  if (verb === REQUEST_VERBS.moveMeeting) return { type: 'moveMeeting', date: '2026-12-10', time: '09:00' };
+  if (verb === REQUEST_VERBS.cancelMeeting) return { type: 'cancelMeeting', text: 'Dienstreise' };
   throw new Error(`no action for ${verb}`);
 }
 
 /** A report in `status` as it would be stored: a proposed date where the state has one. */
 const stored = (status: ItemStatus): ItemDoc =>
-  report(status, status.startsWith('termin_') ? { termin: { date: '2026-12-08', time: '10:30', by: HEAD, at: AT, side: status === 'termin_gegenvorschlag' ? 'ib' : 'head', proposals: 1 } } : {});
+  status === 'termin_offen' ? report(status, { terminCancelled: { date: '2026-12-08', time: '10:30', proposals: 1, round: 1, by: HEAD, at: AT, invitation: { state: 'ics' } } })
+  : report(status, status.startsWith('termin_') ? { termin: { date: '2026-12-08', time: '10:30', by: HEAD, at: AT, side: status === 'termin_gegenvorschlag' ? 'ib' : 'head', proposals: 1, ...(status === 'termin_vereinbart' ? { agreed: { by: IB, at: AT } } : {}) } } : {});
 
 describe('the Vortrag follows its transition table', () => {
   const verbs = [...new Set(REPORT_TRANSITIONS.filter((r) => !r.from.includes(null)).map((r) => r.verb))];
@@ -64,7 +67,9 @@ describe('the Vortrag follows its transition table', () => {
     for (const [status, verb, role] of cases) {
       const roles = ROLES[role]!;
       const result = transition(stored(status), roles, role === 'ib' ? IB : HEAD, actionFor(verb), AT);
-      const row = REPORT_TRANSITIONS.find((r) => r.verb === verb && r.from.includes(status));
+      // Where both sides may take a step (moving, cancelling), the caller's side picks the row.
+      const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(status));
+      const row = rows.find((r) => actsAs(r.who, roles)) ?? rows[0];
       const anywhere = REPORT_TRANSITIONS.some((r) => r.verb === verb && actsAs(r.who, roles));
       const expected = !anywhere ? { refuse: 'forbidden' } : !row ? { stale: true } : !actsAs(row.who, roles) ? { refuse: 'forbidden' } : { status: row.to };
       const got = 'next' in result ? { status: result.next.status } : result;
@@ -124,8 +129,62 @@ describe('Termin: who is told what', () => {
     expect(toCounter[0]!.data).toMatchObject({ text: 'meetingCounter', date: '2026-12-09', time: '14:00' });
     const agreed = { ...next(transition(countered, ROLES.decider!, HEAD, { type: 'acceptMeeting' }, AT)), rev: 5 };
     const notices = noticesFor(countered, agreed, 'head');
-    expect(notices.filter((n) => n.kind === INVITATION_NOTICE)).toEqual([{ key: 'item:vtr-1:invitation', kind: INVITATION_NOTICE, rev: 5 }]);
+    expect(notices.filter((n) => n.kind === INVITATION_NOTICE)).toEqual([{ key: 'item:vtr-1:invitation:r5', kind: INVITATION_NOTICE, rev: 5 }]);
     expect(notices.filter((n) => n.kind === 'message').map((n) => [n.to, n.data?.text])).toEqual([[['ib'], 'meetingAgreed'], [['office'], 'meetingAgreed']]);
+  });
+});
+
+describe('Termin: moving and cancelling an agreed date', () => {
+  const agreed = (): ItemDoc => ({ ...stored('termin_vereinbart'), termin: { date: '2026-12-08', time: '10:30', by: HEAD, at: AT, side: 'head', proposals: 1, agreed: { by: IB, at: AT }, invitation: { state: 'created', eventId: 'ev-1', joinUrl: 'https://teams.example/j' }, icsToken: 'tok' } });
+
+  it('moves: the agreed date stays in force until the new one is accepted, and the same event is then updated', () => {
+    const now = new Date(AT);
+    const moved = stamp(agreed(), next(transition(agreed(), ROLES.decider!, OFFICE, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT)), OFFICE, REQUEST_VERBS.moveMeeting, now, 30);
+    expect(moved).toMatchObject({ status: 'termin_vorgeschlagen', termin: { date: '2026-12-10', side: 'head', proposals: 2, moving: { date: '2026-12-08', time: '10:30', proposals: 1 }, invitation: { state: 'created', eventId: 'ev-1' }, icsToken: 'tok' } });
+    // Open again: no retention runs while the new date is negotiated.
+    expect(moved.closedAt).toBeUndefined();
+    expect(moved.expiresAt).toBeUndefined();
+    expect(moved.trail!.at(-1)!.changes).toContainEqual({ path: '/termin', from: '2026-12-08T10:30', to: '2026-12-10T09:00' });
+    // The IB answers with another date: the agreed one still holds.
+    const countered = next(transition(moved, ROLES.ib!, IB, { type: 'counterMeeting', date: '2026-12-11', time: '11:00' }, AT));
+    expect(countered.termin).toMatchObject({ date: '2026-12-11', moving: { date: '2026-12-08' }, invitation: { eventId: 'ev-1' } });
+    const accepted = next(transition(countered, ROLES.decider!, HEAD, { type: 'acceptMeeting' }, AT));
+    expect(accepted).toMatchObject({ status: 'termin_vereinbart', termin: { date: '2026-12-11', proposals: 3, agreed: { by: HEAD }, invitation: { state: 'pending', eventId: 'ev-1' }, icsToken: 'tok' } });
+    expect(accepted.termin!.moving).toBeUndefined();
+    // The IB moving it: the head side answers.
+    expect(next(transition(agreed(), ROLES.ib!, IB, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT))).toMatchObject({ status: 'termin_gegenvorschlag', termin: { side: 'ib' } });
+  });
+
+  it('cancels: the report waits for a new date, the event is to be cancelled, the next date is a new calendar entry', () => {
+    const cancelled = next(transition(agreed(), ROLES.ib!, IB, { type: 'cancelMeeting', text: 'Dienstreise' }, AT));
+    expect(cancelled).toMatchObject({ status: 'termin_offen', terminCancelled: { date: '2026-12-08', time: '10:30', round: 1, reason: 'Dienstreise', by: IB, invitation: { state: 'pending', eventId: 'ev-1' }, icsToken: 'tok' } });
+    expect(cancelled.termin).toBeUndefined();
+    // Both sides are told; the invitation notice cancels the event.
+    const notices = noticesFor(agreed(), { ...cancelled, rev: 4 }, 'ib');
+    expect(notices.filter((n) => n.kind === 'message').map((n) => [n.to, n.data?.text])).toEqual([[['head'], 'meetingCancelled'], [['office'], 'meetingCancelled']]);
+    expect(notices.some((n) => n.kind === INVITATION_NOTICE)).toBe(true);
+    // The head side proposes a new date: round 2, a new event (transactionId report:<id>:2).
+    const again = next(transition(cancelled, ROLES.decider!, HEAD, { type: 'decide', decision: 'termin', date: '2026-12-15', time: '10:00' }, AT));
+    expect(again).toMatchObject({ status: 'termin_vorgeschlagen', termin: { date: '2026-12-15', proposals: 1, round: 2 } });
+    const agreedAgain = next(transition(again, ROLES.ib!, IB, { type: 'acceptMeeting' }, AT));
+    expect(invitationEventInput(agreedAgain, [])).toMatchObject({ transactionId: 'report:vtr-1:2' });
+    // The IB may propose too, after a cancellation.
+    expect(next(transition(cancelled, ROLES.ib!, IB, { type: 'counterMeeting', date: '2026-12-15', time: '10:00' }, AT))).toMatchObject({ status: 'termin_gegenvorschlag', termin: { round: 2 } });
+  });
+
+  it('refuses the office that may not decide and anybody else; a report with no agreed date changes nothing (card out of date)', () => {
+    expect(transition(agreed(), ROLES.office!, OFFICE, { type: 'cancelMeeting' }, AT)).toEqual({ refuse: 'forbidden' });
+    expect(transition(agreed(), ROLES.none!, OFFICE, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT)).toEqual({ refuse: 'forbidden' });
+    expect(transition(stored('termin_vorgeschlagen'), ROLES.decider!, HEAD, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT)).toEqual({ stale: true });
+    expect(transition(stored('eingereicht'), ROLES.ib!, IB, { type: 'cancelMeeting' }, AT)).toEqual({ stale: true });
+  });
+
+  it('checks the reason of a cancellation: optional, at most 300 characters, no personal data of others', () => {
+    expect(checkAction({ type: 'cancelMeeting', text: '  ' }, '2026-12-01', {})).toEqual({ ok: true, value: { type: 'cancelMeeting' } });
+    expect(checkAction({ type: 'cancelMeeting', text: 'x'.repeat(301) }, '2026-12-01', {})).toEqual({ ok: false, problems: [{ field: 'text', code: 'too_long' }] });
+    const guarded = checkAction({ type: 'cancelMeeting', text: 'Frau Müller ist an Krebs erkrankt' }, '2026-12-01', {});
+    expect(guarded.ok).toBe(false);
+    expect(checkAction({ type: 'moveMeeting', date: '2026-11-30', time: '10:00' }, '2026-12-01', {}, '10:00')).toEqual({ ok: false, problems: [{ field: 'date', code: 'past_date' }] });
   });
 });
 
