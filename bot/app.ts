@@ -33,6 +33,7 @@ import { CONTAINERS } from '../services/storage/containers';
 import { startTelemetry } from '../services/telemetry/start';
 import { observeOutbox } from '../services/telemetry/outboxGauges';
 import { openDatabase, type AppDatabase } from '../services/storage/database';
+import { FileSendJournal, type SendJournal } from '../services/notifications/sendJournal';
 import { Scheduler, startJobRunner, type JobDoc, type JobHandler, type JobRunner } from '../services/scheduling/scheduler';
 import { UserProfileRepository, type UserProfile } from '../services/users/userProfiles';
 import { createAdapter } from './adapter';
@@ -144,6 +145,24 @@ async function announceGraph(graph: GraphPort | undefined, logger: Logger): Prom
   } catch (err) {
     // Not fatal: each feature asks again when it needs Graph, and reports what it could not do.
     logger.warn({ event: 'graph.unavailable', code: (err as { code?: string })?.code ?? 'unknown' }, 'Microsoft Graph is configured but no token could be had: its features are off until one can.');
+  }
+}
+
+/**
+ * The send journal (OUTBOX_JOURNAL_DIR), for a database that outlives the process: none for the embedded one (its
+ * outbox dies with the process) nor for a database handed in by a test. A journal that cannot be opened is logged
+ * and left out: sends are then repeated after a crash, as without it.
+ */
+function openSendJournal(config: AppConfig, database: AppDatabase, ownsDatabase: boolean, logger: Logger): SendJournal | undefined {
+  if (!config.outboxJournalDir || !ownsDatabase || database.embedded) return undefined;
+  try {
+    const file = FileSendJournal.fileFor(config.outboxJournalDir, { endpoint: database.endpoint, databaseId: config.cosmos.databaseId });
+    const journal = FileSendJournal.open(file, { clock: systemClock });
+    logger.info({ event: 'outbox.journal_opened', openEntries: journal.size }, 'send journal opened');
+    return journal;
+  } catch (err) {
+    logger.warn({ event: 'outbox.journal_unavailable', code: (err as { code?: string })?.code ?? 'unknown' }, 'no send journal: a send cut off from its record by a crash is repeated');
+    return undefined;
   }
 }
 
@@ -305,6 +324,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       // Teams' rate limits are per bot and tenant, not per instance: each of BOT_INSTANCE_COUNT instances keeps to its share.
       instanceCount: config.botInstanceCount,
       options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
+      journal: openSendJournal(config, database, ownsDatabase, logger),
       relayGraceMs: config.relay.graceMs,
       ...(options.now ? { now: () => options.now!().getTime() } : {}),
     });

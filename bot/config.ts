@@ -2,6 +2,8 @@
  * Configuration: read once from the environment, validated, frozen.
  * This is the only module that reads `process.env`; everything else receives an `AppConfig`.
  */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { TEAMS_CLIENT_IDS } from './tab/ssoToken';
 import { AUTHORITY_CODES, type AuthorityCode } from '../services/directory/model';
 
@@ -121,6 +123,12 @@ export interface AppConfig {
   /** How long a process's claim on an outbox delivery lasts; after a crash, another process resends after it. */
   readonly outboxLeaseMs: number;
   /**
+   * Folder of the send journal on the instance's local disk (OUTBOX_JOURNAL_DIR, default `<temp dir>/integrations-lotse`;
+   * `off` for none): a process killed between Teams accepting a message and the outbox recording it leaves the send
+   * there, and the next process on this machine records it instead of sending it again.
+   */
+  readonly outboxJournalDir?: string;
+  /**
    * How many bot instances share Teams' rate limits (BOT_INSTANCE_COUNT, default 1): each instance's dispatcher keeps
    * to 1/n of them (per tenant and per conversation), so that n instances together stay within Teams' budget. With
    * autoscale: the maximum instance count.
@@ -184,6 +192,15 @@ const APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
 function text(env: Env, key: string): string | undefined {
   const v = env[key]?.trim();
   return v ? v : undefined;
+}
+
+/** OUTBOX_JOURNAL_DIR: an absolute folder, `off`, or by default the temp dir's `integrations-lotse`. */
+function journalDir(env: Env): string | undefined {
+  const value = text(env, 'OUTBOX_JOURNAL_DIR');
+  if (value === undefined) return path.join(tmpdir(), 'integrations-lotse');
+  if (value.toLowerCase() === 'off') return undefined;
+  if (!path.isAbsolute(value)) throw new ConfigError('OUTBOX_JOURNAL_DIR', 'must be an absolute folder on the instance\'s local disk, or "off".');
+  return value;
 }
 
 /** Information posts: retention and the ministry contact for appointment posts. */
@@ -484,6 +501,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       outboxDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     }),
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
+    outboxJournalDir: journalDir(env),
     botInstanceCount: integer(env, 'BOT_INSTANCE_COUNT', 1, 1, 30),
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     testMode,

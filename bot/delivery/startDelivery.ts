@@ -11,6 +11,7 @@ import { limitsForInstances, TEAMS_LIMITS, type DeliveryLimits } from '../../ser
 import { CONTAINERS } from '../../services/storage/containers';
 import { countDelivery } from '../../services/telemetry/telemetry';
 import { Relay } from '../../services/workflow/relay';
+import type { SendJournal } from '../../services/notifications/sendJournal';
 import type { AppDatabase } from '../../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
 import { BotConnectorSender } from './botConnectorSender';
@@ -49,6 +50,8 @@ export interface DeliveryDeps {
    * removed it themselves). Without it they stay unreachable (`notInstalled`), as the delivery reports say.
    */
   graph?: GraphPort;
+  /** The send journal on this machine's disk (closed by `stop`); without it a send cut off from its record is repeated. */
+  journal?: SendJournal;
 }
 
 /** Proactive delivery, wired: what feature code enqueues into, what the bot's handlers call, and the running sender. */
@@ -92,6 +95,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     personal,
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     graph: deps.graph,
+    journal: deps.journal,
     onEvent: (event) => {
       countDelivery(event.type);
       reports.noteEvent(event);
@@ -125,6 +129,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     async stop() {
       await relay.stop();
       await dispatcher.stop();
+      deps.journal?.close();
       await reports.stop();
     },
   };

@@ -22,6 +22,7 @@ import { QuerySchedule } from './dispatcher/querySchedule';
 import { SlotPump } from './dispatcher/slotPump';
 import { Waker } from './dispatcher/waker';
 import { Installs } from './dispatcher/installs';
+import { NO_JOURNAL, type SendJournal } from './sendJournal';
 import type { GraphPort } from '../graph/graphPort';
 
 /** The containers the dispatcher works on. */
@@ -89,6 +90,11 @@ export interface DeliveryEvent {
     | 'conversationCreated'
     | 'leaseLost'
     | 'uncertainResend'
+    /**
+     * Sent by a process that died before recording it, found in this machine's send journal and recorded now with
+     * the message id Teams gave it, instead of sending it again.
+     */
+    | 'recoveredFromJournal'
     /** The app was installed for the recipient through Graph (or Graph found it installed). */
     | 'installed'
     /** Graph throttled the installation; the delivery waits. */
@@ -125,6 +131,11 @@ export interface StartDispatcherDeps {
   graph?: GraphPort;
   /** Source of jitter; tests make it deterministic. */
   random?: () => number;
+  /**
+   * Where accepted sends are noted before their outcome reaches the outbox, so that a process that dies in between
+   * does not cause a resend on this machine (see `sendJournal.ts`). Without it, such a send is repeated.
+   */
+  journal?: SendJournal;
 }
 
 /** A running dispatcher. */
@@ -217,7 +228,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   const outcomes = new Outcomes(ctx, limiter, registry);
   const claimer = new Claimer(ctx, deps.outbox ?? new Outbox(deps.stores.outbox, { clock }), outcomes);
   const installs = deps.graph ? new Installs(ctx, deps.graph, outcomes) : undefined;
-  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, installs);
+  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, deps.journal ?? NO_JOURNAL, installs);
   const unsubscribe = deps.outbox?.onEnqueued((created) => claimer.takeHandoff(created));
   const loop = new DispatcherLoop(ctx, claimer, new SlotPump(ctx, limiter, calls), unsubscribe).start();
   return {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../bot/config';
 
 const APP = '5f0e0c2a-1111-4222-8333-444455556666';
@@ -68,6 +70,15 @@ describe('configuration', () => {
     expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 1, reportReminderMax: 3 });
     expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS: '4', REPORT_REMINDER_WORKING_DAYS_URGENT: '2', REPORT_REMINDER_MAX: '5' }).requests).toMatchObject({ reportReminderWorkingDays: 4, reportReminderWorkingDaysUrgent: 2, reportReminderMax: 5 });
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
+  });
+
+  it('keeps the send journal in the temp dir by default, in an absolute folder if given, nowhere with "off"', () => {
+    expect(loadConfig({}).outboxJournalDir).toBe(path.join(tmpdir(), 'integrations-lotse'));
+    expect(loadConfig({ OUTBOX_JOURNAL_DIR: '/var/local/lotse' }).outboxJournalDir).toBe('/var/local/lotse');
+    expect(loadConfig({ OUTBOX_JOURNAL_DIR: 'OFF' }).outboxJournalDir).toBeUndefined();
+    for (const bad of ['journal', './tmp/lotse']) {
+      expect(() => loadConfig({ OUTBOX_JOURNAL_DIR: bad })).toThrow(expect.objectContaining({ key: 'OUTBOX_JOURNAL_DIR', message: expect.stringContaining('absolute folder') }));
+    }
   });
 
   it('shares Teams\' rate limits among BOT_INSTANCE_COUNT instances: one by default, a whole number up to 30', () => {

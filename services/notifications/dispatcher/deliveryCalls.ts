@@ -6,6 +6,7 @@ import type { Delivery } from '../deliveryLedger';
 import type { ConversationRef, OutboxDoc } from '../model';
 import type { RatePermit } from '../rateLimiter';
 import type { DispatchContext } from './context';
+import type { SendJournal } from '../sendJournal';
 import { Installs } from './installs';
 import type { Outcomes } from './outcomes';
 import { errorCode, eventOf, type Work } from './work';
@@ -21,6 +22,8 @@ export class DeliveryCalls {
     private readonly outbox: DocumentStore<OutboxDoc>,
     /** Endpoint for opening a 1:1 chat in a tenant the bot has not heard from since references were kept. */
     private readonly defaultEndpoint: TenantEndpoint | undefined,
+    /** Where accepted sends are noted before their outcome is written to the outbox (issue 14). */
+    private readonly journal: SendJournal,
     /** Installation through Graph, when configured. */
     private readonly installs?: Installs,
   ) {}
@@ -57,9 +60,17 @@ export class DeliveryCalls {
 
   /** Makes the channel call for a begun delivery and records what happened. */
   private async deliver(work: Work, permit: RatePermit): Promise<void> {
-    const { clock, logger, ledger } = this.ctx;
+    const { clock, logger } = this.ctx;
     const ref = work.ref as ConversationRef;
     const doc = work.doc;
+    // This machine's journal knows that Teams accepted this delivery's message before a process died without recording
+    // it: record it now with the message id Teams gave it, instead of sending it again.
+    const known = this.journal.find(doc);
+    if (known) {
+      permit.cancel();
+      await this.record(work, ref, known.activityId, false, 'recoveredFromJournal');
+      return;
+    }
     if (work.uncertain) {
       logger.warn({ event: 'delivery.uncertain_resend', notificationId: doc.pk, deliveryId: doc.id }, 'sending again after an attempt with no recorded outcome');
       this.ctx.emit(eventOf(work, 'uncertainResend'));
@@ -77,19 +88,36 @@ export class DeliveryCalls {
       await this.outcomes.handleFailure(work, err, true);
       return;
     }
+    // Noted on this machine's disk before anything else, so that a process killed before the outbox write below does
+    // not send it again (see SendJournal).
+    this.journal.accepted(doc, activityId);
     permit.release(clock.now());
+    await this.record(work, ref, activityId, true, doc.operation === 'update' ? 'updated' : 'sent');
+  }
+
+  /**
+   * Records a message Teams accepted: just now (`called`), or by a process that died before recording it (found in the
+   * journal: no attempt and no uncertain resend counted, since nothing was sent now).
+   */
+  private async record(work: Work, ref: ConversationRef, activityId: string, called: boolean, type: 'sent' | 'updated' | 'recoveredFromJournal'): Promise<void> {
+    const { logger, ledger } = this.ctx;
+    const doc = work.doc;
+    const attempts = doc.attempts + (called ? 1 : 0);
     const { recorded, raced } = await ledger.sent(doc, {
       reach: doc.install?.installedAt ? 'installedThenDelivered' : 'delivered',
       activityId,
       conversation: ref,
-      attempts: doc.attempts + 1,
-      uncertainResends: doc.uncertainResends + (work.uncertain ? 1 : 0),
+      attempts,
+      uncertainResends: doc.uncertainResends + (called && work.uncertain ? 1 : 0),
     });
+    // The outbox has the outcome now, or another process holds the delivery: either way the entry has done its work.
+    this.journal.recorded(doc);
     if (raced) {
       logger.warn({ event: 'delivery.lease_lost_after_send', notificationId: doc.pk, deliveryId: doc.id, recorded }, 'the lease ran out during the call');
     }
+    if (!called) logger.info({ event: 'delivery.recovered_from_journal', notificationId: doc.pk, deliveryId: doc.id }, 'recorded a send that a process before this one made');
     if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc);
-    this.ctx.emit(eventOf(work, doc.operation === 'update' ? 'updated' : 'sent', { activityId, attempts: doc.attempts + 1 }));
+    this.ctx.emit(eventOf(work, type, { activityId, attempts }));
   }
 
   /** Notes on the original message's delivery that this update is shown, so that older updates are not sent after it. */

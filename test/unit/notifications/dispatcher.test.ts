@@ -12,6 +12,7 @@ import { notificationIdOf } from '../../../services/notifications/keys';
 import type { ConversationRef, DeliveryDoc, OutboxDoc, OutgoingActivity } from '../../../services/notifications/model';
 import { Outbox } from '../../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../../services/notifications/rateLimiter';
+import type { JournalEntry, JournalledDelivery, SendJournal } from '../../../services/notifications/sendJournal';
 import type { DocumentStore, QueryOptions, QuerySpec } from '../../../services/storage/documentStore';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
 import { contendedStore } from '../../support/countingDatabase';
@@ -124,6 +125,25 @@ class GatedDueQueries implements DocumentStore<OutboxDoc> {
   delete: DocumentStore<OutboxDoc>['delete'] = (pk, id, etag) => this.inner.delete(pk, id, etag);
 }
 
+/** A send journal in memory, with a log of what the dispatcher told it. */
+class MemoryJournal implements SendJournal {
+  readonly entries = new Map<string, JournalEntry & { createdAtMs: number }>();
+  readonly log: string[] = [];
+  accepted(d: JournalledDelivery, activityId: string): void {
+    this.entries.set(`${d.pk}/${d.id}`, { activityId, at: 0, createdAtMs: d.createdAtMs });
+    this.log.push(`accepted ${d.id} ${activityId}`);
+  }
+  recorded(d: JournalledDelivery): void {
+    this.entries.delete(`${d.pk}/${d.id}`);
+    this.log.push(`recorded ${d.id}`);
+  }
+  find(d: JournalledDelivery): JournalEntry | undefined {
+    const entry = this.entries.get(`${d.pk}/${d.id}`);
+    return entry && entry.createdAtMs === d.createdAtMs ? { activityId: entry.activityId, at: entry.at } : undefined;
+  }
+  close(): void {}
+}
+
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -155,7 +175,7 @@ describe('the outbox dispatcher', () => {
   function start(
     options: Partial<DispatcherOptions> = {},
     limits: Partial<DeliveryLimits> = GENEROUS,
-    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc> } = {},
+    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc>; journal?: SendJournal } = {},
   ): Dispatcher {
     const dispatcher = startDispatcher({
       clock: wiring.clock,
@@ -168,6 +188,7 @@ describe('the outbox dispatcher', () => {
       defaultEndpoint: { serviceUrl: SERVICE_URL, botId: '28:bot' },
       onEvent: (e) => events.push(e),
       random: () => 0.5,
+      journal: wiring.journal,
     });
     running.push(dispatcher);
     return dispatcher;
@@ -320,6 +341,50 @@ describe('the outbox dispatcher', () => {
     await outbox.enqueue({ key: 'circle:10:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 5 }, (_, i) => ({ conversation: chat(`f${i}`) })) });
     await eventually(async () => (await outbox.status('circle:10:invite'))?.delivered === 5);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('notes every accepted send in the send journal before recording it, and lets the entry go once recorded', async () => {
+    const journal = new MemoryJournal();
+    start({}, GENEROUS, { journal });
+    await outbox.enqueue({ key: 'circle:12:invite', activity: { text: 'Einladung' }, recipients: ['a', 'b'].map((n) => ({ conversation: chat(n) })) });
+    await eventually(async () => (await outbox.status('circle:12:invite'))?.delivered === 2);
+    const stored = await deliveries('circle:12:invite');
+    expect(journal.log.filter((l) => l.startsWith('accepted')).sort()).toEqual(stored.map((d) => `accepted ${d.id} ${d.activityId}`).sort());
+    expect(journal.log.filter((l) => l.startsWith('recorded'))).toHaveLength(2);
+    expect(journal.entries.size).toBe(0);
+  });
+
+  it('records a send found in the journal with its message id instead of sending it again after a crash', async () => {
+    // A process died after Teams accepted these two posts and before the outbox recorded them; its journal kept one.
+    await outbox.enqueue({ key: 'circle:13:invite', activity: { text: 'Einladung' }, recipients: ['j1', 'j2'].map((n) => ({ conversation: chat(n) })) });
+    const stored = await deliveries('circle:13:invite');
+    for (const d of stored) {
+      const current = (await outboxStore.read(d.pk, d.id))!;
+      await outboxStore.replace({ ...d, status: 'sending', leaseOwner: 'dead-process', leaseUntil: 1, dueAt: 1, conversation: chat(d.recipientKey.replace('conversation:conv-', '')) } as DeliveryDoc, current.etag);
+    }
+    const journalled = stored.find((d) => d.recipientKey === 'conversation:conv-j1')!;
+    const journal = new MemoryJournal();
+    journal.accepted(journalled, 'msg-before-the-crash');
+    start({}, GENEROUS, { journal });
+    await eventually(async () => (await outbox.status('circle:13:invite'))?.delivered === 2);
+    // Only the delivery the journal did not know is sent again (and counted as possibly repeated).
+    expect(channel.accepted().map((c) => c.conversationId)).toEqual(['conv-j2']);
+    const after = await deliveries('circle:13:invite');
+    expect(after.find((d) => d.id === journalled.id)).toMatchObject({ status: 'sent', activityId: 'msg-before-the-crash', uncertainResends: 0, attempts: 0 });
+    expect(after.find((d) => d.id !== journalled.id)).toMatchObject({ status: 'sent', uncertainResends: 1 });
+    expect(events.filter((e) => e.type === 'recoveredFromJournal').map((e) => [e.deliveryId, e.activityId])).toEqual([[journalled.id, 'msg-before-the-crash']]);
+    expect(journal.entries.size).toBe(0);
+  });
+
+  it('does not take a journal entry for a later delivery under the same key', async () => {
+    await outbox.enqueue({ key: 'circle:14:invite', activity: { text: 'Einladung' }, recipients: [{ conversation: chat('k1') }] });
+    const [d] = await deliveries('circle:14:invite');
+    const journal = new MemoryJournal();
+    journal.accepted({ ...d, createdAtMs: d.createdAtMs - 1 }, 'msg-of-an-earlier-delivery');
+    start({}, GENEROUS, { journal });
+    await eventually(async () => (await outbox.status('circle:14:invite'))?.delivered === 1);
+    expect(channel.accepted().map((c) => c.conversationId)).toEqual(['conv-k1']);
+    expect((await deliveries('circle:14:invite'))[0].activityId).not.toBe('msg-of-an-earlier-delivery');
   });
 
   it('has no room while it holds as many deliveries as it claims ahead, and says when it lets one go', async () => {
