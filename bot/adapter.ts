@@ -113,8 +113,9 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    // No app ID: local development on loopback only (the configuration refuses any other HOST).
-    if (await this.credentials.isAuthenticationDisabled()) return super.authenticateRequest(activity, authHeader);
+    // No app ID: local development on loopback only (the configuration refuses any other HOST). Its turns reuse
+    // connector clients too, so that it (and `npm run bench`, which runs the product this way) pays what a tenant pays.
+    if (await this.credentials.isAuthenticationDisabled()) return this.withReusedClients(await super.authenticateRequest(activity, authHeader));
     const serviceUrl = activity.serviceUrl;
     const claimed = unverifiedClaims(authHeader);
     if (!claimed || claimed.iss !== this.channelIssuer || AseChannelValidation.isTokenFromAseChannel(activity.channelId) || SkillValidation.isSkillToken(authHeader)) {
@@ -142,6 +143,10 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
       throw new ChannelTokenRefused('NOT_CHANNEL_TOKEN');
     }
     if (identity.getClaimValue(AuthenticationConstants.ServiceUrlClaim) !== serviceUrl) throw new ChannelTokenRefused('SERVICE_URL_MISMATCH');
+    return this.withReusedClients(result);
+  }
+
+  private withReusedClients(result: AuthenticateRequestResult): AuthenticateRequestResult {
     if (result.connectorFactory) result.connectorFactory = this.reusing(result.connectorFactory, appIdOf(result.claimsIdentity));
     return result;
   }
