@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
+import { benchCardBind } from './cardBind';
 import { CallTally, operationsPerAction } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
@@ -170,6 +171,8 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
         })
       : undefined;
     if (stock) log(`actions (stock bot): ${stock.perS.toFixed(0)} actions/s, ${stock.failureSummary}; p50 ${stock.p50.toFixed(1)} ms p99 ${stock.p99.toFixed(1)} ms (failed calls included)`);
+    // Issue 14: one card render, the product's template binder against adaptivecards-templating, here after the load.
+    const cardBind = benchCardBind();
     return [
       { name: 'actions.p99_ms', value: percentile(sorted, 99), unit: 'ms' },
       { name: 'actions.p50_ms', value: percentile(sorted, 50), unit: 'ms' },
@@ -187,6 +190,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
       { name: 'actions.channel_calls_per_s', value: channelPerS, unit: 'calls/s' },
       { name: 'actions.channel_throttled', value: throttled, unit: 'calls' },
       ...(stock ? stockFigures('actions', stock, perS) : []),
+      ...cardBind,
     ];
   } finally {
     await product.stop();
