@@ -282,7 +282,8 @@ export class RequestViews {
         // The head's note of the first proposal goes with it ("Bitte die Unterlagen mitbringen"); the box below then stays away.
         const note = item.decision?.kind === 'termin' && item.decision.text ? `\n\n${cardText(item.decision.text)}` : '';
         // A move: the agreed date holds until this one is accepted, so it is named with it.
-        const inForce = termin.moving ? `\n\n${t.termin.inForce(t.termin.when(formatIsoDay(termin.moving.date, lang), termin.moving.time))}` : '';
+        const invitation = termin.moving ? this.invitationText(lang, termin.invitation, termin.icsToken, t.termin.ics) : '';
+        const inForce = termin.moving ? `\n\n${t.termin.inForce(t.termin.when(formatIsoDay(termin.moving.date, lang), termin.moving.time))}${invitation ? `\n\n${invitation}` : ''}` : '';
         callout = { heading: t.termin.callout(nameOf(termin.by), at(termin.at)), text: `${t.termin.proposed(t.termin.when(formatIsoDay(termin.date, lang), termin.time))}${inForce}${note}` };
         terminInCallout = true;
         actions.push(

@@ -126,8 +126,9 @@ describe('the Vortrag\'s Termin without Graph: an .ics for head and IB', () => {
     expect(agreed).toMatchObject({ status: 'termin_vereinbart', termin: { date: '2026-12-09', time: '14:00', agreed: { by: { aadObjectId: KOELN_HEAD.aadObjectId } }, invitation: { state: 'ics' } } });
     expect(agreed.pending ?? []).toEqual([]);
     // (The delivery report's entry, "Leitung erreicht", comes when the head's card settled: not a step of the Termin.)
-    expect(agreed.trail!.map((e) => e.action).filter((a) => a !== 'report.headReached')).toEqual(['report.create', 'report.decide', 'report.counterMeeting', 'report.acceptMeeting']);
-    expect(agreed.trail!.flatMap((e) => e.changes.filter((c) => c.path.startsWith('/termin')).map((c) => c.to))).toEqual(['2026-12-08T10:30', '2026-12-09T14:00', '2026-12-09T14:00']);
+    // (…and the calendar entry's outcome, here the .ics, is a system entry of its own.)
+    expect(agreed.trail!.map((e) => e.action).filter((a) => a !== 'report.headReached')).toEqual(['report.create', 'report.decide', 'report.counterMeeting', 'report.acceptMeeting', 'report.invitation']);
+    expect(agreed.trail!.flatMap((e) => e.changes.filter((c) => c.path.startsWith('/termin') && !c.path.endsWith('/invitation')).map((c) => c.to))).toEqual(['2026-12-08T10:30', '2026-12-09T14:00', '2026-12-09T14:00']);
 
     // Both get the invitation: the card of each shows the agreed date and the .ics link; the IB is told with it.
     for (const who of [KOELN_IB, KOELN_HEAD]) {

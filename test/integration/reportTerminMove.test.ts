@@ -1,0 +1,361 @@
+import type { ItemDoc } from '../../services/requests/model';
+import { INVITATION_JOB_KIND } from '../../services/requests/termin';
+import { CONTAINERS } from '../../services/storage/containers';
+import { openDatabase } from '../../services/storage/database';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
+import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
+import { startChannelEmulator } from '../support/channelEmulator';
+import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
+import { startTestApp } from '../support/testApp';
+import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+
+/**
+ * The Vortrag's Termin after a date is agreed (RdErl. v. 5.12.2023, Nr. 4; issue 17) over HTTP: either side moves the
+ * agreed date (the negotiation opens again, the agreed date holds until the new one is accepted; the same Graph event
+ * is updated, or the .ics keeps its UID with a higher SEQUENCE) or cancels it (optional reason; the event cancelled or
+ * the .ics METHOD:CANCEL; the report waits for a new date). A failed Graph call is tried again by a job; a proposal
+ * left unanswered brings one reminder to the side that has to answer it.
+ */
+
+/** Fictitious people of the demo directory (Köln, where the office may decide; Detmold for another authority). */
+const person = (name: string, aad: string, locale = 'de-DE') => user({ name, aadObjectId: aad, locale });
+const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001');
+const KOELN_IB_EN = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001', 'en-GB');
+const KOELN_HEAD = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003');
+const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
+const DETMOLD_IB = person('IB Detmold (Beispiel)', '00000000-0000-4000-8000-000200000001');
+const DETMOLD_HEAD = person('Leitung Detmold (Beispiel)', '00000000-0000-4000-8000-000200000003');
+const STAFF = user({ name: 'Erika Sachbearbeiterin' });
+const MAILBOX = 'vortraege@bezreg-koeln.example';
+
+type InvokeBody = { statusCode: number; type: string; value: any };
+const json = (v: unknown) => JSON.stringify(v);
+const verbsOf = (card: unknown) => [...json(card).matchAll(/"verb":"([^"]+)"/g)].map((m) => m[1]);
+const fieldErrorsOf = (card: unknown) => [...json(card).matchAll(/"type":"TextBlock","text":"([^"]*)","color":"Attention","size":"Small"/g)].map((m) => m[1]);
+
+jest.setTimeout(90_000);
+
+/** One app on its own database, the people installed; `clock` moves the product's time. */
+async function setUp(name: string, clock: { now: Date }, graph?: GraphStandIn) {
+  const APP_ID = DEFAULT_BOT_APP_ID;
+  const issuer: TokenIssuer | undefined = graph ? await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] }) : undefined;
+  const emulator = await startChannelEmulator(issuer ? { expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` } : {});
+  const database = await openDatabase({ databaseId: name });
+  const env = graph && issuer ? { ...graph.env(), GRAPH_MEETING_MAILBOX: MAILBOX, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) } : {};
+  const now = () => clock.now;
+  const start = () => startTestApp(env, { database, now, ...(issuer ? { credentialsFactory: new OfflineCredentialsFactory(APP_ID) } : {}) });
+  const app = await start();
+  const teams = activityBuilders({ serviceUrl: emulator.serviceUrl, ...(issuer ? { botAppId: APP_ID } : {}) });
+  const headers = () => (issuer ? { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } } : {});
+  for (const p of [STAFF, KOELN_IB, KOELN_HEAD, KOELN_OFFICE, DETMOLD_IB, DETMOLD_HEAD]) expect((await app.post(teams.installationUpdate('add', { from: p }), headers())).status).toBe(200);
+  const store = database.store<ItemDoc>(CONTAINERS.items);
+  const read = async (id: string) => (await store.read('koeln', id))!;
+  const invoke = async (verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<InvokeBody> => {
+    const res = await app.post(teams.cardAction(verb, data, { from }), headers());
+    expect(res.status).toBe((res.body as InvokeBody).statusCode);
+    return res.body as InvokeBody;
+  };
+  const ref = (r: ItemDoc) => ({ id: r.id, authority: 'koeln', rev: r.rev });
+  const card = async (r: ItemDoc, who: TeamsUser) => (await invoke('request.refresh', { id: r.id, authority: 'koeln' }, who)).value;
+  /** A new report whose date the head proposed and the IB accepted. */
+  const agreed = async (date = '2026-12-08', time = '10:30', ib: TeamsUser = KOELN_IB): Promise<ItemDoc> => {
+    const body = await invoke('report.submit', { subject: 'Mehrsprachige Bescheide (Beispiel)', summary: 'Vorschlag (Beispiel).', urgency: 'normal' }, ib);
+    expect(body.statusCode).toBe(200);
+    const id = body.value.refresh.action.data.id as string;
+    expect((await invoke('report.proposeMeeting', { ...ref(await read(id)), date, time }, KOELN_HEAD)).statusCode).toBe(200);
+    expect((await invoke('report.acceptMeeting', ref(await read(id)), ib)).statusCode).toBe(200);
+    await app.delivery.whenIdle();
+    const stored = await read(id);
+    expect(stored.status).toBe('termin_vereinbart');
+    return stored;
+  };
+  const messagesTo = (who: TeamsUser) => emulator.activitiesTo(personalConversationId(who.id, APP_ID)).map((a) => String(a.text ?? ''));
+  const icsOf = async (r: ItemDoc) => {
+    const res = await fetch(`${app.url}/kalender/${r.termin?.icsToken ?? r.terminCancelled?.icsToken}.ics`);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  const close = async () => {
+    await app.stop();
+    await database.close();
+    await emulator.close();
+    await issuer?.close();
+  };
+  return { app, store, read, invoke, ref, card, agreed, messagesTo, icsOf, start, close };
+}
+
+describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)', () => {
+  // Tuesday, 1 December 2026, 10:00 in Köln.
+  const clock = { now: new Date('2026-12-01T09:00:00Z') };
+  let s: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    s = await setUp('report-termin-move-ics', clock);
+  });
+  afterAll(() => s.close());
+
+  it('moves: the head proposes a new date, the agreed one stays shown until the IB accepts; the .ics keeps its UID with a higher SEQUENCE', async () => {
+    const report = await s.agreed();
+    const before = await s.icsOf(report);
+    expect(before).toContain('DTSTART;TZID=Europe/Berlin:20261208T103000');
+    const uid = /UID:(.*)\r\n/.exec(before)![1];
+    const sequence = Number(/SEQUENCE:(\d+)/.exec(before)![1]);
+    // Both sides may move or cancel an agreed date; the office which may decide too.
+    for (const who of [KOELN_IB, KOELN_HEAD, KOELN_OFFICE]) expect(verbsOf(await s.card(report, who))).toEqual(expect.arrayContaining(['report.moveMeeting', 'report.cancelMeeting']));
+    expect(json(await s.card(report, KOELN_HEAD))).toContain('Termin verschieben');
+
+    const moved = await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-10', time: '09:00' }, KOELN_HEAD);
+    expect(moved.statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const moving = await s.read(report.id);
+    expect(moving).toMatchObject({ status: 'termin_vorgeschlagen', termin: { date: '2026-12-10', time: '09:00', moving: { date: '2026-12-08', time: '10:30' }, icsToken: report.termin!.icsToken } });
+    expect(moving.closedAt).toBeUndefined();
+    expect(s.messagesTo(KOELN_IB).some((m) => m.includes('(08.12.2026, 10:30 Uhr) soll verschoben werden auf: 10.12.2026, 09:00 Uhr'))).toBe(true);
+    // The IB's card: the new date to answer, with the agreed date that holds until then.
+    const ibCard = json(await s.card(report, KOELN_IB));
+    expect(ibCard).toContain('Terminvorschlag: 10.12.2026, 09:00 Uhr');
+    expect(ibCard).toContain('Vereinbart (gilt, bis ein neuer Termin angenommen ist): 08.12.2026, 10:30 Uhr');
+    expect(verbsOf(await s.card(report, KOELN_IB))).toEqual(expect.arrayContaining(['report.acceptMeeting', 'report.counterMeeting']));
+    // The head's card shows the same, with the agreed date's .ics; the file still holds the agreed date.
+    const headCard = json(await s.card(report, KOELN_HEAD));
+    expect(headCard).toContain('Vereinbart (gilt, bis ein neuer Termin angenommen ist): 08.12.2026, 10:30 Uhr');
+    expect(headCard).toContain('In den Kalender (.ics)');
+    expect(await s.icsOf(moving)).toContain('DTSTART;TZID=Europe/Berlin:20261208T103000');
+
+    expect((await s.invoke('report.acceptMeeting', s.ref(moving), KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const done = await s.read(report.id);
+    expect(done).toMatchObject({ status: 'termin_vereinbart', termin: { date: '2026-12-10', time: '09:00', agreed: { by: { aadObjectId: KOELN_IB.aadObjectId } }, invitation: { state: 'ics' } } });
+    expect(done.termin!.moving).toBeUndefined();
+    const after = await s.icsOf(done);
+    expect(after).toContain('DTSTART;TZID=Europe/Berlin:20261210T090000');
+    expect(/UID:(.*)\r\n/.exec(after)![1]).toBe(uid);
+    expect(Number(/SEQUENCE:(\d+)/.exec(after)![1])).toBeGreaterThan(sequence);
+    expect(done.trail!.map((e) => e.action).filter((a) => a.startsWith('report.') && a !== 'report.headReached')).toEqual([
+      'report.create', 'report.decide', 'report.acceptMeeting', 'report.invitation', 'report.moveMeeting', 'report.acceptMeeting', 'report.invitation',
+    ]);
+    // The trail as the chat shows it names the dates and what came of the calendar entry.
+    await s.invoke('request.trail', { id: report.id, authority: 'koeln' }, KOELN_HEAD);
+    const lines = s.messagesTo(KOELN_HEAD).filter((m) => m.startsWith('Verlauf zu')).at(-1)!;
+    expect(lines).toContain('Verschiebung vorgeschlagen → Termin vorgeschlagen: 10.12.2026, 09:00 Uhr');
+    expect(lines).toContain('Kalendereintrag: .ics-Datei angeboten');
+  });
+
+  it('cancels (the head, in German, with a reason; the IB told in English): back to no date, the .ics as METHOD:CANCEL, a new date can be proposed', async () => {
+    const report = await s.agreed('2026-12-08', '10:30', KOELN_IB_EN);
+    const ibCardBefore = json(await s.card(report, KOELN_IB_EN));
+    expect(ibCardBefore).toContain('Move the appointment');
+    expect(ibCardBefore).toContain('Cancel the appointment');
+    const cancelled = await s.invoke('report.cancelMeeting', { ...s.ref(report), cancelReason: 'Kabinettssitzung am selben Tag (Beispiel)' }, KOELN_HEAD);
+    expect(cancelled.statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { date: '2026-12-08', time: '10:30', reason: 'Kabinettssitzung am selben Tag (Beispiel)', invitation: { state: 'ics' } } });
+    expect(open.termin).toBeUndefined();
+    expect(open.closedAt).toBeUndefined();
+    expect(s.messagesTo(KOELN_IB_EN).some((m) => m.includes('The meeting on the report') && m.includes('8 Dec 2026, 10:30 is cancelled. Reason: Kabinettssitzung am selben Tag (Beispiel)'))).toBe(true);
+    // The office (head side) is told in German.
+    expect(s.messagesTo(KOELN_OFFICE).some((m) => m.includes('am 08.12.2026, 10:30 Uhr ist abgesagt. Grund: Kabinettssitzung'))).toBe(true);
+    const ibCard = json(await s.card(open, KOELN_IB_EN));
+    expect(ibCard).toContain('Meeting cancelled: 8 Dec 2026, 10:30');
+    expect(ibCard).toContain('Cancellation for your calendar (.ics)');
+    expect(ibCard).toContain('Meeting: no date yet');
+    const ics = await s.icsOf(open);
+    expect(ics).toContain('METHOD:CANCEL');
+    expect(ics).toContain('STATUS:CANCELLED');
+    expect(ics).toContain(`UID:${report.id}@integrations-lotse`);
+    // The head proposes a new date: a new calendar entry (round 2), which the IB accepts.
+    const headCard = await s.card(open, KOELN_HEAD);
+    expect(json(headCard)).toContain('Sie sind dran: bitte schlagen Sie einen neuen Termin vor.');
+    expect(verbsOf(headCard)).toContain('report.proposeMeeting');
+    expect((await s.invoke('report.proposeMeeting', { ...s.ref(open), date: '2026-12-15', time: '11:00' }, KOELN_HEAD)).statusCode).toBe(200);
+    const again = await s.read(report.id);
+    expect(again).toMatchObject({ status: 'termin_vorgeschlagen', termin: { date: '2026-12-15', round: 2 } });
+    expect((await s.invoke('report.acceptMeeting', s.ref(again), KOELN_IB_EN)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const second = await s.read(report.id);
+    expect(second.termin!.icsToken).not.toBe(report.termin!.icsToken);
+    expect(await s.icsOf(second)).toContain(`UID:${report.id}-2@integrations-lotse`);
+  });
+
+  it('lets the office cancel for the head, and the IB propose a new date after a cancellation', async () => {
+    const report = await s.agreed();
+    expect((await s.invoke('report.cancelMeeting', s.ref(report), KOELN_OFFICE)).statusCode).toBe(200);
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { by: { aadObjectId: KOELN_OFFICE.aadObjectId } } });
+    expect(open.terminCancelled!.reason).toBeUndefined();
+    expect(verbsOf(await s.card(open, KOELN_IB))).toContain('report.counterMeeting');
+    expect((await s.invoke('report.counterMeeting', { ...s.ref(open), date: '2026-12-16', time: '14:00' }, KOELN_IB)).statusCode).toBe(200);
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_gegenvorschlag', termin: { date: '2026-12-16', side: 'ib' } });
+  });
+
+  it('refuses: another authority (403), staff (403), a date in the past (at the field), a report without an agreed date and a stale card (nothing changes), a reason with personal data or too long', async () => {
+    const report = await s.agreed();
+    for (const who of [DETMOLD_IB, DETMOLD_HEAD, STAFF]) {
+      expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-10', time: '09:00' }, who)).statusCode).toBe(403);
+      expect((await s.invoke('report.cancelMeeting', s.ref(report), who)).statusCode).toBe(403);
+    }
+    const past = await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-11-30', time: '09:00' }, KOELN_IB);
+    expect(past.statusCode).toBe(200);
+    expect(fieldErrorsOf(past.value)).toEqual(['Das Datum liegt in der Vergangenheit: bitte wählen Sie ein Datum ab heute.']);
+    const personal = await s.invoke('report.cancelMeeting', { ...s.ref(report), cancelReason: 'Frau Meier ist an Krebs erkrankt.' }, KOELN_IB);
+    expect(personal.statusCode).toBe(200);
+    expect(json(personal.value)).toContain('personenbezogene Daten');
+    const long = await s.invoke('report.cancelMeeting', { ...s.ref(report), cancelReason: 'x'.repeat(301) }, KOELN_IB);
+    expect(fieldErrorsOf(long.value)).toEqual(['Bitte kürzen Sie auf höchstens 300 Zeichen.']);
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_vereinbart', rev: report.rev });
+
+    // A card from before the agreement (a stale revision): nothing changes, the current card comes back.
+    const stale = await s.invoke('report.cancelMeeting', { ...s.ref(report), rev: report.rev - 1 }, KOELN_HEAD);
+    expect(json(stale.value)).toContain('Nichts geändert');
+    // A Vortrag with no agreed date (only proposed): nothing to move or cancel.
+    const body = await s.invoke('report.submit', { subject: 'Ohne Termin (Beispiel)', summary: 'Kurz (Beispiel).', urgency: 'normal' }, KOELN_IB);
+    const id = body.value.refresh.action.data.id as string;
+    expect((await s.invoke('report.proposeMeeting', { ...s.ref(await s.read(id)), date: '2026-12-08', time: '10:30' }, KOELN_HEAD)).statusCode).toBe(200);
+    const proposed = await s.read(id);
+    const none = await s.invoke('report.moveMeeting', { ...s.ref(proposed), date: '2026-12-10', time: '09:00' }, KOELN_HEAD);
+    expect(json(none.value)).toContain('Nichts geändert');
+    expect(json(await s.invoke('report.cancelMeeting', s.ref(proposed), KOELN_HEAD))).toContain('Nichts geändert');
+    expect(await s.read(id)).toMatchObject({ status: 'termin_vorgeschlagen', rev: proposed.rev });
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_vereinbart', rev: report.rev });
+  });
+});
+
+describe('reminders while a proposed date waits for an answer', () => {
+  const clock = { now: new Date('2026-12-01T09:00:00Z') };
+  let s: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    s = await setUp('report-termin-remind', clock);
+  });
+  afterAll(() => s.close());
+
+  it('reminds the IB of the head\'s proposal and the head side of the IB\'s, once each after 2 working days, none for a proposal answered', async () => {
+    const remindersTo = (who: TeamsUser) => s.messagesTo(who).filter((m) => m.startsWith('Erinnerung: Der Terminvorschlag'));
+    // Report A: the head proposes; nobody answers.
+    const a = await s.invoke('report.submit', { subject: 'Vortrag A (Beispiel)', summary: 'Kurz (Beispiel).', urgency: 'normal' }, KOELN_IB);
+    const aId = a.value.refresh.action.data.id as string;
+    expect((await s.invoke('report.proposeMeeting', { ...s.ref(await s.read(aId)), date: '2026-12-14', time: '10:30' }, KOELN_HEAD)).statusCode).toBe(200);
+    // Report B: the head proposes, the IB answers at once with another date (the head side's turn now).
+    const b = await s.invoke('report.submit', { subject: 'Vortrag B (Beispiel)', summary: 'Kurz (Beispiel).', urgency: 'normal' }, KOELN_IB);
+    const bId = b.value.refresh.action.data.id as string;
+    expect((await s.invoke('report.proposeMeeting', { ...s.ref(await s.read(bId)), date: '2026-12-14', time: '14:00' }, KOELN_HEAD)).statusCode).toBe(200);
+    expect((await s.invoke('report.counterMeeting', { ...s.ref(await s.read(bId)), date: '2026-12-15', time: '09:00' }, KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+
+    // One working day later: nothing yet.
+    clock.now = new Date('2026-12-02T10:00:00Z');
+    await s.app.jobs.runDue();
+    await s.app.delivery.whenIdle();
+    expect(remindersTo(KOELN_IB)).toEqual([]);
+    expect(remindersTo(KOELN_HEAD)).toEqual([]);
+
+    // Thursday, 3 December: two working days.
+    clock.now = new Date('2026-12-03T08:00:00Z');
+    await s.app.jobs.runDue();
+    await s.app.delivery.whenIdle();
+    expect(remindersTo(KOELN_IB)).toEqual(['Erinnerung: Der Terminvorschlag zum Vortrag „Vortrag A (Beispiel)“ (14.12.2026, 10:30 Uhr) wartet seit 2 Arbeitstagen auf Ihre Antwort. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.']);
+    for (const who of [KOELN_HEAD, KOELN_OFFICE]) expect(remindersTo(who).map((m) => m.includes('„Vortrag B (Beispiel)“ (15.12.2026, 09:00 Uhr)'))).toEqual([true]);
+    expect((await s.read(aId)).trail!.filter((e) => e.action === 'report.terminReminder')).toHaveLength(1);
+    expect((await s.read(bId)).trail!.filter((e) => e.action === 'report.terminReminder')).toHaveLength(1);
+    // The reminder changes no revision: the cards stay valid.
+    expect((await s.read(aId)).rev).toBe((await s.read(aId)).trail!.filter((e) => e.actor !== 'system').length);
+
+    // Once: later runs send nothing more.
+    clock.now = new Date('2026-12-08T08:00:00Z');
+    await s.app.jobs.runDue();
+    await s.app.delivery.whenIdle();
+    expect(remindersTo(KOELN_IB)).toHaveLength(1);
+    expect(remindersTo(KOELN_HEAD)).toHaveLength(1);
+  });
+});
+
+describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams meeting, retried when Graph fails', () => {
+  const clock = { now: new Date('2026-12-01T09:00:00Z') };
+  let graph: GraphStandIn;
+  let s: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Calendars.ReadWrite'] });
+    graph.addUser({ id: stableGuid('vortrag-mailbox'), upn: MAILBOX });
+    s = await setUp('report-termin-move-graph', clock, graph);
+  });
+  afterAll(async () => {
+    await s.close();
+    await graph.close();
+  });
+  const eventsOf = (r: ItemDoc) => graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
+
+  it('updates the same event when the moved date is agreed (PATCH), and cancels it with the reason', async () => {
+    const report = await s.agreed();
+    expect(eventsOf(report)).toHaveLength(1);
+    const eventId = eventsOf(report)[0]!.id;
+    expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-11', time: '13:00' }, KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const moving = await s.read(report.id);
+    expect(moving).toMatchObject({ status: 'termin_gegenvorschlag', termin: { invitation: { state: 'created', eventId } } });
+    // Until the head side accepts, the event keeps the agreed date and the cards its join link.
+    expect(eventsOf(report)[0]!.start).toEqual({ dateTime: expect.stringMatching(/^2026-12-08T10:30:00/), timeZone: 'Europe/Berlin' });
+    expect(json(await s.card(report, KOELN_HEAD))).toContain('An Teams-Besprechung teilnehmen');
+    expect((await s.invoke('report.acceptMeeting', s.ref(moving), KOELN_OFFICE)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    expect(eventsOf(report)).toHaveLength(1);
+    expect(eventsOf(report)[0]).toMatchObject({ id: eventId, updates: 1, cancelled: false, start: { dateTime: expect.stringMatching(/^2026-12-11T13:00:00/), timeZone: 'Europe/Berlin' } });
+    expect(graph.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/events/${eventId}`)).map((c) => c.status)).toEqual([200]);
+    const moved = await s.read(report.id);
+    expect(moved.termin!.invitation).toMatchObject({ state: 'created', eventId });
+    expect(moved.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to)).toEqual(['created', 'updated']);
+
+    expect((await s.invoke('report.cancelMeeting', { ...s.ref(moved), cancelReason: 'Dienstreise (Beispiel)' }, KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    expect(eventsOf(report)[0]).toMatchObject({ id: eventId, cancelled: true, cancelComment: 'Dienstreise (Beispiel)' });
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { invitation: { state: 'cancelled', eventId } } });
+    expect(json(await s.card(open, KOELN_HEAD))).toContain('Die Teams-Besprechung ist abgesagt');
+    expect(s.messagesTo(KOELN_HEAD).some((m) => m.includes('ist abgesagt. Grund: Dienstreise (Beispiel)'))).toBe(true);
+  });
+
+  it('offers the .ics at once when Graph fails, tries again from a job, and shows the Teams meeting when it works; two instances make one event', async () => {
+    // Graph busy for two minutes (longer than the client waits itself): the create fails now, the job tries after that.
+    graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
+    const report = await s.agreed('2026-12-09', '09:00');
+    const failed = await s.read(report.id);
+    expect(failed.termin!.invitation).toMatchObject({ state: 'ics', attempts: 1, retry: true });
+    expect(eventsOf(report)).toHaveLength(0);
+    const icsCard = json(await s.card(failed, KOELN_HEAD));
+    expect(icsCard).toContain('In den Kalender (.ics)');
+    expect(icsCard).toContain('der Lotse versucht es erneut');
+    expect((await s.app.database.store<{ id: string; pk: string; kind: string; dueAt: number; payload: { id?: string } }>(CONTAINERS.jobs).query({ query: 'SELECT * FROM c WHERE c.kind = @k', parameters: [{ name: '@k', value: INVITATION_JOB_KIND }] })).find((j) => j.payload.id === report.id)?.dueAt).toBe(clock.now.getTime() + 120_000);
+    // Both instances run their due jobs at once when it is due: the job is claimed by one, the event made once.
+    clock.now = new Date(clock.now.getTime() + 3 * 60_000);
+    const other = await s.start();
+    try {
+      await Promise.all([s.app.jobs.runDue(), other.jobs.runDue()]);
+      await Promise.all([s.app.delivery.whenIdle(), other.delivery.whenIdle()]);
+    } finally {
+      await other.stop();
+    }
+    expect(eventsOf(report)).toHaveLength(1);
+    const created = await s.read(report.id);
+    expect(created.termin!.invitation).toMatchObject({ state: 'created', eventId: eventsOf(report)[0]!.id });
+    expect(created.termin!.invitation!.retry).toBeUndefined();
+    expect(json(await s.card(created, KOELN_IB))).toContain('An Teams-Besprechung teilnehmen');
+    expect(created.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to)).toEqual(['retry', 'created']);
+  });
+
+  it('gives up after a bounded number of tries: the .ics stands and the trail says so', async () => {
+    graph.throttle({ next: 1000, match: '/events', status: 503, retryAfterSeconds: 0 });
+    try {
+      const report = await s.agreed('2026-12-10', '15:00');
+      for (let run = 0; run < 6; run++) {
+        await s.app.jobs.runDue();
+        await s.app.delivery.whenIdle();
+      }
+      const stored = await s.read(report.id);
+      expect(stored.termin!.invitation).toMatchObject({ state: 'ics', attempts: 5, failed: true });
+      expect(stored.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to)).toEqual(['retry', 'retry', 'retry', 'retry', 'failed']);
+      expect(json(await s.card(stored, KOELN_HEAD))).toContain('konnte nicht angepasst werden');
+      const jobs = await s.app.database.store<{ id: string; pk: string; kind: string; open: boolean; payload: { id?: string } }>(CONTAINERS.jobs).query({ query: 'SELECT * FROM c WHERE c.kind = @k', parameters: [{ name: '@k', value: INVITATION_JOB_KIND }] });
+      expect(jobs.filter((j) => j.payload.id === report.id && j.open)).toEqual([]);
+    } finally {
+      graph.throttle({ next: 0 });
+    }
+  });
+});
