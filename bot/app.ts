@@ -52,7 +52,7 @@ import { POST_JOB_KINDS } from '../services/posts/notifications';
 import { StaffRoster } from '../services/posts/staffRoster';
 import { PostService } from '../services/posts/postService';
 import { postsFeature } from './handlers/posts';
-import { directoryFeature, renderConfirmPrompt } from './handlers/directory';
+import { directoryFeature, graphPersonLookup, renderConfirmPrompt } from './handlers/directory';
 import { DirectoryEntryEditor } from '../services/directory/entryEditor';
 import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE, nextPromptRun } from '../services/directory/confirmPrompts';
 import { langOf } from './texts';
@@ -291,7 +291,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         // The feature list is complete before the first turn, so the table is built once.
         intentHandlers: () => (intentTable ??= Object.assign({}, ...features.map((f) => (f.personalOnly ? personalIntents(f.intents) : f.intents) ?? {}))),
       }),
-      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, groups, logger, now: options.now, confirmMonths: config.directoryConfirmMonths, prompts }),
+      directoryFeature({ live: liveAnswers, directory, admins: config.adminAadObjectIds, groups, logger, now: options.now, confirmMonths: config.directoryConfirmMonths, prompts, ...(graph ? { lookupPerson: graphPersonLookup(graph, logger) } : {}) }),
     );
     // Delivery starts after the features; nothing is enqueued before the first turn, when it exists.
     circle = new CircleService({

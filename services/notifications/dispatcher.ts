@@ -197,8 +197,9 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
  *
  * Exactly-once has one honest gap: Teams has no idempotency key for posts (the channel assigns message ids). Between
  * the channel accepting a message and our `sent` write (one HTTP answer plus one database round trip) a crash leaves
- * the delivery `sending`; after the lease runs out it is sent again and counted in `uncertainResends`. So are
- * timeouts and dropped connections. Every other crash point loses nothing and repeats nothing. `sending` is written
+ * the delivery `sending`. With a send journal (`deps.journal`) the part after the answer is covered: the next process
+ * on the machine records the send from it. Otherwise, and for a crash during the call itself, it is sent again after
+ * the lease runs out and counted in `uncertainResends`. So are timeouts and dropped connections. Every other crash point loses nothing and repeats nothing. `sending` is written
  * shortly before the slot frees (see `beginAhead`), so `uncertainResends` may over-count, never under-count.
  */
 export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
