@@ -15,6 +15,7 @@ import { ConcurrencyError } from '../../services/storage/errors';
 import { cardText, isEmailAddress } from '../../services/text/escape';
 import { detectPersonalData, directoryPrivacyOptions } from '../../services/answers/privacy';
 import { validateDirectory } from '../../services/directory/validate';
+import type { GraphPort } from '../../services/graph/graphPort';
 import type { Lang } from '../texts';
 import { invokeResponse, type Caller, type Feature } from './types';
 
@@ -31,6 +32,34 @@ export interface DirectoryFeatureDeps {
   confirmMonths?: number;
   /** The daily confirmation prompt (services/directory/confirmPrompts.ts); its job runs where the feature is wired. */
   prompts?: ConfirmPrompts;
+  /**
+   * Looks up the person picked in Teams' people picker, which sends only an Entra object id (`graphPersonLookup`:
+   * Microsoft Graph `GET /users/{id}`, User.Read.All). Absent: Graph is not configured, and a picked deputy is refused.
+   */
+  lookupPerson?: (aadObjectId: string) => Promise<PersonLookup>;
+}
+
+/** A picked person as Microsoft Graph knows them, or why they could not be looked up. */
+export type PersonLookup = { found: { name: string; email: string; upn: string } } | 'notFound' | 'unavailable';
+
+/**
+ * The picked person's display name and address through Microsoft Graph (feature `people`, User.Read.All): `notFound`
+ * when Entra has no such user (or one without a name or address), `unavailable` when the permission is missing or Graph
+ * fails. Logged without the id.
+ */
+export function graphPersonLookup(graph: Pick<GraphPort, 'resolveUsers' | 'features'>, logger: Logger): (aadObjectId: string) => Promise<PersonLookup> {
+  return async (aadObjectId) => {
+    if (!(await graph.features().catch(() => new Set<string>())).has('people')) return 'unavailable';
+    try {
+      const user = (await graph.resolveUsers([aadObjectId])).get(aadObjectId.toLowerCase());
+      const email = user?.mail || user?.userPrincipalName;
+      if (!user || user.id.toLowerCase() !== aadObjectId.toLowerCase() || !user.displayName || !email) return 'notFound';
+      return { found: { name: clean(user.displayName), email, upn: user.userPrincipalName ?? email } };
+    } catch (err) {
+      logger.warn({ event: 'directory.person_lookup_failed', code: (err as { code?: string })?.code ?? 'unknown' }, 'person lookup failed');
+      return 'unavailable';
+    }
+  };
 }
 
 const COMMAND_WORDS = new Set(['meine angaben', 'meine daten als ib', 'sprechzeiten', 'abwesenheit', 'vertretung eintragen', 'verzeichnis bearbeiten', 'my details', 'office hours', 'absence']);
@@ -50,6 +79,9 @@ const L = {
     invalidEntry: 'Nicht gespeichert: Der Eintrag wäre so nicht gültig (etwa eine Adresse außerhalb der Bezirksregierung oder dieselbe Person als IB und Vertretung). Bitte prüfen; im Tab „Mein Lotse“ zeigt der Eintrag jedes Problem an seinem Feld.',
     personalData: 'Nicht gespeichert: Sprechzeiten oder Hinweis enthalten offenbar personenbezogene Daten Dritter (etwa Namen mit Geburtsdatum, Aktenzeichen, Anschrift oder private Telefonnummer); alle Beschäftigten lesen sie. Bitte entfernen und erneut speichern.',
     deputyIncomplete: 'Für die Vertretung bitte Name und E-Mail-Adresse angeben (oder alle Felder leeren, um sie zu entfernen).',
+    pickUnavailable: 'Nicht gespeichert: Die in der Personensuche gewählte Person lässt sich gerade nicht nachschlagen (Microsoft Graph ist nicht eingerichtet oder antwortet nicht). Bitte lassen Sie die Suche leer und tragen Sie Name und E-Mail-Adresse der Vertretung selbst ein.',
+    pickNotFound: 'Nicht gespeichert: Die in der Personensuche gewählte Person ist im Verzeichnis der Organisation nicht (mehr) zu finden. Bitte wählen Sie die Person erneut oder tragen Sie Name und E-Mail-Adresse selbst ein.',
+    pickSaved: (name: string, email: string) => `Gespeichert. Neue Vertretung: ${name} (${email}), aus dem Verzeichnis der Organisation übernommen.`,
     confirmed: 'Danke: Die Angaben sind ab heute als aktuell bestätigt.',
     confirmedOn: (day: string) => `Angaben zuletzt bestätigt am ${day}`,
     pending: '; eine Bestätigung steht aus. Bitte prüfen Sie die Angaben und bestätigen oder korrigieren Sie sie.',
@@ -65,7 +97,7 @@ const L = {
       officeHours: 'Sprechzeiten und Erreichbarkeit', absences: 'Abwesenheiten', absenceFrom: 'Abwesend von', absenceTo: 'Abwesend bis',
       absenceNote: 'Hinweis zur Abwesenheit (optional, ohne private Gründe)', clearAbsences: 'Alle eingetragenen Abwesenheiten löschen',
       clearAbsencesLabel: 'Abwesenheiten löschen', deputy: 'Vertretung',
-      deputyPick: 'Neue Vertretung im Verzeichnis der Organisation suchen (optional; Name und E-Mail unten bitte passend eintragen)', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
+      deputyPick: 'Neue Vertretung im Verzeichnis der Organisation suchen (optional; Name und E-Mail werden übernommen)', deputyName: 'Name der Vertretung', deputyTitle: 'Funktion der Vertretung',
       deputyEmail: 'E-Mail der Vertretung', deputyPhone: 'Telefon der Vertretung', save: 'Speichern', confirm: 'Angaben sind aktuell',
     },
   },
@@ -83,6 +115,9 @@ const L = {
     invalidEntry: 'Not saved: the entry would not be valid like this (for example an address outside the Bezirksregierung, or the same person as commissioner and deputy). Please check; in the tab "Mein Lotse" the entry shows each problem at its field.',
     personalData: "Not saved: the office hours or the note seem to contain third parties' personal data (such as names with a birth date, file numbers, addresses or private phone numbers); all staff read them. Please remove it and save again.",
     deputyIncomplete: "For the deputy, please give a name and an e-mail address (or clear all fields to remove the deputy).",
+    pickUnavailable: "Not saved: the person chosen in the people search cannot be looked up right now (Microsoft Graph is not set up or does not answer). Please leave the search empty and enter the deputy's name and e-mail address yourself.",
+    pickNotFound: "Not saved: the person chosen in the people search is not (or no longer) in your organisation's directory. Please choose them again or enter the name and e-mail address yourself.",
+    pickSaved: (name: string, email: string) => `Saved. New deputy: ${name} (${email}), taken from your organisation's directory.`,
     confirmed: 'Thank you: these details are confirmed as current from today.',
     confirmedOn: (day: string) => `Details last confirmed on ${day}`,
     pending: '; a confirmation is pending. Please check these details and confirm or correct them.',
@@ -98,7 +133,7 @@ const L = {
       officeHours: 'Office hours and reachability', absences: 'Absences', absenceFrom: 'Away from', absenceTo: 'Away until',
       absenceNote: 'Note on the absence (optional, no private reasons)', clearAbsences: 'Delete all entered absences',
       clearAbsencesLabel: 'Delete absences', deputy: 'Deputy',
-      deputyPick: "Find a new deputy in your organisation's directory (optional; please enter the matching name and e-mail below)", deputyName: "Deputy's name", deputyTitle: "Deputy's function",
+      deputyPick: "Find a new deputy in your organisation's directory (optional; name and e-mail are taken from it)", deputyName: "Deputy's name", deputyTitle: "Deputy's function",
       deputyEmail: "Deputy's e-mail", deputyPhone: "Deputy's phone", save: 'Save', confirm: 'Details are current',
     },
   },
@@ -212,7 +247,7 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
   };
 
   /** Applies the form to an entry; returns the new entry or an error message key. */
-  const apply = (a: Authority, d: UpdateData, today: string): Authority | keyof (typeof L)['de'] => {
+  const apply = (a: Authority, d: UpdateData, today: string, picked?: { name: string; email: string; upn: string }): Authority | keyof (typeof L)['de'] => {
     if (!a.commissioner) return 'notIb';
     // Every member of staff reads office hours and notes on the contact card: the privacy guard first (Art. 9 GDPR).
     const privacy = directoryPrivacyOptions(deps.live.engine.directory);
@@ -232,9 +267,10 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
       const note = clean(d.absenceNote);
       ib.absences = [...ib.absences, { from, to, ...(note ? { note } : {}) }].sort((x, y) => x.from.localeCompare(y.from));
     }
-    const name = clean(d.deputyName);
-    const email = clean(d.deputyEmail);
-    const pick = (d.deputyPick ?? '').toLowerCase();
+    // A person picked in Teams' people picker: the name and address Entra holds, not what the fields say.
+    const name = picked ? picked.name : clean(d.deputyName);
+    const email = picked ? picked.email : clean(d.deputyEmail);
+    const pick = picked ? (d.deputyPick ?? '').toLowerCase() : '';
     const anyDeputy = name || email || clean(d.deputyTitle) || clean(d.deputyPhone) || pick;
     if (!anyDeputy && (d.deputyName !== undefined || d.deputyEmail !== undefined)) {
       next.deputy = null;
@@ -248,7 +284,7 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
         // A new deputy takes over the deputy's slot (its id), and with it the seat in the Koordinierungskreis.
         ...(previous ?? { id: a.deputy?.id ?? `${a.code}-deputy`, orgUnit: ib.orgUnit }),
         // Picked in Teams' people picker: the Entra object id, so the deputy can act at once.
-        ...(pick ? { teams: { upn: email, aadObjectId: pick } } : {}),
+        ...(pick && picked ? { teams: { upn: picked.upn, aadObjectId: pick } } : {}),
         name,
         title: clean(d.deputyTitle) || previous?.title || 'Vertretung der/des Integrationsbeauftragten',
         email,
@@ -300,6 +336,18 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
             return invokeResponse.error(403, 'Forbidden', t.forbidden);
           }
           const target = isAdmin && data.authority ? data.authority : code;
+          const current = deps.live.engine.directory.authorities.find((a) => a.code === target);
+          // The picker sends only an object id: the name and address come from Entra, or nothing is stored.
+          let picked: { name: string; email: string; upn: string } | undefined;
+          if (data.deputyPick) {
+            const found = deps.lookupPerson ? await deps.lookupPerson(data.deputyPick.toLowerCase()) : 'unavailable';
+            if (found === 'unavailable' || found === 'notFound') {
+              return current
+                ? invokeResponse.card(render(caller.lang, current, found === 'notFound' ? t.pickNotFound : t.pickUnavailable, 'attention').content)
+                : invokeResponse.error(403, 'Forbidden', t.forbidden);
+            }
+            picked = found.found;
+          }
           let problem: keyof (typeof L)['de'] | undefined;
           try {
             const result = await deps.directory.updateAuthority(
@@ -307,7 +355,7 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
               caller.aadObjectId,
               'directory.self_service',
               (current) => {
-                const next = apply(current, data, berlinDate(now()));
+                const next = apply(current, data, berlinDate(now()), picked);
                 if (typeof next === 'string') {
                   problem = next;
                   return undefined;
@@ -318,7 +366,8 @@ export function directoryFeature(deps: DirectoryFeatureDeps): Feature {
             );
             if (problem) return invokeResponse.card(render(caller.lang, result.authority, t[problem] as string, 'attention').content);
             if (result.changed) await deps.live.refresh(true);
-            return invokeResponse.card(render(caller.lang, result.authority, result.changed ? t.saved : t.unchanged, 'good').content);
+            const saved = picked && result.changed ? t.pickSaved(cardText(picked.name), cardText(picked.email)) : result.changed ? t.saved : t.unchanged;
+            return invokeResponse.card(render(caller.lang, result.authority, saved, 'good').content);
           } catch (err) {
             if (!(err instanceof ConcurrencyError)) throw err;
             await deps.live.refresh(true);
