@@ -50,6 +50,9 @@ import type { CircleDoc } from '../services/circle/model';
 import type { PostsDoc } from '../services/posts/model';
 import { POST_JOB_KINDS } from '../services/posts/notifications';
 import { StaffRoster } from '../services/posts/staffRoster';
+import { cadenceTrailBy } from '../services/circle/cadenceData';
+import type { CadenceDoc } from '../services/circle/cadenceService';
+import { taughtBy } from '../services/answers/knowledgeData';
 import { PostService } from '../services/posts/postService';
 import { postsFeature } from './handlers/posts';
 import { directoryFeature, graphPersonLookup, renderConfirmPrompt } from './handlers/directory';
@@ -434,6 +437,10 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
           requests: (id) => requestService.myData(id),
           circle: (id) => circleService.dataAbout(id),
           directoryEdits: (id) => audit.byActor(id, DIRECTORY_AUDIT_PREFIX),
+          // Posts sent, acknowledged and reminded of; the cadence trail entries and taught answers the person made.
+          posts: (id) => posts!.dataAbout(id),
+          cadenceTrail: (id) => cadenceTrailBy(database.store<CadenceDoc>(CONTAINERS.circle), id),
+          taughtAnswers: (id) => taughtBy(database.store<OverlayEntryDoc>(CONTAINERS.knowledge), id),
           directoryAuditDays: config.retention.directoryAuditDays,
           now: options.now,
         },

@@ -90,6 +90,12 @@ const T = {
       audit: 'Verlaufseinträge Ihrer Schritte',
       circle: 'Koordinierungskreis',
       directory: 'Ihre Änderungen am Verzeichnis',
+      postsSent: 'Ihre Informationen an Beschäftigte',
+      acknowledged: 'Ihre Kenntnisnahmen',
+      remindersReceived: 'Erinnerungen an Sie',
+      cadence: 'Ihre Schritte am Rhythmus des Koordinierungskreises',
+      taught: 'Von Ihnen eingestellte Antworten',
+      inForce: (n: number) => `${n} davon in Kraft`,
       none: 'Keine.',
       count: (n: number, open: number) => `${n} insgesamt${open ? `, davon ${open} offen` : ''}`,
       latest: (day: string) => `Zuletzt am ${day}`,
@@ -162,6 +168,12 @@ const T = {
       audit: 'Trail entries of your steps',
       circle: 'Coordination circle',
       directory: 'Your changes to the directory',
+      postsSent: 'Your information posts to staff',
+      acknowledged: 'Your acknowledgements',
+      remindersReceived: 'Reminders you received',
+      cadence: "Your steps on the circle's rhythm",
+      taught: 'Answers you taught',
+      inForce: (n: number) => `${n} of them in force`,
       none: 'None.',
       count: (n: number, open: number) => `${n} in total${open ? `, ${open} of them open` : ''}`,
       latest: (day: string) => `Latest on ${day}`,
@@ -271,6 +283,17 @@ export function renderMyDataSummary(lang: Lang, data: MyData, tabUrl = '') {
     const edits = data.directoryEdits;
     kinds.push({ title: t.directory, lines: [t.count(edits.length, 0), t.latest(latestDay(lang, edits.map((e) => e.at)))] });
   }
+  // Posts, the cadence trail and taught answers: shown where there is something (the full file lists every entry).
+  const counted = (title: string, instants: string[], extra: string[] = []) => {
+    if (instants.length) kinds.push({ title, lines: [t.count(instants.length, 0), ...extra, t.latest(latestDay(lang, instants))] });
+  };
+  counted(t.postsSent, (data.posts?.sent ?? []).map((p) => p.sentAt ?? p.createdAt));
+  counted(t.acknowledged, (data.posts?.acknowledged ?? []).map((a) => a.at));
+  counted(t.remindersReceived, (data.posts?.remindersReceived ?? []).map((r) => r.at));
+  counted(t.cadence, (data.cadenceTrail ?? []).map((e) => e.at));
+  const taught = data.taughtAnswers ?? [];
+  const inForce = taught.filter((v) => v.current).length;
+  counted(t.taught, taught.map((v) => v.publishedAt), inForce ? [t.inForce(inForce)] : []);
   return myDataSummaryCard({
     lang,
     heading: t.heading,

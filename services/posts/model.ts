@@ -135,5 +135,16 @@ export interface PostView {
   acknowledgedAt?: string;
 }
 
+/**
+ * "Meine Daten" of posts: the posts a person sent (or, an appointment post, is to confirm), without their recipients'
+ * ids; their acknowledgements (which post, when); the reminders they received (a reminder goes to every recipient who
+ * had not acknowledged by then). Each with when the retention purge deletes it.
+ */
+export interface MyPostData {
+  sent: Array<{ postId: string; kind: PostDoc['kind']; status: PostDoc['status']; title: string; text: string; audience: Audience; createdAt: string; sentAt?: string; recipients: number; reminders: number; deleteAfter: string }>;
+  acknowledged: Array<{ postId: string; title: string; from: string; at: string; deleteAfter: string }>;
+  remindersReceived: Array<{ postId: string; title: string; from: string; at: string; deleteAfter: string }>;
+}
+
 export const ackId = (aadObjectId: string) => `ack:${aadObjectId.toLowerCase()}`;
 export const postKey = (postId: string, step: string) => `post:${postId}:${step}`;

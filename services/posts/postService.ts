@@ -32,7 +32,7 @@ import { createWithNotices, transact, type WorkflowWriter } from '../workflow/tr
 import type { JobHandler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { Scheduler } from '../scheduling/scheduler';
-import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type PostDoc, type PostsDoc, type PostStatus, type PostView } from './model';
+import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type MyPostData, type PostDoc, type PostsDoc, type PostStatus, type PostView } from './model';
 import { departmentsOf, type DepartmentCount, type StaffMember, type StaffRoster } from './staffRoster';
 import { noticesForDraft, noticesForRemind, noticesForSend, noticesForWeekly, POST_JOB_KINDS, POSTS_SOURCE, postsRelaySource } from './notifications';
 
@@ -550,6 +550,40 @@ export class PostService {
         }),
     );
     return { sent, received };
+  }
+
+  /** "Meine Daten": what the posts store about `actor` (see {@link MyPostData}); never other people's ids. */
+  async dataAbout(actor: string): Promise<MyPostData> {
+    const me = actor.toLowerCase();
+    const posts = await this.deps.store.query<PostDoc>({
+      query: "SELECT * FROM c WHERE c.type = 'post' AND (c.sender = @me OR ARRAY_CONTAINS(c.recipients, @me))",
+      parameters: [{ name: '@me', value: me }],
+    });
+    posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    const until = (post: PostDoc) => new Date(post.expiresAt).toISOString();
+    const data: MyPostData = { sent: [], acknowledged: [], remindersReceived: [] };
+    for (const post of posts) {
+      if (post.sender === me) {
+        data.sent.push({
+          postId: post.pk,
+          kind: post.kind,
+          status: post.status,
+          title: post.title,
+          text: post.text,
+          audience: post.audience,
+          createdAt: post.createdAt,
+          ...(post.sentAt ? { sentAt: post.sentAt } : {}),
+          recipients: post.recipients.length,
+          reminders: post.reminders.length,
+          deleteAfter: until(post),
+        });
+      }
+      if (!post.recipients.includes(me)) continue;
+      const ack = (await this.deps.store.read(post.pk, ackId(me))) as AckDoc | undefined;
+      if (ack) data.acknowledged.push({ postId: post.pk, title: post.title, from: post.senderName, at: ack.at, deleteAfter: until(post) });
+      for (const r of post.reminders) if (!ack || ack.at > r.at) data.remindersReceived.push({ postId: post.pk, title: post.title, from: post.senderName, at: r.at, deleteAfter: until(post) });
+    }
+    return data;
   }
 
   /** Deletes posts whose retention ended, with their acknowledgements and notifications (the post document last). */

@@ -1,4 +1,7 @@
+import type { MyTaughtAnswer } from '../answers/knowledgeData';
 import type { AuditEntry } from '../audit/auditLog';
+import type { MyCadenceEntry } from '../circle/cadenceData';
+import type { MyPostData } from '../posts/model';
 import type { CircleDataAbout } from '../circle/circleService';
 import type { MyRequestData } from '../requests/requestService';
 import type { UserProfile } from '../users/userProfiles';
@@ -45,6 +48,12 @@ export interface MyData {
   requests: MyRequestData;
   circle: CircleDataAbout | null;
   directoryEdits: MyDirectoryEdit[];
+  /** Information posts: sent, acknowledged, reminders received (absent where the posts are not set up). */
+  posts?: MyPostData | null;
+  /** The entries of the circle's cadence trail the person made. */
+  cadenceTrail?: MyCadenceEntry[];
+  /** Versions of taught answers the person published. */
+  taughtAnswers?: MyTaughtAnswer[];
 }
 
 export interface MyDataSources {
@@ -53,6 +62,9 @@ export interface MyDataSources {
   circle?(aadObjectId: string): Promise<CircleDataAbout>;
   /** Audit entries of the person's directory edits. */
   directoryEdits?(aadObjectId: string): Promise<AuditEntry[]>;
+  posts?(aadObjectId: string): Promise<MyPostData>;
+  cadenceTrail?(aadObjectId: string): Promise<MyCadenceEntry[]>;
+  taughtAnswers?(aadObjectId: string): Promise<MyTaughtAnswer[]>;
   /** DIRECTORY_AUDIT_RETENTION_DAYS, for `deleteAfter` of directory edits. */
   directoryAuditDays?: number;
   now?: () => Date;
@@ -78,11 +90,14 @@ export function profileShown(profile: UserProfile): MyProfile {
 /** Collects "Meine Daten" from every source at once. */
 export async function collectMyData(sources: MyDataSources, aadObjectId: string): Promise<MyData> {
   const id = aadObjectId.toLowerCase();
-  const [profile, requests, circle, edits] = await Promise.all([
+  const [profile, requests, circle, edits, posts, cadenceTrail, taughtAnswers] = await Promise.all([
     sources.profile(id),
     sources.requests(id),
     sources.circle?.(id),
     sources.directoryEdits?.(id) ?? Promise.resolve([]),
+    sources.posts?.(id),
+    sources.cadenceTrail?.(id) ?? Promise.resolve([]),
+    sources.taughtAnswers?.(id) ?? Promise.resolve([]),
   ]);
   const days = sources.directoryAuditDays ?? 730;
   return {
@@ -92,6 +107,9 @@ export async function collectMyData(sources: MyDataSources, aadObjectId: string)
     requests,
     circle: circle ?? null,
     directoryEdits: edits.map((e) => ({ record: e.itemId, action: e.action, at: e.at, fields: [...new Set(e.changes.map((c) => c.path))], deleteAfter: deleteAfter(e.at, days) })),
+    posts: posts ?? null,
+    cadenceTrail,
+    taughtAnswers,
   };
 }
 

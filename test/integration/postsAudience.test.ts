@@ -254,6 +254,49 @@ describe('information posts: the whole authority through Entra, and chosen depar
     }
   });
 
+  it("puts posts sent, acknowledgements and reminders received into each person's „Meine Daten“ (file and chat card), never others' ids", async () => {
+    // The first post (to Abteilung 2 and the Ärztliche Prüfstelle: Anna, Bert, Emil): Anna acknowledges, the IB reminds the others.
+    const first = (await allPosts()).find((p) => p.audience.kind === 'departments' && p.title === 'Brandschutzübung')!;
+    expect((await post(teams.cardAction('post.ack', { postId: first.pk }, { from: ANNA, locale: 'de-DE' }))).body.statusCode).toBe(200);
+    expect((await post(teams.cardAction('post.remind', { postId: first.pk }, { from: KOELN_IB, locale: 'de-DE' }))).body.statusCode).toBe(200);
+    await app.delivery.whenIdle();
+    const file = async (oid: string) => {
+      const res = await fetch(`${app.url}/api/tab/downloads/my-data.json`, { headers: { authorization: `Bearer ${token(oid)}` } });
+      expect(res.status).toBe(200);
+      return JSON.parse(await res.text());
+    };
+    const anna = await file(ANNA.aadObjectId);
+    expect(anna.posts.acknowledged).toEqual([{ postId: first.pk, title: 'Brandschutzübung', from: 'Sabine Schmitz (Beispiel)', at: expect.any(String), deleteAfter: expect.any(String) }]);
+    expect(anna.posts.remindersReceived).toEqual([]);
+    expect(anna.posts.sent).toEqual([]);
+    const bert = await file(BERT.aadObjectId);
+    expect(bert.posts.acknowledged).toEqual([]);
+    expect(bert.posts.remindersReceived).toEqual([expect.objectContaining({ postId: first.pk, title: 'Brandschutzübung' })]);
+    const ib = await file(KOELN_IB.aadObjectId);
+    expect(ib.posts.sent.map((p: { title: string; recipients: number }) => [p.title, p.recipients])).toEqual([
+      ['Brandschutzübung', 3],
+      ['Personalversammlung', 5],
+      ['Kantine', 1],
+    ]);
+    expect(ib.posts.sent[0]).toMatchObject({ audience: { kind: 'departments', departments: ['Abteilung 2', 'Ärztliche Prüfstelle'] }, reminders: 1 });
+    // The sender's file names no recipient.
+    for (const p of [ANNA, BERT, CARLA, EMIL, FRIDA]) expect(JSON.stringify(ib)).not.toContain(p.aadObjectId);
+    // The chat's summary card, in German and in English.
+    const summary = async (who: TeamsUser, text: string, locale: string) => {
+      const before = emulator.activitiesTo(chatOf(who)).length;
+      expect((await post(teams.message(text, { from: who, locale }))).status).toBe(200);
+      await eventually(() => emulator.activitiesTo(chatOf(who)).length > before);
+      return textOf(cardOf(emulator.activitiesTo(chatOf(who)).at(-1)!));
+    };
+    const de = await summary(ANNA, 'Meine Daten', 'de-DE');
+    expect(de).toContain('Ihre Kenntnisnahmen');
+    expect(de).not.toContain('Erinnerungen an Sie');
+    const en = await summary(BERT, 'my data', 'en-US');
+    expect(en).toContain('Reminders you received');
+    expect(en).not.toContain('Your acknowledgements');
+    expect(await summary(KOELN_IB, 'Meine Daten', 'de-DE')).toContain('Ihre Informationen an Beschäftigte');
+  });
+
   it('falls back to the staff the bot knows where no staff group is configured, and the composer says so', async () => {
     expect((await post(teams.installationUpdate('add', { from: DUESSELDORF_IB }))).status).toBe(200);
     const kind = await postKind(DUESSELDORF_IB.aadObjectId);
