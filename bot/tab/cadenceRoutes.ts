@@ -91,7 +91,7 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
           draft: {
             ruleDate: draft.ruleDate,
             status: draft.status,
-            marker: both((t) => t.marker),
+            marker: both((t) => (draft.status === 'confirmed' ? t.markerConfirmed : t.marker)),
             ...(statusText?.de ? { statusText } : {}),
             confirmLabel: both((t) => t.confirm),
             card: { de: withoutActions(renderCadenceDraftCard(view, 'de').content), en: withoutActions(renderCadenceDraftCard(view, 'en').content) },

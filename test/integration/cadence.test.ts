@@ -198,6 +198,8 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(posted()).toHaveLength(sentBefore);
     const lateTab = await tab('POST', '/api/tab/cadence/confirm', KFI_LEAD.aadObjectId, { ruleDate: '2027-04-13' });
     expect(lateTab.status).toBe(409);
+    expect(lateTab.body.message.de).toBe('Bereits erledigt: Felix Format (Beispiel) hat diesen Entwurf am Di., 02.03.2027, 09:00 Uhr bestätigt und gesendet. Es wurde nichts erneut gesendet.');
+    expect(lateTab.body.draft.marker).toEqual({ de: 'Nach Rhythmus vorbereitet', en: 'Prepared by cadence' });
     expect(await polls()).toHaveLength(1);
     expect((await cadence())!.trail.filter((e) => e.action === 'confirmed')).toEqual([expect.objectContaining({ by: KFI_CIRCLE.aadObjectId, ruleDate: '2027-04-13' })]);
   });

@@ -238,4 +238,34 @@ describe('the cadence across bot processes killed with SIGKILL (one database)', 
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   }, 180_000);
+
+  it('creates and announces the poll once when a process died between the confirmation\'s write and the poll (the notice left in the document)', async () => {
+    // What a process leaves when it dies right after the confirming write: the draft confirmed, the poll to create and
+    // the card updates still pending in the cadence document, no poll yet. The next start's sweep carries them out.
+    const stored = (await world.cadence())!;
+    const { etag: _etag, ...rest } = stored as CadenceDoc & { etag?: string };
+    const ruleDate = stored.draft!.ruleDate;
+    const [poll] = await world.polls();
+    const orphanPoll: PollDoc = { ...poll, pk: `p-cadence-orphan-${ruleDate}`, title: 'Nach dem Absturz (Beispiel)' };
+    for (const key of ['etag', '_etag', '_rid', '_self', '_attachments', '_ts', 'pending', 'pendingSince'] as const) delete (orphanPoll as unknown as Record<string, unknown>)[key];
+    const at = Date.now() - 60_000;
+    const seq = stored.draft!.seq + 1;
+    await world.database.store<CircleDoc>(CONTAINERS.circle).upsert({
+      ...rest,
+      seq,
+      draft: { ...stored.draft!, seq, status: 'confirmed', confirmedBy: FELIX.aadObjectId, confirmedAt: new Date(at).toISOString(), itemId: orphanPoll.pk },
+      pending: [{ key: `circle:cadence:${ruleDate}:${seq}:publish`, kind: CADENCE_NOTICES.publish, data: { doc: JSON.stringify(orphanPoll) }, rev: stored.revision }],
+      pendingSince: at,
+    } as CadenceDoc);
+    const members = circleMembers();
+    const fourth = await startBotProcess(world.env);
+    bots.push(fourth);
+    await eventually(() => members.every((m) => world.cardsTo(m, 'Nach dem Absturz (Beispiel)').length > 0), 60_000, 100);
+    await world.idle();
+    expect((await world.polls()).filter((p) => p.pk === orphanPoll.pk)).toHaveLength(1);
+    for (const m of members) expect(world.cardsTo(m, 'Nach dem Absturz (Beispiel)')).toHaveLength(1);
+    expect(world.emulator.duplicateDeliveries()).toEqual([]);
+    fourth.child.kill('SIGTERM');
+    expect(await fourth.exited).toBe(0);
+  }, 120_000);
 });
