@@ -280,7 +280,8 @@ export class RequestViews {
       const terminTurn = (roles.commissioner && item.status === 'termin_vorgeschlagen') || (roles.decider && item.status === 'termin_gegenvorschlag');
       if (terminTurn && termin) {
         // The head's note of the first proposal goes with it ("Bitte die Unterlagen mitbringen"); the box below then stays away.
-        const note = item.decision?.kind === 'termin' && item.decision.text ? `\n\n${cardText(item.decision.text)}` : '';
+        // (Not with a move: the note went with the first proposal, before the date was agreed.)
+        const note = item.decision?.kind === 'termin' && item.decision.text && !termin.moving ? `\n\n${cardText(item.decision.text)}` : '';
         // A move: the agreed date holds until this one is accepted, so it is named with it.
         const invitation = termin.moving ? this.invitationText(lang, termin.invitation, termin.icsToken, t.termin.ics) : '';
         const inForce = termin.moving ? `\n\n${t.termin.inForce(t.termin.when(formatIsoDay(termin.moving.date, lang), termin.moving.time))}${invitation ? `\n\n${invitation}` : ''}` : '';
@@ -295,7 +296,8 @@ export class RequestViews {
       if ((roles.decider || roles.commissioner) && item.status === 'termin_vereinbart') {
         actions.push(
           action(t.buttons.moveMeeting, REQUEST_VERBS.moveMeeting, r, { mode: 'primary', submit: t.submit.moveMeeting }),
-          action(t.buttons.cancelMeeting, REQUEST_VERBS.cancelMeeting, r, { mode: 'primary', style: 'destructive', submit: t.submit.cancelMeeting }),
+          // Rarer, and two such labels do not fit side by side on a phone: in the overflow menu.
+          action(t.buttons.cancelMeeting, REQUEST_VERBS.cancelMeeting, r, { style: 'destructive', submit: t.submit.cancelMeeting }),
         );
       }
       // A cancelled date: the head side proposes a new one; the IB may too.
@@ -331,7 +333,7 @@ export class RequestViews {
       const what = d.kind === 'termin' ? t.decision.termin(formatIsoDay(d.date ?? '', lang), d.time ?? '') : t.decision[d.kind];
       decisionText = `${what}${d.text ? ` ${cardText(d.text)}` : ''}\n\n${t.decidedBy(nameOf(d.by), at(d.at))}`;
       const termin = d.kind === 'termin' ? currentTermin(item) : undefined;
-      if (termin) decisionText = terminInCallout ? '' : this.terminText(lang, termin, d.text, at);
+      if (termin) decisionText = terminInCallout ? '' : this.terminText(lang, termin, termin.moving ? undefined : d.text, at);
       else if (item.terminCancelled && item.status === 'termin_offen') decisionText = this.cancelledText(lang, item.terminCancelled, at);
       // The instruction stays on the card after the IB acknowledged it, with who did and when.
       if (item.acknowledged && d.kind === 'weisung') decisionText += `\n\n${t.acknowledgedBy(nameOf(item.acknowledged.by), at(item.acknowledged.at))}`;
