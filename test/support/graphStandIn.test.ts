@@ -211,6 +211,25 @@ describe('groups', () => {
     expect(seen.sort()).toEqual([...ids].sort());
   });
 
+  it('returns department only on $select and only with User.Read.All (else null, never 403); an unknown property is 400', async () => {
+    // https://learn.microsoft.com/graph/api/resources/user ("Returned only on $select");
+    // https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects
+    graph.grant('GroupMember.Read.All');
+    const id = stableGuid('dept');
+    graph.addUser({ id, upn: 'dept@bezreg.example', displayName: 'Dora', department: 'Dezernat 48' });
+    const group = stableGuid('dept-group');
+    graph.addGroup(group, [id]);
+    const members = `/v1.0/groups/${group}/transitiveMembers/microsoft.graph.user`;
+    const withSelect = `${members}?$select=id,displayName,department`;
+    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([{ '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', department: null }]);
+    graph.grant('User.Read.All');
+    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([{ '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', department: 'Dezernat 48' }]);
+    expect((await call('GET', members, undefined, await accessToken())).body.value[0]).not.toHaveProperty('department');
+    const bad = await call('GET', `${members}?$select=id,shoeSize`, undefined, await accessToken());
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('Request_BadRequest');
+  });
+
   it('answers 404 for an unknown group', async () => {
     graph.grant('GroupMember.Read.All');
     const reply = await call('GET', `/v1.0/groups/${stableGuid('none')}/transitiveMembers/microsoft.graph.user`, undefined, await accessToken());
