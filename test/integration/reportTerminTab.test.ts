@@ -14,6 +14,7 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const KOELN_HEAD = '00000000-0000-4000-8000-000400000003';
 const KOELN_OFFICE = '00000000-0000-4000-8000-000400000004';
+const DETMOLD_HEAD = '00000000-0000-4000-8000-000200000003';
 /** Tuesday, 1 December 2026, 10:00 in Berlin. */
 const NOW = new Date('2026-12-01T09:00:00Z');
 
@@ -107,5 +108,33 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
     const shown = JSON.stringify((await open(KOELN_HEAD, report)).body.card);
     expect(shown).toContain('Termin vereinbart: 09.12.2026, 14:00 Uhr');
     expect(shown).toContain('In den Kalender (.ics)');
+  });
+
+  it('moves and cancels an agreed date in the tab as on the card; another authority\'s head is refused', async () => {
+    const created = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject: 'Verschieben im Tab (Beispiel)', summary: 'Kurz (Beispiel).' });
+    if (!created.ok) throw new Error(`report not created: ${created.code}`);
+    const report = created.value.item;
+    expect((await click(KOELN_HEAD, report, DECISION_VERBS.termin, { date: '2026-12-08', time: '10:30' })).status).toBe(200);
+    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
+    await app.delivery.whenIdle();
+
+    // The head moves it; a past date is refused at its field first.
+    const past = await click(KOELN_HEAD, report, REQUEST_VERBS.moveMeeting, { date: '2026-11-30', time: '10:30' });
+    expect(JSON.stringify(past.body.card)).toContain('Das Datum liegt in der Vergangenheit');
+    expect((await click(KOELN_HEAD, report, REQUEST_VERBS.moveMeeting, { date: '2026-12-10', time: '09:00' })).status).toBe(200);
+    expect(await stored(report)).toMatchObject({ status: 'termin_vorgeschlagen', termin: { date: '2026-12-10', moving: { date: '2026-12-08' } } });
+    expect(JSON.stringify((await open(KOELN_IB, report)).body.card)).toContain('Vereinbart (gilt, bis ein neuer Termin angenommen ist): 08.12.2026, 10:30 Uhr');
+    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
+    await app.delivery.whenIdle();
+    expect(await stored(report)).toMatchObject({ status: 'termin_vereinbart', termin: { date: '2026-12-10', time: '09:00' } });
+
+    // The head of another authority cannot cancel it (a forged click), the IB can, in English, with a reason.
+    const current = await stored(report);
+    const forged = await call('POST', `/api/tab/items/koeln/${report.id}/actions`, DETMOLD_HEAD, { verb: REQUEST_VERBS.cancelMeeting, data: { id: report.id, authority: 'koeln', rev: current.rev } });
+    expect(forged.status).toBe(403);
+    const cancelled = await click(KOELN_IB, report, REQUEST_VERBS.cancelMeeting, { cancelReason: 'Dienstreise (Beispiel)' }, 'en-GB');
+    expect(cancelled.status).toBe(200);
+    expect(JSON.stringify(cancelled.body.card)).toContain('Meeting cancelled: 10 Dec 2026, 09:00');
+    expect(await stored(report)).toMatchObject({ status: 'termin_offen', terminCancelled: { reason: 'Dienstreise (Beispiel)', by: { aadObjectId: KOELN_IB } } });
   });
 });
