@@ -39,6 +39,8 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.repeats_in_flight', value: result.repeatOrigins.inFlight, unit: 'count' },
     { name: 'crash.repeats_answered_unrecorded', value: result.repeatOrigins.answered, unit: 'count' },
     { name: 'crash.repeats_without_kill', value: result.repeatOrigins.noKill, unit: 'count' },
+    // Sends a killed process had made and not recorded, recorded by the next one from its send journal instead of repeated.
+    { name: 'crash.recovered_from_journal', value: result.recoveredFromJournal, unit: 'count' },
     { name: 'crash.idle_ms', value: result.idle ? result.idleMs : -1, unit: 'ms' },
     { name: 'crash.channel_latency_ms', value: latency, unit: 'ms' },
   ];

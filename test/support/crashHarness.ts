@@ -137,6 +137,8 @@ export interface CrashRunResult {
    * `answered` when it came later (the answer was back, its record not yet written), `noKill` when no kill followed.
    */
   repeatOrigins: { inFlight: number; answered: number; noKill: number };
+  /** Sends found in the send journal after a kill and recorded instead of repeated (from the processes' log lines). */
+  recoveredFromJournal: number;
   /** Deliveries the outbox closed without sending (key: status). */
   unsent: string[];
   /** The exit code of the last process after SIGTERM. */
@@ -268,6 +270,8 @@ interface BotRun {
 class Supervisor {
   private current?: BotRun;
   private up?: BotRun;
+  /** Sends a restarted process found in the send journal and recorded instead of sending them again (its log lines). */
+  recoveredFromJournal = 0;
   /** When each SIGKILL was sent (epoch ms, the emulator's clock). */
   readonly killedAt: number[] = [];
   private waiters: Array<(url: string) => void> = [];
@@ -314,6 +318,7 @@ class Supervisor {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           if (line.includes('"level":50') || line.includes('"level":60')) run.errors.push(line.slice(0, 500));
+          if (line.includes('"delivery.recovered_from_journal"')) this.recoveredFromJournal += 1;
           if (!run.url && line.includes('"server.listening"')) {
             clearTimeout(timer);
             run.url = String((JSON.parse(line) as { url: string }).url);
@@ -788,6 +793,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       notIdle: idle ? '' : notIdle,
       uncertainResends,
       repeatOrigins,
+      recoveredFromJournal: supervisor.recoveredFromJournal,
       unsent,
       finalExitCode,
       wallMs: Date.now() - started,
