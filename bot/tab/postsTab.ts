@@ -65,7 +65,7 @@ function audienceHint(own: AuthorityAudience[]): Localized | undefined {
     own
       .map((a) => {
         const name = AUTHORITY_NAMES[a.authority];
-        const staff = a.source === 'entra' && a.staff !== undefined ? t.composer.staffEntra(name, a.staff) : a.source === 'known' ? t.composer.staffKnown(name) : '';
+        const staff = a.source === 'known' ? t.composer.staffKnown(name) : a.staff !== undefined ? t.composer.staffEntra(name, a.staff) : t.composer.staffEntraUnread(name);
         return [staff, a.noDepartments ? t.composer.noDepartments[a.noDepartments] : ''].filter(Boolean).join(' ');
       })
       .join(' ');

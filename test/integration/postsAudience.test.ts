@@ -297,6 +297,32 @@ describe('information posts: the whole authority through Entra, and chosen depar
     expect(await summary(KOELN_IB, 'Meine Daten', 'de-DE')).toContain('Ihre Informationen an Beschäftigte');
   });
 
+  it('refuses to send when Entra cannot be read at sending (nothing stored), and the composer says departments are unavailable', async () => {
+    graph.revoke('GroupMember.Read.All');
+    try {
+      clock += 301_000;
+      const kind = await postKind(KOELN_IB.aadObjectId);
+      expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'group']);
+      expect(field(kind, 'audience').hint.de).toBe(
+        '„Alle Beschäftigten der Bezirksregierung Köln“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID. Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
+      );
+      const before = (await allPosts()).length;
+      for (const [lang, message] of [
+        ['de-DE', 'Die Beschäftigten Ihrer Bezirksregierung konnten gerade nicht aus Entra ID gelesen werden. Es wurde nichts verschickt; bitte versuchen Sie es in einigen Minuten erneut.'],
+        ['en-US', 'The staff of your authority could not be read from Entra ID just now. Nothing was sent; please try again in a few minutes.'],
+      ] as const) {
+        // The form without the departments field (it is not offered now).
+        const { departments: _none, ...whole } = input({ audience: 'authority:koeln' });
+        const res = await call('POST', '/api/tab/send', KOELN_IB.aadObjectId, { kind: 'post', input: whole }, lang);
+        expect(res.status).toBe(400);
+        expect(res.body.problems[0].message[lang.slice(0, 2)]).toBe(message);
+      }
+      expect((await allPosts()).length).toBe(before);
+    } finally {
+      graph.grant('GroupMember.Read.All');
+    }
+  });
+
   it('falls back to the staff the bot knows where no staff group is configured, and the composer says so', async () => {
     expect((await post(teams.installationUpdate('add', { from: DUESSELDORF_IB }))).status).toBe(200);
     const kind = await postKind(DUESSELDORF_IB.aadObjectId);

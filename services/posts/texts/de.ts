@@ -74,6 +74,7 @@ export const de = {
       departments: (name: string) => `Ausgewählte Abteilungen der ${name}`,
     },
     staffEntra: (name: string, n: number) => `„Alle Beschäftigten der ${name}“ sind die ${n} Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
+    staffEntraUnread: (name: string) => `„Alle Beschäftigten der ${name}“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
     staffKnown: (name: string) =>
       `„Alle Beschäftigten der ${name}“ sind die Beschäftigten, die den Lotsen schon genutzt und die ${name} als ihre Bezirksregierung haben: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet.`,
     noDepartments: {

@@ -77,6 +77,7 @@ export const en: Texts<typeof de> = {
       departments: (name: string) => `Chosen departments of the ${name}`,
     },
     staffEntra: (name: string, n: number) => `"All staff of the ${name}" are the ${n} members of its staff group in Entra ID.`,
+    staffEntraUnread: (name: string) => `"All staff of the ${name}" are the members of its staff group in Entra ID.`,
     staffKnown: (name: string) =>
       `"All staff of the ${name}" are the staff who have used the Lotse and have the ${name} as their authority: no staff group in Entra ID is set up.`,
     noDepartments: {
