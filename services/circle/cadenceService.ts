@@ -12,7 +12,7 @@
  */
 import { cadenceDraftActivity } from '../../cards/cadenceCard';
 import { detectPersonalData, type PersonalDataKind } from '../answers/privacy';
-import { berlinParts } from '../common/berlinTime';
+import { berlinParts, berlinToUtc } from '../common/berlinTime';
 import type { Logger } from '../logging';
 import type { OutgoingActivity } from '../notifications/model';
 import type { JobHandler, JobOutcome, Scheduler } from '../scheduling/scheduler';
@@ -253,6 +253,14 @@ export function nextToPrepare(doc: Pick<CadenceDoc, 'rule' | 'prepared'>, today:
   return occurrences(doc.rule, addDays(today, 1), 60).find((o) => !prepared.has(o.ruleDate));
 }
 
+/**
+ * The draft still waiting for the KfI whose date is not over: it is not replaced by the next date's draft (a lead time
+ * longer than the gap between dates would otherwise overwrite it before anyone confirmed it).
+ */
+export function waitingDraft(doc: Pick<CadenceDoc, 'draft'>, today: string): CadenceDraft | undefined {
+  return doc.draft?.status === 'prepared' && doc.draft.date >= today ? doc.draft : undefined;
+}
+
 /** The KfI's cadence: settings, the preparing job, the drafts and their confirmation. */
 export class CadenceService {
   constructor(private readonly deps: CadenceServiceDeps) {}
@@ -356,10 +364,13 @@ export class CadenceService {
     if (!occ) return undefined;
     const due = prepareAt(occ, doc.leadWeeks);
     if (due.getTime() > this.deps.now().getTime()) return { next: due };
+    // The next draft waits for the current one: its confirmation runs this job again; unconfirmed, its date ends it.
+    const waiting = waitingDraft(doc, this.today());
+    if (waiting) return { next: berlinToUtc(addDays(waiting.date, 1), '09:00')! };
     const kfi = (await this.deps.circle.members()).filter((m) => m.role === 'kfi' || this.deps.circle.isKfi(m.aadObjectId)).map((m) => m.aadObjectId);
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (!c.active || c.prepared.includes(occ.ruleDate) || c.revision !== doc.revision) return { unchanged: true };
+      if (!c.active || c.prepared.includes(occ.ruleDate) || c.revision !== doc.revision || waitingDraft(c, this.today())) return { unchanged: true };
       const at = this.deps.now().toISOString();
       const seq = c.seq + 1;
       const draft: CadenceDraft = {
@@ -444,6 +455,8 @@ export class CadenceService {
         notices: [
           { key: key(`${ruleDate}:${draft.seq}:publish`), kind: CADENCE_NOTICES.publish, data: { doc: JSON.stringify(created) }, rev: c.revision },
           cardUpdate(draft, 'confirmed', c.revision),
+          // The next date's draft may have been waiting for this one.
+          { key: key(`${ruleDate}:${draft.seq}:job`), kind: CADENCE_NOTICES.job, rev: c.revision },
         ],
       };
     }, this.deps.writer);

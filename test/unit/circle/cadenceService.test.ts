@@ -146,4 +146,31 @@ describe('the cadence service', () => {
     expect(otherUpdates[0].text).toContain('Dieser Entwurf ist durch eine Änderung des Rhythmus überholt.');
     expect(otherUpdates.every((u) => !u.text.includes('Action.Execute'))).toBe(true);
   });
+
+  it('keeps a draft waiting for the KfI until it is confirmed or its date has passed, when the next date\'s lead time comes first', async () => {
+    // Monthly on the second Tuesday, six weeks ahead: the May draft is due on 30 March, before the April date.
+    const MONTHLY = { ...QUARTERLY, interval: '1', from: '2027-04-01' };
+    const { service, store, setNow } = setup();
+    await service.set(KFI, 't', MONTHLY);
+    setNow(new Date('2027-03-02T08:00:00Z'));
+    expect(await service.prepareDue()).toEqual({ next: new Date('2027-03-30T07:00:00Z') });
+    setNow(new Date('2027-03-30T07:00:00Z'));
+    // April's draft still waits: nothing replaces it; the job looks again the day after its date.
+    expect(await service.prepareDue()).toEqual({ next: new Date('2027-04-14T07:00:00Z') });
+    expect((await read(store)).draft).toMatchObject({ ruleDate: '2027-04-13', status: 'prepared' });
+    // Confirmed: the confirmation runs the job, which prepares May's draft at once.
+    expect((await service.confirm(KFI, '2027-04-13')).ok).toBe(true);
+    expect((await read(store)).pending?.filter((n) => n.kind === 'cadence.job').map((n) => n.key)).toContain('circle:cadence:2027-04-13:1:job');
+    await service.prepareDue();
+    expect((await read(store)).draft).toMatchObject({ ruleDate: '2027-05-11', status: 'prepared', seq: 2 });
+
+    // Never confirmed: once its date is over, the next draft takes its place.
+    const other = setup();
+    await other.service.set(KFI, 't', MONTHLY);
+    other.setNow(new Date('2027-03-02T08:00:00Z'));
+    await other.service.prepareDue();
+    other.setNow(new Date('2027-04-14T07:00:00Z'));
+    await other.service.prepareDue();
+    expect((await read(other.store)).draft).toMatchObject({ ruleDate: '2027-05-11', status: 'prepared' });
+  });
 });
