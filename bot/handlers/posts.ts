@@ -108,7 +108,7 @@ export function postsFeature(deps: PostsFeatureDeps): Feature {
         {
           heading: 'Informationen an Beschäftigte (für IB und KfI)',
           description:
-            'Im Tab unter „Verfassen“ eine Information an die Beschäftigten Ihrer Bezirksregierung senden (das KfI an alle IB), auf Wunsch mit der Bitte um Kenntnisnahme. Nur Sie sehen, wer sie zur Kenntnis genommen hat, und können die anderen erinnern.',
+            'Im Tab unter „Verfassen“ eine Information an die Beschäftigten Ihrer Bezirksregierung oder an ausgewählte Abteilungen senden (das KfI an alle IB), auf Wunsch mit der Bitte um Kenntnisnahme. Nur Sie sehen, wer sie zur Kenntnis genommen hat, und können die anderen erinnern.',
           examples: 'Tab „Integrations-Lotse“ › „Verfassen“ › „Information an Beschäftigte“ (KfI: „Information an alle IB“)',
           audience: ['commissioner', 'kfi'],
         },
@@ -117,7 +117,7 @@ export function postsFeature(deps: PostsFeatureDeps): Feature {
         {
           heading: 'Information for staff (for commissioners and the KfI)',
           description:
-            'In the tab, under "Compose", send information to the staff of your authority (the KfI to all commissioners), if you like with a request to acknowledge it. Only you see who has acknowledged it, and you can remind the others.',
+            'In the tab, under "Compose", send information to the staff of your authority or to chosen departments (the KfI to all commissioners), if you like with a request to acknowledge it. Only you see who has acknowledged it, and you can remind the others.',
           examples: 'Tab "Integrations-Lotse" › "Compose" › "Information to staff" (KfI: "Information to all IB")',
           audience: ['commissioner', 'kfi'],
         },
