@@ -122,6 +122,8 @@ export interface MyCreatedItem {
   deleteAfter?: string;
   /** The person's own messages on it (replies to questions). */
   messages: Array<{ at: string; kind: ItemDoc['messages'][number]['kind']; text: string }>;
+  /** An agreed Vortrag date the person cancelled, with the reason they gave. */
+  terminCancelled?: { at: string; date: string; time: string; reason?: string };
 }
 
 /** An item someone else created that the person acted on: only what they wrote or decided, and its retention. */
@@ -133,6 +135,8 @@ export interface MyActedOnItem {
   deleteAfter?: string;
   messages: MyCreatedItem['messages'];
   decision?: { kind: ReportDecision; at: string; date?: string; time?: string; text?: string };
+  /** An agreed Vortrag date the person cancelled, with the reason they gave. */
+  terminCancelled?: { at: string; date: string; time: string; reason?: string };
 }
 
 /** What the items store about one person ("Meine Daten"). */
@@ -746,6 +750,8 @@ export class RequestService {
     for (const item of items) {
       const mine = item.messages.filter((m) => m.by.aadObjectId === id).map(({ at, kind, text }) => ({ at, kind, text }));
       const retention = { open: isOpen(item), ...(item.expiresAt !== undefined ? { deleteAfter: new Date(item.expiresAt).toISOString() } : {}) };
+      const cancelledByMe = item.terminCancelled?.by.aadObjectId === id ? item.terminCancelled : undefined;
+      const cancelled = cancelledByMe ? { terminCancelled: { at: cancelledByMe.at, date: cancelledByMe.date, time: cancelledByMe.time, ...(cancelledByMe.reason ? { reason: cancelledByMe.reason } : {}) } } : {};
       if (item.createdBy.aadObjectId === id) {
         created.push({
           id: item.id, kind: item.kind, authority: item.authority, subject: item.subject, text: item.body,
@@ -753,11 +759,12 @@ export class RequestService {
           ...(item.measure ? { measure: item.measure } : {}), ...(item.urgency ? { urgency: item.urgency } : {}),
           ...(item.proposedDates ? { proposedDates: item.proposedDates } : {}),
           status: item.status, createdAt: item.createdAt, updatedAt: item.updatedAt, ...(item.closedAt ? { closedAt: item.closedAt } : {}),
-          ...retention, messages: mine,
+          ...retention, messages: mine, ...cancelled,
         });
       } else {
         const decision = item.decision?.by.aadObjectId === id ? item.decision : undefined;
         actedOn.push({
+          ...cancelled,
           id: item.id, kind: item.kind, authority: item.authority, ...retention, messages: mine,
           ...(decision ? { decision: { kind: decision.kind, at: decision.at, ...(decision.date ? { date: decision.date } : {}), ...(decision.time ? { time: decision.time } : {}), ...(decision.text ? { text: decision.text } : {}) } } : {}),
         });

@@ -152,6 +152,9 @@ describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)',
     expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { date: '2026-12-08', time: '10:30', reason: 'Kabinettssitzung am selben Tag (Beispiel)', invitation: { state: 'ics' } } });
     expect(open.termin).toBeUndefined();
     expect(open.closedAt).toBeUndefined();
+    // "Meine Daten" of the head holds the cancellation with the reason they gave.
+    const mine = (await s.app.requests.myData(KOELN_HEAD.aadObjectId)).actedOn.find((i) => i.id === report.id);
+    expect(mine?.terminCancelled).toEqual({ at: clock.now.toISOString(), date: '2026-12-08', time: '10:30', reason: 'Kabinettssitzung am selben Tag (Beispiel)' });
     expect(s.messagesTo(KOELN_IB_EN).some((m) => m.includes('The meeting on the report') && m.includes('8 Dec 2026, 10:30 is cancelled. Reason: Kabinettssitzung am selben Tag (Beispiel)'))).toBe(true);
     // The office (head side) is told in German.
     expect(s.messagesTo(KOELN_OFFICE).some((m) => m.includes('am 08.12.2026, 10:30 Uhr ist abgesagt. Grund: Kabinettssitzung'))).toBe(true);
