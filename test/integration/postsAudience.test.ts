@@ -211,6 +211,23 @@ describe('information posts: the whole authority through Entra, and chosen depar
     await refusedBoth(KOELN_IB.aadObjectId, { departments: ' \n \n' }, 400, 'Bitte wählen Sie mindestens eine Abteilung.', 'Please choose at least one department.');
   });
 
+  it('refuses more than 100 departments, an overlong department name and an unknown authority code, storing nothing', async () => {
+    const many = Array.from({ length: 101 }, (_, i) => `Abteilung ${i}`).join('\n');
+    await refusedBoth(KOELN_IB.aadObjectId, { departments: many }, 400, 'Zu viele Abteilungen gewählt (höchstens 100).', 'Too many departments chosen (at most 100).');
+    await refusedBoth(
+      KOELN_IB.aadObjectId,
+      { departments: 'A'.repeat(65) },
+      400,
+      'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
+      'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
+    );
+    expect(await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:bonn', departments: 'Abteilung 2', ack: false })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      problems: [{ field: 'audience', code: 'unknown_value' }],
+    });
+  });
+
   it('refuses a department that is gone from Entra since the composer was opened (the send reads Entra afresh)', async () => {
     const kind = await postKind(KOELN_IB.aadObjectId);
     expect(field(kind, 'departments').options.map((o: { value: string }) => o.value)).toContain('Ärztliche Prüfstelle');
