@@ -39,14 +39,14 @@ export const GRAPH_FEATURES: Readonly<Record<GraphFeature, GraphFeatureInfo>> = 
   people: {
     feature: 'people',
     permissions: ['User.Read.All'],
-    why: 'resolves the names (UPN or e-mail) of a directory file to Entra object ids on import',
-    without: 'the directory file must give object ids',
+    why: "resolves the names (UPN or e-mail) of a directory file to Entra object ids on import; reads the staff's departments for information posts",
+    without: 'the directory file must give object ids; posts cannot go to chosen departments',
   },
   groups: {
     feature: 'groups',
     permissions: ['GroupMember.Read.All'],
-    why: 'reads the (transitive) members of the Entra groups that hold roles: KfI, directory administrators, head offices, circle members',
-    without: 'roles come from the directory file only; group ids in the configuration are ignored',
+    why: 'reads the (transitive) members of the Entra groups that hold roles (KfI, directory administrators, head offices, circle members) and of each authority\'s staff group (information posts)',
+    without: 'roles come from the directory file only; group ids in the configuration are ignored; posts reach the staff the bot knows',
   },
   meetings: {
     feature: 'meetings',
