@@ -44,8 +44,14 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Deliveries claimed ahead of the rate limiter, so that it never waits for the database. */
   claimAhead: number;
-  /** Channel calls in flight at once. */
+  /** Calls in flight at once: channel calls and Graph installations together. */
   maxInFlight: number;
+  /**
+   * Channel calls (posts, updates, new chats) in flight at once. Each is a message Teams may have stored before its
+   * answer is read, which a crash would make the next process send again; enough for the tenant's rate at Teams'
+   * usual latency (30/s at up to about 330 ms: 10), and no more.
+   */
+  maxCallsInFlight: number;
   /**
    * Deliveries marked `sending` ahead of their rate-limit slot, so that a free slot is used at once instead of after a
    * database round trip. Enough to fill the tenant's shortest window.
@@ -175,6 +181,7 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     pollIntervalMs: 1_000,
     claimAhead: Math.max(8, Math.min(500, Math.ceil(2 * (Number.isFinite(perSecond) ? perSecond : 100)))),
     maxInFlight: 64,
+    maxCallsInFlight: Math.max(2, Math.min(64, Math.ceil((Number.isFinite(perSecond) ? perSecond : 30) / 3))),
     beginAhead: Math.max(4, Math.min(200, Math.ceil(Number.isFinite(perSecond) ? perSecond : 30))),
     callTimeoutMs: 15_000,
     deferAfterMs: 2_000,

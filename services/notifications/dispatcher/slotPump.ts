@@ -16,6 +16,8 @@ export class SlotPump {
    * this process dies too, at most one of them can have reached Teams unrecorded again.
    */
   private uncertainInFlight = 0;
+  /** Channel calls under way (installations through Graph are not counted: they hold no Teams slot). */
+  private callsInFlight = 0;
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -65,6 +67,12 @@ export class SlotPump {
         continue;
       }
       if (work.uncertain && this.uncertainInFlight > 0) {
+        i++;
+        continue;
+      }
+      // Every call under way is a message Teams may have taken without the outbox knowing yet: a crash now repeats it.
+      // A busy process reads answers late; the next sends wait here, unsent, instead of piling up in that window.
+      if (this.callsInFlight >= options.maxCallsInFlight) {
         i++;
         continue;
       }
@@ -140,8 +148,10 @@ export class SlotPump {
   private start(work: Work, permit: RatePermit): void {
     const uncertain = work.uncertain;
     if (uncertain) this.uncertainInFlight += 1;
+    this.callsInFlight += 1;
     this.track(work, this.calls.run(work, permit), () => {
       if (uncertain) this.uncertainInFlight -= 1;
+      this.callsInFlight -= 1;
     });
   }
 

@@ -343,6 +343,26 @@ describe('the outbox dispatcher', () => {
     expect(most).toBeGreaterThan(1);
   });
 
+  it('keeps at most maxCallsInFlight channel calls under way; the rest wait unsent', async () => {
+    channel.latencyMs = 30;
+    let inFlight = 0;
+    let most = 0;
+    const send = channel.send.bind(channel);
+    channel.send = async (ref, activity, options) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(ref, activity, options);
+      } finally {
+        inFlight--;
+      }
+    };
+    const dispatcher = start({ maxCallsInFlight: 3 });
+    await outbox.enqueue({ key: 'circle:15:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 12 }, (_, i) => ({ conversation: chat(`c${i}`) })) });
+    await dispatcher.whenIdle();
+    expect((await outbox.status('circle:15:invite'))?.delivered).toBe(12);
+    expect(most).toBe(3);
+  });
+
   it('notes every accepted send in the send journal before recording it, and lets the entry go once recorded', async () => {
     const journal = new MemoryJournal();
     start({}, GENEROUS, { journal });
