@@ -91,11 +91,14 @@ function kindFor(allowed: string[], own: AuthorityAudience[]): ComposerKind {
             // Entra allows 64 characters per department; one per line.
             maxLength: POST_LIMITS.departments * (POST_LIMITS.department + 1),
             hint: both((t) => t.composer.fields.departmentsHint),
+            visibleWhen: { field: 'audience', startsWith: 'departments:' },
             options: withDepartments.departments.map((d) => ({ value: d.name, label: { de: `${d.name} (${d.count})`, en: `${d.name} (${d.count})` } })),
           },
         ]
       : []),
-    ...(audiences.includes('group') ? [{ name: 'groupId', label: both((t) => t.composer.fields.groupId), type: 'text' as const, maxLength: 36, hint: both((t) => t.composer.fields.groupHint) }] : []),
+    ...(audiences.includes('group')
+      ? [{ name: 'groupId', label: both((t) => t.composer.fields.groupId), type: 'text' as const, maxLength: 36, hint: both((t) => t.composer.fields.groupHint), visibleWhen: { field: 'audience', startsWith: 'group' } }]
+      : []),
     {
       name: 'ack',
       label: both((t) => t.composer.fields.ack),

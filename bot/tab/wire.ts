@@ -65,6 +65,8 @@ export interface ComposerField {
   maxLength?: number;
   options?: Array<{ value: string } & { label: Localized }>;
   hint?: Localized;
+  /** Shown (and sent) only while the value of the field `field` starts with `startsWith` (e.g. the departments of a post). */
+  visibleWhen?: { field: string; startsWith: string };
 }
 
 /** Something the viewer can compose and send as a card (a poll, a meeting announcement). */

@@ -453,7 +453,7 @@ function fieldControl(kind: ComposerKind, field: ComposerField): HTMLElement {
     // Several of the options: a fieldset of check boxes named after the field; its value is the checked ones, one per line.
     return h(
       'fieldset',
-      { class: 'field choices', id, 'aria-describedby': described, tabindex: '-1' },
+      { class: 'field choices', id, 'aria-describedby': described, tabindex: '-1', 'data-field': field.name },
       h('legend', {}, field.label[lang], field.required ? h('span', { class: 'required' }, ` (${t.required})`) : null),
       field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint[lang]) : null,
       ...(field.options ?? []).map((o, i) =>
@@ -470,7 +470,7 @@ function fieldControl(kind: ComposerKind, field: ComposerField): HTMLElement {
   } else control = h('input', { ...common, type: field.type });
   return h(
     'div',
-    { class: 'field' },
+    { class: 'field', 'data-field': field.name },
     h('label', { for: id }, field.label[lang], field.required ? h('span', { class: 'required' }, ` (${t.required})`) : null),
     field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint[lang]) : null,
     control,
@@ -489,9 +489,26 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
   const sendButton = h('button', { type: 'submit', class: 'primary', id: 'composer-send', disabled: true }, current.sendLabel[lang]);
   const form = h('form', { id: 'composer-form', novalidate: true }, formHost, problems, h('div', { class: 'buttons' }, previewButton, sendButton));
 
+  // Fields with `visibleWhen` follow the field they depend on (e.g. the departments only for „Ausgewählte Abteilungen“).
+  const hiddenNow = (f: ComposerField): boolean => {
+    if (!f.visibleWhen) return false;
+    const other = form.elements.namedItem(f.visibleWhen.field) as HTMLSelectElement | HTMLInputElement | null;
+    return !(other?.value ?? '').startsWith(f.visibleWhen.startsWith);
+  };
+  function showFields(): void {
+    for (const f of current.fields) {
+      const wrapper = formHost.querySelector<HTMLElement>(`[data-field="${f.name}"]`);
+      if (wrapper) wrapper.hidden = hiddenNow(f);
+    }
+  }
   const values = (): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const f of current.fields) {
+      // A field shown only for some choices (the departments of a post) is sent empty while hidden.
+      if (hiddenNow(f)) {
+        out[f.name] = '';
+        continue;
+      }
       out[f.name] =
         f.type === 'checkboxes'
           ? [...form.querySelectorAll<HTMLInputElement>(`input[type="checkbox"][name="${f.name}"]`)].filter((c) => c.checked).map((c) => c.value).join('\n')
@@ -514,11 +531,13 @@ function composerSection(kinds: ComposerKind[]): HTMLElement {
   };
   const fill = () => {
     formHost.replaceChildren(...(current.description ? [h('p', { class: 'intro' }, current.description[lang])] : []), ...current.fields.map((f) => fieldControl(current, f)));
+    showFields();
     sendButton.textContent = current.sendLabel[lang];
     sendButton.disabled = true;
     previewed = undefined;
     previewHost.replaceChildren();
   };
+  form.addEventListener('change', showFields);
   form.addEventListener('input', () => {
     if (previewed !== undefined && previewed !== JSON.stringify(values())) {
       sendButton.disabled = true;

@@ -73,7 +73,13 @@ describe('choosing departments in the information post composer', () => {
   it.each([1024, 360])('lets the IB tick departments by keyboard, see the reach and send at %i px, with no serious accessibility problem', async (width) => {
     const { page, frame } = await openTab({ token: token(KOELN_IB) });
     await page.setViewportSize({ width, height: 900 });
+    await frame.locator('#f-post-title').waitFor();
+    // The departments (and the group id) only for the audience they belong to.
+    expect(await frame.locator('#f-post-departments').isHidden()).toBe(true);
+    expect(await frame.locator('#f-post-groupId').isHidden()).toBe(true);
+    await frame.locator('#f-post-audience').selectOption('departments:koeln');
     await frame.locator('#f-post-departments').waitFor();
+    expect(await frame.locator('#f-post-groupId').isHidden()).toBe(true);
     // The departments as check boxes, in German order (Ä with A), each with how many people it has.
     const labels = await frame.locator('#f-post-departments label').allInnerTexts();
     expect(labels.map((l) => l.trim())).toEqual(['Abteilung 2 (1)', 'Ärztliche Prüfstelle (1)', 'Zentrale Dienste (1)']);
@@ -87,7 +93,6 @@ describe('choosing departments in the information post composer', () => {
     await page.keyboard.type(`Brandschutzübung ${width}`);
     await frame.locator('#f-post-text').focus();
     await page.keyboard.type('Am Donnerstag um 10 Uhr.');
-    await frame.locator('#f-post-audience').selectOption('departments:koeln');
     await frame.locator('#f-post-ack').selectOption('no');
     // None ticked: named at the field, and the focus goes there.
     await press('composer-preview');
