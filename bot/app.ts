@@ -361,9 +361,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       rolesFor: (id, item) => requestService.rolesFor(id, item),
       reminderDueAt: (item) => requestService.reminderDueAt(item),
       reminderJobKind: JOB_KINDS.remind,
+      // A proposed Vortrag date unanswered: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS).
+      terminReminderDueAt: (item) => requestService.terminReminderDueAt(item),
       // An agreed Vortrag date: a Teams meeting for head and IB in GRAPH_MEETING_MAILBOX with Graph's `meetings`, else the .ics.
       invitation: {
         directory: () => liveAnswers.engine.directory,
+        now: () => (options.now ? options.now() : new Date()),
         writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: () => (options.now ? options.now() : new Date()).getTime() },
         ...(graph && config.graph?.meetingMailbox ? { graph, mailbox: config.graph.meetingMailbox } : {}),
       },
@@ -381,12 +384,9 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const nowMs = () => (options.now ? options.now() : new Date()).getTime();
     reports.onSettled(
       CIRCLE_REACH_PREFIX,
-      // A proposed Vortrag date unanswered: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS).
-      terminReminderDueAt: (item) => requestService.terminReminderDueAt(item),
       circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
     );
     const mailFrom = config.graph?.mailFrom;
-        now: () => (options.now ? options.now() : new Date()),
     reports.onSettled(
       HEAD_REACH_PREFIX,
       headReachListener({

@@ -103,10 +103,10 @@ export interface AppConfig {
     readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number;
     /** Vortrag without decision: the head (and office) reminded every N working days, N for "eilig"/"sehr eilig", at most so many times. */
     readonly reportReminderWorkingDays: number; readonly reportReminderWorkingDaysUrgent: number; readonly reportReminderMax: number;
-  };
-  /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
     /** A proposed Vortrag date unanswered this many working days: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS). */
     readonly terminReminderWorkingDays: number;
+  };
+  /** Koordinierungskreis: days after a meeting ended (or a poll closed) before it is deleted with its answers. */
   readonly circleRetentionDays: number;
   /**
    * Information posts (RdErl. Nr. 3, 5): days a post is kept after it was sent (POST_RETENTION_DAYS), and the ministry
@@ -267,6 +267,7 @@ function requestSettings(env: Env): AppConfig['requests'] {
     reportReminderWorkingDays: integer(env, 'REPORT_REMINDER_WORKING_DAYS', 5, 1, 60),
     reportReminderWorkingDaysUrgent: integer(env, 'REPORT_REMINDER_WORKING_DAYS_URGENT', 1, 1, 60),
     reportReminderMax: integer(env, 'REPORT_REMINDER_MAX', 3, 0, 20),
+    terminReminderWorkingDays: integer(env, 'REPORT_TERMIN_REMINDER_WORKING_DAYS', 2, 1, 60),
   };
 }
 
@@ -284,7 +285,6 @@ function tabAppIdOf(env: Env, botAppId: string | undefined, appType: AppConfig['
   if (raw === undefined) return appType === 'UserAssignedMSI' ? undefined : botAppId?.toLowerCase();
   if (!GUID.test(raw)) throw new ConfigError('TAB_APP_ID', 'must be the Application (client) ID GUID of the tab\'s Entra app registration (docs/deployment.md, "The personal tab").');
   if (!botAppId) throw new ConfigError('TAB_APP_ID', 'is set but MicrosoftAppId is not: the tab\'s sign-in is checked only for an authenticated service (set MicrosoftAppId and ALLOWED_TENANT_IDS).');
-    terminReminderWorkingDays: integer(env, 'REPORT_TERMIN_REMINDER_WORKING_DAYS', 2, 1, 60),
   if (appType === 'UserAssignedMSI' && raw === botAppId.toLowerCase()) {
     throw new ConfigError('TAB_APP_ID', 'is the managed identity\'s client id, which cannot expose an API: create the tab\'s own app registration (docs/deployment.md, "The personal tab").');
   }
