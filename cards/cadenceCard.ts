@@ -30,6 +30,7 @@ export interface CadenceDraftCardData {
   changeHint: string;
   open: boolean;
   confirmLabel: string;
+  discardLabel: string;
   ruleDate: string;
 }
 
@@ -57,7 +58,7 @@ export function cadenceRuleText(settings: Settings, lang: Lang): string {
 /** The line on top: "bitte prüfen und senden" while open, else what became of the draft. */
 function markerOf(draft: CadenceDraft, lang: Lang): string {
   const t = CADENCE_TEXTS[lang];
-  return draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'superseded' ? t.markerSuperseded : t.marker;
+  return draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'prepared' ? t.marker : t.markerSuperseded;
 }
 
 /** The draft card for a KfI member (`status`: a line on top after an action, e.g. "already done by …"). */
@@ -71,9 +72,11 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
   const done =
     draft.status === 'confirmed' && draft.confirmedAt
       ? t.confirmedBy(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(draft.confirmedAt), lang))
-      : draft.status === 'superseded'
-        ? t.superseded
-        : '';
+      : draft.status === 'discarded' && draft.discardedAt
+        ? t.discardedBy(cardText(view.discardedByName ?? 'KfI'), formatBerlin(new Date(draft.discardedAt), lang))
+        : draft.status === 'superseded'
+          ? t.superseded
+          : '';
   const when = dates[0].split(' – ')[0];
   return render({
     lang,
@@ -82,7 +85,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
     markerStyle: open ? 'attention' : 'emphasis',
     status: opts.status ?? done,
     statusStyle: opts.statusStyle ?? (draft.status === 'confirmed' ? 'good' : 'default'),
-    intro: draft.status === 'confirmed' ? t.introConfirmed(kind, when) : draft.status === 'superseded' ? t.introSuperseded(kind, when) : t.draftIntro(kind, when),
+    intro: draft.status === 'confirmed' ? t.introConfirmed(kind, when) : draft.status === 'prepared' ? t.draftIntro(kind, when) : t.introSuperseded(kind, when),
     title: cardText(s.title),
     place: s.place ? cardText(s.place) : '',
     labels: { title: t.titleLabel, place: t.placeLabel },
@@ -92,6 +95,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
     changeHint: t.changeHint,
     open,
     confirmLabel: t.confirm,
+    discardLabel: t.discard,
     ruleDate: draft.ruleDate,
   });
 }

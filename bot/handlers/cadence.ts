@@ -1,6 +1,6 @@
 /**
- * The Koordinierungskreis' cadence in Teams: the KfI's draft card has one verb, `circle.cadence.confirm`, which a KfI
- * member clicks to send the prepared date poll or invitation to the circle. Who may confirm is decided by the service
+ * The Koordinierungskreis' cadence in Teams: the KfI's draft card has two verbs, `circle.cadence.confirm`, which a KfI
+ * member clicks to send the prepared date poll or invitation to the circle, and `circle.cadence.discard` (not sent). Who may confirm is decided by the service
  * from the stored directory; the card's data names only the date. Settings are made in the personal tab
  * (bot/tab/cadenceRoutes.ts).
  */
@@ -11,10 +11,11 @@ import { formatBerlin } from '../../services/common/berlinTime';
 import { cardText } from '../../services/text/escape';
 import type { CadenceService, CadenceView } from '../../services/circle/cadenceService';
 import type { Logger } from '../../services/logging';
+import type { Lang } from '../../services/workflow/texts';
 import { respond } from '../workflows/respond';
 import type { CardVerb, Feature } from './types';
 
-export const CADENCE_VERBS = { confirm: 'circle.cadence.confirm' } as const;
+export const CADENCE_VERBS = { confirm: 'circle.cadence.confirm', discard: 'circle.cadence.discard' } as const;
 
 const SCHEMA = z.object({ ruleDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).passthrough();
 
@@ -23,7 +24,16 @@ export interface CadenceFeatureDeps {
   logger: Logger;
 }
 
-/** The cadence's card verb (its job is registered with the circle's jobs). */
+/** "Bereits erledigt: … am … bestätigt und gesendet" or "… verworfen", for a click on a draft already decided. */
+export function alreadyDone(view: CadenceView, lang: Lang): string {
+  const t = CADENCE_TEXTS[lang];
+  const d = view.draft;
+  return d?.status === 'discarded'
+    ? t.alreadyDiscarded(cardText(view.discardedByName ?? 'KfI'), formatBerlin(new Date(d.discardedAt ?? 0), lang))
+    : t.alreadyConfirmed(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(d?.confirmedAt ?? 0), lang));
+}
+
+/** The cadence's card verbs (its job is registered with the circle's jobs). */
 export function cadenceFeature(deps: CadenceFeatureDeps): Feature {
   const confirm: CardVerb<z.infer<typeof SCHEMA>> = {
     verb: CADENCE_VERBS.confirm,
@@ -36,10 +46,25 @@ export function cadenceFeature(deps: CadenceFeatureDeps): Feature {
       return respond<CadenceView>(result, caller.lang, {
         card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
         saved: sent,
-        stale: (view) => t.alreadyConfirmed(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(view.draft?.confirmedAt ?? 0), caller.lang)),
+        stale: (view) => alreadyDone(view, caller.lang),
         refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
       });
     },
   };
-  return { name: 'cadence', verbs: [confirm] };
+  const discard: CardVerb<z.infer<typeof SCHEMA>> = {
+    verb: CADENCE_VERBS.discard,
+    schema: SCHEMA,
+    run: async (context, caller, data) => {
+      const t = CADENCE_TEXTS[caller.lang];
+      const result = await deps.service.discard(caller.aadObjectId, data.ruleDate);
+      if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb: CADENCE_VERBS.discard, code: 'forbidden', activityId: context.activity.id }, 'cadence action refused');
+      return respond<CadenceView>(result, caller.lang, {
+        card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
+        saved: t.discarded,
+        stale: (view) => alreadyDone(view, caller.lang),
+        refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
+      });
+    },
+  };
+  return { name: 'cadence', verbs: [confirm, discard] };
 }

@@ -1,7 +1,7 @@
 /**
  * The KfI's cadence in the personal tab: `GET /api/tab/cadence` (the form with the stored settings, the next dates,
- * the prepared draft), `PUT /api/tab/cadence` (set, change or switch off) and `POST /api/tab/cadence/confirm`
- * (`{ruleDate}`: send the draft). Every request is checked by the service from the stored directory (403 for anyone
+ * the prepared draft), `PUT /api/tab/cadence` (set, change or switch off), `POST /api/tab/cadence/confirm`
+ * (`{ruleDate}`: send the draft) and `POST /api/tab/cadence/discard` (`{ruleDate}`: do not send it). Every request is checked by the service from the stored directory (403 for anyone
  * but the KfI); the token alone says who asks.
  */
 import type { Request, Response, Server } from 'restify';
@@ -91,9 +91,10 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
           draft: {
             ruleDate: draft.ruleDate,
             status: draft.status,
-            marker: both((t) => (draft.status === 'confirmed' ? t.markerConfirmed : t.marker)),
+            marker: both((t) => (draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'discarded' ? t.markerSuperseded : t.marker)),
             ...(statusText?.de ? { statusText } : {}),
             confirmLabel: both((t) => t.confirm),
+            discardLabel: both((t) => t.discard),
             card: { de: withoutActions(renderCadenceDraftCard(view, 'de').content), en: withoutActions(renderCadenceDraftCard(view, 'en').content) },
           },
         }
@@ -104,6 +105,7 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
 
 function renderStatus(view: CadenceView, lang: Lang): string {
   const d = view.draft!;
+  if (d.status === 'discarded') return CADENCE_TEXTS[lang].discardedBy(view.discardedByName ?? 'KfI', formatBerlinDay(new Date(d.discardedAt ?? 0), lang));
   if (d.status !== 'confirmed') return '';
   return CADENCE_TEXTS[lang].confirmedBy(view.confirmedByName ?? 'KfI', formatBerlinDay(new Date(d.confirmedAt ?? 0), lang));
 }
@@ -121,9 +123,12 @@ function problemWire(p: Problem): { field: string; message: CadenceLocalized } {
 export function cadenceResponse(result: Outcome<CadenceView>, message?: CadenceLocalized): { status: number; body: CadenceWire | CadenceRefusalWire } {
   if (result.ok) return { status: 200, body: cadenceWire(result.value, result.changed ? message : undefined) };
   if (result.code === 'stale') {
-    const name = result.current.confirmedByName ?? 'KfI';
-    const at = new Date(result.current.draft?.confirmedAt ?? 0);
-    return { status: 409, body: cadenceWire(result.current, { de: CADENCE_TEXTS.de.alreadyConfirmed(name, formatBerlin(at, 'de')), en: CADENCE_TEXTS.en.alreadyConfirmed(name, formatBerlin(at, 'en')) }) };
+    const v = result.current;
+    const discarded = v.draft?.status === 'discarded';
+    const name = (discarded ? v.discardedByName : v.confirmedByName) ?? 'KfI';
+    const at = new Date((discarded ? v.draft?.discardedAt : v.draft?.confirmedAt) ?? 0);
+    const text = (lang: Lang) => (discarded ? CADENCE_TEXTS[lang].alreadyDiscarded : CADENCE_TEXTS[lang].alreadyConfirmed)(name, formatBerlin(at, lang));
+    return { status: 409, body: cadenceWire(v, { de: text('de'), en: text('en') }) };
   }
   if (result.code === 'forbidden') {
     const text = both((t) => t.kfiOnly);
@@ -161,6 +166,15 @@ export function registerCadenceRoutes(server: Server, cadence: CadenceService, x
       const result = await cadence.confirm(identity.aadObjectId, ruleDate);
       const meeting = result.ok && result.value.cadence?.kind === 'meeting';
       const r = cadenceResponse(result, both((t) => (meeting ? t.sentMeeting : t.sentPoll)));
+      x.json(res, r.status, r.body);
+    }),
+  );
+  server.post(
+    '/api/tab/cadence/discard',
+    x.reader,
+    x.signedInWithBody(async (req, res, identity, input) => {
+      const ruleDate = typeof input.ruleDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input.ruleDate) ? input.ruleDate : '';
+      const r = cadenceResponse(await cadence.discard(identity.aadObjectId, ruleDate), both((t) => t.discarded));
       x.json(res, r.status, r.body);
     }),
   );

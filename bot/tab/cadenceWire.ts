@@ -25,7 +25,7 @@ export interface CadenceFieldWire {
   showWhen?: { field: string; value: string };
 }
 
-/** `GET`/`PUT /api/tab/cadence` (200), and `POST /api/tab/cadence/confirm` (200, or 409 when already confirmed). */
+/** `GET`/`PUT /api/tab/cadence` (200), and `POST /api/tab/cadence/confirm` or `/discard` (200, or 409 when already done). */
 export interface CadenceWire {
   heading: CadenceLocalized;
   /** The rule in words with its lead time; or that it is off or not set. */
@@ -39,10 +39,11 @@ export interface CadenceWire {
   /** The prepared draft, marked; `card` is the KfI's draft card in each language (without chat buttons). */
   draft?: {
     ruleDate: string;
-    status: 'prepared' | 'confirmed' | 'superseded';
+    status: 'prepared' | 'confirmed' | 'discarded' | 'superseded';
     marker: CadenceLocalized;
     statusText?: CadenceLocalized;
     confirmLabel: CadenceLocalized;
+    discardLabel: CadenceLocalized;
     card: { de: Record<string, unknown>; en: Record<string, unknown> };
   };
   /** After an action: what happened, in both languages. */

@@ -69,9 +69,12 @@ export interface CadenceDraft {
   /** Berlin dates of the poll's slots (the first is `date`); a meeting has `date` only. */
   dates: string[];
   preparedAt: string;
-  status: 'prepared' | 'confirmed' | 'superseded';
+  /** `discarded`: a KfI member decided it is not sent (that date stays prepared, it is not prepared again). */
+  status: 'prepared' | 'confirmed' | 'discarded' | 'superseded';
   confirmedBy?: string;
   confirmedAt?: string;
+  discardedBy?: string;
+  discardedAt?: string;
   /** The poll or meeting created on confirmation. */
   itemId?: string;
 }
@@ -95,7 +98,7 @@ export interface CadenceTrailEntry {
   at: string;
   /** AAD object id of the KfI member, or `system` (the job). */
   by: string;
-  action: 'set' | 'switchedOff' | 'prepared' | 'confirmed';
+  action: 'set' | 'switchedOff' | 'prepared' | 'confirmed' | 'discarded';
   fields?: string[];
   ruleDate?: string;
 }
@@ -125,6 +128,8 @@ export interface CadenceView {
   draft?: CadenceDraft;
   /** The name of who confirmed the draft, when known. */
   confirmedByName?: string;
+  /** The name of who discarded the draft, when known. */
+  discardedByName?: string;
 }
 
 /** The parts of the circle the cadence needs (CircleService implements them). */
@@ -287,9 +292,16 @@ export class CadenceService {
     const upcoming = doc.active
       ? occurrences(doc.rule, addDays(this.today(), 1), 4).map((o) => ({ ...o, start: startOf(doc.rule, o).toISOString(), prepareAt: prepareAt(o, doc.leadWeeks).toISOString() }))
       : [];
-    const by = doc.draft?.confirmedBy;
-    const name = by ? this.deps.circle.personName(by) : undefined;
-    return { cadence: settings, upcoming, ...(doc.draft ? { draft: doc.draft } : {}), ...(name ? { confirmedByName: name } : {}) };
+    const nameOf = (id: string | undefined) => (id ? this.deps.circle.personName(id) : undefined);
+    const confirmedByName = nameOf(doc.draft?.confirmedBy);
+    const discardedByName = nameOf(doc.draft?.discardedBy);
+    return {
+      cadence: settings,
+      upcoming,
+      ...(doc.draft ? { draft: doc.draft } : {}),
+      ...(confirmedByName ? { confirmedByName } : {}),
+      ...(discardedByName ? { discardedByName } : {}),
+    };
   }
 
   /**
@@ -436,7 +448,7 @@ export class CadenceService {
     const doc = await this.read();
     const draft = doc?.draft;
     if (!doc || !draft || draft.ruleDate !== ruleDate || draft.status === 'superseded') return outcome.refuse('not_found');
-    if (draft.status === 'confirmed') return outcome.stale(this.viewOf(doc));
+    if (draft.status === 'confirmed' || draft.status === 'discarded') return outcome.stale(this.viewOf(doc));
     const item = await this.drafted(actor, doc, draft);
     if (!item.ok) return item.code === 'stale' ? outcome.refuse('not_found') : item;
     const created = item.value as PollDoc | MeetingDoc;
@@ -464,6 +476,35 @@ export class CadenceService {
     if (result.kind !== 'written') return outcome.refuse('not_found');
     await this.deps.circle.publishDrafted(created);
     this.deps.logger.info({ event: 'circle.cadence_confirmed', ruleDate, kind: created.type }, 'cadence draft confirmed');
+    return outcome.done(this.viewOf(result.doc as CadenceDoc));
+  }
+
+  /**
+   * A KfI member discards the draft of `ruleDate`: nothing goes to the circle, that date is not prepared again, every
+   * KfI member's card says who discarded it, and the next date's draft may follow (the job runs). A second click, or a
+   * click on a draft already confirmed, gets `stale` with the current state.
+   */
+  async discard(actor: string, ruleDate: string): Promise<Outcome<CadenceView>> {
+    if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
+    const doc = await this.read();
+    const draft = doc?.draft;
+    if (!doc || !draft || draft.ruleDate !== ruleDate || draft.status === 'superseded') return outcome.refuse('not_found');
+    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc));
+    const at = this.deps.now().toISOString();
+    const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
+      const c = current as CadenceDoc;
+      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared') return { stale: true };
+      const next: CadenceDoc = {
+        ...c,
+        draft: { ...c.draft, status: 'discarded', discardedBy: actor, discardedAt: at },
+        trail: [...c.trail, { at, by: actor, action: 'discarded', ruleDate } as CadenceTrailEntry].slice(-TRAIL_KEPT),
+        updatedAt: at,
+      };
+      return { next, notices: [cardUpdate(draft, 'discarded', c.revision), { key: key(`${ruleDate}:${draft.seq}:job`), kind: CADENCE_NOTICES.job, rev: c.revision }] };
+    }, this.deps.writer);
+    if (result.kind === 'stale') return outcome.stale(this.viewOf(result.current as CadenceDoc));
+    if (result.kind !== 'written') return outcome.refuse('not_found');
+    this.deps.logger.info({ event: 'circle.cadence_discarded', ruleDate }, 'cadence draft discarded');
     return outcome.done(this.viewOf(result.doc as CadenceDoc));
   }
 

@@ -75,32 +75,42 @@ export function cadenceSection(d: CadenceDeps): HTMLElement {
     const draft = w.draft;
     if (!draft) return null;
     const host = h('div', { class: 'card-host', id: 'cadence-draft-card' });
-    const confirm =
-      draft.status === 'prepared' ? h('button', { type: 'button', class: 'primary', id: 'cadence-confirm' }, say(draft.confirmLabel)) : null;
-    confirm?.addEventListener('click', async () => {
-      confirm.setAttribute('disabled', '');
-      status.textContent = '';
-      try {
-        const res = await d.request('POST', '/api/tab/cadence/confirm', { ruleDate: draft.ruleDate });
-        if (isWire(res.body)) {
-          show(res.body);
-          status.textContent = res.body.message ? say(res.body.message) : '';
-        } else {
-          status.textContent = say((res.body as CadenceRefusalWire).message);
-          confirm.removeAttribute('disabled');
+    const open = draft.status === 'prepared';
+    const confirm = open ? h('button', { type: 'button', class: 'primary', id: 'cadence-confirm' }, say(draft.confirmLabel)) : null;
+    const discard = open ? h('button', { type: 'button', class: 'secondary', id: 'cadence-discard' }, say(draft.discardLabel)) : null;
+    // Send it or discard it: one request, the answer replaces the section (409: already done by someone else).
+    const act = (button: HTMLElement, path: string) =>
+      button.addEventListener('click', async () => {
+        confirm?.setAttribute('disabled', '');
+        discard?.setAttribute('disabled', '');
+        status.textContent = '';
+        const release = () => {
+          confirm?.removeAttribute('disabled');
+          discard?.removeAttribute('disabled');
+        };
+        try {
+          const res = await d.request('POST', path, { ruleDate: draft.ruleDate });
+          if (isWire(res.body)) {
+            show(res.body);
+            status.textContent = res.body.message ? say(res.body.message) : '';
+          } else {
+            status.textContent = say((res.body as CadenceRefusalWire).message);
+            release();
+          }
+        } catch {
+          status.textContent = d.failed;
+          release();
         }
-      } catch {
-        status.textContent = d.failed;
-        confirm.removeAttribute('disabled');
-      }
-    });
+      });
+    if (confirm) act(confirm, '/api/tab/cadence/confirm');
+    if (discard) act(discard, '/api/tab/cadence/discard');
     const block = h(
       'section',
       { class: 'draft', id: 'cadence-draft', 'aria-labelledby': 'cadence-draft-heading' },
       h('h3', { id: 'cadence-draft-heading' }, say(draft.marker)),
       draft.statusText ? h('p', { class: 'badge' }, say(draft.statusText)) : null,
       host,
-      confirm ? h('div', { class: 'buttons' }, confirm) : null,
+      confirm ? h('div', { class: 'buttons' }, confirm, discard) : null,
     );
     d.renderCard(draft.card[lang], host, d.openUrl);
     return block;

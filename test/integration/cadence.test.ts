@@ -221,4 +221,35 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect((await cadence())!.draft).toMatchObject({ ruleDate: '2027-07-13', status: 'prepared' });
     expect(posted().filter((c) => c.includes('Vorbereitet nach Rhythmus') || c.includes('Prepared by cadence'))).toHaveLength(2);
   });
+
+  it('lets a KfI member discard a draft: nothing goes to the circle, the other member\'s card says who discarded it, and their old card is told it is done', async () => {
+    const pollsBefore = (await polls()).length;
+    const forged = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KOELN_IB }));
+    expect(forged.body.statusCode).toBe(403);
+    expect((await cadence())!.draft).toMatchObject({ ruleDate: '2027-07-13', status: 'prepared' });
+
+    emulator.reset();
+    const discarded = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KFI_LEAD }));
+    expect(discarded.body.statusCode).toBe(200);
+    expect(JSON.stringify(discarded.body.value)).toContain('Der Entwurf ist verworfen; an den Koordinierungskreis geht nichts.');
+    expect(JSON.stringify(discarded.body.value)).not.toContain('Action.Execute');
+    await idle();
+    // Felix's (English) card, updated in place: who discarded it and when, no buttons.
+    const felix = emulator.visibleActivities(personalConversationId(KFI_CIRCLE.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('2027-07-13') || a.includes('13 Jul 2027'));
+    expect(felix).toHaveLength(1);
+    expect(felix[0]).toContain('Discarded by Karla Koordinata (Beispiel) on Tue 1 Jun 2027, 10:00. Nothing went to the coordination circle.');
+    expect(felix[0]).not.toContain('Action.Execute');
+
+    // Felix clicks his old card anyway, on either button: already done, nothing sent.
+    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-07-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    expect(late.body.statusCode).toBe(200);
+    expect(JSON.stringify(late.body.value)).toContain('Already done: Karla Koordinata (Beispiel) discarded this draft on Tue 1 Jun 2027, 10:00. Nothing was sent.');
+    const lateTab = await tab('POST', '/api/tab/cadence/discard', KFI_CIRCLE.aadObjectId, { ruleDate: '2027-07-13' }, 'en-GB');
+    expect(lateTab.status).toBe(409);
+    expect(lateTab.body.message.de).toBe('Bereits erledigt: Karla Koordinata (Beispiel) hat diesen Entwurf am Di., 01.06.2027, 10:00 Uhr verworfen. Es wurde nichts gesendet.');
+    await idle();
+    expect(await polls()).toHaveLength(pollsBefore);
+    expect(posted().filter((c) => c.includes('"verb":"circle.poll.answer"'))).toEqual([]);
+    expect((await cadence())!.trail.filter((e) => e.action === 'discarded')).toEqual([expect.objectContaining({ by: KFI_LEAD.aadObjectId, ruleDate: '2027-07-13' })]);
+  });
 });

@@ -173,4 +173,30 @@ describe('the cadence service', () => {
     await other.service.prepareDue();
     expect((await read(other.store)).draft).toMatchObject({ ruleDate: '2027-05-11', status: 'prepared' });
   });
+
+  it('discards a draft once: nothing is published, the cards say who discarded it, a later confirm or discard is told it is done', async () => {
+    const { service, store, setNow, published, updates } = setup();
+    await service.set(KFI, 't', QUARTERLY);
+    setNow(new Date('2027-03-02T08:00:00Z'));
+    await service.prepareDue();
+    expect(await service.discard(IB, '2027-04-13')).toEqual({ ok: false, code: 'forbidden', reason: 'cadence' });
+    expect(await service.discard(KFI, '2027-07-13')).toEqual({ ok: false, code: 'not_found' });
+    setNow(new Date('2027-03-03T09:30:00Z'));
+    const results = await Promise.all([service.discard(KFI, '2027-04-13'), service.discard(KFI, '2027-04-13')]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.code === 'stale')).toHaveLength(1);
+    const doc = await read(store);
+    expect(doc.draft).toMatchObject({ status: 'discarded', discardedBy: KFI, discardedAt: '2027-03-03T09:30:00.000Z' });
+    expect(doc.prepared).toEqual(['2027-04-13']);
+    expect(doc.trail.filter((e) => e.action === 'discarded')).toHaveLength(1);
+    const confirmAfter = await service.confirm(KFI, '2027-04-13');
+    expect(confirmAfter.ok === false && confirmAfter.code).toBe('stale');
+    expect(published).toEqual([]);
+    const notices = doc.pending!.filter((n) => n.kind === 'cadence.update' || n.kind === 'cadence.job').map((n) => n.key);
+    expect(notices).toEqual(expect.arrayContaining(['circle:cadence:2027-04-13:1:discarded', 'circle:cadence:2027-04-13:1:job']));
+    await service.deliver(doc as never, doc.pending!.filter((n) => n.kind === 'cadence.update'));
+    expect(updates[0].text).toContain('Verworfen von Karla Koordinata (Beispiel) am Mi., 03.03.2027, 10:30 Uhr. An den Koordinierungskreis ging nichts.');
+    expect(updates[1].text).toContain('Discarded by Karla Koordinata (Beispiel) on Wed 3 Mar 2027, 10:30. Nothing went to the coordination circle.');
+    expect(updates.every((u) => !u.text.includes('Action.Execute'))).toBe(true);
+  });
 });
