@@ -74,6 +74,8 @@ export interface ConnectorCall {
   authorization?: string;
   /** Epoch milliseconds at arrival. */
   time: number;
+  /** Epoch milliseconds when the answer was written (after the latency); absent while pending or for a dropped connection. */
+  answeredAt?: number;
   status: number;
   responseBody: unknown;
   /** Headers the emulator answered with besides content type and length, e.g. `retry-after`. */
@@ -617,6 +619,7 @@ export class ChannelEmulator {
       req.socket.destroy();
       return;
     }
+    call.answeredAt = Date.now();
     const headers: Record<string, string> = { ...call.responseHeaders };
     if (outcome.body === undefined) {
       res.writeHead(outcome.status, headers);

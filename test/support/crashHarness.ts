@@ -133,8 +133,8 @@ export interface CrashRunResult {
   uncertainResends: number;
   /**
    * Where each repeated post (same content in one chat) came from, judged by the first kill after it reached the
-   * channel: `inFlight` when the kill came before the channel's answer could be back (within the channel latency),
-   * `answered` when it came later (the answer was back, its record not yet written), `noKill` when no kill followed.
+   * channel: `inFlight` when the kill came before the channel wrote its answer, `answered` when it came later (the
+   * answer was sent; the process had not read it, or not recorded it), `noKill` when no kill followed.
    */
   repeatOrigins: { inFlight: number; answered: number; noKill: number };
   /** Sends found in the send journal after a kill and recorded instead of repeated (from the processes' log lines). */
@@ -761,7 +761,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       for (const c of g.calls.slice(0, -1)) {
         const kill = supervisor.killedAt.find((k) => k >= c.time);
         if (kill === undefined) repeatOrigins.noKill += 1;
-        else if (kill - c.time <= latency) repeatOrigins.inFlight += 1;
+        else if (kill <= (c.answeredAt ?? c.time + latency)) repeatOrigins.inFlight += 1;
         else repeatOrigins.answered += 1;
       }
     }
