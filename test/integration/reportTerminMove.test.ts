@@ -343,6 +343,31 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
     expect(created.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to)).toEqual(['retry', 'created']);
   });
 
+  it('after a crash makes the event once: the failure\'s retry notice is relayed by the next process, a create repeated after Graph answered finds the same event', async () => {
+    const report = await s.agreed('2026-12-14', '09:30');
+    expect(eventsOf(report)).toHaveLength(1);
+    await s.app.delivery.whenIdle();
+    const made = await s.read(report.id);
+    // As if a process made the event, died before recording it, and its failure write (retry, with the job's notice)
+    // is all that was stored of an earlier attempt: pending in the document, not yet relayed.
+    const at = new Date(clock.now.getTime() + 60_000).toISOString();
+    await s.store.upsert({ ...made, termin: { ...made.termin!, invitation: { state: 'ics', attempts: 1, retry: true } }, pending: [{ key: `item:${report.id}:invitation:retry:1`, kind: 'job.invitationRetry', data: { at }, rev: made.rev }], pendingSince: 0 });
+    const next = await s.start();
+    try {
+      await next.delivery.relay.sweep(0);
+      await next.delivery.whenIdle();
+      clock.now = new Date(clock.now.getTime() + 2 * 60_000);
+      await next.jobs.runDue();
+      await next.delivery.whenIdle();
+    } finally {
+      await next.stop();
+    }
+    expect(eventsOf(report)).toHaveLength(1);
+    const recorded = await s.read(report.id);
+    expect(recorded.termin!.invitation).toMatchObject({ state: 'created', eventId: eventsOf(report)[0]!.id });
+    expect(recorded.pending ?? []).toEqual([]);
+  });
+
   it('gives up after a bounded number of tries: the .ics stands and the trail says so', async () => {
     graph.throttle({ next: 1000, match: '/events', status: 503, retryAfterSeconds: 0 });
     try {
