@@ -66,8 +66,10 @@ describe('configuration', () => {
     expect(loadConfig({ HTTPS_PROXY: ' ' }).outboundProxy).toBe(false);
   });
 
-  it('defaults the request reminders to 3 and 5 working days and retention to 365 days', () => {
-    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 1, reportReminderMax: 3 });
+  it('defaults the request reminders to 3 and 5 working days, a proposed Vortrag date to 2, and retention to 365 days', () => {
+    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 1, reportReminderMax: 3, terminReminderWorkingDays: 2 });
+    expect(loadConfig({ REPORT_TERMIN_REMINDER_WORKING_DAYS: '4' }).requests.terminReminderWorkingDays).toBe(4);
+    expect(() => loadConfig({ REPORT_TERMIN_REMINDER_WORKING_DAYS: '0' })).toThrow(/REPORT_TERMIN_REMINDER_WORKING_DAYS/);
     expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS: '4', REPORT_REMINDER_WORKING_DAYS_URGENT: '2', REPORT_REMINDER_MAX: '5' }).requests).toMatchObject({ reportReminderWorkingDays: 4, reportReminderWorkingDaysUrgent: 2, reportReminderMax: 5 });
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
   });
