@@ -10,6 +10,7 @@ import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { tabCall } from '../support/tabCall';
 
 /**
  * Information posts (issue 17, RdErl. Nr. 5 b/c, Nr. 6) over HTTP: the IB writes in the personal tab's composer, the
@@ -41,14 +42,7 @@ describe('information posts with Kenntnisnahme', () => {
   let teams: ReturnType<typeof activityBuilders>;
 
   const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  async function call(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(oid)}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
+  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
   const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
   const act = (verb: string, data: Record<string, unknown>, from: TeamsUser, locale = 'de-DE') => post(teams.cardAction(verb, data, { from, locale }));
   const stored = (id: string) => database.store<PostDoc>(CONTAINERS.posts).read(id, 'post') as Promise<PostDoc | undefined>;

@@ -10,6 +10,7 @@ import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { tabCall } from '../support/tabCall';
 
 /**
  * The audience of information posts (issue 17) over HTTP: "the whole authority" is the Entra staff group of the
@@ -58,14 +59,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
   let teams: ReturnType<typeof activityBuilders>;
 
   const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  async function call(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(oid)}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
+  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
   const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
   const allPosts = () => database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
   const postsIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => String(a.summary ?? '').startsWith('Information'));

@@ -12,6 +12,7 @@ import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, stableGuid } from '../support/ac
 import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
 import type { TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { tabCall } from '../support/tabCall';
 
 /** People of the demo directory (fictitious). */
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
@@ -33,14 +34,7 @@ describe('the personal tab with the Anliegen, Vortrag and Koordinierungskreis wo
   let app: TestApp;
 
   const token = (oid: string, extra: Record<string, unknown> = {}) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE, ...extra });
-  async function call(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(oid)}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
+  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
   const me = async (oid: string, lang?: string) => (await call('GET', '/api/tab/me', oid, undefined, lang)).body;
   const stored = async () =>
     (await database.store<CircleDoc>(CONTAINERS.circle).query<CircleDoc>({ query: 'SELECT * FROM c WHERE c.type = @p OR c.type = @m', parameters: [{ name: '@p', value: 'poll' }, { name: '@m', value: 'meeting' }] })).length;
