@@ -57,6 +57,92 @@ param graphMailFrom string = ''
 @description('Object id of the Entra group of directory administrators (GRAPH_GROUP_DIRECTORY_ADMINS); empty = none.')
 param graphGroupDirectoryAdmins string = ''
 
+@description('Object id of the Entra group of the KfI (GRAPH_GROUP_KFI); empty = the directory file names the KfI.')
+param graphGroupKfi string = ''
+
+@description('Object id of the Entra group of the Koordinierungskreis members (GRAPH_GROUP_CIRCLE_MEMBERS); empty = the directory file.')
+param graphGroupCircleMembers string = ''
+
+// One head office group and one staff group per authority (GRAPH_GROUP_HEAD_OFFICE_<AUTHORITY>, GRAPH_GROUP_STAFF_<AUTHORITY>).
+@description('Object id of the Entra group of the head office of BR Arnsberg (GRAPH_GROUP_HEAD_OFFICE_ARNSBERG); empty = the directory file.')
+param graphGroupHeadOfficeArnsberg string = ''
+@description('Object id of the Entra group of the head office of BR Detmold (GRAPH_GROUP_HEAD_OFFICE_DETMOLD); empty = the directory file.')
+param graphGroupHeadOfficeDetmold string = ''
+@description('Object id of the Entra group of the head office of BR Düsseldorf (GRAPH_GROUP_HEAD_OFFICE_DUESSELDORF); empty = the directory file.')
+param graphGroupHeadOfficeDuesseldorf string = ''
+@description('Object id of the Entra group of the head office of BR Köln (GRAPH_GROUP_HEAD_OFFICE_KOELN); empty = the directory file.')
+param graphGroupHeadOfficeKoeln string = ''
+@description('Object id of the Entra group of the head office of BR Münster (GRAPH_GROUP_HEAD_OFFICE_MUENSTER); empty = the directory file.')
+param graphGroupHeadOfficeMuenster string = ''
+
+@description('Object id of the Entra group of the staff of BR Arnsberg (GRAPH_GROUP_STAFF_ARNSBERG): information posts to all staff or chosen departments; empty = the staff the bot knows.')
+param graphGroupStaffArnsberg string = ''
+@description('Object id of the Entra group of the staff of BR Detmold (GRAPH_GROUP_STAFF_DETMOLD); empty = the staff the bot knows.')
+param graphGroupStaffDetmold string = ''
+@description('Object id of the Entra group of the staff of BR Düsseldorf (GRAPH_GROUP_STAFF_DUESSELDORF); empty = the staff the bot knows.')
+param graphGroupStaffDuesseldorf string = ''
+@description('Object id of the Entra group of the staff of BR Köln (GRAPH_GROUP_STAFF_KOELN); empty = the staff the bot knows.')
+param graphGroupStaffKoeln string = ''
+@description('Object id of the Entra group of the staff of BR Münster (GRAPH_GROUP_STAFF_MUENSTER); empty = the staff the bot knows.')
+param graphGroupStaffMuenster string = ''
+
+@description('Seconds a group\'s members are reused before Graph is asked again (GRAPH_GROUP_CACHE_SECONDS, 10-86400).')
+param graphGroupCacheSeconds int = 300
+
+@description('E-mail address of the ministry contact a new IB\'s appointment post is copied to (POST_MINISTRY_CONTACT; needs GRAPH_MAIL_FROM); empty = no copy.')
+param postMinistryContact string = ''
+
+// Policy and retention: the defaults are bot/config.ts's own (the consistency test compares them); ranges in docs/configuration.md.
+@description('Working days an open Anliegen stays untouched before the IB is reminded (REQUEST_REMINDER_WORKING_DAYS, 1-60).')
+param requestReminderWorkingDays int = 3
+@description('Working days untouched before the deputy is told too (REQUEST_ESCALATION_WORKING_DAYS, larger than the reminder days).')
+param requestEscalationWorkingDays int = 5
+@description('Days closed Anliegen and Vorträge are kept (REQUEST_RETENTION_DAYS, 1-3650).')
+param requestRetentionDays int = 365
+@description('Working days an undecided Vortrag waits before the head and office are reminded (REPORT_REMINDER_WORKING_DAYS, 1-60).')
+param reportReminderWorkingDays int = 5
+@description('The same for an urgent Vortrag (REPORT_REMINDER_WORKING_DAYS_URGENT, 1-60).')
+param reportReminderWorkingDaysUrgent int = 1
+@description('Reminders per round of waiting (REPORT_REMINDER_MAX, 0-20).')
+param reportReminderMax int = 3
+@description('Working days a proposed Vortrag date waits unanswered before the side that has to answer is reminded (REPORT_TERMIN_REMINDER_WORKING_DAYS, 1-60).')
+param reportTerminReminderWorkingDays int = 2
+@description('Days after a Koordinierungskreis meeting before it is deleted (CIRCLE_RETENTION_DAYS, 30-3650).')
+param circleRetentionDays int = 730
+@description('Days after an information post was sent before it is deleted (POST_RETENTION_DAYS, 30-3650).')
+param postRetentionDays int = 365
+@description('Months after which an IB is asked to confirm their directory entry (DIRECTORY_CONFIRM_MONTHS, 1-36).')
+param directoryConfirmMonths int = 6
+@description('Days a user profile is kept after its last change once the bot has no chat with the person (USER_IDLE_RETENTION_DAYS, 1-3650).')
+param userIdleRetentionDays int = 365
+@description('Days an entry of the directory\'s change log is kept (DIRECTORY_AUDIT_RETENTION_DAYS, 30-3650).')
+param directoryAuditRetentionDays int = 730
+@description('Days a team or group-chat reference is kept after Teams reported the bot gone (CONVERSATION_RETENTION_DAYS, 1-3650).')
+param conversationRetentionDays int = 30
+@description('Days a notification of no record is kept (OUTBOX_RETENTION_DAYS, 1-3650).')
+param outboxRetentionDays int = 30
+
+// Operation: the defaults are bot/config.ts's own.
+@description('Milliseconds a process\'s claim on an outbox delivery lasts (OUTBOX_LEASE_MS).')
+param outboxLeaseMs int = 60000
+@description('Folder of the send journal on the instance\'s local disk (OUTBOX_JOURNAL_DIR): /tmp is local to each instance on App Service, /home is shared by all and must not be used; \'off\' = none.')
+param outboxJournalDir string = '/tmp/integrations-lotse'
+@description('Seconds between the relay\'s sweeps for notifications a stopped process left pending (RELAY_SWEEP_SECONDS).')
+param relaySweepSeconds int = 30
+@description('Seconds such notifications must be old before the sweep takes them over (RELAY_GRACE_SECONDS).')
+param relayGraceSeconds int = 10
+@allowed([ 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent' ])
+@description('Log level (LOG_LEVEL).')
+param logLevel string = 'info'
+@description('Largest request body accepted, e.g. 256kb (MAX_BODY_BYTES).')
+param maxBodyBytes string = '256kb'
+@description('Milliseconds SIGTERM waits for turns in flight (SHUTDOWN_GRACE_MS).')
+param shutdownGraceMs int = 10000
+@description('The Teams app id of the uploaded package (TEAMS_APP_ID), for deep links to the tab; empty = MicrosoftAppId, as `npm run package` uses by default.')
+param teamsAppId string = ''
+@description('Client applications whose SSO tokens the tab API accepts (TAB_SSO_ALLOWED_CLIENT_IDS), comma-separated; empty = Teams desktop, mobile and web.')
+param tabSsoAllowedClientIds string = ''
+
 @description('Grant the Graph application permissions to the identity in this deployment (needs Privileged Role Administrator; otherwise run infra/scripts/grant-graph-permissions.sh once).')
 param grantGraphPermissions bool = false
 
@@ -254,8 +340,9 @@ resource web 'Microsoft.Web/sites@2024-11-01' = {
   }
 }
 
-// Every key here is one bot/config.ts reads (or App Service's build reads: SCM_DO_BUILD_DURING_DEPLOYMENT); every key
-// PRODUCTION_SETTINGS in bot/config.ts names is here. No secret: MicrosoftAppPassword and COSMOS_KEY stay unset.
+// Every key here is one bot/config.ts reads (or App Service's build reads: SCM_DO_BUILD_DURING_DEPLOYMENT), and every
+// key bot/config.ts reads is here unless the consistency test exempts it as local, test-only or a secret. An empty
+// value is the same as unset (the code's default). No secret: MicrosoftAppPassword and COSMOS_KEY stay unset.
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: web
   name: 'appsettings'
@@ -276,6 +363,43 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     GRAPH_MEETING_MAILBOX: graphMeetingMailbox
     GRAPH_MAIL_FROM: graphMailFrom
     GRAPH_GROUP_DIRECTORY_ADMINS: graphGroupDirectoryAdmins
+    GRAPH_GROUP_KFI: graphGroupKfi
+    GRAPH_GROUP_CIRCLE_MEMBERS: graphGroupCircleMembers
+    GRAPH_GROUP_HEAD_OFFICE_ARNSBERG: graphGroupHeadOfficeArnsberg
+    GRAPH_GROUP_HEAD_OFFICE_DETMOLD: graphGroupHeadOfficeDetmold
+    GRAPH_GROUP_HEAD_OFFICE_DUESSELDORF: graphGroupHeadOfficeDuesseldorf
+    GRAPH_GROUP_HEAD_OFFICE_KOELN: graphGroupHeadOfficeKoeln
+    GRAPH_GROUP_HEAD_OFFICE_MUENSTER: graphGroupHeadOfficeMuenster
+    GRAPH_GROUP_STAFF_ARNSBERG: graphGroupStaffArnsberg
+    GRAPH_GROUP_STAFF_DETMOLD: graphGroupStaffDetmold
+    GRAPH_GROUP_STAFF_DUESSELDORF: graphGroupStaffDuesseldorf
+    GRAPH_GROUP_STAFF_KOELN: graphGroupStaffKoeln
+    GRAPH_GROUP_STAFF_MUENSTER: graphGroupStaffMuenster
+    GRAPH_GROUP_CACHE_SECONDS: string(graphGroupCacheSeconds)
+    POST_MINISTRY_CONTACT: postMinistryContact
+    REQUEST_REMINDER_WORKING_DAYS: string(requestReminderWorkingDays)
+    REQUEST_ESCALATION_WORKING_DAYS: string(requestEscalationWorkingDays)
+    REQUEST_RETENTION_DAYS: string(requestRetentionDays)
+    REPORT_REMINDER_WORKING_DAYS: string(reportReminderWorkingDays)
+    REPORT_REMINDER_WORKING_DAYS_URGENT: string(reportReminderWorkingDaysUrgent)
+    REPORT_REMINDER_MAX: string(reportReminderMax)
+    REPORT_TERMIN_REMINDER_WORKING_DAYS: string(reportTerminReminderWorkingDays)
+    CIRCLE_RETENTION_DAYS: string(circleRetentionDays)
+    POST_RETENTION_DAYS: string(postRetentionDays)
+    DIRECTORY_CONFIRM_MONTHS: string(directoryConfirmMonths)
+    USER_IDLE_RETENTION_DAYS: string(userIdleRetentionDays)
+    DIRECTORY_AUDIT_RETENTION_DAYS: string(directoryAuditRetentionDays)
+    CONVERSATION_RETENTION_DAYS: string(conversationRetentionDays)
+    OUTBOX_RETENTION_DAYS: string(outboxRetentionDays)
+    OUTBOX_LEASE_MS: string(outboxLeaseMs)
+    OUTBOX_JOURNAL_DIR: outboxJournalDir
+    RELAY_SWEEP_SECONDS: string(relaySweepSeconds)
+    RELAY_GRACE_SECONDS: string(relayGraceSeconds)
+    LOG_LEVEL: logLevel
+    MAX_BODY_BYTES: maxBodyBytes
+    SHUTDOWN_GRACE_MS: string(shutdownGraceMs)
+    TEAMS_APP_ID: teamsAppId
+    TAB_SSO_ALLOWED_CLIENT_IDS: tabSsoAllowedClientIds
     TAB_APP_ID: tabAppId
   }
   dependsOn: [

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, loadPackageConfig, PRODUCTION_SETTINGS } from '../../../bot/config';
 import { TEAMS_CLIENT_IDS } from '../../../bot/tab/ssoToken';
+import { GRAPH_FEATURES } from '../../../services/graph/graphPort';
 import { CONTAINER_NAMES, CONTAINER_SCHEMA } from '../../../services/storage/containers';
 import { at, evaluate, instances, literal, readBicep, sourceText, type BicepFile, type BicepResource, type BicepValue } from './bicepReader';
 
@@ -16,6 +17,36 @@ const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** Settings App Service reads itself (its build), not the service: the only keys bot/config.ts need not know. */
 const PLATFORM_SETTINGS = ['SCM_DO_BUILD_DURING_DEPLOYMENT'];
+/**
+ * Keys bot/config.ts reads that the Azure deployment leaves unset on purpose, each with the reason. Every other key it
+ * reads must be an app setting of infra/main.bicep (with a parameter or a fixed value), so that a key added to the code
+ * is either deployable or consciously local: a new key fails 'covers every key config.ts reads' until it is one or the other.
+ */
+const NOT_DEPLOYED: Readonly<Record<string, string>> = {
+  // Credentials: the managed identity is the only one on Azure (see 'holds no secret' below).
+  MicrosoftAppPassword: 'client secret; the bot signs in as its managed identity',
+  COSMOS_KEY: 'account key; Cosmos DB local auth is off, the identity has the data role',
+  GRAPH_CERTIFICATE_PATH: 'certificate credential; Graph is called as the managed identity',
+  // Local development only.
+  COSMOS_CERT_SHA256: 'pins the certificate of a local `npm run db` server',
+  SEED_DEMO_DIRECTORY: 'fictitious demo people; the default is off with a real COSMOS_ENDPOINT',
+  HOST: 'default 0.0.0.0 with an app id, which App Service needs',
+  PORT: 'App Service sets PORT itself for the Node container',
+  // The test suite only (refused without LOTSE_TEST_MODE).
+  LOTSE_TEST_MODE: 'test suite only',
+  GRAPH_TEST_CERT_SHA256: 'test suite only',
+  TAB_SSO_OPENID_METADATA_URL: 'test suite only: production validates against Entra ID\'s own metadata (the default)',
+  // National clouds and networks this template does not deploy to.
+  GRAPH_AUTHORITY_HOST: 'national clouds only; the template deploys to the global Azure cloud',
+  GRAPH_BASE_URL: 'national clouds only; the template deploys to the global Azure cloud',
+  HTTPS_PROXY: 'an outbound proxy; App Service reaches Teams and Graph directly',
+  https_proxy: 'an outbound proxy; App Service reaches Teams and Graph directly',
+  HTTP_PROXY: 'an outbound proxy; App Service reaches Teams and Graph directly',
+  http_proxy: 'an outbound proxy; App Service reaches Teams and Graph directly',
+  // `npm run package` on a workstation, not the service.
+  TEAMS_APP_VERSION: 'read by `npm run package` only',
+};
+
 /** Cosmos DB Built-in Data Contributor (https://learn.microsoft.com/azure/cosmos-db/nosql/security/reference-data-plane-roles). */
 const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
 
@@ -105,6 +136,63 @@ describe('infrastructure and code stay in step', () => {
       for (const k of PRODUCTION_SETTINGS) expect(known).toContain(k);
       const unknown = keys.filter((k) => !known.has(k) && !PLATFORM_SETTINGS.includes(k));
       expect(unknown).toEqual([]);
+    });
+
+    it('covers every key config.ts reads: an app setting, or named in NOT_DEPLOYED with the reason', () => {
+      const known = keysConfigReads();
+      const uncovered = [...known].filter((k) => !keys.includes(k) && !(k in NOT_DEPLOYED));
+      expect(uncovered).toEqual([]);
+      // The exemptions stay true: each is a key config.ts reads, and none is deployed after all.
+      expect(Object.keys(NOT_DEPLOYED).filter((k) => !known.has(k))).toEqual([]);
+      expect(Object.keys(NOT_DEPLOYED).filter((k) => keys.includes(k))).toEqual([]);
+    });
+
+    it('deploys the code\'s own defaults: with every parameter at its default the service runs as with the keys unset', () => {
+      // A setting `KEY: param` or `KEY: string(param)` takes the parameter's default; the deployment-specific ones
+      // (identity, endpoints, tenant) are given as in production.
+      const fixed = {
+        MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
+        MicrosoftAppTenantId: '7d1c2e3f-1111-4222-8333-444455556667',
+        ALLOWED_TENANT_IDS: '7d1c2e3f-1111-4222-8333-444455556667',
+        COSMOS_ENDPOINT: 'https://cosmos-lotse.documents.azure.com:443/',
+        PUBLIC_BASE_URL: 'https://app-lotse.azurewebsites.net',
+        MicrosoftAppType: 'UserAssignedMSI',
+        GRAPH_ENABLED: 'true',
+      };
+      const fromParams: Record<string, string> = {};
+      const parameterOf = new Map<string, string>();
+      for (const key of keys) {
+        const m = /^(?:string\()?([A-Za-z_][A-Za-z0-9_]*)\)?$/.exec(sourceText(at(appSettings, key)) ?? '');
+        const param = m && main.params.get(m[1] as string);
+        if (!param || key in fixed) continue;
+        const value = literal(param.defaultValue);
+        expect({ key, value: typeof value }).toEqual({ key, value: expect.stringMatching(/^(string|number)$/) });
+        fromParams[key] = String(value);
+        parameterOf.set(key, m[1] as string);
+      }
+      // The keys of this issue at least: the Vortrag date reminder, the staff groups, the send journal.
+      for (const key of ['REPORT_TERMIN_REMINDER_WORKING_DAYS', 'GRAPH_GROUP_STAFF_KOELN', 'OUTBOX_JOURNAL_DIR', 'POST_RETENTION_DAYS', 'GRAPH_GROUP_CACHE_SECONDS']) {
+        expect(parameterOf.has(key)).toBe(true);
+      }
+      const deployed = loadConfig({ ...fixed, ...fromParams });
+      const unset = loadConfig(fixed);
+      // The send journal: the code's default is the temp dir, which on App Service (Linux) is /tmp, local to each
+      // instance; the template names it so, never /home (shared by all instances).
+      expect(deployed.outboxJournalDir).toBe('/tmp/integrations-lotse');
+      expect({ ...deployed, outboxJournalDir: unset.outboxJournalDir }).toEqual(unset);
+    });
+
+    it('documents every deployed key with its template parameter in docs/configuration.md', () => {
+      const doc = read('docs/configuration.md');
+      const section = doc.slice(doc.indexOf('## On Azure'));
+      expect(section.length).toBeLessThan(doc.length);
+      const rows = new Map([...section.matchAll(/^\| `([A-Za-z_]+)` \| `([A-Za-z]+)` \|/gm)].map((m) => [m[1], m[2]]));
+      for (const key of keys) {
+        const m = /^(?:string\()?([A-Za-z_][A-Za-z0-9_]*)\)?$/.exec(sourceText(at(appSettings, key)) ?? '');
+        const param = m?.[1];
+        if (!param || !main.params.has(param)) continue;
+        expect({ key, param: rows.get(key) }).toEqual({ key, param });
+      }
     });
 
     it('holds no secret and no test switch: the managed identity is the only credential', () => {
@@ -280,6 +368,14 @@ describe('infrastructure and code stay in step', () => {
       expect(granted).toEqual(documented);
       const script = read('infra/scripts/grant-graph-permissions.sh');
       expect(/set -- ([^\n]+)/.exec(script)?.[1].split(' ')).toEqual(documented);
+    });
+
+    it('documents exactly the permissions the code\'s Graph features ask for (services/graph/graphPort.ts)', () => {
+      const documented = [...read('docs/graph.md').matchAll(/^\| \w+ \| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]);
+      const asked = Object.values(GRAPH_FEATURES).map((f) => f.permissions[0]);
+      expect([...asked].sort()).toEqual([...documented].sort());
+      // Deployment docs point to that one list instead of keeping their own.
+      expect(read('docs/deployment.md')).not.toMatch(/^\| `[A-Za-z]+\.[A-Za-z.]+` \|/m);
     });
   });
 
