@@ -7,6 +7,7 @@ import { CallTally, operationsPerAction } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { operationsBetween } from '../services/storage/operationCount';
+import { markProfileWindow, profileClockUs } from './profileWindow';
 import { peakRssMb, readCpuMs } from './rss';
 import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
@@ -125,6 +126,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     await new Promise((r) => setTimeout(r, warmupMs));
     tally.measuring = true;
     const t0 = performance.now();
+    const prof0 = profileClockUs();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
@@ -133,6 +135,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     await new Promise((r) => setTimeout(r, durationMs));
     tally.measuring = false;
     measuredMs = performance.now() - t0;
+    const prof1 = profileClockUs();
     const ops1 = await product.dbOperations?.();
     const channel1 = emulator.counters();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
@@ -144,6 +147,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const peakRss = peakRssMb(product.pid);
     const sorted = tally.sorted();
     const calls = Math.max(1, sorted.length);
+    markProfileWindow({ label: 'actions.product', pid: product.pid, fromUs: prof0, toUs: prof1, actions: sorted.length });
     // Counted by the database process: every operation it served in the measured window, per action.
     const ops = ops0 && ops1 ? operationsPerAction(operationsBetween(ops0, ops1), sorted.length, ['items']) : undefined;
     if (ops) log(`actions: database operations per action (database side): ${ops.breakdown}`);
@@ -167,6 +171,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           concurrency,
           warmupMs,
           durationMs,
+          profileLabel: 'actions.stock',
           activity: (vu, n) => teams.cardAction('request.accept', { id: `stock-${vu}`, authority: 'koeln', rev: n }, { from: staff[vu] }),
         })
       : undefined;

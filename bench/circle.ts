@@ -3,6 +3,7 @@ import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import type { Figure } from './figure';
 import { operationsBetween } from '../services/storage/operationCount';
 import { operationsPerAction } from './callTally';
+import { markProfileWindow, profileClockUs } from './profileWindow';
 import { peakRssMb, readCpuMs } from './rss';
 import { percentile, runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
@@ -70,12 +71,15 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     await new Promise((r) => setTimeout(r, opts.warmupMs ?? 2_000));
     measuring = true;
     const t0 = performance.now();
+    const prof0 = profileClockUs();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const ops0 = await product.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
     measuring = false;
     const elapsed = performance.now() - t0;
+    const prof1 = profileClockUs();
+    markProfileWindow({ label: 'circle.product', pid: product.pid, fromUs: prof0, toUs: prof1, actions: latencies.length });
     const ops1 = await product.dbOperations?.();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
@@ -95,6 +99,7 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
           concurrency,
           warmupMs: opts.warmupMs ?? 2_000,
           durationMs: opts.durationMs ?? 10_000,
+          profileLabel: 'circle.stock',
           activity: (vu, n) => cardAction('circle.poll.answer', { pollId, slot_s1: n % 2 === 0 ? 'yes' : 'no', slot_s2: n % 3 === 0 ? 'maybe' : 'yes' }, { ...base, from: members[vu], id: `stock-${vu}-${n}` }),
         })
       : undefined;

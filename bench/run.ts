@@ -21,7 +21,10 @@ function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const flags = pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the product process, written there when it stops.
-  return process.env.BENCH_CPU_PROF ? [...flags, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : flags;
+  if (process.env.BENCH_CPU_PROF) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
+  // BENCH_NODE_FLAGS: further node flags for the measured processes, e.g. `--require <file>` that counts sockets.
+  if (process.env.BENCH_NODE_FLAGS) flags.push(...process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean));
+  return flags;
 }
 
 /** Starts the embedded database in its own process (`npm run db`) and returns the bot's environment for it. */

@@ -3,6 +3,7 @@ import { operationsBetween } from '../services/storage/operationCount';
 import { CallTally } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
+import { markProfileWindow, profileClockUs } from './profileWindow';
 import { readCpuMs } from './rss';
 import type { ProductProcess } from './turns';
 
@@ -28,6 +29,8 @@ export interface StockRunOptions {
   durationMs: number;
   /** The invoke virtual user `vu` sends as its `n`-th request (the same activities the product gets). */
   activity: (vu: number, n: number) => unknown;
+  /** Names the measured window for `bench/profileByPackage.ts` when `BENCH_CPU_PROF` is set (default `stock`). */
+  profileLabel?: string;
 }
 
 /** The stock bot's card, as `baselines/stockCardAction.ts` expands it: its last text block reads `Answered <n> times`. */
@@ -89,12 +92,14 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
     await new Promise((r) => setTimeout(r, opts.warmupMs));
     tally.measuring = true;
     const t0 = performance.now();
+    const prof0 = profileClockUs();
     const cpu0 = readCpuMs(target.pid);
     const db0 = target.dbPid ? readCpuMs(target.dbPid) : 0;
     const ops0 = await target.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs));
     tally.measuring = false;
     const elapsed = performance.now() - t0;
+    const prof1 = profileClockUs();
     const ops1 = await target.dbOperations?.();
     const cpu = readCpuMs(target.pid) - cpu0;
     const db = target.dbPid ? readCpuMs(target.dbPid) - db0 : 0;
@@ -103,6 +108,7 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
     // As for the product: failed calls count in the latencies and the CPU per call, not in the throughput.
     const sorted = tally.sorted();
     const n = Math.max(1, sorted.length);
+    markProfileWindow({ label: opts.profileLabel ?? 'stock', pid: target.pid, fromUs: prof0, toUs: prof1, actions: sorted.length });
     return {
       perS: (tally.succeeded / elapsed) * 1000,
       p50: percentile(sorted, 50),
