@@ -448,7 +448,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       );
     myDataOf = myData;
     // "Meine Daten löschen" (chat and tab) and the retention of what has no record of its own.
-    const eraseData = (aadObjectId: string) => eraseMyData({ myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id) }, aadObjectId);
+    const eraseData = (aadObjectId: string) => eraseMyData({ myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id), erasePosts: (id) => posts!.eraseAbout(id) }, aadObjectId);
     const wired = delivery;
     const privacyFeat = myDataFeature({
       erase: eraseData,

@@ -42,7 +42,7 @@ const T = {
   de: {
     heading: 'Meine Daten löschen?',
     question: [
-      'Gelöscht werden Ihr Profil (Ihre Bezirksregierung, Ihre Sprache und wie der Lotse Sie im Chat erreicht), Ihre Antworten auf Terminumfragen, Ihre Rückmeldungen zu Sitzungen und die Themen, die Sie vorgeschlagen haben. Das lässt sich nicht rückgängig machen.',
+      'Gelöscht werden Ihr Profil (Ihre Bezirksregierung, Ihre Sprache und wie der Lotse Sie im Chat erreicht), Ihre Antworten auf Terminumfragen, Ihre Rückmeldungen zu Sitzungen, die Themen, die Sie vorgeschlagen haben, und Ihre Kenntnisnahmen von Informationen; an Informationen, die Sie erhalten haben, werden Sie nicht mehr erinnert. Das lässt sich nicht rückgängig machen.',
       'Anliegen und Vorträge führt die Bezirksregierung als Akte: Sie bleiben bis zum Ende ihrer Aufbewahrungsfrist erhalten. Was genau bleibt und bis wann, steht in der Antwort.',
     ],
     confirm: 'Endgültig löschen',
@@ -56,6 +56,8 @@ const T = {
         r.pollAnswers ? `${r.pollAnswers} ${r.pollAnswers === 1 ? 'Antwort' : 'Antworten'} auf Terminumfragen` : '',
         r.rsvps ? `${r.rsvps} ${r.rsvps === 1 ? 'Rückmeldung' : 'Rückmeldungen'} zu Sitzungen` : '',
         r.topics ? `${r.topics} ${r.topics === 1 ? 'vorgeschlagenes Thema' : 'vorgeschlagene Themen'}` : '',
+        r.posts?.acknowledgements ? `${r.posts.acknowledgements} ${r.posts.acknowledgements === 1 ? 'Kenntnisnahme einer Information' : 'Kenntnisnahmen von Informationen'}` : '',
+        r.posts?.received ? `Ihr Name bei ${r.posts.received} ${r.posts.received === 1 ? 'erhaltenen Information' : 'erhaltenen Informationen'} samt den Erinnerungen daran` : '',
       ].filter(Boolean);
       return parts.length ? `Gelöscht: ${parts.join(', ')}.` : 'Es war nichts (mehr) zu löschen.';
     },
@@ -72,6 +74,7 @@ const T = {
     circle: (n: number) => `Koordinierungskreis: ${n} ${n === 1 ? 'Sitzung oder Umfrage' : 'Sitzungen und Umfragen'}, die Sie angelegt haben oder in denen Ihnen eine Aufgabe oder das Protokoll zugeordnet ist`,
     guest: 'Ihr Eintrag als Gast des Koordinierungskreises (ihn verwaltet die KfI)',
     directory: (n: number) => `${n} ${n === 1 ? 'Eintrag' : 'Einträge'} im Änderungsprotokoll des Verzeichnisses`,
+    postsSent: (n: number) => `${n} ${n === 1 ? 'Information' : 'Informationen'} an Beschäftigte, die Sie gesendet haben`,
     again: 'Schreiben Sie dem Lotsen wieder, merkt er sich erneut, wie er Sie im Chat erreicht.',
     summary: {
       heading: 'Meine Daten',
@@ -120,7 +123,7 @@ const T = {
   en: {
     heading: 'Delete my data?',
     question: [
-      'This deletes your profile (your authority, your language and how the Lotse reaches you in the chat), your answers to date polls, your replies to meeting invitations and the topics you proposed. It cannot be undone.',
+      'This deletes your profile (your authority, your language and how the Lotse reaches you in the chat), your answers to date polls, your replies to meeting invitations, the topics you proposed and your acknowledgements of information posts; you are no longer reminded of posts you received. It cannot be undone.',
       'Requests and reports are records the authority keeps: they stay until their retention period ends. The reply says exactly what stays and until when.',
     ],
     confirm: 'Delete for good',
@@ -134,6 +137,8 @@ const T = {
         r.pollAnswers ? `${r.pollAnswers} ${r.pollAnswers === 1 ? 'answer' : 'answers'} to date polls` : '',
         r.rsvps ? `${r.rsvps} ${r.rsvps === 1 ? 'reply' : 'replies'} to meeting invitations` : '',
         r.topics ? `${r.topics} proposed ${r.topics === 1 ? 'topic' : 'topics'}` : '',
+        r.posts?.acknowledgements ? `${r.posts.acknowledgements} ${r.posts.acknowledgements === 1 ? 'acknowledgement' : 'acknowledgements'} of information posts` : '',
+        r.posts?.received ? `your name on ${r.posts.received} information ${r.posts.received === 1 ? 'post' : 'posts'} you received, with the reminders about ${r.posts.received === 1 ? 'it' : 'them'}` : '',
       ].filter(Boolean);
       return parts.length ? `Deleted: ${parts.join(', ')}.` : 'There was nothing (left) to delete.';
     },
@@ -150,6 +155,7 @@ const T = {
     circle: (n: number) => `Coordination circle: ${n} ${n === 1 ? 'meeting or poll' : 'meetings and polls'} you created or in which a task or the minutes are yours`,
     guest: 'Your entry as a guest of the coordination circle (the KfI manages it)',
     directory: (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'} in the directory's change log`,
+    postsSent: (n: number) => `${n} information ${n === 1 ? 'post' : 'posts'} to staff you sent`,
     again: 'If you write to the Lotse again, it will again remember how to reach you in the chat.',
     summary: {
       heading: 'My data',
@@ -212,6 +218,7 @@ export function erasureText(lang: Lang, report: ErasureReport): { heading: strin
     k.circle.count ? line(t.circle(k.circle.count), k.circle) : '',
     k.guest ? `• ${t.guest}.` : '',
     k.directoryEdits.count ? line(t.directory(k.directoryEdits.count), k.directoryEdits) : '',
+    k.postsSent?.count ? line(t.postsSent(k.postsSent.count), k.postsSent) : '',
   ].filter(Boolean);
   return {
     heading: t.doneHeading,
@@ -360,7 +367,7 @@ export function myDataFeature(deps: MyDataFeatureDeps): Feature {
         run: async (context, caller) => {
           const report = await deps.erase(caller.aadObjectId);
           deps.logger.info(
-            { event: 'privacy.erased', profile: report.deleted.profile, pollAnswers: report.deleted.pollAnswers, rsvps: report.deleted.rsvps, topics: report.deleted.topics },
+            { event: 'privacy.erased', profile: report.deleted.profile, pollAnswers: report.deleted.pollAnswers, rsvps: report.deleted.rsvps, topics: report.deleted.topics, postAcks: report.deleted.posts?.acknowledgements ?? 0, postsReceived: report.deleted.posts?.received ?? 0 },
             'a person deleted their data',
           );
           const text = erasureText(caller.lang, report);

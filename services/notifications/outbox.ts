@@ -240,6 +240,36 @@ export class Outbox {
   }
 
   /**
+   * "Meine Daten löschen" for one record's notifications: deletes the person's deliveries (sent or still due) under
+   * every key that starts with `keyPrefix`, and takes them out of the notifications' headers, so nothing of the record
+   * names them any more and nothing more is sent to them about it. The other recipients' deliveries stay untouched.
+   * Idempotent. Returns how many deliveries were deleted.
+   */
+  async forgetRecipient(keyPrefix: string, aadObjectId: string): Promise<number> {
+    if (!/^[a-z]+(:[A-Za-z0-9_-]+)+:$/.test(keyPrefix)) throw new OutboxError('OUTBOX_INVALID_REQUEST', 'a key prefix names one record and ends with ":"');
+    const recipientKey = recipientKeyOf({ kind: 'user', aadObjectId, tenantId: '' });
+    const headers = await this.store.query<{ pk: string; recipients: StoredRecipient[] }>({
+      query: "SELECT c.pk, c.recipients FROM c WHERE c.kind = 'notification' AND STARTSWITH(c.key, @prefix)",
+      parameters: [{ name: '@prefix', value: keyPrefix }],
+    });
+    // The headers first: a dispatcher completing an interrupted fan-out then no longer recreates the delivery.
+    for (const { pk } of headers.filter((h) => h.recipients.some((r) => r.recipientKey === recipientKey))) {
+      await updateWithRetry(this.store, pk, 'notification', (current) =>
+        current && current.kind === 'notification' && current.recipients.some((r) => r.recipientKey === recipientKey)
+          ? { ...current, recipients: current.recipients.filter((r) => r.recipientKey !== recipientKey) }
+          : undefined,
+      );
+    }
+    const deliveries = await this.store.query<{ id: string; pk: string }>({
+      query: "SELECT c.id, c.pk FROM c WHERE c.kind = 'delivery' AND STARTSWITH(c.notificationKey, @prefix) AND c.recipientKey = @rk",
+      parameters: [{ name: '@prefix', value: keyPrefix }, { name: '@rk', value: recipientKey }],
+    });
+    let deleted = 0;
+    for (const d of deliveries) if (await this.store.delete(d.pk, d.id)) deleted += 1;
+    return deleted;
+  }
+
+  /**
    * Retention of notifications that belong to no record: deletes those enqueued before `cutoffMs` whose key does not
    * start with one of `ownedPrefixes` (those go with their record, see {@link deleteOwned}: a card must stay
    * updatable as long as its item lives). Deliveries still due are left to the dispatcher. Returns how many

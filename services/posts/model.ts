@@ -78,6 +78,12 @@ export interface PostDoc extends PendingCarrier {
   recipients: string[];
   /** Display names of recipients where the directory or Entra knew them (for the sender's list only). */
   names: Record<string, string>;
+  /**
+   * Recipients who had acknowledged and then deleted their data ("Meine Daten löschen"): taken out of `recipients`,
+   * `names` and the outbox, and still counted here, anonymously, as reached and acknowledged. A recipient who deletes
+   * their data before acknowledging is taken out the same way and no longer counted at all.
+   */
+  erasedAcks?: number;
   /** Reminders sent so far (by hand and scheduled), each with its moment and how many it went to. */
   reminders: Array<{ at: string; to: number; scheduled: boolean }>;
   /** Set while weekly reminders run. */
@@ -144,6 +150,12 @@ export interface MyPostData {
   sent: Array<{ postId: string; kind: PostDoc['kind']; status: PostDoc['status']; title: string; text: string; audience: Audience; createdAt: string; sentAt?: string; recipients: number; reminders: number; deleteAfter: string }>;
   acknowledged: Array<{ postId: string; title: string; from: string; at: string; deleteAfter: string }>;
   remindersReceived: Array<{ postId: string; title: string; from: string; at: string; deleteAfter: string }>;
+}
+
+/** What "Meine Daten löschen" deleted of the posts: acknowledgements, and posts the person no longer appears in as a recipient. */
+export interface PostErasure {
+  acknowledgements: number;
+  received: number;
 }
 
 export const ackId = (aadObjectId: string) => `ack:${aadObjectId.toLowerCase()}`;

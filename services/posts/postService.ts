@@ -32,7 +32,8 @@ import { createWithNotices, transact, type WorkflowWriter } from '../workflow/tr
 import type { JobHandler } from '../scheduling/scheduler';
 import type { Outbox } from '../notifications/outbox';
 import type { Scheduler } from '../scheduling/scheduler';
-import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type MyPostData, type PostDoc, type PostsDoc, type PostStatus, type PostView } from './model';
+import { updateWithRetry } from '../common/etagRetry';
+import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type MyPostData, type PostDoc, type PostErasure, type PostsDoc, type PostStatus, type PostView } from './model';
 import { departmentsOf, type DepartmentCount, type StaffMember, type StaffRoster } from './staffRoster';
 import { noticesForDraft, noticesForRemind, noticesForSend, noticesForWeekly, POST_JOB_KINDS, POSTS_SOURCE, postsRelaySource } from './notifications';
 
@@ -86,7 +87,7 @@ export interface PostServiceDeps {
   groups?: () => GroupSnapshot;
   graph?: GraphPort;
   relay: Pick<Relay, 'kick' | 'relayed'>;
-  outbox: Pick<Outbox, 'enqueue' | 'deleteOwned'>;
+  outbox: Pick<Outbox, 'enqueue' | 'deleteOwned' | 'forgetRecipient'>;
   scheduler: Pick<Scheduler, 'reschedule' | 'cancel'>;
   reports: Pick<DeliveryReports, 'report'>;
   langOf: (aadObjectId: string) => Promise<Lang>;
@@ -448,13 +449,15 @@ export class PostService {
     const key = postKey(post.pk, 'announce');
     const [reach, acks] = await Promise.all([Promise.all([this.deps.reports.report(key), this.deps.reports.report(`${key}:en`)]).then(summarize), this.acks(post.pk)]);
     const notAcknowledged = post.recipients.filter((id) => !acks.has(id)).map((id) => ({ id, ...(post.names[id] ? { name: post.names[id] } : {}) }));
+    // Those who acknowledged and deleted their data since: reached and acknowledged, counted without a name.
+    const erased = post.erasedAcks ?? 0;
     return {
       post,
-      total: post.recipients.length,
-      delivered: reach.delivered,
+      total: post.recipients.length + erased,
+      delivered: reach.delivered + erased,
       pending: Math.max(reach.pending, post.recipients.length - reach.total),
       unreachable: reach.unreachable.length,
-      acknowledged: post.recipients.length - notAcknowledged.length,
+      acknowledged: post.recipients.length - notAcknowledged.length + erased,
       notAcknowledged,
     };
   }
@@ -584,6 +587,56 @@ export class PostService {
       for (const r of post.reminders) if (!ack || ack.at > r.at) data.remindersReceived.push({ postId: post.pk, title: post.title, from: post.senderName, at: r.at, deleteAfter: until(post) });
     }
     return data;
+  }
+
+  /**
+   * "Meine Daten löschen" (GDPR Art. 17) for posts: the person's acknowledgements are deleted, and they are taken out
+   * of every post they received (its recipients, the names, notices still pending, and their deliveries and reminders
+   * in the outbox), so nothing stored links them to a post and nobody reminds them again. The sender's counts stay
+   * right: an acknowledgement given before is still counted, anonymously (`erasedAcks`); someone who had not
+   * acknowledged is no longer counted. Posts the person sent are the authority's record and kept until their
+   * retention ends. Safe to repeat after a crash at any point: the outbox goes first, the post's write counts the
+   * acknowledgement exactly once (only while the person is still among its recipients), the acknowledgement last.
+   */
+  async eraseAbout(actor: string): Promise<PostErasure> {
+    const me = actor.toLowerCase();
+    const [received, acked] = await Promise.all([
+      this.deps.store.query<{ pk: string }>({
+        query: "SELECT c.pk FROM c WHERE c.type = 'post' AND ARRAY_CONTAINS(c.recipients, @me)",
+        parameters: [{ name: '@me', value: me }],
+      }),
+      this.deps.store.query<{ pk: string }>({
+        query: "SELECT c.pk FROM c WHERE c.type = 'postAck' AND c.member = @me",
+        parameters: [{ name: '@me', value: me }],
+      }),
+    ]);
+    const result: PostErasure = { acknowledgements: 0, received: 0 };
+    for (const pk of new Set([...received, ...acked].map((d) => d.pk))) {
+      const ack = (await this.deps.store.read(pk, ackId(me))) as AckDoc | undefined;
+      await this.deps.outbox.forgetRecipient(`post:${pk}:`, me);
+      let removed = false;
+      await updateWithRetry(this.deps.store as DocumentStore<PostDoc>, pk, 'post', (current) => {
+        removed = false;
+        if (!current || current.type !== 'post' || !current.recipients.includes(me)) return undefined;
+        removed = true;
+        const { etag: _etag, ...plain } = current;
+        const names = { ...plain.names };
+        delete names[me];
+        // A reminder not yet relayed goes to the others only.
+        const pending = plain.pending?.map((n) => (n.to ? { ...n, to: n.to.filter((id) => id !== me) } : n)).filter((n) => !n.to || n.to.length > 0);
+        return {
+          ...plain,
+          recipients: plain.recipients.filter((id) => id !== me),
+          names,
+          ...(ack ? { erasedAcks: (plain.erasedAcks ?? 0) + 1 } : {}),
+          ...(pending ? { pending } : {}),
+        } as PostDoc;
+      });
+      if (removed) result.received += 1;
+      if (ack && (await this.deps.store.delete(pk, ack.id))) result.acknowledgements += 1;
+    }
+    if (result.received || result.acknowledgements) this.deps.logger.info({ event: 'posts.erased', posts: result.received, acknowledgements: result.acknowledgements }, "a recipient's acknowledgements and links deleted");
+    return result;
   }
 
   /** Deletes posts whose retention ended, with their acknowledgements and notifications (the post document last). */

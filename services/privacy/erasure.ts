@@ -1,11 +1,14 @@
 /**
  * "Meine Daten löschen" (GDPR Art. 17): deletes what is the person's own and not a record the authority must keep —
  * their profile (with the personal chat reference the bot reaches them by), their poll answers, RSVPs and proposed
- * topics — and says which records are kept and until when: requests and reports (until `REQUEST_RETENTION_DAYS`
- * after closing), the circle's meetings and polls with the person's entries in them, and the directory's audit trail.
+ * topics, their acknowledgements of information posts and every link from a post they received to them (reminders
+ * included) — and says which records are kept and until when: requests and reports (until `REQUEST_RETENTION_DAYS`
+ * after closing), the circle's meetings and polls with the person's entries in them, the information posts they sent,
+ * and the directory's audit trail.
  * Idempotent: a second run deletes nothing and reports the same records kept.
  */
 import type { CircleErasure } from '../circle/circleService';
+import type { PostErasure } from '../posts/model';
 import type { MyData } from './myData';
 
 export interface ErasureDeps {
@@ -13,6 +16,8 @@ export interface ErasureDeps {
   myData(aadObjectId: string): Promise<MyData>;
   deleteProfile(aadObjectId: string): Promise<boolean>;
   eraseCircle?(aadObjectId: string): Promise<CircleErasure>;
+  /** The person's acknowledgements of information posts, and their place among the recipients of posts. */
+  erasePosts?(aadObjectId: string): Promise<PostErasure>;
 }
 
 /** Records of one kind that are kept: how many, how many still open, and the last moment one of them is deleted. */
@@ -25,7 +30,7 @@ export interface KeptRecords {
 }
 
 export interface ErasureReport {
-  deleted: { profile: boolean } & CircleErasure;
+  deleted: { profile: boolean; posts?: PostErasure } & CircleErasure;
   kept: {
     /** Requests and reports the person created. */
     created: KeptRecords;
@@ -37,6 +42,8 @@ export interface ErasureReport {
     /** The person's entry as a guest of the circle (the KfI manages it). */
     guest: boolean;
     directoryEdits: KeptRecords;
+    /** Information posts the person sent (the authority's record until `POST_RETENTION_DAYS` after sending). */
+    postsSent?: KeptRecords;
   };
 }
 
@@ -53,6 +60,7 @@ export async function eraseMyData(deps: ErasureDeps, aadObjectId: string): Promi
   const id = aadObjectId.toLowerCase();
   const data = await deps.myData(id);
   const circle = (await deps.eraseCircle?.(id)) ?? { pollAnswers: 0, rsvps: 0, topics: 0 };
+  const posts = await deps.erasePosts?.(id);
   // The profile goes last: until then the person can still be told if something fails half-way.
   const profile = await deps.deleteProfile(id);
   const c = data.circle;
@@ -65,7 +73,7 @@ export async function eraseMyData(deps: ErasureDeps, aadObjectId: string): Promi
       ]
     : [];
   return {
-    deleted: { profile, ...circle },
+    deleted: { profile, ...circle, ...(posts ? { posts } : {}) },
     kept: {
       created: kept(data.requests.created),
       actedOn: kept(data.requests.actedOn),
@@ -73,6 +81,7 @@ export async function eraseMyData(deps: ErasureDeps, aadObjectId: string): Promi
       circle: kept(circleRecords, (r) => (r as { id: string }).id),
       guest: !!c?.guest,
       directoryEdits: kept(data.directoryEdits),
+      ...(data.posts?.sent.length ? { postsSent: kept(data.posts.sent) } : {}),
     },
   };
 }

@@ -48,6 +48,22 @@ describe('enqueueing notifications', () => {
     expect(await outbox.deleteOwned('item:abc:')).toBe(0);
   });
 
+  it('forgets one person in one record’s notifications (Meine Daten löschen): their deliveries and header entries go, the others’ stay', async () => {
+    const person = (n: number) => ({ user: { aadObjectId: `00000000-0000-4000-8000-00000000000${n}`, tenantId: TENANT } });
+    await outbox.enqueue({ key: 'post:post-1:announce', activity: card, recipients: [person(1), person(2), person(3)] });
+    await outbox.enqueue({ key: 'post:post-1:remind:1', activity: card, recipients: [person(1)] });
+    await outbox.enqueue({ key: 'post:post-2:announce', activity: card, recipients: [person(1), person(2)] });
+    expect(await outbox.forgetRecipient('post:post-1:', '00000000-0000-4000-8000-000000000001'.toUpperCase())).toBe(2);
+    expect((await outbox.status('post:post-1:announce'))?.recipients.map((r) => r.recipientKey)).toEqual(['user:00000000-0000-4000-8000-000000000002', 'user:00000000-0000-4000-8000-000000000003']);
+    expect(await outbox.status('post:post-1:remind:1')).toBeUndefined();
+    const header = await store.read(notificationIdOf('post:post-1:announce'), 'notification');
+    expect(JSON.stringify(header)).not.toContain('00000000-0000-4000-8000-000000000001');
+    // Another record's notifications are untouched; a second run finds nothing.
+    expect((await outbox.status('post:post-2:announce'))?.total).toBe(2);
+    expect(await outbox.forgetRecipient('post:post-1:', '00000000-0000-4000-8000-000000000001')).toBe(0);
+    await expect(outbox.forgetRecipient('post:', '00000000-0000-4000-8000-000000000001')).rejects.toMatchObject({ code: 'OUTBOX_INVALID_REQUEST' });
+  });
+
   it('refuses a key prefix that does not name one record', async () => {
     for (const prefix of ['', 'item:', 'item:abc', "item:a' OR 1=1:"]) {
       await expect(outbox.deleteOwned(prefix)).rejects.toMatchObject({ code: 'OUTBOX_INVALID_REQUEST' });
