@@ -1,5 +1,6 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from '../../services/logging';
+import { ChatReadBack } from '../../services/notifications/chatReadBack';
 import { ConversationRegistry, personalConversationsIn, type RegistryDoc } from '../../services/notifications/conversationRegistry';
 import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../services/notifications/dispatcher';
 import type { OutboxDoc } from '../../services/notifications/model';
@@ -96,6 +97,8 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     graph: deps.graph,
     journal: deps.journal,
+    // With Graph's `chats` feature: an uncertain resend first looks whether the message is in the person's chat already.
+    ...(deps.graph && botAppId ? { readBack: new ChatReadBack({ graph: deps.graph, botAppId, logger: deps.logger }) } : {}),
     onEvent: (event) => {
       countDelivery(event.type);
       reports.noteEvent(event);

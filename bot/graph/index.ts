@@ -17,6 +17,7 @@ import {
   featuresFromRoles,
   type GraphFeature,
   type GraphPort,
+  type ChatMessageSeen,
   type GraphUser,
   type InstallResult,
   type InstallState,
@@ -273,6 +274,7 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
     return lookup;
   }
 
+  const chatIds = new Map<string, string>();
   const userPath = (userId: string) => `/users/${encodeURIComponent(userId.trim().toLowerCase())}`;
 
   return {
@@ -429,5 +431,71 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
         }),
       );
     },
+
+    async botChatMessages(userId: string, since: Date): Promise<ChatMessageSeen[]> {
+      await need('chats');
+      await need('install');
+      const chatId = await botChatId(userId.trim().toLowerCase());
+      // https://learn.microsoft.com/graph/api/chat-list-messages : $top at most 50; $orderby lastModifiedDateTime (desc
+      // only); $filter on lastModifiedDateTime takes gt and lt, and only together with $orderby on the same property.
+      const page = (await call('botChatMessages', () =>
+        client
+          .api(`/chats/${encodeURIComponent(chatId)}/messages`)
+          .top(50)
+          .orderby('lastModifiedDateTime desc')
+          .filter(`lastModifiedDateTime gt ${since.toISOString()}`)
+          .get(),
+      )) as { value?: Array<Record<string, unknown>> };
+      return (page.value ?? []).map(seenMessage).filter((m): m is ChatMessageSeen => m !== undefined);
+    },
+  };
+
+  /**
+   * The personal chat between a person and this app: found through the app's installation for the person
+   * (https://learn.microsoft.com/graph/api/userscopeteamsappinstallation-get-chat), then remembered (it does not change
+   * while the app stays installed; at most {@link MAX_CHAT_IDS} people, the oldest forgotten first).
+   */
+  async function botChatId(userId: string): Promise<string> {
+    const known = chatIds.get(userId);
+    if (known) return known;
+    const appId = await appCatalogId();
+    const chatId = await call('botChat', async () => {
+      const apps = (await client.api(`${userPath(userId)}/teamwork/installedApps`).filter(`teamsApp/id eq ${odataString(appId)}`).get()) as { value?: Array<{ id?: string }> };
+      const installation = apps.value?.[0]?.id;
+      if (!installation) throw new GraphError('app_not_installed', 'notFound', 404);
+      const chat = (await client.api(`${userPath(userId)}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`).get()) as { id?: string };
+      if (!chat.id) throw new GraphError('chat_not_found', 'notFound', 404);
+      return chat.id;
+    });
+    if (chatIds.size >= MAX_CHAT_IDS) chatIds.delete(chatIds.keys().next().value as string);
+    chatIds.set(userId, chatId);
+    return chatId;
+  }
+}
+
+/** People whose personal chat with the app is remembered by one process. */
+const MAX_CHAT_IDS = 10_000;
+
+/** A chat message as Graph returns it, reduced to {@link ChatMessageSeen}; system messages and malformed ones are dropped. */
+function seenMessage(raw: Record<string, unknown>): ChatMessageSeen | undefined {
+  const id = typeof raw.id === 'string' ? raw.id : undefined;
+  if (!id || (raw.messageType !== undefined && raw.messageType !== 'message')) return undefined;
+  const from = raw.from as { application?: { id?: unknown } } | null | undefined;
+  const body = raw.body as { content?: unknown } | undefined;
+  const cards: unknown[] = [];
+  for (const a of (raw.attachments as Array<{ contentType?: unknown; content?: unknown }> | undefined) ?? []) {
+    if (a?.contentType !== 'application/vnd.microsoft.card.adaptive' || typeof a.content !== 'string') continue;
+    try {
+      cards.push(JSON.parse(a.content));
+    } catch {
+      // A card Graph could not give back as JSON does not identify the message.
+    }
+  }
+  return {
+    id,
+    createdDateTime: typeof raw.createdDateTime === 'string' ? raw.createdDateTime : '',
+    ...(typeof from?.application?.id === 'string' ? { fromAppId: from.application.id.toLowerCase() } : {}),
+    bodyHtml: typeof body?.content === 'string' ? body.content : '',
+    cards,
   };
 }

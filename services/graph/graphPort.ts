@@ -12,7 +12,7 @@
  */
 
 /** What the bot can do through Graph; each needs one application permission (see {@link GRAPH_FEATURES}). */
-export type GraphFeature = 'install' | 'people' | 'groups' | 'meetings' | 'mail';
+export type GraphFeature = 'install' | 'people' | 'groups' | 'meetings' | 'mail' | 'chats';
 
 /** A Graph feature: the application permission it needs (least privileged first; any one suffices) and what stops without it. */
 export interface GraphFeatureInfo {
@@ -23,6 +23,8 @@ export interface GraphFeatureInfo {
   why: string;
   /** What does not work without it. */
   without: string;
+  /** Not granted by the deployment unless asked for (`graphPermissions`, infra/scripts/grant-graph-permissions.sh). */
+  optIn?: boolean;
 }
 
 /**
@@ -39,8 +41,8 @@ export const GRAPH_FEATURES: Readonly<Record<GraphFeature, GraphFeatureInfo>> = 
   people: {
     feature: 'people',
     permissions: ['User.Read.All'],
-    why: "resolves the names (UPN or e-mail) of a directory file to Entra object ids on import; reads the staff's departments for information posts",
-    without: 'the directory file must give object ids; posts cannot go to chosen departments',
+    why: "resolves the names (UPN or e-mail) of a directory file to Entra object ids on import; reads the names and departments of group members (the staff's departments for information posts)",
+    without: 'the directory file must give object ids; group members are listed without names or departments, so posts cannot go to chosen departments',
   },
   groups: {
     feature: 'groups',
@@ -59,6 +61,17 @@ export const GRAPH_FEATURES: Readonly<Record<GraphFeature, GraphFeatureInfo>> = 
     permissions: ['Mail.Send'],
     why: 'sends a report by e-mail from the configured mailbox when the head cannot be reached in Teams',
     without: 'the fallback for an unreachable head is the head office only',
+  },
+  chats: {
+    feature: 'chats',
+    // https://learn.microsoft.com/graph/api/chat-list-messages (Application: ChatMessage.Read.Chat, which is resource-specific
+    // consent and never in the token's roles; higher: Chat.Read.All, Chat.ReadWrite.All). A protected API: Microsoft must
+    // approve the app's use first (https://learn.microsoft.com/graph/teams-protected-apis).
+    permissions: ['Chat.Read.All', 'Chat.ReadWrite.All'],
+    // It reads every chat of the tenant and needs Microsoft's approval: an administrator's deliberate choice.
+    optIn: true,
+    why: "before a message whose earlier attempt has no recorded outcome (the process died during the call) is sent again, looks in the bot's own chat with the person whether it arrived",
+    without: 'such a message is sent again, and the person may see it twice (docs/architecture.md, "The window Teams leaves open")',
   },
 };
 
@@ -102,6 +115,13 @@ export interface GraphUser {
    * it only on `$select` and only to an app that may read users' full profiles (User.Read.All); otherwise absent.
    */
   department?: string;
+  /**
+   * Set when Graph listed the person (as a group member) with "limited information": only the id, every other property
+   * null, because the app may not read users' profiles (GroupMember.Read.All without User.Read.All or
+   * User.ReadBasic.All; https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
+   * The membership is right; the name and the department are unknown.
+   */
+  limited?: true;
 }
 
 /** Whether a person has this app installed in personal scope. */
@@ -193,6 +213,28 @@ export interface GraphPort {
   // --- mail ---
   /** `POST /users/{mailbox}/sendMail`, saved to Sent Items. */
   sendMail(mailbox: string, mail: MailInput): Promise<void>;
+
+  // --- chats (features `chats` and `install`) ---
+  /**
+   * The messages in the personal chat between the person and this app changed after `since`, newest first, at most
+   * 50: the chat through `GET /users/{id}/teamwork/installedApps/{installation id}/chat` (remembered per person), then
+   * `GET /chats/{id}/messages?$top=50&$orderby=lastModifiedDateTime desc&$filter=lastModifiedDateTime gt {since}`.
+   * `notFound` when the app is not installed for the person.
+   */
+  botChatMessages(userId: string, since: Date): Promise<ChatMessageSeen[]>;
+}
+
+/** A message in a chat as Graph shows it (https://learn.microsoft.com/graph/api/resources/chatmessage), reduced to what identifies it. */
+export interface ChatMessageSeen {
+  /** The message id: the same id the Bot Connector gave the activity. */
+  id: string;
+  createdDateTime: string;
+  /** `from.application.id` when an app posted it (our bot's Entra app id), else undefined. */
+  fromAppId?: string;
+  /** `body.content` (HTML for what a bot posted as text). */
+  bodyHtml: string;
+  /** The adaptive cards among `attachments`, each parsed from its JSON `content`. */
+  cards: unknown[];
 }
 
 /** The features with their permissions, for the start-up log line and the README table. */

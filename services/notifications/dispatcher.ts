@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { ChatReadBack } from './chatReadBack';
 import type { Logger } from '../logging';
 import type { DocumentStore } from '../storage/documentStore';
 import { UserProfileRepository, type UserProfile } from '../users/userProfiles';
@@ -101,6 +102,11 @@ export interface DeliveryEvent {
      * the message id Teams gave it, instead of sending it again.
      */
     | 'recoveredFromJournal'
+    /**
+     * Sent by a process that died before recording it, found in the person's chat through Graph (`chats`) and recorded
+     * now with its message id, instead of sending it again.
+     */
+    | 'recoveredFromChat'
     /** The app was installed for the recipient through Graph (or Graph found it installed). */
     | 'installed'
     /** Graph throttled the installation; the delivery waits. */
@@ -142,6 +148,8 @@ export interface StartDispatcherDeps {
    * does not cause a resend on this machine (see `sendJournal.ts`). Without it, such a send is repeated.
    */
   journal?: SendJournal;
+  /** Looks in the person's chat whether an uncertain send arrived before sending it again (Graph `chats`). */
+  readBack?: ChatReadBack;
 }
 
 /** A running dispatcher. */
@@ -236,7 +244,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   const outcomes = new Outcomes(ctx, limiter, registry);
   const claimer = new Claimer(ctx, deps.outbox ?? new Outbox(deps.stores.outbox, { clock }), outcomes);
   const installs = deps.graph ? new Installs(ctx, deps.graph, outcomes) : undefined;
-  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, deps.journal ?? NO_JOURNAL, installs);
+  const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, deps.journal ?? NO_JOURNAL, installs, deps.readBack);
   const unsubscribe = deps.outbox?.onEnqueued((created) => claimer.takeHandoff(created));
   const loop = new DispatcherLoop(ctx, claimer, new SlotPump(ctx, limiter, calls), unsubscribe).start();
   return {

@@ -7,7 +7,7 @@ import type { DeliveryDoc, NotificationDoc, OutboxDoc, StoredRecipient } from '.
 import type { DeliveryReport, DeliveryReports, RecipientReach, UnreachableReason } from './reach';
 
 /** Events after which a delivery has settled (sent, or given up). */
-const SETTLED: ReadonlySet<DeliveryEvent['type']> = new Set(['sent', 'updated', 'superseded', 'failed', 'unreachable', 'recoveredFromJournal']);
+const SETTLED: ReadonlySet<DeliveryEvent['type']> = new Set(['sent', 'updated', 'superseded', 'failed', 'unreachable', 'recoveredFromJournal', 'recoveredFromChat']);
 
 /** How one delivery document reads in a report; older documents without `reach` are read from their status. */
 export function recipientReachOf(recipient: StoredRecipient, doc: DeliveryDoc | undefined): RecipientReach {

@@ -100,6 +100,11 @@ export type ConnectorFault =
   | {
       /** Destroy the socket without answering, like a connection reset. */
       dropConnection: true;
+      /**
+       * Carry the call out first (the message is posted, as when a gateway times out after the service acted), then
+       * destroy the socket: the sender cannot know that it arrived.
+       */
+      afterPerforming?: boolean;
     };
 
 /** Which calls a fault applies to. */
@@ -320,6 +325,8 @@ export class ChannelEmulator {
   private readonly installations: InstallationRegistry;
   /** Entra object id (lower case) → 29: id, learnt from activities and rosters. */
   private readonly userIdsByAad = new Map<string, string>();
+  /** Personal conversations by the person's Entra object id (from their activities and the chats the bot opened). */
+  private readonly personalChats = new Map<string, Set<string>>();
   private cardErrorList: CardError[] = [];
 
   /** Configures the emulator; it listens only after {@link start}. */
@@ -366,11 +373,29 @@ export class ChannelEmulator {
     const from = activity.from;
     if (from?.id && from.aadObjectId) this.userIdsByAad.set(from.aadObjectId.toLowerCase(), from.id);
     const id = activity.conversation?.id;
+    if (id && from?.aadObjectId && activity.conversation?.conversationType === 'personal') this.notePersonalChat(from.aadObjectId, id);
     const roster = id ? this.rosters.get(id) : undefined;
     const botAdded = activity.type === 'conversationUpdate' && (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id);
     // A team or chat the app is added to brings its roster: Teams lets the bot reach each member 1:1.
     const members = botAdded ? (roster ?? this.defaultRoster).flatMap((m) => [m.id, ...(m.aadObjectId ? [m.aadObjectId.toLowerCase()] : [])]) : undefined;
     this.installations.observe(members ? { ...activity, members } : activity);
+  }
+
+  /**
+   * The messages the bot posted in its personal chat with the person (by Entra object id) that are still there, oldest
+   * first, each with its id (epoch ms, so also when Teams created it): what Graph's chat read-back shows
+   * (`graphStandIn.linkChats`).
+   */
+  personalMessagesOf(aadObjectId: string): Array<{ id: string; activity: ConnectorActivity }> {
+    const conversations = this.personalChats.get(aadObjectId.toLowerCase()) ?? new Set<string>();
+    return [...conversations].flatMap((c) => (this.messages.get(c) ?? []).filter((m) => !m.deleted).map((m) => ({ id: m.id, activity: m.activity })));
+  }
+
+  private notePersonalChat(aadObjectId: string, conversationId: string): void {
+    const key = aadObjectId.toLowerCase();
+    const set = this.personalChats.get(key) ?? new Set<string>();
+    set.add(conversationId);
+    this.personalChats.set(key, set);
   }
 
   /** Card problems seen so far (each fails the test that caused it; see `strictTeams.setup.ts`). */
@@ -652,7 +677,10 @@ export class ChannelEmulator {
 
     const fault = this.takeFault(call);
     if (fault) {
-      if ('dropConnection' in fault) return { status: 0, dropConnection: true, failure: 'injected' };
+      if ('dropConnection' in fault) {
+        if (fault.afterPerforming) return { ...this.perform(call), dropConnection: true, failure: 'injected' };
+        return { status: 0, dropConnection: true, failure: 'injected' };
+      }
       const headers: Record<string, string> = {};
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       return { status: fault.status, body: errorBody(fault.status, fault.code, fault.message), headers, failure: 'injected' };
@@ -850,6 +878,7 @@ export class ChannelEmulator {
       if (!this.installations.canReach(ids)) return { status: 403, body: errorBody(403, 'Forbidden', 'The bot is not installed for this user.') };
       conversationId = personalConversationId(userId, botId || undefined);
       this.installations.created(conversationId, ids);
+      for (const id of ids) if (!id.startsWith('29:')) this.notePersonalChat(id, conversationId);
       if (activity) createdActivityId = this.nextActivityId();
     }
     if (activity && createdActivityId) {

@@ -1,6 +1,7 @@
 import {
   GRAPH_FEATURES,
   GraphError,
+  type ChatMessageSeen,
   type GraphFeature,
   type GraphPort,
   type GraphUser,
@@ -23,7 +24,7 @@ import {
  * put in (ids not lower-cased), so a test can check that the caller does not rely on the case.
  */
 export class FakeGraph implements GraphPort {
-  /** The granted features (all unless the options say otherwise); change it to grant or revoke. */
+  /** The granted features (all but `chats` unless the options say otherwise); change it to grant or revoke. */
   readonly granted: Set<GraphFeature>;
   /** Every call but `features()`, in order, failed ones included. */
   readonly calls: FakeGraphCall[] = [];
@@ -35,6 +36,7 @@ export class FakeGraph implements GraphPort {
   readonly sentMail: Array<{ from: string; mail: MailInput }> = [];
 
   private readonly users = new Map<string, GraphUser>();
+  private readonly chats = new Map<string, ChatMessageSeen[]>();
   private readonly groups = new Map<string, GraphUser[]>();
   private readonly once = new Map<CalledMethod, GraphError[]>();
   private readonly always = new Map<CalledMethod, GraphError>();
@@ -43,7 +45,8 @@ export class FakeGraph implements GraphPort {
   private readonly onInstall: (userId: string) => void;
 
   constructor(options: FakeGraphOptions = {}) {
-    this.granted = new Set(options.features ?? (Object.keys(GRAPH_FEATURES) as GraphFeature[]));
+    // Reading chats back (`chats`) is granted only where a test asks for it: it changes what an uncertain resend does.
+    this.granted = new Set(options.features ?? (Object.keys(GRAPH_FEATURES) as GraphFeature[]).filter((f) => f !== 'chats'));
     this.now = options.now ?? (() => Date.now());
     this.onInstall = options.onInstall ?? (() => undefined);
   }
@@ -158,6 +161,22 @@ export class FakeGraph implements GraphPort {
     this.sentMail.push({ from: mailbox, mail });
   }
 
+  async botChatMessages(userId: string, since: Date): Promise<ChatMessageSeen[]> {
+    await this.enter({ method: 'botChatMessages', userId, since }, 'chats');
+    return (this.chats.get(key(userId)) ?? [])
+      .filter((m) => Date.parse(m.createdDateTime) > since.getTime())
+      .sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime))
+      .slice(0, 50);
+  }
+
+  /** A message that shows in the person's chat with the app (for `botChatMessages`). */
+  addChatMessage(userId: string, message: ChatMessageSeen): this {
+    const list = this.chats.get(key(userId)) ?? [];
+    list.push(message);
+    this.chats.set(key(userId), list);
+    return this;
+  }
+
   /** Records the call, waits while held, fails as scripted, then refuses a method whose feature is not granted. */
   private async enter(call: DistributiveOmit<FakeGraphCall, 'at'>, feature: GraphFeature): Promise<void> {
     this.calls.push({ ...call, at: this.now() } as FakeGraphCall);
@@ -171,7 +190,7 @@ export class FakeGraph implements GraphPort {
 
 /** How to start a {@link FakeGraph}. */
 export interface FakeGraphOptions {
-  /** The granted features; all five unless given. */
+  /** The granted features; all but `chats` unless given. */
   features?: Iterable<GraphFeature>;
   /** The time calls are recorded at (an injected clock); `Date.now` unless given. */
   now?: () => number;
@@ -197,6 +216,7 @@ export type FakeGraphCall = { at: number } & (
   | { method: 'upsertMeetingEvent'; mailbox: string; input: MeetingEventInput; eventId?: string }
   | { method: 'cancelMeetingEvent'; mailbox: string; eventId: string; comment: string }
   | { method: 'sendMail'; mailbox: string; mail: MailInput }
+  | { method: 'botChatMessages'; userId: string; since: Date }
 );
 
 /** The methods that are recorded and can be scripted to fail. */

@@ -346,3 +346,62 @@ it('gives the environment that points a bot at it', () => {
     MicrosoftAppTenantId: graph.tenantId,
   });
 });
+
+describe("the person's chat with the app (read back before an uncertain resend)", () => {
+  const text = 'Ihr Anliegen ist **in Bearbeitung** & bald erledigt.\nDanke';
+  const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Karte' }] };
+  beforeEach(() => {
+    graph.setInstalled(erika.id, true);
+    graph.linkChats((aad) =>
+      aad === erika.id
+        ? [
+            { id: String(Date.parse('2026-12-07T09:00:00Z')), activity: { text } },
+            { id: String(Date.parse('2026-12-07T09:05:00Z')), activity: { attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] } },
+          ]
+        : [],
+    );
+  });
+
+  async function chatId(token: string): Promise<string> {
+    const apps = await call('GET', `/v1.0/users/${erika.id}/teamwork/installedApps?$filter=${encodeURIComponent(`teamsApp/id eq '${graph.catalogApp.id}'`)}`, undefined, token);
+    const chat = await call('GET', `/v1.0/users/${erika.id}/teamwork/installedApps/${encodeURIComponent(apps.body.value[0].id)}/chat`, undefined, token);
+    expect(chat.status).toBe(200);
+    return chat.body.id as string;
+  }
+
+  it('gives the chat of an installation (19:…@unq.gbl.spaces), 404 for a person without the app', async () => {
+    graph.grant('TeamsAppInstallation.ReadForUser.All');
+    const token = await accessToken();
+    expect(await chatId(token)).toBe(`19:${erika.id}_${graph.clientId}@unq.gbl.spaces`);
+    const other = Buffer.from(`${max.id}##${graph.catalogApp.id}`).toString('base64');
+    expect((await call('GET', `/v1.0/users/${max.id}/teamwork/installedApps/${encodeURIComponent(other)}/chat`, undefined, token)).status).toBe(404);
+  });
+
+  it('lists the messages newest first as chatMessages: text as HTML, cards as JSON strings, from the bot application', async () => {
+    graph.grant('TeamsAppInstallation.ReadForUser.All', 'Chat.Read.All');
+    const token = await accessToken();
+    const id = await chatId(token);
+    const reply = await call('GET', `/v1.0/chats/${encodeURIComponent(id)}/messages?$top=50&$orderby=lastModifiedDateTime desc`, undefined, token);
+    expect(reply.status).toBe(200);
+    const [newest, oldest] = reply.body.value;
+    expect(newest.attachments[0]).toMatchObject({ contentType: 'application/vnd.microsoft.card.adaptive', content: JSON.stringify(card) });
+    expect(oldest.body).toEqual({ contentType: 'html', content: '<p>Ihr Anliegen ist <strong>in Bearbeitung</strong> &amp; bald erledigt.<br>Danke</p>' });
+    expect(oldest.from.application).toMatchObject({ id: graph.clientId, applicationIdentityType: 'bot' });
+    const since = await call('GET', `/v1.0/chats/${encodeURIComponent(id)}/messages?$orderby=lastModifiedDateTime desc&$filter=lastModifiedDateTime gt 2026-12-07T09:01:00Z`, undefined, token);
+    expect(since.body.value.map((m: { id: string }) => m.id)).toEqual([newest.id]);
+  });
+
+  it('refuses what Graph refuses: no Chat.Read.All (403), $top over 50, ascending order, a createdDateTime gt filter (400)', async () => {
+    graph.grant('TeamsAppInstallation.ReadForUser.All');
+    let token = await accessToken();
+    const id = await chatId(token);
+    const list = (q: string) => call('GET', `/v1.0/chats/${encodeURIComponent(id)}/messages?${q}`, undefined, token);
+    expect((await list('$top=10')).status).toBe(403);
+    graph.grant('Chat.Read.All');
+    token = await accessToken();
+    expect((await list('$top=51')).status).toBe(400);
+    expect((await list('$orderby=createdDateTime asc')).status).toBe(400);
+    expect((await list('$orderby=createdDateTime desc&$filter=createdDateTime gt 2026-12-07T09:01:00Z')).status).toBe(400);
+    expect((await list('$top=10')).status).toBe(200);
+  });
+});

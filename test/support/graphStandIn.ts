@@ -83,7 +83,33 @@ export const CALL_PERMISSIONS = {
   calendar: ['Calendars.ReadWrite'],
   /** https://learn.microsoft.com/graph/api/user-sendmail (Application: Mail.Send) */
   sendMail: ['Mail.Send'],
+  /** https://learn.microsoft.com/graph/api/userscopeteamsappinstallation-get-chat (Application: TeamsAppInstallation.ReadForUser.All; higher: …Read.All, …ReadWriteForUser.All, …ReadWriteSelfForUser.All, …) */
+  getInstalledAppChat: ['TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.Read.All', 'TeamsAppInstallation.ReadWriteForUser.All', 'TeamsAppInstallation.ReadWriteSelectedForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All'],
+  /**
+   * https://learn.microsoft.com/graph/api/chat-list-messages (Application: ChatMessage.Read.Chat, resource-specific
+   * consent, not modelled here; higher: Chat.Read.All, Chat.ReadWrite.All). A protected API: Microsoft approves its
+   * use with application permissions first (https://learn.microsoft.com/graph/teams-protected-apis).
+   */
+  listChatMessages: ['Chat.Read.All', 'Chat.ReadWrite.All'],
 } as const;
+
+/** What a person's personal chat with the bot holds (the channel emulator's `personalMessagesOf`), for {@link GraphStandIn.linkChats}. */
+export type StandInChatSource = (aadObjectId: string) => Array<{ id: string; activity: { text?: string; attachments?: Array<{ contentType?: string; content?: unknown }> } }>;
+
+/**
+ * A bot's text as Teams shows it through Graph: `body.contentType` `html` (https://learn.microsoft.com/graph/api/resources/itembody);
+ * the markdown a bot may send (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages)
+ * turned into its HTML: bold, italics, links, line breaks.
+ */
+export function teamsHtml(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const html = escaped
+    .replace(/\[([^\]]*)\]\(([^)]*)\)/g, '<a href="$2">$1</a>')
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[^\w])_([^_]+)_(?!\w)/g, '$1<em>$2</em>')
+    .replace(/\r?\n/g, '<br>');
+  return `<p>${html}</p>`;
+}
 
 /**
  * Reading a user's full profile (e.g. `department`) needs one of these application permissions. Listed through a group
@@ -244,6 +270,8 @@ export interface GraphStandIn {
   setInstalled(userId: string, installed: boolean): void;
   /** Called on every successful installation through Graph (before the 201 goes out); returns an unsubscribe. */
   onInstall(listener: InstallListener): () => void;
+  /** Where the personal chats' messages come from (the channel emulator), for `GET /chats/{id}/messages`. */
+  linkChats(source: StandInChatSource): void;
   /** Sets limits; `throttle({})` keeps them, `throttle({ install: null })` lifts one. */
   throttle(options: ThrottleOptions): void;
   /** Invalidates every token issued so far (the next Graph call with one gets 401). */
@@ -337,6 +365,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
   const users = new Map<string, StandInUser>();
   const groups = new Map<string, Group>();
   const installed = new Map<string, Set<string>>();
+  let chatSource: StandInChatSource | undefined;
   const events: StandInEvent[] = [];
   const sentMail: SentMail[] = [];
   const calls: GraphCall[] = [];
@@ -567,6 +596,40 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       }
       return json(200, out);
     }
+    // GET /users/{id}/teamwork/installedApps/{installation id}/chat  https://learn.microsoft.com/graph/api/userscopeteamsappinstallation-get-chat
+    if (s0 === 'users' && s1 && s2 === 'teamwork' && s3 === 'installedApps' && s4 && segs[5] === 'chat' && segs.length === 6 && method === 'GET') {
+      if (!allows(caller, CALL_PERMISSIONS.getInstalledAppChat)) return teamsDenied();
+      const u = findUser(s1);
+      if (!u) return directoryNotFound(s1);
+      const [owner, appId] = Buffer.from(s4, 'base64').toString('utf8').split('##');
+      if (owner !== u.id || !appId || !(installed.get(u.id) ?? new Set<string>()).has(appId)) return graphError(404, 'NotFound', 'The app installation was not found.');
+      return json(200, { '@odata.context': `${origin}/v1.0/$metadata#chats/$entity`, id: botChatId(u.id), chatType: 'oneOnOne' });
+    }
+    // GET /chats/{id}/messages  https://learn.microsoft.com/graph/api/chat-list-messages
+    if (s0 === 'chats' && s1 && s2 === 'messages' && segs.length === 3 && method === 'GET') {
+      if (!allows(caller, CALL_PERMISSIONS.listChatMessages)) return graphError(403, 'Forbidden', 'Missing role permissions on the request. API requires one of \'ChatMessage.Read.Chat, Chat.Read.All, Chat.ReadWrite.All\'.');
+      const owner = /^19:([0-9a-f-]{36})_[0-9a-f-]+@unq\.gbl\.spaces$/i.exec(s1)?.[1]?.toLowerCase();
+      if (!owner || s1 !== botChatId(owner)) return graphError(404, 'NotFound', 'Chat not found.');
+      // $top at most 50; $orderby lastModifiedDateTime or createdDateTime, descending only; $filter on the same
+      // property only together with that $orderby (lastModifiedDateTime: gt and lt; createdDateTime: lt), else ignored.
+      const topRaw = query.get('$top');
+      const top = topRaw === null ? 20 : Number(topRaw);
+      if (!Number.isInteger(top) || top < 1 || top > 50) return graphError(400, 'BadRequest', `Invalid page size: '${topRaw}'. The maximum allowed $top value is 50.`);
+      const orderby = (query.get('$orderby') ?? 'lastModifiedDateTime desc').trim();
+      const order = /^(lastModifiedDateTime|createdDateTime)(\s+desc)?$/.exec(orderby);
+      if (!order || !order[2]) return graphError(400, 'BadRequest', `Unsupported $orderby: '${orderby}'. Only lastModifiedDateTime and createdDateTime, descending, are supported.`);
+      const prop = order[1];
+      const clauses = (query.get('$filter') ?? '').split(/\s+and\s+/i).filter(Boolean).map((c) => /^(\w+)\s+(gt|lt)\s+(\S+)$/.exec(c.trim()));
+      if (clauses.some((c) => !c || Number.isNaN(Date.parse(c[3])) || (c[1] === 'createdDateTime' && c[2] !== 'lt'))) return graphError(400, 'BadRequest', 'Invalid $filter clause.');
+      const bounds = clauses.filter((c): c is RegExpExecArray => !!c && c[1] === prop).map((c) => ({ op: c[2], at: Date.parse(c[3]) }));
+      const messages = (chatSource?.(owner) ?? [])
+        .map((m) => ({ m, at: Number(m.id) }))
+        .filter(({ at }) => bounds.every((b) => (b.op === 'gt' ? at > b.at : at < b.at)))
+        .sort((a, b) => b.at - a.at)
+        .slice(0, top)
+        .map(({ m, at }) => chatMessageJson(m, at));
+      return json(200, { '@odata.context': `${origin}/v1.0/$metadata#chats('${s1}')/messages`, '@odata.count': messages.length, value: messages });
+    }
     // /users/{id}/teamwork/installedApps
     if (s0 === 'users' && s1 && s2 === 'teamwork' && s3 === 'installedApps' && s4 === undefined) {
       const u = findUser(s1);
@@ -720,6 +783,34 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     return graphError(400, 'BadRequest', `Resource not found for the segment '${s0 ?? ''}'.`);
   }
 
+  /** The personal chat of a person and this bot, in the form Graph gives it (`19:{user id}_{bot app id}@unq.gbl.spaces`). */
+  const botChatId = (userId: string) => `19:${userId}_${clientId}@unq.gbl.spaces`;
+  /** A message of the bot's chat as a chatMessage (https://learn.microsoft.com/graph/api/resources/chatmessage). */
+  function chatMessageJson(m: ReturnType<StandInChatSource>[number], at: number): Record<string, unknown> {
+    const when = new Date(at).toISOString();
+    const attachments = (m.activity.attachments ?? []).map((a, i) => ({
+      id: `${m.id}-${i}`,
+      contentType: a.contentType ?? null,
+      contentUrl: null,
+      content: a.content === undefined ? null : JSON.stringify(a.content),
+      name: null,
+      thumbnailUrl: null,
+    }));
+    const text = m.activity.text ? teamsHtml(m.activity.text) : '';
+    return {
+      id: m.id,
+      replyToId: null,
+      messageType: 'message',
+      createdDateTime: when,
+      lastModifiedDateTime: when,
+      deletedDateTime: null,
+      chatId: null,
+      from: { application: { '@odata.type': '#microsoft.graph.teamworkApplicationIdentity', id: clientId, displayName: 'Integrations-Lotse', applicationIdentityType: 'bot' }, user: null, device: null },
+      body: { contentType: 'html', content: `${text}${attachments.map((a) => `<attachment id="${a.id}"></attachment>`).join('')}` },
+      attachments,
+    };
+  }
+
   async function graphWithAuth(caller: Caller, method: string, rawUrl: string, body: unknown, inBatch: boolean, headers: Record<string, string | string[] | undefined> = {}): Promise<Answer> {
     const url = parseUrl(rawUrl);
     const rel = url.pathname.replace(/^\/v1\.0/, '');
@@ -861,6 +952,9 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     setGroupMembers: (id, memberIds, nested) => {
       const g = groups.get(id.toLowerCase());
       groups.set(id.toLowerCase(), { members: normalizeIds(memberIds), nested: nested ? normalizeIds(nested) : (g?.nested ?? []) });
+    },
+    linkChats: (source) => {
+      chatSource = source;
     },
     installedFor: (userId) => [...(installed.get(userId.toLowerCase()) ?? [])],
     setInstalled: (userId, on) => {

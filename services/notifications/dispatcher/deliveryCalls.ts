@@ -1,5 +1,6 @@
 import { updateWithRetry } from '../../common/etagRetry';
 import type { DocumentStore } from '../../storage/documentStore';
+import type { ChatReadBack } from '../chatReadBack';
 import type { ChannelSender, SendOptions } from '../channelSender';
 import type { ConversationRegistry, TenantEndpoint } from '../conversationRegistry';
 import type { Delivery } from '../deliveryLedger';
@@ -26,6 +27,8 @@ export class DeliveryCalls {
     private readonly journal: SendJournal,
     /** Installation through Graph, when configured. */
     private readonly installs?: Installs,
+    /** Reading the person's chat back before an uncertain resend, when Graph allows it. */
+    private readonly readBack?: ChatReadBack,
   ) {}
 
   /**
@@ -71,6 +74,15 @@ export class DeliveryCalls {
       await this.record(work, ref, known.activityId, false, 'recoveredFromJournal');
       return;
     }
+    // An earlier attempt without a recorded outcome may have arrived: the person's chat says so, where Graph may read it.
+    if (work.uncertain && this.readBack) {
+      const seen = await this.readBack.find(doc, ref);
+      if (seen) {
+        permit.cancel();
+        await this.record(work, ref, seen, false, 'recoveredFromChat');
+        return;
+      }
+    }
     if (work.uncertain) {
       logger.warn({ event: 'delivery.uncertain_resend', notificationId: doc.pk, deliveryId: doc.id }, 'sending again after an attempt with no recorded outcome');
       this.ctx.emit(eventOf(work, 'uncertainResend'));
@@ -99,7 +111,7 @@ export class DeliveryCalls {
    * Records a message Teams accepted: just now (`called`), or by a process that died before recording it (found in the
    * journal: no attempt and no uncertain resend counted, since nothing was sent now).
    */
-  private async record(work: Work, ref: ConversationRef, activityId: string, called: boolean, type: 'sent' | 'updated' | 'recoveredFromJournal'): Promise<void> {
+  private async record(work: Work, ref: ConversationRef, activityId: string, called: boolean, type: 'sent' | 'updated' | 'recoveredFromJournal' | 'recoveredFromChat'): Promise<void> {
     const { logger, ledger } = this.ctx;
     const doc = work.doc;
     const attempts = doc.attempts + (called ? 1 : 0);
@@ -115,7 +127,8 @@ export class DeliveryCalls {
     if (raced) {
       logger.warn({ event: 'delivery.lease_lost_after_send', notificationId: doc.pk, deliveryId: doc.id, recorded }, 'the lease ran out during the call');
     }
-    if (!called) logger.info({ event: 'delivery.recovered_from_journal', notificationId: doc.pk, deliveryId: doc.id }, 'recorded a send that a process before this one made');
+    if (type === 'recoveredFromJournal') logger.info({ event: 'delivery.recovered_from_journal', notificationId: doc.pk, deliveryId: doc.id }, 'recorded a send that a process before this one made');
+    if (type === 'recoveredFromChat') logger.info({ event: 'delivery.recovered_from_chat', notificationId: doc.pk, deliveryId: doc.id }, "recorded a send that a process before this one made, found in the person's chat");
     if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc);
     this.ctx.emit(eventOf(work, type, { activityId, attempts }));
   }

@@ -372,8 +372,11 @@ describe('infrastructure and code stay in step', () => {
 
     it('documents exactly the permissions the code\'s Graph features ask for (services/graph/graphPort.ts)', () => {
       const documented = [...read('docs/graph.md').matchAll(/^\| \w+ \| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]);
-      const asked = Object.values(GRAPH_FEATURES).map((f) => f.permissions[0]);
+      const asked = Object.values(GRAPH_FEATURES).filter((f) => !f.optIn).map((f) => f.permissions[0]);
       expect([...asked].sort()).toEqual([...documented].sort());
+      // Opt-in features (not granted by default) are in the same table, marked so.
+      const optIn = [...read('docs/graph.md').matchAll(/^\| \w+ \(opt-in\) \| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]);
+      expect(optIn.sort()).toEqual(Object.values(GRAPH_FEATURES).filter((f) => f.optIn).map((f) => f.permissions[0]).sort());
       // Deployment docs point to that one list instead of keeping their own.
       expect(read('docs/deployment.md')).not.toMatch(/^\| `[A-Za-z]+\.[A-Za-z.]+` \|/m);
     });

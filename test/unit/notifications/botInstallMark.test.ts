@@ -101,6 +101,8 @@ class Graph implements GraphPort {
   }
   sendMail(): never {
     throw new Error('not used');
+  }  botChatMessages(): never {
+    throw new Error('not used');
   }
 }
 
