@@ -162,6 +162,8 @@ export interface TerminCancelled {
   reason?: string;
   invitation: Invitation;
   icsToken?: string;
+  /** Cancelled while a move was negotiated: the new date proposed then (by `side`), withdrawn with the cancellation. */
+  withdrawn?: { date: string; time: string; side: 'head' | 'ib' };
 }
 
 /** Where the requester's own card was posted, so status changes update it in place. */
@@ -444,6 +446,8 @@ export interface ReportTransitionRow {
   verb: RequestVerb;
   who: ReportActor;
   to: ReportStatus;
+  /** `moving`: only while a new date for an agreed one is negotiated (`termin.moving`); otherwise a card out of date. */
+  when?: 'moving';
 }
 
 /**
@@ -465,6 +469,9 @@ export const REPORT_TRANSITIONS: readonly ReportTransitionRow[] = [
   // An agreed date cancelled: the report waits for a new date, which either side may propose.
   { from: ['termin_vereinbart'], verb: REQUEST_VERBS.cancelMeeting, who: 'decider', to: 'termin_offen' },
   { from: ['termin_vereinbart'], verb: REQUEST_VERBS.cancelMeeting, who: 'ibSide', to: 'termin_offen' },
+  // While a move is negotiated the agreed date still holds: either side may cancel it, and the open proposal goes with it.
+  { from: ['termin_vorgeschlagen', 'termin_gegenvorschlag'], verb: REQUEST_VERBS.cancelMeeting, who: 'decider', to: 'termin_offen', when: 'moving' },
+  { from: ['termin_vorgeschlagen', 'termin_gegenvorschlag'], verb: REQUEST_VERBS.cancelMeeting, who: 'ibSide', to: 'termin_offen', when: 'moving' },
   { from: ['termin_offen'], verb: REQUEST_VERBS.proposeMeeting, who: 'decider', to: 'termin_vorgeschlagen' },
   { from: ['termin_offen'], verb: REQUEST_VERBS.counterMeeting, who: 'ibSide', to: 'termin_gegenvorschlag' },
   { from: ['schriftlich'], verb: REQUEST_VERBS.handIn, who: 'ibSide', to: 'vorgelegt' },
@@ -478,10 +485,11 @@ export function actsAs(who: ReportActor, roles: ItemRoles): boolean {
 
 /**
  * The row of the table a step on a report takes from its current state, if any. Where both sides may take the step
- * (moving or cancelling an agreed date), the row of the caller's side (`roles`) decides where it leads.
+ * (moving or cancelling an agreed date), the row of the caller's side (`roles`) decides where it leads. A row only
+ * for a move under way (`when: 'moving'`) applies only when `item` has one.
  */
-export function reportRow(status: ItemStatus, verb: string, roles?: ItemRoles): ReportTransitionRow | undefined {
-  const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(status as ReportStatus));
+export function reportRow(status: ItemStatus, verb: string, roles?: ItemRoles, item?: Pick<ItemDoc, 'termin'>): ReportTransitionRow | undefined {
+  const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(status as ReportStatus) && (r.when !== 'moving' || !!item?.termin?.moving));
   return (roles && rows.find((r) => actsAs(r.who, roles))) || rows[0];
 }
 
@@ -493,7 +501,7 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
   // Nobody may take a step they could take in no state (the office acknowledging a Weisung); a step of the right
   // person in the wrong state is a card out of date.
   if (current.kind !== 'report' || !REPORT_TRANSITIONS.some((r) => r.verb === verb && actsAs(r.who, roles))) return { refuse: 'forbidden' };
-  const row = reportRow(current.status, verb, roles);
+  const row = reportRow(current.status, verb, roles, current);
   if (!row) return { stale: true };
   if (!actsAs(row.who, roles)) return { refuse: 'forbidden' };
   const next: ItemDoc = { ...current, status: row.to };
@@ -531,14 +539,17 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
       return { next: { ...next, termin: { ...rest, agreed: { by: caller, at }, invitation: { ...(proposed.invitation?.eventId ? { eventId: proposed.invitation.eventId } : {}), state: 'pending' } } } };
     }
     case 'cancelMeeting': {
-      const agreed = currentTermin(current);
-      if (!agreed?.agreed) return { stale: true };
-      const inv = agreed.invitation;
+      const termin = currentTermin(current);
+      // The date in force: the agreed one, or while a move is negotiated, the one agreed before (the proposal goes with it).
+      const agreed = termin?.agreed ? termin : termin?.moving;
+      if (!termin || !agreed) return { stale: true };
+      const inv = termin.invitation;
       // Graph cancels the event where one was made (or may have been: a create still pending or being retried).
       const invitation: Invitation = inv?.eventId || inv?.state === 'pending' || inv?.retry ? { state: 'pending', ...(inv.eventId ? { eventId: inv.eventId } : {}) } : { state: 'ics' };
       const cancelled: TerminCancelled = {
-        date: agreed.date, time: agreed.time, proposals: agreed.proposals, round: agreed.round ?? 1, by: caller, at,
-        ...(action.text ? { reason: action.text } : {}), invitation, ...(agreed.icsToken ? { icsToken: agreed.icsToken } : {}),
+        date: agreed.date, time: agreed.time, proposals: agreed.proposals, round: termin.round ?? 1, by: caller, at,
+        ...(action.text ? { reason: action.text } : {}), invitation, ...(termin.icsToken ? { icsToken: termin.icsToken } : {}),
+        ...(termin.moving ? { withdrawn: { date: termin.date, time: termin.time, side: termin.side } } : {}),
       };
       const { termin: _termin, ...rest } = next;
       return { next: { ...rest, terminCancelled: cancelled } };
@@ -615,7 +626,11 @@ function terminChange(current: ItemDoc, next: ItemDoc): TrailEntry['changes'] {
   const after = next.termin;
   const when = (t: Pick<Termin, 'date' | 'time'> | undefined) => (t ? `${t.date}T${t.time}` : null);
   // A cancelled date stays on record with the date it had.
-  if (next.terminCancelled && next.terminCancelled !== current.terminCancelled) return [{ path: '/termin/cancelled', from: null, to: when(next.terminCancelled) }];
+  if (next.terminCancelled && next.terminCancelled !== current.terminCancelled) {
+    // Cancelled while a move was negotiated: the proposal withdrawn with it stays on record too.
+    const withdrawn = next.terminCancelled.withdrawn;
+    return [{ path: '/termin/cancelled', from: null, to: when(next.terminCancelled) }, ...(withdrawn ? [{ path: '/termin/withdrawn', from: when(withdrawn), to: null }] : [])];
+  }
   if (!after || after === current.termin) return [];
   if (after.agreed && !before?.agreed) return [{ path: '/termin/agreed', from: null, to: when(after) }];
   return [{ path: '/termin', from: current.termin || current.decision?.kind === 'termin' ? when(before) : null, to: when(after) }];

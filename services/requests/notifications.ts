@@ -140,7 +140,13 @@ function terminNotices(previous: ItemDoc, next: ItemDoc, actorId: string, key: s
   const text: MessageText | undefined = moved ? 'meetingMoved' : TERMIN_MESSAGE[next.status];
   const termin = cancelled ?? next.termin;
   if (!text || !termin || (next.status === previous.status && next.termin === previous.termin)) return [];
-  const data = { text, status: next.status, previous: previous.status, date: termin.date, time: termin.time, ...(moved ? { fromDate: moved.date, fromTime: moved.time } : {}) };
+  const withdrawn = cancelled?.withdrawn;
+  const data = {
+    text, status: next.status, previous: previous.status, date: termin.date, time: termin.time,
+    ...(moved ? { fromDate: moved.date, fromTime: moved.time } : {}),
+    // Cancelled while a move was negotiated: the message says that the proposed new date is withdrawn too.
+    ...(withdrawn ? { withdrawnDate: withdrawn.date, withdrawnTime: withdrawn.time } : {}),
+  };
   const creator = next.createdBy.aadObjectId;
   const to =
     next.status === 'termin_vorgeschlagen' ? [creator]
@@ -373,7 +379,10 @@ export class RequestNotifier {
       case 'meetingRemind': {
         const when = t.termin.when(formatBerlinDate(String(data?.date ?? ''), lang), String(data?.time ?? ''));
         if (kind === 'meetingRemind') return t.meetingRemind(subject, when, Number(data?.days ?? 0));
-        if (kind === 'meetingCancelled') return t.meetingCancelled(subject, when, item.terminCancelled?.reason ? messageText(item.terminCancelled.reason) : '');
+        if (kind === 'meetingCancelled') {
+          const withdrawn = data?.withdrawnDate ? t.termin.when(formatBerlinDate(String(data.withdrawnDate), lang), String(data?.withdrawnTime ?? '')) : '';
+          return t.meetingCancelled(subject, when, item.terminCancelled?.reason ? messageText(item.terminCancelled.reason) : '', withdrawn);
+        }
         return t.meetingMoved(subject, t.termin.when(formatBerlinDate(String(data?.fromDate ?? ''), lang), String(data?.fromTime ?? '')), when);
       }
       case 'meetingProposed':

@@ -300,6 +300,10 @@ export class RequestViews {
           action(t.buttons.cancelMeeting, REQUEST_VERBS.cancelMeeting, r, { style: 'destructive', submit: t.submit.cancelMeeting }),
         );
       }
+      // A move under way: the agreed date still holds, so either side may still cancel it (the proposal goes with it).
+      if ((roles.decider || roles.commissioner) && termin?.moving && (item.status === 'termin_vorgeschlagen' || item.status === 'termin_gegenvorschlag')) {
+        actions.push(action(t.buttons.cancelMeeting, REQUEST_VERBS.cancelMeeting, r, { style: 'destructive', submit: t.submit.cancelMeeting }));
+      }
       // A cancelled date: the head side proposes a new one; the IB may too.
       if (item.status === 'termin_offen') {
         if (roles.decider) actions.push(action(t.buttons.termin, DECISION_VERBS.termin, r, { mode: 'primary', submit: t.submit.termin }));
@@ -403,8 +407,9 @@ export class RequestViews {
   private cancelledText(lang: Lang, c: NonNullable<ItemDoc['terminCancelled']>, at: (iso: string) => string): string {
     const t = REQUEST_TEXTS[lang].termin;
     const reason = c.reason ? `\n\n${t.reason(cardText(c.reason))}` : '';
+    const withdrawn = c.withdrawn ? `\n\n${t.withdrawn(t.when(formatIsoDay(c.withdrawn.date, lang), c.withdrawn.time))}` : '';
     const invitation = this.invitationText(lang, c.invitation, c.icsToken, t.icsCancel);
-    return `${t.cancelled(t.when(formatIsoDay(c.date, lang), c.time))}${reason}\n\n${t.cancelledBy(cardText(c.by.name) || '–', at(c.at))}${invitation ? `\n\n${invitation}` : ''}`;
+    return `${t.cancelled(t.when(formatIsoDay(c.date, lang), c.time))}${reason}${withdrawn}\n\n${t.cancelledBy(cardText(c.by.name) || '–', at(c.at))}${invitation ? `\n\n${invitation}` : ''}`;
   }
 
   /** The notice on the current card when the caller's card was out of date: who acted when, and the status now. */
@@ -412,7 +417,11 @@ export class RequestViews {
     const last = item.lastChange;
     const p = last ? berlinParts(new Date(last.at)) : undefined;
     const t = REQUEST_TEXTS[lang];
-    return t.stale(cardText(last?.by.name ?? '') || '–', p ? t.at(formatBerlinDate(p.date, lang), p.time) : '', STATUS_LABELS[item.status][lang]);
+    const name = cardText(last?.by.name ?? '') || '–';
+    const when = p ? t.at(formatBerlinDate(p.date, lang), p.time) : '';
+    // The date was cancelled since the card was shown: whatever it offered (accepting a move, say) went with it.
+    if (item.status === 'termin_offen' && last?.action === REQUEST_VERBS.cancelMeeting) return t.staleCancelled(name, when);
+    return t.stale(name, when, STATUS_LABELS[item.status][lang]);
   }
 
   /**

@@ -81,7 +81,9 @@ async function setUp(name: string, clock: { now: Date }, graph?: GraphStandIn) {
     await emulator.close();
     await issuer?.close();
   };
-  return { app, store, read, invoke, ref, card, agreed, messagesTo, icsOf, start, close };
+  /** What the person now sees in their chat with the bot (posted cards with their updates applied). */
+  const visibleTo = (who: TeamsUser) => emulator.visibleActivities(personalConversationId(who.id, APP_ID));
+  return { app, store, read, invoke, ref, card, agreed, messagesTo, visibleTo, icsOf, start, close };
 }
 
 describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)', () => {
@@ -223,6 +225,115 @@ describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)',
   });
 });
 
+describe('an agreed Vortrag date cancelled while a move is negotiated (issue 17), without Graph', () => {
+  // Tuesday, 1 December 2026, 10:00 in Köln.
+  const clock = { now: new Date('2026-12-01T09:00:00Z') };
+  let s: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    s = await setUp('report-termin-cancel-moving', clock);
+  });
+  afterAll(() => s.close());
+  const cardsIn = (who: TeamsUser) => s.visibleTo(who).filter((a) => a.attachments?.length).map((a) => json(a.attachments));
+
+  it('the IB proposed to move it, the head cancels (German, with a reason): the agreed date is cancelled, the proposal withdrawn, the IB told in English, an old card of the proposal says "Bereits erledigt"', async () => {
+    const report = await s.agreed('2026-12-08', '10:30', KOELN_IB_EN);
+    const icsBefore = await s.icsOf(report);
+    expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-10', time: '09:00' }, KOELN_IB_EN)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const moving = await s.read(report.id);
+    expect(moving).toMatchObject({ status: 'termin_gegenvorschlag', termin: { moving: { date: '2026-12-08' } } });
+    // The head's card: the new date to answer, and the agreed date may still be cancelled.
+    expect(verbsOf(await s.card(moving, KOELN_HEAD))).toEqual(expect.arrayContaining(['report.acceptMeeting', 'report.counterMeeting', 'report.cancelMeeting']));
+    // The IB, who proposed the move and waits, may cancel it too.
+    expect(verbsOf(await s.card(moving, KOELN_IB_EN))).toContain('report.cancelMeeting');
+
+    const cancelled = await s.invoke('report.cancelMeeting', { ...s.ref(moving), cancelReason: 'Kabinettssitzung am selben Tag (Beispiel)' }, KOELN_HEAD);
+    expect(cancelled.statusCode).toBe(200);
+    expect(json(cancelled.value)).toContain('Termin abgesagt: 08.12.2026, 10:30 Uhr');
+    await s.app.delivery.whenIdle();
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({
+      status: 'termin_offen',
+      terminCancelled: { date: '2026-12-08', time: '10:30', reason: 'Kabinettssitzung am selben Tag (Beispiel)', by: { aadObjectId: KOELN_HEAD.aadObjectId }, invitation: { state: 'ics' }, icsToken: report.termin!.icsToken, withdrawn: { date: '2026-12-10', time: '09:00', side: 'ib' } },
+    });
+    expect(open.termin).toBeUndefined();
+    expect(open.trail!.find((e) => e.action === 'report.cancelMeeting')!.changes).toEqual(expect.arrayContaining([{ path: '/termin/cancelled', from: null, to: '2026-12-08T10:30' }, { path: '/termin/withdrawn', from: '2026-12-10T09:00', to: null }]));
+
+    // Both sides told in their language: the IB in English, the office (head side) in German, each with both dates.
+    expect(s.messagesTo(KOELN_IB_EN).filter((m) => m.includes('is cancelled'))).toEqual([
+      expect.stringContaining('on 8 Dec 2026, 10:30 is cancelled. Reason: Kabinettssitzung am selben Tag (Beispiel) The proposal to move it to 10 Dec 2026, 09:00 is withdrawn with it.'),
+    ]);
+    expect(s.messagesTo(KOELN_OFFICE).filter((m) => m.includes('ist abgesagt'))).toEqual([
+      expect.stringContaining('am 08.12.2026, 10:30 Uhr ist abgesagt. Grund: Kabinettssitzung am selben Tag (Beispiel) Der Vorschlag, ihn auf 10.12.2026, 09:00 Uhr zu verschieben, ist damit zurückgezogen.'),
+    ]);
+    // Every holder's card shows the cancellation with the reason: the head's (the answer to the click replaced it), the
+    // card posted in the office's chat (updated), the IB's.
+    expect(json(cancelled.value)).toContain('Der Vorschlag, den Termin auf 10.12.2026, 09:00 Uhr zu verschieben, ist damit zurückgezogen.');
+    for (const who of [KOELN_OFFICE]) {
+      const cards = cardsIn(who);
+      expect(cards.at(-1)).toContain('Termin abgesagt: 08.12.2026, 10:30 Uhr');
+      expect(cards.at(-1)).toContain('Grund: Kabinettssitzung am selben Tag (Beispiel)');
+      expect(cards.at(-1)).toContain('Der Vorschlag, den Termin auf 10.12.2026, 09:00 Uhr zu verschieben, ist damit zurückgezogen.');
+      expect(cards.some((c) => c.includes('report.acceptMeeting'))).toBe(false);
+    }
+    const ibCard = json(await s.card(open, KOELN_IB_EN));
+    expect(ibCard).toContain('Meeting cancelled: 8 Dec 2026, 10:30');
+    expect(ibCard).toContain('The proposal to move it to 10 Dec 2026, 09:00 is withdrawn with it.');
+
+    // The head's old card of the proposal ("Termin annehmen"): already done, nothing changes.
+    const late = await s.invoke('report.acceptMeeting', s.ref(moving), KOELN_HEAD);
+    expect(late.statusCode).toBe(200);
+    expect(json(late.value)).toContain('Bereits erledigt: Frieda Fiktiv (Beispiel) hat den Termin am 01.12.2026, 10:00 Uhr abgesagt; ein offener Terminvorschlag ist damit zurückgezogen.');
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_offen', rev: open.rev });
+
+    // The .ics of the agreed date: the same link now cancels it (same UID, higher SEQUENCE).
+    const ics = await s.icsOf(open);
+    expect(ics).toContain('METHOD:CANCEL');
+    expect(/UID:(.*)\r\n/.exec(ics)![1]).toBe(/UID:(.*)\r\n/.exec(icsBefore)![1]);
+    expect(Number(/SEQUENCE:(\d+)/.exec(ics)![1])).toBeGreaterThan(Number(/SEQUENCE:(\d+)/.exec(icsBefore)![1]));
+  });
+
+  it('the head proposed to move it, the IB cancels (English, no reason): the head side is told in German, the IB\'s old card says "Already done"', async () => {
+    const report = await s.agreed('2026-12-08', '10:30', KOELN_IB_EN);
+    expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-11', time: '13:00' }, KOELN_OFFICE)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const moving = await s.read(report.id);
+    expect(moving.status).toBe('termin_vorgeschlagen');
+    const cancelled = await s.invoke('report.cancelMeeting', s.ref(moving), KOELN_IB_EN);
+    expect(cancelled.statusCode).toBe(200);
+    expect(json(cancelled.value)).toContain('Meeting cancelled: 8 Dec 2026, 10:30');
+    await s.app.delivery.whenIdle();
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { date: '2026-12-08', by: { aadObjectId: KOELN_IB_EN.aadObjectId }, withdrawn: { date: '2026-12-11', time: '13:00', side: 'head' } } });
+    expect(open.terminCancelled!.reason).toBeUndefined();
+    for (const who of [KOELN_HEAD, KOELN_OFFICE]) {
+      expect(s.messagesTo(who).filter((m) => m.includes(`„Mehrsprachige Bescheide (Beispiel)“ am 08.12.2026, 10:30 Uhr ist abgesagt. Der Vorschlag, ihn auf 11.12.2026, 13:00 Uhr zu verschieben`)).length).toBeGreaterThan(0);
+    }
+    const late = await s.invoke('report.acceptMeeting', s.ref(moving), KOELN_IB_EN);
+    expect(json(late.value)).toContain('Already done: Sabine Schmitz (Beispiel) cancelled the meeting on 1 Dec 2026, 10:00; any open proposal of a date went with it.');
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_offen', rev: open.rev });
+    // The withdrawn proposal's reminder sends nothing when it comes due (Thursday: two working days later).
+    clock.now = new Date('2026-12-03T08:00:00Z');
+    try {
+      await s.app.jobs.runDue();
+      await s.app.delivery.whenIdle();
+      expect(s.messagesTo(KOELN_IB_EN).filter((m) => m.startsWith('Reminder') || m.startsWith('Erinnerung'))).toEqual([]);
+    } finally {
+      clock.now = new Date('2026-12-01T09:00:00Z');
+    }
+  });
+
+  it('refuses a cancellation while a move is negotiated to another authority and to staff (403), and a reason with personal data (nothing changes)', async () => {
+    const report = await s.agreed();
+    expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-10', time: '09:00' }, KOELN_HEAD)).statusCode).toBe(200);
+    const moving = await s.read(report.id);
+    for (const who of [DETMOLD_IB, DETMOLD_HEAD, STAFF]) expect((await s.invoke('report.cancelMeeting', s.ref(moving), who)).statusCode).toBe(403);
+    const personal = await s.invoke('report.cancelMeeting', { ...s.ref(moving), cancelReason: 'Frau Meier ist an Krebs erkrankt.' }, KOELN_IB);
+    expect(json(personal.value)).toContain('personenbezogene Daten');
+    expect(await s.read(report.id)).toMatchObject({ status: 'termin_vorgeschlagen', rev: moving.rev });
+  });
+});
+
 describe('reminders while a proposed date waits for an answer', () => {
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
   let s: Awaited<ReturnType<typeof setUp>>;
@@ -313,6 +424,21 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
     expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { invitation: { state: 'cancelled', eventId } } });
     expect(json(await s.card(open, KOELN_HEAD))).toContain('Die Teams-Besprechung ist abgesagt');
     expect(s.messagesTo(KOELN_HEAD).some((m) => m.includes('ist abgesagt. Grund: Dienstreise (Beispiel)'))).toBe(true);
+  });
+
+  it('cancels the agreed date\'s Teams meeting when the date is cancelled while a move is negotiated; the proposed date never reaches the calendar', async () => {
+    const report = await s.agreed('2026-12-15', '10:00');
+    const [event] = eventsOf(report);
+    expect((await s.invoke('report.moveMeeting', { ...s.ref(report), date: '2026-12-17', time: '11:00' }, KOELN_HEAD)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const moving = await s.read(report.id);
+    expect((await s.invoke('report.cancelMeeting', { ...s.ref(moving), cancelReason: 'Dienstreise (Beispiel)' }, KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    expect(eventsOf(report)).toHaveLength(1);
+    expect(eventsOf(report)[0]).toMatchObject({ id: event!.id, cancelled: true, cancelComment: 'Dienstreise (Beispiel)', updates: 0, start: { dateTime: expect.stringMatching(/^2026-12-15T10:00:00/) } });
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { invitation: { state: 'cancelled', eventId: event!.id }, withdrawn: { date: '2026-12-17' } } });
+    expect(json(await s.card(open, KOELN_HEAD))).toContain('Die Teams-Besprechung ist abgesagt');
   });
 
   it('offers the .ics at once when Graph fails, tries again from a job, and shows the Teams meeting when it works; two instances make one event', async () => {

@@ -161,13 +161,15 @@ export const de = {
     cancelled: (when: string) => `Termin abgesagt: ${when}`,
     cancelledBy: (name: string, at: string) => `Abgesagt von ${name} am ${at}.`,
     reason: (text: string) => `Grund: ${text}`,
+    /** Cancelled while a move was negotiated: the new date proposed then is withdrawn with it. */
+    withdrawn: (when: string) => `Der Vorschlag, den Termin auf ${when} zu verschieben, ist damit zurückgezogen.`,
     icsCancel: 'Absage in den Kalender (.ics)',
     invitationCancelPending: 'Die Absage der Teams-Besprechung wird versendet.',
     invitationCancelled: 'Die Teams-Besprechung ist abgesagt und aus den Kalendern genommen.',
     invitationRetry: 'Die Teams-Besprechung ist noch nicht angepasst: der Lotse versucht es erneut. Bis dahin gilt die .ics-Datei.',
     invitationFailed: 'Die Teams-Besprechung konnte nicht angepasst werden: bitte nutzen Sie die .ics-Datei.',
     /** The trail's words for what came of the calendar entry. */
-    outcomes: { created: 'Teams-Besprechung angelegt', updated: 'Teams-Besprechung auf den neuen Termin geändert', cancelled: 'Teams-Besprechung abgesagt', ics: '.ics-Datei angeboten', retry: 'Teams nicht erreicht, .ics angeboten, neuer Versuch geplant', failed: 'Teams-Besprechung nicht möglich, .ics angeboten' } as Record<string, string>,
+    outcomes: { created: 'Teams-Besprechung angelegt', updated: 'Teams-Besprechung auf den neuen Termin geändert', cancelled: 'Teams-Besprechung abgesagt', ics: '.ics-Datei angeboten', stopped: 'keine Teams-Besprechung angelegt, da der Termin abgesagt ist', retry: 'Teams nicht erreicht, .ics angeboten, neuer Versuch geplant', failed: 'Teams-Besprechung nicht möglich, .ics angeboten' } as Record<string, string>,
   },
   acknowledgedBy: (name: string, at: string) => `Zur Kenntnis und Umsetzung bestätigt von ${name} am ${at}.`,
   /** Under a paper handed in: where its link leads (the host, so the reader sees it before opening). */
@@ -176,6 +178,8 @@ export const de = {
   sentKfi: 'Gesendet. Das KfI ist benachrichtigt; Sie sehen hier jeden weiteren Schritt.',
   reportSent: 'Angemeldet. Die Behördenleitung ist benachrichtigt.',
   saved: 'Gespeichert.',
+  /** A click on a card from before an agreed date was cancelled (a proposal to move it, say): it went with the cancellation. */
+  staleCancelled: (name: string, at: string) => `Bereits erledigt: ${name} hat den Termin am ${at} abgesagt; ein offener Terminvorschlag ist damit zurückgezogen. Es wurde nichts geändert. Die Karte zeigt den aktuellen Stand.`,
   stale: (name: string, at: string, label: string) => `Nichts geändert: ${name} hat am ${at} bereits gehandelt (Status: ${label}). Die Karte zeigt den aktuellen Stand.`,
   forbidden: 'Das dürfen Sie bei diesem Vorgang nicht. Es wurde nichts geändert.',
   notFound: 'Diesen Vorgang gibt es nicht (mehr), oder er ist für Sie nicht sichtbar.',
@@ -227,7 +231,7 @@ export const de = {
   meetingCounter: (subject: string, when: string) => `Die oder der IB schlägt zum Vortrag „${subject}“ einen anderen Termin vor: ${when}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
   meetingAgreed: (subject: string, when: string) => `Termin zum Vortrag „${subject}“ vereinbart: ${when}. Die Einladung steht auf der Karte.`,
   meetingMoved: (subject: string, from: string, to: string) => `Der vereinbarte Termin zum Vortrag „${subject}“ (${from}) soll verschoben werden auf: ${to}. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor; bis dahin gilt der vereinbarte Termin.`,
-  meetingCancelled: (subject: string, when: string, reason: string) => `Der Termin zum Vortrag „${subject}“ am ${when} ist abgesagt.${reason ? ` Grund: ${reason}` : ''} Ein neuer Termin kann auf der Karte vorgeschlagen werden.`,
+  meetingCancelled: (subject: string, when: string, reason: string, withdrawn = '') => `Der Termin zum Vortrag „${subject}“ am ${when} ist abgesagt.${reason ? ` Grund: ${reason}` : ''}${withdrawn ? ` Der Vorschlag, ihn auf ${withdrawn} zu verschieben, ist damit zurückgezogen.` : ''} Ein neuer Termin kann auf der Karte vorgeschlagen werden.`,
   meetingRemind: (subject: string, when: string, days: number) => `Erinnerung: Der Terminvorschlag zum Vortrag „${subject}“ (${when}) wartet seit ${days} Arbeitstagen auf Ihre Antwort. Bitte nehmen Sie ihn auf der Karte an oder schlagen Sie einen anderen vor.`,
   reportRemind: (subject: string, days: number) => `Erinnerung: Der Vortrag „${subject}“ wartet seit ${days} Arbeitstagen auf Ihre Entscheidung.`,
   exportNone: 'Keine Vorgänge zum Exportieren.',

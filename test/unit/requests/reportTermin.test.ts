@@ -11,6 +11,7 @@ import {
   type ItemStatus,
   type Party,
   type ReportDecision,
+  type ReportStatus,
 } from '../../../services/requests/model';
 import { noticesFor } from '../../../services/requests/notifications';
 import { INVITATION_NOTICE, invitationEventInput, inviteesOf, meetingTimes } from '../../../services/requests/termin';
@@ -59,22 +60,41 @@ const stored = (status: ItemStatus): ItemDoc =>
   status === 'termin_offen' ? report(status, { terminCancelled: { date: '2026-12-08', time: '10:30', proposals: 1, round: 1, by: HEAD, at: AT, invitation: { state: 'ics' } } })
   : report(status, status.startsWith('termin_') ? { termin: { date: '2026-12-08', time: '10:30', by: HEAD, at: AT, side: status === 'termin_gegenvorschlag' ? 'ib' : 'head', proposals: 1, ...(status === 'termin_vereinbart' ? { agreed: { by: IB, at: AT } } : {}) } } : {});
 
+/** A report whose agreed date (08.12.2026, 10:30) is being moved: the new date proposed by the head side or the IB. */
+const movingStored = (status: 'termin_vorgeschlagen' | 'termin_gegenvorschlag'): ItemDoc =>
+  report(status, {
+    termin: {
+      date: '2026-12-10', time: '09:00', by: status === 'termin_vorgeschlagen' ? HEAD : IB, at: AT, side: status === 'termin_vorgeschlagen' ? 'head' : 'ib', proposals: 2,
+      moving: { date: '2026-12-08', time: '10:30', proposals: 1, agreed: { by: IB, at: AT } }, invitation: { state: 'created', eventId: 'ev-1', joinUrl: 'https://teams.example/j' }, icsToken: 'tok',
+    },
+  });
+
 describe('the Vortrag follows its transition table', () => {
   const verbs = [...new Set(REPORT_TRANSITIONS.filter((r) => !r.from.includes(null)).map((r) => r.verb))];
-  const cases = REPORT_STATUSES.flatMap((status) => verbs.flatMap((verb) => Object.keys(ROLES).map((role) => [status, verb, role] as const)));
+  // Each state as stored, and the two proposal states once more while a move of the agreed date is negotiated.
+  const items: [string, ItemDoc][] = [...REPORT_STATUSES.map((s): [string, ItemDoc] => [s, stored(s)]), ['termin_vorgeschlagen (moving)', movingStored('termin_vorgeschlagen')], ['termin_gegenvorschlag (moving)', movingStored('termin_gegenvorschlag')]];
+  const cases = items.flatMap(([name, item]) => verbs.flatMap((verb) => Object.keys(ROLES).map((role) => [name, item, verb, role] as const)));
   it(`decides each of the ${cases.length} (state, verb, role) cases as the table says`, () => {
     expect(cases.length).toBeGreaterThan(100);
-    for (const [status, verb, role] of cases) {
+    for (const [status, item, verb, role] of cases) {
       const roles = ROLES[role]!;
-      const result = transition(stored(status), roles, role === 'ib' ? IB : HEAD, actionFor(verb), AT);
-      // Where both sides may take a step (moving, cancelling), the caller's side picks the row.
-      const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(status));
+      const result = transition(item, roles, role === 'ib' ? IB : HEAD, actionFor(verb), AT);
+      // Where both sides may take a step (moving, cancelling), the caller's side picks the row; a row for a move under
+      // way applies only to a report with one.
+      const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb && r.from.includes(item.status as ReportStatus) && (r.when !== 'moving' || !!item.termin?.moving));
       const row = rows.find((r) => actsAs(r.who, roles)) ?? rows[0];
       const anywhere = REPORT_TRANSITIONS.some((r) => r.verb === verb && actsAs(r.who, roles));
       const expected = !anywhere ? { refuse: 'forbidden' } : !row ? { stale: true } : !actsAs(row.who, roles) ? { refuse: 'forbidden' } : { status: row.to };
       const got = 'next' in result ? { status: result.next.status } : result;
       expect({ status, verb, role, got }).toEqual({ status, verb, role, got: expected });
     }
+  });
+
+  it('lets either side cancel while a move is negotiated, and only then from a proposal', () => {
+    const cancelFrom = (item: ItemDoc) => REPORT_TRANSITIONS.filter((r) => r.verb === REQUEST_VERBS.cancelMeeting && r.from.includes(item.status as ReportStatus) && (r.when !== 'moving' || !!item.termin?.moving));
+    expect(cancelFrom(movingStored('termin_vorgeschlagen')).map((r) => r.who).sort()).toEqual(['decider', 'ibSide']);
+    expect(cancelFrom(movingStored('termin_gegenvorschlag')).map((r) => r.who).sort()).toEqual(['decider', 'ibSide']);
+    expect(cancelFrom(stored('termin_vorgeschlagen'))).toEqual([]);
   });
 });
 
@@ -177,6 +197,46 @@ describe('Termin: moving and cancelling an agreed date', () => {
     expect(transition(agreed(), ROLES.none!, OFFICE, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT)).toEqual({ refuse: 'forbidden' });
     expect(transition(stored('termin_vorgeschlagen'), ROLES.decider!, HEAD, { type: 'moveMeeting', date: '2026-12-10', time: '09:00' }, AT)).toEqual({ stale: true });
     expect(transition(stored('eingereicht'), ROLES.ib!, IB, { type: 'cancelMeeting' }, AT)).toEqual({ stale: true });
+  });
+
+  it('cancels while a move is negotiated (either side, whoever proposed the move): the agreed date is cancelled, the proposal withdrawn with it', () => {
+    const now = new Date(AT);
+    for (const [status, roles, caller] of [
+      ['termin_vorgeschlagen', ROLES.decider!, OFFICE], ['termin_vorgeschlagen', ROLES.ib!, IB], ['termin_gegenvorschlag', ROLES.decider!, HEAD], ['termin_gegenvorschlag', ROLES.ib!, IB],
+    ] as const) {
+      const moving = { ...movingStored(status), rev: 5 };
+      const cancelled = next(transition(moving, roles, caller, { type: 'cancelMeeting', text: 'Dienstreise' }, AT));
+      // The date cancelled is the agreed one (its calendar entry: the same event, the .ics's sequence), not the proposal.
+      expect(cancelled).toMatchObject({
+        status: 'termin_offen',
+        terminCancelled: { date: '2026-12-08', time: '10:30', proposals: 1, round: 1, by: caller, reason: 'Dienstreise', invitation: { state: 'pending', eventId: 'ev-1' }, icsToken: 'tok', withdrawn: { date: '2026-12-10', time: '09:00', side: moving.termin!.side } },
+      });
+      expect(cancelled.termin).toBeUndefined();
+      const stamped = { ...stamp(moving, cancelled, caller, REQUEST_VERBS.cancelMeeting, now, 30), rev: 6 };
+      expect(stamped.trail!.at(-1)!.changes).toEqual([
+        { path: '/status', from: status, to: 'termin_offen' },
+        { path: '/termin/cancelled', from: null, to: '2026-12-08T10:30' },
+        { path: '/termin/withdrawn', from: '2026-12-10T09:00', to: null },
+      ]);
+      // Both sides told (the actor's own side but the actor too), with the agreed date and the withdrawn one; the event is cancelled.
+      const notices = noticesFor(moving, stamped, caller.aadObjectId);
+      const messages = notices.filter((n) => n.kind === 'message');
+      expect(messages.map((n) => n.to![0]).sort()).toEqual(['head', 'ib', 'office'].filter((id) => id !== caller.aadObjectId));
+      expect(messages[0]!.data).toMatchObject({ text: 'meetingCancelled', date: '2026-12-08', time: '10:30', withdrawnDate: '2026-12-10', withdrawnTime: '09:00' });
+      expect(notices.some((n) => n.kind === INVITATION_NOTICE)).toBe(true);
+      // No reminder about the withdrawn proposal is scheduled any more.
+      expect(notices.some((n) => n.kind === 'job.terminReminder')).toBe(false);
+      // The old card of the move proposal: accepting it is a card out of date now.
+      expect(transition(stamped, ROLES.ib!, IB, { type: 'acceptMeeting' }, AT)).toEqual({ stale: true });
+      expect(transition(stamped, ROLES.decider!, HEAD, { type: 'acceptMeeting' }, AT)).toEqual({ stale: true });
+    }
+  });
+
+  it('refuses a cancellation while a move is negotiated to the office that may not decide and to anybody else', () => {
+    expect(transition(movingStored('termin_vorgeschlagen'), ROLES.office!, OFFICE, { type: 'cancelMeeting' }, AT)).toEqual({ refuse: 'forbidden' });
+    expect(transition(movingStored('termin_gegenvorschlag'), ROLES.none!, OFFICE, { type: 'cancelMeeting' }, AT)).toEqual({ refuse: 'forbidden' });
+    // A first proposal (no date agreed before): nothing to cancel, a card out of date.
+    expect(transition(stored('termin_gegenvorschlag'), ROLES.decider!, HEAD, { type: 'cancelMeeting' }, AT)).toEqual({ stale: true });
   });
 
   it('checks the reason of a cancellation: optional, at most 300 characters, no personal data of others', () => {
