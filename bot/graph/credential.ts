@@ -27,6 +27,8 @@ export function createCredential(config: GraphConfig, agent?: https.Agent): Toke
     case 'certificate':
       return new ClientCertificateCredential(config.tenantId, config.clientId, { certificatePath: config.certificatePath ?? '' }, common);
     case 'managedIdentity':
-      return new ManagedIdentityCredential({ clientId: config.clientId, ...pinned });
+      // The platform's token endpoint (App Service's IDENTITY_ENDPOINT, or IMDS) is plain HTTP on the host itself: the
+      // pinned agent, for the Graph stand-in's HTTPS, has nothing to pin there and would refuse the http: URL.
+      return new ManagedIdentityCredential({ clientId: config.clientId });
   }
 }

@@ -1,7 +1,7 @@
 import { X509Certificate, createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SignJWT, decodeJwt, jwtVerify } from 'jose';
@@ -179,6 +179,14 @@ export interface GraphStandInOptions {
   now?: () => number;
 }
 
+/** App Service's managed identity endpoint, started by {@link GraphStandIn.startManagedIdentity}. */
+export interface ManagedIdentityEndpoint {
+  readonly url: string;
+  /** IDENTITY_ENDPOINT and IDENTITY_HEADER. */
+  env(): Record<string, string>;
+  close(): Promise<void>;
+}
+
 /** A fixed-window limit: at most `limit` requests per `windowMs`. */
 export interface WindowLimit {
   limit: number;
@@ -270,6 +278,13 @@ export interface GraphStandIn {
   setInstalled(userId: string, installed: boolean): void;
   /** Called on every successful installation through Graph (before the 201 goes out); returns an unsubscribe. */
   onInstall(listener: InstallListener): () => void;
+  /**
+   * Starts App Service's managed identity endpoint for this app as a user-assigned identity (plain HTTP on loopback);
+   * its `env()` gives IDENTITY_ENDPOINT and IDENTITY_HEADER, which `@azure/identity` reads inside an App Service.
+   */
+  startManagedIdentity(): Promise<ManagedIdentityEndpoint>;
+  /** The resources managed identity tokens were asked for, in order. */
+  readonly managedIdentityRequests: readonly string[];
   /** Where the personal chats' messages come from (the channel emulator), for `GET /chats/{id}/messages`. */
   linkChats(source: StandInChatSource): void;
   /** Sets limits; `throttle({})` keeps them, `throttle({ install: null })` lifts one. */
@@ -366,6 +381,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
   const groups = new Map<string, Group>();
   const installed = new Map<string, Set<string>>();
   let chatSource: StandInChatSource | undefined;
+  const managedIdentityRequests: string[] = [];
   const events: StandInEvent[] = [];
   const sentMail: SentMail[] = [];
   const calls: GraphCall[] = [];
@@ -456,6 +472,70 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
    * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow ("Get a token", "Error response")
    * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference (`roles`, `tid`, `appid`, `idtyp`)
    */
+  /** An app-only access token of this app for `resource`, its `roles` the permissions granted now. */
+  async function mintToken(resource: string): Promise<string> {
+    const iat = Math.floor(now() / 1000);
+    const roles = [...granted].sort();
+    const claims: Record<string, unknown> = { standin_gen: generation, tid: tenantId, appid: clientId, azp: clientId, idtyp: 'app', oid: randomUUID(), sub: clientId };
+    if (roles.length) claims.roles = roles;
+    const accessToken = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'standin' })
+      .setIssuer(issuer())
+      .setAudience(resource)
+      .setIssuedAt(iat)
+      .setNotBefore(iat - 300)
+      .setExpirationTime(iat + tokenLifetime)
+      .setJti(randomUUID())
+      .sign(keys().privateKey);
+    tokensIssued += 1;
+    return accessToken;
+  }
+
+  /**
+   * App Service's managed identity endpoint (what `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` name inside an App Service):
+   * `GET ?api-version=2019-08-01&resource=…&client_id=…` with the header `X-IDENTITY-HEADER`; answers
+   * `{ access_token, expires_on, resource, token_type, client_id }`, `expires_on` in seconds since the epoch; 400 for a
+   * missing or other parameter, 401 without the header's secret. The identity is this app (`clientId`) as a user-assigned
+   * managed identity. https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference
+   * It serves plain HTTP on loopback, as App Service's does.
+   */
+  async function startManagedIdentity(): Promise<ManagedIdentityEndpoint> {
+    const secret = randomUUID();
+    const msi = createHttpServer((req, res) => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const answer = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.method !== 'GET') return answer(405, { statusCode: 405, message: 'Only GET is supported.' });
+        if (req.headers['x-identity-header'] !== secret) return answer(401, { statusCode: 401, message: 'The X-IDENTITY-HEADER header is missing or wrong.' });
+        if (url.searchParams.get('api-version') !== '2019-08-01') return answer(400, { statusCode: 400, message: 'Unsupported api-version.' });
+        const resource = url.searchParams.get('resource');
+        if (!resource) return answer(400, { statusCode: 400, message: 'The resource parameter is required.' });
+        const id = url.searchParams.get('client_id');
+        if (id !== null && id.toLowerCase() !== clientId) return answer(400, { statusCode: 400, message: 'No user-assigned identity with that client_id is assigned to this app.' });
+        managedIdentityRequests.push(resource);
+        const accessToken = await mintToken(resource.replace(/\/\.default$/, '').replace(/\/$/, ''));
+        answer(200, { access_token: accessToken, expires_on: String(Math.floor(now() / 1000) + tokenLifetime), resource, token_type: 'Bearer', client_id: clientId });
+      })().catch(() => {
+        res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => msi.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(msi.address() as AddressInfo).port}/msi/token`;
+    return {
+      url,
+      env: () => ({ IDENTITY_ENDPOINT: url, IDENTITY_HEADER: secret }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          msi.closeAllConnections?.();
+          msi.close(() => resolve());
+        }),
+    };
+  }
+
   async function token(tenant: string, form: URLSearchParams): Promise<Answer> {
     const oauthError = (status: number, error: string, description: string): Answer => ({
       status,
@@ -486,20 +566,7 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
     } else {
       return oauthError(401, 'invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
     }
-    const iat = Math.floor(now() / 1000);
-    const roles = [...granted].sort();
-    const claims: Record<string, unknown> = { standin_gen: generation, tid: tenantId, appid: clientId, azp: clientId, idtyp: 'app', oid: randomUUID(), sub: clientId };
-    if (roles.length) claims.roles = roles;
-    const accessToken = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'standin' })
-      .setIssuer(issuer())
-      .setAudience(resource)
-      .setIssuedAt(iat)
-      .setNotBefore(iat - 300)
-      .setExpirationTime(iat + tokenLifetime)
-      .setJti(randomUUID())
-      .sign(keys().privateKey);
-    tokensIssued += 1;
+    const accessToken = await mintToken(resource);
     return { status: 200, body: { token_type: 'Bearer', expires_in: tokenLifetime, ext_expires_in: tokenLifetime, access_token: accessToken } };
   }
 
@@ -953,6 +1020,8 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       const g = groups.get(id.toLowerCase());
       groups.set(id.toLowerCase(), { members: normalizeIds(memberIds), nested: nested ? normalizeIds(nested) : (g?.nested ?? []) });
     },
+    startManagedIdentity,
+    managedIdentityRequests,
     linkChats: (source) => {
       chatSource = source;
     },
