@@ -12,6 +12,7 @@ import type { Logger } from '../logging';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { ConcurrencyError } from '../storage/errors';
 import type { PendingCarrier, PendingNotice } from './pending';
+import { recentVersionsOf } from './transaction';
 
 /** One workflow's documents, and what carries out their notices. */
 export interface RelaySource<D extends PendingCarrier = PendingCarrier> {
@@ -227,7 +228,9 @@ export class Relay {
     // A newer snapshot of the document is queued here: its relay clears what it carries.
     if (this.queue.has(key)) return;
     try {
-      await source.store.patch(doc.pk, doc.id, [{ op: 'set', path: '/pending', value: [] }, { op: 'remove', path: '/pendingSince' }], doc.etag);
+      const cleared = await source.store.patch(doc.pk, doc.id, [{ op: 'set', path: '/pending', value: [] }, { op: 'remove', path: '/pendingSince' }], doc.etag);
+      // The document's latest version now: the next change of it in this process needs no read first.
+      recentVersionsOf(source.store).remember(cleared);
     } catch (err) {
       // Written again meanwhile: that write carried over whatever this process had not relayed, and its relay (here,
       // or in the process that wrote it, or the sweep) clears the document.

@@ -69,6 +69,7 @@ function wrapStore<T extends StoredFields>(
 export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: StoreCall) => void } = {}) {
   const counts = { reads: 0, writes: 0, byContainer: {} as Record<string, { reads: number; writes: number }> };
   const contention = { preconditionFailed: 0, alreadyExists: 0, byContainer: {} as Record<string, Contention> };
+  const stores = new Map<ContainerName, DocumentStore<StoredFields>>();
   const wrapped: AppDatabase = {
     get embedded() {
       return inner.embedded;
@@ -78,8 +79,11 @@ export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: 
     },
     ping: (ms) => inner.ping(ms),
     close: () => inner.close(),
+    // One store object per container, as `openDatabase` gives (what a process remembers per store depends on it).
     store<T extends StoredFields>(name: ContainerName): DocumentStore<T> {
-      return wrapStore(inner.store<T>(name), name, {
+      const known = stores.get(name);
+      if (known) return known as DocumentStore<T>;
+      const store = wrapStore(inner.store<T>(name), name, {
         onCall: (call) => {
           const c = (counts.byContainer[name] ??= { reads: 0, writes: 0 });
           if (READS.has(call.op)) {
@@ -96,6 +100,8 @@ export function countingDatabase(inner: AppDatabase, options: { onCall?: (call: 
           (contention.byContainer[name] ??= { preconditionFailed: 0, alreadyExists: 0 })[kind]++;
         },
       });
+      stores.set(name, store as DocumentStore<StoredFields>);
+      return store;
     },
   };
   return {
