@@ -359,7 +359,8 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
     async groupMembers(groupId: string, options?: { department?: boolean }): Promise<GraphUser[]> {
       await need('groups');
       // `department` is not among a user's default properties: Graph returns it only when `$select` names it
-      // (https://learn.microsoft.com/graph/api/resources/user , "Properties"), and as null to an app without User.Read.All
+      // (https://learn.microsoft.com/graph/api/resources/user , "Properties"), and as null to an app without User.Read.All;
+      // to an app with GroupMember.Read.All alone every member comes with its id only (marked `limited`)
       // (https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
       const select = options?.department ? ['id', 'displayName', 'department'] : USER_SELECT.split(',');
       if (!GUID.test(groupId)) throw new GraphError('invalid_group_id', 'permanent');
@@ -374,7 +375,10 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
         for (;;) {
           for (const u of page.value ?? []) {
             const user = lowerUser(u);
-            if (user.id) members.set(user.id, user);
+            // "Limited information": only @odata.type and id, every other property null, when the app may not read
+            // users (https://learn.microsoft.com/graph/api/group-list-transitivemembers , "Permissions").
+            const limited = Object.entries(u).every(([k, v]) => k === 'id' || k.startsWith('@odata') || v === null || v === undefined);
+            if (user.id) members.set(user.id, limited ? { ...user, limited: true } : user);
           }
           const next = page['@odata.nextLink'];
           if (!next) break;

@@ -7,8 +7,8 @@ import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/gra
 /**
  * The staff group read for information posts (issue 17) by the real Graph adapter against the Graph stand-in:
  * `GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id,displayName,department`, every page through
- * `@odata.nextLink` (Graph's pages hold at most 999), a 429 waited out (Retry-After), and `department` only with
- * User.Read.All.
+ * `@odata.nextLink` (Graph's pages hold at most 999), a 429 waited out (Retry-After), `department` only with
+ * User.Read.All, and with GroupMember.Read.All alone each member's id only (marked `limited`).
  */
 
 jest.setTimeout(60_000);
@@ -50,9 +50,20 @@ it('waits out a 429 (Retry-After) and then reads every page', async () => {
   expect(reads.map((c) => c.status)).toEqual([429, 200, 200]);
 });
 
-it('gives the members without departments to an app without User.Read.All (Graph returns them as null), never a refusal', async () => {
+it('gives every member with its id only to an app with GroupMember.Read.All alone (limited information: names and departments null), never a refusal', async () => {
+  // https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects
   graph.revoke('User.Read.All');
   const members = await portFor(graph).groupMembers(GROUP, { department: true });
   expect(members).toHaveLength(1203);
-  expect(members.filter((m) => m.department)).toEqual([]);
+  expect(members.find((m) => m.id === people[8]!.id)).toEqual({ id: people[8]!.id, limited: true });
+  expect(members.filter((m) => m.department || m.displayName || !m.limited)).toEqual([]);
+});
+
+it('gives names but no departments with User.ReadBasic.All (the basic profile), and those members are not marked limited', async () => {
+  graph.revoke('User.Read.All');
+  graph.grant('User.ReadBasic.All');
+  const members = await portFor(graph).groupMembers(GROUP, { department: true });
+  expect(members).toHaveLength(1203);
+  expect(members.find((m) => m.id === people[8]!.id)).toEqual({ id: people[8]!.id, displayName: 'Person 8' });
+  expect(members.filter((m) => m.department || m.limited)).toEqual([]);
 });

@@ -211,19 +211,31 @@ describe('groups', () => {
     expect(seen.sort()).toEqual([...ids].sort());
   });
 
-  it('returns department only on $select and only with User.Read.All (else null, never 403); an unknown property is 400', async () => {
-    // https://learn.microsoft.com/graph/api/resources/user ("Returned only on $select");
-    // https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects
+  it('lists members to GroupMember.Read.All alone with their id only (every other property null, never 403), names with User.ReadBasic.All, department only with User.Read.All and only on $select; an unknown property is 400', async () => {
+    // https://learn.microsoft.com/graph/api/group-list-transitivemembers ("Permissions": limited information);
+    // https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects ;
+    // https://learn.microsoft.com/graph/permissions-reference#userreadbasicall ; https://learn.microsoft.com/graph/api/resources/user ("Returned only on $select")
     graph.grant('GroupMember.Read.All');
     const id = stableGuid('dept');
-    graph.addUser({ id, upn: 'dept@bezreg.example', displayName: 'Dora', department: 'Dezernat 48' });
+    graph.addUser({ id, upn: 'dept@bezreg.example', mail: 'dora@bezreg.example', displayName: 'Dora', department: 'Dezernat 48' });
     const group = stableGuid('dept-group');
     graph.addGroup(group, [id]);
     const members = `/v1.0/groups/${group}/transitiveMembers/microsoft.graph.user`;
-    const withSelect = `${members}?$select=id,displayName,department`;
-    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([{ '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', department: null }]);
+    const withSelect = `${members}?$select=id,displayName,mail,department`;
+    const limited = await call('GET', withSelect, undefined, await accessToken());
+    expect(limited.status).toBe(200);
+    expect(limited.body.value).toEqual([{ '@odata.type': '#microsoft.graph.user', id, displayName: null, mail: null, department: null }]);
+    expect((await call('GET', members, undefined, await accessToken())).body.value).toEqual([
+      { '@odata.type': '#microsoft.graph.user', id, displayName: null, userPrincipalName: null, mail: null },
+    ]);
+    graph.grant('User.ReadBasic.All');
+    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([
+      { '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', mail: 'dora@bezreg.example', department: null },
+    ]);
     graph.grant('User.Read.All');
-    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([{ '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', department: 'Dezernat 48' }]);
+    expect((await call('GET', withSelect, undefined, await accessToken())).body.value).toEqual([
+      { '@odata.type': '#microsoft.graph.user', id, displayName: 'Dora', mail: 'dora@bezreg.example', department: 'Dezernat 48' },
+    ]);
     expect((await call('GET', members, undefined, await accessToken())).body.value[0]).not.toHaveProperty('department');
     const bad = await call('GET', `${members}?$select=id,shoeSize`, undefined, await accessToken());
     expect(bad.status).toBe(400);

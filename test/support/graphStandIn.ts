@@ -112,15 +112,29 @@ export function teamsHtml(text: string): string {
 }
 
 /**
- * Reading a user's full profile (e.g. `department`) needs one of these application permissions. Listed through a group
- * (`transitiveMembers`), members the app may not read in full come back with their `id` and `@odata.type`, every other
- * property `null`, never a 403: "Limited information returned for inaccessible member objects",
- * https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects ;
- * `department` is "Returned only on $select" (https://learn.microsoft.com/graph/api/resources/user , "Properties").
- * (The stand-in keeps `displayName`, `mail` and `userPrincipalName` readable with GroupMember.Read.All alone, as the
- * role-group tests assume; only `department` is held back.)
+ * What an app may read of the users it lists through a group (`GET /groups/{id}/transitiveMembers`). The listing itself
+ * needs only GroupMember.Read.All; what each member row then holds depends on what the app may read of users:
+ * "When an application queries a relationship that returns a directoryObject type collection, if it doesn't have
+ * permission to read a certain resource type, members of that type are returned but with limited information. For
+ * example, only the @odata.type property for the object type and the id is returned, while other properties are
+ * indicated as null" (https://learn.microsoft.com/graph/api/group-list-transitivemembers , "Permissions";
+ * https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
+ * Never a 403 for the listing.
+ *
+ * - {@link USER_FULL_PROFILE}: every property, `department` too ("Read all users' full profiles").
+ * - {@link USER_BASIC_PROFILE}: the basic profile only, "displayName, givenName, id, mail, photo, securityIdentifier,
+ *   surname, userPrincipalName" (https://learn.microsoft.com/graph/permissions-reference#userreadbasicall); `department`
+ *   is not among them and comes back null.
+ * - neither (GroupMember.Read.All alone): `@odata.type` and `id`; `displayName`, `mail`, `userPrincipalName`,
+ *   `department` all null.
+ *
+ * `department` is moreover "Returned only on $select" (https://learn.microsoft.com/graph/api/resources/user , "Properties").
  */
 export const USER_FULL_PROFILE = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+/** See {@link USER_FULL_PROFILE}: the basic profile (names and addresses, no `department`). */
+export const USER_BASIC_PROFILE = ['User.ReadBasic.All'] as const;
+/** The user properties of the basic profile the stand-in serves (https://learn.microsoft.com/graph/permissions-reference#userreadbasicall). */
+const USER_BASIC_PROPERTIES = new Set(['id', 'displayName', 'userPrincipalName', 'mail']);
 /** The user properties the stand-in knows for `$select` on `transitiveMembers`; another name is 400 as in Graph. */
 const USER_SELECTABLE = new Set(['id', 'displayName', 'userPrincipalName', 'mail', 'department']);
 
@@ -644,9 +658,14 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       const select = selectRaw === null ? undefined : selectRaw.split(',').map((p) => p.trim()).filter(Boolean);
       const unknownProp = select?.find((p) => !USER_SELECTABLE.has(p));
       if (unknownProp !== undefined) return graphError(400, 'Request_BadRequest', `Could not find a property named '${unknownProp}' on type 'microsoft.graph.user'.`);
-      const fullProfile = allows(caller, USER_FULL_PROFILE);
+      // What the app may read of each member: everything, the basic profile, or only the id (see USER_FULL_PROFILE).
+      const profile = allows(caller, USER_FULL_PROFILE) ? 'full' : allows(caller, USER_BASIC_PROFILE) ? 'basic' : 'limited';
       const memberJson = (u: StandInUser): Record<string, unknown> => {
-        const full: Record<string, unknown> = { ...userJson(u), department: fullProfile ? (u.department ?? null) : null };
+        const full: Record<string, unknown> = { ...userJson(u), department: u.department ?? null };
+        for (const p of Object.keys(full)) {
+          if (p === '@odata.type' || p === 'id') continue;
+          if (profile === 'limited' || (profile === 'basic' && !USER_BASIC_PROPERTIES.has(p))) full[p] = null;
+        }
         if (!select) {
           delete full.department; // not a default property
           return full;
