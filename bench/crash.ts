@@ -12,8 +12,11 @@ import { runCrashScenario } from '../test/support/crashHarness';
 export async function benchCrash(): Promise<Figure[]> {
   const kills = Number(process.env.CRASH_KILLS ?? 40);
   const latency = Number(process.env.CRASH_CHANNEL_LATENCY_MS ?? 20);
+  // CRASH_READ_BACK=1: the bot with a managed identity and Graph's opt-in `chats` feature, reading chats back.
+  const readBack = process.env.CRASH_READ_BACK === '1';
   const result = await runCrashScenario({
     kills,
+    readBack,
     channelLatencyMs: latency,
     log: (line) => process.stderr.write(`${line}\n`),
     onSpawn: (child) => track(child),
@@ -41,6 +44,9 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.repeats_without_kill', value: result.repeatOrigins.noKill, unit: 'count' },
     // Sends a killed process had made and not recorded, recorded by the next one from its send journal instead of repeated.
     { name: 'crash.recovered_from_journal', value: result.recoveredFromJournal, unit: 'count' },
+    // Sends found in the person's chat through Graph and recorded instead of repeated (CRASH_READ_BACK=1 only).
+    { name: 'crash.recovered_from_chat', value: result.recoveredFromChat, unit: 'count' },
+    { name: 'crash.read_back', value: result.readBack ? 1 : 0, unit: 'flag' },
     { name: 'crash.idle_ms', value: result.idle ? result.idleMs : -1, unit: 'ms' },
     { name: 'crash.channel_latency_ms', value: latency, unit: 'ms' },
   ];

@@ -6,9 +6,12 @@ import { projectRoot } from '../../services/paths';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
-import { activityBuilders, personalConversationId, user, type TeamsUser } from './activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from './activities';
+import { testModeAuthEnv } from './authConfig';
 import { observeInbound, startChannelEmulator, type ChannelEmulator, type ConnectorActivity, type ConnectorCall } from './channelEmulator';
 import { KFI_LEAD } from './circle';
+import { startGraphStandIn, type GraphStandIn, type ManagedIdentityEndpoint } from './graphStandIn';
+import { startTokenIssuer, type TokenIssuer } from './tokenIssuer';
 
 /**
  * Crashes at moments nobody chose (issue 14): the real bot process (`node dist/bot/index.js`) is killed with SIGKILL
@@ -88,6 +91,12 @@ export interface CrashRunOptions {
   idleTimeoutMs?: number;
   /** Extra environment for the bot processes. */
   botEnv?: Record<string, string>;
+  /**
+   * Run the bot as deployed with Graph's opt-in `chats` feature: its identity a user-assigned managed identity (the
+   * Graph stand-in's App Service endpoint), Teams' requests signed by the local issuer, and Chat.Read.All granted, so
+   * that an uncertain resend first looks in the person's chat (the channel emulator's, through the Graph stand-in).
+   */
+  readBack?: boolean;
   /** Progress lines (the seed first). */
   log?: (line: string) => void;
   /** Called with each bot process started (the bench registers them so none outlives it). */
@@ -139,6 +148,10 @@ export interface CrashRunResult {
   repeatOrigins: { inFlight: number; answered: number; noKill: number };
   /** Sends found in the send journal after a kill and recorded instead of repeated (from the processes' log lines). */
   recoveredFromJournal: number;
+  /** Sends found in the person's chat through Graph after a kill and recorded instead of repeated (read-back runs only). */
+  recoveredFromChat: number;
+  /** Whether the run read chats back ({@link CrashRunOptions.readBack}). */
+  readBack: boolean;
   /** Deliveries the outbox closed without sending (key: status). */
   unsent: string[];
   /** The exit code of the last process after SIGTERM. */
@@ -171,7 +184,7 @@ interface Answer {
 }
 
 /** POSTs an activity as Teams would deliver it; a connection the dying process dropped counts as status 0. */
-function post(url: string, activity: unknown, timeoutMs = 20_000): Promise<Answer> {
+function postActivity(url: string, activity: unknown, timeoutMs = 20_000, authorization?: string): Promise<Answer> {
   observeInbound(activity);
   const payload = JSON.stringify(activity);
   return new Promise((resolve) => {
@@ -181,7 +194,7 @@ function post(url: string, activity: unknown, timeoutMs = 20_000): Promise<Answe
       done = true;
       resolve({ status, body, at: Date.now() });
     };
-    const req = request(`${url}/api/messages`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+    const req = request(`${url}/api/messages`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(authorization ? { authorization } : {}) } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => {
@@ -272,6 +285,7 @@ class Supervisor {
   private up?: BotRun;
   /** Sends a restarted process found in the send journal and recorded instead of sending them again (its log lines). */
   recoveredFromJournal = 0;
+  recoveredFromChat = 0;
   /** When each SIGKILL was sent (epoch ms, the emulator's clock). */
   readonly killedAt: number[] = [];
   private waiters: Array<(url: string) => void> = [];
@@ -319,6 +333,7 @@ class Supervisor {
           buffer = buffer.slice(nl + 1);
           if (line.includes('"level":50') || line.includes('"level":60')) run.errors.push(line.slice(0, 500));
           if (line.includes('"delivery.recovered_from_journal"')) this.recoveredFromJournal += 1;
+          if (line.includes('"delivery.recovered_from_chat"')) this.recoveredFromChat += 1;
           if (!run.url && line.includes('"server.listening"')) {
             clearTimeout(timer);
             run.url = String((JSON.parse(line) as { url: string }).url);
@@ -424,11 +439,35 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
   let database: AppDatabase | undefined;
   let emulator: ChannelEmulator | undefined;
   let bots: Supervisor | undefined;
+  let issuer: TokenIssuer | undefined;
+  let graph: GraphStandIn | undefined;
+  let msi: ManagedIdentityEndpoint | undefined;
   try {
     const databaseId = `crash-${seed}`;
     database = await openDatabase({ databaseId, endpoint: db.endpoint, certificateSha256: db.certificateSha256 });
     emulator = await startChannelEmulator();
     emulator.setLatency((call) => (['send', 'update', 'createConversation'].includes(call.operation) ? latency : 0));
+    // With read-back: Teams' requests carry a token of the local issuer (renewed every ten minutes), and the bot's
+    // identity is the stand-in's managed identity with Chat.Read.All.
+    let identityEnv: Record<string, string> = {};
+    let authorization = (): string | undefined => undefined;
+    if (options.readBack) {
+      issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID, endorsements: ['msteams'] });
+      graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'Chat.Read.All'] });
+      msi = await graph.startManagedIdentity();
+      const chats = emulator;
+      graph.linkChats((aadObjectId) => chats.personalMessagesOf(aadObjectId));
+      const { MicrosoftAppPassword: _secret, ...graphEnv } = graph.env();
+      identityEnv = { ...graphEnv, MicrosoftAppType: 'UserAssignedMSI', GRAPH_TEAMS_CATALOG_APP_ID: graph.catalogApp.id, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: DEFAULT_BOT_APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }), ...msi.env() };
+      const signer = issuer;
+      const serviceurl = emulator.serviceUrl;
+      let token = { value: '', until: 0 };
+      authorization = () => {
+        if (Date.now() > token.until) token = { value: `Bearer ${signer.sign({ serviceurl })}`, until: Date.now() + 600_000 };
+        return token.value;
+      };
+    }
+    const post = (url: string, activity: unknown, timeoutMs = 20_000): Promise<Answer> => postActivity(url, activity, timeoutMs, authorization());
     const items = database.store<any>(CONTAINERS.items);
     const circle = database.store<any>(CONTAINERS.circle);
     const outbox = database.store<any>(CONTAINERS.outbox);
@@ -446,6 +485,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         RELAY_GRACE_SECONDS: '2',
         RELAY_SWEEP_SECONDS: '2',
         LOTSE_TEST_MODE: 'true',
+        ...identityEnv,
         ...options.botEnv,
       },
       options.onSpawn,
@@ -457,6 +497,10 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     const staff = Array.from({ length: staffCount }, (_, i) => user({ name: `Absturzprobe ${i + 1} (Beispiel)` }));
     const people = new Map<string, TeamsUser>();
     for (const p of [...commissioners, ...members, KFI_LEAD, ...staff]) people.set(p.aadObjectId.toLowerCase(), p);
+    for (const p of graph ? people.values() : []) {
+      graph?.addUser({ id: p.aadObjectId, upn: p.userPrincipalName });
+      graph?.setInstalled(p.aadObjectId, true);
+    }
     const conversationOf = (aadObjectId: string) => {
       const person = people.get(aadObjectId.toLowerCase());
       return person ? personalConversationId(person.id) : `(unknown person ${aadObjectId})`;
@@ -794,12 +838,17 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       uncertainResends,
       repeatOrigins,
       recoveredFromJournal: supervisor.recoveredFromJournal,
+      recoveredFromChat: supervisor.recoveredFromChat,
+      readBack: !!options.readBack,
       unsent,
       finalExitCode,
       wallMs: Date.now() - started,
     };
   } finally {
     await bots?.killAll();
+    await msi?.close();
+    await graph?.close();
+    await issuer?.close();
     await emulator?.close();
     await database?.close();
     await db.close();
