@@ -6,7 +6,7 @@
 import type { CadenceDoc, CadenceDraft, CadenceView } from '../services/circle/cadenceService';
 import { startOf } from '../services/circle/cadence';
 import { CADENCE_TEXTS } from '../services/circle/cadenceTexts';
-import { formatBerlin, formatBerlinRange } from '../services/common/berlinTime';
+import { formatBerlin, formatBerlinDay, formatBerlinRange } from '../services/common/berlinTime';
 import type { OutgoingActivity } from '../services/notifications/model';
 import { cardText } from '../services/text/escape';
 import type { Lang } from '../services/workflow/texts';
@@ -55,10 +55,15 @@ export function cadenceRuleText(settings: Settings, lang: Lang): string {
   return `${t.rule(r.unit, r.interval, r.weekday, r.week, r.time)}. ${t.lead(settings.leadWeeks)}`;
 }
 
+/** The day of a draft's date as the lapse texts name it ("13.04.2027", English "13 Apr 2027"). */
+export function lapsedDay(s: Settings, draft: Pick<CadenceDraft, 'date'>, lang: Lang): string {
+  return formatBerlinDay(startOf(s.rule, draft), lang);
+}
+
 /** The line on top: "bitte prüfen und senden" while open, else what became of the draft. */
 function markerOf(draft: CadenceDraft, lang: Lang): string {
   const t = CADENCE_TEXTS[lang];
-  return draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'prepared' ? t.marker : t.markerSuperseded;
+  return draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'prepared' ? t.marker : draft.status === 'lapsed' ? t.markerLapsed : t.markerSuperseded;
 }
 
 /** The draft card for a KfI member (`status`: a line on top after an action, e.g. "already done by …"). */
@@ -76,7 +81,9 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
         ? t.discardedBy(cardText(view.discardedByName ?? 'KfI'), formatBerlin(new Date(draft.discardedAt), lang))
         : draft.status === 'superseded'
           ? t.superseded
-          : '';
+          : draft.status === 'lapsed'
+            ? t.lapsed(lapsedDay(s, draft, lang))
+            : '';
   const when = dates[0].split(' – ')[0];
   return render({
     lang,
@@ -85,7 +92,7 @@ export function renderCadenceDraftCard(view: CadenceView, lang: Lang, opts: { st
     markerStyle: open ? 'attention' : 'emphasis',
     status: opts.status ?? done,
     statusStyle: opts.statusStyle ?? (draft.status === 'confirmed' ? 'good' : 'default'),
-    intro: draft.status === 'confirmed' ? t.introConfirmed(kind, when) : draft.status === 'prepared' ? t.draftIntro(kind, when) : t.introSuperseded(kind, when),
+    intro: draft.status === 'confirmed' ? t.introConfirmed(kind, when) : draft.status === 'prepared' ? t.draftIntro(kind, when) : draft.status === 'lapsed' ? t.introLapsed(kind, when) : t.introSuperseded(kind, when),
     title: cardText(s.title),
     place: s.place ? cardText(s.place) : '',
     labels: { title: t.titleLabel, place: t.placeLabel },

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { renderCadenceDraftCard } from '../../cards/cadenceCard';
 import { CADENCE_TEXTS } from '../../services/circle/cadenceTexts';
 import { formatBerlin } from '../../services/common/berlinTime';
+import { lapsedDay } from '../../cards/cadenceCard';
 import { cardText } from '../../services/text/escape';
 import type { CadenceService, CadenceView } from '../../services/circle/cadenceService';
 import type { Logger } from '../../services/logging';
@@ -24,10 +25,11 @@ export interface CadenceFeatureDeps {
   logger: Logger;
 }
 
-/** "Bereits erledigt: … am … bestätigt und gesendet" or "… verworfen", for a click on a draft already decided. */
+/** "Bereits erledigt: … am … bestätigt und gesendet", "… verworfen" or "… verstrichen", for a click on a draft already decided. */
 export function alreadyDone(view: CadenceView, lang: Lang): string {
   const t = CADENCE_TEXTS[lang];
   const d = view.draft;
+  if (d?.status === 'lapsed' && view.cadence) return t.alreadyLapsed(lapsedDay(view.cadence, d, lang));
   return d?.status === 'discarded'
     ? t.alreadyDiscarded(cardText(view.discardedByName ?? 'KfI'), formatBerlin(new Date(d.discardedAt ?? 0), lang))
     : t.alreadyConfirmed(cardText(view.confirmedByName ?? 'KfI'), formatBerlin(new Date(d?.confirmedAt ?? 0), lang));

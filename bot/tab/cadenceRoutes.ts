@@ -5,7 +5,7 @@
  * but the KfI); the token alone says who asks.
  */
 import type { Request, Response, Server } from 'restify';
-import { cadenceRuleText, draftDateLabels, renderCadenceDraftCard } from '../../cards/cadenceCard';
+import { cadenceRuleText, draftDateLabels, lapsedDay, renderCadenceDraftCard } from '../../cards/cadenceCard';
 import { CADENCE_LIMITS } from '../../services/circle/cadence';
 import type { CadenceService, CadenceView } from '../../services/circle/cadenceService';
 import { CADENCE_TEXTS } from '../../services/circle/cadenceTexts';
@@ -91,7 +91,7 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
           draft: {
             ruleDate: draft.ruleDate,
             status: draft.status,
-            marker: both((t) => (draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'discarded' ? t.markerSuperseded : t.marker)),
+            marker: both((t) => (draft.status === 'confirmed' ? t.markerConfirmed : draft.status === 'discarded' ? t.markerSuperseded : draft.status === 'lapsed' ? t.markerLapsed : t.marker)),
             ...(statusText?.de ? { statusText } : {}),
             confirmLabel: both((t) => t.confirm),
             discardLabel: both((t) => t.discard),
@@ -106,6 +106,7 @@ export function cadenceWire(view: CadenceView, message?: CadenceLocalized): Cade
 function renderStatus(view: CadenceView, lang: Lang): string {
   const d = view.draft!;
   if (d.status === 'discarded') return CADENCE_TEXTS[lang].discardedBy(view.discardedByName ?? 'KfI', formatBerlinDay(new Date(d.discardedAt ?? 0), lang));
+  if (d.status === 'lapsed') return CADENCE_TEXTS[lang].lapsed(lapsedDay(view.cadence!, d, lang));
   if (d.status !== 'confirmed') return '';
   return CADENCE_TEXTS[lang].confirmedBy(view.confirmedByName ?? 'KfI', formatBerlinDay(new Date(d.confirmedAt ?? 0), lang));
 }
@@ -124,6 +125,11 @@ export function cadenceResponse(result: Outcome<CadenceView>, message?: CadenceL
   if (result.ok) return { status: 200, body: cadenceWire(result.value, result.changed ? message : undefined) };
   if (result.code === 'stale') {
     const v = result.current;
+    if (v.draft?.status === 'lapsed' && v.cadence) {
+      const day = v.draft.date;
+      const lapsed = (lang: Lang) => CADENCE_TEXTS[lang].alreadyLapsed(lapsedDay(v.cadence!, { date: day }, lang));
+      return { status: 409, body: cadenceWire(v, { de: lapsed('de'), en: lapsed('en') }) };
+    }
     const discarded = v.draft?.status === 'discarded';
     const name = (discarded ? v.discardedByName : v.confirmedByName) ?? 'KfI';
     const at = new Date((discarded ? v.draft?.discardedAt : v.draft?.confirmedAt) ?? 0);

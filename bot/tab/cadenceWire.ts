@@ -39,7 +39,7 @@ export interface CadenceWire {
   /** The prepared draft, marked; `card` is the KfI's draft card in each language (without chat buttons). */
   draft?: {
     ruleDate: string;
-    status: 'prepared' | 'confirmed' | 'discarded' | 'superseded';
+    status: 'prepared' | 'confirmed' | 'discarded' | 'superseded' | 'lapsed';
     marker: CadenceLocalized;
     statusText?: CadenceLocalized;
     confirmLabel: CadenceLocalized;

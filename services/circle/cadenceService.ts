@@ -52,7 +52,7 @@ export const CADENCE_NOTICES = {
   publish: 'cadence.publish',
   /**
    * Every KfI member's draft card (`data.ruleDate`, `data.seq`) is updated in place to the draft's new state: confirmed
-   * by whom and when, or superseded; no button left.
+   * by whom and when, discarded, superseded, or lapsed (its date came and nobody confirmed it); no button left.
    */
   update: 'cadence.update',
 } as const;
@@ -69,12 +69,17 @@ export interface CadenceDraft {
   /** Berlin dates of the poll's slots (the first is `date`); a meeting has `date` only. */
   dates: string[];
   preparedAt: string;
-  /** `discarded`: a KfI member decided it is not sent (that date stays prepared, it is not prepared again). */
-  status: 'prepared' | 'confirmed' | 'discarded' | 'superseded';
+  /**
+   * `discarded`: a KfI member decided it is not sent (that date stays prepared, it is not prepared again). `lapsed`:
+   * its date began (the rule's time on `date`) and no KfI member had confirmed it; nothing was sent.
+   */
+  status: 'prepared' | 'confirmed' | 'discarded' | 'superseded' | 'lapsed';
   confirmedBy?: string;
   confirmedAt?: string;
   discardedBy?: string;
   discardedAt?: string;
+  /** When the job (or a click after its date began) found it lapsed. */
+  lapsedAt?: string;
   /** The poll or meeting created on confirmation. */
   itemId?: string;
 }
@@ -98,7 +103,7 @@ export interface CadenceTrailEntry {
   at: string;
   /** AAD object id of the KfI member, or `system` (the job). */
   by: string;
-  action: 'set' | 'switchedOff' | 'prepared' | 'confirmed' | 'discarded';
+  action: 'set' | 'switchedOff' | 'prepared' | 'confirmed' | 'discarded' | 'lapsed';
   fields?: string[];
   ruleDate?: string;
 }
@@ -112,6 +117,11 @@ export interface CadenceDoc extends PendingCarrier, CadenceSettings {
   tenantId: string;
   revision: number;
   draft?: CadenceDraft;
+  /**
+   * The draft the current one replaced (confirmed, discarded or lapsed): its cards stay updatable, and a click on one
+   * of them is told what became of it ("Bereits erledigt …") instead of "gibt es nicht (mehr)".
+   */
+  previousDraft?: CadenceDraft;
   /** Rule dates whose draft has been prepared (the latest 24). */
   prepared: string[];
   seq: number;
@@ -258,12 +268,17 @@ export function nextToPrepare(doc: Pick<CadenceDoc, 'rule' | 'prepared'>, today:
   return occurrences(doc.rule, addDays(today, 1), 60).find((o) => !prepared.has(o.ruleDate));
 }
 
+/** When a prepared draft lapses unless confirmed: its date begins (the rule's time on the draft's date, Berlin). */
+export function lapseAt(doc: Pick<CadenceDoc, 'rule'>, draft: Pick<CadenceDraft, 'date'>): Date {
+  return startOf(doc.rule, draft);
+}
+
 /**
- * The draft still waiting for the KfI whose date is not over: it is not replaced by the next date's draft (a lead time
- * longer than the gap between dates would otherwise overwrite it before anyone confirmed it).
+ * The draft still waiting for the KfI whose date has not begun: it is not replaced by the next date's draft (a lead
+ * time longer than the gap between dates would otherwise overwrite it before anyone confirmed it).
  */
-export function waitingDraft(doc: Pick<CadenceDoc, 'draft'>, today: string): CadenceDraft | undefined {
-  return doc.draft?.status === 'prepared' && doc.draft.date >= today ? doc.draft : undefined;
+export function waitingDraft(doc: Pick<CadenceDoc, 'draft' | 'rule'>, now: Date): CadenceDraft | undefined {
+  return doc.draft?.status === 'prepared' && now.getTime() < lapseAt(doc, doc.draft).getTime() ? doc.draft : undefined;
 }
 
 /** The KfI's cadence: settings, the preparing job, the drafts and their confirmation. */
@@ -285,20 +300,20 @@ export class CadenceService {
     return outcome.done(this.viewOf(await this.read()), false);
   }
 
-  /** The view of a stored cadence: the next four dates with their preparation moments. */
-  viewOf(doc: CadenceDoc | undefined): CadenceView {
+  /** The view of a stored cadence: the next four dates with their preparation moments (`draft`: another than the current). */
+  viewOf(doc: CadenceDoc | undefined, draft: CadenceDraft | undefined = doc?.draft): CadenceView {
     if (!doc) return { upcoming: [] };
     const settings = Object.fromEntries(SETTINGS_FIELDS.filter((k) => doc[k] !== undefined).map((k) => [k, doc[k]])) as unknown as CadenceSettings;
     const upcoming = doc.active
       ? occurrences(doc.rule, addDays(this.today(), 1), 4).map((o) => ({ ...o, start: startOf(doc.rule, o).toISOString(), prepareAt: prepareAt(o, doc.leadWeeks).toISOString() }))
       : [];
     const nameOf = (id: string | undefined) => (id ? this.deps.circle.personName(id) : undefined);
-    const confirmedByName = nameOf(doc.draft?.confirmedBy);
-    const discardedByName = nameOf(doc.draft?.discardedBy);
+    const confirmedByName = nameOf(draft?.confirmedBy);
+    const discardedByName = nameOf(draft?.discardedBy);
     return {
       cadence: settings,
       upcoming,
-      ...(doc.draft ? { draft: doc.draft } : {}),
+      ...(draft ? { draft } : {}),
       ...(confirmedByName ? { confirmedByName } : {}),
       ...(discardedByName ? { discardedByName } : {}),
     };
@@ -370,19 +385,24 @@ export class CadenceService {
    * prepared under the ETag it read.
    */
   async prepareDue(): Promise<JobOutcome> {
-    const doc = await this.read();
+    let doc = await this.read();
+    // A draft nobody confirmed before its date began lapses: every KfI member's card says so, without buttons.
+    if (doc?.draft?.status === 'prepared' && !waitingDraft(doc, this.deps.now())) {
+      await this.lapse(doc.draft);
+      doc = await this.read();
+    }
     if (!doc?.active) return undefined;
     const occ = nextToPrepare(doc, this.today());
     if (!occ) return undefined;
     const due = prepareAt(occ, doc.leadWeeks);
-    if (due.getTime() > this.deps.now().getTime()) return { next: due };
-    // The next draft waits for the current one: its confirmation runs this job again; unconfirmed, its date ends it.
-    const waiting = waitingDraft(doc, this.today());
-    if (waiting) return { next: berlinToUtc(addDays(waiting.date, 1), '09:00')! };
+    if (due.getTime() > this.deps.now().getTime()) return this.nextRun(doc, due);
+    // The next draft waits for the current one: its confirmation runs this job again; unconfirmed, it lapses when its date begins.
+    const waiting = waitingDraft(doc, this.deps.now());
+    if (waiting) return { next: lapseAt(doc, waiting) };
     const kfi = (await this.deps.circle.members()).filter((m) => m.role === 'kfi' || this.deps.circle.isKfi(m.aadObjectId)).map((m) => m.aadObjectId);
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (!c.active || c.prepared.includes(occ.ruleDate) || c.revision !== doc.revision || waitingDraft(c, this.today())) return { unchanged: true };
+      if (!c.active || c.prepared.includes(occ.ruleDate) || c.revision !== doc.revision || waitingDraft(c, this.deps.now()) || c.draft?.status === 'prepared') return { unchanged: true };
       const at = this.deps.now().toISOString();
       const seq = c.seq + 1;
       const draft: CadenceDraft = {
@@ -398,6 +418,7 @@ export class CadenceService {
         ...c,
         seq,
         draft,
+        ...(c.draft && c.draft.status !== 'superseded' ? { previousDraft: c.draft } : {}),
         prepared: [...c.prepared, occ.ruleDate].slice(-PREPARED_KEPT),
         trail: [...c.trail, { at, by: 'system', action: 'prepared', ruleDate: occ.ruleDate } as CadenceTrailEntry].slice(-TRAIL_KEPT),
         updatedAt: at,
@@ -408,7 +429,51 @@ export class CadenceService {
     // Whatever happened (written here, or by another runner), the next date decides the next run.
     const after = await this.read();
     const following = after?.active ? nextToPrepare(after, this.today()) : undefined;
-    return following ? { next: prepareAt(following, after!.leadWeeks) } : undefined;
+    return after ? this.nextRun(after, following ? prepareAt(following, after.leadWeeks) : undefined) : undefined;
+  }
+
+  /** The job's next run: the next preparation, or earlier the moment a draft still waiting for the KfI lapses. */
+  private nextRun(doc: CadenceDoc, preparation: Date | undefined): JobOutcome {
+    const waiting = waitingDraft(doc, this.deps.now());
+    const lapse = waiting ? lapseAt(doc, waiting) : undefined;
+    const next = [preparation, lapse].filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
+    return next ? { next } : undefined;
+  }
+
+  /**
+   * The draft `draft` lapses (its date began, nobody confirmed it): marked `lapsed` with a trail entry, and every KfI
+   * member's card is updated in place to say so, in one write. Only while it is still that prepared draft: a
+   * confirmation or a second runner that got there first wins, and this changes nothing.
+   */
+  private async lapse(draft: CadenceDraft): Promise<void> {
+    const at = this.deps.now().toISOString();
+    const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
+      const c = current as CadenceDoc;
+      if (c.draft?.seq !== draft.seq || c.draft.status !== 'prepared' || waitingDraft(c, this.deps.now())) return { unchanged: true };
+      const next: CadenceDoc = {
+        ...c,
+        draft: { ...c.draft, status: 'lapsed', lapsedAt: at },
+        trail: [...c.trail, { at, by: 'system', action: 'lapsed', ruleDate: draft.ruleDate } as CadenceTrailEntry].slice(-TRAIL_KEPT),
+        updatedAt: at,
+      };
+      return { next, notices: [cardUpdate(draft, 'lapsed', c.revision)] };
+    }, this.deps.writer);
+    if (result.kind === 'written') this.deps.logger.info({ event: 'circle.cadence_lapsed', ruleDate: draft.ruleDate }, 'cadence draft lapsed unconfirmed');
+  }
+
+  /**
+   * The draft a click on a card of `ruleDate` speaks of, as it stands now: the current draft, or the one it replaced;
+   * a prepared draft whose date has begun lapses first (the job may not have run yet).
+   */
+  private async decided(ruleDate: string): Promise<{ doc?: Versioned<CadenceDoc>; draft?: CadenceDraft }> {
+    let doc = await this.read();
+    if (doc?.draft?.ruleDate === ruleDate && doc.draft.status === 'prepared' && !waitingDraft(doc, this.deps.now())) {
+      await this.lapse(doc.draft);
+      doc = await this.read();
+    }
+    if (!doc) return {};
+    const draft = doc.draft?.ruleDate === ruleDate ? doc.draft : doc.previousDraft?.ruleDate === ruleDate ? doc.previousDraft : undefined;
+    return { doc, draft };
   }
 
   /** The poll or meeting the draft becomes, with the circle's own checks (the KfI role, dates in the future). */
@@ -445,17 +510,16 @@ export class CadenceService {
    */
   async confirm(actor: string, ruleDate: string): Promise<Outcome<CadenceView>> {
     if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
-    const doc = await this.read();
-    const draft = doc?.draft;
-    if (!doc || !draft || draft.ruleDate !== ruleDate || draft.status === 'superseded') return outcome.refuse('not_found');
-    if (draft.status === 'confirmed' || draft.status === 'discarded') return outcome.stale(this.viewOf(doc));
+    const { doc, draft } = await this.decided(ruleDate);
+    if (!doc || !draft || draft.status === 'superseded') return outcome.refuse('not_found');
+    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc, draft));
     const item = await this.drafted(actor, doc, draft);
     if (!item.ok) return item.code === 'stale' ? outcome.refuse('not_found') : item;
     const created = item.value as PollDoc | MeetingDoc;
     const at = this.deps.now().toISOString();
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared') return { stale: true };
+      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared' || !waitingDraft(c, this.deps.now())) return { stale: true };
       const next: CadenceDoc = {
         ...c,
         draft: { ...c.draft, status: 'confirmed', confirmedBy: actor, confirmedAt: at, itemId: created.pk },
@@ -472,7 +536,7 @@ export class CadenceService {
         ],
       };
     }, this.deps.writer);
-    if (result.kind === 'stale') return outcome.stale(this.viewOf(result.current as CadenceDoc));
+    if (result.kind === 'stale') return this.staleAfter(ruleDate);
     if (result.kind !== 'written') return outcome.refuse('not_found');
     await this.deps.circle.publishDrafted(created);
     this.deps.logger.info({ event: 'circle.cadence_confirmed', ruleDate, kind: created.type }, 'cadence draft confirmed');
@@ -486,14 +550,13 @@ export class CadenceService {
    */
   async discard(actor: string, ruleDate: string): Promise<Outcome<CadenceView>> {
     if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
-    const doc = await this.read();
-    const draft = doc?.draft;
-    if (!doc || !draft || draft.ruleDate !== ruleDate || draft.status === 'superseded') return outcome.refuse('not_found');
-    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc));
+    const { doc, draft } = await this.decided(ruleDate);
+    if (!doc || !draft || draft.status === 'superseded') return outcome.refuse('not_found');
+    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc, draft));
     const at = this.deps.now().toISOString();
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared') return { stale: true };
+      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared' || !waitingDraft(c, this.deps.now())) return { stale: true };
       const next: CadenceDoc = {
         ...c,
         draft: { ...c.draft, status: 'discarded', discardedBy: actor, discardedAt: at },
@@ -502,10 +565,16 @@ export class CadenceService {
       };
       return { next, notices: [cardUpdate(draft, 'discarded', c.revision), { key: key(`${ruleDate}:${draft.seq}:job`), kind: CADENCE_NOTICES.job, rev: c.revision }] };
     }, this.deps.writer);
-    if (result.kind === 'stale') return outcome.stale(this.viewOf(result.current as CadenceDoc));
+    if (result.kind === 'stale') return this.staleAfter(ruleDate);
     if (result.kind !== 'written') return outcome.refuse('not_found');
     this.deps.logger.info({ event: 'circle.cadence_discarded', ruleDate }, 'cadence draft discarded');
     return outcome.done(this.viewOf(result.doc as CadenceDoc));
+  }
+
+  /** A click that lost (another KfI member was first, or the date began meanwhile): what became of the draft. */
+  private async staleAfter(ruleDate: string): Promise<Outcome<CadenceView>> {
+    const { doc, draft } = await this.decided(ruleDate);
+    return doc && draft && draft.status !== 'prepared' && draft.status !== 'superseded' ? outcome.stale(this.viewOf(doc, draft)) : outcome.refuse('not_found');
   }
 
   /** Carries out the cadence document's notices (the circle's relay source hands them over). */
@@ -523,14 +592,16 @@ export class CadenceService {
         }
         // Retention: the cadence document stays while the cadence is set, so its outbox cards would too (keys
         // `circle:…` belong to a record); an earlier draft's cards go when the next draft is prepared.
-        for (const ruleDate of doc.prepared) if (ruleDate !== doc.draft?.ruleDate) await this.deps.outbox.deleteOwned(key(`${ruleDate}:`));
+        // The draft it replaced keeps its cards one draft longer: their update (confirmed, discarded, lapsed) may still
+        // be on its way, and a click on one is answered with what became of it.
+        for (const ruleDate of doc.prepared) if (ruleDate !== doc.draft?.ruleDate && ruleDate !== doc.previousDraft?.ruleDate) await this.deps.outbox.deleteOwned(key(`${ruleDate}:`));
       } else if (n.kind === CADENCE_NOTICES.update) {
-        // Rendered from the stored document: only while it still holds that draft (a later draft's preparation
-        // deleted the earlier cards).
-        const draft = doc.draft;
-        if (!draft || draft.ruleDate !== n.data?.ruleDate || draft.seq !== n.data?.seq) continue;
+        // Rendered from the stored document: only while it still holds that draft, as the current or the replaced one
+        // (a later draft's preparation deleted the cards of those before).
+        const draft = [doc.draft, doc.previousDraft].find((d) => d && d.ruleDate === n.data?.ruleDate && d.seq === n.data?.seq);
+        if (!draft) continue;
         for (const lang of ['de', 'en'] as const) {
-          await this.deps.outbox.enqueueUpdate({ key: langKey(n.key, lang), of: langKey(draftKey(draft), lang), activity: cadenceDraftActivity(this.viewOf(doc), lang) }).catch((err: unknown) => {
+          await this.deps.outbox.enqueueUpdate({ key: langKey(n.key, lang), of: langKey(draftKey(draft), lang), activity: cadenceDraftActivity(this.viewOf(doc, draft), lang) }).catch((err: unknown) => {
             // No KfI member of this language got the card: nothing to update.
             if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
           });

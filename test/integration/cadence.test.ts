@@ -252,4 +252,56 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(posted().filter((c) => c.includes('"verb":"circle.poll.answer"'))).toEqual([]);
     expect((await cadence())!.trail.filter((e) => e.action === 'discarded')).toEqual([expect.objectContaining({ by: KFI_LEAD.aadObjectId, ruleDate: '2027-07-13' })]);
   });
+
+  it('lets a draft nobody confirmed lapse when its date begins: both cards say so in place, without buttons, and an old card is told it is done', async () => {
+    const pollsBefore = (await polls()).length;
+    /** The draft card of 12 October in a KfI member's chat, as it shows now. */
+    const octoberCard = (who: typeof KFI_LEAD) => {
+      const cards = emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('12.10.2027') || a.includes('12 Oct 2027'));
+      expect(cards).toHaveLength(1);
+      return cards[0];
+    };
+    // October's draft is prepared at its lead time (31 August) and goes to both KfI members.
+    now = new Date('2027-08-31T08:00:00Z');
+    await idle();
+    expect((await cadence())!.draft).toMatchObject({ ruleDate: '2027-10-12', status: 'prepared' });
+    expect(octoberCard(KFI_LEAD)).toContain('circle.cadence.confirm');
+    expect(octoberCard(KFI_CIRCLE)).toContain('circle.cadence.confirm');
+
+    // A minute before its date begins nothing happens; at 10:00 Berlin on 12 October the job lets it lapse.
+    now = new Date('2027-10-12T07:59:00Z');
+    await idle();
+    expect((await cadence())!.draft?.status).toBe('prepared');
+    now = new Date('2027-10-12T08:00:00Z');
+    await idle();
+    const doc = (await cadence())!;
+    expect(doc.draft).toMatchObject({ ruleDate: '2027-10-12', status: 'lapsed', lapsedAt: '2027-10-12T08:00:00.000Z' });
+    expect(doc.trail.filter((e) => e.action === 'lapsed')).toEqual([expect.objectContaining({ by: 'system', ruleDate: '2027-10-12' })]);
+    // Updated in place in each member's language: what became of it, no button left.
+    expect(octoberCard(KFI_LEAD)).toContain('Nicht bestätigt – der Termin am 12.10.2027 ist verstrichen. An den Koordinierungskreis ging nichts.');
+    expect(octoberCard(KFI_LEAD)).toContain('Nach Rhythmus vorbereitet — nicht bestätigt');
+    expect(octoberCard(KFI_LEAD)).not.toContain('Action.Execute');
+    expect(octoberCard(KFI_CIRCLE)).toContain('Not confirmed – the date on 12 Oct 2027 has passed. Nothing went to the coordination circle.');
+    expect(octoberCard(KFI_CIRCLE)).not.toContain('Action.Execute');
+    const tabView = await tab('GET', '/api/tab/cadence', KFI_LEAD.aadObjectId);
+    expect(tabView.body.draft).toMatchObject({ status: 'lapsed', marker: { de: 'Nach Rhythmus vorbereitet — nicht bestätigt', en: 'Prepared by cadence — not confirmed' } });
+    expect(tabView.body.draft.statusText.de).toBe('Nicht bestätigt – der Termin am 12.10.2027 ist verstrichen. An den Koordinierungskreis ging nichts.');
+
+    // The next draft (January, due 30 November) replaces it; an old October card clicked then: already done, nothing sent.
+    now = new Date('2027-11-30T08:00:00Z');
+    await idle();
+    expect((await cadence())!.draft).toMatchObject({ ruleDate: '2028-01-11', status: 'prepared' });
+    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-10-12' }, { from: KFI_LEAD }));
+    expect(late.body.statusCode).toBe(200);
+    expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Der Termin am 12.10.2027 ist verstrichen, ohne dass jemand den Entwurf bestätigt hat. Es wurde nichts gesendet.');
+    expect(JSON.stringify(late.body.value)).not.toContain('Action.Execute');
+    const lateEn = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-10-12' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    expect(JSON.stringify(lateEn.body.value)).toContain('Already done: the date on 12 Oct 2027 passed without anyone confirming the draft. Nothing was sent.');
+    const lateTab = await tab('POST', '/api/tab/cadence/confirm', KFI_CIRCLE.aadObjectId, { ruleDate: '2027-10-12' }, 'en-GB');
+    expect(lateTab.status).toBe(409);
+    expect(lateTab.body.message.en).toBe('Already done: the date on 12 Oct 2027 passed without anyone confirming the draft. Nothing was sent.');
+    await idle();
+    expect(await polls()).toHaveLength(pollsBefore);
+    expect((await cadence())!.draft).toMatchObject({ ruleDate: '2028-01-11', status: 'prepared' });
+  });
 });

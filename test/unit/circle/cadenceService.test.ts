@@ -55,12 +55,12 @@ describe('the cadence service', () => {
     expect(await store.read('cadence', 'cadence')).toBeUndefined();
   });
 
-  it('waits for the lead time, then prepares the draft once; the job then waits for the next date', async () => {
+  it('waits for the lead time, then prepares the draft once; the job then waits for the draft\'s date (when it lapses unless confirmed)', async () => {
     const { service, store, setNow } = setup();
     expect((await service.set(KFI, 't', QUARTERLY)).ok).toBe(true);
     expect(await service.prepareDue()).toEqual({ next: new Date('2027-03-02T08:00:00Z') });
     setNow(new Date('2027-03-02T08:00:00Z'));
-    expect(await service.prepareDue()).toEqual({ next: new Date('2027-06-01T07:00:00Z') });
+    expect(await service.prepareDue()).toEqual({ next: new Date('2027-04-13T08:00:00Z') });
     const doc = await read(store);
     expect(doc.draft).toMatchObject({ ruleDate: '2027-04-13', dates: ['2027-04-13', '2027-04-20', '2027-04-27'], status: 'prepared' });
     expect(doc.pending?.filter((n) => n.kind === 'cadence.draft').map((n) => n.to)).toEqual([[KFI]]);
@@ -155,8 +155,8 @@ describe('the cadence service', () => {
     setNow(new Date('2027-03-02T08:00:00Z'));
     expect(await service.prepareDue()).toEqual({ next: new Date('2027-03-30T07:00:00Z') });
     setNow(new Date('2027-03-30T07:00:00Z'));
-    // April's draft still waits: nothing replaces it; the job looks again the day after its date.
-    expect(await service.prepareDue()).toEqual({ next: new Date('2027-04-14T07:00:00Z') });
+    // April's draft still waits: nothing replaces it; the job looks again when its date begins (13 April, 10:00 Berlin).
+    expect(await service.prepareDue()).toEqual({ next: new Date('2027-04-13T08:00:00Z') });
     expect((await read(store)).draft).toMatchObject({ ruleDate: '2027-04-13', status: 'prepared' });
     // Confirmed: the confirmation runs the job, which prepares May's draft at once.
     expect((await service.confirm(KFI, '2027-04-13')).ok).toBe(true);
@@ -172,6 +172,42 @@ describe('the cadence service', () => {
     other.setNow(new Date('2027-04-14T07:00:00Z'));
     await other.service.prepareDue();
     expect((await read(other.store)).draft).toMatchObject({ ruleDate: '2027-05-11', status: 'prepared' });
+  });
+
+  it('lets an unconfirmed draft lapse when its date begins: once, with a trail entry and the cards updated; a click then or on the replaced card is told so', async () => {
+    const MONTHLY = { ...QUARTERLY, interval: '1', from: '2027-04-01' };
+    const { service, store, setNow, published, updates } = setup();
+    await service.set(KFI, 't', MONTHLY);
+    setNow(new Date('2027-03-02T08:00:00Z'));
+    await service.prepareDue();
+    // One minute before 13 April, 10:00 Berlin: still waiting, confirmable.
+    setNow(new Date('2027-04-13T07:59:00Z'));
+    expect(await service.prepareDue()).toEqual({ next: new Date('2027-04-13T08:00:00Z') });
+    expect((await read(store)).draft?.status).toBe('prepared');
+    // A click after the date began, before the job ran: the draft lapses then and there; nothing is published.
+    setNow(new Date('2027-04-13T08:00:00Z'));
+    const late = await service.confirm(KFI, '2027-04-13');
+    expect(late.ok === false && late.code === 'stale' && late.current.draft).toMatchObject({ ruleDate: '2027-04-13', status: 'lapsed', lapsedAt: '2027-04-13T08:00:00.000Z' });
+    const lapsed = await read(store);
+    expect(lapsed.trail.filter((e) => e.action === 'lapsed')).toEqual([{ at: '2027-04-13T08:00:00.000Z', by: 'system', action: 'lapsed', ruleDate: '2027-04-13' }]);
+    expect(lapsed.pending?.filter((n) => n.kind === 'cadence.update').map((n) => n.key)).toEqual(['circle:cadence:2027-04-13:1:lapsed']);
+    await service.deliver(lapsed as never, lapsed.pending!.filter((n) => n.kind === 'cadence.update'));
+    expect(updates.map((u) => u.key)).toEqual(['circle:cadence:2027-04-13:1:lapsed', 'circle:cadence:2027-04-13:1:lapsed:en']);
+    expect(updates[0].text).toContain('Nicht bestätigt – der Termin am 13.04.2027 ist verstrichen. An den Koordinierungskreis ging nichts.');
+    expect(updates[1].text).toContain('Not confirmed – the date on 13 Apr 2027 has passed. Nothing went to the coordination circle.');
+    expect(updates.every((u) => !u.text.includes('Action.Execute'))).toBe(true);
+    // The job lapses nothing twice; May's draft (due since 30 March) takes its place; April's stays as the replaced one.
+    await service.prepareDue();
+    const after = await read(store);
+    expect(after.draft).toMatchObject({ ruleDate: '2027-05-11', status: 'prepared', seq: 2 });
+    expect(after.previousDraft).toMatchObject({ ruleDate: '2027-04-13', status: 'lapsed' });
+    expect(after.trail.filter((e) => e.action === 'lapsed')).toHaveLength(1);
+    // An old April card clicked now: still "already done", for confirm and discard alike.
+    for (const action of [service.confirm.bind(service), service.discard.bind(service)]) {
+      const r = await action(KFI, '2027-04-13');
+      expect(r.ok === false && r.code === 'stale' && r.current.draft?.status).toBe('lapsed');
+    }
+    expect(published).toEqual([]);
   });
 
   it('discards a draft once: nothing is published, the cards say who discarded it, a later confirm or discard is told it is done', async () => {
