@@ -35,7 +35,27 @@ export interface AppDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * @azure/cosmos 4.9 serialises every operation's diagnostics to JSON (`ClientContext.recordDiagnostics`) and, at its
+ * default level `info`, hands the text to a writer that discards it: a JSON.stringify and a promise per operation
+ * for nothing (issue 14). When the client's writer is that no-op one, recording is left out; the diagnostics on each
+ * response (`response.diagnostics`) are untouched, and any other level (`AZURE_COSMOSDB_DIAGNOSTICS_LEVEL=debug`, which
+ * logs them) is left as it is. If a later SDK changes these internals, nothing is changed.
+ */
+export function skipDiscardedDiagnostics(client: CosmosClient): boolean {
+  const context = (client as unknown as { clientContext?: { recordDiagnostics?: unknown; diagnosticWriter?: { constructor?: { name?: string } } } }).clientContext;
+  if (!context || typeof context.recordDiagnostics !== 'function' || context.diagnosticWriter?.constructor?.name !== 'NoOpDiagnosticWriter') return false;
+  context.recordDiagnostics = () => undefined;
+  return true;
+}
+
 async function createClient(options: DatabaseOptions): Promise<{ client: CosmosClient; embedded?: EmbeddedCosmos; endpoint: string }> {
+  const made = await createCosmosClient(options);
+  skipDiscardedDiagnostics(made.client);
+  return made;
+}
+
+async function createCosmosClient(options: DatabaseOptions): Promise<{ client: CosmosClient; embedded?: EmbeddedCosmos; endpoint: string }> {
   if (!options.endpoint) {
     const embedded = await startEmbeddedCosmos(options.embeddedPort ?? 0);
     const client = new CosmosClient({
