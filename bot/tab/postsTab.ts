@@ -39,6 +39,7 @@ const FIELD_OF: Record<string, string> = {
   departmentsTooMany: 'departments',
   departmentUnknown: 'departments',
   departmentsUnavailable: 'audience',
+  departmentsNeedPermission: 'audience',
 };
 
 function problemOf(refusal: Refusal): ComposerProblem {
@@ -66,7 +67,7 @@ function audienceHint(own: AuthorityAudience[]): Localized | undefined {
       .map((a) => {
         const name = AUTHORITY_NAMES[a.authority];
         const staff = a.source === 'known' ? t.composer.staffKnown(name) : a.staff !== undefined ? t.composer.staffEntra(name, a.staff) : t.composer.staffEntraUnread(name);
-        return [staff, a.noDepartments ? t.composer.noDepartments[a.noDepartments] : ''].filter(Boolean).join(' ');
+        return [staff, a.noDepartments ? t.composer.noDepartments[a.noDepartments] : '', a.namesUnreadable ? t.composer.namesUnreadable : ''].filter(Boolean).join(' ');
       })
       .join(' ');
   return both(line);

@@ -75,8 +75,13 @@ export interface AuthorityAudience {
   staff?: number;
   /** The departments found among the staff (distinct, German collation); empty when Entra gives none. */
   departments: DepartmentCount[];
-  /** Why departments are not offered: no staff group, no department data, or the group could not be read. */
-  noDepartments?: 'notConfigured' | 'noData' | 'unavailable';
+  /**
+   * Why departments are not offered: no staff group, no department data, the group could not be read, or Graph may not
+   * read the departments (the app lacks User.Read.All: Graph then gives every member's department as null).
+   */
+  noDepartments?: 'notConfigured' | 'noData' | 'unavailable' | 'needsPermission';
+  /** Graph listed the staff with their ids only (no User.Read.All): the composer says names cannot be shown either. */
+  namesUnreadable?: true;
 }
 
 export interface PostServiceDeps {
@@ -189,7 +194,8 @@ export class PostService {
         try {
           const members = await staff.members(authority);
           const departments = departmentsOf(members);
-          return { authority, source: 'entra', staff: members.length, departments, ...(departments.length ? {} : { noDepartments: 'noData' as const }) };
+          const why = departments.length ? {} : { noDepartments: (await this.departmentsUnreadable(members)) ? ('needsPermission' as const) : ('noData' as const) };
+          return { authority, source: 'entra', staff: members.length, departments, ...why, ...(members.some((m) => m.limited) ? { namesUnreadable: true as const } : {}) };
         } catch (err) {
           this.deps.logger.warn({ event: 'posts.staff_unavailable', authority, code: err instanceof GraphError ? err.code : 'unknown' }, 'staff group could not be read');
           return { authority, source: 'entra', departments: [], noDepartments: 'unavailable' };
@@ -342,6 +348,8 @@ export class PostService {
       const members = await this.staffOf(audience.authority);
       if (audience.kind === 'departments') {
         const present = new Set(members.map((m) => m.department).filter(Boolean));
+        // Graph may not read departments now (User.Read.All missing or withdrawn): say so, not "unknown department".
+        if (present.size === 0 && (await this.departmentsUnreadable(members))) throw problem('departmentsNeedPermission', 'unknown_value');
         // A department of another authority, one typed into the form, or one gone from Entra since the composer opened.
         if (audience.departments.some((d) => !present.has(d))) throw problem('departmentUnknown', 'unknown_value');
         const chosen = new Set(audience.departments);
@@ -366,6 +374,18 @@ export class PostService {
     if (ids.size === 0) throw problem('noRecipients', 'missing');
     if (ids.size > POST_LIMITS.recipients) throw problem('tooManyRecipients', 'too_many');
     return ids;
+  }
+
+  /**
+   * Whether the staff's departments cannot be read for want of a permission rather than being empty in Entra: Graph
+   * listed members with their id only, or the app's token lacks User.Read.All (the feature `people`), which
+   * `department` needs (https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
+   */
+  private async departmentsUnreadable(members: readonly StaffMember[]): Promise<boolean> {
+    if (members.some((m) => m.limited)) return true;
+    const graph = this.deps.graph;
+    if (!graph || members.length === 0) return false;
+    return !(await graph.features().catch(() => new Set<string>())).has('people');
   }
 
   /** The authority's Entra staff, read afresh; a group Graph cannot read now refuses the post (nothing is stored). */

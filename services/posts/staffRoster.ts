@@ -19,6 +19,8 @@ export interface StaffMember {
   id: string;
   name?: string;
   department?: string;
+  /** Graph gave only the id (the app may not read users: User.Read.All missing); name and department unknown. */
+  limited?: true;
 }
 
 /** A department found among an authority's staff, with how many members it has. */
@@ -73,9 +75,21 @@ export class StaffRoster {
     const load = this.deps.graph
       .groupMembers(groupId, { department: true })
       .then((users) => {
-        const members = users.map((u) => ({ id: u.id, ...(u.displayName ? { name: u.displayName } : {}), ...(u.department ? { department: u.department } : {}) }));
+        const members: StaffMember[] = users.map((u) => ({
+          id: u.id,
+          ...(u.displayName ? { name: u.displayName } : {}),
+          ...(u.department ? { department: u.department } : {}),
+          ...(u.limited ? { limited: true as const } : {}),
+        }));
         this.cache.set(code, { members, at: this.deps.now() });
-        this.deps.logger.info({ event: 'posts.staff_loaded', authority: code, members: members.length, withDepartment: members.filter((m) => m.department).length }, 'staff group read');
+        const limited = members.filter((m) => m.limited).length;
+        this.deps.logger.info({ event: 'posts.staff_loaded', authority: code, members: members.length, withDepartment: members.filter((m) => m.department).length, limited }, 'staff group read');
+        if (limited) {
+          this.deps.logger.warn(
+            { event: 'graph.members_limited', authority: code, limited, missing: 'User.Read.All' },
+            'Graph listed staff group members without names or departments: the app lacks User.Read.All',
+          );
+        }
         return members;
       })
       .finally(() => {

@@ -1,3 +1,4 @@
+import { postRefusalText } from '../../bot/handlers/posts';
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
@@ -249,19 +250,64 @@ describe('information posts: the whole authority through Entra, and chosen depar
     expect(reads.map((c) => c.status)).toEqual([429, 200]);
   });
 
-  it('does not offer departments when Entra gives none (no User.Read.All), and says why', async () => {
+  it('says that the permission User.Read.All is missing when Graph lists the staff with their ids only (GroupMember.Read.All alone): no departments, no names, the whole authority still counted right; departments refused, in German and English', async () => {
+    // Graph answers an app without User.Read.All with "limited information": each member's id, every other property
+    // null (https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
     graph.revoke('User.Read.All');
     try {
       clock += 301_000;
       const kind = await postKind(KOELN_IB.aadObjectId);
       expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'group']);
       expect(field(kind, 'departments')).toBeUndefined();
-      expect(field(kind, 'audience').hint.de).toContain('Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.');
-      expect(field(kind, 'audience').hint.en).toContain('Departments cannot be chosen: Entra ID gives no department for the staff.');
-      // The stand-in answers as Graph does: the members, each department null.
-      expect(graph.calls.filter((c) => c.path.includes('/transitiveMembers')).at(-1)?.status).toBe(200);
+      expect(field(kind, 'audience').hint).toEqual({
+        de:
+          '„Alle Beschäftigten der Bezirksregierung Köln“ sind die 5 Mitglieder ihrer Beschäftigten-Gruppe in Entra ID. ' +
+          'Abteilungen stehen nicht zur Wahl: Der Lotse darf die Abteilungen in Entra ID nicht lesen, denn ihm fehlt die Microsoft-Graph-Berechtigung „User.Read.All“. Bitte wenden Sie sich an Ihre IT. ' +
+          'Ohne diese Berechtigung kann der Lotse auch die Namen der Beschäftigten nicht anzeigen, etwa wer die Information noch nicht zur Kenntnis genommen hat.',
+        en:
+          '"All staff of the Bezirksregierung Köln" are the 5 members of its staff group in Entra ID. ' +
+          'Departments cannot be chosen: the Lotse may not read departments in Entra ID, as it lacks the Microsoft Graph permission "User.Read.All". Please contact your IT. ' +
+          "Without this permission the Lotse cannot show the staff's names either, such as who has not yet acknowledged the information.",
+      });
+      const reads = graph.calls.filter((c) => c.path.includes('/transitiveMembers'));
+      expect(reads.at(-1)?.status).toBe(200);
+      // The whole authority: every member, as many as with the permission (the form without the departments field).
+      const { departments: _none, ...whole } = input({ audience: 'authority:koeln' });
+      const preview = await call('POST', '/api/tab/preview', KOELN_IB.aadObjectId, { kind: 'post', input: whole }, 'en-US');
+      expect(preview.status).toBe(200);
+      expect(preview.body.note.en).toBe('This information reaches 5 people.');
+      // Departments asked for anyway (the service behind any adapter): the reason, not "unknown department"; nothing stored.
+      const before = (await allPosts()).length;
+      const refused = await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false });
+      expect(refused).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'departmentsNeedPermission' }] });
+      if (refused.ok || refused.code !== 'invalid') throw new Error('not refused as invalid');
+      expect(postRefusalText('de', refused)).toBe(
+        'Abteilungen kann der Lotse nicht wählen: Ihm fehlt die Microsoft-Graph-Berechtigung „User.Read.All“, um die Abteilungen in Entra ID zu lesen. Es wurde nichts verschickt. Bitte wählen Sie „Alle Beschäftigten“ oder wenden Sie sich an Ihre IT.',
+      );
+      expect(postRefusalText('en', refused)).toBe(
+        'The Lotse cannot choose departments: it lacks the Microsoft Graph permission "User.Read.All" to read departments in Entra ID. Nothing was sent. Please choose "All staff" or contact your IT.',
+      );
+      expect((await allPosts()).length).toBe(before);
     } finally {
       graph.grant('User.Read.All');
+    }
+    clock += 301_000;
+    expect(field(await postKind(KOELN_IB.aadObjectId), 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'departments:koeln', 'group']);
+  });
+
+  it('does not offer departments when Entra gives none for the staff (with User.Read.All), and says why', async () => {
+    graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name });
+    try {
+      clock += 301_000;
+      const kind = await postKind(MUENSTER_IB.aadObjectId, 'en-US');
+      expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:muenster', 'group']);
+      expect(field(kind, 'audience').hint.de).toBe(
+        '„Alle Beschäftigten der Bezirksregierung Münster“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID: zurzeit eine Person. Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.',
+      );
+      expect(field(kind, 'audience').hint.en).toBe('"All staff of the Bezirksregierung Münster" are the members of its staff group in Entra ID: one person at the moment. Departments cannot be chosen: Entra ID gives no department for the staff.');
+    } finally {
+      graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name, department: DEPARTMENT[DORA.aadObjectId] });
+      clock += 301_000;
     }
   });
 

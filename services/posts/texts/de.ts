@@ -73,7 +73,8 @@ export const de = {
       allIb: 'Alle Integrationsbeauftragten und Vertretungen',
       departments: (name: string) => `Ausgewählte Abteilungen der ${name}`,
     },
-    staffEntra: (name: string, n: number) => `„Alle Beschäftigten der ${name}“ sind die ${n} Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
+    staffEntra: (name: string, n: number) =>
+      n === 1 ? `„Alle Beschäftigten der ${name}“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID: zurzeit eine Person.` : `„Alle Beschäftigten der ${name}“ sind die ${n} Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
     staffEntraUnread: (name: string) => `„Alle Beschäftigten der ${name}“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID.`,
     staffKnown: (name: string) =>
       `„Alle Beschäftigten der ${name}“ sind die Beschäftigten, die den Lotsen schon genutzt und die ${name} als ihre Bezirksregierung haben: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet.`,
@@ -81,7 +82,10 @@ export const de = {
       notConfigured: 'Abteilungen stehen nicht zur Wahl: Dafür braucht der Lotse die Beschäftigten-Gruppe der Bezirksregierung in Entra ID.',
       noData: 'Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.',
       unavailable: 'Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
+      needsPermission:
+        'Abteilungen stehen nicht zur Wahl: Der Lotse darf die Abteilungen in Entra ID nicht lesen, denn ihm fehlt die Microsoft-Graph-Berechtigung „User.Read.All“. Bitte wenden Sie sich an Ihre IT.',
     },
+    namesUnreadable: 'Ohne diese Berechtigung kann der Lotse auch die Namen der Beschäftigten nicht anzeigen, etwa wer die Information noch nicht zur Kenntnis genommen hat.',
     reach: (n: number) => (n === 0 ? 'Diese Information erreicht zurzeit niemanden.' : `Diese Information erreicht ${n} ${n === 1 ? 'Person' : 'Personen'}.`),
     ack: { yes: 'Ja, um Kenntnisnahme bitten', no: 'Nein, nur informieren' },
   },
@@ -100,6 +104,8 @@ export const de = {
     departmentsTooMany: 'Zu viele Abteilungen gewählt (höchstens 100).',
     departmentUnknown: 'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
     departmentsUnavailable: 'Abteilungen kann der Lotse für diese Bezirksregierung nicht wählen: Eine Beschäftigten-Gruppe in Entra ID ist nicht eingerichtet.',
+    departmentsNeedPermission:
+      'Abteilungen kann der Lotse nicht wählen: Ihm fehlt die Microsoft-Graph-Berechtigung „User.Read.All“, um die Abteilungen in Entra ID zu lesen. Es wurde nichts verschickt. Bitte wählen Sie „Alle Beschäftigten“ oder wenden Sie sich an Ihre IT.',
     personalData: (field: string, reason: string) => `${field} ${reason}`,
   },
   refusals: {

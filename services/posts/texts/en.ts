@@ -76,7 +76,8 @@ export const en: Texts<typeof de> = {
       allIb: 'All integration commissioners and deputies',
       departments: (name: string) => `Chosen departments of the ${name}`,
     },
-    staffEntra: (name: string, n: number) => `"All staff of the ${name}" are the ${n} members of its staff group in Entra ID.`,
+    staffEntra: (name: string, n: number) =>
+      n === 1 ? `"All staff of the ${name}" are the members of its staff group in Entra ID: one person at the moment.` : `"All staff of the ${name}" are the ${n} members of its staff group in Entra ID.`,
     staffEntraUnread: (name: string) => `"All staff of the ${name}" are the members of its staff group in Entra ID.`,
     staffKnown: (name: string) =>
       `"All staff of the ${name}" are the staff who have used the Lotse and have the ${name} as their authority: no staff group in Entra ID is set up.`,
@@ -84,7 +85,9 @@ export const en: Texts<typeof de> = {
       notConfigured: "Departments cannot be chosen: the Lotse needs the authority's staff group in Entra ID for that.",
       noData: 'Departments cannot be chosen: Entra ID gives no department for the staff.',
       unavailable: 'Departments cannot be chosen right now: Entra ID could not be reached. Please open the tab again later.',
+      needsPermission: 'Departments cannot be chosen: the Lotse may not read departments in Entra ID, as it lacks the Microsoft Graph permission "User.Read.All". Please contact your IT.',
     },
+    namesUnreadable: "Without this permission the Lotse cannot show the staff's names either, such as who has not yet acknowledged the information.",
     reach: (n: number) => (n === 0 ? 'This information reaches nobody at the moment.' : `This information reaches ${n} ${n === 1 ? 'person' : 'people'}.`),
     ack: { yes: 'Yes, ask for acknowledgement', no: 'No, just inform' },
   },
@@ -103,6 +106,8 @@ export const en: Texts<typeof de> = {
     departmentsTooMany: 'Too many departments chosen (at most 100).',
     departmentUnknown: 'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
     departmentsUnavailable: 'The Lotse cannot choose departments for this authority: no staff group in Entra ID is set up.',
+    departmentsNeedPermission:
+      'The Lotse cannot choose departments: it lacks the Microsoft Graph permission "User.Read.All" to read departments in Entra ID. Nothing was sent. Please choose "All staff" or contact your IT.',
     personalData: (field: string, reason: string) => `${field} ${reason}`,
   },
   refusals: {

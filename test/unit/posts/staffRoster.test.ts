@@ -58,6 +58,11 @@ describe('StaffRoster', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('keeps that Graph listed a member with the id only (limited: no User.Read.All), without a name or department', async () => {
+    const { r } = roster([[{ id: 'a', limited: true }, { id: 'b', displayName: 'Bert', department: 'Abteilung 2' }]]);
+    expect(await r.members('koeln')).toEqual([{ id: 'a', limited: true }, { id: 'b', name: 'Bert', department: 'Abteilung 2' }]);
+  });
+
   it('reads afresh when asked to, whatever the copy', async () => {
     const { r, calls } = roster([[{ id: 'a', department: 'X' }], [{ id: 'a', department: 'Y' }]]);
     await r.members('koeln');
