@@ -412,6 +412,14 @@ export function createGraphPort(config: GraphConfig, options: GraphPortOptions):
       return { eventId: event.id, joinUrl };
     },
 
+    async findMeetingEvent(mailbox: string, transactionId: string): Promise<string | undefined> {
+      await need('meetings');
+      // https://learn.microsoft.com/graph/api/user-list-events : the event a create with this transactionId made, if any.
+      const url = `${userPath(mailbox)}/events?$filter=${encodeURIComponent(`transactionId eq ${odataString(transactionId)}`)}&$select=id,isCancelled&$top=1`;
+      const page = (await call('findEvent', () => client.api(url).get())) as { value?: Array<{ id?: string; isCancelled?: boolean }> };
+      return page.value?.find((e) => e.id && !e.isCancelled)?.id;
+    },
+
     async cancelMeetingEvent(mailbox: string, eventId: string, comment: string): Promise<void> {
       await need('meetings');
       try {

@@ -207,6 +207,12 @@ export interface GraphPort {
   // --- meetings (in the configured mailbox) ---
   /** Creates the event (`POST /users/{mailbox}/events`, idempotent through `transactionId`) or, with `eventId`, updates it (`PATCH`). */
   upsertMeetingEvent(mailbox: string, input: MeetingEventInput, eventId?: string): Promise<MeetingEvent>;
+  /**
+   * The id of the event a create with this `transactionId` made and that is not cancelled, or undefined:
+   * `GET /users/{mailbox}/events?$filter=transactionId eq '…'`. Finds an event whose create answer was lost without
+   * making one (a create would invite the attendees).
+   */
+  findMeetingEvent(mailbox: string, transactionId: string): Promise<string | undefined>;
   /** `POST /users/{mailbox}/events/{id}/cancel` with the comment; an event already gone counts as cancelled. */
   cancelMeetingEvent(mailbox: string, eventId: string, comment: string): Promise<void>;
 

@@ -20,7 +20,7 @@ import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
 import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason } from './model';
-import { INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
+import { agreedDate, INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
 
@@ -146,6 +146,8 @@ function terminNotices(previous: ItemDoc, next: ItemDoc, actorId: string, key: s
     ...(moved ? { fromDate: moved.date, fromTime: moved.time } : {}),
     // Cancelled while a move was negotiated: the message says that the proposed new date is withdrawn too.
     ...(withdrawn ? { withdrawnDate: withdrawn.date, withdrawnTime: withdrawn.time } : {}),
+    // An agreement names its round, so that its message is not sent once that date was cancelled (see `deliver`).
+    ...(next.status === 'termin_vereinbart' ? { round: next.termin?.round ?? 1 } : {}),
   };
   const creator = next.createdBy.aadObjectId;
   const to =
@@ -257,6 +259,12 @@ export class RequestNotifier {
     const suffix = marked ? `:${String(marked.data!.keySuffix)}` : '';
     if (updates.length) work.push(this.updateCards(item, [...updates.map((u) => String(u.data?.actor ?? '')), ...(invitation ? ['system'] : [])], suffix));
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
+      // An agreement relayed after its date was cancelled or moved (say, a process died before relaying it): its message
+      // would announce a date that no longer holds, after the cancellation. The message of what happened since stands.
+      if (n.data?.text === 'meetingAgreed' && !stillAgreed(item, n.data)) {
+        this.deps.logger.info({ event: 'requests.agreed_message_superseded', itemId: item.id }, 'the agreed date changed before its message went out: not sent');
+        continue;
+      }
       for (const id of n.to ?? []) {
         const lang = langOn(item, id);
         const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
@@ -381,7 +389,11 @@ export class RequestNotifier {
         if (kind === 'meetingRemind') return t.meetingRemind(subject, when, Number(data?.days ?? 0));
         if (kind === 'meetingCancelled') {
           const withdrawn = data?.withdrawnDate ? t.termin.when(formatBerlinDate(String(data.withdrawnDate), lang), String(data?.withdrawnTime ?? '')) : '';
-          return t.meetingCancelled(subject, when, item.terminCancelled?.reason ? messageText(item.terminCancelled.reason) : '', withdrawn);
+          // Whoever imported the .ics of the date gets its cancellation with the message (same UID, higher SEQUENCE);
+          // a Teams meeting Graph cancelled reaches them from Exchange.
+          const c = item.terminCancelled;
+          const ics = c?.icsToken && c.invitation.state !== 'cancelled' && this.deps.icsUrl ? ` [${t.termin.icsCancel}](${this.deps.icsUrl(c.icsToken)})` : '';
+          return `${t.meetingCancelled(subject, when, c?.reason ? messageText(c.reason) : '', withdrawn)}${ics}`;
         }
         return t.meetingMoved(subject, t.termin.when(formatBerlinDate(String(data?.fromDate ?? ''), lang), String(data?.fromTime ?? '')), when);
       }
@@ -418,6 +430,12 @@ export class RequestNotifier {
         return t.changed(subject, label);
     }
   }
+}
+
+/** Whether the date an agreement's message names (`data`: date, time, round) is still the agreed one in force. */
+function stillAgreed(item: ItemDoc, data: NonNullable<PendingNotice['data']>): boolean {
+  const d = agreedDate(item.termin);
+  return !!d && d.date === data.date && d.time === data.time && (data.round === undefined || (item.termin?.round ?? 1) === data.round);
 }
 
 /** What the IB is told at once when their report did not reach the head (`subject` and `where` escaped by the caller). */

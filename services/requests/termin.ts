@@ -97,7 +97,7 @@ export interface InvitationDeps {
   store: DocumentStore<ItemDoc>;
   directory: () => Directory;
   /** Graph and the mailbox the events live in; without them every invitation is the .ics link. */
-  graph?: Pick<GraphPort, 'features' | 'upsertMeetingEvent' | 'cancelMeetingEvent'>;
+  graph?: Pick<GraphPort, 'features' | 'upsertMeetingEvent' | 'findMeetingEvent' | 'cancelMeetingEvent'>;
   mailbox?: string;
   writer: WorkflowWriter;
   logger: Logger;
@@ -105,8 +105,12 @@ export interface InvitationDeps {
   random?: () => number;
 }
 
-/** What a sync did to one calendar entry (the trail's word for it, see texts `termin.outcomes`). */
-type SyncOutcome = 'created' | 'updated' | 'cancelled' | 'ics' | 'retry' | 'failed';
+/**
+ * What a sync did to one calendar entry (the trail's word for it, see texts `termin.outcomes`). `stopped`: the date was
+ * cancelled before Graph made its event (a create still owed or retried): none is made, none was found to cancel.
+ */
+type SyncOutcome = 'created' | 'updated' | 'cancelled' | 'stopped' | 'ics' | 'retry' | 'failed';
+// `late` (written by lateEventOfCancelled): Graph made the event only after the date was cancelled; it is cancelled next.
 
 /** Which entry: the agreed date's (`termin`) or the cancelled date's (`terminCancelled`). */
 type Target = 'termin' | 'terminCancelled';
@@ -150,11 +154,18 @@ async function syncOne(deps: InvitationDeps, current: ItemDoc, target: Target, i
     try {
       if (!(await deps.graph.features()).has('meetings')) throw new GraphError('MeetingsPermissionMissing', 'forbidden');
       if (cancelling) {
-        // Without a recorded event a create may still have reached Graph (its answer lost): the same transactionId finds it.
-        const eventId = inv.eventId ?? (await deps.graph.upsertMeetingEvent(deps.mailbox, input)).eventId;
-        await deps.graph.cancelMeetingEvent(deps.mailbox, eventId, c?.reason ?? '');
-        next = { state: 'cancelled', eventId };
-        outcome = 'cancelled';
+        // Without a recorded event a create may still have reached Graph (its answer lost): its transactionId finds it.
+        // Never a create here: it would invite head and IB to a date that is already cancelled.
+        const eventId = inv.eventId ?? (await deps.graph.findMeetingEvent(deps.mailbox, input.transactionId));
+        if (eventId) {
+          await deps.graph.cancelMeetingEvent(deps.mailbox, eventId, c?.reason ?? '');
+          next = { state: 'cancelled', eventId };
+          outcome = 'cancelled';
+        } else {
+          // Graph never made it: nothing to cancel, and the create owed before is not tried again; the .ics cancellation stands.
+          next = { state: 'ics' };
+          outcome = 'stopped';
+        }
       } else {
         const event = await deps.graph.upsertMeetingEvent(deps.mailbox, input, inv.eventId);
         next = { state: 'created', eventId: event.eventId, ...(event.joinUrl || inv.joinUrl ? { joinUrl: event.joinUrl || inv.joinUrl } : {}) };
@@ -179,12 +190,18 @@ async function syncOne(deps: InvitationDeps, current: ItemDoc, target: Target, i
     }
   }
   const acted = stateOf(current, target);
+  const round = current.termin?.round ?? 1;
   const path = cancelling ? '/terminCancelled/invitation' : '/termin/invitation';
   await transact(
     deps.store,
     current.authority,
     current.id,
     (doc): Step<ItemDoc> => {
+      // Graph made the event of a date that was cancelled while the call ran: that cancellation now owes its cancel.
+      if (!cancelling && next.eventId && outcome === 'created') {
+        const late = lateEventOfCancelled(doc, round, next.eventId, now().toISOString());
+        if (late) return late;
+      }
       const stored = cancelling ? doc.terminCancelled?.invitation : doc.termin?.invitation;
       if (!stored || !owed(stored)) return { unchanged: true };
       // The date changed while Graph was called: only the event id is kept (the newer change's notice syncs it).
@@ -203,6 +220,25 @@ async function syncOne(deps: InvitationDeps, current: ItemDoc, target: Target, i
     },
     deps.writer,
   );
+}
+
+/**
+ * The answer of a create that ran while its date was cancelled (the cancellation's sync looked for the event before
+ * Graph had made it): the event id goes to the cancelled date's entry, with the notice that cancels it, so the event
+ * does not stay in head's and IB's calendars. Undefined when the date was not cancelled or the event is known there.
+ */
+function lateEventOfCancelled(doc: ItemDoc, round: number, eventId: string, at: string): Step<ItemDoc> | undefined {
+  const c = doc.terminCancelled;
+  if (!c || c.round !== round || (doc.termin && (doc.termin.round ?? 1) === round) || c.invitation.eventId === eventId) return undefined;
+  const entry: TrailEntry = { at, actor: 'system', action: 'report.invitation', changes: [{ path: '/terminCancelled/invitation', from: c.invitation.state, to: 'late' }] };
+  return {
+    next: { ...doc, terminCancelled: { ...c, invitation: { state: 'pending', eventId } }, trail: [...(doc.trail ?? []), entry] },
+    notices: [
+      { key: `${invitationKey(doc.id)}:r${doc.rev}:late:${eventId}`, kind: INVITATION_NOTICE, rev: doc.rev },
+      // The revision stays (cards stay valid): the cards' update has a key of its own.
+      { key: `item:${doc.id}:r${doc.rev}:late:${eventId}:cards`, kind: 'cards.update', data: { actor: 'system', keySuffix: `late-${eventId}` }, rev: doc.rev },
+    ],
+  };
 }
 
 /**

@@ -513,3 +513,143 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
     }
   });
 });
+
+describe('no invitation after a cancellation: the Termin cancelled before Graph\'s first create was recorded (issue 17)', () => {
+  const clock = { now: new Date('2026-12-01T09:00:00Z') };
+  let graph: GraphStandIn;
+  let s: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Calendars.ReadWrite'] });
+    graph.addUser({ id: stableGuid('vortrag-mailbox'), upn: MAILBOX });
+    s = await setUp('report-termin-cancel-unrecorded', clock, graph);
+  });
+  afterAll(async () => {
+    await s.close();
+    await graph.close();
+  });
+  afterEach(() => graph.throttle({ next: 0 }));
+  const eventsOf = (r: ItemDoc) => graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
+  /** Creates Graph answered with an event (201): every invitation head and IB got from Exchange. */
+  const creates = () => graph.calls.filter((c) => c.method === 'POST' && /\/events$/.test(c.path) && c.status === 201).length;
+  const outcomes = (r: ItemDoc) => r.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to);
+  const openJobs = async (r: ItemDoc) =>
+    (await s.app.database.store<{ id: string; pk: string; kind: string; open: boolean; payload: { id?: string } }>(CONTAINERS.jobs).query({ query: 'SELECT * FROM c WHERE c.kind = @k', parameters: [{ name: '@k', value: INVITATION_JOB_KIND }] })).filter((j) => j.payload.id === r.id && j.open);
+  const icsLinkIn = (text: string | undefined) => /\((http:\/\/127\.0\.0\.1:\d+\/kalender\/[A-Za-z0-9_-]{22}\.ics)\)/.exec(text ?? '')?.[1];
+  const fetchIcs = async (url: string) => {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  const later = async (minutes: number) => {
+    clock.now = new Date(clock.now.getTime() + minutes * 60_000);
+    await s.app.jobs.runDue();
+    await s.app.delivery.whenIdle();
+  };
+
+  it('Graph fails at the agreement and still at the cancellation, then recovers: no event is made, the job stops (trail "stopped"), the .ics invitation sent before is followed by its CANCEL', async () => {
+    // The create fails (Graph busy for two minutes), and so does the look-up of the cancellation.
+    graph.throttle({ next: 2, match: '/events', status: 503, retryAfterSeconds: 120 });
+    const before = creates();
+    const report = await s.agreed('2026-12-09', '09:00');
+    expect((await s.read(report.id)).termin!.invitation).toMatchObject({ state: 'ics', attempts: 1, retry: true });
+    // The head got the agreement (the IB accepted it) with the .ics: an invitation for their calendar.
+    const agreedMessage = s.messagesTo(KOELN_HEAD).filter((m) => m.includes('vereinbart')).at(-1);
+    const icsUrl = icsLinkIn(agreedMessage)!;
+    expect(icsUrl).toBeDefined();
+    const invitation = await fetchIcs(icsUrl);
+    expect(invitation).not.toContain('METHOD:CANCEL');
+    const seen = s.messagesTo(KOELN_HEAD).length;
+
+    expect((await s.invoke('report.cancelMeeting', { ...s.ref(report), cancelReason: 'Dienstreise (Beispiel)' }, KOELN_IB)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    const open = await s.read(report.id);
+    expect(open).toMatchObject({ status: 'termin_offen', terminCancelled: { invitation: { state: 'ics', retry: true, attempts: 1 } } });
+    expect(outcomes(open)).toEqual(['retry', 'retry']);
+
+    // Graph answers again; the job comes due: it looks the event up (none), makes none, and stops.
+    await later(3);
+    expect(eventsOf(report)).toEqual([]);
+    expect(creates()).toBe(before);
+    const stopped = await s.read(report.id);
+    expect(stopped.terminCancelled!.invitation).toEqual({ state: 'ics' });
+    expect(outcomes(stopped)).toEqual(['retry', 'retry', 'stopped']);
+    expect(await openJobs(report)).toEqual([]);
+    // Nothing further when later jobs run.
+    await later(60);
+    expect(creates()).toBe(before);
+
+    // The receiver's side: after the cancellation one message, the cancellation with the .ics CANCEL under the same
+    // link (same UID, higher SEQUENCE); no invitation.
+    const after = s.messagesTo(KOELN_HEAD).slice(seen);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toContain('am 09.12.2026, 09:00 Uhr ist abgesagt. Grund: Dienstreise (Beispiel)');
+    expect(after[0]).toContain('[Absage in den Kalender (.ics)]');
+    expect(icsLinkIn(after[0])).toBe(icsUrl);
+    const cancel = await fetchIcs(icsUrl);
+    expect(cancel).toContain('METHOD:CANCEL');
+    expect(/UID:(.*)\r\n/.exec(cancel)![1]).toBe(/UID:(.*)\r\n/.exec(invitation)![1]);
+    expect(Number(/SEQUENCE:(\d+)/.exec(cancel)![1])).toBeGreaterThan(Number(/SEQUENCE:(\d+)/.exec(invitation)![1]));
+    const card = json(await s.card(stopped, KOELN_HEAD));
+    expect(card).toContain('Absage in den Kalender (.ics)');
+    expect(card).not.toContain('versucht es erneut');
+    // The trail as the chat shows it names the outcome.
+    await s.invoke('request.trail', { id: report.id, authority: 'koeln' }, KOELN_HEAD);
+    expect(s.messagesTo(KOELN_HEAD).filter((m) => m.startsWith('Verlauf zu')).at(-1)).toContain('Kalendereintrag: keine Teams-Besprechung angelegt, da der Termin abgesagt ist');
+  });
+
+  it('Graph fails at the agreement and recovers before the cancellation: the cancellation finds no event and makes none; the create\'s retry job then does nothing', async () => {
+    graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
+    const before = creates();
+    const report = await s.agreed('2026-12-10', '14:00', KOELN_IB_EN);
+    expect((await s.read(report.id)).termin!.invitation).toMatchObject({ retry: true });
+    expect((await s.invoke('report.cancelMeeting', s.ref(report), KOELN_IB_EN)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    expect(outcomes(await s.read(report.id))).toEqual(['retry', 'stopped']);
+    // The retry job of the create comes due after the cancellation.
+    await later(3);
+    expect(eventsOf(report)).toEqual([]);
+    expect(creates()).toBe(before);
+    const stored = await s.read(report.id);
+    expect(outcomes(stored)).toEqual(['retry', 'stopped']);
+    expect(await openJobs(report)).toEqual([]);
+    // The head side is told in German with the .ics cancellation; the IB's card (English) offers it too.
+    expect(s.messagesTo(KOELN_HEAD).filter((m) => m.includes('am 10.12.2026, 14:00 Uhr ist abgesagt')).map((m) => !!icsLinkIn(m))).toEqual([true]);
+    expect(json(await s.card(stored, KOELN_IB_EN))).toContain('Cancellation for your calendar (.ics)');
+  });
+
+  it('Graph made the event but the process died before recording it; the date is cancelled before a sweep relays the agreement: the event is found by its transactionId and cancelled, no agreement message goes out after the cancellation', async () => {
+    const report = await s.agreed('2026-12-16', '10:00');
+    expect(eventsOf(report)).toHaveLength(1);
+    const eventId = eventsOf(report)[0]!.id;
+    const before = creates();
+    const made = await s.read(report.id);
+    // As another instance left it: the agreement's invitation not recorded (Graph's answer lost) and its notices not
+    // relayed yet (new keys: this process never relayed them); not due for this process's sweep.
+    await s.store.upsert({
+      ...made,
+      termin: { ...made.termin!, invitation: { state: 'pending' } },
+      pending: [
+        { key: `item:${report.id}:invitation:r${made.rev}:lost`, kind: 'report.invitation', rev: made.rev },
+        { key: `item:${report.id}:r${made.rev}:termin:${KOELN_IB.aadObjectId}:lost`, kind: 'message', to: [KOELN_IB.aadObjectId], data: { text: 'meetingAgreed', status: 'termin_vereinbart', previous: 'termin_vorgeschlagen', date: '2026-12-16', time: '10:00', round: 1 }, rev: made.rev },
+      ],
+      pendingSince: Number.MAX_SAFE_INTEGER,
+    });
+    const seen = s.messagesTo(KOELN_IB).length;
+    expect((await s.invoke('report.cancelMeeting', { ...s.ref(made), cancelReason: 'Landtagssitzung (Beispiel)' }, KOELN_HEAD)).statusCode).toBe(200);
+    await s.app.delivery.whenIdle();
+    // The calendar: the one event, cancelled with the reason (Exchange sends the cancellation); no second create.
+    expect(eventsOf(report)).toHaveLength(1);
+    expect(eventsOf(report)[0]).toMatchObject({ id: eventId, cancelled: true, cancelComment: 'Landtagssitzung (Beispiel)' });
+    expect(creates()).toBe(before);
+    const open = await s.read(report.id);
+    expect(open.terminCancelled!.invitation).toEqual({ state: 'cancelled', eventId });
+    expect(outcomes(open).at(-1)).toBe('cancelled');
+    expect(open.pending ?? []).toEqual([]);
+    // The receiver: only the cancellation, no "Termin vereinbart" after it.
+    const after = s.messagesTo(KOELN_IB).slice(seen);
+    expect(after.filter((m) => m.includes('vereinbart'))).toEqual([]);
+    expect(after.filter((m) => m.includes('ist abgesagt. Grund: Landtagssitzung (Beispiel)'))).toHaveLength(1);
+    // Graph cancelled the meeting: no .ics cancellation needed in the message.
+    expect(after.some((m) => m.includes('.ics'))).toBe(false);
+  });
+});

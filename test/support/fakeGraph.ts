@@ -149,6 +149,11 @@ export class FakeGraph implements GraphPort {
     return { eventId: `AAMkAD-event-${n}`, joinUrl: event.joinUrl };
   }
 
+  async findMeetingEvent(mailbox: string, transactionId: string): Promise<string | undefined> {
+    await this.enter({ method: 'findMeetingEvent', mailbox, transactionId }, 'meetings');
+    return [...this.events].find(([, e]) => e.mailbox === key(mailbox) && e.input.transactionId === transactionId && e.cancelled === undefined)?.[0];
+  }
+
   async cancelMeetingEvent(mailbox: string, eventId: string, comment: string): Promise<void> {
     await this.enter({ method: 'cancelMeetingEvent', mailbox, eventId, comment }, 'meetings');
     // An event already gone counts as cancelled (the port's promise).
@@ -214,6 +219,7 @@ export type FakeGraphCall = { at: number } & (
   | { method: 'searchUsers'; text: string }
   | { method: 'groupMembers'; groupId: string }
   | { method: 'upsertMeetingEvent'; mailbox: string; input: MeetingEventInput; eventId?: string }
+  | { method: 'findMeetingEvent'; mailbox: string; transactionId: string }
   | { method: 'cancelMeetingEvent'; mailbox: string; eventId: string; comment: string }
   | { method: 'sendMail'; mailbox: string; mail: MailInput }
   | { method: 'botChatMessages'; userId: string; since: Date }

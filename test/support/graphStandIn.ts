@@ -845,6 +845,16 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
           events.push(e);
           return json(201, eventJson(e));
         }
+        // GET /users/{mailbox}/events?$filter=transactionId eq '…'  https://learn.microsoft.com/graph/api/user-list-events :
+        // 200 with `value`; a cancelled event has left the organizer's calendar. Other filters are not played.
+        if (segs.length === 3 && method === 'GET') {
+          const filter = query.get('$filter') ?? '';
+          const m = /^transactionId eq '((?:[^']|'')*)'$/.exec(filter);
+          if (filter && !m) return graphError(400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
+          const tx = m ? m[1]!.replace(/''/g, "'") : undefined;
+          const found = events.filter((e) => e.mailbox === mailbox && !e.cancelled && (tx === undefined || e.transactionId === tx));
+          return json(200, { '@odata.context': `${origin}/v1.0/$metadata#users('${mailbox}')/events`, value: found.map(eventJson) });
+        }
         const event = s3 ? events.find((e) => e.mailbox === mailbox && e.id === s3 && !e.cancelled) : undefined;
         const itemNotFound = () => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
         // PATCH /users/{mailbox}/events/{id}  https://learn.microsoft.com/graph/api/event-update : 200 OK with the event.

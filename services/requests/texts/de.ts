@@ -169,7 +169,7 @@ export const de = {
     invitationRetry: 'Die Teams-Besprechung ist noch nicht angepasst: der Lotse versucht es erneut. Bis dahin gilt die .ics-Datei.',
     invitationFailed: 'Die Teams-Besprechung konnte nicht angepasst werden: bitte nutzen Sie die .ics-Datei.',
     /** The trail's words for what came of the calendar entry. */
-    outcomes: { created: 'Teams-Besprechung angelegt', updated: 'Teams-Besprechung auf den neuen Termin geändert', cancelled: 'Teams-Besprechung abgesagt', ics: '.ics-Datei angeboten', stopped: 'keine Teams-Besprechung angelegt, da der Termin abgesagt ist', retry: 'Teams nicht erreicht, .ics angeboten, neuer Versuch geplant', failed: 'Teams-Besprechung nicht möglich, .ics angeboten' } as Record<string, string>,
+    outcomes: { created: 'Teams-Besprechung angelegt', updated: 'Teams-Besprechung auf den neuen Termin geändert', cancelled: 'Teams-Besprechung abgesagt', ics: '.ics-Datei angeboten', late: 'Teams-Besprechung erst nach der Absage angelegt, wird abgesagt', stopped: 'keine Teams-Besprechung angelegt, da der Termin abgesagt ist', retry: 'Teams nicht erreicht, .ics angeboten, neuer Versuch geplant', failed: 'Teams-Besprechung nicht möglich, .ics angeboten' } as Record<string, string>,
   },
   acknowledgedBy: (name: string, at: string) => `Zur Kenntnis und Umsetzung bestätigt von ${name} am ${at}.`,
   /** Under a paper handed in: where its link leads (the host, so the reader sees it before opening). */

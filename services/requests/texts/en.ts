@@ -155,7 +155,7 @@ export const en: Texts<typeof de> = {
     invitationCancelled: 'The Teams meeting is cancelled and removed from the calendars.',
     invitationRetry: 'The Teams meeting is not updated yet: the Lotse will try again. Until then, use the .ics file.',
     invitationFailed: 'The Teams meeting could not be updated: please use the .ics file.',
-    outcomes: { created: 'Teams meeting created', updated: 'Teams meeting moved to the new date', cancelled: 'Teams meeting cancelled', ics: '.ics file offered', stopped: 'no Teams meeting created, as the date is cancelled', retry: 'Teams not reached, .ics offered, will try again', failed: 'no Teams meeting possible, .ics offered' } as Record<string, string>,
+    outcomes: { created: 'Teams meeting created', updated: 'Teams meeting moved to the new date', cancelled: 'Teams meeting cancelled', ics: '.ics file offered', late: 'Teams meeting created only after the cancellation, being cancelled', stopped: 'no Teams meeting created, as the date is cancelled', retry: 'Teams not reached, .ics offered, will try again', failed: 'no Teams meeting possible, .ics offered' } as Record<string, string>,
   },
   acknowledgedBy: (name: string, at: string) => `Acknowledged, will implement: ${name} on ${at}.`,
   documentLink: 'Document',

@@ -96,6 +96,9 @@ class Graph implements GraphPort {
   upsertMeetingEvent(): never {
     throw new Error('not used');
   }
+  findMeetingEvent(): never {
+    throw new Error('not used');
+  }
   cancelMeetingEvent(): never {
     throw new Error('not used');
   }
