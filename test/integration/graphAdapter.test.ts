@@ -210,8 +210,12 @@ describe('meetings and mail', () => {
 
   it('creates the Teams meeting once per transactionId, moves and cancels it', async () => {
     const port = portFor(graph);
+    // Looked up before any create (a cancellation does that): none, and the look-up makes none.
+    await expect(port.findMeetingEvent(kfi.upn, 'circle:m-1')).resolves.toBeUndefined();
+    expect(graph.events).toHaveLength(0);
     const first = await port.upsertMeetingEvent(kfi.upn, input);
     expect(first.joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\//);
+    await expect(port.findMeetingEvent(kfi.upn, 'circle:m-1')).resolves.toBe(first.eventId);
     const repeated = await port.upsertMeetingEvent(kfi.upn, input);
     expect(repeated).toEqual(first);
     expect(graph.events).toHaveLength(1);
@@ -222,6 +226,7 @@ describe('meetings and mail', () => {
     expect(graph.events[0]).toMatchObject({ start: { dateTime: '2031-03-05T10:00:00' }, updates: 1 });
     await port.cancelMeetingEvent(kfi.upn, first.eventId, 'Abgesagt: Krankheit');
     expect(graph.events[0]).toMatchObject({ cancelled: true, cancelComment: 'Abgesagt: Krankheit' });
+    await expect(port.findMeetingEvent(kfi.upn, 'circle:m-1')).resolves.toBeUndefined();
     await expect(port.cancelMeetingEvent(kfi.upn, first.eventId, 'noch einmal')).resolves.toBeUndefined();
   });
 

@@ -335,6 +335,19 @@ describe('calendar and mail', () => {
     expect((await call('POST', `/v1.0/users/${max.upn}/events/${first.body.id}/cancel`, { comment: 'x' }, token)).status).toBe(404);
   });
 
+  it('lists the events a create with a transactionId made, without the cancelled ones; refuses other filters', async () => {
+    graph.grant('Calendars.ReadWrite');
+    const token = await accessToken();
+    const find = (tx: string) => call('GET', `/v1.0/users/${max.upn}/events?$filter=${encodeURIComponent(`transactionId eq '${tx}'`)}&$select=id,isCancelled&$top=1`, undefined, token);
+    expect((await find('report:1')).body.value).toEqual([]);
+    const made = await call('POST', `/v1.0/users/${max.upn}/events`, { ...event, transactionId: 'report:1' }, token);
+    expect((await find('report:1')).body.value.map((e: { id: string }) => e.id)).toEqual([made.body.id]);
+    expect((await find('report:2')).body.value).toEqual([]);
+    await call('POST', `/v1.0/users/${max.upn}/events/${made.body.id}/cancel`, { comment: 'Abgesagt' }, token);
+    expect((await find('report:1')).body.value).toEqual([]);
+    expect((await call('GET', `/v1.0/users/${max.upn}/events?$filter=${encodeURIComponent("subject eq 'Kreis'")}`, undefined, token)).status).toBe(400);
+  });
+
   it('refuses a calendar write without Calendars.ReadWrite and sends mail only with Mail.Send', async () => {
     const token = await accessToken();
     const denied = await call('POST', `/v1.0/users/${max.upn}/events`, event, token);
