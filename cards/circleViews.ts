@@ -42,8 +42,10 @@ export function circleReachText(reach: ReachSummary | undefined, members: Array<
   });
 }
 
-/** Member names for a card line, each escaped (display names are user text). */
-const namesText = (people: Array<{ name: string }>) => people.map((p) => cardText(p.name)).join(', ');
+/** Member names for a card line, each escaped (display names are user text); a member without a known name as such. */
+const namesText = (people: Array<{ name: string }>, lang: CircleLang) => people.map((p) => memberName(p.name, lang)).join(', ');
+/** A member's name escaped, or "a person whose name is unknown" (neither the directory nor Entra ID names them). */
+const memberName = (name: string, lang: CircleLang) => (name ? cardText(name) : CIRCLE_TEXTS[lang].unnamedMember);
 const optionalText = (value: string | undefined) => (value ? cardText(value) : undefined);
 
 /**
@@ -86,7 +88,7 @@ export function renderPollCard(view: PollView, lang: CircleLang, opts: CardStatu
     }),
     answeredText: t.answered(view.answeredCount, view.members.length),
     kfi: view.viewerIsKfi,
-    notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
+    notAnsweredText: t.notAnswered(namesText(view.notAnswered, lang)),
     reachText: view.viewerIsKfi ? circleReachText(view.poll.reach, view.members, lang) : '',
     closeChoices: view.poll.slots.map((s) => ({ title: slotLabel(s), value: s.id })),
     answerChoices: POLL_CHOICES.map((value) => ({ title: t.labels[value], value })),
@@ -144,14 +146,14 @@ export function renderMeetingCard(view: MeetingView, lang: CircleLang, opts: Car
     minutesUrl: minutesIsLink ? minutes : '',
     minutesValue: view.viewerIsKfi ? opts.inputs?.minutes ?? m.minutes?.text ?? '' : '',
     minutesMode: ended ? 'primary' : 'secondary',
-    actionItemsText: m.actionItems.map((a) => t.action(cardText(a.title), cardText(a.ownerName), formatBerlinDate(a.due, lang))).join('\n'),
+    actionItemsText: m.actionItems.map((a) => t.action(cardText(a.title), memberName(a.ownerName, lang), formatBerlinDate(a.due, lang))).join('\n'),
     kfi: view.viewerIsKfi && !cancelled,
     agendaPublished: m.agendaPublished,
-    notAnsweredText: t.notAnswered(namesText(view.notAnswered)),
+    notAnsweredText: t.notAnswered(namesText(view.notAnswered, lang)),
     reachText: view.viewerIsKfi ? circleReachText(m.reach, view.members, lang) : '',
     proposed: view.viewerIsKfi ? view.proposed.map((x) => ({ id: x.id, text: t.proposedTopic(cardText(x.title), optionalText(x.presenter)) })) : [],
     ordered: view.viewerIsKfi ? view.agenda.map((x, i) => ({ id: x.id, text: t.topic(i + 1, cardText(x.title), optionalText(x.presenter)), canUp: i > 0 })) : [],
-    ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name, value: x.aadObjectId })) : [],
+    ownerChoices: view.viewerIsKfi ? view.members.map((x) => ({ title: x.name || CIRCLE_TEXTS[lang].unnamedMember, value: x.aadObjectId })) : [],
     refreshUserIds: (opts.refreshUserIds ?? []).slice(0, 60),
     labels: { ...t.labels, join: teamsUrl ? t.labels.joinTeams : t.labels.join, onlineFact: t.facts.online, cancelConfirm: t.cancelConfirm },
   });

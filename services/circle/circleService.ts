@@ -337,12 +337,14 @@ export class CircleService {
       const aad = p.teams?.aadObjectId.toLowerCase();
       if (aad && !out.has(aad)) out.set(aad, { aadObjectId: aad, name: p.name, role: 'kfi' });
     }
-    // Members of the KfI's and the circle's Entra groups, named as the directory lists them, else as Entra does.
+    // Members of the KfI's and the circle's Entra groups, named as the directory lists them, else as Entra does; ''
+    // when Entra gives no name either (Graph lists group members with their ids only to an app without User.Read.All):
+    // the cards then say "a person whose name is unknown", never the id.
     for (const [ids, role] of [[groups?.kfi, 'kfi'], [groups?.circleMembers, undefined]] as const) {
       for (const aad of ids ?? []) {
         if (out.has(aad)) continue;
         const roles = rolesOf(directory, aad);
-        const name = personByAadObjectId(directory, aad)?.name ?? groups?.names.get(aad) ?? aad;
+        const name = personByAadObjectId(directory, aad)?.name ?? groups?.names.get(aad) ?? '';
         out.set(aad, { aadObjectId: aad, name, role: role ?? (roles.commissionerOf.length ? 'commissioner' : roles.deputyOf.length ? 'deputy' : roles.kfi ? 'kfi' : 'guest') });
       }
     }

@@ -199,6 +199,7 @@ export type CircleDoc = PollDoc | PollAnswerDoc | MeetingDoc | RsvpDoc | TopicDo
 /** A member of the circle as the workflows see them. */
 export interface CircleMemberView {
   aadObjectId: string;
+  /** As the directory or Entra names the person; '' when neither does (cards say "a person whose name is unknown"). */
   name: string;
   role: 'commissioner' | 'deputy' | 'kfi' | 'guest';
 }

@@ -89,6 +89,8 @@ interface CachedGroup {
   retryAt?: number;
   /** Graph's code of the last failure, logged once per change. */
   failure?: string;
+  /** How many members Graph listed with their id only (no User.Read.All), when any. */
+  limited?: number;
 }
 
 /** After a failed read, wait this long (or the cache lifetime, if shorter) before the next attempt. */
@@ -158,9 +160,18 @@ export class GroupRoles {
         try {
           const users = await this.deps.graph.groupMembers(groupId);
           const members = new Map(users.map((u) => [u.id.toLowerCase(), u.displayName || u.userPrincipalName || '']));
+          // Graph lists members with their ids only to an app without User.Read.All: the roles hold, the names are
+          // unknown (cards then say so); the administrator is told once per group which permission is missing.
+          const limited = users.filter((u) => u.limited).length;
+          if (limited && !before?.limited) {
+            this.deps.logger.warn(
+              { event: 'graph.members_limited', groupId, limited, missing: 'User.Read.All' },
+              'Graph listed role group members without names: the app lacks User.Read.All',
+            );
+          }
           if (!before || !sameMembers(before.members, members)) changed = true;
           if (before?.failure) this.deps.logger.info({ event: 'graph.group_recovered', groupId }, 'group members read again');
-          this.cache.set(groupId, { members, loadedAt: this.deps.now() });
+          this.cache.set(groupId, { members, loadedAt: this.deps.now(), ...(limited ? { limited } : {}) });
         } catch (err) {
           const code = (err as { code?: string })?.code ?? (err as Error)?.name ?? 'unknown';
           if (before?.failure !== code) {

@@ -73,6 +73,8 @@ export const de = {
     slotInput: (_when: string) => 'Passt Ihnen dieser Termin?',
     answered: (a: number, t: number) => `${a} von ${t} Mitgliedern haben geantwortet.`,
     notAnswered: (names: string) => (names ? `Noch keine Antwort: ${names}` : 'Alle Mitglieder haben geantwortet.'),
+    /** A member neither the directory nor Entra ID names (Graph without User.Read.All gives group members' ids only). */
+    unnamedMember: 'eine Person ohne bekannten Namen',
     best: ' (bester Termin)',
     meetingHeading: (t: string) => `Koordinierungskreis: ${t}`,
     cancelled: 'Diese Sitzung ist abgesagt.',

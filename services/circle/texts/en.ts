@@ -69,6 +69,8 @@ export const en: Texts<typeof de> = {
     slotInput: (_when: string) => 'Does this date suit you?',
     answered: (a: number, t: number) => `${a} of ${t} members have answered.`,
     notAnswered: (names: string) => (names ? `No answer yet: ${names}` : 'Every member has answered.'),
+    /** A member neither the directory nor Entra ID names (Graph without User.Read.All gives group members' ids only). */
+    unnamedMember: 'a person whose name is unknown',
     best: ' (best date)',
     meetingHeading: (t: string) => `Coordination circle: ${t}`,
     cancelled: 'This meeting is cancelled.',
