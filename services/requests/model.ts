@@ -544,8 +544,9 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
       const agreed = termin?.agreed ? termin : termin?.moving;
       if (!termin || !agreed) return { stale: true };
       const inv = termin.invitation;
-      // Graph cancels the event where one was made (or may have been: a create still pending or being retried).
-      const invitation: Invitation = inv?.eventId || inv?.state === 'pending' || inv?.retry ? { state: 'pending', ...(inv.eventId ? { eventId: inv.eventId } : {}) } : { state: 'ics' };
+      // Graph cancels the event where one was made (or may have been: a create still pending, being retried, or given
+      // up after failures that may have reached Graph); without a recorded one it is looked up, never created.
+      const invitation: Invitation = inv?.eventId || inv?.state === 'pending' || inv?.retry || inv?.failed ? { state: 'pending', ...(inv.eventId ? { eventId: inv.eventId } : {}) } : { state: 'ics' };
       const cancelled: TerminCancelled = {
         date: agreed.date, time: agreed.time, proposals: agreed.proposals, round: termin.round ?? 1, by: caller, at,
         ...(action.text ? { reason: action.text } : {}), invitation, ...(termin.icsToken ? { icsToken: termin.icsToken } : {}),

@@ -65,6 +65,17 @@ describe('the calendar entry of a date cancelled before its event was recorded',
     expect(await outcomes()).toEqual(['/terminCancelled/invitation:cancelled']);
   });
 
+  it('looks the event up also when the tries had run out: a create that failed for the bot may still have reached Graph', async () => {
+    const { store, graph, deps, agreed, cancel, outcomes } = setUp();
+    await store.create({ ...agreed, termin: { ...agreed.termin!, invitation: { state: 'ics', attempts: 5, failed: true } } });
+    const { eventId } = await graph.upsertMeetingEvent(MAILBOX, { transactionId: 'report:vtr-1', subject: 'S', bodyText: 'B', start: '2026-12-08T09:30:00.000Z', end: '2026-12-08T10:30:00.000Z', timeZone: 'Europe/Berlin', attendees: [] });
+    await cancel();
+    expect((await store.read('koeln', 'vtr-1'))!.terminCancelled!.invitation).toEqual({ state: 'pending' });
+    await syncInvitation(deps, agreed);
+    expect(graph.events.get(eventId)!.cancelled).toBe('Dienstreise');
+    expect(await outcomes()).toEqual(['/terminCancelled/invitation:cancelled']);
+  });
+
   it('hands over an event whose create answered only after the cancellation looked for it, and that cancellation then cancels it', async () => {
     const { store, graph, deps, agreed, cancel, written, outcomes } = setUp();
     await store.create(agreed);
