@@ -137,4 +137,29 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
     expect(JSON.stringify(cancelled.body.card)).toContain('Meeting cancelled: 10 Dec 2026, 09:00');
     expect(await stored(report)).toMatchObject({ status: 'termin_offen', terminCancelled: { reason: 'Dienstreise (Beispiel)', by: { aadObjectId: KOELN_IB } } });
   });
+
+  it('cancels an agreed date in the tab while a move is negotiated; the old card of the proposal is already done', async () => {
+    const created = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject: 'Absagen im Tab (Beispiel)', summary: 'Kurz (Beispiel).' });
+    if (!created.ok) throw new Error(`report not created: ${created.code}`);
+    const report = created.value.item;
+    expect((await click(KOELN_HEAD, report, DECISION_VERBS.termin, { date: '2026-12-08', time: '10:30' })).status).toBe(200);
+    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
+    await app.delivery.whenIdle();
+    expect((await click(KOELN_HEAD, report, REQUEST_VERBS.moveMeeting, { date: '2026-12-10', time: '09:00' })).status).toBe(200);
+    // The IB's card of the proposal, kept open in the tab.
+    const ibCard = (await open(KOELN_IB, report)).body.card as Card;
+    // The office (which may decide in Köln) cancels the agreed date; the proposal goes with it.
+    const cancelled = await click(KOELN_OFFICE, report, REQUEST_VERBS.cancelMeeting, { cancelReason: 'Kabinettssitzung (Beispiel)' });
+    expect(cancelled.status).toBe(200);
+    const shown = JSON.stringify(cancelled.body.card);
+    expect(shown).toContain('Termin abgesagt: 08.12.2026, 10:30 Uhr');
+    expect(shown).toContain('Der Vorschlag, den Termin auf 10.12.2026, 09:00 Uhr zu verschieben, ist damit zurückgezogen.');
+    const after = await stored(report);
+    expect(after).toMatchObject({ status: 'termin_offen', terminCancelled: { date: '2026-12-08', withdrawn: { date: '2026-12-10' }, by: { aadObjectId: KOELN_OFFICE } } });
+    // "Termin annehmen" on the IB's old card: nothing changes, in English.
+    const late = await call('POST', `/api/tab/items/koeln/${report.id}/actions`, KOELN_IB, { verb: REQUEST_VERBS.acceptMeeting, data: actionOf(ibCard, REQUEST_VERBS.acceptMeeting).data, inputs: {} }, 'en-GB');
+    expect(late.status).toBe(200);
+    expect(JSON.stringify(late.body)).toContain('Already done: Person (Beispiel) cancelled the meeting');
+    expect((await stored(report)).rev).toBe(after.rev);
+  });
 });
