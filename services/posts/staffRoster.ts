@@ -53,6 +53,8 @@ export function departmentsOf(members: readonly StaffMember[]): DepartmentCount[
 export class StaffRoster {
   private readonly cache = new Map<AuthorityCode, { members: StaffMember[]; at: number }>();
   private readonly inFlight = new Map<AuthorityCode, Promise<StaffMember[]>>();
+  /** Authorities whose staff Graph listed with ids only, already logged (graph.members_limited). */
+  private readonly limitedTold = new Set<AuthorityCode>();
 
   constructor(private readonly deps: StaffRosterDeps) {}
 
@@ -84,7 +86,10 @@ export class StaffRoster {
         this.cache.set(code, { members, at: this.deps.now() });
         const limited = members.filter((m) => m.limited).length;
         this.deps.logger.info({ event: 'posts.staff_loaded', authority: code, members: members.length, withDepartment: members.filter((m) => m.department).length, limited }, 'staff group read');
-        if (limited) {
+        // Told once while it lasts (each authority), not at every read.
+        if (!limited) this.limitedTold.delete(code);
+        else if (!this.limitedTold.has(code)) {
+          this.limitedTold.add(code);
           this.deps.logger.warn(
             { event: 'graph.members_limited', authority: code, limited, missing: 'User.Read.All' },
             'Graph listed staff group members without names or departments: the app lacks User.Read.All',

@@ -58,9 +58,22 @@ describe('StaffRoster', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('keeps that Graph listed a member with the id only (limited: no User.Read.All), without a name or department', async () => {
-    const { r } = roster([[{ id: 'a', limited: true }, { id: 'b', displayName: 'Bert', department: 'Abteilung 2' }]]);
-    expect(await r.members('koeln')).toEqual([{ id: 'a', limited: true }, { id: 'b', name: 'Bert', department: 'Abteilung 2' }]);
+  it('keeps that Graph listed a member with the id only (limited: no User.Read.All), and tells the administrator once while it lasts', async () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    const answers: GraphUser[][] = [
+      [{ id: 'a', limited: true }, { id: 'b', displayName: 'Bert', department: 'Abteilung 2' }],
+      [{ id: 'a', limited: true }],
+      [{ id: 'a', displayName: 'Anna' }],
+      [{ id: 'a', limited: true }],
+    ];
+    const graph = { groupMembers: async () => answers.shift() ?? [] };
+    const r = new StaffRoster({ graph, groups: { koeln: GROUP }, cacheMs: 300_000, now: () => 0, logger: { ...silentLogger, warn: (obj) => void warnings.push(obj) } });
+    expect(await r.members('koeln', { fresh: true })).toEqual([{ id: 'a', limited: true }, { id: 'b', name: 'Bert', department: 'Abteilung 2' }]);
+    await r.members('koeln', { fresh: true });
+    expect(warnings).toEqual([{ event: 'graph.members_limited', authority: 'koeln', limited: 1, missing: 'User.Read.All' }]);
+    await r.members('koeln', { fresh: true });
+    await r.members('koeln', { fresh: true });
+    expect(warnings).toHaveLength(2);
   });
 
   it('reads afresh when asked to, whatever the copy', async () => {
