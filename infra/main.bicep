@@ -86,6 +86,8 @@ param graphGroupStaffKoeln string = ''
 @description('Object id of the Entra group of the staff of BR Münster (GRAPH_GROUP_STAFF_MUENSTER); empty = the staff the bot knows.')
 param graphGroupStaffMuenster string = ''
 
+@minValue(10)
+@maxValue(86400)
 @description('Seconds a group\'s members are reused before Graph is asked again (GRAPH_GROUP_CACHE_SECONDS, 10-86400).')
 param graphGroupCacheSeconds int = 300
 
@@ -93,42 +95,76 @@ param graphGroupCacheSeconds int = 300
 param postMinistryContact string = ''
 
 // Policy and retention: the defaults are bot/config.ts's own (the consistency test compares them); ranges in docs/configuration.md.
+@minValue(1)
+@maxValue(60)
 @description('Working days an open Anliegen stays untouched before the IB is reminded (REQUEST_REMINDER_WORKING_DAYS, 1-60).')
 param requestReminderWorkingDays int = 3
+@minValue(2)
+@maxValue(120)
 @description('Working days untouched before the deputy is told too (REQUEST_ESCALATION_WORKING_DAYS, larger than the reminder days).')
 param requestEscalationWorkingDays int = 5
+@minValue(1)
+@maxValue(3650)
 @description('Days closed Anliegen and Vorträge are kept (REQUEST_RETENTION_DAYS, 1-3650).')
 param requestRetentionDays int = 365
+@minValue(1)
+@maxValue(60)
 @description('Working days an undecided Vortrag waits before the head and office are reminded (REPORT_REMINDER_WORKING_DAYS, 1-60).')
 param reportReminderWorkingDays int = 5
+@minValue(1)
+@maxValue(60)
 @description('The same for an urgent Vortrag (REPORT_REMINDER_WORKING_DAYS_URGENT, 1-60).')
 param reportReminderWorkingDaysUrgent int = 1
+@minValue(0)
+@maxValue(20)
 @description('Reminders per round of waiting (REPORT_REMINDER_MAX, 0-20).')
 param reportReminderMax int = 3
+@minValue(1)
+@maxValue(60)
 @description('Working days a proposed Vortrag date waits unanswered before the side that has to answer is reminded (REPORT_TERMIN_REMINDER_WORKING_DAYS, 1-60).')
 param reportTerminReminderWorkingDays int = 2
+@minValue(30)
+@maxValue(3650)
 @description('Days after a Koordinierungskreis meeting before it is deleted (CIRCLE_RETENTION_DAYS, 30-3650).')
 param circleRetentionDays int = 730
+@minValue(30)
+@maxValue(3650)
 @description('Days after an information post was sent before it is deleted (POST_RETENTION_DAYS, 30-3650).')
 param postRetentionDays int = 365
+@minValue(1)
+@maxValue(36)
 @description('Months after which an IB is asked to confirm their directory entry (DIRECTORY_CONFIRM_MONTHS, 1-36).')
 param directoryConfirmMonths int = 6
+@minValue(1)
+@maxValue(3650)
 @description('Days a user profile is kept after its last change once the bot has no chat with the person (USER_IDLE_RETENTION_DAYS, 1-3650).')
 param userIdleRetentionDays int = 365
+@minValue(30)
+@maxValue(3650)
 @description('Days an entry of the directory\'s change log is kept (DIRECTORY_AUDIT_RETENTION_DAYS, 30-3650).')
 param directoryAuditRetentionDays int = 730
+@minValue(1)
+@maxValue(3650)
 @description('Days a team or group-chat reference is kept after Teams reported the bot gone (CONVERSATION_RETENTION_DAYS, 1-3650).')
 param conversationRetentionDays int = 30
+@minValue(1)
+@maxValue(3650)
 @description('Days a notification of no record is kept (OUTBOX_RETENTION_DAYS, 1-3650).')
 param outboxRetentionDays int = 30
 
 // Operation: the defaults are bot/config.ts's own.
+@minValue(3000)
+@maxValue(600000)
 @description('Milliseconds a process\'s claim on an outbox delivery lasts (OUTBOX_LEASE_MS).')
 param outboxLeaseMs int = 60000
 @description('Folder of the send journal on the instance\'s local disk (OUTBOX_JOURNAL_DIR): /tmp is local to each instance on App Service, /home is shared by all and must not be used; \'off\' = none.')
 param outboxJournalDir string = '/tmp/integrations-lotse'
+@minValue(1)
+@maxValue(3600)
 @description('Seconds between the relay\'s sweeps for notifications a stopped process left pending (RELAY_SWEEP_SECONDS).')
 param relaySweepSeconds int = 30
+@minValue(0)
+@maxValue(3600)
 @description('Seconds such notifications must be old before the sweep takes them over (RELAY_GRACE_SECONDS).')
 param relayGraceSeconds int = 10
 @allowed([ 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent' ])
@@ -136,6 +172,8 @@ param relayGraceSeconds int = 10
 param logLevel string = 'info'
 @description('Largest request body accepted, e.g. 256kb (MAX_BODY_BYTES).')
 param maxBodyBytes string = '256kb'
+@minValue(0)
+@maxValue(120000)
 @description('Milliseconds SIGTERM waits for turns in flight (SHUTDOWN_GRACE_MS).')
 param shutdownGraceMs int = 10000
 @description('The Teams app id of the uploaded package (TEAMS_APP_ID), for deep links to the tab; empty = MicrosoftAppId, as `npm run package` uses by default.')

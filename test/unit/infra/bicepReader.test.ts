@@ -26,6 +26,18 @@ describe('the Bicep reader of the consistency test', () => {
     expect(file.outputs.get('URI')).toEqual({ type: 'string', value: { kind: 'string', raw: 'https://${token}.example' } });
   });
 
+  it('keeps each param\'s decorators (name and the text in the parentheses), and none for the next param', () => {
+    const file = readBicep(`
+      @minValue(1)
+      @sys.maxValue(60)
+      @description('Days (1-60)')
+      param days int = 3
+      param plain int = 1
+    `);
+    expect(file.params.get('days')?.decorators).toEqual({ minValue: '1', maxValue: '60', description: "'Days (1-60)'" });
+    expect(file.params.get('plain')?.decorators).toEqual({});
+  });
+
   it('reads a resource body: nested objects, quoted keys, one-line objects and arrays, numbers, ternaries', () => {
     const file = readBicep(`
       resource site 'Microsoft.Web/sites@2024-11-01' = {

@@ -26,7 +26,8 @@ export interface BicepResource {
 }
 
 export interface BicepFile {
-  readonly params: Map<string, { type: string; defaultValue?: BicepValue }>;
+  /** Each param with its type, default and decorators (name → the text inside the parentheses, e.g. `minValue` → `1`). */
+  readonly params: Map<string, { type: string; defaultValue?: BicepValue; decorators: Record<string, string> }>;
   readonly vars: Map<string, BicepValue>;
   readonly resources: BicepResource[];
   readonly modules: Array<{ symbol: string; path: string; condition?: string; body: BicepValue }>;
@@ -281,16 +282,21 @@ class Reader {
 export function readBicep(source: string): BicepFile {
   const r = new Reader(stripComments(source));
   const file: BicepFile = { params: new Map(), vars: new Map(), resources: [], modules: [], outputs: new Map() };
+  let decorators: Record<string, string> = {};
   for (;;) {
     r.skip(true);
     if (r.done) return file;
     if (r.peek() === '@') {
-      // A decorator: @name(…) or @sys.name(…).
+      // A decorator: @name(…) or @sys.name(…); kept for the param it precedes.
       r.pos++;
+      const start = r.pos;
       while (!r.done && /[A-Za-z0-9_.]/.test(r.peek())) r.pos++;
-      if (r.peek() === '(') r.balanced();
+      const name = r.src.slice(start, r.pos).replace(/^sys\./, '');
+      decorators[name] = r.peek() === '(' ? r.balanced().slice(1, -1).trim() : '';
       continue;
     }
+    const pending = decorators;
+    decorators = {};
     const keyword = r.word();
     r.skip(false);
     switch (keyword) {
@@ -304,7 +310,7 @@ export function readBicep(source: string): BicepFile {
           r.pos++;
           defaultValue = r.value();
         }
-        file.params.set(name, { type, defaultValue });
+        file.params.set(name, { type, defaultValue, decorators: pending });
         break;
       }
       case 'var': {

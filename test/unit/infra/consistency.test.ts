@@ -182,6 +182,47 @@ describe('infrastructure and code stay in step', () => {
       expect({ ...deployed, outboxJournalDir: unset.outboxJournalDir }).toEqual(unset);
     });
 
+    it('bounds every number parameter as the code does: @minValue and @maxValue are accepted by config.ts, one beyond is refused', () => {
+      // Narrower on purpose: the plan's instance count (App Service), and the escalation, which must exceed the reminder days (at least 1).
+      const NARROWER = new Set(['instanceCount', 'requestEscalationWorkingDays']);
+      // A key checked against another: its bounds are tried with the other at a value that allows them.
+      const WITH: Record<string, Record<string, string>> = {
+        REQUEST_ESCALATION_WORKING_DAYS: { REQUEST_REMINDER_WORKING_DAYS: '1' },
+        REQUEST_REMINDER_WORKING_DAYS: { REQUEST_ESCALATION_WORKING_DAYS: '120' },
+      };
+      const fixed = {
+        MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
+        MicrosoftAppTenantId: '7d1c2e3f-1111-4222-8333-444455556667',
+        ALLOWED_TENANT_IDS: '7d1c2e3f-1111-4222-8333-444455556667',
+        COSMOS_ENDPOINT: 'https://cosmos-lotse.documents.azure.com:443/',
+        PUBLIC_BASE_URL: 'https://app-lotse.azurewebsites.net',
+        MicrosoftAppType: 'UserAssignedMSI',
+        GRAPH_ENABLED: 'true',
+      };
+      expect(() => loadConfig(fixed)).not.toThrow();
+      const accepts = (key: string, value: number) => {
+        try {
+          loadConfig({ ...fixed, ...WITH[key], [key]: String(value) });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      let checked = 0;
+      for (const key of keys) {
+        const param = /^string\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(sourceText(at(appSettings, key)) ?? '')?.[1];
+        const declared = param ? main.params.get(param) : undefined;
+        if (!param || declared?.type !== 'int') continue;
+        const min = Number(declared.decorators.minValue);
+        const max = Number(declared.decorators.maxValue);
+        expect({ param, min: Number.isInteger(min), max: Number.isInteger(max) }).toEqual({ param, min: true, max: true });
+        expect({ key, min: accepts(key, min), max: accepts(key, max) }).toEqual({ key, min: true, max: true });
+        if (!NARROWER.has(param)) expect({ key, below: accepts(key, min - 1), above: accepts(key, max + 1) }).toEqual({ key, below: false, above: false });
+        checked += 1;
+      }
+      expect(checked).toBeGreaterThanOrEqual(20);
+    });
+
     it('documents every deployed key with its template parameter in docs/configuration.md', () => {
       const doc = read('docs/configuration.md');
       const section = doc.slice(doc.indexOf('## On Azure'));
