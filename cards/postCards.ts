@@ -38,6 +38,8 @@ interface StatusCardData {
   acknowledged: string;
   notYet: string;
   reminders: string;
+  /** An appointment post's copy to the ministry and what became of it ('' for none). */
+  ministry: string;
   canRemind: boolean;
   canRemindWeekly: boolean;
   remindButton: string;
@@ -139,6 +141,7 @@ export function renderPostStatusCard(status: PostStatus, lang: Lang, remindLimit
     acknowledged: asked ? t.acknowledged(status.acknowledged, status.total) : t.noAckRequested,
     notYet: !asked ? '' : open ? t.notYet(namesLine(status.notAcknowledged, lang)) : t.allAcknowledged,
     reminders: [post.reminders.length ? t.reminders(post.reminders.length) : '', post.weekly && open ? t.weekly : ''].filter(Boolean).join(' '),
+    ministry: post.ministryCopy && post.ministryCopy.state !== 'off' ? t.ministry[post.ministryCopy.state](cardText(post.ministryCopy.to)) : '',
     canRemind: open && manual < remindLimit,
     canRemindWeekly: open && !post.weekly,
     remindButton: t.remind,

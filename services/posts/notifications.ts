@@ -14,6 +14,7 @@ import type { Logger } from '../logging';
 import type { OutgoingActivity, Recipient } from '../notifications/model';
 import type { Outbox } from '../notifications/outbox';
 import type { Scheduler } from '../scheduling/scheduler';
+import { updateWithRetry } from '../common/etagRetry';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
 import { messageText } from '../text/escape';
 import type { PendingNotice } from '../workflow/pending';
@@ -138,7 +139,7 @@ async function deliver(deps: PostNotifierDeps, post: Versioned<PostDoc>, notices
         await enqueueByLang(deps, n.key, post.tenantId, n.to ?? [], (lang) => ({ type: 'message', summary: POST_TEXTS[lang].card.summary(post.title), attachments: [renderPostConfirmCard(post, lang)] }));
         break;
       case POST_NOTICE_KINDS.mail:
-        await mailMinistry(deps, post);
+        await recordMail(deps, post, notices.slice(0, notices.indexOf(n) + 1), await mailMinistry(deps, post));
         break;
       default:
         deps.logger.warn({ event: 'posts.notice_ignored', kind: n.kind }, 'unknown notice kind on a post');
@@ -151,21 +152,38 @@ async function deliver(deps: PostNotifierDeps, post: Versioned<PostDoc>, notices
  * informiert"), in German. A refusal of Graph (permission, mailbox) is logged and not tried again; a throttled or
  * transient failure throws, so the notice stays pending and the sweep tries again.
  */
-async function mailMinistry(deps: PostNotifierDeps, post: PostDoc): Promise<void> {
+async function mailMinistry(deps: PostNotifierDeps, post: PostDoc): Promise<'sent' | 'failed' | 'off'> {
   const to = post.ministryCopy?.to;
   if (!to || !deps.graph || !deps.mailFrom) {
     deps.logger.warn({ event: 'posts.ministry_mail_off', postId: post.pk }, 'no mail configured for the ministry copy');
-    return;
+    return 'off';
   }
   const t = POST_TEXTS.de;
   const authority = post.from.role === 'ib' ? post.from.authority : 'arnsberg';
   try {
     await deps.graph.sendMail(deps.mailFrom, { to: [to], subject: t.appointment.mailSubject(AUTHORITY_NAMES[authority]), bodyText: `${post.title}\n\n${post.text}` });
     deps.logger.info({ event: 'posts.ministry_mailed', postId: post.pk }, 'appointment copy mailed to the ministry contact');
+    return 'sent';
   } catch (err) {
     if (err instanceof GraphError && (err.kind === 'throttled' || err.kind === 'transient')) throw err;
     deps.logger.warn({ event: 'posts.ministry_mail_failed', postId: post.pk, code: err instanceof GraphError ? err.code : 'unknown' }, 'the ministry copy could not be mailed');
+    return 'failed';
   }
+}
+
+/**
+ * Records what became of the ministry copy on the post (it stayed `pending` before), in the write that also takes
+ * the notices carried out so far in this batch (the mail among them) out of `pending`: a sweep in another process then
+ * finds no mail notice left and mails nothing twice.
+ */
+async function recordMail(deps: Pick<PostNotifierDeps, 'store'>, post: PostDoc, done: PendingNotice[], state: 'sent' | 'failed' | 'off'): Promise<void> {
+  const keys = new Set(done.map((n) => n.key));
+  await updateWithRetry(deps.store as DocumentStore<PostDoc>, post.pk, 'post', (current) => {
+    if (!current || current.type !== 'post' || !current.ministryCopy) return undefined;
+    const { etag: _etag, pending, pendingSince, ...plain } = current;
+    const left = (pending ?? []).filter((n) => !keys.has(n.key));
+    return { ...plain, ministryCopy: { ...plain.ministryCopy!, state }, ...(left.length ? { pending: left, ...(pendingSince !== undefined ? { pendingSince } : {}) } : {}) } as PostDoc;
+  });
 }
 
 /** The relay source of posts. */

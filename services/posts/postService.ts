@@ -50,6 +50,10 @@ export const POST_REFUSALS = {
   alreadySent: 'alreadySent',
   notFound: 'notFound',
   staffUnavailable: 'staffUnavailable',
+  /** Graph refuses to list the staff group (the app lacks GroupMember.Read.All, or it was withdrawn). */
+  staffForbidden: 'staffForbidden',
+  /** The same when a new IB confirms the announcement of their appointment (nothing to the ministry either). */
+  staffForbiddenAppointment: 'staffForbiddenAppointment',
 } as const;
 
 /**
@@ -394,7 +398,8 @@ export class PostService {
       return await this.deps.staff!.members(authority, { fresh: true });
     } catch (err) {
       this.deps.logger.warn({ event: 'posts.staff_unavailable', authority, code: err instanceof GraphError ? err.code : 'unknown' }, 'staff group could not be read');
-      throw refused('unavailable', POST_REFUSALS.staffUnavailable);
+      // A refusal will not pass by itself: say which permission is missing rather than "try again in a few minutes".
+      throw refused('unavailable', err instanceof GraphError && err.kind === 'forbidden' ? POST_REFUSALS.staffForbidden : POST_REFUSALS.staffUnavailable);
     }
   }
 
@@ -744,7 +749,11 @@ export class PostService {
       if (post.kind !== 'appointment') throw refused('not_found', POST_REFUSALS.notFound);
       if (post.sender !== me && !isDirectoryAdmin(me, this.deps.admins ?? [], this.deps.groups?.())) throw refused('forbidden', POST_REFUSALS.notConfirmer);
       if (post.status === 'sent') return { value: post, changed: false };
-      const { ids, names } = await this.resolve(post.audience, post.sender);
+      // Resolved before anything is written: a refusal leaves the draft as it was, and nothing goes out (no mail either).
+      const { ids, names } = await this.resolve(post.audience, post.sender).catch((err: unknown) => {
+        if (err instanceof Refused && err.refusal.code === 'unavailable' && err.refusal.reason === POST_REFUSALS.staffForbidden) throw refused('unavailable', POST_REFUSALS.staffForbiddenAppointment);
+        throw err;
+      });
       const result = await transact<PostDoc>(
         this.deps.store as DocumentStore<PostDoc>,
         post.pk,

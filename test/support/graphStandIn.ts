@@ -187,6 +187,14 @@ export interface GraphStandInOptions {
   catalogApp?: Partial<CatalogApp>;
   /** Page size of collections without `$top` (default 100, as Graph). */
   pageSize?: number;
+  /**
+   * Server-side paging of `transitiveMembers`: at most this many items a page whatever `$top` asks. Graph decides page
+   * sizes itself and a client must follow `@odata.nextLink` until there is none, never stop at a short page
+   * ("Some queries against Microsoft Graph return multiple pages of data either due to server-side paging or due to
+   * the use of the $top query parameter", https://learn.microsoft.com/graph/paging). Lets a test cover several pages
+   * without a thousand members.
+   */
+  serverPageLimit?: number;
   /** Lifetime of issued tokens in seconds (default 3599, as Entra). */
   tokenLifetimeSeconds?: number;
   /** The clock for token lifetimes and throttling windows (default `Date.now`). */
@@ -672,12 +680,13 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
         }
         return Object.fromEntries([['@odata.type', '#microsoft.graph.user'], ...select.map((p) => [p, full[p] ?? null])]);
       };
-      const page = all.slice(skip, skip + top);
+      const size = Math.min(top, options.serverPageLimit ?? top);
+      const page = all.slice(skip, skip + size);
       const out: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#users`, value: page.map(memberJson) };
-      if (skip + top < all.length) {
+      if (skip + size < all.length) {
         const next = new URLSearchParams(query);
         next.set('$top', String(top));
-        next.set('$skiptoken', String(skip + top));
+        next.set('$skiptoken', String(skip + size));
         out['@odata.nextLink'] = `${origin}/v1.0/${segs.map(encodeURIComponent).join('/')}?${next.toString()}`;
       }
       return json(200, out);

@@ -35,6 +35,12 @@ export const de = {
     reminded: (n: number) => (n === 1 ? 'Erinnerung an eine Person verschickt.' : `Erinnerung an ${n} Personen verschickt.`),
     weeklyStarted: 'Wöchentliche Erinnerungen eingerichtet.',
     sent: (title: string, n: number) => `Ihre Information „${title}“ geht an ${n} ${n === 1 ? 'Person' : 'Personen'}.`,
+    /** The appointment's copy to the ministry (Nr. 3), by its state. */
+    ministry: {
+      pending: (to: string) => `Kopie an das Ministerium (${to}): wird verschickt.`,
+      sent: (to: string) => `Kopie an das Ministerium (${to}): verschickt.`,
+      failed: (to: string) => `Kopie an das Ministerium (${to}): Microsoft Graph hat die E-Mail abgelehnt. Bitte senden Sie die Bekanntmachung selbst dorthin.`,
+    },
   },
   appointment: {
     title: (name: string) => `${name} ist neue Integrationsbeauftragte / neuer Integrationsbeauftragter`,
@@ -120,6 +126,9 @@ export const de = {
     notConfirmer: 'Diese Bekanntmachung bestätigt die oder der neue Integrationsbeauftragte oder eine Verzeichnis-Administration.',
     alreadySent: 'Diese Information ist schon verschickt.',
     staffUnavailable: 'Die Beschäftigten Ihrer Bezirksregierung konnten gerade nicht aus Entra ID gelesen werden. Es wurde nichts verschickt; bitte versuchen Sie es in einigen Minuten erneut.',
+    staffForbidden: 'Der Lotse darf die Beschäftigten-Gruppe Ihrer Bezirksregierung in Entra ID nicht lesen: Ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Es wurde nichts verschickt. Bitte wenden Sie sich an Ihre IT.',
+    staffForbiddenAppointment:
+      'Der Lotse darf die Beschäftigten-Gruppe Ihrer Bezirksregierung in Entra ID nicht lesen: Ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Es wurde nichts verschickt, auch nicht an das Ministerium. Bitte wenden Sie sich an Ihre IT und bestätigen Sie danach erneut.',
   },
   fieldNames: { title: 'Der Betreff', text: 'Der Text' },
 };

@@ -38,6 +38,11 @@ export const en: Texts<typeof de> = {
     reminded: (n: number) => (n === 1 ? 'Reminder sent to one person.' : `Reminder sent to ${n} people.`),
     weeklyStarted: 'Weekly reminders set up.',
     sent: (title: string, n: number) => `Your information "${title}" goes to ${n} ${n === 1 ? 'person' : 'people'}.`,
+    ministry: {
+      pending: (to: string) => `Copy to the ministry (${to}): being sent.`,
+      sent: (to: string) => `Copy to the ministry (${to}): sent.`,
+      failed: (to: string) => `Copy to the ministry (${to}): Microsoft Graph refused the e-mail. Please send the announcement there yourself.`,
+    },
   },
   appointment: {
     title: (name: string) => `${name} is the new integration commissioner`,
@@ -122,6 +127,9 @@ export const en: Texts<typeof de> = {
     notConfirmer: 'This announcement is confirmed by the new integration commissioner or a directory administrator.',
     alreadySent: 'This information has been sent already.',
     staffUnavailable: 'The staff of your authority could not be read from Entra ID just now. Nothing was sent; please try again in a few minutes.',
+    staffForbidden: 'The Lotse may not read the staff group of your authority in Entra ID: it lacks the Microsoft Graph permission "GroupMember.Read.All". Nothing was sent. Please contact your IT.',
+    staffForbiddenAppointment:
+      'The Lotse may not read the staff group of your authority in Entra ID: it lacks the Microsoft Graph permission "GroupMember.Read.All". Nothing was sent, not to the ministry either. Please contact your IT; then confirm again.',
   },
   fieldNames: { title: 'The subject', text: 'The text' },
 };
