@@ -6,6 +6,9 @@ import type { ConversationRef, DeliveryDoc, DeliveryError, DeliveryStatus, Outbo
 
 export type Delivery = Versioned<DeliveryDoc>;
 
+/** `lastError.code` of a delivery whose earlier send has no recorded outcome (its message may have arrived). */
+export const NO_OUTCOME_RECORDED = 'no_outcome_recorded';
+
 /** Changes a dispatcher makes to a delivery; lease fields are handled by the ledger. */
 export type DeliveryChanges = Partial<Omit<DeliveryDoc, 'id' | 'pk' | 'kind' | 'leaseOwner' | 'leaseUntil' | 'open'>>;
 
@@ -53,7 +56,11 @@ export class DeliveryLedger {
   async claim(doc: Delivery): Promise<Delivery | undefined> {
     const now = this.clock.now();
     if (!doc.open || doc.dueAt > now) return undefined;
-    return this.write(doc, { status: 'leased', dueAt: now + this.leaseMs }, true);
+    // A delivery left `sending` by a process that died: its message may be in the chat. The claim replaces `sending`,
+    // so it keeps that knowledge in `lastError` for whoever sends next (this process, or the next one if this one
+    // dies before sending); otherwise a second crash would turn the resend into a send nobody counts as uncertain.
+    const unconfirmed = doc.status === 'sending' && !doc.lastError?.ambiguous ? { lastError: { code: NO_OUTCOME_RECORDED, at: new Date(now).toISOString(), ambiguous: true } } : {};
+    return this.write(doc, { ...unconfirmed, status: 'leased', dueAt: now + this.leaseMs }, true);
   }
 
   /**

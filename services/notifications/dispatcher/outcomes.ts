@@ -44,7 +44,9 @@ export class Outcomes {
     const e = channelErrorOf(err);
     const doc = work.doc;
     const now = this.ctx.clock.now();
-    const error = errorOf(e, now);
+    // After an attempt without a recorded outcome, this failure does not settle whether that earlier message arrived:
+    // the error kept for the next attempt stays ambiguous, so that attempt is an uncertain resend too.
+    const error = work.uncertain ? { ...errorOf(e, now), ambiguous: true } : errorOf(e, now);
     const uncertainResends = doc.uncertainResends + (sentActivity && work.uncertain ? 1 : 0);
     if (e.kind === 'throttled') {
       await this.throttled(work, e, now, uncertainResends);
@@ -80,7 +82,7 @@ export class Outcomes {
   private async throttled(work: Work, e: ChannelError, now: number, uncertainResends: number): Promise<void> {
     const { options, random, ledger, schedule, idle } = this.ctx;
     const doc = work.doc;
-    const error = errorOf(e, now);
+    const error = work.uncertain ? { ...errorOf(e, now), ambiguous: true } : errorOf(e, now);
     const throttled = doc.throttled + 1;
     const wait = e.retryAfterMs ?? backoffDelay(throttled, options.backoff, random);
     this.limiter.block(work.tenantId, work.ref?.conversationId, wait);

@@ -1,4 +1,4 @@
-import type { DeliveryChanges } from '../deliveryLedger';
+import { NO_OUTCOME_RECORDED, type DeliveryChanges } from '../deliveryLedger';
 import type { ConversationRef } from '../model';
 import type { DeliveryRateLimiter, RatePermit } from '../rateLimiter';
 import type { DispatchContext } from './context';
@@ -101,7 +101,7 @@ export class SlotPump {
     const changes: DeliveryChanges = work.ref && work.doc.target.kind === 'user' ? { conversation: work.ref } : {};
     if (work.uncertain && !work.doc.lastError?.ambiguous) {
       // Keep the knowledge that an earlier send has no recorded outcome, for whoever sends this next.
-      changes.lastError = { code: 'no_outcome_recorded', at: new Date(clock.now()).toISOString(), ambiguous: true };
+      changes.lastError = { code: NO_OUTCOME_RECORDED, at: new Date(clock.now()).toISOString(), ambiguous: true };
     }
     const release = (async () => {
       try {

@@ -7,13 +7,14 @@ import {
   type SendOptions,
 } from '../../../services/notifications/channelSender';
 import { ConversationRegistry, type RegistryDoc } from '../../../services/notifications/conversationRegistry';
+import { DeliveryLedger, NO_OUTCOME_RECORDED, type Delivery } from '../../../services/notifications/deliveryLedger';
 import { startDispatcher, type DeliveryEvent, type Dispatcher, type DispatcherOptions } from '../../../services/notifications/dispatcher';
 import { notificationIdOf } from '../../../services/notifications/keys';
 import type { ConversationRef, DeliveryDoc, OutboxDoc, OutgoingActivity } from '../../../services/notifications/model';
 import { Outbox } from '../../../services/notifications/outbox';
 import type { DeliveryLimits } from '../../../services/notifications/rateLimiter';
 import type { JournalEntry, JournalledDelivery, SendJournal } from '../../../services/notifications/sendJournal';
-import type { DocumentStore, QueryOptions, QuerySpec } from '../../../services/storage/documentStore';
+import type { DocumentStore, QueryOptions, QuerySpec, Versioned } from '../../../services/storage/documentStore';
 import { UserProfileRepository, type UserProfile } from '../../../services/users/userProfiles';
 import { contendedStore } from '../../support/countingDatabase';
 import { FakeClock } from '../../support/fakeClock';
@@ -341,6 +342,34 @@ describe('the outbox dispatcher', () => {
     await outbox.enqueue({ key: 'circle:10:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 5 }, (_, i) => ({ conversation: chat(`f${i}`) })) });
     await eventually(async () => (await outbox.status('circle:10:invite'))?.delivered === 5);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('keeps a send without a recorded outcome uncertain when the process that claimed it next dies before sending', async () => {
+    // Process A died during the call (`sending`); process B claimed the delivery and died before sending it.
+    await outbox.enqueue({ key: 'circle:16:invite', activity: { text: 'Einladung' }, recipients: [{ conversation: chat('twice') }] });
+    const [d] = await deliveries('circle:16:invite');
+    const current = (await outboxStore.read(d.pk, d.id))!;
+    await outboxStore.replace({ ...d, status: 'sending', leaseOwner: 'dead-a', leaseUntil: 1, dueAt: 1, conversation: chat('twice') } as DeliveryDoc, current.etag);
+    const sending = (await outboxStore.read(d.pk, d.id)) as Versioned<DeliveryDoc>;
+    const claimedByB = await new DeliveryLedger(outboxStore, 'dead-b', 1, { now: () => 2, sleep: async () => undefined } as Clock).claim(sending as Delivery);
+    expect(claimedByB).toMatchObject({ status: 'leased', lastError: { code: NO_OUTCOME_RECORDED, ambiguous: true } });
+    start();
+    await eventually(async () => (await outbox.status('circle:16:invite'))?.delivered === 1);
+    // Process C sends it as what it is: possibly a repeat.
+    expect((await deliveries('circle:16:invite'))[0]).toMatchObject({ status: 'sent', uncertainResends: 1 });
+    expect(events.filter((e) => e.type === 'uncertainResend')).toHaveLength(1);
+  });
+
+  it('keeps it uncertain when the resend itself fails and is retried', async () => {
+    await outbox.enqueue({ key: 'circle:17:invite', activity: { text: 'Einladung' }, recipients: [{ conversation: chat('flaky') }] });
+    const [d] = await deliveries('circle:17:invite');
+    const current = (await outboxStore.read(d.pk, d.id))!;
+    await outboxStore.replace({ ...d, status: 'sending', leaseOwner: 'dead-a', leaseUntil: 1, dueAt: 1, conversation: chat('flaky') } as DeliveryDoc, current.etag);
+    channel.fail('conv-flaky', new ChannelError('ServiceUnavailable', 'transient', 503));
+    start();
+    await eventually(async () => (await outbox.status('circle:17:invite'))?.delivered === 1);
+    // The 503 said nothing about the first attempt: the retry after it is an uncertain resend as well.
+    expect(events.filter((e) => e.type === 'uncertainResend')).toHaveLength(2);
   });
 
   it('keeps at most maxCallsInFlight channel calls under way; the rest wait unsent', async () => {
