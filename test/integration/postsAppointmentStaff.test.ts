@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog, type AuditEntry } from '../../services/audit/auditLog';
 import { DirectoryRepository, type DirectoryDoc } from '../../services/directory/directoryRepository';
+import type { Directory } from '../../services/directory/model';
 import { parseDirectory } from '../../services/directory/validate';
 import type { OutboxDoc } from '../../services/notifications/model';
 import type { PostDoc } from '../../services/posts/model';
@@ -21,6 +22,7 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
  * the group's transitive members (a nested group, Graph's server-side pages of 2), the ministry contact gets the copy by e-mail,
  * and the new IB sees the delivery count. When Graph refuses to list the group (the permission withdrawn), the new IB is
  * told politely in their language and nothing goes anywhere: not to the staff, not to the ministry; the draft waits.
+ * When Graph refuses the ministry's e-mail, that is recorded once and the new IB's status card says so.
  */
 
 const NOW = new Date('2026-12-01T09:00:00Z');
@@ -33,7 +35,9 @@ const NEW_IB = user({ name: 'Nina Neu (Beispiel)', aadObjectId: stableGuid('appo
 const staff = (name: string) => user({ name, aadObjectId: stableGuid('appointment-staff', name) });
 const DIRECT = [staff('Anna Gruppe'), staff('Bert Gruppe')];
 const NESTED = [staff('Carla Dezernat'), staff('Dora Dezernat'), staff('Emil Dezernat')];
-const OUTSIDER = staff('Olga Anderswo');
+const OUTSIDER = staff('Olga Anderswo'); // staff of Münster
+const MUENSTER_GROUP = stableGuid('appointment-staff', 'muenster');
+const NEW_MS_IB = user({ name: 'Mona Münster (Beispiel)', aadObjectId: stableGuid('appointment-staff', 'mona') });
 
 jest.setTimeout(90_000);
 
@@ -53,6 +57,7 @@ describe('a new IB is made known to the members of the authority’s Entra staff
   const postsIn = (p: TeamsUser) => emulator.activitiesTo(chatOf(p)).filter((a) => String(a.summary ?? '').startsWith('Information'));
   const outboxOf = (pk: string) => database.store<OutboxDoc>(CONTAINERS.outbox).query({ query: 'SELECT * FROM c WHERE STARTSWITH(c.key, @p) OR STARTSWITH(c.notificationKey, @p)', parameters: [{ name: '@p', value: `post:${pk}:` }] });
   const members = [...DIRECT, ...NESTED];
+  let directory: Directory;
 
   beforeAll(async () => {
     issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
@@ -63,20 +68,22 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     // The staff group: two people directly, three through the group of Dezernat 36, and the new IB herself.
     graph.addGroup(SUB_GROUP, NESTED.map((p) => p.aadObjectId));
     graph.addGroup(STAFF_GROUP, [...DIRECT, NEW_IB].map((p) => p.aadObjectId), [SUB_GROUP]);
+    graph.addGroup(MUENSTER_GROUP, [OUTSIDER.aadObjectId]);
     database = await openDatabase({ databaseId: 'posts-appointment-staff-test' });
     app = await startTestApp(
-      { ...graph.env(), GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, GRAPH_GROUP_STAFF_KOELN: STAFF_GROUP, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) },
+      { ...graph.env(), GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, GRAPH_GROUP_STAFF_KOELN: STAFF_GROUP, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_GROUP, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) },
       { database, credentialsFactory: new OfflineCredentialsFactory(APP_ID), now: () => NOW },
     );
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     for (const p of [...members, OUTSIDER]) expect((await post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
-    expect((await post(teams.installationUpdate('add', { from: NEW_IB }))).status).toBe(200);
+    for (const p of [NEW_IB, NEW_MS_IB]) expect((await post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
     // Nina uses Teams in English.
     expect((await post(teams.message('help', { from: NEW_IB, locale: 'en-US' }))).status).toBe(200);
     await app.posts.checkAppointments();
     // Köln gets a new IB in the directory; the job prepares the announcement for her to confirm.
     const parsed = parseDirectory(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8'));
     if (!parsed.ok) throw new Error('demo directory invalid');
+    directory = parsed.directory;
     const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
     koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: NEW_IB.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: NEW_IB.aadObjectId } };
     const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
@@ -103,9 +110,13 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     const de = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }));
     expect(de.body.statusCode).toBe(400);
     expect(de.body.value.message).toBe('Der Lotse darf die Beschäftigten-Gruppe Ihrer Bezirksregierung in Entra ID nicht lesen: Ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Es wurde nichts verschickt, auch nicht an das Ministerium. Bitte wenden Sie sich an Ihre IT und bestätigen Sie danach erneut.');
+    // An information post of hers to all staff is refused for the same reason (the composer shows the same words).
+    const own = await app.posts.send(NEW_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'Sprechstunde', text: 'Ab Januar dienstags.', audience: 'authority:koeln', ack: false });
+    expect(own).toMatchObject({ ok: false, code: 'unavailable', reason: 'staffForbidden' });
     await app.delivery.whenIdle();
     // Nothing half-sent: the draft waits unchanged, no card to anyone, no mail, nothing in the outbox but the draft card.
     expect((await drafts())[0]).toMatchObject({ status: 'draft', recipients: [] });
+    expect(await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'info'" })).toEqual([]);
     for (const p of [...members, OUTSIDER]) expect(postsIn(p)).toEqual([]);
     expect(graph.sentMail).toEqual([]);
     expect((await outboxOf(draft!.pk)).map((d) => (d as { key?: string; notificationKey?: string }).key ?? (d as { notificationKey?: string }).notificationKey)).toEqual([`post:${draft!.pk}:confirm:en`]);
@@ -142,5 +153,27 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     await app.delivery.whenIdle();
     for (const p of members) expect(postsIn(p)).toHaveLength(1);
     expect(graph.sentMail).toHaveLength(1);
+  });
+
+  it('records a ministry copy Graph refused, once, and tells the new IB to send it themselves; the staff still get the announcement', async () => {
+    graph.revoke('Mail.Send');
+    const muenster = directory.authorities.find((a) => a.code === 'muenster')!;
+    muenster.commissioner = { ...muenster.commissioner!, id: 'muenster-ib-neu', name: NEW_MS_IB.name, appointedOn: '2026-12-01', teams: { upn: 'mona@bezreg-muenster.example', aadObjectId: NEW_MS_IB.aadObjectId } };
+    const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
+    await repo.importDirectory(directory, 'test', NOW, { preferFile: true });
+    await app.answers.refresh(true);
+    await app.posts.checkAppointments();
+    const draft = (await drafts()).find((d) => d.sender === NEW_MS_IB.aadObjectId)!;
+    expect(draft).toMatchObject({ status: 'draft', ministryCopy: { to: MINISTRY, state: 'pending' } });
+    expect((await post(teams.cardAction('post.confirm', { postId: draft.pk }, { from: NEW_MS_IB }))).body.statusCode).toBe(200);
+    await eventually(async () => (await drafts()).find((d) => d.pk === draft.pk)?.ministryCopy?.state === 'failed');
+    await app.delivery.whenIdle();
+    const stored = (await drafts()).find((d) => d.pk === draft.pk)!;
+    expect(stored.pending ?? []).toEqual([]);
+    expect(postsIn(OUTSIDER)).toHaveLength(1);
+    expect(graph.sentMail).toHaveLength(1);
+    const status = await post(teams.cardAction('post.status', { postId: draft.pk }, { from: NEW_MS_IB }));
+    expect(textOf(status.body.value)).toContain('Zugestellt an 1 von 1');
+    expect(textOf(status.body.value)).toContain('Kopie an das Ministerium (integration@ministerium.example): Microsoft Graph hat die E-Mail abgelehnt. Bitte senden Sie die Bekanntmachung selbst dorthin.');
   });
 });
