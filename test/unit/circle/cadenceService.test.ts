@@ -210,6 +210,26 @@ describe('the cadence service', () => {
     expect(published).toEqual([]);
   });
 
+  it('lapses a draft once in each of 50 rounds of two jobs and a late confirmation racing, and the race met the ETag', async () => {
+    let conflictsSeen = 0;
+    for (let round = 0; round < 50; round++) {
+      const { service, store, setNow, published, conflicts } = setup();
+      await service.set(KFI, 't', QUARTERLY);
+      setNow(new Date('2027-03-02T08:00:00Z'));
+      await service.prepareDue();
+      setNow(new Date('2027-04-13T08:00:00Z'));
+      const [, , late] = await Promise.all([service.prepareDue(), service.prepareDue(), service.confirm(KFI, '2027-04-13')]);
+      expect(late.ok === false && late.code).toBe('stale');
+      const doc = await read(store);
+      expect(doc.draft?.status).toBe('lapsed');
+      expect(doc.trail.filter((e) => e.action === 'lapsed')).toHaveLength(1);
+      expect(doc.pending?.filter((n) => n.kind === 'cadence.update')).toHaveLength(1);
+      expect(published).toEqual([]);
+      conflictsSeen += conflicts();
+    }
+    expect(conflictsSeen).toBeGreaterThan(0);
+  });
+
   it('discards a draft once: nothing is published, the cards say who discarded it, a later confirm or discard is told it is done', async () => {
     const { service, store, setNow, published, updates } = setup();
     await service.set(KFI, 't', QUARTERLY);
