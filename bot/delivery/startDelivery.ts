@@ -98,7 +98,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     graph: deps.graph,
     journal: deps.journal,
     // With Graph's `chats` feature: an uncertain resend first looks whether the message is in the person's chat already.
-    ...(deps.graph && botAppId ? { readBack: new ChatReadBack({ graph: deps.graph, botAppId, logger: deps.logger }) } : {}),
+    ...(deps.graph && botAppId ? { readBack: new ChatReadBack({ graph: deps.graph, botAppId, outbox: outboxStore, logger: deps.logger }) } : {}),
     onEvent: (event) => {
       countDelivery(event.type);
       reports.noteEvent(event);

@@ -1,6 +1,7 @@
 import type { ChatMessageSeen, GraphPort } from '../graph/graphPort';
 import type { Logger } from '../logging';
-import type { ConversationRef, DeliveryDoc, OutgoingActivity } from './model';
+import type { DocumentStore } from '../storage/documentStore';
+import type { ConversationRef, DeliveryDoc, OutboxDoc, OutgoingActivity } from './model';
 
 /**
  * Before a message is sent again because an earlier attempt has no recorded outcome (the process died during the call,
@@ -10,10 +11,10 @@ import type { ConversationRef, DeliveryDoc, OutgoingActivity } from './model';
  * Graph failing: the message is sent again, as without read-back; a read-back never stops a delivery.
  *
  * A message is ours when our bot posted it, Teams created it after the delivery was (minus {@link CLOCK_SKEW_MS}), and
- * it shows the same content: the same adaptive cards (compared as JSON), or, for text, the same visible words once
+ * it shows the same content, and no other delivery recorded it as its own: the same adaptive cards (compared as JSON), or, for text, the same visible words once
  * markdown and HTML are set aside (Teams turns the markdown we send into HTML, https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages).
- * Two messages of the same content to the same person within the same minutes are indistinguishable: the second is
- * then recorded with the first's id rather than shown twice.
+ * Two messages of the same content to the same person within the same minutes (the same status twice) are told apart
+ * by the outbox: a message another delivery recorded is not this one's; of two unrecorded ones, the oldest is taken.
  */
 export class ChatReadBack {
   constructor(
@@ -21,6 +22,8 @@ export class ChatReadBack {
       graph: Pick<GraphPort, 'features' | 'botChatMessages'>;
       /** The bot's Entra app id (what Graph names as `from.application.id`). */
       botAppId: string;
+      /** The outbox: messages other deliveries recorded in the chat are not this one's. */
+      outbox: Pick<DocumentStore<OutboxDoc>, 'query'>;
       logger: Logger;
     },
   ) {}
@@ -32,7 +35,19 @@ export class ChatReadBack {
       if (!(await this.deps.graph.features()).has('chats')) return undefined;
       const since = doc.createdAtMs - CLOCK_SKEW_MS;
       const seen = await this.deps.graph.botChatMessages(doc.target.aadObjectId, new Date(since));
-      return findOwnMessage(doc.activity, seen, { botAppId: this.deps.botAppId, since })?.id;
+      const candidates = seen.filter((m) => m.fromAppId === this.deps.botAppId.toLowerCase());
+      if (!candidates.length) return undefined;
+      // A message another delivery recorded (the same status twice, say) is that delivery's, however alike.
+      const recorded = new Set(
+        await this.deps.outbox.query<string>({
+          query: 'SELECT VALUE c.activityId FROM c WHERE c.kind = "delivery" AND c.conversation.conversationId = @conversation AND IS_DEFINED(c.activityId) AND c.createdAtMs >= @since',
+          parameters: [
+            { name: '@conversation', value: ref.conversationId },
+            { name: '@since', value: since - CLOCK_SKEW_MS },
+          ],
+        }),
+      );
+      return findOwnMessage(doc.activity, candidates.filter((m) => !recorded.has(m.id)), { botAppId: this.deps.botAppId, since })?.id;
     } catch (err) {
       this.deps.logger.warn(
         { event: 'delivery.read_back_failed', notificationId: doc.pk, deliveryId: doc.id, code: (err as { code?: string })?.code ?? 'unknown' },

@@ -120,6 +120,22 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
     expect(delivery).toMatchObject({ status: 'sent', activityId: posts[posts.length - 1].createdActivityId, uncertainResends: 0 });
   });
 
+  it('tells the same status twice apart: a message the first delivery recorded is not taken for the second', async () => {
+    const text = 'Ihr Anliegen ist wieder in Bearbeitung (Beispiel).';
+    await app.delivery.outbox.enqueue({ key: 'test:read-back:status-r2', activity: { text }, recipients: [{ user: { aadObjectId: karl.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    await settled('test:read-back:status-r2');
+    const first = await deliveryOf('test:read-back:status-r2');
+    // The second one's first attempt never reached Teams: only the first message is in the chat, and it is the first's.
+    const lost = await sendWithLostAnswer(karl, { text }, false);
+    expect(lost.delivery).toMatchObject({ status: 'sent', uncertainResends: 1 });
+    expect(lost.delivery.activityId).not.toBe(first.activityId);
+    // Its answer lost after Teams posted it: the read-back finds the new message, not the first one.
+    const found = await sendWithLostAnswer(karl, { text });
+    expect(found.delivery).toMatchObject({ status: 'sent', uncertainResends: 0 });
+    expect(found.delivery.activityId).toBe(found.posts[found.posts.length - 1].createdActivityId);
+    expect(emulator.visibleActivities(chatOf(karl)).filter((a) => a.text === text)).toHaveLength(3);
+  });
+
   it('without Chat.Read.All sends it again, counted as an uncertain resend: the chat read is refused, nothing waits on it', async () => {
     // Revoked after the bot's token was issued: the bot learns of it from Graph's 403 (its token still names the role).
     graph.revoke(CHATS);

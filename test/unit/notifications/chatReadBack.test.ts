@@ -9,6 +9,7 @@ const BOT = 'b07c0de0-1a2b-4c3d-8e4f-50617283a4b5';
 const PERSON = '00000000-0000-4000-8000-0000000000a1';
 const T0 = Date.parse('2026-12-07T09:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
+const noneRecorded = { query: async () => [] } as never;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 
 function seen(id: string, createdMs: number, content: { html?: string; cards?: unknown[] }, fromAppId = BOT): ChatMessageSeen {
@@ -74,13 +75,25 @@ describe('ChatReadBack: when it asks Graph, and what a failure means', () => {
 
   it('asks for the messages since the delivery was made, less the clock skew, and returns the match', async () => {
     const graph = new FakeGraph({ features: ['install', 'chats'] }).addChatMessage(PERSON, seen('42', 3, { html: teamsHtml('Hallo (Beispiel)') }));
-    expect(await new ChatReadBack({ graph, botAppId: BOT, logger: silent }).find(doc(), personal)).toBe('42');
+    expect(await new ChatReadBack({ graph, botAppId: BOT, outbox: noneRecorded, logger: silent }).find(doc(), personal)).toBe('42');
     expect(graph.callsTo('botChatMessages').map((c) => c.since.getTime())).toEqual([T0 - CLOCK_SKEW_MS]);
+  });
+
+  it('leaves a message another delivery recorded to that delivery (the same status twice)', async () => {
+    const html = teamsHtml('Hallo (Beispiel)');
+    const graph = new FakeGraph({ features: ['install', 'chats'] }).addChatMessage(PERSON, seen('42', 3, { html }));
+    const queries: unknown[] = [];
+    const outbox = { query: async (spec: unknown) => (queries.push(spec), ['42']) } as never;
+    const readBack = new ChatReadBack({ graph, botAppId: BOT, outbox, logger: silent });
+    expect(await readBack.find(doc(), personal)).toBeUndefined();
+    expect(JSON.stringify(queries[0])).toContain('a:1');
+    graph.addChatMessage(PERSON, seen('43', 9, { html }));
+    expect(await readBack.find(doc(), personal)).toBe('43');
   });
 
   it('does not ask for updates, channel posts or without the feature', async () => {
     const graph = new FakeGraph({ features: ['install'] });
-    const readBack = new ChatReadBack({ graph, botAppId: BOT, logger: silent });
+    const readBack = new ChatReadBack({ graph, botAppId: BOT, outbox: noneRecorded, logger: silent });
     expect(await readBack.find(doc(), personal)).toBeUndefined();
     graph.granted.add('chats');
     expect(await readBack.find(doc({ operation: 'update' }), personal)).toBeUndefined();
@@ -90,6 +103,6 @@ describe('ChatReadBack: when it asks Graph, and what a failure means', () => {
 
   it('answers "not found" when Graph fails, so that the message is sent again rather than lost', async () => {
     const graph = new FakeGraph({ features: ['install', 'chats'] }).failNext('botChatMessages', new GraphError('TooManyRequests', 'throttled', 429));
-    expect(await new ChatReadBack({ graph, botAppId: BOT, logger: silent }).find(doc(), personal)).toBeUndefined();
+    expect(await new ChatReadBack({ graph, botAppId: BOT, outbox: noneRecorded, logger: silent }).find(doc(), personal)).toBeUndefined();
   });
 });
