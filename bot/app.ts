@@ -48,7 +48,7 @@ import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import type { PostsDoc } from '../services/posts/model';
-import { POST_JOB_KINDS } from '../services/posts/notifications';
+import { POST_JOB_KINDS, POST_REACH_PREFIX } from '../services/posts/notifications';
 import { StaffRoster } from '../services/posts/staffRoster';
 import { cadenceTrailBy } from '../services/circle/cadenceData';
 import type { CadenceDoc } from '../services/circle/cadenceService';
@@ -427,6 +427,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         : {}),
     });
     delivery.relay.register(posts.relaySource());
+    // The sender's status card, updated in place once the post's cards have all settled.
+    reports.onSettled(POST_REACH_PREFIX, posts.reachListener());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;

@@ -12,7 +12,8 @@ import { AUTHORITY_NAMES } from '../directory/model';
 import { GraphError, type GraphPort } from '../graph/graphPort';
 import type { Logger } from '../logging';
 import type { OutgoingActivity, Recipient } from '../notifications/model';
-import type { Outbox } from '../notifications/outbox';
+import { OutboxError, type Outbox } from '../notifications/outbox';
+import type { DeliveryReport } from '../notifications/reach';
 import type { Scheduler } from '../scheduling/scheduler';
 import { updateWithRetry } from '../common/etagRetry';
 import type { DocumentStore, Versioned } from '../storage/documentStore';
@@ -78,7 +79,7 @@ export function noticesForDraft(post: PostDoc): PendingNotice[] {
 
 export interface PostNotifierDeps {
   store: DocumentStore<PostsDoc>;
-  outbox: Pick<Outbox, 'enqueue'>;
+  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate'>;
   scheduler: Pick<Scheduler, 'reschedule'>;
   /** Each person's language (their Teams locale, German when unknown). */
   langOf: (aadObjectId: string) => Promise<Lang>;
@@ -122,11 +123,7 @@ async function deliver(deps: PostNotifierDeps, post: Versioned<PostDoc>, notices
         break;
       case POST_NOTICE_KINDS.sender: {
         const status = await deps.status(post);
-        await enqueueByLang(deps, n.key, post.tenantId, n.to ?? [], (lang) => ({
-          type: 'message',
-          summary: POST_TEXTS[lang].sender.heading(post.title),
-          attachments: [renderPostStatusCard(status, lang, REMIND_LIMITS.manual)],
-        }));
+        await enqueueByLang(deps, n.key, post.tenantId, n.to ?? [], (lang) => senderActivity(status, lang));
         break;
       }
       case POST_NOTICE_KINDS.remind:
@@ -138,9 +135,14 @@ async function deliver(deps: PostNotifierDeps, post: Versioned<PostDoc>, notices
       case POST_NOTICE_KINDS.confirm:
         await enqueueByLang(deps, n.key, post.tenantId, n.to ?? [], (lang) => ({ type: 'message', summary: POST_TEXTS[lang].card.summary(post.title), attachments: [renderPostConfirmCard(post, lang)] }));
         break;
-      case POST_NOTICE_KINDS.mail:
-        await recordMail(deps, post, notices.slice(0, notices.indexOf(n) + 1), await mailMinistry(deps, post));
+      case POST_NOTICE_KINDS.mail: {
+        const state = await mailMinistry(deps, post);
+        await recordMail(deps, post, notices.slice(0, notices.indexOf(n) + 1), state);
+        // The sender's card says what became of the copy without a click on „Aktualisieren“.
+        const current = (await deps.store.read(post.pk, 'post')) as PostDoc | undefined;
+        if (current?.type === 'post') await refreshSenderCard(deps, current, `mail-${state}`);
         break;
+      }
       default:
         deps.logger.warn({ event: 'posts.notice_ignored', kind: n.kind }, 'unknown notice kind on a post');
     }
@@ -184,6 +186,47 @@ async function recordMail(deps: Pick<PostNotifierDeps, 'store'>, post: PostDoc, 
     const left = (pending ?? []).filter((n) => !keys.has(n.key));
     return { ...plain, ministryCopy: { ...plain.ministryCopy!, state }, ...(left.length ? { pending: left, ...(pendingSince !== undefined ? { pendingSince } : {}) } : {}) } as PostDoc;
   });
+}
+
+/** The sender's status card as a message. */
+function senderActivity(status: PostStatus, lang: Lang): OutgoingActivity {
+  return { type: 'message', summary: POST_TEXTS[lang].sender.heading(status.post.title), attachments: [renderPostStatusCard(status, lang, REMIND_LIMITS.manual)] };
+}
+
+/**
+ * Updates the sender's status card in their chat in place with the status as it is now (`tag` makes the update's key:
+ * one update per state, repeated calls send nothing twice). Nothing when the card was never posted.
+ */
+export async function refreshSenderCard(deps: Pick<PostNotifierDeps, 'outbox' | 'langOf' | 'status'>, post: PostDoc, tag: string): Promise<void> {
+  const lang = await deps.langOf(post.sender).catch((): Lang => 'de');
+  const key = langKey(postKey(post.pk, 'sender'), lang);
+  const status = await deps.status(post);
+  await deps.outbox.enqueueUpdate({ key: `${key}:${tag}`, of: key, activity: senderActivity(status, lang) }).catch((err: unknown) => {
+    if (!(err instanceof OutboxError && err.code === 'OUTBOX_UNKNOWN_NOTIFICATION')) throw err;
+  });
+}
+
+/** An announcement's key: `post:<id>:announce`, its English one `…:announce:en`. */
+const ANNOUNCE = /^post:(post-[0-9a-f-]+):announce(?::[a-z]{2})?$/;
+/** The key prefix of every post notification (what the reach listener is registered for). */
+export const POST_REACH_PREFIX = 'post:';
+
+/**
+ * The listener for `DeliveryReports.onSettled(POST_REACH_PREFIX, …)`: once a post's cards have all settled (delivered,
+ * or not reachable), the sender's status card is updated in place to the final count, so "Zugestellt an 0 von 5; 5
+ * unterwegs" does not stand until they click „Aktualisieren“. Best effort (in-process, like every reach listener);
+ * the card's button and the tab always read the current status.
+ */
+export function postReachListener(deps: Pick<PostNotifierDeps, 'store' | 'outbox' | 'langOf' | 'status' | 'logger'>): (report: DeliveryReport) => Promise<void> {
+  return async (report) => {
+    const pk = ANNOUNCE.exec(report.key)?.[1];
+    if (!pk) return;
+    const post = (await deps.store.read(pk, 'post')) as PostDoc | undefined;
+    if (post?.type !== 'post' || post.status !== 'sent') return;
+    const status = await deps.status(post);
+    if (status.pending > 0) return;
+    await refreshSenderCard(deps, post, `reach-d${status.delivered}u${status.unreachable}`);
+  };
 }
 
 /** The relay source of posts. */

@@ -35,7 +35,7 @@ import type { Scheduler } from '../scheduling/scheduler';
 import { updateWithRetry } from '../common/etagRetry';
 import { ackId, POST_LIMITS, postKey, REMIND_LIMITS, type AckDoc, type Audience, type KnownIbDoc, type MyPostData, type PostDoc, type PostErasure, type PostsDoc, type PostStatus, type PostView } from './model';
 import { departmentsOf, type DepartmentCount, type StaffMember, type StaffRoster } from './staffRoster';
-import { noticesForDraft, noticesForRemind, noticesForSend, noticesForWeekly, POST_JOB_KINDS, POSTS_SOURCE, postsRelaySource } from './notifications';
+import { noticesForDraft, noticesForRemind, noticesForSend, noticesForWeekly, POST_JOB_KINDS, POSTS_SOURCE, postReachListener, postsRelaySource } from './notifications';
 
 /** Why a post action was refused (the bot and the tab say it in the caller's words, see texts `refusals`). */
 export const POST_REFUSALS = {
@@ -96,7 +96,7 @@ export interface PostServiceDeps {
   groups?: () => GroupSnapshot;
   graph?: GraphPort;
   relay: Pick<Relay, 'kick' | 'relayed'>;
-  outbox: Pick<Outbox, 'enqueue' | 'deleteOwned' | 'forgetRecipient'>;
+  outbox: Pick<Outbox, 'enqueue' | 'enqueueUpdate' | 'deleteOwned' | 'forgetRecipient'>;
   scheduler: Pick<Scheduler, 'reschedule' | 'cancel'>;
   reports: Pick<DeliveryReports, 'report'>;
   langOf: (aadObjectId: string) => Promise<Lang>;
@@ -166,6 +166,11 @@ export class PostService {
       logger: this.deps.logger,
       now: this.now,
     });
+  }
+
+  /** The listener that updates the sender's status card once a post's cards have settled (registered once by the app). */
+  reachListener(): ReturnType<typeof postReachListener> {
+    return postReachListener({ store: this.deps.store, outbox: this.deps.outbox, langOf: this.deps.langOf, status: (post) => this.statusOf(post), logger: this.deps.logger });
   }
 
   /**

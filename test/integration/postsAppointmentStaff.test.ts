@@ -144,7 +144,14 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     expect(graph.sentMail).toEqual([expect.objectContaining({ from: MAILBOX, to: [MINISTRY], subject: 'Bestellung der/des Integrationsbeauftragten der Bezirksregierung Köln (RdErl. v. 5.12.2023, Nr. 3)' })]);
     expect((await drafts())[0]!.ministryCopy).toEqual({ to: MINISTRY, state: 'sent' });
 
-    // Nina sees the count on her status card, in English; a second confirmation sends nothing more.
+    // Nina's status card in her chat, updated in place once every card has settled: the count and the ministry copy.
+    const statusCard = () => emulator.visibleActivities(chatOf(NEW_IB)).map((a) => textOf(cardOf(a as ConnectorActivity))).filter((t) => t.startsWith('Your information:'));
+    await eventually(() => statusCard()[0]?.includes('Delivered to 5 of 5') === true && statusCard()[0]?.includes('): sent.') === true);
+    await app.delivery.whenIdle();
+    expect(statusCard()).toHaveLength(1);
+    expect(statusCard()[0]).not.toContain('on the way');
+    expect(statusCard()[0]).toContain('Copy to the ministry (integration@ministerium.example): sent.');
+    // The card's „Refresh“ shows the same, in English; a second confirmation sends nothing more.
     const status = await post(teams.cardAction('post.status', { postId: sent.pk }, { from: NEW_IB, locale: 'en-US' }));
     expect(status.body.statusCode).toBe(200);
     expect(textOf(status.body.value)).toContain('Delivered to 5 of 5');

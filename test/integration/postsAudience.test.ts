@@ -364,9 +364,10 @@ describe('information posts: the whole authority through Entra, and chosen depar
         '„Alle Beschäftigten der Bezirksregierung Köln“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID. Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
       );
       const before = (await allPosts()).length;
+      // Graph refuses (the permission withdrawn): the refusal names it rather than "try again in a few minutes".
       for (const [lang, message] of [
-        ['de-DE', 'Die Beschäftigten Ihrer Bezirksregierung konnten gerade nicht aus Entra ID gelesen werden. Es wurde nichts verschickt; bitte versuchen Sie es in einigen Minuten erneut.'],
-        ['en-US', 'The staff of your authority could not be read from Entra ID just now. Nothing was sent; please try again in a few minutes.'],
+        ['de-DE', 'Der Lotse darf die Beschäftigten-Gruppe Ihrer Bezirksregierung in Entra ID nicht lesen: Ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Es wurde nichts verschickt. Bitte wenden Sie sich an Ihre IT.'],
+        ['en-US', 'The Lotse may not read the staff group of your authority in Entra ID: it lacks the Microsoft Graph permission "GroupMember.Read.All". Nothing was sent. Please contact your IT.'],
       ] as const) {
         // The form without the departments field (it is not offered now).
         const { departments: _none, ...whole } = input({ audience: 'authority:koeln' });

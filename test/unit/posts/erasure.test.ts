@@ -25,6 +25,7 @@ function setup() {
     relay: { kick: () => undefined, relayed: () => false },
     outbox: {
       enqueue: async () => ({ added: 0 }) as never,
+      enqueueUpdate: async () => ({ added: 0 }) as never,
       deleteOwned: async () => 0,
       forgetRecipient: async (prefix: string, id: string) => {
         if (failForget-- > 0) throw new Error('crash');
