@@ -104,8 +104,8 @@ async function renderInPage(
           .split(/\n{2,}/)
           .map((para) => {
             const lines = para.split('\n');
-            if (lines.every((l) => /^\s*[-*•] /.test(l))) return `<ul style="margin:0;padding-left:24px">${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*•] /, ''))}</li>`).join('')}</ul>`;
-            if (lines.every((l) => /^\s*\d+\. /.test(l))) return `<ol start="${parseInt(lines[0], 10)}" style="margin:0;padding-left:24px">${lines.map((l) => `<li>${inline(l.replace(/^\s*\d+\. /, ''))}</li>`).join('')}</ol>`;
+            if (lines.every((l) => /^\s*[-*•] /.test(l))) return `<ul style="margin:0;padding-left:24px;box-sizing:border-box;width:100%">${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*•] /, ''))}</li>`).join('')}</ul>`;
+            if (lines.every((l) => /^\s*\d+\. /.test(l))) return `<ol start="${parseInt(lines[0], 10)}" style="margin:0;padding-left:24px;box-sizing:border-box;width:100%">${lines.map((l) => `<li>${inline(l.replace(/^\s*\d+\. /, ''))}</li>`).join('')}</ol>`;
             return `<p style="margin:0">${lines.map(inline).join('<br>')}</p>`;
           })
           .join('<div style="height:8px"></div>');
