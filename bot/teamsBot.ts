@@ -10,7 +10,7 @@ import {
 import type { Logger } from '../services/logging';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../services/users/userProfiles';
 import { renderWelcome } from './handlers/help';
-import { invokeResponse, type CardVerb, type Caller, type Command, type Feature, type IntentHandler } from './handlers/types';
+import { invokeResponse, receivedFiles, type CardVerb, type Caller, type Command, type Feature, type IntentHandler } from './handlers/types';
 import type { ConversationLifecycle } from './delivery/conversationLifecycle';
 import { countCardInvoke, inTurnSpan, nameTurn } from './telemetry/turnTelemetry';
 import { langOf, texts } from './texts';
@@ -87,6 +87,7 @@ export class TeamsBot extends TeamsActivityHandler {
   private readonly commands: Command[];
   private readonly verbs = new Map<string, CardVerb<unknown>>();
   private readonly fallback?: Feature['fallback'];
+  private readonly files?: Feature['files'];
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -97,6 +98,7 @@ export class TeamsBot extends TeamsActivityHandler {
       this.verbs.set(verb.verb, verb);
     }
     this.fallback = deps.features.find((f) => f.fallback)?.fallback;
+    this.files = deps.features.find((f) => f.files)?.files;
 
     this.onTurn(async (context, next) => {
       await deps.lifecycle?.seen(context);
@@ -135,6 +137,16 @@ export class TeamsBot extends TeamsActivityHandler {
     const caller = callerOf(context);
     if (!caller) return;
     await this.profileOf(context, caller);
+    // A file sent to the bot (Teams delivers files to bots in the personal chat only): its feature decides.
+    const files = receivedFiles(context.activity.attachments);
+    if (files.length && this.files) {
+      nameTurn('command', 'files');
+      if (!inPersonalChat(context)) {
+        await context.sendActivity(texts[caller.lang].personalOnly);
+        return;
+      }
+      return this.files(context, caller, files);
+    }
     const raw = typeof context.activity.text === 'string' ? context.activity.text : '';
     const normalised = normaliseCommand(raw);
     const command = this.commands.find((c) => c.matches(normalised));

@@ -14,6 +14,7 @@ import { requestJobs } from '../../services/requests/jobs';
 import { DECISION_VERBS, KFI_CHOICE, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
 import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
+import { HAND_IN_FILE_VERB, parsePaperChoice, renderPaperFileCard } from '../../services/requests/paperFile';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
 import type { FormRefusal, RequestViews, TypedValues } from '../../services/requests/views';
 import { formatBerlinDate } from '../../services/common/berlinTime';
@@ -23,9 +24,9 @@ import type { UserProfile } from '../../services/users/userProfiles';
 import { splitIntoMessages } from '../delivery/longMessages';
 import { personalDataKinds } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
-import type { Lang } from '../texts';
+import { texts as botTexts, type Lang } from '../texts';
 import { refusalResponse, respond, type Rendering } from '../workflows/respond';
-import { invokeResponse, type Caller, type CardVerb, type Feature } from './types';
+import { invokeResponse, type Caller, type CardVerb, type Feature, type ReceivedFile } from './types';
 
 export interface RequestsFeatureDeps {
   live: LiveAnswers;
@@ -75,6 +76,8 @@ const schemas = {
   reportStart: z.object({ requestId: z.string().max(100).optional(), authority: z.string().max(20).optional() }).passthrough(),
   reportSubmit: z.object({ authority: str, subject: str, summary: str, urgency: str, proposedDates: str, linkedRequestId: z.string().max(100).optional() }).passthrough(),
   legacyAct: z.object({ ...ref, rev, action: z.enum(['accept', 'ask', 'answer', 'done']), text: str }).passthrough(),
+  /** A file sent in the personal chat handed in as a Vortrag's paper: the Vortrag (`authority|id|rev`), the file's name and type. */
+  handInFile: z.object({ report: z.string().max(200), name: z.string().max(1000), fileType: z.string().max(100) }).passthrough(),
 };
 type Ref = z.infer<typeof schemas.ref>;
 type TextData = z.infer<typeof schemas.text>;
@@ -274,6 +277,18 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         });
       },
     },
+    // A file sent in the personal chat, handed in as the paper of the Vortrag chosen on the card (issue 17). The
+    // service checks again from stored data that the caller is on its IB side and that it waits for the paper.
+    {
+      verb: HAND_IN_FILE_VERB,
+      schema: schemas.handInFile,
+      run: async (context, caller, data: z.infer<typeof schemas.handInFile>) => {
+        const chosen = parsePaperChoice(data.report);
+        if (!chosen) return invokeResponse.error(400, 'BadRequest', botTexts[caller.lang].invalidCardAction);
+        const result = await service.act(partyOf(context, caller), chosen, chosen.rev, { type: 'handIn', text: '', file: { name: data.name, fileType: data.fileType } });
+        return respond(result, caller.lang, itemRendering(caller, texts(caller.lang).saved));
+      },
+    },
     // The item verbs, shared with the personal tab: who acts comes from the activity.
     ...item.verbs.map((v): CardVerb<unknown> => ({ verb: v.verb, schema: v.schema, run: (context, caller, data) => v.run(partyOf(context, caller), caller, data) })),
     {
@@ -355,8 +370,27 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     },
   ];
 
+  /**
+   * A file sent to the bot in the personal chat: only the IB side's paper for a Vortrag waiting for it (status
+   * `schriftlich`) is taken, after the card asks which one. Anything else is refused politely, nothing stored; the log
+   * names no file and no person's data.
+   */
+  const files = async (context: TurnContext, caller: Caller, received: ReceivedFile[]): Promise<void> => {
+    const t = texts(caller.lang).paperFile;
+    const refuse = async (code: string, text: string) => {
+      deps.logger.info({ event: 'requests.file_refused', code, activityId: context.activity.id }, 'file not taken');
+      await context.sendActivity(text);
+    };
+    if (received.length !== 1) return refuse('several', t.oneAtATime);
+    const { ibSide, items } = await service.papersAwaitedFrom(caller.aadObjectId);
+    if (!ibSide) return refuse('not_ib_side', t.notIbSide);
+    if (!items.length) return refuse('none_waiting', t.noneWaiting);
+    await sendCard(context, renderPaperFileCard(caller.lang, received[0], items).content);
+  };
+
   return {
     name: 'requests',
+    files,
     // Requests and reports are confidential: listed, created and acted on only in the personal chat (RdErl. Nr. 4, DSG NRW).
     personalOnly: true,
     commands: [

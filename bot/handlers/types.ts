@@ -31,6 +31,34 @@ export interface CardVerb<T = unknown> {
   run(context: TurnContext, caller: Caller, data: T): Promise<AdaptiveCardInvokeResponse>;
 }
 
+/**
+ * A file a person sent to the bot in the personal chat, as Teams announces it: an attachment of content type
+ * `application/vnd.microsoft.teams.file.download.info` with the file's name and `content.downloadUrl`, `uniqueId`,
+ * `fileType` (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4, "Receive files in personal
+ * chat"). The download address is short-lived and pre-authorised: never logged, never stored.
+ */
+export interface ReceivedFile {
+  name: string;
+  fileType: string;
+  uniqueId: string;
+  downloadUrl: string;
+}
+
+/** The content type of a file sent to the bot in the personal chat. */
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+/** The files among a message's attachments (the text's HTML mirror and cards are not files). */
+export function receivedFiles(attachments: unknown): ReceivedFile[] {
+  if (!Array.isArray(attachments)) return [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return attachments
+    .filter((a) => a && typeof a === 'object' && (a as { contentType?: unknown }).contentType === FILE_DOWNLOAD_INFO)
+    .map((a) => {
+      const content = ((a as { content?: unknown }).content ?? {}) as Record<string, unknown>;
+      return { name: str((a as { name?: unknown }).name), fileType: str(content.fileType), uniqueId: str(content.uniqueId), downloadUrl: str(content.downloadUrl) };
+    });
+}
+
 /** Takes over an answer of the engine; returns false to let the plain answer be sent. */
 export type IntentHandler = (context: TurnContext, caller: Caller, answer: Answer) => Promise<boolean>;
 
@@ -50,6 +78,11 @@ export interface Feature {
   intents?: Record<string, IntentHandler>;
   /** Handlers of the scheduled jobs this feature writes (reminders, escalations), by job kind. */
   jobs?: Record<string, JobHandler>;
+  /**
+   * Files a person sent to the bot in the personal chat (Teams' `file.download.info` attachments), before commands and
+   * questions (at most one feature: the paper of a Vortrag).
+   */
+  files?: (context: TurnContext, caller: Caller, files: ReceivedFile[]) => Promise<void>;
   /** Handles any message no command matched (at most one feature: the question engine). */
   fallback?: (context: TurnContext, caller: Caller, text: string) => Promise<void>;
 }

@@ -56,7 +56,7 @@ export type OverdueReason = 'deputy' | 'commissioner' | 'kfi' | 'handler';
 export type ItemStatus = RequestStatus | ReportStatus;
 
 /** Field limits, checked before anything is stored. */
-export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200, paper: 4000, link: 1000, cancelReason: 300 } as const;
+export const LIMITS = { subject: 200, description: 4000, text: 2000, department: 120, measure: 300, proposedDates: 300, name: 200, paper: 4000, link: 1000, fileName: 255, cancelReason: 300 } as const;
 
 /** A person as an item remembers them: the AAD object id decides, the name is for display. */
 export interface Party {
@@ -75,6 +75,18 @@ export interface ItemMessage {
   text: string;
   /** `vorlage` (the paper the head asked for): an https link to the document (SharePoint, OneDrive), checked on input. */
   link?: string;
+  /**
+   * `vorlage` sent as a file in the personal chat with the bot: its name and type as Teams named them. The bytes stay
+   * in the IB's OneDrive; the item keeps no copy and no download address.
+   */
+  file?: PaperFile;
+}
+
+/** A file the IB sent to the bot as the paper (Teams' `file.download.info`): name and type only. */
+export interface PaperFile {
+  name: string;
+  /** The file's extension as Teams gives it (`docx`, `pdf`). */
+  fileType: string;
 }
 
 /** The head's decision on a report. */
@@ -419,7 +431,7 @@ export type ItemAction =
   | { type: 'reply'; text: string }
   | { type: 'decide'; decision: ReportDecision; date?: string; time?: string; text?: string }
   | { type: 'acknowledge' }
-  | { type: 'handIn'; text: string; link?: string }
+  | { type: 'handIn'; text: string; link?: string; file?: PaperFile }
   | { type: 'acceptMeeting' }
   | { type: 'counterMeeting'; date: string; time: string }
   | { type: 'moveMeeting'; date: string; time: string }
@@ -521,7 +533,7 @@ function reportTransition(current: ItemDoc, roles: ItemRoles, caller: Party, act
     case 'acknowledge':
       return { next: { ...next, acknowledged: { by: caller, at } } };
     case 'handIn':
-      return { next: { ...next, messages: [...current.messages, { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}) }] } };
+      return { next: { ...next, messages: [...current.messages, { at, by: caller, kind: 'vorlage', text: action.text, ...(action.link ? { link: action.link } : {}), ...(action.file ? { file: action.file } : {}) }] } };
     case 'counterMeeting':
     case 'moveMeeting': {
       const before = currentTermin(current);

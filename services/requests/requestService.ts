@@ -671,6 +671,19 @@ export class RequestService {
     return lists.flat().map((i) => summaryOf(i));
   }
 
+  /**
+   * The Vorträge waiting for a paper from this person (status `schriftlich`, the person on its IB side by the stored
+   * directory), oldest first; and whether the person is on any authority's IB side at all. For a file sent in the
+   * personal chat (`report.handInFile`): only these may take it.
+   */
+  async papersAwaitedFrom(aadObjectId: string): Promise<{ ibSide: boolean; items: Array<Versioned<ItemDoc>> }> {
+    const roles = this.rolesOf(this.deps.directory(), aadObjectId);
+    const codes = [...new Set([...roles.commissionerOf, ...roles.deputyOf])];
+    const lists = await Promise.all(codes.map((c) => this.repo.ofAuthority(c, 'report', ['schriftlich'])));
+    const items = lists.flat().filter((i) => this.rolesFor(aadObjectId, i).commissioner).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return { ibSide: codes.length > 0, items };
+  }
+
   /** The audit trail of one item for someone who may see the item. */
   async trail(aadObjectId: string, ref: { id: string; authority: string }): Promise<{ view: ItemView; entries: AuditEntry[] } | Refusal> {
     const view = await this.view(aadObjectId, ref);

@@ -7,7 +7,7 @@ import { detectPersonalData, type PrivacyOptions } from '../answers/privacy';
 import type { AuthorityCode } from '../directory/model';
 import { isAuthorityCode } from '../directory/model';
 import type { Problem } from '../workflow/outcome';
-import { KFI_AUTHORITY, KFI_CHOICE, LIMITS, REPORT_DECISIONS, REQUEST_CATEGORIES, URGENCIES, type ItemAction, type ItemDoc, type ReportDecision, type RequestCategory, type Urgency } from './model';
+import { KFI_AUTHORITY, KFI_CHOICE, LIMITS, REPORT_DECISIONS, REQUEST_CATEGORIES, URGENCIES, type ItemAction, type ItemDoc, type PaperFile, type ReportDecision, type RequestCategory, type Urgency } from './model';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -81,7 +81,7 @@ export type RequestAction =
   | { type: 'reply'; text: string }
   | { type: 'decide'; decision: string; date?: string; time?: string; text?: string }
   | { type: 'acknowledge' }
-  | { type: 'handIn'; text: string; link?: string }
+  | { type: 'handIn'; text: string; link?: string; file?: { name?: string; fileType?: string } }
   | { type: 'acceptMeeting' }
   | { type: 'counterMeeting'; date?: string; time?: string }
   | { type: 'moveMeeting'; date?: string; time?: string }
@@ -167,8 +167,17 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
   const text = 'text' in action ? cleanText(action.text, true) : '';
   if (action.type === 'ask' || action.type === 'answer' || action.type === 'reply') field(problems, 'text', text, LIMITS.text);
   let link: string | undefined;
+  let file: PaperFile | undefined;
   if (action.type === 'handIn') {
-    field(problems, 'text', text, LIMITS.paper);
+    // A file sent in the personal chat is the paper itself: a text beside it is optional.
+    field(problems, 'text', text, LIMITS.paper, !action.file);
+    if (action.file) {
+      const name = field(problems, 'fileName', cleanText(action.file.name), LIMITS.fileName);
+      const fileType = (action.file.fileType ?? '').trim().toLowerCase();
+      if (!/^[a-z0-9]{1,10}$/.test(fileType)) problems.push({ field: 'fileName', code: 'unknown_value' });
+      guardField(problems, 'fileName', name, privacy);
+      file = { name, fileType };
+    }
     const raw = cleanText(action.link);
     if (raw.length > LIMITS.link) problems.push({ field: 'link', code: 'too_long' });
     else if (raw) {
@@ -200,7 +209,7 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
     case 'cancelMeeting':
       return { ok: true, value: { type: 'cancelMeeting', ...(text ? { text } : {}) } };
     case 'handIn':
-      return { ok: true, value: { type: 'handIn', text, ...(link ? { link } : {}) } };
+      return { ok: true, value: { type: 'handIn', text, ...(link ? { link } : {}), ...(file ? { file } : {}) } };
     case 'ask':
     case 'answer':
     case 'reply':

@@ -422,6 +422,30 @@ export function message(text: string, options: MessageOptions = {}): TeamsActivi
   return activity;
 }
 
+/** A file the user sends to the bot in the personal chat (see `teamsRules.inboundFileProblems`). */
+export interface SentFile {
+  name: string;
+  fileType: string;
+  uniqueId: string;
+  /** Where the bot would download it: in tests an address on loopback. */
+  downloadUrl: string;
+}
+
+/**
+ * A message with a file the user attached in the personal chat: Teams sends an empty text and one attachment
+ * `application/vnd.microsoft.teams.file.download.info` per file
+ * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4).
+ */
+export function fileMessage(files: SentFile[], options: MessageOptions = {}): TeamsActivity {
+  const activity = message('', options);
+  activity.attachments = files.map((f) => ({
+    contentType: 'application/vnd.microsoft.teams.file.download.info',
+    name: f.name,
+    content: { downloadUrl: f.downloadUrl, uniqueId: f.uniqueId, fileType: f.fileType },
+  }));
+  return activity;
+}
+
 /** Invoke activity ids in Teams look like `f:` followed by a GUID-like token. */
 function invokeId(): string {
   return `f:${stableGuid('invoke', String(Date.now()), String(Math.random()))}`;
@@ -506,6 +530,7 @@ export function messageReaction(
 export function activityBuilders(defaults: ActivityOptions) {
   return {
     message: (text: string, options: MessageOptions = {}) => message(text, { ...defaults, ...options }),
+    fileMessage: (files: SentFile[], options: MessageOptions = {}) => fileMessage(files, { ...defaults, ...options }),
     cardAction: (verb: string, data: Record<string, unknown> = {}, options: CardActionOptions = {}) =>
       cardAction(verb, data, { ...defaults, ...options }),
     installationUpdate: (action: InstallationAction, options: ActivityOptions = {}) =>

@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { personalConversationId, type RosterMember } from './activities';
-import { InstallationRegistry, MAX_MESSAGE_BYTES, cardProblems, cardsOf, messageBytes, type CardError, type InboundActivity } from './teamsRules';
+import { InstallationRegistry, MAX_MESSAGE_BYTES, cardProblems, cardsOf, inboundFileProblems, messageBytes, type CardError, type InboundActivity } from './teamsRules';
+import appManifest from '../../manifest/manifest.json';
 
 /**
  * A local stand-in for the Bot Connector service that Teams exposes at the activity's `serviceUrl`.
@@ -171,6 +172,8 @@ export interface ChannelEmulatorOptions {
    * everyone (benchmarks that post from other processes).
    */
   installations?: 'perUser' | 'tenantWide';
+  /** Whether the app lets users send files to the bot (default: the manifest's `bots[0].supportsFiles`). */
+  supportsFiles?: boolean;
 }
 
 /** Emulators of this process by service URL, so that posting an activity to the bot can tell the right one. */
@@ -328,6 +331,7 @@ export class ChannelEmulator {
   /** Personal conversations by the person's Entra object id (from their activities and the chats the bot opened). */
   private readonly personalChats = new Map<string, Set<string>>();
   private cardErrorList: CardError[] = [];
+  private readonly supportsFiles: boolean;
 
   /** Configures the emulator; it listens only after {@link start}. */
   constructor(options: ChannelEmulatorOptions = {}) {
@@ -335,6 +339,7 @@ export class ChannelEmulator {
     this.basePath = (base.startsWith('/') ? base : '/' + base).replace(/\/?$/, '/');
     this.recording = options.record ?? true;
     this.unknownMembers = options.unknownMembers ?? 'notFound';
+    this.supportsFiles = options.supportsFiles ?? appManifest.bots[0].supportsFiles;
     this.expectedAuthorization = options.expectedAuthorization;
     this.latency = options.latencyMs ?? 0;
     this.defaultRoster = [...(options.roster ?? [])];
@@ -370,6 +375,8 @@ export class ChannelEmulator {
 
   /** Teams delivered `activity` to the bot: remember the conversation, installations and the user's ids. */
   observe(activity: InboundActivity): void {
+    const fileProblems = inboundFileProblems(activity, this.supportsFiles);
+    if (fileProblems.length) this.cardErrorList.push({ where: 'inbound', conversationId: activity.conversation?.id, errors: fileProblems });
     const from = activity.from;
     if (from?.id && from.aadObjectId) this.userIdsByAad.set(from.aadObjectId.toLowerCase(), from.id);
     const id = activity.conversation?.id;

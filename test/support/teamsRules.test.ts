@@ -25,6 +25,23 @@ describe('the Teams stand-in refuses what Teams refuses', () => {
     call('', { bot: { id: BOT }, members: [{ id: memberId }], tenantId: DEFAULT_TENANT_ID, channelData: { tenant: { id: DEFAULT_TENANT_ID } }, isGroup: false });
   const send = (conversationId: string, activity: unknown) => call(`/${encodeURIComponent(conversationId)}/activities`, activity);
 
+  it('takes a file sent to the bot only in the personal chat, with the download info Teams gives, and only with supportsFiles', async () => {
+    const sent = { name: 'Vorlage.docx', fileType: 'docx', uniqueId: '1b2c3d4e-0000-4000-8000-000000000001', downloadUrl: `${emulator.serviceUrl}files/1` };
+    observeInbound(teams.fileMessage([sent], { from: erika }));
+    expect(emulator.takeCardErrors()).toEqual([]);
+    observeInbound(teams.fileMessage([sent], { from: erika, scope: 'groupChat' }));
+    observeInbound(teams.fileMessage([{ ...sent, downloadUrl: '' }], { from: erika }));
+    const errors = emulator.takeCardErrors().flatMap((e) => e.errors);
+    expect(errors).toEqual([expect.stringMatching(/in a groupChat conversation: Teams delivers files to bots in the personal chat only/), 'a file attachment without content.downloadUrl']);
+    const noFiles = await startChannelEmulator({ supportsFiles: false });
+    try {
+      observeInbound(activityBuilders({ serviceUrl: noFiles.serviceUrl }).fileMessage([sent], { from: erika }));
+      expect(noFiles.takeCardErrors().flatMap((e) => e.errors)).toEqual(['a file sent to the bot, but the app manifest does not set supportsFiles: true']);
+    } finally {
+      await noFiles.close();
+    }
+  });
+
   it('opens a personal chat only with a user who installed the app (403 before, 201 after), by 29: id or Entra id', async () => {
     const before = await openChat(erika.aadObjectId);
     expect(before.status).toBe(403);

@@ -192,4 +192,31 @@ export interface InboundActivity {
   membersRemoved?: Array<{ id?: string; aadObjectId?: string }>;
   /** Not on the wire: member ids of a room, for tests that install the app in a team with a known roster. */
   members?: string[];
+  attachments?: Array<{ contentType?: string; name?: string; content?: unknown }>;
+}
+
+/** The content type of a file a user sent to the bot. */
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+/**
+ * A file a user sends to a bot reaches it only in the personal chat ("Teams bot APIs work only in the personal
+ * context"), and only when the app manifest's bot sets `supportsFiles: true` (without it Teams offers no attachment in
+ * the chat with the bot). It arrives as a message attachment `application/vnd.microsoft.teams.file.download.info` with
+ * the file's `name` and `content.downloadUrl` (pre-authorised, short-lived), `content.uniqueId` and `content.fileType`.
+ * A test posting a file Teams would never deliver fails (the emulator records it with the card errors).
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4 ("Receive files in personal chat")
+ */
+export function inboundFileProblems(activity: InboundActivity, supportsFiles: boolean): string[] {
+  const files = (activity.attachments ?? []).filter((a) => a?.contentType === FILE_DOWNLOAD_INFO);
+  if (!files.length) return [];
+  const problems: string[] = [];
+  if (!supportsFiles) problems.push('a file sent to the bot, but the app manifest does not set supportsFiles: true');
+  if (activity.type !== 'message') problems.push(`a file attachment on a ${String(activity.type)} activity`);
+  if (activity.conversation?.conversationType !== 'personal') problems.push(`a file sent to the bot in a ${String(activity.conversation?.conversationType)} conversation: Teams delivers files to bots in the personal chat only`);
+  for (const f of files) {
+    const c = (f.content ?? {}) as Record<string, unknown>;
+    if (typeof f.name !== 'string' || !f.name) problems.push('a file attachment without name');
+    for (const key of ['downloadUrl', 'uniqueId', 'fileType']) if (typeof c[key] !== 'string' || !c[key]) problems.push(`a file attachment without content.${key}`);
+  }
+  return problems;
 }

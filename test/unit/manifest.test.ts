@@ -42,6 +42,8 @@ describe('the Teams app manifest', () => {
     expect(manifest.id).toBe(BOT_ID);
     expect(manifest.bots[0].botId).toBe(BOT_ID);
     expect(manifest.bots[0].scopes).toEqual(['personal', 'team', 'groupChat']);
+    // The IB sends the paper of a Vortrag as a file in the personal chat (issue 17): Teams offers the attachment only with it.
+    expect(manifest.bots[0].supportsFiles).toBe(true);
     expect(manifest.validDomains).toEqual(['lotse.bezreg.example']);
     expect(manifest.webApplicationInfo).toEqual({ id: BOT_ID, resource: `api://lotse.bezreg.example/${BOT_ID}` });
     const tab = manifest.staticTabs.find((t: any) => t.entityId === 'mein-lotse');

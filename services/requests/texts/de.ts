@@ -6,7 +6,7 @@ export const de = {
   fieldNames: {
     authority: 'Bezirksregierung', category: 'Art des Anliegens', subject: 'Betreff', description: 'Beschreibung', deadline: 'Frist',
     department: 'Dezernat', measure: 'Maßnahme', plannedDate: 'Geplanter Termin', summary: 'Zusammenfassung', urgency: 'Dringlichkeit',
-    proposedDates: 'Terminvorschläge', text: 'Text', decision: 'Entscheidung', date: 'Datum', time: 'Uhrzeit', link: 'Link zum Dokument',
+    proposedDates: 'Terminvorschläge', text: 'Text', decision: 'Entscheidung', date: 'Datum', time: 'Uhrzeit', link: 'Link zum Dokument', fileName: 'Dateiname',
   },
   statusLabels: {
     neu: 'Neu', in_bearbeitung: 'In Bearbeitung', rueckfrage: 'Rückfrage', erledigt: 'Erledigt', eskaliert: 'An die Behördenleitung herangetragen',
@@ -279,5 +279,21 @@ export const de = {
       `Die oder der Integrationsbeauftragte der ${authority} hat einen Vortrag bei Ihnen angemeldet: „${subject}“.\n\n` +
       `Der Lotse konnte Sie in Microsoft Teams nicht erreichen. ${link ? `Den Vortrag öffnen und entscheiden: ${link}` : 'Sie finden den Vortrag in Teams in der App „Lotse“, Tab „Mein Lotse“, unter „Vorträge“.'}\n\n` +
       'Diese Nachricht wurde automatisch gesendet.',
+  },
+  /** A file the IB sent in the personal chat as the paper the head asked for (issue 17). */
+  paperFile: {
+    heading: 'Datei als schriftliche Vorlage',
+    question: (subject: string) => `Als Vorlage zu „${subject}“ einreichen?`,
+    chooseQuestion: 'Mehrere Vorträge warten auf Ihre schriftliche Vorlage. Zu welchem gehört diese Datei?',
+    fileLabel: 'Datei',
+    chooseLabel: 'Vortrag',
+    chooseMissing: 'Bitte wählen Sie den Vortrag.',
+    confirm: 'Als Vorlage einreichen',
+    hint: 'Die Behördenleitung und ihr Büro sehen den Namen der Datei. Die Datei selbst bleibt in Ihrem OneDrive; der Lotse speichert keine Kopie.',
+    notIbSide: 'Dateien nimmt der Lotse nur als schriftliche Vorlage zu einem Vortrag an, und nur von der oder dem Integrationsbeauftragten oder der Vertretung. Es wurde nichts gespeichert.',
+    noneWaiting: 'Kein Vortrag wartet gerade auf eine schriftliche Vorlage von Ihnen. Die Datei wurde nicht übernommen; es wurde nichts gespeichert.',
+    oneAtATime: 'Bitte senden Sie eine Datei je Nachricht. Es wurde nichts gespeichert.',
+    /** The line under the paper on the item card. */
+    line: (name: string) => `Datei: ${name} (bei der oder dem Integrationsbeauftragten erhältlich)`,
   },
 };

@@ -6,7 +6,7 @@ export const en: Texts<typeof de> = {
   fieldNames: {
     authority: 'Authority', category: 'Kind of request', subject: 'Subject', description: 'Description', deadline: 'Deadline',
     department: 'Department (Dezernat)', measure: 'Measure', plannedDate: 'Planned date', summary: 'Summary', urgency: 'Urgency',
-    proposedDates: 'Proposed dates', text: 'Text', decision: 'Decision', date: 'Date', time: 'Time', link: 'Link to the document',
+    proposedDates: 'Proposed dates', text: 'Text', decision: 'Decision', date: 'Date', time: 'Time', link: 'Link to the document', fileName: 'File name',
   },
   statusLabels: {
     neu: 'New', in_bearbeitung: 'In progress', rueckfrage: 'Question back', erledigt: 'Done', eskaliert: 'Raised with the head',
@@ -257,5 +257,21 @@ export const en: Texts<typeof de> = {
       `The integration commissioner of the ${authority} has registered a report with you: "${subject}".\n\n` +
       `The Lotse could not reach you in Microsoft Teams. ${link ? `Open the report and decide: ${link}` : 'You find the report in Teams in the "Lotse" app, tab "Mein Lotse", under "Vorträge".'}\n\n` +
       'This message was sent automatically.',
+  },
+  /** A file the IB sent in the personal chat as the paper the head asked for (issue 17). */
+  paperFile: {
+    heading: 'File as the written submission',
+    question: (subject: string) => `Hand it in as the written submission on "${subject}"?`,
+    chooseQuestion: 'Several reports are waiting for your written submission. Which one is this file for?',
+    fileLabel: 'File',
+    chooseLabel: 'Report',
+    chooseMissing: 'Please choose the report.',
+    confirm: 'Hand in as submission',
+    hint: 'The head of the authority and the office see the name of the file. The file itself stays in your OneDrive; the Lotse keeps no copy.',
+    notIbSide: 'The Lotse takes files only as the written submission on a report, and only from the integration commissioner or the deputy. Nothing was stored.',
+    noneWaiting: 'No report is waiting for a written submission from you right now. The file was not taken; nothing was stored.',
+    oneAtATime: 'Please send one file per message. Nothing was stored.',
+    /** The line under the paper on the item card. */
+    line: (name: string) => `File: ${name} (available from the integration commissioner)`,
   },
 };
