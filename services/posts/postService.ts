@@ -83,7 +83,7 @@ export interface AuthorityAudience {
    * Why departments are not offered: no staff group, no department data, the group could not be read, or Graph may not
    * read the departments (the app lacks User.Read.All: Graph then gives every member's department as null).
    */
-  noDepartments?: 'notConfigured' | 'noData' | 'unavailable' | 'needsPermission';
+  noDepartments?: 'notConfigured' | 'noData' | 'unavailable' | 'needsPermission' | 'needsGroupPermission';
   /** Graph listed the staff with their ids only (no User.Read.All): the composer says names cannot be shown either. */
   namesUnreadable?: true;
 }
@@ -207,7 +207,9 @@ export class PostService {
           return { authority, source: 'entra', staff: members.length, departments, ...why, ...(members.some((m) => m.limited) ? { namesUnreadable: true as const } : {}) };
         } catch (err) {
           this.deps.logger.warn({ event: 'posts.staff_unavailable', authority, code: err instanceof GraphError ? err.code : 'unknown' }, 'staff group could not be read');
-          return { authority, source: 'entra', departments: [], noDepartments: 'unavailable' };
+          // Graph refusing (the permission missing) is for IT to fix, not a moment to wait out.
+          const why = err instanceof GraphError && err.kind === 'forbidden' ? ('needsGroupPermission' as const) : ('unavailable' as const);
+          return { authority, source: 'entra', departments: [], noDepartments: why };
         }
       }),
     );

@@ -354,15 +354,16 @@ describe('information posts: the whole authority through Entra, and chosen depar
     expect(await summary(KOELN_IB, 'Meine Daten', 'de-DE')).toContain('Ihre Informationen an Beschäftigte');
   });
 
-  it('refuses to send when Entra cannot be read at sending (nothing stored), and the composer says departments are unavailable', async () => {
+  it('refuses to send when Graph refuses the staff group (nothing stored), and the composer names the missing permission', async () => {
     graph.revoke('GroupMember.Read.All');
     try {
       clock += 301_000;
       const kind = await postKind(KOELN_IB.aadObjectId);
       expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'group']);
       expect(field(kind, 'audience').hint.de).toBe(
-        '„Alle Beschäftigten der Bezirksregierung Köln“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID. Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
+        '„Alle Beschäftigten der Bezirksregierung Köln“ sind die Mitglieder ihrer Beschäftigten-Gruppe in Entra ID. Abteilungen stehen nicht zur Wahl, und senden lässt sich gerade nicht: Der Lotse darf die Beschäftigten-Gruppe in Entra ID nicht lesen, denn ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Bitte wenden Sie sich an Ihre IT.',
       );
+      expect(field(kind, 'audience').hint.en).toContain('lacks the Microsoft Graph permission "GroupMember.Read.All"');
       const before = (await allPosts()).length;
       // Graph refuses (the permission withdrawn): the refusal names it rather than "try again in a few minutes".
       for (const [lang, message] of [

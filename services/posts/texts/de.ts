@@ -88,6 +88,8 @@ export const de = {
       notConfigured: 'Abteilungen stehen nicht zur Wahl: Dafür braucht der Lotse die Beschäftigten-Gruppe der Bezirksregierung in Entra ID.',
       noData: 'Abteilungen stehen nicht zur Wahl: Entra ID nennt für die Beschäftigten keine Abteilung.',
       unavailable: 'Abteilungen stehen gerade nicht zur Wahl: Entra ID war nicht erreichbar. Bitte öffnen Sie den Tab später erneut.',
+      needsGroupPermission:
+        'Abteilungen stehen nicht zur Wahl, und senden lässt sich gerade nicht: Der Lotse darf die Beschäftigten-Gruppe in Entra ID nicht lesen, denn ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Bitte wenden Sie sich an Ihre IT.',
       needsPermission:
         'Abteilungen stehen nicht zur Wahl: Der Lotse darf die Abteilungen in Entra ID nicht lesen, denn ihm fehlt die Microsoft-Graph-Berechtigung „User.Read.All“. Bitte wenden Sie sich an Ihre IT.',
     },

@@ -90,6 +90,8 @@ export const en: Texts<typeof de> = {
       notConfigured: "Departments cannot be chosen: the Lotse needs the authority's staff group in Entra ID for that.",
       noData: 'Departments cannot be chosen: Entra ID gives no department for the staff.',
       unavailable: 'Departments cannot be chosen right now: Entra ID could not be reached. Please open the tab again later.',
+      needsGroupPermission:
+        'Departments cannot be chosen, and posts to the staff cannot be sent at the moment: the Lotse may not read the staff group in Entra ID, as it lacks the Microsoft Graph permission "GroupMember.Read.All". Please contact your IT.',
       needsPermission: 'Departments cannot be chosen: the Lotse may not read departments in Entra ID, as it lacks the Microsoft Graph permission "User.Read.All". Please contact your IT.',
     },
     namesUnreadable: "Without this permission the Lotse cannot show the staff's names either, such as who has not yet acknowledged the information.",
