@@ -363,6 +363,8 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       reminderJobKind: JOB_KINDS.remind,
       // A proposed Vortrag date unanswered: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS).
       terminReminderDueAt: (item) => requestService.terminReminderDueAt(item),
+      // A message to someone who has not acted on the item (the head reminded of a report): in their Teams client's language.
+      langOf: async (id) => langOf((await profiles.get(id).catch(() => undefined))?.locale),
       // An agreed Vortrag date: a Teams meeting for head and IB in GRAPH_MEETING_MAILBOX with Graph's `meetings`, else the .ics.
       invitation: {
         directory: () => liveAnswers.engine.directory,

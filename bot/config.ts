@@ -101,8 +101,8 @@ export interface AppConfig {
   /** Anliegen: working days without a change before the IB is reminded, before the deputy is told too, days closed items are kept. */
   readonly requests: {
     readonly reminderWorkingDays: number; readonly escalationWorkingDays: number; readonly retentionDays: number;
-    /** Vortrag without decision: the head (and office) reminded every N working days, N for "eilig"/"sehr eilig", at most so many times. */
-    readonly reportReminderWorkingDays: number; readonly reportReminderWorkingDaysUrgent: number; readonly reportReminderMax: number;
+    /** Vortrag without decision: the head (and office) reminded every N working days, one N per urgency (normal, "eilig", "sehr eilig"), at most so many times. */
+    readonly reportReminderWorkingDays: number; readonly reportReminderWorkingDaysUrgent: number; readonly reportReminderWorkingDaysVeryUrgent: number; readonly reportReminderMax: number;
     /** A proposed Vortrag date unanswered this many working days: the side that has to answer is reminded once (REPORT_TERMIN_REMINDER_WORKING_DAYS). */
     readonly terminReminderWorkingDays: number;
   };
@@ -260,12 +260,19 @@ function requestSettings(env: Env): AppConfig['requests'] {
   if (escalationWorkingDays <= reminderWorkingDays) {
     throw new ConfigError('REQUEST_ESCALATION_WORKING_DAYS', `must be larger than REQUEST_REMINDER_WORKING_DAYS (${reminderWorkingDays}).`);
   }
+  // One interval per urgency; "sehr eilig" may not wait longer than "eilig" (its default, 1, never does).
+  const reportReminderWorkingDaysUrgent = integer(env, 'REPORT_REMINDER_WORKING_DAYS_URGENT', 2, 1, 60);
+  const reportReminderWorkingDaysVeryUrgent = integer(env, 'REPORT_REMINDER_WORKING_DAYS_VERY_URGENT', 1, 1, 60);
+  if (reportReminderWorkingDaysVeryUrgent > reportReminderWorkingDaysUrgent) {
+    throw new ConfigError('REPORT_REMINDER_WORKING_DAYS_VERY_URGENT', `must not be larger than REPORT_REMINDER_WORKING_DAYS_URGENT (${reportReminderWorkingDaysUrgent}).`);
+  }
   return {
     reminderWorkingDays,
     escalationWorkingDays,
     retentionDays: integer(env, 'REQUEST_RETENTION_DAYS', 365, 1, 3650),
     reportReminderWorkingDays: integer(env, 'REPORT_REMINDER_WORKING_DAYS', 5, 1, 60),
-    reportReminderWorkingDaysUrgent: integer(env, 'REPORT_REMINDER_WORKING_DAYS_URGENT', 1, 1, 60),
+    reportReminderWorkingDaysUrgent,
+    reportReminderWorkingDaysVeryUrgent,
     reportReminderMax: integer(env, 'REPORT_REMINDER_MAX', 3, 0, 20),
     terminReminderWorkingDays: integer(env, 'REPORT_TERMIN_REMINDER_WORKING_DAYS', 2, 1, 60),
   };

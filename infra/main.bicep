@@ -113,8 +113,12 @@ param requestRetentionDays int = 365
 param reportReminderWorkingDays int = 5
 @minValue(1)
 @maxValue(60)
-@description('The same for an urgent Vortrag (REPORT_REMINDER_WORKING_DAYS_URGENT, 1-60).')
-param reportReminderWorkingDaysUrgent int = 1
+@description('The same for a Vortrag marked eilig (REPORT_REMINDER_WORKING_DAYS_URGENT, 1-60).')
+param reportReminderWorkingDaysUrgent int = 2
+@minValue(1)
+@maxValue(60)
+@description('The same for a Vortrag marked sehr eilig, not larger than the value for eilig (REPORT_REMINDER_WORKING_DAYS_VERY_URGENT, 1-60).')
+param reportReminderWorkingDaysVeryUrgent int = 1
 @minValue(0)
 @maxValue(20)
 @description('Reminders per round of waiting (REPORT_REMINDER_MAX, 0-20).')
@@ -420,6 +424,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     REQUEST_RETENTION_DAYS: string(requestRetentionDays)
     REPORT_REMINDER_WORKING_DAYS: string(reportReminderWorkingDays)
     REPORT_REMINDER_WORKING_DAYS_URGENT: string(reportReminderWorkingDaysUrgent)
+    REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: string(reportReminderWorkingDaysVeryUrgent)
     REPORT_REMINDER_MAX: string(reportReminderMax)
     REPORT_TERMIN_REMINDER_WORKING_DAYS: string(reportTerminReminderWorkingDays)
     CIRCLE_RETENTION_DAYS: string(circleRetentionDays)

@@ -176,8 +176,13 @@ export function noticesForReminder(item: ItemDoc, step: 'remind' | 'escalate' | 
 
 /** The language someone last used on this item (German for people who have not acted on it yet). */
 export function langOn(item: ItemDoc, aadObjectId: string): Lang {
+  return langUsedOn(item, aadObjectId) ?? 'de';
+}
+
+/** The language someone last used on this item, if they acted on it. */
+function langUsedOn(item: ItemDoc, aadObjectId: string): Lang | undefined {
   const people = [item.createdBy, item.handler, item.decision?.by, item.lastChange?.by, ...item.messages.map((m) => m.by)];
-  return people.find((p) => p?.aadObjectId === aadObjectId && p.lang)?.lang ?? 'de';
+  return people.find((p) => p?.aadObjectId === aadObjectId && p.lang)?.lang;
 }
 
 export interface RequestNotifierDeps {
@@ -205,6 +210,11 @@ export interface RequestNotifierDeps {
   invitation?: Omit<InvitationDeps, 'store' | 'logger'>;
   /** The address of an agreed date's .ics (`/kalender/<token>`), for the messages. */
   icsUrl?: (token: string) => string;
+  /**
+   * A person's language from their Teams client when they last wrote to the bot: for a text message to someone who has
+   * not acted on the item yet (a head reminded of a report). Without it, or unknown: German.
+   */
+  langOf?: (aadObjectId: string) => Promise<Lang>;
 }
 
 const cardActivity = (content: Record<string, unknown>, summary: string): OutgoingActivity => ({
@@ -266,10 +276,15 @@ export class RequestNotifier {
         continue;
       }
       for (const id of n.to ?? []) {
-        const lang = langOn(item, id);
-        const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
-        const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
-        work.push(this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] }));
+        work.push(
+          (async () => {
+            // The language used on the item; else the person's own (a head has not acted on a report that waits for them).
+            const lang = langUsedOn(item, id) ?? (await this.deps.langOf?.(id).catch(() => undefined)) ?? 'de';
+            const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
+            const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
+            await this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] });
+          })(),
+        );
       }
     }
     for (const reminder of notices.filter((n) => n.kind === NOTICE_KINDS.reminder)) {

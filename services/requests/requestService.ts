@@ -56,8 +56,10 @@ export interface RequestSettings {
   retentionDays: number;
   /** A Vortrag without decision: the head (and office) is reminded every N working days (default 5)… */
   reportReminderWorkingDays?: number;
-  /** …every N working days when it is "eilig" or "sehr eilig" (default 1)… */
+  /** …every N working days when it is "eilig" (default 2)… */
   reportReminderWorkingDaysUrgent?: number;
+  /** …every N working days when it is "sehr eilig" (default 1)… */
+  reportReminderWorkingDaysVeryUrgent?: number;
   /** …at most this many times per round (default 3). */
   reportReminderMax?: number;
   /** A proposed Vortrag date unanswered this many working days: the side that has to answer is reminded once (default 2). */
@@ -73,7 +75,7 @@ export interface TerminReminderDue {
 }
 
 /** Defaults of the report reminders when configuration does not set them. */
-export const REPORT_REMINDER_DEFAULTS = { workingDays: 5, workingDaysUrgent: 1, max: 3 } as const;
+export const REPORT_REMINDER_DEFAULTS = { workingDays: 5, workingDaysUrgent: 2, workingDaysVeryUrgent: 1, max: 3 } as const;
 
 export interface RequestServiceDeps {
   items: DocumentStore<ItemDoc>;
@@ -332,12 +334,12 @@ export class RequestService {
     return this.dueAt(berlinDate(new Date(item.createdAt)), this.deps.settings.reminderWorkingDays);
   }
 
-  /** Working days between reminders of a report: fewer when it is urgent ("eilt"). */
+  /** Working days between reminders of a report, one setting per urgency: fewer when it is "eilig", fewest when "sehr eilig". */
   private reportInterval(item: ItemDoc): number {
     const s = this.deps.settings;
-    return item.urgency && item.urgency !== 'normal'
-      ? s.reportReminderWorkingDaysUrgent ?? REPORT_REMINDER_DEFAULTS.workingDaysUrgent
-      : s.reportReminderWorkingDays ?? REPORT_REMINDER_DEFAULTS.workingDays;
+    if (item.urgency === 'sehr_eilig') return s.reportReminderWorkingDaysVeryUrgent ?? REPORT_REMINDER_DEFAULTS.workingDaysVeryUrgent;
+    if (item.urgency === 'eilig') return s.reportReminderWorkingDaysUrgent ?? REPORT_REMINDER_DEFAULTS.workingDaysUrgent;
+    return s.reportReminderWorkingDays ?? REPORT_REMINDER_DEFAULTS.workingDays;
   }
 
   /**

@@ -67,11 +67,20 @@ describe('configuration', () => {
   });
 
   it('defaults the request reminders to 3 and 5 working days, a proposed Vortrag date to 2, and retention to 365 days', () => {
-    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 1, reportReminderMax: 3, terminReminderWorkingDays: 2 });
+    expect(loadConfig({}).requests).toEqual({ reminderWorkingDays: 3, escalationWorkingDays: 5, retentionDays: 365, reportReminderWorkingDays: 5, reportReminderWorkingDaysUrgent: 2, reportReminderWorkingDaysVeryUrgent: 1, reportReminderMax: 3, terminReminderWorkingDays: 2 });
     expect(loadConfig({ REPORT_TERMIN_REMINDER_WORKING_DAYS: '4' }).requests.terminReminderWorkingDays).toBe(4);
     expect(() => loadConfig({ REPORT_TERMIN_REMINDER_WORKING_DAYS: '0' })).toThrow(/REPORT_TERMIN_REMINDER_WORKING_DAYS/);
     expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS: '4', REPORT_REMINDER_WORKING_DAYS_URGENT: '2', REPORT_REMINDER_MAX: '5' }).requests).toMatchObject({ reportReminderWorkingDays: 4, reportReminderWorkingDaysUrgent: 2, reportReminderMax: 5 });
     expect(loadConfig({ REQUEST_RETENTION_DAYS: '30' }).requests.retentionDays).toBe(30);
+  });
+
+  it('reads one report reminder interval per urgency: "sehr eilig" has its own key and never waits longer than "eilig"', () => {
+    expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS_URGENT: '3', REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: '2' }).requests).toMatchObject({ reportReminderWorkingDaysUrgent: 3, reportReminderWorkingDaysVeryUrgent: 2 });
+    // A deployment that set only the older key keeps it for "eilig"; "sehr eilig" takes its default.
+    expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS_URGENT: '4' }).requests).toMatchObject({ reportReminderWorkingDaysUrgent: 4, reportReminderWorkingDaysVeryUrgent: 1 });
+    expect(loadConfig({ REPORT_REMINDER_WORKING_DAYS_URGENT: '1' }).requests).toMatchObject({ reportReminderWorkingDaysUrgent: 1, reportReminderWorkingDaysVeryUrgent: 1 });
+    expect(() => loadConfig({ REPORT_REMINDER_WORKING_DAYS_URGENT: '2', REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: '3' })).toThrow(/REPORT_REMINDER_WORKING_DAYS_VERY_URGENT.*must not be larger than REPORT_REMINDER_WORKING_DAYS_URGENT \(2\)/);
+    expect(() => loadConfig({ REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: '0' })).toThrow(/REPORT_REMINDER_WORKING_DAYS_VERY_URGENT/);
   });
 
   it('keeps the send journal in the temp dir by default, in an absolute folder if given, nowhere with "off"', () => {

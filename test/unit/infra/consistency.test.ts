@@ -189,6 +189,7 @@ describe('infrastructure and code stay in step', () => {
       const WITH: Record<string, Record<string, string>> = {
         REQUEST_ESCALATION_WORKING_DAYS: { REQUEST_REMINDER_WORKING_DAYS: '1' },
         REQUEST_REMINDER_WORKING_DAYS: { REQUEST_ESCALATION_WORKING_DAYS: '120' },
+        REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: { REPORT_REMINDER_WORKING_DAYS_URGENT: '60' },
       };
       const fixed = {
         MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
