@@ -763,7 +763,7 @@ export class RequestService {
     const created: MyCreatedItem[] = [];
     const actedOn: MyActedOnItem[] = [];
     for (const item of items) {
-      const mine = item.messages.filter((m) => m.by.aadObjectId === id).map(({ at, kind, text }) => ({ at, kind, text }));
+      const mine = item.messages.filter((m) => m.by.aadObjectId === id).map(({ at, kind, text, file }) => ({ at, kind, text, ...(file ? { file: file.name } : {}) }));
       const retention = { open: isOpen(item), ...(item.expiresAt !== undefined ? { deleteAfter: new Date(item.expiresAt).toISOString() } : {}) };
       const cancelledByMe = item.terminCancelled?.by.aadObjectId === id ? item.terminCancelled : undefined;
       const cancelled = cancelledByMe ? { terminCancelled: { at: cancelledByMe.at, date: cancelledByMe.date, time: cancelledByMe.time, ...(cancelledByMe.reason ? { reason: cancelledByMe.reason } : {}) } } : {};

@@ -100,6 +100,9 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     expect(stored).toMatchObject({ status: 'vorgelegt', messages: [{ kind: 'vorlage', text: '', file: { name: 'Vorlage Mehrsprachige Bescheide.docx', fileType: 'docx' } }] });
     expect(json(stored)).not.toContain('pre-authorised-secret');
     expect(json(stored)).not.toContain(sent.uniqueId);
+    // "Meine Daten" of the IB names the file among their own messages.
+    const mine = await app.requests.myData(KOELN_IB.aadObjectId);
+    expect(mine.created.find((c) => c.id === report.id)?.messages).toEqual([{ at: now.toISOString(), kind: 'vorlage', text: '', file: 'Vorlage Mehrsprachige Bescheide.docx' }]);
     for (const who of [KOELN_HEAD, KOELN_OFFICE]) expect(await app.delivery.outbox.status(`item:${report.id}:r${stored.rev}:handed-in:${who.aadObjectId}`)).toBeDefined();
     const head = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD);
     expect(json(head.value)).toContain('Datei: Vorlage Mehrsprachige Bescheide.docx (bei der oder dem Integrationsbeauftragten erhältlich)');
