@@ -122,8 +122,8 @@ export interface MyCreatedItem {
   open: boolean;
   /** When the closed item is deleted. */
   deleteAfter?: string;
-  /** The person's own messages on it (replies to questions). */
-  messages: Array<{ at: string; kind: ItemDoc['messages'][number]['kind']; text: string }>;
+  /** The person's own messages on it (replies to questions); `file`: the name of a paper sent as a file. */
+  messages: Array<{ at: string; kind: ItemDoc['messages'][number]['kind']; text: string; file?: string }>;
   /** An agreed Vortrag date the person cancelled, with the reason they gave. */
   terminCancelled?: { at: string; date: string; time: string; reason?: string };
 }
