@@ -59,8 +59,11 @@ export async function transact<D extends PendingCarrier>(
   // an outcome that is not written.
   const known = recent.get(pk, id);
   if (known) {
-    const step = await decide(known);
-    if ('next' in step) {
+    // A decision that fails on the remembered version is made again on the stored one (whose failure then counts).
+    const step = await Promise.resolve()
+      .then(() => decide(known))
+      .catch((): undefined => undefined);
+    if (step && 'next' in step) {
       try {
         const saved = await store.replace(toWrite(known, step.next, step.notices), known.etag);
         recent.remember(saved);

@@ -101,6 +101,21 @@ describe('a change of a document this process wrote last needs no read first (is
     expect(await store.read('p', 'd')).toBeUndefined();
   });
 
+  it('decides again on the stored document when the decision fails on the remembered one; a failure on the stored one is thrown', async () => {
+    const { store, writer } = setup();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [], writer);
+    const stored = (await store.read('p', 'd'))!;
+    await store.replace({ id: 'd', pk: 'p', rev: 2, status: 'offen' }, stored.etag);
+    const decide = (c: Versioned<Doc>): Step<Doc> => {
+      if (c.rev === 1) throw new Error('a version this decision cannot handle');
+      return { next: { ...c, rev: c.rev + 1, status: 'erledigt' }, notices: [] };
+    };
+    const result = await transact(store, 'p', 'd', decide, writer);
+    expect(result.kind).toBe('written');
+    expect(await store.read('p', 'd')).toMatchObject({ rev: 3, status: 'erledigt' });
+    await expect(transact(store, 'p', 'd', () => { throw new Error('fails on the stored version'); }, writer)).rejects.toThrow('fails on the stored version');
+  });
+
   it('keeps no reference a caller could change: the next decision sees the stored version', async () => {
     const { store, writer, step } = setup();
     const created = await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [], writer);
