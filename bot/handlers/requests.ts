@@ -108,7 +108,7 @@ export function requestItemVerbs(deps: Pick<RequestsFeatureDeps, 'service' | 'vi
 
   /** The requests' own wording for refusals (the shared one for the rest). */
   const refusalText = (lang: Lang) => (r: Exclude<Refusal, { code: 'invalid' }>) =>
-    r.code === 'forbidden' ? texts(lang).forbidden : r.code === 'not_found' ? texts(lang).notFound : undefined;
+    r.code === 'forbidden' ? (r.reason === 'ibSideOnly' ? texts(lang).ibSideOnly : texts(lang).forbidden) : r.code === 'not_found' ? texts(lang).notFound : undefined;
   const refused = (lang: Lang, r: Refusal) => refusalResponse(lang, r as Exclude<Refusal, { code: 'invalid' }>, refusalText(lang)(r as Exclude<Refusal, { code: 'invalid' }>));
 
   /**

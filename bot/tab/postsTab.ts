@@ -10,7 +10,7 @@ import { audienceLine, postHeading, reachLine } from '../../cards/postCards';
 import { AUTHORITY_NAMES, isAuthorityCode } from '../../services/directory/model';
 import { POST_LIMITS, REMIND_LIMITS, type PostStatus, type PostView } from '../../services/posts/model';
 import { postActivity } from '../../services/posts/notifications';
-import type { AuthorityAudience, PostInput, PostService } from '../../services/posts/postService';
+import { POST_REFUSALS, type AuthorityAudience, type PostInput, type PostService } from '../../services/posts/postService';
 import { POST_TEXTS } from '../../services/posts/texts';
 import type { Outcome, Refusal } from '../../services/workflow/outcome';
 import { postRefusalText } from '../handlers/posts';
@@ -144,6 +144,8 @@ export function postsComposer(posts: PostService): TabComposer {
       return audiences.length ? [kindFor(audiences, await posts.authorityAudiences(viewer.aadObjectId))] : [];
     },
     knows: (kind) => kind === POST_KIND,
+    // Not offered means neither IB nor KfI: the posts' own refusal says who may send.
+    notOffered: (kind) => (kind === POST_KIND ? problemOf({ ok: false, code: 'forbidden', reason: POST_REFUSALS.notIb }).message : undefined),
     preview: async (viewer, _kind, input) =>
       run(await posts.preview(viewer.aadObjectId, inputOf(viewer, input)), ({ reach, ...post }) => ({
         card: (postActivity(post, viewer.lang).attachments?.[0]?.content ?? {}) as Record<string, unknown>,
@@ -159,6 +161,7 @@ export function combinedComposer(...composers: TabComposer[]): TabComposer {
   return {
     kinds: async (viewer) => (await Promise.all(composers.map((c) => c.kinds(viewer)))).flat(),
     knows: (kind) => composers.some((c) => c.knows?.(kind) ?? false),
+    notOffered: (kind) => owner(kind).notOffered?.(kind),
     preview: (viewer, kind, input) => owner(kind).preview(viewer, kind, input),
     send: (viewer, kind, input) => owner(kind).send(viewer, kind, input),
   };

@@ -58,6 +58,8 @@ export interface TabComposer {
   kinds(viewer: TabViewer): ComposerKind[] | Promise<ComposerKind[]>;
   /** Whether the kind exists at all: a known kind not offered to the viewer is refused (403), an unknown one is 404. */
   knows?(kind: string): boolean;
+  /** Why a known kind is not offered to this viewer, shown with the 403 (default: "Das dürfen Sie nicht."). */
+  notOffered?(kind: string): Localized | undefined;
   /** `note`: a line shown with the preview (a post: how many people it reaches). */
   preview(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ card: Record<string, unknown>; note?: Localized }>>;
   send(viewer: TabViewer, kind: string, input: Record<string, string>): Promise<ComposerResult<{ message: Localized }>>;

@@ -211,7 +211,7 @@ export class TabService {
     if (!kind) {
       if (typeof kindId !== 'string' || !composer?.knows?.(kindId)) return undefined;
       this.deps.logger.warn({ event: 'tab.compose_refused', kind: kindId }, 'composer kind not offered to this viewer');
-      return { ok: false, forbidden: true, problems: [{ message: msg('Das dürfen Sie nicht.', 'You may not do this.') }] };
+      return { ok: false, forbidden: true, problems: [{ message: composer.notOffered?.(kindId) ?? msg('Das dürfen Sie nicht.', 'You may not do this.') }] };
     }
     if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, problems: [{ message: msg('Die Eingaben fehlen.', 'The input is missing.') }] };
     const problems: ComposerProblem[] = [];

@@ -28,6 +28,7 @@ import {
   isOpen,
   KFI_AUTHORITY,
   mayView,
+  REPORT_TRANSITIONS,
   STATUS_LABELS,
   stamp,
   summaryOf,
@@ -93,6 +94,12 @@ export interface RequestServiceDeps {
   now?: () => Date;
   /** Trail entries kept in the item; default {@link TRAIL_IN_ITEM}. */
   trailInItem?: number;
+}
+
+/** Whether only the IB side takes this report step in any state (`report.handIn`, `report.acknowledge`). */
+function ibSideOnly(verb: string): boolean {
+  const rows = REPORT_TRANSITIONS.filter((r) => r.verb === verb);
+  return rows.length > 0 && rows.every((r) => r.who === 'ibSide');
 }
 
 /** The relay source name of the `items` container. */
@@ -253,10 +260,10 @@ export class RequestService {
     return { requester: item.kind === 'request' && item.createdBy.aadObjectId === aadObjectId, commissioner, headSide: headSide || decider, decider };
   }
 
-  private refuse(code: RefusalCode, aadObjectId: string, what: string, id?: string): Refusal {
+  private refuse(code: RefusalCode, aadObjectId: string, what: string, id?: string, reason?: string): Refusal {
     // Ids and codes only: a forged card names an item and an action, nothing else goes to the log.
     this.deps.logger.warn({ event: 'requests.refused', code, action: what, itemId: id, actor: aadObjectId }, 'request action refused');
-    return outcome.refuse(code);
+    return outcome.refuse(code, reason);
   }
 
   /** Who receives new requests of an authority today: the IB, or the deputy during an absence. */
@@ -493,7 +500,8 @@ export class RequestService {
         roles = this.rolesFor(caller.aadObjectId, current);
         if (!mayView(roles)) return { refuse: outcome.refuse('forbidden') };
         const t = decide(current, roles);
-        if ('refuse' in t) return { refuse: outcome.refuse(t.refuse) };
+        // A step only the IB side takes (the paper, the Weisung's acknowledgement), tried by the head side: the refusal says so.
+        if ('refuse' in t) return { refuse: outcome.refuse(t.refuse, current.kind === 'report' && ibSideOnly(verb) ? 'ibSideOnly' : undefined) };
         if ('stale' in t || 'unchanged' in t) return t;
         const next = await this.archived(stamp(current, t.next, caller, verb, this.now(), this.deps.settings.retentionDays));
         return { next, notices: noticesFor(current, next, caller.aadObjectId) };
@@ -504,7 +512,7 @@ export class RequestService {
       case 'missing':
         return this.refuse('not_found', caller.aadObjectId, verb, ref.id);
       case 'refused':
-        return result.refusal.code === 'invalid' ? result.refusal : this.refuse(result.refusal.code, caller.aadObjectId, verb, ref.id);
+        return result.refusal.code === 'invalid' ? result.refusal : this.refuse(result.refusal.code, caller.aadObjectId, verb, ref.id, result.refusal.reason);
       case 'stale':
         return outcome.stale({ item: result.current, roles: roles! });
       case 'unchanged':

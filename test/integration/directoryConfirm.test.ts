@@ -43,6 +43,13 @@ describe('freshness of the IB’s directory entry (RdErl. Nr. 3)', () => {
     expect(card).toContain('Angaben zuletzt bestätigt am 10.01.2025; eine Bestätigung steht aus');
   });
 
+  it('says the same in English to an English question from an English-speaking user', async () => {
+    const card = await ask('Who is the integration commissioner in Cologne?', user({ name: 'Ask Me', locale: 'en-GB' }));
+    expect(card).toContain('Sabine Schmitz (Beispiel)');
+    expect(card).toContain('Details last confirmed on 10 Jan 2025; a confirmation is pending');
+    expect(card).not.toContain('zuletzt bestätigt');
+  });
+
   it('shows the IB the pending confirmation on their own card, with a button to confirm', async () => {
     const card = await ask('Meine Angaben', KOELN_IB);
     expect(card).toContain('Angaben zuletzt bestätigt am 10.01.2025; eine Bestätigung steht aus');
@@ -70,5 +77,8 @@ describe('freshness of the IB’s directory entry (RdErl. Nr. 3)', () => {
     const card = await ask('Wer ist die IB in Köln?');
     expect(card).toContain('Angaben zuletzt bestätigt am 24.11.2026');
     expect(card).not.toContain('Bestätigung steht aus');
+    const english = await ask('Who is the integration commissioner in Cologne?', user({ name: 'Ask Me', locale: 'en-GB' }));
+    expect(english).toContain('Details last confirmed on 24 Nov 2026');
+    expect(english).not.toContain('a confirmation is pending');
   });
 });

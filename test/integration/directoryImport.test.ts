@@ -129,6 +129,11 @@ describe('npm run directory:import', () => {
       expect(res.stderr).toContain('"Mi 8–10 Uhr (in Teams, Beispiel)"');
       expect(res.stderr).toContain('"Fr 9–11 Uhr (aus der Datei, Beispiel)"');
       expect(res.stderr).toMatch(/--prefer-file/);
+      // The same in English, line by line, for administrators who do not read German.
+      const lines = res.stderr.split('\n');
+      expect(lines).toContain('Import stopped, nothing was written: 1 field(s) changed in Teams since the last import, and the file sets them differently.');
+      expect(lines).toContain('    in der Datei / in file:   "Fr 9–11 Uhr (aus der Datei, Beispiel)"');
+      expect(lines).toContain("Please update the file (npm run directory:export writes the current state) or run with --prefer-file to take the file's values.");
       expect(res.stderr).not.toMatch(/\/commissioner\/phone|\/head\//);
       expect(await snapshot()).toEqual(before);
 

@@ -195,6 +195,13 @@ describe('information posts with Kenntnisnahme', () => {
     }
     const refused = await app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'authority:koeln', ack: false });
     expect(refused).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
+    // The message the tab shows: in German, and for an English-speaking member of staff (Carla) in English.
+    const german = await call('POST', '/api/tab/send', ANNA.aadObjectId, { kind: 'post', input: input() });
+    expect(german.status).toBe(403);
+    expect(german.body.problems[0].message.de).toBe('Informationen an die Beschäftigten verschicken nur die Integrationsbeauftragten (an ihre eigene Bezirksregierung) und das KfI (an alle IB). Es wurde nichts verschickt.');
+    const english = await call('POST', '/api/tab/send', CARLA.aadObjectId, { kind: 'post', input: input() }, 'en-US');
+    expect(english.status).toBe(403);
+    expect(english.body.problems[0].message.en).toBe('Only integration commissioners (to their own authority) and the KfI (to all IB) send information to staff. Nothing was sent.');
     expect((await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length).toBe(before);
   });
 

@@ -177,8 +177,14 @@ describe('information posts: the whole authority through Entra, and chosen depar
   });
 
   it('refuses departments to someone who is not an IB (403), in German and English', async () => {
-    // The tab offers staff no composer and refuses the kind (its words); the service refuses with the posts' own.
-    await refusedBoth(ANNA.aadObjectId, {}, 403, 'Das dürfen Sie nicht.', 'You may not do this.');
+    // The tab offers staff no composer and refuses the kind with the posts' own words, as the service does.
+    await refusedBoth(
+      ANNA.aadObjectId,
+      {},
+      403,
+      'Informationen an die Beschäftigten verschicken nur die Integrationsbeauftragten (an ihre eigene Bezirksregierung) und das KfI (an alle IB). Es wurde nichts verschickt.',
+      'Only integration commissioners (to their own authority) and the KfI (to all IB) send information to staff. Nothing was sent.',
+    );
     expect(await app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
   });
 

@@ -1,7 +1,7 @@
 import type { ItemDoc } from '../../services/requests/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, user, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -11,6 +11,8 @@ const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-00
 const KOELN_IB_EN = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001', 'en-GB');
 const KOELN_HEAD = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003');
 const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
+const KOELN_OFFICE_EN = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004', 'en-GB');
+const KOELN_HEAD_EN = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003', 'en-GB');
 const STAFF = user({ name: 'Erika Sachbearbeiterin' });
 
 type InvokeBody = { statusCode: number; type: string; value: any };
@@ -73,6 +75,45 @@ describe('the Vortrag after the head\'s decision (RdErl. Nr. 4)', () => {
     expect(stored.trail!.some((e) => e.changes.some((c) => c.path === '/decision/text' && c.to === 'Bitte mit Dezernat 21 abstimmen (Beispiel).'))).toBe(true);
     // The head's card shows the acknowledgement.
     expect(json((await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD)).value)).toContain('Zur Kenntnis und Umsetzung bestätigt');
+  });
+
+  it('tells the office why it cannot acknowledge for the IB, in German and in English', async () => {
+    const report = await decided('report.instruct', { instruction: 'Bitte mit Dezernat 21 abstimmen (Beispiel).' });
+    const de = await invoke('report.acknowledge', ref(report), KOELN_OFFICE);
+    expect(de).toMatchObject({ statusCode: 403, value: { message: 'Das tut die oder der Integrationsbeauftragte selbst (oder die Vertretung), nicht die Behördenleitung oder ihr Büro. Es wurde nichts geändert.' } });
+    const en = await invoke('report.acknowledge', ref(report), KOELN_OFFICE_EN);
+    expect(en).toMatchObject({ statusCode: 403, value: { message: 'Only the integration commissioner (or the deputy) does this, not the head or their office. Nothing was changed.' } });
+    // The head, too; staff who may not see the report learn nothing about it.
+    expect((await invoke('report.acknowledge', ref(report), KOELN_HEAD_EN)).value.message).toBe('Only the integration commissioner (or the deputy) does this, not the head or their office. Nothing was changed.');
+    expect((await invoke('report.acknowledge', ref(report), STAFF)).value.message).toBe('Das dürfen Sie bei diesem Vorgang nicht. Es wurde nichts geändert.');
+    expect(await read(report.id)).toMatchObject({ status: 'weisung', rev: report.rev });
+  });
+
+  it('in English: the IB hands in the paper ("Submit in writing"); the head side is told, the office in English', async () => {
+    const report = await decided('report.inWriting', { note: 'Please two pages (example).' });
+    // The office uses Teams in English (its messages follow the language it last wrote to the bot in).
+    expect((await app.post(teams.message('help', { from: KOELN_OFFICE_EN }))).status).toBe(200);
+    const card = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_IB_EN);
+    expect(json(card.value)).toContain('Your turn: please submit the report in writing');
+    expect(json(card.value)).toContain('Submit in writing');
+    // The office may not hand it in, and is told so in English.
+    const refused = await invoke('report.handIn', { ...ref(report), paper: 'Two pages (example).' }, KOELN_OFFICE_EN);
+    expect(refused).toMatchObject({ statusCode: 403, value: { message: 'Only the integration commissioner (or the deputy) does this, not the head or their office. Nothing was changed.' } });
+    // An empty paper: the card again with the problem in English, nothing stored.
+    const empty = await invoke('report.handIn', { ...ref(report), paper: '  ' }, KOELN_IB_EN);
+    expect(empty.statusCode).toBe(200);
+    expect(json(empty.value)).toContain('Please write your submission.');
+    expect((await read(report.id)).status).toBe('schriftlich');
+    const done = await invoke('report.handIn', { ...ref(report), paper: 'Two pages (example).' }, KOELN_IB_EN);
+    expect(done.statusCode).toBe(200);
+    expect(json(done.value)).toContain('Written submission');
+    expect(json(done.value)).toContain('Two pages (example).');
+    expect(json(done.value)).toContain("The head's turn: they decide on your written submission.");
+    await app.delivery.whenIdle();
+    expect((await read(report.id)).status).toBe('vorgelegt');
+    const chat = (who: TeamsUser) => emulator.activitiesTo(personalConversationId(who.id, DEFAULT_BOT_APP_ID)).map((a) => String(a.text ?? ''));
+    expect(chat(KOELN_OFFICE_EN)).toContain('Written submission on the report "Mehrsprachige Bescheide (Beispiel)": please decide again.');
+    expect((await app.post(teams.message('Hilfe', { from: KOELN_OFFICE }))).status).toBe(200);
   });
 
   it('in English: the IB acknowledges ("Acknowledged, will implement")', async () => {

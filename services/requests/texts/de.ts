@@ -182,6 +182,8 @@ export const de = {
   staleCancelled: (name: string, at: string) => `Bereits erledigt: ${name} hat den Termin am ${at} abgesagt; ein offener Terminvorschlag ist damit zurückgezogen. Es wurde nichts geändert. Die Karte zeigt den aktuellen Stand.`,
   stale: (name: string, at: string, label: string) => `Nichts geändert: ${name} hat am ${at} bereits gehandelt (Status: ${label}). Die Karte zeigt den aktuellen Stand.`,
   forbidden: 'Das dürfen Sie bei diesem Vorgang nicht. Es wurde nichts geändert.',
+  /** The head side trying a step that is the IB's (the paper, acknowledging a Weisung). */
+  ibSideOnly: 'Das tut die oder der Integrationsbeauftragte selbst (oder die Vertretung), nicht die Behördenleitung oder ihr Büro. Es wurde nichts geändert.',
   notFound: 'Diesen Vorgang gibt es nicht (mehr), oder er ist für Sie nicht sichtbar.',
   listMine: 'Meine Anliegen',
   listInbox: 'Offene Vorgänge',

@@ -167,6 +167,8 @@ export const en: Texts<typeof de> = {
   staleCancelled: (name: string, at: string) => `Already done: ${name} cancelled the meeting on ${at}; any open proposal of a date went with it. Nothing changed. The card shows the current state.`,
   stale: (name: string, at: string, label: string) => `Nothing changed: ${name} already acted on ${at} (status: ${label}). The card shows the current state.`,
   forbidden: 'You may not do this on this item. Nothing was changed.',
+  /** The head side trying a step that is the IB's (the paper, acknowledging a Weisung). */
+  ibSideOnly: 'Only the integration commissioner (or the deputy) does this, not the head or their office. Nothing was changed.',
   notFound: 'This item does not exist (any more), or it is not visible to you.',
   listMine: 'My requests',
   listInbox: 'Open items',
