@@ -1,84 +1,22 @@
 import { systemClock } from '../../services/common/clock';
-import type { CadenceDoc } from '../../services/circle/cadenceService';
-import type { CircleDoc, PollDoc } from '../../services/circle/model';
 import { silentLogger } from '../../services/logging';
 import { startJobRunner, type JobDoc } from '../../services/scheduling/scheduler';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import type { DocumentStore } from '../../services/storage/documentStore';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user } from '../support/activities';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { personalConversationId } from '../support/activities';
+import { CADENCE_START, KFI_CIRCLE, useCadenceSuite } from '../support/cadenceSuite';
 import { KFI_LEAD, KOELN_IB } from '../support/circle';
-import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
-import type { TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
-
-/** The second KfI member of the demo directory; uses Teams in English. */
-const KFI_CIRCLE = user({ name: 'Felix Format (Beispiel)', aadObjectId: '00000000-0000-4000-8000-000600000002', locale: 'en-GB' });
 
 // Wednesday, 20 January 2027, 10:00 in Berlin.
-const START = new Date('2027-01-20T09:00:00Z');
+const START = CADENCE_START;
 /** Quarterly on the second Tuesday (January, April, July, October), 10:00, a date poll with two alternatives, six weeks ahead. */
 const QUARTERLY = { active: 'on', kind: 'poll', unit: 'month', interval: '3', weekday: '2', week: '2', from: '2027-01-01', time: '10:00', duration: '120', leadWeeks: '6', alternatives: '2', title: 'Koordinierungskreis Q2 (Beispiel)', place: 'Arnsberg, Raum 36 (Beispiel)', onlineUrl: '' };
 
 jest.setTimeout(60_000);
 
 describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of time, sent when the KfI confirms', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-  let store: DocumentStore<CircleDoc>;
   let now = START;
-
-  const bearer = () => ({ headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const post = (activity: unknown) => app.post(activity, bearer());
-  async function tab(method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE })}`, 'accept-language': lang, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
-  const cadence = async () => (await store.read('cadence', 'cadence')) as CadenceDoc | undefined;
-  const polls = () => store.query<PollDoc>({ query: 'SELECT * FROM c WHERE c.type = "poll"' });
-  /**
-   * Every circle activity the channel accepted (posts, and the first post of a new 1:1 chat), as JSON text: draft cards
-   * and poll cards. Other features' jobs (the directory's confirmation prompts) also run when the clock moves on.
-   */
-  const posted = () =>
-    emulator.calls
-      .filter((c) => (c.operation === 'send' || c.operation === 'createConversation') && c.status < 300)
-      .map((c) => JSON.stringify(c.activity ?? (c.body as { activity?: unknown })?.activity ?? null))
-      .filter((text) => text.includes('"verb":"circle.'));
-  const idle = async () => {
-    await app.delivery.whenIdle();
-    await app.jobs.runDue();
-    await app.delivery.whenIdle();
-  };
-
-  beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
-    emulator = await startChannelEmulator();
-    database = await openDatabase({ databaseId: 'cadence-test' });
-    app = await startTabApp(issuer, { database, now: () => now });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
-    store = database.store<CircleDoc>(CONTAINERS.circle);
-    // Every member has the app, and the two KfI members have written to the bot (Felix in English).
-    for (const m of await app.circle.members()) expect((await post(teams.installationUpdate('add', { from: user({ name: m.name, aadObjectId: m.aadObjectId }) }))).status).toBe(200);
-    expect((await post(teams.message('Hilfe', { from: KFI_LEAD }))).status).toBe(200);
-    expect((await post(teams.message('Help', { from: KFI_CIRCLE, locale: 'en-GB' }))).status).toBe(200);
-    await idle();
-    emulator.reset();
-  });
-  afterAll(async () => {
-    await app.stop();
-    await database.close();
-    await emulator.close();
-    await issuer.close();
-  });
+  const suite = useCadenceSuite('cadence-test', () => now);
+  const { post, tab, cadence, polls, posted, idle } = suite;
 
   it('refuses anyone but the KfI with 403 and a clear message in German and English, and stores nothing', async () => {
     const de = await tab('PUT', '/api/tab/cadence', KOELN_IB.aadObjectId, QUARTERLY);
@@ -88,7 +26,7 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(en.status).toBe(403);
     expect(en.body.message.en).toBe('Only the Kompetenzzentrum für Integration (KfI) sets the cadence of the coordination circle.');
     expect(await cadence()).toBeUndefined();
-    expect(app.logs.raw.join('\n')).not.toContain('Koordinierungskreis Q2');
+    expect(suite.app.logs.raw.join('\n')).not.toContain('Koordinierungskreis Q2');
   });
 
   it('refuses an invalid rule at its fields, in both languages, and stores nothing', async () => {
@@ -123,16 +61,16 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     await idle();
     expect((await cadence())!.draft).toBeUndefined();
     expect(posted()).toEqual([]);
-    const job = (await database.store<JobDoc>(CONTAINERS.jobs).query<JobDoc>({ query: 'SELECT * FROM c WHERE c.kind = "circle.cadence"' }))[0];
+    const job = (await suite.database.store<JobDoc>(CONTAINERS.jobs).query<JobDoc>({ query: 'SELECT * FROM c WHERE c.kind = "circle.cadence"' }))[0];
     expect(new Date(job.dueAt).toISOString()).toBe('2027-03-02T08:00:00.000Z');
 
     // The clock reaches the lead time; a second process's runner and two direct runs race the app's runner.
     now = new Date('2027-03-02T08:00:00Z');
     const other = startJobRunner(
-      { store: database.store<JobDoc>(CONTAINERS.jobs), handlers: app.circle.jobHandlers(), logger: silentLogger, clock: { now: () => now.getTime(), sleep: systemClock.sleep } },
+      { store: suite.database.store<JobDoc>(CONTAINERS.jobs), handlers: suite.app.circle.jobHandlers(), logger: silentLogger, clock: { now: () => now.getTime(), sleep: systemClock.sleep } },
       { autoStart: false },
     );
-    await Promise.all([app.jobs.runDue(), other.runDue(), app.circle.cadence.prepareDue(), app.circle.cadence.prepareDue()]);
+    await Promise.all([suite.app.jobs.runDue(), other.runDue(), suite.app.circle.cadence.prepareDue(), suite.app.circle.cadence.prepareDue()]);
     await other.stop();
     await idle();
     const prepared = await cadence();
@@ -154,27 +92,27 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(JSON.stringify(shown.body.draft.card.en)).toContain('Tue 20 Apr 2027, 10:00–12:00');
 
     // Someone outside the KfI cannot confirm it, on the card either.
-    const forged = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KOELN_IB }));
+    const forged = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KOELN_IB }));
     expect(forged.body.statusCode).toBe(403);
     expect(JSON.stringify(forged.body.value)).toContain('legt nur das Kompetenzzentrum');
     expect(await polls()).toHaveLength(0);
 
     // Felix confirms on his card (in English): the poll goes out to the circle.
-    emulator.reset();
-    const confirmed = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    suite.emulator.reset();
+    const confirmed = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
     expect(confirmed.body.statusCode).toBe(200);
     expect(JSON.stringify(confirmed.body.value)).toContain('The date poll is confirmed and goes to the coordination circle.');
     const [poll] = await polls();
     expect(poll).toMatchObject({ title: 'Koordinierungskreis Q2 (Beispiel)', createdBy: KFI_CIRCLE.aadObjectId, status: 'open' });
     expect(poll.slots.map((s) => s.start)).toEqual(['2027-04-13T08:00:00.000Z', '2027-04-20T08:00:00.000Z', '2027-04-27T08:00:00.000Z']);
     await idle();
-    const members = await app.circle.members();
+    const members = await suite.app.circle.members();
     expect(posted().filter((c) => c.includes('"verb":"circle.poll.answer"'))).toHaveLength(members.length);
 
     // Karla's (German) draft card, updated in place in her chat: who confirmed it and when, no button left; Felix's
     // (English) card says the same in English.
     const draftCard = (who: typeof KFI_LEAD) => {
-      const cards = emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('Rhythmus des Koordinierungskreises') || a.includes('Cadence of the coordination circle'));
+      const cards = suite.emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('Rhythmus des Koordinierungskreises') || a.includes('Cadence of the coordination circle'));
       expect(cards).toHaveLength(1);
       return cards[0];
     };
@@ -183,16 +121,16 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(draftCard(KFI_LEAD)).not.toContain('Action.Execute');
     expect(draftCard(KFI_CIRCLE)).toContain('Confirmed and sent by Felix Format (Beispiel) on Tue 2 Mar 2027, 09:00.');
     expect(draftCard(KFI_CIRCLE)).not.toContain('Action.Execute');
-    const updates = emulator.calls.filter((c) => c.operation === 'update' && c.status < 300 && JSON.stringify(c.activity ?? null).includes('Rhythmus des Koordinierungskreises'));
+    const updates = suite.emulator.calls.filter((c) => c.operation === 'update' && c.status < 300 && JSON.stringify(c.activity ?? null).includes('Rhythmus des Koordinierungskreises'));
     expect(updates.map((c) => c.conversationId)).toEqual([personalConversationId(KFI_LEAD.id)]);
 
     // Karla clicks her old card anyway (a client that showed it before the update): already done, nothing twice.
     const sentBefore = posted().length;
-    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_LEAD }));
+    const late = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_LEAD }));
     expect(late.body.statusCode).toBe(200);
     expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Felix Format (Beispiel) hat diesen Entwurf am Di., 02.03.2027, 09:00 Uhr bestätigt und gesendet. Es wurde nichts erneut gesendet.');
     expect(JSON.stringify(late.body.value)).not.toContain('Action.Execute');
-    const lateEn = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    const lateEn = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-04-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
     expect(JSON.stringify(lateEn.body.value)).toContain('Already done: Felix Format (Beispiel) confirmed and sent this draft on Tue 2 Mar 2027, 09:00. Nothing was sent again.');
     await idle();
     expect(posted()).toHaveLength(sentBefore);
@@ -209,7 +147,7 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     expect(off.status).toBe(200);
     expect(off.body.summary.de).toBe('Der Rhythmus ist ausgeschaltet: Es werden keine Entwürfe vorbereitet.');
     expect((await cadence())!.trail.at(-1)).toMatchObject({ action: 'switchedOff', fields: ['active'] });
-    emulator.reset();
+    suite.emulator.reset();
     now = new Date('2027-06-01T08:00:00Z');
     await idle();
     expect((await cadence())!.draft?.ruleDate).toBe('2027-04-13');
@@ -224,24 +162,24 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
 
   it('lets a KfI member discard a draft: nothing goes to the circle, the other member\'s card says who discarded it, and their old card is told it is done', async () => {
     const pollsBefore = (await polls()).length;
-    const forged = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KOELN_IB }));
+    const forged = await post(suite.teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KOELN_IB }));
     expect(forged.body.statusCode).toBe(403);
     expect((await cadence())!.draft).toMatchObject({ ruleDate: '2027-07-13', status: 'prepared' });
 
-    emulator.reset();
-    const discarded = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KFI_LEAD }));
+    suite.emulator.reset();
+    const discarded = await post(suite.teams.cardAction('circle.cadence.discard', { ruleDate: '2027-07-13' }, { from: KFI_LEAD }));
     expect(discarded.body.statusCode).toBe(200);
     expect(JSON.stringify(discarded.body.value)).toContain('Der Entwurf ist verworfen; an den Koordinierungskreis geht nichts.');
     expect(JSON.stringify(discarded.body.value)).not.toContain('Action.Execute');
     await idle();
     // Felix's (English) card, updated in place: who discarded it and when, no buttons.
-    const felix = emulator.visibleActivities(personalConversationId(KFI_CIRCLE.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('2027-07-13') || a.includes('13 Jul 2027'));
+    const felix = suite.emulator.visibleActivities(personalConversationId(KFI_CIRCLE.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('2027-07-13') || a.includes('13 Jul 2027'));
     expect(felix).toHaveLength(1);
     expect(felix[0]).toContain('Discarded by Karla Koordinata (Beispiel) on Tue 1 Jun 2027, 10:00. Nothing went to the coordination circle.');
     expect(felix[0]).not.toContain('Action.Execute');
 
     // Felix clicks his old card anyway, on either button: already done, nothing sent.
-    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-07-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    const late = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-07-13' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
     expect(late.body.statusCode).toBe(200);
     expect(JSON.stringify(late.body.value)).toContain('Already done: Karla Koordinata (Beispiel) discarded this draft on Tue 1 Jun 2027, 10:00. Nothing was sent.');
     const lateTab = await tab('POST', '/api/tab/cadence/discard', KFI_CIRCLE.aadObjectId, { ruleDate: '2027-07-13' }, 'en-GB');
@@ -257,7 +195,7 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     const pollsBefore = (await polls()).length;
     /** The draft card of 12 October in a KfI member's chat, as it shows now. */
     const octoberCard = (who: typeof KFI_LEAD) => {
-      const cards = emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('12.10.2027') || a.includes('12 Oct 2027'));
+      const cards = suite.emulator.visibleActivities(personalConversationId(who.id)).map((a) => JSON.stringify(a)).filter((a) => a.includes('12.10.2027') || a.includes('12 Oct 2027'));
       expect(cards).toHaveLength(1);
       return cards[0];
     };
@@ -291,11 +229,11 @@ describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of tim
     now = new Date('2027-11-30T08:00:00Z');
     await idle();
     expect((await cadence())!.draft).toMatchObject({ ruleDate: '2028-01-11', status: 'prepared' });
-    const late = await post(teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-10-12' }, { from: KFI_LEAD }));
+    const late = await post(suite.teams.cardAction('circle.cadence.confirm', { ruleDate: '2027-10-12' }, { from: KFI_LEAD }));
     expect(late.body.statusCode).toBe(200);
     expect(JSON.stringify(late.body.value)).toContain('Bereits erledigt: Der Termin am 12.10.2027 ist verstrichen, ohne dass jemand den Entwurf bestätigt hat. Es wurde nichts gesendet.');
     expect(JSON.stringify(late.body.value)).not.toContain('Action.Execute');
-    const lateEn = await post(teams.cardAction('circle.cadence.discard', { ruleDate: '2027-10-12' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
+    const lateEn = await post(suite.teams.cardAction('circle.cadence.discard', { ruleDate: '2027-10-12' }, { from: KFI_CIRCLE, locale: 'en-GB' }));
     expect(JSON.stringify(lateEn.body.value)).toContain('Already done: the date on 12 Oct 2027 passed without anyone confirming the draft. Nothing was sent.');
     const lateTab = await tab('POST', '/api/tab/cadence/confirm', KFI_CIRCLE.aadObjectId, { ruleDate: '2027-10-12' }, 'en-GB');
     expect(lateTab.status).toBe(409);
