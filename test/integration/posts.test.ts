@@ -1,16 +1,8 @@
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorActivity } from '../support/channelEmulator';
+import { DEFAULT_TENANT_ID, stableGuid, user } from '../support/activities';
 import { KFI_LEAD, KOELN_IB, eventually } from '../support/circle';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
-import type { TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
-import { tabCall } from '../support/tabCall';
+import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * Information posts (issue 17, RdErl. Nr. 5 b/c, Nr. 6) over HTTP: the IB writes in the personal tab's composer, the
@@ -20,7 +12,6 @@ import { tabCall } from '../support/tabCall';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin.
 const NOW = new Date('2026-12-01T09:00:00Z');
-const APP_ID = DEFAULT_BOT_APP_ID;
 
 jest.setTimeout(90_000);
 
@@ -29,70 +20,25 @@ const ANNA = staff('Anna Beispiel');
 const BERT = staff('Bert Beispiel');
 const CARLA = staff('Carla Beispiel');
 const DORA = staff('Dora Beispiel'); // staff of Münster
-const cardOf = (a: ConnectorActivity) => a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content as Record<string, unknown> | undefined;
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
-const chatOf = (person: TeamsUser) => personalConversationId(person.id, APP_ID);
 
 describe('information posts with Kenntnisnahme', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-
-  const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
-  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const act = (verb: string, data: Record<string, unknown>, from: TeamsUser, locale = 'de-DE') => post(teams.cardAction(verb, data, { from, locale }));
-  const stored = (id: string) => database.store<PostDoc>(CONTAINERS.posts).read(id, 'post') as Promise<PostDoc | undefined>;
-  const postsIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => String(a.summary ?? '').startsWith('Information'));
-  const remindersIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => /^(Erinnerung|Reminder): /.test(a.text ?? ''));
+  const suite = usePostsSuite({ databaseId: 'posts-test', now: () => NOW, graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] } });
+  const { call, post, act, postsIn, remindersIn } = suite;
+  const stored = (id: string) => suite.database.store<PostDoc>(CONTAINERS.posts).read(id, 'post') as Promise<PostDoc | undefined>;
   const input = (over: Record<string, string> = {}) => ({ title: 'Interkulturelle Woche 2027', text: 'Liebe Kolleginnen und Kollegen,\n\ndie Interkulturelle Woche beginnt am 20. September. Beiträge bitte bis Ende Juni.', audience: 'authority:koeln', ack: 'yes', ...over });
-
-  const seen = new Set<string>();
   /** Sends a post as `sender` through the tab; returns the stored post once its cards are delivered. */
-  async function send(sender: string, over: Record<string, string> = {}): Promise<PostDoc> {
-    const res = await call('POST', '/api/tab/send', sender, { kind: 'post', input: input(over) });
-    expect(res.status).toBe(200);
-    // The clock stands still: the new post is the one not seen before.
-    const all = await database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
-    const fresh = all.filter((p) => !seen.has(p.pk));
-    expect(fresh).toHaveLength(1);
-    const doc = fresh[0]!;
-    seen.add(doc.pk);
-    await eventually(async () => {
-      const r = await app.delivery.reports.report(`post:${doc.pk}:announce`);
-      const en = await app.delivery.reports.report(`post:${doc.pk}:announce:en`);
-      return r.total + en.total === doc.recipients.length && r.pending + en.pending === 0;
-    });
-    await app.delivery.whenIdle();
-    return doc;
-  }
+  const send = (sender: string, over: Record<string, string> = {}) => suite.sendPost(sender, input(over));
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] });
-    database = await openDatabase({ databaseId: 'posts-test' });
-    app = await startTabApp(issuer, { database, now: () => NOW, env: { ...graph.env() } });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     // Staff of Köln (Carla uses Teams in English) and one of Münster, with the app; their Bezirksregierung chosen in the tab.
     for (const [person, home, locale] of [[ANNA, 'koeln', 'de-DE'], [BERT, 'koeln', 'de-DE'], [CARLA, 'koeln', 'en-US'], [DORA, 'muenster', 'de-DE']] as const) {
-      graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name });
-      expect((await post(teams.installationUpdate('add', { from: person }))).status).toBe(200);
-      expect((await post(teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
+      suite.graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name });
+      expect((await post(suite.teams.installationUpdate('add', { from: person }))).status).toBe(200);
+      expect((await post(suite.teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
       expect((await call('PUT', '/api/tab/home', person.aadObjectId, { authority: home })).status).toBe(200);
     }
-    for (const person of [KOELN_IB, KFI_LEAD]) expect((await post(teams.installationUpdate('add', { from: person }))).status).toBe(200);
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
+    for (const person of [KOELN_IB, KFI_LEAD]) expect((await post(suite.teams.installationUpdate('add', { from: person }))).status).toBe(200);
+    await suite.app.delivery.whenIdle();
   });
 
   it('offers the IB the post in the composer and previews the card the staff get, storing nothing', async () => {
@@ -106,7 +52,7 @@ describe('information posts with Kenntnisnahme', () => {
     expect(text).toContain('Information der Integrationsbeauftragten, Bezirksregierung Köln');
     expect(text).toContain('Interkulturelle Woche 2027');
     expect(text).toContain('Bitte nehmen Sie diese Information zur Kenntnis.');
-    expect(await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).toEqual([]);
+    expect(await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).toEqual([]);
   });
 
   it('posts to the 3 staff of Köln; 2 acknowledge; the IB sees 2 of 3 and the third by name, reminds, and the third gets one reminder', async () => {
@@ -144,7 +90,7 @@ describe('information posts with Kenntnisnahme', () => {
     expect(reminded.body.statusCode).toBe(200);
     expect(textOf(reminded.body.value)).toContain('Erinnerung an eine Person verschickt.');
     await eventually(() => remindersIn(CARLA).length === 1);
-    await app.delivery.whenIdle();
+    await suite.app.delivery.whenIdle();
     expect(remindersIn(CARLA).map((a) => a.text)).toEqual(['Reminder: please acknowledge the information "Interkulturelle Woche 2027" from Sabine Schmitz (Beispiel). You find it further up in this chat.']);
     expect([...remindersIn(ANNA), ...remindersIn(BERT)]).toEqual([]);
     expect((await stored(doc.pk))?.reminders).toHaveLength(1);
@@ -186,14 +132,14 @@ describe('information posts with Kenntnisnahme', () => {
   });
 
   it('refuses a post by staff who are not IB, with a clear message, and stores nothing', async () => {
-    const before = (await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length;
+    const before = (await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length;
     const me = await call('GET', '/api/tab/me', ANNA.aadObjectId);
     expect(me.body.sections.composer).toBeUndefined();
     for (const action of ['preview', 'send']) {
       const res = await call('POST', `/api/tab/${action}`, ANNA.aadObjectId, { kind: 'post', input: input() });
       expect(res.status).toBe(403);
     }
-    const refused = await app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'authority:koeln', ack: false });
+    const refused = await suite.app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'authority:koeln', ack: false });
     expect(refused).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
     // The message the tab shows: in German, and for an English-speaking member of staff (Carla) in English.
     const german = await call('POST', '/api/tab/send', ANNA.aadObjectId, { kind: 'post', input: input() });
@@ -202,14 +148,14 @@ describe('information posts with Kenntnisnahme', () => {
     const english = await call('POST', '/api/tab/send', CARLA.aadObjectId, { kind: 'post', input: input() }, 'en-US');
     expect(english.status).toBe(403);
     expect(english.body.problems[0].message.en).toBe('Only integration commissioners (to their own authority) and the KfI (to all IB) send information to staff. Nothing was sent.');
-    expect((await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length).toBe(before);
+    expect((await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length).toBe(before);
   });
 
   it('refuses an IB posting to another authority', async () => {
     const res = await call('POST', '/api/tab/send', KOELN_IB.aadObjectId, { kind: 'post', input: input({ audience: 'authority:muenster' }) });
     expect(res.status).toBe(400);
     expect(res.body.problems[0].field).toBe('audience');
-    const refused = await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'authority:muenster', ack: false });
+    const refused = await suite.app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'authority:muenster', ack: false });
     expect(refused).toMatchObject({ ok: false, code: 'forbidden', reason: 'otherAuthority' });
     expect(postsIn(DORA)).toEqual([]);
   });
@@ -220,20 +166,20 @@ describe('information posts with Kenntnisnahme', () => {
     ['a subject over 150 characters', { title: 'B'.repeat(151) }, 'title', 'Höchstens 150 Zeichen.'],
     ['a third party’s health data', { text: 'Herr Max Mustermann ist an Diabetes erkrankt und fehlt.' }, 'text', 'Der Text enthält'],
   ])('answers %s with 400 at its field, in preview and send, storing nothing', async (_name, over, field, message) => {
-    const before = (await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length;
+    const before = (await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length;
     for (const action of ['preview', 'send']) {
       const res = await call('POST', `/api/tab/${action}`, KOELN_IB.aadObjectId, { kind: 'post', input: input(over) });
       expect(res.status).toBe(400);
       expect(res.body.problems[0].field).toBe(field);
       expect(res.body.problems[0].message.de).toContain(message);
     }
-    expect((await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length).toBe(before);
+    expect((await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post'" })).length).toBe(before);
   });
 
   it('refuses the service itself an empty or oversized text, naming the field', async () => {
     const base = { tenantId: DEFAULT_TENANT_ID, title: 'Titel', audience: 'authority:koeln', ack: true };
-    expect(await app.posts.send(KOELN_IB.aadObjectId, { ...base, text: '  ' })).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'text', code: 'missing' }] });
-    expect(await app.posts.send(KOELN_IB.aadObjectId, { ...base, text: 'x'.repeat(4001) })).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'text', code: 'too_long' }] });
+    expect(await suite.app.posts.send(KOELN_IB.aadObjectId, { ...base, text: '  ' })).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'text', code: 'missing' }] });
+    expect(await suite.app.posts.send(KOELN_IB.aadObjectId, { ...base, text: 'x'.repeat(4001) })).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'text', code: 'too_long' }] });
   });
 
   it('lets the KfI post to all IB and deputies, each in their language', async () => {
@@ -252,12 +198,12 @@ describe('information posts with Kenntnisnahme', () => {
     expect(ack.body.statusCode).toBe(400);
     expect(ack.body.value.message).toBe('Für diese Information wurde nicht um Kenntnisnahme gebeten.');
     // An IB may not post to all IB.
-    expect(await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'allIb', ack: false })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await suite.app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'allIb', ack: false })).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
   it('posts to the members of an Entra group, read through Graph', async () => {
     const groupId = stableGuid('posts', 'group');
-    graph.addGroup(groupId, [ANNA.aadObjectId, DORA.aadObjectId]);
+    suite.graph.addGroup(groupId, [ANNA.aadObjectId, DORA.aadObjectId]);
     const doc = await send(KOELN_IB.aadObjectId, { audience: 'group', groupId, title: 'Netzwerktreffen' });
     expect(doc.recipients.sort()).toEqual([ANNA.aadObjectId, DORA.aadObjectId].sort());
     expect(doc.audience).toEqual({ kind: 'group', groupId });

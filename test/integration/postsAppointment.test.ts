@@ -5,15 +5,9 @@ import { DirectoryRepository, type DirectoryDoc } from '../../services/directory
 import { parseDirectory } from '../../services/directory/validate';
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorActivity } from '../support/channelEmulator';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { DEFAULT_TENANT_ID, stableGuid, user } from '../support/activities';
+import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * RdErl. Nr. 3 over HTTP: a new IB in the directory gets the announcement of the appointment prepared; it goes out only
@@ -22,7 +16,6 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
  */
 
 const NOW = new Date('2026-12-01T09:00:00Z');
-const APP_ID = DEFAULT_BOT_APP_ID;
 const MAILBOX = 'integrationslotse@bezreg-arnsberg.example';
 const MINISTRY = 'integration@ministerium.example';
 const NEW_IB = user({ name: 'Nina Neu (Beispiel)', aadObjectId: stableGuid('posts-appointment', 'nina') });
@@ -30,47 +23,28 @@ const ANNA = user({ name: 'Anna Beispiel', aadObjectId: stableGuid('posts-appoin
 
 jest.setTimeout(90_000);
 
-const cardOf = (a: ConnectorActivity) => a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content as Record<string, unknown> | undefined;
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
-const chatOf = (p: TeamsUser) => personalConversationId(p.id, APP_ID);
-
 describe('a new IB is made known (Nr. 3) once they confirm', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const drafts = () => database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
+  const suite = usePostsSuite({
+    databaseId: 'posts-appointment-test',
+    now: () => NOW,
+    host: 'bot',
+    graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Mail.Send'] },
+    prepareGraph: (graph) => graph.addUser({ id: stableGuid('posts-appointment', 'mailbox'), upn: MAILBOX, mail: MAILBOX, displayName: 'Integrations-Lotse' }),
+    env: { GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY },
+  });
+  const { post } = suite;
+  const drafts = () => suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Mail.Send'] });
-    graph.addUser({ id: stableGuid('posts-appointment', 'mailbox'), upn: MAILBOX, mail: MAILBOX, displayName: 'Integrations-Lotse' });
-    database = await openDatabase({ databaseId: 'posts-appointment-test' });
-    app = await startTestApp(
-      { ...graph.env(), GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) },
-      { database, credentialsFactory: new OfflineCredentialsFactory(APP_ID), now: () => NOW },
-    );
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
-    for (const p of [NEW_IB, ANNA]) expect((await post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
-    const profiles = new UserProfileRepository(database.store<UserProfile>(CONTAINERS.users), { ttlMs: 0, maxEntries: 10 });
+    for (const p of [NEW_IB, ANNA]) expect((await post(suite.teams.installationUpdate('add', { from: p }))).status).toBe(200);
+    const profiles = new UserProfileRepository(suite.database.store<UserProfile>(CONTAINERS.users), { ttlMs: 0, maxEntries: 10 });
     await profiles.update(ANNA.aadObjectId, DEFAULT_TENANT_ID, (p) => ({ ...p, homeAuthority: 'koeln', homeAuthoritySource: 'chosen' }));
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
+    await suite.app.delivery.whenIdle();
   });
 
   it('prepares nothing while the directory’s IB stay the same', async () => {
-    await app.posts.checkAppointments();
-    await app.posts.checkAppointments();
+    await suite.app.posts.checkAppointments();
+    await suite.app.posts.checkAppointments();
     expect(await drafts()).toEqual([]);
   });
 
@@ -79,38 +53,38 @@ describe('a new IB is made known (Nr. 3) once they confirm', () => {
     if (!parsed.ok) throw new Error('demo directory invalid');
     const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
     koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: NEW_IB.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: NEW_IB.aadObjectId } };
-    const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
+    const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
     await repo.importDirectory(parsed.directory, 'test', NOW, { preferFile: true });
-    await app.answers.refresh(true);
+    await suite.app.answers.refresh(true);
 
-    await app.posts.checkAppointments();
-    await app.posts.checkAppointments();
+    await suite.app.posts.checkAppointments();
+    await suite.app.posts.checkAppointments();
     const [draft, ...more] = await drafts();
     expect(more).toEqual([]);
     expect(draft).toMatchObject({ status: 'draft', sender: NEW_IB.aadObjectId, audience: { kind: 'authority', authority: 'koeln' }, ministryCopy: { to: MINISTRY, state: 'pending' } });
-    await app.delivery.whenIdle();
-    const [confirmCard] = emulator.activitiesTo(chatOf(NEW_IB)).filter((a) => cardOf(a) && JSON.stringify(cardOf(a)).includes('post.confirm'));
+    await suite.app.delivery.whenIdle();
+    const [confirmCard] = suite.emulator.activitiesTo(chatOf(NEW_IB)).filter((a) => cardOf(a) && JSON.stringify(cardOf(a)).includes('post.confirm'));
     expect(textOf(cardOf(confirmCard!))).toContain('Die Bekanntmachung Ihrer Bestellung ist vorbereitet');
     // Nothing has gone to the staff yet.
-    expect(emulator.activitiesTo(chatOf(ANNA)).filter((a) => String(a.summary ?? '').startsWith('Information'))).toEqual([]);
+    expect(suite.emulator.activitiesTo(chatOf(ANNA)).filter((a) => String(a.summary ?? '').startsWith('Information'))).toEqual([]);
 
-    const refused = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: ANNA }));
+    const refused = await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: ANNA }));
     expect(refused.body.statusCode).toBe(403);
     expect(refused.body.value.message).toBe('Diese Bekanntmachung bestätigt die oder der neue Integrationsbeauftragte oder eine Verzeichnis-Administration.');
   });
 
   it('sends it to the staff of Köln and mails the ministry once the new IB confirms; a second confirmation sends nothing', async () => {
     const [draft] = await drafts();
-    const confirmed = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }));
+    const confirmed = await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }));
     expect(confirmed.body.statusCode).toBe(200);
     expect(textOf(confirmed.body.value)).toContain('Die Bekanntmachung ist verschickt.');
-    expect((await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }))).body.statusCode).toBe(200);
-    await app.delivery.whenIdle();
-    const cards = emulator.activitiesTo(chatOf(ANNA)).filter((a) => String(a.summary ?? '').startsWith('Information'));
+    expect((await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }))).body.statusCode).toBe(200);
+    await suite.app.delivery.whenIdle();
+    const cards = suite.emulator.activitiesTo(chatOf(ANNA)).filter((a) => String(a.summary ?? '').startsWith('Information'));
     expect(cards).toHaveLength(1);
     const text = textOf(cardOf(cards[0]!));
     expect(text).toContain('Neu bestellt: Integrationsbeauftragte der Bezirksregierung Köln');
     expect(text).toContain('Nina Neu (Beispiel) ist seit dem 01.12.2026 Integrationsbeauftragte/r der Bezirksregierung Köln');
-    expect(graph.sentMail).toEqual([expect.objectContaining({ from: MAILBOX, to: [MINISTRY], subject: 'Bestellung der/des Integrationsbeauftragten der Bezirksregierung Köln (RdErl. v. 5.12.2023, Nr. 3)' })]);
+    expect(suite.graph.sentMail).toEqual([expect.objectContaining({ from: MAILBOX, to: [MINISTRY], subject: 'Bestellung der/des Integrationsbeauftragten der Bezirksregierung Köln (RdErl. v. 5.12.2023, Nr. 3)' })]);
   });
 });

@@ -7,15 +7,10 @@ import { parseDirectory } from '../../services/directory/validate';
 import type { OutboxDoc } from '../../services/notifications/model';
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorActivity } from '../support/channelEmulator';
+import { DEFAULT_TENANT_ID, stableGuid, user, type TeamsUser } from '../support/activities';
+import type { ConnectorActivity } from '../support/channelEmulator';
 import { eventually } from '../support/circle';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * RdErl. Nr. 3 with the authority's Entra staff group (GRAPH_GROUP_STAFF_KOELN): the announcement of a new IB reaches
@@ -26,7 +21,6 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
  */
 
 const NOW = new Date('2026-12-01T09:00:00Z');
-const APP_ID = DEFAULT_BOT_APP_ID;
 const MAILBOX = 'integrationslotse@bezreg-arnsberg.example';
 const MINISTRY = 'integration@ministerium.example';
 const STAFF_GROUP = stableGuid('appointment-staff', 'group');
@@ -41,145 +35,127 @@ const NEW_MS_IB = user({ name: 'Mona Münster (Beispiel)', aadObjectId: stableGu
 
 jest.setTimeout(90_000);
 
-const cardOf = (a: ConnectorActivity) => a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content as Record<string, unknown> | undefined;
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
-const chatOf = (p: TeamsUser) => personalConversationId(p.id, APP_ID);
-
 describe('a new IB is made known to the members of the authority’s Entra staff group (Nr. 3)', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const drafts = () => database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
-  const postsIn = (p: TeamsUser) => emulator.activitiesTo(chatOf(p)).filter((a) => String(a.summary ?? '').startsWith('Information'));
-  const outboxOf = (pk: string) => database.store<OutboxDoc>(CONTAINERS.outbox).query({ query: 'SELECT * FROM c WHERE STARTSWITH(c.key, @p) OR STARTSWITH(c.notificationKey, @p)', parameters: [{ name: '@p', value: `post:${pk}:` }] });
   const members = [...DIRECT, ...NESTED];
+  const suite = usePostsSuite({
+    databaseId: 'posts-appointment-staff-test',
+    now: () => NOW,
+    host: 'bot',
+    graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Mail.Send', 'GroupMember.Read.All', 'User.Read.All'], serverPageLimit: 2 },
+    prepareGraph: (graph) => {
+      graph.addUser({ id: stableGuid('appointment-staff', 'mailbox'), upn: MAILBOX, mail: MAILBOX, displayName: 'Integrations-Lotse' });
+      for (const p of [...members, NEW_IB, OUTSIDER]) graph.addUser({ id: p.aadObjectId, upn: `${p.aadObjectId}@bezreg-koeln.example`, displayName: p.name, department: 'Dezernat 36' });
+      // The staff group: two people directly, three through the group of Dezernat 36, and the new IB herself.
+      graph.addGroup(SUB_GROUP, NESTED.map((p) => p.aadObjectId));
+      graph.addGroup(STAFF_GROUP, [...DIRECT, NEW_IB].map((p) => p.aadObjectId), [SUB_GROUP]);
+      graph.addGroup(MUENSTER_GROUP, [OUTSIDER.aadObjectId]);
+    },
+    env: { GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, GRAPH_GROUP_STAFF_KOELN: STAFF_GROUP, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_GROUP },
+  });
+  const { post, postsIn } = suite;
+  const drafts = () => suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
+  const outboxOf = (pk: string) => suite.database.store<OutboxDoc>(CONTAINERS.outbox).query({ query: 'SELECT * FROM c WHERE STARTSWITH(c.key, @p) OR STARTSWITH(c.notificationKey, @p)', parameters: [{ name: '@p', value: `post:${pk}:` }] });
   let directory: Directory;
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Mail.Send', 'GroupMember.Read.All', 'User.Read.All'], serverPageLimit: 2 });
-    graph.addUser({ id: stableGuid('appointment-staff', 'mailbox'), upn: MAILBOX, mail: MAILBOX, displayName: 'Integrations-Lotse' });
-    for (const p of [...members, NEW_IB, OUTSIDER]) graph.addUser({ id: p.aadObjectId, upn: `${p.aadObjectId}@bezreg-koeln.example`, displayName: p.name, department: 'Dezernat 36' });
-    // The staff group: two people directly, three through the group of Dezernat 36, and the new IB herself.
-    graph.addGroup(SUB_GROUP, NESTED.map((p) => p.aadObjectId));
-    graph.addGroup(STAFF_GROUP, [...DIRECT, NEW_IB].map((p) => p.aadObjectId), [SUB_GROUP]);
-    graph.addGroup(MUENSTER_GROUP, [OUTSIDER.aadObjectId]);
-    database = await openDatabase({ databaseId: 'posts-appointment-staff-test' });
-    app = await startTestApp(
-      { ...graph.env(), GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, GRAPH_GROUP_STAFF_KOELN: STAFF_GROUP, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_GROUP, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) },
-      { database, credentialsFactory: new OfflineCredentialsFactory(APP_ID), now: () => NOW },
-    );
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
-    for (const p of [...members, OUTSIDER]) expect((await post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
-    for (const p of [NEW_IB, NEW_MS_IB]) expect((await post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
+    for (const p of [...members, OUTSIDER]) expect((await post(suite.teams.installationUpdate('add', { from: p }))).status).toBe(200);
+    for (const p of [NEW_IB, NEW_MS_IB]) expect((await post(suite.teams.installationUpdate('add', { from: p }))).status).toBe(200);
     // Nina uses Teams in English.
-    expect((await post(teams.message('help', { from: NEW_IB, locale: 'en-US' }))).status).toBe(200);
-    await app.posts.checkAppointments();
+    expect((await post(suite.teams.message('help', { from: NEW_IB, locale: 'en-US' }))).status).toBe(200);
+    await suite.app.posts.checkAppointments();
     // Köln gets a new IB in the directory; the job prepares the announcement for her to confirm.
     const parsed = parseDirectory(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8'));
     if (!parsed.ok) throw new Error('demo directory invalid');
     directory = parsed.directory;
     const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
     koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: NEW_IB.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: NEW_IB.aadObjectId } };
-    const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
+    const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
     await repo.importDirectory(parsed.directory, 'test', NOW, { preferFile: true });
-    await app.answers.refresh(true);
-    await app.posts.checkAppointments();
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
+    await suite.app.answers.refresh(true);
+    await suite.app.posts.checkAppointments();
+    await suite.app.delivery.whenIdle();
   });
 
   it('tells the new IB politely when Graph may not list the staff group, in English and German, and sends nothing anywhere', async () => {
     const [draft] = await drafts();
     expect(draft).toMatchObject({ status: 'draft', audience: { kind: 'authority', authority: 'koeln' } });
-    graph.revoke('GroupMember.Read.All');
-    const en = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB, locale: 'en-US' }));
+    suite.graph.revoke('GroupMember.Read.All');
+    const en = await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB, locale: 'en-US' }));
     expect(en.body.statusCode).toBe(400);
     expect(en.body.value.message).toBe('The Lotse may not read the staff group of your authority in Entra ID: it lacks the Microsoft Graph permission "GroupMember.Read.All". Nothing was sent, not to the ministry either. Please contact your IT; then confirm again.');
-    const de = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }));
+    const de = await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB }));
     expect(de.body.statusCode).toBe(400);
     expect(de.body.value.message).toBe('Der Lotse darf die Beschäftigten-Gruppe Ihrer Bezirksregierung in Entra ID nicht lesen: Ihm fehlt die Microsoft-Graph-Berechtigung „GroupMember.Read.All“. Es wurde nichts verschickt, auch nicht an das Ministerium. Bitte wenden Sie sich an Ihre IT und bestätigen Sie danach erneut.');
     // An information post of hers to all staff is refused for the same reason (the composer shows the same words).
-    const own = await app.posts.send(NEW_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'Sprechstunde', text: 'Ab Januar dienstags.', audience: 'authority:koeln', ack: false });
+    const own = await suite.app.posts.send(NEW_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'Sprechstunde', text: 'Ab Januar dienstags.', audience: 'authority:koeln', ack: false });
     expect(own).toMatchObject({ ok: false, code: 'unavailable', reason: 'staffForbidden' });
-    await app.delivery.whenIdle();
+    await suite.app.delivery.whenIdle();
     // Nothing half-sent: the draft waits unchanged, no card to anyone, no mail, nothing in the outbox but the draft card.
     expect((await drafts())[0]).toMatchObject({ status: 'draft', recipients: [] });
-    expect(await database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'info'" })).toEqual([]);
+    expect(await suite.database.store<PostDoc>(CONTAINERS.posts).query({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'info'" })).toEqual([]);
     for (const p of [...members, OUTSIDER]) expect(postsIn(p)).toEqual([]);
-    expect(graph.sentMail).toEqual([]);
+    expect(suite.graph.sentMail).toEqual([]);
     expect((await outboxOf(draft!.pk)).map((d) => (d as { key?: string; notificationKey?: string }).key ?? (d as { notificationKey?: string }).notificationKey)).toEqual([`post:${draft!.pk}:confirm:en`]);
-    expect(app.logs.raw.join('\n')).not.toContain(NEW_IB.aadObjectId);
+    expect(suite.app.logs.raw.join('\n')).not.toContain(NEW_IB.aadObjectId);
   });
 
   it('once the permission is granted, reaches every transitive member over several pages, mails the ministry once, and shows Nina the count', async () => {
-    graph.grant('GroupMember.Read.All');
+    suite.graph.grant('GroupMember.Read.All');
     const [draft] = await drafts();
-    const confirmed = await post(teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB, locale: 'en-US' }));
+    const confirmed = await post(suite.teams.cardAction('post.confirm', { postId: draft!.pk }, { from: NEW_IB, locale: 'en-US' }));
     expect(confirmed.body.statusCode).toBe(200);
     const sent = (await drafts())[0]!;
     expect(sent.status).toBe('sent');
     expect([...sent.recipients].sort()).toEqual(members.map((p) => p.aadObjectId).sort());
     // Graph was read page by page (server-side pages of 2: three pages for six members).
-    const reads = graph.calls.filter((c) => c.path.includes(`/groups/${STAFF_GROUP}/transitiveMembers`) && c.status === 200);
+    const reads = suite.graph.calls.filter((c) => c.path.includes(`/groups/${STAFF_GROUP}/transitiveMembers`) && c.status === 200);
     expect(reads.length).toBeGreaterThanOrEqual(3);
-    await eventually(async () => (await app.delivery.reports.report(`post:${sent.pk}:announce`)).delivered === members.length);
-    await app.delivery.whenIdle();
+    await eventually(async () => (await suite.app.delivery.reports.report(`post:${sent.pk}:announce`)).delivered === members.length);
+    await suite.app.delivery.whenIdle();
     for (const p of members) {
       expect(postsIn(p)).toHaveLength(1);
       expect(textOf(cardOf(postsIn(p)[0]!))).toContain('Neu bestellt: Integrationsbeauftragte der Bezirksregierung Köln');
     }
     expect(postsIn(OUTSIDER)).toEqual([]);
-    expect(graph.sentMail).toEqual([expect.objectContaining({ from: MAILBOX, to: [MINISTRY], subject: 'Bestellung der/des Integrationsbeauftragten der Bezirksregierung Köln (RdErl. v. 5.12.2023, Nr. 3)' })]);
+    expect(suite.graph.sentMail).toEqual([expect.objectContaining({ from: MAILBOX, to: [MINISTRY], subject: 'Bestellung der/des Integrationsbeauftragten der Bezirksregierung Köln (RdErl. v. 5.12.2023, Nr. 3)' })]);
     expect((await drafts())[0]!.ministryCopy).toEqual({ to: MINISTRY, state: 'sent' });
 
     // Nina's status card in her chat, updated in place once every card has settled: the count and the ministry copy.
-    const statusCard = () => emulator.visibleActivities(chatOf(NEW_IB)).map((a) => textOf(cardOf(a as ConnectorActivity))).filter((t) => t.startsWith('Your information:'));
+    const statusCard = () => suite.emulator.visibleActivities(chatOf(NEW_IB)).map((a) => textOf(cardOf(a as ConnectorActivity))).filter((t) => t.startsWith('Your information:'));
     await eventually(() => statusCard()[0]?.includes('Delivered to 5 of 5') === true && statusCard()[0]?.includes('): sent.') === true);
-    await app.delivery.whenIdle();
+    await suite.app.delivery.whenIdle();
     expect(statusCard()).toHaveLength(1);
     expect(statusCard()[0]).not.toContain('on the way');
     expect(statusCard()[0]).toContain('Copy to the ministry (integration@ministerium.example): sent.');
     // The card's „Refresh“ shows the same, in English; a second confirmation sends nothing more.
-    const status = await post(teams.cardAction('post.status', { postId: sent.pk }, { from: NEW_IB, locale: 'en-US' }));
+    const status = await post(suite.teams.cardAction('post.status', { postId: sent.pk }, { from: NEW_IB, locale: 'en-US' }));
     expect(status.body.statusCode).toBe(200);
     expect(textOf(status.body.value)).toContain('Delivered to 5 of 5');
     expect(textOf(status.body.value)).toContain('Copy to the ministry (integration@ministerium.example): sent.');
-    expect((await post(teams.cardAction('post.confirm', { postId: sent.pk }, { from: NEW_IB, locale: 'en-US' }))).body.statusCode).toBe(200);
-    await app.delivery.whenIdle();
+    expect((await post(suite.teams.cardAction('post.confirm', { postId: sent.pk }, { from: NEW_IB, locale: 'en-US' }))).body.statusCode).toBe(200);
+    await suite.app.delivery.whenIdle();
     for (const p of members) expect(postsIn(p)).toHaveLength(1);
-    expect(graph.sentMail).toHaveLength(1);
+    expect(suite.graph.sentMail).toHaveLength(1);
   });
 
   it('records a ministry copy Graph refused, once, and tells the new IB to send it themselves; the staff still get the announcement', async () => {
-    graph.revoke('Mail.Send');
+    suite.graph.revoke('Mail.Send');
     const muenster = directory.authorities.find((a) => a.code === 'muenster')!;
     muenster.commissioner = { ...muenster.commissioner!, id: 'muenster-ib-neu', name: NEW_MS_IB.name, appointedOn: '2026-12-01', teams: { upn: 'mona@bezreg-muenster.example', aadObjectId: NEW_MS_IB.aadObjectId } };
-    const repo = new DirectoryRepository(database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(database.store<AuditEntry>(CONTAINERS.audit)));
+    const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
     await repo.importDirectory(directory, 'test', NOW, { preferFile: true });
-    await app.answers.refresh(true);
-    await app.posts.checkAppointments();
+    await suite.app.answers.refresh(true);
+    await suite.app.posts.checkAppointments();
     const draft = (await drafts()).find((d) => d.sender === NEW_MS_IB.aadObjectId)!;
     expect(draft).toMatchObject({ status: 'draft', ministryCopy: { to: MINISTRY, state: 'pending' } });
-    expect((await post(teams.cardAction('post.confirm', { postId: draft.pk }, { from: NEW_MS_IB }))).body.statusCode).toBe(200);
+    expect((await post(suite.teams.cardAction('post.confirm', { postId: draft.pk }, { from: NEW_MS_IB }))).body.statusCode).toBe(200);
     await eventually(async () => (await drafts()).find((d) => d.pk === draft.pk)?.ministryCopy?.state === 'failed');
-    await app.delivery.whenIdle();
+    await suite.app.delivery.whenIdle();
     const stored = (await drafts()).find((d) => d.pk === draft.pk)!;
     expect(stored.pending ?? []).toEqual([]);
     expect(postsIn(OUTSIDER)).toHaveLength(1);
-    expect(graph.sentMail).toHaveLength(1);
-    const status = await post(teams.cardAction('post.status', { postId: draft.pk }, { from: NEW_MS_IB }));
+    expect(suite.graph.sentMail).toHaveLength(1);
+    const status = await post(suite.teams.cardAction('post.status', { postId: draft.pk }, { from: NEW_MS_IB }));
     expect(textOf(status.body.value)).toContain('Zugestellt an 1 von 1');
     expect(textOf(status.body.value)).toContain('Kopie an das Ministerium (integration@ministerium.example): Microsoft Graph hat die E-Mail abgelehnt. Bitte senden Sie die Bekanntmachung selbst dorthin.');
   });

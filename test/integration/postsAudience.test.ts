@@ -1,17 +1,8 @@
 import { postRefusalText } from '../../bot/handlers/posts';
 import type { PostDoc } from '../../services/posts/model';
-import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorActivity } from '../support/channelEmulator';
+import { DEFAULT_TENANT_ID, stableGuid, user, type TeamsUser } from '../support/activities';
 import { KOELN_IB, eventually } from '../support/circle';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
-import type { TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
-import { tabCall } from '../support/tabCall';
+import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * The audience of information posts (issue 17) over HTTP: "the whole authority" is the Entra staff group of the
@@ -23,7 +14,6 @@ import { tabCall } from '../support/tabCall';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin; moved on by the test where a cached copy must age.
 let clock = new Date('2026-12-01T09:00:00Z').getTime();
-const APP_ID = DEFAULT_BOT_APP_ID;
 
 jest.setTimeout(120_000);
 
@@ -47,43 +37,29 @@ const DEPARTMENT: Record<string, string | undefined> = {
   [DORA.aadObjectId]: 'Dezernat 48',
 };
 
-const cardOf = (a: ConnectorActivity) => a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content as Record<string, unknown> | undefined;
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
-const chatOf = (person: TeamsUser) => personalConversationId(person.id, APP_ID);
-
 describe('information posts: the whole authority through Entra, and chosen departments', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-
-  const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
-  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const allPosts = () => database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
-  const postsIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => String(a.summary ?? '').startsWith('Information'));
+  const suite = usePostsSuite({
+    databaseId: 'posts-audience-test',
+    now: () => new Date(clock),
+    graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] },
+    prepareGraph: (graph) => {
+      for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA]) {
+        const department = DEPARTMENT[person.aadObjectId];
+        graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name, ...(department ? { department } : {}) });
+      }
+      // Köln's staff group nests a sub-group (transitive members count).
+      const nested = stableGuid('posts-audience', 'staff-koeln-zd');
+      graph.addGroup(nested, [CARLA.aadObjectId]);
+      graph.addGroup(KOELN_STAFF, [ANNA.aadObjectId, BERT.aadObjectId, EMIL.aadObjectId, FRIDA.aadObjectId], [nested]);
+      graph.addGroup(MUENSTER_STAFF, [DORA.aadObjectId]);
+    },
+    env: { GRAPH_GROUP_STAFF_KOELN: KOELN_STAFF, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_STAFF, GRAPH_GROUP_CACHE_SECONDS: '300' },
+  });
+  const { token, call, post, allPosts, postsIn } = suite;
   const input = (over: Record<string, string> = {}) => ({ title: 'Brandschutzübung', text: 'Am Donnerstag um 10 Uhr ist Brandschutzübung. Bitte verlassen Sie das Gebäude über die Treppenhäuser.', audience: 'departments:koeln', departments: 'Abteilung 2\nÄrztliche Prüfstelle', ack: 'yes', ...over });
   const postKind = async (oid: string, lang = 'de-DE') => (await call('GET', '/api/tab/me', oid, undefined, lang)).body.sections.composer.kinds.find((k: { id: string }) => k.id === 'post');
   const field = (kind: { fields: Array<{ name: string }> }, name: string) => kind.fields.find((f) => f.name === name) as any;
-
-  const seen = new Set<string>();
-  async function send(sender: string, over: Record<string, string> = {}): Promise<PostDoc> {
-    const res = await call('POST', '/api/tab/send', sender, { kind: 'post', input: input(over) });
-    expect(res.status).toBe(200);
-    const fresh = (await allPosts()).filter((p) => !seen.has(p.pk));
-    expect(fresh).toHaveLength(1);
-    const doc = fresh[0]!;
-    seen.add(doc.pk);
-    await eventually(async () => {
-      const r = await app.delivery.reports.report(`post:${doc.pk}:announce`);
-      const en = await app.delivery.reports.report(`post:${doc.pk}:announce:en`);
-      return r.total + en.total === doc.recipients.length && r.pending + en.pending === 0;
-    });
-    await app.delivery.whenIdle();
-    return doc;
-  }
+  const send = (sender: string, over: Record<string, string> = {}) => suite.sendPost(sender, input(over));
   /** Sends as `sender` in German and English; both must be refused with `status` and these messages; nothing stored. */
   async function refusedBoth(sender: string, over: Record<string, string>, status: number, de: string, en: string) {
     const before = (await allPosts()).length;
@@ -99,35 +75,9 @@ describe('information posts: the whole authority through Entra, and chosen depar
   }
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] });
-    for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA]) {
-      const department = DEPARTMENT[person.aadObjectId];
-      graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name, ...(department ? { department } : {}) });
-    }
-    // Köln's staff group nests a sub-group (transitive members count).
-    const nested = stableGuid('posts-audience', 'staff-koeln-zd');
-    graph.addGroup(nested, [CARLA.aadObjectId]);
-    graph.addGroup(KOELN_STAFF, [ANNA.aadObjectId, BERT.aadObjectId, EMIL.aadObjectId, FRIDA.aadObjectId], [nested]);
-    graph.addGroup(MUENSTER_STAFF, [DORA.aadObjectId]);
-    database = await openDatabase({ databaseId: 'posts-audience-test' });
-    app = await startTabApp(issuer, {
-      database,
-      now: () => new Date(clock),
-      env: { ...graph.env(), GRAPH_GROUP_STAFF_KOELN: KOELN_STAFF, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_STAFF, GRAPH_GROUP_CACHE_SECONDS: '300' },
-    });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     // Everyone has the app; nobody chose a Bezirksregierung (the bot "knows" none of them as staff of Köln).
-    for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA, KOELN_IB, MUENSTER_IB]) expect((await post(teams.installationUpdate('add', { from: person }))).status).toBe(200);
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
+    for (const person of [ANNA, BERT, CARLA, EMIL, FRIDA, DORA, KOELN_IB, MUENSTER_IB]) expect((await post(suite.teams.installationUpdate('add', { from: person }))).status).toBe(200);
+    await suite.app.delivery.whenIdle();
   });
 
   it("offers the Köln IB the departments of Köln's staff group, distinct and in German order, and says what 'all staff' means", async () => {
@@ -185,7 +135,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
       'Informationen an die Beschäftigten verschicken nur die Integrationsbeauftragten (an ihre eigene Bezirksregierung) und das KfI (an alle IB). Es wurde nichts verschickt.',
       'Only integration commissioners (to their own authority) and the KfI (to all IB) send information to staff. Nothing was sent.',
     );
-    expect(await app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
+    expect(await suite.app.posts.send(ANNA.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'notIb' });
   });
 
   it("refuses the Münster IB Köln's departments: another authority's audience (403) and a Köln department under Münster (400)", async () => {
@@ -195,7 +145,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
     const other = await call('POST', '/api/tab/send', MUENSTER_IB.aadObjectId, { kind: 'post', input: input() });
     expect(other.status).toBe(400);
     expect(other.body.problems[0].field).toBe('audience');
-    expect(await app.posts.send(MUENSTER_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'otherAuthority' });
+    expect(await suite.app.posts.send(MUENSTER_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false })).toMatchObject({ ok: false, code: 'forbidden', reason: 'otherAuthority' });
     // A Köln department typed into Münster's form: checked against Münster's staff in Entra, not the form.
     await refusedBoth(
       MUENSTER_IB.aadObjectId,
@@ -222,7 +172,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
       'Eine gewählte Abteilung gibt es in Ihrer Bezirksregierung laut Entra ID nicht (mehr). Bitte öffnen Sie den Tab neu und wählen Sie erneut. Es wurde nichts verschickt.',
       'A department you chose does not exist (any more) in your authority according to Entra ID. Please open the tab again and choose again. Nothing was sent.',
     );
-    expect(await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:bonn', departments: 'Abteilung 2', ack: false })).toMatchObject({
+    expect(await suite.app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:bonn', departments: 'Abteilung 2', ack: false })).toMatchObject({
       ok: false,
       code: 'invalid',
       problems: [{ field: 'audience', code: 'unknown_value' }],
@@ -233,7 +183,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
     const kind = await postKind(KOELN_IB.aadObjectId);
     expect(field(kind, 'departments').options.map((o: { value: string }) => o.value)).toContain('Ärztliche Prüfstelle');
     // Emil moves to another department in Entra; the composer's copy still offers the old one.
-    graph.addUser({ id: EMIL.aadObjectId, upn: `${EMIL.aadObjectId}@bezreg.example`, displayName: EMIL.name, department: 'Abteilung 5' });
+    suite.graph.addUser({ id: EMIL.aadObjectId, upn: `${EMIL.aadObjectId}@bezreg.example`, displayName: EMIL.name, department: 'Abteilung 5' });
     await refusedBoth(
       KOELN_IB.aadObjectId,
       {},
@@ -248,18 +198,18 @@ describe('information posts: the whole authority through Entra, and chosen depar
   });
 
   it('waits out a 429 from Graph (Retry-After) while reading the staff group', async () => {
-    const before = graph.calls.length;
-    graph.throttle({ next: 1, match: '/transitiveMembers', retryAfterSeconds: 1 });
+    const before = suite.graph.calls.length;
+    suite.graph.throttle({ next: 1, match: '/transitiveMembers', retryAfterSeconds: 1 });
     const doc = await send(KOELN_IB.aadObjectId, { departments: 'Zentrale Dienste', title: 'Kantine' });
     expect(doc.recipients).toEqual([CARLA.aadObjectId]);
-    const reads = graph.calls.slice(before).filter((c) => c.path.includes('/transitiveMembers'));
+    const reads = suite.graph.calls.slice(before).filter((c) => c.path.includes('/transitiveMembers'));
     expect(reads.map((c) => c.status)).toEqual([429, 200]);
   });
 
   it('says that the permission User.Read.All is missing when Graph lists the staff with their ids only (GroupMember.Read.All alone): no departments, no names, the whole authority still counted right; departments refused, in German and English', async () => {
     // Graph answers an app without User.Read.All with "limited information": each member's id, every other property
     // null (https://learn.microsoft.com/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects).
-    graph.revoke('User.Read.All');
+    suite.graph.revoke('User.Read.All');
     try {
       clock += 301_000;
       const kind = await postKind(KOELN_IB.aadObjectId);
@@ -275,7 +225,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
           'Departments cannot be chosen: the Lotse may not read departments in Entra ID, as it lacks the Microsoft Graph permission "User.Read.All". Please contact your IT. ' +
           "Without this permission the Lotse cannot show the staff's names either, such as who has not yet acknowledged the information.",
       });
-      const reads = graph.calls.filter((c) => c.path.includes('/transitiveMembers'));
+      const reads = suite.graph.calls.filter((c) => c.path.includes('/transitiveMembers'));
       expect(reads.at(-1)?.status).toBe(200);
       // The whole authority: every member, as many as with the permission (the form without the departments field).
       const { departments: _none, ...whole } = input({ audience: 'authority:koeln' });
@@ -284,7 +234,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
       expect(preview.body.note.en).toBe('This information reaches 5 people.');
       // Departments asked for anyway (the service behind any adapter): the reason, not "unknown department"; nothing stored.
       const before = (await allPosts()).length;
-      const refused = await app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false });
+      const refused = await suite.app.posts.send(KOELN_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:koeln', departments: 'Abteilung 2', ack: false });
       expect(refused).toMatchObject({ ok: false, code: 'invalid', problems: [{ field: 'departmentsNeedPermission' }] });
       if (refused.ok || refused.code !== 'invalid') throw new Error('not refused as invalid');
       expect(postRefusalText('de', refused)).toBe(
@@ -295,14 +245,14 @@ describe('information posts: the whole authority through Entra, and chosen depar
       );
       expect((await allPosts()).length).toBe(before);
     } finally {
-      graph.grant('User.Read.All');
+      suite.graph.grant('User.Read.All');
     }
     clock += 301_000;
     expect(field(await postKind(KOELN_IB.aadObjectId), 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:koeln', 'departments:koeln', 'group']);
   });
 
   it('does not offer departments when Entra gives none for the staff (with User.Read.All), and says why', async () => {
-    graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name });
+    suite.graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name });
     try {
       clock += 301_000;
       const kind = await postKind(MUENSTER_IB.aadObjectId, 'en-US');
@@ -312,7 +262,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
       );
       expect(field(kind, 'audience').hint.en).toBe('"All staff of the Bezirksregierung Münster" are the members of its staff group in Entra ID: one person at the moment. Departments cannot be chosen: Entra ID gives no department for the staff.');
     } finally {
-      graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name, department: DEPARTMENT[DORA.aadObjectId] });
+      suite.graph.addUser({ id: DORA.aadObjectId, upn: `${DORA.aadObjectId}@bezreg.example`, displayName: DORA.name, department: DEPARTMENT[DORA.aadObjectId] });
       clock += 301_000;
     }
   });
@@ -320,11 +270,11 @@ describe('information posts: the whole authority through Entra, and chosen depar
   it("puts posts sent, acknowledgements and reminders received into each person's „Meine Daten“ (file and chat card), never others' ids", async () => {
     // The first post (to Abteilung 2 and the Ärztliche Prüfstelle: Anna, Bert, Emil): Anna acknowledges, the IB reminds the others.
     const first = (await allPosts()).find((p) => p.audience.kind === 'departments' && p.title === 'Brandschutzübung')!;
-    expect((await post(teams.cardAction('post.ack', { postId: first.pk }, { from: ANNA, locale: 'de-DE' }))).body.statusCode).toBe(200);
-    expect((await post(teams.cardAction('post.remind', { postId: first.pk }, { from: KOELN_IB, locale: 'de-DE' }))).body.statusCode).toBe(200);
-    await app.delivery.whenIdle();
+    expect((await post(suite.teams.cardAction('post.ack', { postId: first.pk }, { from: ANNA, locale: 'de-DE' }))).body.statusCode).toBe(200);
+    expect((await post(suite.teams.cardAction('post.remind', { postId: first.pk }, { from: KOELN_IB, locale: 'de-DE' }))).body.statusCode).toBe(200);
+    await suite.app.delivery.whenIdle();
     const file = async (oid: string) => {
-      const res = await fetch(`${app.url}/api/tab/downloads/my-data.json`, { headers: { authorization: `Bearer ${token(oid)}` } });
+      const res = await fetch(`${suite.app.url}/api/tab/downloads/my-data.json`, { headers: { authorization: `Bearer ${token(oid)}` } });
       expect(res.status).toBe(200);
       return JSON.parse(await res.text());
     };
@@ -346,10 +296,10 @@ describe('information posts: the whole authority through Entra, and chosen depar
     for (const p of [ANNA, BERT, CARLA, EMIL, FRIDA]) expect(JSON.stringify(ib)).not.toContain(p.aadObjectId);
     // The chat's summary card, in German and in English.
     const summary = async (who: TeamsUser, text: string, locale: string) => {
-      const before = emulator.activitiesTo(chatOf(who)).length;
-      expect((await post(teams.message(text, { from: who, locale }))).status).toBe(200);
-      await eventually(() => emulator.activitiesTo(chatOf(who)).length > before);
-      return textOf(cardOf(emulator.activitiesTo(chatOf(who)).at(-1)!));
+      const before = suite.emulator.activitiesTo(chatOf(who)).length;
+      expect((await post(suite.teams.message(text, { from: who, locale }))).status).toBe(200);
+      await eventually(() => suite.emulator.activitiesTo(chatOf(who)).length > before);
+      return textOf(cardOf(suite.emulator.activitiesTo(chatOf(who)).at(-1)!));
     };
     const de = await summary(ANNA, 'Meine Daten', 'de-DE');
     expect(de).toContain('Ihre Kenntnisnahmen');
@@ -361,7 +311,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
   });
 
   it('refuses to send when Graph refuses the staff group (nothing stored), and the composer names the missing permission', async () => {
-    graph.revoke('GroupMember.Read.All');
+    suite.graph.revoke('GroupMember.Read.All');
     try {
       clock += 301_000;
       const kind = await postKind(KOELN_IB.aadObjectId);
@@ -384,12 +334,12 @@ describe('information posts: the whole authority through Entra, and chosen depar
       }
       expect((await allPosts()).length).toBe(before);
     } finally {
-      graph.grant('GroupMember.Read.All');
+      suite.graph.grant('GroupMember.Read.All');
     }
   });
 
   it('falls back to the staff the bot knows where no staff group is configured, and the composer says so', async () => {
-    expect((await post(teams.installationUpdate('add', { from: DUESSELDORF_IB }))).status).toBe(200);
+    expect((await post(suite.teams.installationUpdate('add', { from: DUESSELDORF_IB }))).status).toBe(200);
     const kind = await postKind(DUESSELDORF_IB.aadObjectId);
     expect(field(kind, 'audience').options.map((o: { value: string }) => o.value)).toEqual(['authority:duesseldorf', 'group']);
     expect(field(kind, 'audience').hint.de).toBe(
@@ -397,7 +347,7 @@ describe('information posts: the whole authority through Entra, and chosen depar
     );
     const res = await call('POST', '/api/tab/send', DUESSELDORF_IB.aadObjectId, { kind: 'post', input: input({ audience: 'departments:duesseldorf', departments: 'Abteilung 2' }) });
     expect(res.status).toBe(400);
-    expect(await app.posts.send(DUESSELDORF_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:duesseldorf', departments: 'Abteilung 2', ack: false })).toMatchObject({
+    expect(await suite.app.posts.send(DUESSELDORF_IB.aadObjectId, { tenantId: DEFAULT_TENANT_ID, title: 'x', text: 'y', audience: 'departments:duesseldorf', departments: 'Abteilung 2', ack: false })).toMatchObject({
       ok: false,
       code: 'invalid',
       problems: [{ field: 'departmentsUnavailable' }],

@@ -1,18 +1,11 @@
 import type { OutboxDoc } from '../../services/notifications/model';
 import type { PostDoc, PostsDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
+import { DEFAULT_TENANT_ID, stableGuid, user, type TeamsUser } from '../support/activities';
+import type { ConnectorCall } from '../support/channelEmulator';
 import { KOELN_IB, eventually } from '../support/circle';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
-import { tabCall } from '../support/tabCall';
+import { APP_ID, textOf, usePostsSuite } from '../support/postsSuite';
 import { cardsOf } from '../support/teamsRules';
-import type { TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 
 /**
  * "Meine Daten löschen" and information posts (issue 17): a recipient who deletes their data takes their
@@ -24,7 +17,6 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 
 // Tuesday, 1 December 2026, 10:00 in Berlin.
 const NOW = new Date('2026-12-01T09:00:00Z');
-const APP_ID = DEFAULT_BOT_APP_ID;
 
 jest.setTimeout(90_000);
 
@@ -33,27 +25,15 @@ const ANNA = staff('Anna Löschbeispiel'); // German, acknowledges, then deletes
 const BERT = staff('Bert Bleibtbeispiel'); // German, neither acknowledges nor deletes
 const CARLA = staff('Carla Erasesample'); // English, acknowledges
 const EMIL = staff('Emil Erasesample'); // English, does not acknowledge, then deletes his data
-const chatOf = (person: TeamsUser) => personalConversationId(person.id, APP_ID);
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
 
 describe('"Meine Daten löschen" takes a recipient’s acknowledgements and reminders of information posts with it', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
   let post: PostDoc;
-
-  const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
-  const send = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const act = (verb: string, data: Record<string, unknown>, from: TeamsUser, locale = 'de-DE') => send(teams.cardAction(verb, data, { from, locale }));
-  const remindersIn = (person: TeamsUser) => emulator.activitiesTo(chatOf(person)).filter((a) => /^(Erinnerung|Reminder): /.test(a.text ?? ''));
+  const suite = usePostsSuite({ databaseId: 'posts-erasure-test', now: () => NOW, graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] } });
+  const { call, post: send, act, remindersIn } = suite;
   /** Everything stored about the post (its partition) and its notifications, as one text. */
   const storedAboutPost = async () => {
-    const posts = await database.store<PostsDoc>(CONTAINERS.posts).query({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: post.pk }] });
-    const outbox = await database.store<OutboxDoc>(CONTAINERS.outbox).query({
+    const posts = await suite.database.store<PostsDoc>(CONTAINERS.posts).query({ query: 'SELECT * FROM c WHERE c.pk = @pk', parameters: [{ name: '@pk', value: post.pk }] });
+    const outbox = await suite.database.store<OutboxDoc>(CONTAINERS.outbox).query({
       query: 'SELECT * FROM c WHERE STARTSWITH(c.key, @p) OR STARTSWITH(c.notificationKey, @p)',
       parameters: [{ name: '@p', value: `post:${post.pk}:` }],
     });
@@ -62,10 +42,10 @@ describe('"Meine Daten löschen" takes a recipient’s acknowledgements and remi
   };
   /** "Meine Daten" in the chat (the summary card) and the full file (the tab's download, built by the same function). */
   async function myData(from: TeamsUser, locale: string): Promise<{ card: string; data: any }> {
-    emulator.reset();
-    expect((await send(teams.message(/^en/.test(locale) ? 'my data' : 'Meine Daten', { from, locale }))).status).toBe(200);
-    const reply: ConnectorCall = await emulator.waitFor((c) => c.operation === 'reply' && (c.activity?.recipient as { id?: string } | undefined)?.id === from.id);
-    return { card: textOf(cardsOf(reply.activity as never)[0]), data: JSON.parse(JSON.stringify(await app.myData(from.aadObjectId))) };
+    suite.emulator.reset();
+    expect((await send(suite.teams.message(/^en/.test(locale) ? 'my data' : 'Meine Daten', { from, locale }))).status).toBe(200);
+    const reply: ConnectorCall = await suite.emulator.waitFor((c) => c.operation === 'reply' && (c.activity?.recipient as { id?: string } | undefined)?.id === from.id);
+    return { card: textOf(cardsOf(reply.activity as never)[0]), data: JSON.parse(JSON.stringify(await suite.app.myData(from.aadObjectId))) };
   }
   async function erase(from: TeamsUser, locale: string): Promise<string> {
     const res = await act('privacy.erase.confirm', {}, from, locale);
@@ -74,42 +54,29 @@ describe('"Meine Daten löschen" takes a recipient’s acknowledgements and remi
   }
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['User.Read.All', 'GroupMember.Read.All'] });
-    database = await openDatabase({ databaseId: 'posts-erasure-test' });
-    app = await startTabApp(issuer, { database, now: () => NOW, env: { ...graph.env() } });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     for (const [person, locale] of [[ANNA, 'de-DE'], [BERT, 'de-DE'], [CARLA, 'en-US'], [EMIL, 'en-US']] as const) {
-      graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name });
-      expect((await send(teams.installationUpdate('add', { from: person }))).status).toBe(200);
-      expect((await send(teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
+      suite.graph.addUser({ id: person.aadObjectId, upn: `${person.aadObjectId}@bezreg.example`, displayName: person.name });
+      expect((await send(suite.teams.installationUpdate('add', { from: person }))).status).toBe(200);
+      expect((await send(suite.teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
       expect((await call('PUT', '/api/tab/home', person.aadObjectId, { authority: 'koeln' })).status).toBe(200);
     }
-    expect((await send(teams.installationUpdate('add', { from: KOELN_IB }))).status).toBe(200);
-    await app.delivery.whenIdle();
+    expect((await send(suite.teams.installationUpdate('add', { from: KOELN_IB }))).status).toBe(200);
+    await suite.app.delivery.whenIdle();
 
     // The IB of Köln posts to the staff and asks for acknowledgement; Anna and Carla acknowledge; one reminder goes out.
     const res = await call('POST', '/api/tab/send', KOELN_IB.aadObjectId, { kind: 'post', input: { title: 'Interkulturelle Woche 2027', text: 'Beiträge bitte bis Ende Juni.', audience: 'authority:koeln', ack: 'yes' } });
     expect(res.status).toBe(200);
-    [post] = await database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
+    [post] = await suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
     expect([...post!.recipients].sort()).toEqual([ANNA, BERT, CARLA, EMIL].map((p) => p.aadObjectId).sort());
     await eventually(async () => {
-      const [de, en] = await Promise.all([app.delivery.reports.report(`post:${post.pk}:announce`), app.delivery.reports.report(`post:${post.pk}:announce:en`)]);
+      const [de, en] = await Promise.all([suite.app.delivery.reports.report(`post:${post.pk}:announce`), suite.app.delivery.reports.report(`post:${post.pk}:announce:en`)]);
       return de.delivered + en.delivered === 4;
     });
     expect((await act('post.ack', { postId: post.pk }, ANNA)).body.statusCode).toBe(200);
     expect((await act('post.ack', { postId: post.pk }, CARLA, 'en-US')).body.statusCode).toBe(200);
     expect((await act('post.remind', { postId: post.pk }, KOELN_IB)).body.statusCode).toBe(200);
     await eventually(() => remindersIn(BERT).length === 1 && remindersIn(EMIL).length === 1);
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
+    await suite.app.delivery.whenIdle();
   });
 
   it('shows the acknowledgement and the reminder in "Meine Daten" before, in German and English', async () => {
@@ -157,7 +124,7 @@ describe('"Meine Daten löschen" takes a recipient’s acknowledgements and remi
     const reminded = await act('post.remind', { postId: post.pk }, KOELN_IB);
     expect(textOf(reminded.body.value)).toContain('Erinnerung an eine Person verschickt.');
     await eventually(() => remindersIn(BERT).length === before.bert + 1);
-    await app.delivery.whenIdle();
+    await suite.app.delivery.whenIdle();
     expect({ emil: remindersIn(EMIL).length, anna: remindersIn(ANNA).length }).toEqual({ emil: before.emil, anna: before.anna });
     expect(await storedAboutPost()).not.toContain(EMIL.aadObjectId);
   });
@@ -169,7 +136,7 @@ describe('"Meine Daten löschen" takes a recipient’s acknowledgements and remi
     expect(again).not.toContain('Information');
     const ib = await erase(KOELN_IB, 'de-DE');
     expect(ib).toContain('1 Information an Beschäftigte, die Sie gesendet haben: gelöscht bis spätestens 01.12.2027.');
-    const kept = await database.store<PostDoc>(CONTAINERS.posts).read(post.pk, 'post');
+    const kept = await suite.database.store<PostDoc>(CONTAINERS.posts).read(post.pk, 'post');
     expect(kept).toMatchObject({ sender: KOELN_IB.aadObjectId, erasedAcks: 1 });
     expect([...kept!.recipients].sort()).toEqual([BERT, CARLA].map((p) => p.aadObjectId).sort());
   });

@@ -1,15 +1,8 @@
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN } from '../support/authConfig';
-import { readVisible } from '../support/cardReading';
-import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { personalConversationId, stableGuid, user, type TeamsUser } from '../support/activities';
 import { KOELN_IB } from '../support/circle';
-import { startTabApp, TAB_AUDIENCE } from '../support/tabApp';
-import type { TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
-import { tabCall } from '../support/tabCall';
+import { APP_ID, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * Weekly reminders of an information post (post.remindWeekly, job posts.weekly; issue 17) over HTTP with an injected
@@ -19,7 +12,6 @@ import { tabCall } from '../support/tabCall';
 // Tuesday, 1 December 2026, 10:00 in Berlin.
 const START = new Date('2026-12-01T09:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
-const APP_ID = DEFAULT_BOT_APP_ID;
 
 jest.setTimeout(90_000);
 
@@ -27,54 +19,34 @@ const staff = (name: string) => user({ name, aadObjectId: stableGuid('posts-week
 const ANNA = staff('Anna Beispiel');
 const BERT = staff('Bert Beispiel');
 const CARLA = staff('Carla Beispiel'); // uses Teams in English
-const textOf = (card: unknown) => readVisible((card ?? {}) as Record<string, unknown>).texts.map((t) => t.text).join('\n');
 
 describe('weekly reminders of an information post', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
   let now = START;
-
-  const token = (oid: string) => issuer.signEntra({ oid, tid: DEFAULT_TENANT_ID, aud: TAB_AUDIENCE });
-  const call = (method: string, path: string, oid: string, body?: unknown, lang = 'de-DE') => tabCall(app.url, token(oid), method, path, body, lang);
-  const post = (activity: unknown) => app.post(activity, { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
-  const act = (verb: string, data: Record<string, unknown>, from: TeamsUser, locale = 'de-DE') => post(teams.cardAction(verb, data, { from, locale }));
+  const suite = usePostsSuite({ databaseId: 'posts-weekly-test', now: () => now });
+  const { call, post, act } = suite;
   const remindersIn = (person: TeamsUser) =>
-    emulator.activitiesTo(personalConversationId(person.id, APP_ID)).map((a) => String(a.text ?? '')).filter((t) => /^(Erinnerung|Reminder): /.test(t));
+    suite.emulator.activitiesTo(personalConversationId(person.id, APP_ID)).map((a) => String(a.text ?? '')).filter((t) => /^(Erinnerung|Reminder): /.test(t));
   async function at(ms: number): Promise<void> {
     now = new Date(ms);
-    await app.jobs.runDue();
-    await app.delivery.whenIdle();
+    await suite.app.jobs.runDue();
+    await suite.app.delivery.whenIdle();
   }
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    database = await openDatabase({ databaseId: 'posts-weekly-test' });
-    app = await startTabApp(issuer, { database, now: () => now });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     for (const [person, locale] of [[ANNA, 'de-DE'], [BERT, 'de-DE'], [CARLA, 'en-GB']] as const) {
-      expect((await post(teams.installationUpdate('add', { from: person }))).status).toBe(200);
-      expect((await post(teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
+      expect((await post(suite.teams.installationUpdate('add', { from: person }))).status).toBe(200);
+      expect((await post(suite.teams.message(locale === 'de-DE' ? 'Hilfe' : 'help', { from: person, locale }))).status).toBe(200);
       expect((await call('PUT', '/api/tab/home', person.aadObjectId, { authority: 'koeln' })).status).toBe(200);
     }
-    expect((await post(teams.installationUpdate('add', { from: KOELN_IB }))).status).toBe(200);
-    await app.delivery.whenIdle();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await emulator?.close();
-    await issuer?.close();
+    expect((await post(suite.teams.installationUpdate('add', { from: KOELN_IB }))).status).toBe(200);
+    await suite.app.delivery.whenIdle();
   });
 
   it('reminds those who have not acknowledged every 7 days, in their language, at most 4 times; nobody else, and never twice in a week', async () => {
     const input = { title: 'Interkulturelle Woche 2027', text: 'Beiträge bitte bis Ende Juni (Beispiel).', audience: 'authority:koeln', ack: 'yes' };
     expect((await call('POST', '/api/tab/send', KOELN_IB.aadObjectId, { kind: 'post', input })).status).toBe(200);
-    await app.delivery.whenIdle();
-    const [doc] = await database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
+    await suite.app.delivery.whenIdle();
+    const [doc] = await suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post'" });
     const postId = doc!.pk;
     expect([...doc!.recipients].sort()).toEqual([ANNA, BERT, CARLA].map((p) => p.aadObjectId).sort());
     expect((await act('post.ack', { postId }, ANNA)).body.statusCode).toBe(200);
@@ -114,7 +86,7 @@ describe('weekly reminders of an information post', () => {
     // Four is the most: weeks 5 and 6 send nothing.
     for (const week of [5, 6]) await at(START.getTime() + week * 7 * DAY);
     expect(remindersIn(CARLA)).toHaveLength(4);
-    const stored = (await database.store<PostDoc>(CONTAINERS.posts).read(postId, 'post')) as PostDoc;
+    const stored = (await suite.database.store<PostDoc>(CONTAINERS.posts).read(postId, 'post')) as PostDoc;
     expect(stored.reminders.filter((r) => r.scheduled).map((r) => [r.at, r.to])).toEqual([
       [new Date(START.getTime() + 7 * DAY).toISOString(), 2],
       [new Date(START.getTime() + 14 * DAY).toISOString(), 1],
@@ -130,8 +102,8 @@ describe('weekly reminders of an information post', () => {
     now = START;
     const input = { title: 'Zweite Information (Beispiel)', text: 'Kurz (Beispiel).', audience: 'authority:koeln', ack: 'yes' };
     expect((await call('POST', '/api/tab/send', KOELN_IB.aadObjectId, { kind: 'post', input })).status).toBe(200);
-    await app.delivery.whenIdle();
-    const posts = await database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.title = @t", parameters: [{ name: '@t', value: input.title }] });
+    await suite.app.delivery.whenIdle();
+    const posts = await suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.title = @t", parameters: [{ name: '@t', value: input.title }] });
     const postId = posts[0]!.pk;
     expect((await act('post.remindWeekly', { postId }, KOELN_IB)).body.statusCode).toBe(200);
     for (const p of [ANNA, BERT, CARLA]) expect((await act('post.ack', { postId }, p)).body.statusCode).toBe(200);
@@ -139,6 +111,6 @@ describe('weekly reminders of an information post', () => {
     await at(START.getTime() + 7 * DAY);
     await at(START.getTime() + 14 * DAY);
     expect([ANNA, BERT, CARLA].map((p) => remindersIn(p).filter((t) => t.includes('Zweite Information')).length)).toEqual(before);
-    expect(((await database.store<PostDoc>(CONTAINERS.posts).read(postId, 'post')) as PostDoc).reminders).toEqual([]);
+    expect(((await suite.database.store<PostDoc>(CONTAINERS.posts).read(postId, 'post')) as PostDoc).reminders).toEqual([]);
   });
 });
