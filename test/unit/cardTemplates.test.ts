@@ -99,9 +99,10 @@ describe('every card template', () => {
   const sources = readdirSync(CARDS)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({ module: f.replace(/\.ts$/, ''), text: readFileSync(path.join(CARDS, f), 'utf8') }));
-  // The modules that build views on a card: chat handlers and the tab's routes (the knowledge base's preview).
-  const handlers = ['../../bot/handlers', '../../bot/tab'].flatMap((dir) =>
-    readdirSync(path.resolve(__dirname, dir))
+  // The modules that build views on a card: chat handlers, the tab's routes (the knowledge base's preview), and the
+  // workflows' own view builders in services/ (e.g. the paper-file question of services/requests/paperFile.ts).
+  const handlers = ['../../bot/handlers', '../../bot/tab', '../../services'].flatMap((dir) =>
+    (readdirSync(path.resolve(__dirname, dir), { recursive: true }) as string[])
       .filter((f) => f.endsWith('.ts'))
       .map((f) => ({ module: f, text: readFileSync(path.resolve(__dirname, dir, f), 'utf8') })),
   );
