@@ -1,13 +1,9 @@
 import type { DeliveryDoc, OutboxDoc } from '../../services/notifications/model';
-import type { DeliveryReport } from '../../services/notifications/reach';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
-import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
-import { startChannelEmulator, type ChannelEmulator, type ConnectorCall } from '../support/channelEmulator';
-import { startGraphStandIn, type GraphStandIn } from '../support/graphStandIn';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
+import type { ConnectorCall } from '../support/channelEmulator';
+import { settledReport, useGraphBotSuite } from '../support/graphBotSuite';
+import type { TestApp } from '../support/testApp';
 
 /**
  * Issue 14, the window Teams leaves open: a message Teams posted whose answer never reached the bot (the connection
@@ -24,66 +20,42 @@ const CHATS = 'Chat.Read.All';
 jest.setTimeout(60_000);
 
 describe('an uncertain resend looks in the person\'s chat first', () => {
-  let issuer: TokenIssuer;
-  let emulator: ChannelEmulator;
-  let graph: GraphStandIn;
-  let database: AppDatabase;
-  let app: TestApp;
+  const suite = useGraphBotSuite({
+    databaseId: 'chat-read-back',
+    host: 'bot',
+    graph: { clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: [INSTALL, CHATS] },
+    prepareGraph: (graph, emulator) => graph.linkChats((aadObjectId) => emulator.personalMessagesOf(aadObjectId)),
+    env: (graph) => ({ GRAPH_TEAMS_CATALOG_APP_ID: graph!.catalogApp.id }),
+  });
   let sequence = 0;
   const people = [user({ name: 'Rita Rückleser (Beispiel)' }), user({ name: 'Karl Kartenleser (Beispiel)' }), user({ name: 'Olaf Ohnerecht (Beispiel)' }), user({ name: 'Nina Nichtda (Beispiel)' }), user({ name: 'Gerd Graphlos (Beispiel)' })];
   const [rita, karl, olaf, nina, gerd] = people;
   const chatOf = (person: TeamsUser) => personalConversationId(person.id, APP_ID);
 
-  async function settled(key: string): Promise<DeliveryReport> {
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const report = await app.delivery.reports.report(key);
-      if (report.total > 0 && report.pending === 0) return report;
-      if (Date.now() > until) throw new Error(`not settled: ${key} (${JSON.stringify(report)})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const settled = (key: string) => settledReport(suite.app, key, 30_000);
 
   const deliveryOf = async (key: string): Promise<DeliveryDoc> =>
-    (await database.store<OutboxDoc>(CONTAINERS.outbox).query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: key }] }))[0];
-  const postsTo = (person: TeamsUser): ConnectorCall[] => emulator.calls.filter((c) => c.operation === 'send' && c.conversationId === chatOf(person) && c.status >= 200 && c.status < 300);
-  const chatReads = () => graph.calls.filter((c) => /\/chats\/[^/]+\/messages$/.test(c.path));
+    (await suite.database.store<OutboxDoc>(CONTAINERS.outbox).query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.kind = "delivery" AND c.notificationKey = @k', parameters: [{ name: '@k', value: key }] }))[0];
+  const postsTo = (person: TeamsUser): ConnectorCall[] => suite.emulator.calls.filter((c) => c.operation === 'send' && c.conversationId === chatOf(person) && c.status >= 200 && c.status < 300);
+  const chatReads = () => suite.graph.calls.filter((c) => /\/chats\/[^/]+\/messages$/.test(c.path));
 
   /** Sends `activity` to `person`; Teams posts the first attempt, then the connection breaks before its answer (or, with `posted: false`, before Teams acted). */
   async function sendWithLostAnswer(person: TeamsUser, activity: Parameters<TestApp['delivery']['outbox']['enqueue']>[0]['activity'], posted = true) {
     sequence += 1;
     const key = `test:read-back:${sequence}`;
-    emulator.failNext(1, { dropConnection: true, afterPerforming: posted }, { conversationId: chatOf(person), operations: ['send'] });
-    await app.delivery.outbox.enqueue({ key, activity, recipients: [{ user: { aadObjectId: person.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    suite.emulator.failNext(1, { dropConnection: true, afterPerforming: posted }, { conversationId: chatOf(person), operations: ['send'] });
+    await suite.app.delivery.outbox.enqueue({ key, activity, recipients: [{ user: { aadObjectId: person.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
     const report = await settled(key);
     return { key, report, delivery: await deliveryOf(key), posts: postsTo(person) };
   }
 
   beforeAll(async () => {
-    issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
-    emulator = await startChannelEmulator({ expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` });
-    graph = await startGraphStandIn({ clientId: APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: [INSTALL, CHATS] });
-    graph.linkChats((aadObjectId) => emulator.personalMessagesOf(aadObjectId));
-    database = await openDatabase({ databaseId: 'chat-read-back' });
-    app = await startTestApp(
-      { ...graph.env(), GRAPH_TEAMS_CATALOG_APP_ID: graph.catalogApp.id, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) },
-      { database, credentialsFactory: new OfflineCredentialsFactory(APP_ID) },
-    );
-    const teams = activityBuilders({ serviceUrl: emulator.serviceUrl, botAppId: APP_ID });
     for (const person of people) {
-      graph.addUser({ id: person.aadObjectId, upn: person.userPrincipalName });
-      graph.setInstalled(person.aadObjectId, true);
-      const res = await app.post(teams.installationUpdate('add', { from: person }), { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } });
+      suite.graph.addUser({ id: person.aadObjectId, upn: person.userPrincipalName });
+      suite.graph.setInstalled(person.aadObjectId, true);
+      const res = await suite.post(suite.teams.installationUpdate('add', { from: person }));
       expect(res.status).toBe(200);
     }
-  });
-
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await graph?.close();
-    await emulator?.close();
-    await issuer?.close();
   });
 
   it('finds a text message (markdown, shown as HTML through Graph) in the chat and records it with its id instead of posting it twice', async () => {
@@ -94,7 +66,7 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
     expect(report).toMatchObject({ total: 1, delivered: 1 });
     expect(delivery).toMatchObject({ status: 'sent', activityId: posts[0].createdActivityId, uncertainResends: 0 });
     expect(chatReads().length - reads).toBe(1);
-    expect(emulator.visibleActivities(chatOf(rita)).filter((a) => a.text === text)).toHaveLength(1);
+    expect(suite.emulator.visibleActivities(chatOf(rita)).filter((a) => a.text === text)).toHaveLength(1);
   });
 
   it('finds a card by its content', async () => {
@@ -112,7 +84,7 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
 
   it('does not take an earlier message of other content for the lost one', async () => {
     // An older message in the chat, posted normally, and then the lost one: only the lost one's content counts.
-    await app.delivery.outbox.enqueue({ key: 'test:read-back:earlier', activity: { text: 'Vorherige Nachricht (Beispiel)' }, recipients: [{ user: { aadObjectId: nina.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    await suite.app.delivery.outbox.enqueue({ key: 'test:read-back:earlier', activity: { text: 'Vorherige Nachricht (Beispiel)' }, recipients: [{ user: { aadObjectId: nina.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
     await settled('test:read-back:earlier');
     const before = postsTo(nina).length;
     const { delivery, posts } = await sendWithLostAnswer(nina, { text: 'Neue Nachricht (Beispiel)' });
@@ -122,7 +94,7 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
 
   it('tells the same status twice apart: a message the first delivery recorded is not taken for the second', async () => {
     const text = 'Ihr Anliegen ist wieder in Bearbeitung (Beispiel).';
-    await app.delivery.outbox.enqueue({ key: 'test:read-back:status-r2', activity: { text }, recipients: [{ user: { aadObjectId: karl.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
+    await suite.app.delivery.outbox.enqueue({ key: 'test:read-back:status-r2', activity: { text }, recipients: [{ user: { aadObjectId: karl.aadObjectId, tenantId: DEFAULT_TENANT_ID } }] });
     await settled('test:read-back:status-r2');
     const first = await deliveryOf('test:read-back:status-r2');
     // The second one's first attempt never reached Teams: only the first message is in the chat, and it is the first's.
@@ -133,12 +105,12 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
     const found = await sendWithLostAnswer(karl, { text });
     expect(found.delivery).toMatchObject({ status: 'sent', uncertainResends: 0 });
     expect(found.delivery.activityId).toBe(found.posts[found.posts.length - 1].createdActivityId);
-    expect(emulator.visibleActivities(chatOf(karl)).filter((a) => a.text === text)).toHaveLength(3);
+    expect(suite.emulator.visibleActivities(chatOf(karl)).filter((a) => a.text === text)).toHaveLength(3);
   });
 
   it('without Chat.Read.All sends it again, counted as an uncertain resend: the chat read is refused, nothing waits on it', async () => {
     // Revoked after the bot's token was issued: the bot learns of it from Graph's 403 (its token still names the role).
-    graph.revoke(CHATS);
+    suite.graph.revoke(CHATS);
     try {
       const reads = chatReads().length;
       const { delivery, posts } = await sendWithLostAnswer(olaf, { text: 'Ihr Anliegen ist erledigt (Beispiel).' });
@@ -146,12 +118,12 @@ describe('an uncertain resend looks in the person\'s chat first', () => {
       expect(delivery).toMatchObject({ status: 'sent', activityId: posts[1].createdActivityId, uncertainResends: 1 });
       expect(chatReads().slice(reads).map((c) => c.status)).toEqual([403]);
     } finally {
-      graph.grant(CHATS);
+      suite.graph.grant(CHATS);
     }
   });
 
   it('when Graph cannot find the chat (the app was removed from Graph\'s view), sends it again rather than losing it', async () => {
-    graph.setInstalled(gerd.aadObjectId, false);
+    suite.graph.setInstalled(gerd.aadObjectId, false);
     const { delivery, posts } = await sendWithLostAnswer(gerd, { text: 'Ihre Rückfrage wurde beantwortet (Beispiel).' });
     expect(posts).toHaveLength(2);
     expect(delivery).toMatchObject({ status: 'sent', uncertainResends: 1 });
