@@ -1,12 +1,13 @@
 import type { ItemDoc } from '../../services/requests/model';
 import { INVITATION_JOB_KIND } from '../../services/requests/termin';
 import { CONTAINERS } from '../../services/storage/containers';
-import { openDatabase } from '../../services/storage/database';
+import { openDatabase, type AppDatabase } from '../../services/storage/database';
+import type { DocumentStore } from '../../services/storage/documentStore';
 import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
 import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
-import { startChannelEmulator } from '../support/channelEmulator';
+import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
-import { startTestApp } from '../support/testApp';
+import { startTestApp, type TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 
 /**
@@ -35,20 +36,45 @@ const fieldErrorsOf = (card: unknown) => [...json(card).matchAll(/"type":"TextBl
 
 jest.setTimeout(90_000);
 
-/** One app on its own database, the people installed; `clock` moves the product's time. */
-async function setUp(name: string, clock: { now: Date }, graph?: GraphStandIn) {
+/**
+ * One app on its own database, the people installed, for this describe block (started before all its tests, closed
+ * after them); `clock` moves the product's time. With `graph`, the app uses a Graph stand-in that may write the meeting
+ * mailbox's calendar.
+ */
+function useSetUp(name: string, clock: { now: Date }, options: { graph?: boolean } = {}) {
   const APP_ID = DEFAULT_BOT_APP_ID;
-  const issuer: TokenIssuer | undefined = graph ? await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] }) : undefined;
-  const emulator = await startChannelEmulator(issuer ? { expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` } : {});
-  const database = await openDatabase({ databaseId: name });
-  const env = graph && issuer ? { ...graph.env(), GRAPH_MEETING_MAILBOX: MAILBOX, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) } : {};
+  let graph: GraphStandIn | undefined;
+  let issuer: TokenIssuer | undefined;
+  let emulator: ChannelEmulator;
+  let database: AppDatabase;
+  let app: TestApp;
+  let teams: ReturnType<typeof activityBuilders>;
+  let store: DocumentStore<ItemDoc>;
+  let env: Record<string, string> = {};
   const now = () => clock.now;
   const start = () => startTestApp(env, { database, now, ...(issuer ? { credentialsFactory: new OfflineCredentialsFactory(APP_ID) } : {}) });
-  const app = await start();
-  const teams = activityBuilders({ serviceUrl: emulator.serviceUrl, ...(issuer ? { botAppId: APP_ID } : {}) });
   const headers = () => (issuer ? { headers: { authorization: `Bearer ${issuer.sign({ serviceurl: emulator.serviceUrl })}` } } : {});
-  for (const p of [STAFF, KOELN_IB, KOELN_HEAD, KOELN_OFFICE, DETMOLD_IB, DETMOLD_HEAD]) expect((await app.post(teams.installationUpdate('add', { from: p }), headers())).status).toBe(200);
-  const store = database.store<ItemDoc>(CONTAINERS.items);
+  beforeAll(async () => {
+    if (options.graph) {
+      graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Calendars.ReadWrite'] });
+      graph.addUser({ id: stableGuid('vortrag-mailbox'), upn: MAILBOX });
+      issuer = await startTokenIssuer({ appId: APP_ID, endorsements: ['msteams'] });
+    }
+    emulator = await startChannelEmulator(issuer ? { expectedAuthorization: `Bearer ${OFFLINE_OUTBOUND_TOKEN}` } : {});
+    database = await openDatabase({ databaseId: name });
+    env = graph && issuer ? { ...graph.env(), GRAPH_MEETING_MAILBOX: MAILBOX, HOST: '127.0.0.1', ...testModeAuthEnv({ appId: APP_ID, issuer, tenantId: DEFAULT_TENANT_ID }) } : {};
+    app = await start();
+    teams = activityBuilders({ serviceUrl: emulator.serviceUrl, ...(issuer ? { botAppId: APP_ID } : {}) });
+    for (const p of [STAFF, KOELN_IB, KOELN_HEAD, KOELN_OFFICE, DETMOLD_IB, DETMOLD_HEAD]) expect((await app.post(teams.installationUpdate('add', { from: p }), headers())).status).toBe(200);
+    store = database.store<ItemDoc>(CONTAINERS.items);
+  });
+  afterAll(async () => {
+    await app.stop();
+    await database.close();
+    await emulator.close();
+    await issuer?.close();
+    await graph?.close();
+  });
   const read = async (id: string) => (await store.read('koeln', id))!;
   const invoke = async (verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<InvokeBody> => {
     const res = await app.post(teams.cardAction(verb, data, { from }), headers());
@@ -75,25 +101,24 @@ async function setUp(name: string, clock: { now: Date }, graph?: GraphStandIn) {
     expect(res.status).toBe(200);
     return res.text();
   };
-  const close = async () => {
-    await app.stop();
-    await database.close();
-    await emulator.close();
-    await issuer?.close();
-  };
   /** What the person now sees in their chat with the bot (posted cards with their updates applied). */
   const visibleTo = (who: TeamsUser) => emulator.visibleActivities(personalConversationId(who.id, APP_ID));
-  return { app, store, read, invoke, ref, card, agreed, messagesTo, visibleTo, icsOf, start, close };
+  return {
+    get app() { return app; },
+    get store() { return store; },
+    /** The Graph stand-in (with `graph` only). */
+    get graph() {
+      if (!graph) throw new Error('this describe block started no Graph stand-in');
+      return graph;
+    },
+    read, invoke, ref, card, agreed, messagesTo, visibleTo, icsOf, start,
+  };
 }
 
 describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)', () => {
   // Tuesday, 1 December 2026, 10:00 in Köln.
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
-  let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => {
-    s = await setUp('report-termin-move-ics', clock);
-  });
-  afterAll(() => s.close());
+  const s = useSetUp('report-termin-move-ics', clock);
 
   it('moves: the head proposes a new date, the agreed one stays shown until the IB accepts; the .ics keeps its UID with a higher SEQUENCE', async () => {
     const report = await s.agreed();
@@ -228,11 +253,7 @@ describe('an agreed Vortrag date moved and cancelled, without Graph (the .ics)',
 describe('an agreed Vortrag date cancelled while a move is negotiated (issue 17), without Graph', () => {
   // Tuesday, 1 December 2026, 10:00 in Köln.
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
-  let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => {
-    s = await setUp('report-termin-cancel-moving', clock);
-  });
-  afterAll(() => s.close());
+  const s = useSetUp('report-termin-cancel-moving', clock);
   const cardsIn = (who: TeamsUser) => s.visibleTo(who).filter((a) => a.attachments?.length).map((a) => json(a.attachments));
 
   it('the IB proposed to move it, the head cancels (German, with a reason): the agreed date is cancelled, the proposal withdrawn, the IB told in English, an old card of the proposal says "Bereits erledigt"', async () => {
@@ -336,11 +357,7 @@ describe('an agreed Vortrag date cancelled while a move is negotiated (issue 17)
 
 describe('reminders while a proposed date waits for an answer', () => {
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
-  let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => {
-    s = await setUp('report-termin-remind', clock);
-  });
-  afterAll(() => s.close());
+  const s = useSetUp('report-termin-remind', clock);
 
   it('reminds the IB of the head\'s proposal and the head side of the IB\'s, once each after 2 working days, none for a proposal answered', async () => {
     const remindersTo = (who: TeamsUser) => s.messagesTo(who).filter((m) => m.startsWith('Erinnerung: Der Terminvorschlag'));
@@ -384,18 +401,8 @@ describe('reminders while a proposed date waits for an answer', () => {
 
 describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams meeting, retried when Graph fails', () => {
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
-  let graph: GraphStandIn;
-  let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => {
-    graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Calendars.ReadWrite'] });
-    graph.addUser({ id: stableGuid('vortrag-mailbox'), upn: MAILBOX });
-    s = await setUp('report-termin-move-graph', clock, graph);
-  });
-  afterAll(async () => {
-    await s.close();
-    await graph.close();
-  });
-  const eventsOf = (r: ItemDoc) => graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
+  const s = useSetUp('report-termin-move-graph', clock, { graph: true });
+  const eventsOf = (r: ItemDoc) => s.graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
 
   it('updates the same event when the moved date is agreed (PATCH), and cancels it with the reason', async () => {
     const report = await s.agreed();
@@ -412,7 +419,7 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
     await s.app.delivery.whenIdle();
     expect(eventsOf(report)).toHaveLength(1);
     expect(eventsOf(report)[0]).toMatchObject({ id: eventId, updates: 1, cancelled: false, start: { dateTime: expect.stringMatching(/^2026-12-11T13:00:00/), timeZone: 'Europe/Berlin' } });
-    expect(graph.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/events/${eventId}`)).map((c) => c.status)).toEqual([200]);
+    expect(s.graph.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/events/${eventId}`)).map((c) => c.status)).toEqual([200]);
     const moved = await s.read(report.id);
     expect(moved.termin!.invitation).toMatchObject({ state: 'created', eventId });
     expect(moved.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to)).toEqual(['created', 'updated']);
@@ -443,7 +450,7 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
 
   it('offers the .ics at once when Graph fails, tries again from a job, and shows the Teams meeting when it works; two instances make one event', async () => {
     // Graph busy for two minutes (longer than the client waits itself): the create fails now, the job tries after that.
-    graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
+    s.graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
     const report = await s.agreed('2026-12-09', '09:00');
     const failed = await s.read(report.id);
     expect(failed.termin!.invitation).toMatchObject({ state: 'ics', attempts: 1, retry: true });
@@ -495,7 +502,7 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
   });
 
   it('gives up after a bounded number of tries: the .ics stands and the trail says so', async () => {
-    graph.throttle({ next: 1000, match: '/events', status: 503, retryAfterSeconds: 0 });
+    s.graph.throttle({ next: 1000, match: '/events', status: 503, retryAfterSeconds: 0 });
     try {
       const report = await s.agreed('2026-12-10', '15:00');
       for (let run = 0; run < 6; run++) {
@@ -509,28 +516,18 @@ describe('an agreed Vortrag date moved and cancelled with Graph: the same Teams 
       const jobs = await s.app.database.store<{ id: string; pk: string; kind: string; open: boolean; payload: { id?: string } }>(CONTAINERS.jobs).query({ query: 'SELECT * FROM c WHERE c.kind = @k', parameters: [{ name: '@k', value: INVITATION_JOB_KIND }] });
       expect(jobs.filter((j) => j.payload.id === report.id && j.open)).toEqual([]);
     } finally {
-      graph.throttle({ next: 0 });
+      s.graph.throttle({ next: 0 });
     }
   });
 });
 
 describe('no invitation after a cancellation: the Termin cancelled before Graph\'s first create was recorded (issue 17)', () => {
   const clock = { now: new Date('2026-12-01T09:00:00Z') };
-  let graph: GraphStandIn;
-  let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => {
-    graph = await startGraphStandIn({ clientId: DEFAULT_BOT_APP_ID, tenantId: DEFAULT_TENANT_ID, permissions: ['Calendars.ReadWrite'] });
-    graph.addUser({ id: stableGuid('vortrag-mailbox'), upn: MAILBOX });
-    s = await setUp('report-termin-cancel-unrecorded', clock, graph);
-  });
-  afterAll(async () => {
-    await s.close();
-    await graph.close();
-  });
-  afterEach(() => graph.throttle({ next: 0 }));
-  const eventsOf = (r: ItemDoc) => graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
+  const s = useSetUp('report-termin-cancel-unrecorded', clock, { graph: true });
+  afterEach(() => s.graph.throttle({ next: 0 }));
+  const eventsOf = (r: ItemDoc) => s.graph.events.filter((e) => e.transactionId?.startsWith(`report:${r.id}`));
   /** Creates Graph answered with an event (201): every invitation head and IB got from Exchange. */
-  const creates = () => graph.calls.filter((c) => c.method === 'POST' && /\/events$/.test(c.path) && c.status === 201).length;
+  const creates = () => s.graph.calls.filter((c) => c.method === 'POST' && /\/events$/.test(c.path) && c.status === 201).length;
   const outcomes = (r: ItemDoc) => r.trail!.filter((e) => e.action === 'report.invitation').map((e) => e.changes[0]!.to);
   const openJobs = async (r: ItemDoc) =>
     (await s.app.database.store<{ id: string; pk: string; kind: string; open: boolean; payload: { id?: string } }>(CONTAINERS.jobs).query({ query: 'SELECT * FROM c WHERE c.kind = @k', parameters: [{ name: '@k', value: INVITATION_JOB_KIND }] })).filter((j) => j.payload.id === r.id && j.open);
@@ -548,7 +545,7 @@ describe('no invitation after a cancellation: the Termin cancelled before Graph\
 
   it('Graph fails at the agreement and still at the cancellation, then recovers: no event is made, the job stops (trail "stopped"), the .ics invitation sent before is followed by its CANCEL', async () => {
     // The create fails (Graph busy for two minutes), and so does the look-up of the cancellation.
-    graph.throttle({ next: 2, match: '/events', status: 503, retryAfterSeconds: 120 });
+    s.graph.throttle({ next: 2, match: '/events', status: 503, retryAfterSeconds: 120 });
     const before = creates();
     const report = await s.agreed('2026-12-09', '09:00');
     expect((await s.read(report.id)).termin!.invitation).toMatchObject({ state: 'ics', attempts: 1, retry: true });
@@ -598,7 +595,7 @@ describe('no invitation after a cancellation: the Termin cancelled before Graph\
   });
 
   it('Graph fails at the agreement and recovers before the cancellation: the cancellation finds no event and makes none; the create\'s retry job then does nothing', async () => {
-    graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
+    s.graph.throttle({ next: 1, match: '/events', status: 503, retryAfterSeconds: 120 });
     const before = creates();
     const report = await s.agreed('2026-12-10', '14:00', KOELN_IB_EN);
     expect((await s.read(report.id)).termin!.invitation).toMatchObject({ retry: true });
