@@ -3,18 +3,15 @@ import { silentLogger } from '../../services/logging';
 import { startJobRunner, type JobDoc } from '../../services/scheduling/scheduler';
 import { CONTAINERS } from '../../services/storage/containers';
 import { personalConversationId } from '../support/activities';
-import { CADENCE_START, KFI_CIRCLE, useCadenceSuite } from '../support/cadenceSuite';
+import { CADENCE_START, KFI_CIRCLE, quarterlyRule, useCadenceSuite } from '../support/cadenceSuite';
 import { KFI_LEAD, KOELN_IB } from '../support/circle';
 
-// Wednesday, 20 January 2027, 10:00 in Berlin.
-const START = CADENCE_START;
-/** Quarterly on the second Tuesday (January, April, July, October), 10:00, a date poll with two alternatives, six weeks ahead. */
-const QUARTERLY = { active: 'on', kind: 'poll', unit: 'month', interval: '3', weekday: '2', week: '2', from: '2027-01-01', time: '10:00', duration: '120', leadWeeks: '6', alternatives: '2', title: 'Koordinierungskreis Q2 (Beispiel)', place: 'Arnsberg, Raum 36 (Beispiel)', onlineUrl: '' };
+const QUARTERLY = quarterlyRule('poll');
 
 jest.setTimeout(60_000);
 
 describe('the Koordinierungskreis cadence: set in the tab, prepared ahead of time, sent when the KfI confirms', () => {
-  let now = START;
+  let now = CADENCE_START; // Wednesday, 20 January 2027, 10:00 in Berlin.
   const suite = useCadenceSuite('cadence-test', () => now);
   const { post, tab, cadence, polls, posted, idle } = suite;
 

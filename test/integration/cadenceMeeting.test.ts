@@ -1,6 +1,6 @@
 import type { MeetingDoc } from '../../services/circle/model';
 import { personalConversationId } from '../support/activities';
-import { CADENCE_START, KFI_CIRCLE, useCadenceSuite } from '../support/cadenceSuite';
+import { CADENCE_START, KFI_CIRCLE, quarterlyRule, useCadenceSuite } from '../support/cadenceSuite';
 import { KFI_LEAD, KOELN_IB } from '../support/circle';
 
 /**
@@ -8,15 +8,12 @@ import { KFI_LEAD, KOELN_IB } from '../support/circle';
  * poll; once a KfI member confirms it, the meeting is announced to the whole circle with its RSVP, as if made by hand.
  */
 
-// Wednesday, 20 January 2027, 10:00 in Berlin.
-const START = CADENCE_START;
-/** Quarterly on the second Tuesday, 10:00 for two hours, a meeting invitation six weeks ahead. */
-const QUARTERLY_MEETING = { active: 'on', kind: 'meeting', unit: 'month', interval: '3', weekday: '2', week: '2', from: '2027-01-01', time: '10:00', duration: '120', leadWeeks: '6', alternatives: '2', title: 'Koordinierungskreis Q2 (Beispiel)', place: 'Arnsberg, Raum 36 (Beispiel)', onlineUrl: '' };
+const QUARTERLY_MEETING = quarterlyRule('meeting');
 
 jest.setTimeout(60_000);
 
 describe('the cadence of kind "meeting": prepared, confirmed, announced', () => {
-  let now = START;
+  let now = CADENCE_START; // Wednesday, 20 January 2027, 10:00 in Berlin.
   const suite = useCadenceSuite('cadence-meeting-test', () => now);
   const { post, tab, cadence, polls, posted, idle } = suite;
   const meetings = () => suite.store.query<MeetingDoc>({ query: 'SELECT * FROM c WHERE c.type = "meeting"' });

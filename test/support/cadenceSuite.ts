@@ -16,6 +16,12 @@ export const KFI_CIRCLE = user({ name: 'Felix Format (Beispiel)', aadObjectId: '
 /** Wednesday, 20 January 2027, 10:00 in Berlin: where the cadence suites' clock starts. */
 export const CADENCE_START = new Date('2027-01-20T09:00:00Z');
 
+/**
+ * Quarterly on the second Tuesday (January, April, July, October), 10:00 for two hours, prepared six weeks ahead; a
+ * date poll with two alternatives (`poll`), or a meeting invitation with the one date (`meeting`). The tab's form.
+ */
+export const quarterlyRule = (kind: 'poll' | 'meeting') => ({ active: 'on', kind, unit: 'month', interval: '3', weekday: '2', week: '2', from: '2027-01-01', time: '10:00', duration: '120', leadWeeks: '6', alternatives: '2', title: 'Koordinierungskreis Q2 (Beispiel)', place: 'Arnsberg, Raum 36 (Beispiel)', onlineUrl: '' });
+
 export interface CadenceSuite {
   readonly issuer: TokenIssuer;
   readonly emulator: ChannelEmulator;
