@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { AuditLog, type AuditEntry } from '../../services/audit/auditLog';
-import { DirectoryRepository, type DirectoryDoc } from '../../services/directory/directoryRepository';
-import { parseDirectory } from '../../services/directory/validate';
-import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { UserProfileRepository, type UserProfile } from '../../services/users/userProfiles';
 import { DEFAULT_TENANT_ID, stableGuid, user } from '../support/activities';
-import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
+import { APP_ID, appointmentDrafts, appointNewKoelnIb, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * RdErl. Nr. 3 over HTTP: a new IB in the directory gets the announcement of the appointment prepared; it goes out only
@@ -33,7 +27,7 @@ describe('a new IB is made known (Nr. 3) once they confirm', () => {
     env: { GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY },
   });
   const { post } = suite;
-  const drafts = () => suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
+  const drafts = () => appointmentDrafts(suite);
 
   beforeAll(async () => {
     for (const p of [NEW_IB, ANNA]) expect((await post(suite.teams.installationUpdate('add', { from: p }))).status).toBe(200);
@@ -49,13 +43,7 @@ describe('a new IB is made known (Nr. 3) once they confirm', () => {
   });
 
   it('prepares the announcement when Köln has a new IB, sends it to her to confirm, and refuses anyone else’s confirmation', async () => {
-    const parsed = parseDirectory(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8'));
-    if (!parsed.ok) throw new Error('demo directory invalid');
-    const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
-    koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: NEW_IB.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: NEW_IB.aadObjectId } };
-    const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
-    await repo.importDirectory(parsed.directory, 'test', NOW, { preferFile: true });
-    await suite.app.answers.refresh(true);
+    await appointNewKoelnIb(suite, NEW_IB, NOW);
 
     await suite.app.posts.checkAppointments();
     await suite.app.posts.checkAppointments();

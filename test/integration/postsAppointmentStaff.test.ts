@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { AuditLog, type AuditEntry } from '../../services/audit/auditLog';
 import { DirectoryRepository, type DirectoryDoc } from '../../services/directory/directoryRepository';
 import type { Directory } from '../../services/directory/model';
-import { parseDirectory } from '../../services/directory/validate';
 import type { OutboxDoc } from '../../services/notifications/model';
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { DEFAULT_TENANT_ID, stableGuid, user, type TeamsUser } from '../support/activities';
 import type { ConnectorActivity } from '../support/channelEmulator';
 import { eventually } from '../support/circle';
-import { APP_ID, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
+import { APP_ID, appointmentDrafts, appointNewKoelnIb, cardOf, chatOf, textOf, usePostsSuite } from '../support/postsSuite';
 
 /**
  * RdErl. Nr. 3 with the authority's Entra staff group (GRAPH_GROUP_STAFF_KOELN): the announcement of a new IB reaches
@@ -53,7 +50,7 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     env: { GRAPH_MAIL_FROM: MAILBOX, POST_MINISTRY_CONTACT: MINISTRY, GRAPH_GROUP_STAFF_KOELN: STAFF_GROUP, GRAPH_GROUP_STAFF_MUENSTER: MUENSTER_GROUP },
   });
   const { post, postsIn } = suite;
-  const drafts = () => suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
+  const drafts = () => appointmentDrafts(suite);
   const outboxOf = (pk: string) => suite.database.store<OutboxDoc>(CONTAINERS.outbox).query({ query: 'SELECT * FROM c WHERE STARTSWITH(c.key, @p) OR STARTSWITH(c.notificationKey, @p)', parameters: [{ name: '@p', value: `post:${pk}:` }] });
   let directory: Directory;
 
@@ -64,14 +61,7 @@ describe('a new IB is made known to the members of the authority’s Entra staff
     expect((await post(suite.teams.message('help', { from: NEW_IB, locale: 'en-US' }))).status).toBe(200);
     await suite.app.posts.checkAppointments();
     // Köln gets a new IB in the directory; the job prepares the announcement for her to confirm.
-    const parsed = parseDirectory(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8'));
-    if (!parsed.ok) throw new Error('demo directory invalid');
-    directory = parsed.directory;
-    const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
-    koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: NEW_IB.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: NEW_IB.aadObjectId } };
-    const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
-    await repo.importDirectory(parsed.directory, 'test', NOW, { preferFile: true });
-    await suite.app.answers.refresh(true);
+    directory = await appointNewKoelnIb(suite, NEW_IB, NOW);
     await suite.app.posts.checkAppointments();
     await suite.app.delivery.whenIdle();
   });

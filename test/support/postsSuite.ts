@@ -1,3 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AuditLog, type AuditEntry } from '../../services/audit/auditLog';
+import { DirectoryRepository, type DirectoryDoc } from '../../services/directory/directoryRepository';
+import type { Directory } from '../../services/directory/model';
+import { parseDirectory } from '../../services/directory/validate';
 import type { PostDoc } from '../../services/posts/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { DEFAULT_BOT_APP_ID, personalConversationId, type TeamsUser } from './activities';
@@ -67,4 +73,23 @@ export function usePostsSuite(options: PostsSuiteOptions): PostsSuite {
   }
 
   return Object.assign(suite, { act, allPosts, postsIn, remindersIn, sendPost });
+}
+
+/** The appointment posts (RdErl. Nr. 3) stored: drafts and sent ones. */
+export const appointmentDrafts = (suite: GraphBotSuite) =>
+  suite.database.store<PostDoc>(CONTAINERS.posts).query<PostDoc>({ query: "SELECT * FROM c WHERE c.type = 'post' AND c.kind = 'appointment'" });
+
+/**
+ * Köln gets `newIb` as its IB, appointed on 1 December 2026: the demo directory with that change is imported (the file
+ * preferred) at `now`, and the answers refreshed. Returns the directory imported.
+ */
+export async function appointNewKoelnIb(suite: GraphBotSuite, newIb: TeamsUser, now: Date): Promise<Directory> {
+  const parsed = parseDirectory(readFileSync(path.join(__dirname, '..', '..', 'data', 'demo-directory.json'), 'utf8'));
+  if (!parsed.ok) throw new Error('demo directory invalid');
+  const koeln = parsed.directory.authorities.find((a) => a.code === 'koeln')!;
+  koeln.commissioner = { ...koeln.commissioner!, id: 'koeln-ib-neu', name: newIb.name, appointedOn: '2026-12-01', teams: { upn: 'nina.neu@bezreg-koeln.example', aadObjectId: newIb.aadObjectId } };
+  const repo = new DirectoryRepository(suite.database.store<DirectoryDoc>(CONTAINERS.directory), new AuditLog(suite.database.store<AuditEntry>(CONTAINERS.audit)));
+  await repo.importDirectory(parsed.directory, 'test', now, { preferFile: true });
+  await suite.app.answers.refresh(true);
+  return parsed.directory;
 }
