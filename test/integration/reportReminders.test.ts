@@ -22,34 +22,23 @@ type InvokeBody = { statusCode: number; type: string; value: any };
 
 jest.setTimeout(60_000);
 
-describe('reminders of an undecided Vortrag, one interval per urgency', () => {
+/**
+ * The app for this describe block (started before its tests, stopped after them) on its own database with `env`, and
+ * `people` installed, on a clock that starts on Thursday, 3 December 2026, 10:00 in Köln.
+ */
+function useReminderApp(databaseId: string, env: Record<string, string>, people: TeamsUser[]) {
   let emulator: ChannelEmulator;
   let database: AppDatabase;
   let app: TestApp;
   let teams: ReturnType<typeof activityBuilders>;
-  // Thursday, 3 December 2026, 10:00 in Köln.
   let now = new Date('2026-12-03T09:00:00Z');
-
-  const remindersTo = (who: TeamsUser) =>
-    emulator.activitiesTo(personalConversationId(who.id, DEFAULT_BOT_APP_ID)).map((a) => String(a.text ?? '')).filter((t) => /^(Erinnerung|Reminder): (Der Vortrag|the report)/.test(t));
-  async function register(subject: string, urgency: string): Promise<ItemDoc> {
-    const res = await app.post(teams.cardAction('report.submit', { subject, summary: 'Vorschlag (Beispiel).', urgency }, { from: KOELN_IB }));
-    const body = res.body as InvokeBody;
-    expect(body.statusCode).toBe(200);
-    return (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', body.value.refresh.action.data.id as string))!;
-  }
-  async function at(iso: string): Promise<void> {
-    now = new Date(iso);
-    await app.jobs.runDue();
-    await app.delivery.whenIdle();
-  }
 
   beforeAll(async () => {
     emulator = await startChannelEmulator();
-    database = await openDatabase({ databaseId: 'report-reminders-test' });
-    app = await startTestApp({}, { database, now: () => now });
+    database = await openDatabase({ databaseId });
+    app = await startTestApp(env, { database, now: () => now });
     teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
-    for (const p of [KOELN_IB, KOELN_HEAD_EN, KOELN_OFFICE]) expect((await app.post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
+    for (const p of people) expect((await app.post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
   });
   afterAll(async () => {
     await app.stop();
@@ -57,11 +46,34 @@ describe('reminders of an undecided Vortrag, one interval per urgency', () => {
     await emulator.close();
   });
 
+  /** The texts the bot sent to `who` in their personal chat. */
+  const messagesTo = (who: TeamsUser) => emulator.activitiesTo(personalConversationId(who.id, DEFAULT_BOT_APP_ID)).map((a) => String(a.text ?? ''));
+  /** The IB registers a Vortrag with `subject` and `urgency`; returns it as stored. */
+  async function register(subject: string, urgency: string): Promise<ItemDoc> {
+    const res = await app.post(teams.cardAction('report.submit', { subject, summary: 'Vorschlag (Beispiel).', urgency }, { from: KOELN_IB }));
+    const body = res.body as InvokeBody;
+    expect(body.statusCode).toBe(200);
+    return (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', body.value.refresh.action.data.id as string))!;
+  }
+  /** Moves the clock to `iso`, runs the jobs due and delivers what they sent. */
+  async function at(iso: string): Promise<void> {
+    now = new Date(iso);
+    await app.jobs.runDue();
+    await app.delivery.whenIdle();
+  }
+  return { get app() { return app; }, messagesTo, register, at };
+}
+
+describe('reminders of an undecided Vortrag, one interval per urgency', () => {
+  const s = useReminderApp('report-reminders-test', {}, [KOELN_IB, KOELN_HEAD_EN, KOELN_OFFICE]);
+  const { register, at } = s;
+  const remindersTo = (who: TeamsUser) => s.messagesTo(who).filter((t) => /^(Erinnerung|Reminder): (Der Vortrag|the report)/.test(t));
+
   it('reminds "sehr eilig" the next working day, "eilig" after 2, normal after 5, at 08:00, in the head\'s English and the office\'s German', async () => {
     await register('Normaler Vortrag (Beispiel)', 'normal');
     await register('Eiliger Vortrag (Beispiel)', 'eilig');
     await register('Sehr eiliger Vortrag (Beispiel)', 'sehr_eilig');
-    await app.delivery.whenIdle();
+    await s.app.delivery.whenIdle();
     expect(remindersTo(KOELN_HEAD_EN)).toEqual([]);
 
     // Friday 07:59 in Köln: not yet.
@@ -103,38 +115,12 @@ describe('reminders of an undecided Vortrag, one interval per urgency', () => {
 });
 
 describe('reminders of an undecided Vortrag with the intervals configured', () => {
-  let emulator: ChannelEmulator;
-  let database: AppDatabase;
-  let app: TestApp;
-  let teams: ReturnType<typeof activityBuilders>;
-  // Thursday, 3 December 2026, 10:00 in Köln.
-  let now = new Date('2026-12-03T09:00:00Z');
-  const remindersTo = (who: TeamsUser) =>
-    emulator.activitiesTo(personalConversationId(who.id, DEFAULT_BOT_APP_ID)).map((a) => String(a.text ?? '')).filter((t) => t.startsWith('Erinnerung: Der Vortrag'));
-
-  beforeAll(async () => {
-    emulator = await startChannelEmulator();
-    database = await openDatabase({ databaseId: 'report-reminders-configured-test' });
-    app = await startTestApp({ REPORT_REMINDER_WORKING_DAYS_URGENT: '3', REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: '2', REPORT_REMINDER_MAX: '1' }, { database, now: () => now });
-    teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
-    for (const p of [KOELN_IB, KOELN_OFFICE]) expect((await app.post(teams.installationUpdate('add', { from: p }))).status).toBe(200);
-  });
-  afterAll(async () => {
-    await app.stop();
-    await database.close();
-    await emulator.close();
-  });
+  const s = useReminderApp('report-reminders-configured-test', { REPORT_REMINDER_WORKING_DAYS_URGENT: '3', REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: '2', REPORT_REMINDER_MAX: '1' }, [KOELN_IB, KOELN_OFFICE]);
+  const { register, at } = s;
+  const remindersTo = (who: TeamsUser) => s.messagesTo(who).filter((t) => t.startsWith('Erinnerung: Der Vortrag'));
 
   it('takes REPORT_REMINDER_WORKING_DAYS_VERY_URGENT for "sehr eilig" and REPORT_REMINDER_WORKING_DAYS_URGENT for "eilig"', async () => {
-    for (const [subject, urgency] of [['Eilig (Beispiel)', 'eilig'], ['Sehr eilig (Beispiel)', 'sehr_eilig']]) {
-      const res = await app.post(teams.cardAction('report.submit', { subject, summary: 'Vorschlag (Beispiel).', urgency }, { from: KOELN_IB }));
-      expect((res.body as InvokeBody).statusCode).toBe(200);
-    }
-    const at = async (iso: string) => {
-      now = new Date(iso);
-      await app.jobs.runDue();
-      await app.delivery.whenIdle();
-    };
+    for (const [subject, urgency] of [['Eilig (Beispiel)', 'eilig'], ['Sehr eilig (Beispiel)', 'sehr_eilig']]) await register(subject, urgency);
     await at('2026-12-04T07:00:00Z'); // one working day
     expect(remindersTo(KOELN_OFFICE)).toEqual([]);
     await at('2026-12-07T07:00:00Z'); // two
