@@ -1,19 +1,10 @@
 import type { ItemDoc } from '../../services/requests/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, user, type SentFile, type TeamsUser } from '../support/activities';
+import { activityBuilders, type SentFile, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startTestApp, type TestApp } from '../support/testApp';
-
-/** Fictitious people of the demo directory (Köln). */
-const person = (name: string, aad: string, locale = 'de-DE') => user({ name, aadObjectId: aad, locale });
-const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001');
-const KOELN_IB_EN = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001', 'en-GB');
-const KOELN_HEAD = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003');
-const KOELN_HEAD_EN = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003', 'en-GB');
-const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
-const STAFF = user({ name: 'Erika Sachbearbeiterin' });
-const STAFF_EN = user({ name: 'Erika Sachbearbeiterin', aadObjectId: STAFF.aadObjectId, locale: 'en-GB' });
+import { KOELN_IB, KOELN_IB_EN, KOELN_HEAD, KOELN_HEAD_EN, KOELN_OFFICE, STAFF, STAFF_EN } from '../support/demoPeople';
 
 type InvokeBody = { statusCode: number; type: string; value: any };
 const json = (v: unknown) => JSON.stringify(v);

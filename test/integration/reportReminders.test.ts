@@ -1,9 +1,10 @@
 import type { ItemDoc } from '../../services/requests/model';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, personalConversationId, type TeamsUser } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { KOELN_IB, KOELN_HEAD_EN, KOELN_OFFICE } from '../support/demoPeople';
 
 /**
  * The head's reminders of an undecided Vortrag (RdErl. Nr. 4; issue 17: "after a configurable number of working days
@@ -11,12 +12,6 @@ import { startTestApp, type TestApp } from '../support/testApp';
  * "sehr eilig" after 1, each at 08:00 Berlin time, again after as many more. The head reads English (en-GB), the
  * office German: each gets the reminder in their language.
  */
-
-/** Fictitious people of the demo directory (Köln, where the office receives reports). */
-const person = (name: string, aad: string, locale = 'de-DE') => user({ name, aadObjectId: aad, locale });
-const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001');
-const KOELN_HEAD_EN = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003', 'en-GB');
-const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
 
 type InvokeBody = { statusCode: number; type: string; value: any };
 

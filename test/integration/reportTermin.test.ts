@@ -2,12 +2,13 @@ import type { ItemDoc } from '../../services/requests/model';
 import { INVITATION_NOTICE, invitationKey } from '../../services/requests/termin';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, type TeamsUser } from '../support/activities';
 import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
 import { startTestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { KOELN_IB, KOELN_IB_EN, KOELN_HEAD, KOELN_HEAD_EN, KOELN_OFFICE, STAFF } from '../support/demoPeople';
 
 /**
  * The Vortrag's Termin to its end (RdErl. v. 5.12.2023, Nr. 4) over HTTP: the head side proposes a date, the IB
@@ -15,14 +16,6 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
  * head and IB: a Teams meeting through Graph (the stand-in) where configured, else the .ics link.
  */
 
-/** Fictitious people of the demo directory (Köln; the office may decide there). */
-const person = (name: string, aad: string, locale = 'de-DE') => user({ name, aadObjectId: aad, locale });
-const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001');
-const KOELN_IB_EN = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001', 'en-GB');
-const KOELN_HEAD = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003');
-const KOELN_HEAD_EN = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003', 'en-GB');
-const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
-const STAFF = user({ name: 'Erika Sachbearbeiterin' });
 const HEAD_MAIL = 'frieda.fiktiv@bezreg-koeln.example';
 const IB_MAIL = 'sabine.schmitz@bezreg-koeln.example';
 const MAILBOX = 'vortraege@bezreg-koeln.example';

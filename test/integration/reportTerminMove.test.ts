@@ -3,12 +3,13 @@ import { INVITATION_JOB_KIND } from '../../services/requests/termin';
 import { CONTAINERS } from '../../services/storage/containers';
 import { openDatabase, type AppDatabase } from '../../services/storage/database';
 import type { DocumentStore } from '../../services/storage/documentStore';
-import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, user, type TeamsUser } from '../support/activities';
+import { activityBuilders, DEFAULT_BOT_APP_ID, DEFAULT_TENANT_ID, personalConversationId, type TeamsUser } from '../support/activities';
 import { OFFLINE_OUTBOUND_TOKEN, OfflineCredentialsFactory, testModeAuthEnv } from '../support/authConfig';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
 import { startGraphStandIn, stableGuid, type GraphStandIn } from '../support/graphStandIn';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
+import { KOELN_IB, KOELN_IB_EN, KOELN_HEAD, KOELN_OFFICE, DETMOLD_IB, DETMOLD_HEAD, STAFF } from '../support/demoPeople';
 
 /**
  * The Vortrag's Termin after a date is agreed (RdErl. v. 5.12.2023, Nr. 4; issue 17) over HTTP: either side moves the
@@ -18,15 +19,6 @@ import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
  * left unanswered brings one reminder to the side that has to answer it.
  */
 
-/** Fictitious people of the demo directory (Köln, where the office may decide; Detmold for another authority). */
-const person = (name: string, aad: string, locale = 'de-DE') => user({ name, aadObjectId: aad, locale });
-const KOELN_IB = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001');
-const KOELN_IB_EN = person('Sabine Schmitz (Beispiel)', '00000000-0000-4000-8000-000400000001', 'en-GB');
-const KOELN_HEAD = person('Frieda Fiktiv (Beispiel)', '00000000-0000-4000-8000-000400000003');
-const KOELN_OFFICE = person('Rita Referentin (Beispiel)', '00000000-0000-4000-8000-000400000004');
-const DETMOLD_IB = person('IB Detmold (Beispiel)', '00000000-0000-4000-8000-000200000001');
-const DETMOLD_HEAD = person('Leitung Detmold (Beispiel)', '00000000-0000-4000-8000-000200000003');
-const STAFF = user({ name: 'Erika Sachbearbeiterin' });
 const MAILBOX = 'vortraege@bezreg-koeln.example';
 
 type InvokeBody = { statusCode: number; type: string; value: any };
