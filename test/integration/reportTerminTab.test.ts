@@ -60,6 +60,20 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
     return call('POST', `/api/tab/items/${item.authority}/${item.id}/actions`, oid, { verb, data: actionOf(card, verb).data, inputs }, lang);
   };
   const stored = async (item: ItemDoc) => (await app.requests.repo.get(item.authority, item.id))!;
+  /** A report the IB of Köln wrote (through the service, not the card). */
+  const created = async (subject: string): Promise<ItemDoc> => {
+    const result = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject, summary: 'Kurz (Beispiel).' });
+    if (!result.ok) throw new Error(`report not created: ${result.code}`);
+    return result.value.item;
+  };
+  /** A report whose date the head proposed in the tab (08.12.2026, 10:30) and the IB accepted there, delivered. */
+  const agreedInTab = async (subject: string): Promise<ItemDoc> => {
+    const report = await created(subject);
+    expect((await click(KOELN_HEAD, report, DECISION_VERBS.termin, { date: '2026-12-08', time: '10:30' })).status).toBe(200);
+    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
+    await app.delivery.whenIdle();
+    return report;
+  };
 
   beforeAll(async () => {
     issuer = await startTokenIssuer({ appId: DEFAULT_BOT_APP_ID });
@@ -73,9 +87,7 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
   });
 
   it('lets the head propose, the IB propose another and the head accept, all in the tab; the office may not answer for the IB', async () => {
-    const created = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject: 'Vortrag im Tab (Beispiel)', summary: 'Kurz (Beispiel).' });
-    if (!created.ok) throw new Error(`report not created: ${created.code}`);
-    const report = created.value.item;
+    const report = await created('Vortrag im Tab (Beispiel)');
     const listed = (await call('GET', '/api/tab/me', KOELN_HEAD)).body.sections.reports as Array<{ id: string }>;
     expect(listed.map((r) => r.id)).toContain(report.id);
 
@@ -111,12 +123,7 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
   });
 
   it('moves and cancels an agreed date in the tab as on the card; another authority\'s head is refused', async () => {
-    const created = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject: 'Verschieben im Tab (Beispiel)', summary: 'Kurz (Beispiel).' });
-    if (!created.ok) throw new Error(`report not created: ${created.code}`);
-    const report = created.value.item;
-    expect((await click(KOELN_HEAD, report, DECISION_VERBS.termin, { date: '2026-12-08', time: '10:30' })).status).toBe(200);
-    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
-    await app.delivery.whenIdle();
+    const report = await agreedInTab('Verschieben im Tab (Beispiel)');
 
     // The head moves it; a past date is refused at its field first.
     const past = await click(KOELN_HEAD, report, REQUEST_VERBS.moveMeeting, { date: '2026-11-30', time: '10:30' });
@@ -139,12 +146,7 @@ describe('the Vortrag decided in the tab, with its Termin', () => {
   });
 
   it('cancels an agreed date in the tab while a move is negotiated; the old card of the proposal is already done', async () => {
-    const created = await app.requests.createReport({ aadObjectId: KOELN_IB, tenantId: DEFAULT_TENANT_ID, name: 'Sabine Schmitz (Beispiel)' }, { subject: 'Absagen im Tab (Beispiel)', summary: 'Kurz (Beispiel).' });
-    if (!created.ok) throw new Error(`report not created: ${created.code}`);
-    const report = created.value.item;
-    expect((await click(KOELN_HEAD, report, DECISION_VERBS.termin, { date: '2026-12-08', time: '10:30' })).status).toBe(200);
-    expect((await click(KOELN_IB, report, REQUEST_VERBS.acceptMeeting)).status).toBe(200);
-    await app.delivery.whenIdle();
+    const report = await agreedInTab('Absagen im Tab (Beispiel)');
     expect((await click(KOELN_HEAD, report, REQUEST_VERBS.moveMeeting, { date: '2026-12-10', time: '09:00' })).status).toBe(200);
     // The IB's card of the proposal, kept open in the tab.
     const ibCard = (await open(KOELN_IB, report)).body.card as Card;
