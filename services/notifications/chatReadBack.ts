@@ -40,10 +40,11 @@ export class ChatReadBack {
       // A message another delivery recorded (the same status twice, say) is that delivery's, however alike.
       const recorded = new Set(
         await this.deps.outbox.query<string>({
-          query: 'SELECT VALUE c.activityId FROM c WHERE c.kind = "delivery" AND c.conversation.conversationId = @conversation AND IS_DEFINED(c.activityId) AND c.createdAtMs >= @since',
+          // Recorded as sent in the same window, whenever they were made (a delivery held back by throttling included).
+          query: 'SELECT VALUE c.activityId FROM c WHERE c.kind = "delivery" AND c.conversation.conversationId = @conversation AND IS_DEFINED(c.activityId) AND c.sentAt >= @since',
           parameters: [
             { name: '@conversation', value: ref.conversationId },
-            { name: '@since', value: since - CLOCK_SKEW_MS },
+            { name: '@since', value: new Date(since - CLOCK_SKEW_MS).toISOString() },
           ],
         }),
       );
