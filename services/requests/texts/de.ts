@@ -96,7 +96,7 @@ export const de = {
     headOpen: 'Der Termin wurde abgesagt. Sie sind dran: bitte schlagen Sie einen neuen Termin vor.',
     ibOpen: 'Der Termin wurde abgesagt. Die Behördenleitung schlägt einen neuen vor; Sie können auch selbst einen vorschlagen.',
     headSideOpen: 'Der Termin wurde abgesagt; ein neuer ist noch nicht vorgeschlagen.',
-    ibInWriting: 'Sie sind dran: bitte legen Sie den Vortrag schriftlich vor.',
+    ibInWriting: 'Sie sind dran: bitte legen Sie den Vortrag schriftlich vor – hier als Text mit Link, oder senden Sie die Datei dem Lotsen im Chat.',
     ibInstruction: 'Sie sind dran: bitte bestätigen Sie die Weisung zur Kenntnis und Umsetzung.',
     closed: 'Abgeschlossen: es ist nichts mehr zu tun.',
   },

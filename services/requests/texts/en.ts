@@ -89,7 +89,7 @@ export const en: Texts<typeof de> = {
     headOpen: 'The meeting was cancelled. Your turn: please propose a new date.',
     ibOpen: 'The meeting was cancelled. The head proposes a new date; you can also propose one yourself.',
     headSideOpen: 'The meeting was cancelled; no new date has been proposed yet.',
-    ibInWriting: 'Your turn: please submit the report in writing.',
+    ibInWriting: 'Your turn: please submit the report in writing – here as text with a link, or send the file to the Lotse in the chat.',
     ibInstruction: 'Your turn: please acknowledge the instruction (will implement).',
     closed: 'Closed: nothing left to do.',
   },
