@@ -37,36 +37,27 @@ export function alreadyDone(view: CadenceView, lang: Lang): string {
 
 /** The cadence's card verbs (its job is registered with the circle's jobs). */
 export function cadenceFeature(deps: CadenceFeatureDeps): Feature {
-  const confirm: CardVerb<z.infer<typeof SCHEMA>> = {
-    verb: CADENCE_VERBS.confirm,
+  // Confirm and discard differ only in the service call and the line said on success; refusals and old cards alike.
+  const cadenceVerb = (
+    verb: string,
+    act: (actor: string, ruleDate: string) => ReturnType<CadenceFeatureDeps['service']['confirm']>,
+    saved: (t: (typeof CADENCE_TEXTS)[Lang], view: CadenceView | undefined) => string,
+  ): CardVerb<z.infer<typeof SCHEMA>> => ({
+    verb,
     schema: SCHEMA,
     run: async (context, caller, data) => {
       const t = CADENCE_TEXTS[caller.lang];
-      const result = await deps.service.confirm(caller.aadObjectId, data.ruleDate);
-      if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb: CADENCE_VERBS.confirm, code: 'forbidden', activityId: context.activity.id }, 'cadence action refused');
-      const sent = result.ok && result.value.cadence?.kind === 'meeting' ? t.sentMeeting : t.sentPoll;
+      const result = await act(caller.aadObjectId, data.ruleDate);
+      if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb, code: 'forbidden', activityId: context.activity.id }, 'cadence action refused');
       return respond<CadenceView>(result, caller.lang, {
         card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
-        saved: sent,
+        saved: saved(t, result.ok ? result.value : undefined),
         stale: (view) => alreadyDone(view, caller.lang),
         refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
       });
     },
-  };
-  const discard: CardVerb<z.infer<typeof SCHEMA>> = {
-    verb: CADENCE_VERBS.discard,
-    schema: SCHEMA,
-    run: async (context, caller, data) => {
-      const t = CADENCE_TEXTS[caller.lang];
-      const result = await deps.service.discard(caller.aadObjectId, data.ruleDate);
-      if (!result.ok && result.code === 'forbidden') deps.logger.warn({ event: 'circle.refused', verb: CADENCE_VERBS.discard, code: 'forbidden', activityId: context.activity.id }, 'cadence action refused');
-      return respond<CadenceView>(result, caller.lang, {
-        card: async (view, notice, style) => renderCadenceDraftCard(view, caller.lang, notice ? { status: notice, statusStyle: style === 'warning' ? 'attention' : style } : {}).content,
-        saved: t.discarded,
-        stale: (view) => alreadyDone(view, caller.lang),
-        refusalText: (r) => (r.code === 'forbidden' ? t.kfiOnly : r.code === 'not_found' ? t.notFound : undefined),
-      });
-    },
-  };
+  });
+  const confirm = cadenceVerb(CADENCE_VERBS.confirm, (a, d) => deps.service.confirm(a, d), (t, view) => (view?.cadence?.kind === 'meeting' ? t.sentMeeting : t.sentPoll));
+  const discard = cadenceVerb(CADENCE_VERBS.discard, (a, d) => deps.service.discard(a, d), (t) => t.discarded);
   return { name: 'cadence', verbs: [confirm, discard] };
 }

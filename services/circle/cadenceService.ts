@@ -509,17 +509,16 @@ export class CadenceService {
    * second KfI member gets `stale` with the current state ("already done by …").
    */
   async confirm(actor: string, ruleDate: string): Promise<Outcome<CadenceView>> {
-    if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
-    const { doc, draft } = await this.decided(ruleDate);
-    if (!doc || !draft || draft.status === 'superseded') return outcome.refuse('not_found');
-    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc, draft));
+    const open = await this.openDraft(actor, ruleDate);
+    if ('ok' in open) return open;
+    const { doc, draft } = open;
     const item = await this.drafted(actor, doc, draft);
     if (!item.ok) return item.code === 'stale' ? outcome.refuse('not_found') : item;
     const created = item.value as PollDoc | MeetingDoc;
     const at = this.deps.now().toISOString();
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared' || !waitingDraft(c, this.deps.now())) return { stale: true };
+      if (!this.stillOpen(c, draft)) return { stale: true };
       const next: CadenceDoc = {
         ...c,
         draft: { ...c.draft, status: 'confirmed', confirmedBy: actor, confirmedAt: at, itemId: created.pk },
@@ -549,14 +548,13 @@ export class CadenceService {
    * click on a draft already confirmed, gets `stale` with the current state.
    */
   async discard(actor: string, ruleDate: string): Promise<Outcome<CadenceView>> {
-    if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
-    const { doc, draft } = await this.decided(ruleDate);
-    if (!doc || !draft || draft.status === 'superseded') return outcome.refuse('not_found');
-    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc, draft));
+    const open = await this.openDraft(actor, ruleDate);
+    if ('ok' in open) return open;
+    const { draft } = open;
     const at = this.deps.now().toISOString();
     const result = await transact(this.deps.store, 'cadence', 'cadence', (current): Step<CircleDoc> => {
       const c = current as CadenceDoc;
-      if (c.draft?.ruleDate !== ruleDate || c.draft.seq !== draft.seq || c.draft.status !== 'prepared' || !waitingDraft(c, this.deps.now())) return { stale: true };
+      if (!this.stillOpen(c, draft)) return { stale: true };
       const next: CadenceDoc = {
         ...c,
         draft: { ...c.draft, status: 'discarded', discardedBy: actor, discardedAt: at },
@@ -569,6 +567,23 @@ export class CadenceService {
     if (result.kind !== 'written') return outcome.refuse('not_found');
     this.deps.logger.info({ event: 'circle.cadence_discarded', ruleDate }, 'cadence draft discarded');
     return outcome.done(this.viewOf(result.doc as CadenceDoc));
+  }
+
+  /**
+   * The draft of `ruleDate` a KfI member may still confirm or discard; otherwise the answer for them: refused (not KfI,
+   * no such draft, or one replaced by a rule change) or stale (already confirmed, discarded or lapsed).
+   */
+  private async openDraft(actor: string, ruleDate: string): Promise<Outcome<CadenceView> | { doc: Versioned<CadenceDoc>; draft: CadenceDraft }> {
+    if (!this.deps.circle.isKfi(actor)) return outcome.refuse('forbidden', CADENCE_FORBIDDEN);
+    const { doc, draft } = await this.decided(ruleDate);
+    if (!doc || !draft || draft.status === 'superseded') return outcome.refuse('not_found');
+    if (draft.status !== 'prepared') return outcome.stale(this.viewOf(doc, draft));
+    return { doc, draft };
+  }
+
+  /** Whether the stored document still has this very draft waiting (same date and sequence, prepared, not lapsed). */
+  private stillOpen(c: CadenceDoc, draft: CadenceDraft): c is CadenceDoc & { draft: CadenceDraft } {
+    return c.draft?.ruleDate === draft.ruleDate && c.draft.seq === draft.seq && c.draft.status === 'prepared' && !!waitingDraft(c, this.deps.now());
   }
 
   /** A click that lost (another KfI member was first, or the date began meanwhile): what became of the draft. */
