@@ -113,6 +113,17 @@ const site = theOne('Microsoft.Web/sites');
 const appSettingsResource = resourcesOfType('Microsoft.Web/sites/config').find(({ resource }) => literal(at(resource.body, 'name')) === 'appsettings')?.resource;
 const appSettings = at(appSettingsResource?.body, 'properties');
 
+/** The deployment-specific settings (identity, endpoints, tenant) as in production, for loading the deployed configuration. */
+const DEPLOYED_IDENTITY = {
+  MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
+  MicrosoftAppTenantId: '7d1c2e3f-1111-4222-8333-444455556667',
+  ALLOWED_TENANT_IDS: '7d1c2e3f-1111-4222-8333-444455556667',
+  COSMOS_ENDPOINT: 'https://cosmos-lotse.documents.azure.com:443/',
+  PUBLIC_BASE_URL: 'https://app-lotse.azurewebsites.net',
+  MicrosoftAppType: 'UserAssignedMSI',
+  GRAPH_ENABLED: 'true',
+};
+
 describe('infrastructure and code stay in step', () => {
   it('finds the templates and reads every one of them', () => {
     expect(main).toBeDefined();
@@ -150,15 +161,7 @@ describe('infrastructure and code stay in step', () => {
     it('deploys the code\'s own defaults: with every parameter at its default the service runs as with the keys unset', () => {
       // A setting `KEY: param` or `KEY: string(param)` takes the parameter's default; the deployment-specific ones
       // (identity, endpoints, tenant) are given as in production.
-      const fixed = {
-        MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
-        MicrosoftAppTenantId: '7d1c2e3f-1111-4222-8333-444455556667',
-        ALLOWED_TENANT_IDS: '7d1c2e3f-1111-4222-8333-444455556667',
-        COSMOS_ENDPOINT: 'https://cosmos-lotse.documents.azure.com:443/',
-        PUBLIC_BASE_URL: 'https://app-lotse.azurewebsites.net',
-        MicrosoftAppType: 'UserAssignedMSI',
-        GRAPH_ENABLED: 'true',
-      };
+      const fixed = DEPLOYED_IDENTITY;
       const fromParams: Record<string, string> = {};
       const parameterOf = new Map<string, string>();
       for (const key of keys) {
@@ -191,15 +194,7 @@ describe('infrastructure and code stay in step', () => {
         REQUEST_REMINDER_WORKING_DAYS: { REQUEST_ESCALATION_WORKING_DAYS: '120' },
         REPORT_REMINDER_WORKING_DAYS_VERY_URGENT: { REPORT_REMINDER_WORKING_DAYS_URGENT: '60' },
       };
-      const fixed = {
-        MicrosoftAppId: '7d1c2e3f-1111-4222-8333-444455556666',
-        MicrosoftAppTenantId: '7d1c2e3f-1111-4222-8333-444455556667',
-        ALLOWED_TENANT_IDS: '7d1c2e3f-1111-4222-8333-444455556667',
-        COSMOS_ENDPOINT: 'https://cosmos-lotse.documents.azure.com:443/',
-        PUBLIC_BASE_URL: 'https://app-lotse.azurewebsites.net',
-        MicrosoftAppType: 'UserAssignedMSI',
-        GRAPH_ENABLED: 'true',
-      };
+      const fixed = DEPLOYED_IDENTITY;
       expect(() => loadConfig(fixed)).not.toThrow();
       const accepts = (key: string, value: number) => {
         try {
