@@ -3,7 +3,7 @@ import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import { benchCardBind } from './cardBind';
-import { CallTally, operationsPerAction } from './callTally';
+import { CallTally, operationsPerAction, perCall } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { operationsBetween } from '../services/storage/operationCount';
@@ -160,6 +160,11 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const channelPerS = (channel1.accepted - channel0.accepted) / (measuredMs / 1000);
     const throttled = channel1.rejected - channel0.rejected;
     log(`actions: the channel accepted ${channelPerS.toFixed(1)} proactive calls/s and throttled ${throttled}; the rest of a burst's notifications wait in their documents and follow at that pace`);
+    // The delivery work per proactive call Teams accepted (issue 14): every operation after the response (relay,
+    // outbox, dispatcher, reports, jobs) over the calls made in the same window.
+    const channelCalls = channel1.accepted - channel0.accepted;
+    const opsPerCall = ops && channelCalls > 0 ? (ops.offPath * sorted.length) / channelCalls : undefined;
+    if (ops && channelCalls > 0) log(`actions: database operations per proactive call: ${perCall(ops.counts, channelCalls, ['items'])}`);
     if (tally.failed > sorted.length * 0.01) throw new Error(`actions: ${tally.describeFailures()} of ${sorted.length} invokes`);
     // Only actions that did what they were sent to do count as throughput.
     const perS = tally.succeeded / (measuredMs / 1000);
@@ -191,6 +196,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
             { name: 'actions.db_ops_after_response_per_action', value: ops.offPath, unit: 'operations' },
           ]
         : []),
+      ...(opsPerCall !== undefined ? [{ name: 'actions.db_ops_per_proactive_call', value: opsPerCall, unit: 'operations' }] : []),
       { name: 'actions.peak_rss_mb', value: peakRss, unit: 'MB' },
       { name: 'actions.channel_calls_per_s', value: channelPerS, unit: 'calls/s' },
       { name: 'actions.channel_throttled', value: throttled, unit: 'calls' },

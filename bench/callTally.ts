@@ -46,7 +46,7 @@ const REQUEST_PATH_CONTAINERS = new Set(['items', 'circle', 'users', 'audit']);
  * workflow documents, profiles and audit trail) and those after it (outbox, jobs, conversation references, and the
  * relay's patch that clears a document's relayed notices: a patch of a container in `relayPatches`), per action.
  */
-export function operationsPerAction(ops: Record<string, number>, actions: number, relayPatches: readonly string[]): { requestPath: number; offPath: number; breakdown: string } {
+export function operationsPerAction(ops: Record<string, number>, actions: number, relayPatches: readonly string[]): { requestPath: number; offPath: number; breakdown: string; counts: Record<string, number> } {
   let requestPath = 0;
   let offPath = 0;
   for (const [op, n] of Object.entries(ops)) {
@@ -60,5 +60,17 @@ export function operationsPerAction(ops: Record<string, number>, actions: number
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([op, n]) => `${op} ${(n / per).toFixed(2)}`)
     .join(', ');
-  return { requestPath: requestPath / per, offPath: offPath / per, breakdown };
+  return { requestPath: requestPath / per, offPath: offPath / per, breakdown, counts: ops };
+}
+
+/** The operations off the request path (see {@link operationsPerAction}) per proactive call, by `container:kind`. */
+export function perCall(ops: Record<string, number>, calls: number, relayPatches: readonly string[]): string {
+  return Object.entries(ops)
+    .filter(([op]) => {
+      const [container, kind] = op.split(':');
+      return container !== 'meta' && (!REQUEST_PATH_CONTAINERS.has(container) || (kind === 'patch' && relayPatches.includes(container)));
+    })
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${(n / Math.max(1, calls)).toFixed(2)}`)
+    .join(', ');
 }
