@@ -446,6 +446,63 @@ export function fileMessage(files: SentFile[], options: MessageOptions = {}): Te
   return activity;
 }
 
+/**
+ * A file consent card the bot sent and Teams showed (as the channel emulator records it: `emulator.fileConsentCards`).
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4 ("Upload files to personal chat")
+ */
+export interface SentFileConsentCard {
+  /** The id Teams gave the message that holds the card; the user's answer names it in `replyToId`. */
+  activityId: string;
+  conversationId: string;
+  /** The attachment's `name`: the file the bot asks to put into the user's OneDrive. */
+  name: string;
+  sizeInBytes: number;
+  description?: string;
+  acceptContext: unknown;
+  declineContext: unknown;
+}
+
+/**
+ * Where the bot may put the file the user accepted (botbuilder's `FileUploadInfo`, all fields set): `uploadUrl` is a
+ * pre-authenticated OneDrive upload session, `contentUrl` the file's address in the user's OneDrive once uploaded.
+ */
+export interface FileUploadInfo {
+  name: string;
+  uploadUrl: string;
+  contentUrl: string;
+  uniqueId: string;
+  fileType: string;
+}
+
+/** The user accepted a file consent card: `emulator.prepareUpload(aadObjectId, card)` gives the `uploadInfo`. */
+export function fileConsentAccept(card: SentFileConsentCard, uploadInfo: FileUploadInfo, options: ActivityOptions = {}): TeamsActivity {
+  return fileConsentInvoke(card, { type: 'fileUpload', action: 'accept', context: card.acceptContext, uploadInfo: { ...uploadInfo } }, options);
+}
+
+/** The user declined a file consent card. */
+export function fileConsentDecline(card: SentFileConsentCard, options: ActivityOptions = {}): TeamsActivity {
+  return fileConsentInvoke(card, { type: 'fileUpload', action: 'decline', context: card.declineContext }, options);
+}
+
+/**
+ * The user's answer on a file consent card, as Teams sends it: an invoke `fileConsent/invoke` in the personal chat,
+ * `replyToId` the card's message, `value` = `{ type: 'fileUpload', action, context, uploadInfo? }` (botbuilder's
+ * `FileConsentCardResponse`; `context` is the card's `acceptContext` or `declineContext`). The bot answers in the
+ * HTTP response (botbuilder's `handleTeamsFileConsentAccept` / `…Decline`).
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4 ("Invoke activity when the user accepts the file")
+ */
+function fileConsentInvoke(card: SentFileConsentCard, value: Record<string, unknown>, options: ActivityOptions): TeamsActivity {
+  const activity = envelope(
+    'invoke',
+    { ...options, scope: 'personal', conversationId: options.conversationId ?? card.conversationId, replyToId: card.activityId },
+    options.id ?? invokeId(),
+  );
+  activity.name = 'fileConsent/invoke';
+  activity.value = value;
+  activity.channelData.source = { name: 'message' };
+  return activity;
+}
+
 /** Invoke activity ids in Teams look like `f:` followed by a GUID-like token. */
 function invokeId(): string {
   return `f:${stableGuid('invoke', String(Date.now()), String(Math.random()))}`;
@@ -531,6 +588,9 @@ export function activityBuilders(defaults: ActivityOptions) {
   return {
     message: (text: string, options: MessageOptions = {}) => message(text, { ...defaults, ...options }),
     fileMessage: (files: SentFile[], options: MessageOptions = {}) => fileMessage(files, { ...defaults, ...options }),
+    fileConsentAccept: (card: SentFileConsentCard, uploadInfo: FileUploadInfo, options: ActivityOptions = {}) =>
+      fileConsentAccept(card, uploadInfo, { ...defaults, ...options }),
+    fileConsentDecline: (card: SentFileConsentCard, options: ActivityOptions = {}) => fileConsentDecline(card, { ...defaults, ...options }),
     cardAction: (verb: string, data: Record<string, unknown> = {}, options: CardActionOptions = {}) =>
       cardAction(verb, data, { ...defaults, ...options }),
     installationUpdate: (action: InstallationAction, options: ActivityOptions = {}) =>

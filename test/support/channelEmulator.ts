@@ -1,7 +1,20 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { personalConversationId, type RosterMember } from './activities';
-import { InstallationRegistry, MAX_MESSAGE_BYTES, cardProblems, cardsOf, inboundFileProblems, messageBytes, type CardError, type InboundActivity } from './teamsRules';
+import { personalConversationId, type FileUploadInfo, type RosterMember, type SentFile, type SentFileConsentCard, type TeamsUser } from './activities';
+import { ChatFiles, type FileRequest, type UploadedFile } from './chatFiles';
+import {
+  FILE_CONSENT_CARD,
+  InstallationRegistry,
+  MAX_MESSAGE_BYTES,
+  cardProblems,
+  cardsOf,
+  fileConsentCardProblems,
+  fileInfoCardProblems,
+  inboundFileProblems,
+  messageBytes,
+  type CardError,
+  type InboundActivity,
+} from './teamsRules';
 import appManifest from '../../manifest/manifest.json';
 
 /**
@@ -16,6 +29,11 @@ import appManifest from '../../manifest/manifest.json';
  * 100 KB (413 `MessageSizeTooBig`), an update or delete of an activity the bot did not send there (404). Every card it
  * receives is parsed with the Adaptive Cards SDK at 1.5 and `refresh.userIds` must be user MRIs; problems are kept in
  * {@link ChannelEmulator.cardErrors} and fail the test that caused them (`strictTeams.setup.ts`).
+ * Files (Teams' bot file APIs, personal chat only): {@link ChannelEmulator.shareFile} puts a file the user sent into their
+ * OneDrive with a pre-authenticated download link served here; file consent and file info cards are checked on every
+ * message (refused with 400 and recorded as card errors when Teams would refuse them); {@link
+ * ChannelEmulator.prepareUpload} opens the OneDrive upload session Teams hands the bot when the user accepts
+ * (`chatFiles.ts` enforces OneDrive's upload rules).
  * Teams learns who installed the app from the activities it delivers; so does the emulator, from every activity the
  * tests post to the bot ({@link observeInbound}, called by the test app's `post`).
  *
@@ -108,12 +126,18 @@ export type ConnectorFault =
       afterPerforming?: boolean;
     };
 
+/** Requests to the OneDrive addresses the emulator serves: a GET of a download link, a PUT to an upload session. */
+export type FileOperation = 'fileDownload' | 'fileUpload';
+
 /** Which calls a fault applies to. */
 export interface FaultScope {
   /** Only calls for this conversation; faults for a conversation are used before global ones. */
   conversationId?: string;
-  /** Only these operations; defaults to all. */
-  operations?: ConnectorOperation[];
+  /**
+   * Only these operations; defaults to all connector operations. File requests take only a fault without
+   * `conversationId` that names them here, e.g. `failNext(1, { status: 503 }, { operations: ['fileUpload'] })`.
+   */
+  operations?: Array<ConnectorOperation | FileOperation>;
 }
 
 /** At most `max` accepted calls in any sliding window of `windowMs`. */
@@ -200,7 +224,7 @@ export type LatencySetting = number | ((call: Readonly<ConnectorCall>) => number
 interface PendingFault {
   remaining: number;
   fault: ConnectorFault;
-  operations?: ConnectorOperation[];
+  operations?: Array<ConnectorOperation | FileOperation>;
 }
 
 interface Waiter {
@@ -332,6 +356,16 @@ export class ChannelEmulator {
   private readonly personalChats = new Map<string, Set<string>>();
   private cardErrorList: CardError[] = [];
   private readonly supportsFiles: boolean;
+  /** Conversation id → `personal`, `groupChat` or `channel`, from delivered activities and created conversations. */
+  private readonly conversationTypes = new Map<string, string>();
+  /** OneDrive user folder names (from the UPN) by Entra object id (lower case). */
+  private readonly driveSlugs = new Map<string, string>();
+  private readonly files = new ChatFiles(
+    () => new URL(this.serviceUrl).origin,
+    (operation) => this.takeFileFault(operation),
+  );
+  /** File consent cards Teams accepted, with the Entra object id (lower case) of the chat's user. */
+  private consentCards: Array<{ owner: string | undefined; card: SentFileConsentCard }> = [];
 
   /** Configures the emulator; it listens only after {@link start}. */
   constructor(options: ChannelEmulatorOptions = {}) {
@@ -351,7 +385,9 @@ export class ChannelEmulator {
   async start(): Promise<string> {
     if (this.url) return this.url;
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const work = ChatFiles.handles(url.pathname) ? this.files.serve(req, res, url) : this.handle(req, res);
+      work.catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify(errorBody(500, 'EmulatorError', String(error))));
@@ -381,6 +417,15 @@ export class ChannelEmulator {
     if (from?.id && from.aadObjectId) this.userIdsByAad.set(from.aadObjectId.toLowerCase(), from.id);
     const id = activity.conversation?.id;
     if (id && from?.aadObjectId && activity.conversation?.conversationType === 'personal') this.notePersonalChat(from.aadObjectId, id);
+    if (id) {
+      const type = activity.conversation?.conversationType ?? 'personal';
+      this.conversationTypes.set(id, type);
+      if (type === 'channel') this.conversationTypes.set(id.split(';messageid=')[0], type);
+    }
+    if (activity.type === 'invoke' && activity.name === 'fileConsent/invoke') {
+      const problems = this.fileConsentAnswerProblems(activity);
+      if (problems.length) this.cardErrorList.push({ where: 'inbound', conversationId: id, errors: problems });
+    }
     const roster = id ? this.rosters.get(id) : undefined;
     const botAdded = activity.type === 'conversationUpdate' && (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id);
     // A team or chat the app is added to brings its roster: Teams lets the bot reach each member 1:1.
@@ -396,6 +441,151 @@ export class ChannelEmulator {
   personalMessagesOf(aadObjectId: string): Array<{ id: string; activity: ConnectorActivity }> {
     const conversations = this.personalChats.get(aadObjectId.toLowerCase()) ?? new Set<string>();
     return [...conversations].flatMap((c) => (this.messages.get(c) ?? []).filter((m) => !m.deleted).map((m) => ({ id: m.id, activity: m.activity })));
+  }
+
+  /**
+   * A file the user put into the chat with the bot. As in Teams it is first uploaded to the user's OneDrive; the
+   * returned {@link SentFile} is what `fileMessage([...])` delivers: `downloadUrl` a pre-authenticated loopback address
+   * with an unguessable token (GET answers the bytes, 200, `application/octet-stream`, no Authorization needed),
+   * `uniqueId` a GUID, `fileType` from the name's extension unless given.
+   */
+  shareFile(owner: TeamsUser | string, name: string, bytes: Buffer, fileType?: string): SentFile {
+    return this.files.share(this.driveOwner(owner), name, bytes, fileType);
+  }
+
+  /** Every download link handed out so far answers 401 from now on, as Teams' links do after a few minutes. */
+  expireFileLinks(): void {
+    this.files.expireLinks();
+  }
+
+  /** GET requests to download links so far (any answer, injected faults included). */
+  fileDownloads(): number {
+    return this.files.downloads;
+  }
+
+  /** Requests to the emulated OneDrive (downloads, upload PUTs, …), oldest first; not part of {@link calls}. */
+  fileRequests(): readonly FileRequest[] {
+    return this.files.calls;
+  }
+
+  /** File consent cards the bot sent that Teams accepted, in the personal chat of this user (Entra object id). */
+  fileConsentCards(aadObjectId: string): SentFileConsentCard[] {
+    const key = aadObjectId.toLowerCase();
+    return this.consentCards.filter((c) => c.owner === key).map((c) => ({ ...c.card }));
+  }
+
+  /**
+   * The user accepts `card`: opens an upload session in their OneDrive (folder "Microsoft Teams Chat Files") and
+   * returns the `uploadInfo` Teams sends with the `fileConsent/invoke` (`fileConsentAccept(card, uploadInfo)`). The
+   * name is the card's, renamed like OneDrive does when the folder has it already ("Vorlage 1.docx"); `options.name`
+   * sets it instead (Teams may rename).
+   */
+  prepareUpload(aadObjectId: string, card: SentFileConsentCard, options: { name?: string } = {}): FileUploadInfo {
+    const shown = this.fileConsentCards(aadObjectId).some((c) => c.activityId === card.activityId && c.conversationId === card.conversationId);
+    if (!shown) throw new Error(`prepareUpload: the bot sent no file consent card ${card.activityId} to the personal chat of ${aadObjectId}`);
+    return this.files.prepareUpload(this.driveOwner(aadObjectId), options.name ?? card.name, options.name !== undefined);
+  }
+
+  /** Files the bot finished uploading to this user's OneDrive through the consent flow, oldest first. */
+  uploadedFiles(aadObjectId: string): UploadedFile[] {
+    return this.files.uploaded(aadObjectId);
+  }
+
+  /** The user's OneDrive folder name, from their UPN as SharePoint does (`erika_mustermann_bezreg_example`). */
+  private driveOwner(owner: TeamsUser | string): { aadObjectId: string; slug: string } {
+    const aadObjectId = (typeof owner === 'string' ? owner : owner.aadObjectId).toLowerCase();
+    if (typeof owner !== 'string') this.driveSlugs.set(aadObjectId, owner.userPrincipalName.toLowerCase().replace(/[^a-z0-9]/g, '_'));
+    if (!this.driveSlugs.has(aadObjectId)) {
+      const member = [this.defaultRoster, ...this.rosters.values()].flat().find((m) => m.aadObjectId?.toLowerCase() === aadObjectId);
+      const upn = member?.userPrincipalName ?? member?.email;
+      this.driveSlugs.set(aadObjectId, upn ? upn.toLowerCase().replace(/[^a-z0-9]/g, '_') : aadObjectId);
+    }
+    return { aadObjectId, slug: this.driveSlugs.get(aadObjectId)! };
+  }
+
+  /** `personal`, `groupChat`, `channel`, or undefined for a conversation Teams never told the emulator about. */
+  private conversationType(conversationId: string): string | undefined {
+    return (
+      this.conversationTypes.get(conversationId) ??
+      this.conversationTypes.get(conversationId.split(';messageid=')[0]) ??
+      // Teams' personal chat ids start with `a:` (group chats and channels with `19:`).
+      (conversationId.startsWith('a:') ? 'personal' : undefined)
+    );
+  }
+
+  /** The Entra object id (lower case) of the user of a personal chat, if known. */
+  private personalChatUser(conversationId: string): string | undefined {
+    for (const [aad, conversations] of this.personalChats) if (conversations.has(conversationId)) return aad;
+    return undefined;
+  }
+
+  /** Refuses (400, recorded as a card error) a file consent or file info card Teams would not take. */
+  private checkFileCards(call: ConnectorCall, conversationId: string, activity: ConnectorActivity | undefined): Outcome | undefined {
+    if (!activity?.attachments?.length) return undefined;
+    const target = { conversationType: this.conversationType(conversationId), supportsFiles: this.supportsFiles };
+    const owner = target.conversationType === 'personal' ? this.personalChatUser(conversationId) : undefined;
+    const errors = [
+      ...fileConsentCardProblems(activity.attachments, target),
+      ...fileInfoCardProblems(activity.attachments, { ...target, owner }, (contentUrl) => this.files.findUpload(contentUrl)),
+    ];
+    if (!errors.length) return undefined;
+    this.cardErrorList.push({ where: call.operation, conversationId, errors });
+    return { status: 400, body: errorBody(400, 'BadArgument', errors.join('; ')) };
+  }
+
+  /** Keeps the file consent cards of a message Teams took (an update replaces what the message showed). */
+  private noteFileConsentCards(conversationId: string, activityId: string, activity: ConnectorActivity): void {
+    this.consentCards = this.consentCards.filter((c) => !(c.card.conversationId === conversationId && c.card.activityId === activityId));
+    const owner = this.personalChatUser(conversationId);
+    for (const attachment of activity.attachments ?? []) {
+      if (attachment.contentType !== FILE_CONSENT_CARD) continue;
+      const content = attachment.content as { sizeInBytes: number; description?: string; acceptContext: unknown; declineContext: unknown };
+      const card: SentFileConsentCard = {
+        activityId,
+        conversationId,
+        name: String(attachment.name),
+        sizeInBytes: content.sizeInBytes,
+        acceptContext: content.acceptContext,
+        declineContext: content.declineContext,
+      };
+      if (content.description !== undefined) card.description = content.description;
+      this.consentCards.push({ owner, card });
+    }
+  }
+
+  /**
+   * What is wrong with a `fileConsent/invoke` a test posts: Teams sends it only for a consent card still shown in that
+   * personal chat (`replyToId`), hands back the card's context, and on accept an upload session opened for that user
+   * (`prepareUpload`). https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4
+   */
+  private fileConsentAnswerProblems(activity: InboundActivity): string[] {
+    const problems: string[] = [];
+    const conversationId = activity.conversation?.id ?? '';
+    const message = this.findMessage(conversationId, activity.replyToId);
+    const card = message && !message.deleted ? message.activity.attachments?.find((a) => a.contentType === FILE_CONSENT_CARD) : undefined;
+    if (!card) problems.push(`a fileConsent/invoke for ${String(activity.replyToId)}, which is no file consent card shown in this chat`);
+    const value = (activity.value ?? {}) as { type?: unknown; action?: unknown; context?: unknown; uploadInfo?: { uploadUrl?: unknown } };
+    if (value.type !== 'fileUpload') problems.push('a fileConsent/invoke whose value.type is not fileUpload');
+    if (value.action !== 'accept' && value.action !== 'decline') problems.push(`a fileConsent/invoke with action ${JSON.stringify(value.action)}`);
+    const content = (card?.content ?? {}) as { acceptContext?: unknown; declineContext?: unknown };
+    const expected = value.action === 'accept' ? content.acceptContext : content.declineContext;
+    if (card && JSON.stringify(value.context) !== JSON.stringify(expected)) problems.push(`a fileConsent/invoke whose context is not the card's ${String(value.action)}Context`);
+    if (value.action === 'accept') {
+      const uploadUrl = value.uploadInfo?.uploadUrl;
+      if (typeof uploadUrl !== 'string' || !this.files.isOpenSession(uploadUrl, activity.from?.aadObjectId ?? '')) {
+        problems.push("an accepted fileConsent/invoke whose uploadInfo is not an upload session open in the user's OneDrive (use emulator.prepareUpload)");
+      }
+    } else if (value.uploadInfo !== undefined) problems.push('a declined fileConsent/invoke with uploadInfo');
+    return problems;
+  }
+
+  private takeFileFault(operation: FileOperation): ConnectorFault | undefined {
+    const index = this.globalFaults.findIndex((f) => f.operations?.includes(operation));
+    if (index === -1) return undefined;
+    const pending = this.globalFaults[index];
+    pending.remaining -= 1;
+    if (pending.remaining <= 0) this.globalFaults.splice(index, 1);
+    return pending.fault;
   }
 
   private notePersonalChat(aadObjectId: string, conversationId: string): void {
@@ -796,7 +986,7 @@ export class ChannelEmulator {
       const status = this.installations.sendStatus(conversationId);
       if (status === 404) return { status: 404, body: errorBody(404, 'ConversationNotFound', 'Conversation not found.') };
       if (status === 403) return { status: 403, body: errorBody(403, 'Forbidden', 'The bot is not installed for this user.') };
-      const refused = this.checkContent(call, call.activity);
+      const refused = this.checkContent(call, call.activity) ?? this.checkFileCards(call, conversationId, call.activity);
       if (refused) return refused;
     }
     switch (call.operation) {
@@ -805,6 +995,7 @@ export class ChannelEmulator {
         if (!call.activity) return { status: 400, body: errorBody(400, 'BadArgument', 'Activity body is required') };
         const id = this.nextActivityId();
         this.store(conversationId, id, call.activity);
+        this.noteFileConsentCards(conversationId, id, call.activity);
         return { status: 201, body: { id }, createdActivityId: id };
       }
       case 'update': {
@@ -813,6 +1004,7 @@ export class ChannelEmulator {
           return { status: 404, body: errorBody(404, 'ActivityNotFound', 'The activity to update was not found.') };
         }
         existing.activity = call.activity;
+        this.noteFileConsentCards(conversationId, existing.id, call.activity);
         return { status: 200, body: { id: existing.id } };
       }
       case 'delete': {
@@ -870,9 +1062,13 @@ export class ChannelEmulator {
       if (!activity) return { status: 400, body: errorBody(400, 'BadArgument', 'A new channel thread needs an activity.') };
       // Only in a channel of a team where the app is installed.
       if (this.installations.sendStatus(channel.id) !== 200) return { status: 403, body: errorBody(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.') };
+      this.conversationTypes.set(channel.id, 'channel');
+      const fileRefused = this.checkFileCards(call, channel.id, activity);
+      if (fileRefused) return fileRefused;
       createdActivityId = this.nextActivityId();
       conversationId = `${channel.id};messageid=${createdActivityId}`;
       this.installations.created(conversationId, []);
+      this.conversationTypes.set(conversationId, 'channel');
     } else {
       const members = Array.isArray(params.members) ? params.members.filter(isObject) : [];
       const memberId = members[0] && typeof members[0].id === 'string' ? members[0].id : undefined;
@@ -884,13 +1080,17 @@ export class ChannelEmulator {
       // Teams opens a personal chat only with a user who has the app, personally or through a team or chat.
       if (!this.installations.canReach(ids)) return { status: 403, body: errorBody(403, 'Forbidden', 'The bot is not installed for this user.') };
       conversationId = personalConversationId(userId, botId || undefined);
-      this.installations.created(conversationId, ids);
+      this.conversationTypes.set(conversationId, 'personal');
       for (const id of ids) if (!id.startsWith('29:')) this.notePersonalChat(id, conversationId);
+      const fileRefused = this.checkFileCards(call, conversationId, activity);
+      if (fileRefused) return fileRefused;
+      this.installations.created(conversationId, ids);
       if (activity) createdActivityId = this.nextActivityId();
     }
     if (activity && createdActivityId) {
       call.activity = activity;
       this.store(conversationId, createdActivityId, activity);
+      this.noteFileConsentCards(conversationId, createdActivityId, activity);
     }
     const body: Record<string, unknown> = { id: conversationId };
     if (createdActivityId) body.activityId = createdActivityId;

@@ -193,6 +193,10 @@ export interface InboundActivity {
   /** Not on the wire: member ids of a room, for tests that install the app in a team with a known roster. */
   members?: string[];
   attachments?: Array<{ contentType?: string; name?: string; content?: unknown }>;
+  /** Invoke name, e.g. `fileConsent/invoke`. */
+  name?: string;
+  replyToId?: string;
+  value?: unknown;
 }
 
 /** The content type of a file a user sent to the bot. */
@@ -217,6 +221,113 @@ export function inboundFileProblems(activity: InboundActivity, supportsFiles: bo
     const c = (f.content ?? {}) as Record<string, unknown>;
     if (typeof f.name !== 'string' || !f.name) problems.push('a file attachment without name');
     for (const key of ['downloadUrl', 'uniqueId', 'fileType']) if (typeof c[key] !== 'string' || !c[key]) problems.push(`a file attachment without content.${key}`);
+  }
+  return problems;
+}
+
+/** The content type of the card a bot sends to ask the user's consent before it puts a file into their OneDrive. */
+export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
+/** The content type of the card that shows a file the bot uploaded to the user's OneDrive. */
+export const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
+
+/** An attachment as a bot puts it on an activity. */
+type BotAttachment = { contentType?: string; name?: string; contentUrl?: string; content?: unknown; [key: string]: unknown };
+
+/** Where a message with a file card goes, as the emulator knows it. */
+export interface FileCardTarget {
+  /** `personal`, `groupChat`, `channel`, or undefined when Teams does not know the conversation's type. */
+  conversationType: string | undefined;
+  /** Whether the app manifest's bot sets `supportsFiles: true`. */
+  supportsFiles: boolean;
+}
+
+/**
+ * The problems Teams would have with a file consent card (`application/vnd.microsoft.teams.card.file.consent`) the bot
+ * sends: https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4 ("Use the Teams bot APIs",
+ * "Configure the bot to support files", "Message requesting permission to upload").
+ * - only in the personal chat ("Teams bot APIs work only in the personal context. They do not work in the channel or
+ *   groupchat context");
+ * - only when the manifest sets `supportsFiles: true` ("If the bot does not enable supportsFiles, the features listed in
+ *   this section do not work");
+ * - the attachment's `name` is the file to be uploaded ("must contain a FileConsentCard attachment with the name of the
+ *   file"); `content.sizeInBytes` (the size the user is shown) a positive integer: OneDrive's upload session cannot
+ *   take an empty file (a byte range needs at least one byte); `content.description` a string if given;
+ *   `content.acceptContext` and `content.declineContext` objects (the page's example sends `{}`), handed back in the
+ *   user's answer;
+ * - stricter than the page, which shows the card as the message's only attachment: no other attachment with it (Teams
+ *   shows the consent card in place of the message, with its own Allow/Decline buttons).
+ */
+export function fileConsentCardProblems(attachments: BotAttachment[] | undefined, target: FileCardTarget): string[] {
+  const all = attachments ?? [];
+  const cards = all.filter((a) => a?.contentType === FILE_CONSENT_CARD);
+  if (!cards.length) return [];
+  const problems: string[] = [];
+  if (!target.supportsFiles) problems.push('a file consent card, but the app manifest does not set supportsFiles: true');
+  if (target.conversationType !== 'personal') {
+    problems.push(`a file consent card in a ${String(target.conversationType)} conversation: Teams' bot file APIs work in the personal chat only`);
+  }
+  if (all.length > 1) problems.push(`a file consent card must be the message's only attachment (got ${all.length} attachments)`);
+  for (const card of cards) {
+    const content = card.content as Record<string, unknown> | undefined;
+    if (typeof card.name !== 'string' || card.name.trim() === '') problems.push('a file consent card without the file name (attachment name)');
+    if (!content || typeof content !== 'object') {
+      problems.push('a file consent card without content');
+      continue;
+    }
+    const size = content.sizeInBytes;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) problems.push(`a file consent card needs content.sizeInBytes, a positive whole number of bytes (got ${JSON.stringify(size)})`);
+    if (content.description !== undefined && typeof content.description !== 'string') problems.push('a file consent card whose content.description is not text');
+    for (const key of ['acceptContext', 'declineContext']) {
+      const value = content[key];
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) problems.push(`a file consent card needs content.${key} (an object, handed back in the user's answer)`);
+    }
+  }
+  return problems;
+}
+
+/** A file a bot finished uploading to a user's OneDrive through the consent flow. */
+export interface UploadedFileRef {
+  /** Entra object id (lower case) of the user whose OneDrive holds it. */
+  owner: string;
+  name: string;
+  contentUrl: string;
+  uniqueId: string;
+  fileType: string;
+}
+
+/**
+ * The problems Teams would have with a file info card (`application/vnd.microsoft.teams.card.file.info`), the message a
+ * bot sends after it uploaded a file to the user's OneDrive:
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4 ("Notifying the user about an uploaded
+ * file"): in the personal chat (bot file APIs work there only), with `supportsFiles`, `contentUrl` the uploaded file's
+ * address, `name` its name, and `content.uniqueId` (the drive item id) and `content.fileType` of that upload. The card
+ * opens the file in the user's OneDrive, so it must name a file the bot uploaded there: `findUpload` finds the finished
+ * upload with that `contentUrl`, and it must be in the OneDrive of the chat's user (`owner`).
+ */
+export function fileInfoCardProblems(
+  attachments: BotAttachment[] | undefined,
+  target: FileCardTarget & { owner: string | undefined },
+  findUpload: (contentUrl: string) => UploadedFileRef | undefined,
+): string[] {
+  const cards = (attachments ?? []).filter((a) => a?.contentType === FILE_INFO_CARD);
+  if (!cards.length) return [];
+  const problems: string[] = [];
+  if (!target.supportsFiles) problems.push('a file info card, but the app manifest does not set supportsFiles: true');
+  if (target.conversationType !== 'personal') {
+    problems.push(`a file info card in a ${String(target.conversationType)} conversation: Teams' bot file APIs work in the personal chat only`);
+  }
+  for (const card of cards) {
+    const content = (card.content ?? {}) as Record<string, unknown>;
+    const contentUrl = typeof card.contentUrl === 'string' ? card.contentUrl : '';
+    const upload = contentUrl ? findUpload(contentUrl) : undefined;
+    if (!upload) {
+      problems.push('a file info card whose contentUrl is not a file the bot uploaded (the uploadInfo.contentUrl of a finished upload)');
+      continue;
+    }
+    if (target.owner !== undefined && upload.owner !== target.owner) problems.push("a file info card for a file in another user's OneDrive");
+    if (card.name !== upload.name) problems.push(`a file info card named ${JSON.stringify(card.name)} for the uploaded file ${JSON.stringify(upload.name)}`);
+    if (content.uniqueId !== upload.uniqueId) problems.push("a file info card whose content.uniqueId is not the upload's uniqueId");
+    if (content.fileType !== upload.fileType) problems.push(`a file info card whose content.fileType ${JSON.stringify(content.fileType)} is not the upload's ${JSON.stringify(upload.fileType)}`);
   }
   return problems;
 }
