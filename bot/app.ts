@@ -18,8 +18,8 @@ import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
 import { RequestNotifier } from '../services/requests/notifications';
-import { HEAD_REACH_PREFIX, headReachListener } from '../services/requests/headReach';
-import { CIRCLE_REACH_PREFIX, circleReachListener } from '../services/circle/reach';
+import { HEAD_REACH_KEYS, headReachListener } from '../services/requests/headReach';
+import { CIRCLE_REACH_KEYS, circleReachListener } from '../services/circle/reach';
 import { CIRCLE_SOURCE } from '../services/circle/notifications';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
 import { reportIcs } from '../services/requests/termin';
@@ -48,7 +48,7 @@ import { cadenceFeature } from './handlers/cadence';
 import { CircleService, JOB_KINDS as CIRCLE_JOB_KINDS } from '../services/circle/circleService';
 import type { CircleDoc } from '../services/circle/model';
 import type { PostsDoc } from '../services/posts/model';
-import { POST_JOB_KINDS, POST_REACH_PREFIX } from '../services/posts/notifications';
+import { POST_JOB_KINDS, POST_REACH_KEYS } from '../services/posts/notifications';
 import { StaffRoster } from '../services/posts/staffRoster';
 import { cadenceTrailBy } from '../services/circle/cadenceData';
 import type { CadenceDoc } from '../services/circle/cadenceService';
@@ -385,12 +385,12 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const reports = delivery.reports;
     const nowMs = () => (options.now ? options.now() : new Date()).getTime();
     reports.onSettled(
-      CIRCLE_REACH_PREFIX,
+      CIRCLE_REACH_KEYS,
       circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
     );
     const mailFrom = config.graph?.mailFrom;
     reports.onSettled(
-      HEAD_REACH_PREFIX,
+      HEAD_REACH_KEYS,
       headReachListener({
         store: database.store<ItemDoc>(CONTAINERS.items),
         directory: () => liveAnswers.engine.directory,
@@ -430,7 +430,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     });
     delivery.relay.register(posts.relaySource());
     // The sender's status card, updated in place once the post's cards have all settled.
-    reports.onSettled(POST_REACH_PREFIX, posts.reachListener());
+    reports.onSettled(POST_REACH_KEYS, posts.reachListener());
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;

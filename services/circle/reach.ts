@@ -15,11 +15,11 @@ import { transact, type WorkflowWriter } from '../workflow/transaction';
 import type { CircleDoc, MeetingDoc, PollDoc } from './model';
 import { NOTICE_KINDS } from './notifications';
 
-/** The key prefix of every circle notification (what the listener is registered for). */
-export const CIRCLE_REACH_PREFIX = 'circle:';
-
 /** An announcement's key: `circle:poll:<id>:announce`, its English one `…:announce:en`. */
 const ANNOUNCE = /^circle:(poll|meeting):([^:]+):announce(?::([a-z]{2}))?$/;
+
+/** The notifications the listener is registered for: announcements (no report is read for any other circle notification). */
+export const CIRCLE_REACH_KEYS = ANNOUNCE;
 
 export interface CircleReachDeps {
   store: DocumentStore<CircleDoc>;
@@ -33,7 +33,7 @@ export function cardsOwed(previous: ReachSummary | undefined, next: ReachSummary
   return next.pending === 0 || next.unreachable.length > (previous?.unreachable.length ?? 0);
 }
 
-/** The listener for `DeliveryReports.onSettled(CIRCLE_REACH_PREFIX, …)`. */
+/** The listener for `DeliveryReports.onSettled(CIRCLE_REACH_KEYS, …)`. */
 export function circleReachListener(deps: CircleReachDeps): (report: DeliveryReport) => Promise<void> {
   return async (report) => {
     const m = ANNOUNCE.exec(report.key);

@@ -58,9 +58,11 @@ export interface DeliveryReports {
   /** The current report of the notification with this key (one query in its partition). */
   report(key: string): Promise<DeliveryReport>;
   /**
-   * Calls `listener` after deliveries of notifications whose key starts with `prefix` settle (sent or given up),
-   * at most about once a second per notification, with the report as it then stands. In-process and best effort: a
-   * process that dies loses the call, not the record (the next settle, a card refresh or the tab reads it again).
+   * Calls `listener` after deliveries of notifications whose key matches `keys` (a string: the key starts with it; a
+   * regular expression: it matches the key) settle (sent or given up), at most about once a second per notification,
+   * with the report as it then stands. In-process and best effort: a process that dies loses the call, not the record
+   * (the next settle, a card refresh or the tab reads it again). Each report costs a query: register for the keys the
+   * listener acts on, not for a whole workflow's.
    */
-  onSettled(prefix: string, listener: (report: DeliveryReport) => Promise<void> | void): void;
+  onSettled(keys: string | RegExp, listener: (report: DeliveryReport) => Promise<void> | void): void;
 }

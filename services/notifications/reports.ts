@@ -63,13 +63,18 @@ export interface OutboxReportsOptions {
   debounceMs?: number;
 }
 
+/** Whether a notification key is one a listener registered for: a prefix, or a pattern matching the key. */
+function matches(keys: string | RegExp, key: string): boolean {
+  return typeof keys === 'string' ? key.startsWith(keys) : keys.test(key);
+}
+
 /**
  * {@link DeliveryReports} on the outbox: a report is one query in the notification's partition; `onSettled` listens to
  * the dispatcher's events in this process ({@link noteEvent}) and calls listeners at most once per `debounceMs` per
  * notification.
  */
 export class OutboxReports implements DeliveryReports {
-  private readonly listeners: Array<{ prefix: string; listener: (report: DeliveryReport) => Promise<void> | void }> = [];
+  private readonly listeners: Array<{ keys: string | RegExp; listener: (report: DeliveryReport) => Promise<void> | void }> = [];
   /** Notifications with a call to their listeners scheduled, by key. */
   private readonly scheduled = new Set<string>();
   private readonly running = new Set<Promise<void>>();
@@ -96,15 +101,16 @@ export class OutboxReports implements DeliveryReports {
     return reportOf(key, header, docs.filter((d): d is DeliveryDoc => d.kind === 'delivery' && d.notificationKey === key));
   }
 
-  onSettled(prefix: string, listener: (report: DeliveryReport) => Promise<void> | void): void {
-    this.listeners.push({ prefix, listener });
+  onSettled(keys: string | RegExp, listener: (report: DeliveryReport) => Promise<void> | void): void {
+    this.listeners.push({ keys, listener });
   }
 
   /** Feed for the dispatcher's `onEvent`: a settled delivery schedules its notification's listeners. */
   noteEvent(event: DeliveryEvent): void {
     const key = event.notificationKey;
     if (!key || !SETTLED.has(event.type) || this.stopping.signal.aborted || this.scheduled.has(key)) return;
-    if (!this.listeners.some((l) => key.startsWith(l.prefix))) return;
+    // No listener for this key: no report is read (a query per settled notification otherwise).
+    if (!this.listeners.some((l) => matches(l.keys, key))) return;
     this.scheduled.add(key);
     const run = this.callLater(key);
     this.running.add(run);
@@ -129,8 +135,8 @@ export class OutboxReports implements DeliveryReports {
       this.failed(err);
       return;
     }
-    for (const { prefix, listener } of this.listeners) {
-      if (!key.startsWith(prefix)) continue;
+    for (const { keys, listener } of this.listeners) {
+      if (!matches(keys, key)) continue;
       try {
         await listener(report);
       } catch (err) {

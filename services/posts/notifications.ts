@@ -208,11 +208,11 @@ export async function refreshSenderCard(deps: Pick<PostNotifierDeps, 'outbox' | 
 
 /** An announcement's key: `post:<id>:announce`, its English one `…:announce:en`. */
 const ANNOUNCE = /^post:(post-[0-9a-f-]+):announce(?::[a-z]{2})?$/;
-/** The key prefix of every post notification (what the reach listener is registered for). */
-export const POST_REACH_PREFIX = 'post:';
+/** The notifications the reach listener is registered for: announcements (no report is read for any other post notification). */
+export const POST_REACH_KEYS = ANNOUNCE;
 
 /**
- * The listener for `DeliveryReports.onSettled(POST_REACH_PREFIX, …)`: once a post's cards have all settled (delivered,
+ * The listener for `DeliveryReports.onSettled(POST_REACH_KEYS, …)`: once a post's cards have all settled (delivered,
  * or not reachable), the sender's status card is updated in place to the final count, so "Zugestellt an 0 von 5; 5
  * unterwegs" does not stand until they click „Aktualisieren“. Best effort (in-process, like every reach listener);
  * the card's button and the tab always read the current status.

@@ -21,11 +21,11 @@ import { transact, type WorkflowWriter } from '../workflow/transaction';
 import type { HeadReach, ItemDoc, TrailEntry } from './model';
 import { cardKey, NOTICE_KINDS } from './notifications';
 
-/** The key prefix of every item notification (what the listener is registered for). */
-export const HEAD_REACH_PREFIX = 'item:';
-
 /** The head's card of a report: `item:vtr-<uuid>:card:<aad>`. */
 const REPORT_CARD = /^item:(vtr-[^:]+):card:([^:]+)$/;
+
+/** The notifications the listener is registered for: a report's cards (no report is read for any other item notification). */
+export const HEAD_REACH_KEYS = REPORT_CARD;
 
 export interface HeadReachDeps {
   store: DocumentStore<ItemDoc>;
@@ -70,7 +70,7 @@ export function withHeadReach(item: ItemDoc, reach: HeadReach): ItemDoc {
   return { ...item, headReach: reach, trail: [...(item.trail ?? []), { at: reach.at, actor: 'system', action, changes }] };
 }
 
-/** The listener for `DeliveryReports.onSettled(HEAD_REACH_PREFIX, …)`. */
+/** The listener for `DeliveryReports.onSettled(HEAD_REACH_KEYS, …)`. */
 export function headReachListener(deps: HeadReachDeps): (report: DeliveryReport) => Promise<void> {
   return async (report) => {
     const m = REPORT_CARD.exec(report.key);

@@ -396,6 +396,27 @@ describe('delivery reports for senders', () => {
     expect(heard[0]).toMatchObject({ key: 'circle:poll:q2:opened', total: 2, pending: 2 });
   });
 
+  it("reads no report for a settled notification whose key no listener's pattern matches (issue 14: a query per settle otherwise)", async () => {
+    await outbox.enqueue({ key: 'item:req-1:r2:requester', activity: { text: 'x' }, recipients: [toUser(HEAD)] });
+    await outbox.enqueue({ key: 'item:vtr-1:card:head', activity: { text: 'x' }, recipients: [toUser(HEAD)] });
+    const heard: string[] = [];
+    reports.onSettled(/^item:(vtr-[^:]+):card:([^:]+)$/, (r) => {
+      heard.push(r.key);
+    });
+    let queries = 0;
+    const query = store.query.bind(store);
+    store.query = ((...args: Parameters<typeof store.query>) => {
+      queries += 1;
+      return query(...args);
+    }) as typeof store.query;
+    reports.noteEvent(settle('item:req-1:r2:requester'));
+    reports.noteEvent(settle('item:vtr-1:card:head'));
+    await clock.advance(1_000);
+    await reports.stop();
+    expect(heard).toEqual(['item:vtr-1:card:head']);
+    expect(queries).toBe(1);
+  });
+
   it('calls the listener again for a settle after its last call', async () => {
     await outbox.enqueue({ key: 'circle:poll:q4:opened', activity: { text: 'x' }, recipients: [toUser(HEAD)] });
     const heard: DeliveryReport[] = [];
