@@ -16,12 +16,11 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
   let teams: ReturnType<typeof activityBuilders>;
   const now = new Date('2026-12-01T09:00:00Z');
   const read = async (id: string) => (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', id))!;
-  let fileNo = 0;
-  /** A file in the IB's OneDrive; its download address is on loopback (the emulator's host), never fetched here. */
-  const file = (name: string, fileType = 'docx'): SentFile => {
-    fileNo += 1;
-    return { name, fileType, uniqueId: `0000000${fileNo}-aaaa-4bbb-8ccc-dddddddddddd`, downloadUrl: `${emulator.serviceUrl}files/${fileNo}?token=pre-authorised-secret` };
-  };
+  /** A file the sender put into the personal chat: in their OneDrive, with a pre-authorised download link the emulator serves. */
+  const file = (name: string, fileType = 'docx', owner: TeamsUser = KOELN_IB): SentFile =>
+    emulator.shareFile(owner, name, Buffer.from(`Inhalt von ${name} (Beispiel)`), fileType);
+  /** The secret part of a file's download link. */
+  const tokenOf = (sent: SentFile) => new URL(sent.downloadUrl).searchParams.get('tempauth')!;
 
   async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<InvokeBody> {
     const res = await app.post(teams.cardAction(verb, data, { from }));
@@ -77,7 +76,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     expect(json(card)).toContain('Als Vorlage zu „Mehrsprachige Bescheide (Beispiel)“ einreichen?');
     expect(json(card)).toContain('Vorlage Mehrsprachige Bescheide.docx');
     // The download address is not on the card (nor anywhere the bot keeps).
-    expect(json(card)).not.toContain('pre-authorised-secret');
+    expect(json(card)).not.toContain(tokenOf(sent));
     const confirm = executeOf(card);
     expect(confirm.title).toBe('Als Vorlage einreichen');
     // The office (which decides in Köln) and staff cannot hand it in for the IB; nothing changes.
@@ -89,7 +88,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     await app.delivery.relay.whenIdle();
     const stored = await read(report.id);
     expect(stored).toMatchObject({ status: 'vorgelegt', messages: [{ kind: 'vorlage', text: '', file: { name: 'Vorlage Mehrsprachige Bescheide.docx', fileType: 'docx' } }] });
-    expect(json(stored)).not.toContain('pre-authorised-secret');
+    expect(json(stored)).not.toContain(tokenOf(sent));
     expect(json(stored)).not.toContain(sent.uniqueId);
     // "Meine Daten" of the IB names the file among their own messages.
     const mine = await app.requests.myData(KOELN_IB.aadObjectId);
@@ -105,7 +104,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
   });
 
   it('refuses politely: a file from staff, from the IB with no Vortrag waiting, two files at once; a forged choice; a file name with personal data', async () => {
-    expect((await send([file('Antrag.pdf', 'pdf')], STAFF)).text).toBe(
+    expect((await send([file('Antrag.pdf', 'pdf', STAFF)], STAFF)).text).toBe(
       'Dateien nimmt der Lotse nur als schriftliche Vorlage zu einem Vortrag an, und nur von der oder dem Integrationsbeauftragten oder der Vertretung. Es wurde nichts gespeichert.',
     );
     expect((await send([file('Vorlage.docx')], KOELN_IB)).text).toBe('Kein Vortrag wartet gerade auf eine schriftliche Vorlage von Ihnen. Die Datei wurde nicht übernommen; es wurde nichts gespeichert.');
@@ -123,7 +122,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
   });
 
   it('in English: several Vorträge waiting, the IB chooses one; refusals in English', async () => {
-    expect((await send([file('Application.pdf', 'pdf')], STAFF_EN)).text).toBe(
+    expect((await send([file('Application.pdf', 'pdf', STAFF_EN)], STAFF_EN)).text).toBe(
       'The Lotse takes files only as the written submission on a report, and only from the integration commissioner or the deputy. Nothing was stored.',
     );
     expect((await send([file('Paper.docx')], KOELN_IB_EN)).text).toBe('No report is waiting for a written submission from you right now. The file was not taken; nothing was stored.');
