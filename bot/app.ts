@@ -55,6 +55,8 @@ import type { CadenceDoc } from '../services/circle/cadenceService';
 import { taughtBy } from '../services/answers/knowledgeData';
 import { PostService } from '../services/posts/postService';
 import { postsFeature } from './handlers/posts';
+import { paperFileHandlers } from './handlers/paperFiles';
+import { PaperFileStore } from '../services/requests/paperFileStore';
 import { directoryFeature, graphPersonLookup, renderConfirmPrompt } from './handlers/directory';
 import { DirectoryEntryEditor } from '../services/directory/entryEditor';
 import { CONFIRM_PROMPT_JOB, ConfirmPrompts, DIRECTORY_SOURCE, nextPromptRun } from '../services/directory/confirmPrompts';
@@ -451,8 +453,24 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         aadObjectId,
       );
     myDataOf = myData;
+    // The paper of a Vortrag sent as a file, held until the head side took it (bot/handlers/paperFiles.ts).
+    const paperFiles = {
+      store: new PaperFileStore(database.store(CONTAINERS.files), { retentionDays: config.paperFiles.retentionDays }),
+      hosts: config.paperFiles.hosts,
+      maxBytes: config.paperFiles.maxBytes,
+      retentionDays: config.paperFiles.retentionDays,
+      now: () => (options.now ? options.now() : new Date()),
+    };
+    const filesHandedIn = paperFileHandlers({ settings: paperFiles, service: requests, logger }).handedIn;
     // "Meine Daten löschen" (chat and tab) and the retention of what has no record of its own.
-    const eraseData = (aadObjectId: string) => eraseMyData({ myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id), erasePosts: (id) => posts!.eraseAbout(id) }, aadObjectId);
+    const eraseData = (aadObjectId: string) =>
+      eraseMyData(
+        {
+          myData, deleteProfile: (id) => profiles.delete(id), eraseCircle: (id) => circleService.eraseAbout(id), erasePosts: (id) => posts!.eraseAbout(id),
+          eraseFiles: (id) => paperFiles.store.eraseUnclaimed(id, filesHandedIn),
+        },
+        aadObjectId,
+      );
     const wired = delivery;
     const privacyFeat = myDataFeature({
       erase: eraseData,
@@ -467,7 +485,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       // „Meine Daten“ links to the tab's downloads, where the full file is.
       ...(config.teamsAppId ? { tabUrl: tabDeepLink(config.teamsAppId, DOWNLOADS_SUB_ENTITY) } : {}),
     });
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger });
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger, paperFiles });
     features.push(postsFeature({ service: posts, logger }));
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, cadenceFeature({ service: circle.cadence, logger }), privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));

@@ -116,6 +116,12 @@ export interface AppConfig {
   /** Months after which an IB's directory entry awaits confirmation and the IB is asked (DIRECTORY_CONFIRM_MONTHS). */
   readonly directoryConfirmMonths: number;
   /**
+   * The paper of a Vortrag sent as a file (issue 17): the largest file taken (PAPER_FILE_MAX_MB), the days the Lotse
+   * holds it at most until the head side took it (PAPER_FILE_RETENTION_DAYS), and the hosts Teams' pre-authorised
+   * file addresses may point to (TEAMS_FILE_HOSTS: `*.sharepoint.com` by default; a loopback host for the emulator).
+   */
+  readonly paperFiles: { readonly maxBytes: number; readonly retentionDays: number; readonly hosts: readonly string[] };
+  /**
    * Days kept of what has no record to expire with: a profile without a personal chat after its last change, a directory
    * audit entry, a team or group-chat reference after Teams reported the bot gone, a notification of no record.
    */
@@ -201,6 +207,22 @@ function journalDir(env: Env): string | undefined {
   if (value.toLowerCase() === 'off') return undefined;
   if (!path.isAbsolute(value)) throw new ConfigError('OUTBOX_JOURNAL_DIR', 'must be an absolute folder on the instance\'s local disk, or "off".');
   return value;
+}
+
+/**
+ * TEAMS_FILE_HOSTS: comma-separated host names or `*.suffix` patterns where Teams' file download and upload addresses
+ * may point (the tenant's OneDrive is `<tenant>-my.sharepoint.com`).
+ */
+function fileHosts(env: Env): string[] {
+  const raw = text(env, 'TEAMS_FILE_HOSTS') ?? '*.sharepoint.com';
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of hosts) {
+    if (!/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(h) || h === '*.com') {
+      throw new ConfigError('TEAMS_FILE_HOSTS', `must list host names or *.suffix patterns, e.g. *.sharepoint.com (got "${h}").`);
+    }
+  }
+  if (!hosts.length) throw new ConfigError('TEAMS_FILE_HOSTS', 'must name at least one host, e.g. *.sharepoint.com.');
+  return hosts;
 }
 
 /** Information posts: retention and the ministry contact for appointment posts. */
@@ -501,6 +523,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     circleRetentionDays: integer(env, 'CIRCLE_RETENTION_DAYS', 730, 30, 3650),
     posts: Object.freeze(postSettings(env)),
     directoryConfirmMonths: integer(env, 'DIRECTORY_CONFIRM_MONTHS', 6, 1, 36),
+    paperFiles: Object.freeze({
+      maxBytes: integer(env, 'PAPER_FILE_MAX_MB', 10, 1, 50) * 1024 * 1024,
+      retentionDays: integer(env, 'PAPER_FILE_RETENTION_DAYS', 14, 1, 90),
+      hosts: Object.freeze(fileHosts(env)),
+    }),
     retention: Object.freeze({
       userIdleDays: integer(env, 'USER_IDLE_RETENTION_DAYS', 365, 1, 3650),
       directoryAuditDays: integer(env, 'DIRECTORY_AUDIT_RETENTION_DAYS', 730, 30, 3650),

@@ -1,4 +1,5 @@
 import {
+  type FileConsentCardResponse,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   CardFactory,
@@ -10,7 +11,7 @@ import {
 import type { Logger } from '../services/logging';
 import { sameRef, type ConversationRef, type UserProfile, type UserProfileRepository } from '../services/users/userProfiles';
 import { renderWelcome } from './handlers/help';
-import { invokeResponse, receivedFiles, type CardVerb, type Caller, type Command, type Feature, type IntentHandler } from './handlers/types';
+import { invokeResponse, receivedFiles, type CardVerb, type Caller, type Command, type Feature, type FileConsentAnswer, type IntentHandler } from './handlers/types';
 import type { ConversationLifecycle } from './delivery/conversationLifecycle';
 import { countCardInvoke, inTurnSpan, nameTurn } from './telemetry/turnTelemetry';
 import { langOf, texts } from './texts';
@@ -88,6 +89,7 @@ export class TeamsBot extends TeamsActivityHandler {
   private readonly verbs = new Map<string, CardVerb<unknown>>();
   private readonly fallback?: Feature['fallback'];
   private readonly files?: Feature['files'];
+  private readonly fileConsent?: Feature['fileConsent'];
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -99,6 +101,7 @@ export class TeamsBot extends TeamsActivityHandler {
     }
     this.fallback = deps.features.find((f) => f.fallback)?.fallback;
     this.files = deps.features.find((f) => f.files)?.files;
+    this.fileConsent = deps.features.find((f) => f.fileConsent)?.fileConsent;
 
     this.onTurn(async (context, next) => {
       await deps.lifecycle?.seen(context);
@@ -215,6 +218,29 @@ export class TeamsBot extends TeamsActivityHandler {
       return invokeResponse.error(400, 'BadRequest', texts[caller.lang].invalidCardAction);
     }
     return verb.run(context, caller, parsed.data);
+  }
+
+  /**
+   * A file consent card answered (`fileConsent/invoke`; Teams sends these cards, and their answers, in the personal chat
+   * only). The feature that sent the card checks the rest from stored data; the invoke itself is answered 200.
+   */
+  protected override async handleTeamsFileConsentAccept(context: TurnContext, answer: FileConsentCardResponse): Promise<void> {
+    await this.fileConsentAnswer(context, answer);
+  }
+
+  protected override async handleTeamsFileConsentDecline(context: TurnContext, answer: FileConsentCardResponse): Promise<void> {
+    await this.fileConsentAnswer(context, answer);
+  }
+
+  private async fileConsentAnswer(context: TurnContext, answer: FileConsentCardResponse): Promise<void> {
+    const caller = callerOf(context);
+    nameTurn('command', 'fileConsent');
+    if (!caller || !this.fileConsent || !inPersonalChat(context)) {
+      this.deps.logger.warn({ event: 'file_consent.ignored', activityId: context.activity.id }, 'file consent answer outside a personal chat or without a feature: ignored');
+      return;
+    }
+    await this.profileOf(context, caller);
+    await this.fileConsent(context, caller, answer as FileConsentAnswer);
   }
 
   /** One span per turn (services/telemetry; a no-op without a connection string). */

@@ -18,9 +18,8 @@ export interface PaperFileCardData {
   choices: Array<{ title: string; value: string }>;
   hint: string;
   confirmLabel: string;
-  /** The file's name and type as Teams gave them, carried back with the confirmation (checked again there). */
-  name: string;
-  fileType: string;
+  /** The id under which the Lotse holds the file (paperFileStore.ts); name and type are read from there again. */
+  file: string;
 }
 
 /** A file the IB sent in the personal chat: "hand it in as the paper of this Vortrag?" (issue 17). */

@@ -140,6 +140,16 @@ param postRetentionDays int = 365
 @description('Months after which an IB is asked to confirm their directory entry (DIRECTORY_CONFIRM_MONTHS, 1-36).')
 param directoryConfirmMonths int = 6
 @minValue(1)
+@maxValue(50)
+@description('Largest file taken as the paper of a Vortrag, in MB (PAPER_FILE_MAX_MB, 1-50).')
+param paperFileMaxMb int = 10
+@minValue(1)
+@maxValue(90)
+@description('Days the Lotse holds a paper file at most until the head side accepted it (PAPER_FILE_RETENTION_DAYS, 1-90).')
+param paperFileRetentionDays int = 14
+@description('Hosts Teams\' pre-authorised file addresses may point to, comma-separated (TEAMS_FILE_HOSTS).')
+param teamsFileHosts string = '*.sharepoint.com'
+@minValue(1)
 @maxValue(3650)
 @description('Days a user profile is kept after its last change once the bot has no chat with the person (USER_IDLE_RETENTION_DAYS, 1-3650).')
 param userIdleRetentionDays int = 365
@@ -265,6 +275,7 @@ var containers = [
   { name: 'jobs', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'knowledge', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'figures', partitionKey: '/pk', defaultTtl: -1 }
+  { name: 'files', partitionKey: '/pk', defaultTtl: -1 }
   { name: 'posts', partitionKey: '/pk', defaultTtl: -1 }
 ]
 
@@ -430,6 +441,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     CIRCLE_RETENTION_DAYS: string(circleRetentionDays)
     POST_RETENTION_DAYS: string(postRetentionDays)
     DIRECTORY_CONFIRM_MONTHS: string(directoryConfirmMonths)
+    PAPER_FILE_MAX_MB: string(paperFileMaxMb)
+    PAPER_FILE_RETENTION_DAYS: string(paperFileRetentionDays)
+    TEAMS_FILE_HOSTS: teamsFileHosts
     USER_IDLE_RETENTION_DAYS: string(userIdleRetentionDays)
     DIRECTORY_AUDIT_RETENTION_DAYS: string(directoryAuditRetentionDays)
     CONVERSATION_RETENTION_DAYS: string(conversationRetentionDays)

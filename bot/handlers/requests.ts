@@ -13,7 +13,7 @@ import type { Logger } from '../../services/logging';
 import { requestJobs } from '../../services/requests/jobs';
 import { DECISION_VERBS, KFI_CHOICE, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
-import type { ItemView, RequestAction, RequestService } from '../../services/requests/requestService';
+import { JOB_KINDS, type ItemView, type RequestAction, type RequestService } from '../../services/requests/requestService';
 import { HAND_IN_FILE_VERB, parsePaperChoice, renderPaperFileCard } from '../../services/requests/paperFile';
 import { REQUEST_TEXTS } from '../../services/requests/texts';
 import type { FormRefusal, RequestViews, TypedValues } from '../../services/requests/views';
@@ -26,6 +26,7 @@ import { personalDataKinds } from '../privacyTexts';
 import { PROFILE_KEY } from '../teamsBot';
 import { texts as botTexts, type Lang } from '../texts';
 import { refusalResponse, respond, type Rendering } from '../workflows/respond';
+import { paperFileHandlers, type PaperFileSettings } from './paperFiles';
 import { invokeResponse, type Caller, type CardVerb, type Feature, type ReceivedFile } from './types';
 
 export interface RequestsFeatureDeps {
@@ -35,6 +36,8 @@ export interface RequestsFeatureDeps {
   /** Carries out notices; the reminder job hands its own over with it; the invitation's retry job runs Graph again. */
   notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>;
   logger: Logger;
+  /** The paper as a file: where it is held, and the limits (bot/handlers/paperFiles.ts). Without it files are refused. */
+  paperFiles?: PaperFileSettings;
 }
 
 const COMMANDS = {
@@ -77,7 +80,7 @@ const schemas = {
   reportSubmit: z.object({ authority: str, subject: str, summary: str, urgency: str, proposedDates: str, linkedRequestId: z.string().max(100).optional() }).passthrough(),
   legacyAct: z.object({ ...ref, rev, action: z.enum(['accept', 'ask', 'answer', 'done']), text: str }).passthrough(),
   /** A file sent in the personal chat handed in as a Vortrag's paper: the Vortrag (`authority|id|rev`), the file's name and type. */
-  handInFile: z.object({ report: z.string().max(200), name: z.string().max(1000), fileType: z.string().max(100) }).passthrough(),
+  handInFile: z.object({ report: z.string().max(200), file: z.string().max(100) }).passthrough(),
 };
 type Ref = z.infer<typeof schemas.ref>;
 type TextData = z.infer<typeof schemas.text>;
@@ -230,6 +233,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   });
 
   const itemRendering = item.rendering;
+  const paperFiles = deps.paperFiles ? paperFileHandlers({ settings: deps.paperFiles, service, logger: deps.logger }) : undefined;
 
   const homeAuthority = (context: TurnContext) => (context.turnState.get(PROFILE_KEY) as UserProfile | undefined)?.homeAuthority;
   const sendCard = (context: TurnContext, content: Record<string, unknown>) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(content)));
@@ -284,8 +288,18 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       schema: schemas.handInFile,
       run: async (context, caller, data: z.infer<typeof schemas.handInFile>) => {
         const chosen = parsePaperChoice(data.report);
-        if (!chosen) return invokeResponse.error(400, 'BadRequest', botTexts[caller.lang].invalidCardAction);
-        const result = await service.act(partyOf(context, caller), chosen, chosen.rev, { type: 'handIn', text: '', file: { name: data.name, fileType: data.fileType } });
+        if (!chosen || !paperFiles) return invokeResponse.error(400, 'BadRequest', botTexts[caller.lang].invalidCardAction);
+        // Name, type and size from the file as held, never from the card.
+        const held = await paperFiles.held(caller, data.file);
+        if ('status' in held) {
+          deps.logger.warn({ event: 'requests.refused', code: held.status === 404 ? 'file_gone' : 'file_not_own', action: HAND_IN_FILE_VERB, itemId: chosen.id }, 'request action refused');
+          return invokeResponse.error(held.status, held.status === 404 ? 'NotFound' : 'Forbidden', held.text);
+        }
+        const { head } = held;
+        const file = { name: head.name, fileType: head.fileType, id: head.pk, size: head.size };
+        const result = await service.act(partyOf(context, caller), chosen, chosen.rev, { type: 'handIn', text: '', file });
+        // A name the privacy guard refused: the file is not kept either (the IB renames it and sends it again).
+        if (!result.ok && result.code === 'invalid') await deps.paperFiles?.store.remove(head);
         return respond(result, caller.lang, itemRendering(caller, texts(caller.lang).saved));
       },
     },
@@ -385,12 +399,32 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
     const { ibSide, items } = await service.papersAwaitedFrom(caller.aadObjectId);
     if (!ibSide) return refuse('not_ib_side', t.notIbSide);
     if (!items.length) return refuse('none_waiting', t.noneWaiting);
-    await sendCard(context, renderPaperFileCard(caller.lang, received[0], items).content);
+    if (!paperFiles || !deps.paperFiles) return refuse('files_off', t.failed);
+    const taken = await paperFiles.take(caller, received[0], items);
+    if ('refused' in taken) return refuse(taken.code, taken.refused);
+    await sendCard(context, renderPaperFileCard(caller.lang, { id: taken.head.pk, name: taken.head.name }, items, deps.paperFiles.retentionDays).content);
   };
+
+  /** The hourly purge of requests also deletes the paper files past their time (paperFileStore.ts). */
+  function withFilePurge(jobs: ReturnType<typeof requestJobs>): ReturnType<typeof requestJobs> {
+    const settings = deps.paperFiles;
+    if (!settings || !paperFiles) return jobs;
+    const purge = jobs[JOB_KINDS.purge];
+    return {
+      ...jobs,
+      [JOB_KINDS.purge]: async (job) => {
+        const outcome = await purge(job);
+        const deleted = await settings.store.purge(settings.now(), paperFiles.handedIn);
+        if (deleted) deps.logger.info({ event: 'requests.files_purged', count: deleted }, 'paper files past their time deleted');
+        return outcome;
+      },
+    };
+  }
 
   return {
     name: 'requests',
     files,
+    ...(paperFiles ? { fileConsent: paperFiles.consent } : {}),
     // Requests and reports are confidential: listed, created and acted on only in the personal chat (RdErl. Nr. 4, DSG NRW).
     personalOnly: true,
     commands: [
@@ -475,7 +509,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         return true;
       },
     },
-    jobs: requestJobs(service, deps.notifier),
+    jobs: withFilePurge(requestJobs(service, deps.notifier)),
     help: { de: [...REQUEST_TEXTS.de.help], en: [...REQUEST_TEXTS.en.help] },
   };
 }

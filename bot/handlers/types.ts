@@ -59,6 +59,13 @@ export function receivedFiles(attachments: unknown): ReceivedFile[] {
     });
 }
 
+/** What Teams sends when a file consent card is answered (`fileConsent/invoke`). */
+export interface FileConsentAnswer {
+  action?: string;
+  context?: unknown;
+  uploadInfo?: { name?: string; uploadUrl?: string; contentUrl?: string; uniqueId?: string; fileType?: string };
+}
+
 /** Takes over an answer of the engine; returns false to let the plain answer be sent. */
 export type IntentHandler = (context: TurnContext, caller: Caller, answer: Answer) => Promise<boolean>;
 
@@ -83,6 +90,11 @@ export interface Feature {
    * questions (at most one feature: the paper of a Vortrag).
    */
   files?: (context: TurnContext, caller: Caller, files: ReceivedFile[]) => Promise<void>;
+  /**
+   * The answer on a file consent card this feature sent (`fileConsent/invoke`: "Zulassen" with Teams' upload session,
+   * or "Ablehnen"), at most one feature: the paper of a Vortrag to the head side.
+   */
+  fileConsent?: (context: TurnContext, caller: Caller, answer: FileConsentAnswer) => Promise<void>;
   /** Handles any message no command matched (at most one feature: the question engine). */
   fallback?: (context: TurnContext, caller: Caller, text: string) => Promise<void>;
 }

@@ -18,6 +18,8 @@ export interface ErasureDeps {
   eraseCircle?(aadObjectId: string): Promise<CircleErasure>;
   /** The person's acknowledgements of information posts, and their place among the recipients of posts. */
   erasePosts?(aadObjectId: string): Promise<PostErasure>;
+  /** Files the person sent as a Vortrag's paper that no Vortrag took (a handed-in paper belongs to its Vortrag). */
+  eraseFiles?(aadObjectId: string): Promise<number>;
 }
 
 /** Records of one kind that are kept: how many, how many still open, and the last moment one of them is deleted. */
@@ -61,6 +63,7 @@ export async function eraseMyData(deps: ErasureDeps, aadObjectId: string): Promi
   const data = await deps.myData(id);
   const circle = (await deps.eraseCircle?.(id)) ?? { pollAnswers: 0, rsvps: 0, topics: 0 };
   const posts = await deps.erasePosts?.(id);
+  await deps.eraseFiles?.(id);
   // The profile goes last: until then the person can still be told if something fails half-way.
   const profile = await deps.deleteProfile(id);
   const c = data.circle;

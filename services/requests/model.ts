@@ -82,11 +82,16 @@ export interface ItemMessage {
   file?: PaperFile;
 }
 
-/** A file the IB sent to the bot as the paper (Teams' `file.download.info`): name and type only. */
+/**
+ * A file the IB sent to the bot as the paper (Teams' `file.download.info`): its name and type, and where the bot holds
+ * it until the head side took it (`id` in the `files` container, see paperFileStore.ts; `size` in bytes).
+ */
 export interface PaperFile {
   name: string;
   /** The file's extension as Teams gives it (`docx`, `pdf`). */
   fileType: string;
+  id?: string;
+  size?: number;
 }
 
 /** The head's decision on a report. */

@@ -19,7 +19,7 @@ import { AUTHORITY_NAMES } from '../directory/model';
 import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
-import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason } from './model';
+import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason, type PaperFile } from './model';
 import { agreedDate, INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
@@ -40,7 +40,19 @@ export const NOTICE_KINDS = {
   deadline: 'job.deadline',
   /** A proposed Vortrag date: the job that reminds the side who has to answer it, once (key per proposal). */
   terminReminder: 'job.terminReminder',
+  /** The paper as a file: Teams' file consent card to one person of the head side (`data.file`; see paperFileStore.ts). */
+  fileOffer: 'file.offer',
 } as const;
+
+/** The file consent card's content type (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4). */
+export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
+
+/** What a file consent card carries back when it is accepted or declined: which file, for which Vortrag. */
+export interface FileOfferContext {
+  file: string;
+  authority: string;
+  item: string;
+}
 
 /** The job that reminds the side who has to answer a proposed date (services/requests/requestService.ts `terminReminderDue`). */
 export const TERMIN_REMINDER_JOB_KIND = 'requests.terminRemind';
@@ -119,6 +131,9 @@ export function noticesFor(previous: ItemDoc, next: ItemDoc, actorId: string): P
     if (next.status === 'vorgelegt' && previous.status !== 'vorgelegt') {
       // The paper the head asked for: the head side is told and decides again, with reminders as for a new report.
       for (const id of next.cardsTo.filter((c) => c !== actorId)) notices.push(message(`handed-in:${id}`, id, 'handedIn'));
+      // Handed in as a file the Lotse holds: each of the head side is offered it on a file consent card.
+      const file = next.messages[next.messages.length - 1]?.file;
+      if (file?.id) for (const id of next.cardsTo.filter((c) => c !== actorId)) notices.push({ key: `${key}:file:${id}`, kind: NOTICE_KINDS.fileOffer, to: [id], data: { file: file.id }, rev: next.rev });
       notices.push({ key: reminderKey(next), kind: NOTICE_KINDS.reminder, rev: next.rev });
     }
   }
@@ -217,6 +232,21 @@ export interface RequestNotifierDeps {
   langOf?: (aadObjectId: string) => Promise<Lang>;
 }
 
+/** A file consent card: the file's name and size, a description, and the context Teams hands back on either answer. */
+export function fileOfferActivity(file: Pick<Required<PaperFile>, 'name' | 'size'>, description: string, summary: string, context: FileOfferContext): OutgoingActivity {
+  return {
+    type: 'message',
+    summary,
+    attachments: [{ contentType: FILE_CONSENT_CARD, name: file.name, content: { description, sizeInBytes: file.size, acceptContext: context, declineContext: context } }],
+  };
+}
+
+/** A subject in a plain-text field (the consent card's description is not markdown): one line, at most 200 characters. */
+function plainSubject(subject: string): string {
+  const line = subject.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
 const cardActivity = (content: Record<string, unknown>, summary: string): OutgoingActivity => ({
   type: 'message',
   summary,
@@ -287,6 +317,11 @@ export class RequestNotifier {
         );
       }
     }
+    for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.fileOffer)) {
+      const file = item.messages.find((m) => m.file?.id && m.file.id === n.data?.file)?.file;
+      if (!file?.id) continue;
+      for (const id of n.to ?? []) work.push(this.offerFile(item, file as Required<PaperFile>, id, n.key));
+    }
     for (const reminder of notices.filter((n) => n.kind === NOTICE_KINDS.reminder)) {
       work.push(this.deps.scheduler.schedule({ key: reminder.key, kind: this.deps.reminderJobKind, dueAt: this.deps.reminderDueAt(item), payload: { id: item.id, authority: item.authority } }));
     }
@@ -308,6 +343,21 @@ export class RequestNotifier {
     await Promise.all(work);
     // The e-mail last: Graph cannot tell a repeated sendMail from a new one, so it goes once the rest is handed over.
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.headMail)) await this.mailHead(item, String(n.data?.to ?? ''));
+  }
+
+  /**
+   * The paper as a file to one person of the head side: Teams' file consent card in their personal chat (Teams sends
+   * files to people only there, and only once they allowed it). Accepting uploads it (bot/handlers/paperFiles.ts).
+   */
+  async offerFile(item: ItemDoc, file: Required<PaperFile>, to: string, key: string): Promise<void> {
+    const lang = langUsedOn(item, to) ?? (await this.deps.langOf?.(to).catch(() => undefined)) ?? 'de';
+    const t = REQUEST_TEXTS[lang].paperFile;
+    const context: FileOfferContext = { file: file.id, authority: item.authority, item: item.id };
+    await this.deps.outbox.enqueue({
+      key,
+      activity: fileOfferActivity(file, t.offer(plainSubject(item.subject)), t.offerSummary, context),
+      recipients: [{ user: { aadObjectId: to, tenantId: item.createdBy.tenantId } }],
+    });
   }
 
   private invitationDeps() {

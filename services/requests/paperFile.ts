@@ -25,7 +25,7 @@ export function parsePaperChoice(value: string): { authority: string; id: string
 }
 
 /** "Als Vorlage zu „<Betreff>“ einreichen?", or with several Vorträge the choice of one (the oldest preselected). */
-export function renderPaperFileCard(lang: Lang, file: { name: string; fileType: string }, items: ReadonlyArray<Pick<ItemDoc, 'authority' | 'id' | 'rev' | 'subject'>>): CardAttachment {
+export function renderPaperFileCard(lang: Lang, file: { id: string; name: string }, items: ReadonlyArray<Pick<ItemDoc, 'authority' | 'id' | 'rev' | 'subject'>>, retentionDays: number): CardAttachment {
   const t = REQUEST_TEXTS[lang].paperFile;
   const choose = items.length > 1;
   return paperFileCard({
@@ -39,9 +39,8 @@ export function renderPaperFileCard(lang: Lang, file: { name: string; fileType: 
     chooseMissing: t.chooseMissing,
     firstChoice: paperChoice(items[0]),
     choices: items.map((i) => ({ title: i.subject, value: paperChoice(i) })),
-    hint: t.hint,
+    hint: t.hint(retentionDays),
     confirmLabel: t.confirm,
-    name: file.name,
-    fileType: file.fileType,
+    file: file.id,
   });
 }

@@ -81,7 +81,7 @@ export type RequestAction =
   | { type: 'reply'; text: string }
   | { type: 'decide'; decision: string; date?: string; time?: string; text?: string }
   | { type: 'acknowledge' }
-  | { type: 'handIn'; text: string; link?: string; file?: { name?: string; fileType?: string } }
+  | { type: 'handIn'; text: string; link?: string; file?: { name?: string; fileType?: string; id?: string; size?: number } }
   | { type: 'acceptMeeting' }
   | { type: 'counterMeeting'; date?: string; time?: string }
   | { type: 'moveMeeting'; date?: string; time?: string }
@@ -176,7 +176,12 @@ export function checkAction(action: RequestAction, today: string, privacy: Priva
       const fileType = (action.file.fileType ?? '').trim().toLowerCase();
       if (!/^[a-z0-9]{1,10}$/.test(fileType)) problems.push({ field: 'fileName', code: 'unknown_value' });
       guardField(problems, 'fileName', name, privacy);
-      file = { name, fileType };
+      // Where the Lotse holds it (paperFileStore.ts): an id it made and the size it measured, never a person's text.
+      const id = action.file.id;
+      const size = action.file.size;
+      if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) problems.push({ field: 'fileName', code: 'unknown_value' });
+      if (size !== undefined && !(Number.isInteger(size) && size > 0)) problems.push({ field: 'fileName', code: 'unknown_value' });
+      file = { name, fileType, ...(id !== undefined ? { id } : {}), ...(size !== undefined ? { size } : {}) };
     }
     const raw = cleanText(action.link);
     if (raw.length > LIMITS.link) problems.push({ field: 'link', code: 'too_long' });

@@ -363,7 +363,7 @@ export class RequestViews {
       messagesHeading: t.messagesHeading,
       messages: item.messages
         .filter((m) => m !== shownInCallout)
-        .map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(nameOf(m.by), at(m.at))}`, text: [m.text ? cardText(m.text) : '', m.link ? `${t.documentLink}: ${documentLink(m.link)}` : '', m.file ? t.paperFile.line(cardText(m.file.name)) : ''].filter(Boolean).join('\n\n') })),
+        .map((m) => ({ heading: `${t.messageHeading[m.kind]} · ${t.by(nameOf(m.by), at(m.at))}`, text: [m.text ? cardText(m.text) : '', m.link ? `${t.documentLink}: ${documentLink(m.link)}` : '', m.file ? t.paperFile.line(cardText(m.file.name), Boolean(m.file.id)) : ''].filter(Boolean).join('\n\n') })),
       lead,
       actions,
       labels: { refresh: t.refresh },

@@ -54,6 +54,12 @@ export const CONTAINERS = {
    * user. FIGURES_RETENTION_DAYS (730) after the week (purge; Cosmos `ttl` as a backstop).
    */
   figures: 'figures',
+  /**
+   * The paper of a Vortrag sent as a file, held until the head side took it (issue 17); pk = file id (a head document
+   * and its chunks). Deleted once everyone offered it accepted or declined it, a file never handed in after a day, in
+   * any case PAPER_FILE_RETENTION_DAYS after it arrived (purge job; Cosmos `ttl` a day later as a backstop).
+   */
+  files: 'files',
 } as const;
 
 export type ContainerName = (typeof CONTAINERS)[keyof typeof CONTAINERS];

@@ -87,7 +87,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     expect(done.statusCode).toBe(200);
     await app.delivery.relay.whenIdle();
     const stored = await read(report.id);
-    expect(stored).toMatchObject({ status: 'vorgelegt', messages: [{ kind: 'vorlage', text: '', file: { name: 'Vorlage Mehrsprachige Bescheide.docx', fileType: 'docx' } }] });
+    expect(stored).toMatchObject({ status: 'vorgelegt', messages: [{ kind: 'vorlage', text: '', file: { name: 'Vorlage Mehrsprachige Bescheide.docx', fileType: 'docx', id: confirm.data.file } }] });
     expect(json(stored)).not.toContain(tokenOf(sent));
     expect(json(stored)).not.toContain(sent.uniqueId);
     // "Meine Daten" of the IB names the file among their own messages.
@@ -95,7 +95,7 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     expect(mine.created.find((c) => c.id === report.id)?.messages).toEqual([{ at: now.toISOString(), kind: 'vorlage', text: '', file: 'Vorlage Mehrsprachige Bescheide.docx' }]);
     for (const who of [KOELN_HEAD, KOELN_OFFICE]) expect(await app.delivery.outbox.status(`item:${report.id}:r${stored.rev}:handed-in:${who.aadObjectId}`)).toBeDefined();
     const head = await invoke('request.refresh', { id: report.id, authority: 'koeln' }, KOELN_HEAD);
-    expect(json(head.value)).toContain('Datei: Vorlage Mehrsprachige Bescheide.docx (bei der oder dem Integrationsbeauftragten erhältlich)');
+    expect(json(head.value)).toContain('Datei: Vorlage Mehrsprachige Bescheide.docx (in Teams an Behördenleitung und Büro gesandt)');
     expect(json(head.value)).toContain('report.noted');
     // The IB's confirmation card clicked again: the Vortrag moved on, nothing handed in twice.
     const again = await invoke('report.handInFile', confirm.data, KOELN_IB);
@@ -113,11 +113,14 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     const forged = await invoke('report.handInFile', { report: 'koeln|vtr-x|1 OR 1=1', name: 'a.docx', fileType: 'docx' }, KOELN_IB);
     expect(forged.statusCode).toBe(400);
     expect(json(forged.value)).toContain('Diese Aktion konnte nicht ausgeführt werden');
-    const unknown = await invoke('report.handInFile', { report: 'koeln|vtr-00000000-0000-4000-8000-000000000000|1', name: 'a.docx', fileType: 'docx' }, KOELN_IB);
+    const clean = executeOf(cardOf(await send([file('Vorlage.docx')], KOELN_IB)));
+    const unknown = await invoke('report.handInFile', { ...clean.data, report: 'koeln|vtr-00000000-0000-4000-8000-000000000000|1' }, KOELN_IB);
     expect(unknown.statusCode).toBe(404);
     const confirm = executeOf(cardOf(await send([file('Vorlage Tel. 0171 2345678.docx')], KOELN_IB)));
     const guarded = await invoke('report.handInFile', confirm.data, KOELN_IB);
     expect(guarded.statusCode).toBe(400);
+    // The file with personal data in its name is not kept either: the IB renames it and sends it again.
+    expect(await database.store<any>(CONTAINERS.files).read(String(confirm.data.file), 'file')).toBeUndefined();
     expect(await read(report.id)).toMatchObject({ status: 'schriftlich', rev: report.rev });
   });
 
@@ -138,9 +141,9 @@ describe('Schriftlich vorlegen with a file sent in the personal chat (issue 17)'
     // Teams merges the chosen value (input id `report`) into the action's data.
     const done = await invoke('report.handInFile', { ...confirm.data, report: choice.choices[1].value }, KOELN_IB_EN);
     expect(done.statusCode).toBe(200);
-    expect((await read(second.id)).messages).toEqual([expect.objectContaining({ kind: 'vorlage', file: { name: 'Welcome days.pdf', fileType: 'pdf' } })]);
+    expect((await read(second.id)).messages).toEqual([expect.objectContaining({ kind: 'vorlage', file: expect.objectContaining({ name: 'Welcome days.pdf', fileType: 'pdf' }) })]);
     expect((await read(first.id)).status).toBe('schriftlich');
     const head = await invoke('request.refresh', { id: second.id, authority: 'koeln' }, KOELN_HEAD_EN);
-    expect(json(head.value)).toContain('File: Welcome days.pdf (available from the integration commissioner)');
+    expect(json(head.value)).toContain('File: Welcome days.pdf (sent in Teams to the head and the office)');
   });
 });

@@ -43,7 +43,8 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: { database?: AppDatabase; credentialsFactory?: ServiceClientCredentialsFactory; now?: () => Date; tabSources?: TabSources } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000', ...env });
+  // Teams' file addresses point at the channel emulator on loopback in tests (production: *.sharepoint.com).
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000', TEAMS_FILE_HOSTS: '*.sharepoint.com,127.0.0.1', ...env });
   const logs = new LogCapture();
   const logger = createLogger(config, logs);
   const app = await startApp(config, {

@@ -45,12 +45,12 @@ describe('the paper sent as a file (issue 17)', () => {
   });
 
   it('escapes the subject and the file name on the card, and carries no download address', () => {
-    const content = renderPaperFileCard('de', { name: 'Vorlage_[klick](https://evil.example).docx', fileType: 'docx' }, [report]).content as any;
+    const content = renderPaperFileCard('de', { id: '00000000-0000-4000-8000-00000000f11e', name: 'Vorlage_[klick](https://evil.example).docx' }, [report], 14).content as any;
     const card = JSON.stringify(content);
     expect(card).not.toContain('[x](https://evil.example)');
     expect(content.body[2].facts[0].value).toBe('Vorlage\\_\\[klick\\]\\(https://evil.example).docx');
-    // The name as Teams gave it rides back in the action's data (not shown) and is checked again there.
-    expect(content.actions[0].data).toEqual({ report: 'koeln|vtr-1|4', name: 'Vorlage_[klick](https://evil.example).docx', fileType: 'docx' });
+    // Only the id under which the Lotse holds the file rides back; name and type are read again from there.
+    expect(content.actions[0].data).toEqual({ report: 'koeln|vtr-1|4', file: '00000000-0000-4000-8000-00000000f11e' });
     expect(card).not.toContain('sharepoint');
   });
 });
