@@ -96,9 +96,8 @@ export class Claimer {
     // Only a query that starts and ends with nothing held can tell an idle waiter that the dispatcher caught up.
     const probing = idle.canProbe();
     const candidates = holdings.handoff.splice(0, want).filter((d) => !holdings.mine.has(keyOf(d)));
-    const fresh = new Set(candidates);
     if (schedule.startQuery(now, candidates.length < want, probing)) await this.query(now, want, candidates, probing);
-    await this.claimAll(candidates, fresh);
+    await this.claimAll(candidates);
     holdings.ready.sort((a, b) => a.order - b.order);
   }
 
@@ -121,28 +120,82 @@ export class Claimer {
     schedule.queried(clock.now(), due.length >= asked && candidates.length > 0);
   }
 
-  /** Claims the candidates, eight at a time; fresh ones from the handoff are claimed and marked `sending` at once. */
-  private async claimAll(candidates: Delivery[], fresh: Set<Delivery>): Promise<void> {
+  /**
+   * Claims the candidates, eight at a time. A delivery due for its first certain send whose conversation (and, for an
+   * update, the message it replaces) is known is claimed and marked `sending` in one write, as long as fewer than
+   * `beginAhead` are marked ahead of their slot; the rest are claimed, and marked when their slot nears.
+   */
+  private async claimAll(candidates: Delivery[]): Promise<void> {
     const { options, holdings } = this.ctx;
     let begunAhead = holdings.countBegun();
     await forEachLimited(candidates, 8, async (doc) => {
       if (this.stopped) return;
-      if (fresh.has(doc) && begunAhead < options.beginAhead && (await this.claimToSend(doc))) {
-        begunAhead += 1;
+      if (!this.certain(doc)) {
+        await this.claim(doc);
         return;
       }
-      await this.claim(doc);
+      const where = await this.resolve(doc);
+      if (!where) {
+        // Settled or put back in another way (rare: its original is missing, failed or newer): the claim decides.
+        await this.claim(doc);
+        return;
+      }
+      if (where === 'waiting') return;
+      if (where.ref && begunAhead < options.beginAhead) {
+        begunAhead += 1;
+        if (await this.claimToSend(doc, where)) return;
+        begunAhead -= 1;
+        return;
+      }
+      await this.claim(doc, where);
     });
   }
 
-  /** Claims one delivery and queues it, unless `prepare` settled or put it back. */
-  private async claim(doc: Delivery): Promise<void> {
-    const { ledger, holdings, waker } = this.ctx;
+  /** Due, not claimed by anyone, and no earlier send of it may have reached the channel: nothing to keep but the claim. */
+  private certain(doc: Delivery): boolean {
+    return doc.status === 'pending' && doc.open && doc.dueAt <= this.ctx.clock.now() && !doc.lastError?.ambiguous;
+  }
+
+  /**
+   * Where a delivery goes, worked out before it is claimed: its conversation (for a user, the personal chat if one is
+   * known; else it opens one when its slot comes) and, for an update of another delivery's message, that message, once
+   * the original is sent. `waiting`: the original is not sent yet, and the delivery was put back (one write, no claim).
+   * `undefined`: the original is missing, failed, or shows a newer update; the claim and {@link prepare} settle it.
+   */
+  private async resolve(doc: Delivery): Promise<Pick<Work, 'ref' | 'activityId' | 'original'> | 'waiting' | undefined> {
+    const { ledger, personal, clock, options, schedule, idle } = this.ctx;
+    if (doc.operation === 'update' && doc.replaces && !doc.replaceActivityId) {
+      const original = await ledger.read(doc.replaces.notificationId, doc.replaces.deliveryId);
+      if (!original || original.kind !== 'delivery') return undefined;
+      if (original.status === 'sent' && original.activityId && original.conversation) {
+        if ((original.latestUpdateMs ?? 0) > doc.createdAtMs) return undefined;
+        return { ref: original.conversation, activityId: original.activityId, original: original as Delivery };
+      }
+      if (!original.open) return undefined;
+      // Its original is still on its way: look again shortly, without claiming it in between.
+      const dueAt = schedule.scheduled(clock.now() + options.waitForOriginalMs);
+      if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
+      return 'waiting';
+    }
+    const target = doc.target;
+    const ref = target.kind === 'conversation' ? target.ref : ((await personal.get(target.aadObjectId)) ?? doc.conversation);
+    const activityId = doc.operation === 'update' ? doc.replaceActivityId : undefined;
+    return { ...(ref ? { ref } : {}), ...(activityId ? { activityId } : {}) };
+  }
+
+  /**
+   * Claims one delivery and queues it, unless `prepare` settled or put it back. With `where` (worked out before the
+   * claim, see {@link resolve}) nothing is looked up again.
+   */
+  private async claim(doc: Delivery, where?: Pick<Work, 'ref' | 'activityId' | 'original'>): Promise<void> {
+    const { ledger, holdings, waker, clock } = this.ctx;
     const claimed = await ledger.claim(doc);
     if (!claimed) return;
     this.own(keyOf(claimed));
     try {
-      const work = await this.prepare(doc, claimed);
+      const work: Work | undefined = where
+        ? { doc: claimed, tenantId: tenantOf(claimed), ...where, uncertain: false, phase: 'claimed', leasedAt: clock.now(), order: doc.dueAt }
+        : await this.prepare(doc, claimed);
       if (work) {
         holdings.ready.push(work);
         // Start sending while the rest of the batch is still being claimed.
@@ -157,28 +210,15 @@ export class Claimer {
   }
 
   /**
-   * A delivery this process just enqueued, whose conversation is known without looking up an original message:
-   * claimed and marked `sending` in one write (instead of a claim and then a begin). True when it is queued.
+   * A delivery whose conversation is known (see {@link resolve}): claimed and marked `sending` in one write (instead of
+   * a claim and then a begin). True when it is queued.
    */
-  private async claimToSend(doc: Delivery): Promise<boolean> {
-    const { ledger, personal, holdings, clock, waker } = this.ctx;
-    if (doc.operation === 'update' && !doc.replaceActivityId) return false;
-    const target = doc.target;
-    const ref = target.kind === 'conversation' ? target.ref : ((await personal.get(target.aadObjectId)) ?? doc.conversation);
-    if (!ref) return false;
-    const claimed = await ledger.claimToSend(doc, ref);
+  private async claimToSend(doc: Delivery, where: Pick<Work, 'ref' | 'activityId' | 'original'>): Promise<boolean> {
+    const { ledger, holdings, clock, waker } = this.ctx;
+    const claimed = await ledger.claimToSend(doc, where.ref as NonNullable<Work['ref']>);
     if (!claimed) return false;
     this.own(keyOf(claimed));
-    holdings.ready.push({
-      doc: claimed,
-      tenantId: tenantOf(doc),
-      ref,
-      ...(doc.operation === 'update' ? { activityId: doc.replaceActivityId } : {}),
-      uncertain: false,
-      phase: 'begun',
-      leasedAt: clock.now(),
-      order: doc.dueAt,
-    });
+    holdings.ready.push({ doc: claimed, tenantId: tenantOf(doc), ...where, uncertain: false, phase: 'begun', leasedAt: clock.now(), order: doc.dueAt });
     waker.wake();
     return true;
   }
@@ -213,6 +253,7 @@ export class Claimer {
     if (original.status === 'sent' && original.activityId && original.conversation) {
       work.ref = original.conversation;
       work.activityId = original.activityId;
+      work.original = original as Delivery;
       if ((original.latestUpdateMs ?? 0) > claimed.createdAtMs) {
         // A newer update of the same card is already shown; sending this one would roll it back.
         await ledger.sent(claimed, { reach: 'delivered', superseded: true, conversation: original.conversation, activityId: original.activityId });

@@ -1,4 +1,5 @@
 import { updateWithRetry } from '../../common/etagRetry';
+import { ConcurrencyError } from '../../storage/errors';
 import type { DocumentStore } from '../../storage/documentStore';
 import type { ChatReadBack } from '../chatReadBack';
 import type { ChannelSender, SendOptions } from '../channelSender';
@@ -129,14 +130,28 @@ export class DeliveryCalls {
     }
     if (type === 'recoveredFromJournal') logger.info({ event: 'delivery.recovered_from_journal', notificationId: doc.pk, deliveryId: doc.id }, 'recorded a send that a process before this one made');
     if (type === 'recoveredFromChat') logger.info({ event: 'delivery.recovered_from_chat', notificationId: doc.pk, deliveryId: doc.id }, "recorded a send that a process before this one made, found in the person's chat");
-    if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc);
+    if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc, work.original);
     this.ctx.emit(eventOf(work, type, { activityId, attempts }));
   }
 
-  /** Notes on the original message's delivery that this update is shown, so that older updates are not sent after it. */
-  private async markLatestUpdate(doc: Delivery): Promise<void> {
+  /**
+   * Notes on the original message's delivery that this update is shown, so that older updates are not sent after it.
+   * Written with the version of the original read when this delivery was claimed, if there is one: a read less; when
+   * the original changed since (another update marked it), read and decided again.
+   */
+  private async markLatestUpdate(doc: Delivery, known?: Delivery): Promise<void> {
     const replaces = doc.replaces as NonNullable<Delivery['replaces']>;
     const mark = doc.createdAtMs;
+    if (known && known.pk === replaces.notificationId && known.id === replaces.deliveryId) {
+      if ((known.latestUpdateMs ?? 0) >= mark) return;
+      const { etag, ...original } = known;
+      try {
+        await this.outbox.replace({ ...original, latestUpdateMs: mark }, etag);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+      }
+    }
     await updateWithRetry(this.outbox, replaces.notificationId, replaces.deliveryId, (current) =>
       current?.kind === 'delivery' && (current.latestUpdateMs ?? 0) < mark ? { ...current, latestUpdateMs: mark } : undefined,
     );

@@ -11,6 +11,8 @@ export interface Work {
   ref?: ConversationRef;
   /** The message to replace, for updates. */
   activityId?: string;
+  /** For an update of another delivery's message: that delivery as read when this one was claimed (its ETag included). */
+  original?: Delivery;
   /** The previous attempt's outcome was never recorded: this send may repeat a message. */
   uncertain: boolean;
   /** `claimed`: leased; `beginning`: the `sending` write is under way; `begun`: ready to go out when a slot frees. */
