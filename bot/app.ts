@@ -433,6 +433,15 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     delivery.relay.register(posts.relaySource());
     // The sender's status card, updated in place once the post's cards have all settled.
     reports.onSettled(POST_REACH_KEYS, posts.reachListener());
+    // The paper of a Vortrag sent as a file, held until the head side took it (bot/handlers/paperFiles.ts).
+    const paperFiles = {
+      store: new PaperFileStore(database.store(CONTAINERS.files), { retentionDays: config.paperFiles.retentionDays }),
+      hosts: config.paperFiles.hosts,
+      maxBytes: config.paperFiles.maxBytes,
+      retentionDays: config.paperFiles.retentionDays,
+      now: () => (options.now ? options.now() : new Date()),
+    };
+    const filesHandedIn = paperFileHandlers({ settings: paperFiles, service: requests, logger }).handedIn;
     // "Meine Daten": what every workflow stores about a person, for the chat command and the tab's download.
     const requestService = requests;
     const circleService = circle;
@@ -447,21 +456,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
           posts: (id) => posts!.dataAbout(id),
           cadenceTrail: (id) => cadenceTrailBy(database.store<CadenceDoc>(CONTAINERS.circle), id),
           taughtAnswers: (id) => taughtBy(database.store<OverlayEntryDoc>(CONTAINERS.knowledge), id),
+          paperFiles: (id) => paperFiles.store.dataAbout(id),
           directoryAuditDays: config.retention.directoryAuditDays,
           now: options.now,
         },
         aadObjectId,
       );
     myDataOf = myData;
-    // The paper of a Vortrag sent as a file, held until the head side took it (bot/handlers/paperFiles.ts).
-    const paperFiles = {
-      store: new PaperFileStore(database.store(CONTAINERS.files), { retentionDays: config.paperFiles.retentionDays }),
-      hosts: config.paperFiles.hosts,
-      maxBytes: config.paperFiles.maxBytes,
-      retentionDays: config.paperFiles.retentionDays,
-      now: () => (options.now ? options.now() : new Date()),
-    };
-    const filesHandedIn = paperFileHandlers({ settings: paperFiles, service: requests, logger }).handedIn;
     // "Meine Daten löschen" (chat and tab) and the retention of what has no record of its own.
     const eraseData = (aadObjectId: string) =>
       eraseMyData(

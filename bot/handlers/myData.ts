@@ -98,6 +98,7 @@ const T = {
       remindersReceived: 'Erinnerungen an Sie',
       cadence: 'Ihre Schritte am Rhythmus des Koordinierungskreises',
       taught: 'Von Ihnen eingestellte Antworten',
+      paperFiles: 'Von Ihnen gesendete Dateien (schriftliche Vorlagen), die der Lotse noch aufbewahrt',
       inForce: (n: number) => `${n} davon in Kraft`,
       none: 'Keine.',
       count: (n: number, open: number) => `${n} insgesamt${open ? `, davon ${open} offen` : ''}`,
@@ -179,6 +180,7 @@ const T = {
       remindersReceived: 'Reminders you received',
       cadence: "Your steps on the circle's rhythm",
       taught: 'Answers you taught',
+      paperFiles: 'Files you sent (written submissions) that the Lotse still keeps',
       inForce: (n: number) => `${n} of them in force`,
       none: 'None.',
       count: (n: number, open: number) => `${n} in total${open ? `, ${open} of them open` : ''}`,
@@ -301,6 +303,7 @@ export function renderMyDataSummary(lang: Lang, data: MyData, tabUrl = '') {
   const taught = data.taughtAnswers ?? [];
   const inForce = taught.filter((v) => v.current).length;
   counted(t.taught, taught.map((v) => v.publishedAt), inForce ? [t.inForce(inForce)] : []);
+  counted(t.paperFiles, (data.paperFiles ?? []).map((f) => f.receivedAt));
   return myDataSummaryCard({
     lang,
     heading: t.heading,

@@ -54,6 +54,17 @@ export interface MyData {
   cadenceTrail?: MyCadenceEntry[];
   /** Versions of taught answers the person published. */
   taughtAnswers?: MyTaughtAnswer[];
+  /** Files the person sent as a Vortrag's paper that the Lotse still holds (until the head side took them). */
+  paperFiles?: MyPaperFile[];
+}
+
+/** A paper file the Lotse holds (services/requests/paperFileStore.ts): what it is and until when, never its bytes. */
+export interface MyPaperFile {
+  name: string;
+  fileType: string;
+  size: number;
+  receivedAt: string;
+  deleteAfter: string;
 }
 
 export interface MyDataSources {
@@ -65,6 +76,7 @@ export interface MyDataSources {
   posts?(aadObjectId: string): Promise<MyPostData>;
   cadenceTrail?(aadObjectId: string): Promise<MyCadenceEntry[]>;
   taughtAnswers?(aadObjectId: string): Promise<MyTaughtAnswer[]>;
+  paperFiles?(aadObjectId: string): Promise<MyPaperFile[]>;
   /** DIRECTORY_AUDIT_RETENTION_DAYS, for `deleteAfter` of directory edits. */
   directoryAuditDays?: number;
   now?: () => Date;
@@ -90,7 +102,7 @@ export function profileShown(profile: UserProfile): MyProfile {
 /** Collects "Meine Daten" from every source at once. */
 export async function collectMyData(sources: MyDataSources, aadObjectId: string): Promise<MyData> {
   const id = aadObjectId.toLowerCase();
-  const [profile, requests, circle, edits, posts, cadenceTrail, taughtAnswers] = await Promise.all([
+  const [profile, requests, circle, edits, posts, cadenceTrail, taughtAnswers, paperFiles] = await Promise.all([
     sources.profile(id),
     sources.requests(id),
     sources.circle?.(id),
@@ -98,6 +110,7 @@ export async function collectMyData(sources: MyDataSources, aadObjectId: string)
     sources.posts?.(id),
     sources.cadenceTrail?.(id) ?? Promise.resolve([]),
     sources.taughtAnswers?.(id) ?? Promise.resolve([]),
+    sources.paperFiles?.(id) ?? Promise.resolve([]),
   ]);
   const days = sources.directoryAuditDays ?? 730;
   return {
@@ -110,6 +123,7 @@ export async function collectMyData(sources: MyDataSources, aadObjectId: string)
     posts: posts ?? null,
     cadenceTrail,
     taughtAnswers,
+    paperFiles,
   };
 }
 

@@ -147,6 +147,15 @@ export class PaperFileStore {
     return deleted;
   }
 
+  /** "Meine Daten": the files this person sent that the Lotse still holds, with the day each goes at the latest. */
+  async dataAbout(owner: string): Promise<Array<{ name: string; fileType: string; size: number; receivedAt: string; deleteAfter: string }>> {
+    const heads = await this.store.query<Versioned<PaperFileHead>>({ query: 'SELECT * FROM c WHERE c.type = "paperFile" AND c.owner = @owner', parameters: [{ name: '@owner', value: owner }] });
+    const days = this.options.retentionDays * 24 * 60 * 60 * 1000;
+    return heads
+      .map((h) => ({ name: h.name, fileType: h.fileType, size: h.size, receivedAt: h.createdAt, deleteAfter: new Date(Date.parse(h.createdAt) + days).toISOString() }))
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
   /** "Meine Daten löschen": the files this person sent that no Vortrag took (a handed-in paper belongs to the Vortrag). */
   async eraseUnclaimed(owner: string, handedIn: (head: PaperFileHead) => Promise<boolean>): Promise<number> {
     const heads = await this.store.query<Versioned<PaperFileHead>>({ query: 'SELECT * FROM c WHERE c.type = "paperFile" AND c.owner = @owner', parameters: [{ name: '@owner', value: owner }] });

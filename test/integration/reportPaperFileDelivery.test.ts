@@ -25,7 +25,11 @@ describe('the paper as a file, from the IB to head and office (issue 17)', () =>
   const read = async (id: string) => (await database.store<ItemDoc>(CONTAINERS.items).read('koeln', id))!;
   const heldFiles = () => database.store<any>(CONTAINERS.files).query<any>({ query: 'SELECT * FROM c' });
   /** Bytes that differ per file, so a mix-up shows. */
-  const bytesOf = (size: number, seed: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + seed) % 256));
+  const bytesOf = (size: number, seed: number) => {
+    const bytes = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed) % 256;
+    return bytes;
+  };
 
   async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<InvokeBody> {
     const res = await app.post(teams.cardAction(verb, data, { from }));
@@ -45,7 +49,12 @@ describe('the paper as a file, from the IB to head and office (issue 17)', () =>
     return (await emulator.waitForCalls((c) => c.operation === 'reply' && c.activity?.replyToId === activity.id, replies)).map((c) => c.activity!);
   }
   const cardOf = (activity: { attachments?: Array<{ content?: any }> }) => activity.attachments?.[0]?.content;
-  const handInData = (card: any) => card.actions.find((a: any) => a.verb === 'report.handInFile').data;
+  /** The button's data as Teams sends it: with several Vorträge waiting, the chosen one (input `report`) merged in. */
+  const handInData = (card: any) => {
+    const data = card.actions.find((a: any) => a.verb === 'report.handInFile').data;
+    const choice = card.body.find((b: any) => b.type === 'Input.ChoiceSet');
+    return choice ? { report: choice.value, ...data } : data;
+  };
   /** A Vortrag the head asked to have in writing. */
   async function waitingForPaper(subject: string, ib: TeamsUser = KOELN_IB, head: TeamsUser = KOELN_HEAD): Promise<ItemDoc> {
     const body = await invoke('report.submit', { subject, summary: 'Vorschlag (Beispiel).', urgency: 'normal' }, ib);
@@ -178,6 +187,26 @@ describe('the paper as a file, from the IB to head and office (issue 17)', () =>
     expect((await heldFiles()).length).toBe(before);
     // The program was not even fetched.
     expect(emulator.fileRequests().filter((r) => r.kind === 'download').length).toBe(downloadsBefore + 2);
+  });
+
+  it('„Meine Daten“ lists a file the Lotse holds; „Meine Daten löschen“ deletes one no Vortrag took, not a handed-in paper', async () => {
+    await waitingForPaper('Meine Daten mit Datei (Beispiel)');
+    await waitingForPaper('Noch eine Vorlage offen (Beispiel)');
+    const { file: handedIn } = await handIn(KOELN_IB, 'Vorlage eingereicht.pdf', bytesOf(300, 8));
+    const loose = handInData(cardOf(await send(KOELN_IB, 'Vorlage lose.pdf', bytesOf(400, 9)))).file as string;
+    const mine = await app.myData(KOELN_IB.aadObjectId);
+    expect(mine.paperFiles).toEqual(
+      expect.arrayContaining([
+        { name: 'Vorlage eingereicht.pdf', fileType: 'pdf', size: 300, receivedAt: now.toISOString(), deleteAfter: '2026-12-15T09:00:00.000Z' },
+        { name: 'Vorlage lose.pdf', fileType: 'pdf', size: 400, receivedAt: now.toISOString(), deleteAfter: '2026-12-15T09:00:00.000Z' },
+      ]),
+    );
+    expect((await invoke('privacy.erase.confirm', {}, KOELN_IB)).statusCode).toBe(200);
+    const held = new Set((await heldFiles()).map((d) => d.pk));
+    expect(held.has(loose)).toBe(false);
+    expect(held.has(handedIn)).toBe(true);
+    // Reinstalled for the tests that follow (the erasure dropped the profile with its chat reference).
+    await app.post(teams.installationUpdate('add', { from: KOELN_IB }));
   });
 
   it('refuses the card and the consent to anyone else: a file of someone else, a file gone, a consent answer by staff or by the IB', async () => {

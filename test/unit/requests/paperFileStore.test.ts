@@ -104,7 +104,8 @@ describe('holding the file until the head side took it', () => {
   it('keeps a large file in chunks below the item limit and gives the same bytes back', async () => {
     const store = new MemoryDocumentStore<any>('files');
     const files = new PaperFileStore(store, { retentionDays: 14 });
-    const bytes = Buffer.from(Array.from({ length: CHUNK_BYTES * 2 + 10 }, (_, i) => i % 251));
+    const bytes = Buffer.alloc(CHUNK_BYTES * 2 + 10);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = i % 251;
     const head = await files.keep(input(bytes), NOW);
     expect(head.chunks).toBe(3);
     const docs = await store.query<any>({ query: 'SELECT * FROM c' });
