@@ -19,6 +19,7 @@ import { DispatcherLoop } from './dispatcher/dispatcherLoop';
 import { Holdings } from './dispatcher/holdings';
 import { IdleTracker } from './dispatcher/idleTracker';
 import { Outcomes } from './dispatcher/outcomes';
+import { ConversationPace } from './dispatcher/pace';
 import { QuerySchedule } from './dispatcher/querySchedule';
 import { SlotPump } from './dispatcher/slotPump';
 import { Waker } from './dispatcher/waker';
@@ -242,11 +243,12 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
   const limiter = new DeliveryRateLimiter(limits, clock);
   const registry = new ConversationRegistry(deps.stores.conversations, clock);
   const outcomes = new Outcomes(ctx, limiter, registry);
-  const claimer = new Claimer(ctx, deps.outbox ?? new Outbox(deps.stores.outbox, { clock }), outcomes);
+  const pace = new ConversationPace(limiter, clock);
+  const claimer = new Claimer(ctx, deps.outbox ?? new Outbox(deps.stores.outbox, { clock }), outcomes, pace);
   const installs = deps.graph ? new Installs(ctx, deps.graph, outcomes) : undefined;
   const calls = new DeliveryCalls(ctx, deps.sender, registry, outcomes, deps.stores.outbox, deps.defaultEndpoint, deps.journal ?? NO_JOURNAL, installs, deps.readBack);
   const unsubscribe = deps.outbox?.onEnqueued((created) => claimer.takeHandoff(created));
-  const loop = new DispatcherLoop(ctx, claimer, new SlotPump(ctx, limiter, calls), unsubscribe).start();
+  const loop = new DispatcherLoop(ctx, claimer, new SlotPump(ctx, limiter, calls, pace), unsubscribe).start();
   return {
     workerId: loop.workerId,
     wake: () => loop.wake(),

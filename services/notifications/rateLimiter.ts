@@ -129,6 +129,23 @@ export class DeliveryRateLimiter {
     this.longestTenantMs = Math.max(0, ...limits.perTenant.map((w) => w.windowMs)) + limits.safetyMarginMs;
   }
 
+  /** How long a call to `conversation` would wait now (0: a slot is free; `Infinity`: until a call in flight answers). Takes nothing. */
+  waitFor(tenant: string, conversation?: string): number {
+    const now = this.clock.now();
+    const margin = this.limits.safetyMarginMs;
+    const tenantLog = this.tenants.get(tenant);
+    const conversationLog = conversation === undefined ? undefined : this.conversations.get(conversation);
+    return Math.max(tenantLog ? tenantLog.wait(now, this.limits.perTenant, margin) : 0, conversationLog ? conversationLog.wait(now, this.limits.perConversation, margin) : 0);
+  }
+
+  /**
+   * The average time between calls to one conversation that its longest window allows (Teams: 60 per 30 s, one per
+   * 500 ms): the spacing of deliveries to one conversation put back for later, so that they come back one by one.
+   */
+  get conversationSpacingMs(): number {
+    return Math.max(0, ...this.limits.perConversation.map((w) => w.windowMs / Math.max(1, w.max)));
+  }
+
   /** A slot for one call to `conversation` (or, for calls that address no conversation yet, the tenant alone). */
   tryAcquire(tenant: string, conversation?: string): RateDecision {
     const now = this.clock.now();

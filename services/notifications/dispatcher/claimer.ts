@@ -4,6 +4,7 @@ import { forEachLimited, type Outbox } from '../outbox';
 import type { Versioned } from '../../storage/documentStore';
 import type { DispatchContext } from './context';
 import type { Outcomes } from './outcomes';
+import type { ConversationPace } from './pace';
 import { errorCode, eventOf, keyOf, shuffle, tenantOf, type Work } from './work';
 
 /**
@@ -23,6 +24,8 @@ export class Claimer {
     /** Completes interrupted enqueues. */
     private readonly repairer: Outbox,
     private readonly outcomes: Outcomes,
+    /** When deliveries to a conversation whose rate limit is used up come due again. */
+    private readonly pace: ConversationPace,
   ) {
     this.lowWater = Math.ceil(ctx.options.claimAhead / 2);
   }
@@ -128,6 +131,8 @@ export class Claimer {
   private async claimAll(candidates: Delivery[]): Promise<void> {
     const { options, holdings } = this.ctx;
     let begunAhead = holdings.countBegun();
+    // Deliveries of this batch taken for each conversation, not in the ready queue yet (claims run side by side).
+    const taken = new Map<string, number>();
     await forEachLimited(candidates, 8, async (doc) => {
       if (this.stopped) return;
       if (!this.certain(doc)) {
@@ -141,6 +146,7 @@ export class Claimer {
         return;
       }
       if (where === 'waiting') return;
+      if (where.ref && (await this.putBackIfWaiting(doc, where.ref, taken))) return;
       if (where.ref && begunAhead < options.beginAhead) {
         begunAhead += 1;
         if (await this.claimToSend(doc, where)) return;
@@ -149,6 +155,25 @@ export class Claimer {
       }
       await this.claim(doc, where);
     });
+  }
+
+  /**
+   * A delivery whose conversation would keep it waiting for its slot longer than `deferAfterMs` (its rate limit is
+   * used up, or deliveries to it are queued already) is put back for later without a claim: one write instead of a
+   * claim and a hand-back. True when it was put back (or someone else took it meanwhile).
+   */
+  private async putBackIfWaiting(doc: Delivery, ref: NonNullable<Work['ref']>, taken: Map<string, number>): Promise<boolean> {
+    const { options, holdings, clock, ledger, schedule, idle } = this.ctx;
+    const conversationId = ref.conversationId;
+    const queued = holdings.ready.reduce((n, w) => (w.ref?.conversationId === conversationId ? n + 1 : n), taken.get(conversationId) ?? 0);
+    const wait = this.pace.estimate(tenantOf(doc), conversationId, queued);
+    if (!Number.isFinite(wait) || wait <= options.deferAfterMs) {
+      taken.set(conversationId, (taken.get(conversationId) ?? 0) + 1);
+      return false;
+    }
+    const dueAt = schedule.scheduled(this.pace.later(ref.conversationId, clock.now() + wait));
+    if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
+    return true;
   }
 
   /** Due, not claimed by anyone, and no earlier send of it may have reached the channel: nothing to keep but the claim. */

@@ -4,6 +4,7 @@ import type { DeliveryRateLimiter, RatePermit } from '../rateLimiter';
 import type { DispatchContext } from './context';
 import type { DeliveryCalls } from './deliveryCalls';
 import { Holdings } from './holdings';
+import type { ConversationPace } from './pace';
 import { errorCode, eventOf, type Work } from './work';
 
 /**
@@ -23,6 +24,8 @@ export class SlotPump {
     private readonly ctx: DispatchContext,
     private readonly limiter: DeliveryRateLimiter,
     private readonly calls: DeliveryCalls,
+    /** When deliveries to a conversation whose rate limit is used up come due again. */
+    private readonly pace: ConversationPace,
   ) {}
 
   /**
@@ -86,7 +89,8 @@ export class SlotPump {
       if (Number.isFinite(decision.waitMs) && decision.waitMs > options.deferAfterMs) {
         ready.splice(i, 1);
         ahead -= work.phase === 'begun' ? 1 : 0;
-        void this.giveBack(work, this.ctx.schedule.scheduled(now + decision.waitMs));
+        // Behind the deliveries to the same conversation put back before it, so that they come due one by one.
+        void this.giveBack(work, this.ctx.schedule.scheduled(this.pace.later(work.ref?.conversationId, now + decision.waitMs)));
         continue;
       }
       wait = Math.min(wait, decision.waitMs);
