@@ -70,6 +70,8 @@ async function startProduct(): Promise<ProductProcess> {
     }, 30_000);
     child.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      // The product's error lines (pino level 50 and up: ids and codes only) are kept, so that a failed call can be explained.
+      if (/"level":(5|6)\d\b/.test(line)) process.stderr.write(`product: ${line}\n`);
       if (!line.includes('"server.listening"')) return;
       clearTimeout(timer);
       const { url } = JSON.parse(line) as { url: string };
