@@ -107,6 +107,7 @@ export function paperFileHandlers(deps: { settings: PaperFileSettings; service: 
     const recipients = offeredTo(item, ref.file);
     if (answer.action === 'decline') {
       await settings.store.record(ref.file, caller.aadObjectId, 'declined', recipients, settings.now());
+      await service.notePaperFile({ authority: ref.authority, id: item.id }, ref.file, caller.aadObjectId, 'declined');
       logger.info({ event: 'requests.file_declined', itemId: item.id, fileId: ref.file }, 'paper file declined');
       await context.sendActivity(t.declined(head.name));
       return;
@@ -130,6 +131,7 @@ export function paperFileHandlers(deps: { settings: PaperFileSettings; service: 
       attachments: [{ contentType: FILE_INFO_CARD, contentUrl: info.contentUrl, name: info.name ?? head.name, content: { uniqueId: info.uniqueId, fileType: info.fileType ?? head.fileType } }],
     });
     await settings.store.record(ref.file, caller.aadObjectId, 'delivered', recipients, settings.now());
+    await service.notePaperFile({ authority: ref.authority, id: item.id }, ref.file, caller.aadObjectId, 'delivered');
     logger.info({ event: 'requests.file_delivered', itemId: item.id, fileId: ref.file, bytes: head.size }, 'paper file delivered');
   }
 

@@ -375,7 +375,8 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           const when = day && time ? `: ${t.termin.when(formatBerlinDate(day, caller.lang), time)}` : '';
           // What came of the calendar entry (Teams meeting made, moved, cancelled; the .ics; a retry).
           const entry = e.changes.find((c) => c.path.endsWith('/invitation') && typeof c.to === 'string');
-          const outcome = entry ? `: ${t.termin.outcomes[String(entry.to)] ?? String(entry.to)}` : '';
+          const paper = e.changes.find((c) => c.path === '/messages/file' && typeof c.to === 'string');
+          const outcome = entry ? `: ${t.termin.outcomes[String(entry.to)] ?? String(entry.to)}` : paper ? `: ${t.paperFile.outcomes[String(paper.to)] ?? String(paper.to)}` : '';
           return `- ${views.moment(caller.lang, e.at)}: ${messageText(names.get(e.actor) ?? '–')}: ${t.actions[e.action] ?? e.action}${status}${said}${when}${outcome}`;
         });
         await context.sendActivity(markdown([t.trailHeading(messageText(result.view.item.subject)), ...lines].join('\n')));

@@ -383,6 +383,25 @@ export class RequestService {
    * conditional write without a new revision (cards stay valid), so a second process or a repeated run sends nothing
    * twice. Nothing once the proposal is answered (any step makes a new revision).
    */
+  /**
+   * What came of the paper file offered to one person of the head side (bot/handlers/paperFiles.ts): a trail entry on
+   * the Vortrag (`report.paperFile`, the person, taken into their OneDrive or declined), so the IB side sees in the
+   * trail that the paper arrived. No change of state or revision; nothing when the Vortrag does not name the file.
+   */
+  async notePaperFile(ref: { authority: AuthorityCode; id: string }, fileId: string, actor: string, outcome: 'delivered' | 'declined'): Promise<void> {
+    await transact(
+      this.deps.items,
+      ref.authority,
+      ref.id,
+      async (current): Promise<Step<ItemDoc>> => {
+        if (!current.messages.some((m) => m.file?.id === fileId)) return { unchanged: true };
+        const entry: TrailEntry = { at: this.now().toISOString(), actor, action: 'report.paperFile', changes: [{ path: '/messages/file', from: 'offered', to: outcome }] };
+        return { next: await this.archived({ ...current, trail: [...(current.trail ?? []), entry] }), notices: [] };
+      },
+      this.writer,
+    );
+  }
+
   async terminReminderDue(payload: { id?: unknown; authority?: unknown; rev?: unknown }): Promise<TerminReminderDue> {
     if (typeof payload.id !== 'string' || !isAuthorityCode(payload.authority) || typeof payload.rev !== 'number') return {};
     const rev = payload.rev;

@@ -127,6 +127,12 @@ describe('the paper as a file, from the IB to head and office (issue 17)', () =>
     expect(declined.text).toContain('abgelehnt');
     expect(emulator.uploadedFiles(KOELN_OFFICE.aadObjectId)).toEqual([]);
     expect((await heldFiles()).filter((d) => d.pk === file)).toEqual([]);
+    // The IB sees in the Vortrag's trail what came of the file, for whom.
+    const trail = teams.cardAction('request.trail', { id: report.id, authority: 'koeln' }, { from: KOELN_IB });
+    expect((await app.post(trail)).status).toBe(200);
+    const lines = (await emulator.waitFor((c) => c.operation === 'reply' && c.activity?.replyToId === trail.id)).activity!.text!;
+    expect(lines).toContain('Frieda Fiktiv (Beispiel): Datei der schriftlichen Vorlage: in OneDrive übernommen');
+    expect(lines).toMatch(/: Datei der schriftlichen Vorlage: abgelehnt/);
     expect(emulator.takeCardErrors()).toEqual([]);
   });
 

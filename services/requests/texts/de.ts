@@ -203,7 +203,7 @@ export const de = {
     'request.overdue': 'Frist überschritten: weitergegeben',
     'report.create': 'angemeldet', 'report.decide': 'entschieden', 'report.acknowledge': 'Weisung zur Kenntnis und Umsetzung bestätigt', 'report.handIn': 'schriftlich vorgelegt',
     'report.acceptMeeting': 'Termin angenommen', 'report.counterMeeting': 'anderen Termin vorgeschlagen',
-    'report.moveMeeting': 'Verschiebung vorgeschlagen', 'report.cancelMeeting': 'Termin abgesagt', 'report.invitation': 'Kalendereintrag',
+    'report.moveMeeting': 'Verschiebung vorgeschlagen', 'report.cancelMeeting': 'Termin abgesagt', 'report.paperFile': 'Datei der schriftlichen Vorlage', 'report.invitation': 'Kalendereintrag',
     'report.terminReminder': 'an den Terminvorschlag erinnert',
     'report.remind': 'Erinnerung an die Behördenleitung',
   } as Record<string, string>,
@@ -303,6 +303,8 @@ export const de = {
     wrongType: 'Als Vorlage nimmt der Lotse Dokumente an: PDF, Word, OpenDocument, RTF, Text, Excel oder PowerPoint. Bitte senden Sie die Vorlage in einem dieser Formate. Es wurde nichts gespeichert.',
     gone: 'Diese Datei liegt dem Lotsen nicht mehr vor (eine nicht eingereichte Datei wird nach einem Tag gelöscht). Bitte senden Sie sie noch einmal.',
     notYours: 'Diese Datei haben nicht Sie gesendet; einreichen kann sie nur, wer sie gesendet hat.',
+    /** The trail's word for what came of the file offered to one person of the head side. */
+    outcomes: { delivered: 'in OneDrive übernommen', declined: 'abgelehnt' } as Record<string, string>,
     /** The file consent card the head side receives: what the file is. */
     offer: (subject: string) => `Schriftliche Vorlage zum Vortrag „${subject}“. Mit „Zulassen“ legt Teams die Datei in Ihrem OneDrive ab.`,
     offerSummary: 'Schriftliche Vorlage als Datei',

@@ -187,7 +187,7 @@ export const en: Texts<typeof de> = {
     'request.reply': 'replied to the question', 'request.escalate': 'reported to the head', 'request.escalate_deputy': 'passed to the deputy (reminder)',
     'request.overdue': 'deadline passed: passed on',
     'report.create': 'registered', 'report.decide': 'decided', 'report.acknowledge': 'instruction acknowledged for implementation', 'report.handIn': 'submitted in writing', 'report.acceptMeeting': 'date accepted', 'report.counterMeeting': 'other date proposed',
-    'report.moveMeeting': 'move proposed', 'report.cancelMeeting': 'meeting cancelled', 'report.invitation': 'calendar entry',
+    'report.moveMeeting': 'move proposed', 'report.cancelMeeting': 'meeting cancelled', 'report.paperFile': 'file of the written submission', 'report.invitation': 'calendar entry',
     'report.terminReminder': 'reminded of the proposed date',
     'report.remind': 'reminder to the head',
   },
@@ -281,6 +281,8 @@ export const en: Texts<typeof de> = {
     wrongType: 'The Lotse takes documents as a submission: PDF, Word, OpenDocument, RTF, text, Excel or PowerPoint. Please send the submission in one of these formats. Nothing was stored.',
     gone: 'The Lotse no longer has this file (a file not handed in is deleted after one day). Please send it again.',
     notYours: 'You did not send this file; only the person who sent it can hand it in.',
+    /** The trail's word for what came of the file offered to one person of the head side. */
+    outcomes: { delivered: 'taken into OneDrive', declined: 'declined' } as Record<string, string>,
     /** The file consent card the head side receives: what the file is. */
     offer: (subject: string) => `Written submission on the report "${subject}". With "Allow", Teams puts the file in your OneDrive.`,
     offerSummary: 'Written submission as a file',
