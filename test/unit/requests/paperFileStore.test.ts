@@ -16,7 +16,12 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
-const close = (server: Server) => new Promise((r) => server.close(r));
+/** Closes the server now: keep-alive connections of fetch would otherwise hold `close` for seconds. */
+const close = (server: Server) =>
+  new Promise((r) => {
+    server.close(r);
+    server.closeAllConnections();
+  });
 
 describe('where Teams file addresses may point (TEAMS_FILE_HOSTS)', () => {
   it('takes https on a listed host or suffix, plain http only on loopback, nothing with credentials', () => {
