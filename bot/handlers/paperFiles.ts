@@ -143,5 +143,13 @@ export function paperFileHandlers(deps: { settings: PaperFileSettings; service: 
     return false;
   };
 
-  return { take, held, consent, handedIn };
+  /** Whether another Vortrag than `itemId` already took this file as its paper (one file, one Vortrag). */
+  const handedInElsewhere = async (head: PaperFileHead, itemId: string): Promise<boolean> => {
+    for (const c of head.candidates) {
+      if (c.id !== itemId && isAuthorityCode(c.authority) && namesFile(await service.repo.get(c.authority, c.id).catch(() => undefined), head.pk)) return true;
+    }
+    return false;
+  };
+
+  return { take, held, consent, handedIn, handedInElsewhere };
 }

@@ -296,6 +296,10 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
           return invokeResponse.error(held.status, held.status === 404 ? 'NotFound' : 'Forbidden', held.text);
         }
         const { head } = held;
+        if (await paperFiles.handedInElsewhere(head, chosen.id)) {
+          deps.logger.warn({ event: 'requests.refused', code: 'file_used', action: HAND_IN_FILE_VERB, itemId: chosen.id }, 'request action refused');
+          return invokeResponse.error(409, 'Conflict', texts(caller.lang).paperFile.usedElsewhere);
+        }
         const file = { name: head.name, fileType: head.fileType, id: head.pk, size: head.size };
         const result = await service.act(partyOf(context, caller), chosen, chosen.rev, { type: 'handIn', text: '', file });
         // A name the privacy guard refused: the file is not kept either (the IB renames it and sends it again).

@@ -198,8 +198,17 @@ describe('the paper as a file, from the IB to head and office (issue 17)', () =>
   it('„Meine Daten“ lists a file the Lotse holds; „Meine Daten löschen“ deletes one no Vortrag took, not a handed-in paper', async () => {
     await waitingForPaper('Meine Daten mit Datei (Beispiel)');
     await waitingForPaper('Noch eine Vorlage offen (Beispiel)');
-    const { file: handedIn } = await handIn(KOELN_IB, 'Vorlage eingereicht.pdf', bytesOf(300, 8));
+    const firstCardContent = cardOf(await send(KOELN_IB, 'Vorlage eingereicht.pdf', bytesOf(300, 8)));
+    const firstCard = handInData(firstCardContent);
+    const secondChoice = firstCardContent.body.find((b: any) => b.type === 'Input.ChoiceSet').choices.find((c: any) => c.value !== firstCard.report).value;
+    expect((await invoke('report.handInFile', firstCard, KOELN_IB)).statusCode).toBe(200);
+    await app.delivery.relay.whenIdle();
+    const handedIn = String(firstCard.file);
     const loose = handInData(cardOf(await send(KOELN_IB, 'Vorlage lose.pdf', bytesOf(400, 9)))).file as string;
+    // The card of the file handed in, clicked again for the other Vortrag still waiting: one file, one Vortrag.
+    const other = await invoke('report.handInFile', { ...firstCard, report: secondChoice }, KOELN_IB);
+    expect(other.statusCode).toBe(409);
+    expect(json(other.value)).toContain('schon als Vorlage zu einem anderen Vortrag eingereicht');
     const mine = await app.myData(KOELN_IB.aadObjectId);
     expect(mine.paperFiles).toEqual(
       expect.arrayContaining([

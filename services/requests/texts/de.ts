@@ -302,6 +302,7 @@ export const de = {
     tooLarge: (mb: number) => `Die Datei ist größer als ${mb} MB. Bitte legen Sie sie in SharePoint oder OneDrive ab und reichen Sie den Link auf der Karte des Vortrags ein („Vorlage einreichen“). Es wurde nichts gespeichert.`,
     wrongType: 'Als Vorlage nimmt der Lotse Dokumente an: PDF, Word, OpenDocument, RTF, Text, Excel oder PowerPoint. Bitte senden Sie die Vorlage in einem dieser Formate. Es wurde nichts gespeichert.',
     gone: 'Diese Datei liegt dem Lotsen nicht mehr vor (eine nicht eingereichte Datei wird nach einem Tag gelöscht). Bitte senden Sie sie noch einmal.',
+    usedElsewhere: 'Diese Datei ist schon als Vorlage zu einem anderen Vortrag eingereicht. Für einen weiteren Vortrag senden Sie die Datei bitte noch einmal.',
     notYours: 'Diese Datei haben nicht Sie gesendet; einreichen kann sie nur, wer sie gesendet hat.',
     /** The trail's word for what came of the file offered to one person of the head side. */
     outcomes: { delivered: 'in OneDrive übernommen', declined: 'abgelehnt' } as Record<string, string>,

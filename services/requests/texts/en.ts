@@ -280,6 +280,7 @@ export const en: Texts<typeof de> = {
     tooLarge: (mb: number) => `The file is larger than ${mb} MB. Please put it in SharePoint or OneDrive and hand in the link on the report's card ("Hand in the submission"). Nothing was stored.`,
     wrongType: 'The Lotse takes documents as a submission: PDF, Word, OpenDocument, RTF, text, Excel or PowerPoint. Please send the submission in one of these formats. Nothing was stored.',
     gone: 'The Lotse no longer has this file (a file not handed in is deleted after one day). Please send it again.',
+    usedElsewhere: 'This file is already handed in as the submission on another report. For a further report, please send the file again.',
     notYours: 'You did not send this file; only the person who sent it can hand it in.',
     /** The trail's word for what came of the file offered to one person of the head side. */
     outcomes: { delivered: 'taken into OneDrive', declined: 'declined' } as Record<string, string>,
