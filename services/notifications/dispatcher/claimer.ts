@@ -45,10 +45,14 @@ export class Claimer {
     this.stopped = true;
   }
 
-  /** How many more deliveries a fetch would take: the claim-ahead window less what is ready or being sent. */
+  /**
+   * How many more deliveries a fetch would take: the claim-ahead window less what is ready or being sent, and no more
+   * than can be marked `sending` ahead of their slot (`beginAhead`), so that a claim is also that mark (one write, see
+   * {@link claimAll}) rather than a claim now and the mark later.
+   */
   private room(): number {
     const { options, holdings } = this.ctx;
-    return options.claimAhead - holdings.ready.length - holdings.inFlight.size;
+    return Math.min(options.claimAhead - holdings.ready.length - holdings.inFlight.size, options.beginAhead - holdings.countBegun());
   }
 
   /** Whether the loop should start a fetch at `now`: the ready queue runs low and there is something to look at. */
@@ -118,6 +122,8 @@ export class Claimer {
     const due = await ledger.due(asked);
     if (due.length < asked) idle.dropAnswered(due, now);
     if (probing) idle.settleIfCaughtUp(seq, due.length);
+    // Those handed over by an enqueue are claimed from there (a second claim of the same version would only fail).
+    for (const d of holdings.handoff) seen.add(keyOf(d));
     // Concurrent processes see the same oldest items; a shuffled claim order spreads them over different ones.
     candidates.push(...shuffle(due.filter((d) => !holdings.mine.has(keyOf(d)) && !seen.has(keyOf(d))), random));
     schedule.queried(clock.now(), due.length >= asked && candidates.length > 0);

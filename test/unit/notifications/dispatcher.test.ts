@@ -145,6 +145,21 @@ class MemoryJournal implements SendJournal {
   close(): void {}
 }
 
+/** The outbox store, noting the status of every document written with `replace` (claims, marks, outcomes, hand-backs). */
+function writesByStatus(inner: DocumentStore<OutboxDoc>): { store: DocumentStore<OutboxDoc>; written: string[] } {
+  const written: string[] = [];
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop !== 'replace') return Reflect.get(target, prop, receiver);
+      return (doc: OutboxDoc, etag: string) => {
+        written.push(doc.kind === 'delivery' ? doc.status : doc.kind);
+        return target.replace(doc, etag);
+      };
+    },
+  });
+  return { store, written };
+}
+
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -556,16 +571,7 @@ describe('the outbox dispatcher', () => {
 
     it('puts deliveries to a chat whose rate limit is used up back one behind the other, without claiming them first (issue 14)', async () => {
       // Every write to the outbox, by the status it writes: a claim that is then handed back costs two.
-      const written: string[] = [];
-      const counted = new Proxy(outboxStore, {
-        get(target, prop, receiver) {
-          if (prop !== 'replace') return Reflect.get(target, prop, receiver);
-          return (doc: DeliveryDoc, etag: string) => {
-            written.push(doc.status);
-            return target.replace(doc, etag);
-          };
-        },
-      });
+      const { store: counted, written } = writesByStatus(outboxStore);
       // One chat allows 2 calls per second: twelve messages to it take six seconds.
       start({ deferAfterMs: 500 }, { perConversation: [{ max: 2, windowMs: 1_000 }], perTenant: [{ max: 100, windowMs: 1_000 }], safetyMarginMs: 0 }, { clock, outboxStore: counted });
       for (let i = 0; i < 12; i++) await outbox.enqueue({ key: `circle:busy:${i}`, activity: { text: `Nachricht ${i}` }, recipients: [{ conversation: chat('busy') }] });
@@ -580,6 +586,18 @@ describe('the outbox dispatcher', () => {
       expect(count('sending')).toBeLessThanOrEqual(14);
       expect(count('pending')).toBeLessThanOrEqual(14);
       expect(written.length).toBeLessThanOrEqual(40);
+    });
+
+    it('claims no more deliveries than it marks sending ahead of their slot, so that each claim is that mark (issue 14)', async () => {
+      const { store: counted, written } = writesByStatus(outboxStore);
+      // Forty chats, the tenant allowing 10 calls per second: four seconds of sending, four marked ahead at most.
+      start({ claimAhead: 16, beginAhead: 4 }, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 10, windowMs: 1_000 }], safetyMarginMs: 0 }, { clock, outboxStore: counted });
+      await outbox.enqueue({ key: 'circle:40:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 40 }, (_, i) => ({ conversation: chat(`c${i}`) })) });
+      await runUntil(() => channel.accepted().length === 40, 20_000);
+      // Per delivery one write that claims it and marks it sending, one that records it sent; no claim without the mark.
+      expect(written.filter((w) => w === 'leased')).toHaveLength(0);
+      expect(written.filter((w) => w === 'sending')).toHaveLength(40);
+      expect(written.filter((w) => w === 'sent')).toHaveLength(40);
     });
 
     it('keeps every sliding window of the tenant limit', async () => {
