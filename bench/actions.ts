@@ -3,7 +3,7 @@ import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { startChannelEmulator } from '../test/support/channelEmulator';
 import { benchCardBind } from './cardBind';
-import { CallTally, operationsPerAction, perCall } from './callTally';
+import { allPerCall, CallTally, operationsPerAction, perCall } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { operationsBetween } from '../services/storage/operationCount';
@@ -20,6 +20,8 @@ export interface BenchActionsOptions {
   concurrency?: number;
   warmupMs?: number;
   durationMs?: number;
+  /** How long the delivery work alone is measured after the last action (default 5 s). */
+  drainMs?: number;
   log?: (line: string) => void;
 }
 
@@ -144,6 +146,28 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const ownCpuMs = (own.user + own.system) / 1000;
     stop = true;
     await Promise.all(workers);
+    // The delivery work alone (issue 14): no more actions, the notifications they left behind still going out at Teams'
+    // pace. What the product does now is relaying, rendering, the outbox and the dispatcher: its CPU and the database's
+    // operations over the proactive calls Teams accepted in the same window.
+    const drainMs = opts.drainMs ?? 5_000;
+    const drainProf0 = profileClockUs();
+    const drainCpu0 = readCpuMs(product.pid);
+    const drainOps0 = await product.dbOperations?.();
+    const drainChannel0 = emulator.counters();
+    await new Promise((r) => setTimeout(r, drainMs));
+    const drainCpuMs = readCpuMs(product.pid) - drainCpu0;
+    const drainOps1 = await product.dbOperations?.();
+    const drainCalls = emulator.counters().accepted - drainChannel0.accepted;
+    // With BENCH_CPU_PROF: the delivery window's profile, per proactive call ("actions" there).
+    markProfileWindow({ label: 'actions.delivery', pid: product.pid, fromUs: drainProf0, toUs: profileClockUs(), actions: drainCalls });
+    const drainOps = drainOps0 && drainOps1 ? operationsBetween(drainOps0, drainOps1) : undefined;
+    const drainOpsTotal = drainOps ? Object.entries(drainOps).reduce((n, [op, k]) => (op.startsWith('meta:') ? n : n + k), 0) : undefined;
+    if (drainCalls > 0) {
+      log(
+        `actions: delivery alone (${(drainMs / 1000).toFixed(0)} s after the last action): ${drainCalls} proactive calls, product CPU ${(drainCpuMs / drainCalls).toFixed(2)} ms per call` +
+          (drainOps ? `, database operations per call: ${allPerCall(drainOps, drainCalls)}` : ''),
+      );
+    }
     const peakRss = peakRssMb(product.pid);
     const sorted = tally.sorted();
     const calls = Math.max(1, sorted.length);
@@ -197,6 +221,12 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           ]
         : []),
       ...(opsPerCall !== undefined ? [{ name: 'actions.db_ops_per_proactive_call', value: opsPerCall, unit: 'operations' }] : []),
+      ...(drainCalls > 0
+        ? [
+            { name: 'actions.delivery_cpu_ms_per_call', value: drainCpuMs / drainCalls, unit: 'ms' },
+            ...(drainOpsTotal !== undefined ? [{ name: 'actions.delivery_db_ops_per_call', value: drainOpsTotal / drainCalls, unit: 'operations' }] : []),
+          ]
+        : []),
       { name: 'actions.peak_rss_mb', value: peakRss, unit: 'MB' },
       { name: 'actions.channel_calls_per_s', value: channelPerS, unit: 'calls/s' },
       { name: 'actions.channel_throttled', value: throttled, unit: 'calls' },

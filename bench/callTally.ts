@@ -74,3 +74,12 @@ export function perCall(ops: Record<string, number>, calls: number, relayPatches
     .map(([op, n]) => `${op} ${(n / Math.max(1, calls)).toFixed(2)}`)
     .join(', ');
 }
+
+/** Every operation (`container:kind`, database metadata left out) per proactive call. */
+export function allPerCall(ops: Record<string, number>, calls: number): string {
+  return Object.entries(ops)
+    .filter(([op]) => !op.startsWith('meta:'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${(n / Math.max(1, calls)).toFixed(2)}`)
+    .join(', ');
+}
