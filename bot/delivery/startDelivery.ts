@@ -69,7 +69,7 @@ export interface Delivery {
    * writes into its document reach the outbox through it (see services/workflow/relay.ts).
    */
   readonly relay: Relay;
-  /** Whom each notification reached: `report(key)`, and `onSettled(prefix, listener)` for senders' cards. */
+  /** Whom each notification reached: `report(key)`, and `onSettled(keys, listener)` for senders' cards. */
   readonly reports: DeliveryReports;
   /** Resolves once the relay has nothing left to hand over and the dispatcher nothing left to send. */
   whenIdle(): Promise<void>;
