@@ -83,6 +83,11 @@ class CallLog {
     return wait;
   }
 
+  /** Calls answered after `from`. */
+  doneSince(from: number): number {
+    return this.done.length - upperBound(this.done, from);
+  }
+
   complete(at: number): void {
     this.inFlight -= 1;
     this.done.splice(upperBound(this.done, at), 0, at);
@@ -139,11 +144,22 @@ export class DeliveryRateLimiter {
   }
 
   /**
-   * The average time between calls to one conversation that its longest window allows (Teams: 60 per 30 s, one per
-   * 500 ms): the spacing of deliveries to one conversation put back for later, so that they come back one by one.
+   * The average time between calls to `conversation` that its windows allow once `queued` more calls are made: the
+   * longest interval of the windows those calls would fill (Teams: 143 ms while its 7 per second bind, 500 ms once its
+   * 60 per 30 s do); when none would be filled, 0, or with `atLeastShortest` the shortest window's interval. How far
+   * apart deliveries to one conversation waiting for their slot come due.
    */
-  get conversationSpacingMs(): number {
-    return Math.max(0, ...this.limits.perConversation.map((w) => w.windowMs / Math.max(1, w.max)));
+  spacingFor(conversation: string, queued: number, atLeastShortest = false): number {
+    const windows = this.limits.perConversation;
+    if (windows.length === 0) return 0;
+    const now = this.clock.now();
+    const log = this.conversations.get(conversation);
+    let spacing = 0;
+    for (const { max, windowMs } of windows) {
+      const used = log ? log.inFlight + log.doneSince(now - windowMs - this.limits.safetyMarginMs) : 0;
+      if (used + queued + 1 > max) spacing = Math.max(spacing, windowMs / Math.max(1, max));
+    }
+    return spacing || (atLeastShortest ? Math.min(...windows.map((w) => w.windowMs / Math.max(1, w.max))) : 0);
   }
 
   /** A slot for one call to `conversation` (or, for calls that address no conversation yet, the tenant alone). */

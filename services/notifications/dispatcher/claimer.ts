@@ -177,7 +177,7 @@ export class Claimer {
       taken.set(conversationId, (taken.get(conversationId) ?? 0) + 1);
       return false;
     }
-    const dueAt = schedule.scheduled(this.pace.later(ref.conversationId, clock.now() + wait));
+    const dueAt = schedule.scheduled(this.pace.later(ref.conversationId, clock.now() + wait, queued));
     if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
     return true;
   }

@@ -5,8 +5,9 @@ import type { DeliveryRateLimiter } from '../rateLimiter';
 const MAX_CONVERSATIONS = 10_000;
 
 /**
- * Deliveries to one conversation that must wait for its rate limit (Teams: 60 calls per 30 s to one chat) go back to
- * the outbox one behind the other, spaced by the average time the limit allows between calls, instead of all due
+ * Deliveries to one conversation that must wait for its rate limit (Teams: 7 calls per second and 60 per 30 s to one
+ * chat) go back to the outbox one behind the other, spaced by the average time the binding limit allows between calls
+ * (143 ms while the 7 per second bind, 500 ms once the 60 per 30 s do), instead of all due
  * again at the same instant, when one of them gets the slot and the others are claimed and put back once more (two
  * writes each, every time). And a delivery that would only wait is not claimed at all: it is put back at once (one
  * write). Only a schedule: the rate limiter still decides when each call goes.
@@ -26,15 +27,18 @@ export class ConversationPace {
    * free a slot (its answer comes soon).
    */
   estimate(tenantId: string, conversationId: string, queued: number): number {
-    return this.limiter.waitFor(tenantId, conversationId) + queued * this.limiter.conversationSpacingMs;
+    return this.limiter.waitFor(tenantId, conversationId) + queued * this.limiter.spacingFor(conversationId, queued);
   }
 
-  /** The due time of a delivery to `conversationId` put back to go not before `earliest`: after those put back before it. */
-  later(conversationId: string | undefined, earliest: number): number {
+  /**
+   * The due time of a delivery to `conversationId` put back to go not before `earliest`: after those put back before it,
+   * as far apart as the windows that keep it waiting allow calls (`queued`: deliveries to it queued before this one).
+   */
+  later(conversationId: string | undefined, earliest: number, queued = 0): number {
     if (conversationId === undefined) return earliest;
     const now = this.clock.now();
     const previous = this.last.get(conversationId);
-    const dueAt = previous !== undefined && previous >= now ? Math.max(earliest, previous + this.limiter.conversationSpacingMs) : earliest;
+    const dueAt = previous !== undefined && previous >= now ? Math.max(earliest, previous + this.limiter.spacingFor(conversationId, queued, true)) : earliest;
     this.last.delete(conversationId);
     this.last.set(conversationId, dueAt);
     if (this.last.size > MAX_CONVERSATIONS) this.forgetPast(now);
