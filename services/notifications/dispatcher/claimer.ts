@@ -203,8 +203,8 @@ export class Claimer {
         return { ref: original.conversation, activityId: original.activityId, original: original as Delivery };
       }
       if (!original.open) return undefined;
-      // Its original is still on its way: look again shortly, without claiming it in between.
-      const dueAt = schedule.scheduled(clock.now() + options.waitForOriginalMs);
+      // Its original is still on its way: look again once it may have gone, without claiming it in between.
+      const dueAt = schedule.scheduled(afterOriginal(original as Delivery, clock.now(), options.waitForOriginalMs));
       if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
       return 'waiting';
     }
@@ -294,7 +294,7 @@ export class Claimer {
       return work;
     }
     if (original.open) {
-      const dueAt = schedule.scheduled(clock.now() + options.waitForOriginalMs);
+      const dueAt = schedule.scheduled(afterOriginal(original as Delivery, clock.now(), options.waitForOriginalMs));
       if (await ledger.release(claimed, dueAt)) idle.putBack(claimed, dueAt);
       return undefined;
     }
@@ -307,4 +307,13 @@ export class Claimer {
     this.ctx.holdings.mine.add(key);
     this.ctx.idle.forget(key);
   }
+}
+
+/**
+ * When to look again at an update whose original message is not sent yet: `waitMs` from now, or, when the original
+ * itself waits in the outbox (for its chat's rate limit, a retry, a `notBefore`), `waitMs` after it comes due; it
+ * cannot be shown before. Looking every `waitMs` meanwhile would cost a read and a write each time.
+ */
+export function afterOriginal(original: Pick<Delivery, 'status' | 'dueAt'>, now: number, waitMs: number): number {
+  return Math.max(now + waitMs, original.status === 'pending' ? original.dueAt + waitMs : 0);
 }

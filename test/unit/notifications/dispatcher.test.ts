@@ -588,6 +588,29 @@ describe('the outbox dispatcher', () => {
       expect(written.length).toBeLessThanOrEqual(40);
     });
 
+    it('looks at an update whose original waits in the outbox again once the original is due, not every waitForOriginalMs (issue 14)', async () => {
+      const originalPk = notificationIdOf('circle:late:post');
+      let originalReads = 0;
+      const counted = new Proxy(outboxStore, {
+        get(target, prop, receiver) {
+          if (prop !== 'read') return Reflect.get(target, prop, receiver);
+          return (pk: string, id: string) => {
+            if (pk === originalPk) originalReads += 1;
+            return target.read(pk, id);
+          };
+        },
+      });
+      start({}, GENEROUS, { clock, outboxStore: counted });
+      // The card goes out in 5 s (its notBefore); its update is enqueued now and must follow it.
+      await outbox.enqueue({ key: 'circle:late:post', activity: { text: 'Karte' }, recipients: [{ conversation: chat('late') }], notBefore: new Date(clock.now() + 5_000) });
+      await outbox.enqueueUpdate({ key: 'circle:late:post:r2', of: 'circle:late:post', activity: { text: 'Karte, neu' } });
+      await runUntil(() => channel.accepted('update').length === 1, 20_000);
+      expect(channel.accepted().map((c) => c.text)).toEqual(['Karte']);
+      expect(channel.accepted('update').map((c) => c.text)).toEqual(['Karte, neu']);
+      // Read when first due, then once the card is due (and sent): not every 30 ms for 5 s (about 170 reads and as many writes).
+      expect(originalReads).toBeLessThanOrEqual(3);
+    });
+
     it('claims no more deliveries than it marks sending ahead of their slot, so that each claim is that mark (issue 14)', async () => {
       const { store: counted, written } = writesByStatus(outboxStore);
       // Forty chats, the tenant allowing 10 calls per second: four seconds of sending, four marked ahead at most.
