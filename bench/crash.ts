@@ -21,7 +21,7 @@ export async function benchCrash(): Promise<Figure[]> {
     log: (line) => process.stderr.write(`${line}\n`),
     onSpawn: (child) => track(child),
   });
-  for (const line of [...result.lostDetails.map((d) => `lost: ${d}`), ...result.duplicateDetails.map((d) => `duplicate: ${d}`), ...result.incompleteDetails.map((d) => `incomplete: ${d}`)]) {
+  for (const line of [...result.lostDetails.map((d) => `lost: ${d}`), ...result.duplicateDetails.map((d) => `duplicate: ${d}`), ...result.incompleteDetails.map((d) => `incomplete: ${d}`), ...result.rolledBackDetails.map((d) => `rolled back: ${d}`)]) {
     process.stderr.write(`crash ${line}\n`);
   }
   if (!result.idle) process.stderr.write(`crash: no idle signal within the timeout (${result.notIdle}); the figures describe the state then\n`);
@@ -35,6 +35,15 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.expected_notifications', value: result.expected, unit: 'count' },
     { name: 'crash.items', value: result.items, unit: 'count' },
     { name: 'crash.announcements', value: result.announcements, unit: 'count' },
+    // Vorträge and their Termin (issue 17): registered, agreed, agreed after the IB's counter-proposal, IB cards left on
+    // an older step that Teams refreshes when viewed, and reports whose head reach was never recorded (best effort).
+    { name: 'crash.reports', value: result.reports, unit: 'count' },
+    { name: 'crash.reports_agreed', value: result.reportsAgreed, unit: 'count' },
+    { name: 'crash.reports_countered', value: result.reportsCountered, unit: 'count' },
+    { name: 'crash.report_cards_refreshed_on_view', value: result.reportCardsRefreshedOnView, unit: 'count' },
+    { name: 'crash.reports_without_head_reach', value: result.reportsWithoutHeadReach, unit: 'count' },
+    // Cards that showed the agreed date and were then updated to an earlier step (an older update delivered after it).
+    { name: 'crash.cards_rolled_back', value: result.rolledBackDetails.length, unit: 'count' },
     { name: 'crash.clicks', value: result.clicks, unit: 'count' },
     { name: 'crash.clicks_again', value: result.retries, unit: 'count' },
     { name: 'crash.uncertain_resends', value: result.uncertainResends, unit: 'count' },

@@ -19,7 +19,8 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
     });
     // eslint-disable-next-line no-console
     console.log(
-      `crash run: seed ${result.seed}, ${result.kills} kills, ${result.items} Anliegen, ${result.announcements} announcements, ${result.clicks} clicks ` +
+      `crash run: seed ${result.seed}, ${result.kills} kills, ${result.items} Anliegen, ${result.reports} Vorträge (${result.reportsAgreed} agreed, ${result.reportsCountered} after a counter-proposal; ` +
+        `${result.reportCardsRefreshedOnView} cards refreshed on view, ${result.reportsWithoutHeadReach} without head reach, ${result.rolledBackDetails.length} cards rolled back), ${result.announcements} announcements, ${result.clicks} clicks ` +
         `(${result.retries} again after a dead connection), expected ${result.expected} notifications: lost ${result.lost} (late cards refreshed on view: ${result.lateCardsRefreshedOnView}), duplicates ${result.duplicates}, ` +
         `incomplete ${result.incomplete}; idle ${result.idleMs} ms after the last restart; ${result.wallMs} ms in all`,
     );
@@ -32,6 +33,8 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
     // Work was going on: Anliegen went through their steps and the circle got announcements.
     expect(result.items).toBeGreaterThan(0);
     expect(result.announcements).toBeGreaterThan(0);
+    // …and Vorträge had their date agreed, some after the IB's counter-proposal.
+    expect(result.reportsAgreed).toBeGreaterThan(0);
     // Some clicks died with a process and were made again.
     expect(result.retries).toBeGreaterThan(0);
     expect({ seed: result.seed, unexpectedAnswers: result.unexpectedAnswers }).toEqual({ seed: result.seed, unexpectedAnswers: [] });
@@ -50,6 +53,10 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
   it('loses no notification: every message, card and announcement a committed change owes arrived', () => {
     expect(result.expected).toBeGreaterThan(0);
     expect({ seed: result.seed, lost: result.lostDetails }).toEqual({ seed: result.seed, lost: [] });
+  });
+
+  it('leaves no card of an agreed Vortrag rolled back: no update of an earlier step arrives after the agreement\'s', () => {
+    expect({ seed: result.seed, rolledBack: result.rolledBackDetails }).toEqual({ seed: result.seed, rolledBack: [] });
   });
 
   it('counts duplicates, each one a send repeated in the documented window (the goal of at most 0.05 per kill is the benchmark’s)', () => {

@@ -43,6 +43,12 @@ export const CARD_VERBS = {
   reply: { verb: 'request.reply', data: {} },
   meeting: { verb: 'circle.meeting.save', data: {} },
   poll: { verb: 'circle.poll.create', data: {} },
+  // The Vortrag and its Termin (issue 17): the IB registers it, the head proposes a date, the other side accepts or
+  // proposes another.
+  reportSubmit: { verb: 'report.submit', data: {} },
+  proposeMeeting: { verb: 'report.proposeMeeting', data: {} },
+  counterMeeting: { verb: 'report.counterMeeting', data: {} },
+  acceptMeeting: { verb: 'report.acceptMeeting', data: {} },
 } as const satisfies Record<string, { verb: string; data: Record<string, string> }>;
 
 type Step = 'accept' | 'ask' | 'answer' | 'done' | 'reply';
@@ -73,6 +79,25 @@ const STATUS_TEXT: Record<string, string[]> = {
 };
 
 const AUTHORITIES = ['arnsberg', 'detmold', 'duesseldorf', 'koeln', 'muenster'] as const;
+
+/** The Termin steps of a Vortrag and what its trail records for each (the head's first proposal is a decision). */
+type ReportStep = 'submit' | 'view' | 'propose' | 'counter' | 'accept';
+const REPORT_TRAIL_ACTION: Record<Exclude<ReportStep, 'view'>, string> = {
+  submit: 'report.create',
+  propose: 'report.decide',
+  counter: 'report.counterMeeting',
+  accept: 'report.acceptMeeting',
+};
+
+/** The messages of the Termin (German: nobody in the run chose English), by the state the step led to. */
+const TERMIN_MESSAGE_START: Record<string, (subject: string) => string> = {
+  termin_vorgeschlagen: (s) => `Terminvorschlag zum Vortrag „${s}“`,
+  termin_gegenvorschlag: (s) => `zum Vortrag „${s}“ einen anderen Termin vor`,
+  termin_vereinbart: (s) => `Termin zum Vortrag „${s}“ vereinbart`,
+};
+
+/** A stored date as cards and messages show it: "09.12.2026, 14:00 Uhr". */
+const shownDate = (date: string, time: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}, ${time} Uhr`;
 
 // ------------------------------------------------------------------------------------------------ options, result
 
@@ -125,6 +150,19 @@ export interface CrashRunResult {
   idleMs: number;
   items: number;
   announcements: number;
+  /** Vorträge registered, their Termin agreed, of those agreed after the IB's counter-proposal. */
+  reports: number;
+  reportsAgreed: number;
+  reportsCountered: number;
+  /** Cards of a Vortrag whose last version shows an older step, refreshed by Teams when viewed (see the check). */
+  reportCardsRefreshedOnView: number;
+  /**
+   * Cards of an agreed Vortrag that showed the agreed date and were then updated to an earlier step (an older update
+   * delivered after a newer one): the card ends showing a state that no longer holds. One line each.
+   */
+  rolledBackDetails: string[];
+  /** Vorträge without a recorded head reach (the delivery report's listener is best effort: a kill loses its call). */
+  reportsWithoutHeadReach: number;
   clicks: number;
   /** Clicks whose HTTP call died with the process and were made again. */
   retries: number;
@@ -249,7 +287,12 @@ interface DirectoryPerson {
   teams?: { aadObjectId: string };
 }
 
-function demoDirectory(): { authorities: Array<Record<'commissioner' | 'deputy', DirectoryPerson>>; kfi: { contacts: DirectoryPerson[] }; circle: { members: Array<{ personId: string }> } } {
+interface DemoAuthority extends Record<'commissioner' | 'deputy' | 'head', DirectoryPerson> {
+  code: string;
+  headOffice: { staff?: DirectoryPerson[]; receivesReports?: boolean };
+}
+
+function demoDirectory(): { authorities: DemoAuthority[]; kfi: { contacts: DirectoryPerson[] }; circle: { members: Array<{ personId: string }> } } {
   return JSON.parse(readFileSync(path.join(projectRoot, 'data', 'demo-directory.json'), 'utf8'));
 }
 
@@ -259,6 +302,21 @@ const withTeams = (p: DirectoryPerson | undefined): p is DirectoryPerson & { tea
 /** The IBs and deputies of the demo directory (they act on the Anliegen of their authority). */
 function commissionerSide(): TeamsUser[] {
   return demoDirectory().authorities.flatMap((a) => [a.commissioner, a.deputy]).filter(withTeams).map(asUser);
+}
+
+/**
+ * Each authority's people of a Vortrag: its IB (who registers it), its head (who proposes a date) and the office staff
+ * who receive reports (the product sends them the head side's cards and messages too).
+ */
+export function reportSides(): Array<{ authority: string; ib: TeamsUser; head: TeamsUser; office: TeamsUser[] }> {
+  return demoDirectory()
+    .authorities.filter((a) => withTeams(a.commissioner) && withTeams(a.head))
+    .map((a) => ({
+      authority: a.code,
+      ib: asUser(a.commissioner as DirectoryPerson & { teams: { aadObjectId: string } }),
+      head: asUser(a.head as DirectoryPerson & { teams: { aadObjectId: string } }),
+      office: a.headOffice.receivesReports ? (a.headOffice.staff ?? []).filter(withTeams).map(asUser) : [],
+    }));
 }
 
 /** The Koordinierungskreis of the demo directory: its members with a Teams identity. */
@@ -395,6 +453,8 @@ class Supervisor {
 /** The fields of a stored item the checks read (kept local: the workflow modules are being reshaped). */
 interface StoredItem {
   id: string;
+  /** `request` (Anliegen) or `report` (Vortrag). */
+  kind: string;
   authority: string;
   rev: number;
   status: string;
@@ -405,6 +465,9 @@ interface StoredItem {
   trail?: Array<{ actor: string; action: string; changes: Array<{ path: string; from: unknown; to: unknown }> }>;
   trailArchived?: number;
   lastChange?: { action: string };
+  /** A Vortrag's date: the proposal or the agreement, and its calendar invitation. */
+  termin?: { date: string; time: string; agreed?: { at: string }; invitation?: { state: string; retry?: boolean } };
+  headReach?: { reach: string };
 }
 
 interface StoredAnnouncement {
@@ -414,6 +477,15 @@ interface StoredAnnouncement {
 }
 
 // ------------------------------------------------------------------------------------------------ the run
+
+/** One click on a Vortrag's card that got an answer a person could see (a card), for the checks. */
+interface ReportClick {
+  step: ReportStep;
+  by: string;
+  itemId: string;
+  rev: number;
+  answer: Answer;
+}
 
 /** One click that got an answer a person could see (a card), for the checks. */
 interface Click {
@@ -494,9 +566,10 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
 
     const commissioners = commissionerSide();
     const members = circleMembers();
+    const sides = reportSides();
     const staff = Array.from({ length: staffCount }, (_, i) => user({ name: `Absturzprobe ${i + 1} (Beispiel)` }));
     const people = new Map<string, TeamsUser>();
-    for (const p of [...commissioners, ...members, KFI_LEAD, ...staff]) people.set(p.aadObjectId.toLowerCase(), p);
+    for (const p of [...commissioners, ...members, KFI_LEAD, ...staff, ...sides.flatMap((x) => [x.head, ...x.office])]) people.set(p.aadObjectId.toLowerCase(), p);
     for (const p of graph ? people.values() : []) {
       graph?.addUser({ id: p.aadObjectId, upn: p.userPrincipalName });
       graph?.setInstalled(p.aadObjectId, true);
@@ -636,9 +709,71 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       }
     };
 
+    /**
+     * IBs register Vorträge and agree their date with the head (issue 17): the IB submits, the head proposes a date
+     * (a few weeks after the bot's clock, the real one here), then either the IB accepts it, or the IB proposes another
+     * and the head accepts that. Each click is made again while the call dies with the process, as for Anliegen.
+     */
+    let reportNo = 0;
+    const reportAnswered: ReportClick[] = [];
+    const reportWith = async (subject: string) =>
+      (await items.query<StoredItem>({ query: 'SELECT * FROM c WHERE c.type = "item" AND c.kind = "report" AND c.subject = @s', parameters: [{ name: '@s', value: subject }] }))[0];
+    const dateIn = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const reportLoop = async (index: number) => {
+      const rand = prng(seed * 31 + 2000 + index);
+      while (!stopping) {
+        await sleep(between(rand, [100, 600]));
+        if (stopping) break;
+        reportNo += 1;
+        const subject = `Absturzprobe V${String(reportNo).padStart(4, '0')} Beispiel`;
+        const side = sides[Math.floor(rand() * sides.length)];
+        // Registering: clicked again only when the Vortrag is not there (the IB looks at "Meine Vorträge" first).
+        let report: StoredItem | undefined;
+        while (!report) {
+          clicks += 1;
+          const res = await post(await supervisor.url(), teams.cardAction(CARD_VERBS.reportSubmit.verb, { ...CARD_VERBS.reportSubmit.data, authority: side.authority, subject, summary: 'Vorschlag zur Beteiligung (Beispiel).', urgency: 'normal', proposedDates: '' }, { from: side.ib }));
+          report = await reportWith(subject);
+          if (!report) {
+            if (res.status === 200) unexpected.push(`report.submit by ${side.ib.name}: answered ${JSON.stringify(res.body).slice(0, 300)} but nothing stored`);
+            retries += 1;
+            await sleep(between(rand, [50, 250]));
+          } else if (res.status === 200 && res.body?.statusCode === 200) {
+            reportAnswered.push({ step: 'submit', by: side.ib.aadObjectId, itemId: report.id, rev: 0, answer: res });
+          }
+        }
+        // The head acts on the card in their chat: they wait for it (and after 30 s open the Vortrag from their list).
+        const waitUntil = Date.now() + 30_000;
+        while (!cardArrived(side.head.aadObjectId, report.id) && Date.now() < waitUntil) await sleep(100);
+        if (!cardArrived(side.head.aadObjectId, report.id)) cardWaitsTimedOut.push(`report ${report.id} (${subject}): no card for ${side.head.name} within 30 s`);
+        const counter = rand() < 0.5;
+        const proposal = { date: dateIn(14 + Math.floor(rand() * 30)), time: rand() < 0.5 ? '10:00' : '14:30' };
+        const other = { date: dateIn(50 + Math.floor(rand() * 30)), time: rand() < 0.5 ? '09:30' : '15:00' };
+        const steps: Array<[ReportStep, TeamsUser, Record<string, string>]> = counter
+          ? [['propose', side.head, proposal], ['counter', side.ib, other], ['accept', side.head, {}]]
+          : [['propose', side.head, proposal], ['accept', side.ib, {}]];
+        for (const [step, actor, fields] of steps) {
+          await sleep(between(rand, [30, 300]));
+          // The card in the actor's chat as Teams shows it when they look (its automatic refresh, Universal Actions):
+          // the side that waits has no buttons, so the step's revision is the one the other side's step made.
+          const view = await click(actor, 'request.refresh', { id: report.id, authority: report.authority }, rand);
+          if (view.body?.statusCode !== 200) break;
+          reportAnswered.push({ step: 'view', by: actor.aadObjectId, itemId: report.id, rev: 0, answer: view });
+          const rev = revOnCard(view.body);
+          if (rev === undefined) {
+            unexpected.push(`report ${report.id}: the card of ${actor.name} offers no step for ${step}`);
+            break;
+          }
+          const { verb, data } = CARD_VERBS[step === 'propose' ? 'proposeMeeting' : step === 'counter' ? 'counterMeeting' : 'acceptMeeting'];
+          const answer = await click(actor, verb, { ...data, id: report.id, authority: report.authority, rev, ...fields }, rand);
+          if (answer.body?.statusCode !== 200) break;
+          reportAnswered.push({ step, by: actor.aadObjectId, itemId: report.id, rev, answer });
+        }
+      }
+    };
+
     // The KfI talks to the bot first, so the tenant's connector endpoint is known for 1:1 chats.
     await post(await supervisor.url(), teams.message('Hilfe', { from: KFI_LEAD }));
-    const acting = Promise.all([...staff.map((me, i) => staffLoop(me, i)), kfiLoop()]);
+    const acting = Promise.all([...staff.map((me, i) => staffLoop(me, i)), kfiLoop(), reportLoop(0), reportLoop(1)]);
 
     // ---------------------------------------------------------------- kills at random moments
     const killRand = prng(seed);
@@ -649,7 +784,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       await supervisor.kill();
       kills += 1;
       await supervisor.start();
-      if ((k + 1) % 5 === 0) log(`crash run: ${k + 1} kills, ${clicks} clicks, ${itemNo} Anliegen, ${announcementNo} announcements so far`);
+      if ((k + 1) % 5 === 0) log(`crash run: ${k + 1} kills, ${clicks} clicks, ${itemNo} Anliegen, ${reportNo} Vorträge, ${announcementNo} announcements so far`);
     }
     const lastRestart = Date.now();
     stopping = true;
@@ -668,6 +803,10 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         const pending = await count(store, 'SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.pending) AND ARRAY_LENGTH(c.pending) > 0');
         if (pending > 0) return !(notIdle = `${pending} documents with pending notifications`);
       }
+      // An agreed Vortrag's invitation is made by the relay after the agreement's notice left `pending` (or by the retry
+      // job): until it is settled (the .ics here, no Graph), the cards and messages of the agreement are not final.
+      const invitations = await count(items, 'SELECT VALUE COUNT(1) FROM c WHERE c.type = "item" AND c.kind = "report" AND c.status = "termin_vereinbart" AND (NOT IS_DEFINED(c.termin.invitation) OR c.termin.invitation.state = "pending" OR c.termin.invitation.retry = true)');
+      if (invitations > 0) return !(notIdle = `${invitations} agreed Vorträge with their invitation not settled`);
       // Every stored meeting and poll has its announcement to every member in the outbox.
       const keys = await outbox.query<string>({ query: 'SELECT VALUE c.notificationKey FROM c WHERE c.kind = "delivery" AND STARTSWITH(c.notificationKey, "circle:") AND ENDSWITH(c.notificationKey, ":announce")' });
       const perKey = new Map<string, number>();
@@ -721,7 +860,9 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       }
     };
 
-    const stored = await items.query<StoredItem>({ query: 'SELECT * FROM c WHERE c.type = "item"' });
+    const storedAll = await items.query<StoredItem>({ query: 'SELECT * FROM c WHERE c.type = "item"' });
+    const stored = storedAll.filter((i) => i.kind !== 'report');
+    const reports = storedAll.filter((i) => i.kind === 'report');
     for (const item of stored) {
       const trail = item.trail ?? [];
       // Every stored change complete: trail and revision agree, each change starts where the previous one ended.
@@ -789,6 +930,112 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       }
     }
 
+    // ---------------------------------------------------------------- Vorträge and their Termin
+    let reportCardsRefreshedOnView = 0;
+    const rolledBackDetails: string[] = [];
+    let reportsAgreed = 0;
+    let reportsCountered = 0;
+    for (const item of reports) {
+      const what = `report ${item.id} (${item.subject})`;
+      const trail = item.trail ?? [];
+      // Complete: one revision per step of a person (the system's entries, head reach and invitation, keep the
+      // revision), each status change starting where the previous one ended, and the last change the trail's last step.
+      const steps = trail.filter((e) => e.actor !== 'system');
+      if (steps.length + (item.trailArchived ?? 0) !== item.rev) incompleteDetails.push(`${what}: rev ${item.rev}, ${steps.length} trail entries of people`);
+      if (steps[0]?.action !== REPORT_TRAIL_ACTION.submit) incompleteDetails.push(`${what}: first trail entry ${steps[0]?.action}`);
+      let status: string | null = null;
+      for (const entry of steps) {
+        const change = entry.changes.find((c) => c.path === '/status');
+        if (!change || change.from !== status) incompleteDetails.push(`${what}: ${entry.action} changes status from ${String(change?.from)}, it was ${status}`);
+        status = String(change?.to ?? status);
+      }
+      if (status !== item.status) incompleteDetails.push(`${what}: status ${item.status}, its trail ends at ${status}`);
+      if (item.rev > 1 && item.lastChange?.action !== steps.at(-1)?.action) incompleteDetails.push(`${what}: last change ${item.lastChange?.action}, trail ends with ${steps.at(-1)?.action}`);
+      const agreed = item.status === 'termin_vereinbart';
+      if (agreed) {
+        reportsAgreed += 1;
+        if (steps.some((e) => e.action === REPORT_TRAIL_ACTION.counter)) reportsCountered += 1;
+        // The invitation settled: the .ics (no Graph in this run), once in the trail.
+        if (item.termin?.invitation?.state !== 'ics' || item.termin.invitation.retry) incompleteDetails.push(`${what}: agreed, its invitation ${JSON.stringify(item.termin?.invitation ?? null)}`);
+        const invitationEntries = trail.filter((e) => e.action === 'report.invitation').length;
+        if (invitationEntries !== 1) incompleteDetails.push(`${what}: agreed once, ${invitationEntries} invitation entries in the trail`);
+      } else if (item.status !== 'eingereicht' && item.status !== 'termin_vorgeschlagen' && item.status !== 'termin_gegenvorschlag') {
+        incompleteDetails.push(`${what}: status ${item.status}, not a step of this run`);
+      }
+
+      const creator = item.createdBy.aadObjectId.toLowerCase();
+      const headSide = item.cardsTo.map((id) => id.toLowerCase());
+      const chatOf = (aad: string) => postsIn.get(conversationOf(aad)) ?? [];
+      // The head side's new-Vortrag card, once each.
+      const cardsOf = (aad: string) => chatOf(aad).filter((c) => isCard(c.activity) && contentJson(c.activity).includes(item.id));
+      for (const holder of headSide) tally(`${what}: new-Vortrag card to ${holder}`, 1, cardsOf(holder).length);
+      // The Termin's messages, owed by each step the trail records: a proposal of the head side to the IB, the IB's
+      // counter-proposal to the head side, the agreement to both sides (not to the one who accepted).
+      const owedMessages = new Map<string, number>();
+      const owe = (to: string, state: string) => owedMessages.set(`${to}|${state}`, (owedMessages.get(`${to}|${state}`) ?? 0) + 1);
+      for (const entry of steps.slice(1)) {
+        const to = String(entry.changes.find((c) => c.path === '/status')?.to);
+        const actor = entry.actor.toLowerCase();
+        const recipients = to === 'termin_vorgeschlagen' ? [creator] : to === 'termin_gegenvorschlag' ? headSide : to === 'termin_vereinbart' ? [creator, ...headSide] : [];
+        for (const r of new Set(recipients)) if (r !== actor) owe(r, to);
+      }
+      for (const r of new Set([creator, ...headSide])) {
+        const texts = chatOf(r).filter((c) => !isCard(c.activity)).map((c) => c.activity?.text ?? '');
+        for (const state of Object.keys(TERMIN_MESSAGE_START)) {
+          const arrived = texts.filter((t) => t.includes(TERMIN_MESSAGE_START[state](item.subject))).length;
+          const owedCount = owedMessages.get(`${r}|${state}`) ?? 0;
+          if (owedCount || arrived) tally(`${what}: message "${state}" to ${r}`, owedCount, arrived);
+        }
+      }
+      if (!agreed) continue;
+      // Every card of the agreed Vortrag shows the agreed date last: the head side's posted cards (and the bot's
+      // updates of them), the IB's card (the answers to the IB's own clicks), and each one's own clicks' answers.
+      const agreedText = `Termin vereinbart: ${shownDate(item.termin!.date, item.termin!.time)}`;
+      for (const holder of new Set([creator, ...headSide])) {
+        const views: Array<{ at: number; seq: number; content: string; what: string }> = [];
+        const cards = cardsOf(holder);
+        if (cards[0]) views.push({ at: cards[0].time, seq: cards[0].seq, content: contentJson(cards[0].activity), what: `post #${cards[0].seq}` });
+        for (const c of cards) for (const u of updatesOf.get(c.createdActivityId ?? '') ?? []) views.push({ at: u.time, seq: u.seq, content: contentJson(u.activity), what: `update #${u.seq}` });
+        for (const a of reportAnswered) if (a.itemId === item.id && a.by.toLowerCase() === holder) views.push({ at: a.answer.at, seq: Infinity, content: JSON.stringify(a.answer.body), what: `answer to ${a.step}` });
+        if (!views.length) continue;
+        const last = views.sort((x, y) => x.at - y.at || x.seq - y.seq).at(-1)!;
+        expected += 1;
+        if (last.content.includes(agreedText)) continue;
+        const shows = (v: { content: string; what: string; at: number }) => `${v.what} at ${v.at}: ${/Status: [^"\\]*/.exec(v.content)?.[0] ?? '(no status)'}`;
+        // A card this person acted on last (their own click's answer) that the other side's acceptance made old: the bot
+        // has no message of it to update (an invoke's answer, no posted card), so Teams refreshes it to the current
+        // state when the person views it, for the people its `refresh.userIds` names (Universal Actions).
+        const mri = people.get(holder)?.id;
+        const killsNear = supervisor.killedAt.filter((k) => Math.abs(k - last.at) < 5_000);
+        if (last.what.startsWith('answer') && !!mri && refreshUserIdsOf(last.content).includes(mri)) reportCardsRefreshedOnView += 1;
+        else if (last.what.startsWith('update') && views.some((v) => v.what.startsWith('update') && v.content.includes(agreedText))) {
+          // The agreement's update arrived, and an update of an earlier step came after it: the card went back.
+          // What the outbox recorded of the card and its updates (for whoever looks into the delivery).
+          const recorded = await outbox.query<{ notificationKey: string; status: string; createdAtMs: number; attempts: number; uncertainResends?: number; latestUpdateMs?: number; sentAt?: string; lastError?: { code?: string } }>({
+            query: 'SELECT c.notificationKey, c.status, c.createdAtMs, c.attempts, c.uncertainResends, c.latestUpdateMs, c.sentAt, c.lastError FROM c WHERE c.kind = "delivery" AND STARTSWITH(c.notificationKey, @k)',
+            parameters: [{ name: '@k', value: `item:${item.id}:card:${holder}` }],
+          });
+          const outboxLines = recorded
+            .sort((x, y) => x.createdAtMs - y.createdAtMs)
+            .map((d) => `${d.notificationKey.slice(`item:${item.id}:card:${holder}`.length) || '(post)'} ${d.status} created ${d.createdAtMs} sent ${d.sentAt ?? '-'} attempts ${d.attempts} uncertain ${d.uncertainResends ?? 0}${d.lastError?.code ? ` lastError ${d.lastError.code}` : ''}${d.latestUpdateMs ? ` latestUpdate ${d.latestUpdateMs}` : ''}`);
+          rolledBackDetails.push(`${what}: the card of ${holder} showed "${agreedText}" and then an older step (${shows(last)}); its versions: ${views.map(shows).join(', ')}; kills within 5 s: ${killsNear.join(', ') || 'none'}; outbox: ${outboxLines.join(' | ')}`);
+        } else {
+          lost += 1;
+          lostDetails.push(`${what}: the card of ${holder} shows last (${shows(last)}) not "${agreedText}"; its versions: ${views.map(shows).join(', ')}; kills within 5 s: ${killsNear.join(', ') || 'none'}`);
+        }
+      }
+    }
+    // Every answer that showed a Vortrag's card for a step is a stored change at that revision (by this step, or before it).
+    for (const a of reportAnswered) {
+      if (a.step === 'submit' || a.step === 'view') continue;
+      const item = reports.find((i) => i.id === a.itemId);
+      const entry = item?.trail?.filter((e) => e.actor !== 'system')[a.rev - (item.trailArchived ?? 0)];
+      if (!entry || entry.action !== REPORT_TRAIL_ACTION[a.step] || entry.actor.toLowerCase() !== a.by.toLowerCase()) {
+        incompleteDetails.push(`report ${a.itemId}: ${a.step} at rev ${a.rev} was answered, the trail has ${entry ? `${entry.action} by ${entry.actor}` : 'nothing'} there`);
+      }
+    }
+    const reportsWithoutHeadReach = reports.filter((r) => !r.headReach).length;
+
     // Every member got each meeting and poll announced once.
     const announcements = await circle.query<StoredAnnouncement>({ query: 'SELECT c.pk, c.type, c.title FROM c WHERE c.type = "meeting" OR c.type = "poll"' });
     for (const a of announcements) {
@@ -828,6 +1075,12 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       idleMs,
       items: stored.length,
       announcements: announcements.length,
+      reports: reports.length,
+      reportsAgreed,
+      reportsCountered,
+      reportCardsRefreshedOnView,
+      reportsWithoutHeadReach,
+      rolledBackDetails,
       clicks,
       retries,
       unexpectedAnswers: unexpected,
