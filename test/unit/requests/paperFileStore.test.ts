@@ -17,6 +17,11 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 /** Closes the server now: keep-alive connections of fetch would otherwise hold `close` for seconds. */
+/** Answers with status, headers and body (writeHead's return value is not relied on: a test setup may wrap it). */
+function reply(res: ServerResponse, status: number, headers: Record<string, string> = {}, body?: Buffer | string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
 const close = (server: Server) =>
   new Promise((r) => {
     server.close(r);
@@ -40,17 +45,17 @@ describe('fetching the file Teams announced', () => {
   it('returns the bytes; an expired or unknown link, a larger file, a redirect elsewhere are told apart', async () => {
     const big = Buffer.alloc(3000, 1);
     const { url, server } = await serve((req, res) => {
-      if (req.url === '/ok') return res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(Buffer.from('Vorlage'));
-      if (req.url === '/expired') return res.writeHead(401).end();
-      if (req.url === '/declared-big') return res.writeHead(200, { 'Content-Length': String(big.length) }).end(big);
+      if (req.url === '/ok') return reply(res, 200, { 'Content-Type': 'application/octet-stream' }, Buffer.from('Vorlage'));
+      if (req.url === '/expired') return reply(res, 401, {});
+      if (req.url === '/declared-big') return reply(res, 200, { 'Content-Length': String(big.length) }, big);
       if (req.url === '/streamed-big') {
         res.writeHead(200, { 'Transfer-Encoding': 'chunked' });
         res.write(big.subarray(0, 1500));
         return res.end(big.subarray(1500));
       }
-      if (req.url === '/away') return res.writeHead(302, { Location: 'https://elsewhere.example/file' }).end();
-      if (req.url === '/hop') return res.writeHead(302, { Location: '/ok' }).end();
-      res.writeHead(500).end();
+      if (req.url === '/away') return reply(res, 302, { Location: 'https://elsewhere.example/file' });
+      if (req.url === '/hop') return reply(res, 302, { Location: '/ok' });
+      reply(res, 500, {});
     });
     try {
       const get = (path: string) => downloadTeamsFile(`${url}${path}`, { hosts: HOSTS, maxBytes: 2000 });
@@ -76,8 +81,8 @@ describe('uploading into the session Teams opened', () => {
     const { url, server } = await serve((req, res, body) => {
       seen.push({ range: req.headers['content-range'], length: body.length, auth: req.headers.authorization });
       received += body.length;
-      if (received < bytes.length) return res.writeHead(202, { 'Content-Type': 'application/json' }).end(JSON.stringify({ nextExpectedRanges: [`${received}-`] }));
-      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'item', size: received }));
+      if (received < bytes.length) return reply(res, 202, { 'Content-Type': 'application/json' }, JSON.stringify({ nextExpectedRanges: [`${received}-`] }));
+      reply(res, 201, { 'Content-Type': 'application/json' }, JSON.stringify({ id: 'item', size: received }));
     });
     try {
       expect(await uploadToSession(`${url}/upload/1`, bytes, { hosts: HOSTS })).toBe(true);
@@ -93,7 +98,7 @@ describe('uploading into the session Teams opened', () => {
   });
 
   it('reports failure when the session refuses a fragment, and never uploads to a host not listed', async () => {
-    const { url, server } = await serve((_req, res) => res.writeHead(416).end());
+    const { url, server } = await serve((_req, res) => reply(res, 416, {}));
     try {
       expect(await uploadToSession(`${url}/upload/1`, Buffer.from('x'), { hosts: HOSTS })).toBe(false);
       expect(await uploadToSession('https://evil.example/upload', Buffer.from('x'), { hosts: HOSTS })).toBe(false);
