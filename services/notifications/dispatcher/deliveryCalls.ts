@@ -33,6 +33,34 @@ export class DeliveryCalls {
   ) {}
 
   /**
+   * Updates of one message in this process go out one after another, and one older than the update last shown is not
+   * sent (it would roll the card back). The outbox's `latestUpdateMs` is checked when an update is claimed; two updates
+   * of one card claimed together (held back for their original, or uncertain after a crash) passed that check before
+   * either was recorded, and went out newest first (found by the crash test with Vorträge, seeds 11 and 13).
+   */
+  private readonly updating = new Map<string, Promise<void>>();
+  private readonly shownUpdate = new Map<string, number>();
+
+  private inOrder(activityId: string, step: () => Promise<void>): Promise<void> {
+    const before = this.updating.get(activityId) ?? Promise.resolve();
+    const mine = before.then(step, step);
+    const tail = mine.catch(() => undefined);
+    this.updating.set(activityId, tail);
+    void tail.then(() => {
+      if (this.updating.get(activityId) === tail) this.updating.delete(activityId);
+    });
+    return mine;
+  }
+
+  private noteShown(activityId: string, createdAtMs: number): void {
+    if ((this.shownUpdate.get(activityId) ?? 0) >= createdAtMs) return;
+    this.shownUpdate.delete(activityId);
+    this.shownUpdate.set(activityId, createdAtMs);
+    // Bounded: the oldest entries go first (the outbox's own mark still covers them).
+    if (this.shownUpdate.size > 10_000) this.shownUpdate.delete(this.shownUpdate.keys().next().value as string);
+  }
+
+  /**
    * Whether `work` waits for the app to be installed for its recipient (and Graph is there to do it): then it goes
    * through {@link install}, which needs no rate-limit permit, instead of {@link run}.
    */
@@ -62,8 +90,13 @@ export class DeliveryCalls {
     }
   }
 
-  /** Makes the channel call for a begun delivery and records what happened. */
+  /** Makes the channel call for a begun delivery and records what happened (updates of one message in order). */
   private async deliver(work: Work, permit: RatePermit): Promise<void> {
+    if (work.doc.operation === 'update' && work.activityId) return this.inOrder(work.activityId, () => this.deliverNow(work, permit));
+    return this.deliverNow(work, permit);
+  }
+
+  private async deliverNow(work: Work, permit: RatePermit): Promise<void> {
     const { clock, logger } = this.ctx;
     const ref = work.ref as ConversationRef;
     const doc = work.doc;
@@ -88,6 +121,14 @@ export class DeliveryCalls {
       logger.warn({ event: 'delivery.uncertain_resend', notificationId: doc.pk, deliveryId: doc.id }, 'sending again after an attempt with no recorded outcome');
       this.ctx.emit(eventOf(work, 'uncertainResend'));
     }
+    if (doc.operation === 'update' && (this.shownUpdate.get(work.activityId as string) ?? 0) > doc.createdAtMs) {
+      // A newer update of this card went out while this one waited: sending it would roll the card back.
+      permit.cancel();
+      await this.ctx.ledger.sent(doc, { reach: 'delivered', superseded: true, conversation: ref, activityId: work.activityId as string });
+      this.journal.recorded(doc);
+      this.ctx.emit(eventOf(work, 'superseded'));
+      return;
+    }
     let activityId: string;
     try {
       if (doc.operation === 'update') {
@@ -104,6 +145,7 @@ export class DeliveryCalls {
     // Noted on this machine's disk before anything else, so that a process killed before the outbox write below does
     // not send it again (see SendJournal).
     this.journal.accepted(doc, activityId);
+    if (doc.operation === 'update') this.noteShown(activityId, doc.createdAtMs);
     permit.release(clock.now());
     await this.record(work, ref, activityId, true, doc.operation === 'update' ? 'updated' : 'sent');
   }
