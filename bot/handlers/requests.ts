@@ -233,6 +233,13 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
   });
 
   const itemRendering = item.rendering;
+  /** The card the form was answered on, in the personal chat: the item's own card for its author, updated with each step. */
+  const postedCard = (context: TurnContext, caller: Caller) => {
+    const a = context.activity;
+    return a.replyToId && a.conversation?.conversationType === 'personal'
+      ? { conversationId: a.conversation.id, serviceUrl: a.serviceUrl, tenantId: caller.tenantId, botId: a.recipient.id, activityId: a.replyToId }
+      : undefined;
+  };
   const paperFiles = deps.paperFiles ? paperFileHandlers({ settings: deps.paperFiles, service, logger: deps.logger }) : undefined;
 
   const homeAuthority = (context: TurnContext) => (context.turnState.get(PROFILE_KEY) as UserProfile | undefined)?.homeAuthority;
@@ -261,11 +268,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       verb: REQUEST_VERBS.submit,
       schema: schemas.submit,
       run: async (context, caller, data: z.infer<typeof schemas.submit>) => {
-        const a = context.activity;
-        const card =
-          a.replyToId && a.conversation?.conversationType === 'personal'
-            ? { conversationId: a.conversation.id, serviceUrl: a.serviceUrl, tenantId: caller.tenantId, botId: a.recipient.id, activityId: a.replyToId }
-            : undefined;
+        const card = postedCard(context, caller);
         const values = {
           authority: data.authority ?? '', category: data.category ?? '', subject: data.subject ?? '', description: data.description ?? '',
           deadline: data.deadline, department: data.department, measure: data.measure, plannedDate: data.plannedDate,
@@ -334,7 +337,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
       schema: schemas.reportSubmit,
       run: async (context, caller, data: z.infer<typeof schemas.reportSubmit>) => {
         const input = { authority: data.authority, subject: data.subject ?? '', summary: data.summary ?? '', urgency: data.urgency, proposedDates: data.proposedDates, linkedRequestId: data.linkedRequestId || undefined };
-        const result = await service.createReport(partyOf(context, caller), input);
+        const result = await service.createReport(partyOf(context, caller), input, postedCard(context, caller));
         return respond(result, caller.lang, {
           ...itemRendering(caller, texts(caller.lang).reportSent),
           invalid: async (problems, text) => {

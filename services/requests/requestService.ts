@@ -434,7 +434,7 @@ export class RequestService {
   }
 
   /** Registers a report to the head (IB or deputy of the authority only), optionally carrying a request. */
-  async createReport(caller: Party, input: ReportInput): Promise<Outcome<ItemView>> {
+  async createReport(caller: Party, input: ReportInput, card?: PostedCard): Promise<Outcome<ItemView>> {
     const now = this.now();
     const roles = this.rolesOf(this.deps.directory(), caller.aadObjectId);
     const own = [...roles.commissionerOf, ...roles.deputyOf];
@@ -459,6 +459,8 @@ export class RequestService {
       ...checked.value,
       linked: linkedRequest ? [linkedRequest.id] : [],
       createdBy: caller,
+      // The IB's own card (the form answered in place): updated with every step, as the requester's card of an Anliegen.
+      ...(card ? { requesterCard: card } : {}),
       messages: [],
       participants: [caller.aadObjectId],
       cardsTo: [],

@@ -70,8 +70,8 @@ describe('Anliegen and Vortrag in Teams', () => {
   const act = (item: ItemDoc, action: string, from: TeamsUser, text?: string, extra: { id?: string } = {}) =>
     invoke(`request.${action}`, { id: item.id, authority: item.authority, rev: item.rev, ...(text !== undefined ? { text } : {}) }, from, extra);
 
-  async function registerReport(from = KOELN_IB, fields: Record<string, unknown> = {}): Promise<ItemDoc> {
-    const body = await invoke('report.submit', { subject: 'Interkulturelle Öffnung im Haus (Beispiel)', summary: 'Vorschlag für eine Fortbildungsreihe.', urgency: 'normal', ...fields }, from);
+  async function registerReport(from = KOELN_IB, fields: Record<string, unknown> = {}, replyToId?: string): Promise<ItemDoc> {
+    const body = await invoke('report.submit', { subject: 'Interkulturelle Öffnung im Haus (Beispiel)', summary: 'Vorschlag für eine Fortbildungsreihe.', urgency: 'normal', ...fields }, from, replyToId ? { replyToId } : {});
     expect(body.statusCode).toBe(200);
     return read(body.value.refresh.action.data.id as string, String(fields.authority ?? 'koeln'));
   }
@@ -154,6 +154,15 @@ describe('Anliegen and Vortrag in Teams', () => {
       // Universal Actions refreshes automatically only for users listed by their Teams id (MRI), never by Entra id.
       expect(ib.value.refresh.userIds).toEqual(expect.arrayContaining([KOELN_IB.id, KOELN_DEPUTY.id, STAFF.id]));
       expect(ib.value.refresh.userIds.every((id: string) => id.startsWith('29:'))).toBe(true);
+    });
+
+    it('updates the IB\'s own Vortrag card (the form answered in place) when the head decides', async () => {
+      const formMessage = await say('Vortrag', KOELN_IB);
+      const report = await registerReport(KOELN_IB, { subject: 'Eigene Karte (Beispiel)' }, formMessage.createdActivityId);
+      expect(report.requesterCard?.activityId).toBe(formMessage.createdActivityId);
+      expect((await invoke('report.noted', { id: report.id, authority: 'koeln', rev: report.rev }, KOELN_HEAD)).statusCode).toBe(200);
+      await app.delivery.relay.whenIdle();
+      await delivered(`item:${report.id}:requester-card:r2`);
     });
 
     it('walks through Übernehmen, Rückfrage, the requester\'s answer, Antworten and Erledigt, telling the requester each step', async () => {
