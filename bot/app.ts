@@ -17,8 +17,8 @@ import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
-import { RequestNotifier } from '../services/requests/notifications';
-import { HEAD_REACH_KEYS, headReachListener } from '../services/requests/headReach';
+import { HEAD_REACH_JOB_KIND, RequestNotifier } from '../services/requests/notifications';
+import { HEAD_REACH_KEYS, headReachCheck, headReachListener, type HeadReachDeps } from '../services/requests/headReach';
 import { CIRCLE_REACH_KEYS, circleReachListener } from '../services/circle/reach';
 import { CIRCLE_SOURCE } from '../services/circle/notifications';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
@@ -391,18 +391,18 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       circleReachListener({ store: database.store<CircleDoc>(CONTAINERS.circle), reports, writer: { relay: delivery.relay, source: CIRCLE_SOURCE, now: nowMs }, logger }),
     );
     const mailFrom = config.graph?.mailFrom;
-    reports.onSettled(
-      HEAD_REACH_KEYS,
-      headReachListener({
-        store: database.store<ItemDoc>(CONTAINERS.items),
-        directory: () => liveAnswers.engine.directory,
-        reports,
-        mailAvailable: async () => !!graph && !!mailFrom && (await graph.features().catch(() => new Set<string>())).has('mail'),
-        writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: nowMs },
-        logger,
-        now: () => (options.now ? options.now() : new Date()),
-      }),
-    );
+    // The head's reach of a Vortrag: the listener right after the card settles, and the job that checks when the process died.
+    const headReachDeps: HeadReachDeps = {
+      store: database.store<ItemDoc>(CONTAINERS.items),
+      directory: () => liveAnswers.engine.directory,
+      reports,
+      mailAvailable: async () => !!graph && !!mailFrom && (await graph.features().catch(() => new Set<string>())).has('mail'),
+      writer: { relay: delivery.relay, source: REQUESTS_SOURCE, now: nowMs },
+      logger,
+      now: () => (options.now ? options.now() : new Date()),
+    };
+    reports.onSettled(HEAD_REACH_KEYS, headReachListener(headReachDeps));
+    const workflowJobs: Record<string, JobHandler> = { [HEAD_REACH_JOB_KIND]: headReachCheck(headReachDeps) };
     // The Koordinierungskreis: polls and meetings carry their notices; its source carries them out.
     delivery.relay.register(circle.relaySource());
     // Information posts (RdErl. Nr. 3, 5, 6): a post and its notices are one write; its source carries them out.
@@ -509,7 +509,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       }),
     );
     const handlers: Record<string, JobHandler> = {};
-    for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
+    for (const [kind, handler] of [...features.flatMap((f) => Object.entries(f.jobs ?? {})), ...Object.entries(workflowJobs)]) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);
       handlers[kind] = handler;
     }
@@ -519,7 +519,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       handlers,
       logger,
       ...(options.now ? { clock: { now: () => options.now!().getTime(), sleep: systemClock.sleep } } : {}),
-      options: { ...(options.jobPollMs ? { pollIntervalMs: options.jobPollMs } : {}) },
+      options: { pollIntervalMs: options.jobPollMs ?? config.jobs.pollMs, leaseMs: config.jobs.leaseMs },
     });
     // Every workflow has registered its documents with the relay by now: hand over what a stopped process left pending.
     delivery.relay.start(config.relay.sweepMs);

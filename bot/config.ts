@@ -143,6 +143,11 @@ export interface AppConfig {
   /** How often the relay looks for workflow notifications a process left pending, and after how long (RELAY_SWEEP_SECONDS, RELAY_GRACE_SECONDS). */
   readonly relay: { sweepMs: number; graceMs: number };
   /**
+   * Scheduled jobs (reminders, checks, purges): how often a process looks for due ones (JOB_POLL_SECONDS), and how long
+   * its claim on one lasts (JOB_LEASE_SECONDS): a job whose process died runs again after it.
+   */
+  readonly jobs: { pollMs: number; leaseMs: number };
+  /**
    * `LOTSE_TEST_MODE=true`: the test suite runs this process, and the test-only switches below take effect.
    * Without it, each of them is refused at start.
    */
@@ -538,6 +543,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxJournalDir: journalDir(env),
     botInstanceCount: integer(env, 'BOT_INSTANCE_COUNT', 1, 1, 30),
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
+    jobs: { pollMs: integer(env, 'JOB_POLL_SECONDS', 15, 1, 600) * 1000, leaseMs: integer(env, 'JOB_LEASE_SECONDS', 120, 10, 3_600) * 1000 },
     testMode,
     testSwitches: Object.freeze([...switches.keys, ...(tabSso.testOnly ? ['TAB_SSO_OPENID_METADATA_URL'] : []), ...(graph?.testCertificateSha256 ? ['GRAPH_TEST_CERT_SHA256'] : [])]),
     authOverrides: Object.keys(switches.authOverrides).length ? Object.freeze(switches.authOverrides) : undefined,

@@ -181,6 +181,14 @@ param relaySweepSeconds int = 30
 @maxValue(3600)
 @description('Seconds such notifications must be old before the sweep takes them over (RELAY_GRACE_SECONDS).')
 param relayGraceSeconds int = 10
+@minValue(1)
+@maxValue(600)
+@description('Seconds between a process\'s looks for due scheduled jobs (JOB_POLL_SECONDS).')
+param jobPollSeconds int = 15
+@minValue(10)
+@maxValue(3600)
+@description('Seconds a process\'s claim on a scheduled job lasts; a job whose process died runs again after it (JOB_LEASE_SECONDS).')
+param jobLeaseSeconds int = 120
 @allowed([ 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent' ])
 @description('Log level (LOG_LEVEL).')
 param logLevel string = 'info'
@@ -452,6 +460,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     OUTBOX_JOURNAL_DIR: outboxJournalDir
     RELAY_SWEEP_SECONDS: string(relaySweepSeconds)
     RELAY_GRACE_SECONDS: string(relayGraceSeconds)
+    JOB_POLL_SECONDS: string(jobPollSeconds)
+    JOB_LEASE_SECONDS: string(jobLeaseSeconds)
     LOG_LEVEL: logLevel
     MAX_BODY_BYTES: maxBodyBytes
     SHUTDOWN_GRACE_MS: string(shutdownGraceMs)

@@ -11,21 +11,33 @@
  * item (need to know), so the bot does not send it to them on its own.
  *
  * The revision stays as it is: the head's card (and its buttons) stay current; nothing else on the item changed.
+ *
+ * Two ways lead here, and both end in the same ETag write (whichever comes second changes nothing): the listener
+ * (`headReachListener`, in the process that sent the card, about a second after its delivery settled) and, because a
+ * process may die in that second, a job per Vortrag (`headReachCheck`, `requests.headReach`) that rides in the
+ * Vortrag's first write like its reminder: it looks 15 s after the registration and, while the card is still on its
+ * way, again later (a quarter of the Vortrag's age, at most every 15 minutes, for three days).
  */
 import type { Authority, Directory } from '../directory/model';
 import type { Logger } from '../logging';
-import type { DeliveryReport, DeliveryReports, UnreachableReason } from '../notifications/reach';
+import type { DeliveryReport, DeliveryReports, RecipientReach, UnreachableReason } from '../notifications/reach';
 import type { DocumentStore } from '../storage/documentStore';
+import type { JobHandler } from '../scheduling/scheduler';
 import type { PendingNotice } from '../workflow/pending';
 import { transact, type WorkflowWriter } from '../workflow/transaction';
 import type { HeadReach, ItemDoc, TrailEntry } from './model';
-import { cardKey, NOTICE_KINDS } from './notifications';
+import { cardKey, HEAD_REACH_FIRST_CHECK_MS, NOTICE_KINDS } from './notifications';
 
 /** The head's card of a report: `item:vtr-<uuid>:card:<aad>`. */
 const REPORT_CARD = /^item:(vtr-[^:]+):card:([^:]+)$/;
 
 /** The notifications the listener is registered for: a report's cards (no report is read for any other item notification). */
 export const HEAD_REACH_KEYS = REPORT_CARD;
+
+/** While the card is on its way, the job looks again after a quarter of the Vortrag's age, at most this long. */
+const HEAD_REACH_RECHECK_MAX_MS = 15 * 60_000;
+/** A card still on its way after this long (say, Teams throttled for days) is left to the listener. */
+const HEAD_REACH_GIVE_UP_MS = 3 * 86_400_000;
 
 export interface HeadReachDeps {
   store: DocumentStore<ItemDoc>;
@@ -76,32 +88,66 @@ export function headReachListener(deps: HeadReachDeps): (report: DeliveryReport)
     const m = REPORT_CARD.exec(report.key);
     if (!m) return;
     const [, id, aad] = m as unknown as [string, string, string];
-    const directory = deps.directory();
-    const authority = directory.authorities.find((a) => a.head.teams?.aadObjectId?.toLowerCase() === aad.toLowerCase());
+    const authority = deps.directory().authorities.find((a) => a.head.teams?.aadObjectId?.toLowerCase() === aad.toLowerCase());
     if (!authority) return;
     const mine = report.recipients.find((r) => r.aadObjectId?.toLowerCase() === aad.toLowerCase()) ?? report.recipients[0];
-    if (!mine) return;
-    const reach = mine.reach;
-    if (reach === 'pending') return;
-    const at = deps.now().toISOString();
-
-    const result = await transact(
-      deps.store,
-      authority.code,
-      id,
-      async (item) => {
-        if (item.kind !== 'report' || item.headReach?.reach === reach) return { unchanged: true };
-        if (reach !== 'unreachable') return { next: withHeadReach(item, { reach, at }), notices: [] };
-        const u = await fallbackFor(deps, item, authority, aad, mine.reason ?? 'failed');
-        return { next: withHeadReach(item, { reach: 'unreachable', reason: u.reason, fallback: u.fallback, at }), notices: noticesForHeadUnreachable(item, u) };
-      },
-      deps.writer,
-    );
-    if (result.kind === 'written') {
-      const r = result.doc.headReach;
-      deps.logger.info({ event: 'requests.head_reach', itemId: id, reach: r?.reach, reason: r?.reason, fallback: r?.fallback }, 'head reach of a report recorded');
-    }
+    if (!mine || mine.reach === 'pending') return;
+    await recordHeadReach(deps, authority, id, aad, mine);
   };
+}
+
+/**
+ * The job `requests.headReach` (payload: the Vortrag's `id` and `authority`): records the head's reach if nobody has
+ * yet; while the head's card is still on its way, runs again later.
+ */
+export function headReachCheck(deps: HeadReachDeps): JobHandler {
+  return async (job) => {
+    const { id, authority: code } = job.payload ?? {};
+    if (typeof id !== 'string' || typeof code !== 'string') return undefined;
+    const item = await deps.store.read(code, id);
+    if (!item || item.kind !== 'report' || item.headReach) return undefined;
+    const authority = deps.directory().authorities.find((a) => a.code === item.authority);
+    const headAad = authority?.head.teams?.aadObjectId?.toLowerCase();
+    // The card went to the id as the directory had it then (the key is written with it).
+    const aad = headAad ? item.cardsTo.find((x) => x.toLowerCase() === headAad) : undefined;
+    if (!authority || !aad) return undefined;
+    const report = await deps.reports.report(cardKey(item.id, aad));
+    const mine = report.recipients.find((r) => r.aadObjectId?.toLowerCase() === headAad);
+    if (mine && mine.reach !== 'pending') {
+      await recordHeadReach(deps, authority, id, aad, mine);
+      return undefined;
+    }
+    const now = deps.now().getTime();
+    const age = Math.max(0, now - Date.parse(item.createdAt));
+    if (age > HEAD_REACH_GIVE_UP_MS) {
+      deps.logger.warn({ event: 'requests.head_reach_unknown', itemId: id }, 'the head\'s card of a report is still on its way: no longer checked');
+      return undefined;
+    }
+    return { next: new Date(now + Math.min(HEAD_REACH_RECHECK_MAX_MS, Math.max(HEAD_REACH_FIRST_CHECK_MS, age / 4))) };
+  };
+}
+
+/** One ETag write: the reach (and, for an unreachable head, what that owes) unless the item records it already. */
+async function recordHeadReach(deps: HeadReachDeps, authority: Authority, id: string, aad: string, mine: RecipientReach): Promise<void> {
+  const reach = mine.reach;
+  if (reach === 'pending') return;
+  const at = deps.now().toISOString();
+  const result = await transact(
+    deps.store,
+    authority.code,
+    id,
+    async (item) => {
+      if (item.kind !== 'report' || item.headReach?.reach === reach) return { unchanged: true };
+      if (reach !== 'unreachable') return { next: withHeadReach(item, { reach, at }), notices: [] };
+      const u = await fallbackFor(deps, item, authority, aad, mine.reason ?? 'failed');
+      return { next: withHeadReach(item, { reach: 'unreachable', reason: u.reason, fallback: u.fallback, at }), notices: noticesForHeadUnreachable(item, u) };
+    },
+    deps.writer,
+  );
+  if (result.kind === 'written') {
+    const r = result.doc.headReach;
+    deps.logger.info({ event: 'requests.head_reach', itemId: id, reach: r?.reach, reason: r?.reason, fallback: r?.fallback }, 'head reach of a report recorded');
+  }
 }
 
 /** Where the report went instead (see the module comment). */

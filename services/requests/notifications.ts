@@ -42,7 +42,16 @@ export const NOTICE_KINDS = {
   terminReminder: 'job.terminReminder',
   /** The paper as a file: Teams' file consent card to one person of the head side (`data.file`; see paperFileStore.ts). */
   fileOffer: 'file.offer',
+  /** A Vortrag's check that its head's reach is recorded, also when the process that sent the card died (headReach.ts). */
+  headReachCheck: 'job.headReach',
 } as const;
+
+/** The job that records the head's reach when no listener did (services/requests/headReach.ts `headReachCheck`). */
+export const HEAD_REACH_JOB_KIND = 'requests.headReach';
+/** One check job per Vortrag. */
+export const headReachJobKey = (itemId: string) => `item:${itemId}:head-reach`;
+/** The job's first look after the registration: well after the listener's second, soon enough to tell the IB. */
+export const HEAD_REACH_FIRST_CHECK_MS = 15_000;
 
 /** The file consent card's content type (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4). */
 export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
@@ -81,6 +90,8 @@ export function noticesForCreate(item: ItemDoc): PendingNotice[] {
     { key: reminderKey(item), kind: NOTICE_KINDS.reminder, rev: item.rev },
     // The requester's Frist has its own job: reminders before and on the day, then "überfällig" (deadline.ts).
     ...(item.kind === 'request' && item.deadline ? [{ key: deadlineJobKey(item.id), kind: NOTICE_KINDS.deadline, rev: item.rev }] : []),
+    // A Vortrag: whether its head was reached is recorded even if the process that sent the card dies (headReach.ts).
+    ...(item.kind === 'report' ? [{ key: headReachJobKey(item.id), kind: NOTICE_KINDS.headReachCheck, rev: item.rev }] : []),
   ];
 }
 
@@ -334,6 +345,10 @@ export class RequestNotifier {
       const at = new Date(String(job.data?.at ?? ''));
       if (Number.isNaN(at.getTime()) || !this.deps.scheduler.reschedule) continue;
       work.push(this.deps.scheduler.reschedule({ key: invitationJobKey(item.id), kind: INVITATION_JOB_KIND, dueAt: at, payload: { id: item.id, authority: item.authority } }));
+    }
+    for (const job of notices.filter((n) => n.kind === NOTICE_KINDS.headReachCheck)) {
+      const dueAt = new Date(Date.parse(item.createdAt) + HEAD_REACH_FIRST_CHECK_MS);
+      work.push(this.deps.scheduler.schedule({ key: job.key, kind: HEAD_REACH_JOB_KIND, dueAt, payload: { id: item.id, authority: item.authority } }));
     }
     for (const job of notices.filter((n) => n.kind === NOTICE_KINDS.deadline)) {
       if (!item.deadline) continue;

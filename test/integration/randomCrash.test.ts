@@ -46,6 +46,11 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
     expect({ seed: result.seed, idle: result.idle, notIdle: result.notIdle }).toEqual({ seed: result.seed, idle: true, notIdle: '' });
   });
 
+  it("records for every Vortrag whether its head was reached, also when the process that sent the card died first", () => {
+    expect(result.reports).toBeGreaterThan(0);
+    expect({ seed: result.seed, withoutHeadReach: result.reportsWithoutHeadReach }).toEqual({ seed: result.seed, withoutHeadReach: 0 });
+  });
+
   it('stores every state change completely', () => {
     expect({ seed: result.seed, incomplete: result.incompleteDetails }).toEqual({ seed: result.seed, incomplete: [] });
   });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { projectRoot } from '../../services/paths';
@@ -12,6 +12,9 @@ import { observeInbound, startChannelEmulator, type ChannelEmulator, type Connec
 import { KFI_LEAD } from './circle';
 import { startGraphStandIn, type GraphStandIn, type ManagedIdentityEndpoint } from './graphStandIn';
 import { startTokenIssuer, type TokenIssuer } from './tokenIssuer';
+
+/** `CRASH_BOT_LOG=<file>`: every bot process's log lines appended to that file (for looking into a run). */
+const botLog = process.env.CRASH_BOT_LOG;
 
 /**
  * Crashes at moments nobody chose (issue 14): the real bot process (`node dist/bot/index.js`) is killed with SIGKILL
@@ -161,7 +164,7 @@ export interface CrashRunResult {
    * delivered after a newer one): the card ends showing a state that no longer holds. One line each.
    */
   rolledBackDetails: string[];
-  /** Vorträge without a recorded head reach (the delivery report's listener is best effort: a kill loses its call). */
+  /** Vorträge without a recorded head reach (the listener right after the delivery, or the check job when a kill came first). */
   reportsWithoutHeadReach: number;
   clicks: number;
   /** Clicks whose HTTP call died with the process and were made again. */
@@ -389,6 +392,7 @@ class Supervisor {
         while ((nl = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
+          if (botLog) appendFileSync(botLog, `${line}\n`);
           if (line.includes('"level":50') || line.includes('"level":60')) run.errors.push(line.slice(0, 500));
           if (line.includes('"delivery.recovered_from_journal"')) this.recoveredFromJournal += 1;
           if (line.includes('"delivery.recovered_from_chat"')) this.recoveredFromChat += 1;
@@ -556,6 +560,9 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         // so that the run ends soon after the last restart; what it must deliver is the same.
         RELAY_GRACE_SECONDS: '2',
         RELAY_SWEEP_SECONDS: '2',
+        // A job a kill took with it (say, a Vortrag's head-reach check) runs again soon, not after two minutes.
+        JOB_POLL_SECONDS: '2',
+        JOB_LEASE_SECONDS: '10',
         LOTSE_TEST_MODE: 'true',
         ...identityEnv,
         ...options.botEnv,
@@ -807,6 +814,9 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       // job): until it is settled (the .ics here, no Graph), the cards and messages of the agreement are not final.
       const invitations = await count(items, 'SELECT VALUE COUNT(1) FROM c WHERE c.type = "item" AND c.kind = "report" AND c.status = "termin_vereinbart" AND (NOT IS_DEFINED(c.termin.invitation) OR c.termin.invitation.state = "pending" OR c.termin.invitation.retry = true)');
       if (invitations > 0) return !(notIdle = `${invitations} agreed Vorträge with their invitation not settled`);
+      // Whether each Vortrag reached its head is recorded (by the listener, or by the check job if a kill came first).
+      const unrecorded = await count(items, 'SELECT VALUE COUNT(1) FROM c WHERE c.type = "item" AND c.kind = "report" AND NOT IS_DEFINED(c.headReach)');
+      if (unrecorded > 0) return !(notIdle = `${unrecorded} Vorträge without a recorded head reach`);
       // Every stored meeting and poll has its announcement to every member in the outbox.
       const keys = await outbox.query<string>({ query: 'SELECT VALUE c.notificationKey FROM c WHERE c.kind = "delivery" AND STARTSWITH(c.notificationKey, "circle:") AND ENDSWITH(c.notificationKey, ":announce")' });
       const perKey = new Map<string, number>();

@@ -100,6 +100,14 @@ describe('configuration', () => {
     }
   });
 
+  it('looks for due jobs every 15 s and lets a dead process\'s claim on one run out after 2 minutes, unless told otherwise', () => {
+    expect(loadConfig({}).jobs).toEqual({ pollMs: 15_000, leaseMs: 120_000 });
+    expect(loadConfig({ JOB_POLL_SECONDS: '2', JOB_LEASE_SECONDS: '10' }).jobs).toEqual({ pollMs: 2_000, leaseMs: 10_000 });
+    for (const [key, bad, range] of [['JOB_POLL_SECONDS', '0', 'from 1 to 600'], ['JOB_LEASE_SECONDS', '9', 'from 10 to 3600'], ['JOB_LEASE_SECONDS', 'zwei', 'from 10 to 3600']] as const) {
+      expect(() => loadConfig({ [key]: bad })).toThrow(expect.objectContaining({ key, message: expect.stringContaining(range) }));
+    }
+  });
+
   describe('without MicrosoftAppId nothing is authenticated, so the service stays on loopback', () => {
     it.each(['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])('accepts HOST=%s', (host) => {
       expect(loadConfig({ HOST: host }).host).toBe(host);

@@ -4,7 +4,8 @@ import { silentLogger } from '../../../services/logging';
 import type { NotificationRequest } from '../../../services/notifications/model';
 import type { DeliveryReport, DeliveryReports, RecipientReach } from '../../../services/notifications/reach';
 import { dataFile } from '../../../services/paths';
-import { headReachListener } from '../../../services/requests/headReach';
+import { headReachCheck, headReachListener, type HeadReachDeps } from '../../../services/requests/headReach';
+import type { JobDoc } from '../../../services/scheduling/scheduler';
 import { summaryOf, type ItemDoc, type ItemRoles, type Party } from '../../../services/requests/model';
 import { caseSummaryOf, withHeadReach } from '../../../bot/tab/workflowSources';
 import { cardKey, NOTICE_KINDS, RequestNotifier } from '../../../services/requests/notifications';
@@ -43,24 +44,29 @@ const reportOf = (key: string, recipients: RecipientReach[]): DeliveryReport => 
 });
 const headUnreachable = reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'unreachable', reason: 'notInstalled' }]);
 
-async function setup(options: { item?: ItemDoc; directory?: typeof demo; officeReach?: RecipientReach['reach']; mail?: boolean } = {}) {
+async function setup(options: { item?: ItemDoc; directory?: typeof demo; officeReach?: RecipientReach['reach']; mail?: boolean; headReport?: DeliveryReport; now?: Date } = {}) {
   const store = new MemoryDocumentStore<ItemDoc>('items');
   await store.create(options.item ?? report());
   const table = new Map<string, DeliveryReport>();
   table.set(cardKey(ID, OFFICE), reportOf(cardKey(ID, OFFICE), [{ aadObjectId: OFFICE, reach: options.officeReach ?? 'delivered' }]));
-  const reports: DeliveryReports = { report: async (key) => table.get(key) ?? reportOf(key, []), onSettled: () => undefined };
+  if (options.headReport) table.set(cardKey(ID, HEAD), options.headReport);
+  const read: string[] = [];
+  const reports: DeliveryReports = { report: async (key) => (read.push(key), table.get(key) ?? reportOf(key, [])), onSettled: () => undefined };
   const kicked: Array<Versioned<ItemDoc>> = [];
-  const listener = headReachListener({
+  const now = options.now ?? NOW;
+  const deps: HeadReachDeps = {
     store,
     directory: () => options.directory ?? demo,
     reports,
     mailAvailable: async () => options.mail ?? false,
-    writer: { relay: { kick: (_s, doc) => void kicked.push(doc as unknown as Versioned<ItemDoc>), relayed: () => false }, source: 'requests', now: () => NOW.getTime() },
+    writer: { relay: { kick: (_s, doc) => void kicked.push(doc as unknown as Versioned<ItemDoc>), relayed: () => false }, source: 'requests', now: () => now.getTime() },
     logger: silentLogger,
-    now: () => NOW,
-  });
+    now: () => now,
+  };
+  const listener = headReachListener(deps);
+  const check = headReachCheck(deps);
   const item = async () => (await store.read('koeln', ID))!;
-  return { store, listener, item, kicked };
+  return { store, listener, check, item, kicked, read };
 }
 
 /** The relay source with a recording outbox and a fake Graph, to carry out the notices the listener wrote. */
@@ -167,6 +173,70 @@ describe('a Vortrag whose head cannot be reached in Teams', () => {
     await listener(headUnreachable);
     expect((await item()).etag).toBe(first.etag);
     expect(kicked).toHaveLength(1);
+  });
+});
+
+/** The check job of the Vortrag as the relay scheduled it (payload: its id and authority). */
+const checkJob = (payload: JobDoc['payload'] = { id: ID, authority: 'koeln' }): JobDoc => ({
+  id: 'j-check', pk: 'j-check', type: 'job', key: `item:${ID}:head-reach`, kind: 'requests.headReach', payload, dueAt: NOW.getTime(), status: 'running', open: true, attempts: 1, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(),
+});
+
+describe("the check job, for a process that died before its listener recorded the head's reach", () => {
+  it('records an unreachable head with what it owes, as the listener would have', async () => {
+    const { check, item } = await setup({ headReport: headUnreachable });
+    await expect(check(checkJob())).resolves.toBeUndefined();
+    const stored = await item();
+    expect(stored.headReach).toEqual({ reach: 'unreachable', reason: 'notInstalled', fallback: 'office', at: NOW.toISOString() });
+    expect(stored.trail?.at(-1)).toMatchObject({ actor: 'system', action: 'report.headUnreachable' });
+    expect(stored.pending).toEqual([expect.objectContaining({ kind: NOTICE_KINDS.message, to: [IB.aadObjectId] })]);
+  });
+
+  it('records a head who was reached', async () => {
+    const { check, item } = await setup({ headReport: reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'delivered' }]) });
+    await check(checkJob());
+    expect((await item()).headReach).toEqual({ reach: 'delivered', at: NOW.toISOString() });
+  });
+
+  it('looks again later while the card is on its way: 15 s at first, a quarter of the age later, at most every 15 minutes', async () => {
+    const pending = reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'pending' }]);
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    for (const [age, wait] of [[15_000, 15_000], [4 * 60_000, 60_000], [6 * 3_600_000, 15 * 60_000]] as const) {
+      const { check, item } = await setup({ headReport: pending, now: at(age) });
+      await expect(check(checkJob())).resolves.toEqual({ next: at(age + wait) });
+      expect((await item()).headReach).toBeUndefined();
+    }
+    // Not even enqueued yet (the relay had not handed the card over): the same.
+    const { check } = await setup({ now: at(15_000) });
+    await expect(check(checkJob())).resolves.toEqual({ next: at(30_000) });
+  });
+
+  it('gives up after three days with the card still on its way, writing nothing', async () => {
+    const { check, item, kicked } = await setup({ headReport: reportOf(cardKey(ID, HEAD), [{ aadObjectId: HEAD, reach: 'pending' }]), now: new Date(NOW.getTime() + 3 * 86_400_000 + 1) });
+    await expect(check(checkJob())).resolves.toBeUndefined();
+    expect((await item()).headReach).toBeUndefined();
+    expect(kicked).toEqual([]);
+  });
+
+  it('ends without a report query when the listener recorded it already, and writes nothing twice', async () => {
+    const { listener, check, item, read, kicked } = await setup({ headReport: headUnreachable });
+    await listener(headUnreachable);
+    const first = await item();
+    read.length = 0;
+    await expect(check(checkJob())).resolves.toBeUndefined();
+    expect(read).toEqual([]);
+    expect((await item()).etag).toBe(first.etag);
+    expect(kicked).toHaveLength(1);
+  });
+
+  it('ends for a missing or foreign item, a bad payload, and a head with no card of the report', async () => {
+    const { check, read } = await setup({ item: report({ cardsTo: [OFFICE] }), headReport: headUnreachable });
+    await expect(check(checkJob())).resolves.toBeUndefined();
+    await expect(check(checkJob({ id: 'vtr-missing', authority: 'koeln' }))).resolves.toBeUndefined();
+    await expect(check(checkJob({ id: 7 }))).resolves.toBeUndefined();
+    const anliegen = await setup({ item: report({ kind: 'request' }), headReport: headUnreachable });
+    await expect(anliegen.check(checkJob())).resolves.toBeUndefined();
+    expect((await anliegen.item()).headReach).toBeUndefined();
+    expect(read).toEqual([]);
   });
 });
 

@@ -150,7 +150,7 @@ describe('who is told what', () => {
       ['item:anl-1:reminder', 'job.reminder', undefined],
     ]);
     // A report's reminder job reminds the head side until it decides (services/requests/requestService.ts).
-    expect(noticesForCreate({ ...report('eingereicht'), rev: 1 }).map((n) => n.key)).toEqual(['item:vtr-1:card:head', 'item:vtr-1:reminder']);
+    expect(noticesForCreate({ ...report('eingereicht'), rev: 1 }).map((n) => n.key)).toEqual(['item:vtr-1:card:head', 'item:vtr-1:reminder', 'item:vtr-1:head-reach']);
   });
 
   it('tells the requester about the IB\'s change, the handler about the requester\'s reply, the IB about the decision', () => {
