@@ -129,6 +129,16 @@ export class DeliveryCalls {
       this.ctx.emit(eventOf(work, 'superseded'));
       return;
     }
+    // The card's original notes this update before the call, so that no process sends an older update after it, even
+    // when this one dies between Teams' acceptance and its record (crash test, seed 923141927: a mark written only
+    // after the record was lost with the process, and the next process sent the older update over the newer one).
+    if (doc.operation === 'update' && doc.replaces && (await this.markLatestUpdate(doc, work.original)) === 'newer') {
+      permit.cancel();
+      await this.ctx.ledger.sent(doc, { reach: 'delivered', superseded: true, conversation: ref, activityId: work.activityId as string });
+      this.journal.recorded(doc);
+      this.ctx.emit(eventOf(work, 'superseded'));
+      return;
+    }
     let activityId: string;
     try {
       if (doc.operation === 'update') {
@@ -172,31 +182,35 @@ export class DeliveryCalls {
     }
     if (type === 'recoveredFromJournal') logger.info({ event: 'delivery.recovered_from_journal', notificationId: doc.pk, deliveryId: doc.id }, 'recorded a send that a process before this one made');
     if (type === 'recoveredFromChat') logger.info({ event: 'delivery.recovered_from_chat', notificationId: doc.pk, deliveryId: doc.id }, "recorded a send that a process before this one made, found in the person's chat");
-    if (doc.operation === 'update' && doc.replaces) await this.markLatestUpdate(doc, work.original);
+    // A send this process made was marked before its call; one a process before this one made may not have been.
+    if (doc.operation === 'update' && doc.replaces && !called) await this.markLatestUpdate(doc, work.original);
     this.ctx.emit(eventOf(work, type, { activityId, attempts }));
   }
 
   /**
-   * Notes on the original message's delivery that this update is shown, so that older updates are not sent after it.
-   * Written with the version of the original read when this delivery was claimed, if there is one: a read less; when
-   * the original changed since (another update marked it), read and decided again.
+   * Notes on the original message's delivery that this update is (about to be) shown, so that older updates are not
+   * sent after it. Written with the version of the original read when this delivery was claimed, if there is one: a
+   * read less; when the original changed since (another update marked it), read and decided again. `newer`: the
+   * original already notes a newer update (this one would roll the card back); `marked`: noted, or noted before.
    */
-  private async markLatestUpdate(doc: Delivery, known?: Delivery): Promise<void> {
+  private async markLatestUpdate(doc: Delivery, known?: Delivery): Promise<'marked' | 'newer'> {
     const replaces = doc.replaces as NonNullable<Delivery['replaces']>;
     const mark = doc.createdAtMs;
     if (known && known.pk === replaces.notificationId && known.id === replaces.deliveryId) {
-      if ((known.latestUpdateMs ?? 0) >= mark) return;
+      if ((known.latestUpdateMs ?? 0) > mark) return 'newer';
+      if ((known.latestUpdateMs ?? 0) === mark) return 'marked';
       const { etag, ...original } = known;
       try {
         await this.outbox.replace({ ...original, latestUpdateMs: mark }, etag);
-        return;
+        return 'marked';
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
       }
     }
-    await updateWithRetry(this.outbox, replaces.notificationId, replaces.deliveryId, (current) =>
+    const stored = await updateWithRetry(this.outbox, replaces.notificationId, replaces.deliveryId, (current) =>
       current?.kind === 'delivery' && (current.latestUpdateMs ?? 0) < mark ? { ...current, latestUpdateMs: mark } : undefined,
     );
+    return stored?.kind === 'delivery' && (stored.latestUpdateMs ?? 0) > mark ? 'newer' : 'marked';
   }
 
   /** Opens a 1:1 chat with a user who has none yet, and queues the delivery again to be posted there. */

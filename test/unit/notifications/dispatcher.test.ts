@@ -327,6 +327,33 @@ describe('the outbox dispatcher', () => {
     expect(shown[shown.length - 1]).toBe('erledigt');
   });
 
+  it("notes an update on its card's original before the call: a process that dies after Teams took it leaves no older update to follow", async () => {
+    start();
+    await outbox.enqueue({ key: 'request:7:submitted', activity: { text: 'offen' }, recipients: [{ conversation: chat('ib') }] });
+    await eventually(async () => (await outbox.status('request:7:submitted'))?.delivered === 1);
+    const [original] = await deliveries('request:7:submitted');
+    // What the outbox says about the card while Teams takes the update.
+    const marksDuringCall: Array<number | undefined> = [];
+    const update = channel.update.bind(channel);
+    channel.update = async (ref, activityId, activity, options) => {
+      marksDuringCall.push(((await outboxStore.read(original!.pk, original!.id)) as DeliveryDoc | undefined)?.latestUpdateMs);
+      return update(ref, activityId, activity, options);
+    };
+    await outbox.enqueueUpdate({ key: 'request:7:accepted', of: 'request:7:submitted', activity: { text: 'angenommen' } });
+    await eventually(async () => (await outbox.status('request:7:accepted'))?.delivered === 1);
+    const [accepted] = await deliveries('request:7:accepted');
+    expect(marksDuringCall).toEqual([accepted!.createdAtMs]);
+
+    // A process died after Teams took a newer update (its record lost); an older one still waits: it is not sent.
+    const older = { ...accepted!, id: 'd-older', notificationKey: 'request:7:older', pk: notificationIdOf('request:7:older'), createdAtMs: accepted!.createdAtMs - 1_000, status: 'pending', open: true, dueAt: 0, attempts: 0, activityId: undefined, sentAt: undefined } as DeliveryDoc;
+    const { etag: _etag, ...fresh } = older as Versioned<DeliveryDoc>;
+    await outboxStore.create(fresh);
+    const updatesBefore = channel.accepted('update').length;
+    await eventually(async () => ((await outboxStore.read(older.pk, older.id)) as DeliveryDoc | undefined)?.open === false);
+    expect((await outboxStore.read(older.pk, older.id)) as DeliveryDoc).toMatchObject({ status: 'sent', superseded: true });
+    expect(channel.accepted('update')).toHaveLength(updatesBefore);
+  });
+
   it('resends deliveries whose earlier attempt has no recorded outcome one at a time, and fresh ones side by side', async () => {
     channel.latencyMs = 40;
     let inFlight = 0;
