@@ -69,8 +69,21 @@ export function formatBerlin(at: Date, lang: BerlinLang): string {
   return `${WEEKDAYS.en[p.weekday]} ${Number(d)} ${MONTHS.short[Number(m) - 1]} ${y}, ${p.time}`;
 }
 
+/** Ranges formatted lately (a poll's slots are shown on every answer's card): pure, so kept, at most 500. */
+const recentRanges = new Map<string, string>();
+
 /** "Di., 15.12.2026, 10:00–12:00 Uhr" (the end on the same day shows its time only). */
 export function formatBerlinRange(start: Date, end: Date, lang: BerlinLang): string {
+  const key = `${start.getTime()}|${end.getTime()}|${lang}`;
+  const known = recentRanges.get(key);
+  if (known !== undefined) return known;
+  const text = rangeText(start, end, lang);
+  if (recentRanges.size >= 500) recentRanges.delete(recentRanges.keys().next().value as string);
+  recentRanges.set(key, text);
+  return text;
+}
+
+function rangeText(start: Date, end: Date, lang: BerlinLang): string {
   const s = berlinParts(start);
   const e = berlinParts(end);
   if (s.date !== e.date) return `${formatBerlin(start, lang)} – ${formatBerlin(end, lang)}`;

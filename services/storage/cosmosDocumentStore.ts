@@ -2,7 +2,8 @@ import type { Container, ErrorResponse, PatchRequestBody, RequestOptions } from 
 import type { DocumentStore, PatchOperation, QueryOptions, QuerySpec, StoredFields, Versioned } from './documentStore';
 import { AlreadyExistsError, ConcurrencyError, StorageUnavailableError, assertValidKey } from './errors';
 
-const SYSTEM_FIELDS = ['_rid', '_self', '_attachments', '_etag', '_ts', '_lsn'];
+/** Cosmos' system properties, and a stored `etag` field (the ETag is exposed from `_etag` instead). */
+const NOT_COPIED: ReadonlySet<string> = new Set(['_rid', '_self', '_attachments', '_etag', '_ts', '_lsn', 'etag']);
 
 function statusOf(err: unknown): number | undefined {
   const e = err as Partial<ErrorResponse> | undefined;
@@ -13,9 +14,7 @@ function statusOf(err: unknown): number | undefined {
 function toVersioned<T>(resource: Record<string, unknown>): Versioned<T> {
   const etag = String(resource._etag ?? '');
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(resource)) {
-    if (!SYSTEM_FIELDS.includes(k) && k !== 'etag') out[k] = v;
-  }
+  for (const k of Object.keys(resource)) if (!NOT_COPIED.has(k)) out[k] = resource[k];
   out.etag = etag;
   return out as Versioned<T>;
 }
@@ -36,12 +35,13 @@ function body<T extends StoredFields>(doc: T): T {
  * once more the ordinary way. If a later SDK drops the field, nothing is changed.
  */
 const PLAN_NOT_FETCHED = Symbol('query plan not fetched');
+/** One sentinel for all queries: an Error made per query cost a stack trace each (a busy poll's answers showed it). */
+const PLAN_SENTINEL = Object.freeze(Object.assign(new Error('query plan not fetched for a single-partition query'), { [PLAN_NOT_FETCHED]: true }));
 
 function skipQueryPlan(iterator: object): void {
   const internals = iterator as { queryPlanPromise?: unknown; fetchQueryPlan?: unknown };
   if (!('queryPlanPromise' in internals) || typeof internals.fetchQueryPlan !== 'function') return;
-  const sentinel = Object.assign(new Error('query plan not fetched for a single-partition query'), { [PLAN_NOT_FETCHED]: true });
-  internals.queryPlanPromise = Promise.resolve(sentinel);
+  internals.queryPlanPromise = Promise.resolve(PLAN_SENTINEL);
 }
 
 function isSkippedPlan(err: unknown): boolean {
