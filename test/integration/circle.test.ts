@@ -199,6 +199,8 @@ describe('the Koordinierungskreis in Teams', () => {
     });
 
     it('serves the meeting as an .ics file under its unguessable link, 404 for any other token', async () => {
+      // The link's token is registered by the relay after the meeting's write (its `meetingIcs` notice).
+      await app.delivery.whenIdle();
       const meeting = (await store.read(meetingId, 'meeting')) as MeetingDoc;
       expect(meeting.icsToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
       const res = await fetch(`${app.url}/kalender/${meeting.icsToken}`);
