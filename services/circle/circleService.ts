@@ -112,6 +112,10 @@ export interface CircleServiceDeps {
   now?: () => Date;
   /** How long the settings document is reused in process (default 5 s). */
   settingsCacheMs?: number;
+  /** How long one read of a poll's partition serves the answers that follow in this process (default 1 s; see POLL_READ_REUSE_MS). */
+  pollReadReuseMs?: number;
+  /** Milliseconds on a monotonic clock, for that reuse (default `performance.now`; tests pass theirs). */
+  elapsedMs?: () => number;
   /** Days after a meeting's end (or a poll's close) before it is deleted with its answers, RSVPs and topics (default 730). */
   retentionDays?: number;
   /** Microsoft Graph, when configured: with its `meetings` feature and a mailbox, each meeting gets a Teams meeting. */
@@ -232,9 +236,22 @@ function stepOf<D>(change: Change<D>, notices: (next: D) => import('../workflow/
   return { next: change.next, notices: notices(change.next) };
 }
 
+/**
+ * How long one read of a poll's partition serves the answers that follow in this process: a busy poll (the circle's
+ * members answering at once) is read once in this time instead of once per answer. Each answer still writes the
+ * member's own document and shows it; others' answers given meanwhile in another instance show up to this much later in
+ * the tallies, and a poll another instance closed in this time may still take an answer (as one that raced the close
+ * always could). The poll's own writes in this process (close, remind) forget it at once.
+ */
+const POLL_READ_REUSE_MS = 1_000;
+/** Polls whose partition read is kept, at most. */
+const POLL_READS_KEPT = 50;
+
 /** The Koordinierungskreis service. */
 export class CircleService {
   private readonly now: () => Date;
+  /** Recent reads of polls' partitions for answers (see POLL_READ_REUSE_MS), by poll id; `at` on a monotonic clock. */
+  private readonly recentPolls = new Map<string, { at: number; read: Promise<{ poll: Versioned<PollDoc>; answers: PollAnswerDoc[] }> }>();
   private settingsCache: { value: Versioned<SettingsDoc> | undefined; until: number } | undefined;
   private readonly writer: WorkflowWriter;
   /** The KfI's cadence: drafts prepared ahead of each date, sent when a KfI member confirms (cadenceService.ts). */
@@ -578,13 +595,14 @@ export class CircleService {
 
   /**
    * Stores a member's answers (one document per member: parallel answers never collide). On the request path: one
-   * query of the poll's partition and one write; nothing else (the tally is worked out from what was read).
+   * query of the poll's partition (or the one this process made within the last second, with the answers it stored
+   * since: see POLL_READ_REUSE_MS) and one write; nothing else (the tally is worked out from what was read).
    */
   async answerPoll(actor: string, pollId: string, choices: Record<string, PollChoice>): Promise<Outcome<PollView>> {
     return this.run(async () => {
       const me = actor.toLowerCase();
       // The poll and every answer live in the poll's partition: one query reads them all.
-      const [members, { poll, answers }] = await Promise.all([this.requireMember(me), this.pollPartition(pollId)]);
+      const [members, { poll, answers }] = await Promise.all([this.requireMember(me), this.recentPollPartition(pollId)]);
       if (poll.status !== 'open') throw refused('closed');
       const known = new Set(poll.slots.map((s) => s.id));
       const given = Object.entries(choices).filter(([slot, choice]) => known.has(slot) && POLL_CHOICES.includes(choice));
@@ -611,6 +629,7 @@ export class CircleService {
           if (!(err instanceof AlreadyExistsError)) throw err;
         }
       }
+      this.noteAnswer(pollId, saved);
       // The tallies as read a moment ago, with this member's answer as just stored.
       return done(await this.pollView(pollId, me, { poll, members, answers: [...answers.filter((a) => a.member !== me), saved] }));
     });
@@ -632,6 +651,7 @@ export class CircleService {
         if ('next' in step) reminded = to.length;
         return step;
       }, this.writer);
+      this.recentPolls.delete(pollId);
       const doc = this.settled(result);
       return done({ view: await this.pollView(pollId, actor, { poll: doc }), reminded }, reminded > 0);
     });
@@ -670,6 +690,7 @@ export class CircleService {
       );
       const at = this.now().toISOString();
       const result = await transact(this.polls(), pollId, 'poll', (current) => stepOf(pollTransitions.close(current, slot.id, meetingId, at), (next) => noticesForPollClose(next, meeting)), this.writer);
+      this.recentPolls.delete(pollId);
       if (result.kind === 'refused' && result.refusal.code === 'closed') {
         // Closed meanwhile (another click, another process): show the meeting it turned into.
         const now = (await this.deps.store.read(pollId, 'poll')) as Versioned<PollDoc> | undefined;
@@ -964,6 +985,29 @@ export class CircleService {
         { partitionKey: pollId },
       ));
     return { poll: known.poll, answers };
+  }
+
+  /** The poll and its answers for an answer: a read of the last second in this process, else one query (shared). */
+  private recentPollPartition(pollId: string): Promise<{ poll: Versioned<PollDoc>; answers: PollAnswerDoc[] }> {
+    const now = (this.deps.elapsedMs ?? performance.now.bind(performance))();
+    const kept = this.recentPolls.get(pollId);
+    if (kept && now - kept.at < (this.deps.pollReadReuseMs ?? POLL_READ_REUSE_MS)) return kept.read;
+    const read = this.pollPartition(pollId);
+    this.recentPolls.delete(pollId);
+    if (this.recentPolls.size >= POLL_READS_KEPT) this.recentPolls.delete(this.recentPolls.keys().next().value as string);
+    this.recentPolls.set(pollId, { at: now, read });
+    // A failed read (or an unknown poll) is not kept.
+    read.catch(() => {
+      if (this.recentPolls.get(pollId)?.read === read) this.recentPolls.delete(pollId);
+    });
+    return read;
+  }
+
+  /** A member's answer as just stored, into the kept read of its poll (the next answers' tallies count it). */
+  private noteAnswer(pollId: string, saved: PollAnswerDoc): void {
+    const kept = this.recentPolls.get(pollId);
+    if (!kept) return;
+    kept.read = kept.read.then(({ poll, answers }) => ({ poll, answers: [...answers.filter((a) => a.member !== saved.member), saved] }));
   }
 
   /** The poll and its answers, in one query of the poll's partition. */

@@ -17,7 +17,7 @@ if (!parsed.ok) throw new Error('demo directory invalid');
 export const demoDirectory = parsed.directory;
 
 /** What a test may set of the circle service's dependencies; the rest are memory stores and the demo directory. */
-export type CircleOnMemoryOptions = Partial<Pick<CircleServiceDeps, 'logger' | 'graph' | 'meetingMailbox' | 'profiles'>> & { now: () => Date };
+export type CircleOnMemoryOptions = Partial<Pick<CircleServiceDeps, 'logger' | 'graph' | 'meetingMailbox' | 'profiles' | 'elapsedMs'>> & { now: () => Date };
 
 /**
  * The circle service on memory stores with the demo directory, the relay's kicks recorded, and a `relay()` that hands
@@ -43,6 +43,7 @@ export function circleOnMemory(options: CircleOnMemoryOptions) {
     now: options.now,
     ...(options.graph ? { graph: options.graph } : {}),
     ...(options.meetingMailbox ? { meetingMailbox: options.meetingMailbox } : {}),
+    ...(options.elapsedMs ? { elapsedMs: options.elapsedMs } : {}),
   });
   const relay = async () => {
     const source = service.relaySource();
