@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
-import { startChannelEmulator } from '../test/support/channelEmulator';
 import { benchCardBind } from './cardBind';
+import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import { allPerCall, CallTally, operationsPerAction, perCall } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
@@ -67,7 +67,9 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const concurrency = opts.concurrency ?? 16;
   // Teams' rate limits on, as in a tenant: the product's proactive messages and card updates are paced by them.
-  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, rateLimits: true });
+  // In its own process (as in `circle`): the proactive calls the actions cause are answered there, not in the process
+  // that measures the actions' latencies (where its work and garbage collection showed in their p99).
+  const emulator = await startChannelEmulatorProcess({ rateLimits: true });
   const product = await opts.startProduct();
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
   const teams = activityBuilders({ serviceUrl: emulator.serviceUrl });
@@ -133,13 +135,13 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
     const own0 = process.cpuUsage();
     const ops0 = await product.dbOperations?.();
-    const channel0 = emulator.counters();
+    const channel0 = await emulator.counters();
     await new Promise((r) => setTimeout(r, durationMs));
     tally.measuring = false;
     measuredMs = performance.now() - t0;
     const prof1 = profileClockUs();
     const ops1 = await product.dbOperations?.();
-    const channel1 = emulator.counters();
+    const channel1 = await emulator.counters();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     const own = process.cpuUsage(own0);
@@ -153,11 +155,11 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const drainProf0 = profileClockUs();
     const drainCpu0 = readCpuMs(product.pid);
     const drainOps0 = await product.dbOperations?.();
-    const drainChannel0 = emulator.counters();
+    const drainChannel0 = await emulator.counters();
     await new Promise((r) => setTimeout(r, drainMs));
     const drainCpuMs = readCpuMs(product.pid) - drainCpu0;
     const drainOps1 = await product.dbOperations?.();
-    const drainCalls = emulator.counters().accepted - drainChannel0.accepted;
+    const drainCalls = (await emulator.counters()).accepted - drainChannel0.accepted;
     // With BENCH_CPU_PROF: the delivery window's profile, per proactive call ("actions" there).
     markProfileWindow({ label: 'actions.delivery', pid: product.pid, fromUs: drainProf0, toUs: profileClockUs(), actions: drainCalls });
     const drainOps = drainOps0 && drainOps1 ? operationsBetween(drainOps0, drainOps1) : undefined;
@@ -236,6 +238,6 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
   } finally {
     await product.stop();
     agent.destroy();
-    await emulator.close();
+    await emulator.stop();
   }
 }

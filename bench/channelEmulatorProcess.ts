@@ -19,8 +19,8 @@ type ParentMessage = { type: 'counters' };
 type ChildMessage = { type: 'ready'; serviceUrl: string } | { type: 'counters'; counters: CallCounters };
 
 /** Forks this file as a child process and resolves once its emulator listens. */
-export function startChannelEmulatorProcess(): Promise<ChannelEmulatorProcess> {
-  const child = forkChild(__filename, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+export function startChannelEmulatorProcess(options: { rateLimits?: boolean } = {}): Promise<ChannelEmulatorProcess> {
+  const child = forkChild(__filename, options.rateLimits ? ['--rate-limits'] : [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise<ChannelEmulatorProcess>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`channel emulator process exited (${code}) before it was ready`)));
@@ -53,7 +53,9 @@ export function startChannelEmulatorProcess(): Promise<ChannelEmulatorProcess> {
 
 async function main(): Promise<void> {
   // Recording every call would make the emulator's memory grow with the run; the benchmark only needs counters.
-  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, unknownMembers: 'synthesize' });
+  // `--rate-limits`: Teams' limits per conversation and tenant, as the `actions` benchmark's deliveries meet them.
+  const rateLimits = process.argv.includes('--rate-limits');
+  const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, unknownMembers: 'synthesize', ...(rateLimits ? { rateLimits: true } : {}) });
   process.stdout.write(`READY ${new URL(emulator.serviceUrl).port}\n`);
   process.send?.({ type: 'ready', serviceUrl: emulator.serviceUrl } satisfies ChildMessage);
   process.on('message', (message: ParentMessage) => {
