@@ -25,7 +25,7 @@ import type { DocumentStore } from '../storage/documentStore';
 import type { JobHandler } from '../scheduling/scheduler';
 import type { PendingNotice } from '../workflow/pending';
 import { transact, type WorkflowWriter } from '../workflow/transaction';
-import type { HeadReach, ItemDoc, TrailEntry } from './model';
+import type { HeadReach, HeadUnreachableReason, ItemDoc, TrailEntry } from './model';
 import { cardKey, HEAD_REACH_FIRST_CHECK_MS, NOTICE_KINDS } from './notifications';
 
 /** The head's card of a report: `item:vtr-<uuid>:card:<aad>`. */
@@ -52,7 +52,7 @@ export interface HeadReachDeps {
 
 /** What the IB is told and the trail records when the head was not reached. */
 export interface HeadUnreachable {
-  reason: UnreachableReason;
+  reason: HeadUnreachableReason;
   fallback: NonNullable<HeadReach['fallback']>;
   /** The office's name (fallback `office`) or the head's e-mail address (fallback `mail`). */
   where: string;
@@ -98,7 +98,8 @@ export function headReachListener(deps: HeadReachDeps): (report: DeliveryReport)
 
 /**
  * The job `requests.headReach` (payload: the Vortrag's `id` and `authority`): records the head's reach if nobody has
- * yet; while the head's card is still on its way, runs again later.
+ * yet; while the head's card is still on its way, runs again later. A head the directory gives no Teams account is
+ * recorded as not reachable (`noTeamsIdentity`) once the office's cards have settled.
  */
 export function headReachCheck(deps: HeadReachDeps): JobHandler {
   return async (job) => {
@@ -107,28 +108,42 @@ export function headReachCheck(deps: HeadReachDeps): JobHandler {
     const item = await deps.store.read(code, id);
     if (!item || item.kind !== 'report' || item.headReach) return undefined;
     const authority = deps.directory().authorities.find((a) => a.code === item.authority);
-    const headAad = authority?.head.teams?.aadObjectId?.toLowerCase();
+    if (!authority) return undefined;
+    const headAad = authority.head.teams?.aadObjectId?.toLowerCase();
+    if (!headAad) {
+      // The directory gives the head no Teams account: no card could go there. Once the office's cards have settled
+      // (the fallback depends on them), the IB is told, as for a head who could not be reached.
+      const office = await Promise.all(item.cardsTo.map((x) => deps.reports.report(cardKey(item.id, x))));
+      if (office.some((r) => r.recipients.length === 0 || r.pending > 0)) return later(deps, item);
+      await recordHeadReach(deps, authority, id, '', { reach: 'unreachable', reason: 'noTeamsIdentity' });
+      return undefined;
+    }
     // The card went to the id as the directory had it then (the key is written with it).
-    const aad = headAad ? item.cardsTo.find((x) => x.toLowerCase() === headAad) : undefined;
-    if (!authority || !aad) return undefined;
+    const aad = item.cardsTo.find((x) => x.toLowerCase() === headAad);
+    if (!aad) return undefined;
     const report = await deps.reports.report(cardKey(item.id, aad));
     const mine = report.recipients.find((r) => r.aadObjectId?.toLowerCase() === headAad);
     if (mine && mine.reach !== 'pending') {
       await recordHeadReach(deps, authority, id, aad, mine);
       return undefined;
     }
-    const now = deps.now().getTime();
-    const age = Math.max(0, now - Date.parse(item.createdAt));
-    if (age > HEAD_REACH_GIVE_UP_MS) {
-      deps.logger.warn({ event: 'requests.head_reach_unknown', itemId: id }, 'the head\'s card of a report is still on its way: no longer checked');
-      return undefined;
-    }
-    return { next: new Date(now + Math.min(HEAD_REACH_RECHECK_MAX_MS, Math.max(HEAD_REACH_FIRST_CHECK_MS, age / 4))) };
+    return later(deps, item);
   };
 }
 
+/** The check's next run while what it waits for is on its way; none after three days. */
+function later(deps: HeadReachDeps, item: ItemDoc): { next: Date } | undefined {
+  const now = deps.now().getTime();
+  const age = Math.max(0, now - Date.parse(item.createdAt));
+  if (age > HEAD_REACH_GIVE_UP_MS) {
+    deps.logger.warn({ event: 'requests.head_reach_unknown', itemId: item.id }, "a report's cards are still on their way: the head's reach is no longer checked");
+    return undefined;
+  }
+  return { next: new Date(now + Math.min(HEAD_REACH_RECHECK_MAX_MS, Math.max(HEAD_REACH_FIRST_CHECK_MS, age / 4))) };
+}
+
 /** One ETag write: the reach (and, for an unreachable head, what that owes) unless the item records it already. */
-async function recordHeadReach(deps: HeadReachDeps, authority: Authority, id: string, aad: string, mine: RecipientReach): Promise<void> {
+async function recordHeadReach(deps: HeadReachDeps, authority: Authority, id: string, aad: string, mine: { reach: RecipientReach['reach']; reason?: HeadUnreachableReason }): Promise<void> {
   const reach = mine.reach;
   if (reach === 'pending') return;
   const at = deps.now().toISOString();
@@ -151,7 +166,7 @@ async function recordHeadReach(deps: HeadReachDeps, authority: Authority, id: st
 }
 
 /** Where the report went instead (see the module comment). */
-async function fallbackFor(deps: HeadReachDeps, item: ItemDoc, authority: Authority, headAad: string, reason: UnreachableReason): Promise<HeadUnreachable> {
+async function fallbackFor(deps: HeadReachDeps, item: ItemDoc, authority: Authority, headAad: string, reason: HeadUnreachableReason): Promise<HeadUnreachable> {
   const office = item.cardsTo.filter((id) => id.toLowerCase() !== headAad.toLowerCase());
   const reached = await Promise.all(
     office.map(async (id) => {

@@ -192,10 +192,13 @@ export interface PostedCard {
   activityId: string;
 }
 
+/** Why a report did not reach the head in Teams: a delivery's reason, or no Teams identity in the directory at all. */
+export type HeadUnreachableReason = UnreachableReason | 'noTeamsIdentity';
+
 /** Whether a report reached the head in Teams; `fallback` only when it did not. */
 export interface HeadReach {
   reach: 'delivered' | 'installedThenDelivered' | 'unreachable';
-  reason?: UnreachableReason;
+  reason?: HeadUnreachableReason;
   fallback?: 'office' | 'mail' | 'none';
   at: string;
 }

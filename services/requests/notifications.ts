@@ -19,7 +19,7 @@ import { AUTHORITY_NAMES } from '../directory/model';
 import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
 import type { UnreachableReason } from '../notifications/reach';
-import { STATUS_LABELS, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason, type PaperFile } from './model';
+import { STATUS_LABELS, type HeadUnreachableReason, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason, type PaperFile } from './model';
 import { agreedDate, INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
 import type { RequestViews } from './views';
@@ -459,7 +459,7 @@ export class RequestNotifier {
     const label = STATUS_LABELS[status as ItemStatus]?.[lang] ?? status;
     switch (kind as MessageText) {
       case 'headUnreachable':
-        return headUnreachableText(lang, subject, String(data?.reason ?? 'failed') as UnreachableReason, String(data?.fallback ?? 'none'), messageText(String(data?.where ?? '')));
+        return headUnreachableText(lang, subject, String(data?.reason ?? 'failed') as HeadUnreachableReason, String(data?.fallback ?? 'none'), messageText(String(data?.where ?? '')));
       case 'changedReport':
         return t.changedReport(subject, label);
       case 'meetingMoved':
@@ -519,7 +519,7 @@ function stillAgreed(item: ItemDoc, data: NonNullable<PendingNotice['data']>): b
 }
 
 /** What the IB is told at once when their report did not reach the head (`subject` and `where` escaped by the caller). */
-export function headUnreachableText(lang: Lang, subject: string, reason: UnreachableReason, fallback: string, where: string): string {
+export function headUnreachableText(lang: Lang, subject: string, reason: HeadUnreachableReason, fallback: string, where: string): string {
   const t = REQUEST_TEXTS[lang].headReach;
   const then = fallback === 'office' ? t.viaOffice(where) : fallback === 'mail' ? t.viaMail(where) : t.noFallback;
   return t.message(subject, t.reasons[reason] ?? t.reasons.failed, then);

@@ -275,7 +275,7 @@ export const de = {
     noFallbackShort: 'bitte auf anderem Weg informieren',
     line: (reason: string, then: string) => `Leitung nicht erreichbar: ${reason}; ${then}`,
     message: (subject: string, reason: string, then: string) => `Die Behördenleitung ist in Teams nicht erreichbar (${reason}). Ihr Vortrag „${subject}“: ${then}`,
-    reasons: { notInstalled: 'App nicht installiert', removedByUser: 'hat die App entfernt', blocked: 'hat den Bot blockiert', installFailed: 'Installation fehlgeschlagen', failed: 'Zustellung fehlgeschlagen' },
+    reasons: { notInstalled: 'App nicht installiert', removedByUser: 'hat die App entfernt', blocked: 'hat den Bot blockiert', installFailed: 'Installation fehlgeschlagen', failed: 'Zustellung fehlgeschlagen', noTeamsIdentity: 'im Verzeichnis ohne Teams-Konto' },
     mailSubject: (subject: string) => `Vortrag der oder des Integrationsbeauftragten: ${subject}`,
     mailBody: (authority: string, subject: string, link: string) =>
       `Die oder der Integrationsbeauftragte der ${authority} hat einen Vortrag bei Ihnen angemeldet: „${subject}“.\n\n` +

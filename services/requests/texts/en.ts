@@ -253,7 +253,7 @@ export const en: Texts<typeof de> = {
     noFallbackShort: 'please inform the head another way',
     line: (reason: string, then: string) => `Head not reachable: ${reason}; ${then}`,
     message: (subject: string, reason: string, then: string) => `The head of the authority cannot be reached in Teams (${reason}). Your report "${subject}": ${then}`,
-    reasons: { notInstalled: 'app not installed', removedByUser: 'removed the app', blocked: 'blocked the bot', installFailed: 'installation failed', failed: 'delivery failed' },
+    reasons: { notInstalled: 'app not installed', removedByUser: 'removed the app', blocked: 'blocked the bot', installFailed: 'installation failed', failed: 'delivery failed', noTeamsIdentity: 'no Teams account in the directory' },
     mailSubject: (subject: string) => `Report of the integration commissioner: ${subject}`,
     mailBody: (authority: string, subject: string, link: string) =>
       `The integration commissioner of the ${authority} has registered a report with you: "${subject}".\n\n` +

@@ -228,6 +228,34 @@ describe("the check job, for a process that died before its listener recorded th
     expect(kicked).toHaveLength(1);
   });
 
+  describe('a head the directory gives no Teams account', () => {
+    const noAccount = (directory: typeof demo) => ({ ...directory, authorities: directory.authorities.map((a) => (a.code === 'koeln' ? { ...a, head: { ...a.head, teams: undefined } } : a)) });
+
+    it.each([
+      ['de', 'Die Behördenleitung ist in Teams nicht erreichbar (im Verzeichnis ohne Teams-Konto). Ihr Vortrag „Förderaufruf Integration 2027“: Der Vortrag ging an das Büro: Büro der Regierungspräsidentin (Beispiel).'],
+      ['en', 'The head of the authority cannot be reached in Teams (no Teams account in the directory). Your report "Förderaufruf Integration 2027": The report went to the office: Büro der Regierungspräsidentin (Beispiel).'],
+    ] as const)('is recorded as not reachable once the office has its card, and the IB told where it went (%s)', async (lang, told) => {
+      const { check, item } = await setup({ item: report({ cardsTo: [OFFICE], createdBy: { ...IB, lang } }), directory: noAccount(demo) });
+      await expect(check(checkJob())).resolves.toBeUndefined();
+      const stored = await item();
+      expect(stored.headReach).toEqual({ reach: 'unreachable', reason: 'noTeamsIdentity', fallback: 'office', at: NOW.toISOString() });
+      const { n, enqueued } = notifier();
+      await n.deliver(stored, stored.pending ?? []);
+      expect(enqueued.map((e) => e.activity.text)).toEqual([told]);
+      const line = JSON.stringify(await new RequestViews({ refreshIds: async () => [], audienceOf: () => [] }).item(lang, stored, { requester: false, commissioner: true, headSide: false, decider: false }));
+      expect(line).toContain(lang === 'de' ? 'Leitung nicht erreichbar: im Verzeichnis ohne Teams-Konto; ging an das Büro der Behördenleitung' : "Head not reachable: no Teams account in the directory; went to the head's office");
+    });
+
+    it("waits while the office's card is on its way, then asks the IB to inform the head when nobody could be reached", async () => {
+      const pending = await setup({ item: report({ cardsTo: [OFFICE] }), directory: noAccount(demo), officeReach: 'pending' });
+      await expect(pending.check(checkJob())).resolves.toEqual({ next: new Date(NOW.getTime() + 15_000) });
+      expect((await pending.item()).headReach).toBeUndefined();
+      const nobody = await setup({ item: report({ cardsTo: [] }), directory: noAccount(withoutOffice) });
+      await nobody.check(checkJob());
+      expect((await nobody.item()).headReach).toMatchObject({ reach: 'unreachable', reason: 'noTeamsIdentity', fallback: 'none' });
+    });
+  });
+
   it('ends for a missing or foreign item, a bad payload, and a head with no card of the report', async () => {
     const { check, read } = await setup({ item: report({ cardsTo: [OFFICE] }), headReport: headUnreachable });
     await expect(check(checkJob())).resolves.toBeUndefined();
