@@ -64,17 +64,30 @@ export async function launchTabBrowser(serviceUrl: string, host: () => string): 
     browser,
     async newPage() {
       const context = await browser.newContext();
+      // One page per context: once it closed, a request of its still in flight (say, the tab reloading a section) has
+      // nowhere to go, and Playwright's "Request context disposed" is no failure of the tab.
+      let closed = false;
       await context.route('**/*', async (route) => {
         const url = route.request().url();
         if (url.startsWith(HOST_URL)) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: host() });
         if (url.startsWith(`${TAB_ORIGIN}/`)) {
-          const response = await route.fetch({ url: serviceUrl + url.slice(TAB_ORIGIN.length) });
-          return route.fulfill({ response });
+          try {
+            const response = await route.fetch({ url: serviceUrl + url.slice(TAB_ORIGIN.length) });
+            return await route.fulfill({ response });
+          } catch (err) {
+            if (closed) return;
+            throw err;
+          }
         }
         if (url.startsWith(serviceUrl)) return route.continue();
         return route.abort('blockedbyclient');
       });
-      return { context, page: await context.newPage() };
+      const page = await context.newPage();
+      // Noted when the close starts: the fetch under way may fail before Playwright reports the page closed.
+      const close = page.close.bind(page);
+      page.close = (options) => ((closed = true), close(options));
+      page.once('close', () => (closed = true));
+      return { context, page };
     },
     async close() {
       await browser.close();

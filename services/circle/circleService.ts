@@ -993,12 +993,13 @@ export class CircleService {
     const kept = this.recentPolls.get(pollId);
     if (kept && now - kept.at < (this.deps.pollReadReuseMs ?? POLL_READ_REUSE_MS)) return kept.read;
     const read = this.pollPartition(pollId);
+    const entry = { at: now, read };
     this.recentPolls.delete(pollId);
     if (this.recentPolls.size >= POLL_READS_KEPT) this.recentPolls.delete(this.recentPolls.keys().next().value as string);
-    this.recentPolls.set(pollId, { at: now, read });
+    this.recentPolls.set(pollId, entry);
     // A failed read (or an unknown poll) is not kept.
     read.catch(() => {
-      if (this.recentPolls.get(pollId)?.read === read) this.recentPolls.delete(pollId);
+      if (this.recentPolls.get(pollId) === entry) this.recentPolls.delete(pollId);
     });
     return read;
   }
@@ -1007,7 +1008,10 @@ export class CircleService {
   private noteAnswer(pollId: string, saved: PollAnswerDoc): void {
     const kept = this.recentPolls.get(pollId);
     if (!kept) return;
-    kept.read = kept.read.then(({ poll, answers }) => ({ poll, answers: [...answers.filter((a) => a.member !== saved.member), saved] }));
+    const next = kept.read.then(({ poll, answers }) => ({ poll, answers: [...answers.filter((a) => a.member !== saved.member), saved] }));
+    // A read that fails is dropped by its own handler above; this chained one must not become an unhandled rejection.
+    next.catch(() => undefined);
+    kept.read = next;
   }
 
   /** The poll and its answers, in one query of the poll's partition. */
