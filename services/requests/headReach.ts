@@ -20,7 +20,7 @@
  */
 import type { Authority, Directory } from '../directory/model';
 import type { Logger } from '../logging';
-import type { DeliveryReport, DeliveryReports, RecipientReach, UnreachableReason } from '../notifications/reach';
+import type { DeliveryReport, DeliveryReports, RecipientReach } from '../notifications/reach';
 import type { DocumentStore } from '../storage/documentStore';
 import type { JobHandler } from '../scheduling/scheduler';
 import type { PendingNotice } from '../workflow/pending';

@@ -18,7 +18,6 @@ import type { Lang } from '../workflow/texts';
 import { AUTHORITY_NAMES } from '../directory/model';
 import { berlinDate, formatBerlinDate } from '../common/berlinTime';
 import { DEADLINE_JOB_KIND, deadlineJobDueAt, deadlineJobKey } from './deadline';
-import type { UnreachableReason } from '../notifications/reach';
 import { STATUS_LABELS, type HeadUnreachableReason, type ItemDoc, type ItemRoles, type ItemStatus, type OverdueReason, type PaperFile } from './model';
 import { agreedDate, INVITATION_JOB_KIND, INVITATION_NOTICE, INVITATION_RETRY_NOTICE, invitationJobKey, invitationKey, syncInvitation, type InvitationDeps } from './termin';
 import { REQUEST_TEXTS } from './texts';
