@@ -17,8 +17,8 @@ import { parseDirectory } from '../services/directory/validate';
 import type { Logger } from '../services/logging';
 import { dataFile } from '../services/paths';
 import type { ItemDoc } from '../services/requests/model';
-import { HEAD_REACH_JOB_KIND, RequestNotifier } from '../services/requests/notifications';
-import { HEAD_REACH_KEYS, headReachCheck, headReachListener, type HeadReachDeps } from '../services/requests/headReach';
+import { RequestNotifier } from '../services/requests/notifications';
+import { HEAD_REACH_KEYS, headReachListener, type HeadReachDeps } from '../services/requests/headReach';
 import { CIRCLE_REACH_KEYS, circleReachListener } from '../services/circle/reach';
 import { CIRCLE_SOURCE } from '../services/circle/notifications';
 import { JOB_KINDS, REQUESTS_SOURCE, RequestService } from '../services/requests/requestService';
@@ -402,7 +402,6 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       now: () => (options.now ? options.now() : new Date()),
     };
     reports.onSettled(HEAD_REACH_KEYS, headReachListener(headReachDeps));
-    const workflowJobs: Record<string, JobHandler> = { [HEAD_REACH_JOB_KIND]: headReachCheck(headReachDeps) };
     // The Koordinierungskreis: polls and meetings carry their notices; its source carries them out.
     delivery.relay.register(circle.relaySource());
     // Information posts (RdErl. Nr. 3, 5, 6): a post and its notices are one write; its source carries them out.
@@ -486,7 +485,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       // „Meine Daten“ links to the tab's downloads, where the full file is.
       ...(config.teamsAppId ? { tabUrl: tabDeepLink(config.teamsAppId, DOWNLOADS_SUB_ENTITY) } : {}),
     });
-    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger, paperFiles });
+    const requestsFeat = requestsFeature({ live: liveAnswers, service: requests, views: requestViews, notifier: requestNotifier, logger, paperFiles, headReach: headReachDeps });
     features.push(postsFeature({ service: posts, logger }));
     // Help comes last so that the help card lists the features in the order users meet them.
     features.push(requestsFeat, circleFeatureModule, cadenceFeature({ service: circle.cadence, logger }), privacyFeat, helpFeature(helpSections, () => liveAnswers.engine.directory, groups));
@@ -509,7 +508,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       }),
     );
     const handlers: Record<string, JobHandler> = {};
-    for (const [kind, handler] of [...features.flatMap((f) => Object.entries(f.jobs ?? {})), ...Object.entries(workflowJobs)]) {
+    for (const [kind, handler] of features.flatMap((f) => Object.entries(f.jobs ?? {}))) {
       if (handlers[kind]) throw new Error(`job kind ${kind} registered twice`);
       handlers[kind] = handler;
     }

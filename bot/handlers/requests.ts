@@ -11,6 +11,7 @@ import { AUTHORITY_CODES, AUTHORITY_NAMES, isAuthorityCode, type AuthorityCode }
 import { isCommissionerSide, rolesOf } from '../../services/directory/roles';
 import type { Logger } from '../../services/logging';
 import { requestJobs } from '../../services/requests/jobs';
+import type { HeadReachDeps } from '../../services/requests/headReach';
 import { DECISION_VERBS, KFI_CHOICE, LEGACY_ACT_VERB, LEGACY_DECIDE_VERB, REPORT_DECISIONS, REQUEST_VERBS, STATUS_LABELS, type ItemDoc, type Party, type ReportDecision } from '../../services/requests/model';
 import type { RequestNotifier } from '../../services/requests/notifications';
 import { JOB_KINDS, type ItemView, type RequestAction, type RequestService } from '../../services/requests/requestService';
@@ -38,6 +39,8 @@ export interface RequestsFeatureDeps {
   logger: Logger;
   /** The paper as a file: where it is held, and the limits (bot/handlers/paperFiles.ts). Without it files are refused. */
   paperFiles?: PaperFileSettings;
+  /** What the Vortrag's head-reach check needs (services/requests/headReach.ts); without it the check's jobs end unrun. */
+  headReach?: HeadReachDeps;
 }
 
 const COMMANDS = {
@@ -517,7 +520,7 @@ export function requestsFeature(deps: RequestsFeatureDeps): Feature {
         return true;
       },
     },
-    jobs: withFilePurge(requestJobs(service, deps.notifier)),
+    jobs: withFilePurge(requestJobs(service, deps.notifier, deps.headReach)),
     help: { de: [...REQUEST_TEXTS.de.help], en: [...REQUEST_TEXTS.en.help] },
   };
 }

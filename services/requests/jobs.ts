@@ -2,16 +2,24 @@
  * The scheduled work of Anliegen and Vortrag: the request's reminder (handler after N working days, the deputy after
  * M; see `RequestService.reminderDue`), the Frist's reminders and overdue escalation (`deadline.ts`) and the retention
  * purge; the Vortrag's reminder about a proposed date (`requests.terminRemind`) and the retry of its calendar entry
- * through Graph (`requests.invitation`, see termin.ts). A retired kind (`requests.sweep`, replaced by the relay's sweep) ends when it comes due.
+ * through Graph (`requests.invitation`, see termin.ts); the check whether a Vortrag reached its head
+ * (`requests.headReach`, see headReach.ts). A retired kind (`requests.sweep`, replaced by the relay's sweep) ends when it comes due.
  */
 import type { JobHandler } from '../scheduling/scheduler';
 import { DEADLINE_JOB_KIND } from './deadline';
-import { noticesForDeadline, noticesForReminder, TERMIN_REMINDER_JOB_KIND, type RequestNotifier } from './notifications';
+import { headReachCheck, type HeadReachDeps } from './headReach';
+import { HEAD_REACH_JOB_KIND, noticesForDeadline, noticesForReminder, TERMIN_REMINDER_JOB_KIND, type RequestNotifier } from './notifications';
 import { INVITATION_JOB_KIND } from './termin';
 import { JOB_KINDS, type RequestService } from './requestService';
 
-export function requestJobs(service: RequestService, notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>): Record<string, JobHandler> {
+export function requestJobs(
+  service: RequestService,
+  notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>,
+  headReach?: HeadReachDeps,
+): Record<string, JobHandler> {
   return {
+    // Whether a Vortrag reached its head, recorded also when the process that sent the card died (headReach.ts).
+    [HEAD_REACH_JOB_KIND]: headReach ? headReachCheck(headReach) : async () => undefined,
     [JOB_KINDS.remind]: async (job) => {
       const { due, next } = await service.reminderDue(job.payload ?? {});
       // A reminder changes nothing in the item: the job itself hands its notices over (idempotent by key, so a run
