@@ -39,8 +39,8 @@ export interface RequestsFeatureDeps {
   logger: Logger;
   /** The paper as a file: where it is held, and the limits (bot/handlers/paperFiles.ts). Without it files are refused. */
   paperFiles?: PaperFileSettings;
-  /** What the Vortrag's head-reach check needs (services/requests/headReach.ts); without it the check's jobs end unrun. */
-  headReach?: HeadReachDeps;
+  /** What the Vortrag's head-reach check job needs (services/requests/headReach.ts). */
+  headReach: HeadReachDeps;
 }
 
 const COMMANDS = {

@@ -15,11 +15,11 @@ import { JOB_KINDS, type RequestService } from './requestService';
 export function requestJobs(
   service: RequestService,
   notifier: Pick<RequestNotifier, 'deliver'> & Partial<Pick<RequestNotifier, 'retryInvitation'>>,
-  headReach?: HeadReachDeps,
+  headReach: HeadReachDeps,
 ): Record<string, JobHandler> {
   return {
     // Whether a Vortrag reached its head, recorded also when the process that sent the card died (headReach.ts).
-    [HEAD_REACH_JOB_KIND]: headReach ? headReachCheck(headReach) : async () => undefined,
+    [HEAD_REACH_JOB_KIND]: headReachCheck(headReach),
     [JOB_KINDS.remind]: async (job) => {
       const { due, next } = await service.reminderDue(job.payload ?? {});
       // A reminder changes nothing in the item: the job itself hands its notices over (idempotent by key, so a run

@@ -30,7 +30,7 @@ it('keeps user text as data: a "${" typed by a user is shown, not evaluated', ()
 });
 
 describe.each(['de', 'en'] as const)('Anliegen and Vortrag cards in %s', (lang) => {
-  const feature = requestsFeature({ live: {} as never, service: {} as never, views: {} as never, notifier: {} as never, logger: {} as never });
+  const feature = requestsFeature({ live: {} as never, service: {} as never, views: {} as never, notifier: {} as never, logger: {} as never, headReach: {} as never });
   const requestVerbs = new Set((feature.verbs ?? []).map((v) => v.verb));
   const cards: Record<string, Record<string, unknown>> = {
     requestForm: requestFormCard({
