@@ -47,10 +47,11 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.clicks', value: result.clicks, unit: 'count' },
     { name: 'crash.clicks_again', value: result.retries, unit: 'count' },
     { name: 'crash.uncertain_resends', value: result.uncertainResends, unit: 'count' },
-    // Repeated posts by where the kill found their first send: still in the HTTP call, or answered but not recorded.
-    { name: 'crash.repeats_in_flight', value: result.repeatOrigins.inFlight, unit: 'count' },
-    { name: 'crash.repeats_answered_unrecorded', value: result.repeatOrigins.answered, unit: 'count' },
-    { name: 'crash.repeats_without_kill', value: result.repeatOrigins.noKill, unit: 'count' },
+    // Duplicates by where the kill found their earlier copy: still in Teams' hands (the call not answered yet), answered
+    // but not recorded, or with no kill after it.
+    { name: 'crash.duplicates_in_flight', value: result.duplicateOrigins.inFlight, unit: 'count' },
+    { name: 'crash.duplicates_answered_unrecorded', value: result.duplicateOrigins.answered, unit: 'count' },
+    { name: 'crash.duplicates_without_kill', value: result.duplicateOrigins.noKill, unit: 'count' },
     // Sends a killed process had made and not recorded, recorded by the next one from its send journal instead of repeated.
     { name: 'crash.recovered_from_journal', value: result.recoveredFromJournal, unit: 'count' },
     // Sends found in the person's chat through Graph and recorded instead of repeated (CRASH_READ_BACK=1 only).

@@ -182,11 +182,12 @@ export interface CrashRunResult {
   /** The outbox's own count of sends repeated after an attempt whose outcome was never recorded. */
   uncertainResends: number;
   /**
-   * Where each repeated post (same content in one chat) came from, judged by the first kill after it reached the
-   * channel: `inFlight` when the kill came before the channel wrote its answer, `answered` when it came later (the
-   * answer was sent; the process had not read it, or not recorded it), `noKill` when no kill followed.
+   * Where each duplicate (a post that arrived more often than owed) came from, judged by the first kill after its
+   * earlier copy reached the channel: `inFlight` when the kill came before the channel wrote its answer (Teams had the
+   * message, the process could not know), `answered` when it came later (the answer was sent; the process had not read
+   * it, or not recorded it), `noKill` when no kill followed (a duplicate no crash explains).
    */
-  repeatOrigins: { inFlight: number; answered: number; noKill: number };
+  duplicateOrigins: { inFlight: number; answered: number; noKill: number };
   /** Sends found in the send journal after a kill and recorded instead of repeated (from the processes' log lines). */
   recoveredFromJournal: number;
   /** Sends found in the person's chat through Graph after a kill and recorded instead of repeated (read-back runs only). */
@@ -335,6 +336,8 @@ interface BotRun {
   child: ChildProcess;
   url?: string;
   spawnedAt: number;
+  /** When it logged `server.listening` (epoch ms). */
+  listeningAt?: number;
   exited: Promise<number | null>;
   /** Log lines at error level or above (kept for the report). */
   errors: string[];
@@ -399,6 +402,7 @@ class Supervisor {
           if (!run.url && line.includes('"server.listening"')) {
             clearTimeout(timer);
             run.url = String((JSON.parse(line) as { url: string }).url);
+            run.listeningAt = Date.now();
             this.up = run;
             for (const w of this.waiters.splice(0)) w(run.url);
             resolve(run);
@@ -859,14 +863,35 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     let duplicates = 0;
     let expected = 0;
     /** Compares how often something arrived with how often it was owed. */
-    const tally = (what: string, owed: number, arrived: number) => {
+    // Where the kill found each duplicate's first call: still in Teams' hands (killed before the answer), answered but
+    // not yet recorded, or no kill after it at all (a duplicate no crash explains). The earliest calls are taken as
+    // the ones repeated.
+    const duplicateOrigins = { inFlight: 0, answered: 0, noKill: 0 };
+    const originOf = (c: ConnectorCall): string => {
+      const kill = supervisor.killedAt.find((k) => k >= c.time);
+      const run = [...supervisor.runs].reverse().find((r) => r.spawnedAt <= c.time);
+      const age = run?.listeningAt !== undefined ? `${c.time - run.listeningAt} ms after its process listened` : 'before its process listened';
+      if (kill === undefined) {
+        duplicateOrigins.noKill += 1;
+        return `first call ${age}, no kill after it`;
+      }
+      if (kill <= (c.answeredAt ?? c.time + latency)) {
+        duplicateOrigins.inFlight += 1;
+        return `first call ${age}, killed ${kill - c.time} ms into the call`;
+      }
+      duplicateOrigins.answered += 1;
+      return `first call ${age}, answered ${(c.answeredAt ?? c.time) - c.time} ms into the call, killed ${kill - (c.answeredAt ?? c.time)} ms after the answer`;
+    };
+    const tally = (what: string, owed: number, arrived: number | ConnectorCall[]) => {
+      const count = typeof arrived === 'number' ? arrived : arrived.length;
       expected += owed;
-      if (arrived < owed) {
-        lost += owed - arrived;
-        lostDetails.push(`${what}: ${arrived} of ${owed} arrived`);
-      } else if (arrived > owed) {
-        duplicates += arrived - owed;
-        duplicateDetails.push(`${what}: arrived ${arrived} times, owed ${owed}`);
+      if (count < owed) {
+        lost += owed - count;
+        lostDetails.push(`${what}: ${count} of ${owed} arrived`);
+      } else if (count > owed) {
+        duplicates += count - owed;
+        const origins = typeof arrived === 'number' ? [] : [...arrived].sort((a, b) => a.time - b.time).slice(0, count - owed).map(originOf);
+        duplicateDetails.push(`${what}: arrived ${count} times, owed ${owed}${origins.length ? ` (${origins.join('; ')})` : ''}`);
       }
     };
 
@@ -894,17 +919,17 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       const toRequester = textsTo(requester);
       const owedStatuses = trail.slice(1).filter((e) => e.actor.toLowerCase() !== requester.toLowerCase()).map((e) => String(e.changes.find((c) => c.path === '/status')?.to));
       for (const s of new Set(owedStatuses)) {
-        const arrived = toRequester.filter((c) => (STATUS_TEXT[s] ?? [s]).some((label) => (c.activity?.text ?? '').includes(label))).length;
+        const arrived = toRequester.filter((c) => (STATUS_TEXT[s] ?? [s]).some((label) => (c.activity?.text ?? '').includes(label)));
         tally(`item ${item.id} (${item.subject}): message "${s}" to the requester`, owedStatuses.filter((x) => x === s).length, arrived);
       }
       // The handler hears of every reply of the requester.
       const replies = trail.filter((e) => e.action === TRAIL_ACTION.reply).length;
-      if (item.handler) tally(`item ${item.id} (${item.subject}): reply notice to the handler`, replies, textsTo(item.handler.aadObjectId).length);
+      if (item.handler) tally(`item ${item.id} (${item.subject}): reply notice to the handler`, replies, textsTo(item.handler.aadObjectId));
       else if (replies) incompleteDetails.push(`item ${item.id}: replies without a handler`);
       // Each card holder got the card once, and what their card shows last is the final status.
       for (const holder of item.cardsTo) {
         const cards = (postsIn.get(conversationOf(holder)) ?? []).filter((c) => isCard(c.activity) && contentJson(c.activity).includes(item.id));
-        tally(`item ${item.id} (${item.subject}): card to ${holder}`, 1, cards.length);
+        tally(`item ${item.id} (${item.subject}): card to ${holder}`, 1, cards);
         // The card the holder acts on is the first one posted (a repeat is counted as a duplicate above); its updates
         // may go to a repeat's message id (the one the outbox recorded), so those count too.
         const views: Array<{ at: number; seq: number; content: string; what: string }> = [];
@@ -978,7 +1003,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       const chatOf = (aad: string) => postsIn.get(conversationOf(aad)) ?? [];
       // The head side's new-Vortrag card, once each.
       const cardsOf = (aad: string) => chatOf(aad).filter((c) => isCard(c.activity) && contentJson(c.activity).includes(item.id));
-      for (const holder of headSide) tally(`${what}: new-Vortrag card to ${holder}`, 1, cardsOf(holder).length);
+      for (const holder of headSide) tally(`${what}: new-Vortrag card to ${holder}`, 1, cardsOf(holder));
       // The Termin's messages, owed by each step the trail records: a proposal of the head side to the IB, the IB's
       // counter-proposal to the head side, the agreement to both sides (not to the one who accepted).
       const owedMessages = new Map<string, number>();
@@ -990,11 +1015,11 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         for (const r of new Set(recipients)) if (r !== actor) owe(r, to);
       }
       for (const r of new Set([creator, ...headSide])) {
-        const texts = chatOf(r).filter((c) => !isCard(c.activity)).map((c) => c.activity?.text ?? '');
+        const texts = chatOf(r).filter((c) => !isCard(c.activity));
         for (const state of Object.keys(TERMIN_MESSAGE_START)) {
-          const arrived = texts.filter((t) => t.includes(TERMIN_MESSAGE_START[state](item.subject))).length;
+          const arrived = texts.filter((c) => (c.activity?.text ?? '').includes(TERMIN_MESSAGE_START[state](item.subject)));
           const owedCount = owedMessages.get(`${r}|${state}`) ?? 0;
-          if (owedCount || arrived) tally(`${what}: message "${state}" to ${r}`, owedCount, arrived);
+          if (owedCount || arrived.length) tally(`${what}: message "${state}" to ${r}`, owedCount, arrived);
         }
       }
       if (!agreed) continue;
@@ -1050,22 +1075,13 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     const announcements = await circle.query<StoredAnnouncement>({ query: 'SELECT c.pk, c.type, c.title FROM c WHERE c.type = "meeting" OR c.type = "poll"' });
     for (const a of announcements) {
       for (const m of members) {
-        const arrived = (postsIn.get(conversationOf(m.aadObjectId)) ?? []).filter((c) => contentJson(c.activity).includes(a.pk)).length;
+        const arrived = (postsIn.get(conversationOf(m.aadObjectId)) ?? []).filter((c) => contentJson(c.activity).includes(a.pk));
         tally(`${a.type} ${a.pk} (${a.title}) to ${m.name}`, 1, arrived);
       }
     }
 
     const repeatGroups = emulator.duplicateDeliveries().filter((g) => g.reason === 'sameContent');
     const channelRepeats = repeatGroups.reduce((n, g) => n + g.calls.length - 1, 0);
-    const repeatOrigins = { inFlight: 0, answered: 0, noKill: 0 };
-    for (const g of repeatGroups) {
-      for (const c of g.calls.slice(0, -1)) {
-        const kill = supervisor.killedAt.find((k) => k >= c.time);
-        if (kill === undefined) repeatOrigins.noKill += 1;
-        else if (kill <= (c.answeredAt ?? c.time + latency)) repeatOrigins.inFlight += 1;
-        else repeatOrigins.answered += 1;
-      }
-    }
     const cardErrors = emulator.takeCardErrors().map((e) => `${e.where}${e.conversationId ? ` to ${e.conversationId}` : ''}: ${e.errors.join('; ')}`);
     const finalExitCode = await supervisor.stop();
     const errorLines = supervisor.runs.flatMap((r) => r.errors);
@@ -1099,7 +1115,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       cardWaitsTimedOut,
       notIdle: idle ? '' : notIdle,
       uncertainResends,
-      repeatOrigins,
+      duplicateOrigins,
       recoveredFromJournal: supervisor.recoveredFromJournal,
       recoveredFromChat: supervisor.recoveredFromChat,
       readBack: !!options.readBack,
