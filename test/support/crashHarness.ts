@@ -882,6 +882,17 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       duplicateOrigins.answered += 1;
       return `first call ${age}, answered ${(c.answeredAt ?? c.time) - c.time} ms into the call, killed ${kill - (c.answeredAt ?? c.time)} ms after the answer`;
     };
+    // The copies that were sent again: where several equal messages were owed, the ones with the same content later
+    // whose call the next kill came closest to (a repeated copy was in flight, or just answered, when it came).
+    const repeatedCopies = (calls: ConnectorCall[], n: number): ConnectorCall[] => {
+      const sorted = [...calls].sort((a, b) => a.time - b.time);
+      const killGap = (c: ConnectorCall) => {
+        const repeatedLater = sorted.some((later) => later.time > c.time && contentJson(later.activity) === contentJson(c.activity));
+        const kill = supervisor.killedAt.find((k) => k >= c.time);
+        return repeatedLater && kill !== undefined ? kill - c.time : Number.POSITIVE_INFINITY;
+      };
+      return sorted.map((c, i) => ({ c, gap: killGap(c), i })).sort((a, b) => a.gap - b.gap || a.i - b.i).slice(0, n).map((x) => x.c);
+    };
     const tally = (what: string, owed: number, arrived: number | ConnectorCall[]) => {
       const count = typeof arrived === 'number' ? arrived : arrived.length;
       expected += owed;
@@ -890,7 +901,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
         lostDetails.push(`${what}: ${count} of ${owed} arrived`);
       } else if (count > owed) {
         duplicates += count - owed;
-        const origins = typeof arrived === 'number' ? [] : [...arrived].sort((a, b) => a.time - b.time).slice(0, count - owed).map(originOf);
+        const origins = typeof arrived === 'number' ? [] : repeatedCopies(arrived, count - owed).map(originOf);
         duplicateDetails.push(`${what}: arrived ${count} times, owed ${owed}${origins.length ? ` (${origins.join('; ')})` : ''}`);
       }
     };

@@ -102,7 +102,7 @@ export class Claimer {
     if (want <= 0) return;
     // Only a query that starts and ends with nothing held can tell an idle waiter that the dispatcher caught up.
     const probing = idle.canProbe();
-    const candidates = holdings.handoff.splice(0, want).filter((d) => !holdings.mine.has(keyOf(d)));
+    const candidates = holdings.handoff.splice(0, want).filter((d) => holdings.claimable(d));
     if (schedule.startQuery(now, candidates.length < want, probing)) await this.query(now, want, candidates, probing);
     await this.claimAll(candidates);
     holdings.ready.sort((a, b) => a.order - b.order);

@@ -1,6 +1,9 @@
 import type { Delivery } from '../deliveryLedger';
 import { keyOf, type Work } from './work';
 
+/** How many let-go deliveries {@link Holdings} remembers. */
+const LET_GO_REMEMBERED = 2_048;
+
 /** What this process holds of the outbox at a moment: deliveries it claimed, and the work under way on them. */
 export class Holdings {
   /** Claimed deliveries waiting for a rate-limit slot, by due time. */
@@ -13,6 +16,12 @@ export class Holdings {
   readonly housekeeping = new Set<Promise<void>>();
   /** Deliveries this process just enqueued: claimed from here without a query. */
   readonly handoff: Delivery[] = [];
+  /**
+   * Keys of deliveries this process let go lately (the newest {@link LET_GO_REMEMBERED}). A query can find a delivery
+   * while the enqueue that made it is still handing it over; claimed, sent and let go from the query, its handed-over
+   * copy is stale, and a claim of it would only fail its ETag (a wasted write): such copies are skipped.
+   */
+  private readonly letGo = new Set<string>();
   /** Called whenever a delivery is let go (see {@link Holdings.done}). */
   private readonly releaseListeners = new Set<() => void>();
 
@@ -38,8 +47,18 @@ export class Holdings {
 
   /** Lets go of a delivery: it was settled, handed back, or its lease was lost. */
   done(work: Work): void {
-    this.mine.delete(keyOf(work.doc));
+    const key = keyOf(work.doc);
+    this.mine.delete(key);
+    this.letGo.delete(key);
+    this.letGo.add(key);
+    if (this.letGo.size > LET_GO_REMEMBERED) this.letGo.delete(this.letGo.values().next().value as string);
     for (const listener of this.releaseListeners) listener();
+  }
+
+  /** Whether a handed-over delivery is worth a claim: not held now, and not let go lately (see {@link letGo}). */
+  claimable(delivery: Delivery): boolean {
+    const key = keyOf(delivery);
+    return !this.mine.has(key) && !this.letGo.has(key);
   }
 
   /** Takes a delivery out of the ready queue, if it is there. */

@@ -640,8 +640,10 @@ describe('the outbox dispatcher', () => {
 
     it('claims no more deliveries than it marks sending ahead of their slot, so that each claim is that mark (issue 14)', async () => {
       const { store: counted, written } = writesByStatus(outboxStore);
-      // Forty chats, the tenant allowing 10 calls per second: four seconds of sending, four marked ahead at most.
-      start({ claimAhead: 16, beginAhead: 4 }, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 10, windowMs: 1_000 }], safetyMarginMs: 0 }, { clock, outboxStore: counted });
+      // Forty chats, the tenant allowing 10 calls per second: four seconds of sending, four marked ahead at most. Two
+      // calls at a time: the first query runs while the enqueue still hands its deliveries over, and a delivery claimed
+      // from the query and sent must not be claimed again from its stale handed-over copy (a write bound to fail).
+      start({ claimAhead: 16, beginAhead: 4, maxCallsInFlight: 2 }, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 10, windowMs: 1_000 }], safetyMarginMs: 0 }, { clock, outboxStore: counted });
       await outbox.enqueue({ key: 'circle:40:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 40 }, (_, i) => ({ conversation: chat(`c${i}`) })) });
       await runUntil(() => channel.accepted().length === 40, 20_000);
       // Per delivery one write that claims it and marks it sending, one that records it sent; no claim without the mark.
