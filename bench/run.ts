@@ -15,6 +15,7 @@ import { benchPrivacy } from './privacy';
 import { benchTab } from './tab';
 import { benchTurns, type ProductProcess } from './turns';
 import type { Figure } from './figure';
+import { medianOfRounds } from './rounds';
 
 /** The node flags of `npm start`, so the benchmark runs the service exactly as it is started. */
 function startFlags(): string[] {
@@ -174,13 +175,24 @@ async function startStock(): Promise<ProductProcess> {
   }
 }
 
+/** BENCH_ROUNDS: how often the side-by-side benchmarks run (default 3; 1 for a quick look). */
+function rounds(): number {
+  const n = Number(process.env.BENCH_ROUNDS ?? 3);
+  return Number.isInteger(n) && n >= 1 ? n : 3;
+}
+
+const logLine = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
 const BENCHMARKS: Record<string, () => Promise<Figure[]>> = {
   // Three rounds: medians even out a neighbour that was busy during one of them.
   turns: () => benchTurns({ startProduct, startProductsBehindProxy, rounds: 3 }),
   answers: async () => [...(await benchAnswers()), ...(await benchAnswerTurns())],
   fanout: () => benchFanout(),
-  actions: () => benchActions({ startProduct, startStock }),
-  circle: () => benchCircle({ startProduct, startStock }),
+  // Product and stock bot side by side, BENCH_ROUNDS times (default 3): the medians (see bench/rounds.ts).
+  actions: () => medianOfRounds('actions', rounds(), () => benchActions({ startProduct, startStock }), logLine),
+  circle: () => medianOfRounds('circle', rounds(), () => benchCircle({ startProduct, startStock }), logLine),
   // Kills the real bot process 40 times at random moments; no notification may be lost (crash.lost must be 0).
   crash: () => benchCrash(),
   tab: () => benchTab(),

@@ -6,6 +6,7 @@ import { startServerProcess } from './childProcess';
 import { runLoad, vuGuid, type LoadResult } from './load';
 import { peakRssMb, readCpuMs } from './rss';
 import type { Figure } from './figure';
+import { median } from './rounds';
 
 /** The product under test, started in its own process and listening on loopback. */
 export interface ProductProcess {
@@ -133,12 +134,6 @@ function messagingUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/api/messages';
   return parsed.toString();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**
