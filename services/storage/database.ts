@@ -4,7 +4,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { CONTAINER_NAMES, CONTAINER_SCHEMA, type ContainerName } from './containers';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import type { DocumentStore, StoredFields } from './documentStore';
-import { pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
+import { cosmosAgent, pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 import { StorageUnavailableError } from './errors';
 import { TracedDocumentStore } from './tracedDocumentStore';
 
@@ -76,13 +76,14 @@ async function createCosmosClient(options: DatabaseOptions): Promise<{ client: C
     return { client, endpoint: options.endpoint };
   }
   if (options.key) {
-    return { client: new CosmosClient({ endpoint: options.endpoint, key: options.key }), endpoint: options.endpoint };
+    return { client: new CosmosClient({ endpoint: options.endpoint, key: options.key, agent: cosmosAgent() }), endpoint: options.endpoint };
   }
   // Managed identity in Azure (App Service), developer credentials locally.
   return {
     client: new CosmosClient({
       endpoint: options.endpoint,
       aadCredentials: new DefaultAzureCredential(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {}),
+      agent: cosmosAgent(),
     }),
     endpoint: options.endpoint,
   };
