@@ -4,7 +4,8 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { CONTAINER_NAMES, CONTAINER_SCHEMA, type ContainerName } from './containers';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import type { DocumentStore, StoredFields } from './documentStore';
-import { cosmosAgent, pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
+import { cosmosAgent } from './cosmosAgent';
+import { pinnedAgent, startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 import { StorageUnavailableError } from './errors';
 import { TracedDocumentStore } from './tracedDocumentStore';
 

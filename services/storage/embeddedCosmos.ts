@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { COSMOS_AGENT_OPTIONS } from './cosmosAgent';
 
 /** A Cosmos DB-compatible server running in this process on loopback; its data lives in memory. */
 export interface EmbeddedCosmos {
@@ -12,22 +13,6 @@ export interface EmbeddedCosmos {
   /** An https agent that trusts exactly this server's certificate, for this client only. */
   readonly agent: https.Agent;
   close(): Promise<void>;
-}
-
-/**
- * How every Cosmos DB client of the product connects (`cosmosAgent`, and the pinned agent below): kept-alive
- * connections, taken in turn (`fifo`) rather than the most recently used first (Node's default, `lifo`). With `lifo`,
- * a burst that opened extra connections leaves them idle while the steady load keeps using the same few; the server
- * closes an idle connection (Node's server after 5 s), and the next burst pays a TLS handshake for each again, in the
- * product and in the database at once. Measured (`npm run bench -- actions`, 2026-12-06): 16 new connections in one
- * moment of the 10 s window with `lifo`, 4 with `fifo`; p99 above the stock bot's by 8–9 ms (medians of three rounds)
- * instead of 24–41 ms. Pinned by `test/unit/storage/cosmosAgent.test.ts`.
- */
-export const COSMOS_AGENT_OPTIONS = Object.freeze({ keepAlive: true, scheduling: 'fifo' as const });
-
-/** The https agent for Azure Cosmos DB (the SDK's own default plus `fifo`, see {@link COSMOS_AGENT_OPTIONS}). */
-export function cosmosAgent(): https.Agent {
-  return new https.Agent({ ...COSMOS_AGENT_OPTIONS, minVersion: 'TLSv1.2' });
 }
 
 /**

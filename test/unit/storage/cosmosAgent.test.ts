@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COSMOS_AGENT_OPTIONS, cosmosAgent, pinnedAgent } from '../../../services/storage/embeddedCosmos';
+import { COSMOS_AGENT_OPTIONS, cosmosAgent } from '../../../services/storage/cosmosAgent';
+import { pinnedAgent } from '../../../services/storage/embeddedCosmos';
 
 /** The client port of the connection each request came in on, as the server saw it. */
 async function portsUsed(agent: http.Agent, url: string, concurrent: number, sequential: number): Promise<number[]> {
@@ -22,7 +23,7 @@ async function portsUsed(agent: http.Agent, url: string, concurrent: number, seq
   return ports;
 }
 
-describe('the Cosmos DB clients\' connections (services/storage/embeddedCosmos.ts)', () => {
+describe('the Cosmos DB clients\' connections (services/storage/cosmosAgent.ts)', () => {
   let server: http.Server;
   let url: string;
 
