@@ -42,13 +42,27 @@ describe('the Cosmos DB clients\' connections (services/storage/cosmosAgent.ts)'
   });
 
   it('keeps connections alive and takes them in turn', () => {
-    expect(COSMOS_AGENT_OPTIONS).toEqual({ keepAlive: true, scheduling: 'fifo' });
+    expect(COSMOS_AGENT_OPTIONS).toEqual({ keepAlive: true, scheduling: 'fifo', timeout: 30_000 });
     for (const agent of [cosmosAgent(), pinnedAgent('AB:CD')]) {
-      const options = (agent as unknown as { options: { keepAlive?: boolean; scheduling?: string } }).options;
+      const options = (agent as unknown as { options: { keepAlive?: boolean; scheduling?: string; timeout?: number } }).options;
       expect(options.keepAlive).toBe(true);
       expect(options.scheduling).toBe('fifo');
+      expect(options.timeout).toBe(30_000);
       agent.destroy();
     }
+  });
+
+  it("closes a connection that stood idle for the agent's timeout (Node's agent, here with 100 ms instead of 30 s)", async () => {
+    const agent = new http.Agent({ ...COSMOS_AGENT_OPTIONS, timeout: 100 });
+    const free = () => Object.values(agent.freeSockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+    await portsUsed(agent, url, 1, 0);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(free()).toBe(1);
+    // Closed by the client: its 'close' is the signal, no fixed wait.
+    const [socket] = Object.values(agent.freeSockets).flat();
+    await new Promise<void>((resolve) => socket!.once('close', () => resolve()));
+    expect(free()).toBe(0);
+    agent.destroy();
   });
 
   it("uses every connection a burst opened for the load after it (Node's fifo), so that none falls idle and is closed", async () => {
