@@ -862,10 +862,8 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     let lateCardsRefreshedOnView = 0;
     let duplicates = 0;
     let expected = 0;
-    /** Compares how often something arrived with how often it was owed. */
-    // Where the kill found each duplicate's first call: still in Teams' hands (killed before the answer), answered but
-    // not yet recorded, or no kill after it at all (a duplicate no crash explains). The earliest calls are taken as
-    // the ones repeated.
+    // Where the kill found each duplicate's earlier copy: still in Teams' hands (killed before the answer), answered
+    // but not yet recorded, or no kill after it at all (a duplicate no crash explains).
     const duplicateOrigins = { inFlight: 0, answered: 0, noKill: 0 };
     const originOf = (c: ConnectorCall): string => {
       const kill = supervisor.killedAt.find((k) => k >= c.time);
@@ -893,6 +891,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       };
       return sorted.map((c, i) => ({ c, gap: killGap(c), i })).sort((a, b) => a.gap - b.gap || a.i - b.i).slice(0, n).map((x) => x.c);
     };
+    /** Compares how often something arrived with how often it was owed (the calls, where known, to say why). */
     const tally = (what: string, owed: number, arrived: number | ConnectorCall[]) => {
       const count = typeof arrived === 'number' ? arrived : arrived.length;
       expected += owed;
