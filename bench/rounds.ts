@@ -9,7 +9,7 @@ export function median(values: number[]): number {
 
 /** How each figure of several rounds becomes one: counts of failures add up, peaks take the highest, the rest the median. */
 function combine(name: string, values: number[]): number {
-  if (/(^|[._])(failed|throttled)$/.test(name) || name.endsWith('_failed')) return values.reduce((a, b) => a + b, 0);
+  if (/(^|[._])(failed|throttled)$/.test(name)) return values.reduce((a, b) => a + b, 0);
   if (name.includes('peak_rss')) return Math.max(...values);
   return median(values);
 }

@@ -16,13 +16,13 @@ import { startTokenIssuer } from '../test/support/tokenIssuer';
 import { spawnChild } from './childProcess';
 import type { Figure } from './figure';
 import { hostPage, HOST_URL, launchTabBrowser, TAB_ORIGIN, tabFrame, type TabBrowser } from './tabHost';
+import { median } from './rounds';
 
 const APP_ID = '9f0e5d3c-1b2a-4c6d-8e7f-0a1b2c3d4e5f';
 const TENANT = '5e1b2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const KOELN_IB = '00000000-0000-4000-8000-000400000001';
 const LOADS = 7;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Starts `node dist/bot/index.js` (embedded database, demo directory) with SSO checked against `metadataUrl`. */
 function startService(metadataUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
