@@ -67,6 +67,7 @@ import { helpFeature } from './handlers/help';
 import { myDataFeature } from './handlers/myData';
 import type { Feature, IntentHandler } from './handlers/types';
 import { startServer, type RunningServer } from './server';
+import { TurnLoad } from './turnLoad';
 import { projectRoot } from '../services/paths';
 import { DOWNLOADS_SUB_ENTITY, tabDeepLink } from './tab/deepLink';
 import type { TabSources } from './tab/sources';
@@ -319,6 +320,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
     const circleFeatureModule = circleFeature({ service: circle, live: liveAnswers, profiles, logger });
 
     const adapter = createAdapter(config, logger, { credentialsFactory: options.credentialsFactory, replies });
+    const turnLoad = new TurnLoad();
     delivery = startDelivery({
       database,
       adapter,
@@ -328,7 +330,13 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
       graph,
       // Teams' rate limits are per bot and tenant, not per instance: each of BOT_INSTANCE_COUNT instances keeps to its share.
       instanceCount: config.botInstanceCount,
-      options: { leaseMs: config.outboxLeaseMs, callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)) },
+      options: {
+        leaseMs: config.outboxLeaseMs,
+        callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)),
+        busyCallSpacingMs: config.deliveryBusyCallsPerSecond > 0 ? Math.ceil(1000 / config.deliveryBusyCallsPerSecond) : 0,
+      },
+      // A burst of turns is answered first; its notifications follow (bot/turnLoad.ts).
+      busy: turnLoad.busy,
       journal: openSendJournal(config, database, ownsDatabase, logger),
       relayGraceMs: config.relay.graceMs,
       ...(options.now ? { now: () => options.now!().getTime() } : {}),
@@ -570,6 +578,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         adapter,
         bot,
         logger,
+        onTurn: () => turnLoad.turnStarted(),
         maxBodyBytes: config.maxBodyBytes,
         ready: () => database.ping(),
         calendar: async (token) => (await circle!.icsFor(token)) ?? (await reportIcs(database.store<ItemDoc>(CONTAINERS.items), token)),

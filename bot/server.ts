@@ -10,6 +10,8 @@ export interface ServerDeps {
   bot: TeamsBot;
   logger: Logger;
   maxBodyBytes: number;
+  /** Called as each request from Teams starts (the dispatcher yields to a burst of them, see bot/turnLoad.ts). */
+  onTurn?: () => void;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ready: () => Promise<void>;
   /** Read-only documents served at fixed paths (never a file-system path taken from the request). */
@@ -111,6 +113,7 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
     parseJson,
     async (req: Request, res: Response) => {
       inFlight++;
+      deps.onTurn?.();
       try {
         await deps.adapter.process(req, res, (context) => deps.bot.run(context));
       } catch (err) {

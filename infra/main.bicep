@@ -173,6 +173,10 @@ param outboxRetentionDays int = 30
 param outboxLeaseMs int = 60000
 @description('Folder of the send journal on the instance\'s local disk (OUTBOX_JOURNAL_DIR): /tmp is local to each instance on App Service, /home is shared by all and must not be used; \'off\' = none.')
 param outboxJournalDir string = '/tmp/integrations-lotse'
+@minValue(0)
+@maxValue(30)
+@description('Proactive calls per second while a burst of turns saturates the process; its notifications follow at Teams\' full rate after it; 0 = always the full rate (DELIVERY_BUSY_CALLS_PER_SECOND).')
+param deliveryBusyCallsPerSecond int = 5
 @minValue(1)
 @maxValue(3600)
 @description('Seconds between the relay\'s sweeps for notifications a stopped process left pending (RELAY_SWEEP_SECONDS).')
@@ -458,6 +462,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     OUTBOX_RETENTION_DAYS: string(outboxRetentionDays)
     OUTBOX_LEASE_MS: string(outboxLeaseMs)
     OUTBOX_JOURNAL_DIR: outboxJournalDir
+    DELIVERY_BUSY_CALLS_PER_SECOND: string(deliveryBusyCallsPerSecond)
     RELAY_SWEEP_SECONDS: string(relaySweepSeconds)
     RELAY_GRACE_SECONDS: string(relayGraceSeconds)
     JOB_POLL_SECONDS: string(jobPollSeconds)

@@ -53,6 +53,8 @@ export interface DeliveryDeps {
   graph?: GraphPort;
   /** The send journal on this machine's disk (closed by `stop`); without it a send cut off from its record is repeated. */
   journal?: SendJournal;
+  /** True while the process's turns need its thread: the dispatcher then keeps to `options.busyCallSpacingMs`. */
+  busy?: () => boolean;
 }
 
 /** Proactive delivery, wired: what feature code enqueues into, what the bot's handlers call, and the running sender. */
@@ -97,6 +99,7 @@ export function startDelivery(deps: DeliveryDeps): Delivery {
     defaultEndpoint: deps.defaultServiceUrl && botAppId ? { serviceUrl: deps.defaultServiceUrl, botId: `28:${botAppId}` } : undefined,
     graph: deps.graph,
     journal: deps.journal,
+    ...(deps.busy ? { busy: deps.busy } : {}),
     // With Graph's `chats` feature: an uncertain resend first looks whether the message is in the person's chat already.
     ...(deps.graph && botAppId ? { readBack: new ChatReadBack({ graph: deps.graph, botAppId, outbox: outboxStore, logger: deps.logger }) } : {}),
     onEvent: (event) => {

@@ -83,6 +83,13 @@ export interface DispatcherOptions {
   installBackoff: BackoffPolicy;
   /** Graph installations under way at once (they hold no Teams rate-limit slot). */
   maxInstallsInFlight: number;
+  /**
+   * While `busy` (see {@link StartDispatcherDeps.busy}) says the process's own turns need its thread, channel calls
+   * start at most once per this many ms (default 200: 5 per second, a sixth of Teams' rate per tenant); 0 = never
+   * yield. Nothing is dropped or written back: the calls wait in this process and go at Teams' full rate again once
+   * the turns leave room.
+   */
+  busyCallSpacingMs: number;
 }
 
 /** What happened to a delivery; for metrics, tests and benchmarks. Ids and codes only. */
@@ -137,6 +144,12 @@ export interface StartDispatcherDeps {
   /** Where personal chat references live; defaults to the user profiles in `stores.users`. */
   personal?: PersonalConversations;
   onEvent?: (event: DeliveryEvent) => void;
+  /**
+   * True while people are waiting on this process's thread (it is saturated by turns): the dispatcher then keeps to
+   * `busyCallSpacingMs`, so that a burst of card actions is answered first and its notifications follow at Teams'
+   * full rate right after (bot/turnLoad.ts). Without it the dispatcher always uses Teams' full rate.
+   */
+  busy?: () => boolean;
   /**
    * Microsoft Graph, when configured: a person Teams will not open a chat with for want of the app gets it installed
    * (feature `install`), unless they removed it themselves. Without it such a person is `unreachable`/`notInstalled`.
@@ -204,6 +217,7 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     maxInstallWaits: 5,
     installBackoff: { baseDelayMs: 2_000, maxDelayMs: 30_000 },
     maxInstallsInFlight: 16,
+    busyCallSpacingMs: 200,
   };
 }
 
@@ -239,6 +253,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     schedule: new QuerySchedule(options.pollIntervalMs),
     waker: new Waker(clock),
     emit: (event) => deps.onEvent?.(event),
+    busy: deps.busy ?? (() => false),
   };
   const limiter = new DeliveryRateLimiter(limits, clock);
   const registry = new ConversationRegistry(deps.stores.conversations, clock);

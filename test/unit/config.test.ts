@@ -100,6 +100,15 @@ describe('configuration', () => {
     }
   });
 
+  it('lets deliveries yield to a burst of turns at 5 calls per second by default; 0 switches it off; a bad value is refused', () => {
+    expect(loadConfig({}).deliveryBusyCallsPerSecond).toBe(5);
+    expect(loadConfig({ DELIVERY_BUSY_CALLS_PER_SECOND: '0' }).deliveryBusyCallsPerSecond).toBe(0);
+    expect(loadConfig({ DELIVERY_BUSY_CALLS_PER_SECOND: '30' }).deliveryBusyCallsPerSecond).toBe(30);
+    for (const bad of ['-1', '31', 'fünf', '2.5']) {
+      expect(() => loadConfig({ DELIVERY_BUSY_CALLS_PER_SECOND: bad })).toThrow(expect.objectContaining({ key: 'DELIVERY_BUSY_CALLS_PER_SECOND' }));
+    }
+  });
+
   it('looks for due jobs every 15 s and lets a dead process\'s claim on one run out after 2 minutes, unless told otherwise', () => {
     expect(loadConfig({}).jobs).toEqual({ pollMs: 15_000, leaseMs: 120_000 });
     expect(loadConfig({ JOB_POLL_SECONDS: '2', JOB_LEASE_SECONDS: '10' }).jobs).toEqual({ pollMs: 2_000, leaseMs: 10_000 });

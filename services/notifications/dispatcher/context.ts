@@ -25,4 +25,6 @@ export interface DispatchContext {
   readonly schedule: QuerySchedule;
   readonly waker: Waker;
   emit(event: DeliveryEvent): void;
+  /** True while the process's turns need its thread (see `DispatcherOptions.busyCallSpacingMs`). */
+  busy(): boolean;
 }

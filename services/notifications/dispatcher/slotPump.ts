@@ -19,6 +19,8 @@ export class SlotPump {
   private uncertainInFlight = 0;
   /** Channel calls under way (installations through Graph are not counted: they hold no Teams slot). */
   private callsInFlight = 0;
+  /** When the last channel call started (for `busyCallSpacingMs`). */
+  private lastCallAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -38,6 +40,8 @@ export class SlotPump {
     let wait = Number.POSITIVE_INFINITY;
     const now = clock.now();
     let ahead = holdings.countBegun();
+    // While the process's turns need the thread, calls go at the busy spacing (nothing else waits for it).
+    let held = this.heldForTurns(now);
     for (let i = 0; i < ready.length && holdings.inFlight.size < options.maxInFlight; ) {
       const work = ready[i];
       if (work.phase === 'beginning') {
@@ -79,11 +83,17 @@ export class SlotPump {
         i++;
         continue;
       }
+      if (held > 0) {
+        wait = Math.min(wait, held);
+        i++;
+        continue;
+      }
       const decision = this.limiter.tryAcquire(work.tenantId, work.ref?.conversationId);
       if (decision.permit) {
         ready.splice(i, 1);
         ahead -= work.phase === 'begun' ? 1 : 0;
         this.start(work, decision.permit);
+        held = this.heldForTurns(now);
         continue;
       }
       if (Number.isFinite(decision.waitMs) && decision.waitMs > options.deferAfterMs) {
@@ -148,8 +158,16 @@ export class SlotPump {
     Holdings.track(holdings.housekeeping, begin);
   }
 
+  /** How long the next channel call waits for the process's turns (0: it may go now). */
+  private heldForTurns(now: number): number {
+    const spacing = this.ctx.options.busyCallSpacingMs;
+    if (spacing <= 0 || !Number.isFinite(this.lastCallAt) || !this.ctx.busy()) return 0;
+    return Math.max(0, this.lastCallAt + spacing - now);
+  }
+
   /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */
   private start(work: Work, permit: RatePermit): void {
+    this.lastCallAt = this.ctx.clock.now();
     const uncertain = work.uncertain;
     if (uncertain) this.uncertainInFlight += 1;
     this.callsInFlight += 1;

@@ -191,10 +191,11 @@ describe('the outbox dispatcher', () => {
   function start(
     options: Partial<DispatcherOptions> = {},
     limits: Partial<DeliveryLimits> = GENEROUS,
-    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc>; journal?: SendJournal } = {},
+    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc>; journal?: SendJournal; busy?: () => boolean } = {},
   ): Dispatcher {
     const dispatcher = startDispatcher({
       clock: wiring.clock,
+      busy: wiring.busy,
       stores: { outbox: wiring.outboxStore ?? outboxStore, users, conversations },
       sender: channel,
       logger: silentLogger,
@@ -594,6 +595,34 @@ describe('the outbox dispatcher', () => {
         throttled: 3,
         lastError: { code: 'max_attempts:ServiceUnavailable', status: 503 },
       });
+    });
+
+    it('while the process is busy with turns, starts channel calls only at the busy spacing, and at the full rate again after', async () => {
+      let busy = true;
+      start({ busyCallSpacingMs: 100 }, GENEROUS, { clock, busy: () => busy });
+      const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+      await outbox.enqueue({ key: 'circle:9:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
+      await runUntil(() => channel.accepted().length === 4);
+      const busyStarts = channel.calls.map((c) => c.startedAt);
+      expect(busyStarts).toHaveLength(4);
+      for (let i = 1; i < busyStarts.length; i++) expect(busyStarts[i] - busyStarts[i - 1]).toBeGreaterThanOrEqual(100);
+      // Nothing was written back meanwhile: the waiting deliveries stay claimed in this process.
+      expect((await deliveries('circle:9:invite')).filter((d) => d.status === 'pending' && d.dueAt > d.createdAtMs)).toEqual([]);
+      busy = false;
+      const freeFrom = clock.now();
+      await runUntil(() => channel.accepted().length === names.length);
+      const freeStarts = channel.calls.slice(4).map((c) => c.startedAt);
+      // The rest go as the (generous) rate limit allows: within a few ms of the dispatcher's time, not 100 ms apart.
+      expect(Math.max(...freeStarts) - freeFrom).toBeLessThan(100);
+      expect((await outbox.status('circle:9:invite'))?.delivered).toBe(names.length);
+    });
+
+    it('does not hold calls back without a busy signal, or with a spacing of 0', async () => {
+      start({ busyCallSpacingMs: 0 }, GENEROUS, { clock, busy: () => true });
+      await outbox.enqueue({ key: 'circle:10:invite', activity: { text: 'Einladung' }, recipients: ['a', 'b', 'c', 'd'].map((n) => ({ conversation: chat(n) })) });
+      const from = clock.now();
+      await runUntil(() => channel.accepted().length === 4);
+      expect(Math.max(...channel.calls.map((c) => c.startedAt)) - from).toBeLessThan(100);
     });
 
     it('puts deliveries to a chat whose rate limit is used up back one behind the other, without claiming them first (issue 14)', async () => {

@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+import { TurnLoad, type LoopTimes } from '../../../bot/turnLoad';
+
+/** A loop whose busy and idle time the test sets, on a clock the test moves. */
+function fakeLoop() {
+  let now = 0;
+  const times: LoopTimes = { idle: 0, active: 0 };
+  return {
+    now: () => now,
+    loopTimes: () => ({ ...times }),
+    /** `ms` pass, `busyShare` of them with the loop busy. */
+    pass(ms: number, busyShare: number) {
+      now += ms;
+      times.active += ms * busyShare;
+      times.idle += ms * (1 - busyShare);
+    },
+  };
+}
+
+describe('TurnLoad (whether people are waiting on this process)', () => {
+  it('is busy after a window in which the loop was saturated and turns came in, and not once it has room again', () => {
+    const loop = fakeLoop();
+    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, threshold: 0.85 });
+    expect(load.busy()).toBe(false);
+    for (let i = 0; i < 50; i++) load.turnStarted();
+    loop.pass(250, 0.97);
+    expect(load.busy()).toBe(true);
+    // Within the next window the answer stands.
+    loop.pass(100, 0.1);
+    expect(load.busy()).toBe(true);
+    load.turnStarted();
+    loop.pass(150, 0.1);
+    expect(load.busy()).toBe(false);
+  });
+
+  it('does not count a saturated loop without turns (a fan-out being enqueued, a sweep) as busy', () => {
+    const loop = fakeLoop();
+    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes });
+    loop.pass(300, 1);
+    expect(load.busy()).toBe(false);
+  });
+
+  it('does not count turns on a loop with room as busy, nor a share just below the threshold', () => {
+    const loop = fakeLoop();
+    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, threshold: 0.85 });
+    for (let i = 0; i < 20; i++) load.turnStarted();
+    loop.pass(250, 0.84);
+    expect(load.busy()).toBe(false);
+    load.turnStarted();
+    loop.pass(250, 0.86);
+    expect(load.busy()).toBe(true);
+  });
+
+  it("reads Node's event loop utilisation by default: a spin of 30 ms counts as busy time, a wait of 50 ms as idle time", async () => {
+    // The library behaviour TurnLoad relies on: cumulative busy (`active`) and idle ms since the process started.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const first = performance.eventLoopUtilization();
+    const spinUntil = performance.now() + 30;
+    while (performance.now() < spinUntil) {
+      // Keep the loop busy.
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const spun = performance.eventLoopUtilization(first);
+    expect(spun.active).toBeGreaterThanOrEqual(29);
+    const second = performance.eventLoopUtilization();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(performance.eventLoopUtilization(second).idle).toBeGreaterThanOrEqual(40);
+  });
+});
