@@ -28,16 +28,22 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
     // Within the next window the answer stands.
     loop.pass(100, 0.1);
     expect(load.busy()).toBe(true);
-    load.turnStarted();
+    for (let i = 0; i < 50; i++) load.turnStarted();
     loop.pass(150, 0.1);
     expect(load.busy()).toBe(false);
   });
 
-  it('does not count a saturated loop without turns (a fan-out being enqueued, a sweep) as busy', () => {
+  it('does not count a saturated loop with no burst of turns (a fan-out being enqueued, a sweep, a turn or two) as busy', () => {
     const loop = fakeLoop();
-    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes });
+    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, minTurns: 10 });
     loop.pass(300, 1);
     expect(load.busy()).toBe(false);
+    for (let i = 0; i < 9; i++) load.turnStarted();
+    loop.pass(300, 1);
+    expect(load.busy()).toBe(false);
+    for (let i = 0; i < 10; i++) load.turnStarted();
+    loop.pass(300, 1);
+    expect(load.busy()).toBe(true);
   });
 
   it('does not count turns on a loop with room as busy, nor a share just below the threshold', () => {
@@ -46,7 +52,7 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
     for (let i = 0; i < 20; i++) load.turnStarted();
     loop.pass(250, 0.84);
     expect(load.busy()).toBe(false);
-    load.turnStarted();
+    for (let i = 0; i < 20; i++) load.turnStarted();
     loop.pass(250, 0.86);
     expect(load.busy()).toBe(true);
   });
