@@ -21,11 +21,11 @@ export interface TurnLoadOptions {
 
 /**
  * Whether people are waiting on this process: its event loop was nearly always busy over the last window and a burst
- * of turns (at least `minTurns` requests from Teams) came in during it. The outbox's dispatcher asks before each channel call and, while the answer is yes, keeps to a
- * slower pace (`DispatcherOptions.busyCallSpacingMs`), so that a burst of card actions is answered before the
- * notifications it causes are sent; they follow at Teams' full rate when the burst is over. Background work alone (a
- * large fan-out being enqueued, a sweep, an embedded database in the same process) with a turn or two beside it never
- * counts as busy: only a burst of turns does.
+ * of turns (at least `minTurns` requests from Teams) came in during it. The outbox's dispatcher asks before each
+ * channel call and, while the answer is yes, keeps to a slower pace (`DispatcherOptions.busyCallSpacingMs`), so that
+ * a burst of card actions is answered before the notifications it causes are sent; they follow at Teams' full rate
+ * when the burst is over. Background work alone (a large fan-out being enqueued, a sweep, an embedded database in
+ * the same process) with a turn or two beside it never counts as busy: only a burst of turns does.
  *
  * Measured lazily, when asked: no timer runs, and a process nobody asks costs nothing.
  */
