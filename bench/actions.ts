@@ -78,6 +78,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
 
   /** One invoke; its latency and verdict go to the tally. Resolves with the body if the step succeeded. */
   const call = async (activity: unknown, expected: ItemStatus): Promise<InvokeBody | undefined> => {
+    const step = (activity as { value?: { action?: { verb?: string } } }).value?.action?.verb;
     const payload = JSON.stringify(activity);
     const started = performance.now();
     let body: InvokeBody | undefined;
@@ -89,7 +90,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     } catch (err) {
       failure = `no answer (${(err as Error).message})`;
     }
-    tally.record(performance.now() - started, failure);
+    tally.record(performance.now() - started, failure, step);
     return failure ? undefined : body;
   };
 
@@ -185,6 +186,8 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
         `p50 ${percentile(sorted, 50).toFixed(1)} ms p90 ${percentile(sorted, 90).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms max ${sorted.at(-1)?.toFixed(1)} ms (failed calls included); ` +
         `CPU per action: product ${(productCpuMs / calls).toFixed(1)} ms, database ${(dbCpuMs / calls).toFixed(1)} ms, load generator ${(ownCpuMs / calls).toFixed(1)} ms, channel emulator ${(emulatorCpuMs / calls).toFixed(2)} ms`,
     );
+    // Which steps make the tail: each verb's median and p99, and how many of the calls above the run's p99 it had.
+    log(`actions: by step: ${tally.describeSteps()}`);
     // Proactive messages and card updates Teams accepted in the window (its limit: 30 per second per tenant here).
     const channelPerS = (channel1.accepted - channel0.accepted) / (measuredMs / 1000);
     const throttled = channel1.rejected - channel0.rejected;

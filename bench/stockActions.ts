@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { operationsBetween } from '../services/storage/operationCount';
-import { CallTally } from './callTally';
+import { CallTally, percentile } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { markProfileWindow, profileClockUs } from './profileWindow';
@@ -56,10 +56,7 @@ export function stockActionFailure(httpStatus: number, body: StockInvokeBody | u
   return count > lastCount ? { count } : { failure: 'nothing changed', count };
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+export { percentile } from './callTally';
 
 /**
  * The same closed loop as the product's benchmark, against the stock bot: `concurrency` virtual users, each sending
