@@ -11,7 +11,7 @@ export interface TurnLoadOptions {
   threshold?: number;
   /** The window the share is taken over (default 250 ms). */
   windowMs?: number;
-  /** Requests from Teams in a window from which they count as a burst (default 10: 40 per second). */
+  /** Requests from Teams per window from which they count as a burst (default 10: 40 per second, over a longer window too). */
   minTurns?: number;
   /** Clock in ms (default `performance.now`). */
   now?: () => number;
@@ -62,7 +62,9 @@ export class TurnLoad {
     const times = this.loopTimes();
     const active = times.active - this.mark.active;
     const total = active + (times.idle - this.mark.idle);
-    this.saturated = this.turns >= this.minTurns && total > 0 && active / total >= this.threshold;
+    // Asked after a longer pause, the window is longer: the burst is a rate (minTurns per windowMs), not a count.
+    const burst = this.turns >= this.minTurns * ((now - this.windowStart) / this.windowMs);
+    this.saturated = burst && total > 0 && active / total >= this.threshold;
     this.mark = times;
     this.windowStart = now;
     this.turns = 0;

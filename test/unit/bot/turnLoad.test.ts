@@ -36,13 +36,24 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
   it('does not count a saturated loop with no burst of turns (a fan-out being enqueued, a sweep, a turn or two) as busy', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, minTurns: 10 });
-    loop.pass(300, 1);
+    loop.pass(250, 1);
     expect(load.busy()).toBe(false);
     for (let i = 0; i < 9; i++) load.turnStarted();
-    loop.pass(300, 1);
+    loop.pass(250, 1);
     expect(load.busy()).toBe(false);
     for (let i = 0; i < 10; i++) load.turnStarted();
-    loop.pass(300, 1);
+    loop.pass(250, 1);
+    expect(load.busy()).toBe(true);
+  });
+
+  it('takes a burst as a rate: asked after a long pause, a few turns over the whole pause are no burst', () => {
+    const loop = fakeLoop();
+    const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, minTurns: 10 });
+    for (let i = 0; i < 15; i++) load.turnStarted();
+    loop.pass(2_500, 1);
+    expect(load.busy()).toBe(false);
+    for (let i = 0; i < 100; i++) load.turnStarted();
+    loop.pass(2_500, 1);
     expect(load.busy()).toBe(true);
   });
 
