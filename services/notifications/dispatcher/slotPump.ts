@@ -7,6 +7,9 @@ import { Holdings } from './holdings';
 import type { ConversationPace } from './pace';
 import { errorCode, eventOf, type Work } from './work';
 
+/** How often at most the dispatcher says that it yields to a burst of turns (a saturated process may flip often). */
+const YIELD_LOG_INTERVAL_MS = 60_000;
+
 /**
  * The send side's scheduling: moves ready deliveries through their phases (claimed, marked `sending` ahead of their
  * slot, started when the rate limiter grants one) and hands back what waits too long or holds an old lease.
@@ -21,6 +24,9 @@ export class SlotPump {
   private callsInFlight = 0;
   /** When the last channel call started (for `busyCallSpacingMs`). */
   private lastCallAt = Number.NEGATIVE_INFINITY;
+  /** Whether calls are held for the process's turns now, and when that was last logged (once a minute at most). */
+  private yielding = false;
+  private yieldLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -161,8 +167,16 @@ export class SlotPump {
   /** How long the next channel call waits for the process's turns (0: it may go now). */
   private heldForTurns(now: number): number {
     const spacing = this.ctx.options.busyCallSpacingMs;
-    if (spacing <= 0 || !Number.isFinite(this.lastCallAt) || !this.ctx.busy()) return 0;
-    return Math.max(0, this.lastCallAt + spacing - now);
+    const busy = spacing > 0 && Number.isFinite(this.lastCallAt) && this.ctx.busy();
+    if (busy && !this.yielding && now - this.yieldLoggedAt >= YIELD_LOG_INTERVAL_MS) {
+      this.yieldLoggedAt = now;
+      this.ctx.logger.info(
+        { event: 'delivery.yielding_to_turns', callsPerSecond: Math.round(1000 / spacing) },
+        'a burst of turns saturates the process: proactive calls slowed until it is over',
+      );
+    }
+    this.yielding = busy;
+    return busy ? Math.max(0, this.lastCallAt + spacing - now) : 0;
   }
 
   /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../services/logging';
+import { silentLogger, type Logger } from '../../../services/logging';
 import type { Clock } from '../../../services/common/clock';
 import {
   ChannelError,
@@ -191,14 +191,14 @@ describe('the outbox dispatcher', () => {
   function start(
     options: Partial<DispatcherOptions> = {},
     limits: Partial<DeliveryLimits> = GENEROUS,
-    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc>; journal?: SendJournal; busy?: () => boolean } = {},
+    wiring: { clock?: Clock; outboxStore?: DocumentStore<OutboxDoc>; journal?: SendJournal; busy?: () => boolean; logger?: Logger } = {},
   ): Dispatcher {
     const dispatcher = startDispatcher({
       clock: wiring.clock,
       busy: wiring.busy,
       stores: { outbox: wiring.outboxStore ?? outboxStore, users, conversations },
       sender: channel,
-      logger: silentLogger,
+      logger: wiring.logger ?? silentLogger,
       outbox,
       limits,
       options: { ...FAST, ...options },
@@ -599,7 +599,9 @@ describe('the outbox dispatcher', () => {
 
     it('while the process is busy with turns, starts channel calls only at the busy spacing, and at the full rate again after', async () => {
       let busy = true;
-      start({ busyCallSpacingMs: 100 }, GENEROUS, { clock, busy: () => busy });
+      const logged: Array<Record<string, unknown>> = [];
+      const logger: Logger = { ...silentLogger, info: (obj) => void logged.push(obj), child: () => logger };
+      start({ busyCallSpacingMs: 100 }, GENEROUS, { clock, busy: () => busy, logger });
       const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
       await outbox.enqueue({ key: 'circle:9:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
       await runUntil(() => channel.accepted().length === 4);
@@ -615,6 +617,8 @@ describe('the outbox dispatcher', () => {
       // The rest go as the (generous) rate limit allows: within a few ms of the dispatcher's time, not 100 ms apart.
       expect(Math.max(...freeStarts) - freeFrom).toBeLessThan(100);
       expect((await outbox.status('circle:9:invite'))?.delivered).toBe(names.length);
+      // Operators see it once (not per held call): the event and the pace, no ids.
+      expect(logged.filter((l) => l.event === 'delivery.yielding_to_turns')).toEqual([{ event: 'delivery.yielding_to_turns', callsPerSecond: 10 }]);
     });
 
     it('does not hold calls back without a busy signal, or with a spacing of 0', async () => {
