@@ -3,13 +3,13 @@ import { STATUS_LABELS, type ItemStatus } from '../services/requests/model';
 import { activityBuilders, user, type TeamsUser } from '../test/support/activities';
 import { benchCardBind } from './cardBind';
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
-import { allPerCall, CallTally, operationsPerAction, perCall } from './callTally';
+import { allPerCall, CallTally, operationsPerAction, perCall, percentile } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { operationsBetween } from '../services/storage/operationCount';
 import { markProfileWindow, profileClockUs } from './profileWindow';
 import { peakRssMb, readCpuMs } from './rss';
-import { percentile, runStock, stockFigures } from './stockActions';
+import { runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
 export interface BenchActionsOptions {

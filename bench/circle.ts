@@ -2,10 +2,10 @@ import { cardAction, message, user, type TeamsUser } from '../test/support/activ
 import { startChannelEmulatorProcess } from './channelEmulatorProcess';
 import type { Figure } from './figure';
 import { operationsBetween } from '../services/storage/operationCount';
-import { operationsPerAction } from './callTally';
+import { operationsPerAction, percentile } from './callTally';
 import { markProfileWindow, profileClockUs } from './profileWindow';
 import { peakRssMb, readCpuMs } from './rss';
-import { percentile, runStock, stockFigures } from './stockActions';
+import { runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
 /** Settings for {@link benchCircle}. */

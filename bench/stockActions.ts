@@ -56,7 +56,6 @@ export function stockActionFailure(httpStatus: number, body: StockInvokeBody | u
   return count > lastCount ? { count } : { failure: 'nothing changed', count };
 }
 
-export { percentile } from './callTally';
 
 /**
  * The same closed loop as the product's benchmark, against the stock bot: `concurrency` virtual users, each sending
