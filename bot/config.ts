@@ -141,7 +141,7 @@ export interface AppConfig {
    */
   readonly botInstanceCount: number;
   /**
-   * Proactive calls per second while the process is saturated by turns (DELIVERY_BUSY_CALLS_PER_SECOND, default 5;
+   * Proactive calls per second while the process is saturated by turns (DELIVERY_BUSY_CALLS_PER_SECOND, default 1;
    * 0 = always Teams' full rate): people waiting for their card are answered first, and the notifications follow at
    * the full rate once the burst is over (bot/turnLoad.ts).
    */
@@ -548,7 +548,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxLeaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 3_000, 600_000),
     outboxJournalDir: journalDir(env),
     botInstanceCount: integer(env, 'BOT_INSTANCE_COUNT', 1, 1, 30),
-    deliveryBusyCallsPerSecond: integer(env, 'DELIVERY_BUSY_CALLS_PER_SECOND', 5, 0, 30),
+    deliveryBusyCallsPerSecond: integer(env, 'DELIVERY_BUSY_CALLS_PER_SECOND', 1, 0, 30),
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     jobs: { pollMs: integer(env, 'JOB_POLL_SECONDS', 15, 1, 600) * 1000, leaseMs: integer(env, 'JOB_LEASE_SECONDS', 120, 10, 3_600) * 1000 },
     testMode,

@@ -176,7 +176,7 @@ param outboxJournalDir string = '/tmp/integrations-lotse'
 @minValue(0)
 @maxValue(30)
 @description('Proactive calls per second while a burst of turns saturates the process; its notifications follow at Teams\' full rate after it; 0 = always the full rate (DELIVERY_BUSY_CALLS_PER_SECOND).')
-param deliveryBusyCallsPerSecond int = 5
+param deliveryBusyCallsPerSecond int = 1
 @minValue(1)
 @maxValue(3600)
 @description('Seconds between the relay\'s sweeps for notifications a stopped process left pending (RELAY_SWEEP_SECONDS).')

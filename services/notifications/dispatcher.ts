@@ -85,9 +85,10 @@ export interface DispatcherOptions {
   maxInstallsInFlight: number;
   /**
    * While `busy` (see {@link StartDispatcherDeps.busy}) says the process's own turns need its thread, channel calls
-   * start at most once per this many ms (default 200: 5 per second, a sixth of Teams' rate per tenant); 0 = never
+   * start at most once per this many ms (default 1,000: one per second); 0 = never
    * yield. Nothing is dropped or written back: the calls wait in this process and go at Teams' full rate again once
-   * the turns leave room.
+   * the turns leave room. Meanwhile {@link Dispatcher.hasRoom} takes only what this pace sends in two seconds, so the
+   * relay leaves the rest of a burst's notices in their documents.
    */
   busyCallSpacingMs: number;
 }
@@ -185,8 +186,9 @@ export interface Dispatcher {
   whenIdle(): Promise<void>;
   /**
    * Whether this process's dispatcher can take more work without it piling up: fewer deliveries handed over or held
-   * than it sends in about two seconds at the tenant's rate limit (`claimAhead`). The relay of the workflows' notices
-   * asks before handing more over; notices it holds back stay in their documents, where they are as safe.
+   * than it sends in about two seconds at the tenant's rate limit (`claimAhead`), or, while turns saturate the process
+   * (`busy`), at the busy pace (`busyCallSpacingMs`). The relay of the workflows' notices asks before handing more
+   * over; notices it holds back stay in their documents, where they are as safe.
    */
   hasRoom(): boolean;
   /** Calls `listener` whenever a held delivery is let go (room may have become free); returns the unsubscribe. */
@@ -217,7 +219,7 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     maxInstallWaits: 5,
     installBackoff: { baseDelayMs: 2_000, maxDelayMs: 30_000 },
     maxInstallsInFlight: 16,
-    busyCallSpacingMs: 200,
+    busyCallSpacingMs: 1_000,
   };
 }
 
@@ -256,6 +258,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     busy: deps.busy ?? (() => false),
   };
   const limiter = new DeliveryRateLimiter(limits, clock);
+  const busyRoom = options.busyCallSpacingMs > 0 ? Math.max(1, Math.ceil(2_000 / options.busyCallSpacingMs)) : 0;
   const registry = new ConversationRegistry(deps.stores.conversations, clock);
   const outcomes = new Outcomes(ctx, limiter, registry);
   const pace = new ConversationPace(limiter, clock);
@@ -268,7 +271,9 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     workerId: loop.workerId,
     wake: () => loop.wake(),
     whenIdle: () => loop.whenIdle(),
-    hasRoom: () => holdings.backlog() < options.claimAhead,
+    // While turns need the thread, the relay hands over only what the busy pace sends in two seconds: the rest of a
+    // burst's notices wait in their documents (several changes of an item become one hand-over) until it is over.
+    hasRoom: () => holdings.backlog() < (busyRoom > 0 && ctx.busy() ? busyRoom : options.claimAhead),
     onRoom: (listener) => holdings.onRelease(listener),
     stop: () => loop.stop(),
   };

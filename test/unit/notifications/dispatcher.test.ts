@@ -495,6 +495,29 @@ describe('the outbox dispatcher', () => {
     expect(dispatcher.hasRoom()).toBe(true);
   });
 
+  it('while the process is busy with turns, has room only for what the busy pace sends in two seconds', async () => {
+    channel.latencyMs = 30;
+    let busy = true;
+    // 2 calls per second while busy: room for 4 deliveries, against 50 claimed ahead otherwise.
+    const dispatcher = start({ claimAhead: 50, busyCallSpacingMs: 500 }, GENEROUS, { busy: () => busy });
+    expect(dispatcher.hasRoom()).toBe(true);
+    await outbox.enqueue({ key: 'circle:12:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 6 }, (_, i) => ({ conversation: chat(`s${i}`) })) });
+    expect(dispatcher.hasRoom()).toBe(false);
+    // The burst is over: the same six held are well inside what the dispatcher takes at Teams' rate.
+    busy = false;
+    expect(dispatcher.hasRoom()).toBe(true);
+    await dispatcher.whenIdle();
+    expect((await outbox.status('circle:12:invite'))?.delivered).toBe(6);
+  });
+
+  it('has room as usual while busy when it never yields (busy spacing 0)', async () => {
+    channel.latencyMs = 30;
+    const dispatcher = start({ claimAhead: 50, busyCallSpacingMs: 0 }, GENEROUS, { busy: () => true });
+    await outbox.enqueue({ key: 'circle:13:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 6 }, (_, i) => ({ conversation: chat(`t${i}`) })) });
+    expect(dispatcher.hasRoom()).toBe(true);
+    await dispatcher.whenIdle();
+  });
+
   it('on stop finishes the calls in flight and hands the unsent claims back', async () => {
     channel.latencyMs = 150;
     const dispatcher = start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 2, windowMs: 60_000 }] });
