@@ -191,7 +191,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     // Proactive messages and card updates Teams accepted in the window (its limit: 30 per second per tenant here).
     const channelPerS = (channel1.accepted - channel0.accepted) / (measuredMs / 1000);
     const throttled = channel1.rejected - channel0.rejected;
-    log(`actions: the channel accepted ${channelPerS.toFixed(1)} proactive calls/s and throttled ${throttled}; the rest of a burst's notifications wait in their documents and follow at that pace`);
+    log(`actions: the channel accepted ${channelPerS.toFixed(1)} proactive calls/s and throttled ${throttled}; while the burst saturates the product, its notifications wait in their documents and follow at Teams' rate after it (the delivery alone, below)`);
     // The delivery work per proactive call Teams accepted (issue 14): every operation after the response (relay,
     // outbox, dispatcher, reports, jobs) over the calls made in the same window.
     const channelCalls = channel1.accepted - channel0.accepted;
