@@ -243,6 +243,9 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     throw new RangeError(`callTimeoutMs (${options.callTimeoutMs}) must be less than half of leaseMs (${options.leaseMs})`);
   }
   const holdings = new Holdings();
+  const busy = deps.busy ?? (() => false);
+  // Two seconds of the busy pace (at least one delivery); 0 when the dispatcher never yields.
+  const busyWindow = options.busyCallSpacingMs > 0 ? Math.max(1, Math.ceil(2_000 / options.busyCallSpacingMs)) : 0;
   const ctx: DispatchContext = {
     options,
     clock,
@@ -255,10 +258,10 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     schedule: new QuerySchedule(options.pollIntervalMs),
     waker: new Waker(clock),
     emit: (event) => deps.onEvent?.(event),
-    busy: deps.busy ?? (() => false),
+    busy,
+    claimWindow: () => (busyWindow > 0 && busy() ? Math.min(busyWindow, options.claimAhead) : options.claimAhead),
   };
   const limiter = new DeliveryRateLimiter(limits, clock);
-  const busyRoom = options.busyCallSpacingMs > 0 ? Math.max(1, Math.ceil(2_000 / options.busyCallSpacingMs)) : 0;
   const registry = new ConversationRegistry(deps.stores.conversations, clock);
   const outcomes = new Outcomes(ctx, limiter, registry);
   const pace = new ConversationPace(limiter, clock);
@@ -273,7 +276,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     whenIdle: () => loop.whenIdle(),
     // While turns need the thread, the relay hands over only what the busy pace sends in two seconds: the rest of a
     // burst's notices wait in their documents (several changes of an item become one hand-over) until it is over.
-    hasRoom: () => holdings.backlog() < (busyRoom > 0 && ctx.busy() ? busyRoom : options.claimAhead),
+    hasRoom: () => holdings.backlog() < ctx.claimWindow(),
     onRoom: (listener) => holdings.onRelease(listener),
     stop: () => loop.stop(),
   };

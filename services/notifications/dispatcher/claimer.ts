@@ -52,7 +52,7 @@ export class Claimer {
    */
   private room(): number {
     const { options, holdings } = this.ctx;
-    return Math.min(options.claimAhead - holdings.ready.length - holdings.inFlight.size, options.beginAhead - holdings.countBegun());
+    return Math.min(this.ctx.claimWindow() - holdings.ready.length - holdings.inFlight.size, options.beginAhead - holdings.countBegun());
   }
 
   /** Whether the loop should start a fetch at `now`: the ready queue runs low and there is something to look at. */

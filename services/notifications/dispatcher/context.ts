@@ -27,4 +27,9 @@ export interface DispatchContext {
   emit(event: DeliveryEvent): void;
   /** True while the process's turns need its thread (see `DispatcherOptions.busyCallSpacingMs`). */
   busy(): boolean;
+  /**
+   * How many deliveries the dispatcher takes on ahead of their calls now: `claimAhead`, or while the process is busy
+   * with turns, what the busy pace sends in two seconds (claims are writes; a burst's wait in the outbox for free).
+   */
+  claimWindow(): number;
 }

@@ -644,6 +644,22 @@ describe('the outbox dispatcher', () => {
       expect(logged.filter((l) => l.event === 'delivery.yielding_to_turns')).toEqual([{ event: 'delivery.yielding_to_turns', callsPerSecond: 10 }]);
     });
 
+    it('while the process is busy with turns, claims only what the busy pace sends in two seconds; the rest waits unclaimed in the outbox', async () => {
+      let busy = true;
+      // 2 calls per second while busy: four deliveries taken on at a time, against the usual claim-ahead of 50.
+      start({ busyCallSpacingMs: 500, claimAhead: 50 }, GENEROUS, { clock, busy: () => busy });
+      const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+      await outbox.enqueue({ key: 'circle:15:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
+      await runUntil(() => channel.accepted().length === 2);
+      const all = await deliveries('circle:15:invite');
+      // Claimed (leased, or marked sending ahead of the slot): at most the busy window; the others not even claimed.
+      expect(all.filter((d) => d.status === 'leased' || d.status === 'sending').length).toBeLessThanOrEqual(4);
+      expect(all.filter((d) => d.status === 'pending' && d.attempts === 0 && d.leaseOwner === undefined).length).toBeGreaterThanOrEqual(4);
+      busy = false;
+      await runUntil(() => channel.accepted().length === names.length);
+      expect((await outbox.status('circle:15:invite'))?.delivered).toBe(names.length);
+    });
+
     it('does not hold calls back without a busy signal, or with a spacing of 0', async () => {
       start({ busyCallSpacingMs: 0 }, GENEROUS, { clock, busy: () => true });
       await outbox.enqueue({ key: 'circle:10:invite', activity: { text: 'Einladung' }, recipients: ['a', 'b', 'c', 'd'].map((n) => ({ conversation: chat(n) })) });
