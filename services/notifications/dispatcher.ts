@@ -87,8 +87,8 @@ export interface DispatcherOptions {
    * While `busy` (see {@link StartDispatcherDeps.busy}) says the process's own turns need its thread, channel calls
    * start at most once per this many ms (default 1,000: one per second); 0 = never
    * yield. Nothing is dropped or written back: the calls wait in this process and go at Teams' full rate again once
-   * the turns leave room. Meanwhile {@link Dispatcher.hasRoom} takes only what this pace sends in two seconds, so the
-   * relay leaves the rest of a burst's notices in their documents.
+   * the turns leave room. Meanwhile the dispatcher claims, and {@link Dispatcher.hasRoom} lets the relay hand over,
+   * only what this pace sends in two seconds: the rest of a burst's notices wait in their documents.
    */
   busyCallSpacingMs: number;
 }
