@@ -17,18 +17,23 @@ function fakeLoop() {
   };
 }
 
+/** `count` requests from Teams arrive. */
+function startTurns(load: TurnLoad, count: number): void {
+  for (let i = 0; i < count; i++) load.turnStarted();
+}
+
 describe('TurnLoad (whether people are waiting on this process)', () => {
   it('is busy after a window in which the loop was saturated and turns came in, and not once it has room again', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, threshold: 0.85 });
     expect(load.busy()).toBe(false);
-    for (let i = 0; i < 50; i++) load.turnStarted();
+    startTurns(load, 50);
     loop.pass(250, 0.97);
     expect(load.busy()).toBe(true);
     // Within the next window the answer stands.
     loop.pass(100, 0.1);
     expect(load.busy()).toBe(true);
-    for (let i = 0; i < 50; i++) load.turnStarted();
+    startTurns(load, 50);
     loop.pass(150, 0.1);
     expect(load.busy()).toBe(false);
   });
@@ -38,10 +43,10 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, minTurns: 10 });
     loop.pass(250, 1);
     expect(load.busy()).toBe(false);
-    for (let i = 0; i < 9; i++) load.turnStarted();
+    startTurns(load, 9);
     loop.pass(250, 1);
     expect(load.busy()).toBe(false);
-    for (let i = 0; i < 10; i++) load.turnStarted();
+    startTurns(load, 10);
     loop.pass(250, 1);
     expect(load.busy()).toBe(true);
   });
@@ -49,10 +54,10 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
   it('takes a burst as a rate: asked after a long pause, a few turns over the whole pause are no burst', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, minTurns: 10 });
-    for (let i = 0; i < 15; i++) load.turnStarted();
+    startTurns(load, 15);
     loop.pass(2_500, 1);
     expect(load.busy()).toBe(false);
-    for (let i = 0; i < 100; i++) load.turnStarted();
+    startTurns(load, 100);
     loop.pass(2_500, 1);
     expect(load.busy()).toBe(true);
   });
@@ -60,10 +65,10 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
   it('does not count turns on a loop with room as busy, nor a share just below the threshold', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, threshold: 0.85 });
-    for (let i = 0; i < 20; i++) load.turnStarted();
+    startTurns(load, 20);
     loop.pass(250, 0.84);
     expect(load.busy()).toBe(false);
-    for (let i = 0; i < 20; i++) load.turnStarted();
+    startTurns(load, 20);
     loop.pass(250, 0.86);
     expect(load.busy()).toBe(true);
   });
