@@ -100,7 +100,7 @@ describe('configuration', () => {
     }
   });
 
-  it('lets deliveries yield to a burst of turns at 5 calls per second by default; 0 switches it off; a bad value is refused', () => {
+  it('lets deliveries yield to a burst of turns at one call per second by default; 0 switches it off; a bad value is refused', () => {
     expect(loadConfig({}).deliveryBusyCallsPerSecond).toBe(1);
     expect(loadConfig({ DELIVERY_BUSY_CALLS_PER_SECOND: '0' }).deliveryBusyCallsPerSecond).toBe(0);
     expect(loadConfig({ DELIVERY_BUSY_CALLS_PER_SECOND: '30' }).deliveryBusyCallsPerSecond).toBe(30);
