@@ -167,8 +167,11 @@ describe('delivery across crashed and concurrent bot processes (real processes, 
   it('delivers every notification exactly once while two worker processes share the outbox', async () => {
     const recipients = chats(200, 'pair');
     await enqueueFanOut(recipients);
-    const a = worker({ workerId: 'worker-a', limits: { perTenant: [{ max: 100, windowMs: 1_000 }] } });
-    const b = worker({ workerId: 'worker-b', limits: { perTenant: [{ max: 100, windowMs: 1_000 }] } });
+    // Nothing is killed here: leases and call timeouts as long as deployed, so that a loaded test machine (the channel
+    // stand-in and the database answer from this process) cannot turn a slow answer into a resend.
+    const shared = { limits: { perTenant: [{ max: 100, windowMs: 1_000 }] }, options: { leaseMs: 60_000, pollIntervalMs: 100, callTimeoutMs: 15_000 } };
+    const a = worker({ workerId: 'worker-a', ...shared });
+    const b = worker({ workerId: 'worker-b', ...shared });
     await Promise.all([a.ready, b.ready]);
     await eventually(() => emulator.counters().accepted >= 200, 30_000);
     await eventually(async () => (await deliveries()).every((d) => d.status === 'sent'), 10_000, 100);
