@@ -17,9 +17,11 @@ function fakeLoop() {
   };
 }
 
-/** `count` requests from Teams arrive. */
-function startTurns(load: TurnLoad, count: number): void {
-  for (let i = 0; i < count; i++) load.turnStarted();
+/** `turns` requests from Teams arrive, then `ms` pass with the loop busy `busyShare` of them: is the process busy now? */
+function afterWindow(load: TurnLoad, loop: ReturnType<typeof fakeLoop>, turns: number, ms: number, busyShare: number): boolean {
+  for (let i = 0; i < turns; i++) load.turnStarted();
+  loop.pass(ms, busyShare);
+  return load.busy();
 }
 
 describe('TurnLoad (whether people are waiting on this process)', () => {
@@ -27,50 +29,32 @@ describe('TurnLoad (whether people are waiting on this process)', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, threshold: 0.85 });
     expect(load.busy()).toBe(false);
-    startTurns(load, 50);
-    loop.pass(250, 0.97);
-    expect(load.busy()).toBe(true);
+    expect(afterWindow(load, loop, 50, 250, 0.97)).toBe(true);
     // Within the next window the answer stands.
-    loop.pass(100, 0.1);
-    expect(load.busy()).toBe(true);
-    startTurns(load, 50);
-    loop.pass(150, 0.1);
-    expect(load.busy()).toBe(false);
+    expect(afterWindow(load, loop, 0, 100, 0.1)).toBe(true);
+    expect(afterWindow(load, loop, 50, 150, 0.1)).toBe(false);
   });
 
   it('does not count a saturated loop with no burst of turns (a fan-out being enqueued, a sweep, a turn or two) as busy', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, minTurns: 10 });
-    loop.pass(250, 1);
-    expect(load.busy()).toBe(false);
-    startTurns(load, 9);
-    loop.pass(250, 1);
-    expect(load.busy()).toBe(false);
-    startTurns(load, 10);
-    loop.pass(250, 1);
-    expect(load.busy()).toBe(true);
+    expect(afterWindow(load, loop, 0, 250, 1)).toBe(false);
+    expect(afterWindow(load, loop, 9, 250, 1)).toBe(false);
+    expect(afterWindow(load, loop, 10, 250, 1)).toBe(true);
   });
 
   it('takes a burst as a rate: asked after a long pause, a few turns over the whole pause are no burst', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, windowMs: 250, minTurns: 10 });
-    startTurns(load, 15);
-    loop.pass(2_500, 1);
-    expect(load.busy()).toBe(false);
-    startTurns(load, 100);
-    loop.pass(2_500, 1);
-    expect(load.busy()).toBe(true);
+    expect(afterWindow(load, loop, 15, 2_500, 1)).toBe(false);
+    expect(afterWindow(load, loop, 100, 2_500, 1)).toBe(true);
   });
 
   it('does not count turns on a loop with room as busy, nor a share just below the threshold', () => {
     const loop = fakeLoop();
     const load = new TurnLoad({ now: loop.now, loopTimes: loop.loopTimes, threshold: 0.85 });
-    startTurns(load, 20);
-    loop.pass(250, 0.84);
-    expect(load.busy()).toBe(false);
-    startTurns(load, 20);
-    loop.pass(250, 0.86);
-    expect(load.busy()).toBe(true);
+    expect(afterWindow(load, loop, 20, 250, 0.84)).toBe(false);
+    expect(afterWindow(load, loop, 20, 250, 0.86)).toBe(true);
   });
 
   it("reads Node's event loop utilisation by default: a spin of 30 ms counts as busy time, a wait of 50 ms as idle time", async () => {
