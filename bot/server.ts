@@ -10,7 +10,7 @@ export interface ServerDeps {
   bot: TeamsBot;
   logger: Logger;
   maxBodyBytes: number;
-  /** Called as each request from Teams starts (the dispatcher yields to a burst of them, see bot/turnLoad.ts). */
+  /** Called as each authenticated request from Teams starts its turn (the dispatcher yields to a burst of them, see bot/turnLoad.ts). */
   onTurn?: () => void;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ready: () => Promise<void>;
@@ -113,9 +113,12 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
     parseJson,
     async (req: Request, res: Response) => {
       inFlight++;
-      deps.onTurn?.();
       try {
-        await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+        // Counted once the adapter has authenticated the request: forged traffic never makes the process look busy.
+        await deps.adapter.process(req, res, (context) => {
+          deps.onTurn?.();
+          return deps.bot.run(context);
+        });
       } catch (err) {
         // CloudAdapter answers auth failures itself; anything reaching here is unexpected.
         deps.logger.error({ event: 'http.process_failed', code: (err as Error)?.name ?? 'Error' }, 'request failed');
