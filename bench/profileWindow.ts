@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -26,5 +26,7 @@ export function profileClockUs(): number {
 /** Writes `<BENCH_CPU_PROF>/window-<label>-<pid>.json`; does nothing when no profile is taken. */
 export function markProfileWindow(window: ProfileWindow, dir = process.env.BENCH_CPU_PROF): void {
   if (!dir) return;
+  // The profiles themselves are written when the processes stop; the folder may not exist before.
+  mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `window-${window.label}-${window.pid}.json`), JSON.stringify(window) + '\n');
 }

@@ -334,6 +334,7 @@ export async function startApp(config: AppConfig, options: AppOptions): Promise<
         leaseMs: config.outboxLeaseMs,
         callTimeoutMs: Math.min(15_000, Math.floor(config.outboxLeaseMs / 3)),
         busyCallSpacingMs: config.deliveryBusyCallsPerSecond > 0 ? Math.ceil(1000 / config.deliveryBusyCallsPerSecond) : 0,
+        busyHoldMs: config.deliveryBusyHoldMs,
       },
       // A burst of turns is answered first; its notifications follow (bot/turnLoad.ts).
       busy: turnLoad.busy,

@@ -146,6 +146,11 @@ export interface AppConfig {
    * the full rate once the burst is over (bot/turnLoad.ts).
    */
   readonly deliveryBusyCallsPerSecond: number;
+  /**
+   * How long such a burst holds every proactive call back before that pace applies (DELIVERY_BUSY_HOLD_SECONDS,
+   * default 20, at most a third of OUTBOX_LEASE_MS): a short burst's notifications all wait until it is over.
+   */
+  readonly deliveryBusyHoldMs: number;
   /** How often the relay looks for workflow notifications a process left pending, and after how long (RELAY_SWEEP_SECONDS, RELAY_GRACE_SECONDS). */
   readonly relay: { sweepMs: number; graceMs: number };
   /**
@@ -549,6 +554,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxJournalDir: journalDir(env),
     botInstanceCount: integer(env, 'BOT_INSTANCE_COUNT', 1, 1, 30),
     deliveryBusyCallsPerSecond: integer(env, 'DELIVERY_BUSY_CALLS_PER_SECOND', 1, 0, 30),
+    deliveryBusyHoldMs: integer(env, 'DELIVERY_BUSY_HOLD_SECONDS', 20, 0, 200) * 1000,
     relay: { sweepMs: integer(env, 'RELAY_SWEEP_SECONDS', 30, 1, 3_600) * 1000, graceMs: integer(env, 'RELAY_GRACE_SECONDS', 10, 0, 3_600) * 1000 },
     jobs: { pollMs: integer(env, 'JOB_POLL_SECONDS', 15, 1, 600) * 1000, leaseMs: integer(env, 'JOB_LEASE_SECONDS', 120, 10, 3_600) * 1000 },
     testMode,

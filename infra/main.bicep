@@ -177,6 +177,10 @@ param outboxJournalDir string = '/tmp/integrations-lotse'
 @maxValue(30)
 @description('Proactive calls per second while a burst of turns saturates the process; its notifications follow at Teams\' full rate after it; 0 = always the full rate (DELIVERY_BUSY_CALLS_PER_SECOND).')
 param deliveryBusyCallsPerSecond int = 1
+@minValue(0)
+@maxValue(200)
+@description('Seconds a burst of turns holds every proactive call back before DELIVERY_BUSY_CALLS_PER_SECOND applies; a shorter burst\'s notifications all follow it; at most a third of outboxLeaseMs is used (DELIVERY_BUSY_HOLD_SECONDS).')
+param deliveryBusyHoldSeconds int = 20
 @minValue(1)
 @maxValue(3600)
 @description('Seconds between the relay\'s sweeps for notifications a stopped process left pending (RELAY_SWEEP_SECONDS).')
@@ -463,6 +467,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     OUTBOX_LEASE_MS: string(outboxLeaseMs)
     OUTBOX_JOURNAL_DIR: outboxJournalDir
     DELIVERY_BUSY_CALLS_PER_SECOND: string(deliveryBusyCallsPerSecond)
+    DELIVERY_BUSY_HOLD_SECONDS: string(deliveryBusyHoldSeconds)
     RELAY_SWEEP_SECONDS: string(relaySweepSeconds)
     RELAY_GRACE_SECONDS: string(relayGraceSeconds)
     JOB_POLL_SECONDS: string(jobPollSeconds)

@@ -22,6 +22,7 @@ import { Outcomes } from './dispatcher/outcomes';
 import { ConversationPace } from './dispatcher/pace';
 import { QuerySchedule } from './dispatcher/querySchedule';
 import { SlotPump } from './dispatcher/slotPump';
+import { TurnYield } from './dispatcher/turnYield';
 import { Waker } from './dispatcher/waker';
 import { Installs } from './dispatcher/installs';
 import { NO_JOURNAL, type SendJournal } from './sendJournal';
@@ -84,13 +85,20 @@ export interface DispatcherOptions {
   /** Graph installations under way at once (they hold no Teams rate-limit slot). */
   maxInstallsInFlight: number;
   /**
-   * While `busy` (see {@link StartDispatcherDeps.busy}) says the process's own turns need its thread, channel calls
-   * start at most once per this many ms (default 1,000: one per second); 0 = never
-   * yield. Nothing is dropped or written back: the calls wait in this process and go at Teams' full rate again once
-   * the turns leave room. Meanwhile the dispatcher claims, and {@link Dispatcher.hasRoom} lets the relay hand over,
-   * only what this pace sends in two seconds: the rest of a burst's notices wait in their documents.
+   * While `busy` (see {@link StartDispatcherDeps.busy}) says the process's own turns need its thread: for the first
+   * `busyHoldMs` of the burst no channel call starts and nothing is claimed; after that, calls start at most once per
+   * `busyCallSpacingMs` (default 1,000: one per second), and the dispatcher claims, and {@link Dispatcher.hasRoom}
+   * lets the relay hand over, only what this pace sends in two seconds. 0 = never yield. Nothing is dropped or
+   * written back: a burst's notices wait in their documents and the outbox, and go at Teams' full rate once the turns
+   * leave room (see `dispatcher/turnYield.ts`).
    */
   busyCallSpacingMs: number;
+  /**
+   * How long a burst of turns holds every channel call and claim back before the busy spacing lets calls through
+   * (default 20,000 ms; 0 = slowed from the start). At most a third of `leaseMs` (longer is cut to that), so that
+   * deliveries claimed before the burst keep their lease through it.
+   */
+  busyHoldMs: number;
 }
 
 /** What happened to a delivery; for metrics, tests and benchmarks. Ids and codes only. */
@@ -220,6 +228,7 @@ function defaultOptions(limits: DeliveryLimits): DispatcherOptions {
     installBackoff: { baseDelayMs: 2_000, maxDelayMs: 30_000 },
     maxInstallsInFlight: 16,
     busyCallSpacingMs: 1_000,
+    busyHoldMs: 20_000,
   };
 }
 
@@ -243,9 +252,13 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     throw new RangeError(`callTimeoutMs (${options.callTimeoutMs}) must be less than half of leaseMs (${options.leaseMs})`);
   }
   const holdings = new Holdings();
-  const busy = deps.busy ?? (() => false);
-  // Two seconds of the busy pace (at least one delivery); 0 when the dispatcher never yields.
-  const busyWindow = options.busyCallSpacingMs > 0 ? Math.max(1, Math.ceil(2_000 / options.busyCallSpacingMs)) : 0;
+  const turnYield = new TurnYield(
+    deps.busy ?? (() => false),
+    { holdMs: Math.min(options.busyHoldMs, Math.floor(options.leaseMs / 3)), spacingMs: options.busyCallSpacingMs, claimAhead: options.claimAhead },
+    deps.logger,
+    // The burst is over: the relay hands over what waited in the documents.
+    () => holdings.roomFreed(),
+  );
   const ctx: DispatchContext = {
     options,
     clock,
@@ -258,8 +271,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     schedule: new QuerySchedule(options.pollIntervalMs),
     waker: new Waker(clock),
     emit: (event) => deps.onEvent?.(event),
-    busy,
-    claimWindow: () => (busyWindow > 0 && busy() ? Math.min(busyWindow, options.claimAhead) : options.claimAhead),
+    claimWindow: () => turnYield.claimWindow(clock.now()),
+    callWait: (lastCallAt) => turnYield.callWait(clock.now(), lastCallAt),
   };
   const limiter = new DeliveryRateLimiter(limits, clock);
   const registry = new ConversationRegistry(deps.stores.conversations, clock);
@@ -274,8 +287,8 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     workerId: loop.workerId,
     wake: () => loop.wake(),
     whenIdle: () => loop.whenIdle(),
-    // While turns need the thread, the relay hands over only what the busy pace sends in two seconds: the rest of a
-    // burst's notices wait in their documents (several changes of an item become one hand-over) until it is over.
+    // While turns need the thread, the relay hands over nothing during the hold and then only what the busy pace sends
+    // in two seconds: a burst's notices wait in their documents (several changes of an item become one hand-over).
     hasRoom: () => holdings.backlog() < ctx.claimWindow(),
     onRoom: (listener) => holdings.onRelease(listener),
     stop: () => loop.stop(),

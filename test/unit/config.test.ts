@@ -109,6 +109,15 @@ describe('configuration', () => {
     }
   });
 
+  it('holds every proactive call back for the first 20 s of a burst of turns by default; 0 slows from the start; a bad value is refused', () => {
+    expect(loadConfig({}).deliveryBusyHoldMs).toBe(20_000);
+    expect(loadConfig({ DELIVERY_BUSY_HOLD_SECONDS: '0' }).deliveryBusyHoldMs).toBe(0);
+    expect(loadConfig({ DELIVERY_BUSY_HOLD_SECONDS: '200' }).deliveryBusyHoldMs).toBe(200_000);
+    for (const bad of ['-1', '201', 'zwanzig', '2.5']) {
+      expect(() => loadConfig({ DELIVERY_BUSY_HOLD_SECONDS: bad })).toThrow(expect.objectContaining({ key: 'DELIVERY_BUSY_HOLD_SECONDS' }));
+    }
+  });
+
   it('looks for due jobs every 15 s and lets a dead process\'s claim on one run out after 2 minutes, unless told otherwise', () => {
     expect(loadConfig({}).jobs).toEqual({ pollMs: 15_000, leaseMs: 120_000 });
     expect(loadConfig({ JOB_POLL_SECONDS: '2', JOB_LEASE_SECONDS: '10' }).jobs).toEqual({ pollMs: 2_000, leaseMs: 10_000 });

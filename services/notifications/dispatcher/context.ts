@@ -25,11 +25,12 @@ export interface DispatchContext {
   readonly schedule: QuerySchedule;
   readonly waker: Waker;
   emit(event: DeliveryEvent): void;
-  /** True while the process's turns need its thread (see `DispatcherOptions.busyCallSpacingMs`). */
-  busy(): boolean;
   /**
-   * How many deliveries the dispatcher takes on ahead of their calls now: `claimAhead`, or while the process is busy
-   * with turns, what the busy pace sends in two seconds (claims are writes; a burst's wait in the outbox for free).
+   * How many deliveries the dispatcher takes on ahead of their calls now: `claimAhead`; none during the hold of a burst
+   * of turns, and what the busy pace sends in two seconds after it (claims are writes; a burst's notices wait in the
+   * outbox and their documents for free). See `turnYield.ts`.
    */
   claimWindow(): number;
+  /** How long the next channel call waits for the process's turns (0: it may go now), given when the last one started. */
+  callWait(lastCallAt: number): number;
 }

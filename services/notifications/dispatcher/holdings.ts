@@ -30,10 +30,15 @@ export class Holdings {
     return this.handoff.length + this.mine.size;
   }
 
-  /** Calls `listener` whenever a delivery is let go; returns the unsubscribe. */
+  /** Calls `listener` whenever a delivery is let go, or room freed otherwise ({@link roomFreed}); returns the unsubscribe. */
   onRelease(listener: () => void): () => void {
     this.releaseListeners.add(listener);
     return () => this.releaseListeners.delete(listener);
+  }
+
+  /** Tells the listeners that room may have become free without a delivery let go (a burst of turns ended). */
+  roomFreed(): void {
+    for (const listener of this.releaseListeners) listener();
   }
 
   holdsNothing(): boolean {
@@ -52,7 +57,7 @@ export class Holdings {
     this.letGo.delete(key);
     this.letGo.add(key);
     if (this.letGo.size > LET_GO_REMEMBERED) this.letGo.delete(this.letGo.values().next().value as string);
-    for (const listener of this.releaseListeners) listener();
+    this.roomFreed();
   }
 
   /** Whether a handed-over delivery is worth a claim: not held now, and not let go lately (see {@link letGo}). */

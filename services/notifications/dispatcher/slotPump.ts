@@ -7,9 +7,6 @@ import { Holdings } from './holdings';
 import type { ConversationPace } from './pace';
 import { errorCode, eventOf, type Work } from './work';
 
-/** How often at most the dispatcher says that it yields to a burst of turns (a saturated process may flip often). */
-const YIELD_LOG_INTERVAL_MS = 60_000;
-
 /**
  * The send side's scheduling: moves ready deliveries through their phases (claimed, marked `sending` ahead of their
  * slot, started when the rate limiter grants one) and hands back what waits too long or holds an old lease.
@@ -24,9 +21,6 @@ export class SlotPump {
   private callsInFlight = 0;
   /** When the last channel call started (for `busyCallSpacingMs`). */
   private lastCallAt = Number.NEGATIVE_INFINITY;
-  /** Whether calls are held for the process's turns now, and when that was last logged (once a minute at most). */
-  private yielding = false;
-  private yieldLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -46,8 +40,8 @@ export class SlotPump {
     let wait = Number.POSITIVE_INFINITY;
     const now = clock.now();
     let ahead = holdings.countBegun();
-    // While the process's turns need the thread, calls go at the busy spacing (nothing else waits for it).
-    let held = this.heldForTurns(now);
+    // While the process's turns need the thread, calls wait (the hold), then go at the busy spacing.
+    let held = this.heldForTurns();
     for (let i = 0; i < ready.length && holdings.inFlight.size < options.maxInFlight; ) {
       const work = ready[i];
       if (work.phase === 'beginning') {
@@ -99,7 +93,7 @@ export class SlotPump {
         ready.splice(i, 1);
         ahead -= work.phase === 'begun' ? 1 : 0;
         this.start(work, decision.permit);
-        held = this.heldForTurns(now);
+        held = this.heldForTurns();
         continue;
       }
       if (Number.isFinite(decision.waitMs) && decision.waitMs > options.deferAfterMs) {
@@ -164,19 +158,9 @@ export class SlotPump {
     Holdings.track(holdings.housekeeping, begin);
   }
 
-  /** How long the next channel call waits for the process's turns (0: it may go now). */
-  private heldForTurns(now: number): number {
-    const spacing = this.ctx.options.busyCallSpacingMs;
-    const busy = spacing > 0 && Number.isFinite(this.lastCallAt) && this.ctx.busy();
-    if (busy && !this.yielding && now - this.yieldLoggedAt >= YIELD_LOG_INTERVAL_MS) {
-      this.yieldLoggedAt = now;
-      this.ctx.logger.info(
-        { event: 'delivery.yielding_to_turns', callsPerSecond: Math.round(1000 / spacing) },
-        'a burst of turns saturates the process: proactive calls slowed until it is over',
-      );
-    }
-    this.yielding = busy;
-    return busy ? Math.max(0, this.lastCallAt + spacing - now) : 0;
+  /** How long the next channel call waits for the process's turns (0: it may go now; see `turnYield.ts`). */
+  private heldForTurns(): number {
+    return this.ctx.callWait(this.lastCallAt);
   }
 
   /** Runs the channel call in the background; afterwards the delivery is let go unless it was queued again. */

@@ -495,11 +495,11 @@ describe('the outbox dispatcher', () => {
     expect(dispatcher.hasRoom()).toBe(true);
   });
 
-  it('while the process is busy with turns, has room only for what the busy pace sends in two seconds', async () => {
+  it('while the process is busy with turns past the hold, has room only for what the busy pace sends in two seconds', async () => {
     channel.latencyMs = 30;
     let busy = true;
-    // 2 calls per second while busy: room for 4 deliveries, against 50 claimed ahead otherwise.
-    const dispatcher = start({ claimAhead: 50, busyCallSpacingMs: 500 }, GENEROUS, { busy: () => busy });
+    // 2 calls per second while busy (no hold): room for 4 deliveries, against 50 claimed ahead otherwise.
+    const dispatcher = start({ claimAhead: 50, busyCallSpacingMs: 500, busyHoldMs: 0 }, GENEROUS, { busy: () => busy });
     expect(dispatcher.hasRoom()).toBe(true);
     await outbox.enqueue({ key: 'circle:12:invite', activity: { text: 'Einladung' }, recipients: Array.from({ length: 6 }, (_, i) => ({ conversation: chat(`s${i}`) })) });
     expect(dispatcher.hasRoom()).toBe(false);
@@ -620,11 +620,11 @@ describe('the outbox dispatcher', () => {
       });
     });
 
-    it('while the process is busy with turns, starts channel calls only at the busy spacing, and at the full rate again after', async () => {
+    it('while the process is busy with turns past the hold, starts channel calls only at the busy spacing, and at the full rate again after', async () => {
       let busy = true;
       const logged: Array<Record<string, unknown>> = [];
       const logger: Logger = { ...silentLogger, info: (obj) => void logged.push(obj), child: () => logger };
-      start({ busyCallSpacingMs: 100 }, GENEROUS, { clock, busy: () => busy, logger });
+      start({ busyCallSpacingMs: 100, busyHoldMs: 0 }, GENEROUS, { clock, busy: () => busy, logger });
       const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
       await outbox.enqueue({ key: 'circle:9:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
       await runUntil(() => channel.accepted().length === 4);
@@ -641,13 +641,13 @@ describe('the outbox dispatcher', () => {
       expect(Math.max(...freeStarts) - freeFrom).toBeLessThan(100);
       expect((await outbox.status('circle:9:invite'))?.delivered).toBe(names.length);
       // Operators see it once (not per held call): the event and the pace, no ids.
-      expect(logged.filter((l) => l.event === 'delivery.yielding_to_turns')).toEqual([{ event: 'delivery.yielding_to_turns', callsPerSecond: 10 }]);
+      expect(logged.filter((l) => l.event === 'delivery.yielding_to_turns')).toEqual([{ event: 'delivery.yielding_to_turns', holdSeconds: 0, callsPerSecond: 10 }]);
     });
 
-    it('while the process is busy with turns, claims only what the busy pace sends in two seconds; the rest waits unclaimed in the outbox', async () => {
+    it('while the process is busy with turns past the hold, claims only what the busy pace sends in two seconds; the rest waits unclaimed in the outbox', async () => {
       let busy = true;
-      // 2 calls per second while busy: four deliveries taken on at a time, against the usual claim-ahead of 50.
-      start({ busyCallSpacingMs: 500, claimAhead: 50 }, GENEROUS, { clock, busy: () => busy });
+      // 2 calls per second while busy (no hold): four deliveries taken on at a time, against the usual claim-ahead of 50.
+      start({ busyCallSpacingMs: 500, busyHoldMs: 0, claimAhead: 50 }, GENEROUS, { clock, busy: () => busy });
       const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
       await outbox.enqueue({ key: 'circle:15:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
       await runUntil(() => channel.accepted().length === 2);
@@ -658,6 +658,69 @@ describe('the outbox dispatcher', () => {
       busy = false;
       await runUntil(() => channel.accepted().length === names.length);
       expect((await outbox.status('circle:15:invite'))?.delivered).toBe(names.length);
+    });
+
+    it('holds every channel call and claim back for the first busyHoldMs of a burst of turns, then calls at the busy spacing', async () => {
+      let busy = true;
+      // When each claim (`leased`, or `sending` marked with it) was written, on the dispatcher's clock.
+      const claimedAt: number[] = [];
+      const store = new Proxy(outboxStore, {
+        get(target, prop, receiver) {
+          if (prop !== 'replace') return Reflect.get(target, prop, receiver);
+          return (doc: OutboxDoc, etag: string) => {
+            if (doc.kind === 'delivery' && (doc.status === 'leased' || doc.status === 'sending')) claimedAt.push(clock.now());
+            return target.replace(doc, etag);
+          };
+        },
+      });
+      const logged: Array<Record<string, unknown>> = [];
+      const logger: Logger = { ...silentLogger, info: (obj) => void logged.push(obj), child: () => logger };
+      start({ busyCallSpacingMs: 100, busyHoldMs: 600, claimAhead: 50 }, GENEROUS, { clock, busy: () => busy, logger, outboxStore: store });
+      const from = clock.now();
+      const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+      await outbox.enqueue({ key: 'circle:16:invite', activity: { text: 'Einladung' }, recipients: names.map((n) => ({ conversation: chat(n) })) });
+      await runUntil(() => channel.accepted().length === 3);
+      // Nothing claimed and nothing called during the hold; then one call per 100 ms, two seconds of it claimed ahead.
+      expect(Math.min(...claimedAt) - from).toBeGreaterThanOrEqual(600);
+      const starts = channel.calls.map((c) => c.startedAt);
+      expect(starts[0] - from).toBeGreaterThanOrEqual(600);
+      for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(100);
+      expect(logged.filter((l) => l.event === 'delivery.yielding_to_turns')).toEqual([{ event: 'delivery.yielding_to_turns', holdSeconds: 1, callsPerSecond: 10 }]);
+      busy = false;
+      await runUntil(() => channel.accepted().length === names.length);
+      expect((await outbox.status('circle:16:invite'))?.delivered).toBe(names.length);
+    });
+
+    it('holds no longer than a third of the lease, so that deliveries claimed before a burst keep their lease through it', async () => {
+      let busy = false;
+      const { store: counted, written } = writesByStatus(outboxStore);
+      // One call per 500 ms to the chat: the first message goes at once, the other three wait claimed in this process.
+      // FAST's lease is 2 s: a hold of 10 s is cut to 666 ms.
+      const oneChat = { perConversation: [{ max: 1, windowMs: 500 }], perTenant: [{ max: 100, windowMs: 1_000 }], safetyMarginMs: 0 };
+      start({ busyCallSpacingMs: 100, busyHoldMs: 10_000 }, oneChat, { clock, busy: () => busy, outboxStore: counted });
+      for (let i = 0; i < 4; i++) await outbox.enqueue({ key: `circle:17:${i}`, activity: { text: `Nachricht ${i}` }, recipients: [{ conversation: chat('one') }] });
+      await runUntil(() => channel.calls.length === 1);
+      busy = true;
+      const from = clock.now();
+      await runUntil(() => channel.calls.length === 2);
+      expect(channel.calls[1].startedAt - from).toBeGreaterThanOrEqual(666);
+      expect(channel.calls[1].startedAt - from).toBeLessThan(1_000);
+      busy = false;
+      await runUntil(() => channel.accepted().length === 4);
+      // None was handed back for an old lease (and claimed again).
+      expect(written.filter((w) => w === 'pending')).toEqual([]);
+    });
+
+    it('tells the relay there is room again when a burst ends during the hold, with no delivery let go', async () => {
+      let busy = true;
+      const dispatcher = start({ busyCallSpacingMs: 100, busyHoldMs: 600, claimAhead: 50 }, GENEROUS, { clock, busy: () => busy });
+      let told = 0;
+      dispatcher.onRoom(() => told++);
+      // Held: no room at all, so the relay's notices wait in their documents.
+      expect(dispatcher.hasRoom()).toBe(false);
+      busy = false;
+      await runUntil(() => told > 0);
+      expect(dispatcher.hasRoom()).toBe(true);
     });
 
     it('does not hold calls back without a busy signal, or with a spacing of 0', async () => {
