@@ -8,6 +8,7 @@ import type { PendingCarrier, PendingNotice } from '../../services/workflow/pend
 import { createWithNotices, transact, type WorkflowWriter } from '../../services/workflow/transaction';
 import { DEFAULT_TENANT_ID } from '../support/activities';
 import { startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
+import { eventually } from '../support/circle';
 import { MemoryDocumentStore } from '../support/memoryDocumentStore';
 
 const BOT_ID = '28:integrations-lotse-test';
@@ -15,14 +16,6 @@ const BOT_ID = '28:integrations-lotse-test';
 interface Doc extends PendingCarrier {
   rev: number;
   status: string;
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /**
