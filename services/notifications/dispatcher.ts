@@ -252,10 +252,11 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     throw new RangeError(`callTimeoutMs (${options.callTimeoutMs}) must be less than half of leaseMs (${options.leaseMs})`);
   }
   const holdings = new Holdings();
+  const logger = deps.logger.child({ component: 'outbox', workerId: options.workerId });
   const turnYield = new TurnYield(
     deps.busy ?? (() => false),
     { holdMs: Math.min(options.busyHoldMs, Math.floor(options.leaseMs / 3)), spacingMs: options.busyCallSpacingMs, claimAhead: options.claimAhead },
-    deps.logger,
+    logger,
     // The burst is over: the relay hands over what waited in the documents.
     () => holdings.roomFreed(),
   );
@@ -263,7 +264,7 @@ export function startDispatcher(deps: StartDispatcherDeps): Dispatcher {
     options,
     clock,
     random: deps.random ?? Math.random,
-    logger: deps.logger.child({ component: 'outbox', workerId: options.workerId }),
+    logger,
     ledger: new DeliveryLedger(deps.stores.outbox, options.workerId, options.leaseMs, clock),
     personal: deps.personal ?? personalConversationsIn(new UserProfileRepository(deps.stores.users)),
     holdings,
