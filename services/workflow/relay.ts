@@ -51,9 +51,17 @@ export interface RelayOptions {
   maxQueued?: number;
 }
 
+/**
+ * A document waiting to be relayed. Usually only its address: this process remembers the version it wrote
+ * ({@link recentVersionsOf}), so the queue keeps no copy of it; a burst of turns can hold thousands of documents
+ * here while the outbox has no room, and copies of them would grow the heap by tens of MB. A document this process
+ * does not remember (found by the sweep) is kept as found.
+ */
 interface Queued {
   source: RelaySource;
-  doc: Versioned<PendingCarrier>;
+  pk: string;
+  id: string;
+  snapshot?: Versioned<PendingCarrier>;
 }
 
 export class Relay {
@@ -92,14 +100,20 @@ export class Relay {
   /** True when this process has relayed the notice with `key` (the next write of its document may drop it). */
   relayed = (key: string): boolean => this.relayedKeys.has(key);
 
-  /** Relays the notices `doc` carries, in the background; a newer snapshot of the same document replaces a queued one. */
+  /**
+   * Relays the notices `doc` carries, in the background: those of the newest version of it this process knows when
+   * its turn comes (`doc`, or newer), read again if this process no longer remembers it. A newer kick of the same
+   * document takes a queued one's place.
+   */
   kick<D extends PendingCarrier>(sourceName: string, doc: Versioned<D>): void {
     const source = this.sources.get(sourceName);
     if (!source) throw new Error(`no relay source ${sourceName}`);
     if (!doc.pending?.length || this.stopping) return;
     const key = `${sourceName}|${doc.pk}|${doc.id}`;
-    // A newer snapshot takes the older one's place (and its turn: it waited as long).
-    this.queue.set(key, { source, doc });
+    // The version a workflow just wrote is remembered (transaction.ts): the address is enough.
+    const remembered = recentVersionsOf(source.store).has(doc.pk, doc.id);
+    // A newer kick takes the older one's place (and its turn: it waited as long).
+    this.queue.set(key, { source, pk: doc.pk, id: doc.id, ...(remembered ? {} : { snapshot: doc as Versioned<PendingCarrier> }) });
     if (this.queue.size > this.maxQueued) {
       const oldest = this.queue.keys().next().value;
       if (oldest !== undefined && oldest !== key) {
@@ -204,7 +218,7 @@ export class Relay {
       void this.relay(key, entry)
         .catch((err: unknown) => {
           this.stats.failed++;
-          this.options.logger.warn({ event: 'relay.failed', source: entry.source.name, docId: entry.doc.id, err: errorCode(err) }, 'notifications stay pending');
+          this.options.logger.warn({ event: 'relay.failed', source: entry.source.name, docId: entry.id, err: errorCode(err) }, 'notifications stay pending');
         })
         .finally(() => {
           this.active.delete(key);
@@ -218,14 +232,17 @@ export class Relay {
     if (this.queue.size === 0 && this.active.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
-  private async relay(key: string, { source, doc }: Queued): Promise<void> {
-    const all = doc.pending ?? [];
+  private async relay(key: string, { source, pk, id, snapshot }: Queued): Promise<void> {
+    const doc = snapshot ?? recentVersionsOf(source.store).get(pk, id) ?? (await source.store.read(pk, id));
+    // Deleted meanwhile (its notices with it), or relayed and cleared already (by another process, or here).
+    if (!doc?.pending?.length) return;
+    const all = doc.pending;
     const notices = all.filter((n) => !this.relayedKeys.has(n.key));
     if (notices.length) await source.deliver(doc, notices);
     for (const n of notices) this.rememberKey(n.key);
     this.stats.relayed++;
     this.stats.notices += notices.length;
-    // A newer snapshot of the document is queued here: its relay clears what it carries.
+    // A newer kick of the document is queued here: its relay clears what it carries.
     if (this.queue.has(key)) return;
     try {
       const cleared = await source.store.patch(doc.pk, doc.id, [{ op: 'set', path: '/pending', value: [] }, { op: 'remove', path: '/pendingSince' }], doc.etag);

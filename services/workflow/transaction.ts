@@ -137,6 +137,11 @@ export class RecentVersions<D extends PendingCarrier> {
     return JSON.parse(doc) as Versioned<D>;
   }
 
+  /** Whether a version of the document is remembered (without parsing it or changing the order). */
+  has(pk: string, id: string): boolean {
+    return this.docs.has(`${pk}\u0000${id}`);
+  }
+
   remember(doc: Versioned<D>): void {
     const key = `${doc.pk}\u0000${doc.id}`;
     this.docs.delete(key);

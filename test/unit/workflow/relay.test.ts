@@ -3,7 +3,7 @@ import type { Versioned } from '../../../services/storage/documentStore';
 import type { PendingCarrier, PendingNotice } from '../../../services/workflow/pending';
 import { outcome } from '../../../services/workflow/outcome';
 import { Relay, type RelayOptions } from '../../../services/workflow/relay';
-import { createWithNotices, transact, type WorkflowWriter } from '../../../services/workflow/transaction';
+import { createWithNotices, recentVersionsOf, transact, type WorkflowWriter } from '../../../services/workflow/transaction';
 import { MemoryDocumentStore } from '../../support/memoryDocumentStore';
 
 interface Doc extends PendingCarrier {
@@ -198,6 +198,42 @@ describe('the relay under flow control (the outbox has no room while its dispatc
     next.register<Doc>({ name: 'test', store, deliver: async (_doc, notices) => void relayedByNext.push(...notices.map((n) => n.key)) });
     expect(await next.sweep(0)).toBe(1);
     expect(relayedByNext).toEqual(['doc:neu:r1']);
+  });
+
+  it('keeps no copy of a waiting document it wrote: when room comes, it relays the newest version, read again if no longer remembered', async () => {
+    const room = roomSwitch();
+    const { store, relay, writer, delivered, handOvers } = setup(undefined, { hasRoom: room.hasRoom });
+    const asked = room.nextAsk();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await asked;
+    // Meanwhile another process changed the document (carrying the notice over), and this one forgot its version
+    // (as after a write conflict, or when a burst changed more documents than it remembers).
+    const stored = (await store.read('p', 'd'))!;
+    await store.replace({ ...stored, rev: 2, status: 'offen', pending: [...stored.pending!, notice(2, 'offen')] }, stored.etag);
+    recentVersionsOf(store).forget('p', 'd');
+    room.set(true);
+    relay.resume();
+    await relay.whenIdle();
+    // One hand-over of the stored version with both notices, not of the version written here; then cleared.
+    expect(handOvers).toEqual([{ status: 'offen', notices: 2 }]);
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+    expect(relay.stats.clearConflicts).toBe(0);
+  });
+
+  it('skips a waiting document that was deleted meanwhile, without a failure', async () => {
+    const room = roomSwitch();
+    const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom });
+    const asked = room.nextAsk();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await asked;
+    await store.delete('p', 'd');
+    recentVersionsOf(store).forget('p', 'd');
+    room.set(true);
+    relay.resume();
+    await relay.whenIdle();
+    expect(delivered).toEqual([]);
+    expect(relay.stats.failed).toBe(0);
   });
 
   it('drops the oldest queued document from memory beyond its limit; the sweep relays it later', async () => {
