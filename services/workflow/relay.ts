@@ -54,8 +54,8 @@ export interface RelayOptions {
 /**
  * A document waiting to be relayed. Usually only its address: this process remembers the version it wrote
  * ({@link recentVersionsOf}), so the queue keeps no copy of it; a burst of turns can hold thousands of documents
- * here while the outbox has no room, and copies of them would grow the heap by tens of MB. A document this process
- * does not remember (found by the sweep) is kept as found.
+ * here while the outbox has no room, and copies of them would grow the heap by tens of MB. A document the sweep found,
+ * or one this process does not remember, is kept as found.
  */
 interface Queued {
   source: RelaySource;
@@ -108,12 +108,15 @@ export class Relay {
   kick<D extends PendingCarrier>(sourceName: string, doc: Versioned<D>): void {
     const source = this.sources.get(sourceName);
     if (!source) throw new Error(`no relay source ${sourceName}`);
-    if (!doc.pending?.length || this.stopping) return;
-    const key = `${sourceName}|${doc.pk}|${doc.id}`;
     // The version a workflow just wrote is remembered (transaction.ts): the address is enough.
-    const remembered = recentVersionsOf(source.store).has(doc.pk, doc.id);
-    // A newer kick takes the older one's place (and its turn: it waited as long).
-    this.queue.set(key, { source, pk: doc.pk, id: doc.id, ...(remembered ? {} : { snapshot: doc as Versioned<PendingCarrier> }) });
+    this.enqueue(source, doc, !recentVersionsOf(source.store).has(doc.pk, doc.id));
+  }
+
+  /** Queues `doc` (a newer entry takes an older one's place, and its turn: it waited as long); `keep`: with a copy. */
+  private enqueue(source: RelaySource, doc: Versioned<PendingCarrier>, keep: boolean): void {
+    if (!doc.pending?.length || this.stopping) return;
+    const key = `${source.name}|${doc.pk}|${doc.id}`;
+    this.queue.set(key, { source, pk: doc.pk, id: doc.id, ...(keep ? { snapshot: doc } : {}) });
     if (this.queue.size > this.maxQueued) {
       const oldest = this.queue.keys().next().value;
       if (oldest !== undefined && oldest !== key) {
@@ -194,8 +197,9 @@ export class Relay {
         { maxItems: this.sweepBatch },
       );
       for (const doc of docs) {
-        // A snapshot queued by the live path is at least as new: keep it.
-        if (!this.queue.has(`${name}|${doc.pk}|${doc.id}`)) this.kick(name, doc);
+        // Queued by the live path: relayed from a version at least as new. Otherwise kept as found: fresher than any
+        // version this process may remember (a write that did not go through `transact` does not update that).
+        if (!this.queue.has(`${name}|${doc.pk}|${doc.id}`)) this.enqueue(source, doc, true);
       }
       found += docs.length;
     }

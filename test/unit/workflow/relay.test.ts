@@ -221,6 +221,18 @@ describe('the relay under flow control (the outbox has no room while its dispatc
     expect(relay.stats.clearConflicts).toBe(0);
   });
 
+  it('relays a document its sweep finds as found, not an older version this process remembers', async () => {
+    const { store, relay, writer, delivered } = setup();
+    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
+    await relay.whenIdle();
+    // Remembered here: the version the relay cleared. Then another process changes the document and dies before relaying.
+    const stored = (await store.read('p', 'd'))!;
+    await store.replace({ ...stored, rev: 2, status: 'offen', pending: [notice(2, 'offen')], pendingSince: 0 }, stored.etag);
+    expect(await relay.sweep(0)).toBe(1);
+    expect(delivered).toEqual(['doc:neu:r1', 'doc:offen:r2']);
+    expect((await store.read('p', 'd'))?.pending).toEqual([]);
+  });
+
   it('skips a waiting document that was deleted meanwhile, without a failure', async () => {
     const room = roomSwitch();
     const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom });
