@@ -160,13 +160,19 @@ function roomSwitch() {
   };
 }
 
+/** A relay without room and a document created with one notice, which the relay has asked room for and holds back. */
+async function heldDocument() {
+  const room = roomSwitch();
+  const parts = setup(undefined, { hasRoom: room.hasRoom });
+  const asked = room.nextAsk();
+  await createWithNotices(parts.store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], parts.writer);
+  await asked;
+  return { room, ...parts };
+}
+
 describe('the relay under flow control (the outbox has no room while its dispatcher is behind)', () => {
   it('holds documents back while there is no room, and hands several changes of one document over as one', async () => {
-    const room = roomSwitch();
-    const { store, relay, writer, delivered, handOvers, step } = setup(undefined, { hasRoom: room.hasRoom });
-    const asked = room.nextAsk();
-    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
-    await asked;
+    const { room, store, relay, delivered, handOvers, step } = await heldDocument();
     await step('offen');
     await step('zu');
     // The relay asked and was told to wait: nothing was handed over, everything is still pending in the document.
@@ -184,11 +190,7 @@ describe('the relay under flow control (the outbox has no room while its dispatc
   });
 
   it('leaves what is queued pending in its documents when it stops, for the next start to relay', async () => {
-    const room = roomSwitch();
-    const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom });
-    const asked = room.nextAsk();
-    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
-    await asked;
+    const { store, relay, delivered } = await heldDocument();
     await relay.stop();
     expect(delivered).toEqual([]);
     expect((await store.read('p', 'd'))?.pending?.map((n) => n.key)).toEqual(['doc:neu:r1']);
@@ -201,11 +203,7 @@ describe('the relay under flow control (the outbox has no room while its dispatc
   });
 
   it('keeps no copy of a waiting document it wrote: when room comes, it relays the newest version, read again if no longer remembered', async () => {
-    const room = roomSwitch();
-    const { store, relay, writer, delivered, handOvers } = setup(undefined, { hasRoom: room.hasRoom });
-    const asked = room.nextAsk();
-    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
-    await asked;
+    const { room, store, relay, delivered, handOvers } = await heldDocument();
     // Meanwhile another process changed the document (carrying the notice over), and this one forgot its version
     // (as after a write conflict, or when a burst changed more documents than it remembers).
     const stored = (await store.read('p', 'd'))!;
@@ -234,11 +232,7 @@ describe('the relay under flow control (the outbox has no room while its dispatc
   });
 
   it('skips a waiting document that was deleted meanwhile, without a failure', async () => {
-    const room = roomSwitch();
-    const { store, relay, writer, delivered } = setup(undefined, { hasRoom: room.hasRoom });
-    const asked = room.nextAsk();
-    await createWithNotices(store, { id: 'd', pk: 'p', rev: 1, status: 'neu' }, [notice(1, 'neu')], writer);
-    await asked;
+    const { room, store, relay, delivered } = await heldDocument();
     await store.delete('p', 'd');
     recentVersionsOf(store).forget('p', 'd');
     room.set(true);
