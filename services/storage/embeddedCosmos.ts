@@ -4,7 +4,6 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { COSMOS_AGENT_OPTIONS } from './cosmosAgent';
 
 /** A Cosmos DB-compatible server running in this process on loopback; its data lives in memory. */
@@ -52,6 +51,10 @@ export interface ServerRequest {
  * server receives (the database side's count of operations, for benchmarks).
  */
 export async function startEmbeddedCosmos(port = 0, observe?: (request: ServerRequest) => void): Promise<EmbeddedCosmos & { certificateSha256: string }> {
+  // Loaded only here: with its query engine (Babel, Turf) the server adds about 10 MB to the heap of a process that
+  // merely talks to a database, as the service does in production (test/integration/process.test.ts). A CommonJS
+  // require, so that jest runs the same path.
+  const { createHttpsServer } = require('@vercel/cosmosdb-server') as typeof import('@vercel/cosmosdb-server');
   const pkgDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
   const cert = readFileSync(path.join(pkgDir, 'cert.pem'));
   const key = readFileSync(path.join(pkgDir, 'key.pem'));

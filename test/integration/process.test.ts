@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startEmbeddedCosmos } from '../../services/storage/embeddedCosmos';
 import { activityBuilders } from '../support/activities';
 import { startBotProcess as startBot, childEnv } from '../support/botProcess';
 import { observeInbound, startChannelEmulator, type ChannelEmulator } from '../support/channelEmulator';
@@ -42,6 +45,31 @@ describe('the service as a process (npm start)', () => {
     } finally {
       bot.child.kill('SIGTERM');
       await bot.exited;
+    }
+  });
+
+  it('loads the embedded database server only when it runs one, not when its database is elsewhere (as in production)', async () => {
+    // Each process writes the modules it loaded when it exits (a preload through NODE_OPTIONS, nothing in the service).
+    const dir = mkdtempSync(path.join(tmpdir(), 'lotse-modules-'));
+    const preload = path.join(dir, 'record.js');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_OUT, JSON.stringify(Object.keys(require.cache))));\n`);
+    const loaded = async (env: Record<string, string>, out: string): Promise<string[]> => {
+      const bot = await startBotProcess({ ...env, NODE_OPTIONS: `--require ${preload}`, MODULES_OUT: path.join(dir, out) });
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      return JSON.parse(readFileSync(path.join(dir, out), 'utf8')) as string[];
+    };
+    const db = await startEmbeddedCosmos();
+    try {
+      const elsewhere = await loaded({ COSMOS_ENDPOINT: db.endpoint, COSMOS_CERT_SHA256: db.certificateSha256, COSMOS_DATABASE: 'modules-loaded' }, 'elsewhere.json');
+      const embedded = await loaded({}, 'embedded.json');
+      const server = (modules: string[]) => modules.filter((m) => m.includes(`${path.sep}@vercel${path.sep}cosmosdb-server${path.sep}`));
+      expect(elsewhere.some((m) => m.endsWith(path.join('dist', 'bot', 'app.js')))).toBe(true);
+      expect(server(elsewhere)).toEqual([]);
+      expect(server(embedded).length).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
