@@ -8,7 +8,7 @@ import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { operationsBetween } from '../services/storage/operationCount';
 import { markProfileWindow, profileClockUs } from './profileWindow';
-import { peakRssMb, readCpuMs } from './rss';
+import { oldGenerationBetween, peakRssMb, readCpuMs, readOldGeneration } from './rss';
 import { runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
@@ -134,6 +134,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const prof0 = profileClockUs();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
+    const heap0 = readOldGeneration(product.pid);
     const emulatorCpu0 = readCpuMs(emulator.pid);
     const own0 = process.cpuUsage();
     const ops0 = await product.dbOperations?.();
@@ -145,6 +146,7 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
     const ops1 = await product.dbOperations?.();
     const channel1 = await emulator.counters();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
+    const heap1 = readOldGeneration(product.pid);
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
     // Teams' stand-in answering the product's proactive calls: work Teams does on its own machines, here on the same cores.
     const emulatorCpuMs = readCpuMs(emulator.pid) - emulatorCpu0;
@@ -214,6 +216,15 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
         })
       : undefined;
     if (stock) log(`actions (stock bot): ${stock.perS.toFixed(0)} actions/s, ${stock.failureSummary}; p50 ${stock.p50.toFixed(1)} ms p99 ${stock.p99.toFixed(1)} ms (failed calls included)`);
+    // What sets the p99 (issue 14): requests in flight during a full collection wait for it, and the old generation's
+    // growth per action decides how often one comes.
+    const oldGeneration = oldGenerationBetween(heap0, heap1, sorted.length);
+    if (oldGeneration) {
+      log(
+        `actions: old generation: product +${oldGeneration.kbPerAction.toFixed(1)} KB per action, ${oldGeneration.fullCollections} full collections in the window` +
+          (stock?.oldGeneration ? `; stock bot +${stock.oldGeneration.kbPerAction.toFixed(1)} KB per action, ${stock.oldGeneration.fullCollections} full collections` : ''),
+      );
+    }
     // Issue 14: one card render, the product's template binder against adaptivecards-templating, here after the load.
     const cardBind = benchCardBind();
     return [
@@ -239,6 +250,12 @@ export async function benchActions(opts: BenchActionsOptions): Promise<Figure[]>
           ]
         : []),
       { name: 'actions.peak_rss_mb', value: peakRss, unit: 'MB' },
+      ...(oldGeneration
+        ? [
+            { name: 'actions.old_gen_kb_per_action', value: oldGeneration.kbPerAction, unit: 'KB' },
+            { name: 'actions.full_gcs', value: oldGeneration.fullCollections, unit: 'collections' },
+          ]
+        : []),
       { name: 'actions.channel_calls_per_s', value: channelPerS, unit: 'calls/s' },
       { name: 'actions.channel_throttled', value: throttled, unit: 'calls' },
       ...(stock ? stockFigures('actions', stock, perS) : []),

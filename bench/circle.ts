@@ -4,7 +4,7 @@ import type { Figure } from './figure';
 import { operationsBetween } from '../services/storage/operationCount';
 import { operationsPerAction, percentile } from './callTally';
 import { markProfileWindow, profileClockUs } from './profileWindow';
-import { peakRssMb, readCpuMs } from './rss';
+import { oldGenerationBetween, peakRssMb, readCpuMs, readOldGeneration } from './rss';
 import { runStock, stockFigures } from './stockActions';
 import type { ProductProcess } from './turns';
 
@@ -92,6 +92,7 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     const prof0 = profileClockUs();
     const cpu0 = readCpuMs(product.pid);
     const db0 = product.dbPid ? readCpuMs(product.dbPid) : 0;
+    const heap0 = readOldGeneration(product.pid);
     const ops0 = await product.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs ?? 10_000));
     measuring = false;
@@ -101,6 +102,7 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
     const ops1 = await product.dbOperations?.();
     const productCpuMs = readCpuMs(product.pid) - cpu0;
     const dbCpuMs = product.dbPid ? readCpuMs(product.dbPid) - db0 : 0;
+    const oldGeneration = oldGenerationBetween(heap0, readOldGeneration(product.pid), latencies.length);
     stop = true;
     await Promise.all(loops);
     const peakRss = peakRssMb(product.pid);
@@ -137,6 +139,12 @@ export async function benchCircle(opts: CircleBenchOptions): Promise<Figure[]> {
           ]
         : []),
       { name: 'circle.peak_rss_mb', value: peakRss, unit: 'MB' },
+      ...(oldGeneration
+        ? [
+            { name: 'circle.old_gen_kb_per_answer', value: oldGeneration.kbPerAction, unit: 'KB' },
+            { name: 'circle.full_gcs', value: oldGeneration.fullCollections, unit: 'collections' },
+          ]
+        : []),
       ...(stock ? stockFigures('circle', stock, perS) : []),
     ];
   } finally {

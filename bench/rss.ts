@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * Memory and CPU time of another process, read from Linux's /proc. In /proc/<pid>/status, `VmHWM` is the kernel's own
@@ -43,4 +45,33 @@ export function readCpuMs(pid: number): number {
 /** Peak RSS of `pid` since it started, in MB. Read it before stopping the process. */
 export function peakRssMb(pid: number): number {
   return readRss(pid).peakMb;
+}
+
+/** What `bench/heapProbe.ts` counted in a measured process since it started. */
+export interface OldGeneration {
+  /** Bytes the old generation grew by (collections not subtracted). */
+  grownBytes: number;
+  /** Full (mark-compact) collections, and their pauses on the process's thread. */
+  fullCollections: number;
+  fullCollectionMs: number;
+}
+
+/** Where the heap probe of `pid` keeps its counts. */
+export function oldGenerationFile(pid: number): string {
+  return path.join(tmpdir(), `lotse-bench-heap-${pid}.json`);
+}
+
+/** The heap probe's counts for `pid` (at most 100 ms old), or `undefined` when the process runs without it. */
+export function readOldGeneration(pid: number): OldGeneration | undefined {
+  try {
+    return JSON.parse(readFileSync(oldGenerationFile(pid), 'utf8')) as OldGeneration;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The old generation's growth and full collections between two readings, per action (KB) and in all. */
+export function oldGenerationBetween(before: OldGeneration | undefined, after: OldGeneration | undefined, actions: number): { kbPerAction: number; fullCollections: number } | undefined {
+  if (!before || !after || actions <= 0) return undefined;
+  return { kbPerAction: (after.grownBytes - before.grownBytes) / 1024 / actions, fullCollections: after.fullCollections - before.fullCollections };
 }

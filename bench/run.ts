@@ -23,6 +23,8 @@ function startFlags(): string[] {
   const flags = pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the product process, written there when it stops.
   if (process.env.BENCH_CPU_PROF) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
+  // The old generation's growth and full collections of each measured process (bench/heapProbe.ts; not in `npm start`).
+  flags.push('--require', path.join(__dirname, 'heapProbe.js'));
   // BENCH_NODE_FLAGS: further node flags for the measured processes, e.g. `--require <file>` that counts sockets.
   if (process.env.BENCH_NODE_FLAGS) flags.push(...process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean));
   return flags;

@@ -4,7 +4,7 @@ import { CallTally, percentile } from './callTally';
 import type { Figure } from './figure';
 import { postJson } from './keepAlivePost';
 import { markProfileWindow, profileClockUs } from './profileWindow';
-import { readCpuMs } from './rss';
+import { oldGenerationBetween, readCpuMs, readOldGeneration } from './rss';
 import type { ProductProcess } from './turns';
 
 /** What the stock Universal Actions bot (`baselines/stockCardAction.ts`) achieved under the same load. */
@@ -19,6 +19,8 @@ export interface StockFigures {
   dbOpsPerAction?: number;
   /** The failures by reason, e.g. `2 failed (nothing changed: 2)`. */
   failureSummary: string;
+  /** How much the old generation grew per action and how many full collections ran (bench/heapProbe.ts). */
+  oldGeneration?: { kbPerAction: number; fullCollections: number };
 }
 
 export interface StockRunOptions {
@@ -91,6 +93,7 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
     const prof0 = profileClockUs();
     const cpu0 = readCpuMs(target.pid);
     const db0 = target.dbPid ? readCpuMs(target.dbPid) : 0;
+    const heap0 = readOldGeneration(target.pid);
     const ops0 = await target.dbOperations?.();
     await new Promise((r) => setTimeout(r, opts.durationMs));
     tally.measuring = false;
@@ -99,6 +102,7 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
     const ops1 = await target.dbOperations?.();
     const cpu = readCpuMs(target.pid) - cpu0;
     const db = target.dbPid ? readCpuMs(target.dbPid) - db0 : 0;
+    const heap1 = readOldGeneration(target.pid);
     stop = true;
     await Promise.all(loops);
     // As for the product: failed calls count in the latencies and the CPU per call, not in the throughput.
@@ -113,6 +117,7 @@ export async function runStock(opts: StockRunOptions): Promise<StockFigures> {
       dbCpuMsPerAction: db / n,
       failures: tally.failed,
       failureSummary: tally.describeFailures(),
+      oldGeneration: oldGenerationBetween(heap0, heap1, sorted.length),
       // The stock bot keeps its state in one container; all of its operations are on the request path.
       ...(ops0 && ops1 ? { dbOpsPerAction: Object.entries(operationsBetween(ops0, ops1)).reduce((sum, [op, count]) => (op.startsWith('meta:') ? sum : sum + count), 0) / n } : {}),
     };
@@ -132,6 +137,12 @@ export function stockFigures(prefix: string, stock: StockFigures, productPerS: n
     { name: `${prefix}.stock_db_cpu_ms_per_action`, value: stock.dbCpuMsPerAction, unit: 'ms' },
     { name: `${prefix}.stock_failed`, value: stock.failures, unit: 'requests' },
     ...(stock.dbOpsPerAction !== undefined ? [{ name: `${prefix}.stock_db_ops_per_action`, value: stock.dbOpsPerAction, unit: 'operations' }] : []),
+    ...(stock.oldGeneration
+      ? [
+          { name: `${prefix}.stock_old_gen_kb_per_action`, value: stock.oldGeneration.kbPerAction, unit: 'KB' },
+          { name: `${prefix}.stock_full_gcs`, value: stock.oldGeneration.fullCollections, unit: 'collections' },
+        ]
+      : []),
     { name: `${prefix}.ratio_vs_stock`, value: stock.perS ? productPerS / stock.perS : 0, unit: 'x' },
   ];
 }

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { oldGenerationBetween, oldGenerationFile, readOldGeneration } from '../../../bench/rss';
+
+/** The probe as the benchmark loads it into a measured process (the built copy in dist/, which jest's setup builds). */
+const PROBE = path.resolve(__dirname, '../../../dist/bench/heapProbe.js');
+
+describe('the heap probe of the benchmarks (old generation and full collections)', () => {
+  it('counts what a process grows its old generation by and its full collections, in the file the benchmark reads', () => {
+    // 200,000 objects kept alive through a full collection end up in the old generation (about 10 MB).
+    const script = "const keep = []; for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i }); global.gc(); setTimeout(() => (keep.length = 0), 60);";
+    const run = spawnSync(process.execPath, ['--expose-gc', '--require', PROBE, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    try {
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const counts = readOldGeneration(run.pid);
+      expect(counts?.fullCollections).toBeGreaterThanOrEqual(1);
+      expect(counts?.fullCollectionMs).toBeGreaterThan(0);
+      expect(counts?.grownBytes).toBeGreaterThan(5 * 1024 * 1024);
+    } finally {
+      rmSync(oldGenerationFile(run.pid), { force: true });
+    }
+  });
+
+  it('reads nothing for a process without the probe, and gives no figure then', () => {
+    const run = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8' });
+    expect(readOldGeneration(run.pid)).toBeUndefined();
+    expect(oldGenerationBetween(undefined, { grownBytes: 1, fullCollections: 0, fullCollectionMs: 0 }, 10)).toBeUndefined();
+  });
+
+  it('gives the growth per action in KB and the collections between two readings', () => {
+    const before = { grownBytes: 10 * 1024 * 1024, fullCollections: 3, fullCollectionMs: 30 };
+    const after = { grownBytes: 30 * 1024 * 1024, fullCollections: 10, fullCollectionMs: 100 };
+    expect(oldGenerationBetween(before, after, 1024)).toEqual({ kbPerAction: 20, fullCollections: 7 });
+    expect(oldGenerationBetween(before, after, 0)).toBeUndefined();
+  });
+});
