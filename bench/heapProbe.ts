@@ -4,8 +4,9 @@
  *
  * Why these two (issue 14): in a burst of card actions the p99 is set by full (mark-compact) collections. Every
  * request in flight during one waits for it; how often one comes depends on how fast the old generation grows, and
- * that is not just objects that live long: V8 (Node 20) puts every generator object there at once, and botbuilder-js
- * runs each `async` method as one (it is compiled to ES2015). docs/benchmarks.md has the figures.
+ * that is not just objects that live long: a call of an `async` method compiled to ES2015 (botbuilder-js) creates a
+ * fresh generator function whose generator needs a hidden class of its own, and V8 (Node 20) allocates those there at
+ * once. docs/benchmarks.md has the figures.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { constants, PerformanceObserver } from 'node:perf_hooks';

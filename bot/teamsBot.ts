@@ -259,9 +259,10 @@ export class TeamsBot extends TeamsActivityHandler {
    * An Action.Execute invoke answered as `ActivityHandler` answers it (`onAdaptiveCardInvoke`, its answer with its
    * status code as the turn's invoke response, where CloudAdapter's `sendActivities` puts an `invokeResponse` and
    * `processActivity` takes it from), in this class's own code instead of botbuilder's dispatch chain. botbuilder-js
-   * is compiled to ES2015, so each of its `async` methods runs as a generator, and V8 (Node 20) puts every generator
-   * object into the old generation, however briefly it lives (measured: 0.4–0.8 KB each, none for a native `async`
-   * function). The dispatch of one card action ran about a dozen of them (run, the Turn handlers, onTurnActivity,
+   * is compiled to ES2015: each call of one of its `async` methods creates a fresh generator function (TypeScript's
+   * `__awaiter`), whose generator needs a hidden class of its own, and V8 (Node 20) allocates those in the old
+   * generation however briefly they live (measured: about 0.4 KB per call; a native `async` function, none). The
+   * dispatch of one card action made about a dozen such calls (run, the Turn handlers, onTurnActivity,
    * onInvokeActivity twice, the invoke response through sendActivity, defaultNextEvent and the Dialog handlers): 8–9 KB
    * of the 29 KB a card action added to the old generation. That growth sets how often a full collection pauses every
    * request in flight, and those pauses are the p99 of `npm run bench -- actions` (issue 14, docs/benchmarks.md).
