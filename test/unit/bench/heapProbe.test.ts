@@ -8,8 +8,16 @@ const PROBE = path.resolve(__dirname, '../../../dist/bench/heapProbe.js');
 
 describe('the heap probe of the benchmarks (old generation and full collections)', () => {
   it('counts what a process grows its old generation by and its full collections, in the file the benchmark reads', () => {
-    // 200,000 objects kept alive through a full collection end up in the old generation (about 10 MB).
-    const script = "const keep = []; for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i }); global.gc(); setTimeout(() => (keep.length = 0), 60);";
+    // 200,000 objects kept alive through a full collection end up in the old generation (about 10 MB). The script
+    // exits once its own observer has seen that collection (observers are told in one batch: the probe's too), and
+    // the probe writes its counts on exit.
+    const script = [
+      "const { PerformanceObserver, constants } = require('node:perf_hooks');",
+      "new PerformanceObserver((list) => { if (list.getEntries().some((e) => e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) setImmediate(() => process.exit(0)); }).observe({ entryTypes: ['gc'] });",
+      "const keep = []; for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });",
+      'global.gc();',
+      'setInterval(() => keep.length, 1000);',
+    ].join('\n');
     const run = spawnSync(process.execPath, ['--expose-gc', '--require', PROBE, '-e', script], { encoding: 'utf8', timeout: 20_000 });
     try {
       expect(run.stderr).toBe('');
