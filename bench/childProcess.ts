@@ -1,5 +1,7 @@
 import { fork, spawn, type ChildProcess, type ForkOptions, type SpawnOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { oldGenerationFile } from './rss';
 
 /*
  * Every process a benchmark starts (the product, its database, baselines, load generators, the channel emulator) is
@@ -9,11 +11,14 @@ import { createInterface } from 'node:readline';
  */
 const children = new Set<ChildProcess>();
 
-/** Registers `child` until it exits. */
+/** Registers `child` until it exits; then its heap probe's file (bench/heapProbe.ts), read while it ran, goes too. */
 export function track<T extends ChildProcess>(child: T): T {
   if (child.exitCode === null && child.signalCode === null) {
     children.add(child);
-    child.once('exit', () => children.delete(child));
+    child.once('exit', () => {
+      children.delete(child);
+      if (child.pid !== undefined) rmSync(oldGenerationFile(child.pid), { force: true });
+    });
   }
   return child;
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { spawnChild } from '../../../bench/childProcess';
 import { oldGenerationBetween, oldGenerationFile, readOldGeneration } from '../../../bench/rss';
 
 /** The probe as the benchmark loads it into a measured process (the built copy in dist/, which jest's setup builds). */
@@ -29,6 +30,13 @@ describe('the heap probe of the benchmarks (old generation and full collections)
     } finally {
       rmSync(oldGenerationFile(run.pid), { force: true });
     }
+  });
+
+  it('leaves no file behind once a benchmark child with the probe has exited', async () => {
+    const child = spawnChild(process.execPath, ['--require', PROBE, '-e', '0'], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(existsSync(oldGenerationFile(child.pid!))).toBe(false);
   });
 
   it('reads nothing for a process without the probe, and gives no figure then', () => {
