@@ -56,14 +56,15 @@ async function main(): Promise<void> {
   // `--rate-limits`: Teams' limits per conversation and tenant, as the `actions` benchmark's deliveries meet them.
   const rateLimits = process.argv.includes('--rate-limits');
   const emulator = await startChannelEmulator({ installations: 'tenantWide', record: false, unknownMembers: 'synthesize', ...(rateLimits ? { rateLimits: true } : {}) });
-  process.stdout.write(`READY ${new URL(emulator.serviceUrl).port}\n`);
-  process.send?.({ type: 'ready', serviceUrl: emulator.serviceUrl } satisfies ChildMessage);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'counters') process.send?.({ type: 'counters', counters: emulator.counters() } satisfies ChildMessage);
   });
   process.once('SIGTERM', () => {
     void emulator.close().then(() => process.exit(0));
   });
+  // Announced once the handlers are in place, so a stop sent right after is a clean close.
+  process.stdout.write(`READY ${new URL(emulator.serviceUrl).port}\n`);
+  process.send?.({ type: 'ready', serviceUrl: emulator.serviceUrl } satisfies ChildMessage);
 }
 
 if (require.main === module) {

@@ -51,7 +51,6 @@ async function main(): Promise<void> {
   // Loaded after the configuration is known to be valid, so a bad value fails fast.
   const { startApp } = await import('./app.js');
   const app = await startApp(config, { logger });
-  logger.info({ event: 'server.listening', url: app.url }, `Integrations-Lotse listening on ${app.url}/api/messages`);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
@@ -77,6 +76,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Announced only once the signal handlers are in place: a supervisor (or a test) that sends SIGTERM as soon as it
+  // reads this line must get the graceful stop, not the default action (the process killed by the signal).
+  logger.info({ event: 'server.listening', url: app.url }, `Integrations-Lotse listening on ${app.url}/api/messages`);
 }
 
 main().catch((err: unknown) => {

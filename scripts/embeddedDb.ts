@@ -13,7 +13,6 @@ async function main(): Promise<void> {
   const port = Number(process.argv[2] ?? 0);
   const counter = process.send ? new OperationCounter() : undefined;
   const db = await startEmbeddedCosmos(Number.isInteger(port) ? port : 0, counter?.observe);
-  process.stdout.write(`COSMOS_ENDPOINT=${db.endpoint} COSMOS_CERT_SHA256=${db.certificateSha256}\n`);
   if (counter) {
     process.on('message', (message: { type?: string }) => {
       if (message?.type === 'operations') process.send!({ type: 'operations', counts: counter.snapshot() });
@@ -27,6 +26,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('disconnect', stop);
+  // Announced once the handlers are in place, so a stop sent right after this line closes the server cleanly.
+  process.stdout.write(`COSMOS_ENDPOINT=${db.endpoint} COSMOS_CERT_SHA256=${db.certificateSha256}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -44,7 +44,6 @@ async function main(): Promise<void> {
     options: { ...settings.options, ...(settings.workerId ? { workerId: settings.workerId } : {}) },
     onEvent: (e) => write({ event: e.type, notificationId: e.notificationId, deliveryId: e.deliveryId, conversationId: e.conversationId, code: e.code }),
   });
-  write({ event: 'ready', workerId: dispatcher.workerId, pid: process.pid });
 
   let stopping = false;
   const stop = (): void => {
@@ -60,6 +59,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Announced once the handlers are in place, so a stop sent right after this line is graceful.
+  write({ event: 'ready', workerId: dispatcher.workerId, pid: process.pid });
 }
 
 main().catch((err: unknown) => {

@@ -48,6 +48,36 @@ describe('the service as a process (npm start)', () => {
     }
   });
 
+  it('handles SIGTERM and SIGINT from the moment it says it listens (a stop right after the line is graceful)', async () => {
+    // A preload (nothing in the service) notes, at the moment the line is written, how many listeners each signal has.
+    // Without one the signal's default action kills the process (exit code null) instead of the graceful stop.
+    const dir = mkdtempSync(path.join(tmpdir(), 'lotse-signals-'));
+    const preload = path.join(dir, 'signals.js');
+    const out = path.join(dir, 'signals.json');
+    writeFileSync(
+      preload,
+      `const fs = require('node:fs');
+const { write, writeSync } = fs;
+const note = (fd, data) => {
+  if (fd === 1 && String(data).includes('"event":"server.listening"')) {
+    writeSync(fs.openSync(process.env.SIGNALS_OUT, 'w'), JSON.stringify({ SIGTERM: process.listenerCount('SIGTERM'), SIGINT: process.listenerCount('SIGINT') }));
+  }
+};
+// The logger writes stdout through fs (sonic-boom), asynchronously or not.
+fs.write = function (fd, data, ...rest) { note(fd, data); return write.call(this, fd, data, ...rest); };
+fs.writeSync = function (fd, data, ...rest) { note(fd, data); return writeSync.call(this, fd, data, ...rest); };
+`,
+    );
+    try {
+      const bot = await startBotProcess({ NODE_OPTIONS: `--require ${preload}`, SIGNALS_OUT: out });
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ SIGTERM: 1, SIGINT: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('loads the embedded database server only when it runs one, not when its database is elsewhere (as in production)', async () => {
     // Each process writes the modules it loaded when it exits (a preload through NODE_OPTIONS, nothing in the service).
     const dir = mkdtempSync(path.join(tmpdir(), 'lotse-modules-'));
