@@ -94,6 +94,8 @@ export class Outbox {
   private readonly maxRecipients: number;
   private readonly writeConcurrency: number;
   private readonly listeners = new Set<(created: Versioned<DeliveryDoc>[]) => void>();
+  /** The last `createdAtMs` given (see {@link stamp}). */
+  private lastStamp = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: DocumentStore<OutboxDoc>,
@@ -324,7 +326,7 @@ export class Outbox {
       complete: false,
       notBeforeMs: notBeforeMs ?? now,
       createdAt: new Date(now).toISOString(),
-      createdAtMs: now,
+      createdAtMs: this.stamp(now),
     };
     const written: Versioned<DeliveryDoc>[] = [];
     try {
@@ -346,6 +348,18 @@ export class Outbox {
     } finally {
       this.notify(written);
     }
+  }
+
+  /**
+   * `createdAtMs` of an enqueue at `now`: strictly later than the one before in this process. Two notifications enqueued
+   * one after the other never share it, so the dispatcher sends those due at the same time to a chat in the order they
+   * were enqueued (and of two updates of one message the later one is always the newer). In a burst of more than one
+   * enqueue per millisecond the stamps run ahead of the clock by a few milliseconds, and catch up when it quietens; the
+   * due time stays the clock's.
+   */
+  private stamp(now: number): number {
+    this.lastStamp = Math.max(now, this.lastStamp + 1);
+    return this.lastStamp;
   }
 
   private notify(created: Versioned<DeliveryDoc>[]): void {

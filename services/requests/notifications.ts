@@ -308,6 +308,9 @@ export class RequestNotifier {
     const marked = updates.find((u) => typeof u.data?.keySuffix === 'string' && u.data.keySuffix);
     const suffix = marked ? `:${String(marked.data!.keySuffix)}` : '';
     if (updates.length) work.push(this.updateCards(item, [...updates.map((u) => String(u.data?.actor ?? '')), ...(invitation ? ['system'] : [])], suffix));
+    // Messages are enqueued one after the other, oldest change first: the outbox stamps each enqueue later than the one
+    // before, and the dispatcher sends the messages to one chat in that order (a „Rückfrage“ before the „Erledigt“).
+    const messages: Array<() => Promise<void>> = [];
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.message)) {
       // An agreement relayed after its date was cancelled or moved (say, a process died before relaying it): its message
       // would announce a date that no longer holds, after the cancellation. The message of what happened since stands.
@@ -316,16 +319,21 @@ export class RequestNotifier {
         continue;
       }
       for (const id of n.to ?? []) {
-        work.push(
-          (async () => {
-            // The language used on the item; else the person's own (a head has not acted on a report that waits for them).
-            const lang = langUsedOn(item, id) ?? (await this.deps.langOf?.(id).catch(() => undefined)) ?? 'de';
-            const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
-            const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
-            await this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] });
-          })(),
-        );
+        messages.push(async () => {
+          // The language used on the item; else the person's own (a head has not acted on a report that waits for them).
+          const lang = langUsedOn(item, id) ?? (await this.deps.langOf?.(id).catch(() => undefined)) ?? 'de';
+          const text = this.messageText(lang, String(n.data?.text), item, String(n.data?.status ?? item.status), n.data);
+          const party = [item.createdBy, item.handler].find((p) => p?.aadObjectId === id);
+          await this.deps.outbox.enqueue({ key: n.key, activity: { type: 'message', text, textFormat: 'markdown' }, recipients: [{ user: { aadObjectId: id, tenantId: party?.tenantId ?? tenantId } }] });
+        });
       }
+    }
+    if (messages.length) {
+      work.push(
+        (async () => {
+          for (const enqueue of messages) await enqueue();
+        })(),
+      );
     }
     for (const n of notices.filter((m) => m.kind === NOTICE_KINDS.fileOffer)) {
       const file = item.messages.find((m) => m.file?.id && m.file.id === n.data?.file)?.file;

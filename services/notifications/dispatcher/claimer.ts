@@ -5,7 +5,7 @@ import type { Versioned } from '../../storage/documentStore';
 import type { DispatchContext } from './context';
 import type { Outcomes } from './outcomes';
 import type { ConversationPace } from './pace';
-import { errorCode, eventOf, keyOf, shuffle, tenantOf, type Work } from './work';
+import { byOrder, chatOf, errorCode, eventOf, keyOf, shuffle, tenantOf, type Work } from './work';
 
 /**
  * The claim side: finds due deliveries (handed over by an enqueue in this process, or queried), takes a lease on them
@@ -105,7 +105,7 @@ export class Claimer {
     const candidates = holdings.handoff.splice(0, want).filter((d) => holdings.claimable(d));
     if (schedule.startQuery(now, candidates.length < want, probing)) await this.query(now, want, candidates, probing);
     await this.claimAll(candidates);
-    holdings.ready.sort((a, b) => a.order - b.order);
+    holdings.ready.sort(byOrder);
   }
 
   private async repairInterrupted(): Promise<void> {
@@ -130,16 +130,25 @@ export class Claimer {
   }
 
   /**
-   * Claims the candidates, eight at a time. A delivery due for its first certain send whose conversation (and, for an
-   * update, the message it replaces) is known is claimed and marked `sending` in one write, as long as fewer than
-   * `beginAhead` are marked ahead of their slot; the rest are claimed, and marked when their slot nears.
+   * Claims the candidates, eight chats at a time; the deliveries to one chat one after the other, in their order, so that
+   * they join the ready queue in it (the slot pump sends them in that order). A delivery due for its first certain send
+   * whose conversation (and, for an update, the message it replaces) is known is claimed and marked `sending` in one
+   * write, as long as fewer than `beginAhead` are marked ahead of their slot; the rest are claimed, and marked when their
+   * slot nears.
    */
   private async claimAll(candidates: Delivery[]): Promise<void> {
     const { options, holdings } = this.ctx;
     let begunAhead = holdings.countBegun();
     // Deliveries of this batch taken for each conversation, not in the ready queue yet (claims run side by side).
     const taken = new Map<string, number>();
-    await forEachLimited(candidates, 8, async (doc) => {
+    const chats = new Map<string, Delivery[]>();
+    for (const doc of candidates) {
+      const chat = chatOf(doc);
+      const same = chats.get(chat);
+      if (same) same.push(doc);
+      else chats.set(chat, [doc]);
+    }
+    const claimOne = async (doc: Delivery): Promise<void> => {
       if (this.stopped) return;
       if (!this.certain(doc)) {
         await this.claim(doc);
@@ -160,6 +169,10 @@ export class Claimer {
         return;
       }
       await this.claim(doc, where);
+    };
+    await forEachLimited([...chats.values()], 8, async (docs) => {
+      if (docs.length === 1) return claimOne(docs[0]);
+      for (const doc of docs.sort((a, b) => byOrder({ order: a.dueAt, doc: a }, { order: b.dueAt, doc: b }))) await claimOne(doc);
     });
   }
 

@@ -5,7 +5,7 @@ import type { DispatchContext } from './context';
 import type { DeliveryCalls } from './deliveryCalls';
 import { Holdings } from './holdings';
 import type { ConversationPace } from './pace';
-import { errorCode, eventOf, type Work } from './work';
+import { chatOf, errorCode, eventOf, type Work } from './work';
 
 /**
  * The send side's scheduling: moves ready deliveries through their phases (claimed, marked `sending` ahead of their
@@ -21,6 +21,11 @@ export class SlotPump {
   private callsInFlight = 0;
   /** When the last channel call started (for `busyCallSpacingMs`). */
   private lastCallAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Chats ({@link chatOf}) with a call under way. Messages to one chat go one at a time: two calls side by side could
+   * reach Teams in either order (a „Rückfrage“ shown after the „Erledigt“ that followed it).
+   */
+  private readonly chatsInFlight = new Set<string>();
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -42,9 +47,16 @@ export class SlotPump {
     let ahead = holdings.countBegun();
     // While the process's turns need the thread, calls wait (the hold), then go at the busy spacing.
     let held = this.heldForTurns();
+    // Chats with a delivery that stays queued in this pass: the later ones to that chat wait behind it.
+    let passed: Set<string> | undefined;
+    let begunChats: Set<string> | undefined;
+    const stays = (work: Work): void => {
+      (passed ??= new Set()).add(chatOf(work));
+    };
     for (let i = 0; i < ready.length && holdings.inFlight.size < options.maxInFlight; ) {
       const work = ready[i];
       if (work.phase === 'beginning') {
+        stays(work);
         i++;
         continue;
       }
@@ -56,10 +68,18 @@ export class SlotPump {
       // Posts are marked `sending` ahead of their slot. A user without a personal chat goes straight to opening one:
       // that call is idempotent and needs no mark.
       if (work.ref && work.phase === 'claimed') {
-        if (ahead < options.beginAhead) {
+        // Past `beginAhead`, the first of a chat is marked all the same when a later one to that chat is marked already:
+        // that one waits behind it, and would hold its place for nothing.
+        if (ahead < options.beginAhead || (!this.chatsInFlight.has(chatOf(work)) && !passed?.has(chatOf(work)) && (begunChats ??= this.begunChats(ready)).has(chatOf(work)))) {
           ahead += 1;
           this.beginAhead(work);
         }
+        stays(work);
+        i++;
+        continue;
+      }
+      // From here on a delivery may start its call: one call at a time to a chat, in the queue's order.
+      if ((this.chatsInFlight.size > 0 || passed) && (this.chatsInFlight.has(chatOf(work)) || passed?.has(chatOf(work)))) {
         i++;
         continue;
       }
@@ -70,21 +90,25 @@ export class SlotPump {
           this.track(work, this.calls.install(work));
           continue;
         }
+        stays(work);
         i++;
         continue;
       }
       if (work.uncertain && this.uncertainInFlight > 0) {
+        stays(work);
         i++;
         continue;
       }
       // Every call under way is a message Teams may have taken without the outbox knowing yet: a crash now repeats it.
       // A busy process reads answers late; the next sends wait here, unsent, instead of piling up in that window.
       if (this.callsInFlight >= options.maxCallsInFlight) {
+        stays(work);
         i++;
         continue;
       }
       if (held > 0) {
         wait = Math.min(wait, held);
+        stays(work);
         i++;
         continue;
       }
@@ -96,6 +120,8 @@ export class SlotPump {
         held = this.heldForTurns();
         continue;
       }
+      // Whether put back for later or waiting here, the later deliveries to this chat wait behind it.
+      stays(work);
       if (Number.isFinite(decision.waitMs) && decision.waitMs > options.deferAfterMs) {
         ready.splice(i, 1);
         ahead -= work.phase === 'begun' ? 1 : 0;
@@ -158,6 +184,13 @@ export class SlotPump {
     Holdings.track(holdings.housekeeping, begin);
   }
 
+  /** Chats with a delivery in the queue marked `sending` (or being marked). */
+  private begunChats(ready: readonly Work[]): Set<string> {
+    const chats = new Set<string>();
+    for (const w of ready) if (w.phase !== 'claimed') chats.add(chatOf(w));
+    return chats;
+  }
+
   /** How long the next channel call waits for the process's turns (0: it may go now; see `turnYield.ts`). */
   private heldForTurns(): number {
     return this.ctx.callWait(this.lastCallAt);
@@ -167,11 +200,14 @@ export class SlotPump {
   private start(work: Work, permit: RatePermit): void {
     this.lastCallAt = this.ctx.clock.now();
     const uncertain = work.uncertain;
+    const chat = chatOf(work);
     if (uncertain) this.uncertainInFlight += 1;
     this.callsInFlight += 1;
+    this.chatsInFlight.add(chat);
     this.track(work, this.calls.run(work, permit), () => {
       if (uncertain) this.uncertainInFlight -= 1;
       this.callsInFlight -= 1;
+      this.chatsInFlight.delete(chat);
     });
   }
 

@@ -20,11 +20,32 @@ export interface Work {
   /** When the current lease was taken (claim or begin). */
   leasedAt: number;
   order: number;
+  /** Its chat ({@link chatOf}), worked out once. */
+  chat?: string;
 }
 
 /** The tenant whose rate limits a delivery counts against. */
 export function tenantOf(doc: Delivery): string {
   return doc.target.kind === 'user' ? doc.target.tenantId : doc.target.ref.tenantId;
+}
+
+/**
+ * The chat a delivery goes to, as one string: the conversation of a conversation target, the person of a user target
+ * (whose personal chat is one per person). Messages to one chat go out one at a time, in their order (see
+ * {@link byOrder}).
+ */
+export function chatOf(of: Pick<Delivery, 'target'> | Work): string {
+  if ('doc' in of) return (of.chat ??= chatOf(of.doc));
+  const target = of.target;
+  return target.kind === 'conversation' ? `c:${target.ref.conversationId}` : `u:${target.aadObjectId}`;
+}
+
+/**
+ * The order deliveries go out in: by due time, then by when they were enqueued (the outbox stamps each enqueue of a
+ * process later than the one before, see `Outbox.stamp`).
+ */
+export function byOrder(a: Pick<Work, 'order' | 'doc'>, b: Pick<Work, 'order' | 'doc'>): number {
+  return a.order - b.order || a.doc.createdAtMs - b.doc.createdAtMs;
 }
 
 /** One string per delivery, for sets and maps. */

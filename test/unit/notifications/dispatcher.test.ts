@@ -309,6 +309,41 @@ describe('the outbox dispatcher', () => {
     expect(updates.every((u) => u.text === 'angenommen')).toBe(true);
   });
 
+  it('sends the messages to one chat one at a time, in the order they were enqueued, while other chats go side by side', async () => {
+    // The first message's call is the slowest: sent side by side, the second and third would reach the chat before it.
+    const send = channel.send.bind(channel);
+    const arrived: string[] = [];
+    const inFlight = new Map<string, number>();
+    let mostToOneChat = 0;
+    let mostOverall = 0;
+    channel.send = async (ref, activity, options) => {
+      inFlight.set(ref.conversationId, (inFlight.get(ref.conversationId) ?? 0) + 1);
+      mostToOneChat = Math.max(mostToOneChat, inFlight.get(ref.conversationId)!);
+      mostOverall = Math.max(mostOverall, [...inFlight.values()].reduce((a, b) => a + b, 0));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, activity.text === 'Rückfrage' ? 80 : 5));
+        const sent = await send(ref, activity, options);
+        arrived.push(`${ref.conversationId} ${activity.text}`);
+        return sent;
+      } finally {
+        inFlight.set(ref.conversationId, inFlight.get(ref.conversationId)! - 1);
+      }
+    };
+    // Enqueued before the dispatcher starts: its query finds them together and claims them in a shuffled order.
+    for (const text of ['Rückfrage', 'Antwort', 'Erledigt']) {
+      await outbox.enqueue({ key: `request:77:${text}`, activity: { text }, recipients: [{ conversation: chat('requester') }] });
+      await outbox.enqueue({ key: `request:78:${text}`, activity: { text: `${text} (andere)` }, recipients: [{ conversation: chat(`other-${text}`) }] });
+    }
+    const dispatcher = start();
+    await dispatcher.whenIdle();
+    expect(arrived.filter((a) => a.startsWith('conv-requester '))).toEqual(['conv-requester Rückfrage', 'conv-requester Antwort', 'conv-requester Erledigt']);
+    expect(arrived).toHaveLength(6);
+    expect(mostToOneChat).toBe(1);
+    // The other chats did not wait for the slow call.
+    expect(mostOverall).toBeGreaterThan(1);
+    expect(arrived.indexOf('conv-requester Rückfrage')).toBeGreaterThan(arrived.indexOf('conv-other-Antwort Antwort (andere)'));
+  });
+
   it('does not roll a card back to an older update that arrives late', async () => {
     // The outbox's clock ticks a millisecond per reading (in the past, so everything is due): the two updates are
     // ordered by their creation time without a sleep between them.

@@ -37,6 +37,21 @@ describe('enqueueing notifications', () => {
     expect(deliveries.every((d) => d.open && d.dueAt === clock.now() && d.operation === 'send')).toBe(true);
   });
 
+  it('stamps each enqueue later than the one before, even within one millisecond, so that their order is kept', async () => {
+    // The clock stands still: three notifications enqueued one after the other in the same millisecond.
+    for (const key of ['request:1:r3:requester', 'request:1:r4:requester', 'request:1:r5:requester']) {
+      await outbox.enqueue({ key, activity: { text: key }, recipients: [{ conversation: chat(1) }] });
+    }
+    const stamps = await Promise.all(['request:1:r3:requester', 'request:1:r4:requester', 'request:1:r5:requester'].map(async (k) => (await deliveriesOf(store, k))[0]));
+    expect(stamps.map((d) => d.createdAtMs)).toEqual([clock.now(), clock.now() + 1, clock.now() + 2]);
+    // All three are due now: the stamp orders them, the due time stays the clock's.
+    expect(stamps.map((d) => d.dueAt)).toEqual([clock.now(), clock.now(), clock.now()]);
+    // Once the clock has passed them, stamps follow it again.
+    clock.advance(10);
+    await outbox.enqueue({ key: 'request:1:r6:requester', activity: { text: 'r6' }, recipients: [{ conversation: chat(1) }] });
+    expect((await deliveriesOf(store, 'request:1:r6:requester'))[0].createdAtMs).toBe(clock.now());
+  });
+
   it('deletes what one record sent, fan-outs and single messages alike, and nothing of any other record', async () => {
     await outbox.enqueue({ key: 'item:abc:card:x', activity: card, recipients: [{ conversation: chat(1) }] });
     await outbox.enqueue({ key: 'item:abc:r2:requester', activity: card, recipients: [1, 2, 3].map((n) => ({ conversation: chat(n) })) });
