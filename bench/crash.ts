@@ -21,7 +21,7 @@ export async function benchCrash(): Promise<Figure[]> {
     log: (line) => process.stderr.write(`${line}\n`),
     onSpawn: (child) => track(child),
   });
-  for (const line of [...result.lostDetails.map((d) => `lost: ${d}`), ...result.duplicateDetails.map((d) => `duplicate: ${d}`), ...result.incompleteDetails.map((d) => `incomplete: ${d}`), ...result.rolledBackDetails.map((d) => `rolled back: ${d}`)]) {
+  for (const line of [...result.lostDetails.map((d) => `lost: ${d}`), ...result.duplicateDetails.map((d) => `duplicate: ${d}`), ...result.incompleteDetails.map((d) => `incomplete: ${d}`), ...result.rolledBackDetails.map((d) => `rolled back: ${d}`), ...result.outOfOrderDetails.map((d) => `out of order: ${d}`)]) {
     process.stderr.write(`crash ${line}\n`);
   }
   if (!result.idle) process.stderr.write(`crash: no idle signal within the timeout (${result.notIdle}); the figures describe the state then\n`);
@@ -44,6 +44,8 @@ export async function benchCrash(): Promise<Figure[]> {
     { name: 'crash.reports_without_head_reach', value: result.reportsWithoutHeadReach, unit: 'count' },
     // Cards that showed the agreed date and were then updated to an earlier step (an older update delivered after it).
     { name: 'crash.cards_rolled_back', value: result.rolledBackDetails.length, unit: 'count' },
+    // Anliegen whose requester got all their status messages, but not in the order of the changes (first copies).
+    { name: 'crash.messages_out_of_order', value: result.outOfOrderDetails.length, unit: 'count' },
     { name: 'crash.clicks', value: result.clicks, unit: 'count' },
     { name: 'crash.clicks_again', value: result.retries, unit: 'count' },
     { name: 'crash.uncertain_resends', value: result.uncertainResends, unit: 'count' },

@@ -22,7 +22,7 @@ describe('random SIGKILLs of the bot process while people act on cards and a fan
       `crash run: seed ${result.seed}, ${result.kills} kills, ${result.items} Anliegen, ${result.reports} Vorträge (${result.reportsAgreed} agreed, ${result.reportsCountered} after a counter-proposal; ` +
         `${result.reportCardsRefreshedOnView} cards refreshed on view, ${result.reportsWithoutHeadReach} without head reach, ${result.rolledBackDetails.length} cards rolled back), ${result.announcements} announcements, ${result.clicks} clicks ` +
         `(${result.retries} again after a dead connection), expected ${result.expected} notifications: lost ${result.lost} (late cards refreshed on view: ${result.lateCardsRefreshedOnView}), duplicates ${result.duplicates}, ` +
-        `incomplete ${result.incomplete}; idle ${result.idleMs} ms after the last restart; ${result.wallMs} ms in all`,
+        `incomplete ${result.incomplete}, messages out of order ${result.outOfOrderDetails.length}; idle ${result.idleMs} ms after the last restart; ${result.wallMs} ms in all`,
     );
     // eslint-disable-next-line no-console
     if (result.cardWaitsTimedOut.length) console.log(`crash run: IBs waited for a card in vain: ${result.cardWaitsTimedOut.join('; ')}`);

@@ -164,6 +164,12 @@ export interface CrashRunResult {
    * delivered after a newer one): the card ends showing a state that no longer holds. One line each.
    */
   rolledBackDetails: string[];
+  /**
+   * Anliegen whose requester got their status messages (first copies; repeats are counted as duplicates) in another
+   * order than the changes were made, with all of them there. A kill can cause it: a message whose call the kill
+   * interrupted before Teams took it is sent again after its lease runs out, and a later one may have gone meanwhile.
+   */
+  outOfOrderDetails: string[];
   /** Vorträge without a recorded head reach (the listener right after the delivery, or the check job when a kill came first). */
   reportsWithoutHeadReach: number;
   clicks: number;
@@ -856,6 +862,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
     for (const c of calls) if (c.operation === 'update' && c.status < 300 && c.activityId) updatesOf.set(c.activityId, [...(updatesOf.get(c.activityId) ?? []), c]);
 
     const lostDetails: string[] = [];
+    const outOfOrderDetails: string[] = [];
     const duplicateDetails: string[] = [];
     const incompleteDetails: string[] = [];
     let lost = 0;
@@ -928,10 +935,20 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       // The requester hears of every change the IB makes, with the status it made.
       const toRequester = textsTo(requester);
       const owedStatuses = trail.slice(1).filter((e) => e.actor.toLowerCase() !== requester.toLowerCase()).map((e) => String(e.changes.find((c) => c.path === '/status')?.to));
+      const statusOf = (c: ConnectorCall) => owedStatuses.find((s) => (STATUS_TEXT[s] ?? [s]).some((label) => (c.activity?.text ?? '').includes(label)));
+      let complete = true;
       for (const s of new Set(owedStatuses)) {
-        const arrived = toRequester.filter((c) => (STATUS_TEXT[s] ?? [s]).some((label) => (c.activity?.text ?? '').includes(label)));
-        tally(`item ${item.id} (${item.subject}): message "${s}" to the requester`, owedStatuses.filter((x) => x === s).length, arrived);
+        const arrived = toRequester.filter((c) => statusOf(c) === s);
+        const owed = owedStatuses.filter((x) => x === s).length;
+        if (arrived.length < owed) complete = false;
+        tally(`item ${item.id} (${item.subject}): message "${s}" to the requester`, owed, arrived);
       }
+      // In the order of the changes: the owed statuses are, in turn, found in the chat in the order the messages arrived
+      // (repeats may come between them).
+      const arrivedInOrder = [...toRequester].sort((a, b) => a.seq - b.seq).map(statusOf);
+      let next = 0;
+      for (const s of arrivedInOrder) if (s === owedStatuses[next]) next += 1;
+      if (complete && next < owedStatuses.length) outOfOrderDetails.push(`item ${item.id} (${item.subject}): changes ${owedStatuses.join(' → ')}, messages arrived ${arrivedInOrder.join(' → ')}`);
       // The handler hears of every reply of the requester.
       const replies = trail.filter((e) => e.action === TRAIL_ACTION.reply).length;
       if (item.handler) tally(`item ${item.id} (${item.subject}): reply notice to the handler`, replies, textsTo(item.handler.aadObjectId));
@@ -1117,6 +1134,7 @@ export async function runCrashScenario(options: CrashRunOptions = {}): Promise<C
       reportCardsRefreshedOnView,
       reportsWithoutHeadReach,
       rolledBackDetails,
+      outOfOrderDetails,
       clicks,
       retries,
       unexpectedAnswers: unexpected,
