@@ -48,6 +48,27 @@ export class DeliveryLedger {
     );
   }
 
+  /**
+   * Deliveries other processes hold a lease on that has not run out (claimed or being sent): what a process that died
+   * left, and what live ones are working on. Only where they go, when the lease ends, and when they were enqueued.
+   */
+  heldElsewhere(limit = 1_000): Promise<Array<Pick<DeliveryDoc, 'target' | 'dueAt' | 'createdAtMs'>>> {
+    return this.store.query(
+      {
+        query:
+          'SELECT c.target, c.dueAt, c.createdAtMs FROM c WHERE c.kind = @kind AND c.open = true AND c.dueAt > @now AND (c.status = @leased OR c.status = @sending) AND c.leaseOwner != @me',
+        parameters: [
+          { name: '@kind', value: 'delivery' },
+          { name: '@now', value: this.clock.now() },
+          { name: '@leased', value: 'leased' },
+          { name: '@sending', value: 'sending' },
+          { name: '@me', value: this.owner },
+        ],
+      },
+      { maxItems: limit },
+    );
+  }
+
   read(pk: string, id: string): Promise<OutboxDoc | undefined> {
     return this.store.read(pk, id);
   }

@@ -4,6 +4,7 @@ import { forEachLimited, type Outbox } from '../outbox';
 import type { Versioned } from '../../storage/documentStore';
 import type { DispatchContext } from './context';
 import type { Outcomes } from './outcomes';
+import { ChatFences } from './fences';
 import type { ConversationPace } from './pace';
 import { byOrder, chatOf, errorCode, eventOf, keyOf, shuffle, tenantOf, type Work } from './work';
 
@@ -18,6 +19,9 @@ export class Claimer {
   /** Below this many ready deliveries the loop fetches more. */
   private readonly lowWater: number;
   private stopped = false;
+  /** What other processes held when this one started (see {@link ChatFences}); looked up by the first fetch. */
+  private readonly fences = new ChatFences();
+  private fencesLoaded = false;
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -97,6 +101,7 @@ export class Claimer {
   private async fetch(): Promise<void> {
     const { options, clock, holdings, idle, schedule } = this.ctx;
     const now = clock.now();
+    if (!this.fencesLoaded) await this.loadFences();
     if (schedule.repairDue(now, options.repairIntervalMs)) await this.repairInterrupted();
     const want = this.room();
     if (want <= 0) return;
@@ -106,6 +111,13 @@ export class Claimer {
     if (schedule.startQuery(now, candidates.length < want, probing)) await this.query(now, want, candidates, probing);
     await this.claimAll(candidates);
     holdings.ready.sort(byOrder);
+  }
+
+  /** Notes the deliveries other processes hold (once; a failed look-up is tried again by the next fetch). */
+  private async loadFences(): Promise<void> {
+    this.fences.load(await this.ctx.ledger.heldElsewhere());
+    this.fencesLoaded = true;
+    if (this.fences.size > 0) this.ctx.logger.info({ event: 'outbox.chats_fenced', chats: this.fences.size }, 'later messages to chats with deliveries another process holds wait for them');
   }
 
   private async repairInterrupted(): Promise<void> {
@@ -171,9 +183,21 @@ export class Claimer {
       await this.claim(doc, where);
     };
     await forEachLimited([...chats.values()], 8, async (docs) => {
-      if (docs.length === 1) return claimOne(docs[0]);
-      for (const doc of docs.sort((a, b) => byOrder({ order: a.dueAt, doc: a }, { order: b.dueAt, doc: b }))) await claimOne(doc);
+      if (docs.length > 1) docs.sort((a, b) => byOrder({ order: a.dueAt, doc: a }, { order: b.dueAt, doc: b }));
+      for (const doc of docs) {
+        // An earlier message to this chat that another process held (it died, say) goes first once its lease runs out.
+        const until = this.certain(doc) ? this.fences.waitUntil(doc, this.ctx.clock.now()) : undefined;
+        if (until === undefined) await claimOne(doc);
+        else await this.putBack(doc, until + 1);
+      }
     });
+  }
+
+  /** Puts a due delivery back for later without claiming it (one write); someone else may have taken it meanwhile. */
+  private async putBack(doc: Delivery, at: number): Promise<void> {
+    const { ledger, schedule, idle } = this.ctx;
+    const dueAt = schedule.scheduled(at);
+    if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
   }
 
   /**

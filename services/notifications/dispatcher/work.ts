@@ -41,11 +41,12 @@ export function chatOf(of: Pick<Delivery, 'target'> | Work): string {
 }
 
 /**
- * The order deliveries go out in: by due time, then by when they were enqueued (the outbox stamps each enqueue of a
- * process later than the one before, see `Outbox.stamp`).
+ * The order due deliveries go out in: as they were enqueued (the outbox stamps each enqueue of a process later than
+ * the one before, see `Outbox.stamp`), then by due time. Not by due time first: a delivery whose lease ran out, or that
+ * waited for a retry, is due later than one enqueued after it, and still goes first to its chat.
  */
 export function byOrder(a: Pick<Work, 'order' | 'doc'>, b: Pick<Work, 'order' | 'doc'>): number {
-  return a.order - b.order || a.doc.createdAtMs - b.doc.createdAtMs;
+  return a.doc.createdAtMs - b.doc.createdAtMs || a.order - b.order;
 }
 
 /** One string per delivery, for sets and maps. */

@@ -822,6 +822,28 @@ describe('the outbox dispatcher', () => {
       expect(written.filter((w) => w === 'sent')).toHaveLength(40);
     });
 
+    it('keeps a chat\'s order across a crash: a message enqueued after one a dead process still holds waits until that lease runs out, then goes second', async () => {
+      // A process died while it held the first message (`sending`, its lease runs 300 ms more).
+      await outbox.enqueue({ key: 'item:1:r2:requester', activity: { text: 'In Bearbeitung' }, recipients: [{ conversation: chat('requester') }] });
+      const [first] = await deliveries('item:1:r2:requester');
+      const current = (await outboxStore.read(first.pk, first.id))!;
+      const leaseEnds = clock.now() + 300;
+      await outboxStore.replace({ ...first, status: 'sending', leaseOwner: 'dead-process', leaseUntil: leaseEnds, dueAt: leaseEnds, conversation: chat('requester') } as DeliveryDoc, current.etag);
+      await clock.advance(5);
+      // The next process starts; the next change's message is enqueued, and one to another chat.
+      await outbox.enqueue({ key: 'item:1:r3:requester', activity: { text: 'Erledigt' }, recipients: [{ conversation: chat('requester') }] });
+      await outbox.enqueue({ key: 'item:2:r2:requester', activity: { text: 'Anderes Anliegen' }, recipients: [{ conversation: chat('other') }] });
+      start({}, GENEROUS, { clock });
+      await runUntil(() => channel.accepted().length === 3, 2_000);
+      expect(channel.accepted().filter((c) => c.conversationId === 'conv-requester').map((c) => c.text)).toEqual(['In Bearbeitung', 'Erledigt']);
+      const erledigt = channel.accepted().find((c) => c.text === 'Erledigt')!;
+      expect(erledigt.startedAt).toBeGreaterThan(leaseEnds);
+      // The other chat did not wait.
+      expect(channel.accepted().find((c) => c.text === 'Anderes Anliegen')!.startedAt).toBeLessThan(leaseEnds);
+      // The first one went as what it is: possibly a repeat.
+      expect((await deliveries('item:1:r2:requester'))[0]).toMatchObject({ status: 'sent', uncertainResends: 1 });
+    });
+
     it('keeps every sliding window of the tenant limit', async () => {
       start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 }, { clock });
       await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });
