@@ -49,20 +49,16 @@ export class DeliveryLedger {
   }
 
   /**
-   * Deliveries other processes hold a lease on that has not run out (claimed or being sent): what a process that died
-   * left, and what live ones are working on. Only where they go, when the lease ends, and when they were enqueued.
+   * Open deliveries due by `horizon`: what other processes hold (a lease ends within `leaseMs`) and what waits due in
+   * the outbox. Only where they go, when they are due, and when they were enqueued (see `dispatcher/fences.ts`).
    */
-  heldElsewhere(limit = 1_000): Promise<Array<Pick<DeliveryDoc, 'target' | 'dueAt' | 'createdAtMs'>>> {
+  openDueBy(horizon: number, limit = 5_000): Promise<Array<Pick<DeliveryDoc, 'pk' | 'id' | 'target' | 'dueAt' | 'createdAtMs'>>> {
     return this.store.query(
       {
-        query:
-          'SELECT c.target, c.dueAt, c.createdAtMs FROM c WHERE c.kind = @kind AND c.open = true AND c.dueAt > @now AND (c.status = @leased OR c.status = @sending) AND c.leaseOwner != @me',
+        query: 'SELECT c.pk, c.id, c.target, c.dueAt, c.createdAtMs FROM c WHERE c.kind = @kind AND c.open = true AND c.dueAt <= @horizon',
         parameters: [
           { name: '@kind', value: 'delivery' },
-          { name: '@now', value: this.clock.now() },
-          { name: '@leased', value: 'leased' },
-          { name: '@sending', value: 'sending' },
-          { name: '@me', value: this.owner },
+          { name: '@horizon', value: horizon },
         ],
       },
       { maxItems: limit },

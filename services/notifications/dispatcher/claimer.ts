@@ -113,11 +113,50 @@ export class Claimer {
     holdings.ready.sort(byOrder);
   }
 
-  /** Notes the deliveries other processes hold (once; a failed look-up is tried again by the next fetch). */
+  /**
+   * Notes the open deliveries due by now or held under a lease (see {@link ChatFences}), once. The order it keeps is
+   * worth less than delivery itself: when the look-up fails, the dispatcher goes on without it (and says so).
+   */
   private async loadFences(): Promise<void> {
-    this.fences.load(await this.ctx.ledger.heldElsewhere());
+    const { ledger, clock, options, logger } = this.ctx;
     this.fencesLoaded = true;
-    if (this.fences.size > 0) this.ctx.logger.info({ event: 'outbox.chats_fenced', chats: this.fences.size }, 'later messages to chats with deliveries another process holds wait for them');
+    try {
+      this.fences.load(await ledger.openDueBy(clock.now() + options.leaseMs));
+    } catch (err) {
+      logger.warn({ event: 'outbox.fences_unavailable', code: errorCode(err) }, 'could not look up the open deliveries: a chat\'s order after a crash is not kept this time');
+      return;
+    }
+    if (this.fences.size > 0) logger.info({ event: 'outbox.chats_fenced', chats: this.fences.size }, 'later messages to chats with deliveries open at start wait for them');
+  }
+
+  /**
+   * Until when `doc` must wait for earlier deliveries to its chat that were open at start (`undefined`: it may go).
+   * One held by another process: until its lease ends. One due: a poll interval, then it is looked at again (it is read,
+   * and forgotten once settled, or once this process holds it: the slot pump keeps the order from there).
+   */
+  private async waitForEarlier(doc: Delivery): Promise<number | undefined> {
+    const { clock, holdings, ledger, options } = this.ctx;
+    let until: number | undefined;
+    for (const fence of this.fences.before(doc)) {
+      const now = clock.now();
+      if (fence.until > now) {
+        until = Math.max(until ?? 0, fence.until + 1);
+        continue;
+      }
+      if (holdings.mine.has(keyOf(fence))) {
+        this.fences.drop(doc, fence);
+        continue;
+      }
+      const current = await ledger.read(fence.pk, fence.id);
+      if (!current || current.kind !== 'delivery' || !current.open) {
+        this.fences.drop(doc, fence);
+        continue;
+      }
+      // Leased again (by another process, or by this one and let go since): wait for that lease; else it is due.
+      fence.until = current.dueAt;
+      until = Math.max(until ?? 0, current.dueAt > now ? current.dueAt + 1 : now + options.pollIntervalMs);
+    }
+    return until;
   }
 
   private async repairInterrupted(): Promise<void> {
@@ -186,7 +225,7 @@ export class Claimer {
       if (docs.length > 1) docs.sort((a, b) => byOrder({ order: a.dueAt, doc: a }, { order: b.dueAt, doc: b }));
       for (const doc of docs) {
         // An earlier message to this chat that another process held (it died, say) goes first once its lease runs out.
-        const until = this.certain(doc) ? this.fences.waitUntil(doc, this.ctx.clock.now()) : undefined;
+        const until = this.certain(doc) ? await this.waitForEarlier(doc) : undefined;
         if (until === undefined) await claimOne(doc);
         else await this.putBack(doc, until + 1);
       }

@@ -1,56 +1,55 @@
 import type { DeliveryDoc } from '../model';
 import { chatOf } from './work';
 
-/** One delivery another process held when this one started: its chat's later messages wait for it. */
-interface Fence {
-  /** When its lease runs out (then it is due, and this process may take it). */
+/** A delivery that was open when this process started: its chat's later messages wait for it. */
+export interface Fence {
+  pk: string;
+  id: string;
+  /** When it is due: its lease's end while another process holds it. */
   until: number;
   createdAtMs: number;
 }
 
+/** What a starting dispatcher reads of each open delivery. */
+export type OpenDelivery = Pick<DeliveryDoc, 'pk' | 'id' | 'target' | 'dueAt' | 'createdAtMs'>;
+
 /**
- * Keeps the order of a chat's messages across a crash. A process that died leaves the deliveries it held leased until
- * their lease runs out (up to a minute); a later message to the same chat, enqueued meanwhile, would go first. So a
- * starting dispatcher notes what other processes hold (one query), and a delivery to such a chat enqueued after one of
- * them is put back until that lease has run out: then the earlier one goes first. Live instances' deliveries are
- * noted as well; their leases end within seconds of their calls, and the wait is as short.
+ * Keeps the order of a chat's messages across a crash. A process that died leaves deliveries behind: leased until
+ * their lease runs out (up to a minute), or due and waiting in the outbox among many. A message enqueued meanwhile to
+ * the same chat would go first. So a starting dispatcher notes the open deliveries due by then (one query), and a
+ * later delivery to such a chat waits until each earlier one there is settled or in its own hands (the slot pump then
+ * keeps the order). Deliveries due later than that (a reminder for tomorrow) are not waited for.
  */
 export class ChatFences {
   private readonly fences = new Map<string, Fence[]>();
 
-  /** Notes the deliveries other processes hold. */
-  load(held: ReadonlyArray<Pick<DeliveryDoc, 'target' | 'dueAt' | 'createdAtMs'>>): void {
-    for (const d of held) {
+  /** Notes the open deliveries found at start. */
+  load(open: readonly OpenDelivery[]): void {
+    for (const d of open) {
       const chat = chatOf(d);
+      const fence = { pk: d.pk, id: d.id, until: d.dueAt, createdAtMs: d.createdAtMs };
       const list = this.fences.get(chat);
-      const fence = { until: d.dueAt, createdAtMs: d.createdAtMs };
       if (list) list.push(fence);
       else this.fences.set(chat, [fence]);
     }
   }
 
-  /** How many chats are fenced now (for the log). */
+  /** How many chats have fences. */
   get size(): number {
     return this.fences.size;
   }
 
-  /**
-   * Until when a delivery must wait for an earlier one to its chat that another process held (`undefined`: it may go).
-   * Fences whose lease has run out are forgotten.
-   */
-  waitUntil(doc: Pick<DeliveryDoc, 'target' | 'createdAtMs'>, now: number): number | undefined {
-    if (this.fences.size === 0) return undefined;
+  /** The deliveries to the chat of `doc` enqueued before it that were open at start and not known settled since. */
+  before(doc: Pick<DeliveryDoc, 'pk' | 'id' | 'target' | 'createdAtMs'>): Fence[] {
+    if (this.fences.size === 0) return [];
+    return (this.fences.get(chatOf(doc)) ?? []).filter((f) => f.createdAtMs < doc.createdAtMs && !(f.pk === doc.pk && f.id === doc.id));
+  }
+
+  /** Forgets a fence: its delivery is settled, or this process holds it. */
+  drop(doc: Pick<DeliveryDoc, 'target'>, fence: Fence): void {
     const chat = chatOf(doc);
-    const list = this.fences.get(chat);
-    if (!list) return undefined;
-    const live = list.filter((f) => f.until > now);
-    if (live.length === 0) {
-      this.fences.delete(chat);
-      return undefined;
-    }
-    if (live.length < list.length) this.fences.set(chat, live);
-    let until: number | undefined;
-    for (const f of live) if (f.createdAtMs < doc.createdAtMs) until = Math.max(until ?? 0, f.until);
-    return until;
+    const rest = (this.fences.get(chat) ?? []).filter((f) => f !== fence);
+    if (rest.length) this.fences.set(chat, rest);
+    else this.fences.delete(chat);
   }
 }

@@ -844,6 +844,37 @@ describe('the outbox dispatcher', () => {
       expect((await deliveries('item:1:r2:requester'))[0]).toMatchObject({ status: 'sent', uncertainResends: 1 });
     });
 
+    it('keeps a chat\'s order across a crash when the earlier message waits due in the outbox behind others, and a later one is enqueued in this process', async () => {
+      // A dead process left a backlog: twelve due messages to other chats, then one to the requester.
+      for (let i = 0; i < 12; i++) await outbox.enqueue({ key: `circle:${i}:invite`, activity: { text: `Einladung ${i}` }, recipients: [{ conversation: chat(`member-${i}`) }] });
+      await clock.advance(1);
+      await outbox.enqueue({ key: 'item:4:r2:requester', activity: { text: 'In Bearbeitung' }, recipients: [{ conversation: chat('requester') }] });
+      await clock.advance(5);
+      // This process claims two at a time; as it starts, the next change's message is enqueued here (handed over, no query).
+      start({ beginAhead: 2, claimAhead: 2, maxCallsInFlight: 1 }, GENEROUS, { clock });
+      await outbox.enqueue({ key: 'item:4:r3:requester', activity: { text: 'Erledigt' }, recipients: [{ conversation: chat('requester') }] });
+      await runUntil(() => channel.accepted().length === 14, 5_000);
+      expect(channel.accepted().filter((c) => c.conversationId === 'conv-requester').map((c) => c.text)).toEqual(['In Bearbeitung', 'Erledigt']);
+    });
+
+    it('delivers all the same when it cannot look up the deliveries open at start, and says so in the log', async () => {
+      const logged: Array<Record<string, unknown>> = [];
+      const logger: Logger = { ...silentLogger, warn: (obj) => void logged.push(obj), child: () => logger };
+      const failing = new Proxy(outboxStore, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') return Reflect.get(target, prop, receiver);
+          return (spec: QuerySpec, options?: QueryOptions) => {
+            if (spec.query.includes('c.dueAt <= @horizon')) return Promise.reject(Object.assign(new Error('unavailable'), { code: 'ServiceUnavailable' }));
+            return target.query(spec, options);
+          };
+        },
+      });
+      await outbox.enqueue({ key: 'item:3:r2:requester', activity: { text: 'In Bearbeitung' }, recipients: [{ conversation: chat('requester') }] });
+      start({}, GENEROUS, { clock, outboxStore: failing, logger });
+      await runUntil(() => channel.accepted().length === 1);
+      expect(logged).toEqual([expect.objectContaining({ event: 'outbox.fences_unavailable', code: 'ServiceUnavailable' })]);
+    });
+
     it('keeps every sliding window of the tenant limit', async () => {
       start({}, { perConversation: [{ max: 100, windowMs: 1_000 }], perTenant: [{ max: 5, windowMs: 200 }], safetyMarginMs: 0 }, { clock });
       await outbox.enqueue({ key: 'circle:3:minutes', activity: { text: 'Protokoll' }, recipients: Array.from({ length: 20 }, (_, i) => ({ conversation: chat(`m${i}`) })) });
