@@ -1,4 +1,4 @@
-import type { Delivery } from '../deliveryLedger';
+import { NO_OUTCOME_RECORDED, type Delivery } from '../deliveryLedger';
 import type { DeliveryDoc } from '../model';
 import { forEachLimited, type Outbox } from '../outbox';
 import type { Versioned } from '../../storage/documentStore';
@@ -225,18 +225,22 @@ export class Claimer {
       if (docs.length > 1) docs.sort((a, b) => byOrder({ order: a.dueAt, doc: a }, { order: b.dueAt, doc: b }));
       for (const doc of docs) {
         // An earlier message to this chat that another process held (it died, say) goes first once its lease runs out.
-        const until = this.certain(doc) ? await this.waitForEarlier(doc) : undefined;
+        const until = await this.waitForEarlier(doc);
         if (until === undefined) await claimOne(doc);
         else await this.putBack(doc, until + 1);
       }
     });
   }
 
-  /** Puts a due delivery back for later without claiming it (one write); someone else may have taken it meanwhile. */
+  /**
+   * Puts a due delivery back for later without claiming it (one write); someone else may have taken it meanwhile. One
+   * left `sending` by a process that died keeps that knowledge (as a claim would), so its send counts as uncertain.
+   */
   private async putBack(doc: Delivery, at: number): Promise<void> {
-    const { ledger, schedule, idle } = this.ctx;
+    const { ledger, schedule, idle, clock } = this.ctx;
     const dueAt = schedule.scheduled(at);
-    if (await ledger.release(doc, dueAt)) idle.putBack(doc, dueAt);
+    const unconfirmed = doc.status === 'sending' && !doc.lastError?.ambiguous ? { lastError: { code: NO_OUTCOME_RECORDED, at: new Date(clock.now()).toISOString(), ambiguous: true } } : {};
+    if (await ledger.release(doc, dueAt, unconfirmed)) idle.putBack(doc, dueAt);
   }
 
   /**

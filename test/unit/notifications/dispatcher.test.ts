@@ -857,6 +857,24 @@ describe('the outbox dispatcher', () => {
       expect(channel.accepted().filter((c) => c.conversationId === 'conv-requester').map((c) => c.text)).toEqual(['In Bearbeitung', 'Erledigt']);
     });
 
+    it('keeps a chat\'s order when a dead process was sending two messages to it and the later one\'s lease runs out first, and the later one stays an uncertain resend', async () => {
+      const orphan = async (key: string, text: string, leaseEnds: number) => {
+        await outbox.enqueue({ key, activity: { text }, recipients: [{ conversation: chat('requester') }] });
+        const [d] = await deliveries(key);
+        const current = (await outboxStore.read(d.pk, d.id))!;
+        await outboxStore.replace({ ...d, status: 'sending', leaseOwner: 'dead-process', leaseUntil: leaseEnds, dueAt: leaseEnds, conversation: chat('requester') } as DeliveryDoc, current.etag);
+      };
+      // The earlier one was marked again shortly before the crash: its lease runs out after the later one's.
+      await orphan('item:5:r2:requester', 'In Bearbeitung', clock.now() + 200);
+      await clock.advance(1);
+      await orphan('item:5:r3:requester', 'Erledigt', clock.now() + 100);
+      start({}, GENEROUS, { clock });
+      await runUntil(() => channel.accepted().length === 2, 1_000);
+      expect(channel.accepted().map((c) => c.text)).toEqual(['In Bearbeitung', 'Erledigt']);
+      expect((await deliveries('item:5:r3:requester'))[0]).toMatchObject({ status: 'sent', uncertainResends: 1 });
+      expect(events.filter((e) => e.type === 'uncertainResend')).toHaveLength(2);
+    });
+
     it('delivers all the same when it cannot look up the deliveries open at start, and says so in the log', async () => {
       const logged: Array<Record<string, unknown>> = [];
       const logger: Logger = { ...silentLogger, warn: (obj) => void logged.push(obj), child: () => logger };
